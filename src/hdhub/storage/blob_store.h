@@ -1,0 +1,101 @@
+// BlobStore: the seam to the hosting provider, which is untrusted. It stores
+// opaque, already-sealed objects under opaque names; it never sees a key.
+//
+// Backends are chosen by URI in main() through a BlobStoreRegistry:
+//   file:///path    the embedded default: a local directory, atomic writes
+//                   (temporary file, fsync, rename, fsync of the directory)
+//   memory:         in-process, for tests
+// (an S3 backend will join later). Decorators add fault injection and metrics.
+// One conformance suite (blob_store_conformance.h) runs against every backend.
+//
+// Object names: 1..512 characters of [a-z0-9._/-], not starting or ending with
+// '/', no "//", no "." or ".." component. Anything else is InvalidArgument.
+//
+// Thread-safety: every method may be called from several threads at once.
+// Readers and writers are used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hdhub/common/bytes.h"
+#include "hdhub/common/status.h"
+
+namespace hdhub::storage {
+
+struct ObjectInfo {
+  std::string name;
+  uint64_t size = 0;
+};
+
+// Random access to one object as it was when opened.
+class BlobReader {
+ public:
+  virtual ~BlobReader() = default;
+  virtual uint64_t size() const = 0;
+  // Reads exactly out.size() bytes at `offset`. OutOfRange when the range goes
+  // past the end; Unavailable when the host cannot be reached.
+  virtual Status ReadAt(uint64_t offset, MutableByteSpan out) = 0;
+};
+
+// A new object built by appends. Nothing is visible under the name until
+// Commit() returns OK; a writer destroyed without Commit() leaves no trace
+// (and an existing object of that name unchanged).
+class BlobWriter {
+ public:
+  virtual ~BlobWriter() = default;
+  virtual Status Append(ByteSpan data) = 0;
+  virtual uint64_t bytes_written() const = 0;
+  // Publishes the object atomically. With `if_absent`, AlreadyExists when an
+  // object of that name exists (and nothing changes).
+  virtual Status Commit() = 0;
+};
+
+enum class WriteMode { kOverwrite, kIfAbsent };
+
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+
+  // Atomically creates or replaces `name` (kIfAbsent: AlreadyExists if present).
+  virtual Status Put(std::string_view name, ByteSpan data, WriteMode mode = WriteMode::kOverwrite) = 0;
+  virtual StatusOr<std::unique_ptr<BlobWriter>> NewWriter(std::string_view name,
+                                                          WriteMode mode = WriteMode::kOverwrite) = 0;
+
+  // NotFound when absent.
+  virtual StatusOr<Bytes> Get(std::string_view name) = 0;
+  // NotFound when absent; OutOfRange past the end.
+  virtual StatusOr<Bytes> GetRange(std::string_view name, uint64_t offset, uint64_t length) = 0;
+  virtual StatusOr<std::unique_ptr<BlobReader>> OpenReader(std::string_view name) = 0;
+  virtual StatusOr<ObjectInfo> Stat(std::string_view name) = 0;
+
+  // Every object whose name starts with `prefix`, sorted by name.
+  virtual StatusOr<std::vector<ObjectInfo>> List(std::string_view prefix) = 0;
+
+  // NotFound when absent.
+  virtual Status Delete(std::string_view name) = 0;
+
+  // "file:///srv/hub" or "memory:"; for logs.
+  virtual std::string Describe() const = 0;
+};
+
+// InvalidArgument unless `name` follows the rules above.
+Status ValidateObjectName(std::string_view name);
+
+class BlobStoreRegistry {
+ public:
+  using Factory = std::function<StatusOr<std::unique_ptr<BlobStore>>(std::string_view rest)>;
+  void Register(std::string scheme, Factory factory);
+  // Opens "scheme:rest"; InvalidArgument for an unknown scheme.
+  StatusOr<std::unique_ptr<BlobStore>> Open(std::string_view uri) const;
+
+ private:
+  std::map<std::string, Factory, std::less<>> factories_;
+};
+
+}  // namespace hdhub::storage

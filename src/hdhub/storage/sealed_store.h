@@ -1,0 +1,88 @@
+// SealedStore: what the hub writes to a host. It maps logical names
+// ("datasets/ER_PRS_F/v3/part-0.parquet") to opaque object names
+// ("o/5f/5f3c…", an HMAC of the logical name under a hub key, so the host learns
+// no table, dataset or project name) and seals every byte with the sealed-object
+// format (crypto/streaming_aead.h), the logical name as associated data: an
+// object copied or swapped to another name fails to decrypt.
+//
+// The caller supplies the data key of each object (from the catalog, unwrapped
+// by the KeyStore); the SealedStore never persists a key.
+//
+// Thread-safety: methods may be called from several threads; readers and
+// writers are used by one thread at a time, except SealedReader::ReadAt which
+// is safe to call concurrently.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "hdhub/common/bytes.h"
+#include "hdhub/common/secret_bytes.h"
+#include "hdhub/common/status.h"
+#include "hdhub/crypto/hash.h"
+#include "hdhub/crypto/streaming_aead.h"
+#include "hdhub/storage/blob_store.h"
+
+namespace hdhub::storage {
+
+// What a committed sealed object is: recorded in the catalog so that a host
+// that tampers with or rolls back an object is caught.
+struct SealedObjectInfo {
+  std::string logical_name;
+  std::string object_name;
+  uint64_t plaintext_size = 0;
+  uint64_t ciphertext_size = 0;
+  crypto::Digest ciphertext_sha256{};
+};
+
+class SealedWriter {
+ public:
+  virtual ~SealedWriter() = default;
+  virtual Status Append(ByteSpan plaintext) = 0;
+  virtual uint64_t plaintext_written() const = 0;
+  // Seals the last segment and publishes the object atomically.
+  virtual StatusOr<SealedObjectInfo> Commit() = 0;
+};
+
+class SealedReader {
+ public:
+  virtual ~SealedReader() = default;
+  virtual uint64_t size() const = 0;  // plaintext bytes
+  // Reads plaintext [offset, offset + out.size()), decrypting only the segments
+  // that cover it. OutOfRange past the end; DataLoss on any integrity failure.
+  virtual Status ReadAt(uint64_t offset, MutableByteSpan out) = 0;
+};
+
+class SealedStore {
+ public:
+  // `names` keys the logical→object name mapping (KeyStore::HmacFor("object-names")).
+  SealedStore(BlobStore* store, std::unique_ptr<crypto::HmacSha256> names,
+              uint32_t segment_size = crypto::kDefaultSegmentSize);
+
+  // Opaque, deterministic object name for a logical name.
+  std::string ObjectNameFor(std::string_view logical_name) const;
+
+  StatusOr<std::unique_ptr<SealedWriter>> NewWriter(std::string_view logical_name,
+                                                    const SecretBytes& data_key,
+                                                    WriteMode mode = WriteMode::kOverwrite);
+  // NotFound when absent; DataLoss when the header is damaged.
+  StatusOr<std::unique_ptr<SealedReader>> OpenReader(std::string_view logical_name,
+                                                     const SecretBytes& data_key);
+
+  StatusOr<SealedObjectInfo> Put(std::string_view logical_name, const SecretBytes& data_key,
+                                 ByteSpan plaintext, WriteMode mode = WriteMode::kOverwrite);
+  StatusOr<Bytes> Get(std::string_view logical_name, const SecretBytes& data_key);
+  Status Delete(std::string_view logical_name);
+  // Plaintext size, from the object's size alone (no decryption).
+  StatusOr<uint64_t> PlaintextSize(std::string_view logical_name);
+
+  BlobStore* blob_store() const { return store_; }
+
+ private:
+  BlobStore* store_;
+  std::unique_ptr<crypto::HmacSha256> names_;
+  uint32_t segment_size_;
+};
+
+}  // namespace hdhub::storage
