@@ -22,9 +22,18 @@ inline constexpr size_t kAesGcmNonceSize = 12;
 inline constexpr size_t kAesGcmTagSize = 16;
 
 class AesGcm256 {
+  struct State;  // Defined in the .cc, so OpenSSL types stay out of this header.
+
  public:
   // InvalidArgument unless the key is 32 bytes.
   static StatusOr<std::unique_ptr<AesGcm256>> Create(const SecretBytes& key);
+  // Only Create() can make a Passkey, so only Create() constructs (through
+  // std::make_unique, without a raw new).
+  class Passkey {
+    friend class AesGcm256;
+    Passkey() = default;
+  };
+  AesGcm256(Passkey, std::unique_ptr<State> state);
   ~AesGcm256();
   AesGcm256(const AesGcm256&) = delete;
   AesGcm256& operator=(const AesGcm256&) = delete;
@@ -48,8 +57,6 @@ class AesGcm256 {
   StatusOr<SecretBytes> OpenWithRandomNonce(ByteSpan associated_data, ByteSpan sealed) const;
 
  private:
-  struct State;
-  explicit AesGcm256(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
 

@@ -40,9 +40,18 @@ class Sha256Hasher {
 };
 
 class HmacSha256 {
+  struct State;  // Defined in the .cc, so OpenSSL types stay out of this header.
+
  public:
   // InvalidArgument if the key is empty.
   static StatusOr<std::unique_ptr<HmacSha256>> Create(const SecretBytes& key);
+  // Only Create() can make a Passkey, so only Create() constructs (through
+  // std::make_unique, without a raw new).
+  class Passkey {
+    friend class HmacSha256;
+    Passkey() = default;
+  };
+  HmacSha256(Passkey, std::unique_ptr<State> state);
   ~HmacSha256();
   HmacSha256(const HmacSha256&) = delete;
   HmacSha256& operator=(const HmacSha256&) = delete;
@@ -53,8 +62,6 @@ class HmacSha256 {
   bool Verify(ByteSpan message, ByteSpan tag) const;
 
  private:
-  struct State;
-  explicit HmacSha256(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
 

@@ -55,6 +55,8 @@ struct SealedLayout {
 };
 
 class SealWriter {
+  struct State;  // Defined in the .cc, so OpenSSL types stay out of this header.
+
  public:
   // `data_key` is the 32-byte data key (DEK); `associated_data` is the object's
   // logical identity (e.g. its logical name) and must be given again to read it.
@@ -62,6 +64,13 @@ class SealWriter {
   static StatusOr<std::unique_ptr<SealWriter>> Create(const SecretBytes& data_key,
                                                       ByteSpan associated_data,
                                                       uint32_t segment_size = kDefaultSegmentSize);
+  // Only Create() can make a Passkey, so only Create() constructs (through
+  // std::make_unique, without a raw new).
+  class Passkey {
+    friend class SealWriter;
+    Passkey() = default;
+  };
+  SealWriter(Passkey, std::unique_ptr<State> state);
   ~SealWriter();
 
   // Encrypts `plaintext` and appends every completed byte of ciphertext to `out`
@@ -74,13 +83,13 @@ class SealWriter {
   uint64_t plaintext_written() const { return plaintext_written_; }
 
  private:
-  struct State;
-  explicit SealWriter(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
   uint64_t plaintext_written_ = 0;
 };
 
 class SealReader {
+  struct State;  // Defined in the .cc, so OpenSSL types stay out of this header.
+
  public:
   // `header` is the first kSealedHeaderSize bytes of the object and
   // `ciphertext_size` its whole size. DataLoss on a bad magic, version, or a
@@ -88,6 +97,13 @@ class SealReader {
   static StatusOr<std::unique_ptr<SealReader>> Create(const SecretBytes& data_key,
                                                       ByteSpan associated_data, ByteSpan header,
                                                       uint64_t ciphertext_size);
+  // Only Create() can make a Passkey, so only Create() constructs (through
+  // std::make_unique, without a raw new).
+  class Passkey {
+    friend class SealReader;
+    Passkey() = default;
+  };
+  SealReader(Passkey, std::unique_ptr<State> state, SealedLayout layout);
   ~SealReader();
 
   const SealedLayout& layout() const { return layout_; }
@@ -99,8 +115,6 @@ class SealReader {
   Status DecryptSegment(uint64_t index, ByteSpan segment_ciphertext, MutableByteSpan out) const;
 
  private:
-  struct State;
-  SealReader(std::unique_ptr<State> state, SealedLayout layout);
   std::unique_ptr<State> state_;
   SealedLayout layout_;
 };
