@@ -1,0 +1,252 @@
+#include "hdhub/catalog/sqlite.h"
+
+#include <string>
+#include <utility>
+
+namespace hdhub::catalog {
+
+Status SqliteStatus(int code, std::string_view what, std::string_view sqlite_message) {
+  std::string message(what);
+  message += ": ";
+  message += sqlite_message;
+  switch (code & 0xff) {  // the primary code; extended codes refine it below
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE: return OkStatus();
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return UnavailableError(message + " (another writer holds the lock; retry)");
+    case SQLITE_CONSTRAINT:
+      if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return AlreadyExistsError(message);
+      }
+      return FailedPreconditionError(message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return DataLossError(message);
+    case SQLITE_FULL: return ResourceExhaustedError(message);
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH: return PermissionDeniedError(message);
+    case SQLITE_CANTOPEN: return NotFoundError(message);
+    default: return InternalError(message);
+  }
+}
+
+// ---------------------------------------------------------------- Database
+
+StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, int busy_timeout_ms) {
+  sqlite3* raw = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  // The handle exists even when opening failed and must be closed either way.
+  auto db = std::make_unique<Database>(Token(), raw, path);
+  if (rc != SQLITE_OK) {
+    return SqliteStatus(rc, "cannot open database " + path,
+                        raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, busy_timeout_ms);
+  // WAL lets readers proceed while a writer commits; synchronous=FULL makes a
+  // commit durable before it returns, which the catalog promises its callers.
+  // secure_delete zeroes overwritten and deleted content in the file, so a
+  // destroyed wrapped key does not linger in a free page.
+  RETURN_IF_ERROR(db->Exec(
+      "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;"));
+  ASSIGN_OR_RETURN(Statement wal, db->Prepare("PRAGMA journal_mode = WAL"));
+  ASSIGN_OR_RETURN(bool has_row, wal.Step());
+  if (!has_row || wal.ColumnText(0) != "wal") {
+    return FailedPreconditionError("database " + path +
+                                   ": the file system does not support WAL journaling");
+  }
+  return db;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Status Database::Error(int code, std::string_view what) const {
+  return SqliteStatus(code, std::string(what) + " (" + path_ + ")", sqlite3_errmsg(db_));
+}
+
+Status Database::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
+  if (rc == SQLITE_OK) return OkStatus();
+  std::string message = error != nullptr ? error : sqlite3_errstr(rc);
+  sqlite3_free(error);
+  return SqliteStatus(sqlite3_extended_errcode(db_), "SQL failed (" + path_ + ")", message);
+}
+
+StatusOr<Statement> Database::Prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return Error(rc, "cannot prepare \"" + std::string(sql) + "\"");
+  }
+  return Statement(stmt, std::string(sql));
+}
+
+int64_t Database::Changes() const { return sqlite3_changes64(db_); }
+
+Status Database::CheckpointAndTruncateWal() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  if (rc != SQLITE_OK) return Error(rc, "WAL checkpoint failed");
+  return OkStatus();
+}
+
+// ---------------------------------------------------------------- Statement
+
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)), sql_(std::move(other.sql_)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    stmt_ = std::exchange(other.stmt_, nullptr);
+    sql_ = std::move(other.sql_);
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Status Statement::Check(int code, std::string_view what) const {
+  if (code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE) return OkStatus();
+  sqlite3* db = sqlite3_db_handle(stmt_);
+  return SqliteStatus(sqlite3_extended_errcode(db),
+                      std::string(what) + " \"" + sql_ + "\"", sqlite3_errmsg(db));
+}
+
+Status Statement::BindInt64(int index, int64_t value) {
+  return Check(sqlite3_bind_int64(stmt_, index, value), "cannot bind");
+}
+
+Status Statement::BindText(int index, std::string_view value) {
+  return Check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                   SQLITE_UTF8),
+               "cannot bind");
+}
+
+Status Statement::BindBlob(int index, ByteSpan value) {
+  // A zero-length blob must still bind as a blob, not as NULL: SQLite binds
+  // NULL when the pointer is null, so point at a static byte instead.
+  static const uint8_t kEmpty = 0;
+  const void* data = value.empty() ? &kEmpty : value.data();
+  return Check(sqlite3_bind_blob64(stmt_, index, data, value.size(), SQLITE_TRANSIENT),
+               "cannot bind");
+}
+
+Status Statement::BindNull(int index) {
+  return Check(sqlite3_bind_null(stmt_, index), "cannot bind");
+}
+
+StatusOr<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Check(rc, "cannot run");
+}
+
+Status Statement::Run() {
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, Step());
+    if (!row) return OkStatus();
+  }
+}
+
+Status Statement::Reset() {
+  sqlite3_reset(stmt_);  // its return value repeats the last Step() error
+  return Check(sqlite3_clear_bindings(stmt_), "cannot reset");
+}
+
+bool Statement::ColumnIsNull(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+int64_t Statement::ColumnInt64(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string Statement::ColumnText(int column) const {
+  const unsigned char* text = sqlite3_column_text(stmt_, column);
+  if (text == nullptr) return "";
+  return std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt_, column));
+}
+
+Bytes Statement::ColumnBlob(int column) const {
+  const auto* data = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, column));
+  if (data == nullptr) return {};
+  return Bytes(data, data + sqlite3_column_bytes(stmt_, column));
+}
+
+// ---------------------------------------------------------------- Transaction
+
+StatusOr<Transaction> Transaction::Begin(Database* db, Mode mode) {
+  RETURN_IF_ERROR(db->Exec(mode == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED"));
+  return Transaction(db);
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : db_(other.db_), open_(std::exchange(other.open_, false)) {}
+
+Transaction::~Transaction() {
+  // Best effort: a failed rollback leaves SQLite to roll back on close.
+  if (open_) db_->Exec("ROLLBACK").IgnoreError();
+}
+
+Status Transaction::Commit() {
+  if (!open_) return FailedPreconditionError("transaction already finished");
+  Status status = db_->Exec("COMMIT");
+  // On a failed COMMIT (e.g. SQLITE_BUSY) the transaction stays open; the
+  // destructor rolls it back.
+  if (status.ok()) open_ = false;
+  return status;
+}
+
+// ---------------------------------------------------------------- Migrations
+
+namespace {
+constexpr std::string_view kSchemaVersionTable =
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    "  component TEXT PRIMARY KEY,"
+    "  version INTEGER NOT NULL CHECK (version >= 0)"
+    ") STRICT";
+}  // namespace
+
+StatusOr<int64_t> SchemaVersion(Database* db, std::string_view component) {
+  RETURN_IF_ERROR(db->Exec(kSchemaVersionTable));
+  ASSIGN_OR_RETURN(Statement select,
+                   db->Prepare("SELECT version FROM schema_version WHERE component = ?1"));
+  RETURN_IF_ERROR(select.BindText(1, component));
+  ASSIGN_OR_RETURN(bool has_row, select.Step());
+  return has_row ? select.ColumnInt64(0) : 0;
+}
+
+Status ApplyMigrations(Database* db, std::string_view component,
+                       std::span<const Migration> migrations) {
+  const auto known = static_cast<int64_t>(migrations.size());
+  while (true) {
+    // Each step re-reads the version inside its write transaction, so two
+    // processes opening the same fresh database do not both run a step.
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db, Transaction::Mode::kWrite));
+    ASSIGN_OR_RETURN(int64_t current, SchemaVersion(db, component));
+    if (current > known) {
+      return FailedPreconditionError(
+          "database " + db->path() + ": " + std::string(component) + " schema version " +
+          std::to_string(current) + " is newer than this hdhub supports (" +
+          std::to_string(known) + "); upgrade hdhub");
+    }
+    if (current == known) return txn.Commit();
+    const Migration& step = migrations[static_cast<size_t>(current)];
+    RETURN_IF_ERROR(db->Exec(step.sql).WithContext(
+        std::string(component) + " migration " + std::to_string(current + 1) + " (" +
+        std::string(step.description) + ")"));
+    ASSIGN_OR_RETURN(Statement bump,
+                     db->Prepare("INSERT INTO schema_version (component, version) VALUES (?1, ?2) "
+                                 "ON CONFLICT (component) DO UPDATE SET version = excluded.version"));
+    RETURN_IF_ERROR(bump.BindText(1, component));
+    RETURN_IF_ERROR(bump.BindInt64(2, current + 1));
+    RETURN_IF_ERROR(bump.Run());
+    RETURN_IF_ERROR(txn.Commit());
+  }
+}
+
+}  // namespace hdhub::catalog
