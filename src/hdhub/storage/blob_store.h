@@ -9,10 +9,14 @@
 // One conformance suite (blob_store_conformance.h) runs against every backend.
 //
 // Object names: 1..512 characters of [a-z0-9._/-], not starting or ending with
-// '/', no "//", no "." or ".." component. Anything else is InvalidArgument.
+// '/', no "//", and no component starting with '.' (so no "." or "..", and
+// backends may keep bookkeeping such as file://'s ".tmp/" beside objects).
+// Anything else is InvalidArgument.
 //
-// Thread-safety: every method may be called from several threads at once.
-// Readers and writers are used by one thread at a time.
+// Ownership: a store must outlive the readers and writers it hands out.
+// Thread-safety: every BlobStore method may be called from several threads at
+// once, and so may BlobReader::ReadAt (DuckDB reads one file from many
+// threads). A BlobWriter is used by one thread at a time.
 #pragma once
 
 #include <cstdint>
@@ -33,13 +37,16 @@ struct ObjectInfo {
   uint64_t size = 0;
 };
 
-// Random access to one object as it was when opened.
+// Random access to one object as it was when opened: after an overwrite or a
+// delete of the name, a reader returns the bytes it opened or an error (a
+// remote backend may detect the change), never a mix of old and new.
 class BlobReader {
  public:
   virtual ~BlobReader() = default;
   virtual uint64_t size() const = 0;
-  // Reads exactly out.size() bytes at `offset`. OutOfRange when the range goes
-  // past the end; Unavailable when the host cannot be reached.
+  // Reads exactly out.size() bytes at `offset` (an empty read at size() is OK).
+  // OutOfRange when the range goes past the end; Unavailable when the host
+  // cannot be reached. Safe to call from several threads at once.
   virtual Status ReadAt(uint64_t offset, MutableByteSpan out) = 0;
 };
 
@@ -49,10 +56,13 @@ class BlobReader {
 class BlobWriter {
  public:
   virtual ~BlobWriter() = default;
+  // After a failed Append the writer is unusable: Commit() then returns
+  // FailedPrecondition rather than publish an object with a hole in it.
   virtual Status Append(ByteSpan data) = 0;
   virtual uint64_t bytes_written() const = 0;
-  // Publishes the object atomically. With `if_absent`, AlreadyExists when an
-  // object of that name exists (and nothing changes).
+  // Publishes the object atomically. In WriteMode::kIfAbsent, AlreadyExists
+  // when an object of that name exists (and nothing changes). The writer cannot
+  // be used after Commit() (FailedPrecondition), whatever it returned.
   virtual Status Commit() = 0;
 };
 
@@ -67,14 +77,17 @@ class BlobStore {
   virtual StatusOr<std::unique_ptr<BlobWriter>> NewWriter(std::string_view name,
                                                           WriteMode mode = WriteMode::kOverwrite) = 0;
 
-  // NotFound when absent.
+  // NotFound when absent. Every method taking a name returns InvalidArgument
+  // for a name that breaks the rules above.
   virtual StatusOr<Bytes> Get(std::string_view name) = 0;
-  // NotFound when absent; OutOfRange past the end.
+  // NotFound when absent; OutOfRange when offset + length > size (a zero-length
+  // range at the end is OK and empty).
   virtual StatusOr<Bytes> GetRange(std::string_view name, uint64_t offset, uint64_t length) = 0;
   virtual StatusOr<std::unique_ptr<BlobReader>> OpenReader(std::string_view name) = 0;
   virtual StatusOr<ObjectInfo> Stat(std::string_view name) = 0;
 
-  // Every object whose name starts with `prefix`, sorted by name.
+  // Every object whose name starts with `prefix` (plain string prefix: "a/b"
+  // matches "a/b", "a/bc" and "a/b/c"), sorted by name. "" lists everything.
   virtual StatusOr<std::vector<ObjectInfo>> List(std::string_view prefix) = 0;
 
   // NotFound when absent.
@@ -87,15 +100,25 @@ class BlobStore {
 // InvalidArgument unless `name` follows the rules above.
 Status ValidateObjectName(std::string_view name);
 
+// OutOfRange unless [offset, offset + length) lies within an object of `size`
+// bytes (overflow-safe); for backends, so that every one words it alike.
+Status CheckReadRange(std::string_view name, uint64_t offset, uint64_t length, uint64_t size);
+
 class BlobStoreRegistry {
  public:
   using Factory = std::function<StatusOr<std::unique_ptr<BlobStore>>(std::string_view rest)>;
+  // Replaces any factory already registered for `scheme` ("file", "memory").
   void Register(std::string scheme, Factory factory);
-  // Opens "scheme:rest"; InvalidArgument for an unknown scheme.
+  // Opens "scheme:rest" by calling the scheme's factory with `rest` ("///srv/hub"
+  // for "file:///srv/hub", "" for "memory:"). InvalidArgument for a URI without
+  // a scheme or with an unknown scheme (the message names the scheme).
   StatusOr<std::unique_ptr<BlobStore>> Open(std::string_view uri) const;
 
  private:
   std::map<std::string, Factory, std::less<>> factories_;
 };
+
+// Registers the backends built into hdhub: "memory" and "file".
+void RegisterBuiltinBlobStores(BlobStoreRegistry& registry);
 
 }  // namespace hdhub::storage
