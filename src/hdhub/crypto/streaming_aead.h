@@ -10,7 +10,9 @@
 //                           aad = header, plaintext_i) ‖ tag
 //
 // Every segment but the last holds exactly segment_size plaintext bytes; the
-// last holds 0..segment_size and carries last = 0x01. So any plaintext byte
+// last holds 0..segment_size and carries last = 0x01 (SealWriter leaves it
+// empty only for an empty plaintext; an exact multiple of segment_size ends
+// with a full last segment; readers accept both). So any plaintext byte
 // range decrypts by reading only the segments that cover it; truncation (the
 // last flag), reordering or swapping (the index in the nonce), moving an object
 // to another name (associated data in the key) and any flipped bit (the tag)
