@@ -1,0 +1,90 @@
+#include "hdhub/keys/passphrase.h"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <string>
+
+#include "hdhub/common/bytes.h"
+
+namespace hdhub::keys {
+namespace {
+
+// Restores the terminal's mode when the prompt ends, however it ends.
+class EchoOff {
+ public:
+  explicit EchoOff(int fd) : fd_(fd) {
+    if (::tcgetattr(fd_, &saved_) != 0) return;
+    termios quiet = saved_;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    active_ = ::tcsetattr(fd_, TCSAFLUSH, &quiet) == 0;
+  }
+  ~EchoOff() {
+    if (active_) ::tcsetattr(fd_, TCSAFLUSH, &saved_);
+  }
+  EchoOff(const EchoOff&) = delete;
+  EchoOff& operator=(const EchoOff&) = delete;
+
+ private:
+  int fd_;
+  termios saved_{};
+  bool active_ = false;
+};
+
+void WriteToStderr(std::string_view text) {
+  // Best effort: a prompt that cannot be shown still lets the user type.
+  ssize_t ignored = ::write(STDERR_FILENO, text.data(), text.size());
+  (void)ignored;
+}
+
+// Reads one line from `fd` straight into a SecretBytes, one byte at a time,
+// so the passphrase never passes through a std::string or stdio buffer.
+StatusOr<SecretBytes> ReadLineSecret(int fd) {
+  SecretBytes buffer(kMaxPassphraseSize);
+  size_t size = 0;
+  while (true) {
+    uint8_t c = 0;
+    ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoToStatus(errno, "read passphrase");
+    if (n == 0 || c == '\n') break;
+    if (size == buffer.size()) {
+      return InvalidArgumentError("passphrase longer than " + std::to_string(kMaxPassphraseSize) +
+                                  " bytes");
+    }
+    buffer.mutable_data()[size++] = c;
+  }
+  if (size > 0 && buffer.data()[size - 1] == '\r') --size;
+  return SecretBytes(buffer.span().first(size));
+}
+
+}  // namespace
+
+StatusOr<SecretBytes> ReadPassphrase(std::string_view env_var, std::string_view prompt) {
+  std::string name(env_var);
+  if (const char* value = std::getenv(name.c_str()); value != nullptr) {
+    std::string_view text(value);
+    if (text.empty()) return InvalidArgumentError("environment variable " + name + " is empty");
+    if (text.size() > kMaxPassphraseSize) {
+      return InvalidArgumentError("environment variable " + name + " is longer than " +
+                                  std::to_string(kMaxPassphraseSize) + " bytes");
+    }
+    return SecretBytes(AsBytes(text));
+  }
+  if (::isatty(STDIN_FILENO) == 0) {
+    return FailedPreconditionError("no passphrase: set the environment variable " + name +
+                                   " or run on a terminal to be prompted");
+  }
+  WriteToStderr(prompt);
+  StatusOr<SecretBytes> line = [] {
+    EchoOff echo_off(STDIN_FILENO);
+    return ReadLineSecret(STDIN_FILENO);
+  }();
+  WriteToStderr("\n");  // the user's Enter was not echoed
+  if (line.ok() && line->empty()) return InvalidArgumentError("the passphrase must not be empty");
+  return line;
+}
+
+}  // namespace hdhub::keys

@@ -1,0 +1,67 @@
+#include "hdhub/keys/passphrase.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "hdhub/common/bytes.h"
+#include "hdhub/common/status_matchers.h"
+
+namespace hdhub::keys {
+namespace {
+
+using ::hdhub::testing::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr char kEnvVar[] = "HDHUB_PASSPHRASE_TEST_VAR";
+
+// Puts an empty pipe on stdin for the test's duration, so "stdin is not a
+// terminal" holds even when the tests run from a shell.
+class StdinFromPipe {
+ public:
+  StdinFromPipe() {
+    saved_ = ::dup(STDIN_FILENO);
+    int fds[2];
+    if (::pipe(fds) == 0) {
+      ::close(fds[1]);
+      ::dup2(fds[0], STDIN_FILENO);
+      ::close(fds[0]);
+    }
+  }
+  ~StdinFromPipe() {
+    ::dup2(saved_, STDIN_FILENO);
+    ::close(saved_);
+  }
+
+ private:
+  int saved_;
+};
+
+TEST(ReadPassphraseTest, TakesTheEnvironmentVariable) {
+  ASSERT_EQ(::setenv(kEnvVar, "tr0ub4dor&3", 1), 0);
+  ASSERT_OK_AND_ASSIGN(SecretBytes got, ReadPassphrase(kEnvVar, "unused: "));
+  ::unsetenv(kEnvVar);
+  EXPECT_TRUE(got.Equals(SecretBytes(AsBytes("tr0ub4dor&3"))));
+}
+
+TEST(ReadPassphraseTest, RefusesAnEmptyOrOverlongVariable) {
+  ASSERT_EQ(::setenv(kEnvVar, "", 1), 0);
+  EXPECT_THAT(ReadPassphrase(kEnvVar, ""), StatusIs(StatusCode::kInvalidArgument, HasSubstr(kEnvVar)));
+  ASSERT_EQ(::setenv(kEnvVar, std::string(kMaxPassphraseSize + 1, 'x').c_str(), 1), 0);
+  EXPECT_THAT(ReadPassphrase(kEnvVar, ""), StatusIs(StatusCode::kInvalidArgument));
+  ::unsetenv(kEnvVar);
+}
+
+TEST(ReadPassphraseTest, WithoutVariableOrTerminalSaysWhatToSet) {
+  ::unsetenv(kEnvVar);
+  StdinFromPipe no_terminal;
+  EXPECT_THAT(ReadPassphrase(kEnvVar, "Passphrase: "),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr(kEnvVar)));
+}
+
+}  // namespace
+}  // namespace hdhub::keys
