@@ -23,17 +23,17 @@ struct MdCtxDeleter {
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
 
-// Splits "a+b+c" into exactly `n` fields, or fails.
+// Splits "a+b+c" into `n` fields; the last one keeps any further '+' (base64
+// uses it).
 StatusOr<std::vector<std::string_view>> SplitPlus(std::string_view text, size_t n) {
   std::vector<std::string_view> parts;
-  size_t start = 0;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == '+') {
-      parts.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
+  while (parts.size() + 1 < n) {
+    const size_t plus = text.find('+');
+    if (plus == std::string_view::npos) return InvalidArgumentError("key text does not have the expected fields");
+    parts.push_back(text.substr(0, plus));
+    text.remove_prefix(plus + 1);
   }
-  if (parts.size() != n) return InvalidArgumentError("key text does not have the expected fields");
+  parts.push_back(text);
   return parts;
 }
 

@@ -131,8 +131,8 @@ StatusOr<Entry> DecodeEntry(std::string_view bytes) {
   try {
     nlohmann::json j = nlohmann::json::parse(bytes);
     if (!j.is_object()) return InvalidArgumentError("audit entry is not a JSON object");
-    if (j.dump() != bytes) return InvalidArgumentError("audit entry is not canonical JSON");
     RETURN_IF_ERROR(DecodeFields(j, out));
+    if (j.dump() != bytes) return InvalidArgumentError("audit entry is not canonical JSON");
   } catch (const nlohmann::json::exception& e) {
     // e.what() may quote the input; name only the error class.
     return InvalidArgumentError("audit entry is malformed JSON (nlohmann error " + std::to_string(e.id) + ")");

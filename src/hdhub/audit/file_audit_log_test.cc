@@ -1,0 +1,230 @@
+#include "hdhub/audit/file_audit_log.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <set>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "hdhub/audit/checkpoint.h"
+#include "hdhub/audit/segment.h"
+#include "hdhub/audit/test_util.h"
+#include "hdhub/common/status_matchers.h"
+#include "hdhub/common/temp_dir.h"
+
+namespace hdhub::audit {
+namespace {
+
+using ::hdhub::audit::testing::NumberedEvent;
+using ::hdhub::audit::testing::TestSigner;
+using ::hdhub::testing::StatusIs;
+using ::testing::HasSubstr;
+
+class FileAuditLogTest : public ::testing::Test {
+ protected:
+  StatusOr<std::unique_ptr<FileAuditLog>> OpenLog(FileAuditLogOptions options = {}) {
+    return FileAuditLog::Open(dir_.Sub("audit"), &clock_, TestSigner(), std::move(options));
+  }
+  std::string SegmentPath() const { return dir_.Sub("audit") + "/" + SegmentFileName(0); }
+  void AppendBytes(const std::string& path, std::string_view bytes) {
+    std::ofstream(path, std::ios::binary | std::ios::app) << bytes;
+  }
+
+  FakeClock clock_{TimePoint(std::chrono::seconds(1'790'000'000))};
+  ::hdhub::testing::TempDir dir_;
+};
+
+TEST_F(FileAuditLogTest, AppendsAreReadableProvableAndSurviveReopen) {
+  {
+    ASSERT_OK_AND_ASSIGN(auto log, OpenLog());
+    for (int i = 0; i < 10; ++i) ASSERT_EQ(log->Append(NumberedEvent(i)).value_or(~0ull), uint64_t(i));
+  }
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog());
+  EXPECT_EQ(log->Size(), 10u);
+  EXPECT_EQ(log->recovery().torn_bytes, 0u);
+  ASSERT_OK_AND_ASSIGN(std::string entry, log->ReadEntry(4));
+  ASSERT_OK_AND_ASSIGN(Entry decoded, DecodeEntry(entry));
+  EXPECT_EQ(decoded.seq, 4u);
+  EXPECT_EQ(decoded.event.details["n"], 4);
+  ASSERT_OK_AND_ASSIGN(Hash root, log->RootHash(10));
+  EXPECT_OK(VerifyInclusion(4, 10, HashLeaf(AsBytes(entry)), log->InclusionProof(4, 10).value(), root));
+  EXPECT_THAT(log->ReadEntry(10), StatusIs(StatusCode::kOutOfRange));
+}
+
+TEST_F(FileAuditLogTest, EachBatchPublishesASignedCheckpoint) {
+  std::vector<std::string> published;
+  FileAuditLogOptions options;
+  options.publish_checkpoint = [&](std::string_view cp) {
+    published.emplace_back(cp);
+    return OkStatus();
+  };
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog(options));
+  std::vector<Event> batch = {NumberedEvent(0), NumberedEvent(1), NumberedEvent(2)};
+  ASSERT_EQ(log->AppendBatch(batch).value_or(~0ull), 0u);
+  ASSERT_EQ(published.size(), 2u);  // the empty log on open, then the batch
+  auto verifier = Ed25519Verifier::FromVerifierKey(log->signer().VerifierKey()).value();
+  ASSERT_OK_AND_ASSIGN(VerifiedCheckpoint cp, OpenSignedCheckpoint(published.back(), *verifier));
+  EXPECT_EQ(cp.checkpoint.origin, "hub.test/audit");
+  EXPECT_EQ(cp.checkpoint.size, 3u);
+  EXPECT_EQ(cp.checkpoint.root, log->RootHash(3).value());
+  std::ifstream file(dir_.Sub("audit") + "/checkpoint");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(file), {}), published.back());
+}
+
+TEST_F(FileAuditLogTest, FailingPublishHookFailsTheAppend) {
+  FileAuditLogOptions options;
+  bool fail = false;
+  options.publish_checkpoint = [&](std::string_view) { return fail ? UnavailableError("host down") : OkStatus(); };
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog(options));
+  fail = true;
+  EXPECT_THAT(log->Append(NumberedEvent(0)), StatusIs(StatusCode::kUnavailable, HasSubstr("checkpoint")));
+}
+
+TEST_F(FileAuditLogTest, ConcurrentAppendersGetDistinctDurableIndices) {
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog());
+  constexpr int kThreads = 8, kPerThread = 50;
+  std::vector<std::vector<uint64_t>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) got[t].push_back(log->Append(NumberedEvent(i)).value_or(~0ull));
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<uint64_t> all;
+  for (const auto& v : got) all.insert(v.begin(), v.end());
+  EXPECT_EQ(all.size(), size_t{kThreads * kPerThread});
+  EXPECT_EQ(*all.rbegin(), uint64_t{kThreads * kPerThread - 1});
+  for (uint64_t i : {0, 123, 399}) EXPECT_EQ(DecodeEntry(log->ReadEntry(i).value())->seq, i);
+}
+
+TEST_F(FileAuditLogTest, SegmentsRotateAndStayReadable) {
+  FileAuditLogOptions options;
+  options.max_segment_bytes = 1024;
+  {
+    ASSERT_OK_AND_ASSIGN(auto log, OpenLog(options));
+    for (int i = 0; i < 40; ++i) ASSERT_OK(log->Append(NumberedEvent(i)).status());
+  }
+  ASSERT_OK_AND_ASSIGN(auto segments, ListSegments(dir_.Sub("audit")));
+  EXPECT_GT(segments.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog(options));
+  EXPECT_EQ(log->Size(), 40u);
+  EXPECT_EQ(DecodeEntry(log->ReadEntry(39).value())->seq, 39u);
+}
+
+TEST_F(FileAuditLogTest, TornTailIsTruncatedAndReported) {
+  { ASSERT_OK(OpenLog().value()->Append(NumberedEvent(0)).status()); }
+  const auto clean_size = std::filesystem::file_size(SegmentPath());
+  AppendBytes(SegmentPath(), std::string("\x00\x00\x01\x00partial", 11));
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog());
+  EXPECT_EQ(log->Size(), 1u);
+  EXPECT_EQ(log->recovery().torn_bytes, 11u);
+  EXPECT_EQ(std::filesystem::file_size(SegmentPath()), clean_size);
+  ASSERT_EQ(log->Append(NumberedEvent(1)).value_or(~0ull), 1u);
+}
+
+TEST_F(FileAuditLogTest, CorruptedRecordInTheMiddleIsDataLoss) {
+  { auto log = OpenLog().value(); for (int i = 0; i < 3; ++i) ASSERT_OK(log->Append(NumberedEvent(i)).status()); }
+  std::fstream f(SegmentPath(), std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(kSegmentHeaderSize + kRecordHeaderSize + 5);
+  f.put('X');
+  f.close();
+  EXPECT_THAT(OpenLog(), StatusIs(StatusCode::kDataLoss, HasSubstr("checksum")));
+}
+
+TEST_F(FileAuditLogTest, LogShorterThanItsCheckpointIsDataLoss) {
+  { auto log = OpenLog().value(); for (int i = 0; i < 3; ++i) ASSERT_OK(log->Append(NumberedEvent(i)).status()); }
+  // Cut the last acknowledged record in half: it looks torn, but the signed
+  // checkpoint says it was acknowledged.
+  std::filesystem::resize_file(SegmentPath(), std::filesystem::file_size(SegmentPath()) - 20);
+  EXPECT_THAT(OpenLog(), StatusIs(StatusCode::kDataLoss, HasSubstr("checkpoint covers 3")));
+}
+
+// Fails the n-th Write or Sync call.
+class FailingOps : public AuditFileOps {
+ public:
+  Status Write(int fd, std::string_view data) override {
+    return --writes_left_ == 0 ? ResourceExhaustedError("disk full") : AuditFileOps::Write(fd, data);
+  }
+  Status Sync(int fd) override { return --syncs_left_ == 0 ? UnavailableError("EIO on fdatasync") : AuditFileOps::Sync(fd); }
+  int writes_left_ = -1, syncs_left_ = -1;
+};
+
+TEST_F(FileAuditLogTest, FailedSyncFailsTheAppendAndLaterAppends) {
+  FailingOps ops;
+  FileAuditLogOptions options;
+  options.file_ops_for_test = &ops;
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog(options));
+  ops.syncs_left_ = 1;
+  EXPECT_THAT(log->Append(NumberedEvent(0)), StatusIs(StatusCode::kUnavailable, HasSubstr("fdatasync")));
+  EXPECT_THAT(log->Append(NumberedEvent(1)), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("reopened")));
+  EXPECT_EQ(log->Size(), 0u);
+}
+
+TEST_F(FileAuditLogTest, FailedWriteFailsTheAppend) {
+  FailingOps ops;
+  FileAuditLogOptions options;
+  options.file_ops_for_test = &ops;
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog(options));
+  ops.writes_left_ = 1;
+  EXPECT_THAT(log->Append(NumberedEvent(0)), StatusIs(StatusCode::kResourceExhausted));
+  EXPECT_EQ(log->Size(), 0u);
+}
+
+TEST_F(FileAuditLogTest, InvalidEventIsRejectedBeforeWriting) {
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog());
+  Event bad = NumberedEvent(0);
+  bad.details["note"] = "free text here";
+  EXPECT_THAT(log->Append(bad), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_EQ(log->Size(), 0u);
+}
+
+// A child appends in a loop and reports each acknowledged index through a
+// pipe; it is killed with SIGKILL mid-stream. Every acknowledged entry must
+// be there after reopening, and the tail must be clean.
+TEST_F(FileAuditLogTest, AcknowledgedAppendsSurviveSigkill) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    auto log = OpenLog();
+    if (!log.ok()) ::_exit(2);
+    for (int i = 0;; ++i) {
+      std::vector<Event> batch = {NumberedEvent(i), NumberedEvent(i)};
+      auto index = (*log)->AppendBatch(batch);
+      if (!index.ok()) ::_exit(3);
+      uint64_t last = *index + 1;
+      if (::write(fds[1], &last, sizeof(last)) != sizeof(last)) ::_exit(4);
+    }
+  }
+  ::close(fds[1]);
+  uint64_t acknowledged = 0, value = 0;
+  while (acknowledged < 200 && ::read(fds[0], &value, sizeof(value)) == sizeof(value)) acknowledged = value;
+  ::kill(child, SIGKILL);
+  // Drain what the child acknowledged before it died.
+  while (::read(fds[0], &value, sizeof(value)) == sizeof(value)) acknowledged = value;
+  ::close(fds[0]);
+  int wstatus = 0;
+  ::waitpid(child, &wstatus, 0);
+  ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exited early with " << WEXITSTATUS(wstatus);
+
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog());
+  EXPECT_GE(log->Size(), acknowledged + 1);
+  for (uint64_t i = 0; i <= acknowledged; ++i) ASSERT_OK(DecodeEntry(log->ReadEntry(i).value()).status());
+  ASSERT_OK_AND_ASSIGN(auto reopened, ScanSegment(SegmentPath(), 0, false,
+                                                  [](uint64_t, std::string_view, const Hash&, uint64_t) { return OkStatus(); }));
+  EXPECT_FALSE(reopened.torn_tail());
+}
+
+}  // namespace
+}  // namespace hdhub::audit

@@ -1,0 +1,30 @@
+// Test helpers shared by the audit tests (test-only).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "hdhub/audit/ed25519.h"
+#include "hdhub/audit/event.h"
+
+namespace hdhub::audit::testing {
+
+// A valid event whose details carry `n`, so entries differ.
+inline Event NumberedEvent(int n) {
+  Event e;
+  e.actor = "alice";
+  e.role = "steward";
+  e.action = "ingest.run";
+  e.objects = {{"dataset", "dcir"}};
+  e.project = "p-1";
+  e.details = {{"n", n}};
+  return e;
+}
+
+// A fresh hub signing key (a copy of the same key, for each open).
+inline std::unique_ptr<Ed25519Signer> TestSigner(const std::string& name = "hub.test/audit") {
+  static const SecretBytes kSeed(ByteSpan(reinterpret_cast<const uint8_t*>("0123456789abcdef0123456789abcdef"), 32));
+  return Ed25519Signer::FromSeed(name, kSeed).value();
+}
+
+}  // namespace hdhub::audit::testing
