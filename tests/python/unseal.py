@@ -34,6 +34,8 @@ DEFAULT_SEGMENT_SIZE = 256 * 1024
 TAG_SIZE = 16
 MAX_SEGMENTS = 2**32
 KEY_LABEL = b"hdhub sealed-object v1"
+# Section 2.
+MAX_ASSOCIATED_DATA = 16384
 
 
 class Rejected(Exception):
@@ -134,10 +136,11 @@ def main(argv):
     except ValueError as e:
         print("unseal.py: bad hex argument: %s" % e, file=sys.stderr)
         return 2
-    if len(key) != 32 or (salt is not None and len(salt) != SALT_SIZE) or \
+    if len(key) != 32 or len(aad) > MAX_ASSOCIATED_DATA or (salt is not None and len(salt) != SALT_SIZE) or \
             (prefix is not None and len(prefix) != PREFIX_SIZE) or \
             not MIN_SEGMENT_SIZE <= args.segment_size <= MAX_SEGMENT_SIZE:
-        print("unseal.py: bad key, salt, nonce prefix or segment size", file=sys.stderr)
+        print("unseal.py: bad key, associated data, salt, nonce prefix or segment size",
+              file=sys.stderr)
         return 2
     with open(args.input, "rb") as f:
         data = f.read()

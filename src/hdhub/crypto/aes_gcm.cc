@@ -125,8 +125,8 @@ Status AesGcm256::Decrypt(ByteSpan nonce, ByteSpan associated_data, ByteSpan cip
   }
   ASSIGN_OR_RETURN(CipherCtxPtr ctx,
                    StartCall(state_->decrypt_template.get(), nonce, associated_data));
-  // Set the expected tag first: with in-place decryption it is the only part
-  // of the input the plaintext does not overwrite, but reading it now is simpler.
+  // OpenSSL copies the expected tag into the context now; in-place decryption
+  // never reaches it anyway, since `out` stops 16 bytes before the tag.
   auto* tag = const_cast<uint8_t*>(ciphertext_and_tag.data() + size);
   if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kAesGcmTagSize, tag) != 1 ||
       !Transform(ctx.get(), ciphertext_and_tag.data(), size, out.data())) {

@@ -26,6 +26,9 @@ StatusOr<SecretBytes> HkdfSha256(const SecretBytes& ikm, ByteSpan salt, ByteSpan
   if (length == 0 || length > kMaxHkdfOutput) {
     return InvalidArgumentError("HKDF output length must be between 1 and 8160 bytes");
   }
+  if (info.size() > kMaxHkdfInfoSize) {
+    return InvalidArgumentError("HKDF info must be at most 32 KiB");
+  }
   std::unique_ptr<EVP_KDF, KdfDeleter> kdf(EVP_KDF_fetch(nullptr, OSSL_KDF_NAME_HKDF, nullptr));
   if (kdf == nullptr) return InternalError("OpenSSL has no HKDF implementation");
   std::unique_ptr<EVP_KDF_CTX, KdfDeleter> ctx(EVP_KDF_CTX_new(kdf.get()));
@@ -52,8 +55,7 @@ StatusOr<SecretBytes> HkdfSha256(const SecretBytes& ikm, ByteSpan salt, ByteSpan
 
   SecretBytes okm(length);
   if (EVP_KDF_derive(ctx.get(), okm.mutable_data(), okm.size(), params) != 1) {
-    // The only input OpenSSL rejects beyond our own checks is an oversized info.
-    return InvalidArgumentError("HKDF derivation failed (info too long?)");
+    return InternalError("HKDF derivation failed");
   }
   return okm;
 }

@@ -78,6 +78,13 @@ TEST(HkdfSha256Test, RejectsEmptyIkmAndOutOfRangeLengths) {
   EXPECT_EQ(longest.size(), 255u * 32);
 }
 
+TEST(HkdfSha256Test, InfoLongerThanTheLimitIsInvalidArgument) {
+  const SecretBytes ikm(Bytes(32, 1));
+  ASSERT_OK(HkdfSha256(ikm, {}, Bytes(kMaxHkdfInfoSize, 'i'), 32).status());
+  EXPECT_THAT(HkdfSha256(ikm, {}, Bytes(kMaxHkdfInfoSize + 1, 'i'), 32),
+              StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST(HkdfSha256Test, AcceptsALongInfo) {
   // The sealed-object format puts the associated data into info; object names
   // of a few hundred bytes must work.

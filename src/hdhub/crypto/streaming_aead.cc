@@ -32,9 +32,12 @@ constexpr uint64_t kMaxSegmentIndex = std::numeric_limits<uint32_t>::max();
 using Header = std::array<uint8_t, kSealedHeaderSize>;
 using Nonce = std::array<uint8_t, kAesGcmNonceSize>;
 
-Status CheckDataKey(const SecretBytes& data_key) {
+Status CheckKeyAndAssociatedData(const SecretBytes& data_key, ByteSpan associated_data) {
   if (data_key.size() != kAesGcmKeySize) {
     return InvalidArgumentError("sealed-object data key must be 32 bytes");
+  }
+  if (associated_data.size() > kMaxSealedAssociatedDataSize) {
+    return InvalidArgumentError("sealed-object associated data must be at most 16 KiB");
   }
   return OkStatus();
 }
@@ -110,7 +113,7 @@ SealWriter::~SealWriter() = default;
 StatusOr<std::unique_ptr<SealWriter>> SealWriter::Create(const SecretBytes& data_key,
                                                          ByteSpan associated_data,
                                                          uint32_t segment_size) {
-  RETURN_IF_ERROR(CheckDataKey(data_key));
+  RETURN_IF_ERROR(CheckKeyAndAssociatedData(data_key, associated_data));
   RETURN_IF_ERROR(CheckSegmentSize(segment_size));
   auto state = std::make_unique<State>();
   Header& header = state->header;
@@ -176,7 +179,7 @@ StatusOr<std::unique_ptr<SealReader>> SealReader::Create(const SecretBytes& data
                                                          ByteSpan associated_data,
                                                          ByteSpan header,
                                                          uint64_t ciphertext_size) {
-  RETURN_IF_ERROR(CheckDataKey(data_key));
+  RETURN_IF_ERROR(CheckKeyAndAssociatedData(data_key, associated_data));
   if (header.size() < kSealedHeaderSize) {
     return DataLossError("sealed-object header is shorter than 48 bytes");
   }

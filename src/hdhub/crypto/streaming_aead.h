@@ -36,6 +36,8 @@ inline constexpr size_t kSealedTagSize = 16;
 inline constexpr uint32_t kDefaultSegmentSize = 256 * 1024;
 inline constexpr uint32_t kMinSegmentSize = 1024;
 inline constexpr uint32_t kMaxSegmentSize = 64 * 1024 * 1024;
+// Associated data goes into the HKDF info; object names are far shorter.
+inline constexpr size_t kMaxSealedAssociatedDataSize = 16 * 1024;
 
 // Where segments sit in an object of a known ciphertext size. Pure arithmetic,
 // shared by readers (which stat the object first) and by tests.
@@ -62,7 +64,8 @@ class SealWriter {
  public:
   // `data_key` is the 32-byte data key (DEK); `associated_data` is the object's
   // logical identity (e.g. its logical name) and must be given again to read it.
-  // InvalidArgument on a bad key size or segment size.
+  // InvalidArgument on a bad key size or segment size, or associated data longer
+  // than kMaxSealedAssociatedDataSize.
   static StatusOr<std::unique_ptr<SealWriter>> Create(const SecretBytes& data_key,
                                                       ByteSpan associated_data,
                                                       uint32_t segment_size = kDefaultSegmentSize);
@@ -95,7 +98,8 @@ class SealReader {
  public:
   // `header` is the first kSealedHeaderSize bytes of the object and
   // `ciphertext_size` its whole size. DataLoss on a bad magic, version, or a
-  // size inconsistent with the header; InvalidArgument on a bad key size.
+  // size inconsistent with the header; InvalidArgument on a bad key size or
+  // associated data longer than kMaxSealedAssociatedDataSize.
   static StatusOr<std::unique_ptr<SealReader>> Create(const SecretBytes& data_key,
                                                       ByteSpan associated_data, ByteSpan header,
                                                       uint64_t ciphertext_size);

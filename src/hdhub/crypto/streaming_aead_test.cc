@@ -252,7 +252,7 @@ TEST(SealReaderTest, DecryptSegmentChecksIndexAndSizes) {
   ASSERT_OK(reader->DecryptSegment(0, first, MutableByteSpan(out)));
 }
 
-TEST(SealWriterTest, RejectsBadKeyAndSegmentSizesAndUseAfterFinish) {
+TEST(SealWriterTest, RejectsBadKeySegmentSizeOrAssociatedDataAndUseAfterFinish) {
   EXPECT_THAT(SealWriter::Create(SecretBytes(Bytes(16, 1)), {}, kSeg),
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(SealWriter::Create(TestKey(), {}, kMinSegmentSize - 1),
@@ -261,12 +261,24 @@ TEST(SealWriterTest, RejectsBadKeyAndSegmentSizesAndUseAfterFinish) {
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(SealReader::Create(SecretBytes(Bytes(16, 1)), {}, Bytes(48, 0), 64),
               StatusIs(StatusCode::kInvalidArgument));
+  const Bytes long_name(kMaxSealedAssociatedDataSize + 1, 'n');
+  EXPECT_THAT(SealWriter::Create(TestKey(), long_name, kSeg),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(SealReader::Create(TestKey(), long_name, Bytes(48, 0), 64),
+              StatusIs(StatusCode::kInvalidArgument));
   ASSERT_OK_AND_ASSIGN(auto writer, SealWriter::Create(TestKey(), {}, kSeg));
   Bytes out;
   ASSERT_OK(writer->Finish(&out));
   EXPECT_EQ(out.size(), 64u);  // header + one empty segment
   EXPECT_THAT(writer->Write(AsBytes("late"), &out), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(writer->Finish(&out), StatusIs(StatusCode::kFailedPrecondition));
+}
+
+TEST(SealedObjectTest, LongestAssociatedDataRoundTrips) {
+  const Bytes name(kMaxSealedAssociatedDataSize, 'n');
+  ASSERT_OK_AND_ASSIGN(Bytes sealed, SealAll(TestKey(), name, AsBytes("x"), kSeg));
+  ASSERT_OK_AND_ASSIGN(Bytes opened, UnsealAll(TestKey(), name, sealed));
+  EXPECT_EQ(AsStringView(opened), "x");
 }
 
 TEST(SealedObjectTest, EmptyPlaintextHasOneAuthenticatedSegment) {
