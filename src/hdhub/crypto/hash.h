@@ -32,6 +32,8 @@ class Sha256Hasher {
   Sha256Hasher(const Sha256Hasher&) = delete;
   Sha256Hasher& operator=(const Sha256Hasher&) = delete;
   void Update(ByteSpan data);
+  // Returns the digest of everything since construction or the last Finish(),
+  // and starts over for a new message.
   Digest Finish();
 
  private:

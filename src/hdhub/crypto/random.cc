@@ -6,19 +6,23 @@
 #include <climits>
 
 namespace hdhub::crypto {
+namespace {
 
-Status RandomBytes(MutableByteSpan out) {
-  // RAND_bytes takes an int length: feed large buffers in chunks.
-  size_t done = 0;
-  while (done < out.size()) {
-    const size_t chunk = std::min<size_t>(out.size() - done, INT_MAX);
-    if (RAND_bytes(out.data() + done, static_cast<int>(chunk)) != 1) {
+// RAND_bytes and RAND_priv_bytes take an int length: large buffers go in chunks.
+Status Fill(int (*generator)(unsigned char*, int), uint8_t* out, size_t size) {
+  for (size_t done = 0; done < size;) {
+    const size_t chunk = std::min<size_t>(size - done, INT_MAX);
+    if (generator(out + done, static_cast<int>(chunk)) != 1) {
       return InternalError("the random generator failed (DRBG not seeded)");
     }
     done += chunk;
   }
   return OkStatus();
 }
+
+}  // namespace
+
+Status RandomBytes(MutableByteSpan out) { return Fill(RAND_bytes, out.data(), out.size()); }
 
 StatusOr<Bytes> RandomBytes(size_t size) {
   Bytes out(size);
@@ -28,16 +32,9 @@ StatusOr<Bytes> RandomBytes(size_t size) {
 
 StatusOr<SecretBytes> RandomSecret(size_t size) {
   SecretBytes secret(size);
-  // Keys come from OpenSSL's private DRBG, so that public random output (salts,
+  // Keys come from OpenSSL's private DRBG, so public random output (salts,
   // nonces) never shares generator state with key material.
-  size_t done = 0;
-  while (done < size) {
-    const size_t chunk = std::min<size_t>(size - done, INT_MAX);
-    if (RAND_priv_bytes(secret.mutable_data() + done, static_cast<int>(chunk)) != 1) {
-      return InternalError("the private random generator failed (DRBG not seeded)");
-    }
-    done += chunk;
-  }
+  RETURN_IF_ERROR(Fill(RAND_priv_bytes, secret.mutable_data(), size));
   return secret;
 }
 
