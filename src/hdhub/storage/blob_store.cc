@@ -60,7 +60,8 @@ void BlobStoreRegistry::Register(std::string scheme, Factory factory) {
 StatusOr<std::unique_ptr<BlobStore>> BlobStoreRegistry::Open(std::string_view uri) const {
   size_t colon = uri.find(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return InvalidArgumentError("blob store URI has no scheme (expected scheme:rest, e.g. memory:)");
+    return InvalidArgumentError(
+        "blob store URI has no scheme (expected scheme:rest, e.g. memory:)");
   }
   std::string_view scheme = uri.substr(0, colon);
   auto it = factories_.find(scheme);

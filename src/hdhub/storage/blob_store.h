@@ -73,9 +73,10 @@ class BlobStore {
   virtual ~BlobStore() = default;
 
   // Atomically creates or replaces `name` (kIfAbsent: AlreadyExists if present).
-  virtual Status Put(std::string_view name, ByteSpan data, WriteMode mode = WriteMode::kOverwrite) = 0;
-  virtual StatusOr<std::unique_ptr<BlobWriter>> NewWriter(std::string_view name,
-                                                          WriteMode mode = WriteMode::kOverwrite) = 0;
+  virtual Status Put(std::string_view name, ByteSpan data,
+                     WriteMode mode = WriteMode::kOverwrite) = 0;
+  virtual StatusOr<std::unique_ptr<BlobWriter>> NewWriter(
+      std::string_view name, WriteMode mode = WriteMode::kOverwrite) = 0;
 
   // NotFound when absent. Every method taking a name returns InvalidArgument
   // for a name that breaks the rules above.

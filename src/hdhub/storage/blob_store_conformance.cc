@@ -12,11 +12,11 @@
 
 namespace hdhub::testing {
 
-using ::testing::ElementsAre;
 using storage::BlobReader;
 using storage::BlobWriter;
 using storage::ObjectInfo;
 using storage::WriteMode;
+using ::testing::ElementsAre;
 
 void BlobStoreConformanceTest::SetUp() {
   auto store = GetParam().make(scratch_.path());
@@ -99,7 +99,8 @@ TEST_P(BlobStoreConformanceTest, MissingObjectIsNotFound) {
   EXPECT_THAT(store().Stat("missing"), StatusIs(StatusCode::kNotFound));
   EXPECT_THAT(store().OpenReader("missing"), StatusIs(StatusCode::kNotFound));
   EXPECT_THAT(store().Delete("missing"), StatusIs(StatusCode::kNotFound));
-  EXPECT_THAT(store().Get("no/such/dir"), StatusIs(StatusCode::kNotFound, ::testing::HasSubstr("no/such/dir")));
+  EXPECT_THAT(store().Get("no/such/dir"),
+              StatusIs(StatusCode::kNotFound, ::testing::HasSubstr("no/such/dir")));
 }
 
 TEST_P(BlobStoreConformanceTest, DeleteRemovesObject) {
@@ -183,8 +184,9 @@ TEST_P(BlobStoreConformanceTest, ListReturnsPrefixMatchesSorted) {
 }
 
 TEST_P(BlobStoreConformanceTest, InvalidNamesAreRejected) {
-  std::vector<std::string> bad = {"", "..", ".", "a/../b", "a/./b", "a//b", "/a", "a/", "A",
-                                  "a b", ".hidden", "a/.tmp/x", "caf\xc3\xa9", std::string(513, 'a')};
+  std::vector<std::string> bad = {
+      "",   "..", ".",   "a/../b",  "a/./b",    "a//b",        "/a",
+      "a/", "A",  "a b", ".hidden", "a/.tmp/x", "caf\xc3\xa9", std::string(513, 'a')};
   for (const std::string& name : bad) {
     SCOPED_TRACE("name '" + name + "'");
     EXPECT_THAT(store().Put(name, TestPattern(1, 1)), StatusIs(StatusCode::kInvalidArgument));
@@ -235,6 +237,7 @@ TEST_P(BlobStoreConformanceTest, WriterCannotBeUsedAfterCommit) {
   ASSERT_OK(writer->Append(TestPattern(5, 1)));
   EXPECT_EQ(writer->bytes_written(), 5u);
   ASSERT_OK(writer->Commit());
+  EXPECT_EQ(writer->bytes_written(), 5u);
   EXPECT_THAT(writer->Append(TestPattern(5, 2)), StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(writer->Commit(), StatusIs(StatusCode::kFailedPrecondition));
   ASSERT_OK_AND_ASSIGN(Bytes got, store().Get("w"));
@@ -297,7 +300,8 @@ TEST_P(BlobStoreConformanceTest, ConcurrentReadAtOnOneReader) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      for (uint64_t offset = static_cast<uint64_t>(t) * 7; offset + 500 <= data.size(); offset += 997) {
+      for (uint64_t offset = static_cast<uint64_t>(t) * 7; offset + 500 <= data.size();
+           offset += 997) {
         Bytes out(500);
         if (!reader->ReadAt(offset, out).ok() ||
             !std::equal(out.begin(), out.end(), data.begin() + static_cast<long>(offset))) {

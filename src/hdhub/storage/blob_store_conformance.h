@@ -15,12 +15,12 @@
 // Test-only.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "hdhub/common/temp_dir.h"
 #include "hdhub/storage/blob_store.h"
@@ -54,9 +54,8 @@ Bytes TestPattern(size_t size, uint32_t seed);
 
 // Use at namespace scope. (gtest pastes the suite name into identifiers, so it
 // must be unqualified: hence the using-declaration.)
-#define INSTANTIATE_BLOB_STORE_CONFORMANCE(label, factory)                                     \
-  using ::hdhub::testing::BlobStoreConformanceTest;                                           \
-  INSTANTIATE_TEST_SUITE_P(                                                                   \
-      label, BlobStoreConformanceTest,                                                        \
-      ::testing::Values(::hdhub::testing::BlobStoreBackend{#label, factory}),                 \
-      ::hdhub::testing::BlobStoreBackendName)
+#define INSTANTIATE_BLOB_STORE_CONFORMANCE(label, factory)                                         \
+  using ::hdhub::testing::BlobStoreConformanceTest;                                                \
+  INSTANTIATE_TEST_SUITE_P(label, BlobStoreConformanceTest,                                        \
+                           ::testing::Values(::hdhub::testing::BlobStoreBackend{#label, factory}), \
+                           ::hdhub::testing::BlobStoreBackendName)

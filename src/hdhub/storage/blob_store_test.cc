@@ -13,7 +13,8 @@ using ::hdhub::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(ValidateObjectNameTest, AcceptsNamesOfTheAllowedAlphabet) {
-  for (const char* name : {"a", "o/5f/5f3c", "x.parquet", "a-b_c.d/e", "0", "a..b", "a/b.", "a/_"}) {
+  for (const char* name :
+       {"a", "o/5f/5f3c", "x.parquet", "a-b_c.d/e", "0", "a..b", "a/b.", "a/_"}) {
     EXPECT_OK(ValidateObjectName(name)) << name;
   }
   EXPECT_OK(ValidateObjectName(std::string(512, 'a')));
@@ -50,7 +51,8 @@ TEST(BlobStoreRegistryTest, OpensRegisteredSchemes) {
 TEST(BlobStoreRegistryTest, UnknownSchemeIsInvalidArgumentNamingIt) {
   BlobStoreRegistry registry;
   RegisterBuiltinBlobStores(registry);
-  EXPECT_THAT(registry.Open("s4://bucket"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("s4")));
+  EXPECT_THAT(registry.Open("s4://bucket"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("s4")));
   EXPECT_THAT(registry.Open("no-scheme"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(registry.Open(":x"), StatusIs(StatusCode::kInvalidArgument));
 }

@@ -64,8 +64,8 @@ class FaultInjectingWriter : public BlobWriter {
 
 std::string_view BlobOperationName(BlobOperation op) {
   static constexpr std::array<std::string_view, kBlobOperationCount> kNames = {
-      "Put", "NewWriter", "Append", "Commit", "Get", "GetRange",
-      "OpenReader", "ReadAt", "Stat", "List", "Delete"};
+      "Put",        "NewWriter", "Append", "Commit", "Get",   "GetRange",
+      "OpenReader", "ReadAt",    "Stat",   "List",   "Delete"};
   return kNames[Index(op)];
 }
 
@@ -133,7 +133,7 @@ Status FaultInjectingBlobStore::Put(std::string_view name, ByteSpan data, WriteM
 }
 
 StatusOr<std::unique_ptr<BlobWriter>> FaultInjectingBlobStore::NewWriter(std::string_view name,
-                                                                          WriteMode mode) {
+                                                                         WriteMode mode) {
   RETURN_IF_ERROR(Intercept(BlobOperation::kNewWriter));
   ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> base, base_->NewWriter(name, mode));
   return std::unique_ptr<BlobWriter>(std::make_unique<FaultInjectingWriter>(this, std::move(base)));

@@ -28,8 +28,9 @@ Status ErrnoFor(int error_number, std::string_view what, std::string_view name) 
 }
 
 Status SymlinkRefused(std::string_view name) {
-  return FailedPreconditionError("path of " + Quoted(name) +
-                                 " goes through a symbolic link; the file store never follows links");
+  return FailedPreconditionError(
+      "path of " + Quoted(name) +
+      " goes through a symbolic link; the file store never follows links");
 }
 
 StatusOr<UniqueFd> Dup(int fd) {
@@ -85,7 +86,8 @@ StatusOr<UniqueFd> OpenChildDir(int parent, const std::string& component, bool c
     if (error == ELOOP) return SymlinkRefused(name);
     if (error == ENOTDIR) {
       struct stat st;
-      if (fstatat(parent, component.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+      if (fstatat(parent, component.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+          S_ISLNK(st.st_mode)) {
         return SymlinkRefused(name);
       }
       if (!create) return NotFoundError(Quoted(name) + " does not exist");
@@ -140,7 +142,10 @@ class FileBlobWriter : public BlobWriter {
  public:
   FileBlobWriter(FileBlobStore* store, std::string name, WriteMode mode, UniqueFd fd,
                  std::string temp_name)
-      : store_(store), name_(std::move(name)), mode_(mode), fd_(std::move(fd)),
+      : store_(store),
+        name_(std::move(name)),
+        mode_(mode),
+        fd_(std::move(fd)),
         temp_name_(std::move(temp_name)) {}
 
   ~FileBlobWriter() override {
@@ -247,8 +252,8 @@ StatusOr<std::pair<UniqueFd, uint64_t>> FileBlobStore::OpenObject(std::string_vi
   std::string_view leaf;
   ASSIGN_OR_RETURN(UniqueFd dir, OpenParent(name, /*create=*/false, &leaf));
   // O_NONBLOCK: a FIFO planted under an object's name must not hang the hub.
-  UniqueFd file(openat(dir.get(), std::string(leaf).c_str(),
-                       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  UniqueFd file(
+      openat(dir.get(), std::string(leaf).c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (!file.valid()) {
     if (errno == ELOOP) return SymlinkRefused(name);
     return ErrnoFor(errno, "open", name);
@@ -383,13 +388,12 @@ Status FileBlobStore::ListDir(int dir_fd, const std::string& dir_name, std::stri
     if (S_ISDIR(st.st_mode)) {
       std::string as_dir = child + "/";
       if (!as_dir.starts_with(prefix) && !prefix.starts_with(as_dir)) continue;
-      UniqueFd sub(openat(dirfd(dir), entry->d_name,
-                          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      UniqueFd sub(
+          openat(dirfd(dir), entry->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (!sub.valid() && errno == ENOENT) continue;
       if (!sub.valid()) return ErrnoToStatus(errno, "open blob store directory " + child);
       RETURN_IF_ERROR(ListDir(sub.get(), child, prefix, out));
-    } else if (S_ISREG(st.st_mode) && child.starts_with(prefix) &&
-               ValidateObjectName(child).ok()) {
+    } else if (S_ISREG(st.st_mode) && child.starts_with(prefix) && ValidateObjectName(child).ok()) {
       out->push_back(ObjectInfo{child, static_cast<uint64_t>(st.st_size)});
     }
   }

@@ -66,9 +66,9 @@ bool WriteByte(int fd) { return write(fd, "x", 1) == 1; }
   Bytes content = TestPattern(kChunkSize * kChunks, kNewSeed);
   for (int step = 0; step <= kChunks; ++step) {
     if (mode == Mode::kLockstep && !ReadByte(go_fd)) _exit(kChildFailed);
-    Status status = step < kChunks
-                        ? (*writer)->Append(ByteSpan(content).subspan(step * kChunkSize, kChunkSize))
-                        : (*writer)->Commit();
+    Status status =
+        step < kChunks ? (*writer)->Append(ByteSpan(content).subspan(step * kChunkSize, kChunkSize))
+                       : (*writer)->Commit();
     if (!status.ok() || !WriteByte(ack_fd)) _exit(kChildFailed);
   }
   // Wait to be killed: exiting normally would run the writer's destructor.

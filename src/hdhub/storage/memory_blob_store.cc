@@ -35,10 +35,12 @@ class MemoryBlobWriter : public BlobWriter {
   Status Append(ByteSpan data) override {
     if (done_) return FailedPreconditionError("writer for '" + name_ + "' already committed");
     buffer_.insert(buffer_.end(), data.begin(), data.end());
+    bytes_written_ += data.size();
     return OkStatus();
   }
 
-  uint64_t bytes_written() const override { return buffer_.size(); }
+  // Kept after Commit() moves the buffer into the store.
+  uint64_t bytes_written() const override { return bytes_written_; }
 
   Status Commit() override {
     if (done_) return FailedPreconditionError("writer for '" + name_ + "' already committed");
@@ -51,6 +53,7 @@ class MemoryBlobWriter : public BlobWriter {
   const std::string name_;
   const WriteMode mode_;
   Bytes buffer_;
+  uint64_t bytes_written_ = 0;
   bool done_ = false;
 };
 
@@ -101,8 +104,7 @@ StatusOr<Bytes> MemoryBlobStore::Get(std::string_view name) {
   return *content;
 }
 
-StatusOr<Bytes> MemoryBlobStore::GetRange(std::string_view name, uint64_t offset,
-                                          uint64_t length) {
+StatusOr<Bytes> MemoryBlobStore::GetRange(std::string_view name, uint64_t offset, uint64_t length) {
   ASSIGN_OR_RETURN(Content content, Find(name));
   RETURN_IF_ERROR(CheckReadRange(name, offset, length, content->size()));
   auto first = content->begin() + static_cast<ptrdiff_t>(offset);

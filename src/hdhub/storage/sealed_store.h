@@ -74,7 +74,10 @@ class SealedStore {
                                  ByteSpan plaintext, WriteMode mode = WriteMode::kOverwrite);
   StatusOr<Bytes> Get(std::string_view logical_name, const SecretBytes& data_key);
   Status Delete(std::string_view logical_name);
-  // Plaintext size, from the object's size alone (no decryption).
+  // Plaintext size, from the object's size alone (no decryption, one Stat),
+  // assuming the object was sealed with this store's segment size (a reader's
+  // size() reads the header instead). NotFound when absent; DataLoss when the
+  // size cannot be a sealed object's.
   StatusOr<uint64_t> PlaintextSize(std::string_view logical_name);
 
   BlobStore* blob_store() const { return store_; }
