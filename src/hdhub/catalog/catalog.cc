@@ -1,9 +1,8 @@
 #include "hdhub/catalog/catalog.h"
 
 #include <limits>
-#include <utility>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "hdhub/catalog/catalog_schema.h"
 
@@ -34,8 +33,8 @@ std::string VersionId(std::string_view dataset, int64_t version) {
 }
 
 StatusOr<VersionState> ParseState(std::string_view text) {
-  for (VersionState s : {VersionState::kPending, VersionState::kCommitted,
-                         VersionState::kDiscarded, VersionState::kShredded}) {
+  for (VersionState s : {VersionState::kPending, VersionState::kCommitted, VersionState::kDiscarded,
+                         VersionState::kShredded}) {
     if (VersionStateName(s) == text) return s;
   }
   return DataLossError("catalog: unknown version state '" + std::string(text) + "'");
@@ -95,7 +94,8 @@ std::string_view VersionStateName(VersionState state) {
 bool Catalog::IsValidDatasetName(std::string_view name) {
   if (name.empty() || name.size() > kMaxDatasetNameSize) return false;
   for (char c : name) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -158,11 +158,12 @@ StatusOr<int64_t> Catalog::BeginVersion(std::string_view dataset, std::string_vi
   // in two processes) cannot pick the same number.
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
   RETURN_IF_ERROR(CheckDatasetExists(dataset));
-  ASSIGN_OR_RETURN(Statement insert,
-                   db_->Prepare("INSERT INTO dataset_version (dataset, version, state, "
-                                "schema_json, wrapped_dek, source_digest, created_at_us) "
-                                "SELECT ?1, coalesce(max(version), 0) + 1, 'pending', ?2, ?3, ?4, ?5 "
-                                "FROM dataset_version WHERE dataset = ?1 RETURNING version"));
+  ASSIGN_OR_RETURN(
+      Statement insert,
+      db_->Prepare("INSERT INTO dataset_version (dataset, version, state, "
+                   "schema_json, wrapped_dek, source_digest, created_at_us) "
+                   "SELECT ?1, coalesce(max(version), 0) + 1, 'pending', ?2, ?3, ?4, ?5 "
+                   "FROM dataset_version WHERE dataset = ?1 RETURNING version"));
   RETURN_IF_ERROR(insert.BindText(1, dataset));
   RETURN_IF_ERROR(insert.BindText(2, schema_json));
   RETURN_IF_ERROR(insert.BindBlob(3, wrapped_dek));
@@ -177,9 +178,8 @@ StatusOr<int64_t> Catalog::BeginVersion(std::string_view dataset, std::string_vi
 }
 
 StatusOr<VersionState> Catalog::StateOf(std::string_view dataset, int64_t version) {
-  ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT state FROM dataset_version "
-                                "WHERE dataset = ?1 AND version = ?2"));
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT state FROM dataset_version "
+                                                  "WHERE dataset = ?1 AND version = ?2"));
   RETURN_IF_ERROR(select.BindText(1, dataset));
   RETURN_IF_ERROR(select.BindInt64(2, version));
   ASSIGN_OR_RETURN(bool found, select.Step());
@@ -210,8 +210,8 @@ Status Catalog::AddObject(std::string_view dataset, int64_t version, const Objec
   RETURN_IF_ERROR(insert.BindText(7, object.ciphertext_sha256));
   Status status = insert.Run();
   if (IsAlreadyExists(status)) {
-    return AlreadyExistsError("catalog: " + VersionId(dataset, version) +
-                              " already has object " + object.logical_name);
+    return AlreadyExistsError("catalog: " + VersionId(dataset, version) + " already has object " +
+                              object.logical_name);
   }
   RETURN_IF_ERROR(status);
   return txn.Commit();
@@ -270,8 +270,7 @@ Status Catalog::DestroyWrappedKey(std::string_view dataset, int64_t version) {
   return OkStatus();
 }
 
-StatusOr<std::vector<ObjectRecord>> Catalog::ObjectsOf(std::string_view dataset,
-                                                       int64_t version) {
+StatusOr<std::vector<ObjectRecord>> Catalog::ObjectsOf(std::string_view dataset, int64_t version) {
   ASSIGN_OR_RETURN(Statement select,
                    db_->Prepare("SELECT logical_name, object_name, plaintext_size, "
                                 "ciphertext_size, ciphertext_sha256 FROM version_object "
@@ -353,10 +352,9 @@ StatusOr<VersionRecord> Catalog::FindVersionBySourceDigest(std::string_view data
 StatusOr<std::vector<VersionWithObjects>> Catalog::ListPendingVersions() {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
-  ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT " + std::string(kVersionColumns) +
-                                " FROM dataset_version WHERE state = 'pending'"
-                                " ORDER BY dataset, version"));
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT " + std::string(kVersionColumns) +
+                                                  " FROM dataset_version WHERE state = 'pending'"
+                                                  " ORDER BY dataset, version"));
   ASSIGN_OR_RETURN(std::vector<VersionRecord> rows, ReadVersionRows(select));
   std::vector<VersionWithObjects> out;
   for (VersionRecord& row : rows) {

@@ -42,8 +42,8 @@ std::string_view VersionStateName(VersionState state);
 // One sealed object of a version. Mirrors storage::SealedObjectInfo with the
 // digest as lower-case hex, so the catalog does not depend on storage.
 struct ObjectRecord {
-  std::string logical_name;       // e.g. "datasets/ER_PRS_F/v3/part-0.parquet"
-  std::string object_name;        // the opaque name on the host
+  std::string logical_name;  // e.g. "datasets/ER_PRS_F/v3/part-0.parquet"
+  std::string object_name;   // the opaque name on the host
   uint64_t plaintext_size = 0;
   uint64_t ciphertext_size = 0;
   std::string ciphertext_sha256;  // 64 lower-case hex digits
@@ -132,9 +132,9 @@ class Catalog {
   // ingest left behind. Cleanup deletes those objects, then DiscardVersion().
   StatusOr<std::vector<VersionWithObjects>> ListPendingVersions();
 
-  // Catalog.db's connection, for components that keep their own tables in the
-  // same file (directory, projects) and for tests. Not thread-safe: callers
-  // must not use it concurrently with this Catalog's methods.
+  // The catalog's own connection, for tests (e.g. reading schema_version).
+  // Other components keeping tables in catalog.db open their own Database on
+  // the same path. Not to be used concurrently with this Catalog's methods.
   Database* database_for_test() { return db_.get(); }
 
   Catalog(std::unique_ptr<Database> db, Clock* clock) : db_(std::move(db)), clock_(clock) {}

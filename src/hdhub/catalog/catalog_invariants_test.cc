@@ -1,13 +1,13 @@
 // Invariants that must hold whatever the client: immutability enforced by
 // SQLite triggers (checked with raw SQL on a second connection), persistence
 // across reopening, and readers working while another Catalog object writes.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "hdhub/catalog/catalog.h"
 #include "hdhub/catalog/sqlite.h"
@@ -34,7 +34,8 @@ class CatalogInvariantsTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(catalog_, Catalog::Open(path_, &clock_));
     ASSERT_OK(catalog_->CreateDataset("ER_PRS_F"));
-    ASSERT_OK_AND_ASSIGN(committed_, catalog_->BeginVersion("ER_PRS_F", kSchema, kDigest, kWrapped));
+    ASSERT_OK_AND_ASSIGN(committed_,
+                         catalog_->BeginVersion("ER_PRS_F", kSchema, kDigest, kWrapped));
     ASSERT_OK(catalog_->AddObject("ER_PRS_F", committed_, Object("a")));
     ASSERT_OK(catalog_->CommitVersion("ER_PRS_F", committed_, 10));
     ASSERT_OK_AND_ASSIGN(pending_, catalog_->BeginVersion("ER_PRS_F", kSchema, kDigest, kWrapped));
@@ -106,7 +107,8 @@ TEST_F(CatalogInvariantsTest, ChecksRefuseMalformedRows) {
               StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(RawSql("INSERT INTO dataset_version (dataset, version, state, schema_json, "
                      "wrapped_dek, source_digest, created_at_us) VALUES ('ER_PRS_F', 50, "
-                     "'pending', '{}', x'', '" + kDigest + "', 0)"),
+                     "'pending', '{}', x'', '" +
+                     kDigest + "', 0)"),
               StatusIs(StatusCode::kFailedPrecondition))
       << "an unshredded version needs a wrapped key";
 }

@@ -1,11 +1,11 @@
 #include "hdhub/catalog/catalog.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <iterator>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
@@ -49,8 +49,7 @@ class CatalogTest : public ::testing::Test {
 };
 
 TEST_F(CatalogTest, OpenFailsWhenDirectoryMissing) {
-  EXPECT_THAT(Catalog::Open(dir_.Sub("nope/catalog.db"), &clock_),
-              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(Catalog::Open(dir_.Sub("nope/catalog.db"), &clock_), StatusIs(StatusCode::kNotFound));
 }
 
 TEST_F(CatalogTest, CreateDatasetValidatesNamesAndRefusesDuplicates) {
@@ -58,7 +57,8 @@ TEST_F(CatalogTest, CreateDatasetValidatesNamesAndRefusesDuplicates) {
               StatusIs(StatusCode::kAlreadyExists, HasSubstr("ER_PRS_F")));
   EXPECT_THAT(catalog_->CreateDataset(""), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(catalog_->CreateDataset("ER-PRS"), StatusIs(StatusCode::kInvalidArgument));
-  EXPECT_THAT(catalog_->CreateDataset(std::string(65, 'A')), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(catalog_->CreateDataset(std::string(65, 'A')),
+              StatusIs(StatusCode::kInvalidArgument));
   EXPECT_OK(catalog_->CreateDataset(std::string(64, 'A')));
   EXPECT_OK(catalog_->CreateDataset("DA_PRA_R"));
   ASSERT_OK_AND_ASSIGN(auto datasets, catalog_->ListDatasets());

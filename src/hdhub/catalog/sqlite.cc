@@ -14,7 +14,8 @@ Status SqliteStatus(int code, std::string_view what, std::string_view sqlite_mes
     case SQLITE_ROW:
     case SQLITE_DONE: return OkStatus();
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return UnavailableError(message + " (another writer holds the lock; retry)");
+    case SQLITE_LOCKED:
+      return UnavailableError(message + " (another writer holds the lock; retry)");
     case SQLITE_CONSTRAINT:
       if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
         return AlreadyExistsError(message);
@@ -49,8 +50,8 @@ StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, int 
   // commit durable before it returns, which the catalog promises its callers.
   // secure_delete zeroes overwritten and deleted content in the file, so a
   // destroyed wrapped key does not linger in a free page.
-  RETURN_IF_ERROR(db->Exec(
-      "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;"));
+  RETURN_IF_ERROR(
+      db->Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;"));
   ASSIGN_OR_RETURN(Statement wal, db->Prepare("PRAGMA journal_mode = WAL"));
   ASSIGN_OR_RETURN(bool has_row, wal.Step());
   if (!has_row || wal.ColumnText(0) != "wal") {
@@ -113,8 +114,8 @@ Statement::~Statement() { sqlite3_finalize(stmt_); }
 Status Statement::Check(int code, std::string_view what) const {
   if (code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE) return OkStatus();
   sqlite3* db = sqlite3_db_handle(stmt_);
-  return SqliteStatus(sqlite3_extended_errcode(db),
-                      std::string(what) + " \"" + sql_ + "\"", sqlite3_errmsg(db));
+  return SqliteStatus(sqlite3_extended_errcode(db), std::string(what) + " \"" + sql_ + "\"",
+                      sqlite3_errmsg(db));
 }
 
 Status Statement::BindInt64(int index, int64_t value) {
@@ -122,9 +123,9 @@ Status Statement::BindInt64(int index, int64_t value) {
 }
 
 Status Statement::BindText(int index, std::string_view value) {
-  return Check(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                                   SQLITE_UTF8),
-               "cannot bind");
+  return Check(
+      sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+      "cannot bind");
 }
 
 Status Statement::BindBlob(int index, ByteSpan value) {
@@ -229,19 +230,20 @@ Status ApplyMigrations(Database* db, std::string_view component,
     ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db, Transaction::Mode::kWrite));
     ASSIGN_OR_RETURN(int64_t current, SchemaVersion(db, component));
     if (current > known) {
-      return FailedPreconditionError(
-          "database " + db->path() + ": " + std::string(component) + " schema version " +
-          std::to_string(current) + " is newer than this hdhub supports (" +
-          std::to_string(known) + "); upgrade hdhub");
+      return FailedPreconditionError("database " + db->path() + ": " + std::string(component) +
+                                     " schema version " + std::to_string(current) +
+                                     " is newer than this hdhub supports (" +
+                                     std::to_string(known) + "); upgrade hdhub");
     }
     if (current == known) return txn.Commit();
     const Migration& step = migrations[static_cast<size_t>(current)];
-    RETURN_IF_ERROR(db->Exec(step.sql).WithContext(
-        std::string(component) + " migration " + std::to_string(current + 1) + " (" +
-        std::string(step.description) + ")"));
-    ASSIGN_OR_RETURN(Statement bump,
-                     db->Prepare("INSERT INTO schema_version (component, version) VALUES (?1, ?2) "
-                                 "ON CONFLICT (component) DO UPDATE SET version = excluded.version"));
+    RETURN_IF_ERROR(db->Exec(step.sql).WithContext(std::string(component) + " migration " +
+                                                   std::to_string(current + 1) + " (" +
+                                                   std::string(step.description) + ")"));
+    ASSIGN_OR_RETURN(
+        Statement bump,
+        db->Prepare("INSERT INTO schema_version (component, version) VALUES (?1, ?2) "
+                    "ON CONFLICT (component) DO UPDATE SET version = excluded.version"));
     RETURN_IF_ERROR(bump.BindText(1, component));
     RETURN_IF_ERROR(bump.BindInt64(2, current + 1));
     RETURN_IF_ERROR(bump.Run());

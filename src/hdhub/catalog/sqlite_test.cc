@@ -1,9 +1,9 @@
 #include "hdhub/catalog/sqlite.h"
 
-#include <fstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"

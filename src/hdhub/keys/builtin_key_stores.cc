@@ -11,18 +11,20 @@ void RegisterBuiltinKeyStores(KeyStoreRegistry* registry, std::string passphrase
     ASSIGN_OR_RETURN(std::unique_ptr<MemoryKeyStore> store, MemoryKeyStore::Create());
     return std::unique_ptr<KeyStore>(std::move(store));
   });
-  registry->Register("keyfile", [env = std::move(passphrase_env_var)](
-                                    std::string_view rest) -> StatusOr<std::unique_ptr<KeyStore>> {
-    if (rest.empty()) {
-      return InvalidArgumentError("keyfile: needs a path, e.g. keyfile:/etc/hdhub/hub.key");
-    }
-    std::string path(rest);
-    ASSIGN_OR_RETURN(SecretBytes passphrase,
-                     ReadPassphrase(env, "Passphrase for key file " + path + ": "));
-    ASSIGN_OR_RETURN(std::unique_ptr<KeyFileKeyStore> store,
-                     KeyFileKeyStore::Open(path, passphrase));
-    return std::unique_ptr<KeyStore>(std::move(store));
-  });
+  registry->Register(
+      "keyfile",
+      [env = std::move(passphrase_env_var)](
+          std::string_view rest) -> StatusOr<std::unique_ptr<KeyStore>> {
+        if (rest.empty()) {
+          return InvalidArgumentError("keyfile: needs a path, e.g. keyfile:/etc/hdhub/hub.key");
+        }
+        std::string path(rest);
+        ASSIGN_OR_RETURN(SecretBytes passphrase,
+                         ReadPassphrase(env, "Passphrase for key file " + path + ": "));
+        ASSIGN_OR_RETURN(std::unique_ptr<KeyFileKeyStore> store,
+                         KeyFileKeyStore::Open(path, passphrase));
+        return std::unique_ptr<KeyStore>(std::move(store));
+      });
 }
 
 }  // namespace hdhub::keys

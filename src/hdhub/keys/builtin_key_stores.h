@@ -12,7 +12,8 @@
 
 namespace hdhub::keys {
 
-void RegisterBuiltinKeyStores(KeyStoreRegistry* registry,
-                              std::string passphrase_env_var = std::string(kDefaultPassphraseEnvVar));
+void RegisterBuiltinKeyStores(
+    KeyStoreRegistry* registry,
+    std::string passphrase_env_var = std::string(kDefaultPassphraseEnvVar));
 
 }  // namespace hdhub::keys

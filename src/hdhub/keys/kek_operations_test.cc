@@ -3,12 +3,12 @@
 // crypto primitives directly, so docs/formats/key-file.md stays a contract.
 #include "hdhub/keys/kek_operations.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <functional>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
@@ -183,9 +183,9 @@ TEST(KekOperationsTest, CreateRefusesAKekOfTheWrongSize) {
 
 TEST(KekOperationsTest, HmacKeyIsHkdfOfTheKekWithThePurpose) {
   ASSERT_OK_AND_ASSIGN(auto ops, KekOperations::Create(FixedKek(7)));
-  ASSERT_OK_AND_ASSIGN(SecretBytes expected_key,
-                       crypto::HkdfSha256(FixedKek(7), ByteSpan(),
-                                          AsBytes("hdhub hmac v1 object-names"), 32));
+  ASSERT_OK_AND_ASSIGN(
+      SecretBytes expected_key,
+      crypto::HkdfSha256(FixedKek(7), ByteSpan(), AsBytes("hdhub hmac v1 object-names"), 32));
   ASSERT_OK_AND_ASSIGN(auto expected, crypto::HmacSha256::Create(expected_key));
   ASSERT_OK_AND_ASSIGN(auto hmac, ops->HmacFor("object-names"));
   const Bytes message = ToBytes("datasets/ER_PRS_F/v3/part-0.parquet");

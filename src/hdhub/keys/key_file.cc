@@ -63,10 +63,9 @@ std::string_view BadParam(const KeyFileParams& p) {
 StatusOr<SecretBytes> DeriveFileKey(const SecretBytes& passphrase, const KeyFileHeader& header) {
   if (passphrase.empty()) return InvalidArgumentError("the passphrase must not be empty");
   SecretBytes key(kArgonOutputSize);
-  int rc = argon2id_hash_raw(header.params.t_cost, header.params.m_cost_kib,
-                             header.params.parallelism, passphrase.data(), passphrase.size(),
-                             header.salt.data(), header.salt.size(), key.mutable_data(),
-                             key.size());
+  int rc = argon2id_hash_raw(
+      header.params.t_cost, header.params.m_cost_kib, header.params.parallelism, passphrase.data(),
+      passphrase.size(), header.salt.data(), header.salt.size(), key.mutable_data(), key.size());
   if (rc == ARGON2_MEMORY_ALLOCATION_ERROR) {
     return ResourceExhaustedError("Argon2id could not allocate " +
                                   std::to_string(header.params.m_cost_kib) + " KiB");
@@ -142,8 +141,8 @@ StatusOr<SecretBytes> OpenKeyFile(ByteSpan file, const SecretBytes& passphrase,
   ASSIGN_OR_RETURN(ByteSpan nonce, in.Take("nonce", crypto::kAesGcmNonceSize));
   ASSIGN_OR_RETURN(ByteSpan sealed_kek, in.Take("sealed_kek", kSealedKekSize));
   if (in.remaining() != 0) {
-    return in.Error("sealed_kek", "is followed by " + std::to_string(in.remaining()) +
-                                      " unexpected bytes");
+    return in.Error("sealed_kek",
+                    "is followed by " + std::to_string(in.remaining()) + " unexpected bytes");
   }
   ASSIGN_OR_RETURN(SecretBytes file_key, DeriveFileKey(passphrase, header));
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::AesGcm256> aead, crypto::AesGcm256::Create(file_key));

@@ -1,14 +1,13 @@
 #include "hdhub/keys/key_file_key_store.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
@@ -117,8 +116,7 @@ TEST_F(KeyFileKeyStoreTest, BitFlippedFileIsRefused) {
   file[0] ^= 0x20;
   file[60] ^= 0x01;  // inside the sealed KEK
   WriteAll(path_, file);
-  EXPECT_THAT(KeyFileKeyStore::Open(path_, Passphrase()),
-              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(KeyFileKeyStore::Open(path_, Passphrase()), StatusIs(StatusCode::kPermissionDenied));
 }
 
 TEST_F(KeyFileKeyStoreTest, OversizedFileIsRefusedUnread) {

@@ -3,12 +3,11 @@
 #include "hdhub/keys/key_file.h"
 
 #include <argon2.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/crypto/aes_gcm.h"
@@ -62,8 +61,10 @@ TEST_F(KeyFileTest, LayoutMatchesTheFormatPage) {
 
 TEST_F(KeyFileTest, EachSealUsesAFreshSaltAndNonce) {
   ASSERT_OK_AND_ASSIGN(Bytes again, SealKeyFile(Kek(), Passphrase(), kCheap));
-  EXPECT_NE(Bytes(file_.begin() + 22, file_.begin() + 38), Bytes(again.begin() + 22, again.begin() + 38));
-  EXPECT_NE(Bytes(file_.begin() + 38, file_.begin() + 50), Bytes(again.begin() + 38, again.begin() + 50));
+  EXPECT_NE(Bytes(file_.begin() + 22, file_.begin() + 38),
+            Bytes(again.begin() + 22, again.begin() + 38));
+  EXPECT_NE(Bytes(file_.begin() + 38, file_.begin() + 50),
+            Bytes(again.begin() + 38, again.begin() + 50));
 }
 
 TEST_F(KeyFileTest, WrongPassphraseIsPermissionDenied) {
@@ -106,15 +107,23 @@ TEST_F(KeyFileTest, TruncationNamesTheFieldItCuts) {
   const struct {
     size_t size;
     const char* field;
-  } kCases[] = {{0, "magic"},        {7, "magic"},   {8, "version"},     {9, "kdf"},
-                {10, "t_cost"},      {15, "m_cost_kib"}, {20, "parallelism"}, {22, "salt"},
-                {37, "salt"},        {38, "nonce"},  {49, "nonce"},      {50, "sealed_kek"},
+  } kCases[] = {{0, "magic"},
+                {7, "magic"},
+                {8, "version"},
+                {9, "kdf"},
+                {10, "t_cost"},
+                {15, "m_cost_kib"},
+                {20, "parallelism"},
+                {22, "salt"},
+                {37, "salt"},
+                {38, "nonce"},
+                {49, "nonce"},
+                {50, "sealed_kek"},
                 {kKeyFileSize - 1, "sealed_kek"}};
   for (const auto& c : kCases) {
     EXPECT_THAT(OpenKeyFile(ByteSpan(file_).first(c.size), Passphrase(), "hub.key"),
-                StatusIs(StatusCode::kDataLoss,
-                         HasSubstr("key file hub.key: field '" + std::string(c.field) +
-                                   "' truncated")))
+                StatusIs(StatusCode::kDataLoss, HasSubstr("key file hub.key: field '" +
+                                                          std::string(c.field) + "' truncated")))
         << c.size << " bytes";
   }
   for (size_t size = 0; size < kKeyFileSize; ++size) {
@@ -135,8 +144,8 @@ TEST_F(KeyFileTest, FlippedFormatFieldsAreDataLossNamingTheField) {
     size_t offset;
     uint8_t bit;
     const char* field;
-  } kCases[] = {{0, 0x01, "magic"},       {8, 0x02, "version"},  {9, 0x04, "kdf"},
-                {10, 0x01, "t_cost"},     {13, 0x01, "t_cost"},  {14, 0x01, "m_cost_kib"},
+  } kCases[] = {{0, 0x01, "magic"},        {8, 0x02, "version"},     {9, 0x04, "kdf"},
+                {10, 0x01, "t_cost"},      {13, 0x01, "t_cost"},     {14, 0x01, "m_cost_kib"},
                 {18, 0x01, "parallelism"}, {21, 0x01, "parallelism"}};
   for (const auto& c : kCases) {
     Bytes altered = file_;

@@ -1,9 +1,8 @@
 #include "hdhub/keys/key_store.h"
 
-#include <stdlib.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"

@@ -60,23 +60,20 @@ StatusOr<SecretBytes> ReadLineSecret(int fd) {
   return SecretBytes(buffer.span().first(size));
 }
 
-}  // namespace
+// The variable's value, or NotFound when it is unset (then the caller prompts).
+StatusOr<SecretBytes> FromEnvironment(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  if (value == nullptr) return NotFoundError("environment variable " + name + " is unset");
+  std::string_view text(value);
+  if (text.empty()) return InvalidArgumentError("environment variable " + name + " is empty");
+  if (text.size() > kMaxPassphraseSize) {
+    return InvalidArgumentError("environment variable " + name + " is longer than " +
+                                std::to_string(kMaxPassphraseSize) + " bytes");
+  }
+  return SecretBytes(AsBytes(text));
+}
 
-StatusOr<SecretBytes> ReadPassphrase(std::string_view env_var, std::string_view prompt) {
-  std::string name(env_var);
-  if (const char* value = std::getenv(name.c_str()); value != nullptr) {
-    std::string_view text(value);
-    if (text.empty()) return InvalidArgumentError("environment variable " + name + " is empty");
-    if (text.size() > kMaxPassphraseSize) {
-      return InvalidArgumentError("environment variable " + name + " is longer than " +
-                                  std::to_string(kMaxPassphraseSize) + " bytes");
-    }
-    return SecretBytes(AsBytes(text));
-  }
-  if (::isatty(STDIN_FILENO) == 0) {
-    return FailedPreconditionError("no passphrase: set the environment variable " + name +
-                                   " or run on a terminal to be prompted");
-  }
+StatusOr<SecretBytes> Prompt(std::string_view prompt) {
   WriteToStderr(prompt);
   StatusOr<SecretBytes> line = [] {
     EchoOff echo_off(STDIN_FILENO);
@@ -85,6 +82,33 @@ StatusOr<SecretBytes> ReadPassphrase(std::string_view env_var, std::string_view 
   WriteToStderr("\n");  // the user's Enter was not echoed
   if (line.ok() && line->empty()) return InvalidArgumentError("the passphrase must not be empty");
   return line;
+}
+
+Status RequireTerminal(const std::string& name) {
+  if (::isatty(STDIN_FILENO) != 0) return OkStatus();
+  return FailedPreconditionError("no passphrase: set the environment variable " + name +
+                                 " or run on a terminal to be prompted");
+}
+
+}  // namespace
+
+StatusOr<SecretBytes> ReadPassphrase(std::string_view env_var, std::string_view prompt) {
+  std::string name(env_var);
+  StatusOr<SecretBytes> from_env = FromEnvironment(name);
+  if (!IsNotFound(from_env.status())) return from_env;
+  RETURN_IF_ERROR(RequireTerminal(name));
+  return Prompt(prompt);
+}
+
+StatusOr<SecretBytes> ReadNewPassphrase(std::string_view env_var, std::string_view prompt) {
+  std::string name(env_var);
+  StatusOr<SecretBytes> from_env = FromEnvironment(name);
+  if (!IsNotFound(from_env.status())) return from_env;
+  RETURN_IF_ERROR(RequireTerminal(name));
+  ASSIGN_OR_RETURN(SecretBytes first, Prompt(prompt));
+  ASSIGN_OR_RETURN(SecretBytes second, Prompt("Repeat the passphrase: "));
+  if (!first.Equals(second)) return InvalidArgumentError("the two passphrases differ");
+  return first;
 }
 
 }  // namespace hdhub::keys

@@ -25,4 +25,8 @@ inline constexpr size_t kMaxPassphraseSize = 1024;
 // stdin is not a terminal (the message names the variable to set).
 StatusOr<SecretBytes> ReadPassphrase(std::string_view env_var, std::string_view prompt);
 
+// For choosing a new passphrase (creating a key file): as ReadPassphrase, but
+// on a terminal the user types it twice; InvalidArgument when the two differ.
+StatusOr<SecretBytes> ReadNewPassphrase(std::string_view env_var, std::string_view prompt);
+
 }  // namespace hdhub::keys

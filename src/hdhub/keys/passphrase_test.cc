@@ -1,12 +1,11 @@
 #include "hdhub/keys/passphrase.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/status_matchers.h"
@@ -50,7 +49,8 @@ TEST(ReadPassphraseTest, TakesTheEnvironmentVariable) {
 
 TEST(ReadPassphraseTest, RefusesAnEmptyOrOverlongVariable) {
   ASSERT_EQ(::setenv(kEnvVar, "", 1), 0);
-  EXPECT_THAT(ReadPassphrase(kEnvVar, ""), StatusIs(StatusCode::kInvalidArgument, HasSubstr(kEnvVar)));
+  EXPECT_THAT(ReadPassphrase(kEnvVar, ""),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr(kEnvVar)));
   ASSERT_EQ(::setenv(kEnvVar, std::string(kMaxPassphraseSize + 1, 'x').c_str(), 1), 0);
   EXPECT_THAT(ReadPassphrase(kEnvVar, ""), StatusIs(StatusCode::kInvalidArgument));
   ::unsetenv(kEnvVar);
@@ -60,6 +60,18 @@ TEST(ReadPassphraseTest, WithoutVariableOrTerminalSaysWhatToSet) {
   ::unsetenv(kEnvVar);
   StdinFromPipe no_terminal;
   EXPECT_THAT(ReadPassphrase(kEnvVar, "Passphrase: "),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr(kEnvVar)));
+}
+
+TEST(ReadNewPassphraseTest, TakesTheEnvironmentVariableOrSaysWhatToSet) {
+  ASSERT_EQ(::setenv(kEnvVar, "new one", 1), 0);
+  ASSERT_OK_AND_ASSIGN(SecretBytes got, ReadNewPassphrase(kEnvVar, "unused: "));
+  EXPECT_TRUE(got.Equals(SecretBytes(AsBytes("new one"))));
+  ASSERT_EQ(::setenv(kEnvVar, "", 1), 0);
+  EXPECT_THAT(ReadNewPassphrase(kEnvVar, ""), StatusIs(StatusCode::kInvalidArgument));
+  ::unsetenv(kEnvVar);
+  StdinFromPipe no_terminal;
+  EXPECT_THAT(ReadNewPassphrase(kEnvVar, "New passphrase: "),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr(kEnvVar)));
 }
 
