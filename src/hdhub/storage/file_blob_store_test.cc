@@ -1,6 +1,8 @@
 #include "hdhub/storage/file_blob_store.h"
 
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -142,15 +144,57 @@ TEST(FileBlobStoreTest, CreateFailsWhenRootIsAFile) {
   EXPECT_FALSE(FileBlobStore::Create(dir.path() / "file" / "below").ok());
 }
 
-TEST(FileBlobStoreTest, ReadOnlyDirectoryIsPermissionDeniedForNonRoot) {
-  if (geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
+// Makes a directory unwritable for the lifetime of the guard: by its mode
+// for an ordinary user, by the immutable attribute for root (which ignores
+// modes but not FS_IMMUTABLE_FL). `ok()` is false where neither is possible.
+class ReadOnlyDirectory {
+ public:
+  explicit ReadOnlyDirectory(const fs::path& dir) : dir_(dir) {
+    if (geteuid() != 0) {
+      fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
+      ok_ = true;
+      return;
+    }
+    ok_ = SetImmutable(true);
+  }
+  ~ReadOnlyDirectory() {
+    if (!ok_) return;
+    if (geteuid() != 0) {
+      fs::permissions(dir_, fs::perms::owner_all);
+    } else {
+      SetImmutable(false);
+    }
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  bool SetImmutable(bool on) {
+    int fd = open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return false;
+    int flags = 0;
+    bool done = ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+    flags = on ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
+    done = done && ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+    close(fd);
+    return done;
+  }
+
+  fs::path dir_;
+  bool ok_ = false;
+};
+
+TEST(FileBlobStoreTest, UnwritableDirectoryIsPermissionDenied) {
   TempDir dir;
   ASSERT_OK_AND_ASSIGN(auto store, FileBlobStore::Create(dir.path()));
   ASSERT_OK(store->Put("ro/x", AsBytes("1")));
-  fs::permissions(dir.path() / "ro", fs::perms::owner_read | fs::perms::owner_exec);
-  EXPECT_THAT(store->Put("ro/y", AsBytes("2")), StatusIs(StatusCode::kPermissionDenied));
-  EXPECT_THAT(store->Delete("ro/x"), StatusIs(StatusCode::kPermissionDenied));
-  fs::permissions(dir.path() / "ro", fs::perms::owner_all);
+  ReadOnlyDirectory read_only(dir.path() / "ro");
+  if (!read_only.ok()) GTEST_SKIP() << "cannot make a directory read-only here";
+  EXPECT_THAT(store->Put("ro/y", AsBytes("2")),
+              StatusIs(StatusCode::kPermissionDenied, HasSubstr("ro/y")));
+  EXPECT_THAT(store->Delete("ro/x"), StatusIs(StatusCode::kPermissionDenied, HasSubstr("ro/x")));
+  ASSERT_OK_AND_ASSIGN(Bytes still, store->Get("ro/x"));
+  EXPECT_EQ(AsStringView(still), "1");
+  EXPECT_TRUE(FilesIn(dir.path() / ".tmp").empty());
 }
 
 }  // namespace
