@@ -2,10 +2,10 @@
 // under its data key reads back while the catalog holds the wrapped key, and
 // after DestroyWrappedKey nothing the hub holds can read it again, although
 // the sealed bytes are still on the host.
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "hdhub/catalog/catalog.h"
 #include "hdhub/common/status_matchers.h"
@@ -40,8 +40,8 @@ class CryptoShreddingTest : public ::testing::Test {
   void IngestOneObject(ByteSpan plaintext) {
     ASSERT_OK_AND_ASSIGN(SecretBytes dek, keys::NewDataKey());
     ASSERT_OK_AND_ASSIGN(Bytes wrapped, keys_->WrapKey(dek, kContext));
-    ASSERT_OK_AND_ASSIGN(int64_t v, catalog_->BeginVersion("ER_PRS_F", kSchema,
-                                                           std::string(64, '0'), wrapped));
+    ASSERT_OK_AND_ASSIGN(
+        int64_t v, catalog_->BeginVersion("ER_PRS_F", kSchema, std::string(64, '0'), wrapped));
     ASSERT_EQ(v, 1);
     ASSERT_OK_AND_ASSIGN(storage::SealedObjectInfo info, sealed_->Put(kLogical, dek, plaintext));
     ASSERT_OK(catalog_->AddObject("ER_PRS_F", v,

@@ -67,9 +67,12 @@ Status FsyncDirectory(const std::string& dir) {
   return fd.Close();
 }
 
-// Publishes `data` at `path` only if nothing is there: link() refuses to
-// replace an existing name, where rename() would silently clobber it.
-Status WriteNewFileAtomically(const std::string& path, ByteSpan data) {
+enum class Publish { kIfAbsent, kReplace };
+
+// Writes `data` beside `path` and publishes it atomically: readers see the old
+// file or the new one, never a mix. kIfAbsent uses link(), which refuses to
+// replace an existing name where rename() would silently clobber it.
+Status WriteFileAtomically(const std::string& path, ByteSpan data, Publish publish) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::string dir = parent.empty() ? "." : parent.string();
   std::string tmpl = path + ".tmp-XXXXXX";
@@ -80,7 +83,11 @@ Status WriteNewFileAtomically(const std::string& path, ByteSpan data) {
   RETURN_IF_ERROR(WriteAll(fd.get(), data, tmpl));
   if (::fsync(fd.get()) != 0) return ErrnoToStatus(errno, "fsync " + tmpl);
   RETURN_IF_ERROR(fd.Close());
-  if (::link(tmpl.c_str(), path.c_str()) != 0) {
+  if (publish == Publish::kReplace) {
+    if (::rename(tmpl.c_str(), path.c_str()) != 0) {
+      return ErrnoToStatus(errno, "rename " + tmpl + " to " + path);
+    }
+  } else if (::link(tmpl.c_str(), path.c_str()) != 0) {
     if (errno == EEXIST) return AlreadyExistsError("key file " + path + " already exists");
     return ErrnoToStatus(errno, "link " + tmpl + " to " + path);
   }
@@ -127,7 +134,18 @@ Status KeyFileKeyStore::CreateKeyFile(const std::string& path, const SecretBytes
   }
   ASSIGN_OR_RETURN(SecretBytes kek, crypto::RandomSecret(kKekSize));
   ASSIGN_OR_RETURN(Bytes file, SealKeyFile(kek, passphrase, params));
-  return WriteNewFileAtomically(path, file);
+  return WriteFileAtomically(path, file, Publish::kIfAbsent);
+}
+
+Status KeyFileKeyStore::ChangePassphrase(const std::string& path, const SecretBytes& old_passphrase,
+                                         const SecretBytes& new_passphrase,
+                                         const KeyFileParams& params) {
+  RETURN_IF_ERROR(ValidateKeyFileParams(params));
+  if (new_passphrase.empty()) return InvalidArgumentError("the new passphrase must not be empty");
+  ASSIGN_OR_RETURN(Bytes old_file, ReadKeyFileBytes(path));
+  ASSIGN_OR_RETURN(SecretBytes kek, OpenKeyFile(old_file, old_passphrase, path));
+  ASSIGN_OR_RETURN(Bytes new_file, SealKeyFile(kek, new_passphrase, params));
+  return WriteFileAtomically(path, new_file, Publish::kReplace);
 }
 
 StatusOr<std::unique_ptr<KeyFileKeyStore>> KeyFileKeyStore::Open(const std::string& path,

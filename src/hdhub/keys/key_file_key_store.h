@@ -4,8 +4,9 @@
 // memory (inside KekOperations) and never written anywhere else.
 //
 // The file is created once by CreateKeyFile (operator setup), atomically and
-// readable by its owner only (0600), and never overwritten: losing it loses
-// every wrapped key, so replacing it must be a deliberate manual act.
+// readable by its owner only (0600), and never overwritten with a new KEK:
+// losing it loses every wrapped key, so replacing it must be a deliberate
+// manual act. ChangePassphrase re-seals the same KEK in place.
 //
 // Ownership: owns the KEK. Thread-safety: every method may be called from
 // several threads at once.
@@ -29,6 +30,15 @@ class KeyFileKeyStore final : public KeyStore {
   // missing; other file-system errors as ErrnoToStatus maps them.
   static Status CreateKeyFile(const std::string& path, const SecretBytes& passphrase,
                               const KeyFileParams& params = {});
+
+  // Re-seals the same KEK under `new_passphrase` (fresh salt and nonce,
+  // `params`), replacing the file atomically: a crash leaves the old file or
+  // the new one. Every wrapped key stays valid. Errors as Open() for the old
+  // file (PermissionDenied for a wrong old passphrase, file unchanged);
+  // InvalidArgument for an empty new passphrase or bad params.
+  static Status ChangePassphrase(const std::string& path, const SecretBytes& old_passphrase,
+                                 const SecretBytes& new_passphrase,
+                                 const KeyFileParams& params = {});
 
   // Reads and opens the key file. NotFound when absent; FailedPrecondition
   // when group or others may read it (fix with chmod 600); DataLoss naming

@@ -130,5 +130,33 @@ TEST_F(KeyFileKeyStoreTest, FileReadableByOthersIsRefused) {
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("chmod 600")));
 }
 
+TEST_F(KeyFileKeyStoreTest, ChangePassphraseKeepsTheKek) {
+  ASSERT_OK_AND_ASSIGN(SecretBytes dek, NewDataKey());
+  ASSERT_OK_AND_ASSIGN(auto before, KeyFileKeyStore::Open(path_, Passphrase()));
+  ASSERT_OK_AND_ASSIGN(Bytes wrapped, before->WrapKey(dek, kContext));
+
+  ASSERT_OK(KeyFileKeyStore::ChangePassphrase(path_, Passphrase(), Passphrase("new one"), kCheap));
+  EXPECT_THAT(KeyFileKeyStore::Open(path_, Passphrase()), StatusIs(StatusCode::kPermissionDenied));
+  ASSERT_OK_AND_ASSIGN(auto after, KeyFileKeyStore::Open(path_, Passphrase("new one")));
+  ASSERT_OK_AND_ASSIGN(SecretBytes unwrapped, after->UnwrapKey(wrapped, kContext));
+  EXPECT_TRUE(unwrapped.Equals(dek));
+  struct stat st {};
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(KeyFileKeyStoreTest, ChangePassphraseWithTheWrongOldOneChangesNothing) {
+  const Bytes before = ReadAll(path_);
+  EXPECT_THAT(
+      KeyFileKeyStore::ChangePassphrase(path_, Passphrase("wrong"), Passphrase("x"), kCheap),
+      StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(KeyFileKeyStore::ChangePassphrase(path_, Passphrase(), SecretBytes(), kCheap),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(KeyFileKeyStore::ChangePassphrase(dir_.Sub("none.key"), Passphrase(), Passphrase("x"),
+                                                kCheap),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_EQ(ReadAll(path_), before);
+}
+
 }  // namespace
 }  // namespace hdhub::keys
