@@ -5,7 +5,7 @@
 namespace hdhub::storage {
 namespace {
 
-size_t Index(BlobOperation op) { return static_cast<size_t>(op); }
+size_t Index(BlobOperation op) { return BlobOperationIndex(op); }
 
 class FaultInjectingReader : public BlobReader {
  public:
@@ -61,13 +61,6 @@ class FaultInjectingWriter : public BlobWriter {
 };
 
 }  // namespace
-
-std::string_view BlobOperationName(BlobOperation op) {
-  static constexpr std::array<std::string_view, kBlobOperationCount> kNames = {
-      "Put",        "NewWriter", "Append", "Commit", "Get",   "GetRange",
-      "OpenReader", "ReadAt",    "Stat",   "List",   "Delete"};
-  return kNames[Index(op)];
-}
 
 FaultInjectingBlobStore::FaultInjectingBlobStore(BlobStore* base) : base_(base) {}
 

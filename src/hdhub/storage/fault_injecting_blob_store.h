@@ -24,27 +24,10 @@
 #include <optional>
 #include <string_view>
 
+#include "hdhub/storage/blob_operation.h"
 #include "hdhub/storage/blob_store.h"
 
 namespace hdhub::storage {
-
-enum class BlobOperation {
-  kPut,
-  kNewWriter,
-  kAppend,
-  kCommit,
-  kGet,
-  kGetRange,
-  kOpenReader,
-  kReadAt,
-  kStat,
-  kList,
-  kDelete,
-};
-inline constexpr size_t kBlobOperationCount = 11;
-
-// "Put", "ReadAt", ...
-std::string_view BlobOperationName(BlobOperation op);
 
 class FaultInjectingBlobStore : public BlobStore {
  public:

@@ -108,10 +108,5 @@ TEST_F(FaultInjectingBlobStoreTest, ClearFaultsRestoresPassThrough) {
   EXPECT_OK(store_.Put("y", AsBytes("def")));
 }
 
-TEST(BlobOperationNameTest, NamesEveryOperation) {
-  EXPECT_EQ(BlobOperationName(BlobOperation::kPut), "Put");
-  EXPECT_EQ(BlobOperationName(BlobOperation::kDelete), "Delete");
-}
-
 }  // namespace
 }  // namespace hdhub::storage
