@@ -28,6 +28,8 @@ std::string BlobStoreBackendName(const ::testing::TestParamInfo<BlobStoreBackend
   return info.param.name;
 }
 
+void PrintTo(const BlobStoreBackend& backend, std::ostream* os) { *os << backend.name; }
+
 Bytes TestPattern(size_t size, uint32_t seed) {
   Bytes out(size);
   uint32_t state = seed * 2654435761u + 1;

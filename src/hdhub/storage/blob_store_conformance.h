@@ -19,6 +19,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <string>
 
@@ -46,6 +47,8 @@ class BlobStoreConformanceTest : public ::testing::TestWithParam<BlobStoreBacken
 };
 
 std::string BlobStoreBackendName(const ::testing::TestParamInfo<BlobStoreBackend>& info);
+// So that gtest and CTest show "Memory", not the bytes of a std::function.
+void PrintTo(const BlobStoreBackend& backend, std::ostream* os);
 
 // Deterministic pseudo-random content: different seeds give different bytes.
 Bytes TestPattern(size_t size, uint32_t seed);

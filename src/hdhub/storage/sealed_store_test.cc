@@ -10,6 +10,7 @@
 #include "hdhub/storage/fault_injecting_blob_store.h"
 #include "hdhub/storage/file_blob_store.h"
 #include "hdhub/storage/memory_blob_store.h"
+#include "hdhub/storage/metrics_blob_store.h"
 
 namespace hdhub::storage {
 namespace {
@@ -92,6 +93,18 @@ TEST_F(SealedStoreTest, ReadAtFetchesOneRangeAndCachesPartialSegments) {
   ASSERT_OK(reader->ReadAt(8 * kSegment - 10, small));
   EXPECT_EQ(faults_.calls(BlobOperation::kReadAt), before + 2);
   EXPECT_TRUE(std::equal(small.begin(), small.end(), TestPattern(8 * kSegment, 4).end() - 10));
+}
+
+TEST(SealedStoreReadTest, ReadAtFetchesExactlyTheCoveringSegments) {
+  MemoryBlobStore host;
+  MetricsBlobStore metrics(&host);
+  SealedStore sealed(&metrics, NamesKey(7), kSegment);
+  ASSERT_OK(sealed.Put("t", Key(1), TestPattern(10 * kSegment, 4)));
+  ASSERT_OK_AND_ASSIGN(auto reader, sealed.OpenReader("t", Key(1)));
+  uint64_t before = metrics.Snapshot().bytes_read;
+  Bytes out(kSegment + 2);  // from the end of segment 2 into the start of segment 4
+  ASSERT_OK(reader->ReadAt(3 * kSegment - 1, out));
+  EXPECT_EQ(metrics.Snapshot().bytes_read - before, 3 * (kSegment + crypto::kSealedTagSize));
 }
 
 TEST_F(SealedStoreTest, CommitInfoDescribesTheHostObject) {
