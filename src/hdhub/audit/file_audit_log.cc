@@ -1,6 +1,7 @@
 #include "hdhub/audit/file_audit_log.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,6 +57,7 @@ FileAuditLog::FileAuditLog(std::string dir, const Clock* clock, std::unique_ptr<
 FileAuditLog::~FileAuditLog() {
   if (append_fd_ >= 0) ::close(append_fd_);
   for (const Segment& s : segments_) ::close(s.read_fd);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 StatusOr<std::unique_ptr<FileAuditLog>> FileAuditLog::Open(const std::string& dir, const Clock* clock,
@@ -64,8 +66,23 @@ StatusOr<std::unique_ptr<FileAuditLog>> FileAuditLog::Open(const std::string& di
   RETURN_IF_ERROR(MakeDirs(dir, kDirMode));
   std::unique_ptr<FileAuditLog> log(
       new FileAuditLog(dir, clock, std::move(signer), std::move(options)));
+  RETURN_IF_ERROR(log->LockDirectory());
   RETURN_IF_ERROR(log->Recover().WithContext("opening the audit log in " + dir));
   return log;
+}
+
+Status FileAuditLog::LockDirectory() {
+  const std::string path = dir_ + "/LOCK";
+  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kSegmentMode);
+  if (lock_fd_ < 0) return ErrnoToStatus(errno, "open " + path);
+  // Two writers would interleave records; the kernel drops the lock if we die.
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return FailedPreconditionError("the audit log in " + dir_ + " is already open in another process");
+    }
+    return ErrnoToStatus(errno, "lock " + path);
+  }
+  return OkStatus();
 }
 
 Status FileAuditLog::OpenSegmentForRead(uint64_t first_index, const std::string& path) {

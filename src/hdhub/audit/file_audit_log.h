@@ -14,6 +14,7 @@
 // whose entries nevertheless stay in the log (an event may be logged for an
 // operation that then failed, never the reverse).
 //
+// One process at a time: Open() takes an exclusive flock on <dir>/LOCK.
 // Open() recovers: a torn last record is truncated away and reported in
 // recovery(); a damaged record elsewhere, or a log shorter than (or forked
 // from) its own published checkpoint, is DataLoss and the log does not open.
@@ -105,6 +106,7 @@ class FileAuditLog final : public AuditLog {
 
   FileAuditLog(std::string dir, const Clock* clock, std::unique_ptr<NoteSigner> signer,
                FileAuditLogOptions options);
+  Status LockDirectory();
   Status Recover();
   Status CheckAgainstPublishedCheckpoint(uint64_t durable_size);
   Status OpenSegmentForRead(uint64_t first_index, const std::string& path);
@@ -126,6 +128,7 @@ class FileAuditLog final : public AuditLog {
   Status broken_;  // sticky write/sync failure
 
   // Leader-only state (touched by one leader at a time, or by Open).
+  int lock_fd_ = -1;
   int append_fd_ = -1;
   uint64_t append_bytes_ = 0;
   uint64_t next_index_ = 0;

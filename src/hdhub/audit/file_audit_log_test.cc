@@ -59,6 +59,11 @@ TEST_F(FileAuditLogTest, AppendsAreReadableProvableAndSurviveReopen) {
   EXPECT_THAT(log->ReadEntry(10), StatusIs(StatusCode::kOutOfRange));
 }
 
+TEST_F(FileAuditLogTest, SecondWriterOnTheSameDirectoryIsRefused) {
+  ASSERT_OK_AND_ASSIGN(auto first, OpenLog());
+  EXPECT_THAT(OpenLog(), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("already open")));
+}
+
 TEST_F(FileAuditLogTest, EachBatchPublishesASignedCheckpoint) {
   std::vector<std::string> published;
   FileAuditLogOptions options;

@@ -74,6 +74,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view data, mode_
 
 Status MakeDirs(const std::string& path, mode_t mode) {
   std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return OkStatus();  // keep the owner's mode
   std::filesystem::create_directories(path, ec);
   if (ec) return ErrnoToStatus(ec.value(), "create directory " + path);
   if (::chmod(path.c_str(), mode) != 0) return ErrnoToStatus(errno, "chmod " + path);

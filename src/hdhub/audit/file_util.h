@@ -23,7 +23,7 @@ StatusOr<std::string> ReadWholeFile(const std::string& path);
 Status WriteFileAtomically(const std::string& path, std::string_view data, mode_t mode,
                            bool durable);
 
-// mkdir -p with `mode` for created directories.
+// mkdir -p; a directory it creates gets `mode`, an existing one is left alone.
 Status MakeDirs(const std::string& path, mode_t mode);
 
 // fsync of a directory, to make created or renamed entries durable.
