@@ -116,27 +116,33 @@ Status FileAuditLog::Recover() {
   RETURN_IF_ERROR(CheckAgainstPublishedCheckpoint(next));
   next_index_ = next;
   recovery_.entries = next;
-  if (!found.empty() && last_scan.torn_tail()) {
-    const std::string& path = found.back().path;
-    recovery_.torn_bytes = last_scan.file_bytes - last_scan.valid_bytes;
-    recovery_.torn_segment = path;
-    if (::truncate(path.c_str(), static_cast<off_t>(last_scan.valid_bytes)) != 0) {
-      return ErrnoToStatus(errno, "truncate the torn tail of " + path);
-    }
-    if (last_scan.valid_bytes == 0 && ::unlink(path.c_str()) != 0) return ErrnoToStatus(errno, "remove " + path);
-  }
-  if (segments_.empty()) {
-    RETURN_IF_ERROR(StartSegment(next));
-  } else {
-    append_fd_ = ::open(segments_.back().path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    if (append_fd_ < 0) return ErrnoToStatus(errno, "open " + segments_.back().path);
-    RETURN_IF_ERROR(ops_->Sync(append_fd_));  // make the truncation durable
-    const off_t end = ::lseek(append_fd_, 0, SEEK_END);
-    if (end < 0) return ErrnoToStatus(errno, "seek " + segments_.back().path);
-    append_bytes_ = static_cast<uint64_t>(end);
-  }
+  if (!found.empty() && last_scan.torn_tail()) RETURN_IF_ERROR(TruncateTornTail(found.back().path, last_scan));
+  RETURN_IF_ERROR(OpenForAppend());
   // Entries written after the last checkpoint (a crash in between) get one now.
   if (published_size_ != next) return PublishCheckpoint();
+  return OkStatus();
+}
+
+Status FileAuditLog::TruncateTornTail(const std::string& path, const ScanResult& scan) {
+  recovery_.torn_bytes = scan.file_bytes - scan.valid_bytes;
+  recovery_.torn_segment = path;
+  if (::truncate(path.c_str(), static_cast<off_t>(scan.valid_bytes)) != 0) {
+    return ErrnoToStatus(errno, "truncate the torn tail of " + path);
+  }
+  // A segment whose header itself is torn was never used: start it afresh.
+  if (scan.valid_bytes == 0 && ::unlink(path.c_str()) != 0) return ErrnoToStatus(errno, "remove " + path);
+  return OkStatus();
+}
+
+Status FileAuditLog::OpenForAppend() {
+  if (segments_.empty()) return StartSegment(next_index_);
+  const std::string& path = segments_.back().path;
+  append_fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (append_fd_ < 0) return ErrnoToStatus(errno, "open " + path);
+  RETURN_IF_ERROR(ops_->Sync(append_fd_));  // makes a truncation durable
+  const off_t end = ::lseek(append_fd_, 0, SEEK_END);
+  if (end < 0) return ErrnoToStatus(errno, "seek " + path);
+  append_bytes_ = static_cast<uint64_t>(end);
   return OkStatus();
 }
 

@@ -39,6 +39,7 @@
 
 #include "hdhub/audit/audit_log.h"
 #include "hdhub/audit/note.h"
+#include "hdhub/audit/segment.h"
 #include "hdhub/common/clock.h"
 #include "hdhub/common/status.h"
 
@@ -108,6 +109,8 @@ class FileAuditLog final : public AuditLog {
                FileAuditLogOptions options);
   Status LockDirectory();
   Status Recover();
+  Status TruncateTornTail(const std::string& path, const ScanResult& scan);
+  Status OpenForAppend();
   Status CheckAgainstPublishedCheckpoint(uint64_t durable_size);
   Status OpenSegmentForRead(uint64_t first_index, const std::string& path);
   Status StartSegment(uint64_t first_index);

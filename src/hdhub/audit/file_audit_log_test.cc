@@ -136,6 +136,36 @@ TEST_F(FileAuditLogTest, TornTailIsTruncatedAndReported) {
   ASSERT_EQ(log->Append(NumberedEvent(1)).value_or(~0ull), 1u);
 }
 
+TEST_F(FileAuditLogTest, ZeroFilledTailIsTreatedAsTorn) {
+  { ASSERT_OK(OpenLog().value()->Append(NumberedEvent(0)).status()); }
+  AppendBytes(SegmentPath(), std::string(100, '\0'));
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog());
+  EXPECT_EQ(log->Size(), 1u);
+  EXPECT_EQ(log->recovery().torn_bytes, 100u);
+}
+
+TEST_F(FileAuditLogTest, SegmentWithATornHeaderIsReplaced) {
+  FileAuditLogOptions options;
+  options.max_segment_bytes = 1;  // every batch starts a new segment
+  { auto log = OpenLog(options).value(); for (int i = 0; i < 2; ++i) ASSERT_OK(log->Append(NumberedEvent(i)).status()); }
+  // A crash while creating the next segment left 5 bytes of its header.
+  const std::string next = dir_.Sub("audit") + "/" + SegmentFileName(2);
+  AppendBytes(next, "HDHAU");
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog(options));
+  EXPECT_EQ(log->Size(), 2u);
+  EXPECT_EQ(log->recovery().torn_bytes, 5u);
+  ASSERT_EQ(log->Append(NumberedEvent(2)).value_or(~0ull), 2u);
+  EXPECT_EQ(DecodeEntry(log->ReadEntry(2).value())->seq, 2u);
+}
+
+TEST_F(FileAuditLogTest, MissingMiddleSegmentIsDataLoss) {
+  FileAuditLogOptions options;
+  options.max_segment_bytes = 1;
+  { auto log = OpenLog(options).value(); for (int i = 0; i < 4; ++i) ASSERT_OK(log->Append(NumberedEvent(i)).status()); }
+  std::filesystem::remove(dir_.Sub("audit") + "/" + SegmentFileName(1));
+  EXPECT_THAT(OpenLog(options), StatusIs(StatusCode::kDataLoss, HasSubstr("missing")));
+}
+
 TEST_F(FileAuditLogTest, CorruptedRecordInTheMiddleIsDataLoss) {
   { auto log = OpenLog().value(); for (int i = 0; i < 3; ++i) ASSERT_OK(log->Append(NumberedEvent(i)).status()); }
   std::fstream f(SegmentPath(), std::ios::in | std::ios::out | std::ios::binary);
