@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include "hdhub/common/secret_bytes.h"
+
 namespace hdhub::audit {
 
 namespace {
@@ -53,6 +55,8 @@ StatusOr<std::string> ReadWholeFile(const std::string& path) {
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
   }
+  // Key files pass through here: leave no copy on the stack.
+  SecureWipe(buf, sizeof(buf));
   return out;
 }
 
