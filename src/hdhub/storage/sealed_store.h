@@ -8,6 +8,8 @@
 // The caller supplies the data key of each object (from the catalog, unwrapped
 // by the KeyStore); the SealedStore never persists a key.
 //
+// Ownership: the SealedStore borrows its BlobStore (which must outlive it and
+// every reader and writer it hands out) and owns the names HMAC.
 // Thread-safety: methods may be called from several threads; readers and
 // writers are used by one thread at a time, except SealedReader::ReadAt which
 // is safe to call concurrently.
@@ -36,21 +38,35 @@ struct SealedObjectInfo {
   crypto::Digest ciphertext_sha256{};
 };
 
+// Seals plaintext as it is appended and streams the ciphertext to the host,
+// holding at most about one segment in memory. Destroyed without Commit(), it
+// leaves nothing on the host (and an older object of that name unchanged).
 class SealedWriter {
  public:
   virtual ~SealedWriter() = default;
+  // Errors of the BlobWriter; after one, the writer is unusable and Commit()
+  // returns FailedPrecondition.
   virtual Status Append(ByteSpan plaintext) = 0;
   virtual uint64_t plaintext_written() const = 0;
-  // Seals the last segment and publishes the object atomically.
+  // Seals the last segment and publishes the object atomically; returns what
+  // the catalog records. AlreadyExists under WriteMode::kIfAbsent when the
+  // object exists. The writer cannot be used afterwards.
   virtual StatusOr<SealedObjectInfo> Commit() = 0;
 };
 
+// Random access to the plaintext of one sealed object. Each ReadAt fetches the
+// ciphertext of the segments it covers in one ranged read and authenticates
+// every segment before returning its bytes; the last two partially read
+// segments stay decrypted in memory (a parquet footer is read in several small
+// reads). Holds the open BlobReader, which must not outlive its BlobStore.
 class SealedReader {
  public:
   virtual ~SealedReader() = default;
   virtual uint64_t size() const = 0;  // plaintext bytes
   // Reads plaintext [offset, offset + out.size()), decrypting only the segments
-  // that cover it. OutOfRange past the end; DataLoss on any integrity failure.
+  // that cover it. OutOfRange past the end; DataLoss on any integrity failure
+  // (then `out` is zeroed, never left with unauthenticated bytes). Truncation is
+  // caught when the (new) last segment is read; Get() always reads it.
   virtual Status ReadAt(uint64_t offset, MutableByteSpan out) = 0;
 };
 
@@ -60,9 +76,13 @@ class SealedStore {
   SealedStore(BlobStore* store, std::unique_ptr<crypto::HmacSha256> names,
               uint32_t segment_size = crypto::kDefaultSegmentSize);
 
-  // Opaque, deterministic object name for a logical name.
+  // Opaque, deterministic object name for a logical name:
+  // "o/" + first 2 hex digits + "/" + hex(HMAC-SHA256(names key, logical name)).
   std::string ObjectNameFor(std::string_view logical_name) const;
 
+  // A writer sealing into a BlobWriter for ObjectNameFor(logical_name); nothing
+  // is visible until Commit(). InvalidArgument for an empty name or a data key
+  // that is not 32 bytes; errors of the BlobStore otherwise.
   StatusOr<std::unique_ptr<SealedWriter>> NewWriter(std::string_view logical_name,
                                                     const SecretBytes& data_key,
                                                     WriteMode mode = WriteMode::kOverwrite);
@@ -72,6 +92,8 @@ class SealedStore {
 
   StatusOr<SealedObjectInfo> Put(std::string_view logical_name, const SecretBytes& data_key,
                                  ByteSpan plaintext, WriteMode mode = WriteMode::kOverwrite);
+  // Decrypts every segment. NotFound when absent; DataLoss on any integrity
+  // failure, truncation included.
   StatusOr<Bytes> Get(std::string_view logical_name, const SecretBytes& data_key);
   Status Delete(std::string_view logical_name);
   // Plaintext size, from the object's size alone (no decryption, one Stat),
