@@ -19,8 +19,8 @@
 
 #include <filesystem>
 #include <functional>
-#include <ostream>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "hdhub/common/temp_dir.h"
