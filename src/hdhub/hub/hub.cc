@@ -1,0 +1,137 @@
+#include "hdhub/hub/hub.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "hdhub/ingest/csv_ingest.h"
+#include "hdhub/keys/key_file_key_store.h"
+#include "hdhub/storage/file_blob_store.h"
+#include "hdhub/storage/memory_blob_store.h"
+
+namespace hdhub::hub {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int kFormat = 1;
+constexpr char kConfigName[] = "hub.json";
+constexpr char kKeyFileName[] = "hub.key";
+constexpr char kCatalogName[] = "catalog.db";
+constexpr char kObjectNamesPurpose[] = "object-names";
+
+struct Config {
+  std::string host;
+  std::string keys;
+};
+
+StatusOr<Config> ReadConfig(const fs::path& dir) {
+  std::ifstream in(dir / kConfigName);
+  if (!in) return NotFoundError(dir.string() + " holds no hub (no " + kConfigName + "); run 'hdhub init' first");
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+  std::string where = (dir / kConfigName).string();
+  if (j.is_discarded() || !j.is_object()) return DataLossError(where + " is not a JSON object");
+  if (j.value("format", 0) != kFormat) return FailedPreconditionError(where + " has an unsupported format");
+  if (!j.contains("host") || !j["host"].is_string() || !j.contains("keys") || !j["keys"].is_string()) {
+    return DataLossError(where + " lacks \"host\" or \"keys\"");
+  }
+  return Config{j["host"].get<std::string>(), j["keys"].get<std::string>()};
+}
+
+Status WriteConfigAtomically(const fs::path& dir, const Config& config) {
+  nlohmann::json j = {{"format", kFormat}, {"host", config.host}, {"keys", config.keys}};
+  fs::path tmp = dir / (std::string(kConfigName) + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.dump(2) << "\n";
+    out.flush();
+    if (!out) return InternalError("cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  fs::rename(tmp, dir / kConfigName, ec);
+  if (ec) return InternalError("cannot publish " + (dir / kConfigName).string() + ": " + ec.message());
+  return OkStatus();
+}
+
+StatusOr<std::unique_ptr<keys::KeyStore>> OpenKeyStore(const std::string& uri, const SecretBytes& passphrase) {
+  keys::KeyStoreRegistry registry;
+  registry.Register("keyfile", [&passphrase](std::string_view path) -> StatusOr<std::unique_ptr<keys::KeyStore>> {
+    ASSIGN_OR_RETURN(auto store, keys::KeyFileKeyStore::Open(std::string(path), passphrase));
+    return std::unique_ptr<keys::KeyStore>(std::move(store));
+  });
+  return registry.Open(uri);
+}
+
+}  // namespace
+
+storage::BlobStoreRegistry DefaultBlobStores() {
+  storage::BlobStoreRegistry registry;
+  registry.Register("file", &storage::FileBlobStore::FromUri);
+  registry.Register("memory", &storage::MemoryBlobStore::FromUri);
+  return registry;
+}
+
+Status Hub::Init(const fs::path& dir, const SecretBytes& passphrase, const InitOptions& options) {
+  if (fs::exists(dir / kConfigName)) return AlreadyExistsError(dir.string() + " already holds a hub");
+  std::error_code ec;
+  fs::create_directories(dir / "state", ec);
+  if (ec) return InternalError("cannot create " + (dir / "state").string() + ": " + ec.message());
+  ::chmod((dir / "state").c_str(), 0700);
+  fs::path abs = fs::absolute(dir).lexically_normal();
+  Config config{options.host_uri.empty() ? "file://" + (abs / "host").string() : options.host_uri,
+                "keyfile:" + (abs / "state" / kKeyFileName).string()};
+  // Check the host before anything is written, so a bad URI leaves no hub.
+  RETURN_IF_ERROR(DefaultBlobStores().Open(config.host).status());
+  keys::KeyFileParams key_params;
+  if (options.fast_key_derivation_for_test) key_params = keys::KeyFileParams::InsecureLowCostForTest();
+  RETURN_IF_ERROR(keys::KeyFileKeyStore::CreateKeyFile((abs / "state" / kKeyFileName).string(), passphrase,
+                                                       key_params));
+  SystemClock clock;
+  RETURN_IF_ERROR(catalog::Catalog::Open((abs / "state" / kCatalogName).string(), &clock).status());
+  // hub.json last: until it exists, the directory is not a hub.
+  return WriteConfigAtomically(dir, config);
+}
+
+StatusOr<std::unique_ptr<Hub>> Hub::Open(const fs::path& dir, const SecretBytes& passphrase, Clock* clock) {
+  ASSIGN_OR_RETURN(Config config, ReadConfig(dir));
+  std::unique_ptr<Hub> hub(new Hub());
+  hub->dir_ = dir;
+  hub->clock_ = clock;
+  ASSIGN_OR_RETURN(hub->keys_, OpenKeyStore(config.keys, passphrase));
+  ASSIGN_OR_RETURN(hub->host_, DefaultBlobStores().Open(config.host));
+  ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> names, hub->keys_->HmacFor(kObjectNamesPurpose));
+  hub->sealed_ = std::make_unique<storage::SealedStore>(hub->host_.get(), std::move(names));
+  ASSIGN_OR_RETURN(hub->catalog_, catalog::Catalog::Open((hub->state_dir() / kCatalogName).string(), clock));
+  return hub;
+}
+
+Hub::~Hub() = default;
+
+StatusOr<std::unique_ptr<sql::Database>> Hub::OpenOperatorDatabase(const sql::DatabaseOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(sealed_.get(), options));
+  ASSIGN_OR_RETURN(std::vector<catalog::DatasetRecord> datasets, catalog_->ListDatasets());
+  for (const catalog::DatasetRecord& d : datasets) {
+    StatusOr<catalog::VersionWithObjects> latest = catalog_->LatestCommittedVersion(d.name);
+    if (IsNotFound(latest.status())) continue;
+    if (!latest.ok()) return latest.status();
+    const catalog::VersionRecord& v = latest->version;
+    ASSIGN_OR_RETURN(SecretBytes dek,
+                     keys_->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(d.name, v.source_digest)));
+    RETURN_IF_ERROR(db->keys().Grant(ingest::VersionPrefix(d.name, v.version), std::move(dek), sql::Access::kRead));
+    std::string files;
+    for (const catalog::ObjectRecord& o : latest->objects) {
+      files += (files.empty() ? "" : ", ") + sql::QuoteLiteral("hdhub://" + o.logical_name);
+    }
+    if (files.empty()) continue;
+    RETURN_IF_ERROR(db->Execute("CREATE VIEW " + sql::QuoteIdentifier(d.name) + " AS SELECT * FROM read_parquet([" +
+                                files + "])"));
+  }
+  RETURN_IF_ERROR(db->LockDown());
+  return db;
+}
+
+}  // namespace hdhub::hub

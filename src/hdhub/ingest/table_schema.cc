@@ -1,0 +1,129 @@
+#include "hdhub/ingest/table_schema.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "hdhub/sql/database.h"
+
+namespace hdhub::ingest {
+namespace {
+
+using nlohmann::json;
+
+const std::set<std::string, std::less<>> kKnownTypes = {"string", "integer", "number",  "boolean",
+                                                         "date",   "datetime", "year", "yearmonth"};
+
+std::optional<double> Number(const json& j, const char* key) {
+  if (!j.contains(key) || !j[key].is_number()) return std::nullopt;
+  return j[key].get<double>();
+}
+
+Status ParseField(const json& j, size_t index, std::string_view source, Field* f) {
+  std::string where = std::string(source) + ": field " + std::to_string(index);
+  if (!j.is_object() || !j.contains("name") || !j["name"].is_string() || j["name"].get<std::string>().empty()) {
+    return InvalidArgumentError(where + " has no name");
+  }
+  f->name = j["name"].get<std::string>();
+  f->type = j.value("type", std::string("string"));
+  if (!kKnownTypes.contains(f->type)) {
+    return InvalidArgumentError(where + " (" + f->name + ") has unknown type '" + f->type + "'");
+  }
+  f->format = j.value("format", std::string("default"));
+  f->nomenclature = j.value("nomenclature", std::string());
+  if (j.contains("constraints") && j["constraints"].is_object()) {
+    const json& c = j["constraints"];
+    f->required = c.value("required", false);
+    if (auto v = Number(c, "minLength")) f->min_length = int64_t(*v);
+    if (auto v = Number(c, "maxLength")) f->max_length = int64_t(*v);
+    f->minimum = Number(c, "minimum");
+    f->maximum = Number(c, "maximum");
+    if (c.contains("enum") && c["enum"].is_array()) {
+      for (const json& e : c["enum"]) f->enum_values.push_back(e.is_string() ? e.get<std::string>() : e.dump());
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<TableSchema> TableSchema::Parse(std::string_view json_text, std::string_view source) {
+  json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgumentError(std::string(source) + " is not a JSON object");
+  if (!j.contains("fields") || !j["fields"].is_array() || j["fields"].empty()) {
+    return InvalidArgumentError(std::string(source) + " has no \"fields\" array");
+  }
+  TableSchema schema;
+  schema.name = j.value("name", std::string());
+  std::set<std::string, std::less<>> seen;
+  for (size_t i = 0; i < j["fields"].size(); ++i) {
+    Field f;
+    RETURN_IF_ERROR(ParseField(j["fields"][i], i, source, &f));
+    if (!seen.insert(f.name).second) {
+      return InvalidArgumentError(std::string(source) + ": field '" + f.name + "' appears twice");
+    }
+    schema.fields.push_back(std::move(f));
+  }
+  if (j.contains("primaryKey") && j["primaryKey"].is_array()) {
+    for (const json& k : j["primaryKey"]) {
+      if (k.is_string()) schema.primary_key.push_back(k.get<std::string>());
+    }
+  }
+  if (j.contains("missingValues") && j["missingValues"].is_array()) {
+    schema.missing_values.clear();
+    for (const json& m : j["missingValues"]) {
+      if (m.is_string()) schema.missing_values.push_back(m.get<std::string>());
+    }
+  }
+  return schema;
+}
+
+StatusOr<TableSchema> TableSchema::Load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError("schema file " + path + " cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  return Parse(text.str(), path);
+}
+
+const Field* TableSchema::Find(std::string_view name) const {
+  for (const Field& f : fields) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+std::string DuckDbType(const Field& field) {
+  if (field.type == "integer") return "BIGINT";
+  if (field.type == "number") return "DOUBLE";
+  if (field.type == "boolean") return "BOOLEAN";
+  if (field.type == "year") return "INTEGER";
+  if (field.type == "date" && field.format == "default") return "DATE";
+  if (field.type == "datetime") return "TIMESTAMP";
+  // yearmonth ("201905" in the SNDS) and dates with partial formats ("%m")
+  // stay text: they are codes more than instants.
+  return "VARCHAR";
+}
+
+std::string CastExpression(const Field& field, const std::string& column_sql, bool try_cast) {
+  const std::string type = DuckDbType(field);
+  const std::string cast = try_cast ? "TRY_CAST" : "CAST";
+  std::string value;
+  if (field.type == "datetime" && field.format != "default") {
+    value = std::string(try_cast ? "try_strptime" : "strptime") + "(" + column_sql + ", " +
+            sql::QuoteLiteral(field.format) + ")";
+  } else if (field.type == "boolean") {
+    // The SNDS writes flags as 0/1.
+    value = cast + "(CASE " + column_sql + " WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE " + column_sql +
+            " END AS BOOLEAN)";
+  } else if (type == "VARCHAR") {
+    value = column_sql;
+  } else {
+    value = cast + "(" + column_sql + " AS " + type + ")";
+  }
+  return "CASE WHEN " + column_sql + " IS NULL OR " + column_sql + " = '' THEN NULL ELSE " + value + " END";
+}
+
+}  // namespace hdhub::ingest

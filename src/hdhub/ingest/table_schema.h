@@ -1,0 +1,53 @@
+// TableSchema: a table's columns as described by a Frictionless Table Schema
+// JSON file (the SNDS schemas in shared/snds/schemas/ are of this kind), and
+// their mapping to DuckDB types for sealed Parquet.
+//
+// Value type; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hdhub/common/status.h"
+
+namespace hdhub::ingest {
+
+struct Field {
+  std::string name;
+  std::string type;    // string, integer, number, boolean, date, datetime, year, yearmonth
+  std::string format;  // "default" or a strptime pattern for dates ("%d%m%Y")
+  bool required = false;
+  std::optional<int64_t> min_length, max_length;
+  std::optional<double> minimum, maximum;
+  std::vector<std::string> enum_values;
+  std::string nomenclature;  // e.g. "IR_CIM_V"; "-" or empty when none
+};
+
+struct TableSchema {
+  std::string name;  // e.g. "ER_PRS_F"
+  std::vector<Field> fields;
+  std::vector<std::string> primary_key;
+  std::vector<std::string> missing_values = {""};
+
+  // InvalidArgument naming `source` and the field index when the JSON is not
+  // a Table Schema (no fields, a field without a name or with an unknown type,
+  // duplicate names).
+  static StatusOr<TableSchema> Parse(std::string_view json_text, std::string_view source);
+  // NotFound / PermissionDenied for the file; Parse's errors otherwise.
+  static StatusOr<TableSchema> Load(const std::string& path);
+
+  const Field* Find(std::string_view name) const;
+};
+
+// The DuckDB type a field's values are stored as in Parquet.
+std::string DuckDbType(const Field& field);
+
+// A DuckDB expression converting the text column `column_sql` (already quoted)
+// to DuckDB's type for `field`, NULL for the schema's missing values. `try_`
+// makes failures NULL instead of errors (to find the bad rows).
+std::string CastExpression(const Field& field, const std::string& column_sql, bool try_cast);
+
+}  // namespace hdhub::ingest

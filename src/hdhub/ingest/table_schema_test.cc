@@ -1,0 +1,63 @@
+#include "hdhub/ingest/table_schema.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "hdhub/common/status_matchers.h"
+#include "hdhub/common/temp_dir.h"
+
+namespace hdhub::ingest {
+namespace {
+
+using ::hdhub::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(TableSchemaTest, LoadsEverySndsSchema) {
+  for (const char* table : {"ER_PRS_F", "IR_BEN_R", "ER_PHA_F", "T_MCOaaB", "T_MCOaaC", "T_MCOaaD", "KI_CCI_R"}) {
+    auto path = testing::SharedDir() / "snds" / "schemas" / (std::string(table) + ".json");
+    ASSERT_OK_AND_ASSIGN(TableSchema schema, TableSchema::Load(path.string()));
+    EXPECT_FALSE(schema.fields.empty()) << table;
+  }
+  ASSERT_OK_AND_ASSIGN(TableSchema prs, TableSchema::Load((testing::SharedDir() / "snds/schemas/ER_PRS_F.json").string()));
+  EXPECT_EQ(prs.name, "ER_PRS_F");
+  ASSERT_NE(prs.Find("EXE_SOI_DTD"), nullptr);
+  EXPECT_EQ(DuckDbType(*prs.Find("EXE_SOI_DTD")), "DATE");
+  EXPECT_EQ(DuckDbType(*prs.Find("BEN_NIR_PSA")), "VARCHAR");
+}
+
+TEST(TableSchemaTest, MapsTypes) {
+  ASSERT_OK_AND_ASSIGN(TableSchema s, TableSchema::Parse(R"({"fields":[
+      {"name":"a","type":"integer"},{"name":"b","type":"number"},{"name":"c","type":"date"},
+      {"name":"d","type":"date","format":"%m"},{"name":"e","type":"yearmonth"},{"name":"f","type":"boolean"},
+      {"name":"g","type":"year"},{"name":"h","type":"datetime","format":"%d%b%Y:%H:%M:%S"},{"name":"i"}]})",
+                                                         "inline"));
+  std::vector<std::string> types;
+  for (const Field& f : s.fields) types.push_back(DuckDbType(f));
+  EXPECT_THAT(types, ::testing::ElementsAre("BIGINT", "DOUBLE", "DATE", "VARCHAR", "VARCHAR", "BOOLEAN", "INTEGER",
+                                            "TIMESTAMP", "VARCHAR"));
+}
+
+TEST(TableSchemaTest, ReadsConstraints) {
+  ASSERT_OK_AND_ASSIGN(TableSchema s, TableSchema::Parse(R"({"fields":[{"name":"a","type":"string",
+      "constraints":{"required":true,"maxLength":17,"minLength":17,"enum":["x","y"]}}]})", "inline"));
+  const Field& f = s.fields[0];
+  EXPECT_TRUE(f.required);
+  EXPECT_EQ(f.max_length, 17);
+  EXPECT_EQ(f.min_length, 17);
+  EXPECT_THAT(f.enum_values, ::testing::ElementsAre("x", "y"));
+}
+
+TEST(TableSchemaTest, RefusesWhatIsNotATableSchema) {
+  EXPECT_THAT(TableSchema::Parse("not json", "s.json"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("s.json")));
+  EXPECT_THAT(TableSchema::Parse(R"({"fields":[]})", "s.json"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(TableSchema::Parse(R"({"fields":[{"type":"integer"}]})", "s.json"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("field 0")));
+  EXPECT_THAT(TableSchema::Parse(R"({"fields":[{"name":"a","type":"blob"}]})", "s.json"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("unknown type")));
+  EXPECT_THAT(TableSchema::Parse(R"({"fields":[{"name":"a"},{"name":"a"}]})", "s.json"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("twice")));
+  EXPECT_THAT(TableSchema::Load("/nonexistent/schema.json"), StatusIs(StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace hdhub::ingest

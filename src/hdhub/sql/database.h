@@ -1,0 +1,86 @@
+// Database: one DuckDB instance with the hdhub:// filesystem registered and a
+// KeyRing saying what that instance may reach. RAII over DuckDB's C++ API;
+// every DuckDB exception is caught here and becomes a Status.
+//
+// Extension auto-install and auto-load are off (offline, each attempt would
+// cost half a second, and an extension is code we did not review). LockDown()
+// then turns off every route to local files and freezes the configuration, so
+// that SQL run afterwards reaches hdhub:// paths under its grants and nothing
+// else.
+//
+// Ownership: owns the SealedStore pointer's user (the filesystem), the KeyRing
+// and the DuckDB instance, destroyed in that order's reverse. The SealedStore
+// must outlive the Database. Thread-safety: Query() may be called from one
+// thread at a time per Database; DuckDB parallelises inside a query.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hdhub/common/status.h"
+#include "hdhub/sql/key_ring.h"
+#include "hdhub/storage/sealed_store.h"
+
+namespace duckdb {
+class DuckDB;
+class Connection;
+class DatabaseInstance;
+}  // namespace duckdb
+
+namespace hdhub::sql {
+
+struct DatabaseOptions {
+  int threads = 0;            // 0: DuckDB's default (all cores)
+  std::string memory_limit;   // e.g. "2GB"; empty: DuckDB's default
+};
+
+struct QueryResult {
+  std::vector<std::string> column_names;
+  std::vector<std::string> column_types;
+  // Cells rendered as text; nullopt for SQL NULL.
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+class Database {
+ public:
+  static StatusOr<std::unique_ptr<Database>> Open(storage::SealedStore* store, const DatabaseOptions& options = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  KeyRing& keys() { return *keys_; }
+
+  // Runs one or more statements; returns the last statement's result.
+  // InvalidArgument for SQL errors (parser, binder, catalog), PermissionDenied
+  // for anything refused by the lock-down or the KeyRing, DataLoss when a
+  // sealed object fails its integrity checks, Internal otherwise.
+  StatusOr<QueryResult> Query(std::string_view sql);
+  Status Execute(std::string_view sql);
+
+  // Refuses local files (every DuckDB route), extension loading and further
+  // configuration changes, allowing only hdhub:// paths. Irreversible.
+  Status LockDown();
+
+  // For registering scalar functions (ingest).
+  duckdb::DatabaseInstance& instance();
+
+ private:
+  Database() = default;
+  std::unique_ptr<KeyRing> keys_;
+  std::unique_ptr<duckdb::DuckDB> db_;
+  std::unique_ptr<duckdb::Connection> connection_;
+};
+
+// Maps a DuckDB error (type and message) back to a canonical Status; the
+// "hdhub <CODE>:" prefix written by ThrowForStatus wins when present.
+Status StatusFromDuckDbError(int exception_type, std::string_view message);
+
+// Quotes an identifier / a string literal for SQL text.
+std::string QuoteIdentifier(std::string_view name);
+std::string QuoteLiteral(std::string_view value);
+
+}  // namespace hdhub::sql
