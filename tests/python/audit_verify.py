@@ -192,7 +192,7 @@ def main():
         hub = os.path.join(args.workdir, "hub")
         out = subprocess.run([args.helper, hub, "13", "6"], check=True, capture_output=True, text=True).stdout
         doc = json.loads(out)
-        audit_dir = os.path.join(hub, "audit")
+        audit_dir = os.path.join(hub, "state", "audit")
     else:
         doc = json.load(open(args.json))
     try:

@@ -56,7 +56,7 @@ def check_log_and_witness():
     vkey = expect(0, "log-key", "log-key", hub=hub).strip()
     expect(0, "keygen", "keygen", "--state", wstate, "--name", "witness.test/w1")
     old_cp = os.path.join(WORK, "cp20")
-    shutil.copy(os.path.join(hub, "audit", "checkpoint"), old_cp)
+    shutil.copy(os.path.join(hub, "state", "audit", "checkpoint"), old_cp)
     witness = ["witness", "--state", wstate, "--log-key", vkey, "--checkpoint"]
     cosigned = expect(0, "witness first checkpoint", *witness, old_cp)
     if "witness.test/w1" not in cosigned:
@@ -65,13 +65,13 @@ def check_log_and_witness():
     cons = dict(l.split(" ", 1) for l in expect(0, "consistency", "consistency", "--size1", "20", hub=hub).split("\n") if l)
     proof_file = os.path.join(WORK, "proof")
     open(proof_file, "w").write(cons["proof"])
-    new_cp = os.path.join(hub, "audit", "checkpoint")
+    new_cp = os.path.join(hub, "state", "audit", "checkpoint")
     expect(0, "witness newer checkpoint", *witness, new_cp, "--proof", proof_file)
     expect(1, "witness refuses rollback", *witness, old_cp)
     open(proof_file, "w").write("zz," + cons["proof"])
     expect(2, "witness rejects unparsable proof", *witness, new_cp, "--proof", proof_file)
     # Edit one byte of an entry: verify must fail.
-    seg = os.path.join(hub, "audit", "seg-%020d.log" % 0)
+    seg = os.path.join(hub, "state", "audit", "seg-%020d.log" % 0)
     data = bytearray(open(seg, "rb").read())
     at = data.find(b'"actor":"bob"') + 10
     data[at] = ord("B")

@@ -25,6 +25,13 @@ namespace hdhub::audit {
 enum class Outcome { kSuccess, kDenied, kError };
 std::string_view OutcomeName(Outcome outcome);  // "success", "denied", "error"
 
+// Who acts: a user of the directory, or the operator at the command line
+// ("os:<login>" with the operator role).
+struct Actor {
+  std::string id;
+  std::string role;
+};
+
 struct Event {
   std::string actor;   // user or service id, e.g. "alice" or "system"
   std::string role;    // operator, steward, researcher, checker, auditor, system

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <thread>
 
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/audit/ed25519.h"
@@ -16,6 +17,7 @@ namespace hdhub::audit {
 
 namespace {
 constexpr mode_t kDirMode = 0700;
+constexpr std::chrono::milliseconds kLockPollInterval{20};
 constexpr mode_t kSegmentMode = 0600;
 constexpr mode_t kCheckpointMode = 0644;
 constexpr std::string_view kCheckpointFile = "checkpoint";
@@ -76,7 +78,12 @@ Status FileAuditLog::LockDirectory() {
   lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kSegmentMode);
   if (lock_fd_ < 0) return ErrnoToStatus(errno, "open " + path);
   // Two writers would interleave records; the kernel drops the lock if we die.
-  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.lock_wait;
+  while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(kLockPollInterval);
+      continue;
+    }
     if (errno == EWOULDBLOCK) {
       return FailedPreconditionError("the audit log in " + dir_ + " is already open in another process");
     }

@@ -25,6 +25,7 @@
 // Thread-safety: every method may be called from several threads.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -59,6 +60,9 @@ struct FileAuditLogOptions {
   std::function<Status(std::string_view checkpoint)> publish_checkpoint;
   uint64_t max_segment_bytes = uint64_t{64} << 20;
   size_t max_group_events = 1 << 16;
+  // How long Open() waits for another process to close the log (one hdhub
+  // command after another) before FailedPrecondition; 0 refuses at once.
+  std::chrono::milliseconds lock_wait{0};
   // Test-only seam; nullptr means the real system calls. Not owned.
   AuditFileOps* file_ops_for_test = nullptr;
 };

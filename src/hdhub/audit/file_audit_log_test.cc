@@ -64,6 +64,24 @@ TEST_F(FileAuditLogTest, SecondWriterOnTheSameDirectoryIsRefused) {
   EXPECT_THAT(OpenLog(), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("already open")));
 }
 
+TEST_F(FileAuditLogTest, SecondOpenWaitsForTheFirstToCloseWithinLockWait) {
+  auto first = OpenLog();
+  ASSERT_OK(first.status());
+  std::thread closer([&first] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    first->reset();
+  });
+  auto second = OpenLog({.lock_wait = std::chrono::seconds(30)});
+  closer.join();
+  EXPECT_OK(second.status());
+}
+
+TEST_F(FileAuditLogTest, LockWaitGivesUpWhileTheLogStaysOpen) {
+  ASSERT_OK_AND_ASSIGN(auto first, OpenLog());
+  EXPECT_THAT(OpenLog({.lock_wait = std::chrono::milliseconds(100)}),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("another process")));
+}
+
 TEST_F(FileAuditLogTest, EachBatchPublishesASignedCheckpoint) {
   std::vector<std::string> published;
   FileAuditLogOptions options;

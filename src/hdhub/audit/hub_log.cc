@@ -11,13 +11,13 @@ constexpr size_t kOriginRandomBytes = 8;
 constexpr mode_t kHubDirMode = 0700;
 }  // namespace
 
-std::string HubAuditDir(const std::string& hub_dir) { return hub_dir + "/audit"; }
-std::string HubAuditKeyPath(const std::string& hub_dir) { return hub_dir + "/audit_signing.key"; }
+std::string HubAuditDir(const std::string& hub_dir) { return hub_dir + "/state/audit"; }
+std::string HubAuditKeyPath(const std::string& hub_dir) { return hub_dir + "/state/audit_signing.key"; }
 
 StatusOr<std::unique_ptr<Ed25519Signer>> LoadOrCreateHubAuditKey(const std::string& hub_dir) {
   auto loaded = LoadSignerKeyFile(HubAuditKeyPath(hub_dir));
   if (loaded.ok() || !IsNotFound(loaded.status())) return loaded;
-  RETURN_IF_ERROR(MakeDirs(hub_dir, kHubDirMode));
+  RETURN_IF_ERROR(MakeDirs(hub_dir + "/state", kHubDirMode));
   // A random origin: two hubs never share a log identity, even on one host.
   ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(kOriginRandomBytes));
   return LoadOrCreateSignerKeyFile(HubAuditKeyPath(hub_dir), "hdhub/" + HexEncode(random));

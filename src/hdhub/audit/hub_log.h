@@ -1,8 +1,8 @@
 // Where a hub keeps its audit log and signing key, and read-only access for
 // auditors.
 //
-//   <hub>/audit/            segments and the latest checkpoint (FileAuditLog)
-//   <hub>/audit_signing.key the hub's Ed25519 checkpoint key, mode 0600
+//   <hub>/state/audit/            segments and the latest checkpoint (FileAuditLog)
+//   <hub>/state/audit_signing.key the hub's Ed25519 checkpoint key, mode 0600
 //                           (moves to the key store later)
 //
 // The read-only helpers scan the segments without repairing or locking them,
