@@ -15,7 +15,7 @@ constexpr uint64_t kMaxSqliteInteger = static_cast<uint64_t>(std::numeric_limits
 
 constexpr std::string_view kVersionColumns =
     "dataset, version, state, schema_json, row_count, wrapped_dek, source_digest, "
-    "created_at_us, committed_at_us";
+    "created_at_us, committed_at_us, report_json";
 
 bool IsLowerHexDigest(std::string_view hex) {
   if (hex.size() != kSha256HexSize) return false;
@@ -52,6 +52,7 @@ StatusOr<VersionRecord> ReadVersionRow(const Statement& row) {
   r.source_digest = row.ColumnText(6);
   r.created_at = FromMicros(row.ColumnInt64(7));
   if (!row.ColumnIsNull(8)) r.committed_at = FromMicros(row.ColumnInt64(8));
+  r.report_json = row.ColumnText(9);
   return r;
 }
 
@@ -218,7 +219,7 @@ Status Catalog::AddObject(std::string_view dataset, int64_t version, const Objec
 }
 
 Status Catalog::Transition(std::string_view dataset, int64_t version, VersionState to,
-                           std::optional<uint64_t> row_count) {
+                           std::optional<uint64_t> row_count, std::string_view report_json) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
   ASSIGN_OR_RETURN(VersionState state, StateOf(dataset, version));
@@ -229,7 +230,7 @@ Status Catalog::Transition(std::string_view dataset, int64_t version, VersionSta
   }
   ASSIGN_OR_RETURN(Statement update,
                    db_->Prepare("UPDATE dataset_version SET state = ?3, row_count = ?4, "
-                                "committed_at_us = ?5 WHERE dataset = ?1 AND version = ?2"));
+                                "committed_at_us = ?5, report_json = ?6 WHERE dataset = ?1 AND version = ?2"));
   RETURN_IF_ERROR(update.BindText(1, dataset));
   RETURN_IF_ERROR(update.BindInt64(2, version));
   RETURN_IF_ERROR(update.BindText(3, VersionStateName(to)));
@@ -237,17 +238,21 @@ Status Catalog::Transition(std::string_view dataset, int64_t version, VersionSta
     RETURN_IF_ERROR(update.BindInt64(4, static_cast<int64_t>(*row_count)));
     RETURN_IF_ERROR(update.BindInt64(5, ToMicros(clock_->Now())));
   }  // unbound parameters are NULL: a discarded version has neither
+  RETURN_IF_ERROR(update.BindText(6, report_json));
   RETURN_IF_ERROR(update.Run());
   return txn.Commit();
 }
 
-Status Catalog::CommitVersion(std::string_view dataset, int64_t version, uint64_t row_count) {
+Status Catalog::CommitVersion(std::string_view dataset, int64_t version, uint64_t row_count,
+                              std::string_view report_json) {
   if (row_count > kMaxSqliteInteger) return InvalidArgumentError("row_count above 2^63-1");
-  return Transition(dataset, version, VersionState::kCommitted, row_count);
+  nlohmann::json report = nlohmann::json::parse(report_json, nullptr, false);
+  if (report.is_discarded() || !report.is_object()) return InvalidArgumentError("report_json is not a JSON object");
+  return Transition(dataset, version, VersionState::kCommitted, row_count, report_json);
 }
 
 Status Catalog::DiscardVersion(std::string_view dataset, int64_t version) {
-  return Transition(dataset, version, VersionState::kDiscarded, std::nullopt);
+  return Transition(dataset, version, VersionState::kDiscarded, std::nullopt, "{}");
 }
 
 Status Catalog::DestroyWrappedKey(std::string_view dataset, int64_t version) {

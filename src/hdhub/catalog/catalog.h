@@ -64,6 +64,7 @@ struct VersionRecord {
   std::string source_digest;          // SHA-256 hex of the ingested input
   TimePoint created_at;
   std::optional<TimePoint> committed_at;
+  std::string report_json = "{}";     // what the ingest found, set by CommitVersion
 };
 
 struct VersionWithObjects {
@@ -102,9 +103,11 @@ class Catalog {
   // AlreadyExists when the version already has that logical name.
   Status AddObject(std::string_view dataset, int64_t version, const ObjectRecord& object);
 
-  // pending -> committed, recording `row_count` and the commit time.
-  // NotFound for an unknown version; FailedPrecondition from any other state.
-  Status CommitVersion(std::string_view dataset, int64_t version, uint64_t row_count);
+  // pending -> committed, recording `row_count`, the ingest's report (a JSON
+  // object, InvalidArgument otherwise) and the commit time. NotFound for an
+  // unknown version; FailedPrecondition from any other state.
+  Status CommitVersion(std::string_view dataset, int64_t version, uint64_t row_count,
+                       std::string_view report_json = "{}");
   // pending -> discarded (its objects are recorded for cleanup, never read).
   // NotFound for an unknown version; FailedPrecondition from any other state.
   Status DiscardVersion(std::string_view dataset, int64_t version);
@@ -142,7 +145,7 @@ class Catalog {
  private:
   StatusOr<VersionState> StateOf(std::string_view dataset, int64_t version);
   Status Transition(std::string_view dataset, int64_t version, VersionState to,
-                    std::optional<uint64_t> row_count);
+                    std::optional<uint64_t> row_count, std::string_view report_json);
   StatusOr<std::vector<ObjectRecord>> ObjectsOf(std::string_view dataset, int64_t version);
   StatusOr<VersionWithObjects> WithObjects(VersionRecord record);
   Status CheckDatasetExists(std::string_view dataset);

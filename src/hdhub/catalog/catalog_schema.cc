@@ -98,11 +98,22 @@ WHEN (SELECT state FROM dataset_version
 BEGIN SELECT RAISE(ABORT, 'catalog: objects of a finished version are never removed'); END;
 )sql";
 
+// What an ingest found about its input (rows read, kept, rejected, values
+// set to NULL per field): written once, at commit, then frozen like the rest.
+constexpr std::string_view kReports = R"sql(
+ALTER TABLE dataset_version ADD COLUMN report_json TEXT NOT NULL DEFAULT '{}';
+
+CREATE TRIGGER dataset_version_report_frozen BEFORE UPDATE OF report_json ON dataset_version
+WHEN NEW.report_json IS NOT OLD.report_json AND NOT (OLD.state = 'pending' AND NEW.state = 'committed')
+BEGIN SELECT RAISE(ABORT, 'catalog: a version''s report is written once, at commit'); END;
+)sql";
+
 // Kept as one migration per release: split the tables and triggers so that a
 // failure names the part that failed.
-constexpr std::array<Migration, 2> kMigrations = {{
+constexpr std::array<Migration, 3> kMigrations = {{
     {"datasets, versions and objects", kTables},
     {"immutability triggers", kTriggers},
+    {"ingest reports", kReports},
 }};
 
 }  // namespace

@@ -114,6 +114,18 @@ TEST_F(CatalogTest, CommittedVersionKeepsEverythingRecorded) {
   EXPECT_EQ(got.objects[0].ciphertext_sha256, std::string(64, 'c'));
 }
 
+TEST_F(CatalogTest, ReportIsWrittenOnceAtCommit) {
+  ASSERT_OK_AND_ASSIGN(int64_t v, Begin());
+  EXPECT_EQ(catalog_->GetVersion("ER_PRS_F", v)->version.report_json, "{}");
+  EXPECT_THAT(catalog_->CommitVersion("ER_PRS_F", v, 1, "not json"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(catalog_->CommitVersion("ER_PRS_F", v, 1, "[1]"), StatusIs(StatusCode::kInvalidArgument));
+  ASSERT_OK(catalog_->CommitVersion("ER_PRS_F", v, 1, R"({"rows_read":1})"));
+  EXPECT_EQ(catalog_->GetVersion("ER_PRS_F", v)->version.report_json, R"({"rows_read":1})");
+  // Even raw SQL cannot rewrite it afterwards.
+  EXPECT_THAT(catalog_->database_for_test()->Exec("UPDATE dataset_version SET report_json = '{}'"),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("written once")));
+}
+
 TEST_F(CatalogTest, AddObjectErrors) {
   ASSERT_OK_AND_ASSIGN(int64_t v, Begin());
   ObjectRecord bad = Object("x");
