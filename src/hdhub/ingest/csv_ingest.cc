@@ -1,145 +1,98 @@
 #include "hdhub/ingest/csv_ingest.h"
 
+#include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 
 #include "hdhub/common/bytes.h"
+#include "hdhub/common/file_lock.h"
 #include "hdhub/crypto/hash.h"
+#include "hdhub/ingest/csv_source.h"
+#include "hdhub/ingest/nomenclature.h"
+#include "hdhub/ingest/table_plan.h"
 #include "hdhub/sql/database.h"
+#include "hdhub/sql/functions.h"
 
 namespace hdhub::ingest {
 namespace {
 
-constexpr size_t kHashBufferSize = 1 << 20;
-constexpr char kPartName[] = "part-0.parquet";
+namespace fs = std::filesystem;
 
+constexpr size_t kHashBufferSize = 1 << 20;
+constexpr size_t kContextDigestChars = 32;
+constexpr char kPartName[] = "part-0.parquet";
+constexpr std::chrono::minutes kLockWait{10};
+
+uint64_t LineOf(const std::string& path, uint64_t offset) {
+  std::ifstream in(path, std::ios::binary);
+  uint64_t line = 1;
+  for (uint64_t i = 0; i < offset && in; ++i) {
+    if (in.get() == '\n') ++line;
+  }
+  return line;
+}
+
+// SHA-256 of the file, checking on the way that it is UTF-8 (DuckDB's CSV
+// reader must never see invalid bytes: some of its error paths then fail
+// internally and take the whole instance down).
 StatusOr<std::string> HashFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFoundError("input file " + path + " cannot be read");
   crypto::Sha256Hasher hasher;
-  std::vector<char> buffer(kHashBufferSize);
+  std::vector<uint8_t> buffer(kHashBufferSize);
+  size_t carry = 0;  // bytes of a sequence cut by the previous read
+  uint64_t offset = 0;
   while (in) {
-    in.read(buffer.data(), std::streamsize(buffer.size()));
-    hasher.Update(ByteSpan(reinterpret_cast<const uint8_t*>(buffer.data()), size_t(in.gcount())));
+    in.read(reinterpret_cast<char*>(buffer.data() + carry), std::streamsize(buffer.size() - carry));
+    size_t got = size_t(in.gcount());
+    hasher.Update(ByteSpan(buffer.data() + carry, got));
+    size_t size = carry + got;
+    size_t valid = ValidUtf8Prefix(buffer.data(), size);
+    if (size - valid >= 4 || (in.eof() && valid < size)) {
+      return InvalidArgumentError(path + ", line " + std::to_string(LineOf(path, offset + valid)) +
+                                  ": malformed CSV: the text is not valid UTF-8");
+    }
+    std::memmove(buffer.data(), buffer.data() + valid, size - valid);
+    carry = size - valid;
+    offset += valid;
   }
   if (in.bad()) return InternalError("reading input file " + path + " failed");
-  crypto::Digest d = hasher.Finish();
-  return HexEncode(d);
+  return HexEncode(hasher.Finish());
 }
 
-// DuckDB's CSV errors quote the offending line; keep the diagnosis and the
-// line number, never the content.
-Status ScrubCsvError(const Status& s, const std::string& path) {
-  std::string first(s.message().substr(0, s.message().find('\n')));
-  first = std::regex_replace(first, std::regex("\"[^\"]*\"|'[^']*'"), "…");
-  std::smatch m;
-  std::string full(s.message());
-  std::string line;
-  if (std::regex_search(full, m, std::regex("[Ll]ine:? ?([0-9]+)"))) line = ", line " + m[1].str();
-  return InvalidArgumentError(path + line + ": malformed CSV: " + first);
+StatusOr<std::string> ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError("schema file " + path + " cannot be read");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-std::string ReadCsvSql(const IngestRequest& r) {
-  return "read_csv(" + sql::QuoteLiteral(r.csv_path) + ", header = true, all_varchar = true, delim = " +
-         sql::QuoteLiteral(std::string(1, r.delimiter)) +
-         ", quote = '\"', escape = '\"', strict_mode = true, null_padding = false, auto_detect = false)";
+std::string DefaultNomenclatures(const IngestRequest& r) {
+  if (!r.nomenclatures_dir.empty()) return r.nomenclatures_dir;
+  fs::path candidate = fs::path(r.schema_path).parent_path() / ".." / "nomenclatures";
+  return fs::is_directory(candidate) ? candidate.lexically_normal().string() : std::string();
 }
 
-StatusOr<std::vector<std::string>> CsvHeader(sql::Database& db, const IngestRequest& r) {
-  // auto_detect off needs explicit columns: read the header row as data first.
-  auto result = db.Query("SELECT * FROM read_csv(" + sql::QuoteLiteral(r.csv_path) +
-                         ", header = false, all_varchar = true, delim = " +
-                         sql::QuoteLiteral(std::string(1, r.delimiter)) + ", quote = '\"', strict_mode = true) LIMIT 1");
-  if (!result.ok()) return ScrubCsvError(result.status(), r.csv_path);
-  if (result->rows.empty()) return InvalidArgumentError(r.csv_path + ": the file is empty (no header line)");
-  std::vector<std::string> header;
-  for (const auto& cell : result->rows[0]) header.push_back(cell.value_or(""));
-  return header;
-}
-
-Status CheckHeader(const std::vector<std::string>& header, const TableSchema& schema, const std::string& path) {
-  std::set<std::string, std::less<>> seen;
-  for (size_t i = 0; i < header.size(); ++i) {
-    if (schema.Find(header[i]) == nullptr) {
-      return InvalidArgumentError(path + ", line 1, column " + std::to_string(i + 1) + ": '" + header[i] +
-                                  "' is not a field of " + (schema.name.empty() ? "the schema" : schema.name));
-    }
-    if (!seen.insert(header[i]).second) {
-      return InvalidArgumentError(path + ", line 1: field '" + header[i] + "' appears twice");
-    }
-  }
-  for (const Field& f : schema.fields) {
-    if (!seen.contains(f.name)) return InvalidArgumentError(path + ", line 1: field '" + f.name + "' is missing");
-  }
-  return OkStatus();
-}
-
-std::string ColumnsSql(const std::vector<std::string>& header) {
-  std::string out = "columns = {";
-  for (size_t i = 0; i < header.size(); ++i) {
-    out += (i ? ", " : "") + sql::QuoteLiteral(header[i]) + ": 'VARCHAR'";
-  }
-  return out + "}";
-}
-
-std::string SourceSql(const IngestRequest& r, const std::vector<std::string>& header) {
-  std::string s = ReadCsvSql(r);
-  s.insert(s.size() - 1, ", " + ColumnsSql(header));
-  return s;
-}
-
-// The condition under which a field's text is not acceptable.
-std::string BadValueCondition(const Field& f) {
-  std::string col = sql::QuoteIdentifier(f.name);
-  std::string empty = "(" + col + " IS NULL OR " + col + " = '')";
-  std::string bad = f.required ? empty : "false";
-  if (DuckDbType(f) != "VARCHAR") bad += " OR (NOT " + empty + " AND " + CastExpression(f, col, true) + " IS NULL)";
-  if (f.max_length) bad += " OR length(" + col + ") > " + std::to_string(*f.max_length);
-  return bad;
-}
-
-Status ValidateValues(sql::Database& db, const IngestRequest& r, const TableSchema& schema,
-                      const std::vector<std::string>& header) {
-  std::string select;
-  for (size_t i = 0; i < schema.fields.size(); ++i) {
-    std::string cond = BadValueCondition(schema.fields[i]);
-    select += (i ? ", " : "") + std::string("min(line_no) FILTER (WHERE ") + cond + "), count(*) FILTER (WHERE " +
-              cond + ")";
-  }
-  auto result = db.Query("SELECT " + select + " FROM (SELECT row_number() OVER () + 1 AS line_no, * FROM " +
-                         SourceSql(r, header) + ")");
-  if (!result.ok()) return ScrubCsvError(result.status(), r.csv_path);
-  const auto& row = result->rows.at(0);
-  for (size_t i = 0; i < schema.fields.size(); ++i) {
-    const auto& count = row[2 * i + 1];
-    if (count && *count != "0") {
-      const Field& f = schema.fields[i];
-      return InvalidArgumentError(r.csv_path + ", line " + row[2 * i].value_or("?") + ", field " + f.name +
-                                  ": value is not a valid " + f.type +
-                                  (f.max_length ? " of at most " + std::to_string(*f.max_length) + " characters" : "") +
-                                  (f.required ? " (required)" : "") + "; " + *count + " row(s) affected in all");
-    }
-  }
-  return OkStatus();
-}
-
-std::string CopySql(const IngestRequest& r, const TableSchema& schema, const std::vector<std::string>& header,
-                    const std::string& target) {
-  std::string select;
-  for (size_t i = 0; i < schema.fields.size(); ++i) {
-    const Field& f = schema.fields[i];
-    select += (i ? ", " : "") + CastExpression(f, sql::QuoteIdentifier(f.name), false) + " AS " +
-              sql::QuoteIdentifier(f.name);
-  }
-  return "COPY (SELECT " + select + " FROM " + SourceSql(r, header) + ") TO " + sql::QuoteLiteral(target) +
-         " (FORMAT parquet, COMPRESSION zstd)";
+std::vector<std::string> FieldNames(const TablePlan& plan) {
+  std::vector<std::string> names;
+  for (const PlannedField& f : plan.fields()) names.push_back(f.field.name);
+  return names;
 }
 
 }  // namespace
 
+struct CsvIngester::Prepared {
+  TableSchema schema;
+  std::string schema_json;
+  CsvSource source;
+  Nomenclatures nomenclatures;
+  TablePlan plan;
+  std::string digest;
+};
+
 std::string DataKeyContext(std::string_view dataset, std::string_view source_digest) {
-  return "hdhub dataset-version " + std::string(dataset) + " " + std::string(source_digest);
+  return "dataset/" + std::string(dataset) + "/" + std::string(source_digest.substr(0, kContextDigestChars));
 }
 
 std::string VersionPrefix(std::string_view dataset, int64_t version) {
@@ -171,55 +124,131 @@ StatusOr<int> CsvIngester::CleanupPending() {
   return int(pending.size());
 }
 
-StatusOr<IngestResult> CsvIngester::Ingest(const IngestRequest& request) {
-  if (!catalog::Catalog::IsValidDatasetName(request.dataset)) {
-    return InvalidArgumentError("dataset name '" + request.dataset + "' must be 1-64 of [A-Za-z0-9_]");
+Status CsvIngester::LogIngest(const IngestRequest& request, const IngestResult& result, const Status& outcome) {
+  audit::Event e{.actor = actor_.id, .role = actor_.role, .action = "ingest.run"};
+  e.objects["dataset"] = request.dataset;
+  if (result.version > 0) e.objects["version"] = std::to_string(result.version);
+  e.details["rows_stored"] = result.report.rows_stored;
+  e.details["rows_rejected"] = result.report.rows_rejected;
+  e.details["refused_fields"] = result.report.issues.size();
+  e.details["on_invalid"] = std::string(PolicyName(request.on_invalid));
+  if (result.already_ingested) e.details["already_ingested"] = true;
+  if (!outcome.ok()) {
+    e.outcome = audit::Outcome::kError;
+    e.details["code"] = std::string(StatusCodeName(outcome.code()));
   }
-  RETURN_IF_ERROR(CleanupPending().status());
-  ASSIGN_OR_RETURN(TableSchema schema, TableSchema::Load(request.schema_path));
-  ASSIGN_OR_RETURN(std::string digest, HashFile(request.csv_path));
+  return log_->Append(e).status();
+}
+
+StatusOr<IngestResult> CsvIngester::Ingest(const IngestRequest& request) {
   IngestResult result{.dataset = request.dataset};
-  if (auto previous = catalog_->FindVersionBySourceDigest(request.dataset, digest); previous.ok()) {
+  result.report.policy = request.on_invalid;
+  auto logged = [&](Status s) -> Status {
+    Status log = LogIngest(request, result, s);
+    return s.ok() ? log : s;
+  };
+  if (!catalog::Catalog::IsValidDatasetName(request.dataset)) {
+    return logged(InvalidArgumentError("dataset name '" + request.dataset + "' must be 1-64 of [A-Za-z0-9_]"));
+  }
+  std::optional<FileLock> lock;
+  if (!options_.lock_path.empty()) {
+    ASSIGN_OR_RETURN(lock, FileLock::Acquire(options_.lock_path, kLockWait, "ingest"));
+  }
+  if (Status s = CleanupPending().status(); !s.ok()) return logged(s);
+  StatusOr<Prepared> prepared = [&]() -> StatusOr<Prepared> {
+    ASSIGN_OR_RETURN(TableSchema schema, TableSchema::Load(request.schema_path));
+    ASSIGN_OR_RETURN(std::string schema_json, ReadText(request.schema_path));
+    ASSIGN_OR_RETURN(CsvSource source, CsvSource::Open(request.csv_path, request.delimiter));
+    ASSIGN_OR_RETURN(Nomenclatures noms, Nomenclatures::Load(DefaultNomenclatures(request), schema));
+    ASSIGN_OR_RETURN(TablePlan plan, TablePlan::Make(request.dataset, schema, source, noms));
+    ASSIGN_OR_RETURN(std::string digest, HashFile(request.csv_path));
+    return Prepared{std::move(schema), std::move(schema_json), std::move(source),
+                    std::move(noms),   std::move(plan),        std::move(digest)};
+  }();
+  if (!prepared.ok()) return logged(prepared.status());
+  if (auto previous = catalog_->FindVersionBySourceDigest(request.dataset, prepared->digest); previous.ok()) {
     result.version = previous->version;
     result.rows = previous->row_count.value_or(0);
     result.already_ingested = true;
+    RETURN_IF_ERROR(logged(OkStatus()));
     return result;
   }
+  StatusOr<IngestResult> written = Write(request, *prepared);
+  if (!written.ok()) return logged(written.status());
+  return written;
+}
 
-  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(store_));
-  ASSIGN_OR_RETURN(std::vector<std::string> header, CsvHeader(*db, request));
-  RETURN_IF_ERROR(CheckHeader(header, schema, request.csv_path));
-  RETURN_IF_ERROR(ValidateValues(*db, request, schema, header));
+StatusOr<IngestResult> CsvIngester::Write(const IngestRequest& request, Prepared& p) {
+  IngestResult result{.dataset = request.dataset};
+  IngestReport& report = result.report;
+  report.policy = request.on_invalid;
+  report.unchecked_nomenclatures = p.nomenclatures.missing();
+  p.plan.DescribeTreatments(&report);
 
-  std::ifstream schema_file(request.schema_path, std::ios::binary);
-  std::string schema_json((std::istreambuf_iterator<char>(schema_file)), std::istreambuf_iterator<char>());
+  ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> k_hub, keys_->HmacFor(kStageTwoPurpose));
+  sql::ValueTally tally(FieldNames(p.plan), request.on_invalid == InvalidPolicy::kFail ? sql::ValueTally::Mode::kFail
+                                                                                       : sql::ValueTally::Mode::kCount);
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(store_, {.threads = options_.threads}));
+  RETURN_IF_ERROR(sql::RegisterStageTwo(*db, k_hub.get()));
+  RETURN_IF_ERROR(sql::RegisterCodeSets(*db, &p.nomenclatures.sets()));
+  RETURN_IF_ERROR(sql::RegisterTally(*db, &tally));
+
   ASSIGN_OR_RETURN(SecretBytes dek, keys::NewDataKey());
-  ASSIGN_OR_RETURN(Bytes wrapped, keys_->WrapKey(dek, DataKeyContext(request.dataset, digest)));
+  ASSIGN_OR_RETURN(Bytes wrapped, keys_->WrapKey(dek, DataKeyContext(request.dataset, p.digest)));
   if (Status s = catalog_->CreateDataset(request.dataset); !s.ok() && !IsAlreadyExists(s)) return s;
-  ASSIGN_OR_RETURN(result.version, catalog_->BeginVersion(request.dataset, schema_json, digest, wrapped));
+  ASSIGN_OR_RETURN(result.version, catalog_->BeginVersion(request.dataset, p.schema_json, p.digest, wrapped));
 
   Status written = [&]() -> Status {
     std::string prefix = VersionPrefix(request.dataset, result.version);
     std::vector<storage::SealedObjectInfo> objects;
     db->keys().SetCommitListener([&objects](const storage::SealedObjectInfo& info) { objects.push_back(info); });
     RETURN_IF_ERROR(db->keys().Grant(prefix, std::move(dek), sql::Access::kReadWrite));
-    ASSIGN_OR_RETURN(sql::QueryResult copied,
-                     db->Query(CopySql(request, schema, header, "hdhub://" + prefix + kPartName)));
-    result.rows = std::stoull(copied.rows.at(0).at(0).value_or("0"));
-    for (const storage::SealedObjectInfo& o : objects) {
-      RETURN_IF_ERROR(catalog_->AddObject(request.dataset, result.version,
-                                          {o.logical_name, o.object_name, o.plaintext_size, o.ciphertext_size,
-                                           HexEncode(o.ciphertext_sha256)}));
+    StatusOr<sql::QueryResult> copied =
+        db->Query("COPY (" + p.plan.WriteSelect(p.source, request.on_invalid) + ") TO " +
+                  sql::QuoteLiteral("hdhub://" + prefix + kPartName) + " (FORMAT parquet, COMPRESSION zstd)");
+    if (!copied.ok() && copied.status().code() == StatusCode::kInvalidArgument &&
+        copied.status().message().find("hdhub INVALID_ARGUMENT: field") != std::string_view::npos) {
+      RETURN_IF_ERROR(Diagnose(request, p, db.get(), &report));
+      return InvalidArgumentError(request.csv_path + ": " + report.IssuesText() +
+                                  "; nothing was ingested (--on-invalid reject-row or set-null ingests the rest)");
     }
-    return catalog_->CommitVersion(request.dataset, result.version, result.rows);
+    if (!copied.ok()) {
+      return copied.status().code() == StatusCode::kInvalidArgument ? ScrubCsvError(copied.status(), request.csv_path)
+                                                                    : copied.status();
+    }
+    report.rows_stored = std::stoull(copied->rows.at(0).at(0).value_or("0"));
+    report.rows_rejected = tally.rejected_rows();
+    report.rows_read = report.rows_stored + report.rows_rejected;
+    bool refused = report.rows_rejected > 0;
+    for (size_t i = 0; i < tally.fields(); ++i) refused = refused || tally.invalid(i) > 0;
+    if (refused) RETURN_IF_ERROR(Diagnose(request, p, db.get(), &report));
+    for (const storage::SealedObjectInfo& o : objects) {
+      RETURN_IF_ERROR(catalog_->AddObject(
+          request.dataset, result.version,
+          {o.logical_name, o.object_name, o.plaintext_size, o.ciphertext_size, HexEncode(o.ciphertext_sha256)}));
+    }
+    result.rows = report.rows_stored;
+    // Logged before the commit: an action is never visible without its event.
+    RETURN_IF_ERROR(LogIngest(request, result, OkStatus()));
+    return catalog_->CommitVersion(request.dataset, result.version, result.rows, report.ToJson().dump());
   }();
   if (!written.ok()) {
     DeleteVersionObjects(request.dataset, result.version).IgnoreError();
     catalog_->DiscardVersion(request.dataset, result.version).IgnoreError();
-    if (written.code() == StatusCode::kInvalidArgument) return ScrubCsvError(written, request.csv_path);
     return written;
   }
   return result;
+}
+
+Status CsvIngester::Diagnose(const IngestRequest& request, Prepared& p, sql::Database* db, IngestReport* report) {
+  // Line numbers need the file's order: one thread for this second pass,
+  // which only runs when some value was refused.
+  RETURN_IF_ERROR(db->Execute("SET threads = 1"));
+  StatusOr<sql::QueryResult> diagnosis = db->Query(p.plan.DiagnoseSelect(p.source));
+  RETURN_IF_ERROR(db->Execute("RESET threads"));
+  if (!diagnosis.ok()) return ScrubCsvError(diagnosis.status(), request.csv_path);
+  p.plan.ReadDiagnosis(diagnosis->rows.at(0), report);
+  return OkStatus();
 }
 
 }  // namespace hdhub::ingest

@@ -1,38 +1,55 @@
 // CsvIngester: turns one CSV extract into a new immutable dataset version,
-// sealed Parquet on the host, recorded in the catalog.
+// sealed Parquet on the host, recorded in the catalog (hub side, DESIGN §3).
 //
-//   1. hash the file (a re-ingest of the same bytes is detected, not repeated);
-//   2. check the header against the Table Schema (missing or unknown columns);
-//   3. check every value converts to its column's type, reporting the first
-//      bad ones by line and field, never by value;
-//   4. open a pending version with a fresh data key (stored only wrapped);
-//   5. COPY … TO 'hdhub://datasets/<name>/v<n>/part-0.parquet' through DuckDB;
-//   6. record the sealed objects and commit the version.
-// Any failure after 4 deletes what was written and discards the version; a
+//   1. hash the file: a re-ingest of the same bytes is detected, not repeated;
+//   2. check the header against the Table Schema (table_plan.h);
+//   3. open a pending version with a fresh data key (stored only wrapped);
+//   4. in one pass, DuckDB reads the CSV, checks every value against its
+//      field (type, length, range, enumeration, pattern, nomenclature),
+//      re-keys pseudonym columns to P2, drops or coarsens quasi-identifiers
+//      (column_rules.h) and COPYs the result to
+//      'hdhub://datasets/<name>/v<n>/part-0.parquet', sealed as it streams;
+//   5. refused values follow the request's InvalidPolicy; when there are
+//      any, a second pass finds their lines for the report;
+//   6. the ingest is logged (ingest.run), then the version is committed
+//      with its report.
+// Any failure after 3 deletes what was written and discards the version; a
 // process killed in between leaves a pending version that CleanupPending()
-// (run before every ingest) removes. Readers only ever see committed versions.
+// (run first by every ingest) removes. Readers only see committed versions.
+// Ingests of one hub take turns (a lock file), so one never cleans up
+// another's pending version.
 //
-// Ownership: borrows the key store, sealed store and catalog, which must
-// outlive it. Thread-safety: one ingest at a time per CsvIngester.
+// Ownership: borrows the key store, sealed store, catalog and audit log,
+// which must outlive it. Thread-safety: one ingest at a time per object.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "hdhub/audit/audit_log.h"
 #include "hdhub/catalog/catalog.h"
 #include "hdhub/common/status.h"
-#include "hdhub/ingest/table_schema.h"
+#include "hdhub/ingest/report.h"
 #include "hdhub/keys/key_store.h"
 #include "hdhub/storage/sealed_store.h"
+
+namespace hdhub::sql {
+class Database;
+}  // namespace hdhub::sql
 
 namespace hdhub::ingest {
 
 struct IngestRequest {
-  std::string dataset;      // catalog name, e.g. "ER_PRS_F"
+  std::string dataset;  // catalog name, e.g. "ER_PRS_F"
   std::string csv_path;
   std::string schema_path;  // Table Schema JSON
   char delimiter = ',';
+  InvalidPolicy on_invalid = InvalidPolicy::kFail;
+  // Directory of nomenclature files; empty: "<schema dir>/../nomenclatures"
+  // when it exists, else no nomenclature is checked (the report says so).
+  std::string nomenclatures_dir;
 };
 
 struct IngestResult {
@@ -40,21 +57,32 @@ struct IngestResult {
   int64_t version = 0;
   uint64_t rows = 0;
   bool already_ingested = false;  // the same bytes were ingested before: `version` is that one
+  IngestReport report;
 };
 
-// The context a dataset version's data key is wrapped under.
+struct IngesterOptions {
+  std::string lock_path;  // empty: no inter-process lock (tests)
+  int threads = 0;        // DuckDB threads; 0: all cores
+};
+
+// The context a dataset version's data key is wrapped under:
+// "dataset/<name>/<first 32 hex digits of the source digest>".
 std::string DataKeyContext(std::string_view dataset, std::string_view source_digest);
 // Where a dataset version's objects live: "datasets/<name>/v<n>/".
 std::string VersionPrefix(std::string_view dataset, int64_t version);
+// The HMAC purpose of the hub's stage-2 pseudonymization key.
+inline constexpr char kStageTwoPurpose[] = "pseudonym/stage2";
 
 class CsvIngester {
  public:
-  CsvIngester(keys::KeyStore* keys, storage::SealedStore* store, catalog::Catalog* catalog)
-      : keys_(keys), store_(store), catalog_(catalog) {}
+  CsvIngester(keys::KeyStore* keys, storage::SealedStore* store, catalog::Catalog* catalog, audit::AuditLog* log,
+              audit::Actor actor, IngesterOptions options = {})
+      : keys_(keys), store_(store), catalog_(catalog), log_(log), actor_(std::move(actor)), options_(options) {}
 
-  // InvalidArgument (naming file, line and field) for a malformed file or a
-  // value that does not fit the schema: nothing is then left on the host or
-  // in the catalog. Unavailable / DataLoss from the host.
+  // InvalidArgument (naming file, line and field, never a value) for a
+  // malformed file, or for refused values under InvalidPolicy::kFail: nothing
+  // is then left on the host or in the catalog. Unavailable / DataLoss from
+  // the host; the audit log's errors when the ingest cannot be logged.
   StatusOr<IngestResult> Ingest(const IngestRequest& request);
 
   // Deletes the objects of every pending version (a crashed ingest) and
@@ -62,11 +90,18 @@ class CsvIngester {
   StatusOr<int> CleanupPending();
 
  private:
+  struct Prepared;
+  StatusOr<IngestResult> Write(const IngestRequest& request, Prepared& prepared);
+  Status Diagnose(const IngestRequest& request, Prepared& prepared, sql::Database* db, IngestReport* report);
   Status DeleteVersionObjects(std::string_view dataset, int64_t version);
+  Status LogIngest(const IngestRequest& request, const IngestResult& result, const Status& outcome);
 
   keys::KeyStore* keys_;
   storage::SealedStore* store_;
   catalog::Catalog* catalog_;
+  audit::AuditLog* log_;
+  audit::Actor actor_;
+  IngesterOptions options_;
 };
 
 }  // namespace hdhub::ingest

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
 
+#include "hdhub/audit/event.h"
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
 #include "hdhub/crypto/random.h"
@@ -30,13 +33,37 @@ class CsvIngestTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(auto names, keys_->HmacFor("object-names"));
     sealed_ = std::make_unique<storage::SealedStore>(&host_, std::move(names));
     ASSERT_OK_AND_ASSIGN(catalog_, catalog::Catalog::Open(dir_.Sub("catalog.db"), &clock_));
-    ingester_ = std::make_unique<CsvIngester>(keys_.get(), sealed_.get(), catalog_.get());
+    ingester_ = std::make_unique<CsvIngester>(keys_.get(), sealed_.get(), catalog_.get(), &log_,
+                                              audit::Actor{"os:tester", "operator"});
   }
 
   std::string Snds(const std::string& rel) { return (testing::SharedDir() / "snds" / rel).string(); }
 
-  IngestRequest Prs(const std::string& csv) {
-    return {.dataset = "ER_PRS_F", .csv_path = csv, .schema_path = Snds("schemas/ER_PRS_F.json")};
+  // The public samples are random values that break their own schemas (an
+  // 8-character code of 3 characters…): they ingest with kSetNull.
+  IngestRequest Prs(const std::string& csv, InvalidPolicy policy = InvalidPolicy::kSetNull) {
+    return {.dataset = "ER_PRS_F", .csv_path = csv, .schema_path = Snds("schemas/ER_PRS_F.json"), .on_invalid = policy};
+  }
+
+  // A small clean table: an identifier, a code from an enumeration, a date.
+  IngestRequest Small(const std::string& name, const std::vector<std::string>& rows, InvalidPolicy policy) {
+    std::string schema = dir_.Sub("small.json");
+    std::ofstream(schema) << R"({"name":"SMALL","fields":[
+        {"name":"BEN_NIR_PSA","type":"string","constraints":{"required":true}},
+        {"name":"CODE","type":"string","constraints":{"enum":["A","B"]}},
+        {"name":"DAY","type":"date"}]})";
+    std::string csv = dir_.Sub(name);
+    std::ofstream out(csv, std::ios::binary);
+    out << "BEN_NIR_PSA,CODE,DAY\n";
+    for (const std::string& r : rows) out << r << "\n";
+    return {.dataset = "SMALL", .csv_path = csv, .schema_path = schema, .on_invalid = policy};
+  }
+
+  static const FieldIssue* IssueOf(const IngestResult& r, const std::string& field) {
+    for (const FieldIssue& i : r.report.issues) {
+      if (i.field == field) return &i;
+    }
+    return nullptr;
   }
 
   // A copy of the ER_PRS_F sample with `edit` applied to its lines.
@@ -66,6 +93,7 @@ class CsvIngestTest : public ::testing::Test {
   storage::MemoryBlobStore host_;
   std::unique_ptr<storage::SealedStore> sealed_;
   std::unique_ptr<catalog::Catalog> catalog_;
+  audit::MemoryAuditLog log_{&clock_};
   std::unique_ptr<CsvIngester> ingester_;
 };
 
@@ -78,18 +106,169 @@ TEST_F(CsvIngestTest, SampleBecomesCommittedSealedVersionReadableBack) {
   ASSERT_EQ(v.objects.size(), 1u);
   EXPECT_EQ(v.version.row_count, 10u);
 
-  ASSERT_OK_AND_ASSIGN(SecretBytes dek, keys_->UnwrapKey(v.version.wrapped_dek,
-                                                         DataKeyContext("ER_PRS_F", v.version.source_digest)));
+  ASSERT_OK_AND_ASSIGN(SecretBytes dek,
+                       keys_->UnwrapKey(v.version.wrapped_dek, DataKeyContext("ER_PRS_F", v.version.source_digest)));
   ASSERT_OK_AND_ASSIGN(auto db, sql::Database::Open(sealed_.get()));
   ASSERT_OK(db->keys().Grant(VersionPrefix("ER_PRS_F", 1), std::move(dek), sql::Access::kRead));
   ASSERT_OK_AND_ASSIGN(sql::QueryResult q,
                        db->Query("SELECT count(*), typeof(any_value(EXE_SOI_DTD)), typeof(any_value(PRS_ACT_QTE)), "
                                  "typeof(any_value(PRS_NAT_REF)) "
-                                 "FROM 'hdhub://" + v.objects[0].logical_name + "'"));
+                                 "FROM 'hdhub://" +
+                                 v.objects[0].logical_name + "'"));
   EXPECT_EQ(q.rows[0][0], "10");
   EXPECT_EQ(q.rows[0][1], "DATE");
   EXPECT_EQ(q.rows[0][2], "DOUBLE");  // a Table Schema "number"
   EXPECT_EQ(q.rows[0][3], "BIGINT");  // an "integer"
+  nlohmann::json report = nlohmann::json::parse(v.version.report_json);
+  EXPECT_EQ(report["rows_read"], 10);
+  EXPECT_EQ(report["rows_stored"], 10);
+  // shared/snds holds IR_NAT_V but not IR_ORG_V: the report says what went unchecked.
+  EXPECT_THAT(report["unchecked_nomenclatures"], ::testing::Contains("IR_ORG_V"));
+  EXPECT_THAT(report["unchecked_nomenclatures"], Not(::testing::Contains("IR_NAT_V")));
+}
+
+TEST_F(CsvIngestTest, EveryIngestIsAuditedWithItsOutcome) {
+  ASSERT_OK(ingester_->Ingest(Prs(Snds("synthetic/ER_PRS_F.csv"))).status());
+  std::string bad = Variant("bad.csv", [](auto& l) { l[3] += ",surplus"; });
+  ASSERT_FALSE(ingester_->Ingest(Prs(bad)).ok());
+  ASSERT_EQ(log_.Size(), 2u);
+  ASSERT_OK_AND_ASSIGN(audit::Entry ok, audit::DecodeEntry(log_.ReadEntry(0).value()));
+  EXPECT_EQ(ok.event.action, "ingest.run");
+  EXPECT_EQ(ok.event.actor, "os:tester");
+  EXPECT_EQ(ok.event.objects["dataset"], "ER_PRS_F");
+  EXPECT_EQ(ok.event.objects["version"], "1");
+  EXPECT_EQ(ok.event.outcome, audit::Outcome::kSuccess);
+  ASSERT_OK_AND_ASSIGN(audit::Entry failed, audit::DecodeEntry(log_.ReadEntry(1).value()));
+  EXPECT_EQ(failed.event.outcome, audit::Outcome::kError);
+}
+
+TEST_F(CsvIngestTest, IngestFailsAndCommitsNothingWhenItCannotBeAudited) {
+  log_.SetFailureForTest(UnavailableError("disk gone"));
+  EXPECT_THAT(ingester_->Ingest(Prs(Snds("synthetic/ER_PRS_F.csv"))), StatusIs(StatusCode::kUnavailable));
+  ExpectNothingWritten();
+}
+
+TEST_F(CsvIngestTest, PseudonymsAreRekeyedToStableUuidsAndNeverStoredAsGiven) {
+  ASSERT_OK(ingester_->Ingest(Prs(Snds("synthetic/ER_PRS_F.csv"))).status());
+  std::string again = Variant("again.csv", [](auto& l) { l.pop_back(); });
+  ASSERT_OK(ingester_->Ingest(Prs(again)).status());
+  auto pseudonyms = [&](int64_t version) {
+    catalog::VersionWithObjects v = catalog_->GetVersion("ER_PRS_F", version).value();
+    SecretBytes dek =
+        keys_->UnwrapKey(v.version.wrapped_dek, DataKeyContext("ER_PRS_F", v.version.source_digest)).value();
+    auto db = sql::Database::Open(sealed_.get()).value();
+    EXPECT_OK(db->keys().Grant(VersionPrefix("ER_PRS_F", version), std::move(dek), sql::Access::kRead));
+    return db
+        ->Query("SELECT typeof(BEN_NIR_PSA), BEN_NIR_PSA::VARCHAR FROM 'hdhub://" + v.objects[0].logical_name +
+                "' ORDER BY 2")
+        .value();
+  };
+  sql::QueryResult first = pseudonyms(1), second = pseudonyms(2);
+  EXPECT_EQ(first.rows[0][0], "UUID");
+  std::set<std::string> in_second;
+  for (const auto& r : second.rows) in_second.insert(*r[1]);
+  for (const auto& r : first.rows) {
+    if (in_second.contains(*r[1])) in_second.erase(*r[1]);
+  }
+  EXPECT_TRUE(in_second.empty()) << "the same SNDS pseudonym gave another P2";
+  std::ifstream csv(Snds("synthetic/ER_PRS_F.csv"));
+  std::string text((std::istreambuf_iterator<char>(csv)), std::istreambuf_iterator<char>());
+  for (const auto& r : first.rows) EXPECT_EQ(text.find(*r[1]), std::string::npos);
+}
+
+TEST_F(CsvIngestTest, QuasiIdentifiersAreDroppedOrCoarsened) {
+  ASSERT_OK_AND_ASSIGN(IngestResult r, ingester_->Ingest(Prs(Snds("synthetic/ER_PRS_F.csv"))));
+  EXPECT_THAT(r.report.dropped, ::testing::Contains("BEN_RES_COM"));
+  EXPECT_THAT(r.report.generalised, ::testing::Contains("BEN_DCD_DTE"));
+  catalog::VersionWithObjects v = catalog_->GetVersion("ER_PRS_F", r.version).value();
+  SecretBytes dek =
+      keys_->UnwrapKey(v.version.wrapped_dek, DataKeyContext("ER_PRS_F", v.version.source_digest)).value();
+  auto db = sql::Database::Open(sealed_.get()).value();
+  ASSERT_OK(db->keys().Grant(VersionPrefix("ER_PRS_F", r.version), std::move(dek), sql::Access::kRead));
+  std::string file = "'hdhub://" + v.objects[0].logical_name + "'";
+  EXPECT_THAT(db->Query("SELECT BEN_RES_COM FROM " + file), StatusIs(StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(sql::QueryResult days, db->Query("SELECT count(*) FILTER (WHERE day(BEN_DCD_DTE) <> 1), "
+                                                        "count(BEN_DCD_DTE) FROM " +
+                                                        file));
+  EXPECT_EQ(days.rows[0][0], "0");
+  EXPECT_EQ(days.rows[0][1], "10");
+}
+
+TEST_F(CsvIngestTest, NomenclatureCodesAreChecked) {
+  // BEN_SEX_COD (17th column) is 0-9 in the schema but IR_SEX_V has no 5.
+  std::string csv = Variant("sex.csv", [](auto& l) {
+    size_t at = 0;
+    for (int i = 0; i < 16; ++i) at = l[6].find(',', at) + 1;
+    l[6].replace(at, l[6].find(',', at) - at, "5");
+  });
+  ASSERT_OK_AND_ASSIGN(IngestResult r, ingester_->Ingest(Prs(csv)));
+  const FieldIssue* sex = IssueOf(r, "BEN_SEX_COD");
+  ASSERT_NE(sex, nullptr);
+  EXPECT_EQ(sex->first_line, 7u);
+  EXPECT_EQ(sex->count, 1u);
+  EXPECT_THAT(sex->expected, HasSubstr("IR_SEX_V"));
+}
+
+TEST_F(CsvIngestTest, SetNullPolicyIngestsTheSampleHospitalStaysAndReportsWhatWasRefused) {
+  IngestRequest r{
+      .dataset = "T_MCOaaB", .csv_path = Snds("synthetic/T_MCOaaB.csv"), .schema_path = Snds("schemas/T_MCOaaB.json")};
+  EXPECT_THAT(ingester_->Ingest(r), StatusIs(StatusCode::kInvalidArgument, HasSubstr("field ETA_NUM")));
+  r.on_invalid = InvalidPolicy::kSetNull;
+  ASSERT_OK_AND_ASSIGN(IngestResult done, ingester_->Ingest(r));
+  EXPECT_EQ(done.rows, 10u);
+  EXPECT_EQ(done.report.rows_rejected, 0u);
+  bool eta = false;
+  for (const FieldIssue& i : done.report.issues) {
+    if (i.field != "ETA_NUM") continue;
+    eta = true;
+    EXPECT_EQ(i.first_line, 2u);
+  }
+  EXPECT_TRUE(eta);
+  nlohmann::json stored = nlohmann::json::parse(catalog_->GetVersion("T_MCOaaB", done.version)->version.report_json);
+  EXPECT_EQ(stored["on_invalid"], "set-null");
+  EXPECT_FALSE(stored["refused_values"].empty());
+}
+
+const std::vector<std::string> kSmallRows = {
+    "AAAAAAAAAAAAAAAAA,A,2020-01-02", "BBBBBBBBBBBBBBBBB,SECRETCODE,2020-01-03", "CCCCCCCCCCCCCCCCC,B,2020-01-04",
+    "DDDDDDDDDDDDDDDDD,A,2020-13-45", "EEEEEEEEEEEEEEEEE,B,"};
+
+TEST_F(CsvIngestTest, FailPolicyRefusesTheFileNamingEveryFieldAndFirstLine) {
+  Status s = ingester_->Ingest(Small("fail.csv", kSmallRows, InvalidPolicy::kFail)).status();
+  EXPECT_THAT(s, StatusIs(StatusCode::kInvalidArgument,
+                          AllOf(HasSubstr("fail.csv"), HasSubstr("field CODE: 1 value refused"),
+                                HasSubstr("first at line 3"), HasSubstr("field DAY: 1 value refused"),
+                                HasSubstr("first at line 5"), HasSubstr("nothing was ingested"))));
+  EXPECT_THAT(std::string(s.message()), Not(HasSubstr("SECRETCODE")));
+  EXPECT_THAT(host_.List("").value(), IsEmpty());
+  EXPECT_EQ(catalog_->LatestCommittedVersion("SMALL").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(CsvIngestTest, RejectRowPolicyLeavesOutOnlyTheBadRows) {
+  ASSERT_OK_AND_ASSIGN(IngestResult done,
+                       ingester_->Ingest(Small("reject.csv", kSmallRows, InvalidPolicy::kRejectRow)));
+  EXPECT_EQ(done.rows, 3u);
+  EXPECT_EQ(done.report.rows_rejected, 2u);
+  EXPECT_EQ(done.report.rows_read, 5u);
+  ASSERT_EQ(done.report.issues.size(), 2u);
+  EXPECT_EQ(done.report.issues[0].field, "CODE");
+  EXPECT_EQ(done.report.issues[0].first_line, 3u);
+  EXPECT_EQ(done.report.issues[1].field, "DAY");
+  EXPECT_EQ(done.report.issues[1].first_line, 5u);
+  EXPECT_EQ(done.report.ToJson().dump().find("SECRETCODE"), std::string::npos);
+}
+
+TEST_F(CsvIngestTest, SetNullPolicyKeepsEveryRowAndNullsTheRefusedValues) {
+  ASSERT_OK_AND_ASSIGN(IngestResult done, ingester_->Ingest(Small("null.csv", kSmallRows, InvalidPolicy::kSetNull)));
+  EXPECT_EQ(done.rows, 5u);
+  EXPECT_EQ(done.report.rows_rejected, 0u);
+  ASSERT_EQ(done.report.issues.size(), 2u);
+  EXPECT_EQ(done.report.issues[0].count, 1u);
+}
+
+TEST_F(CsvIngestTest, RequiredPseudonymMissingIsRefused) {
+  Status s = ingester_->Ingest(Small("req.csv", {",A,2020-01-01"}, InvalidPolicy::kFail)).status();
+  EXPECT_THAT(s, StatusIs(StatusCode::kInvalidArgument, HasSubstr("field BEN_NIR_PSA")));
 }
 
 TEST_F(CsvIngestTest, SameFileTwiceIsDetectedNotRepeated) {
@@ -133,23 +312,25 @@ TEST_F(CsvIngestTest, EmptyFileRefused) {
 TEST_F(CsvIngestTest, BadValueNamesLineAndFieldNeverTheValue) {
   // BEN_AMA_COD (an integer) is the first column of the sample.
   std::string csv = Variant("value.csv", [](auto& l) { l[4] = "SECRETVALUE" + l[4].substr(l[4].find(',')); });
-  Status s = ingester_->Ingest(Prs(csv)).status();
+  Status s = ingester_->Ingest(Prs(csv, InvalidPolicy::kFail)).status();
   EXPECT_THAT(s, StatusIs(StatusCode::kInvalidArgument,
-                          AllOf(HasSubstr("value.csv, line 5"), HasSubstr("BEN_AMA_COD"))));
+                          AllOf(HasSubstr("value.csv"), HasSubstr("field BEN_AMA_COD: 1 value refused"),
+                                HasSubstr("first at line 5"))));
   EXPECT_THAT(std::string(s.message()), Not(HasSubstr("SECRETVALUE")));
   ExpectNothingWritten();
 }
 
-TEST_F(CsvIngestTest, OversizeFieldRefused) {
-  // BEN_NIR_PSA is at most 17 characters; the sample's 12th column.
+TEST_F(CsvIngestTest, OversizePseudonymIsRefused) {
+  // BEN_NIR_PSA, the sample's 12th column, is a 17-character SNDS pseudonym.
   std::string csv = Variant("long.csv", [](auto& l) {
     size_t at = 0;
     for (int i = 0; i < 11; ++i) at = l[2].find(',', at) + 1;
     l[2].insert(at, "AAAAAAAAAAAAAAAAAAAA");
   });
-  EXPECT_THAT(ingester_->Ingest(Prs(csv)),
-              StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("line 3"), HasSubstr("BEN_NIR_PSA"))));
-  ExpectNothingWritten();
+  ASSERT_OK_AND_ASSIGN(IngestResult r, ingester_->Ingest(Prs(csv)));
+  const FieldIssue* psa = IssueOf(r, "BEN_NIR_PSA");
+  ASSERT_NE(psa, nullptr);
+  EXPECT_EQ(psa->first_line, 3u);
 }
 
 TEST_F(CsvIngestTest, InvalidUtf8Refused) {

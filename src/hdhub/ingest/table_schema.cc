@@ -1,20 +1,17 @@
 #include "hdhub/ingest/table_schema.h"
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
-
-#include "hdhub/sql/database.h"
 
 namespace hdhub::ingest {
 namespace {
 
 using nlohmann::json;
 
-const std::set<std::string, std::less<>> kKnownTypes = {"string", "integer", "number",  "boolean",
-                                                         "date",   "datetime", "year", "yearmonth"};
+const std::set<std::string, std::less<>> kKnownTypes = {"string", "integer",  "number", "boolean",
+                                                        "date",   "datetime", "year",   "yearmonth"};
 
 std::optional<double> Number(const json& j, const char* key) {
   if (!j.contains(key) || !j[key].is_number()) return std::nullopt;
@@ -40,6 +37,7 @@ Status ParseField(const json& j, size_t index, std::string_view source, Field* f
     if (auto v = Number(c, "maxLength")) f->max_length = int64_t(*v);
     f->minimum = Number(c, "minimum");
     f->maximum = Number(c, "maximum");
+    if (c.contains("pattern") && c["pattern"].is_string()) f->pattern = c["pattern"].get<std::string>();
     if (c.contains("enum") && c["enum"].is_array()) {
       for (const json& e : c["enum"]) f->enum_values.push_back(e.is_string() ? e.get<std::string>() : e.dump());
     }
@@ -93,37 +91,6 @@ const Field* TableSchema::Find(std::string_view name) const {
     if (f.name == name) return &f;
   }
   return nullptr;
-}
-
-std::string DuckDbType(const Field& field) {
-  if (field.type == "integer") return "BIGINT";
-  if (field.type == "number") return "DOUBLE";
-  if (field.type == "boolean") return "BOOLEAN";
-  if (field.type == "year") return "INTEGER";
-  if (field.type == "date" && field.format == "default") return "DATE";
-  if (field.type == "datetime") return "TIMESTAMP";
-  // yearmonth ("201905" in the SNDS) and dates with partial formats ("%m")
-  // stay text: they are codes more than instants.
-  return "VARCHAR";
-}
-
-std::string CastExpression(const Field& field, const std::string& column_sql, bool try_cast) {
-  const std::string type = DuckDbType(field);
-  const std::string cast = try_cast ? "TRY_CAST" : "CAST";
-  std::string value;
-  if (field.type == "datetime" && field.format != "default") {
-    value = std::string(try_cast ? "try_strptime" : "strptime") + "(" + column_sql + ", " +
-            sql::QuoteLiteral(field.format) + ")";
-  } else if (field.type == "boolean") {
-    // The SNDS writes flags as 0/1.
-    value = cast + "(CASE " + column_sql + " WHEN '1' THEN 'true' WHEN '0' THEN 'false' ELSE " + column_sql +
-            " END AS BOOLEAN)";
-  } else if (type == "VARCHAR") {
-    value = column_sql;
-  } else {
-    value = cast + "(" + column_sql + " AS " + type + ")";
-  }
-  return "CASE WHEN " + column_sql + " IS NULL OR " + column_sql + " = '' THEN NULL ELSE " + value + " END";
 }
 
 }  // namespace hdhub::ingest

@@ -1,6 +1,6 @@
 // TableSchema: a table's columns as described by a Frictionless Table Schema
-// JSON file (the SNDS schemas in shared/snds/schemas/ are of this kind), and
-// their mapping to DuckDB types for sealed Parquet.
+// JSON file (the SNDS schemas in shared/snds/schemas/ are of this kind). Their
+// mapping to DuckDB is field_sql.h's.
 //
 // Value type; thread-compatible.
 #pragma once
@@ -17,11 +17,12 @@ namespace hdhub::ingest {
 
 struct Field {
   std::string name;
-  std::string type;    // string, integer, number, boolean, date, datetime, year, yearmonth
-  std::string format;  // "default" or a strptime pattern for dates ("%d%m%Y")
+  std::string type;                // string, integer, number, boolean, date, datetime, year, yearmonth
+  std::string format = "default";  // or a strptime pattern for dates ("%d%m%Y")
   bool required = false;
   std::optional<int64_t> min_length, max_length;
   std::optional<double> minimum, maximum;
+  std::string pattern;  // a regular expression the whole value must match; empty: none
   std::vector<std::string> enum_values;
   std::string nomenclature;  // e.g. "IR_CIM_V"; "-" or empty when none
 };
@@ -41,13 +42,5 @@ struct TableSchema {
 
   const Field* Find(std::string_view name) const;
 };
-
-// The DuckDB type a field's values are stored as in Parquet.
-std::string DuckDbType(const Field& field);
-
-// A DuckDB expression converting the text column `column_sql` (already quoted)
-// to DuckDB's type for `field`, NULL for the schema's missing values. `try_`
-// makes failures NULL instead of errors (to find the bad rows).
-std::string CastExpression(const Field& field, const std::string& column_sql, bool try_cast);
 
 }  // namespace hdhub::ingest

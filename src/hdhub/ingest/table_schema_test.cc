@@ -5,6 +5,7 @@
 
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
+#include "hdhub/ingest/field_sql.h"
 
 namespace hdhub::ingest {
 namespace {
@@ -18,7 +19,8 @@ TEST(TableSchemaTest, LoadsEverySndsSchema) {
     ASSERT_OK_AND_ASSIGN(TableSchema schema, TableSchema::Load(path.string()));
     EXPECT_FALSE(schema.fields.empty()) << table;
   }
-  ASSERT_OK_AND_ASSIGN(TableSchema prs, TableSchema::Load((testing::SharedDir() / "snds/schemas/ER_PRS_F.json").string()));
+  ASSERT_OK_AND_ASSIGN(TableSchema prs,
+                       TableSchema::Load((testing::SharedDir() / "snds/schemas/ER_PRS_F.json").string()));
   EXPECT_EQ(prs.name, "ER_PRS_F");
   ASSERT_NE(prs.Find("EXE_SOI_DTD"), nullptr);
   EXPECT_EQ(DuckDbType(*prs.Find("EXE_SOI_DTD")), "DATE");
@@ -29,17 +31,18 @@ TEST(TableSchemaTest, MapsTypes) {
   ASSERT_OK_AND_ASSIGN(TableSchema s, TableSchema::Parse(R"({"fields":[
       {"name":"a","type":"integer"},{"name":"b","type":"number"},{"name":"c","type":"date"},
       {"name":"d","type":"date","format":"%m"},{"name":"e","type":"yearmonth"},{"name":"f","type":"boolean"},
-      {"name":"g","type":"year"},{"name":"h","type":"datetime","format":"%d%b%Y:%H:%M:%S"},{"name":"i"}]})",
+      {"name":"g","type":"year"},{"name":"h","type":"datetime","format":"%d%b%Y:%H:%M:%S"},{"name":"i"},{"name":"j","type":"date","format":"%d%m%Y"}]})",
                                                          "inline"));
   std::vector<std::string> types;
   for (const Field& f : s.fields) types.push_back(DuckDbType(f));
   EXPECT_THAT(types, ::testing::ElementsAre("BIGINT", "DOUBLE", "DATE", "VARCHAR", "VARCHAR", "BOOLEAN", "INTEGER",
-                                            "TIMESTAMP", "VARCHAR"));
+                                            "TIMESTAMP", "VARCHAR", "DATE"));
 }
 
 TEST(TableSchemaTest, ReadsConstraints) {
   ASSERT_OK_AND_ASSIGN(TableSchema s, TableSchema::Parse(R"({"fields":[{"name":"a","type":"string",
-      "constraints":{"required":true,"maxLength":17,"minLength":17,"enum":["x","y"]}}]})", "inline"));
+      "constraints":{"required":true,"maxLength":17,"minLength":17,"enum":["x","y"]}}]})",
+                                                         "inline"));
   const Field& f = s.fields[0];
   EXPECT_TRUE(f.required);
   EXPECT_EQ(f.max_length, 17);

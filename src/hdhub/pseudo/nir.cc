@@ -51,15 +51,24 @@ NirError CheckPlace(std::string_view nir) {
 
 std::string_view NirErrorReason(NirError error) {
   switch (error) {
-    case NirError::kOk: return "valid";
-    case NirError::kLength: return "length is not 15 characters";
-    case NirError::kCharacter: return "contains a character that is not a digit (2A/2B only as department)";
-    case NirError::kSex: return "first digit (sex) is not 1, 2, 7 or 8";
-    case NirError::kMonth: return "month of birth is not 01-12, 20-42 or 50-99";
-    case NirError::kDepartment: return "department of birth does not exist";
-    case NirError::kCommune: return "commune of birth is not 001-990";
-    case NirError::kOrder: return "order number is 000";
-    case NirError::kKey: return "check key does not match";
+    case NirError::kOk:
+      return "valid";
+    case NirError::kLength:
+      return "length is not 15 characters";
+    case NirError::kCharacter:
+      return "contains a character that is not a digit (2A/2B only as department)";
+    case NirError::kSex:
+      return "first digit (sex) is not 1, 2, 7 or 8";
+    case NirError::kMonth:
+      return "month of birth is not 01-12, 20-42 or 50-99";
+    case NirError::kDepartment:
+      return "department of birth does not exist";
+    case NirError::kCommune:
+      return "commune of birth is not 001-990";
+    case NirError::kOrder:
+      return "order number is 000";
+    case NirError::kKey:
+      return "check key does not match";
   }
   return "unknown";
 }

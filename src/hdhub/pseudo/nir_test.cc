@@ -5,9 +5,7 @@
 namespace hdhub::pseudo {
 namespace {
 
-TEST(NirTest, KnownValidNirPasses) {
-  EXPECT_EQ(CheckNir("255081416802538"), NirError::kOk);
-}
+TEST(NirTest, KnownValidNirPasses) { EXPECT_EQ(CheckNir("255081416802538"), NirError::kOk); }
 
 TEST(NirTest, WrongKeyIsRefused) {
   EXPECT_EQ(CheckNir("255081416802539"), NirError::kKey);
@@ -16,8 +14,14 @@ TEST(NirTest, WrongKeyIsRefused) {
 
 TEST(NirTest, CorsicanDepartmentsUseNineteenAndEighteen) {
   // Keys computed independently: 97 - (1850719001123 mod 97) = 81, and 18… = 11.
-  EXPECT_EQ(NirCheckKey("18507" "2A" "001123"), 81);
-  EXPECT_EQ(NirCheckKey("18507" "2B" "001123"), 11);
+  EXPECT_EQ(NirCheckKey("18507"
+                        "2A"
+                        "001123"),
+            81);
+  EXPECT_EQ(NirCheckKey("18507"
+                        "2B"
+                        "001123"),
+            11);
   EXPECT_EQ(CheckNir("185072A00112381"), NirError::kOk);
   EXPECT_EQ(CheckNir("185072B00112311"), NirError::kOk);
   EXPECT_EQ(CheckNir("185072B00112381"), NirError::kKey);
@@ -51,8 +55,8 @@ TEST(NirTest, UnknownMonthsAndProvisionalNumbersAreAccepted) {
 }
 
 TEST(NirTest, ReasonsNeverRepeatTheNumber) {
-  for (NirError e : {NirError::kLength, NirError::kCharacter, NirError::kSex, NirError::kMonth,
-                     NirError::kDepartment, NirError::kCommune, NirError::kOrder, NirError::kKey}) {
+  for (NirError e : {NirError::kLength, NirError::kCharacter, NirError::kSex, NirError::kMonth, NirError::kDepartment,
+                     NirError::kCommune, NirError::kOrder, NirError::kKey}) {
     EXPECT_EQ(std::string(NirErrorReason(e)).find("2550"), std::string::npos);
     EXPECT_FALSE(NirErrorReason(e).empty());
   }

@@ -1,0 +1,57 @@
+// CsvSource: one CSV extract as hdhub reads it, the same way for
+// pseudonymize (at the source) and ingest (at the hub).
+//
+//   - the header line is read and checked here (UTF-8, quoting, no empty or
+//     repeated name), so a wrong header is reported by column number before
+//     DuckDB sees the file;
+//   - the rows are read by DuckDB's CSV reader in strict mode, every column
+//     as text (types are the schema's business, checked in SQL), so a row with
+//     a wrong column count, bad quoting, invalid UTF-8 or an oversize line is
+//     an error with its line number;
+//   - DuckDB's error messages quote the offending line: ScrubCsvError keeps
+//     the diagnosis and the line number, never the content.
+//
+// Value type; thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hdhub/common/status.h"
+
+namespace hdhub::ingest {
+
+// A line longer than this is refused (DuckDB's max_line_size).
+inline constexpr uint64_t kMaxLineBytes = 1 << 20;
+
+struct CsvSource {
+  std::string path;
+  char delimiter = ',';
+  std::vector<std::string> header;  // column names, in file order
+
+  // Reads and checks the header line. NotFound when the file cannot be read;
+  // InvalidArgument naming the file (and column) for an empty file, a header
+  // that is not UTF-8, bad quoting, an empty or repeated column name.
+  static StatusOr<CsvSource> Open(const std::string& path, char delimiter = ',');
+
+  // A DuckDB table expression reading every data row, all columns VARCHAR.
+  std::string ReadSql() const;
+  // The same, with "__line" (the record's line number, header = line 1)
+  // first; only in file order when the query runs on one thread.
+  std::string ReadSqlWithLines() const;
+
+  // Index of `column` in the header, or -1.
+  int Find(std::string_view column) const;
+};
+
+// The number of bytes at the start of `data` that form complete, valid UTF-8
+// sequences (structure only: lead and continuation bytes, enough to refuse
+// Latin-1); stops at the first invalid byte or at a sequence cut by the end.
+size_t ValidUtf8Prefix(const uint8_t* data, size_t size);
+
+// The diagnosis of a DuckDB CSV error without the quoted line: "<path>, line
+// N: malformed CSV: <reason>" (InvalidArgument).
+Status ScrubCsvError(const Status& duckdb_error, const std::string& path);
+
+}  // namespace hdhub::ingest
