@@ -31,10 +31,10 @@ run init
 check "second init refused" test "$(rc)" != 0
 check "second init says why" err_has "already holds a hub"
 
-run ingest --dataset ER_PRS_F --schema "$SNDS/schemas/ER_PRS_F.json" "$SNDS/synthetic/ER_PRS_F.csv"
+run ingest --on-invalid set-null --dataset ER_PRS_F --schema "$SNDS/schemas/ER_PRS_F.json" "$SNDS/synthetic/ER_PRS_F.csv"
 check "ingest succeeds" test "$(rc)" = 0
 check "ingest reports rows" out_has "10 rows sealed"
-run ingest --dataset ER_PRS_F --schema "$SNDS/schemas/ER_PRS_F.json" "$SNDS/synthetic/ER_PRS_F.csv"
+run ingest --on-invalid set-null --dataset ER_PRS_F --schema "$SNDS/schemas/ER_PRS_F.json" "$SNDS/synthetic/ER_PRS_F.csv"
 check "re-ingest detected" out_has "already ingested as version 1"
 
 run query "SELECT count(*) AS n, count(DISTINCT BEN_NIR_PSA) AS people FROM ER_PRS_F"

@@ -13,6 +13,8 @@
 namespace hdhub {
 namespace {
 
+const audit::Actor kOperator{"os:tester", "operator"};
+
 namespace fs = std::filesystem;
 using ::hdhub::testing::IsOk;
 using ::hdhub::testing::StatusIs;
@@ -22,14 +24,15 @@ TEST(CryptoShreddingTest, DestroyedDataKeyMakesObjectsUnreadable) {
   testing::TempDir dir;
   fs::path snds = testing::SharedDir() / "snds";
   SecretBytes passphrase(AsBytes("shred me"));
-  ASSERT_OK(hub::Hub::Init(dir.path() / "hub", passphrase, {.fast_key_derivation_for_test = true}));
+  ASSERT_OK(hub::Hub::Init(dir.path() / "hub", passphrase, {.fast_key_derivation_for_test = true}, kOperator));
   SystemClock clock;
-  ASSERT_OK_AND_ASSIGN(auto hub, hub::Hub::Open(dir.path() / "hub", passphrase, &clock));
-  ingest::CsvIngester ingester(&hub->keys(), &hub->sealed(), &hub->catalog());
+  ASSERT_OK_AND_ASSIGN(auto hub, hub::Hub::Open(dir.path() / "hub", passphrase, &clock, kOperator));
+  ingest::CsvIngester ingester = hub->Ingester();
   ASSERT_OK_AND_ASSIGN(ingest::IngestResult r,
                        ingester.Ingest({.dataset = "IR_BEN_R",
                                         .csv_path = (snds / "synthetic/IR_BEN_R.csv").string(),
-                                        .schema_path = (snds / "schemas/IR_BEN_R.json").string()}));
+                                        .schema_path = (snds / "schemas/IR_BEN_R.json").string(),
+                                        .on_invalid = ingest::InvalidPolicy::kSetNull}));
   ASSERT_OK_AND_ASSIGN(catalog::VersionWithObjects before, hub->catalog().GetVersion("IR_BEN_R", r.version));
   ASSERT_EQ(before.objects.size(), 1u);
   const std::string logical = before.objects[0].logical_name;

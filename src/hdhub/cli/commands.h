@@ -5,11 +5,17 @@
 // Output for people by default; JSON with the global --json flag.
 #pragma once
 
+#include <CLI/CLI.hpp>
+#include <memory>
 #include <string>
 
-#include <CLI/CLI.hpp>
-
+#include "hdhub/audit/event.h"
+#include "hdhub/common/clock.h"
 #include "hdhub/common/status.h"
+
+namespace hdhub::hub {
+class Hub;
+}  // namespace hdhub::hub
 
 namespace hdhub::cli {
 
@@ -26,6 +32,11 @@ inline constexpr int kExitError = 3;
 // Prints "hdhub: <message>" to stderr and returns kExitError (kExitUsage for
 // InvalidArgument).
 int ReportError(const Status& status);
+
+// The operator at this terminal ("os:<login>", role operator) and the hub
+// opened on their behalf with the passphrase from $HDHUB_PASSPHRASE or a prompt.
+audit::Actor OperatorActor();
+StatusOr<std::unique_ptr<hub::Hub>> OpenHub(const GlobalOptions& opts, Clock* clock);
 
 void AddHubCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);    // init, ingest, query, catalog
 void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // audit …

@@ -3,10 +3,12 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
-
+#include "hdhub/audit/checkpoint.h"
+#include "hdhub/audit/hub_log.h"
+#include "hdhub/hub/audited_key_store.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/keys/key_file_key_store.h"
 #include "hdhub/storage/file_blob_store.h"
@@ -21,6 +23,12 @@ constexpr char kConfigName[] = "hub.json";
 constexpr char kKeyFileName[] = "hub.key";
 constexpr char kCatalogName[] = "catalog.db";
 constexpr char kObjectNamesPurpose[] = "object-names";
+constexpr char kCheckpointSealPurpose[] = "audit-checkpoint";
+constexpr char kCheckpointObject[] = "audit/checkpoint";
+constexpr std::chrono::seconds kBusyWait{60};
+
+// "file", "s3", …: what kind of host, for the log (a URI may hold a path).
+std::string HostKind(const std::string& uri) { return uri.substr(0, uri.find(':')); }
 
 struct Config {
   std::string host;
@@ -75,7 +83,8 @@ storage::BlobStoreRegistry DefaultBlobStores() {
   return registry;
 }
 
-Status Hub::Init(const fs::path& dir, const SecretBytes& passphrase, const InitOptions& options) {
+Status Hub::Init(const fs::path& dir, const SecretBytes& passphrase, const InitOptions& options,
+                 const audit::Actor& actor) {
   if (fs::exists(dir / kConfigName)) return AlreadyExistsError(dir.string() + " already holds a hub");
   std::error_code ec;
   fs::create_directories(dir / "state", ec);
@@ -88,25 +97,73 @@ Status Hub::Init(const fs::path& dir, const SecretBytes& passphrase, const InitO
   RETURN_IF_ERROR(DefaultBlobStores().Open(config.host).status());
   keys::KeyFileParams key_params;
   if (options.fast_key_derivation_for_test) key_params = keys::KeyFileParams::InsecureLowCostForTest();
-  RETURN_IF_ERROR(keys::KeyFileKeyStore::CreateKeyFile((abs / "state" / kKeyFileName).string(), passphrase,
-                                                       key_params));
+  RETURN_IF_ERROR(
+      keys::KeyFileKeyStore::CreateKeyFile((abs / "state" / kKeyFileName).string(), passphrase, key_params));
   SystemClock clock;
   RETURN_IF_ERROR(catalog::Catalog::Open((abs / "state" / kCatalogName).string(), &clock).status());
   // hub.json last: until it exists, the directory is not a hub.
-  return WriteConfigAtomically(dir, config);
+  RETURN_IF_ERROR(WriteConfigAtomically(dir, config));
+  ASSIGN_OR_RETURN(std::unique_ptr<Hub> hub, Open(dir, passphrase, &clock, actor));
+  audit::Event e{.actor = actor.id, .role = actor.role, .action = "hub.init"};
+  e.objects["host"] = HostKind(config.host);
+  return hub->audit().Append(e).status();
 }
 
-StatusOr<std::unique_ptr<Hub>> Hub::Open(const fs::path& dir, const SecretBytes& passphrase, Clock* clock) {
+StatusOr<std::unique_ptr<Hub>> Hub::Open(const fs::path& dir, const SecretBytes& passphrase, Clock* clock,
+                                         const audit::Actor& actor) {
   ASSIGN_OR_RETURN(Config config, ReadConfig(dir));
   std::unique_ptr<Hub> hub(new Hub());
   hub->dir_ = dir;
   hub->clock_ = clock;
-  ASSIGN_OR_RETURN(hub->keys_, OpenKeyStore(config.keys, passphrase));
+  hub->actor_ = actor;
+  ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> raw_keys, OpenKeyStore(config.keys, passphrase));
+  // Derived before the log opens: the publish hook seals with it, and a key
+  // use logged from inside the log's own append would wait on itself.
+  ASSIGN_OR_RETURN(auto checkpoint_hmac, raw_keys->HmacFor(kCheckpointSealPurpose));
+  crypto::Digest seal_key = checkpoint_hmac->Compute(AsBytes("sealing key v1"));
+  hub->checkpoint_key_ = SecretBytes(ByteSpan(seal_key.data(), seal_key.size()));
   ASSIGN_OR_RETURN(hub->host_, DefaultBlobStores().Open(config.host));
+  RETURN_IF_ERROR(hub->OpenAuditLog());
+  hub->keys_ = std::make_unique<AuditedKeyStore>(std::move(raw_keys), hub->audit_.get(), &hub->actor_);
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> names, hub->keys_->HmacFor(kObjectNamesPurpose));
   hub->sealed_ = std::make_unique<storage::SealedStore>(hub->host_.get(), std::move(names));
+  RETURN_IF_ERROR(hub->CheckHostCheckpoint());
   ASSIGN_OR_RETURN(hub->catalog_, catalog::Catalog::Open((hub->state_dir() / kCatalogName).string(), clock));
   return hub;
+}
+
+Status Hub::OpenAuditLog() {
+  audit::FileAuditLogOptions options;
+  options.lock_wait = kBusyWait;
+  options.publish_checkpoint = [this](std::string_view checkpoint) { return PublishCheckpoint(checkpoint); };
+  ASSIGN_OR_RETURN(audit_, audit::OpenHubAuditLog(dir_.string(), clock_, std::move(options)));
+  return OkStatus();
+}
+
+Status Hub::PublishCheckpoint(std::string_view checkpoint) {
+  // Called by the log after each durable group, before sealed_ may exist:
+  // seal with a store of our own (names need no audited derivation here).
+  if (sealed_ == nullptr) return OkStatus();
+  return sealed_->Put(kCheckpointObject, checkpoint_key_, AsBytes(checkpoint)).status();
+}
+
+Status Hub::CheckHostCheckpoint() {
+  StatusOr<Bytes> published = sealed_->Get(kCheckpointObject, checkpoint_key_);
+  if (IsNotFound(published.status())) return OkStatus();
+  RETURN_IF_ERROR(published.status().WithContext("reading the audit checkpoint published on the host"));
+  std::string_view text(reinterpret_cast<const char*>(published->data()), published->size());
+  ASSIGN_OR_RETURN(audit::Checkpoint host, audit::ParseCheckpointText(text.substr(0, text.find("\n\n") + 1)));
+  if (host.size > audit_->Size()) {
+    return DataLossError("the audit log holds " + std::to_string(audit_->Size()) +
+                         " entries but the host holds a checkpoint of " + std::to_string(host.size) +
+                         ": the hub's state was rolled back or lost; restore it before going on");
+  }
+  ASSIGN_OR_RETURN(audit::Hash root, audit_->RootHash(host.size));
+  if (root != host.root) {
+    return DataLossError("the audit log and the checkpoint published on the host disagree at size " +
+                         std::to_string(host.size) + ": the log was rewritten");
+  }
+  return OkStatus();
 }
 
 Hub::~Hub() = default;
@@ -119,19 +176,47 @@ StatusOr<std::unique_ptr<sql::Database>> Hub::OpenOperatorDatabase(const sql::Da
     if (IsNotFound(latest.status())) continue;
     if (!latest.ok()) return latest.status();
     const catalog::VersionRecord& v = latest->version;
-    ASSIGN_OR_RETURN(SecretBytes dek,
-                     keys_->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(d.name, v.source_digest)));
+    ASSIGN_OR_RETURN(SecretBytes dek, keys_->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(d.name, v.source_digest)));
     RETURN_IF_ERROR(db->keys().Grant(ingest::VersionPrefix(d.name, v.version), std::move(dek), sql::Access::kRead));
     std::string files;
     for (const catalog::ObjectRecord& o : latest->objects) {
       files += (files.empty() ? "" : ", ") + sql::QuoteLiteral("hdhub://" + o.logical_name);
     }
     if (files.empty()) continue;
-    RETURN_IF_ERROR(db->Execute("CREATE VIEW " + sql::QuoteIdentifier(d.name) + " AS SELECT * FROM read_parquet([" +
-                                files + "])"));
+    RETURN_IF_ERROR(
+        db->Execute("CREATE VIEW " + sql::QuoteIdentifier(d.name) + " AS SELECT * FROM read_parquet([" + files + "])"));
   }
   RETURN_IF_ERROR(db->LockDown());
   return db;
+}
+
+ingest::CsvIngester Hub::Ingester(int threads) {
+  return ingest::CsvIngester(keys_.get(), sealed_.get(), catalog_.get(), audit_.get(), actor_,
+                             {.lock_path = (state_dir() / "ingest.lock").string(), .threads = threads});
+}
+
+StatusOr<sql::QueryResult> Hub::RunLoggedQuery(sql::Database& db, std::string_view sql,
+                                               const std::optional<std::string>& project) {
+  return hub::RunLoggedQuery(*audit_, actor_, db, sql, project);
+}
+
+StatusOr<sql::QueryResult> RunLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, sql::Database& db,
+                                          std::string_view sql, const std::optional<std::string>& project) {
+  auto start = std::chrono::steady_clock::now();
+  StatusOr<sql::QueryResult> result = db.Query(sql);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  audit::Event e{
+      .actor = actor.id, .role = actor.role, .action = "query.run", .project = project, .free_text = std::string(sql)};
+  e.details["duration_ms"] = ms.count();
+  if (result.ok()) {
+    e.details["rows"] = result->rows.size();
+  } else {
+    bool denied = result.status().code() == StatusCode::kPermissionDenied;
+    e.outcome = denied ? audit::Outcome::kDenied : audit::Outcome::kError;
+    e.details["code"] = std::string(StatusCodeName(result.status().code()));
+  }
+  RETURN_IF_ERROR(log.Append(e).status());
+  return result;
 }
 
 }  // namespace hdhub::hub

@@ -1,0 +1,59 @@
+#include "hdhub/hub/audited_key_store.h"
+
+#include "hdhub/common/bytes.h"
+#include "hdhub/crypto/hash.h"
+
+namespace hdhub::hub {
+namespace {
+
+// Contexts and purposes are identifiers chosen by hdhub's code; one that does
+// not fit the audit alphabet is logged by its hash instead.
+constexpr size_t kMaxLoggedName = 128;
+
+bool Loggable(std::string_view name) {
+  if (name.empty() || name.size() > kMaxLoggedName) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '-' || c == ':' || c == '/';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status AuditedKeyStore::Log(std::string_view action, std::string_view kind, std::string_view name,
+                            const Status& outcome) {
+  audit::Event e{.actor = actor_->id, .role = actor_->role, .action = std::string(action)};
+  if (Loggable(name)) {
+    e.objects[std::string(kind)] = std::string(name);
+  } else {
+    e.objects[std::string(kind) + "_sha256"] = HexEncode(crypto::Sha256(AsBytes(name)));
+  }
+  e.details["key_store"] = inner_->Describe().substr(0, inner_->Describe().find(':'));
+  if (!outcome.ok()) {
+    e.outcome = outcome.code() == StatusCode::kDataLoss ? audit::Outcome::kDenied : audit::Outcome::kError;
+    e.details["code"] = std::string(StatusCodeName(outcome.code()));
+  }
+  return log_->Append(e).status();
+}
+
+StatusOr<Bytes> AuditedKeyStore::WrapKey(const SecretBytes& data_key, std::string_view context) {
+  StatusOr<Bytes> wrapped = inner_->WrapKey(data_key, context);
+  RETURN_IF_ERROR(Log("key.wrap", "key_context", context, wrapped.status()));
+  return wrapped;
+}
+
+StatusOr<SecretBytes> AuditedKeyStore::UnwrapKey(ByteSpan wrapped, std::string_view context) {
+  StatusOr<SecretBytes> key = inner_->UnwrapKey(wrapped, context);
+  RETURN_IF_ERROR(Log("key.unwrap", "key_context", context, key.status()));
+  return key;
+}
+
+StatusOr<std::unique_ptr<crypto::HmacSha256>> AuditedKeyStore::HmacFor(std::string_view purpose) {
+  auto hmac = inner_->HmacFor(purpose);
+  RETURN_IF_ERROR(Log("key.derive", "key_purpose", purpose, hmac.status()));
+  return hmac;
+}
+
+}  // namespace hdhub::hub

@@ -1,0 +1,40 @@
+// AuditedKeyStore: a KeyStore decorator that records every use of the hub's
+// key-encryption key in the audit log: key.wrap and key.unwrap (with the
+// wrapping context, e.g. "dataset/ER_PRS_F/<digest prefix>") and key.derive
+// (with the HMAC purpose). Events name contexts and purposes, never a key.
+//
+// The event is logged before a key is handed back; when the log cannot make
+// it durable the operation fails, so no key use goes unrecorded. A failed
+// operation is logged with outcome "error".
+//
+// Ownership: owns the inner store; borrows the log and the actor, which must
+// outlive it. Thread-safety: as the inner store and the log (both safe).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "hdhub/audit/audit_log.h"
+#include "hdhub/keys/key_store.h"
+
+namespace hdhub::hub {
+
+class AuditedKeyStore final : public keys::KeyStore {
+ public:
+  AuditedKeyStore(std::unique_ptr<keys::KeyStore> inner, audit::AuditLog* log, const audit::Actor* actor)
+      : inner_(std::move(inner)), log_(log), actor_(actor) {}
+
+  StatusOr<Bytes> WrapKey(const SecretBytes& data_key, std::string_view context) override;
+  StatusOr<SecretBytes> UnwrapKey(ByteSpan wrapped, std::string_view context) override;
+  StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) override;
+  std::string Describe() const override { return inner_->Describe(); }
+
+ private:
+  Status Log(std::string_view action, std::string_view kind, std::string_view name, const Status& outcome);
+
+  std::unique_ptr<keys::KeyStore> inner_;
+  audit::AuditLog* log_;
+  const audit::Actor* actor_;
+};
+
+}  // namespace hdhub::hub
