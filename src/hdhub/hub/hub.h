@@ -68,6 +68,9 @@ class Hub {
   Clock& clock() { return *clock_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::filesystem::path state_dir() const { return dir_ / "state"; }
+  // The hub's embedded database (catalog.db): the catalog's tables, and the
+  // directory's and projects' beside them (each opens its own connection).
+  std::string database_path() const { return (state_dir() / "catalog.db").string(); }
 
   // A DuckDB instance for the operator: one view per dataset over its latest
   // committed version (its data key granted read-only), then locked down so
