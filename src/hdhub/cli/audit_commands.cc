@@ -23,14 +23,6 @@ using namespace ::hdhub::audit;  // NOLINT: this file is the audit CLI
 
 constexpr char kWitnessKeyFile[] = "witness.key";
 
-// Runs `body`, whose Status becomes the exit code (errors reported on stderr).
-template <typename F>
-std::function<void()> Run(int* exit_code, F body) {
-  return [exit_code, body]() {
-    Status s = body();
-    *exit_code = s.ok() ? kExitOk : ReportError(s);
-  };
-}
 
 // For checks: OK -> 0; a check that does not hold (DataLoss, Unauthenticated,
 // FailedPrecondition from the checkers) -> 1 with its reason; else as Run.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,12 +34,23 @@ inline constexpr int kExitError = 3;
 // InvalidArgument).
 int ReportError(const Status& status);
 
+// A CLI11 callback running `body`, whose Status becomes the command's exit
+// code (an error is reported on stderr).
+template <typename F>
+std::function<void()> Run(int* exit_code, F body) {
+  return [exit_code, body]() {
+    Status s = body();
+    *exit_code = s.ok() ? kExitOk : ReportError(s);
+  };
+}
+
 // The operator at this terminal ("os:<login>", role operator) and the hub
 // opened on their behalf with the passphrase from $HDHUB_PASSPHRASE or a prompt.
 audit::Actor OperatorActor();
 StatusOr<std::unique_ptr<hub::Hub>> OpenHub(const GlobalOptions& opts, Clock* clock);
 
-void AddHubCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);    // init, ingest, query, catalog
-void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // audit …
+void AddHubCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);     // init, ingest, query, catalog
+void AddSourceCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // nir, source-key, pseudonymize
+void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // audit …
 
 }  // namespace hdhub::cli

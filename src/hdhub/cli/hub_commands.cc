@@ -10,6 +10,7 @@
 #include "hdhub/cli/output.h"
 #include "hdhub/hub/hub.h"
 #include "hdhub/ingest/csv_ingest.h"
+#include "hdhub/ingest/opt_out.h"
 #include "hdhub/keys/passphrase.h"
 
 namespace hdhub::cli {
@@ -33,15 +34,6 @@ StatusOr<std::unique_ptr<hub::Hub>> OpenHub(const GlobalOptions& opts, Clock* cl
 }
 
 namespace {
-
-// Runs `body` and turns its Status into the command's exit code.
-template <typename F>
-std::function<void()> Run(int* exit_code, F body) {
-  return [exit_code, body]() {
-    Status s = body();
-    *exit_code = s.ok() ? kExitOk : ReportError(s);
-  };
-}
 
 void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = app.add_subcommand("init", "create a hub: state directory, key file, catalog, host");
@@ -82,17 +74,26 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
       app.add_subcommand("ingest", "validate, pseudonymize (stage 2) and seal a CSV extract as a new dataset version");
   auto req = std::make_shared<ingest::IngestRequest>();
   auto policy = std::make_shared<std::string>("fail");
-  cmd->add_option("--dataset", req->dataset, "dataset name, e.g. ER_PRS_F")->required();
-  cmd->add_option("--schema", req->schema_path, "Table Schema JSON of the extract")
-      ->required()
-      ->check(CLI::ExistingFile);
+  auto opt_out = std::make_shared<bool>(false);
+  auto* dataset = cmd->add_option("--dataset", req->dataset, "dataset name, e.g. ER_PRS_F");
+  auto* schema =
+      cmd->add_option("--schema", req->schema_path, "Table Schema JSON of the extract")->check(CLI::ExistingFile);
+  cmd->add_flag("--opt-out", *opt_out, "the file is a pseudonymized opt-out list: a new version of OPT_OUT")
+      ->excludes(dataset)
+      ->excludes(schema);
   cmd->add_option("--on-invalid", *policy,
                   "a value its schema refuses: fail (the whole file, default), reject-row, set-null");
   cmd->add_option("--nomenclatures", req->nomenclatures_dir,
                   "directory of nomenclature CSVs (default: <schema dir>/../nomenclatures)");
   cmd->add_option("csv", req->csv_path, "the CSV file")->required();
-  cmd->callback(Run(exit_code, [&opts, req, policy]() -> Status {
+  cmd->callback(Run(exit_code, [&opts, req, policy, opt_out]() -> Status {
     ASSIGN_OR_RETURN(req->on_invalid, ingest::ParsePolicy(*policy));
+    if (*opt_out) {
+      req->dataset = std::string(ingest::kOptOutDataset);
+      req->schema_text = std::string(ingest::kOptOutSchemaJson);
+    } else if (req->dataset.empty() || req->schema_path.empty()) {
+      return InvalidArgumentError("--dataset and --schema are required (or --opt-out)");
+    }
     SystemClock clock;
     ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
     ASSIGN_OR_RETURN(ingest::IngestResult r, hub->Ingester().Ingest(*req));

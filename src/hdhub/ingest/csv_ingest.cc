@@ -70,6 +70,7 @@ StatusOr<std::string> ReadText(const std::string& path) {
 
 std::string DefaultNomenclatures(const IngestRequest& r) {
   if (!r.nomenclatures_dir.empty()) return r.nomenclatures_dir;
+  if (r.schema_path.empty()) return std::string();
   fs::path candidate = fs::path(r.schema_path).parent_path() / ".." / "nomenclatures";
   return fs::is_directory(candidate) ? candidate.lexically_normal().string() : std::string();
 }
@@ -156,8 +157,11 @@ StatusOr<IngestResult> CsvIngester::Ingest(const IngestRequest& request) {
   }
   if (Status s = CleanupPending().status(); !s.ok()) return logged(s);
   StatusOr<Prepared> prepared = [&]() -> StatusOr<Prepared> {
-    ASSIGN_OR_RETURN(TableSchema schema, TableSchema::Load(request.schema_path));
-    ASSIGN_OR_RETURN(std::string schema_json, ReadText(request.schema_path));
+    ASSIGN_OR_RETURN(TableSchema schema, TableSchema::LoadOrParse(request.schema_path, request.schema_text));
+    std::string schema_json = request.schema_text;
+    if (schema_json.empty()) {
+      ASSIGN_OR_RETURN(schema_json, ReadText(request.schema_path));
+    }
     ASSIGN_OR_RETURN(CsvSource source, CsvSource::Open(request.csv_path, request.delimiter));
     ASSIGN_OR_RETURN(Nomenclatures noms, Nomenclatures::Load(DefaultNomenclatures(request), schema));
     ASSIGN_OR_RETURN(TablePlan plan, TablePlan::Make(request.dataset, schema, source, noms));

@@ -45,6 +45,7 @@ struct IngestRequest {
   std::string dataset;  // catalog name, e.g. "ER_PRS_F"
   std::string csv_path;
   std::string schema_path;  // Table Schema JSON
+  std::string schema_text;  // or the schema itself (e.g. kOptOutSchemaJson); wins when set
   char delimiter = ',';
   InvalidPolicy on_invalid = InvalidPolicy::kFail;
   // Directory of nomenclature files; empty: "<schema dir>/../nomenclatures"

@@ -206,7 +206,7 @@ TEST_F(CsvIngestTest, NomenclatureCodesAreChecked) {
   ASSERT_NE(sex, nullptr);
   EXPECT_EQ(sex->first_line, 7u);
   EXPECT_EQ(sex->count, 1u);
-  EXPECT_THAT(sex->expected, HasSubstr("IR_SEX_V"));
+  EXPECT_THAT(sex->reason, HasSubstr("IR_SEX_V"));
 }
 
 TEST_F(CsvIngestTest, SetNullPolicyIngestsTheSampleHospitalStaysAndReportsWhatWasRefused) {

@@ -27,7 +27,7 @@ nlohmann::json IngestReport::ToJson() const {
   nlohmann::json issues_json = nlohmann::json::array();
   for (const FieldIssue& i : issues) {
     issues_json.push_back(
-        {{"field", i.field}, {"refused", i.count}, {"first_line", i.first_line}, {"expected", i.expected}});
+        {{"field", i.field}, {"refused", i.count}, {"first_line", i.first_line}, {"reason", i.reason}});
   }
   return {{"on_invalid", std::string(PolicyName(policy))},
           {"rows_read", rows_read},
@@ -45,7 +45,7 @@ std::string IngestReport::IssuesText(size_t max_fields) const {
   for (size_t i = 0; i < issues.size() && i < max_fields; ++i) {
     const FieldIssue& f = issues[i];
     out += (i ? "; " : "") + std::string("field ") + f.field + ": " + std::to_string(f.count) + " value" +
-           (f.count == 1 ? "" : "s") + " refused (expected " + f.expected + "), first at line " +
+           (f.count == 1 ? "" : "s") + " refused (" + f.reason + "), first at line " +
            std::to_string(f.first_line);
   }
   if (issues.size() > max_fields) out += "; and " + std::to_string(issues.size() - max_fields) + " more fields";

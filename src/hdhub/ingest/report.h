@@ -29,7 +29,7 @@ struct FieldIssue {
   std::string field;
   uint64_t count = 0;       // refused values
   uint64_t first_line = 0;  // line of the first one (header = line 1)
-  std::string expected;     // what an accepted value looks like
+  std::string reason;       // why, e.g. "expected a date" or "check key does not match"
 };
 
 struct IngestReport {
@@ -44,7 +44,7 @@ struct IngestReport {
   std::vector<std::string> unchecked_nomenclatures;
 
   nlohmann::json ToJson() const;
-  // "field X: 3 values refused (expected …), first at line 12; …" (at most
+  // "field X: 3 values refused (<reason>), first at line 12; …" (at most
   // `max_fields` fields, then "and N more").
   std::string IssuesText(size_t max_fields = 5) const;
 };

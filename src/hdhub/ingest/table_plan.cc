@@ -82,7 +82,7 @@ void TablePlan::ReadDiagnosis(const std::vector<std::optional<std::string>>& row
     if (!Stored(f)) continue;
     uint64_t first = ToCount(row.at(column)), count = ToCount(row.at(column + 1));
     column += 2;
-    if (count > 0) report->issues.push_back({f.field.name, count, first, f.sql.expected});
+    if (count > 0) report->issues.push_back({f.field.name, count, first, "expected " + f.sql.expected});
   }
 }
 

@@ -86,6 +86,11 @@ StatusOr<TableSchema> TableSchema::Load(const std::string& path) {
   return Parse(text.str(), path);
 }
 
+StatusOr<TableSchema> TableSchema::LoadOrParse(const std::string& path, std::string_view text) {
+  if (!text.empty()) return Parse(text, "built-in schema");
+  return Load(path);
+}
+
 const Field* TableSchema::Find(std::string_view name) const {
   for (const Field& f : fields) {
     if (f.name == name) return &f;

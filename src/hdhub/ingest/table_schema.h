@@ -39,6 +39,8 @@ struct TableSchema {
   static StatusOr<TableSchema> Parse(std::string_view json_text, std::string_view source);
   // NotFound / PermissionDenied for the file; Parse's errors otherwise.
   static StatusOr<TableSchema> Load(const std::string& path);
+  // `text` when it is not empty (named "built-in schema"), else Load(path).
+  static StatusOr<TableSchema> LoadOrParse(const std::string& path, std::string_view text);
 
   const Field* Find(std::string_view name) const;
 };

@@ -1,0 +1,115 @@
+// The commands a data source runs on its own premises, without a hub:
+//   hdhub nir check [NIR…]         validate NIRs (arguments or stdin lines)
+//   hdhub source-key init --key F  create the source's stage-1 key file
+//   hdhub pseudonymize …           stage 1: identities out, P1 pseudonyms in
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "hdhub/cli/commands.h"
+#include "hdhub/ingest/opt_out.h"
+#include "hdhub/ingest/pseudonymize.h"
+#include "hdhub/keys/key_file_key_store.h"
+#include "hdhub/keys/passphrase.h"
+#include "hdhub/pseudo/nir.h"
+
+namespace hdhub::cli {
+namespace {
+
+constexpr char kSourcePassphraseEnv[] = "HDHUB_SOURCE_PASSPHRASE";
+
+void AddNirCheck(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
+  auto* nir = app.add_subcommand("nir", "the French NIR (social security number)");
+  nir->require_subcommand(1);
+  auto* check = nir->add_subcommand("check", "validate NIRs given as arguments, or one per line on standard input");
+  auto nirs = std::make_shared<std::vector<std::string>>();
+  check->add_option("nir", *nirs, "NIRs (15 characters); none: read standard input");
+  check->callback([&opts, nirs, exit_code]() {
+    bool all_valid = true;
+    nlohmann::json results = nlohmann::json::array();
+    auto one = [&](std::string_view value) {
+      pseudo::NirError e = pseudo::CheckNir(value);
+      all_valid = all_valid && e == pseudo::NirError::kOk;
+      std::string line = e == pseudo::NirError::kOk ? "valid" : "invalid: " + std::string(pseudo::NirErrorReason(e));
+      if (opts.json)
+        results.push_back(line);
+      else
+        std::cout << line << "\n";
+    };
+    if (nirs->empty()) {
+      for (std::string line; std::getline(std::cin, line);) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        one(line);
+      }
+    }
+    for (const std::string& n : *nirs) one(n);
+    if (opts.json) std::cout << results.dump() << "\n";
+    *exit_code = all_valid ? kExitOk : kExitCheckFailed;
+  });
+}
+
+void AddSourceKey(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
+  auto* source_key = app.add_subcommand("source-key", "the data source's own stage-1 pseudonymization key");
+  source_key->require_subcommand(1);
+  auto* init = source_key->add_subcommand("init", "create a key file protected by a passphrase (Argon2id)");
+  auto path = std::make_shared<std::string>();
+  init->add_option("--key", *path, "the key file to create (never overwritten)")->required();
+  init->callback(Run(exit_code, [path]() -> Status {
+    ASSIGN_OR_RETURN(SecretBytes passphrase,
+                     keys::ReadNewPassphrase(kSourcePassphraseEnv, "new source key passphrase: "));
+    RETURN_IF_ERROR(keys::KeyFileKeyStore::CreateKeyFile(*path, passphrase));
+    std::cerr << "source key created in " << *path << "; keep it (and its passphrase) at the source only\n";
+    return OkStatus();
+  }));
+}
+
+void PrintPseudonymized(const ingest::PseudonymizeResult& r, bool json) {
+  if (json) {
+    std::cout << nlohmann::json{{"identities_given", r.identities_given}, {"report", r.report.ToJson()}}.dump() << "\n";
+    return;
+  }
+  std::cout << r.report.rows_stored << " rows written, " << r.report.rows_rejected << " rejected, of "
+            << r.report.rows_read << " read" << (r.identities_given ? "" : " (SNDS pseudonyms passed through)") << "\n";
+  for (const ingest::FieldIssue& i : r.report.issues) {
+    std::cout << "  rejected: field " << i.field << ", " << i.reason << ": " << i.count << " row"
+              << (i.count == 1 ? "" : "s") << ", first at line " << i.first_line << "\n";
+  }
+}
+
+void AddPseudonymize(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
+  auto* cmd = app.add_subcommand("pseudonymize", "at the source: replace identities by stage-1 pseudonyms");
+  auto req = std::make_shared<ingest::PseudonymizeRequest>();
+  auto key = std::make_shared<std::string>();
+  auto opt_out = std::make_shared<bool>(false);
+  cmd->add_option("--key", *key, "the source's key file (hdhub source-key init)")->required();
+  auto* schema = cmd->add_option("--schema", req->schema_path, "Table Schema JSON of the extract's table");
+  cmd->add_flag("--opt-out", *opt_out, "the extract is an opt-out list (NIR,NAI_DTE,SEX_COD)")->excludes(schema);
+  cmd->add_option("--out", req->output_path, "the transfer file to write (must not exist)")->required();
+  cmd->add_flag("--strict", req->strict, "fail the whole file when any row is refused");
+  cmd->add_option("extract", req->input_path, "the source extract (CSV)")->required();
+  cmd->callback(Run(exit_code, [&opts, req, key, opt_out]() -> Status {
+    if (*opt_out) req->schema_text = std::string(ingest::kOptOutSchemaJson);
+    if (req->schema_path.empty() && req->schema_text.empty()) {
+      return InvalidArgumentError("--schema or --opt-out is required");
+    }
+    ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kSourcePassphraseEnv, "source key passphrase: "));
+    ASSIGN_OR_RETURN(auto store, keys::KeyFileKeyStore::Open(*key, passphrase));
+    ASSIGN_OR_RETURN(auto k_source, store->HmacFor(ingest::kStageOnePurpose));
+    ingest::Pseudonymizer pseudonymizer(k_source.get());
+    ASSIGN_OR_RETURN(ingest::PseudonymizeResult r, pseudonymizer.Run(*req));
+    PrintPseudonymized(r, opts.json);
+    return OkStatus();
+  }));
+}
+
+}  // namespace
+
+void AddSourceCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
+  AddNirCheck(app, opts, exit_code);
+  AddSourceKey(app, opts, exit_code);
+  AddPseudonymize(app, opts, exit_code);
+}
+
+}  // namespace hdhub::cli

@@ -1,0 +1,193 @@
+#include "hdhub/ingest/pseudonymize.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "hdhub/crypto/random.h"
+#include "hdhub/ingest/column_rules.h"
+#include "hdhub/ingest/csv_source.h"
+#include "hdhub/ingest/table_schema.h"
+#include "hdhub/sql/database.h"
+#include "hdhub/sql/functions.h"
+
+namespace hdhub::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+using sql::QuoteIdentifier;
+using sql::QuoteLiteral;
+
+constexpr char kNir[] = "NIR";
+constexpr char kBirthDate[] = "NAI_DTE";
+constexpr char kSex[] = "SEX_COD";
+constexpr char kReasonSeparator = '|';
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// The columns a source extract must have for `schema`, in any order.
+std::vector<std::string> SourceColumns(const TableSchema& schema, const std::vector<std::string>& person) {
+  std::vector<std::string> out = {kNir, kBirthDate, kSex};
+  for (const Field& f : schema.fields) {
+    if (!Contains(person, f.name)) out.push_back(f.name);
+  }
+  return out;
+}
+
+Status CheckColumns(const CsvSource& source, const std::vector<std::string>& expected, std::string_view what) {
+  for (size_t i = 0; i < source.header.size(); ++i) {
+    if (!Contains(expected, source.header[i])) {
+      return InvalidArgumentError(source.path + ", line 1, column " + std::to_string(i + 1) + ": '" + source.header[i] +
+                                  "' is not a column of " + std::string(what));
+    }
+  }
+  for (const std::string& column : expected) {
+    if (source.Find(column) < 0) {
+      return InvalidArgumentError(source.path + ", line 1: column '" + column + "' of " + std::string(what) +
+                                  " is missing");
+    }
+  }
+  return OkStatus();
+}
+
+std::string Missing(const std::string& column) {
+  std::string c = QuoteIdentifier(column);
+  return "(" + c + " IS NULL OR " + c + " = '')";
+}
+
+// The first reason a row's identity is refused, "FIELD|reason", or NULL.
+std::string IdentityReason() {
+  const std::string nir = QuoteIdentifier(kNir), date = QuoteIdentifier(kBirthDate), sex = QuoteIdentifier(kSex);
+  return "(CASE WHEN " + Missing(kNir) + " THEN 'NIR|missing'" + " WHEN hdhub_nir_error(" + nir +
+         ") IS NOT NULL THEN 'NIR|' || hdhub_nir_error(" + nir + ")" + " WHEN " + Missing(kBirthDate) +
+         " THEN 'NAI_DTE|missing'" + " WHEN NOT regexp_full_match(" + date +
+         ", '[0-9]{4}-[0-9]{2}-[0-9]{2}') OR TRY_CAST(" + date +
+         " AS DATE) IS NULL THEN 'NAI_DTE|not a date YYYY-MM-DD'" + " WHEN " + Missing(kSex) + " OR " + sex +
+         " NOT IN ('1', '2') THEN 'SEX_COD|not 1 or 2'" + " WHEN substr(" + nir + ", 1, 1) IN ('1', '2') AND substr(" +
+         nir + ", 1, 1) <> " + sex + " THEN 'SEX_COD|contradicts the NIR'" + " WHEN substr(" + nir +
+         ", 2, 2) <> substr(" + date + ", 3, 2) THEN 'NAI_DTE|year contradicts the NIR'" + " WHEN substr(" + nir +
+         ", 4, 2) BETWEEN '01' AND '12' AND substr(" + nir + ", 4, 2) <> substr(" + date +
+         ", 6, 2) THEN 'NAI_DTE|month contradicts the NIR' END)";
+}
+
+std::string PassThroughReason(const std::vector<std::string>& person) {
+  std::string out = "(CASE";
+  for (const std::string& column : person) {
+    out += " WHEN " + Missing(column) + " THEN " + QuoteLiteral(column + "|missing") + " WHEN NOT hdhub_pseudonym_ok(" +
+           QuoteIdentifier(column) + ") THEN " + QuoteLiteral(column + "|not a pseudonym of 17 characters");
+  }
+  return person.empty() ? "CAST(NULL AS VARCHAR)" : out + " END)";
+}
+
+std::string OutputSelect(const TableSchema& schema, const std::vector<std::string>& person, bool identities) {
+  std::string select;
+  for (const Field& f : schema.fields) {
+    std::string value = QuoteIdentifier(f.name);
+    if (identities && Contains(person, f.name)) {
+      value =
+          "hdhub_p1(" + QuoteIdentifier(kNir) + ", " + QuoteIdentifier(kBirthDate) + ", " + QuoteIdentifier(kSex) + ")";
+    }
+    select += (select.empty() ? "" : ", ") + value + " AS " + QuoteIdentifier(f.name);
+  }
+  return select;
+}
+
+Status SyncAndRename(const std::string& from, const std::string& to) {
+  int fd = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoToStatus(errno, "open " + from);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return ErrnoToStatus(errno, "fsync " + from);
+  // link() refuses an existing target, so a concurrent writer is never clobbered.
+  if (::link(from.c_str(), to.c_str()) != 0) return ErrnoToStatus(errno, "publish " + to);
+  ::unlink(from.c_str());
+  std::string dir = fs::path(to).parent_path().string();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return OkStatus();
+}
+
+void ReadReasons(const sql::QueryResult& rows, IngestReport* report) {
+  for (const auto& row : rows.rows) {
+    std::string reason = row.at(0).value_or("?|?");
+    size_t bar = reason.find(kReasonSeparator);
+    report->issues.push_back({reason.substr(0, bar), std::stoull(row.at(1).value_or("0")),
+                              std::stoull(row.at(2).value_or("0")), reason.substr(bar + 1)});
+  }
+}
+
+}  // namespace
+
+StatusOr<PseudonymizeResult> Pseudonymizer::Run(const PseudonymizeRequest& r) {
+  if (fs::exists(r.output_path)) return AlreadyExistsError("output " + r.output_path + " exists; nothing done");
+  ASSIGN_OR_RETURN(TableSchema schema, TableSchema::LoadOrParse(r.schema_path, r.schema_text));
+  ASSIGN_OR_RETURN(CsvSource source, CsvSource::Open(r.input_path, r.delimiter));
+  std::vector<std::string> person = PersonPseudonymColumns(schema);
+  PseudonymizeResult result;
+  result.identities_given = source.Find(kNir) >= 0;
+  result.report.policy = r.strict ? InvalidPolicy::kFail : InvalidPolicy::kRejectRow;
+  std::string table = schema.name.empty() ? "the schema" : schema.name;
+  if (result.identities_given && !person.empty()) {
+    RETURN_IF_ERROR(CheckColumns(source, SourceColumns(schema, person), "a source extract of " + table));
+  } else {
+    result.identities_given = false;
+    std::vector<std::string> fields;
+    for (const Field& f : schema.fields) fields.push_back(f.name);
+    RETURN_IF_ERROR(CheckColumns(source, fields, table));
+  }
+  std::string reason = result.identities_given ? IdentityReason() : PassThroughReason(person);
+
+  sql::ValueTally tally({}, sql::ValueTally::Mode::kCount);
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(nullptr, {.threads = threads_}));
+  RETURN_IF_ERROR(sql::RegisterNirCheck(*db));
+  RETURN_IF_ERROR(sql::RegisterStageOne(*db, k_source_));
+  RETURN_IF_ERROR(sql::RegisterStageTwo(*db, k_source_));  // for hdhub_pseudonym_ok only
+  RETURN_IF_ERROR(sql::RegisterTally(*db, &tally));
+
+  ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(8));
+  std::string tmp = r.output_path + ".tmp-" + HexEncode(random);
+  auto discard = [&tmp] {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+  };
+  StatusOr<sql::QueryResult> copied = db->Query(
+      "COPY (SELECT " + OutputSelect(schema, person, result.identities_given) + " FROM " + source.ReadSql() +
+      " WHERE NOT (CASE WHEN " + reason + " IS NOT NULL THEN hdhub_reject(0) ELSE false END)) TO " + QuoteLiteral(tmp) +
+      " (FORMAT csv, HEADER true, DELIMITER " + QuoteLiteral(std::string(1, r.delimiter)) + ")");
+  if (!copied.ok()) {
+    discard();
+    return copied.status().code() == StatusCode::kInvalidArgument ? ScrubCsvError(copied.status(), r.input_path)
+                                                                  : copied.status();
+  }
+  result.report.rows_stored = std::stoull(copied->rows.at(0).at(0).value_or("0"));
+  result.report.rows_rejected = tally.rejected_rows();
+  result.report.rows_read = result.report.rows_stored + result.report.rows_rejected;
+  if (result.report.rows_rejected > 0) {
+    RETURN_IF_ERROR(db->Execute("SET threads = 1"));  // lines in file order
+    StatusOr<sql::QueryResult> reasons =
+        db->Query("SELECT reason, count(*), min(__line) FROM (SELECT __line, " + reason + " AS reason FROM " +
+                  source.ReadSqlWithLines() + ") WHERE reason IS NOT NULL GROUP BY reason ORDER BY 3");
+    if (!reasons.ok()) {
+      discard();
+      return reasons.status();
+    }
+    ReadReasons(*reasons, &result.report);
+  }
+  if (r.strict && result.report.rows_rejected > 0) {
+    discard();
+    return InvalidArgumentError(r.input_path + ": " + result.report.IssuesText() + "; nothing was written (--strict)");
+  }
+  if (Status s = SyncAndRename(tmp, r.output_path); !s.ok()) {
+    discard();
+    return s;
+  }
+  return result;
+}
+
+}  // namespace hdhub::ingest
