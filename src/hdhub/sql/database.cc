@@ -1,7 +1,13 @@
 #include "hdhub/sql/database.h"
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "duckdb.hpp"
 #include "hdhub/sql/hdhub_file_system.h"
+#include "hdhub/sql/openssl_encryption.h"
+#include "hdhub/sql/private_temp_file_system.h"
 
 namespace hdhub::sql {
 namespace {
@@ -21,20 +27,96 @@ std::optional<StatusCode> CodeFromPrefix(std::string_view message) {
   return std::nullopt;
 }
 
+// Interrupts a connection's running query when a deadline passes first.
+class Watchdog {
+ public:
+  Watchdog(duckdb::Connection* connection, std::chrono::milliseconds timeout) {
+    if (timeout.count() <= 0) return;
+    thread_ = std::thread([this, connection, timeout] {
+      std::unique_lock lock(mu_);
+      if (!cv_.wait_for(lock, timeout, [this] { return done_; })) {
+        fired_ = true;
+        connection->Interrupt();
+      }
+    });
+  }
+  ~Watchdog() { Stop(); }
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  bool fired() {
+    std::lock_guard lock(mu_);
+    return fired_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool fired_ = false;
+  std::thread thread_;
+};
+
+// Statements a locked-down instance refuses outright, whatever the settings
+// would allow (ATTACH ':memory:' is harmless but has no place in a sandbox;
+// the others are refused by the configuration too, and this gives a clear
+// message). Isolation does not rest on this list: it is a second wall.
+bool RefusedWhenLocked(duckdb::StatementType type) {
+  using duckdb::StatementType;
+  switch (type) {
+    case StatementType::ATTACH_STATEMENT:
+    case StatementType::DETACH_STATEMENT:
+    case StatementType::COPY_STATEMENT:
+    case StatementType::COPY_DATABASE_STATEMENT:
+    case StatementType::EXPORT_STATEMENT:
+    case StatementType::LOAD_STATEMENT:
+    case StatementType::UPDATE_EXTENSIONS_STATEMENT:
+    case StatementType::EXTENSION_STATEMENT:
+    case StatementType::SET_STATEMENT:
+    case StatementType::VARIABLE_SET_STATEMENT:
+    case StatementType::PRAGMA_STATEMENT:
+    case StatementType::VACUUM_STATEMENT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::vector<std::optional<std::string>> RowOf(duckdb::DataChunk& chunk, duckdb::idx_t row) {
+  std::vector<std::optional<std::string>> cells;
+  cells.reserve(chunk.ColumnCount());
+  for (duckdb::idx_t col = 0; col < chunk.ColumnCount(); ++col) {
+    duckdb::Value v = chunk.GetValue(col, row);
+    cells.push_back(v.IsNull() ? std::nullopt : std::optional<std::string>(v.ToString()));
+  }
+  return cells;
+}
+
 }  // namespace
 
 Status StatusFromDuckDbError(int exception_type, std::string_view message) {
   if (std::optional<StatusCode> code = CodeFromPrefix(message)) return Status(*code, message);
   switch (ExceptionType(exception_type)) {
-    case ExceptionType::PERMISSION: return PermissionDeniedError(message);
-    case ExceptionType::INTERRUPT: return CancelledError(message);
-    case ExceptionType::OUT_OF_MEMORY: return ResourceExhaustedError(message);
+    case ExceptionType::PERMISSION:
+      return PermissionDeniedError(message);
+    case ExceptionType::INTERRUPT:
+      return CancelledError(message);
+    case ExceptionType::OUT_OF_MEMORY:
+      return ResourceExhaustedError(message);
     case ExceptionType::IO:
     case ExceptionType::HTTP:
-    case ExceptionType::NETWORK: return UnavailableError(message);
+    case ExceptionType::NETWORK:
+      return UnavailableError(message);
     case ExceptionType::INTERNAL:
-    case ExceptionType::FATAL: return InternalError(message);
-    default: return InvalidArgumentError(message);
+    case ExceptionType::FATAL:
+      return InternalError(message);
+    default:
+      return InvalidArgumentError(message);
   }
 }
 
@@ -58,6 +140,7 @@ std::string QuoteLiteral(std::string_view value) {
 
 StatusOr<std::unique_ptr<Database>> Database::Open(storage::SealedStore* store, const DatabaseOptions& options) {
   std::unique_ptr<Database> db(new Database());
+  db->options_ = options;
   db->keys_ = std::make_unique<KeyRing>();
   try {
     duckdb::DBConfig config;
@@ -66,8 +149,13 @@ StatusOr<std::unique_ptr<Database>> Database::Open(storage::SealedStore* store, 
     if (options.threads > 0) config.SetOptionByName("threads", duckdb::Value::BIGINT(options.threads));
     if (!options.memory_limit.empty()) config.SetOptionByName("memory_limit", duckdb::Value(options.memory_limit));
     db->db_ = std::make_unique<duckdb::DuckDB>(nullptr, &config);
-    db->db_->instance->GetFileSystem().RegisterSubSystem(
-        duckdb::make_uniq<HdhubFileSystem>(store, db->keys_.get()));
+    db->db_->instance->GetFileSystem().RegisterSubSystem(duckdb::make_uniq<HdhubFileSystem>(store, db->keys_.get()));
+    if (!options.private_temp_dir.empty()) {
+      duckdb::DBConfig::GetConfig(*db->db_->instance).encryption_util =
+          duckdb::make_shared_ptr<OpenSslEncryptionUtil>();
+      db->db_->instance->GetFileSystem().RegisterSubSystem(
+          duckdb::make_uniq<PrivateTempFileSystem>(options.private_temp_dir));
+    }
     db->connection_ = std::make_unique<duckdb::Connection>(*db->db_);
   } catch (const std::exception& e) {
     duckdb::ErrorData error(e);
@@ -85,7 +173,24 @@ Database::~Database() {
 
 duckdb::DatabaseInstance& Database::instance() { return *db_->instance; }
 
+Status Database::CheckStatements(std::string_view sql) {
+  if (!locked_) return OkStatus();
+  try {
+    for (const auto& statement : connection_->ExtractStatements(std::string(sql))) {
+      if (RefusedWhenLocked(statement->type)) {
+        return PermissionDeniedError(duckdb::StatementTypeToString(statement->type) +
+                                     " is not available here: this instance only reads its own workspace");
+      }
+    }
+  } catch (const std::exception& e) {
+    duckdb::ErrorData error(e);
+    return StatusFromDuckDbError(int(error.Type()), error.Message());
+  }
+  return OkStatus();
+}
+
 StatusOr<QueryResult> Database::Query(std::string_view sql) {
+  RETURN_IF_ERROR(CheckStatements(sql));
   try {
     duckdb::unique_ptr<duckdb::MaterializedQueryResult> result = connection_->Query(std::string(sql));
     if (result->HasError()) {
@@ -113,13 +218,55 @@ StatusOr<QueryResult> Database::Query(std::string_view sql) {
 
 Status Database::Execute(std::string_view sql) { return Query(sql).status(); }
 
-Status Database::LockDown() {
+StatusOr<QueryResult> Database::Query(std::string_view sql, const QueryLimits& limits) {
+  RETURN_IF_ERROR(CheckStatements(sql));
+  Watchdog watchdog(connection_.get(), limits.timeout);
+  auto fail = [&](int type, std::string_view message) -> Status {
+    watchdog.Stop();
+    if (watchdog.fired()) {
+      return DeadlineExceededError("the query was cancelled after " + std::to_string(limits.timeout.count() / 1000) +
+                                   " s; narrow it (filters, fewer joins) or aggregate earlier");
+    }
+    return StatusFromDuckDbError(type, message);
+  };
+  try {
+    duckdb::unique_ptr<duckdb::QueryResult> result = connection_->SendQuery(std::string(sql));
+    if (result->HasError()) return fail(int(result->GetErrorObject().Type()), result->GetErrorObject().Message());
+    QueryResult out;
+    out.column_names.assign(result->names.begin(), result->names.end());
+    for (const duckdb::LogicalType& type : result->types) out.column_types.push_back(type.ToString());
+    while (duckdb::unique_ptr<duckdb::DataChunk> chunk = result->Fetch()) {
+      if (chunk->size() == 0) break;
+      if (limits.max_rows > 0 && out.rows.size() + chunk->size() > limits.max_rows) {
+        connection_->Interrupt();
+        return ResourceExhaustedError("the result has more than " + std::to_string(limits.max_rows) +
+                                      " rows; aggregate it or add a LIMIT");
+      }
+      for (duckdb::idx_t row = 0; row < chunk->size(); ++row) out.rows.push_back(RowOf(*chunk, row));
+    }
+    if (result->HasError()) return fail(int(result->GetErrorObject().Type()), result->GetErrorObject().Message());
+    return out;
+  } catch (const std::exception& e) {
+    duckdb::ErrorData error(e);
+    return fail(int(error.Type()), error.Message());
+  }
+}
+
+Status Database::LockDown(const LockDownOptions& options) {
   // Order matters: the allowed prefix first, then external access off (which
-  // would otherwise refuse hdhub:// too), then freeze every setting.
-  return Execute(
-      "SET allowed_directories = ['hdhub://'];"
-      "SET enable_external_access = false;"
-      "SET lock_configuration = true;");
+  // would otherwise refuse hdhub:// too), the local file system off (our
+  // private temp file system keeps its own), then freeze every setting.
+  std::string temp = options_.private_temp_dir.empty()
+                         ? "SET temp_directory = '';"
+                         : std::string("SET temp_file_encryption = true; SET temp_directory = '") + kPrivateTempScheme +
+                               "'; SET max_temp_directory_size = " + QuoteLiteral(options_.max_temp_size) + ";";
+  RETURN_IF_ERROR(Execute(temp + "SET allowed_directories = [" + QuoteLiteral(options.allowed_prefix) +
+                          "];"
+                          "SET enable_external_access = false;"
+                          "SET disabled_filesystems = 'LocalFileSystem';"
+                          "SET lock_configuration = true;"));
+  locked_ = true;
+  return OkStatus();
 }
 
 }  // namespace hdhub::sql

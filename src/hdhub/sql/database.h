@@ -6,7 +6,8 @@
 // cost half a second, and an extension is code we did not review). LockDown()
 // then turns off every route to local files and freezes the configuration, so
 // that SQL run afterwards reaches hdhub:// paths under its grants and nothing
-// else.
+// else. With a private temp directory, DuckDB still spills big joins and
+// sorts, encrypted, to a file system SQL cannot reach (private_temp_file_system.h).
 //
 // Ownership: owns the SealedStore pointer's user (the filesystem), the KeyRing
 // and the DuckDB instance, destroyed in that order's reverse. The SealedStore
@@ -14,6 +15,7 @@
 // thread at a time per Database; DuckDB parallelises inside a query.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -34,8 +36,23 @@ class DatabaseInstance;
 namespace hdhub::sql {
 
 struct DatabaseOptions {
-  int threads = 0;            // 0: DuckDB's default (all cores)
-  std::string memory_limit;   // e.g. "2GB"; empty: DuckDB's default
+  int threads = 0;           // 0: DuckDB's default (all cores)
+  std::string memory_limit;  // e.g. "2GB"; empty: DuckDB's default
+  // A private, existing directory (mode 0700) for encrypted spill files;
+  // empty: spilling stays DuckDB's (before LockDown) or off (after).
+  std::string private_temp_dir;
+  std::string max_temp_size = "16GB";  // with private_temp_dir
+};
+
+// What LockDown() leaves reachable, and the limits it freezes.
+struct LockDownOptions {
+  std::string allowed_prefix = "hdhub://";  // e.g. "hdhub://projects/p1/"
+};
+
+// Per-query limits (Database::Query with limits).
+struct QueryLimits {
+  uint64_t max_rows = 0;                 // 0: no limit; more rows: ResourceExhausted
+  std::chrono::milliseconds timeout{0};  // 0: none; longer: DeadlineExceeded, the query cancelled
 };
 
 struct QueryResult {
@@ -59,17 +76,29 @@ class Database {
   // for anything refused by the lock-down or the KeyRing, DataLoss when a
   // sealed object fails its integrity checks, Internal otherwise.
   StatusOr<QueryResult> Query(std::string_view sql);
+  // As Query, streaming the result and enforcing `limits`: a query still
+  // running at the timeout is interrupted (DeadlineExceeded), one producing
+  // more than max_rows rows is stopped (ResourceExhausted).
+  StatusOr<QueryResult> Query(std::string_view sql, const QueryLimits& limits);
   Status Execute(std::string_view sql);
 
-  // Refuses local files (every DuckDB route), extension loading and further
-  // configuration changes, allowing only hdhub:// paths. Irreversible.
-  Status LockDown();
+  // Refuses local files (every DuckDB route: external access off, the local
+  // file system disabled), extension loading and any further configuration
+  // change, allowing only paths under options.allowed_prefix (still subject to
+  // the KeyRing). With a private temp dir, spills go there, encrypted.
+  // Irreversible.
+  Status LockDown(const LockDownOptions& options = {});
 
   // For registering scalar functions (ingest).
   duckdb::DatabaseInstance& instance();
 
  private:
   Database() = default;
+  // PermissionDenied for a statement a locked instance refuses by type.
+  Status CheckStatements(std::string_view sql);
+
+  DatabaseOptions options_;
+  bool locked_ = false;
   std::unique_ptr<KeyRing> keys_;
   std::unique_ptr<duckdb::DuckDB> db_;
   std::unique_ptr<duckdb::Connection> connection_;

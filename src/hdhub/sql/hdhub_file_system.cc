@@ -83,7 +83,8 @@ StatusOr<std::string> LogicalNameFromPath(std::string_view path) {
     size_t end = name.find('/', start);
     if (end == std::string_view::npos) end = name.size();
     std::string_view part = name.substr(start, end - start);
-    if (part == "." || part == "..") return InvalidArgumentError("path '" + std::string(path) + "' has a '.' or '..' component");
+    if (part == "." || part == "..")
+      return InvalidArgumentError("path '" + std::string(path) + "' has a '.' or '..' component");
     start = end + 1;
   }
   return std::string(name);

@@ -49,19 +49,22 @@ constexpr char kTable[] =
     "SELECT i AS id, i % 7 AS grp, 'name-' || i AS label, i * 0.5 AS amount FROM range(300000) t(i)";
 
 TEST_F(HdhubFileSystemTest, ParquetWrittenAndReadBackThroughSealedStore) {
-  ASSERT_OK(db_->Execute(std::string("COPY (") + kTable + ") TO 'hdhub://data/t.parquet' (FORMAT parquet, ROW_GROUP_SIZE 50000)"));
+  ASSERT_OK(db_->Execute(std::string("COPY (") + kTable +
+                         ") TO 'hdhub://data/t.parquet' (FORMAT parquet, ROW_GROUP_SIZE 50000)"));
   EXPECT_EQ(HostObjects(), 1u);
   EXPECT_EQ(Scalar("SELECT count(*) FROM 'hdhub://data/t.parquet'"), "300000");
   // Same answers as the query computed directly, including a filtered scan that
   // reads only some row groups (ranged reads of segments in the middle).
   EXPECT_EQ(Scalar("SELECT sum(amount) FROM 'hdhub://data/t.parquet' WHERE id BETWEEN 120000 AND 180000"),
             Scalar(std::string("SELECT sum(amount) FROM (") + kTable + ") WHERE id BETWEEN 120000 AND 180000"));
-  EXPECT_EQ(Scalar("SELECT string_agg(DISTINCT grp::VARCHAR, ',' ORDER BY grp::VARCHAR) FROM read_parquet('hdhub://data/t.parquet')"),
+  EXPECT_EQ(Scalar("SELECT string_agg(DISTINCT grp::VARCHAR, ',' ORDER BY grp::VARCHAR) FROM "
+                   "read_parquet('hdhub://data/t.parquet')"),
             "0,1,2,3,4,5,6");
 }
 
 TEST_F(HdhubFileSystemTest, CsvWrittenAndReadBack) {
-  ASSERT_OK(db_->Execute("COPY (SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y') TO 'hdhub://data/t.csv' (FORMAT csv, HEADER)"));
+  ASSERT_OK(db_->Execute(
+      "COPY (SELECT 1 AS a, 'x' AS b UNION ALL SELECT 2, 'y') TO 'hdhub://data/t.csv' (FORMAT csv, HEADER)"));
   EXPECT_EQ(Scalar("SELECT string_agg(b, '' ORDER BY a) FROM read_csv('hdhub://data/t.csv')"), "xy");
 }
 

@@ -1,0 +1,142 @@
+// A locked-down Database is a sandbox: SQL reaches its granted hdhub:// prefix
+// and nothing else, by every route DuckDB offers, while big queries still run
+// (spilling encrypted to a private directory) and runaway ones are stopped.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "hdhub/common/status_matchers.h"
+#include "hdhub/common/temp_dir.h"
+#include "hdhub/crypto/random.h"
+#include "hdhub/sql/database.h"
+#include "hdhub/storage/memory_blob_store.h"
+
+namespace hdhub::sql {
+namespace {
+
+namespace fs = std::filesystem;
+using ::hdhub::testing::IsOk;
+using ::hdhub::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+SecretBytes RandomKey() { return crypto::RandomSecret(32).value(); }
+
+class SandboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sealed_ = std::make_unique<storage::SealedStore>(&host_, crypto::HmacSha256::Create(RandomKey()).value());
+    // Two projects' tables and a dataset, written by a writer instance.
+    auto writer = Database::Open(sealed_.get()).value();
+    ASSERT_OK(writer->keys().Grant("projects/p1/", p1_key_.Clone(), Access::kReadWrite));
+    ASSERT_OK(writer->keys().Grant("projects/p2/", p2_key_.Clone(), Access::kReadWrite));
+    ASSERT_OK(writer->keys().Grant("datasets/", RandomKey(), Access::kReadWrite));
+    for (const char* path : {"projects/p1/t.parquet", "projects/p2/t.parquet", "datasets/A/v1/part-0.parquet"}) {
+      ASSERT_OK(writer->Execute("COPY (SELECT range AS i FROM range(1000)) TO 'hdhub://" + std::string(path) +
+                                "' (FORMAT parquet)"));
+    }
+    fs::create_directories(temp_.path() / "spill");
+    fs::permissions(temp_.path() / "spill", fs::perms::owner_all);
+    ASSERT_OK_AND_ASSIGN(db_, Database::Open(sealed_.get(), {.threads = 2,
+                                                             .memory_limit = "128MB",
+                                                             .private_temp_dir = (temp_.path() / "spill").string()}));
+    ASSERT_OK(db_->keys().Grant("projects/p1/", p1_key_.Clone(), Access::kRead));
+    ASSERT_OK(db_->Execute("CREATE VIEW t AS SELECT * FROM 'hdhub://projects/p1/t.parquet'"));
+    ASSERT_OK(db_->LockDown({.allowed_prefix = "hdhub://projects/p1/"}));
+    std::ofstream(temp_.path() / "secret.csv") << "a\nsecret-row\n";
+    fs::create_symlink("/etc/passwd", temp_.path() / "link.csv");
+  }
+
+  void ExpectRefused(const std::string& sql) {
+    StatusOr<QueryResult> r = db_->Query(sql);
+    EXPECT_THAT(r, Not(IsOk())) << sql;
+    EXPECT_NE(r.status().code(), StatusCode::kInternal) << sql << ": " << r.status();
+  }
+
+  storage::MemoryBlobStore host_;
+  std::unique_ptr<storage::SealedStore> sealed_;
+  SecretBytes p1_key_ = RandomKey(), p2_key_ = RandomKey();
+  testing::TempDir temp_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(SandboxTest, OwnWorkspaceIsReadable) {
+  ASSERT_OK_AND_ASSIGN(QueryResult r, db_->Query("SELECT count(*), sum(i) FROM t"));
+  EXPECT_EQ(r.rows[0][0], "1000");
+  EXPECT_EQ(r.rows[0][1], "499500");
+}
+
+TEST_F(SandboxTest, EveryRouteToALocalFileIsRefused) {
+  const std::string secret = (temp_.path() / "secret.csv").string();
+  const std::string link = (temp_.path() / "link.csv").string();
+  for (const std::string& sql : std::vector<std::string>{
+           "SELECT * FROM read_csv('/etc/passwd')", "SELECT * FROM read_text('/etc/passwd')",
+           "SELECT * FROM read_blob('/etc/passwd')", "SELECT * FROM glob('/etc/*')", "SELECT * FROM '/etc/passwd'",
+           "SELECT * FROM read_csv('file:///etc/passwd')", "SELECT * FROM read_json('/etc/passwd')",
+           "SELECT * FROM read_parquet('/etc/passwd')", "SELECT * FROM read_csv('" + secret + "')",
+           "SELECT * FROM '" + link + "'", "SELECT * FROM read_text('" + link + "')",
+           "SELECT * FROM read_csv('~/.bashrc')", "SELECT * FROM read_csv('hdhub:/etc/passwd')",
+           "SELECT * FROM read_text('hdhub://projects/p1/../../etc/passwd')"}) {
+    ExpectRefused(sql);
+  }
+  EXPECT_THAT(db_->Query("SELECT * FROM read_csv('/etc/passwd')"), StatusIs(StatusCode::kPermissionDenied));
+}
+
+TEST_F(SandboxTest, OtherProjectsAndDatasetsDoNotExist) {
+  EXPECT_THAT(db_->Query("SELECT count(*) FROM 'hdhub://projects/p2/t.parquet'"),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(db_->Query("SELECT count(*) FROM 'hdhub://datasets/A/v1/part-0.parquet'"),
+              StatusIs(StatusCode::kPermissionDenied));
+}
+
+TEST_F(SandboxTest, WritesAttachExportAndExtensionsAreRefused) {
+  const std::string out = (temp_.path() / "out.csv").string();
+  for (const std::string& sql : std::vector<std::string>{
+           "COPY (SELECT 1) TO '" + out + "'", "COPY t TO 'hdhub://projects/p1/x.parquet'",
+           "COPY (SELECT 1) TO 'hdtmp://x.csv'", "EXPORT DATABASE '" + out + "'", "ATTACH '" + out + "' AS other",
+           "ATTACH ':memory:' AS other", "INSTALL httpfs", "LOAD httpfs", "LOAD '/tmp/x.duckdb_extension'",
+           "SELECT * FROM read_text('hdtmp://duckdb_temp_storage_DEFAULT-0.tmp')",
+           "CREATE SECRET s (TYPE s3, KEY_ID 'a', SECRET 'b')"}) {
+    ExpectRefused(sql);
+  }
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(SandboxTest, NoSettingCanBeChanged) {
+  for (const std::string& sql : std::vector<std::string>{
+           "SET enable_external_access = true", "SET lock_configuration = false", "RESET lock_configuration",
+           "SET threads = 64", "SET memory_limit = '100GB'", "SET temp_directory = '/tmp'",
+           "SET allowed_directories = ['/']", "SET disabled_filesystems = ''", "RESET enable_external_access",
+           "SET GLOBAL enable_external_access = true", "PRAGMA enable_profiling = 'json'",
+           "SET profiling_output = '/tmp/p.json'"}) {
+    ExpectRefused(sql);
+  }
+  EXPECT_THAT(db_->Query("SELECT * FROM read_csv('/etc/passwd')"), StatusIs(StatusCode::kPermissionDenied));
+}
+
+TEST_F(SandboxTest, BigQueriesSpillEncryptedInsteadOfFailing) {
+  // 128 MB of memory for a sort of ~ 400 MB: DuckDB must spill to hdtmp://.
+  ASSERT_OK_AND_ASSIGN(
+      QueryResult r,
+      db_->Query("SELECT count(*) FROM (SELECT i, md5(i::VARCHAR) AS h FROM range(5000000) r(i) ORDER BY h)"));
+  EXPECT_EQ(r.rows[0][0], "5000000");
+}
+
+TEST_F(SandboxTest, RunawayQueryIsCancelledAtItsTimeout) {
+  StatusOr<QueryResult> r = db_->Query("SELECT count(*) FROM range(100000000) a, range(100000000) b",
+                                       QueryLimits{.timeout = std::chrono::milliseconds(500)});
+  EXPECT_THAT(r, StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("cancelled")));
+  EXPECT_OK(db_->Query("SELECT 1").status());  // the instance is still usable
+}
+
+TEST_F(SandboxTest, ResultLargerThanTheLimitIsRefused) {
+  EXPECT_THAT(db_->Query("SELECT * FROM t", QueryLimits{.max_rows = 100}),
+              StatusIs(StatusCode::kResourceExhausted, HasSubstr("100 rows")));
+  ASSERT_OK_AND_ASSIGN(QueryResult r, db_->Query("SELECT * FROM t", QueryLimits{.max_rows = 1000}));
+  EXPECT_EQ(r.rows.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace hdhub::sql
