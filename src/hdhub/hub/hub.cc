@@ -11,6 +11,7 @@
 #include "hdhub/hub/audited_key_store.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/keys/key_file_key_store.h"
+#include "hdhub/sql/logged_query.h"
 #include "hdhub/storage/file_blob_store.h"
 #include "hdhub/storage/memory_blob_store.h"
 
@@ -197,26 +198,7 @@ ingest::CsvIngester Hub::Ingester(int threads) {
 
 StatusOr<sql::QueryResult> Hub::RunLoggedQuery(sql::Database& db, std::string_view sql,
                                                const std::optional<std::string>& project) {
-  return hub::RunLoggedQuery(*audit_, actor_, db, sql, project);
-}
-
-StatusOr<sql::QueryResult> RunLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, sql::Database& db,
-                                          std::string_view sql, const std::optional<std::string>& project) {
-  auto start = std::chrono::steady_clock::now();
-  StatusOr<sql::QueryResult> result = db.Query(sql);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  audit::Event e{
-      .actor = actor.id, .role = actor.role, .action = "query.run", .project = project, .free_text = std::string(sql)};
-  e.details["duration_ms"] = ms.count();
-  if (result.ok()) {
-    e.details["rows"] = result->rows.size();
-  } else {
-    bool denied = result.status().code() == StatusCode::kPermissionDenied;
-    e.outcome = denied ? audit::Outcome::kDenied : audit::Outcome::kError;
-    e.details["code"] = std::string(StatusCodeName(result.status().code()));
-  }
-  RETURN_IF_ERROR(log.Append(e).status());
-  return result;
+  return sql::RunLoggedQuery(*audit_, actor_, db, sql, project);
 }
 
 }  // namespace hdhub::hub

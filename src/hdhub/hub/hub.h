@@ -103,12 +103,6 @@ class Hub {
   std::unique_ptr<catalog::Catalog> catalog_;
 };
 
-// Runs `sql` in `db` and logs query.run by `actor` (text hash, rows,
-// duration, outcome: denied for a refused access); the query's result is
-// returned only once its event is durable.
-StatusOr<sql::QueryResult> RunLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, sql::Database& db,
-                                          std::string_view sql, const std::optional<std::string>& project);
-
 // The registries of backends hdhub knows, built here rather than by static
 // registration: file:, memory: hosts; keyfile:, memory: key stores.
 storage::BlobStoreRegistry DefaultBlobStores();

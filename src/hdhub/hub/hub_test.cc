@@ -8,6 +8,7 @@
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
+#include "hdhub/sql/logged_query.h"
 
 namespace hdhub::hub {
 namespace {
@@ -97,9 +98,9 @@ TEST_F(HubTest, QueryFailsWhenItCannotBeLogged) {
   ASSERT_OK_AND_ASSIGN(auto db, hub->OpenOperatorDatabase());
   audit::MemoryAuditLog log(&clock_);
   log.SetFailureForTest(UnavailableError("log disk gone"));
-  EXPECT_THAT(RunLoggedQuery(log, operator_, *db, "SELECT 42", std::nullopt), StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(sql::RunLoggedQuery(log, operator_, *db, "SELECT 42", std::nullopt), StatusIs(StatusCode::kUnavailable));
   log.SetFailureForTest(OkStatus());
-  ASSERT_OK_AND_ASSIGN(sql::QueryResult r, RunLoggedQuery(log, operator_, *db, "SELECT 42", "P1"));
+  ASSERT_OK_AND_ASSIGN(sql::QueryResult r, sql::RunLoggedQuery(log, operator_, *db, "SELECT 42", "P1"));
   EXPECT_EQ(r.rows[0][0], "42");
   audit::Entry e = audit::DecodeEntry(log.ReadEntry(0).value()).value();
   EXPECT_EQ(e.event.project, "P1");

@@ -265,7 +265,7 @@ Status Database::LockDown(const LockDownOptions& options) {
                           "SET enable_external_access = false;"
                           "SET disabled_filesystems = 'LocalFileSystem';"
                           "SET lock_configuration = true;"));
-  locked_ = true;
+  locked_ = options.refuse_statements;
   return OkStatus();
 }
 

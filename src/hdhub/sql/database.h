@@ -47,6 +47,9 @@ struct DatabaseOptions {
 // What LockDown() leaves reachable, and the limits it freezes.
 struct LockDownOptions {
   std::string allowed_prefix = "hdhub://";  // e.g. "hdhub://projects/p1/"
+  // Refuse ATTACH, COPY, EXPORT, LOAD, SET, PRAGMA… by statement type (for
+  // instances that run someone's SQL; hdhub's own builds COPY).
+  bool refuse_statements = true;
 };
 
 // Per-query limits (Database::Query with limits).

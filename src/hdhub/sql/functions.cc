@@ -117,6 +117,16 @@ std::array<uint8_t, kPseudonymBytes> StageThree(const crypto::HmacSha256& k_proj
   return out;
 }
 
+int64_t LinkKey(const crypto::HmacSha256& k_project, std::string_view value) {
+  std::string message = "link:";
+  message.append(value);
+  uint8_t digest[crypto::kSha256Size];
+  k_project.Compute(AsBytes(message), digest);
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = v << 8 | digest[i];
+  return int64_t(v & 0x7fffffffffffffffull);
+}
+
 ValueTally::ValueTally(std::vector<std::string> field_names, Mode mode)
     : names_(std::move(field_names)), mode_(mode), counts_(new std::atomic<uint64_t>[names_.size()]) {
   for (size_t i = 0; i < names_.size(); ++i) counts_[i] = 0;
@@ -194,7 +204,12 @@ Status RegisterStageThree(Database& db, const crypto::HmacSha256* k_project) {
       return ToUuid(StageThree(*k_project, p2));
     });
   };
-  return Register(db, duckdb::ScalarFunction("hdhub_p3", {LogicalType::UUID}, LogicalType::UUID, p3));
+  auto link = [k_project](DataChunk& args, ExpressionState&, Vector& result) {
+    duckdb::UnaryExecutor::Execute<string_t, int64_t>(args.data[0], result, args.size(),
+                                                      [&](string_t v) { return LinkKey(*k_project, View(v)); });
+  };
+  RETURN_IF_ERROR(Register(db, duckdb::ScalarFunction("hdhub_p3", {LogicalType::UUID}, LogicalType::UUID, p3)));
+  return Register(db, duckdb::ScalarFunction("hdhub_link", {LogicalType::VARCHAR}, LogicalType::BIGINT, link));
 }
 
 Status RegisterCodeSets(Database& db, const std::vector<CodeSet>* sets) {

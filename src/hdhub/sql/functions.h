@@ -11,6 +11,9 @@
 //       NULL for a value hdhub_pseudonym_ok() refuses
 //   stage 3 (per project)    hdhub_p3(UUID) -> UUID
 //       first 16 bytes of HMAC-SHA256(K_project, P2 bytes)
+//   hdhub_link(VARCHAR) -> BIGINT          a claim or stay number re-keyed per
+//                                          project: HMAC-SHA256(K_project,
+//                                          "link:" ‖ text), first 8 bytes, 63 bits
 //   hdhub_nir_error(VARCHAR) -> VARCHAR    NULL when valid, else the reason
 //   hdhub_pseudonym_ok(VARCHAR) -> BOOLEAN a 64-hex P1 or a 17-character
 //                                          SNDS pseudonym (printable, no space)
@@ -52,6 +55,8 @@ std::string StageOneHex(const crypto::HmacSha256& k_source, std::string_view nir
 std::array<uint8_t, kPseudonymBytes> StageTwo(const crypto::HmacSha256& k_hub, std::string_view transfer);
 std::array<uint8_t, kPseudonymBytes> StageThree(const crypto::HmacSha256& k_project,
                                                 const std::array<uint8_t, kPseudonymBytes>& p2);
+
+int64_t LinkKey(const crypto::HmacSha256& k_project, std::string_view value);
 
 // Counts invalid values per field (and rejected rows) across DuckDB's
 // threads. In fail mode the first invalid value aborts the statement with
