@@ -51,6 +51,10 @@ StatusOr<std::unique_ptr<hub::Hub>> OpenHub(const GlobalOptions& opts, Clock* cl
 
 void AddHubCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);     // init, ingest, query, catalog
 void AddSourceCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // nir, source-key, pseudonymize
+void AddProjectCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // project …
+// hdhub query --project: the researcher of $HDHUB_TOKEN runs SQL in the workspace.
+Status RunProjectQuery(const GlobalOptions& opts, const std::string& project, const std::string& sql_text);
 void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // audit …
+void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);    // user …, token …, whoami
 
 }  // namespace hdhub::cli

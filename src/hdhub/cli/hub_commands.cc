@@ -103,10 +103,14 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
 }
 
 void AddQuery(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
-  auto* cmd = app.add_subcommand("query", "run SQL over the catalog's datasets (latest versions)");
+  auto* cmd = app.add_subcommand(
+      "query", "run SQL: an operator over the catalog's datasets, or a researcher (with --project) in a workspace");
   auto sql_text = std::make_shared<std::string>();
-  cmd->add_option("sql", *sql_text, "the SQL; each dataset is a view named after it")->required();
-  cmd->callback(Run(exit_code, [&opts, sql_text]() -> Status {
+  auto project = std::make_shared<std::string>();
+  cmd->add_option("--project", *project, "a project's workspace, as the researcher of $HDHUB_TOKEN");
+  cmd->add_option("sql", *sql_text, "the SQL; each dataset (or workspace table) is a view named after it")->required();
+  cmd->callback(Run(exit_code, [&opts, sql_text, project]() -> Status {
+    if (!project->empty()) return RunProjectQuery(opts, *project, *sql_text);
     SystemClock clock;
     ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
     ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, hub->OpenOperatorDatabase());

@@ -27,7 +27,9 @@ int main(int argc, char** argv) {
   app.add_flag("--json", opts.json, "print machine-readable JSON");
   int exit_code = kExitOk;
   AddHubCommands(app, opts, &exit_code);
+  AddUserCommands(app, opts, &exit_code);
   AddSourceCommands(app, opts, &exit_code);
+  AddProjectCommands(app, opts, &exit_code);
   AddAuditCommands(app, opts, &exit_code);
   try {
     app.parse(argc, argv);

@@ -191,6 +191,41 @@ StatusOr<std::unique_ptr<sql::Database>> Hub::OpenOperatorDatabase(const sql::Da
   return db;
 }
 
+StatusOr<directory::Directory*> Hub::directory() {
+  if (directory_ == nullptr) {
+    ASSIGN_OR_RETURN(directory_, directory::Directory::Open(database_path(), clock_, audit_.get()));
+  }
+  return directory_.get();
+}
+
+StatusOr<projects::ProjectStore*> Hub::projects() {
+  if (projects_ == nullptr) {
+    ASSIGN_OR_RETURN(projects_, projects::ProjectStore::Open(database_path(), clock_, audit_.get(), keys_.get()));
+  }
+  return projects_.get();
+}
+
+StatusOr<std::string> Hub::PrivateTempRoot() {
+  fs::path tmp = state_dir() / "tmp";
+  std::error_code ec;
+  fs::create_directories(tmp, ec);
+  if (ec) return InternalError("cannot create " + tmp.string() + ": " + ec.message());
+  fs::permissions(tmp, fs::perms::owner_all, ec);
+  return tmp.string();
+}
+
+StatusOr<projects::BuilderDeps> Hub::BuilderDependencies() {
+  ASSIGN_OR_RETURN(projects::ProjectStore * store, projects());
+  ASSIGN_OR_RETURN(std::string tmp, PrivateTempRoot());
+  return projects::BuilderDeps{store, catalog_.get(), keys_.get(), sealed_.get(), audit_.get(), clock_, tmp};
+}
+
+StatusOr<projects::SessionDeps> Hub::SessionDependencies() {
+  ASSIGN_OR_RETURN(projects::ProjectStore * store, projects());
+  ASSIGN_OR_RETURN(std::string tmp, PrivateTempRoot());
+  return projects::SessionDeps{store, keys_.get(), sealed_.get(), audit_.get(), clock_, tmp};
+}
+
 ingest::CsvIngester Hub::Ingester(int threads) {
   return ingest::CsvIngester(keys_.get(), sealed_.get(), catalog_.get(), audit_.get(), actor_,
                              {.lock_path = (state_dir() / "ingest.lock").string(), .threads = threads});

@@ -31,7 +31,11 @@
 #include "hdhub/common/clock.h"
 #include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
+#include "hdhub/directory/directory.h"
 #include "hdhub/ingest/csv_ingest.h"
+#include "hdhub/projects/project_store.h"
+#include "hdhub/projects/session.h"
+#include "hdhub/projects/workspace_builder.h"
 #include "hdhub/keys/key_store.h"
 #include "hdhub/sql/database.h"
 #include "hdhub/storage/blob_store.h"
@@ -77,6 +81,20 @@ class Hub {
   // SQL reaches nothing else.
   StatusOr<std::unique_ptr<sql::Database>> OpenOperatorDatabase(const sql::DatabaseOptions& options = {});
 
+  // From now on, act (and log key uses) as `actor`: the user a command
+  // authenticated after opening the hub.
+  void set_actor(const audit::Actor& actor) { actor_ = actor; }
+
+  // The directory and the projects, opened on first use, sharing the hub's
+  // database, audit log and key store.
+  StatusOr<directory::Directory*> directory();
+  StatusOr<projects::ProjectStore*> projects();
+  // A private directory for spill files (state/tmp, mode 0700).
+  StatusOr<std::string> PrivateTempRoot();
+  // Workspace builds and project sessions wired to this hub.
+  StatusOr<projects::BuilderDeps> BuilderDependencies();
+  StatusOr<projects::SessionDeps> SessionDependencies();
+
   // An ingester acting as this hub's actor, taking the hub's ingest lock.
   ingest::CsvIngester Ingester(int threads = 0);
 
@@ -101,6 +119,8 @@ class Hub {
   std::unique_ptr<storage::BlobStore> host_;
   std::unique_ptr<storage::SealedStore> sealed_;
   std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<directory::Directory> directory_;
+  std::unique_ptr<projects::ProjectStore> projects_;
 };
 
 // The registries of backends hdhub knows, built here rather than by static

@@ -1,0 +1,289 @@
+// hdhub user … | token … | whoami: the hub's directory from the command line.
+// The operator at this terminal (OperatorActor) acts on the directory of the
+// hub opened with its passphrase; every change and authentication is audited
+// by the directory itself. Exit codes as in commands.h.
+#include <cctype>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "hdhub/cli/commands.h"
+#include "hdhub/cli/output.h"
+#include "hdhub/directory/directory.h"
+#include "hdhub/hub/hub.h"
+#include "hdhub/keys/passphrase.h"
+
+namespace hdhub::cli {
+namespace {
+
+using directory::Directory;
+using directory::Role;
+
+constexpr char kUserPasswordEnv[] = "HDHUB_USER_PASSWORD";
+constexpr char kTokenEnv[] = "HDHUB_TOKEN";
+constexpr char kDefaultTtl[] = "90d";
+constexpr char kRolesHelp[] = "operator, steward, researcher, checker or auditor";
+
+// Opens the hub and its directory for the operator at this terminal, runs
+// `body` on it, and turns its Status into the command's exit code.
+template <typename F>
+std::function<void()> OnDirectory(const GlobalOptions& opts, int* exit_code, F body) {
+  return [&opts, exit_code, body]() {
+    Status status = [&]() -> Status {
+      SystemClock clock;
+      ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
+      ASSIGN_OR_RETURN(std::unique_ptr<Directory> dir, Directory::Open(hub->database_path(), &clock, &hub->audit()));
+      return body(*dir);
+    }();
+    *exit_code = status.ok() ? kExitOk : ReportError(status);
+  };
+}
+
+StatusOr<std::vector<Role>> ParseRoles(const std::vector<std::string>& names) {
+  std::vector<Role> roles;
+  for (const std::string& name : names) {
+    ASSIGN_OR_RETURN(Role role, directory::ParseRole(name));
+    roles.push_back(role);
+  }
+  return roles;
+}
+
+std::string JoinRoles(const std::vector<Role>& roles) {
+  std::string out;
+  for (const std::string& name : directory::RoleNames(roles)) out += (out.empty() ? "" : ",") + name;
+  return out;
+}
+
+// "90d", "12h" or "30m" as a duration; InvalidArgument otherwise.
+StatusOr<std::chrono::microseconds> ParseTtl(const std::string& text) {
+  const Status bad = InvalidArgumentError("--ttl must be a whole number of days, hours or minutes, e.g. 90d, 12h");
+  if (text.size() < 2 || text.size() > 8) return bad;
+  int64_t count = 0;
+  for (char c : text.substr(0, text.size() - 1)) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return bad;
+    count = count * 10 + (c - '0');
+  }
+  switch (text.back()) {
+    case 'd':
+      return std::chrono::days(count);
+    case 'h':
+      return std::chrono::hours(count);
+    case 'm':
+      return std::chrono::minutes(count);
+    default:
+      return bad;
+  }
+}
+
+void PrintResult(const sql::QueryResult& table, bool json) {
+  if (json) {
+    PrintJson(table, std::cout);
+  } else {
+    PrintTable(table, std::cout);
+  }
+}
+
+// One line for people, or {"<key>": <value>, ...} for programs.
+void PrintDone(const GlobalOptions& opts, const std::string& human, const nlohmann::json& json) {
+  std::cout << (opts.json ? json.dump() : human) << "\n";
+}
+
+void AddUserAdd(CLI::App& user, const GlobalOptions& opts, int* exit_code) {
+  auto* cmd = user.add_subcommand("add", "create a user (password from $HDHUB_USER_PASSWORD, or typed twice)");
+  struct Args {
+    std::string name;
+    std::vector<std::string> roles;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("name", a->name, "user name: a lower-case letter, then up to 63 of [a-z0-9._-]")->required();
+  cmd->add_option("--role", a->roles, std::string(kRolesHelp) + " (repeat for several)")
+      ->required()
+      ->allow_extra_args(false);
+  cmd->callback(OnDirectory(opts, exit_code, [&opts, a](Directory& dir) -> Status {
+    ASSIGN_OR_RETURN(std::vector<Role> roles, ParseRoles(a->roles));
+    ASSIGN_OR_RETURN(SecretBytes password, keys::ReadNewPassphrase(kUserPasswordEnv, "password for " + a->name + ": "));
+    RETURN_IF_ERROR(dir.CreateUser(OperatorActor(), a->name, roles, password));
+    PrintDone(opts, "user " + a->name + " created with roles " + JoinRoles(roles),
+              {{"user", a->name}, {"roles", directory::RoleNames(roles)}});
+    return OkStatus();
+  }));
+}
+
+void AddUserPasswd(CLI::App& user, const GlobalOptions& opts, int* exit_code) {
+  auto* cmd = user.add_subcommand("passwd", "set a user's password and release a lockout");
+  auto name = std::make_shared<std::string>();
+  cmd->add_option("name", *name, "user name")->required();
+  cmd->callback(OnDirectory(opts, exit_code, [&opts, name](Directory& dir) -> Status {
+    ASSIGN_OR_RETURN(SecretBytes password,
+                     keys::ReadNewPassphrase(kUserPasswordEnv, "new password for " + *name + ": "));
+    RETURN_IF_ERROR(dir.SetPassword(OperatorActor(), *name, password));
+    PrintDone(opts, "password of " + *name + " changed", {{"user", *name}, {"password_changed", true}});
+    return OkStatus();
+  }));
+}
+
+void AddUserList(CLI::App& user, const GlobalOptions& opts, int* exit_code) {
+  auto* cmd = user.add_subcommand("list", "every user with roles, state and lockout");
+  cmd->callback(OnDirectory(opts, exit_code, [&opts](Directory& dir) -> Status {
+    ASSIGN_OR_RETURN(std::vector<directory::UserRecord> users, dir.ListUsers(OperatorActor()));
+    sql::QueryResult table;
+    table.column_names = {"user", "roles", "state", "created", "failed_attempts", "locked_until"};
+    table.column_types = {"VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "VARCHAR"};
+    for (const directory::UserRecord& u : users) {
+      table.rows.push_back({u.name, JoinRoles(u.roles), std::string(directory::UserStateName(u.state)),
+                            FormatRfc3339(u.created_at), std::to_string(u.failed_attempts),
+                            u.locked_until ? std::optional(FormatRfc3339(*u.locked_until)) : std::nullopt});
+    }
+    PrintResult(table, opts.json);
+    return OkStatus();
+  }));
+}
+
+// `hdhub user <verb> NAME [--role R]`: one change, reported in one line.
+// `change` gets the role when the command takes one.
+using UserChange = std::function<Status(Directory&, const std::string& name, std::optional<Role> role)>;
+void AddUserChange(CLI::App& user, const GlobalOptions& opts, int* exit_code, const std::string& verb,
+                   const std::string& help, bool with_role, UserChange change) {
+  auto* cmd = user.add_subcommand(verb, help);
+  auto name = std::make_shared<std::string>();
+  auto role = std::make_shared<std::string>();
+  cmd->add_option("name", *name, "user name")->required();
+  if (with_role) cmd->add_option("--role", *role, kRolesHelp)->required();
+  cmd->callback(OnDirectory(opts, exit_code, [&opts, name, role, verb, change](Directory& dir) -> Status {
+    std::optional<Role> parsed;
+    if (!role->empty()) {
+      ASSIGN_OR_RETURN(parsed, directory::ParseRole(*role));
+    }
+    RETURN_IF_ERROR(change(dir, *name, parsed));
+    nlohmann::json json = {{"user", *name}, {"done", verb}};
+    if (parsed) json["role"] = *role;
+    PrintDone(opts, verb + ": " + *name + (parsed ? " (" + *role + ")" : ""), json);
+    return OkStatus();
+  }));
+}
+
+void AddUser(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
+  auto* user = app.add_subcommand("user", "the hub's users, their roles and passwords");
+  user->require_subcommand(1);
+  AddUserAdd(*user, opts, exit_code);
+  AddUserList(*user, opts, exit_code);
+  AddUserPasswd(*user, opts, exit_code);
+  AddUserChange(*user, opts, exit_code, "disable", "refuse the user's passwords and tokens", false,
+                [](Directory& d, const std::string& n, auto) { return d.DisableUser(OperatorActor(), n); });
+  AddUserChange(*user, opts, exit_code, "enable", "let a disabled user in again", false,
+                [](Directory& d, const std::string& n, auto) { return d.EnableUser(OperatorActor(), n); });
+  AddUserChange(*user, opts, exit_code, "grant", "give the user one more role", true,
+                [](Directory& d, const std::string& n, auto r) { return d.GrantRole(OperatorActor(), n, *r); });
+  AddUserChange(*user, opts, exit_code, "revoke", "take one role from the user", true,
+                [](Directory& d, const std::string& n, auto r) { return d.RevokeRole(OperatorActor(), n, *r); });
+}
+
+// The token goes to stdout alone (a script can capture it); the warning to stderr.
+void PrintIssuedToken(const directory::IssuedToken& t, const std::string& user, bool json) {
+  const std::string expires = FormatRfc3339(t.expires_at);
+  const std::string_view text = AsStringView(t.token.span());
+  if (json) {
+    // Written around the token rather than through nlohmann::json, which would
+    // copy it into a string we cannot wipe; its alphabet needs no escaping.
+    std::cout << R"({"expires":")" << expires << R"(","id":")" << t.id << R"(","token":")" << text << R"(","user":")"
+              << user << "\"}\n";
+  } else {
+    std::cout << text << "\n";
+  }
+  std::cout.flush();
+  std::cerr << "hdhub: token " << t.id << " for " << user << " expires " << expires
+            << ". It is shown only this once and cannot be recovered: store it now.\n";
+}
+
+void AddTokenIssue(CLI::App& token, const GlobalOptions& opts, int* exit_code) {
+  auto* cmd = token.add_subcommand("issue", "a new API token for a user, printed once");
+  struct Args {
+    std::string user, ttl = kDefaultTtl, label;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("name", a->user, "user name")->required();
+  cmd->add_option("--ttl", a->ttl, "lifetime: days (90d), hours (12h) or minutes (30m); at most 365d")
+      ->capture_default_str();
+  cmd->add_option("--label", a->label, "what the token is for, up to 64 of [A-Za-z0-9._:@/-]");
+  cmd->callback(OnDirectory(opts, exit_code, [&opts, a](Directory& dir) -> Status {
+    ASSIGN_OR_RETURN(std::chrono::microseconds ttl, ParseTtl(a->ttl));
+    ASSIGN_OR_RETURN(directory::IssuedToken issued, dir.IssueToken(OperatorActor(), a->user, ttl, a->label));
+    PrintIssuedToken(issued, a->user, opts.json);
+    return OkStatus();
+  }));
+}
+
+std::string TokenStatus(const directory::TokenRecord& t, TimePoint now) {
+  if (t.revoked_at) return "revoked";
+  return now >= t.expires_at ? "expired" : "active";
+}
+
+void AddTokenList(CLI::App& token, const GlobalOptions& opts, int* exit_code) {
+  auto* cmd = token.add_subcommand("list", "API tokens (never their secrets), of one user or all");
+  auto user = std::make_shared<std::string>();
+  cmd->add_option("name", *user, "only this user's tokens");
+  cmd->callback(OnDirectory(opts, exit_code, [&opts, user](Directory& dir) -> Status {
+    std::optional<std::string> filter = user->empty() ? std::nullopt : std::optional(*user);
+    ASSIGN_OR_RETURN(std::vector<directory::TokenRecord> tokens, dir.ListTokens(OperatorActor(), filter));
+    const TimePoint now = SystemClock().Now();
+    sql::QueryResult table;
+    table.column_names = {"id", "user", "label", "created", "expires", "status"};
+    table.column_types = std::vector<std::string>(table.column_names.size(), "VARCHAR");
+    for (const directory::TokenRecord& t : tokens) {
+      table.rows.push_back(
+          {t.id, t.user, t.label, FormatRfc3339(t.created_at), FormatRfc3339(t.expires_at), TokenStatus(t, now)});
+    }
+    PrintResult(table, opts.json);
+    return OkStatus();
+  }));
+}
+
+void AddTokenRevoke(CLI::App& token, const GlobalOptions& opts, int* exit_code) {
+  auto* cmd = token.add_subcommand("revoke", "refuse an API token from now on");
+  auto id = std::make_shared<std::string>();
+  cmd->add_option("id", *id, "token id (16 hex digits, as in token list)")->required();
+  cmd->callback(OnDirectory(opts, exit_code, [&opts, id](Directory& dir) -> Status {
+    RETURN_IF_ERROR(dir.RevokeToken(OperatorActor(), *id));
+    PrintDone(opts, "token " + *id + " revoked", {{"id", *id}, {"revoked", true}});
+    return OkStatus();
+  }));
+}
+
+void AddToken(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
+  auto* token = app.add_subcommand("token", "API tokens: issue, list, revoke");
+  token->require_subcommand(1);
+  AddTokenIssue(*token, opts, exit_code);
+  AddTokenList(*token, opts, exit_code);
+  AddTokenRevoke(*token, opts, exit_code);
+}
+
+// The token in $HDHUB_TOKEN, straight into a SecretBytes.
+StatusOr<SecretBytes> TokenFromEnvironment() {
+  const char* value = std::getenv(kTokenEnv);
+  if (value == nullptr || *value == '\0') {
+    return FailedPreconditionError(std::string("set ") + kTokenEnv + " to an API token (see hdhub token issue)");
+  }
+  return SecretBytes(AsBytes(value));
+}
+
+void AddWhoami(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
+  auto* cmd = app.add_subcommand("whoami", "authenticate the API token in $HDHUB_TOKEN; print its user and roles");
+  cmd->callback(OnDirectory(opts, exit_code, [&opts](Directory& dir) -> Status {
+    ASSIGN_OR_RETURN(SecretBytes token, TokenFromEnvironment());
+    ASSIGN_OR_RETURN(directory::Principal who, dir.AuthenticateToken(token));
+    PrintDone(opts, who.user + " (" + JoinRoles(who.roles) + ")",
+              {{"user", who.user}, {"roles", directory::RoleNames(who.roles)}});
+    return OkStatus();
+  }));
+}
+
+}  // namespace
+
+void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
+  AddUser(app, opts, exit_code);
+  AddToken(app, opts, exit_code);
+  AddWhoami(app, opts, exit_code);
+}
+
+}  // namespace hdhub::cli

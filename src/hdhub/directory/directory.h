@@ -1,0 +1,201 @@
+// Directory: the hub's users, their roles, passwords and API tokens, with
+// lockout after repeated password failures. Every change, refusal and
+// authentication is an audit event. Tables: docs/formats/directory.md.
+//
+// State lives in the hub's SQLite database (Hub::database_path(), the same
+// file as the catalog) on the Directory's own connection, under its own
+// schema component ("directory"). Passwords are kept as Argon2id PHC strings
+// (password_hash.h); tokens as the SHA-256 of their 256-bit secret (token.h).
+// Times come from the injected Clock only.
+//
+// Who may act: every mutating call takes the acting audit::Actor and is
+// allowed only to an operator (SetPassword also to the user themselves);
+// ListUsers and ListTokens also to an auditor. An actor whose id starts with
+// "os:" is the operator at the hub's terminal (cli::OperatorActor), trusted
+// with the operator role because they opened the hub with its passphrase;
+// any other actor must be an active directory user holding the role it
+// claims, checked in the same transaction as the change. A refusal is
+// PermissionDenied and is logged with outcome "denied"; a call that fails for
+// another reason is logged with outcome "error" and changes nothing.
+//
+// Logging: the success event is appended inside the write transaction, so a
+// change whose event cannot be logged is rolled back and the call fails with
+// the log's error. No event, message or log line holds a password, token,
+// hash or salt.
+//
+// Ownership: borrows the Clock and the AuditLog, which must outlive it.
+// Thread-safety: all methods may be called from several threads (one mutex
+// guards the connection). Verifying a password runs Argon2 outside the mutex
+// and any transaction; hashing a new one (CreateUser, SetPassword, rare
+// operator actions) runs inside the write transaction, so that the change is
+// checked, made and logged at once. Several Directory objects, in one or
+// several processes, may share the database.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hdhub/audit/audit_log.h"
+#include "hdhub/catalog/sqlite.h"
+#include "hdhub/common/clock.h"
+#include "hdhub/common/secret_bytes.h"
+#include "hdhub/common/status.h"
+#include "hdhub/directory/password_hash.h"
+#include "hdhub/directory/role.h"
+
+namespace hdhub::directory {
+
+inline constexpr size_t kMaxUserNameSize = 64;
+inline constexpr size_t kMaxPasswordSize = 1024;
+inline constexpr size_t kMaxTokenLabelSize = 64;
+inline constexpr std::chrono::days kMaxTokenTtl{365};
+// The actor of an authentication event whose user does not exist: the name
+// that was tried is never logged (it is often a password typed in the wrong field).
+inline constexpr std::string_view kUnknownActor = "unknown";
+
+struct DirectoryOptions {
+  Argon2Cost password_cost;   // for new hashes; old hashes keep their own
+  int lockout_threshold = 5;  // consecutive password failures that lock an account
+  std::chrono::microseconds lockout_duration = std::chrono::minutes(15);
+  size_t min_password_length = 12;  // bytes of UTF-8
+
+  // Cheap Argon2id (see Argon2Cost::InsecureLowCostForTest), other settings as default.
+  static DirectoryOptions InsecureLowCostForTest();
+};
+
+enum class UserState { kActive, kDisabled };
+std::string_view UserStateName(UserState state);  // "active", "disabled"
+
+// A user as listed: never a password hash.
+struct UserRecord {
+  std::string name;
+  std::vector<Role> roles;  // in kAllRoles order, at least one
+  UserState state = UserState::kActive;
+  TimePoint created_at;
+  int64_t failed_attempts = 0;            // consecutive failures since the last success or lockout
+  std::optional<TimePoint> locked_until;  // set while the account is locked
+};
+
+// A token as listed: never its secret or the secret's hash.
+struct TokenRecord {
+  std::string id;
+  std::string user;
+  std::string label;
+  TimePoint created_at;
+  TimePoint expires_at;
+  std::optional<TimePoint> revoked_at;
+};
+
+// What IssueToken returns, once: the token text exists nowhere else.
+struct IssuedToken {
+  std::string id;
+  SecretBytes token;  // "hdh_<id>_<secret>"
+  TimePoint expires_at;
+};
+
+class Directory {
+ public:
+  // Opens the directory's tables in the database at `db_path`, creating or
+  // migrating them. InvalidArgument for bad options; NotFound when the
+  // directory of `db_path` does not exist; DataLoss when the file is not an
+  // SQLite database; FailedPrecondition when it was written by a newer hdhub.
+  static StatusOr<std::unique_ptr<Directory>> Open(const std::string& db_path, Clock* clock, audit::AuditLog* log,
+                                                   DirectoryOptions options = {});
+
+  // True for [a-z][a-z0-9._-]{0,63}.
+  static bool IsValidUserName(std::string_view name);
+
+  // Each change below returns OK once done and logged, or: PermissionDenied
+  // for an actor that may not make it; InvalidArgument for a malformed name,
+  // label or password, or an empty role list; NotFound for an unknown user,
+  // role grant or token; the log's error when its event cannot be logged.
+
+  // Creates an active user (event user.create). AlreadyExists when the name is taken.
+  Status CreateUser(const audit::Actor& actor, std::string_view user, const std::vector<Role>& roles,
+                    const SecretBytes& password);
+  // Replaces the password and releases any lockout (event user.password).
+  // Allowed to an operator, or to the user themselves acting in a role they hold.
+  Status SetPassword(const audit::Actor& actor, std::string_view user, const SecretBytes& password);
+  // Event user.role_grant. AlreadyExists when the user holds the role.
+  Status GrantRole(const audit::Actor& actor, std::string_view user, Role role);
+  // Event user.role_revoke. NotFound when the user does not hold the role;
+  // FailedPrecondition for a user's last role or the last active operator's
+  // operator role.
+  Status RevokeRole(const audit::Actor& actor, std::string_view user, Role role);
+  // A disabled user cannot authenticate, by password or token (event
+  // user.disable). FailedPrecondition when already disabled or the last active operator.
+  Status DisableUser(const audit::Actor& actor, std::string_view user);
+  // Event user.enable. FailedPrecondition when already active.
+  Status EnableUser(const audit::Actor& actor, std::string_view user);
+  // Every user by name (event user.list); operators and auditors.
+  StatusOr<std::vector<UserRecord>> ListUsers(const audit::Actor& actor);
+
+  // A new token for an active user, valid for `ttl` (at most kMaxTokenTtl),
+  // with an optional `label` of at most 64 characters of [A-Za-z0-9._:@/-]
+  // (event token.issue). FailedPrecondition when the user is disabled.
+  StatusOr<IssuedToken> IssueToken(const audit::Actor& actor, std::string_view user, std::chrono::microseconds ttl,
+                                   std::string_view label = "");
+  // Event token.revoke. FailedPrecondition when already revoked.
+  Status RevokeToken(const audit::Actor& actor, std::string_view token_id);
+  // Tokens by creation time, of `user` or of everyone (event token.list);
+  // operators and auditors. NotFound for an unknown user.
+  StatusOr<std::vector<TokenRecord>> ListTokens(const audit::Actor& actor,
+                                                const std::optional<std::string>& user = std::nullopt);
+
+  // The principal for `user` and `password` (event auth.password).
+  // Unauthenticated, with one message for every reason (unknown user,
+  // disabled, locked, wrong password), so the answer reveals nothing about
+  // the account. lockout_threshold consecutive wrong passwords lock the
+  // account for lockout_duration (event auth.lockout), during which even the
+  // right password is refused; a success resets the count. Argon2 runs for
+  // unknown users too, so timing does not tell them apart.
+  StatusOr<Principal> AuthenticatePassword(std::string_view user, const SecretBytes& password);
+  // The principal owning `token` (event auth.token). Unauthenticated for a
+  // malformed, unknown, altered, expired or revoked token, or one whose user
+  // is disabled. Tokens are not subject to password lockout.
+  StatusOr<Principal> AuthenticateToken(const SecretBytes& token);
+
+  // Only Open() can make a Passkey, so only Open() constructs.
+  class Passkey {
+    friend class Directory;
+    Passkey() = default;
+  };
+  Directory(Passkey, std::unique_ptr<catalog::Database> db, Clock* clock, audit::AuditLog* log,
+            DirectoryOptions options);
+
+ private:
+  // Which actors a call admits.
+  enum class Access { kOperator, kOperatorOrAuditor, kOperatorOrSelf };
+  using Body = std::function<Status(audit::Event& event)>;
+
+  // One audited call by `actor`: in one write transaction, checks `access`
+  // (the "user" object of `event` is the self of kOperatorOrSelf), runs
+  // `body`, which changes the tables and may add to the event, appends the
+  // event and commits. Refusals and failures are rolled back and logged.
+  Status Audited(const audit::Actor& actor, Access access, audit::Event event, const Body& body);
+  StatusOr<bool> MayAct(const audit::Actor& actor, Access access, std::string_view target);
+  Status LogFailure(audit::Event event, const Status& status);
+  Status CheckNewPassword(const SecretBytes& password) const;
+  Status CheckLastOperator(std::string_view user, std::string_view what);
+
+  // Authentication steps (authenticate.cc).
+  struct LoginCheck;
+  StatusOr<LoginCheck> CheckLogin(std::string_view user, const SecretBytes& password);
+  StatusOr<Principal> FinishLogin(std::string_view user, const LoginCheck& check);
+  StatusOr<Principal> CheckToken(const SecretBytes& text, audit::Event& event);
+  StatusOr<Principal> LoadPrincipal(const std::string& user);
+
+  std::unique_ptr<catalog::Database> db_;
+  Clock* clock_;
+  audit::AuditLog* log_;
+  const DirectoryOptions options_;
+  std::mutex mu_;  // guards db_ (one thread at a time on a connection)
+};
+
+}  // namespace hdhub::directory

@@ -1,0 +1,112 @@
+// Directory: the operators' changes to users and roles.
+#include <algorithm>
+#include <set>
+
+#include "hdhub/directory/directory.h"
+#include "hdhub/directory/user_name.h"
+#include "hdhub/directory/user_table.h"
+
+namespace hdhub::directory {
+
+using internal::CheckUserName;
+using internal::UserEvent;
+
+namespace {
+
+audit::Event RoleEvent(std::string_view action, std::string_view user, Role role) {
+  audit::Event event = UserEvent(action, user);
+  event.objects["role"] = std::string(RoleName(role));
+  return event;
+}
+
+// The roles of `user`: InvalidArgument for a malformed name, NotFound for an unknown user.
+StatusOr<std::vector<Role>> RolesOfExisting(catalog::Database& db, std::string_view user) {
+  RETURN_IF_ERROR(CheckUserName(user));
+  RETURN_IF_ERROR(internal::RequireUser(db, user).status());
+  return internal::RolesOf(db, user);
+}
+
+bool Holds(const std::vector<Role>& roles, Role role) {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+}  // namespace
+
+Status Directory::CreateUser(const audit::Actor& actor, std::string_view user, const std::vector<Role>& roles,
+                             const SecretBytes& password) {
+  return Audited(actor, Access::kOperator, UserEvent("user.create", user), [&](audit::Event& e) -> Status {
+    RETURN_IF_ERROR(CheckUserName(user));
+    if (roles.empty()) return InvalidArgumentError("directory: a user needs at least one role");
+    RETURN_IF_ERROR(CheckNewPassword(password));
+    ASSIGN_OR_RETURN(std::optional<internal::UserRow> existing, internal::FindUser(*db_, user));
+    if (existing) return AlreadyExistsError("directory: user " + std::string(user) + " already exists");
+    ASSIGN_OR_RETURN(std::string hash, HashPassword(password, options_.password_cost));
+    RETURN_IF_ERROR(internal::InsertUser(*db_, user, hash, clock_->Now()));
+    const std::set<Role> distinct(roles.begin(), roles.end());
+    for (Role role : distinct) RETURN_IF_ERROR(internal::InsertRole(*db_, user, role));
+    e.details["roles"] = RoleNames(std::vector<Role>(distinct.begin(), distinct.end()));
+    return OkStatus();
+  });
+}
+
+Status Directory::SetPassword(const audit::Actor& actor, std::string_view user, const SecretBytes& password) {
+  return Audited(actor, Access::kOperatorOrSelf, UserEvent("user.password", user), [&](audit::Event&) -> Status {
+    RETURN_IF_ERROR(CheckUserName(user));
+    RETURN_IF_ERROR(internal::RequireUser(*db_, user).status());
+    RETURN_IF_ERROR(CheckNewPassword(password));
+    ASSIGN_OR_RETURN(std::string hash, HashPassword(password, options_.password_cost));
+    return internal::SetPasswordHash(*db_, user, hash, clock_->Now());
+  });
+}
+
+Status Directory::GrantRole(const audit::Actor& actor, std::string_view user, Role role) {
+  return Audited(actor, Access::kOperator, RoleEvent("user.role_grant", user, role), [&](audit::Event&) -> Status {
+    ASSIGN_OR_RETURN(std::vector<Role> held, RolesOfExisting(*db_, user));
+    if (Holds(held, role)) {
+      return AlreadyExistsError("directory: user " + std::string(user) + " already holds role " +
+                                std::string(RoleName(role)));
+    }
+    return internal::InsertRole(*db_, user, role);
+  });
+}
+
+Status Directory::RevokeRole(const audit::Actor& actor, std::string_view user, Role role) {
+  return Audited(actor, Access::kOperator, RoleEvent("user.role_revoke", user, role), [&](audit::Event&) -> Status {
+    ASSIGN_OR_RETURN(std::vector<Role> held, RolesOfExisting(*db_, user));
+    if (!Holds(held, role)) {
+      return NotFoundError("directory: user " + std::string(user) + " does not hold role " +
+                           std::string(RoleName(role)));
+    }
+    if (held.size() == 1) {
+      return FailedPreconditionError("directory: role " + std::string(RoleName(role)) + " is the last role of " +
+                                     std::string(user) + "; grant another first, or disable the user");
+    }
+    if (role == Role::kOperator) RETURN_IF_ERROR(CheckLastOperator(user, "lose the operator role"));
+    return internal::DeleteRole(*db_, user, role);
+  });
+}
+
+Status Directory::DisableUser(const audit::Actor& actor, std::string_view user) {
+  return Audited(actor, Access::kOperator, UserEvent("user.disable", user), [&](audit::Event&) -> Status {
+    RETURN_IF_ERROR(CheckUserName(user));
+    ASSIGN_OR_RETURN(internal::UserRow row, internal::RequireUser(*db_, user));
+    if (row.record.state == UserState::kDisabled) {
+      return FailedPreconditionError("directory: user " + std::string(user) + " is already disabled");
+    }
+    RETURN_IF_ERROR(CheckLastOperator(user, "be disabled"));
+    return internal::SetUserState(*db_, user, UserState::kDisabled);
+  });
+}
+
+Status Directory::EnableUser(const audit::Actor& actor, std::string_view user) {
+  return Audited(actor, Access::kOperator, UserEvent("user.enable", user), [&](audit::Event&) -> Status {
+    RETURN_IF_ERROR(CheckUserName(user));
+    ASSIGN_OR_RETURN(internal::UserRow row, internal::RequireUser(*db_, user));
+    if (row.record.state == UserState::kActive) {
+      return FailedPreconditionError("directory: user " + std::string(user) + " is already active");
+    }
+    return internal::SetUserState(*db_, user, UserState::kActive);
+  });
+}
+
+}  // namespace hdhub::directory

@@ -1,0 +1,54 @@
+// The SQL of a workspace build (workspace_builder.h): which rows of a source
+// table belong to a project, and what each kept column becomes. Source
+// tables are views named "src_<TABLE>"; the build has created the temporary
+// tables "excluded" (opted-out pseudonyms) and "population" (pseudonyms that
+// pass the population filters) when they apply.
+//
+// Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hdhub/common/status.h"
+#include "hdhub/projects/scope.h"
+#include "hdhub/projects/table_profiles.h"
+
+namespace hdhub::projects {
+
+struct Column {
+  std::string name;
+  std::string type;  // DuckDB type as DESCRIBE prints it, e.g. "UUID"
+};
+
+struct ExtractContext {
+  const ProjectScope* scope = nullptr;
+  bool has_population = false;  // the temp table "population" exists
+  bool has_exclusions = false;  // the temp table "excluded" exists
+};
+
+inline std::string SourceView(std::string_view table) { return "src_" + std::string(table); }
+
+// The condition (on alias `t`) that keeps a row of a person table.
+std::string PersonFilter(const TableProfile& profile, const ExtractContext& ctx, std::string_view alias = "t");
+
+// The full condition on alias `t` for `profile`'s table: its person filter,
+// or for a detail table the existence of a kept parent row.
+std::string RowFilter(const TableProfile& profile, const ExtractContext& ctx);
+
+// The SELECT list: the wanted columns ("*" for all) plus the person and join
+// keys; UUID columns re-keyed with hdhub_p3, link keys with hdhub_link.
+// InvalidArgument naming a wanted column the source does not have.
+StatusOr<std::string> Projection(const TableProfile& profile, const std::vector<Column>& source,
+                                 const std::vector<std::string>& wanted);
+
+// SELECT <projection> FROM src_<T> t WHERE <row filter>.
+StatusOr<std::string> ExtractSelect(const TableProfile& profile, const std::vector<Column>& source,
+                                    const std::vector<std::string>& wanted, const ExtractContext& ctx);
+
+// CREATE TEMP TABLE population AS … from src_IR_BEN_R under the scope's
+// population filters (and without the excluded).
+std::string PopulationSql(const PopulationFilter& filter, bool has_exclusions);
+
+}  // namespace hdhub::projects

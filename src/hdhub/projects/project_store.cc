@@ -1,0 +1,286 @@
+#include "hdhub/projects/project_store.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "hdhub/directory/directory.h"
+#include "hdhub/projects/project_schema.h"
+#include "hdhub/projects/store_util.h"
+
+namespace hdhub::projects {
+namespace {
+
+using catalog::Statement;
+using catalog::Transaction;
+using directory::Principal;
+using directory::Role;
+
+constexpr size_t kMaxRef = 128;
+constexpr size_t kMaxPurpose = 2000;
+constexpr int kApprovalsNeeded = 2;
+
+bool IsProjectId(std::string_view id) {
+  if (id.empty() || id.size() > 64 || id[0] < 'a' || id[0] > 'z') return false;
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+bool IsRef(std::string_view ref) {
+  if (ref.empty() || ref.size() > kMaxRef) return false;
+  return std::all_of(ref.begin(), ref.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' || c == '/' || c == '-';
+  });
+}
+
+Status Validate(const ProjectSpec& s) {
+  if (!IsProjectId(s.id))
+    return InvalidArgumentError("project id '" + s.id.substr(0, 64) + "' must be [a-z][a-z0-9-]{0,63}");
+  if (!IsRef(s.authorisation_ref)) {
+    return InvalidArgumentError("the authorisation reference must be 1-128 of [A-Za-z0-9._:/-]");
+  }
+  if (s.purpose.empty() || s.purpose.size() > kMaxPurpose)
+    return InvalidArgumentError("the purpose must be 1-2000 characters");
+  if (s.end <= s.start) return InvalidArgumentError("the project's window must end after it starts");
+  if (s.members.empty()) return InvalidArgumentError("a project needs at least one member");
+  for (const std::string& m : s.members) {
+    if (!directory::Directory::IsValidUserName(m))
+      return InvalidArgumentError("member '" + m.substr(0, 64) + "' is not a user name");
+  }
+  return OkStatus();
+}
+
+std::string RoleList(const std::vector<Role>& roles) {
+  std::string out;
+  for (Role r : roles) out += (out.empty() ? "" : " or ") + std::string(directory::RoleName(r));
+  return out;
+}
+
+}  // namespace
+
+std::string_view ProjectStateName(ProjectState s) {
+  switch (s) {
+    case ProjectState::kDraft:
+      return "draft";
+    case ProjectState::kApproved:
+      return "approved";
+    case ProjectState::kClosed:
+      return "closed";
+    case ProjectState::kExpired:
+      return "expired";
+  }
+  return "draft";
+}
+
+std::string_view PhaseName(Phase p) {
+  switch (p) {
+    case Phase::kDraft:
+      return "draft";
+    case Phase::kNotStarted:
+      return "approved (not started)";
+    case Phase::kActive:
+      return "active";
+    case Phase::kEnded:
+      return "ended (awaiting shredding)";
+    case Phase::kClosed:
+      return "closed";
+    case Phase::kExpired:
+      return "expired";
+  }
+  return "draft";
+}
+
+Phase ProjectRecord::PhaseAt(TimePoint now) const {
+  switch (state) {
+    case ProjectState::kDraft:
+      return Phase::kDraft;
+    case ProjectState::kClosed:
+      return Phase::kClosed;
+    case ProjectState::kExpired:
+      return Phase::kExpired;
+    case ProjectState::kApproved:
+      break;
+  }
+  if (now < spec.start) return Phase::kNotStarted;
+  return now < spec.end ? Phase::kActive : Phase::kEnded;
+}
+
+std::string Thresholds::ToJson() const {
+  return nlohmann::json{{"min_cell_count", min_cell_count},
+                        {"dominance_n", dominance_n},
+                        {"dominance_k", dominance_k},
+                        {"p_percent", p_percent}}
+      .dump();
+}
+
+StatusOr<Thresholds> Thresholds::FromJson(std::string_view text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgumentError("thresholds: not a JSON object");
+  Thresholds t;
+  t.min_cell_count = j.value("min_cell_count", t.min_cell_count);
+  t.dominance_n = j.value("dominance_n", t.dominance_n);
+  t.dominance_k = j.value("dominance_k", t.dominance_k);
+  t.p_percent = j.value("p_percent", t.p_percent);
+  if (t.min_cell_count < 1 || t.dominance_k <= 0 || t.dominance_k > 1 || t.p_percent < 0 || t.p_percent > 1) {
+    return InvalidArgumentError("thresholds: min_cell_count >= 1, 0 < dominance_k <= 1, 0 <= p_percent <= 1");
+  }
+  return t;
+}
+
+std::string PseudonymKeyContext(std::string_view project) { return "project/" + std::string(project) + "/pseudonyms"; }
+
+std::string WorkspaceKeyContext(std::string_view project, int64_t build) {
+  return "project/" + std::string(project) + "/workspace/" + std::to_string(build);
+}
+
+StatusOr<std::unique_ptr<ProjectStore>> ProjectStore::Open(const std::string& db_path, Clock* clock,
+                                                           audit::AuditLog* log, keys::KeyStore* keys) {
+  ASSIGN_OR_RETURN(std::unique_ptr<catalog::Database> db, catalog::Database::Open(db_path));
+  RETURN_IF_ERROR(catalog::ApplyMigrations(db.get(), kProjectsComponent, ProjectMigrations()));
+  return std::make_unique<ProjectStore>(std::move(db), clock, log, keys);
+}
+
+Status ProjectStore::Audited(const Principal& who, Role as, std::vector<Role> allowed, audit::Event event,
+                             const Body& body) {
+  audit::Actor actor = who.AsActor(as);
+  event.actor = actor.id;
+  event.role = actor.role;
+  std::lock_guard lock(mu_);
+  bool append_failed = false;
+  Status status = [&]() -> Status {
+    if (!who.Has(as) || std::find(allowed.begin(), allowed.end(), as) == allowed.end()) {
+      return PermissionDeniedError("projects: " + who.user + " acting as " + std::string(directory::RoleName(as)) +
+                                   " may not " + event.action + "; it takes a " + RoleList(allowed));
+    }
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
+    RETURN_IF_ERROR(body(event));
+    Status logged = log_->Append(event).status();  // before COMMIT: no change without its event
+    append_failed = !logged.ok();
+    RETURN_IF_ERROR(logged);
+    return txn.Commit();
+  }();
+  if (status.ok() || append_failed) return status;
+  event.outcome = status.code() == StatusCode::kPermissionDenied ? audit::Outcome::kDenied : audit::Outcome::kError;
+  event.details = {{"code", std::string(StatusCodeName(status.code()))}};
+  Status logged = log_->Append(event).status();
+  return logged.ok() ? status : logged;
+}
+
+Status ProjectStore::Create(const Principal& who, Role as, const ProjectSpec& spec) {
+  audit::Event e{.action = "project.create", .project = spec.id};
+  e.details["authorisation"] = IsRef(spec.authorisation_ref) ? spec.authorisation_ref : std::string("invalid");
+  return Audited(who, as, {Role::kOperator, Role::kSteward}, e, [&](audit::Event& event) -> Status {
+    RETURN_IF_ERROR(Validate(spec));
+    ASSIGN_OR_RETURN(SecretBytes k_project, keys::NewDataKey());
+    ASSIGN_OR_RETURN(Bytes wrapped, keys_->WrapKey(k_project, PseudonymKeyContext(spec.id)));
+    RETURN_IF_ERROR(internal::InsertProject(*db_, spec, wrapped, event.actor, clock_->Now()));
+    RETURN_IF_ERROR(internal::ReplaceMembers(*db_, spec.id, spec.members));
+    event.details["members"] = spec.members.size();
+    event.details["tables"] = spec.scope.tables.size();
+    event.details["scope_sha256"] = spec.scope.Digest();
+    return OkStatus();
+  });
+}
+
+StatusOr<ProjectState> ProjectStore::Approve(const Principal& who, std::string_view id) {
+  ProjectState result = ProjectState::kDraft;
+  audit::Event e{.action = "project.approve", .project = std::string(id)};
+  RETURN_IF_ERROR(Audited(who, Role::kOperator, {Role::kOperator}, e, [&](audit::Event& event) -> Status {
+    ASSIGN_OR_RETURN(ProjectRecord p, internal::LoadProject(*db_, id));
+    if (p.state != ProjectState::kDraft) {
+      return FailedPreconditionError("project " + std::string(id) + " is " + std::string(ProjectStateName(p.state)) +
+                                     ", not a draft awaiting approval");
+    }
+    if (std::find(p.approvers.begin(), p.approvers.end(), event.actor) != p.approvers.end()) {
+      return FailedPreconditionError(event.actor + " already approved scope version " +
+                                     std::to_string(p.scope_version) + " of project " + std::string(id) +
+                                     "; a second, different operator must approve");
+    }
+    RETURN_IF_ERROR(internal::InsertApproval(*db_, id, p.scope_version, event.actor, clock_->Now()));
+    int approvals = int(p.approvers.size()) + 1;
+    if (approvals >= kApprovalsNeeded) {
+      RETURN_IF_ERROR(internal::SetState(*db_, id, ProjectState::kApproved, std::nullopt));
+      result = ProjectState::kApproved;
+    }
+    event.details["scope_version"] = p.scope_version;
+    event.details["approvals"] = approvals;
+    return OkStatus();
+  }));
+  return result;
+}
+
+Status ProjectStore::Change(const Principal& who, Role as, std::string_view id, const ProjectScope& scope,
+                            const std::vector<std::string>& members) {
+  audit::Event e{.action = "project.change", .project = std::string(id)};
+  return Audited(who, as, {Role::kOperator, Role::kSteward}, e, [&](audit::Event& event) -> Status {
+    ASSIGN_OR_RETURN(ProjectRecord p, internal::LoadProject(*db_, id));
+    if (p.state == ProjectState::kClosed || p.state == ProjectState::kExpired) {
+      return FailedPreconditionError("project " + std::string(id) + " has ended; it cannot change");
+    }
+    p.spec.scope = scope;
+    p.spec.members = members;
+    RETURN_IF_ERROR(Validate(p.spec));
+    RETURN_IF_ERROR(internal::UpdateScope(*db_, id, scope, p.scope_version + 1));
+    RETURN_IF_ERROR(internal::ReplaceMembers(*db_, id, members));
+    event.details["scope_version"] = p.scope_version + 1;
+    event.details["scope_sha256"] = scope.Digest();
+    event.details["members"] = members.size();
+    return OkStatus();
+  });
+}
+
+Status ProjectStore::Close(const Principal& who, std::string_view id) {
+  audit::Event e{.action = "project.close", .project = std::string(id)};
+  return Audited(who, Role::kOperator, {Role::kOperator}, e, [&](audit::Event&) -> Status {
+    ASSIGN_OR_RETURN(ProjectRecord p, internal::LoadProject(*db_, id));
+    if (p.state == ProjectState::kClosed || p.state == ProjectState::kExpired) {
+      return FailedPreconditionError("project " + std::string(id) + " has already ended");
+    }
+    return internal::SetState(*db_, id, ProjectState::kClosed, clock_->Now());
+  });
+}
+
+StatusOr<ProjectRecord> ProjectStore::Get(const Principal& who, Role as, std::string_view id) {
+  StatusOr<ProjectRecord> p = GetForHub(id);
+  if (!p.ok()) return p;
+  bool member = std::find(p->spec.members.begin(), p->spec.members.end(), who.user) != p->spec.members.end();
+  bool staff = who.Has(as) && (as == Role::kOperator || as == Role::kSteward || as == Role::kAuditor);
+  if (staff || (member && who.Has(as))) return p;
+  audit::Actor actor = who.AsActor(as);
+  audit::Event e{.actor = actor.id,
+                 .role = actor.role,
+                 .action = "project.read",
+                 .project = std::string(id),
+                 .outcome = audit::Outcome::kDenied};
+  RETURN_IF_ERROR(log_->Append(e).status());
+  return PermissionDeniedError("project " + std::string(id) + " is visible to its members and to hub staff only");
+}
+
+StatusOr<std::vector<ProjectRecord>> ProjectStore::List(const Principal& who, Role as) {
+  ASSIGN_OR_RETURN(std::vector<ProjectRecord> all, ListForHub());
+  if (who.Has(as) && (as == Role::kOperator || as == Role::kSteward || as == Role::kAuditor)) return all;
+  std::vector<ProjectRecord> mine;
+  for (ProjectRecord& p : all) {
+    if (std::find(p.spec.members.begin(), p.spec.members.end(), who.user) != p.spec.members.end()) {
+      mine.push_back(std::move(p));
+    }
+  }
+  return mine;
+}
+
+StatusOr<ProjectRecord> ProjectStore::GetForHub(std::string_view id) {
+  std::lock_guard lock(mu_);
+  return internal::LoadProject(*db_, id);
+}
+
+StatusOr<std::vector<ProjectRecord>> ProjectStore::ListForHub() {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(std::vector<std::string> ids, internal::ProjectIds(*db_));
+  std::vector<ProjectRecord> out;
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(ProjectRecord p, internal::LoadProject(*db_, id));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+}  // namespace hdhub::projects

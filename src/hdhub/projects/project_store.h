@@ -1,0 +1,171 @@
+// ProjectStore: research projects and their workspaces, kept in the hub's
+// SQLite database (Hub::database_path()) under the component "projects".
+// Tables and invariants: docs/formats/projects.md.
+//
+// A project exists only with its authorisation: reference, purpose, scope
+// (scope.h), members, a window [start, end) and disclosure thresholds.
+//
+//   draft ──(two approvals by two different operators)──▶ approved
+//     ▲                                                      │
+//     └──────────── a new scope or member list ◀─────────────┤
+//   approved + start <= now < end: active (members may query)│
+//   close (operator) ─▶ closed;  now >= end, swept ─▶ expired (keys destroyed)
+//
+// Each project has its own pseudonymization key K_project (stage 3), random,
+// stored only wrapped by the KEK, and each workspace build its own data key;
+// shredding a project destroys both (crypto-shredding).
+//
+// Who may act (a Principal from the directory, acting in one role): create,
+// change scope or members: operator or steward; approve, close: operator
+// (never twice for one scope version); build: operator or steward; read one
+// project: its members, operators, stewards, auditors. Every change and every
+// refusal is an audit event; a change whose event cannot be logged is rolled
+// back.
+//
+// Ownership: borrows the clock, log and key store. Thread-safety: every
+// method may be called from several threads (one mutex over the connection).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hdhub/audit/audit_log.h"
+#include "hdhub/catalog/sqlite.h"
+#include "hdhub/common/clock.h"
+#include "hdhub/directory/role.h"
+#include "hdhub/keys/key_store.h"
+#include "hdhub/projects/scope.h"
+
+namespace hdhub::projects {
+
+enum class ProjectState { kDraft, kApproved, kClosed, kExpired };
+std::string_view ProjectStateName(ProjectState state);
+
+// Where a project stands at a given time.
+enum class Phase { kDraft, kNotStarted, kActive, kEnded, kClosed, kExpired };
+std::string_view PhaseName(Phase phase);
+
+struct Thresholds {
+  int min_cell_count = 10;   // smallest count a released table may show
+  double dominance_n = 2;    // NK rule: the n largest contributors…
+  double dominance_k = 0.9;  // …may not make more than k of a cell
+  double p_percent = 0.1;    // p% rule
+  std::string ToJson() const;
+  static StatusOr<Thresholds> FromJson(std::string_view json);
+};
+
+struct ProjectSpec {
+  std::string id;                 // [a-z][a-z0-9-]{0,63}
+  std::string authorisation_ref;  // e.g. "CNIL-DR-2026-123", 1-128 of [A-Za-z0-9._:/-]
+  std::string purpose;            // 1-2000 characters
+  ProjectScope scope;
+  std::vector<std::string> members;  // directory user names
+  TimePoint start;
+  TimePoint end;
+  Thresholds thresholds;
+};
+
+struct ProjectRecord {
+  ProjectSpec spec;
+  ProjectState state = ProjectState::kDraft;
+  int64_t scope_version = 1;
+  std::vector<std::string> approvers;  // of the current scope version
+  std::string created_by;
+  TimePoint created_at;
+  std::optional<TimePoint> ended_at;  // closed or expired
+  Bytes wrapped_pseudonym_key;        // empty once shredded
+  Phase PhaseAt(TimePoint now) const;
+};
+
+enum class WorkspaceState { kBuilding, kReady, kDiscarded, kShredded };
+std::string_view WorkspaceStateName(WorkspaceState state);
+
+struct WorkspaceObject {
+  std::string table;
+  std::string logical_name;
+  std::string object_name;
+  uint64_t rows = 0;
+  uint64_t ciphertext_size = 0;
+  std::string ciphertext_sha256;
+};
+
+struct WorkspaceRecord {
+  std::string project;
+  int64_t build = 0;
+  WorkspaceState state = WorkspaceState::kBuilding;
+  Bytes wrapped_dek;            // empty once shredded
+  std::string provenance_json;  // dataset versions, scope digest and version, opt-out version
+  std::string built_by;
+  TimePoint built_at;
+  std::vector<WorkspaceObject> objects;
+};
+
+// The wrapping contexts of a project's keys.
+std::string PseudonymKeyContext(std::string_view project);
+std::string WorkspaceKeyContext(std::string_view project, int64_t build);
+
+class ProjectStore {
+ public:
+  static StatusOr<std::unique_ptr<ProjectStore>> Open(const std::string& db_path, Clock* clock, audit::AuditLog* log,
+                                                      keys::KeyStore* keys);
+
+  // Event project.create. AlreadyExists for a taken id; InvalidArgument for a
+  // malformed field, an empty member list, a window that ends before it starts.
+  Status Create(const directory::Principal& who, directory::Role as, const ProjectSpec& spec);
+  // Event project.approve. FailedPrecondition when not a draft or when this
+  // operator already approved this scope version. Returns the new state.
+  StatusOr<ProjectState> Approve(const directory::Principal& who, std::string_view id);
+  // A new scope and member list: scope version + 1, back to draft until two
+  // new approvals (event project.change). FailedPrecondition once closed/expired.
+  Status Change(const directory::Principal& who, directory::Role as, std::string_view id, const ProjectScope& scope,
+                const std::vector<std::string>& members);
+  // Event project.close. FailedPrecondition when already closed or expired.
+  Status Close(const directory::Principal& who, std::string_view id);
+
+  // Reading: NotFound for an unknown id (and, for someone who may not see
+  // it, PermissionDenied, audited).
+  StatusOr<ProjectRecord> Get(const directory::Principal& who, directory::Role as, std::string_view id);
+  StatusOr<std::vector<ProjectRecord>> List(const directory::Principal& who, directory::Role as);
+  // For the hub's own work (build, shredding, sessions), no permission check.
+  StatusOr<ProjectRecord> GetForHub(std::string_view id);
+  StatusOr<std::vector<ProjectRecord>> ListForHub();
+
+  // Workspaces (called by the builder and the shredder).
+  // The number the next build will take, and the start of that build
+  // (AlreadyExists when another build took the number meanwhile).
+  StatusOr<int64_t> NextWorkspaceBuild(std::string_view project);
+  Status BeginWorkspace(std::string_view project, int64_t build, ByteSpan wrapped_dek, std::string_view built_by);
+  Status AddWorkspaceObject(std::string_view project, int64_t build, const WorkspaceObject& object);
+  Status FinishWorkspace(std::string_view project, int64_t build, std::string_view provenance_json);
+  Status DiscardWorkspace(std::string_view project, int64_t build);
+  // Destroys one workspace's data key (a newer build replaced it).
+  Status ShredWorkspace(std::string_view project, int64_t build);
+  StatusOr<std::vector<WorkspaceRecord>> Workspaces(std::string_view project);
+  // NotFound when the project has no ready workspace.
+  StatusOr<WorkspaceRecord> LatestReadyWorkspace(std::string_view project);
+  // Destroys the wrapped keys of the project (K_project) and of its
+  // workspaces, marks the workspaces shredded and the project `final_state`
+  // (kClosed or kExpired), and truncates the database's WAL so no old page
+  // holds a key. Idempotent for keys. Event logged by the caller.
+  Status DestroyKeys(std::string_view project, ProjectState final_state);
+
+  ProjectStore(std::unique_ptr<catalog::Database> db, Clock* clock, audit::AuditLog* log, keys::KeyStore* keys)
+      : db_(std::move(db)), clock_(clock), log_(log), keys_(keys) {}
+
+ private:
+  using Body = std::function<Status(audit::Event& event)>;
+  Status Audited(const directory::Principal& who, directory::Role as, std::vector<directory::Role> allowed,
+                 audit::Event event, const Body& body);
+  StatusOr<ProjectRecord> Load(std::string_view id);
+
+  std::mutex mu_;
+  std::unique_ptr<catalog::Database> db_;
+  Clock* clock_;
+  audit::AuditLog* log_;
+  keys::KeyStore* keys_;
+};
+
+}  // namespace hdhub::projects

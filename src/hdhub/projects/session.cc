@@ -1,0 +1,96 @@
+#include "hdhub/projects/session.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "hdhub/crypto/random.h"
+#include "hdhub/projects/workspace_builder.h"
+#include "hdhub/sql/logged_query.h"
+
+namespace hdhub::projects {
+namespace {
+
+namespace fs = std::filesystem;
+using directory::Role;
+
+// Why `who` may not open `p` now, or OK.
+Status CheckAccess(const directory::Principal& who, const ProjectRecord& p, TimePoint now) {
+  bool member = std::find(p.spec.members.begin(), p.spec.members.end(), who.user) != p.spec.members.end();
+  if (!who.Has(Role::kResearcher) || !member) {
+    return PermissionDeniedError(who.user + " is not a researcher member of project " + p.spec.id);
+  }
+  switch (p.PhaseAt(now)) {
+    case Phase::kActive:
+      return OkStatus();
+    case Phase::kNotStarted:
+      return FailedPreconditionError("project " + p.spec.id + " opens on " + FormatRfc3339(p.spec.start));
+    case Phase::kEnded:
+    case Phase::kExpired:
+      return FailedPreconditionError("project " + p.spec.id + " ended on " + FormatRfc3339(p.spec.end) +
+                                     "; its workspace is no longer available");
+    case Phase::kClosed:
+      return FailedPreconditionError("project " + p.spec.id + " was closed");
+    case Phase::kDraft:
+      return FailedPreconditionError("project " + p.spec.id + " is not approved yet");
+  }
+  return FailedPreconditionError("project " + p.spec.id + " is not open");
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps, const directory::Principal& who,
+                                                               std::string_view id, SessionLimits limits) {
+  std::unique_ptr<ProjectSession> s(new ProjectSession());
+  s->deps_ = deps;
+  s->actor_ = who.AsActor(Role::kResearcher);
+  s->project_ = std::string(id);
+  s->limits_ = limits;
+  Status allowed = [&]() -> Status {
+    ASSIGN_OR_RETURN(ProjectRecord p, deps.projects->GetForHub(id));
+    RETURN_IF_ERROR(CheckAccess(who, p, deps.clock->Now()));
+    return deps.projects->LatestReadyWorkspace(id).status();
+  }();
+  audit::Event e{.actor = s->actor_.id, .role = s->actor_.role, .action = "project.access", .project = s->project_};
+  if (!allowed.ok()) {
+    e.outcome = allowed.code() == StatusCode::kPermissionDenied ? audit::Outcome::kDenied : audit::Outcome::kError;
+    e.details["code"] = std::string(StatusCodeName(allowed.code()));
+    RETURN_IF_ERROR(deps.log->Append(e).status());
+    return allowed;
+  }
+  ASSIGN_OR_RETURN(WorkspaceRecord ws, deps.projects->LatestReadyWorkspace(id));
+  ASSIGN_OR_RETURN(SecretBytes dek, deps.keys->UnwrapKey(ws.wrapped_dek, WorkspaceKeyContext(id, ws.build)));
+  ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(8));
+  s->spill_dir_ = (fs::path(deps.temp_root) / ("session-" + HexEncode(random))).string();
+  std::error_code ec;
+  fs::create_directories(s->spill_dir_, ec);
+  if (ec) return InternalError("cannot create " + s->spill_dir_ + ": " + ec.message());
+  fs::permissions(s->spill_dir_, fs::perms::owner_all, ec);
+  ASSIGN_OR_RETURN(s->db_, sql::Database::Open(deps.sealed, {.threads = limits.threads,
+                                                             .memory_limit = limits.memory_limit,
+                                                             .private_temp_dir = s->spill_dir_,
+                                                             .max_temp_size = limits.max_temp_size}));
+  const std::string prefix = WorkspacePrefix(id, ws.build);
+  RETURN_IF_ERROR(s->db_->keys().Grant(prefix, std::move(dek), sql::Access::kRead));
+  for (const WorkspaceObject& o : ws.objects) {
+    RETURN_IF_ERROR(s->db_->Execute("CREATE VIEW " + sql::QuoteIdentifier(o.table) + " AS SELECT * FROM " +
+                                    sql::QuoteLiteral("hdhub://" + o.logical_name)));
+    s->tables_.push_back(o.table);
+  }
+  RETURN_IF_ERROR(s->db_->LockDown({.allowed_prefix = "hdhub://" + prefix}));
+  e.objects["workspace"] = std::to_string(ws.build);
+  RETURN_IF_ERROR(deps.log->Append(e).status());
+  return s;
+}
+
+ProjectSession::~ProjectSession() {
+  db_.reset();  // closes DuckDB before its spill directory goes
+  std::error_code ec;
+  if (!spill_dir_.empty()) fs::remove_all(spill_dir_, ec);
+}
+
+StatusOr<sql::QueryResult> ProjectSession::Query(std::string_view sql) {
+  return sql::RunLoggedQuery(*deps_.log, actor_, *db_, sql, project_,
+                             sql::QueryLimits{.max_rows = limits_.max_rows, .timeout = limits_.timeout});
+}
+
+}  // namespace hdhub::projects

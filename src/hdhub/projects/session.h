@@ -1,0 +1,75 @@
+// ProjectSession: a project member's SQL over the project's workspace
+// (DESIGN §5): one DuckDB instance whose hdhub:// file system holds only
+// that workspace's key and prefix, locked down (no local file, no other
+// project, no catalog, no extension, no setting), with memory, threads,
+// result size and time per query limited. Every query is audited (text hash,
+// rows, duration, outcome) with the project.
+//
+// Opening checks, in this order, each refusal audited (project.access,
+// denied): the principal acts as a researcher and is a member; the project is
+// approved and now is within its window; a workspace is ready.
+//
+// Ownership: borrows the stores, which must outlive it. Thread-safety: one
+// query at a time.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hdhub/audit/audit_log.h"
+#include "hdhub/common/clock.h"
+#include "hdhub/directory/role.h"
+#include "hdhub/keys/key_store.h"
+#include "hdhub/projects/project_store.h"
+#include "hdhub/sql/database.h"
+#include "hdhub/storage/sealed_store.h"
+
+namespace hdhub::projects {
+
+struct SessionLimits {
+  int threads = 2;
+  std::string memory_limit = "2GB";
+  std::string max_temp_size = "16GB";
+  uint64_t max_rows = 100000;
+  std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+};
+
+struct SessionDeps {
+  ProjectStore* projects;
+  keys::KeyStore* keys;
+  storage::SealedStore* sealed;
+  audit::AuditLog* log;
+  Clock* clock;
+  std::string temp_root;  // private directory for spill files (mode 0700)
+};
+
+class ProjectSession {
+ public:
+  // PermissionDenied (not a member, not acting as researcher), or
+  // FailedPrecondition (not approved, before or after its window, shredded),
+  // or NotFound (no workspace ready); all audited.
+  static StatusOr<std::unique_ptr<ProjectSession>> Open(SessionDeps deps, const directory::Principal& who,
+                                                        std::string_view project, SessionLimits limits = {});
+  ~ProjectSession();
+
+  // The workspace's tables, as views named after them.
+  const std::vector<std::string>& tables() const { return tables_; }
+  // Runs SQL under the limits; logs query.run. The sandbox's refusals are
+  // PermissionDenied (logged as denied), a runaway query DeadlineExceeded,
+  // too large a result ResourceExhausted.
+  StatusOr<sql::QueryResult> Query(std::string_view sql);
+
+ private:
+  ProjectSession() = default;
+  SessionDeps deps_;
+  audit::Actor actor_;
+  std::string project_;
+  SessionLimits limits_;
+  std::string spill_dir_;
+  std::vector<std::string> tables_;
+  std::unique_ptr<sql::Database> db_;
+};
+
+}  // namespace hdhub::projects

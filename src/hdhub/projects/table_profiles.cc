@@ -1,0 +1,43 @@
+#include "hdhub/projects/table_profiles.h"
+
+namespace hdhub::projects {
+namespace {
+
+// The DCIR's line key: what links a pharmacy detail (ER_PHA_F) to its claim
+// line (ER_PRS_F). The numbers among them are re-keyed per project.
+const std::vector<std::string_view> kDcirKeys = {"FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP",
+                                                 "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM",
+                                                 "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"};
+const std::vector<std::string_view> kDcirLinks = {"FLX_EMT_NUM", "FLX_EMT_ORD", "DCT_ORD_NUM", "PRS_ORD_NUM"};
+const std::vector<std::string_view> kStayKeys = {"ETA_NUM", "RSA_NUM"};
+const std::vector<std::string_view> kStayLinks = {"RSA_NUM"};
+
+const std::vector<TableProfile>& Profiles() {
+  static const std::vector<TableProfile> kProfiles = {
+      {"IR_BEN_R", "BEN_NIR_PSA", "", "", {}, {}},
+      {"ER_PRS_F", "BEN_NIR_PSA", "EXE_SOI_DTD", "", {}, kDcirLinks, kDcirKeys},
+      {"ER_PHA_F", "", "", "ER_PRS_F", kDcirKeys, kDcirLinks},
+      {"T_MCOaaC", "NIR_ANO_17", "EXE_SOI_DTD", "", {}, kStayLinks, kStayKeys},
+      {"T_MCOaaB", "", "", "T_MCOaaC", kStayKeys, kStayLinks},
+      {"T_MCOaaD", "", "", "T_MCOaaC", kStayKeys, kStayLinks},
+      {"KI_CCI_R", "BEN_NIR_ANO", "BEN_DCD_DTE", "", {}, {}},
+  };
+  return kProfiles;
+}
+
+}  // namespace
+
+const TableProfile* ProfileFor(std::string_view table) {
+  for (const TableProfile& p : Profiles()) {
+    if (p.table == table) return &p;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> ProfiledTables() {
+  std::vector<std::string_view> out;
+  for (const TableProfile& p : Profiles()) out.push_back(p.table);
+  return out;
+}
+
+}  // namespace hdhub::projects

@@ -1,0 +1,33 @@
+// How each SNDS table enters a project workspace: its person pseudonym (the
+// column that says whose row it is), the year a row belongs to, and for a
+// table without a person column the parent table whose rows it details
+// (ER_PHA_F details ER_PRS_F lines; T_MCOaaB/D detail T_MCOaaC stays), so
+// that population, opt-out and year filters reach every row; and the keys
+// that are re-keyed per project so that two projects cannot link rows
+// (claim and stay numbers) any more than people.
+//
+// A table without a profile cannot be in a scope (its rows could not be
+// filtered). Constant data; thread-safe.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace hdhub::projects {
+
+struct TableProfile {
+  std::string_view table;
+  std::string_view person;                    // person pseudonym column; empty for a detail table
+  std::string_view year_column;               // the date whose year a row belongs to; empty: no year filter
+  std::string_view parent;                    // for a detail table: the table it details
+  std::vector<std::string_view> parent_keys;  // columns shared with the parent (compared as text)
+  std::vector<std::string_view> link_keys;    // re-keyed per project (hdhub_link)
+  std::vector<std::string_view> row_keys;     // what detail tables join on: always kept
+};
+
+// NotFound-like: nullptr when the table has no profile.
+const TableProfile* ProfileFor(std::string_view table);
+// The tables that have one, in build order (parents first).
+std::vector<std::string_view> ProfiledTables();
+
+}  // namespace hdhub::projects

@@ -1,0 +1,233 @@
+#include "hdhub/projects/workspace_builder.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "hdhub/crypto/random.h"
+#include "hdhub/ingest/csv_ingest.h"
+#include "hdhub/ingest/opt_out.h"
+#include "hdhub/projects/extract_sql.h"
+#include "hdhub/projects/table_profiles.h"
+#include "hdhub/sql/database.h"
+#include "hdhub/sql/functions.h"
+
+namespace hdhub::projects {
+namespace {
+
+namespace fs = std::filesystem;
+using directory::Role;
+
+struct Source {
+  std::string table;
+  catalog::VersionWithObjects version;
+};
+
+// A private spill directory, removed with everything in it.
+class PrivateDir {
+ public:
+  static StatusOr<PrivateDir> Create(const std::string& root) {
+    ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(8));
+    fs::path p = fs::path(root) / ("build-" + HexEncode(random));
+    std::error_code ec;
+    fs::create_directories(p, ec);
+    if (ec) return InternalError("cannot create " + p.string() + ": " + ec.message());
+    fs::permissions(p, fs::perms::owner_all, ec);
+    return PrivateDir(p.string());
+  }
+  PrivateDir(PrivateDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+  ~PrivateDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit PrivateDir(std::string p) : path_(std::move(p)) {}
+  std::string path_;
+};
+
+std::string FileList(const catalog::VersionWithObjects& v) {
+  std::string files;
+  for (const catalog::ObjectRecord& o : v.objects) {
+    files += (files.empty() ? "" : ", ") + sql::QuoteLiteral("hdhub://" + o.logical_name);
+  }
+  return "[" + files + "]";
+}
+
+StatusOr<std::vector<Column>> Describe(sql::Database& db, const std::string& view) {
+  ASSIGN_OR_RETURN(sql::QueryResult r, db.Query("DESCRIBE " + view));
+  std::vector<Column> out;
+  for (const auto& row : r.rows) out.push_back({row.at(0).value_or(""), row.at(1).value_or("")});
+  return out;
+}
+
+}  // namespace
+
+std::string WorkspacePrefix(std::string_view project, int64_t build) {
+  return "projects/" + std::string(project) + "/ws" + std::to_string(build) + "/";
+}
+
+struct WorkspaceBuilder::Plan {
+  std::vector<std::string> outputs;  // scope tables, parents first
+  std::vector<Source> sources;       // everything read: outputs, parents, IR_BEN_R, OPT_OUT
+  bool population = false;
+  bool exclusions = false;
+};
+
+StatusOr<WorkspaceBuilder::Plan> WorkspaceBuilder::Prepare(const ProjectRecord& p) {
+  Plan plan;
+  std::vector<std::string> needed;
+  auto need = [&needed](std::string_view t) {
+    if (std::find(needed.begin(), needed.end(), t) == needed.end()) needed.emplace_back(t);
+  };
+  for (std::string_view table : ProfiledTables()) {
+    if (!p.spec.scope.tables.contains(std::string(table))) continue;
+    const TableProfile* profile = ProfileFor(table);
+    plan.outputs.emplace_back(table);
+    need(table);
+    if (!profile->parent.empty()) need(profile->parent);
+  }
+  for (const auto& [table, columns] : p.spec.scope.tables) {
+    if (ProfileFor(table) == nullptr) {
+      return InvalidArgumentError("scope: table " + table + " cannot enter a workspace (no workspace profile)");
+    }
+  }
+  plan.population = !p.spec.scope.population.empty();
+  if (plan.population) need("IR_BEN_R");
+  for (const std::string& table : needed) {
+    StatusOr<catalog::VersionWithObjects> v = d_.catalog->LatestCommittedVersion(table);
+    if (!v.ok()) return v.status().WithContext("the scope needs " + table);
+    plan.sources.push_back({table, *std::move(v)});
+  }
+  StatusOr<catalog::VersionWithObjects> opt_out = d_.catalog->LatestCommittedVersion(ingest::kOptOutDataset);
+  if (opt_out.ok()) {
+    plan.exclusions = true;
+    plan.sources.push_back({std::string(ingest::kOptOutDataset), *std::move(opt_out)});
+  } else if (!IsNotFound(opt_out.status())) {
+    return opt_out.status();
+  }
+  return plan;
+}
+
+StatusOr<BuildResult> WorkspaceBuilder::Build(const directory::Principal& who, Role as, std::string_view id) {
+  audit::Actor actor = who.AsActor(as);
+  audit::Event denied{.actor = actor.id,
+                      .role = actor.role,
+                      .action = "workspace.build",
+                      .project = std::string(id),
+                      .outcome = audit::Outcome::kDenied};
+  if (!who.Has(as) || (as != Role::kOperator && as != Role::kSteward)) {
+    RETURN_IF_ERROR(d_.log->Append(denied).status());
+    return PermissionDeniedError("building a workspace takes an operator or a steward");
+  }
+  ASSIGN_OR_RETURN(ProjectRecord p, d_.projects->GetForHub(id));
+  Phase phase = p.PhaseAt(d_.clock->Now());
+  if (phase != Phase::kActive && phase != Phase::kNotStarted) {
+    RETURN_IF_ERROR(d_.log->Append(denied).status());
+    return FailedPreconditionError("project " + std::string(id) + " is " + std::string(PhaseName(phase)) +
+                                   "; a workspace is built for an approved project within its window");
+  }
+  ASSIGN_OR_RETURN(Plan plan, Prepare(p));
+  ASSIGN_OR_RETURN(BuildResult result, Write(p, plan, actor));
+  RETURN_IF_ERROR(Retire(id, result.build));
+  return result;
+}
+
+StatusOr<BuildResult> WorkspaceBuilder::Write(const ProjectRecord& p, Plan& plan, const audit::Actor& actor) {
+  const std::string& id = p.spec.id;
+  BuildResult result;
+  ASSIGN_OR_RETURN(SecretBytes k_project_bytes, d_.keys->UnwrapKey(p.wrapped_pseudonym_key, PseudonymKeyContext(id)));
+  ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> k_project, crypto::HmacSha256::Create(k_project_bytes));
+  ASSIGN_OR_RETURN(result.build, d_.projects->NextWorkspaceBuild(id));
+  ASSIGN_OR_RETURN(SecretBytes dek, keys::NewDataKey());
+  ASSIGN_OR_RETURN(Bytes wrapped, d_.keys->WrapKey(dek, WorkspaceKeyContext(id, result.build)));
+  RETURN_IF_ERROR(d_.projects->BeginWorkspace(id, result.build, wrapped, actor.id));
+
+  std::vector<storage::SealedObjectInfo> written;
+  Status built = [&]() -> Status {
+    ASSIGN_OR_RETURN(PrivateDir spill, PrivateDir::Create(d_.temp_root));
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<sql::Database> db,
+        sql::Database::Open(
+            d_.sealed, {.threads = d_.threads, .memory_limit = d_.memory_limit, .private_temp_dir = spill.path()}));
+    db->keys().SetCommitListener([&written](const storage::SealedObjectInfo& o) { written.push_back(o); });
+    RETURN_IF_ERROR(sql::RegisterStageThree(*db, k_project.get()));
+    nlohmann::json versions = nlohmann::json::object();
+    for (const Source& s : plan.sources) {
+      ASSIGN_OR_RETURN(SecretBytes key,
+                       d_.keys->UnwrapKey(s.version.version.wrapped_dek,
+                                          ingest::DataKeyContext(s.table, s.version.version.source_digest)));
+      RETURN_IF_ERROR(db->keys().Grant(ingest::VersionPrefix(s.table, s.version.version.version), std::move(key),
+                                       sql::Access::kRead));
+      RETURN_IF_ERROR(db->Execute("CREATE VIEW " + SourceView(s.table) + " AS SELECT * FROM read_parquet(" +
+                                  FileList(s.version) + ")"));
+      versions[s.table] = s.version.version.version;
+    }
+    RETURN_IF_ERROR(db->keys().Grant(WorkspacePrefix(id, result.build), std::move(dek), sql::Access::kReadWrite));
+    RETURN_IF_ERROR(db->LockDown({.allowed_prefix = "hdhub://", .refuse_statements = false}));
+    if (plan.exclusions) {
+      RETURN_IF_ERROR(db->Execute("CREATE TEMP TABLE excluded AS SELECT DISTINCT BEN_NIR_PSA AS p FROM " +
+                                  SourceView(ingest::kOptOutDataset) + " WHERE BEN_NIR_PSA IS NOT NULL"));
+    }
+    if (plan.population) RETURN_IF_ERROR(db->Execute(PopulationSql(p.spec.scope.population, plan.exclusions)));
+    ExtractContext ctx{.scope = &p.spec.scope, .has_population = plan.population, .has_exclusions = plan.exclusions};
+    for (const std::string& table : plan.outputs) {
+      ASSIGN_OR_RETURN(std::vector<Column> columns, Describe(*db, SourceView(table)));
+      ASSIGN_OR_RETURN(std::string select,
+                       ExtractSelect(*ProfileFor(table), columns, p.spec.scope.tables.at(table), ctx));
+      ASSIGN_OR_RETURN(
+          sql::QueryResult copied,
+          db->Query("COPY (" + select + ") TO " +
+                    sql::QuoteLiteral("hdhub://" + WorkspacePrefix(id, result.build) + table + ".parquet") +
+                    " (FORMAT parquet, COMPRESSION zstd)"));
+      result.rows[table] = std::stoull(copied.rows.at(0).at(0).value_or("0"));
+    }
+    nlohmann::json provenance = {{"scope_version", p.scope_version},
+                                 {"scope_sha256", p.spec.scope.Digest()},
+                                 {"datasets", versions},
+                                 {"rows", result.rows}};
+    result.provenance_json = provenance.dump();
+    for (const storage::SealedObjectInfo& o : written) {
+      std::string table = o.logical_name.substr(WorkspacePrefix(id, result.build).size());
+      table = table.substr(0, table.rfind(".parquet"));
+      RETURN_IF_ERROR(d_.projects->AddWorkspaceObject(id, result.build,
+                                                      {table, o.logical_name, o.object_name, result.rows[table],
+                                                       o.ciphertext_size, HexEncode(o.ciphertext_sha256)}));
+    }
+    audit::Event e{.actor = actor.id, .role = actor.role, .action = "workspace.build", .project = id};
+    e.objects["workspace"] = std::to_string(result.build);
+    e.details["tables"] = result.rows.size();
+    e.details["scope_version"] = p.scope_version;
+    e.details["opt_out_applied"] = plan.exclusions;
+    RETURN_IF_ERROR(d_.log->Append(e).status());  // before the workspace becomes readable
+    return d_.projects->FinishWorkspace(id, result.build, result.provenance_json);
+  }();
+  if (!built.ok()) {
+    for (const storage::SealedObjectInfo& o : written) d_.sealed->Delete(o.logical_name).IgnoreError();
+    d_.projects->DiscardWorkspace(id, result.build).IgnoreError();
+    audit::Event e{.actor = actor.id,
+                   .role = actor.role,
+                   .action = "workspace.build",
+                   .project = id,
+                   .outcome = audit::Outcome::kError};
+    e.details["code"] = std::string(StatusCodeName(built.code()));
+    d_.log->Append(e).status().IgnoreError();
+    return built;
+  }
+  return result;
+}
+
+Status WorkspaceBuilder::Retire(std::string_view project, int64_t keep_build) {
+  ASSIGN_OR_RETURN(std::vector<WorkspaceRecord> all, d_.projects->Workspaces(project));
+  for (const WorkspaceRecord& w : all) {
+    if (w.build == keep_build || w.state == WorkspaceState::kShredded) continue;
+    for (const WorkspaceObject& o : w.objects) {
+      Status s = d_.sealed->Delete(o.logical_name);
+      if (!s.ok() && !IsNotFound(s)) return s;
+    }
+    RETURN_IF_ERROR(d_.projects->ShredWorkspace(project, w.build));
+  }
+  return OkStatus();
+}
+
+}  // namespace hdhub::projects

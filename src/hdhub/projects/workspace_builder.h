@@ -1,0 +1,76 @@
+// WorkspaceBuilder: materialises a project's extract (DESIGN §3, §6) from the
+// latest committed dataset versions, as sealed Parquet under the project's
+// own prefix and data key:
+//
+//   - only the scope's tables and columns (plus each table's person
+//     pseudonym and the keys that join it to its parent), only its years of
+//     care, only its population (filters on IR_BEN_R);
+//   - everyone in the latest opt-out set removed, from every table: detail
+//     tables (ER_PHA_F, T_MCOaaB, T_MCOaaD) keep only the rows of kept
+//     parent rows;
+//   - pseudonyms re-keyed with the project's key (P3 = HMAC(K_project, P2))
+//     and claim/stay numbers re-keyed too, so that two projects share no
+//     identifier and cannot link rows;
+//   - provenance recorded (dataset versions, opt-out version, scope digest
+//     and version), so the same extract can be rebuilt.
+// The build runs in a locked-down DuckDB instance that spills, encrypted, to
+// a private directory. A failed build leaves a discarded workspace and no
+// object; a newer build retires the previous one (its key destroyed).
+//
+// Ownership: borrows everything. Thread-safety: one build at a time.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "hdhub/audit/audit_log.h"
+#include "hdhub/catalog/catalog.h"
+#include "hdhub/common/clock.h"
+#include "hdhub/directory/role.h"
+#include "hdhub/keys/key_store.h"
+#include "hdhub/projects/project_store.h"
+#include "hdhub/storage/sealed_store.h"
+
+namespace hdhub::projects {
+
+struct BuildResult {
+  int64_t build = 0;
+  std::map<std::string, uint64_t> rows;  // per table
+  std::string provenance_json;
+};
+
+struct BuilderDeps {
+  ProjectStore* projects;
+  catalog::Catalog* catalog;
+  keys::KeyStore* keys;
+  storage::SealedStore* sealed;
+  audit::AuditLog* log;
+  Clock* clock;
+  std::string temp_root;  // private directory for spill files (mode 0700)
+  int threads = 0;
+  std::string memory_limit;
+};
+
+// Where a workspace's objects live: "projects/<id>/ws<build>/".
+std::string WorkspacePrefix(std::string_view project, int64_t build);
+
+class WorkspaceBuilder {
+ public:
+  explicit WorkspaceBuilder(BuilderDeps deps) : d_(std::move(deps)) {}
+
+  // PermissionDenied unless `who` acts as operator or steward (audited);
+  // FailedPrecondition unless the project is approved and its window has not
+  // ended; InvalidArgument for a scope table without a profile or a column
+  // the dataset does not have; NotFound for a scope table never ingested.
+  StatusOr<BuildResult> Build(const directory::Principal& who, directory::Role as, std::string_view project);
+
+ private:
+  struct Plan;
+  StatusOr<Plan> Prepare(const ProjectRecord& project);
+  StatusOr<BuildResult> Write(const ProjectRecord& project, Plan& plan, const audit::Actor& actor);
+  Status Retire(std::string_view project, int64_t keep_build);
+
+  BuilderDeps d_;
+};
+
+}  // namespace hdhub::projects

@@ -1,0 +1,339 @@
+// Workspace build, sandboxed sessions and shredding over small datasets
+// written straight as sealed Parquet (the real intake chain is tested end to
+// end in tests/).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <set>
+
+#include "hdhub/common/status_matchers.h"
+#include "hdhub/common/temp_dir.h"
+#include "hdhub/crypto/hash.h"
+#include "hdhub/ingest/csv_ingest.h"
+#include "hdhub/ingest/opt_out.h"
+#include "hdhub/keys/memory_key_store.h"
+#include "hdhub/projects/session.h"
+#include "hdhub/projects/shredder.h"
+#include "hdhub/projects/workspace_builder.h"
+#include "hdhub/sql/functions.h"
+#include "hdhub/storage/memory_blob_store.h"
+
+namespace hdhub::projects {
+namespace {
+
+using directory::Principal;
+using directory::Role;
+using ::hdhub::testing::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr auto kDay = std::chrono::hours(24);
+
+// 1000 people: P2 = md5(i) as a UUID; sex 1 + i % 2; born 1940 + i % 60;
+// five claims each (2018-2022), pharmacy details for even claims, two
+// hospital stays each; people 0, 100, …, 900 opted out.
+constexpr char kPerson[] = "md5(CAST(%s AS VARCHAR))::UUID";
+
+std::string P2(const std::string& expr) {
+  std::string out = kPerson;
+  return out.replace(out.find("%s"), 2, expr);
+}
+
+class WorkspaceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_ = keys::MemoryKeyStore::Create().value();
+    sealed_ = std::make_unique<storage::SealedStore>(&host_, keys_->HmacFor("object-names").value());
+    catalog_ = catalog::Catalog::Open(dir_.Sub("catalog.db"), &clock_).value();
+    projects_ = ProjectStore::Open(dir_.Sub("catalog.db"), &clock_, &log_, keys_.get()).value();
+    std::filesystem::create_directories(dir_.path() / "tmp");
+    WriteDataset("IR_BEN_R",
+                 "SELECT " + P2("i") +
+                     " AS BEN_NIR_PSA, 1 + i % 2 AS BEN_SEX_COD, 1940 + i % 60 AS "
+                     "BEN_NAI_ANN, CASE WHEN i % 3 = 0 THEN '075' ELSE '093' END AS BEN_RES_DPT FROM range(1000) t(i)");
+    WriteDataset("ER_PRS_F", "SELECT " + P2("i // 5") +
+                                 " AS BEN_NIR_PSA, CAST(DATE '2018-03-01' + INTERVAL (i % 5) "
+                                 "YEAR AS DATE) AS EXE_SOI_DTD, 10.5 AS PRS_PAI_MNT, 3317 AS PRS_NAT_REF, " +
+                                 DcirKeys() + " FROM range(5000) t(i)");
+    WriteDataset("ER_PHA_F", "SELECT " + DcirKeys() + ", 3400936318525 AS PHA_PRS_C13 FROM range(0, 5000, 2) t(i)");
+    WriteDataset("T_MCOaaC", "SELECT " + P2("i // 2") +
+                                 " AS NIR_ANO_17, 100000001 AS ETA_NUM, 1000000000 + i AS "
+                                 "RSA_NUM, TIMESTAMP '2020-03-01 00:00:00' AS EXE_SOI_DTD FROM range(2000) t(i)");
+    WriteDataset("T_MCOaaB",
+                 "SELECT 100000001 AS ETA_NUM, 1000000000 + i AS RSA_NUM, 'I10' AS DGN_PAL, 3 AS SEJ_NBJ "
+                 "FROM range(2000) t(i)");
+    WriteDataset(std::string(ingest::kOptOutDataset),
+                 "SELECT " + P2("i") + " AS BEN_NIR_PSA FROM range(0, 1000, 100) t(i)");
+  }
+
+  static std::string DcirKeys() {
+    return "DATE '2018-01-01' AS FLX_DIS_DTD, DATE '2018-01-02' AS FLX_TRT_DTD, 1 AS FLX_EMT_TYP, 100 + i % 7 AS "
+           "FLX_EMT_NUM, 1 AS FLX_EMT_ORD, '01C731221' AS ORG_CLE_NUM, 500000 + i AS DCT_ORD_NUM, 1 AS PRS_ORD_NUM, "
+           "1 AS REM_TYP_AFF";
+  }
+
+  void WriteDataset(const std::string& name, const std::string& select) {
+    SecretBytes dek = keys::NewDataKey().value();
+    std::string digest = HexEncode(crypto::Sha256(AsBytes(name + select)));
+    Bytes wrapped = keys_->WrapKey(dek, ingest::DataKeyContext(name, digest)).value();
+    ASSERT_OK(catalog_->CreateDataset(name));
+    ASSERT_OK_AND_ASSIGN(int64_t v, catalog_->BeginVersion(name, "{}", digest, wrapped));
+    auto db = sql::Database::Open(sealed_.get()).value();
+    std::vector<storage::SealedObjectInfo> objects;
+    db->keys().SetCommitListener([&](const storage::SealedObjectInfo& o) { objects.push_back(o); });
+    ASSERT_OK(db->keys().Grant(ingest::VersionPrefix(name, v), std::move(dek), sql::Access::kReadWrite));
+    ASSERT_OK_AND_ASSIGN(sql::QueryResult r,
+                         db->Query("COPY (" + select + ") TO 'hdhub://" + ingest::VersionPrefix(name, v) +
+                                   "part-0.parquet' (FORMAT parquet)"));
+    for (const auto& o : objects) {
+      ASSERT_OK(catalog_->AddObject(
+          name, v,
+          {o.logical_name, o.object_name, o.plaintext_size, o.ciphertext_size, HexEncode(o.ciphertext_sha256)}));
+    }
+    ASSERT_OK(catalog_->CommitVersion(name, v, std::stoull(*r.rows[0][0])));
+  }
+
+  std::string Scope() {
+    return R"({"tables": {"ER_PRS_F": ["EXE_SOI_DTD", "PRS_PAI_MNT"], "ER_PHA_F": ["*"], "IR_BEN_R": ["*"],
+               "T_MCOaaC": ["*"], "T_MCOaaB": ["DGN_PAL"]},
+               "years": {"from": 2019, "to": 2021},
+               "population": {"sex": [2], "birth_year": {"from": 1950, "to": 1999}}})";
+  }
+
+  void CreateApproved(const std::string& id, const std::string& scope) {
+    ProjectSpec spec{.id = id,
+                     .authorisation_ref = "CNIL-DR-2026-1",
+                     .purpose = "test",
+                     .scope = ProjectScope::Parse(scope).value(),
+                     .members = {"rita"},
+                     .start = clock_.Now() - kDay,
+                     .end = clock_.Now() + 30 * kDay};
+    ASSERT_OK(projects_->Create(ops1_, Role::kOperator, spec));
+    ASSERT_OK(projects_->Approve(ops1_, id).status());
+    ASSERT_OK(projects_->Approve(ops2_, id).status());
+  }
+
+  WorkspaceBuilder Builder() {
+    return WorkspaceBuilder({projects_.get(), catalog_.get(), keys_.get(), sealed_.get(), &log_, &clock_,
+                             (dir_.path() / "tmp").string(), 2});
+  }
+  StatusOr<std::unique_ptr<ProjectSession>> Session(const Principal& who, const std::string& id) {
+    return ProjectSession::Open(
+        {projects_.get(), keys_.get(), sealed_.get(), &log_, &clock_, (dir_.path() / "tmp").string()}, who, id,
+        {.memory_limit = "256MB", .max_rows = 100000});
+  }
+  std::string Scalar(ProjectSession& s, const std::string& sql) {
+    StatusOr<sql::QueryResult> r = s.Query(sql);
+    EXPECT_TRUE(r.ok()) << sql << ": " << r.status();
+    return r.ok() ? r->rows.at(0).at(0).value_or("NULL") : "?";
+  }
+  std::set<std::string> Column(ProjectSession& s, const std::string& sql) {
+    std::set<std::string> out;
+    StatusOr<sql::QueryResult> r = s.Query(sql);
+    EXPECT_TRUE(r.ok()) << sql << ": " << r.status();
+    if (!r.ok()) return out;
+    for (const auto& row : r->rows) out.insert(row.at(0).value_or("NULL"));
+    return out;
+  }
+  audit::Entry Last() { return audit::DecodeEntry(log_.ReadEntry(log_.Size() - 1).value()).value(); }
+
+  testing::TempDir dir_;
+  FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
+  audit::MemoryAuditLog log_{&clock_};
+  std::unique_ptr<keys::MemoryKeyStore> keys_;
+  storage::MemoryBlobStore host_;
+  std::unique_ptr<storage::SealedStore> sealed_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<ProjectStore> projects_;
+  Principal ops1_{"olga", {Role::kOperator}}, ops2_{"omar", {Role::kOperator}};
+  Principal rita_{"rita", {Role::kResearcher}}, rob_{"rob", {Role::kResearcher}};
+};
+
+TEST_F(WorkspaceTest, BuildKeepsExactlyTheAuthorisedRowsAndColumns) {
+  CreateApproved("p1", Scope());
+  ASSERT_OK_AND_ASSIGN(BuildResult built, Builder().Build(ops1_, Role::kOperator, "p1"));
+  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1"));
+  // Women (odd i) born 1950-1999 (i % 60 in 10..59), minus the opted out (i % 100 == 0: all even, so none here).
+  int expected_people = 0;
+  for (int i = 0; i < 1000; ++i) expected_people += (i % 2 == 1 && i % 60 >= 10 && i % 100 != 0) ? 1 : 0;
+  EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM IR_BEN_R"), std::to_string(expected_people));
+  EXPECT_EQ(built.rows["IR_BEN_R"], uint64_t(expected_people));
+  // Three of five claim years (2019-2021), people of the population only.
+  EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM ER_PRS_F"), std::to_string(3 * expected_people));
+  EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM ER_PRS_F WHERE BEN_NIR_PSA NOT IN (SELECT BEN_NIR_PSA FROM IR_BEN_R)"),
+            "0");
+  EXPECT_EQ(Scalar(*s, "SELECT min(year(EXE_SOI_DTD)) || '-' || max(year(EXE_SOI_DTD)) FROM ER_PRS_F"), "2019-2021");
+  // Columns: the asked ones, the person and the join keys; never PRS_NAT_REF.
+  EXPECT_THAT(s->Query("SELECT PRS_NAT_REF FROM ER_PRS_F"), StatusIs(StatusCode::kInvalidArgument));
+  // Detail tables hold only the rows of kept parents, and still join to them.
+  EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM ER_PHA_F"),
+            Scalar(*s,
+                   "SELECT count(*) FROM ER_PHA_F a JOIN ER_PRS_F p USING (FLX_DIS_DTD, FLX_TRT_DTD, FLX_EMT_TYP, "
+                   "FLX_EMT_NUM, FLX_EMT_ORD, ORG_CLE_NUM, DCT_ORD_NUM, PRS_ORD_NUM, REM_TYP_AFF)"));
+  EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM T_MCOaaB"), std::to_string(2 * expected_people));
+  EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM T_MCOaaB b JOIN T_MCOaaC c USING (ETA_NUM, RSA_NUM)"),
+            std::to_string(2 * expected_people));
+  nlohmann::json provenance = nlohmann::json::parse(built.provenance_json);
+  EXPECT_EQ(provenance["datasets"]["ER_PRS_F"], 1);
+  EXPECT_EQ(provenance["datasets"]["OPT_OUT"], 1);
+}
+
+TEST_F(WorkspaceTest, PseudonymsAreRekeyedAndNoOptedOutPersonAppears) {
+  CreateApproved("p1", R"({"tables": {"IR_BEN_R": ["*"], "ER_PRS_F": ["*"]}})");
+  ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p1").status());
+  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1"));
+  EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM IR_BEN_R"), "990");
+  ProjectRecord p = projects_->GetForHub("p1").value();
+  auto k =
+      crypto::HmacSha256::Create(keys_->UnwrapKey(p.wrapped_pseudonym_key, PseudonymKeyContext("p1")).value()).value();
+  std::set<std::string> people = Column(*s, "SELECT BEN_NIR_PSA::VARCHAR FROM IR_BEN_R");
+  std::set<std::string> claimants = Column(*s, "SELECT DISTINCT BEN_NIR_PSA::VARCHAR FROM ER_PRS_F");
+  auto uuid = [](const std::array<uint8_t, 16>& b) {
+    std::string h = HexEncode(ByteSpan(b.data(), b.size()));
+    return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+  };
+  auto p2_of = [](int i) {  // md5(i) as the fixture's P2 (DuckDB's md5 of the decimal text)
+    std::string text = std::to_string(i);
+    std::array<uint8_t, 16> out;
+    unsigned int len = 0;
+    EVP_Digest(text.data(), text.size(), out.data(), &len, EVP_md5(), nullptr);
+    return out;
+  };
+  for (int i = 0; i < 1000; i += 100) {
+    std::string p3 = uuid(sql::StageThree(*k, p2_of(i)));
+    EXPECT_FALSE(people.contains(p3)) << "opted-out person " << i << " is in IR_BEN_R";
+    EXPECT_FALSE(claimants.contains(p3)) << "opted-out person " << i << " is in ER_PRS_F";
+  }
+  EXPECT_TRUE(people.contains(uuid(sql::StageThree(*k, p2_of(1)))));
+  EXPECT_FALSE(people.contains(uuid(p2_of(1)))) << "a P2 reached the workspace unchanged";
+}
+
+TEST_F(WorkspaceTest, TwoProjectsOnTheSamePopulationShareNoIdentifierValue) {
+  const std::string scope = R"({"tables": {"ER_PRS_F": ["*"], "T_MCOaaC": ["*"]}})";
+  CreateApproved("p1", scope);
+  CreateApproved("p2", scope);
+  ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p1").status());
+  ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p2").status());
+  ASSERT_OK_AND_ASSIGN(auto a, Session(rita_, "p1"));
+  ASSERT_OK_AND_ASSIGN(auto b, Session(rita_, "p2"));
+  for (const std::string& sql : {std::string("SELECT DISTINCT BEN_NIR_PSA::VARCHAR FROM ER_PRS_F"),
+                                 std::string("SELECT DISTINCT DCT_ORD_NUM::VARCHAR FROM ER_PRS_F"),
+                                 std::string("SELECT DISTINCT NIR_ANO_17::VARCHAR FROM T_MCOaaC"),
+                                 std::string("SELECT DISTINCT RSA_NUM::VARCHAR FROM T_MCOaaC")}) {
+    std::set<std::string> x = Column(*a, sql), y = Column(*b, sql);
+    EXPECT_EQ(x.size(), y.size()) << sql;
+    std::vector<std::string> shared;
+    std::set_intersection(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(shared));
+    EXPECT_TRUE(shared.empty()) << sql << " shares " << shared.size() << " values";
+  }
+}
+
+TEST_F(WorkspaceTest, OnlyApprovedProjectsAreBuiltAndOnlyByStaff) {
+  ProjectSpec spec{.id = "draft",
+                   .authorisation_ref = "R",
+                   .purpose = "x",
+                   .scope = ProjectScope::Parse(Scope()).value(),
+                   .members = {"rita"},
+                   .start = clock_.Now(),
+                   .end = clock_.Now() + kDay};
+  ASSERT_OK(projects_->Create(ops1_, Role::kOperator, spec));
+  EXPECT_THAT(Builder().Build(ops1_, Role::kOperator, "draft"), StatusIs(StatusCode::kFailedPrecondition));
+  CreateApproved("p1", Scope());
+  EXPECT_THAT(Builder().Build(rita_, Role::kResearcher, "p1"), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_EQ(Last().event.outcome, audit::Outcome::kDenied);
+  EXPECT_EQ(Last().event.action, "workspace.build");
+}
+
+TEST_F(WorkspaceTest, UnknownColumnLeavesNoWorkspaceAndNoObject) {
+  CreateApproved("p1", R"({"tables": {"ER_PRS_F": ["NOT_A_COLUMN"]}})");
+  size_t before = host_.List("").value().size();
+  EXPECT_THAT(Builder().Build(ops1_, Role::kOperator, "p1"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("NOT_A_COLUMN")));
+  EXPECT_EQ(host_.List("").value().size(), before);
+  EXPECT_EQ(projects_->Workspaces("p1").value().at(0).state, WorkspaceState::kDiscarded);
+  EXPECT_THAT(Session(rita_, "p1"), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(WorkspaceTest, SessionsAreRefusedToNonMembersAndOutsideTheWindowWithAnAuditEvent) {
+  CreateApproved("p1", Scope());
+  ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p1").status());
+  EXPECT_THAT(Session(rob_, "p1"), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_EQ(Last().event.action, "project.access");
+  EXPECT_EQ(Last().event.outcome, audit::Outcome::kDenied);
+  EXPECT_THAT(Session(ops1_, "p1"), StatusIs(StatusCode::kPermissionDenied));  // staff are not members
+  clock_.Advance(31 * kDay);
+  EXPECT_THAT(Session(rita_, "p1"), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("ended")));
+  EXPECT_EQ(Last().event.action, "project.access");
+}
+
+TEST_F(WorkspaceTest, ASessionReachesNothingButItsWorkspaceAndLogsEveryQuery) {
+  CreateApproved("p1", Scope());
+  CreateApproved("p2", Scope());
+  ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p1").status());
+  ASSERT_OK_AND_ASSIGN(BuildResult other, Builder().Build(ops1_, Role::kOperator, "p2"));
+  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1"));
+  std::string foreign = "hdhub://" + WorkspacePrefix("p2", other.build) + "IR_BEN_R.parquet";
+  for (const std::string& sql :
+       {"SELECT * FROM '" + foreign + "'", std::string("SELECT * FROM read_csv('/etc/passwd')"),
+        std::string("SELECT * FROM 'hdhub://datasets/IR_BEN_R/v1/part-0.parquet'"),
+        std::string("ATTACH ':memory:' AS x"), std::string("SET threads = 8")}) {
+    EXPECT_THAT(s->Query(sql), StatusIs(StatusCode::kPermissionDenied)) << sql;
+    EXPECT_EQ(Last().event.action, "query.run");
+    EXPECT_EQ(Last().event.outcome, audit::Outcome::kDenied);
+    EXPECT_EQ(Last().event.project, "p1");
+  }
+  EXPECT_OK(s->Query("SELECT count(*) FROM ER_PRS_F").status());
+  EXPECT_EQ(Last().event.details["rows"], 1);
+}
+
+TEST_F(WorkspaceTest, ExpiryShredsTheWorkspaceForGood) {
+  CreateApproved("p1", Scope());
+  ASSERT_OK_AND_ASSIGN(BuildResult built, Builder().Build(ops1_, Role::kOperator, "p1"));
+  WorkspaceRecord ws = projects_->LatestReadyWorkspace("p1").value();
+  // Someone keeps a copy of the sealed objects (the host, a backup).
+  std::map<std::string, Bytes> copies;
+  for (const WorkspaceObject& o : ws.objects) copies[o.logical_name] = host_.Get(o.object_name).value();
+  Shredder shredder(projects_.get(), sealed_.get(), &log_, &clock_);
+  EXPECT_THAT(shredder.Sweep(rita_), StatusIs(StatusCode::kPermissionDenied));
+  ASSERT_OK_AND_ASSIGN(auto none, shredder.Sweep(ops1_));
+  EXPECT_TRUE(none.empty());  // not ended yet
+  clock_.Advance(31 * kDay);
+  ASSERT_OK_AND_ASSIGN(auto shredded, shredder.Sweep(ops1_));
+  EXPECT_EQ(shredded, std::vector<std::string>{"p1"});
+  EXPECT_EQ(Last().event.action, "project.shred");
+  for (const WorkspaceObject& o : ws.objects) EXPECT_THAT(host_.Get(o.object_name), StatusIs(StatusCode::kNotFound));
+  ProjectRecord p = projects_->GetForHub("p1").value();
+  EXPECT_EQ(p.state, ProjectState::kExpired);
+  EXPECT_TRUE(p.wrapped_pseudonym_key.empty());
+  EXPECT_TRUE(projects_->Workspaces("p1").value().at(0).wrapped_dek.empty());
+  // Put the copies back: no key the hub still holds opens them.
+  for (const auto& [name, bytes] : copies) ASSERT_OK(host_.Put(sealed_->ObjectNameFor(name), bytes));
+  std::vector<SecretBytes> hub_keys;
+  std::vector<catalog::DatasetRecord> datasets = catalog_->ListDatasets().value();
+  for (const auto& d : datasets) {
+    auto v = catalog_->LatestCommittedVersion(d.name).value().version;
+    hub_keys.push_back(keys_->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(d.name, v.source_digest)).value());
+  }
+  for (const auto& [name, bytes] : copies) {
+    for (const SecretBytes& key : hub_keys) EXPECT_FALSE(sealed_->Get(name, key).ok()) << name;
+  }
+  EXPECT_THAT(Session(rita_, "p1"), StatusIs(StatusCode::kFailedPrecondition));
+}
+
+TEST_F(WorkspaceTest, CloseShredsAtOnceAndARebuildRetiresTheOldWorkspace) {
+  CreateApproved("p1", Scope());
+  ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p1").status());
+  ASSERT_OK_AND_ASSIGN(BuildResult second, Builder().Build(ops1_, Role::kOperator, "p1"));
+  auto all = projects_->Workspaces("p1").value();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].state, WorkspaceState::kShredded);
+  EXPECT_EQ(all[1].state, WorkspaceState::kReady);
+  Shredder shredder(projects_.get(), sealed_.get(), &log_, &clock_);
+  EXPECT_THAT(shredder.Close(rita_, "p1"), StatusIs(StatusCode::kPermissionDenied));
+  ASSERT_OK(shredder.Close(ops1_, "p1"));
+  EXPECT_EQ(projects_->GetForHub("p1")->state, ProjectState::kClosed);
+  EXPECT_THAT(Session(rita_, "p1"), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("closed")));
+}
+
+}  // namespace
+}  // namespace hdhub::projects
