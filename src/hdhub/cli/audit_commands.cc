@@ -60,7 +60,7 @@ void AddVerify(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto vkey = std::make_shared<std::string>();
   auto cp_file = std::make_shared<std::string>();
   cmd->add_option("--log-key", *vkey, "verifier key of the log (default: the hub's own key)");
-  cmd->add_option("--checkpoint", *cp_file, "signed checkpoint to check against (default: <hub>/audit/checkpoint)");
+  cmd->add_option("--checkpoint", *cp_file, "signed checkpoint to check against (default: <hub>/state/audit/checkpoint)");
   cmd->callback(RunCheck(exit_code, [&opts, vkey, cp_file]() -> Status {
     ASSIGN_OR_RETURN(auto verifier, HubVerifier(opts, *vkey));
     std::optional<std::string> note;

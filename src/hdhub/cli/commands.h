@@ -6,6 +6,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -53,7 +54,9 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  
 void AddSourceCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // nir, source-key, pseudonymize
 void AddProjectCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // project …
 // hdhub query --project: the researcher of $HDHUB_TOKEN runs SQL in the workspace.
-Status RunProjectQuery(const GlobalOptions& opts, const std::string& project, const std::string& sql_text);
+// A zero timeout keeps the session's default (5 minutes).
+Status RunProjectQuery(const GlobalOptions& opts, const std::string& project, const std::string& sql_text,
+                       std::chrono::seconds timeout);
 void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // audit …
 void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);    // user …, token …, whoami
 

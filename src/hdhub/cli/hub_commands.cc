@@ -107,10 +107,13 @@ void AddQuery(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
       "query", "run SQL: an operator over the catalog's datasets, or a researcher (with --project) in a workspace");
   auto sql_text = std::make_shared<std::string>();
   auto project = std::make_shared<std::string>();
+  auto timeout = std::make_shared<int>(0);
   cmd->add_option("--project", *project, "a project's workspace, as the researcher of $HDHUB_TOKEN");
+  cmd->add_option("--timeout", *timeout, "with --project: cancel the query after this many seconds (at most 300)")
+      ->check(CLI::Range(1, 300));
   cmd->add_option("sql", *sql_text, "the SQL; each dataset (or workspace table) is a view named after it")->required();
-  cmd->callback(Run(exit_code, [&opts, sql_text, project]() -> Status {
-    if (!project->empty()) return RunProjectQuery(opts, *project, *sql_text);
+  cmd->callback(Run(exit_code, [&opts, sql_text, project, timeout]() -> Status {
+    if (!project->empty()) return RunProjectQuery(opts, *project, *sql_text, std::chrono::seconds(*timeout));
     SystemClock clock;
     ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
     ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, hub->OpenOperatorDatabase());

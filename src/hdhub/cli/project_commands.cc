@@ -5,9 +5,8 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
@@ -108,17 +107,17 @@ void AddCreate(CLI::App& project, const GlobalOptions& opts, int* exit_code, std
   cmd->add_option("--end", a->end, "day the authorisation ends, YYYY-MM-DD (UTC)")->required();
   cmd->add_option("--member", a->spec.members, "a researcher of the project (repeat)")->required();
   cmd->add_option("--min-cell-count", a->min_cell_count, "smallest count a released table may show (default 10)");
-  cmd->callback(OnProjects(opts, exit_code, as, [a](hub::Hub&, projects::ProjectStore& store, const Principal& who,
-                                                     Role role) -> Status {
-    ASSIGN_OR_RETURN(std::string text, ReadFile(a->scope_file));
-    ASSIGN_OR_RETURN(a->spec.scope, projects::ProjectScope::Parse(text));
-    ASSIGN_OR_RETURN(a->spec.start, ParseRfc3339(a->start));
-    ASSIGN_OR_RETURN(a->spec.end, ParseRfc3339(a->end));
-    a->spec.thresholds.min_cell_count = a->min_cell_count;
-    RETURN_IF_ERROR(store.Create(who, role, a->spec));
-    std::cout << "project " << a->spec.id << " created as a draft; two different operators must approve it\n";
-    return OkStatus();
-  }));
+  cmd->callback(OnProjects(
+      opts, exit_code, as, [a](hub::Hub&, projects::ProjectStore& store, const Principal& who, Role role) -> Status {
+        ASSIGN_OR_RETURN(std::string text, ReadFile(a->scope_file));
+        ASSIGN_OR_RETURN(a->spec.scope, projects::ProjectScope::Parse(text));
+        ASSIGN_OR_RETURN(a->spec.start, ParseRfc3339(a->start));
+        ASSIGN_OR_RETURN(a->spec.end, ParseRfc3339(a->end));
+        a->spec.thresholds.min_cell_count = a->min_cell_count;
+        RETURN_IF_ERROR(store.Create(who, role, a->spec));
+        std::cout << "project " << a->spec.id << " created as a draft; two different operators must approve it\n";
+        return OkStatus();
+      }));
 }
 
 void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* exit_code,
@@ -126,103 +125,115 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
   auto id = std::make_shared<std::string>();
   auto* approve = project.add_subcommand("approve", "approve a draft (an operator; two different ones activate it)");
   approve->add_option("id", *id, "project id")->required();
-  approve->callback(OnProjects(opts, exit_code, as, [id](hub::Hub&, projects::ProjectStore& store,
-                                                         const Principal& who, Role) -> Status {
-    ASSIGN_OR_RETURN(projects::ProjectState state, store.Approve(who, *id));
-    std::cout << "project " << *id << " is " << projects::ProjectStateName(state) << "\n";
-    return OkStatus();
-  }));
+  approve->callback(OnProjects(opts, exit_code, as,
+                               [id](hub::Hub&, projects::ProjectStore& store, const Principal& who, Role) -> Status {
+                                 ASSIGN_OR_RETURN(projects::ProjectState state, store.Approve(who, *id));
+                                 std::cout << "project " << *id << " is " << projects::ProjectStateName(state) << "\n";
+                                 return OkStatus();
+                               }));
   auto change = std::make_shared<CreateArgs>();
   auto* cmd = project.add_subcommand("change", "a new scope and member list: back to draft until approved again");
   cmd->add_option("id", change->spec.id, "project id")->required();
   cmd->add_option("--scope", change->scope_file, "scope JSON file")->required();
   cmd->add_option("--member", change->spec.members, "a researcher of the project (repeat)")->required();
-  cmd->callback(OnProjects(opts, exit_code, as, [change](hub::Hub&, projects::ProjectStore& store,
-                                                         const Principal& who, Role role) -> Status {
-    ASSIGN_OR_RETURN(std::string text, ReadFile(change->scope_file));
-    ASSIGN_OR_RETURN(projects::ProjectScope scope, projects::ProjectScope::Parse(text));
-    return store.Change(who, role, change->spec.id, scope, change->spec.members);
-  }));
+  cmd->callback(
+      OnProjects(opts, exit_code, as,
+                 [change](hub::Hub&, projects::ProjectStore& store, const Principal& who, Role role) -> Status {
+                   ASSIGN_OR_RETURN(std::string text, ReadFile(change->scope_file));
+                   ASSIGN_OR_RETURN(projects::ProjectScope scope, projects::ProjectScope::Parse(text));
+                   return store.Change(who, role, change->spec.id, scope, change->spec.members);
+                 }));
   auto close_id = std::make_shared<std::string>();
   auto* close = project.add_subcommand("close", "end a project now: its workspace is deleted and its keys destroyed");
   close->add_option("id", *close_id, "project id")->required();
-  close->callback(OnProjects(opts, exit_code, as, [close_id](hub::Hub& hub, projects::ProjectStore& store,
-                                                             const Principal& who, Role) -> Status {
-    projects::Shredder shredder(&store, &hub.sealed(), &hub.audit(), &hub.clock());
-    RETURN_IF_ERROR(shredder.Close(who, *close_id));
-    std::cout << "project " << *close_id << " closed; its workspace is shredded\n";
-    return OkStatus();
-  }));
+  close->callback(
+      OnProjects(opts, exit_code, as,
+                 [close_id](hub::Hub& hub, projects::ProjectStore& store, const Principal& who, Role) -> Status {
+                   projects::Shredder shredder(&store, &hub.sealed(), &hub.audit(), &hub.clock());
+                   RETURN_IF_ERROR(shredder.Close(who, *close_id));
+                   std::cout << "project " << *close_id << " closed; its workspace is shredded\n";
+                   return OkStatus();
+                 }));
 }
 
 void AddReadAndRun(CLI::App& project, const GlobalOptions& opts, int* exit_code, std::shared_ptr<std::string> as) {
   auto id = std::make_shared<std::string>();
   auto* show = project.add_subcommand("show", "one project, its state and its workspaces (JSON)");
   show->add_option("id", *id, "project id")->required();
-  show->callback(OnProjects(opts, exit_code, as, [id](hub::Hub& hub, projects::ProjectStore& store,
-                                                      const Principal& who, Role role) -> Status {
-    ASSIGN_OR_RETURN(ProjectRecord p, store.Get(who, role, *id));
-    nlohmann::json out = ProjectJson(p, hub.clock().Now());
-    ASSIGN_OR_RETURN(std::vector<projects::WorkspaceRecord> workspaces, store.Workspaces(*id));
-    out["workspaces"] = nlohmann::json::array();
-    for (const auto& w : workspaces) {
-      out["workspaces"].push_back({{"build", w.build},
-                                   {"state", std::string(projects::WorkspaceStateName(w.state))},
-                                   {"provenance", nlohmann::json::parse(w.provenance_json, nullptr, false)}});
-    }
-    std::cout << out.dump(2) << "\n";
-    return OkStatus();
-  }));
+  show->callback(OnProjects(
+      opts, exit_code, as,
+      [id](hub::Hub& hub, projects::ProjectStore& store, const Principal& who, Role role) -> Status {
+        ASSIGN_OR_RETURN(ProjectRecord p, store.Get(who, role, *id));
+        nlohmann::json out = ProjectJson(p, hub.clock().Now());
+        ASSIGN_OR_RETURN(std::vector<projects::WorkspaceRecord> workspaces, store.Workspaces(*id));
+        out["workspaces"] = nlohmann::json::array();
+        for (const auto& w : workspaces) {
+          out["workspaces"].push_back({{"build", w.build},
+                                       {"state", std::string(projects::WorkspaceStateName(w.state))},
+                                       {"provenance", nlohmann::json::parse(w.provenance_json, nullptr, false)}});
+        }
+        std::cout << out.dump(2) << "\n";
+        return OkStatus();
+      }));
   auto* list = project.add_subcommand("list", "the projects one may see");
-  list->callback(OnProjects(opts, exit_code, as, [&opts](hub::Hub& hub, projects::ProjectStore& store,
-                                                         const Principal& who, Role role) -> Status {
-    ASSIGN_OR_RETURN(std::vector<ProjectRecord> all, store.List(who, role));
-    sql::QueryResult table{.column_names = {"id", "phase", "authorisation", "start", "end", "members"}};
-    for (const ProjectRecord& p : all) {
-      table.rows.push_back({p.spec.id, std::string(projects::PhaseName(p.PhaseAt(hub.clock().Now()))),
-                            p.spec.authorisation_ref, FormatRfc3339(p.spec.start).substr(0, 10),
-                            FormatRfc3339(p.spec.end).substr(0, 10), std::to_string(p.spec.members.size())});
-    }
-    table.column_types.assign(table.column_names.size(), "VARCHAR");
-    if (opts.json) PrintJson(table, std::cout);
-    else PrintTable(table, std::cout);
-    return OkStatus();
-  }));
+  list->callback(OnProjects(
+      opts, exit_code, as,
+      [&opts](hub::Hub& hub, projects::ProjectStore& store, const Principal& who, Role role) -> Status {
+        ASSIGN_OR_RETURN(std::vector<ProjectRecord> all, store.List(who, role));
+        sql::QueryResult table{.column_names = {"id", "phase", "authorisation", "start", "end", "members"}};
+        for (const ProjectRecord& p : all) {
+          table.rows.push_back({p.spec.id, std::string(projects::PhaseName(p.PhaseAt(hub.clock().Now()))),
+                                p.spec.authorisation_ref, FormatRfc3339(p.spec.start).substr(0, 10),
+                                FormatRfc3339(p.spec.end).substr(0, 10), std::to_string(p.spec.members.size())});
+        }
+        table.column_types.assign(table.column_names.size(), "VARCHAR");
+        if (opts.json)
+          PrintJson(table, std::cout);
+        else
+          PrintTable(table, std::cout);
+        return OkStatus();
+      }));
   auto build_id = std::make_shared<std::string>();
   auto* build = project.add_subcommand("build", "materialise the project's workspace (operator or steward)");
   build->add_option("id", *build_id, "project id")->required();
-  build->callback(OnProjects(opts, exit_code, as, [build_id](hub::Hub& hub, projects::ProjectStore&,
-                                                             const Principal& who, Role role) -> Status {
-    ASSIGN_OR_RETURN(projects::BuilderDeps deps, hub.BuilderDependencies());
-    ASSIGN_OR_RETURN(projects::BuildResult r, projects::WorkspaceBuilder(deps).Build(who, role, *build_id));
-    std::cout << "workspace " << r.build << " of " << *build_id << " built:";
-    for (const auto& [table, rows] : r.rows) std::cout << " " << table << " " << rows;
-    std::cout << " rows\n";
-    return OkStatus();
-  }));
+  build->callback(OnProjects(
+      opts, exit_code, as,
+      [build_id](hub::Hub& hub, projects::ProjectStore&, const Principal& who, Role role) -> Status {
+        ASSIGN_OR_RETURN(projects::BuilderDeps deps, hub.BuilderDependencies());
+        ASSIGN_OR_RETURN(projects::BuildResult r, projects::WorkspaceBuilder(deps).Build(who, role, *build_id));
+        std::cout << "workspace " << r.build << " of " << *build_id << " built:";
+        for (const auto& [table, rows] : r.rows) std::cout << " " << table << " " << rows;
+        std::cout << " rows\n";
+        return OkStatus();
+      }));
   auto* sweep = project.add_subcommand("sweep", "shred every project whose window has ended (operator)");
-  sweep->callback(OnProjects(opts, exit_code, as, [](hub::Hub& hub, projects::ProjectStore& store,
-                                                     const Principal& who, Role) -> Status {
-    projects::Shredder shredder(&store, &hub.sealed(), &hub.audit(), &hub.clock());
-    ASSIGN_OR_RETURN(std::vector<std::string> shredded, shredder.Sweep(who));
-    std::cout << shredded.size() << " ended project(s) shredded\n";
-    for (const std::string& id : shredded) std::cout << "  " << id << "\n";
-    return OkStatus();
-  }));
+  sweep->callback(OnProjects(opts, exit_code, as,
+                             [](hub::Hub& hub, projects::ProjectStore& store, const Principal& who, Role) -> Status {
+                               projects::Shredder shredder(&store, &hub.sealed(), &hub.audit(), &hub.clock());
+                               ASSIGN_OR_RETURN(std::vector<std::string> shredded, shredder.Sweep(who));
+                               std::cout << shredded.size() << " ended project(s) shredded\n";
+                               for (const std::string& id : shredded) std::cout << "  " << id << "\n";
+                               return OkStatus();
+                             }));
 }
 
 }  // namespace
 
-Status RunProjectQuery(const GlobalOptions& opts, const std::string& project, const std::string& sql_text) {
+Status RunProjectQuery(const GlobalOptions& opts, const std::string& project, const std::string& sql_text,
+                       std::chrono::seconds timeout) {
   SystemClock clock;
   ASSIGN_OR_RETURN(Session s, Authenticate(opts, &clock));
   s.hub->set_actor(s.who.AsActor(Role::kResearcher));
   ASSIGN_OR_RETURN(projects::SessionDeps deps, s.hub->SessionDependencies());
+  projects::SessionLimits limits;
+  if (timeout.count() > 0) limits.timeout = std::min<std::chrono::milliseconds>(limits.timeout, timeout);
   ASSIGN_OR_RETURN(std::unique_ptr<projects::ProjectSession> session,
-                   projects::ProjectSession::Open(deps, s.who, project));
+                   projects::ProjectSession::Open(deps, s.who, project, limits));
   ASSIGN_OR_RETURN(sql::QueryResult result, session->Query(sql_text));
-  if (opts.json) PrintJson(result, std::cout);
-  else PrintTable(result, std::cout);
+  if (opts.json)
+    PrintJson(result, std::cout);
+  else
+    PrintTable(result, std::cout);
   return OkStatus();
 }
 

@@ -52,7 +52,9 @@ StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps,
   }();
   audit::Event e{.actor = s->actor_.id, .role = s->actor_.role, .action = "project.access", .project = s->project_};
   if (!allowed.ok()) {
-    e.outcome = allowed.code() == StatusCode::kPermissionDenied ? audit::Outcome::kDenied : audit::Outcome::kError;
+    // Not a member, or outside the window: access refused by policy.
+    bool refused = allowed.code() == StatusCode::kPermissionDenied || allowed.code() == StatusCode::kFailedPrecondition;
+    e.outcome = refused ? audit::Outcome::kDenied : audit::Outcome::kError;
     e.details["code"] = std::string(StatusCodeName(allowed.code()));
     RETURN_IF_ERROR(deps.log->Append(e).status());
     return allowed;
