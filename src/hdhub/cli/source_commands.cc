@@ -2,13 +2,16 @@
 //   hdhub nir check [NIR…]         validate NIRs (arguments or stdin lines)
 //   hdhub source-key init --key F  create the source's stage-1 key file
 //   hdhub pseudonymize …           stage 1: identities out, P1 pseudonyms in
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "hdhub/audit/hub_log.h"
 #include "hdhub/cli/commands.h"
+#include "hdhub/crypto/hash.h"
 #include "hdhub/ingest/opt_out.h"
 #include "hdhub/ingest/pseudonymize.h"
 #include "hdhub/keys/key_file_key_store.h"
@@ -96,10 +99,28 @@ void AddPseudonymize(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     }
     ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kSourcePassphraseEnv, "source key passphrase: "));
     ASSIGN_OR_RETURN(auto store, keys::KeyFileKeyStore::Open(*key, passphrase));
+    // The source keeps its own tamper-evident log beside its key.
+    SystemClock clock;
+    std::string source_dir = std::filesystem::absolute(*key).parent_path().string();
+    ASSIGN_OR_RETURN(auto log, audit::OpenHubAuditLog(source_dir, &clock, {.lock_wait = std::chrono::seconds(60)}));
     ASSIGN_OR_RETURN(auto k_source, store->HmacFor(ingest::kStageOnePurpose));
     ingest::Pseudonymizer pseudonymizer(k_source.get());
-    ASSIGN_OR_RETURN(ingest::PseudonymizeResult r, pseudonymizer.Run(*req));
-    PrintPseudonymized(r, opts.json);
+    StatusOr<ingest::PseudonymizeResult> r = pseudonymizer.Run(*req);
+    audit::Actor actor = OperatorActor();
+    audit::Event e{.actor = actor.id, .role = "source", .action = "pseudonymize.run"};
+    e.objects["extract_path_sha256"] = HexEncode(crypto::Sha256(AsBytes(req->input_path))).substr(0, 32);
+    if (r.ok()) {
+      e.details["rows_read"] = r->report.rows_read;
+      e.details["rows_written"] = r->report.rows_stored;
+      e.details["rows_rejected"] = r->report.rows_rejected;
+      e.details["identities_given"] = r->identities_given;
+    } else {
+      e.outcome = audit::Outcome::kError;
+      e.details["code"] = std::string(StatusCodeName(r.status().code()));
+    }
+    RETURN_IF_ERROR(log->Append(e).status());
+    if (!r.ok()) return r.status();
+    PrintPseudonymized(*r, opts.json);
     return OkStatus();
   }));
 }
