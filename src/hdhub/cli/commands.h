@@ -58,6 +58,7 @@ void AddProjectCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code
 Status RunProjectQuery(const GlobalOptions& opts, const std::string& project, const std::string& sql_text,
                        std::chrono::seconds timeout);
 void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // audit …
+void AddSynthCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // synth
 void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);    // user …, token …, whoami
 
 }  // namespace hdhub::cli

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   AddSourceCommands(app, opts, &exit_code);
   AddProjectCommands(app, opts, &exit_code);
   AddAuditCommands(app, opts, &exit_code);
+  AddSynthCommands(app, opts, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
