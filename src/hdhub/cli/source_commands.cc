@@ -74,7 +74,9 @@ void PrintPseudonymized(const ingest::PseudonymizeResult& r, bool json) {
     return;
   }
   std::cout << r.report.rows_stored << " rows written, " << r.report.rows_rejected << " rejected, of "
-            << r.report.rows_read << " read" << (r.identities_given ? "" : " (SNDS pseudonyms passed through)") << "\n";
+            << r.report.rows_read << " read" << (r.identities_given     ? ""
+                : r.has_person_columns ? " (SNDS pseudonyms passed through)"
+                                       : " (no person column: checked and copied)") << "\n";
   for (const ingest::FieldIssue& i : r.report.issues) {
     std::cout << "  rejected: field " << i.field << ", " << i.reason << ": " << i.count << " row"
               << (i.count == 1 ? "" : "s") << ", first at line " << i.first_line << "\n";

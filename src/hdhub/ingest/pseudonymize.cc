@@ -130,6 +130,7 @@ StatusOr<PseudonymizeResult> Pseudonymizer::Run(const PseudonymizeRequest& r) {
   ASSIGN_OR_RETURN(CsvSource source, CsvSource::Open(r.input_path, r.delimiter));
   std::vector<std::string> person = PersonPseudonymColumns(schema);
   PseudonymizeResult result;
+  result.has_person_columns = !person.empty();
   result.identities_given = source.Find(kNir) >= 0;
   result.report.policy = r.strict ? InvalidPolicy::kFail : InvalidPolicy::kRejectRow;
   std::string table = schema.name.empty() ? "the schema" : schema.name;

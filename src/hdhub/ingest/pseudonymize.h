@@ -44,7 +44,8 @@ struct PseudonymizeRequest {
 };
 
 struct PseudonymizeResult {
-  bool identities_given = false;  // false: SNDS pseudonyms passed through
+  bool identities_given = false;  // false: SNDS pseudonyms (or no person column) passed through
+  bool has_person_columns = false;  // the table names a person (BEN_NIR_PSA, NIR_ANO_17, …)
   IngestReport report;            // rows read/stored/rejected; issues per check
 };
 

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The whole chain on a synthetic population, through the hdhub binary:
+# synth (raw NIRs at the "source") -> pseudonymize (stage 1) -> ingest
+# (validation, stage 2, sealed Parquet) -> operator cohort query checked
+# against the generator's ground truth -> project workspace (stage 3, opt-outs
+# removed) -> researcher query checked against the ground truth without the
+# opted-out. Then kill -9 during an ingest: the catalog stays consistent and
+# the next ingest cleans up.
+# Usage: intake_chain_test.sh <hdhub binary> <shared/snds dir>
+set -uo pipefail
+HDHUB=$1
+SNDS=$2
+work=$(mktemp -d)
+trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+export HDHUB_HOME="$work/hub" HDHUB_PASSPHRASE="chain passphrase" HDHUB_SOURCE_PASSPHRASE="source passphrase"
+export HDHUB_USER_PASSWORD="a long enough password"
+passed=0
+failed=0
+check() {
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; sed 's/^/  err: /' "$work/err"; fi
+}
+run() { "$HDHUB" "$@" >"$work/out" 2>"$work/err"; echo $? >"$work/rc"; }
+rc() { cat "$work/rc"; }
+manifest() { /usr/bin/python3 -c "import json,sys; m=json.load(open('$work/ext/manifest.json')); print(eval(sys.argv[1]))" "$1"; }
+TABLES="IR_BEN_R ER_PRS_F ER_PHA_F T_MCOaaA T_MCOaaB T_MCOaaC T_MCOaaD KI_CCI_R"
+
+run synth --people 3000 --seed 7 --years 2021-2022 --out "$work/ext"
+check "synth" test "$(rc)" = 0
+mkdir -p "$work/source" "$work/transfer"
+run source-key init --key "$work/source/src.key"
+check "source key" test "$(rc)" = 0
+for t in $TABLES; do
+  run pseudonymize --key "$work/source/src.key" --schema "$SNDS/schemas/$t.json" --strict \
+    --out "$work/transfer/$t.csv" "$work/ext/$t.csv"
+  check "pseudonymize $t" test "$(rc)" = 0
+done
+run pseudonymize --key "$work/source/src.key" --opt-out --strict --out "$work/transfer/OPTOUT.csv" "$work/ext/OPTOUT.csv"
+check "pseudonymize the opt-out list" test "$(rc)" = 0
+nir=$(sed -n 2p "$work/ext/IR_BEN_R.csv" | cut -d, -f1)
+check "no NIR leaves the source" test -z "$(grep -rl -- "$nir" "$work/transfer")"
+birth=$(sed -n 2p "$work/ext/IR_BEN_R.csv" | cut -d, -f2)
+check "no birth date leaves the source" test -z "$(grep -l -- "$birth" "$work/transfer/IR_BEN_R.csv")"
+
+run init
+for t in $TABLES; do
+  run ingest --dataset "$t" --schema "$SNDS/schemas/$t.json" "$work/transfer/$t.csv"
+  check "ingest $t (every value valid)" test "$(rc)" = 0
+done
+run ingest --opt-out "$work/transfer/OPTOUT.csv"
+check "ingest the opt-out set" test "$(rc)" = 0
+run ingest --dataset ER_PRS_F --schema "$SNDS/schemas/ER_PRS_F.json" "$work/transfer/ER_PRS_F.csv"
+check "a re-ingest is detected" grep -q "already ingested" "$work/out"
+
+codes=$(manifest "','.join(m['conditions'][0]['drug_codes'])")
+cohort="SELECT year(p.EXE_SOI_DTD) AS y, count(DISTINCT p.BEN_NIR_PSA) AS people
+        FROM ER_PHA_F a JOIN ER_PRS_F p USING (FLX_DIS_DTD, FLX_TRT_DTD, FLX_EMT_TYP, FLX_EMT_NUM,
+          FLX_EMT_ORD, ORG_CLE_NUM, DCT_ORD_NUM, PRS_ORD_NUM, REM_TYP_AFF)
+        WHERE a.PHA_PRS_C13 IN ($codes) GROUP BY y ORDER BY y"
+run query "$cohort"
+expected=$(manifest "' '.join(str(m['conditions'][0]['per_year'][y]['treated']) for y in ('2021','2022'))")
+got=$(awk '$1 ~ /^[0-9]+$/ && NF == 2 {printf "%s ", $2}' "$work/out" | sed 's/ $//')
+check "the operator's cohort matches the ground truth ($expected)" test "$got" = "$expected"
+
+run user add omar --role operator
+run user add rita --role researcher
+OMAR=$("$HDHUB" token issue omar 2>/dev/null)
+RITA=$("$HDHUB" token issue rita 2>/dev/null)
+cat >"$work/scope.json" <<EOF
+{"tables": {"IR_BEN_R": ["*"], "ER_PRS_F": ["*"], "ER_PHA_F": ["*"], "T_MCOaaB": ["*"], "T_MCOaaC": ["*"]}}
+EOF
+run project create --id chain --authorisation CNIL-DR-2026-7 --purpose "Chain test" --scope "$work/scope.json" \
+  --start 2026-01-01 --end 2099-01-01 --member rita
+check "project created by the terminal's operator" test "$(rc)" = 0
+run project approve chain
+HDHUB_TOKEN=$OMAR run project approve chain
+check "approved by a second operator" grep -q "is approved" "$work/out"
+run project build chain
+check "workspace built" test "$(rc)" = 0
+HDHUB_TOKEN=$RITA run query --project chain "SELECT count(*) FROM IR_BEN_R"
+people=$(( $(manifest "m['people']") - $(manifest "m['opt_out_people']") ))
+check "the workspace holds everyone but the opted-out ($people)" grep -Eq "^ *$people *$" "$work/out"
+HDHUB_TOKEN=$RITA run query --project chain "$cohort"
+expected=$(manifest "' '.join(str(m['conditions'][0]['per_year'][y]['treated_not_opted_out']) for y in ('2021','2022'))")
+got=$(awk '$1 ~ /^[0-9]+$/ && NF == 2 {printf "%s ", $2}' "$work/out" | sed 's/ $//')
+check "the researcher's cohort excludes the opted-out ($expected)" test "$got" = "$expected"
+
+# kill -9 while an ingest is sealing: a pending version, no visible one; the
+# next ingest cleans up and the host holds exactly what the catalog records.
+"$HDHUB" ingest --dataset ER_PRS_F_COPY --schema "$SNDS/schemas/ER_PRS_F.json" "$work/transfer/ER_PRS_F.csv" \
+  >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 400); do
+  [[ -n $(find "$HDHUB_HOME/host/.tmp" -type f 2>/dev/null) ]] && break
+  sleep 0.01
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+run catalog list --all
+check "the killed ingest left a pending version" grep -q "ER_PRS_F_COPY.*pending" "$work/out"
+run catalog list
+check "... which is not visible" test -z "$(grep ER_PRS_F_COPY "$work/out")"
+run ingest --dataset ER_PRS_F_COPY --schema "$SNDS/schemas/ER_PRS_F.json" "$work/transfer/ER_PRS_F.csv"
+check "the next ingest succeeds" test "$(rc)" = 0
+run catalog list --all
+check "the pending version was discarded" grep -q "ER_PRS_F_COPY.*discarded" "$work/out"
+recorded=$(awk 'NR > 2 && ($3 == "committed") {n += $5} END {print n}' "$work/out")
+workspace=$(find "$HDHUB_HOME/host/o" -type f | wc -l)
+# Host objects: the committed versions', the project's workspace (5 tables) and the sealed checkpoint.
+check "no orphan object on the host ($recorded + 5 + 1)" test "$workspace" = $((recorded + 5 + 1))
+check "no temporary left on the host" test -z "$(find "$HDHUB_HOME/host/.tmp" -type f 2>/dev/null)"
+run audit verify
+check "the audit log verifies" test "$(rc)" = 0
+
+echo "$passed passed, $failed failed"
+test "$failed" = 0
