@@ -1,7 +1,7 @@
 // Sealed scan benchmark: the same Parquet table read by DuckDB plain from local
 // disk and sealed on a file:// host through hdhub://, side by side in one run.
 //
-//   hdhub_sealed_scan_bench [--rows N] [--reps R] [--dir D] [--threads T]
+//   hdhub_sealed_scan_bench [--rows N] [--reps R] [--dir D] [--threads T] [--segment-kib K]
 //
 // Prints, for a group-by and a filtered count (and the write itself), the
 // median time of each side over R runs and the ratio sealed/plain. DuckDB's
@@ -30,6 +30,7 @@ struct Options {
   long rows = 20'000'000;
   int reps = 5;
   int threads = 2;
+  uint32_t segment_kib = hdhub::crypto::kDefaultSegmentSize / 1024;
   std::string dir = "/tmp/hdhub-bench-scan";
 };
 
@@ -41,6 +42,7 @@ Options Parse(int argc, char** argv) {
     else if (a == "--reps") o.reps = std::atoi(argv[i + 1]);
     else if (a == "--threads") o.threads = std::atoi(argv[i + 1]);
     else if (a == "--dir") o.dir = argv[i + 1];
+    else if (a == "--segment-kib") o.segment_kib = uint32_t(std::atoi(argv[i + 1]));
   }
   return o;
 }
@@ -100,7 +102,7 @@ int main(int argc, char** argv) {
   Check(name_key.status(), "key");
   auto names = hdhub::crypto::HmacSha256::Create(*name_key);
   Check(names.status(), "hmac");
-  hdhub::storage::SealedStore sealed(host->get(), std::move(names).value());
+  hdhub::storage::SealedStore sealed(host->get(), std::move(names).value(), o.segment_kib * 1024);
   auto db = hdhub::sql::Database::Open(&sealed, {.threads = o.threads});
   Check(db.status(), "duckdb");
   auto dek = hdhub::crypto::RandomSecret(32);
@@ -109,7 +111,8 @@ int main(int argc, char** argv) {
 
   const std::string plain = "'" + o.dir + "/plain.parquet'";
   const std::string sealed_path = "'hdhub://bench/er_prs_f.parquet'";
-  std::printf("rows=%ld threads=%d reps=%d (median seconds)\n", o.rows, o.threads, o.reps);
+  std::printf("rows=%ld threads=%d reps=%d segment=%u KiB (median seconds)\n", o.rows, o.threads, o.reps,
+              o.segment_kib);
   std::printf("%-22s %10s %10s %8s\n", "operation", "plain", "sealed", "ratio");
 
   std::vector<double> wp, ws;

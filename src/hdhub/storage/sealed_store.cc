@@ -156,7 +156,11 @@ class SealedReaderImpl : public SealedReader {
     const uint64_t span_begin = layout.SegmentCiphertextOffset(first);
     const uint64_t span_end =
         layout.SegmentCiphertextOffset(last) + layout.SegmentCiphertextSize(last);
-    Bytes ciphertext(span_end - span_begin);
+    // A per-thread buffer, reused: DuckDB reads from a few long-lived threads,
+    // and a fresh buffer per read would be zero-filled and page-faulted anew.
+    thread_local Bytes scratch;
+    if (scratch.size() < span_end - span_begin) scratch.resize(span_end - span_begin);
+    MutableByteSpan ciphertext(scratch.data(), span_end - span_begin);
     RETURN_IF_ERROR(blob_->ReadAt(span_begin, ciphertext).WithContext(Quoted(logical_name_)));
     Bytes plaintext;
     for (uint64_t index = first; index <= last; ++index) {
