@@ -333,6 +333,13 @@ TEST_F(CsvIngestTest, OversizePseudonymIsRefused) {
   EXPECT_EQ(psa->first_line, 3u);
 }
 
+TEST_F(CsvIngestTest, LineOverOneMebibyteRefused) {
+  std::string csv = Variant("huge.csv", [](auto& l) { l[5].insert(l[5].rfind(',') + 1, std::string(1 << 21, 'A')); });
+  EXPECT_THAT(ingester_->Ingest(Prs(csv)),
+              StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("huge.csv"), HasSubstr("longer than 1 MiB"))));
+  ExpectNothingWritten();
+}
+
 TEST_F(CsvIngestTest, InvalidUtf8Refused) {
   std::string csv = Variant("latin1.csv", [](auto& l) { l[2].replace(l[2].rfind(','), 1, ",\xe9\xff"); });
   EXPECT_THAT(ingester_->Ingest(Prs(csv)), StatusIs(StatusCode::kInvalidArgument, HasSubstr("latin1.csv")));

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
+#include <filesystem>
+#include <map>
 #include <set>
 
 #include "hdhub/common/status_matchers.h"
@@ -273,17 +275,56 @@ TEST_F(WorkspaceTest, ASessionReachesNothingButItsWorkspaceAndLogsEveryQuery) {
   ASSERT_OK_AND_ASSIGN(BuildResult other, Builder().Build(ops1_, Role::kOperator, "p2"));
   ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1"));
   std::string foreign = "hdhub://" + WorkspacePrefix("p2", other.build) + "IR_BEN_R.parquet";
-  for (const std::string& sql :
-       {"SELECT * FROM '" + foreign + "'", std::string("SELECT * FROM read_csv('/etc/passwd')"),
-        std::string("SELECT * FROM 'hdhub://datasets/IR_BEN_R/v1/part-0.parquet'"),
-        std::string("ATTACH ':memory:' AS x"), std::string("SET threads = 8")}) {
-    EXPECT_THAT(s->Query(sql), StatusIs(StatusCode::kPermissionDenied)) << sql;
+  const std::string local = (dir_.path() / "out.csv").string();
+  for (const std::string& sql : std::vector<std::string>{
+           "SELECT * FROM '" + foreign + "'", "SELECT * FROM read_csv('/etc/passwd')",
+           "SELECT * FROM read_text('/etc/passwd')", "SELECT * FROM read_blob('/etc/passwd')",
+           "SELECT * FROM glob('/etc/*')", "SELECT * FROM '/etc/passwd'",
+           "SELECT * FROM read_csv('file:///etc/passwd')",
+           "SELECT * FROM 'hdhub://datasets/IR_BEN_R/v1/part-0.parquet'", "ATTACH ':memory:' AS x",
+           "ATTACH '" + local + "' AS y", "COPY ER_PRS_F TO '" + local + "'",
+           "COPY ER_PRS_F TO 'hdhub://projects/p1/ws1/x.parquet'", "EXPORT DATABASE '" + local + "'", "INSTALL httpfs",
+           "LOAD httpfs", "SET threads = 8", "RESET memory_limit", "SET enable_external_access = true"}) {
+    // Refused (a permission error, or for FROM '/etc/passwd' no such table),
+    // and the attempt is in the log.
+    EXPECT_FALSE(s->Query(sql).ok()) << sql;
     EXPECT_EQ(Last().event.action, "query.run");
-    EXPECT_EQ(Last().event.outcome, audit::Outcome::kDenied);
+    EXPECT_NE(Last().event.outcome, audit::Outcome::kSuccess) << sql;
     EXPECT_EQ(Last().event.project, "p1");
   }
+  EXPECT_FALSE(std::filesystem::exists(local));
   EXPECT_OK(s->Query("SELECT count(*) FROM ER_PRS_F").status());
   EXPECT_EQ(Last().event.details["rows"], 1);
+}
+
+TEST_F(WorkspaceTest, ACrossJoinBombIsCancelledAndAudited) {
+  CreateApproved("p1", Scope());
+  ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p1").status());
+  ASSERT_OK_AND_ASSIGN(auto s, ProjectSession::Open({projects_.get(), keys_.get(), sealed_.get(), &log_, &clock_,
+                                                     (dir_.path() / "tmp").string()},
+                                                    rita_, "p1", {.timeout = std::chrono::milliseconds(500)}));
+  EXPECT_THAT(s->Query("SELECT sum(a.PRS_PAI_MNT * b.PRS_PAI_MNT * c.PRS_PAI_MNT * d.PRS_PAI_MNT) "
+                       "FROM ER_PRS_F a, ER_PRS_F b, ER_PRS_F c, ER_PRS_F d"),
+              StatusIs(StatusCode::kDeadlineExceeded));
+  EXPECT_EQ(Last().event.action, "query.run");
+  EXPECT_EQ(Last().event.outcome, audit::Outcome::kError);
+  EXPECT_EQ(Last().event.details["code"], "DEADLINE_EXCEEDED");
+}
+
+TEST_F(WorkspaceTest, ARebuildFromTheSameVersionsGivesTheSameExtract) {
+  CreateApproved("p1", Scope());
+  ASSERT_OK_AND_ASSIGN(BuildResult first, Builder().Build(ops1_, Role::kOperator, "p1"));
+  const std::string digest = "SELECT md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)) FROM ";
+  std::map<std::string, std::string> before;
+  {
+    ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1"));
+    for (const std::string& t : s->tables()) before[t] = Scalar(*s, digest + t + " t");
+  }
+  ASSERT_OK_AND_ASSIGN(BuildResult second, Builder().Build(ops1_, Role::kOperator, "p1"));
+  EXPECT_NE(first.build, second.build);
+  EXPECT_EQ(first.provenance_json, second.provenance_json);
+  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1"));
+  for (const auto& [t, d] : before) EXPECT_EQ(Scalar(*s, digest + t + " t"), d) << t;
 }
 
 TEST_F(WorkspaceTest, ExpiryShredsTheWorkspaceForGood) {
