@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "hdhub/audit/checkpoint.h"
+#include "hdhub/crypto/random.h"
 #include "hdhub/audit/hub_log.h"
 #include "hdhub/hub/audited_key_store.h"
 #include "hdhub/ingest/csv_ingest.h"
@@ -170,7 +171,19 @@ Status Hub::CheckHostCheckpoint() {
 Hub::~Hub() = default;
 
 StatusOr<std::unique_ptr<sql::Database>> Hub::OpenOperatorDatabase(const sql::DatabaseOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(sealed_.get(), options));
+  sql::DatabaseOptions with_spill = options;
+  if (with_spill.private_temp_dir.empty()) {
+    // Big operator queries spill, encrypted, to a directory of their own
+    // (removed with the instance).
+    ASSIGN_OR_RETURN(std::string root, PrivateTempRoot());
+    ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(8));
+    with_spill.private_temp_dir = root + "/operator-" + HexEncode(random);
+    std::error_code ec;
+    fs::create_directory(with_spill.private_temp_dir, ec);
+    if (ec) return InternalError("cannot create " + with_spill.private_temp_dir + ": " + ec.message());
+    fs::permissions(with_spill.private_temp_dir, fs::perms::owner_all, ec);
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(sealed_.get(), with_spill));
   ASSIGN_OR_RETURN(std::vector<catalog::DatasetRecord> datasets, catalog_->ListDatasets());
   for (const catalog::DatasetRecord& d : datasets) {
     StatusOr<catalog::VersionWithObjects> latest = catalog_->LatestCommittedVersion(d.name);

@@ -19,9 +19,7 @@ PrivateTempFileSystem::PrivateTempFileSystem(std::string directory)
 
 PrivateTempFileSystem::~PrivateTempFileSystem() {
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
-    std::filesystem::remove_all(entry.path(), ec);
-  }
+  std::filesystem::remove_all(directory_, ec);
 }
 
 std::string PrivateTempFileSystem::Local(const std::string& path,

@@ -7,7 +7,7 @@
 // OpenSslEncryptionUtil), so no plaintext reaches the disk either.
 //
 // Ownership: DuckDB owns it once registered; it owns its LocalFileSystem and
-// removes the directory's files when destroyed. Thread-safety: as the local
+// its directory, which it removes (with any spilled block) when destroyed. Thread-safety: as the local
 // file system (DuckDB's buffer manager calls it from several threads).
 #pragma once
 
