@@ -195,6 +195,11 @@ StatusOr<IngestResult> CsvIngester::Write(const IngestRequest& request, Prepared
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(store_, {.threads = options_.threads}));
   RETURN_IF_ERROR(sql::RegisterStageTwo(*db, k_hub.get()));
   RETURN_IF_ERROR(sql::RegisterCodeSets(*db, &p.nomenclatures.sets()));
+  RETURN_IF_ERROR(sql::RegisterShapeCheck(*db));
+  RETURN_IF_ERROR(RegisterValueFunctions(*db, &p.plan.rules(), &tally));
+  // A version's row order carries no meaning (line numbers come from the
+  // diagnosis pass): writing unordered spares DuckDB buffering batches.
+  RETURN_IF_ERROR(db->Execute("SET preserve_insertion_order = false"));
   RETURN_IF_ERROR(sql::RegisterTally(*db, &tally));
 
   ASSIGN_OR_RETURN(SecretBytes dek, keys::NewDataKey());
@@ -247,9 +252,9 @@ StatusOr<IngestResult> CsvIngester::Write(const IngestRequest& request, Prepared
 Status CsvIngester::Diagnose(const IngestRequest& request, Prepared& p, sql::Database* db, IngestReport* report) {
   // Line numbers need the file's order: one thread for this second pass,
   // which only runs when some value was refused.
-  RETURN_IF_ERROR(db->Execute("SET threads = 1"));
+  RETURN_IF_ERROR(db->Execute("SET threads = 1; SET preserve_insertion_order = true"));
   StatusOr<sql::QueryResult> diagnosis = db->Query(p.plan.DiagnoseSelect(p.source));
-  RETURN_IF_ERROR(db->Execute("RESET threads"));
+  RETURN_IF_ERROR(db->Execute("RESET threads; SET preserve_insertion_order = false"));
   if (!diagnosis.ok()) return ScrubCsvError(diagnosis.status(), request.csv_path);
   p.plan.ReadDiagnosis(diagnosis->rows.at(0), report);
   return OkStatus();

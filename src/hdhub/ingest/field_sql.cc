@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "hdhub/sql/database.h"
+#include "hdhub/sql/functions.h"
 
 namespace hdhub::ingest {
 namespace {
@@ -41,15 +42,15 @@ std::string Typed(const Field& f, const std::string& raw) {
   return "TRY_CAST(" + raw + " AS " + type + ")";
 }
 
-// A shape the text itself must have (regular expression), for types that
-// stay text or whose cast is more lenient than the Table Schema.
-std::string Shape(const Field& f) {
-  if (f.type == "yearmonth") return "[0-9]{4}(0[1-9]|1[0-2])";
-  if (f.type == "year") return "[0-9]{4}";
-  if (f.type == "date" && f.format == "%m") return "0[1-9]|1[0-2]";
-  if (f.type == "date" && f.format == "default") return "[0-9]{4}-[0-9]{2}-[0-9]{2}";
-  if (f.type == "integer") return "[+-]?[0-9]+";
-  return "";
+// A shape the text itself must have, for types that stay text or whose cast
+// is more lenient than the Table Schema.
+std::optional<sql::TextShape> Shape(const Field& f) {
+  if (f.type == "yearmonth") return sql::TextShape::kYearMonth;
+  if (f.type == "year") return sql::TextShape::kYear;
+  if (f.type == "date" && f.format == "%m") return sql::TextShape::kMonth;
+  if (f.type == "date" && f.format == "default") return sql::TextShape::kIsoDate;
+  if (f.type == "integer") return sql::TextShape::kInteger;
+  return std::nullopt;
 }
 
 // Every check a present value must pass, as a list of SQL conditions that
@@ -58,8 +59,8 @@ std::vector<std::string> Failures(const Field& f, const std::string& raw, const 
                                   std::optional<int> code_set) {
   std::vector<std::string> fails;
   if (DuckDbType(f) != "VARCHAR" || f.type == "boolean") fails.push_back(typed + " IS NULL");
-  if (std::string shape = Shape(f); !shape.empty()) {
-    fails.push_back("NOT regexp_full_match(" + raw + ", " + QuoteLiteral(shape) + ")");
+  if (std::optional<sql::TextShape> shape = Shape(f)) {
+    fails.push_back("NOT hdhub_shape_ok(" + std::to_string(int(*shape)) + ", " + raw + ")");
   }
   if (!f.pattern.empty()) fails.push_back("NOT regexp_full_match(" + raw + ", " + QuoteLiteral(f.pattern) + ")");
   if (f.min_length) fails.push_back("length(" + raw + ") < " + std::to_string(*f.min_length));

@@ -20,6 +20,7 @@ class FieldSqlTest : public ::testing::Test {
                                                      crypto::HmacSha256::Create(SecretBytes(AsBytes("names"))).value());
     db_ = sql::Database::Open(sealed_.get()).value();
     ASSERT_OK(sql::RegisterCodeSets(*db_, &sets_));
+    ASSERT_OK(sql::RegisterShapeCheck(*db_));
   }
   // For each raw value (nullopt = SQL NULL): "refused" or the stored text.
   std::vector<std::string> Eval(const Field& f, std::vector<std::optional<std::string>> raws,

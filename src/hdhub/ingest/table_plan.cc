@@ -33,10 +33,14 @@ StatusOr<TablePlan> TablePlan::Make(const std::string& table, const TableSchema&
   TablePlan plan;
   for (const Field& f : schema.fields) {
     ColumnRule rule = RuleFor(table, f.name);
+    std::optional<int> set = nomenclatures.SetFor(f);
     plan.fields_.push_back(
-        PlannedField{.field = f,
-                     .rule = rule,
-                     .sql = BuildFieldSql(f, rule.treatment, schema.missing_values, nomenclatures.SetFor(f))});
+        PlannedField{.field = f, .rule = rule, .sql = BuildFieldSql(f, rule.treatment, schema.missing_values, set)});
+    std::optional<ValueRule> fused =
+        FusedRule(f, schema.missing_values, set ? &nomenclatures.sets()[size_t(*set)] : nullptr);
+    bool usable = fused && rule.treatment != ColumnTreatment::kPseudonym;
+    plan.fused_.push_back(usable);
+    plan.rules_.push_back(usable ? *fused : ValueRule{});
   }
   return plan;
 }
@@ -48,7 +52,10 @@ std::string TablePlan::WriteSelect(const CsvSource& source, InvalidPolicy policy
     if (!Stored(f)) continue;
     std::string name = sql::QuoteIdentifier(f.field.name);
     std::string value = f.sql.stored;
-    if (policy == InvalidPolicy::kRejectRow) {
+    if (policy != InvalidPolicy::kRejectRow && fused_[i]) {
+      value = FusedCall(rules_[i], i, name);
+      if (f.rule.treatment == ColumnTreatment::kMonth) value = "CAST(date_trunc('month', " + value + ") AS DATE)";
+    } else if (policy == InvalidPolicy::kRejectRow) {
       any_invalid += (any_invalid.empty() ? "" : " OR ") + f.sql.invalid;
     } else {
       // Only the rows whose value is refused reach hdhub_invalid (a CASE

@@ -17,6 +17,7 @@
 #include "hdhub/ingest/nomenclature.h"
 #include "hdhub/ingest/report.h"
 #include "hdhub/ingest/table_schema.h"
+#include "hdhub/ingest/value_functions.h"
 
 namespace hdhub::ingest {
 
@@ -34,10 +35,15 @@ class TablePlan {
                                   const Nomenclatures& nomenclatures);
 
   const std::vector<PlannedField>& fields() const { return fields_; }
+  // The fused value checks of the fields that take the fast path
+  // (value_functions.h), indexed by field number.
+  const std::vector<ValueRule>& rules() const { return rules_; }
 
   // SELECT … FROM <source>: every stored field under its name, with refused
   // values counted (kSetNull), thrown (kFail) or their rows left out
-  // (kRejectRow) through hdhub_invalid / hdhub_reject.
+  // (kRejectRow). Under kFail and kSetNull a field takes the fused path
+  // (hdhub_value_*) when it can, else its SQL expressions with hdhub_invalid;
+  // kRejectRow uses the SQL expressions and hdhub_reject.
   std::string WriteSelect(const CsvSource& source, InvalidPolicy policy) const;
 
   // One row: rows read, then per checked field (in fields() order, dropped
@@ -52,6 +58,8 @@ class TablePlan {
 
  private:
   std::vector<PlannedField> fields_;
+  std::vector<ValueRule> rules_;  // per field; used where fused_[i]
+  std::vector<bool> fused_;
 };
 
 }  // namespace hdhub::ingest

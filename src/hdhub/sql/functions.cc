@@ -212,6 +212,38 @@ Status RegisterStageThree(Database& db, const crypto::HmacSha256* k_project) {
   return Register(db, duckdb::ScalarFunction("hdhub_link", {LogicalType::VARCHAR}, LogicalType::BIGINT, link));
 }
 
+bool HasShape(TextShape shape, std::string_view t) {
+  auto digits = [](std::string_view s) { return !s.empty() && IsDigits(s); };
+  auto month = [](std::string_view m) {
+    return m.size() == 2 &&
+           ((m[0] == '0' && m[1] >= '1' && m[1] <= '9') || (m[0] == '1' && m[1] >= '0' && m[1] <= '2'));
+  };
+  switch (shape) {
+    case TextShape::kInteger:
+      return digits(!t.empty() && (t[0] == '+' || t[0] == '-') ? t.substr(1) : t);
+    case TextShape::kYear:
+      return t.size() == 4 && digits(t);
+    case TextShape::kYearMonth:
+      return t.size() == 6 && digits(t.substr(0, 4)) && month(t.substr(4));
+    case TextShape::kMonth:
+      return month(t);
+    case TextShape::kIsoDate:
+      return t.size() == 10 && t[4] == '-' && t[7] == '-' && digits(t.substr(0, 4)) && digits(t.substr(5, 2)) &&
+             digits(t.substr(8, 2));
+  }
+  return false;
+}
+
+Status RegisterShapeCheck(Database& db) {
+  auto fn = [](DataChunk& args, ExpressionState&, Vector& result) {
+    duckdb::BinaryExecutor::Execute<int32_t, string_t, bool>(
+        args.data[0], args.data[1], result, args.size(),
+        [](int32_t shape, string_t v) { return HasShape(TextShape(shape), View(v)); });
+  };
+  return Register(db, duckdb::ScalarFunction("hdhub_shape_ok", {LogicalType::INTEGER, LogicalType::VARCHAR},
+                                             LogicalType::BOOLEAN, fn));
+}
+
 Status RegisterCodeSets(Database& db, const std::vector<CodeSet>* sets) {
   auto fn = [sets](DataChunk& args, ExpressionState&, Vector& result) {
     duckdb::BinaryExecutor::Execute<int32_t, string_t, bool>(

@@ -18,6 +18,8 @@
 //   hdhub_pseudonym_ok(VARCHAR) -> BOOLEAN a 64-hex P1 or a 17-character
 //                                          SNDS pseudonym (printable, no space)
 //   hdhub_code_ok(set, VARCHAR) -> BOOLEAN membership in code set number `set`
+//   hdhub_shape_ok(shape, VARCHAR) -> BOOLEAN the text has the TextShape
+//                                          (a character loop, not a regex)
 //   hdhub_invalid(field) -> BOOLEAN        counts an invalid value of field
 //                                          number `field`; throws instead when
 //                                          the tally is in fail mode
@@ -82,6 +84,17 @@ class ValueTally {
 
 using CodeSet = std::unordered_set<std::string>;
 
+// Shapes a text must have before its cast is trusted (DuckDB's casts are
+// more lenient than a Table Schema: '1.5' casts to an integer).
+enum class TextShape {
+  kInteger = 0,    // [+-]?[0-9]+
+  kYear = 1,       // [0-9]{4}
+  kYearMonth = 2,  // [0-9]{4}(0[1-9]|1[0-2])
+  kMonth = 3,      // 0[1-9]|1[0-2]
+  kIsoDate = 4,    // [0-9]{4}-[0-9]{2}-[0-9]{2}
+};
+bool HasShape(TextShape shape, std::string_view text);
+
 // Each Register* may be called once per Database. Internal when DuckDB
 // refuses the registration.
 Status RegisterNirCheck(Database& db);
@@ -89,6 +102,7 @@ Status RegisterStageOne(Database& db, const crypto::HmacSha256* k_source);
 Status RegisterStageTwo(Database& db, const crypto::HmacSha256* k_hub);
 Status RegisterStageThree(Database& db, const crypto::HmacSha256* k_project);
 Status RegisterCodeSets(Database& db, const std::vector<CodeSet>* sets);
+Status RegisterShapeCheck(Database& db);
 Status RegisterTally(Database& db, ValueTally* tally);
 
 }  // namespace hdhub::sql

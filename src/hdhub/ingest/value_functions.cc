@@ -1,0 +1,292 @@
+#include "hdhub/ingest/value_functions.h"
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+
+#include "duckdb.hpp"
+#include "duckdb/common/types/date.hpp"
+#include "duckdb/main/extension/extension_loader.hpp"
+#include "hdhub/ingest/field_sql.h"
+
+namespace hdhub::ingest {
+namespace {
+
+using duckdb::LogicalType;
+using duckdb::string_t;
+using Kind = ValueRule::Kind;
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+int64_t Characters(std::string_view s) {
+  int64_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::optional<int64_t> ParseInt(std::string_view s) {
+  int64_t v = 0;
+  std::string_view digits = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? s.substr(1) : s;
+  if (!AllDigits(digits)) return std::nullopt;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  return s[0] == '-' ? -v : v;
+}
+
+std::optional<double> ParseDouble(std::string_view s) {
+  double v = 0;
+  std::string_view body = (!s.empty() && s[0] == '+') ? s.substr(1) : s;
+  auto [end, ec] = std::from_chars(body.data(), body.data() + body.size(), v);
+  if (body.empty() || ec != std::errc() || end != body.data() + body.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<bool> ParseBool(std::string_view s) {
+  if (s == "1" || s == "true" || s == "TRUE" || s == "True") return true;
+  if (s == "0" || s == "false" || s == "FALSE" || s == "False") return false;
+  return std::nullopt;
+}
+
+std::optional<duckdb::date_t> ParseIsoDate(std::string_view s) {
+  if (!sql::HasShape(sql::TextShape::kIsoDate, s)) return std::nullopt;
+  auto num = [&](size_t at, size_t n) {
+    int v = 0;
+    for (size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
+    return v;
+  };
+  duckdb::date_t d;
+  if (!duckdb::Date::TryFromDate(num(0, 4), num(5, 2), num(8, 2), d)) return std::nullopt;
+  return d;
+}
+
+bool InRange(const ValueRule& r, double v) {
+  return (!r.minimum || v >= *r.minimum) && (!r.maximum || v <= *r.maximum);
+}
+
+// Checks that do not depend on the type: lengths, enumeration, and the
+// nomenclature on `code` (the canonical text of the value).
+bool TextChecks(const ValueRule& r, std::string_view raw, std::string_view code) {
+  if (r.min_length || r.max_length) {
+    int64_t n = Characters(raw);
+    if ((r.min_length && n < *r.min_length) || (r.max_length && n > *r.max_length)) return false;
+  }
+  if (!r.enum_values.empty() && !r.enum_values.contains(std::string(raw))) return false;
+  return r.codes == nullptr || r.codes->contains(std::string(code));
+}
+
+// The typed value of a present `raw`, or nullopt when refused.
+template <typename T>
+std::optional<T> Typed(const ValueRule& r, std::string_view raw);
+
+template <>
+std::optional<int64_t> Typed(const ValueRule& r, std::string_view raw) {
+  std::optional<int64_t> v = ParseInt(raw);
+  if (!v || !InRange(r, double(*v))) return std::nullopt;
+  if (r.codes == nullptr) return TextChecks(r, raw, raw) ? v : std::nullopt;
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), *v);
+  return TextChecks(r, raw, std::string_view(buf, size_t(end - buf))) ? v : std::nullopt;
+}
+
+template <>
+std::optional<int32_t> Typed(const ValueRule& r, std::string_view raw) {  // years
+  if (raw.size() != 4 || !AllDigits(raw)) return std::nullopt;
+  int32_t v = int32_t(*ParseInt(raw));
+  return InRange(r, v) && TextChecks(r, raw, raw) ? std::optional<int32_t>(v) : std::nullopt;
+}
+
+template <>
+std::optional<double> Typed(const ValueRule& r, std::string_view raw) {
+  std::optional<double> v = ParseDouble(raw);
+  return v && InRange(r, *v) && TextChecks(r, raw, raw) ? v : std::nullopt;
+}
+
+template <>
+std::optional<bool> Typed(const ValueRule& r, std::string_view raw) {
+  std::optional<bool> v = ParseBool(raw);
+  return v && TextChecks(r, raw, raw) ? v : std::nullopt;
+}
+
+template <>
+std::optional<duckdb::date_t> Typed(const ValueRule& r, std::string_view raw) {
+  std::optional<duckdb::date_t> v = ParseIsoDate(raw);
+  return v && TextChecks(r, raw, raw) ? v : std::nullopt;
+}
+
+template <>
+std::optional<string_t> Typed(const ValueRule& r, std::string_view raw) {
+  if (!TextChecks(r, raw, raw)) return std::nullopt;
+  return string_t(raw.data(), uint32_t(raw.size()));
+}
+
+bool IsMissing(const ValueRule& r, std::string_view raw) {
+  for (const std::string& m : r.missing) {
+    if (raw == m) return true;
+  }
+  return false;
+}
+
+// One vector: parse every row, NULL for missing and refused values, refused
+// ones counted (or thrown) once per vector.
+template <typename T>
+void Evaluate(const std::vector<ValueRule>& rules, sql::ValueTally* tally, duckdb::DataChunk& args,
+              duckdb::Vector& result) {
+  const size_t count = args.size();
+  result.SetVectorType(duckdb::VectorType::FLAT_VECTOR);
+  if (count == 0) return;
+  const auto field = size_t(args.data[0].GetValue(0).GetValue<int32_t>());
+  const ValueRule& rule = rules.at(field);
+  duckdb::UnifiedVectorFormat raw;
+  args.data[1].ToUnifiedFormat(count, raw);
+  const auto* texts = duckdb::UnifiedVectorFormat::GetData<string_t>(raw);
+  T* out = duckdb::FlatVector::GetData<T>(result);
+  auto& validity = duckdb::FlatVector::Validity(result);
+  if constexpr (std::is_same_v<T, string_t>) duckdb::StringVector::AddHeapReference(result, args.data[1]);
+  uint64_t refused = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const auto idx = raw.sel->get_index(i);
+    const bool valid = raw.validity.RowIsValid(idx);
+    const std::string_view text = valid ? std::string_view(texts[idx].GetData(), texts[idx].GetSize()) : "";
+    const bool present = valid && !IsMissing(rule, text);
+    std::optional<T> v;
+    if (present) v = Typed<T>(rule, text);
+    if (v) {
+      out[i] = *v;
+      continue;
+    }
+    validity.SetInvalid(i);
+    if (present || rule.required) ++refused;
+  }
+  if (refused > 0) tally->CountInvalid(field, refused);
+}
+
+struct Signature {
+  const char* name;
+  LogicalType type;
+  std::function<void(const std::vector<ValueRule>&, sql::ValueTally*, duckdb::DataChunk&, duckdb::Vector&)> eval;
+};
+
+const char* FunctionName(Kind k) {
+  switch (k) {
+    case Kind::kInteger:
+      return "hdhub_value_bigint";
+    case Kind::kNumber:
+      return "hdhub_value_double";
+    case Kind::kBoolean:
+      return "hdhub_value_boolean";
+    case Kind::kYear:
+      return "hdhub_value_integer";
+    case Kind::kIsoDate:
+      return "hdhub_value_date";
+    case Kind::kString:
+      return "hdhub_value_varchar";
+  }
+  return "hdhub_value_varchar";
+}
+
+}  // namespace
+
+std::optional<ValueRule> FusedRule(const Field& f, const std::vector<std::string>& missing_values,
+                                   const sql::CodeSet* codes) {
+  if (!f.pattern.empty()) return std::nullopt;
+  ValueRule r{.required = f.required,
+              .missing = missing_values,
+              .min_length = f.min_length,
+              .max_length = f.max_length,
+              .minimum = f.minimum,
+              .maximum = f.maximum,
+              .codes = codes};
+  r.enum_values.insert(f.enum_values.begin(), f.enum_values.end());
+  if (f.type == "string")
+    r.kind = Kind::kString;
+  else if (f.type == "integer")
+    r.kind = Kind::kInteger;
+  else if (f.type == "number")
+    r.kind = Kind::kNumber;
+  else if (f.type == "boolean")
+    r.kind = Kind::kBoolean;
+  else if (f.type == "year")
+    r.kind = Kind::kYear;
+  else if (f.type == "date" && f.format == "default")
+    r.kind = Kind::kIsoDate;
+  else
+    return std::nullopt;  // datetimes, custom date formats, yearmonth, month-only dates
+  return r;
+}
+
+std::string FusedCall(const ValueRule& rule, size_t index, const std::string& column) {
+  return std::string(FunctionName(rule.kind)) + "(" + std::to_string(index) + ", " + column + ")";
+}
+
+Status RegisterValueFunctions(sql::Database& db, const std::vector<ValueRule>* rules, sql::ValueTally* tally) {
+  const std::vector<std::pair<Kind, LogicalType>> kinds = {
+      {Kind::kInteger, LogicalType::BIGINT},  {Kind::kNumber, LogicalType::DOUBLE},
+      {Kind::kBoolean, LogicalType::BOOLEAN}, {Kind::kYear, LogicalType::INTEGER},
+      {Kind::kIsoDate, LogicalType::DATE},    {Kind::kString, LogicalType::VARCHAR}};
+  try {
+    duckdb::ExtensionLoader loader(db.instance(), "hdhub");
+    for (const auto& [kind, type] : kinds) {
+      duckdb::scalar_function_t fn;
+      switch (kind) {
+        case Kind::kInteger:
+          fn = [=](auto& a, auto&, auto& r) { Evaluate<int64_t>(*rules, tally, a, r); };
+          break;
+        case Kind::kNumber:
+          fn = [=](auto& a, auto&, auto& r) { Evaluate<double>(*rules, tally, a, r); };
+          break;
+        case Kind::kBoolean:
+          fn = [=](auto& a, auto&, auto& r) { Evaluate<bool>(*rules, tally, a, r); };
+          break;
+        case Kind::kYear:
+          fn = [=](auto& a, auto&, auto& r) { Evaluate<int32_t>(*rules, tally, a, r); };
+          break;
+        case Kind::kIsoDate:
+          fn = [=](auto& a, auto&, auto& r) { Evaluate<duckdb::date_t>(*rules, tally, a, r); };
+          break;
+        case Kind::kString:
+          fn = [=](auto& a, auto&, auto& r) { Evaluate<string_t>(*rules, tally, a, r); };
+          break;
+      }
+      duckdb::ScalarFunction f(FunctionName(kind), {LogicalType::INTEGER, LogicalType::VARCHAR}, type, fn);
+      f.null_handling = duckdb::FunctionNullHandling::SPECIAL_HANDLING;  // a NULL may be a refused required value
+      f.stability = duckdb::FunctionStability::VOLATILE;                 // it counts; never folded or skipped
+      f.errors = duckdb::FunctionErrors::CAN_THROW_RUNTIME_ERROR;
+      loader.RegisterFunction(std::move(f));
+    }
+  } catch (const std::exception& e) {
+    return InternalError(std::string("registering the value functions: ") + e.what());
+  }
+  return OkStatus();
+}
+
+std::string CheckValueForTest(const ValueRule& rule, std::string_view raw) {
+  if (IsMissing(rule, raw)) return rule.required ? "refused" : "NULL";
+  auto show = [](const auto& v, auto make) -> std::string { return v ? make(*v).ToString() : "refused"; };
+  switch (rule.kind) {
+    case Kind::kInteger:
+      return show(Typed<int64_t>(rule, raw), duckdb::Value::BIGINT);
+    case Kind::kNumber:
+      return show(Typed<double>(rule, raw), duckdb::Value::DOUBLE);
+    case Kind::kBoolean:
+      return show(Typed<bool>(rule, raw), duckdb::Value::BOOLEAN);
+    case Kind::kYear:
+      return show(Typed<int32_t>(rule, raw), duckdb::Value::INTEGER);
+    case Kind::kIsoDate: {
+      std::optional<duckdb::date_t> d = Typed<duckdb::date_t>(rule, raw);
+      return d ? duckdb::Value::DATE(*d).ToString() : "refused";
+    }
+    case Kind::kString: {
+      std::optional<string_t> s = Typed<string_t>(rule, raw);
+      return s ? s->GetString() : "refused";
+    }
+  }
+  return "refused";
+}
+
+}  // namespace hdhub::ingest
