@@ -182,71 +182,91 @@ StatusOr<IngestResult> CsvIngester::Ingest(const IngestRequest& request) {
   return written;
 }
 
-StatusOr<IngestResult> CsvIngester::Write(const IngestRequest& request, Prepared& p) {
-  IngestResult result{.dataset = request.dataset};
-  IngestReport& report = result.report;
-  report.policy = request.on_invalid;
-  report.unchecked_nomenclatures = p.nomenclatures.missing();
-  p.plan.DescribeTreatments(&report);
+namespace {
 
-  ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> k_hub, keys_->HmacFor(kStageTwoPurpose));
-  sql::ValueTally tally(FieldNames(p.plan), request.on_invalid == InvalidPolicy::kFail ? sql::ValueTally::Mode::kFail
-                                                                                       : sql::ValueTally::Mode::kCount);
-  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(store_, {.threads = options_.threads}));
-  RETURN_IF_ERROR(sql::RegisterStageTwo(*db, k_hub.get()));
-  RETURN_IF_ERROR(sql::RegisterCodeSets(*db, &p.nomenclatures.sets()));
+// The DuckDB instance of one ingest, with hdhub's functions over this plan.
+StatusOr<std::unique_ptr<sql::Database>> OpenIngestDatabase(storage::SealedStore* store, int threads,
+                                                            const TablePlan& plan, const Nomenclatures& nomenclatures,
+                                                            const crypto::HmacSha256* k_hub, sql::ValueTally* tally) {
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(store, {.threads = threads}));
+  RETURN_IF_ERROR(sql::RegisterStageTwo(*db, k_hub));
+  RETURN_IF_ERROR(sql::RegisterCodeSets(*db, &nomenclatures.sets()));
   RETURN_IF_ERROR(sql::RegisterShapeCheck(*db));
-  RETURN_IF_ERROR(RegisterValueFunctions(*db, &p.plan.rules(), &tally));
+  RETURN_IF_ERROR(RegisterValueFunctions(*db, &plan.rules(), tally));
+  RETURN_IF_ERROR(sql::RegisterTally(*db, tally));
   // A version's row order carries no meaning (line numbers come from the
   // diagnosis pass): writing unordered spares DuckDB buffering batches.
   RETURN_IF_ERROR(db->Execute("SET preserve_insertion_order = false"));
-  RETURN_IF_ERROR(sql::RegisterTally(*db, &tally));
+  return db;
+}
+
+bool AnyRefused(const sql::ValueTally& tally) {
+  if (tally.rejected_rows() > 0) return true;
+  for (size_t i = 0; i < tally.fields(); ++i) {
+    if (tally.invalid(i) > 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+StatusOr<IngestResult> CsvIngester::Write(const IngestRequest& request, Prepared& p) {
+  IngestResult result{.dataset = request.dataset};
+  result.report.policy = request.on_invalid;
+  result.report.unchecked_nomenclatures = p.nomenclatures.missing();
+  p.plan.DescribeTreatments(&result.report);
+  ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> k_hub, keys_->HmacFor(kStageTwoPurpose));
+  sql::ValueTally tally(FieldNames(p.plan), request.on_invalid == InvalidPolicy::kFail ? sql::ValueTally::Mode::kFail
+                                                                                       : sql::ValueTally::Mode::kCount);
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db,
+                   OpenIngestDatabase(store_, options_.threads, p.plan, p.nomenclatures, k_hub.get(), &tally));
 
   ASSIGN_OR_RETURN(SecretBytes dek, keys::NewDataKey());
   ASSIGN_OR_RETURN(Bytes wrapped, keys_->WrapKey(dek, DataKeyContext(request.dataset, p.digest)));
   if (Status s = catalog_->CreateDataset(request.dataset); !s.ok() && !IsAlreadyExists(s)) return s;
   ASSIGN_OR_RETURN(result.version, catalog_->BeginVersion(request.dataset, p.schema_json, p.digest, wrapped));
-
-  Status written = [&]() -> Status {
-    std::string prefix = VersionPrefix(request.dataset, result.version);
-    std::vector<storage::SealedObjectInfo> objects;
-    db->keys().SetCommitListener([&objects](const storage::SealedObjectInfo& info) { objects.push_back(info); });
-    RETURN_IF_ERROR(db->keys().Grant(prefix, std::move(dek), sql::Access::kReadWrite));
-    StatusOr<sql::QueryResult> copied =
-        db->Query("COPY (" + p.plan.WriteSelect(p.source, request.on_invalid) + ") TO " +
-                  sql::QuoteLiteral("hdhub://" + prefix + kPartName) + " (FORMAT parquet, COMPRESSION zstd)");
-    if (!copied.ok() && copied.status().code() == StatusCode::kInvalidArgument &&
-        copied.status().message().find("hdhub INVALID_ARGUMENT: field") != std::string_view::npos) {
-      RETURN_IF_ERROR(Diagnose(request, p, db.get(), &report));
-      return InvalidArgumentError(request.csv_path + ": " + report.IssuesText() +
-                                  "; nothing was ingested (--on-invalid reject-row or set-null ingests the rest)");
-    }
-    if (!copied.ok()) {
-      return copied.status().code() == StatusCode::kInvalidArgument ? ScrubCsvError(copied.status(), request.csv_path)
-                                                                    : copied.status();
-    }
-    report.rows_stored = std::stoull(copied->rows.at(0).at(0).value_or("0"));
-    report.rows_rejected = tally.rejected_rows();
-    report.rows_read = report.rows_stored + report.rows_rejected;
-    bool refused = report.rows_rejected > 0;
-    for (size_t i = 0; i < tally.fields(); ++i) refused = refused || tally.invalid(i) > 0;
-    if (refused) RETURN_IF_ERROR(Diagnose(request, p, db.get(), &report));
-    for (const storage::SealedObjectInfo& o : objects) {
-      RETURN_IF_ERROR(catalog_->AddObject(
-          request.dataset, result.version,
-          {o.logical_name, o.object_name, o.plaintext_size, o.ciphertext_size, HexEncode(o.ciphertext_sha256)}));
-    }
-    result.rows = report.rows_stored;
-    // Logged before the commit: an action is never visible without its event.
-    RETURN_IF_ERROR(LogIngest(request, result, OkStatus()));
-    return catalog_->CommitVersion(request.dataset, result.version, result.rows, report.ToJson().dump());
-  }();
+  Status written = Seal(request, p, *db, tally, std::move(dek), &result);
   if (!written.ok()) {
     DeleteVersionObjects(request.dataset, result.version).IgnoreError();
     catalog_->DiscardVersion(request.dataset, result.version).IgnoreError();
     return written;
   }
   return result;
+}
+
+Status CsvIngester::Seal(const IngestRequest& request, Prepared& p, sql::Database& db, const sql::ValueTally& tally,
+                         SecretBytes dek, IngestResult* result) {
+  IngestReport& report = result->report;
+  const std::string prefix = VersionPrefix(request.dataset, result->version);
+  std::vector<storage::SealedObjectInfo> objects;
+  db.keys().SetCommitListener([&objects](const storage::SealedObjectInfo& info) { objects.push_back(info); });
+  RETURN_IF_ERROR(db.keys().Grant(prefix, std::move(dek), sql::Access::kReadWrite));
+  StatusOr<sql::QueryResult> copied =
+      db.Query("COPY (" + p.plan.WriteSelect(p.source, request.on_invalid) + ") TO " +
+               sql::QuoteLiteral("hdhub://" + prefix + kPartName) + " (FORMAT parquet, COMPRESSION zstd)");
+  if (!copied.ok() && copied.status().code() == StatusCode::kInvalidArgument &&
+      copied.status().message().find("hdhub INVALID_ARGUMENT: field") != std::string_view::npos) {
+    RETURN_IF_ERROR(Diagnose(request, p, &db, &report));
+    return InvalidArgumentError(request.csv_path + ": " + report.IssuesText() +
+                                "; nothing was ingested (--on-invalid reject-row or set-null ingests the rest)");
+  }
+  if (!copied.ok()) {
+    return copied.status().code() == StatusCode::kInvalidArgument ? ScrubCsvError(copied.status(), request.csv_path)
+                                                                  : copied.status();
+  }
+  report.rows_stored = std::stoull(copied->rows.at(0).at(0).value_or("0"));
+  report.rows_rejected = tally.rejected_rows();
+  report.rows_read = report.rows_stored + report.rows_rejected;
+  if (AnyRefused(tally)) RETURN_IF_ERROR(Diagnose(request, p, &db, &report));
+  for (const storage::SealedObjectInfo& o : objects) {
+    RETURN_IF_ERROR(catalog_->AddObject(
+        request.dataset, result->version,
+        {o.logical_name, o.object_name, o.plaintext_size, o.ciphertext_size, HexEncode(o.ciphertext_sha256)}));
+  }
+  result->rows = report.rows_stored;
+  // Logged before the commit: an action is never visible without its event.
+  RETURN_IF_ERROR(LogIngest(request, *result, OkStatus()));
+  return catalog_->CommitVersion(request.dataset, result->version, result->rows, report.ToJson().dump());
 }
 
 Status CsvIngester::Diagnose(const IngestRequest& request, Prepared& p, sql::Database* db, IngestReport* report) {

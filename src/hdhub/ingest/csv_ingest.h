@@ -37,6 +37,7 @@
 
 namespace hdhub::sql {
 class Database;
+class ValueTally;
 }  // namespace hdhub::sql
 
 namespace hdhub::ingest {
@@ -93,6 +94,10 @@ class CsvIngester {
  private:
   struct Prepared;
   StatusOr<IngestResult> Write(const IngestRequest& request, Prepared& prepared);
+  // The COPY into the version's prefix, the diagnosis when values were
+  // refused, the objects recorded, the event logged, the commit.
+  Status Seal(const IngestRequest& request, Prepared& prepared, sql::Database& db, const sql::ValueTally& tally,
+              SecretBytes dek, IngestResult* result);
   Status Diagnose(const IngestRequest& request, Prepared& prepared, sql::Database* db, IngestReport* report);
   Status DeleteVersionObjects(std::string_view dataset, int64_t version);
   Status LogIngest(const IngestRequest& request, const IngestResult& result, const Status& outcome);

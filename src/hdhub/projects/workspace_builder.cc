@@ -133,6 +133,69 @@ StatusOr<BuildResult> WorkspaceBuilder::Build(const directory::Principal& who, R
   return result;
 }
 
+StatusOr<std::unique_ptr<sql::Database>> WorkspaceBuilder::OpenBuildDatabase(const ProjectRecord& p, const Plan& plan,
+                                                                             const std::string& spill_dir,
+                                                                             const crypto::HmacSha256* k_project,
+                                                                             int64_t build, SecretBytes dek,
+                                                                             nlohmann::json* versions) {
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(d_.sealed, {.threads = d_.threads,
+                                                                                      .memory_limit = d_.memory_limit,
+                                                                                      .private_temp_dir = spill_dir}));
+  RETURN_IF_ERROR(sql::RegisterStageThree(*db, k_project));
+  for (const Source& s : plan.sources) {
+    const catalog::VersionRecord& v = s.version.version;
+    ASSIGN_OR_RETURN(SecretBytes key,
+                     d_.keys->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(s.table, v.source_digest)));
+    RETURN_IF_ERROR(db->keys().Grant(ingest::VersionPrefix(s.table, v.version), std::move(key), sql::Access::kRead));
+    RETURN_IF_ERROR(db->Execute("CREATE VIEW " + SourceView(s.table) + " AS SELECT * FROM read_parquet(" +
+                                FileList(s.version) + ")"));
+    (*versions)[s.table] = v.version;
+  }
+  RETURN_IF_ERROR(db->keys().Grant(WorkspacePrefix(p.spec.id, build), std::move(dek), sql::Access::kReadWrite));
+  RETURN_IF_ERROR(db->LockDown({.allowed_prefix = "hdhub://", .refuse_statements = false}));
+  if (plan.exclusions) {
+    RETURN_IF_ERROR(db->Execute("CREATE TEMP TABLE excluded AS SELECT DISTINCT BEN_NIR_PSA AS p FROM " +
+                                SourceView(ingest::kOptOutDataset) + " WHERE BEN_NIR_PSA IS NOT NULL"));
+  }
+  if (plan.population) RETURN_IF_ERROR(db->Execute(PopulationSql(p.spec.scope.population, plan.exclusions)));
+  return db;
+}
+
+Status WorkspaceBuilder::CopyTables(const ProjectRecord& p, const Plan& plan, sql::Database& db, BuildResult* result) {
+  ExtractContext ctx{.scope = &p.spec.scope, .has_population = plan.population, .has_exclusions = plan.exclusions};
+  for (const std::string& table : plan.outputs) {
+    ASSIGN_OR_RETURN(std::vector<Column> columns, Describe(db, SourceView(table)));
+    ASSIGN_OR_RETURN(std::string select,
+                     ExtractSelect(*ProfileFor(table), columns, p.spec.scope.tables.at(table), ctx));
+    ASSIGN_OR_RETURN(
+        sql::QueryResult copied,
+        db.Query("COPY (" + select + ") TO " +
+                 sql::QuoteLiteral("hdhub://" + WorkspacePrefix(p.spec.id, result->build) + table + ".parquet") +
+                 " (FORMAT parquet, COMPRESSION zstd)"));
+    result->rows[table] = std::stoull(copied.rows.at(0).at(0).value_or("0"));
+  }
+  return OkStatus();
+}
+
+Status WorkspaceBuilder::Record(const ProjectRecord& p, const Plan& plan, const audit::Actor& actor,
+                                const std::vector<storage::SealedObjectInfo>& written, BuildResult* result) {
+  const std::string prefix = WorkspacePrefix(p.spec.id, result->build);
+  for (const storage::SealedObjectInfo& o : written) {
+    std::string table = o.logical_name.substr(prefix.size());
+    table = table.substr(0, table.rfind(".parquet"));
+    RETURN_IF_ERROR(d_.projects->AddWorkspaceObject(p.spec.id, result->build,
+                                                    {table, o.logical_name, o.object_name, result->rows[table],
+                                                     o.ciphertext_size, HexEncode(o.ciphertext_sha256)}));
+  }
+  audit::Event e{.actor = actor.id, .role = actor.role, .action = "workspace.build", .project = p.spec.id};
+  e.objects["workspace"] = std::to_string(result->build);
+  e.details["tables"] = result->rows.size();
+  e.details["scope_version"] = p.scope_version;
+  e.details["opt_out_applied"] = plan.exclusions;
+  RETURN_IF_ERROR(d_.log->Append(e).status());  // before the workspace becomes readable
+  return d_.projects->FinishWorkspace(p.spec.id, result->build, result->provenance_json);
+}
+
 StatusOr<BuildResult> WorkspaceBuilder::Write(const ProjectRecord& p, Plan& plan, const audit::Actor& actor) {
   const std::string& id = p.spec.id;
   BuildResult result;
@@ -146,61 +209,17 @@ StatusOr<BuildResult> WorkspaceBuilder::Write(const ProjectRecord& p, Plan& plan
   std::vector<storage::SealedObjectInfo> written;
   Status built = [&]() -> Status {
     ASSIGN_OR_RETURN(PrivateDir spill, PrivateDir::Create(d_.temp_root));
-    ASSIGN_OR_RETURN(
-        std::unique_ptr<sql::Database> db,
-        sql::Database::Open(
-            d_.sealed, {.threads = d_.threads, .memory_limit = d_.memory_limit, .private_temp_dir = spill.path()}));
-    db->keys().SetCommitListener([&written](const storage::SealedObjectInfo& o) { written.push_back(o); });
-    RETURN_IF_ERROR(sql::RegisterStageThree(*db, k_project.get()));
     nlohmann::json versions = nlohmann::json::object();
-    for (const Source& s : plan.sources) {
-      ASSIGN_OR_RETURN(SecretBytes key,
-                       d_.keys->UnwrapKey(s.version.version.wrapped_dek,
-                                          ingest::DataKeyContext(s.table, s.version.version.source_digest)));
-      RETURN_IF_ERROR(db->keys().Grant(ingest::VersionPrefix(s.table, s.version.version.version), std::move(key),
-                                       sql::Access::kRead));
-      RETURN_IF_ERROR(db->Execute("CREATE VIEW " + SourceView(s.table) + " AS SELECT * FROM read_parquet(" +
-                                  FileList(s.version) + ")"));
-      versions[s.table] = s.version.version.version;
-    }
-    RETURN_IF_ERROR(db->keys().Grant(WorkspacePrefix(id, result.build), std::move(dek), sql::Access::kReadWrite));
-    RETURN_IF_ERROR(db->LockDown({.allowed_prefix = "hdhub://", .refuse_statements = false}));
-    if (plan.exclusions) {
-      RETURN_IF_ERROR(db->Execute("CREATE TEMP TABLE excluded AS SELECT DISTINCT BEN_NIR_PSA AS p FROM " +
-                                  SourceView(ingest::kOptOutDataset) + " WHERE BEN_NIR_PSA IS NOT NULL"));
-    }
-    if (plan.population) RETURN_IF_ERROR(db->Execute(PopulationSql(p.spec.scope.population, plan.exclusions)));
-    ExtractContext ctx{.scope = &p.spec.scope, .has_population = plan.population, .has_exclusions = plan.exclusions};
-    for (const std::string& table : plan.outputs) {
-      ASSIGN_OR_RETURN(std::vector<Column> columns, Describe(*db, SourceView(table)));
-      ASSIGN_OR_RETURN(std::string select,
-                       ExtractSelect(*ProfileFor(table), columns, p.spec.scope.tables.at(table), ctx));
-      ASSIGN_OR_RETURN(
-          sql::QueryResult copied,
-          db->Query("COPY (" + select + ") TO " +
-                    sql::QuoteLiteral("hdhub://" + WorkspacePrefix(id, result.build) + table + ".parquet") +
-                    " (FORMAT parquet, COMPRESSION zstd)"));
-      result.rows[table] = std::stoull(copied.rows.at(0).at(0).value_or("0"));
-    }
-    nlohmann::json provenance = {{"scope_version", p.scope_version},
-                                 {"scope_sha256", p.spec.scope.Digest()},
-                                 {"datasets", versions},
-                                 {"rows", result.rows}};
-    result.provenance_json = provenance.dump();
-    for (const storage::SealedObjectInfo& o : written) {
-      std::string table = o.logical_name.substr(WorkspacePrefix(id, result.build).size());
-      table = table.substr(0, table.rfind(".parquet"));
-      RETURN_IF_ERROR(d_.projects->AddWorkspaceObject(id, result.build,
-                                                      {table, o.logical_name, o.object_name, result.rows[table],
-                                                       o.ciphertext_size, HexEncode(o.ciphertext_sha256)}));
-    }
-    audit::Event e{.actor = actor.id, .role = actor.role, .action = "workspace.build", .project = id};
-    e.objects["workspace"] = std::to_string(result.build);
-    e.details["tables"] = result.rows.size();
-    e.details["scope_version"] = p.scope_version;
-    e.details["opt_out_applied"] = plan.exclusions;
-    RETURN_IF_ERROR(d_.log->Append(e).status());  // before the workspace becomes readable
-    return d_.projects->FinishWorkspace(id, result.build, result.provenance_json);
+    ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, OpenBuildDatabase(p, plan, spill.path(), k_project.get(),
+                                                                          result.build, std::move(dek), &versions));
+    db->keys().SetCommitListener([&written](const storage::SealedObjectInfo& o) { written.push_back(o); });
+    RETURN_IF_ERROR(CopyTables(p, plan, *db, &result));
+    result.provenance_json = nlohmann::json{
+        {"scope_version", p.scope_version},
+        {"scope_sha256", p.spec.scope.Digest()},
+        {"datasets", versions},
+        {"rows", result.rows}}.dump();
+    return Record(p, plan, actor, written, &result);
   }();
   if (!built.ok()) {
     for (const storage::SealedObjectInfo& o : written) d_.sealed->Delete(o.logical_name).IgnoreError();

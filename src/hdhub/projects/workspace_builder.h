@@ -21,7 +21,10 @@
 #pragma once
 
 #include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "hdhub/audit/audit_log.h"
 #include "hdhub/catalog/catalog.h"
@@ -29,6 +32,7 @@
 #include "hdhub/directory/role.h"
 #include "hdhub/keys/key_store.h"
 #include "hdhub/projects/project_store.h"
+#include "hdhub/sql/database.h"
 #include "hdhub/storage/sealed_store.h"
 
 namespace hdhub::projects {
@@ -68,6 +72,17 @@ class WorkspaceBuilder {
   struct Plan;
   StatusOr<Plan> Prepare(const ProjectRecord& project);
   StatusOr<BuildResult> Write(const ProjectRecord& project, Plan& plan, const audit::Actor& actor);
+  // A locked-down instance reading the plan's dataset versions (views
+  // src_<TABLE>, temp tables excluded and population) and writing under the
+  // build's prefix with `dek`; `versions` gets the versions read.
+  StatusOr<std::unique_ptr<sql::Database>> OpenBuildDatabase(const ProjectRecord& project, const Plan& plan,
+                                                             const std::string& spill_dir,
+                                                             const crypto::HmacSha256* k_project, int64_t build,
+                                                             SecretBytes dek, nlohmann::json* versions);
+  Status CopyTables(const ProjectRecord& project, const Plan& plan, sql::Database& db, BuildResult* result);
+  // Records the objects, logs workspace.build, then makes the workspace ready.
+  Status Record(const ProjectRecord& project, const Plan& plan, const audit::Actor& actor,
+                const std::vector<storage::SealedObjectInfo>& written, BuildResult* result);
   Status Retire(std::string_view project, int64_t keep_build);
 
   BuilderDeps d_;
