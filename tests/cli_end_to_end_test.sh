@@ -7,22 +7,10 @@ HDHUB=$1
 SNDS=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/cli_test_lib.sh"
 export HDHUB_HOME="$work/hub"
 export HDHUB_PASSPHRASE="end-to-end passphrase"
-passed=0
-failed=0
 
-check() {  # description, command...; passes when the command succeeds
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
-}
-run() {  # runs hdhub, keeping stdout, stderr and exit code
-  "$HDHUB" "$@" >"$work/out" 2>"$work/err"
-  echo $? >"$work/rc"
-}
-rc() { cat "$work/rc"; }
-out_has() { grep -q -- "$1" "$work/out"; }
-err_has() { grep -q -- "$1" "$work/err"; }
 
 run init
 check "init succeeds" test "$(rc)" = 0
@@ -64,5 +52,4 @@ check "wrong passphrase says so" err_has "passphrase"
 run query "SELECT count(*) FROM NO_SUCH_TABLE"
 check "unknown table is a usage error" test "$(rc)" = 2
 
-echo "$passed passed, $failed failed"
-test "$failed" = 0
+finish

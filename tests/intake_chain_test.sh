@@ -12,16 +12,9 @@ HDHUB=$1
 SNDS=$2
 work=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+source "$(dirname "$0")/cli_test_lib.sh"
 export HDHUB_HOME="$work/hub" HDHUB_PASSPHRASE="chain passphrase" HDHUB_SOURCE_PASSPHRASE="source passphrase"
 export HDHUB_USER_PASSWORD="a long enough password"
-passed=0
-failed=0
-check() {
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; sed 's/^/  err: /' "$work/err"; fi
-}
-run() { "$HDHUB" "$@" >"$work/out" 2>"$work/err"; echo $? >"$work/rc"; }
-rc() { cat "$work/rc"; }
 manifest() { /usr/bin/python3 -c "import json,sys; m=json.load(open('$work/ext/manifest.json')); print(eval(sys.argv[1]))" "$1"; }
 TABLES="IR_BEN_R ER_PRS_F ER_PHA_F T_MCOaaA T_MCOaaB T_MCOaaC T_MCOaaD KI_CCI_R"
 
@@ -90,8 +83,9 @@ check "the researcher's cohort excludes the opted-out ($expected)" test "$got" =
 "$HDHUB" ingest --dataset ER_PRS_F_COPY --schema "$SNDS/schemas/ER_PRS_F.json" "$work/transfer/ER_PRS_F.csv" \
   >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 400); do
+for _ in $(seq 1 6000); do  # until the sealed Parquet is streaming (or the ingest is over)
   [[ -n $(find "$HDHUB_HOME/host/.tmp" -type f 2>/dev/null) ]] && break
+  kill -0 "$pid" 2>/dev/null || break
   sleep 0.01
 done
 kill -9 "$pid" 2>/dev/null
@@ -112,5 +106,4 @@ check "no temporary left on the host" test -z "$(find "$HDHUB_HOME/host/.tmp" -t
 run audit verify
 check "the audit log verifies" test "$(rc)" = 0
 
-echo "$passed passed, $failed failed"
-test "$failed" = 0
+finish

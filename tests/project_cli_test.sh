@@ -10,21 +10,12 @@ HDHUB=$1
 SNDS=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/cli_test_lib.sh"
 export HDHUB_HOME="$work/hub"
 export HDHUB_PASSPHRASE="project test passphrase"
 export HDHUB_USER_PASSWORD="a long enough password"
-passed=0
-failed=0
 
-check() {
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; sed 's/^/  err: /' "$work/err"; fi
-}
-run() { "$HDHUB" "$@" >"$work/out" 2>"$work/err"; echo $? >"$work/rc"; }
 as() { local token=$1; shift; HDHUB_TOKEN=$token run "$@"; }
-rc() { cat "$work/rc"; }
-out_has() { grep -q -- "$1" "$work/out"; }
-err_has() { grep -q -- "$1" "$work/err"; }
 in_window() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 token_for() {  # user -> token text
   "$HDHUB" token issue "$1" --ttl 1d 2>/dev/null
@@ -124,5 +115,4 @@ check "a closed project is refused" err_has "closed"
 run audit verify
 check "the audit log verifies" test "$(rc)" = 0
 
-echo "$passed passed, $failed failed"
-test "$failed" = 0
+finish

@@ -7,25 +7,12 @@ set -uo pipefail
 HDHUB=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/cli_test_lib.sh"
 export HDHUB_HOME="$work/hub"
 export HDHUB_PASSPHRASE="user cli passphrase"
 unset HDHUB_TOKEN HDHUB_USER_PASSWORD
 alice_password="alice's long password"
-passed=0
-failed=0
 
-check() {  # description, command...; passes when the command succeeds
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
-}
-run() {  # runs hdhub, keeping stdout, stderr and exit code
-  "$HDHUB" "$@" </dev/null >"$work/out" 2>"$work/err"
-  echo $? >"$work/rc"
-}
-rc() { cat "$work/rc"; }
-out_has() { grep -q -- "$1" "$work/out"; }
-err_has() { grep -q -- "$1" "$work/err"; }
-out_lacks() { ! grep -q -- "$1" "$work/out"; }
 
 run init
 check "init succeeds" test "$(rc)" = 0
@@ -144,5 +131,4 @@ for secret in "$alice_password" "alice's second password" "olga's long password"
   check "no secret in the hub's files" test -z "$(grep -rlaF -- "$secret" "$HDHUB_HOME")"
 done
 
-echo "$passed passed, $failed failed"
-test "$failed" = 0
+finish
