@@ -125,12 +125,18 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
   auto id = std::make_shared<std::string>();
   auto* approve = project.add_subcommand("approve", "approve a draft (an operator; two different ones activate it)");
   approve->add_option("id", *id, "project id")->required();
-  approve->callback(OnProjects(opts, exit_code, as,
-                               [id](hub::Hub&, projects::ProjectStore& store, const Principal& who, Role) -> Status {
-                                 ASSIGN_OR_RETURN(projects::ProjectState state, store.Approve(who, *id));
-                                 std::cout << "project " << *id << " is " << projects::ProjectStateName(state) << "\n";
-                                 return OkStatus();
-                               }));
+  approve->callback(OnProjects(
+      opts, exit_code, as, [id, &opts](hub::Hub&, projects::ProjectStore& store, const Principal& who, Role) -> Status {
+        ASSIGN_OR_RETURN(projects::ProjectState state, store.Approve(who, *id));
+        if (opts.json) {
+          std::cout
+              << nlohmann::json{{"project", *id}, {"state", std::string(projects::ProjectStateName(state))}}.dump()
+              << "\n";
+          return OkStatus();
+        }
+        std::cout << "project " << *id << " is " << projects::ProjectStateName(state) << "\n";
+        return OkStatus();
+      }));
   auto change = std::make_shared<CreateArgs>();
   auto* cmd = project.add_subcommand("change", "a new scope and member list: back to draft until approved again");
   cmd->add_option("id", change->spec.id, "project id")->required();
@@ -198,23 +204,36 @@ void AddReadAndRun(CLI::App& project, const GlobalOptions& opts, int* exit_code,
   build->add_option("id", *build_id, "project id")->required();
   build->callback(OnProjects(
       opts, exit_code, as,
-      [build_id](hub::Hub& hub, projects::ProjectStore&, const Principal& who, Role role) -> Status {
+      [build_id, &opts](hub::Hub& hub, projects::ProjectStore&, const Principal& who, Role role) -> Status {
         ASSIGN_OR_RETURN(projects::BuilderDeps deps, hub.BuilderDependencies());
         ASSIGN_OR_RETURN(projects::BuildResult r, projects::WorkspaceBuilder(deps).Build(who, role, *build_id));
+        if (opts.json) {
+          std::cout << nlohmann::json{{"project", *build_id},
+                                      {"workspace", r.build},
+                                      {"rows", r.rows},
+                                      {"provenance", nlohmann::json::parse(r.provenance_json)}}
+                           .dump()
+                    << "\n";
+          return OkStatus();
+        }
         std::cout << "workspace " << r.build << " of " << *build_id << " built:";
         for (const auto& [table, rows] : r.rows) std::cout << " " << table << " " << rows;
         std::cout << " rows\n";
         return OkStatus();
       }));
   auto* sweep = project.add_subcommand("sweep", "shred every project whose window has ended (operator)");
-  sweep->callback(OnProjects(opts, exit_code, as,
-                             [](hub::Hub& hub, projects::ProjectStore& store, const Principal& who, Role) -> Status {
-                               projects::Shredder shredder(&store, &hub.sealed(), &hub.audit(), &hub.clock());
-                               ASSIGN_OR_RETURN(std::vector<std::string> shredded, shredder.Sweep(who));
-                               std::cout << shredded.size() << " ended project(s) shredded\n";
-                               for (const std::string& id : shredded) std::cout << "  " << id << "\n";
-                               return OkStatus();
-                             }));
+  sweep->callback(OnProjects(
+      opts, exit_code, as, [&opts](hub::Hub& hub, projects::ProjectStore& store, const Principal& who, Role) -> Status {
+        projects::Shredder shredder(&store, &hub.sealed(), &hub.audit(), &hub.clock());
+        ASSIGN_OR_RETURN(std::vector<std::string> shredded, shredder.Sweep(who));
+        if (opts.json) {
+          std::cout << nlohmann::json{{"shredded", shredded}}.dump() << "\n";
+          return OkStatus();
+        }
+        std::cout << shredded.size() << " ended project(s) shredded\n";
+        for (const std::string& id : shredded) std::cout << "  " << id << "\n";
+        return OkStatus();
+      }));
 }
 
 }  // namespace

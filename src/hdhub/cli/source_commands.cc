@@ -74,9 +74,11 @@ void PrintPseudonymized(const ingest::PseudonymizeResult& r, bool json) {
     return;
   }
   std::cout << r.report.rows_stored << " rows written, " << r.report.rows_rejected << " rejected, of "
-            << r.report.rows_read << " read" << (r.identities_given     ? ""
+            << r.report.rows_read << " read"
+            << (r.identities_given     ? ""
                 : r.has_person_columns ? " (SNDS pseudonyms passed through)"
-                                       : " (no person column: checked and copied)") << "\n";
+                                       : " (no person column: checked and copied)")
+            << "\n";
   for (const ingest::FieldIssue& i : r.report.issues) {
     std::cout << "  rejected: field " << i.field << ", " << i.reason << ": " << i.count << " row"
               << (i.count == 1 ? "" : "s") << ", first at line " << i.first_line << "\n";
@@ -106,7 +108,9 @@ void AddPseudonymize(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     std::string source_dir = std::filesystem::absolute(*key).parent_path().string();
     ASSIGN_OR_RETURN(auto log, audit::OpenHubAuditLog(source_dir, &clock, {.lock_wait = std::chrono::seconds(60)}));
     ASSIGN_OR_RETURN(auto k_source, store->HmacFor(ingest::kStageOnePurpose));
-    ingest::Pseudonymizer pseudonymizer(k_source.get());
+    // Spills (encrypted) beside the output, on the source's own disk.
+    std::string out_dir = std::filesystem::absolute(req->output_path).parent_path().string();
+    ingest::Pseudonymizer pseudonymizer(k_source.get(), 0, out_dir);
     StatusOr<ingest::PseudonymizeResult> r = pseudonymizer.Run(*req);
     audit::Actor actor = OperatorActor();
     audit::Event e{.actor = actor.id, .role = "source", .action = "pseudonymize.run"};

@@ -7,12 +7,12 @@
 #include <sstream>
 
 #include "hdhub/audit/checkpoint.h"
-#include "hdhub/crypto/random.h"
 #include "hdhub/audit/hub_log.h"
 #include "hdhub/hub/audited_key_store.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/keys/key_file_key_store.h"
 #include "hdhub/sql/logged_query.h"
+#include "hdhub/sql/private_temp_file_system.h"
 #include "hdhub/storage/file_blob_store.h"
 #include "hdhub/storage/memory_blob_store.h"
 
@@ -173,15 +173,8 @@ Hub::~Hub() = default;
 StatusOr<std::unique_ptr<sql::Database>> Hub::OpenOperatorDatabase(const sql::DatabaseOptions& options) {
   sql::DatabaseOptions with_spill = options;
   if (with_spill.private_temp_dir.empty()) {
-    // Big operator queries spill, encrypted, to a directory of their own
-    // (removed with the instance).
-    ASSIGN_OR_RETURN(std::string root, PrivateTempRoot());
-    ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(8));
-    with_spill.private_temp_dir = root + "/operator-" + HexEncode(random);
-    std::error_code ec;
-    fs::create_directory(with_spill.private_temp_dir, ec);
-    if (ec) return InternalError("cannot create " + with_spill.private_temp_dir + ": " + ec.message());
-    fs::permissions(with_spill.private_temp_dir, fs::perms::owner_all, ec);
+    // Big operator queries spill, encrypted, to a directory of their own.
+    ASSIGN_OR_RETURN(with_spill.private_temp_dir, sql::MakePrivateTempDir((state_dir() / "tmp").string(), "operator"));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(sealed_.get(), with_spill));
   ASSIGN_OR_RETURN(std::vector<catalog::DatasetRecord> datasets, catalog_->ListDatasets());
@@ -241,7 +234,9 @@ StatusOr<projects::SessionDeps> Hub::SessionDependencies() {
 
 ingest::CsvIngester Hub::Ingester(int threads) {
   return ingest::CsvIngester(keys_.get(), sealed_.get(), catalog_.get(), audit_.get(), actor_,
-                             {.lock_path = (state_dir() / "ingest.lock").string(), .threads = threads});
+                             {.lock_path = (state_dir() / "ingest.lock").string(),
+                              .threads = threads,
+                              .temp_root = (state_dir() / "tmp").string()});
 }
 
 StatusOr<sql::QueryResult> Hub::RunLoggedQuery(sql::Database& db, std::string_view sql,

@@ -14,6 +14,7 @@
 #include "hdhub/ingest/table_plan.h"
 #include "hdhub/sql/database.h"
 #include "hdhub/sql/functions.h"
+#include "hdhub/sql/private_temp_file_system.h"
 
 namespace hdhub::ingest {
 namespace {
@@ -185,10 +186,14 @@ StatusOr<IngestResult> CsvIngester::Ingest(const IngestRequest& request) {
 namespace {
 
 // The DuckDB instance of one ingest, with hdhub's functions over this plan.
-StatusOr<std::unique_ptr<sql::Database>> OpenIngestDatabase(storage::SealedStore* store, int threads,
+StatusOr<std::unique_ptr<sql::Database>> OpenIngestDatabase(storage::SealedStore* store, const IngesterOptions& options,
                                                             const TablePlan& plan, const Nomenclatures& nomenclatures,
                                                             const crypto::HmacSha256* k_hub, sql::ValueTally* tally) {
-  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(store, {.threads = threads}));
+  sql::DatabaseOptions db_options{.threads = options.threads};
+  if (!options.temp_root.empty()) {
+    ASSIGN_OR_RETURN(db_options.private_temp_dir, sql::MakePrivateTempDir(options.temp_root, "ingest"));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(store, db_options));
   RETURN_IF_ERROR(sql::RegisterStageTwo(*db, k_hub));
   RETURN_IF_ERROR(sql::RegisterCodeSets(*db, &nomenclatures.sets()));
   RETURN_IF_ERROR(sql::RegisterShapeCheck(*db));
@@ -219,7 +224,7 @@ StatusOr<IngestResult> CsvIngester::Write(const IngestRequest& request, Prepared
   sql::ValueTally tally(FieldNames(p.plan), request.on_invalid == InvalidPolicy::kFail ? sql::ValueTally::Mode::kFail
                                                                                        : sql::ValueTally::Mode::kCount);
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db,
-                   OpenIngestDatabase(store_, options_.threads, p.plan, p.nomenclatures, k_hub.get(), &tally));
+                   OpenIngestDatabase(store_, options_, p.plan, p.nomenclatures, k_hub.get(), &tally));
 
   ASSIGN_OR_RETURN(SecretBytes dek, keys::NewDataKey());
   ASSIGN_OR_RETURN(Bytes wrapped, keys_->WrapKey(dek, DataKeyContext(request.dataset, p.digest)));

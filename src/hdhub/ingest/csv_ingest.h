@@ -65,6 +65,7 @@ struct IngestResult {
 struct IngesterOptions {
   std::string lock_path;  // empty: no inter-process lock (tests)
   int threads = 0;        // DuckDB threads; 0: all cores
+  std::string temp_root;  // where to spill (encrypted); empty: no spilling
 };
 
 // The context a dataset version's data key is wrapped under:

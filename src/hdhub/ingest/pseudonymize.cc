@@ -11,6 +11,7 @@
 #include "hdhub/ingest/table_schema.h"
 #include "hdhub/sql/database.h"
 #include "hdhub/sql/functions.h"
+#include "hdhub/sql/private_temp_file_system.h"
 
 namespace hdhub::ingest {
 namespace {
@@ -145,7 +146,11 @@ StatusOr<PseudonymizeResult> Pseudonymizer::Run(const PseudonymizeRequest& r) {
   std::string reason = result.identities_given ? IdentityReason() : PassThroughReason(person);
 
   sql::ValueTally tally({}, sql::ValueTally::Mode::kCount);
-  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(nullptr, {.threads = threads_}));
+  sql::DatabaseOptions db_options{.threads = threads_};
+  if (!temp_root_.empty()) {
+    ASSIGN_OR_RETURN(db_options.private_temp_dir, sql::MakePrivateTempDir(temp_root_, ".hdhub-spill"));
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(nullptr, db_options));
   RETURN_IF_ERROR(sql::RegisterNirCheck(*db));
   RETURN_IF_ERROR(sql::RegisterStageOne(*db, k_source_));
   RETURN_IF_ERROR(sql::RegisterStageTwo(*db, k_source_));  // for hdhub_pseudonym_ok only

@@ -44,15 +44,16 @@ struct PseudonymizeRequest {
 };
 
 struct PseudonymizeResult {
-  bool identities_given = false;  // false: SNDS pseudonyms (or no person column) passed through
+  bool identities_given = false;    // false: SNDS pseudonyms (or no person column) passed through
   bool has_person_columns = false;  // the table names a person (BEN_NIR_PSA, NIR_ANO_17, …)
-  IngestReport report;            // rows read/stored/rejected; issues per check
+  IngestReport report;              // rows read/stored/rejected; issues per check
 };
 
 class Pseudonymizer {
  public:
-  explicit Pseudonymizer(const crypto::HmacSha256* k_source, int threads = 0)
-      : k_source_(k_source), threads_(threads) {}
+  // `temp_root`: where DuckDB may spill, encrypted (empty: no spilling).
+  explicit Pseudonymizer(const crypto::HmacSha256* k_source, int threads = 0, std::string temp_root = "")
+      : k_source_(k_source), threads_(threads), temp_root_(std::move(temp_root)) {}
 
   // InvalidArgument naming file, line and field for a malformed extract, a
   // header that is neither a source extract nor an SNDS extract of the
@@ -62,6 +63,7 @@ class Pseudonymizer {
  private:
   const crypto::HmacSha256* k_source_;
   int threads_;
+  std::string temp_root_;
 };
 
 }  // namespace hdhub::ingest

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "hdhub/crypto/random.h"
 #include "hdhub/projects/workspace_builder.h"
 #include "hdhub/sql/logged_query.h"
+#include "hdhub/sql/private_temp_file_system.h"
 
 namespace hdhub::projects {
 namespace {
@@ -61,12 +61,7 @@ StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps,
   }
   ASSIGN_OR_RETURN(WorkspaceRecord ws, deps.projects->LatestReadyWorkspace(id));
   ASSIGN_OR_RETURN(SecretBytes dek, deps.keys->UnwrapKey(ws.wrapped_dek, WorkspaceKeyContext(id, ws.build)));
-  ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(8));
-  s->spill_dir_ = (fs::path(deps.temp_root) / ("session-" + HexEncode(random))).string();
-  std::error_code ec;
-  fs::create_directories(s->spill_dir_, ec);
-  if (ec) return InternalError("cannot create " + s->spill_dir_ + ": " + ec.message());
-  fs::permissions(s->spill_dir_, fs::perms::owner_all, ec);
+  ASSIGN_OR_RETURN(s->spill_dir_, sql::MakePrivateTempDir(deps.temp_root, "session"));
   ASSIGN_OR_RETURN(s->db_, sql::Database::Open(deps.sealed, {.threads = limits.threads,
                                                              .memory_limit = limits.memory_limit,
                                                              .private_temp_dir = s->spill_dir_,

@@ -1,49 +1,23 @@
 #include "hdhub/projects/workspace_builder.h"
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "hdhub/crypto/random.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/ingest/opt_out.h"
 #include "hdhub/projects/extract_sql.h"
 #include "hdhub/projects/table_profiles.h"
 #include "hdhub/sql/database.h"
 #include "hdhub/sql/functions.h"
+#include "hdhub/sql/private_temp_file_system.h"
 
 namespace hdhub::projects {
 namespace {
 
-namespace fs = std::filesystem;
 using directory::Role;
 
 struct Source {
   std::string table;
   catalog::VersionWithObjects version;
-};
-
-// A private spill directory, removed with everything in it.
-class PrivateDir {
- public:
-  static StatusOr<PrivateDir> Create(const std::string& root) {
-    ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(8));
-    fs::path p = fs::path(root) / ("build-" + HexEncode(random));
-    std::error_code ec;
-    fs::create_directories(p, ec);
-    if (ec) return InternalError("cannot create " + p.string() + ": " + ec.message());
-    fs::permissions(p, fs::perms::owner_all, ec);
-    return PrivateDir(p.string());
-  }
-  PrivateDir(PrivateDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
-  ~PrivateDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit PrivateDir(std::string p) : path_(std::move(p)) {}
-  std::string path_;
 };
 
 std::string FileList(const catalog::VersionWithObjects& v) {
@@ -208,10 +182,10 @@ StatusOr<BuildResult> WorkspaceBuilder::Write(const ProjectRecord& p, Plan& plan
 
   std::vector<storage::SealedObjectInfo> written;
   Status built = [&]() -> Status {
-    ASSIGN_OR_RETURN(PrivateDir spill, PrivateDir::Create(d_.temp_root));
+    ASSIGN_OR_RETURN(std::string spill, sql::MakePrivateTempDir(d_.temp_root, "build"));
     nlohmann::json versions = nlohmann::json::object();
-    ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, OpenBuildDatabase(p, plan, spill.path(), k_project.get(),
-                                                                          result.build, std::move(dek), &versions));
+    ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db,
+                     OpenBuildDatabase(p, plan, spill, k_project.get(), result.build, std::move(dek), &versions));
     db->keys().SetCommitListener([&written](const storage::SealedObjectInfo& o) { written.push_back(o); });
     RETURN_IF_ERROR(CopyTables(p, plan, *db, &result));
     result.provenance_json = nlohmann::json{

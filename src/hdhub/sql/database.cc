@@ -140,7 +140,6 @@ std::string QuoteLiteral(std::string_view value) {
 
 StatusOr<std::unique_ptr<Database>> Database::Open(storage::SealedStore* store, const DatabaseOptions& options) {
   std::unique_ptr<Database> db(new Database());
-  db->options_ = options;
   db->keys_ = std::make_unique<KeyRing>();
   try {
     duckdb::DBConfig config;
@@ -157,6 +156,19 @@ StatusOr<std::unique_ptr<Database>> Database::Open(storage::SealedStore* store, 
           duckdb::make_uniq<PrivateTempFileSystem>(options.private_temp_dir));
     }
     db->connection_ = std::make_unique<duckdb::Connection>(*db->db_);
+    // No plaintext ever spills: without a private directory DuckDB does not
+    // spill at all (a query too big for memory fails); with one, it spills
+    // there, encrypted, beyond the reach of SQL.
+    std::string spill = options.private_temp_dir.empty()
+                            ? "SET temp_directory = ''"
+                            : std::string("SET temp_file_encryption = true; SET temp_directory = '") +
+                                  kPrivateTempScheme +
+                                  "'; SET max_temp_directory_size = " + QuoteLiteral(options.max_temp_size);
+    duckdb::unique_ptr<duckdb::MaterializedQueryResult> set = db->connection_->Query(spill);
+    if (set->HasError()) {
+      return StatusFromDuckDbError(int(set->GetErrorObject().Type()), set->GetErrorObject().Message())
+          .WithContext("configuring spilling");
+    }
   } catch (const std::exception& e) {
     duckdb::ErrorData error(e);
     return StatusFromDuckDbError(int(error.Type()), error.Message()).WithContext("opening DuckDB");
@@ -256,11 +268,7 @@ Status Database::LockDown(const LockDownOptions& options) {
   // Order matters: the allowed prefix first, then external access off (which
   // would otherwise refuse hdhub:// too), the local file system off (our
   // private temp file system keeps its own), then freeze every setting.
-  std::string temp = options_.private_temp_dir.empty()
-                         ? "SET temp_directory = '';"
-                         : std::string("SET temp_file_encryption = true; SET temp_directory = '") + kPrivateTempScheme +
-                               "'; SET max_temp_directory_size = " + QuoteLiteral(options_.max_temp_size) + ";";
-  RETURN_IF_ERROR(Execute(temp + "SET allowed_directories = [" + QuoteLiteral(options.allowed_prefix) +
+  RETURN_IF_ERROR(Execute("SET allowed_directories = [" + QuoteLiteral(options.allowed_prefix) +
                           "];"
                           "SET enable_external_access = false;"
                           "SET disabled_filesystems = 'LocalFileSystem';"

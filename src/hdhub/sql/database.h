@@ -100,7 +100,6 @@ class Database {
   // PermissionDenied for a statement a locked instance refuses by type.
   Status CheckStatements(std::string_view sql);
 
-  DatabaseOptions options_;
   bool locked_ = false;
   std::unique_ptr<KeyRing> keys_;
   std::unique_ptr<duckdb::DuckDB> db_;

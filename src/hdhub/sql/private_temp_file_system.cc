@@ -1,8 +1,11 @@
 #include "hdhub/sql/private_temp_file_system.h"
 
+#include <openssl/rand.h>
+
 #include <filesystem>
 
 #include "duckdb/common/file_opener.hpp"
+#include "hdhub/common/bytes.h"
 
 namespace hdhub::sql {
 namespace {
@@ -13,6 +16,18 @@ namespace {
 }
 
 }  // namespace
+
+StatusOr<std::string> MakePrivateTempDir(const std::string& root, std::string_view prefix) {
+  uint8_t random[8];
+  if (RAND_bytes(random, sizeof(random)) != 1) return InternalError("the CSPRNG failed");
+  std::filesystem::path dir = std::filesystem::path(root) / (std::string(prefix) + "-" + HexEncode(random));
+  std::error_code ec;
+  std::filesystem::create_directories(root, ec);
+  if (!ec) std::filesystem::create_directory(dir, ec);
+  if (!ec) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  if (ec) return InternalError("cannot create the private directory " + dir.string() + ": " + ec.message());
+  return dir.string();
+}
 
 PrivateTempFileSystem::PrivateTempFileSystem(std::string directory)
     : directory_(std::move(directory)), local_(duckdb::FileSystem::CreateLocal()) {}

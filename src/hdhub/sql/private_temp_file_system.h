@@ -14,10 +14,16 @@
 #include <string>
 
 #include "duckdb.hpp"
+#include "hdhub/common/status.h"
 
 namespace hdhub::sql {
 
 inline constexpr char kPrivateTempScheme[] = "hdtmp://";
+
+// Creates "<root>/<prefix>-<16 random hex>" with mode 0700 (root created as
+// needed) for one instance's spill files; the PrivateTempFileSystem given it
+// removes it. Internal when it cannot.
+StatusOr<std::string> MakePrivateTempDir(const std::string& root, std::string_view prefix);
 
 class PrivateTempFileSystem final : public duckdb::FileSystem {
  public:

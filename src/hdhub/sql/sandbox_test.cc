@@ -124,6 +124,21 @@ TEST_F(SandboxTest, BigQueriesSpillEncryptedInsteadOfFailing) {
   EXPECT_EQ(r.rows[0][0], "5000000");
 }
 
+TEST_F(SandboxTest, NoInstanceSpillsPlaintextToALocalDirectory) {
+  // Without a private directory, an instance does not spill at all (DuckDB's
+  // default is ./.tmp, in clear): a sort bigger than memory fails instead.
+  ASSERT_OK_AND_ASSIGN(auto plain, Database::Open(sealed_.get(), {.threads = 1, .memory_limit = "64MB"}));
+  ASSERT_OK_AND_ASSIGN(QueryResult dir, plain->Query("SELECT current_setting('temp_directory')"));
+  EXPECT_EQ(dir.rows[0][0], "");
+  EXPECT_FALSE(
+      plain->Query("SELECT count(*) FROM (SELECT md5(i::VARCHAR) AS h FROM range(5000000) r(i) ORDER BY h)").ok());
+  EXPECT_FALSE(std::filesystem::exists(".tmp"));
+  ASSERT_OK_AND_ASSIGN(QueryResult mine, db_->Query("SELECT current_setting('temp_directory'), "
+                                                    "current_setting('temp_file_encryption')"));
+  EXPECT_EQ(mine.rows[0][0], "hdtmp://");
+  EXPECT_EQ(mine.rows[0][1], "true");
+}
+
 TEST_F(SandboxTest, RunawayQueryIsCancelledAtItsTimeout) {
   StatusOr<QueryResult> r = db_->Query("SELECT count(*) FROM range(100000000) a, range(100000000) b",
                                        QueryLimits{.timeout = std::chrono::milliseconds(500)});
