@@ -69,6 +69,12 @@ StatusOr<std::string> Projection(const TableProfile& profile, const std::vector<
     if (Contains(profile.link_keys, c.name)) value = "hdhub_link(CAST(" + value + " AS VARCHAR))";
     select.push_back(value + " AS " + QuoteIdentifier(c.name));
   }
+  if (!profile.line_key.empty()) {
+    std::vector<std::string> parts;
+    for (std::string_view k : profile.line_key_columns)
+      parts.push_back("coalesce(CAST(" + Col("t", k) + " AS VARCHAR), '')");
+    select.push_back("hdhub_link(concat_ws('|', " + Joined(parts, ", ") + ")) AS " + QuoteIdentifier(profile.line_key));
+  }
   return Joined(select, ", ");
 }
 

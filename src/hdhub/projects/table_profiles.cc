@@ -9,14 +9,15 @@ const std::vector<std::string_view> kDcirKeys = {"FLX_DIS_DTD", "FLX_TRT_DTD", "
                                                  "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM",
                                                  "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"};
 const std::vector<std::string_view> kDcirLinks = {"FLX_EMT_NUM", "FLX_EMT_ORD", "DCT_ORD_NUM", "PRS_ORD_NUM"};
+constexpr std::string_view kDcirLineKey = "DCIR_LINE_KEY";
 const std::vector<std::string_view> kStayKeys = {"ETA_NUM", "RSA_NUM"};
 const std::vector<std::string_view> kStayLinks = {"RSA_NUM"};
 
 const std::vector<TableProfile>& Profiles() {
   static const std::vector<TableProfile> kProfiles = {
       {"IR_BEN_R", "BEN_NIR_PSA", "", "", {}, {}},
-      {"ER_PRS_F", "BEN_NIR_PSA", "EXE_SOI_DTD", "", {}, kDcirLinks, kDcirKeys},
-      {"ER_PHA_F", "", "", "ER_PRS_F", kDcirKeys, kDcirLinks},
+      {"ER_PRS_F", "BEN_NIR_PSA", "EXE_SOI_DTD", "", {}, kDcirLinks, kDcirKeys, kDcirLineKey, kDcirKeys},
+      {"ER_PHA_F", "", "", "ER_PRS_F", kDcirKeys, kDcirLinks, {}, kDcirLineKey, kDcirKeys},
       {"T_MCOaaC", "NIR_ANO_17", "EXE_SOI_DTD", "", {}, kStayLinks, kStayKeys},
       {"T_MCOaaB", "", "", "T_MCOaaC", kStayKeys, kStayLinks},
       {"T_MCOaaD", "", "", "T_MCOaaC", kStayKeys, kStayLinks},

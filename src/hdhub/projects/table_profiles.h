@@ -23,6 +23,10 @@ struct TableProfile {
   std::vector<std::string_view> parent_keys;  // columns shared with the parent (compared as text)
   std::vector<std::string_view> link_keys;    // re-keyed per project (hdhub_link)
   std::vector<std::string_view> row_keys;     // what detail tables join on: always kept
+  // A one-column join key added to the workspace table (re-keyed per project
+  // from `line_key_columns`), so that a 9-column join becomes a BIGINT one.
+  std::string_view line_key;
+  std::vector<std::string_view> line_key_columns;
 };
 
 // NotFound-like: nullptr when the table has no profile.

@@ -172,6 +172,10 @@ TEST_F(WorkspaceTest, BuildKeepsExactlyTheAuthorisedRowsAndColumns) {
             Scalar(*s,
                    "SELECT count(*) FROM ER_PHA_F a JOIN ER_PRS_F p USING (FLX_DIS_DTD, FLX_TRT_DTD, FLX_EMT_TYP, "
                    "FLX_EMT_NUM, FLX_EMT_ORD, ORG_CLE_NUM, DCT_ORD_NUM, PRS_ORD_NUM, REM_TYP_AFF)"));
+  // …and through the one-column line key the workspace adds, to the same rows.
+  EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM ER_PHA_F a JOIN ER_PRS_F p USING (DCIR_LINE_KEY)"),
+            Scalar(*s, "SELECT count(*) FROM ER_PHA_F"));
+  EXPECT_EQ(Scalar(*s, "SELECT count(DISTINCT DCIR_LINE_KEY) = count(*) FROM ER_PRS_F"), "true");
   EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM T_MCOaaB"), std::to_string(2 * expected_people));
   EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM T_MCOaaB b JOIN T_MCOaaC c USING (ETA_NUM, RSA_NUM)"),
             std::to_string(2 * expected_people));
