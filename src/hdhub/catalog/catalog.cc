@@ -33,8 +33,8 @@ std::string VersionId(std::string_view dataset, int64_t version) {
 }
 
 StatusOr<VersionState> ParseState(std::string_view text) {
-  for (VersionState s : {VersionState::kPending, VersionState::kCommitted, VersionState::kDiscarded,
-                         VersionState::kShredded}) {
+  for (VersionState s :
+       {VersionState::kPending, VersionState::kCommitted, VersionState::kDiscarded, VersionState::kShredded}) {
     if (VersionStateName(s) == text) return s;
   }
   return DataLossError("catalog: unknown version state '" + std::string(text) + "'");
@@ -84,10 +84,14 @@ Status ValidateObject(const ObjectRecord& object) {
 
 std::string_view VersionStateName(VersionState state) {
   switch (state) {
-    case VersionState::kPending: return "pending";
-    case VersionState::kCommitted: return "committed";
-    case VersionState::kDiscarded: return "discarded";
-    case VersionState::kShredded: return "shredded";
+    case VersionState::kPending:
+      return "pending";
+    case VersionState::kCommitted:
+      return "committed";
+    case VersionState::kDiscarded:
+      return "discarded";
+    case VersionState::kShredded:
+      return "shredded";
   }
   return "unknown";
 }
@@ -95,8 +99,7 @@ std::string_view VersionStateName(VersionState state) {
 bool Catalog::IsValidDatasetName(std::string_view name) {
   if (name.empty() || name.size() > kMaxDatasetNameSize) return false;
   for (char c : name) {
-    bool ok =
-        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -121,8 +124,7 @@ Status Catalog::CreateDataset(std::string_view name) {
     return InvalidArgumentError("dataset name must be 1 to 64 characters of [A-Za-z0-9_]");
   }
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement insert,
-                   db_->Prepare("INSERT INTO dataset (name, created_at_us) VALUES (?1, ?2)"));
+  ASSIGN_OR_RETURN(Statement insert, db_->Prepare("INSERT INTO dataset (name, created_at_us) VALUES (?1, ?2)"));
   RETURN_IF_ERROR(insert.BindText(1, name));
   RETURN_IF_ERROR(insert.BindInt64(2, ToMicros(clock_->Now())));
   Status status = insert.Run();
@@ -134,8 +136,7 @@ Status Catalog::CreateDataset(std::string_view name) {
 
 StatusOr<std::vector<DatasetRecord>> Catalog::ListDatasets() {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT name, created_at_us FROM dataset ORDER BY name"));
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT name, created_at_us FROM dataset ORDER BY name"));
   std::vector<DatasetRecord> out;
   while (true) {
     ASSIGN_OR_RETURN(bool has_row, select.Step());
@@ -146,34 +147,41 @@ StatusOr<std::vector<DatasetRecord>> Catalog::ListDatasets() {
 
 StatusOr<int64_t> Catalog::BeginVersion(std::string_view dataset, std::string_view schema_json,
                                         std::string_view source_digest, ByteSpan wrapped_dek) {
+  Bytes wrapped(wrapped_dek.begin(), wrapped_dek.end());
+  return BeginVersion(dataset, schema_json, source_digest, [&wrapped](int64_t) -> StatusOr<Bytes> { return wrapped; });
+}
+
+StatusOr<int64_t> Catalog::BeginVersion(std::string_view dataset, std::string_view schema_json,
+                                        std::string_view source_digest, const WrapForVersion& wrap) {
   if (!nlohmann::json::parse(schema_json, nullptr, /*allow_exceptions=*/false).is_object()) {
-    return InvalidArgumentError("dataset " + std::string(dataset) +
-                                ": schema_json is not a JSON object");
+    return InvalidArgumentError("dataset " + std::string(dataset) + ": schema_json is not a JSON object");
   }
   if (!IsLowerHexDigest(source_digest)) {
     return InvalidArgumentError("source_digest must be 64 lower-case hex digits");
   }
-  if (wrapped_dek.empty()) return InvalidArgumentError("wrapped_dek must not be empty");
   std::lock_guard lock(mu_);
   // The write lock is taken before reading max(version), so two writers (even
   // in two processes) cannot pick the same number.
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
   RETURN_IF_ERROR(CheckDatasetExists(dataset));
-  ASSIGN_OR_RETURN(
-      Statement insert,
-      db_->Prepare("INSERT INTO dataset_version (dataset, version, state, "
-                   "schema_json, wrapped_dek, source_digest, created_at_us) "
-                   "SELECT ?1, coalesce(max(version), 0) + 1, 'pending', ?2, ?3, ?4, ?5 "
-                   "FROM dataset_version WHERE dataset = ?1 RETURNING version"));
+  ASSIGN_OR_RETURN(Statement next, db_->Prepare("SELECT coalesce(max(version), 0) + 1 FROM dataset_version "
+                                                "WHERE dataset = ?1"));
+  RETURN_IF_ERROR(next.BindText(1, dataset));
+  ASSIGN_OR_RETURN(bool has_next, next.Step());
+  if (!has_next) return InternalError("catalog: no next version number");
+  const int64_t version = next.ColumnInt64(0);
+  ASSIGN_OR_RETURN(Bytes wrapped_dek, wrap(version));
+  if (wrapped_dek.empty()) return InvalidArgumentError("wrapped_dek must not be empty");
+  ASSIGN_OR_RETURN(Statement insert, db_->Prepare("INSERT INTO dataset_version (dataset, version, state, "
+                                                  "schema_json, wrapped_dek, source_digest, created_at_us) "
+                                                  "VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6)"));
   RETURN_IF_ERROR(insert.BindText(1, dataset));
-  RETURN_IF_ERROR(insert.BindText(2, schema_json));
-  RETURN_IF_ERROR(insert.BindBlob(3, wrapped_dek));
-  RETURN_IF_ERROR(insert.BindText(4, source_digest));
-  RETURN_IF_ERROR(insert.BindInt64(5, ToMicros(clock_->Now())));
-  ASSIGN_OR_RETURN(bool has_row, insert.Step());
-  if (!has_row) return InternalError("catalog: INSERT ... RETURNING returned no row");
-  int64_t version = insert.ColumnInt64(0);
-  RETURN_IF_ERROR(insert.Run());  // finishes the statement before COMMIT
+  RETURN_IF_ERROR(insert.BindInt64(2, version));
+  RETURN_IF_ERROR(insert.BindText(3, schema_json));
+  RETURN_IF_ERROR(insert.BindBlob(4, wrapped_dek));
+  RETURN_IF_ERROR(insert.BindText(5, source_digest));
+  RETURN_IF_ERROR(insert.BindInt64(6, ToMicros(clock_->Now())));
+  RETURN_IF_ERROR(insert.Run());
   RETURN_IF_ERROR(txn.Commit());
   return version;
 }
@@ -195,13 +203,11 @@ Status Catalog::AddObject(std::string_view dataset, int64_t version, const Objec
   ASSIGN_OR_RETURN(VersionState state, StateOf(dataset, version));
   if (state != VersionState::kPending) {
     return FailedPreconditionError("catalog: " + VersionId(dataset, version) + " is " +
-                                   std::string(VersionStateName(state)) +
-                                   "; objects are added only while pending");
+                                   std::string(VersionStateName(state)) + "; objects are added only while pending");
   }
-  ASSIGN_OR_RETURN(Statement insert,
-                   db_->Prepare("INSERT INTO version_object (dataset, version, logical_name, "
-                                "object_name, plaintext_size, ciphertext_size, ciphertext_sha256) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+  ASSIGN_OR_RETURN(Statement insert, db_->Prepare("INSERT INTO version_object (dataset, version, logical_name, "
+                                                  "object_name, plaintext_size, ciphertext_size, ciphertext_sha256) "
+                                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
   RETURN_IF_ERROR(insert.BindText(1, dataset));
   RETURN_IF_ERROR(insert.BindInt64(2, version));
   RETURN_IF_ERROR(insert.BindText(3, object.logical_name));
@@ -211,15 +217,15 @@ Status Catalog::AddObject(std::string_view dataset, int64_t version, const Objec
   RETURN_IF_ERROR(insert.BindText(7, object.ciphertext_sha256));
   Status status = insert.Run();
   if (IsAlreadyExists(status)) {
-    return AlreadyExistsError("catalog: " + VersionId(dataset, version) + " already has object " +
-                              object.logical_name);
+    return AlreadyExistsError("catalog: " + VersionId(dataset, version) + " already has object " + object.logical_name);
   }
   RETURN_IF_ERROR(status);
   return txn.Commit();
 }
 
 Status Catalog::Transition(std::string_view dataset, int64_t version, VersionState to,
-                           std::optional<uint64_t> row_count, std::string_view report_json) {
+                           std::optional<uint64_t> row_count, std::string_view report_json,
+                           std::optional<std::string_view> source_digest) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
   ASSIGN_OR_RETURN(VersionState state, StateOf(dataset, version));
@@ -229,8 +235,9 @@ Status Catalog::Transition(std::string_view dataset, int64_t version, VersionSta
                                    (to == VersionState::kCommitted ? "commit" : "discard") + " it");
   }
   ASSIGN_OR_RETURN(Statement update,
-                   db_->Prepare("UPDATE dataset_version SET state = ?3, row_count = ?4, "
-                                "committed_at_us = ?5, report_json = ?6 WHERE dataset = ?1 AND version = ?2"));
+                   db_->Prepare("UPDATE dataset_version SET state = ?3, row_count = ?4, committed_at_us = ?5, "
+                                "report_json = ?6, source_digest = coalesce(?7, source_digest) "
+                                "WHERE dataset = ?1 AND version = ?2"));
   RETURN_IF_ERROR(update.BindText(1, dataset));
   RETURN_IF_ERROR(update.BindInt64(2, version));
   RETURN_IF_ERROR(update.BindText(3, VersionStateName(to)));
@@ -239,16 +246,20 @@ Status Catalog::Transition(std::string_view dataset, int64_t version, VersionSta
     RETURN_IF_ERROR(update.BindInt64(5, ToMicros(clock_->Now())));
   }  // unbound parameters are NULL: a discarded version has neither
   RETURN_IF_ERROR(update.BindText(6, report_json));
+  if (source_digest) RETURN_IF_ERROR(update.BindText(7, *source_digest));
   RETURN_IF_ERROR(update.Run());
   return txn.Commit();
 }
 
 Status Catalog::CommitVersion(std::string_view dataset, int64_t version, uint64_t row_count,
-                              std::string_view report_json) {
+                              std::string_view report_json, std::optional<std::string_view> source_digest) {
   if (row_count > kMaxSqliteInteger) return InvalidArgumentError("row_count above 2^63-1");
+  if (source_digest && !IsLowerHexDigest(*source_digest)) {
+    return InvalidArgumentError("source_digest must be 64 lower-case hex digits");
+  }
   nlohmann::json report = nlohmann::json::parse(report_json, nullptr, false);
   if (report.is_discarded() || !report.is_object()) return InvalidArgumentError("report_json is not a JSON object");
-  return Transition(dataset, version, VersionState::kCommitted, row_count, report_json);
+  return Transition(dataset, version, VersionState::kCommitted, row_count, report_json, source_digest);
 }
 
 Status Catalog::DiscardVersion(std::string_view dataset, int64_t version) {
@@ -261,9 +272,8 @@ Status Catalog::DestroyWrappedKey(std::string_view dataset, int64_t version) {
     ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
     ASSIGN_OR_RETURN(VersionState state, StateOf(dataset, version));
     if (state == VersionState::kShredded) return OkStatus();
-    ASSIGN_OR_RETURN(Statement update,
-                     db_->Prepare("UPDATE dataset_version SET wrapped_dek = x'', "
-                                  "state = 'shredded' WHERE dataset = ?1 AND version = ?2"));
+    ASSIGN_OR_RETURN(Statement update, db_->Prepare("UPDATE dataset_version SET wrapped_dek = x'', "
+                                                    "state = 'shredded' WHERE dataset = ?1 AND version = ?2"));
     RETURN_IF_ERROR(update.BindText(1, dataset));
     RETURN_IF_ERROR(update.BindInt64(2, version));
     RETURN_IF_ERROR(update.Run());
@@ -276,18 +286,16 @@ Status Catalog::DestroyWrappedKey(std::string_view dataset, int64_t version) {
 }
 
 StatusOr<std::vector<ObjectRecord>> Catalog::ObjectsOf(std::string_view dataset, int64_t version) {
-  ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT logical_name, object_name, plaintext_size, "
-                                "ciphertext_size, ciphertext_sha256 FROM version_object "
-                                "WHERE dataset = ?1 AND version = ?2 ORDER BY logical_name"));
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT logical_name, object_name, plaintext_size, "
+                                                  "ciphertext_size, ciphertext_sha256 FROM version_object "
+                                                  "WHERE dataset = ?1 AND version = ?2 ORDER BY logical_name"));
   RETURN_IF_ERROR(select.BindText(1, dataset));
   RETURN_IF_ERROR(select.BindInt64(2, version));
   std::vector<ObjectRecord> out;
   while (true) {
     ASSIGN_OR_RETURN(bool has_row, select.Step());
     if (!has_row) return out;
-    out.push_back({select.ColumnText(0), select.ColumnText(1),
-                   static_cast<uint64_t>(select.ColumnInt64(2)),
+    out.push_back({select.ColumnText(0), select.ColumnText(1), static_cast<uint64_t>(select.ColumnInt64(2)),
                    static_cast<uint64_t>(select.ColumnInt64(3)), select.ColumnText(4)});
   }
 }
@@ -301,9 +309,8 @@ StatusOr<VersionWithObjects> Catalog::GetVersion(std::string_view dataset, int64
   std::lock_guard lock(mu_);
   // One read transaction: the version row and its objects from one snapshot.
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
-  ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT " + std::string(kVersionColumns) +
-                                " FROM dataset_version WHERE dataset = ?1 AND version = ?2"));
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT " + std::string(kVersionColumns) +
+                                                  " FROM dataset_version WHERE dataset = ?1 AND version = ?2"));
   RETURN_IF_ERROR(select.BindText(1, dataset));
   RETURN_IF_ERROR(select.BindInt64(2, version));
   ASSIGN_OR_RETURN(std::vector<VersionRecord> rows, ReadVersionRows(select));
@@ -314,10 +321,9 @@ StatusOr<VersionWithObjects> Catalog::GetVersion(std::string_view dataset, int64
 StatusOr<VersionWithObjects> Catalog::LatestCommittedVersion(std::string_view dataset) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
-  ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT " + std::string(kVersionColumns) +
-                                " FROM dataset_version WHERE dataset = ?1 AND state = "
-                                "'committed' ORDER BY version DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT " + std::string(kVersionColumns) +
+                                                  " FROM dataset_version WHERE dataset = ?1 AND state = "
+                                                  "'committed' ORDER BY version DESC LIMIT 1"));
   RETURN_IF_ERROR(select.BindText(1, dataset));
   ASSIGN_OR_RETURN(std::vector<VersionRecord> rows, ReadVersionRows(select));
   if (rows.empty()) {
@@ -330,20 +336,17 @@ StatusOr<std::vector<VersionRecord>> Catalog::ListVersions(std::string_view data
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
   RETURN_IF_ERROR(CheckDatasetExists(dataset));
-  ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT " + std::string(kVersionColumns) +
-                                " FROM dataset_version WHERE dataset = ?1 ORDER BY version"));
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT " + std::string(kVersionColumns) +
+                                                  " FROM dataset_version WHERE dataset = ?1 ORDER BY version"));
   RETURN_IF_ERROR(select.BindText(1, dataset));
   return ReadVersionRows(select);
 }
 
-StatusOr<VersionRecord> Catalog::FindVersionBySourceDigest(std::string_view dataset,
-                                                           std::string_view source_digest) {
+StatusOr<VersionRecord> Catalog::FindVersionBySourceDigest(std::string_view dataset, std::string_view source_digest) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement select,
-                   db_->Prepare("SELECT " + std::string(kVersionColumns) +
-                                " FROM dataset_version WHERE dataset = ?1 AND source_digest = ?2"
-                                " AND state = 'committed' ORDER BY version DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT " + std::string(kVersionColumns) +
+                                                  " FROM dataset_version WHERE dataset = ?1 AND source_digest = ?2"
+                                                  " AND state = 'committed' ORDER BY version DESC LIMIT 1"));
   RETURN_IF_ERROR(select.BindText(1, dataset));
   RETURN_IF_ERROR(select.BindText(2, source_digest));
   ASSIGN_OR_RETURN(std::vector<VersionRecord> rows, ReadVersionRows(select));

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -64,7 +65,7 @@ struct VersionRecord {
   std::string source_digest;          // SHA-256 hex of the ingested input
   TimePoint created_at;
   std::optional<TimePoint> committed_at;
-  std::string report_json = "{}";     // what the ingest found, set by CommitVersion
+  std::string report_json = "{}";  // what the ingest found, set by CommitVersion
 };
 
 struct VersionWithObjects {
@@ -94,8 +95,18 @@ class Catalog {
   // its number. `schema_json` must be a JSON object, `source_digest` 64
   // lower-case hex digits, `wrapped_dek` non-empty (InvalidArgument
   // otherwise). NotFound when the dataset does not exist.
-  StatusOr<int64_t> BeginVersion(std::string_view dataset, std::string_view schema_json,
-                                 std::string_view source_digest, ByteSpan wrapped_dek);
+  StatusOr<int64_t> BeginVersion(std::string_view dataset, std::string_view schema_json, std::string_view source_digest,
+                                 ByteSpan wrapped_dek);
+  // The same, with the wrapped data key made by `wrap` for the version number
+  // the catalog assigns (inside the transaction that assigns it), so that a
+  // key can be bound to its version. `wrap`'s errors abort the call.
+  using WrapForVersion = std::function<StatusOr<Bytes>(int64_t version)>;
+  StatusOr<int64_t> BeginVersion(std::string_view dataset, std::string_view schema_json, std::string_view source_digest,
+                                 const WrapForVersion& wrap);
+  // A source digest for a version begun before its input was hashed; it is
+  // replaced at commit (CommitVersion's `source_digest`).
+  static constexpr std::string_view kDigestNotYetKnown =
+      "0000000000000000000000000000000000000000000000000000000000000000";
 
   // Records one object of a pending version. InvalidArgument for an empty
   // name, a bad digest or a size above 2^63-1; NotFound for an unknown
@@ -106,8 +117,11 @@ class Catalog {
   // pending -> committed, recording `row_count`, the ingest's report (a JSON
   // object, InvalidArgument otherwise) and the commit time. NotFound for an
   // unknown version; FailedPrecondition from any other state.
+  // `source_digest`, when given (64 lower-case hex digits), replaces the one
+  // given at BeginVersion.
   Status CommitVersion(std::string_view dataset, int64_t version, uint64_t row_count,
-                       std::string_view report_json = "{}");
+                       std::string_view report_json = "{}",
+                       std::optional<std::string_view> source_digest = std::nullopt);
   // pending -> discarded (its objects are recorded for cleanup, never read).
   // NotFound for an unknown version; FailedPrecondition from any other state.
   Status DiscardVersion(std::string_view dataset, int64_t version);
@@ -129,8 +143,7 @@ class Catalog {
   // The newest committed version of `dataset` ingested from an input with
   // this SHA-256, so re-ingesting the same file can be detected. NotFound
   // when there is none (pending, discarded and shredded ones do not count).
-  StatusOr<VersionRecord> FindVersionBySourceDigest(std::string_view dataset,
-                                                    std::string_view source_digest);
+  StatusOr<VersionRecord> FindVersionBySourceDigest(std::string_view dataset, std::string_view source_digest);
   // Every pending version of every dataset, with its objects: what a crashed
   // ingest left behind. Cleanup deletes those objects, then DiscardVersion().
   StatusOr<std::vector<VersionWithObjects>> ListPendingVersions();
@@ -144,8 +157,8 @@ class Catalog {
 
  private:
   StatusOr<VersionState> StateOf(std::string_view dataset, int64_t version);
-  Status Transition(std::string_view dataset, int64_t version, VersionState to,
-                    std::optional<uint64_t> row_count, std::string_view report_json);
+  Status Transition(std::string_view dataset, int64_t version, VersionState to, std::optional<uint64_t> row_count,
+                    std::string_view report_json, std::optional<std::string_view> source_digest = std::nullopt);
   StatusOr<std::vector<ObjectRecord>> ObjectsOf(std::string_view dataset, int64_t version);
   StatusOr<VersionWithObjects> WithObjects(VersionRecord record);
   Status CheckDatasetExists(std::string_view dataset);

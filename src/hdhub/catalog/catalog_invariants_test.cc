@@ -127,7 +127,7 @@ TEST_F(CatalogInvariantsTest, StateSurvivesReopening) {
   EXPECT_EQ(pending[0].version.version, pending_);
   EXPECT_EQ(*catalog_->BeginVersion("ER_PRS_F", kSchema, kDigest, kWrapped), pending_ + 1);
   ASSERT_OK_AND_ASSIGN(int64_t schema, SchemaVersion(catalog_->database_for_test(), "catalog"));
-  EXPECT_EQ(schema, 3);
+  EXPECT_EQ(schema, 4);
 }
 
 TEST_F(CatalogInvariantsTest, ReadersSeeCommittedStatesWhileAnotherCatalogWrites) {

@@ -108,12 +108,25 @@ WHEN NEW.report_json IS NOT OLD.report_json AND NOT (OLD.state = 'pending' AND N
 BEGIN SELECT RAISE(ABORT, 'catalog: a version''s report is written once, at commit'); END;
 )sql";
 
+// An ingest hashes its input while it seals it: a pending version may learn
+// its source digest when it is committed, and never after.
+constexpr std::string_view kDigestAtCommit = R"sql(
+DROP TRIGGER dataset_version_identity;
+
+CREATE TRIGGER dataset_version_identity BEFORE UPDATE ON dataset_version
+WHEN NEW.dataset IS NOT OLD.dataset OR NEW.version IS NOT OLD.version
+  OR NEW.schema_json IS NOT OLD.schema_json OR NEW.created_at_us IS NOT OLD.created_at_us
+  OR (NEW.source_digest IS NOT OLD.source_digest AND NOT (OLD.state = 'pending' AND NEW.state = 'committed'))
+BEGIN SELECT RAISE(ABORT, 'catalog: a version''s identity, schema and source never change'); END;
+)sql";
+
 // Kept as one migration per release: split the tables and triggers so that a
 // failure names the part that failed.
-constexpr std::array<Migration, 3> kMigrations = {{
+constexpr std::array<Migration, 4> kMigrations = {{
     {"datasets, versions and objects", kTables},
     {"immutability triggers", kTriggers},
     {"ingest reports", kReports},
+    {"source digest set at commit", kDigestAtCommit},
 }};
 
 }  // namespace

@@ -126,6 +126,24 @@ TEST_F(CatalogTest, ReportIsWrittenOnceAtCommit) {
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("written once")));
 }
 
+TEST_F(CatalogTest, SourceDigestMayBeGivenAtCommitAndNeverAfter) {
+  ASSERT_OK_AND_ASSIGN(int64_t v, catalog_->BeginVersion("ER_PRS_F", kSchema, Catalog::kDigestNotYetKnown,
+                                                         [](int64_t version) -> StatusOr<Bytes> {
+                                                           return Bytes{uint8_t(version)};
+                                                         }));
+  EXPECT_EQ(catalog_->GetVersion("ER_PRS_F", v)->version.wrapped_dek, Bytes{uint8_t(v)});
+  EXPECT_THAT(catalog_->CommitVersion("ER_PRS_F", v, 1, "{}", std::string_view("not hex")),
+              StatusIs(StatusCode::kInvalidArgument));
+  ASSERT_OK(catalog_->CommitVersion("ER_PRS_F", v, 1, "{}", kDigestB));
+  EXPECT_EQ(catalog_->GetVersion("ER_PRS_F", v)->version.source_digest, kDigestB);
+  EXPECT_EQ(catalog_->FindVersionBySourceDigest("ER_PRS_F", kDigestB)->version, v);
+  EXPECT_THAT(catalog_->database_for_test()->Exec("UPDATE dataset_version SET source_digest = '" + kDigestA + "'"),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(catalog_->BeginVersion("ER_PRS_F", kSchema, kDigestA,
+                                     [](int64_t) -> StatusOr<Bytes> { return UnavailableError("KMS down"); }),
+              StatusIs(StatusCode::kUnavailable));
+}
+
 TEST_F(CatalogTest, AddObjectErrors) {
   ASSERT_OK_AND_ASSIGN(int64_t v, Begin());
   ObjectRecord bad = Object("x");

@@ -183,7 +183,7 @@ StatusOr<std::unique_ptr<sql::Database>> Hub::OpenOperatorDatabase(const sql::Da
     if (IsNotFound(latest.status())) continue;
     if (!latest.ok()) return latest.status();
     const catalog::VersionRecord& v = latest->version;
-    ASSIGN_OR_RETURN(SecretBytes dek, keys_->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(d.name, v.source_digest)));
+    ASSIGN_OR_RETURN(SecretBytes dek, keys_->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(d.name, v.version)));
     RETURN_IF_ERROR(db->keys().Grant(ingest::VersionPrefix(d.name, v.version), std::move(dek), sql::Access::kRead));
     std::string files;
     for (const catalog::ObjectRecord& o : latest->objects) {

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
 
 #include "hdhub/common/bytes.h"
@@ -22,7 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr size_t kHashBufferSize = 1 << 20;
-constexpr size_t kContextDigestChars = 32;
 constexpr char kPartName[] = "part-0.parquet";
 constexpr std::chrono::minutes kLockWait{10};
 
@@ -90,11 +90,12 @@ struct CsvIngester::Prepared {
   CsvSource source;
   Nomenclatures nomenclatures;
   TablePlan plan;
-  std::string digest;
+  // SHA-256 of the file (and its UTF-8 check), computed beside the COPY.
+  std::future<StatusOr<std::string>> digest;
 };
 
-std::string DataKeyContext(std::string_view dataset, std::string_view source_digest) {
-  return "dataset/" + std::string(dataset) + "/" + std::string(source_digest.substr(0, kContextDigestChars));
+std::string DataKeyContext(std::string_view dataset, int64_t version) {
+  return "dataset/" + std::string(dataset) + "/v" + std::to_string(version);
 }
 
 std::string VersionPrefix(std::string_view dataset, int64_t version) {
@@ -166,18 +167,14 @@ StatusOr<IngestResult> CsvIngester::Ingest(const IngestRequest& request) {
     ASSIGN_OR_RETURN(CsvSource source, CsvSource::Open(request.csv_path, request.delimiter));
     ASSIGN_OR_RETURN(Nomenclatures noms, Nomenclatures::Load(DefaultNomenclatures(request), schema));
     ASSIGN_OR_RETURN(TablePlan plan, TablePlan::Make(request.dataset, schema, source, noms));
-    ASSIGN_OR_RETURN(std::string digest, HashFile(request.csv_path));
+    // The hash runs on a thread of its own while DuckDB seals the file: the
+    // sealing rarely keeps both cores busy, and a sequential pass would not
+    // be hidden.
+    auto digest = std::async(std::launch::async, HashFile, request.csv_path);
     return Prepared{std::move(schema), std::move(schema_json), std::move(source),
                     std::move(noms),   std::move(plan),        std::move(digest)};
   }();
   if (!prepared.ok()) return logged(prepared.status());
-  if (auto previous = catalog_->FindVersionBySourceDigest(request.dataset, prepared->digest); previous.ok()) {
-    result.version = previous->version;
-    result.rows = previous->row_count.value_or(0);
-    result.already_ingested = true;
-    RETURN_IF_ERROR(logged(OkStatus()));
-    return result;
-  }
   StatusOr<IngestResult> written = Write(request, *prepared);
   if (!written.ok()) return logged(written.status());
   return written;
@@ -227,15 +224,20 @@ StatusOr<IngestResult> CsvIngester::Write(const IngestRequest& request, Prepared
                    OpenIngestDatabase(store_, options_, p.plan, p.nomenclatures, k_hub.get(), &tally));
 
   ASSIGN_OR_RETURN(SecretBytes dek, keys::NewDataKey());
-  ASSIGN_OR_RETURN(Bytes wrapped, keys_->WrapKey(dek, DataKeyContext(request.dataset, p.digest)));
   if (Status s = catalog_->CreateDataset(request.dataset); !s.ok() && !IsAlreadyExists(s)) return s;
-  ASSIGN_OR_RETURN(result.version, catalog_->BeginVersion(request.dataset, p.schema_json, p.digest, wrapped));
+  ASSIGN_OR_RETURN(
+      int64_t pending,
+      catalog_->BeginVersion(request.dataset, p.schema_json, catalog::Catalog::kDigestNotYetKnown,
+                             [&](int64_t v) { return keys_->WrapKey(dek, DataKeyContext(request.dataset, v)); }));
+  result.version = pending;
   Status written = Seal(request, p, *db, tally, std::move(dek), &result);
-  if (!written.ok()) {
-    DeleteVersionObjects(request.dataset, result.version).IgnoreError();
-    catalog_->DiscardVersion(request.dataset, result.version).IgnoreError();
-    return written;
+  if (!written.ok() || result.already_ingested) {
+    // A failure, or the same bytes committed before: this version goes.
+    DeleteVersionObjects(request.dataset, pending).IgnoreError();
+    catalog_->DiscardVersion(request.dataset, pending).IgnoreError();
   }
+  if (!written.ok()) return written;
+  if (result.already_ingested) RETURN_IF_ERROR(LogIngest(request, result, OkStatus()));
   return result;
 }
 
@@ -249,6 +251,16 @@ Status CsvIngester::Seal(const IngestRequest& request, Prepared& p, sql::Databas
   StatusOr<sql::QueryResult> copied =
       db.Query("COPY (" + p.plan.WriteSelect(p.source, request.on_invalid) + ") TO " +
                sql::QuoteLiteral("hdhub://" + prefix + kPartName) + " (FORMAT parquet, COMPRESSION zstd)");
+  // Bytes that are not UTF-8 make DuckDB fail, sometimes internally: the
+  // hash pass's own check then gives the line, whatever DuckDB said.
+  StatusOr<std::string> digest = p.digest.get();
+  if (!digest.ok()) return digest.status();
+  if (auto previous = catalog_->FindVersionBySourceDigest(request.dataset, *digest); previous.ok()) {
+    result->version = previous->version;
+    result->rows = previous->row_count.value_or(0);
+    result->already_ingested = true;
+    return OkStatus();
+  }
   if (!copied.ok() && copied.status().code() == StatusCode::kInvalidArgument &&
       copied.status().message().find("hdhub INVALID_ARGUMENT: field") != std::string_view::npos) {
     RETURN_IF_ERROR(Diagnose(request, p, &db, &report));
@@ -271,7 +283,7 @@ Status CsvIngester::Seal(const IngestRequest& request, Prepared& p, sql::Databas
   result->rows = report.rows_stored;
   // Logged before the commit: an action is never visible without its event.
   RETURN_IF_ERROR(LogIngest(request, *result, OkStatus()));
-  return catalog_->CommitVersion(request.dataset, result->version, result->rows, report.ToJson().dump());
+  return catalog_->CommitVersion(request.dataset, result->version, result->rows, report.ToJson().dump(), *digest);
 }
 
 Status CsvIngester::Diagnose(const IngestRequest& request, Prepared& p, sql::Database* db, IngestReport* report) {

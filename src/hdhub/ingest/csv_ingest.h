@@ -69,8 +69,8 @@ struct IngesterOptions {
 };
 
 // The context a dataset version's data key is wrapped under:
-// "dataset/<name>/<first 32 hex digits of the source digest>".
-std::string DataKeyContext(std::string_view dataset, std::string_view source_digest);
+// "dataset/<name>/v<version>", so a wrapped key opens only for its version.
+std::string DataKeyContext(std::string_view dataset, int64_t version);
 // Where a dataset version's objects live: "datasets/<name>/v<n>/".
 std::string VersionPrefix(std::string_view dataset, int64_t version);
 // The HMAC purpose of the hub's stage-2 pseudonymization key.

@@ -107,7 +107,7 @@ TEST_F(CsvIngestTest, SampleBecomesCommittedSealedVersionReadableBack) {
   EXPECT_EQ(v.version.row_count, 10u);
 
   ASSERT_OK_AND_ASSIGN(SecretBytes dek,
-                       keys_->UnwrapKey(v.version.wrapped_dek, DataKeyContext("ER_PRS_F", v.version.source_digest)));
+                       keys_->UnwrapKey(v.version.wrapped_dek, DataKeyContext("ER_PRS_F", v.version.version)));
   ASSERT_OK_AND_ASSIGN(auto db, sql::Database::Open(sealed_.get()));
   ASSERT_OK(db->keys().Grant(VersionPrefix("ER_PRS_F", 1), std::move(dek), sql::Access::kRead));
   ASSERT_OK_AND_ASSIGN(sql::QueryResult q,
@@ -155,7 +155,7 @@ TEST_F(CsvIngestTest, PseudonymsAreRekeyedToStableUuidsAndNeverStoredAsGiven) {
   auto pseudonyms = [&](int64_t version) {
     catalog::VersionWithObjects v = catalog_->GetVersion("ER_PRS_F", version).value();
     SecretBytes dek =
-        keys_->UnwrapKey(v.version.wrapped_dek, DataKeyContext("ER_PRS_F", v.version.source_digest)).value();
+        keys_->UnwrapKey(v.version.wrapped_dek, DataKeyContext("ER_PRS_F", v.version.version)).value();
     auto db = sql::Database::Open(sealed_.get()).value();
     EXPECT_OK(db->keys().Grant(VersionPrefix("ER_PRS_F", version), std::move(dek), sql::Access::kRead));
     return db
@@ -182,7 +182,7 @@ TEST_F(CsvIngestTest, QuasiIdentifiersAreDroppedOrCoarsened) {
   EXPECT_THAT(r.report.generalised, ::testing::Contains("BEN_DCD_DTE"));
   catalog::VersionWithObjects v = catalog_->GetVersion("ER_PRS_F", r.version).value();
   SecretBytes dek =
-      keys_->UnwrapKey(v.version.wrapped_dek, DataKeyContext("ER_PRS_F", v.version.source_digest)).value();
+      keys_->UnwrapKey(v.version.wrapped_dek, DataKeyContext("ER_PRS_F", v.version.version)).value();
   auto db = sql::Database::Open(sealed_.get()).value();
   ASSERT_OK(db->keys().Grant(VersionPrefix("ER_PRS_F", r.version), std::move(dek), sql::Access::kRead));
   std::string file = "'hdhub://" + v.objects[0].logical_name + "'";
@@ -271,13 +271,20 @@ TEST_F(CsvIngestTest, RequiredPseudonymMissingIsRefused) {
   EXPECT_THAT(s, StatusIs(StatusCode::kInvalidArgument, HasSubstr("field BEN_NIR_PSA")));
 }
 
-TEST_F(CsvIngestTest, SameFileTwiceIsDetectedNotRepeated) {
+TEST_F(CsvIngestTest, SameFileTwiceIsDetectedAndNotKept) {
   ASSERT_OK(ingester_->Ingest(Prs(Snds("synthetic/ER_PRS_F.csv"))).status());
   ASSERT_OK_AND_ASSIGN(IngestResult again, ingester_->Ingest(Prs(Snds("synthetic/ER_PRS_F.csv"))));
   EXPECT_TRUE(again.already_ingested);
   EXPECT_EQ(again.version, 1);
-  EXPECT_EQ(catalog_->ListVersions("ER_PRS_F")->size(), 1u);
+  // The file is hashed while it is sealed: the second run's version is
+  // discarded once its digest is known, and nothing of it stays on the host.
+  std::vector<catalog::VersionRecord> versions = catalog_->ListVersions("ER_PRS_F").value();
+  ASSERT_EQ(versions.size(), 2u);
+  EXPECT_EQ(versions[0].state, catalog::VersionState::kCommitted);
+  EXPECT_EQ(versions[1].state, catalog::VersionState::kDiscarded);
   EXPECT_EQ(host_.List("")->size(), 1u);
+  EXPECT_EQ(versions[0].source_digest.size(), 64u);
+  EXPECT_NE(versions[0].source_digest, catalog::Catalog::kDigestNotYetKnown);
 }
 
 TEST_F(CsvIngestTest, WrongColumnCountRefusedWithLine) {

@@ -119,7 +119,7 @@ StatusOr<std::unique_ptr<sql::Database>> WorkspaceBuilder::OpenBuildDatabase(con
   for (const Source& s : plan.sources) {
     const catalog::VersionRecord& v = s.version.version;
     ASSIGN_OR_RETURN(SecretBytes key,
-                     d_.keys->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(s.table, v.source_digest)));
+                     d_.keys->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(s.table, v.version)));
     RETURN_IF_ERROR(db->keys().Grant(ingest::VersionPrefix(s.table, v.version), std::move(key), sql::Access::kRead));
     RETURN_IF_ERROR(db->Execute("CREATE VIEW " + SourceView(s.table) + " AS SELECT * FROM read_parquet(" +
                                 FileList(s.version) + ")"));

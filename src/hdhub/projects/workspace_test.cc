@@ -77,9 +77,10 @@ class WorkspaceTest : public ::testing::Test {
   void WriteDataset(const std::string& name, const std::string& select) {
     SecretBytes dek = keys::NewDataKey().value();
     std::string digest = HexEncode(crypto::Sha256(AsBytes(name + select)));
-    Bytes wrapped = keys_->WrapKey(dek, ingest::DataKeyContext(name, digest)).value();
     ASSERT_OK(catalog_->CreateDataset(name));
-    ASSERT_OK_AND_ASSIGN(int64_t v, catalog_->BeginVersion(name, "{}", digest, wrapped));
+    ASSERT_OK_AND_ASSIGN(int64_t v, catalog_->BeginVersion(name, "{}", digest, [&](int64_t version) {
+      return keys_->WrapKey(dek, ingest::DataKeyContext(name, version));
+    }));
     auto db = sql::Database::Open(sealed_.get()).value();
     std::vector<storage::SealedObjectInfo> objects;
     db->keys().SetCommitListener([&](const storage::SealedObjectInfo& o) { objects.push_back(o); });
@@ -357,7 +358,7 @@ TEST_F(WorkspaceTest, ExpiryShredsTheWorkspaceForGood) {
   std::vector<catalog::DatasetRecord> datasets = catalog_->ListDatasets().value();
   for (const auto& d : datasets) {
     auto v = catalog_->LatestCommittedVersion(d.name).value().version;
-    hub_keys.push_back(keys_->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(d.name, v.source_digest)).value());
+    hub_keys.push_back(keys_->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(d.name, v.version)).value());
   }
   for (const auto& [name, bytes] : copies) {
     for (const SecretBytes& key : hub_keys) EXPECT_FALSE(sealed_->Get(name, key).ok()) << name;
