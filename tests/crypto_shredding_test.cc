@@ -36,7 +36,7 @@ TEST(CryptoShreddingTest, DestroyedDataKeyMakesObjectsUnreadable) {
   ASSERT_OK_AND_ASSIGN(catalog::VersionWithObjects before, hub->catalog().GetVersion("IR_BEN_R", r.version));
   ASSERT_EQ(before.objects.size(), 1u);
   const std::string logical = before.objects[0].logical_name;
-  const std::string context = ingest::DataKeyContext("IR_BEN_R", before.version.source_digest);
+  const std::string context = ingest::DataKeyContext("IR_BEN_R", before.version.version);
   {
     ASSERT_OK_AND_ASSIGN(SecretBytes dek, hub->keys().UnwrapKey(before.version.wrapped_dek, context));
     EXPECT_THAT(hub->sealed().Get(logical, dek), IsOk());
