@@ -63,7 +63,8 @@ sealed_mb=$(du -sm "$W/hub/host" | cut -f1)
 # --- (a) DuckDB alone ------------------------------------------------------------
 warm "$TRANSFER"
 note "peer (a): DuckDB"
-duck=$(cd "$W" && "$BENCH_BIN/hdhub_duckdb_ingest_peer" --csv "$TRANSFER" --out "$W/duckdb.parquet" --threads 2)
+# The same codec as hdhub (zstd): the same work, the same output size.
+duck=$(cd "$W" && "$BENCH_BIN/hdhub_duckdb_ingest_peer" --csv "$TRANSFER" --out "$W/duckdb.parquet" --threads 2 --codec zstd)
 duck_s=$(field seconds "$duck")
 [[ $(field rows "$duck") == "$ROWS" ]] || die "DuckDB wrote $(field rows "$duck") rows of $ROWS"
 duck_mb=$(du -sm "$W/duckdb.parquet" | cut -f1)
@@ -114,7 +115,7 @@ echo
 printf "%-58s %9s %12s %14s %9s\n" "pipeline" "seconds" "rows/s" "peer/hdhub" "output MB"
 row() { printf "%-58s %9.2f %12s %14s %9s\n" "$1" "$2" "$(thousands "$(rate "$ROWS" "$2")")" "$3" "$4"; }
 row "hdhub ingest (validate, P2 HMAC, sealed zstd Parquet)" "$hdhub_s" "1.00" "$sealed_mb"
-row "(a) DuckDB alone: read_csv, sha256 -> Parquet, 2 threads" "$duck_s" "$(ratio "$duck_s" "$hdhub_s")" "$duck_mb"
+row "(a) DuckDB alone: read_csv, sha256 -> zstd Parquet, 2 thr." "$duck_s" "$(ratio "$duck_s" "$hdhub_s")" "$duck_mb"
 row "(b) Python csv + hmac -> CSV, 1 process" "$py_s" "$(ratio "$py_s" "$hdhub_s")" "-"
 row "(c) PostgreSQL 15: COPY + CREATE TABLE AS pgcrypto hmac" "$pg_s" "$(ratio "$pg_s" "$hdhub_s")" "$pg_mb"
 printf "    (c) split: COPY %.2f s, hmac table %.2f s\n" "$copy_s" "$hmac_s"
