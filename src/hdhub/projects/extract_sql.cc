@@ -32,6 +32,57 @@ std::string Joined(const std::vector<std::string>& parts, std::string_view separ
 
 }  // namespace
 
+bool Authorised(const ProjectScope& scope, std::string_view table, std::string_view column) {
+  auto t = scope.tables.find(std::string(table));
+  if (t == scope.tables.end()) return false;
+  return std::any_of(t->second.begin(), t->second.end(), [&](const std::string& c) { return c == "*" || c == column; });
+}
+
+std::string KeptValue(const TableProfile& profile, const Column& c, std::string_view alias) {
+  std::string value = Col(alias, c.name);
+  if (c.type == "UUID") value = "hdhub_p3(" + value + ")";
+  if (Contains(profile.link_keys, c.name)) value = "hdhub_link(CAST(" + value + " AS VARCHAR))";
+  return value;
+}
+
+std::string LineHash(const TableProfile& profile, std::string_view alias) {
+  std::vector<std::string> parts;
+  for (std::string_view k : profile.line_key_columns) {
+    parts.push_back("coalesce(CAST(" + Col(alias, k) + " AS VARCHAR), '')");
+  }
+  return "hdhub_link(concat_ws('|', " + Joined(parts, ", ") + "))";
+}
+
+std::string LineKeySql(const TableProfile& owner, const std::vector<Column>& owner_columns, const ExtractContext& ctx) {
+  // The offset: 61 bits of the project's HMAC of a fixed label, so that two
+  // projects number their lines from unrelated values. The numbers are
+  // 2^20 apart: their range never fits 32 bits (for more than 4096 lines),
+  // else DuckDB would compress the join key to 32 bits and, through the
+  // compressing projection, lose the join's dynamic min/max filter on the
+  // claim lines. offset + 2^20 * rank stays in a BIGINT up to 2^41 lines.
+  const std::string offset = "(hdhub_link('dcir-line-numbering') >> 2)";
+  // Within the detail order, a person's lines together (in the order of
+  // the project's own pseudonym, so that no two projects share an order),
+  // then by the line's own hash.
+  std::string person = Col("t", owner.person);
+  for (const Column& c : owner_columns) {
+    if (c.name == owner.person) person = KeptValue(owner, c, "t");
+  }
+  std::string lines = "SELECT " + LineHash(owner, "t") + " AS h, min(" + person + ") AS p FROM " +
+                      SourceView(owner.table) + " t WHERE " + PersonFilter(owner, ctx, "t") + " GROUP BY 1";
+  std::string order = "l.p, l.h";
+  std::string from = "lines l";
+  if (!owner.line_order_table.empty() && Authorised(*ctx.scope, owner.line_order_table, owner.line_order_column)) {
+    const TableProfile* detail = ProfileFor(owner.line_order_table);
+    lines += "), detail AS (SELECT " + LineHash(*detail, "d") + " AS h, min(" + Col("d", owner.line_order_column) +
+             ") AS o FROM " + SourceView(detail->table) + " d GROUP BY 1";
+    from = "lines l LEFT JOIN detail USING (h)";
+    order = "detail.o NULLS LAST, " + order;
+  }
+  return "CREATE TEMP TABLE line_key AS WITH lines AS (" + lines + ") SELECT l.h AS h, " + offset +
+         " + (row_number() OVER (ORDER BY " + order + ") << 20) AS k FROM " + from;
+}
+
 std::string PersonFilter(const TableProfile& profile, const ExtractContext& ctx, std::string_view alias) {
   std::string person = Col(alias, profile.person);
   std::string out = person + " IS NOT NULL";
@@ -64,24 +115,36 @@ StatusOr<std::string> Projection(const TableProfile& profile, const std::vector<
                   Contains(profile.link_keys, c.name) || Contains(profile.row_keys, c.name);
     bool asked = all || std::find(wanted.begin(), wanted.end(), c.name) != wanted.end();
     if (!needed && !asked) continue;
-    std::string value = Col("t", c.name);
-    if (c.type == "UUID") value = "hdhub_p3(" + value + ")";
-    if (Contains(profile.link_keys, c.name)) value = "hdhub_link(CAST(" + value + " AS VARCHAR))";
-    select.push_back(value + " AS " + QuoteIdentifier(c.name));
+    select.push_back(KeptValue(profile, c, "t") + " AS " + QuoteIdentifier(c.name));
   }
-  if (!profile.line_key.empty()) {
-    std::vector<std::string> parts;
-    for (std::string_view k : profile.line_key_columns)
-      parts.push_back("coalesce(CAST(" + Col("t", k) + " AS VARCHAR), '')");
-    select.push_back("hdhub_link(concat_ws('|', " + Joined(parts, ", ") + ")) AS " + QuoteIdentifier(profile.line_key));
-  }
+  if (!profile.line_key.empty()) select.push_back("lk.k AS " + QuoteIdentifier(profile.line_key));
   return Joined(select, ", ");
 }
 
 StatusOr<std::string> ExtractSelect(const TableProfile& profile, const std::vector<Column>& source,
                                     const std::vector<std::string>& wanted, const ExtractContext& ctx) {
   ASSIGN_OR_RETURN(std::string projection, Projection(profile, source, wanted));
-  return "SELECT " + projection + " FROM " + SourceView(profile.table) + " t WHERE " + RowFilter(profile, ctx);
+  std::string select = "SELECT " + projection + " FROM " + SourceView(profile.table) + " t";
+  if (!profile.line_key.empty()) select += " JOIN line_key lk ON lk.h = " + LineHash(profile, "t");
+  select += " WHERE " + RowFilter(profile, ctx);
+  // The workspace order: the profile's clustering column when the scope
+  // gives it (the order of rows says nothing about a column the project may
+  // not see), then values re-keyed for this project, so that no two
+  // projects hold their rows in the same order (a row's position would
+  // link them).
+  std::vector<std::string> order;
+  if (!profile.order_by.empty() && Authorised(*ctx.scope, profile.table, profile.order_by)) {
+    order.push_back(QuoteIdentifier(profile.order_by));
+  }
+  if (!profile.line_key.empty()) {
+    order.push_back(QuoteIdentifier(profile.line_key));
+  } else if (!profile.person.empty()) {
+    order.push_back(QuoteIdentifier(profile.person));
+  } else {
+    for (std::string_view k : profile.link_keys) order.push_back(QuoteIdentifier(k));
+  }
+  if (!order.empty()) select = "SELECT * FROM (" + select + ") ORDER BY " + Joined(order, ", ");
+  return select;
 }
 
 std::string PopulationSql(const PopulationFilter& f, bool has_exclusions) {

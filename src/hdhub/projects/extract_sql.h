@@ -43,9 +43,27 @@ std::string RowFilter(const TableProfile& profile, const ExtractContext& ctx);
 StatusOr<std::string> Projection(const TableProfile& profile, const std::vector<Column>& source,
                                  const std::vector<std::string>& wanted);
 
-// SELECT <projection> FROM src_<T> t WHERE <row filter>.
+// SELECT <projection> FROM src_<T> t [JOIN line_key lk] WHERE <row filter>,
+// ordered by the profile's order_by column if the scope gives it, then by
+// the line number, the person or the link keys (re-keyed, so that no two
+// projects hold their rows in the same order).
 StatusOr<std::string> ExtractSelect(const TableProfile& profile, const std::vector<Column>& source,
                                     const std::vector<std::string>& wanted, const ExtractContext& ctx);
+
+// Whether the scope gives `column` of `table` (named, or "*").
+bool Authorised(const ProjectScope& scope, std::string_view table, std::string_view column);
+
+// The per-project hash of a row's line key columns on `alias`
+// (hdhub_link of their texts joined by '|').
+std::string LineHash(const TableProfile& profile, std::string_view alias);
+
+// CREATE TEMP TABLE line_key (h, k): for each distinct line of `owner` (a
+// person table with a line key) kept by the scope, its hash h and its
+// workspace number k = a per-project offset + 2^20 x its rank, ranked by
+// the owner's line-order detail column when the scope gives it, then by the
+// line's person (re-keyed, as in the workspace), then by h.
+// ExtractSelect joins every line-keyed table to it.
+std::string LineKeySql(const TableProfile& owner, const std::vector<Column>& owner_columns, const ExtractContext& ctx);
 
 // CREATE TEMP TABLE population AS … from src_IR_BEN_R under the scope's
 // population filters (and without the excluded).

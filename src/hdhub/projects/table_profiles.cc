@@ -16,10 +16,18 @@ const std::vector<std::string_view> kStayLinks = {"RSA_NUM"};
 const std::vector<TableProfile>& Profiles() {
   static const std::vector<TableProfile> kProfiles = {
       {"IR_BEN_R", "BEN_NIR_PSA", "", "", {}, {}},
-      {"ER_PRS_F", "BEN_NIR_PSA", "EXE_SOI_DTD", "", {}, kDcirLinks, kDcirKeys, kDcirLineKey, kDcirKeys},
-      {"ER_PHA_F", "", "", "ER_PRS_F", kDcirKeys, kDcirLinks, {}, kDcirLineKey, kDcirKeys},
+      {.table = "ER_PRS_F",
+       .person = "BEN_NIR_PSA",
+       .year_column = "EXE_SOI_DTD",
+       .link_keys = kDcirLinks,
+       .row_keys = kDcirKeys,
+       .line_key = kDcirLineKey,
+       .line_key_columns = kDcirKeys,
+       .line_order_table = "ER_PHA_F",
+       .line_order_column = "PHA_PRS_C13"},
+      {"ER_PHA_F", "", "", "ER_PRS_F", kDcirKeys, kDcirLinks, {}, kDcirLineKey, kDcirKeys, "PHA_PRS_C13"},
       {"T_MCOaaC", "NIR_ANO_17", "EXE_SOI_DTD", "", {}, kStayLinks, kStayKeys},
-      {"T_MCOaaB", "", "", "T_MCOaaC", kStayKeys, kStayLinks},
+      {"T_MCOaaB", "", "", "T_MCOaaC", kStayKeys, kStayLinks, {}, {}, {}, "DGN_PAL"},
       {"T_MCOaaD", "", "", "T_MCOaaC", kStayKeys, kStayLinks},
       {"KI_CCI_R", "BEN_NIR_ANO", "BEN_DCD_DTE", "", {}, {}},
   };

@@ -23,10 +23,22 @@ struct TableProfile {
   std::vector<std::string_view> parent_keys;  // columns shared with the parent (compared as text)
   std::vector<std::string_view> link_keys;    // re-keyed per project (hdhub_link)
   std::vector<std::string_view> row_keys;     // what detail tables join on: always kept
-  // A one-column join key added to the workspace table (re-keyed per project
-  // from `line_key_columns`), so that a 9-column join becomes a BIGINT one.
+  // A one-column join key added to the workspace table, so that a 9-column
+  // join becomes a BIGINT one: the lines of the person table that owns it
+  // (ER_PRS_F) are numbered in workspace order from a per-project offset,
+  // and its detail table (ER_PHA_F) gets the number of its line.
   std::string_view line_key;
   std::vector<std::string_view> line_key_columns;
+  // The workspace table's physical order, when the column is in the scope:
+  // the column cohort queries filter on most, so that the row groups' min/max
+  // statistics let a scan skip what a filter excludes (a clustered index).
+  std::string_view order_by;
+  // For the owner of a line key: the lines are numbered in the order of this
+  // detail column (the drug a claim line dispensed), when the scope gives it,
+  // so that the lines a detail filter selects have neighbouring numbers and
+  // a join from the filtered details reads only their row groups.
+  std::string_view line_order_table;
+  std::string_view line_order_column;
 };
 
 // NotFound-like: nullptr when the table has no profile.

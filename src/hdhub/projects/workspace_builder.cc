@@ -118,8 +118,7 @@ StatusOr<std::unique_ptr<sql::Database>> WorkspaceBuilder::OpenBuildDatabase(con
   RETURN_IF_ERROR(sql::RegisterStageThree(*db, k_project));
   for (const Source& s : plan.sources) {
     const catalog::VersionRecord& v = s.version.version;
-    ASSIGN_OR_RETURN(SecretBytes key,
-                     d_.keys->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(s.table, v.version)));
+    ASSIGN_OR_RETURN(SecretBytes key, d_.keys->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(s.table, v.version)));
     RETURN_IF_ERROR(db->keys().Grant(ingest::VersionPrefix(s.table, v.version), std::move(key), sql::Access::kRead));
     RETURN_IF_ERROR(db->Execute("CREATE VIEW " + SourceView(s.table) + " AS SELECT * FROM read_parquet(" +
                                 FileList(s.version) + ")"));
@@ -137,6 +136,19 @@ StatusOr<std::unique_ptr<sql::Database>> WorkspaceBuilder::OpenBuildDatabase(con
 
 Status WorkspaceBuilder::CopyTables(const ProjectRecord& p, const Plan& plan, sql::Database& db, BuildResult* result) {
   ExtractContext ctx{.scope = &p.spec.scope, .has_population = plan.population, .has_exclusions = plan.exclusions};
+  // The line numbers of the line-keyed tables, from their owner's lines.
+  std::vector<std::string_view> owners;
+  for (const std::string& table : plan.outputs) {
+    const TableProfile* profile = ProfileFor(table);
+    if (profile->line_key.empty()) continue;
+    std::string_view owner = profile->person.empty() ? profile->parent : profile->table;
+    if (std::find(owners.begin(), owners.end(), owner) == owners.end()) owners.push_back(owner);
+  }
+  if (owners.size() > 1) return InternalError("workspace build: more than one line-key owner");
+  if (!owners.empty()) {
+    ASSIGN_OR_RETURN(std::vector<Column> columns, Describe(db, SourceView(owners[0])));
+    RETURN_IF_ERROR(db.Execute(LineKeySql(*ProfileFor(owners[0]), columns, ctx)));
+  }
   for (const std::string& table : plan.outputs) {
     ASSIGN_OR_RETURN(std::vector<Column> columns, Describe(db, SourceView(table)));
     ASSIGN_OR_RETURN(std::string select,

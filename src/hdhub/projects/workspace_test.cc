@@ -32,8 +32,9 @@ using ::testing::HasSubstr;
 constexpr auto kDay = std::chrono::hours(24);
 
 // 1000 people: P2 = md5(i) as a UUID; sex 1 + i % 2; born 1940 + i % 60;
-// five claims each (2018-2022), pharmacy details for even claims, two
-// hospital stays each; people 0, 100, …, 900 opted out.
+// five claims each (2018-2022), pharmacy details for even claims (three
+// drug codes in turn), two hospital stays each; people 0, 100, …, 900 opted
+// out.
 constexpr char kPerson[] = "md5(CAST(%s AS VARCHAR))::UUID";
 
 std::string P2(const std::string& expr) {
@@ -57,7 +58,8 @@ class WorkspaceTest : public ::testing::Test {
                                  " AS BEN_NIR_PSA, CAST(DATE '2018-03-01' + INTERVAL (i % 5) "
                                  "YEAR AS DATE) AS EXE_SOI_DTD, 10.5 AS PRS_PAI_MNT, 3317 AS PRS_NAT_REF, " +
                                  DcirKeys() + " FROM range(5000) t(i)");
-    WriteDataset("ER_PHA_F", "SELECT " + DcirKeys() + ", 3400936318525 AS PHA_PRS_C13 FROM range(0, 5000, 2) t(i)");
+    WriteDataset("ER_PHA_F",
+                 "SELECT " + DcirKeys() + ", 3400936318525 + (i // 2) % 3 AS PHA_PRS_C13 FROM range(0, 5000, 2) t(i)");
     WriteDataset("T_MCOaaC", "SELECT " + P2("i // 2") +
                                  " AS NIR_ANO_17, 100000001 AS ETA_NUM, 1000000000 + i AS "
                                  "RSA_NUM, TIMESTAMP '2020-03-01 00:00:00' AS EXE_SOI_DTD FROM range(2000) t(i)");
@@ -216,7 +218,8 @@ TEST_F(WorkspaceTest, PseudonymsAreRekeyedAndNoOptedOutPersonAppears) {
 }
 
 TEST_F(WorkspaceTest, TwoProjectsOnTheSamePopulationShareNoIdentifierValue) {
-  const std::string scope = R"({"tables": {"ER_PRS_F": ["*"], "T_MCOaaC": ["*"]}})";
+  const std::string scope =
+      R"({"tables": {"IR_BEN_R": ["*"], "ER_PRS_F": ["*"], "ER_PHA_F": ["*"], "T_MCOaaC": ["*"]}})";
   CreateApproved("p1", scope);
   CreateApproved("p2", scope);
   ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p1").status());
@@ -225,6 +228,7 @@ TEST_F(WorkspaceTest, TwoProjectsOnTheSamePopulationShareNoIdentifierValue) {
   ASSERT_OK_AND_ASSIGN(auto b, Session(rita_, "p2"));
   for (const std::string& sql : {std::string("SELECT DISTINCT BEN_NIR_PSA::VARCHAR FROM ER_PRS_F"),
                                  std::string("SELECT DISTINCT DCT_ORD_NUM::VARCHAR FROM ER_PRS_F"),
+                                 std::string("SELECT DISTINCT DCIR_LINE_KEY::VARCHAR FROM ER_PRS_F"),
                                  std::string("SELECT DISTINCT NIR_ANO_17::VARCHAR FROM T_MCOaaC"),
                                  std::string("SELECT DISTINCT RSA_NUM::VARCHAR FROM T_MCOaaC")}) {
     std::set<std::string> x = Column(*a, sql), y = Column(*b, sql);
@@ -233,6 +237,60 @@ TEST_F(WorkspaceTest, TwoProjectsOnTheSamePopulationShareNoIdentifierValue) {
     std::set_intersection(x.begin(), x.end(), y.begin(), y.end(), std::back_inserter(shared));
     EXPECT_TRUE(shared.empty()) << sql << " shares " << shared.size() << " values";
   }
+  // Nor the order of their rows: the n-th row of one project is not the
+  // n-th row of the other, so a row's position does not link them either.
+  for (const std::string& sql :
+       {std::string("SELECT string_agg(BEN_NAI_ANN::VARCHAR || BEN_SEX_COD::VARCHAR, ',') FROM IR_BEN_R"),
+        std::string("SELECT string_agg(year(EXE_SOI_DTD)::VARCHAR, ',') FROM ER_PRS_F"),
+        std::string("SELECT string_agg(PHA_PRS_C13::VARCHAR || FLX_EMT_NUM::VARCHAR, ',') FROM ER_PHA_F")}) {
+    EXPECT_NE(Scalar(*a, sql), Scalar(*b, sql)) << sql;
+  }
+}
+
+TEST_F(WorkspaceTest, ClaimLinesAreNumberedAndStoredByTheDrugTheyDispense) {
+  CreateApproved("p1", R"({"tables": {"ER_PRS_F": ["EXE_SOI_DTD"], "ER_PHA_F": ["PHA_PRS_C13"]}})");
+  ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p1").status());
+  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1"));
+  // Stored in order: pharmacy rows by drug code, claim lines by line number
+  // (a window without ORDER BY sees the rows as stored).
+  EXPECT_EQ(Scalar(*s,
+                   "SELECT count(*) FROM (SELECT PHA_PRS_C13 AS c, lag(PHA_PRS_C13) OVER () AS prev FROM ER_PHA_F) "
+                   "WHERE c < prev"),
+            "0");
+  EXPECT_EQ(Scalar(*s,
+                   "SELECT count(*) FROM (SELECT DCIR_LINE_KEY AS k, lag(DCIR_LINE_KEY) OVER () AS prev FROM "
+                   "ER_PRS_F) WHERE k <= prev"),
+            "0");
+  // The lines of each drug form one range of numbers, in code order, before
+  // the lines without a dispensation; numbers are 2^20 apart.
+  EXPECT_EQ(Scalar(*s,
+                   "WITH r AS (SELECT d.PHA_PRS_C13 AS c, min(p.DCIR_LINE_KEY) AS lo, max(p.DCIR_LINE_KEY) AS hi, "
+                   "count(*) AS n FROM ER_PHA_F d JOIN ER_PRS_F p USING (DCIR_LINE_KEY) GROUP BY 1) "
+                   "SELECT count(*) FILTER (WHERE hi - lo <> (n - 1) * 1048576) || ' ' || "
+                   "count(*) FILTER (WHERE lo <= (SELECT max(hi) FROM r r2 WHERE r2.c < r.c)) || ' ' || count(*) "
+                   "FROM r"),
+            "0 0 3");
+  EXPECT_EQ(Scalar(*s,
+                   "SELECT min(DCIR_LINE_KEY) > (SELECT max(DCIR_LINE_KEY) FROM ER_PHA_F) FROM ER_PRS_F "
+                   "WHERE DCIR_LINE_KEY NOT IN (SELECT DCIR_LINE_KEY FROM ER_PHA_F)"),
+            "true");
+}
+
+TEST_F(WorkspaceTest, AClusteringColumnOutsideTheScopeDoesNotOrderTheWorkspace) {
+  // PHA_PRS_C13 is not given: the claim lines must not be grouped by drug.
+  CreateApproved("p1", R"({"tables": {"ER_PRS_F": ["EXE_SOI_DTD"], "ER_PHA_F": ["FLX_DIS_DTD"]}})");
+  CreateApproved("p2", R"({"tables": {"ER_PRS_F": ["EXE_SOI_DTD"], "ER_PHA_F": ["PHA_PRS_C13"]}})");
+  ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p1").status());
+  ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p2").status());
+  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1"));
+  // Lines with and without a dispensation interleave (ordered by person
+  // only), where the clustered project puts every dispensed line first.
+  const std::string interleaved =
+      "SELECT count(*) > 0 FROM ER_PRS_F WHERE DCIR_LINE_KEY NOT IN (SELECT DCIR_LINE_KEY FROM ER_PHA_F) AND "
+      "DCIR_LINE_KEY < (SELECT max(DCIR_LINE_KEY) FROM ER_PHA_F)";
+  EXPECT_EQ(Scalar(*s, interleaved), "true");
+  ASSERT_OK_AND_ASSIGN(auto c, Session(rita_, "p2"));
+  EXPECT_EQ(Scalar(*c, interleaved), "false");
 }
 
 TEST_F(WorkspaceTest, OnlyApprovedProjectsAreBuiltAndOnlyByStaff) {
