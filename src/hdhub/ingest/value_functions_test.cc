@@ -87,6 +87,33 @@ TEST_F(ValueFunctionsTest, InSqlRefusedValuesAreCountedOrAbortTheStatement) {
   EXPECT_EQ(count.invalid(0), 89u);
 }
 
+TEST_F(ValueFunctionsTest, RunsOfMissingValuesStayMissingAndCountOnlyWhenRequired) {
+  // Mostly empty columns, as in a wide extract: whole 64-row words of NULLs,
+  // words with one value, over several vectors; the same column optional
+  // then required.
+  std::vector<ValueRule> rules = {*FusedRule(Field{.name = "O", .type = "integer"}, {""}, nullptr),
+                                  *FusedRule(Field{.name = "R", .type = "integer", .required = true}, {""}, nullptr)};
+  sql::ValueTally count({"O", "R"}, sql::ValueTally::Mode::kCount);
+  ASSERT_OK(RegisterValueFunctions(*db_, &rules, &count));
+  const std::string raw = "CASE WHEN i % 97 = 5 THEN CAST(i AS VARCHAR) WHEN i % 89 = 7 THEN '' END";
+  ASSERT_OK_AND_ASSIGN(sql::QueryResult r,
+                       db_->Query("SELECT count(o), sum(o), count(r), sum(r), count(*) FILTER (WHERE o IS DISTINCT "
+                                  "FROM TRY_CAST(NULLIF(raw, '') AS BIGINT)) FROM (SELECT raw, hdhub_value_bigint(0, "
+                                  "raw) AS o, hdhub_value_bigint(1, raw) AS r FROM (SELECT " +
+                                  raw + " AS raw FROM range(10000) t(i)))"));
+  int64_t values = 0, sum = 0;
+  for (int64_t i = 0; i < 10000; ++i) {
+    if (i % 97 == 5) ++values, sum += i;
+  }
+  EXPECT_EQ(r.rows[0][0], std::to_string(values));
+  EXPECT_EQ(r.rows[0][1], std::to_string(sum));
+  EXPECT_EQ(r.rows[0][2], std::to_string(values));
+  EXPECT_EQ(r.rows[0][3], std::to_string(sum));
+  EXPECT_EQ(r.rows[0][4], "0");  // every row as the plain cast says
+  EXPECT_EQ(count.invalid(0), 0u);
+  EXPECT_EQ(count.invalid(1), uint64_t(10000 - values));
+}
+
 TEST_F(ValueFunctionsTest, FailModeNamesTheFieldNeverTheValue) {
   std::vector<ValueRule> rules = {*FusedRule(Field{.name = "PRS_NAT_REF", .type = "integer"}, {""}, nullptr)};
   sql::ValueTally fail({"PRS_NAT_REF"}, sql::ValueTally::Mode::kFail);
