@@ -30,19 +30,21 @@ std::string Joined(const std::vector<std::string>& parts, std::string_view separ
   return out;
 }
 
+// What a kept column becomes in the workspace: a stage-2 pseudonym (UUID)
+// re-keyed to P3, a link key re-keyed with hdhub_link.
+std::string KeptValue(const TableProfile& profile, const Column& c, std::string_view alias) {
+  std::string value = Col(alias, c.name);
+  if (c.type == "UUID") value = "hdhub_p3(" + value + ")";
+  if (Contains(profile.link_keys, c.name)) value = "hdhub_link(CAST(" + value + " AS VARCHAR))";
+  return value;
+}
+
 }  // namespace
 
 bool Authorised(const ProjectScope& scope, std::string_view table, std::string_view column) {
   auto t = scope.tables.find(std::string(table));
   if (t == scope.tables.end()) return false;
   return std::any_of(t->second.begin(), t->second.end(), [&](const std::string& c) { return c == "*" || c == column; });
-}
-
-std::string KeptValue(const TableProfile& profile, const Column& c, std::string_view alias) {
-  std::string value = Col(alias, c.name);
-  if (c.type == "UUID") value = "hdhub_p3(" + value + ")";
-  if (Contains(profile.link_keys, c.name)) value = "hdhub_link(CAST(" + value + " AS VARCHAR))";
-  return value;
 }
 
 std::string LineHash(const TableProfile& profile, std::string_view alias) {
