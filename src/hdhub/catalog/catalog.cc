@@ -25,9 +25,6 @@ bool IsLowerHexDigest(std::string_view hex) {
   return true;
 }
 
-int64_t ToMicros(TimePoint t) { return t.time_since_epoch().count(); }
-TimePoint FromMicros(int64_t us) { return TimePoint(std::chrono::microseconds(us)); }
-
 std::string VersionId(std::string_view dataset, int64_t version) {
   return "dataset " + std::string(dataset) + " version " + std::to_string(version);
 }

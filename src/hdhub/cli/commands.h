@@ -9,10 +9,12 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "hdhub/audit/event.h"
 #include "hdhub/common/clock.h"
+#include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
 
 namespace hdhub::hub {
@@ -49,16 +51,19 @@ std::function<void()> Run(int* exit_code, F body) {
 // opened on their behalf with the passphrase from $HDHUB_PASSPHRASE or a prompt.
 audit::Actor OperatorActor();
 StatusOr<std::unique_ptr<hub::Hub>> OpenHub(const GlobalOptions& opts, Clock* clock);
+// The API token in $HDHUB_TOKEN; nullopt when unset or empty.
+std::optional<SecretBytes> TokenFromEnvironment();
+inline constexpr char kTokenEnv[] = "HDHUB_TOKEN";
 
-void AddHubCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);     // init, ingest, query, catalog
-void AddSourceCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // nir, source-key, pseudonymize
+void AddHubCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);      // init, ingest, query, catalog
+void AddSourceCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // nir, source-key, pseudonymize
 void AddProjectCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // project …
 // hdhub query --project: the researcher of $HDHUB_TOKEN runs SQL in the workspace.
 // A zero timeout keeps the session's default (5 minutes).
 Status RunProjectQuery(const GlobalOptions& opts, const std::string& project, const std::string& sql_text,
                        std::chrono::seconds timeout);
-void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // audit …
-void AddSynthCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // synth
-void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);    // user …, token …, whoami
+void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // audit …
+void AddSynthCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // synth
+void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // user …, token …, whoami
 
 }  // namespace hdhub::cli

@@ -33,6 +33,12 @@ StatusOr<std::unique_ptr<hub::Hub>> OpenHub(const GlobalOptions& opts, Clock* cl
   return hub::Hub::Open(opts.hub_dir, passphrase, clock, OperatorActor());
 }
 
+std::optional<SecretBytes> TokenFromEnvironment() {
+  const char* value = std::getenv(kTokenEnv);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return SecretBytes(AsBytes(value));
+}
+
 namespace {
 
 void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
@@ -118,10 +124,7 @@ void AddQuery(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
     ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, hub->OpenOperatorDatabase());
     ASSIGN_OR_RETURN(sql::QueryResult result, hub->RunLoggedQuery(*db, *sql_text));
-    if (opts.json)
-      PrintJson(result, std::cout);
-    else
-      PrintTable(result, std::cout);
+    PrintResult(result, opts.json);
     return OkStatus();
   }));
 }
@@ -182,10 +185,7 @@ void AddCatalog(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
                               std::to_string(full.objects.size()), FormatRfc3339(v.created_at)});
       }
     }
-    if (opts.json)
-      PrintJson(table, std::cout);
-    else
-      PrintTable(table, std::cout);
+    PrintResult(table, opts.json);
     return OkStatus();
   }));
 }

@@ -1,27 +1,30 @@
 #include "hdhub/cli/output.h"
 
 #include <algorithm>
-
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 namespace hdhub::cli {
 namespace {
 
 bool IsNumeric(const std::string& type) {
-  static const char* kTypes[] = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-                                 "UINTEGER", "UBIGINT", "FLOAT",   "DOUBLE",  "DECIMAL"};
+  static const char* kTypes[] = {"TINYINT",   "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                                 "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT",  "DOUBLE",  "DECIMAL"};
   return std::any_of(std::begin(kTypes), std::end(kTypes), [&](const char* t) { return type.starts_with(t); });
 }
 
 // Display width of UTF-8 text: count the bytes that start a code point.
 size_t Width(const std::string& s) {
-  return size_t(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return size_t(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 void Pad(std::ostream& out, const std::string& s, size_t width, bool right) {
   size_t fill = width > Width(s) ? width - Width(s) : 0;
-  if (right) out << std::string(fill, ' ') << s;
-  else out << s << std::string(fill, ' ');
+  if (right)
+    out << std::string(fill, ' ') << s;
+  else
+    out << s << std::string(fill, ' ');
 }
 
 }  // namespace
@@ -63,6 +66,14 @@ void PrintJson(const sql::QueryResult& result, std::ostream& out) {
     j["rows"].push_back(std::move(r));
   }
   out << j.dump() << "\n";
+}
+
+void PrintResult(const sql::QueryResult& result, bool json) {
+  if (json) {
+    PrintJson(result, std::cout);
+  } else {
+    PrintTable(result, std::cout);
+  }
 }
 
 }  // namespace hdhub::cli

@@ -12,5 +12,7 @@ namespace hdhub::cli {
 void PrintTable(const sql::QueryResult& result, std::ostream& out);
 // {"columns":[{"name":..,"type":..}],"rows":[[..],..]}; cells as JSON strings or null.
 void PrintJson(const sql::QueryResult& result, std::ostream& out);
+// On standard output: JSON when `json` (the global --json), a table otherwise.
+void PrintResult(const sql::QueryResult& result, bool json);
 
 }  // namespace hdhub::cli

@@ -21,8 +21,6 @@ using directory::Principal;
 using directory::Role;
 using projects::ProjectRecord;
 
-constexpr char kTokenEnv[] = "HDHUB_TOKEN";
-
 // The hub, and who acts on it: the token's user, or the terminal's operator.
 struct Session {
   std::unique_ptr<hub::Hub> hub;
@@ -32,14 +30,14 @@ struct Session {
 StatusOr<Session> Authenticate(const GlobalOptions& opts, Clock* clock) {
   Session s;
   ASSIGN_OR_RETURN(s.hub, OpenHub(opts, clock));
-  const char* token = std::getenv(kTokenEnv);
-  if (token == nullptr || *token == '\0') {
+  std::optional<SecretBytes> token = TokenFromEnvironment();
+  if (!token) {
     audit::Actor op = OperatorActor();
     s.who = Principal{op.id, {Role::kOperator}};
     return s;
   }
   ASSIGN_OR_RETURN(directory::Directory * dir, s.hub->directory());
-  ASSIGN_OR_RETURN(s.who, dir->AuthenticateToken(SecretBytes(AsBytes(token))));
+  ASSIGN_OR_RETURN(s.who, dir->AuthenticateToken(*token));
   return s;
 }
 
@@ -193,10 +191,7 @@ void AddReadAndRun(CLI::App& project, const GlobalOptions& opts, int* exit_code,
                                 FormatRfc3339(p.spec.end).substr(0, 10), std::to_string(p.spec.members.size())});
         }
         table.column_types.assign(table.column_names.size(), "VARCHAR");
-        if (opts.json)
-          PrintJson(table, std::cout);
-        else
-          PrintTable(table, std::cout);
+        PrintResult(table, opts.json);
         return OkStatus();
       }));
   auto build_id = std::make_shared<std::string>();
@@ -249,10 +244,7 @@ Status RunProjectQuery(const GlobalOptions& opts, const std::string& project, co
   ASSIGN_OR_RETURN(std::unique_ptr<projects::ProjectSession> session,
                    projects::ProjectSession::Open(deps, s.who, project, limits));
   ASSIGN_OR_RETURN(sql::QueryResult result, session->Query(sql_text));
-  if (opts.json)
-    PrintJson(result, std::cout);
-  else
-    PrintTable(result, std::cout);
+  PrintResult(result, opts.json);
   return OkStatus();
 }
 

@@ -21,7 +21,6 @@ using directory::Directory;
 using directory::Role;
 
 constexpr char kUserPasswordEnv[] = "HDHUB_USER_PASSWORD";
-constexpr char kTokenEnv[] = "HDHUB_TOKEN";
 constexpr char kDefaultTtl[] = "90d";
 constexpr char kRolesHelp[] = "operator, steward, researcher, checker or auditor";
 
@@ -29,15 +28,12 @@ constexpr char kRolesHelp[] = "operator, steward, researcher, checker or auditor
 // `body` on it, and turns its Status into the command's exit code.
 template <typename F>
 std::function<void()> OnDirectory(const GlobalOptions& opts, int* exit_code, F body) {
-  return [&opts, exit_code, body]() {
-    Status status = [&]() -> Status {
-      SystemClock clock;
-      ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
-      ASSIGN_OR_RETURN(std::unique_ptr<Directory> dir, Directory::Open(hub->database_path(), &clock, &hub->audit()));
-      return body(*dir);
-    }();
-    *exit_code = status.ok() ? kExitOk : ReportError(status);
-  };
+  return Run(exit_code, [&opts, body]() -> Status {
+    SystemClock clock;
+    ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
+    ASSIGN_OR_RETURN(Directory * dir, hub->directory());
+    return body(*dir);
+  });
 }
 
 StatusOr<std::vector<Role>> ParseRoles(const std::vector<std::string>& names) {
@@ -73,14 +69,6 @@ StatusOr<std::chrono::microseconds> ParseTtl(const std::string& text) {
       return std::chrono::minutes(count);
     default:
       return bad;
-  }
-}
-
-void PrintResult(const sql::QueryResult& table, bool json) {
-  if (json) {
-    PrintJson(table, std::cout);
-  } else {
-    PrintTable(table, std::cout);
   }
 }
 
@@ -258,20 +246,14 @@ void AddToken(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   AddTokenRevoke(*token, opts, exit_code);
 }
 
-// The token in $HDHUB_TOKEN, straight into a SecretBytes.
-StatusOr<SecretBytes> TokenFromEnvironment() {
-  const char* value = std::getenv(kTokenEnv);
-  if (value == nullptr || *value == '\0') {
-    return FailedPreconditionError(std::string("set ") + kTokenEnv + " to an API token (see hdhub token issue)");
-  }
-  return SecretBytes(AsBytes(value));
-}
-
 void AddWhoami(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = app.add_subcommand("whoami", "authenticate the API token in $HDHUB_TOKEN; print its user and roles");
   cmd->callback(OnDirectory(opts, exit_code, [&opts](Directory& dir) -> Status {
-    ASSIGN_OR_RETURN(SecretBytes token, TokenFromEnvironment());
-    ASSIGN_OR_RETURN(directory::Principal who, dir.AuthenticateToken(token));
+    std::optional<SecretBytes> token = TokenFromEnvironment();
+    if (!token) {
+      return FailedPreconditionError(std::string("set ") + kTokenEnv + " to an API token (see hdhub token issue)");
+    }
+    ASSIGN_OR_RETURN(directory::Principal who, dir.AuthenticateToken(*token));
     PrintDone(opts, who.user + " (" + JoinRoles(who.roles) + ")",
               {{"user", who.user}, {"roles", directory::RoleNames(who.roles)}});
     return OkStatus();

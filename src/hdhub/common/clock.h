@@ -16,6 +16,10 @@ namespace hdhub {
 
 using TimePoint = std::chrono::time_point<std::chrono::system_clock, std::chrono::microseconds>;
 
+// A time as stored (SQLite columns, audit entries): microseconds since 1970.
+inline int64_t ToMicros(TimePoint t) { return t.time_since_epoch().count(); }
+inline TimePoint FromMicros(int64_t us) { return TimePoint(std::chrono::microseconds(us)); }
+
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -152,7 +152,6 @@ StatusOr<std::vector<UserRecord>> Directory::ListUsers(const audit::Actor& actor
     ASSIGN_OR_RETURN(std::vector<internal::UserRow> rows, internal::AllUsers(*db_));
     const TimePoint now = clock_->Now();
     for (internal::UserRow& row : rows) {
-      ASSIGN_OR_RETURN(row.record.roles, internal::RolesOf(*db_, row.record.name));
       if (row.locked_until && *row.locked_until > now) row.record.locked_until = row.locked_until;
       users.push_back(std::move(row.record));
     }

@@ -34,7 +34,11 @@ std::vector<std::string> RoleNames(const std::vector<Role>& roles) {
   return names;
 }
 
-bool Principal::Has(Role role) const { return std::find(roles.begin(), roles.end(), role) != roles.end(); }
+bool HoldsRole(const std::vector<Role>& roles, Role role) {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+bool Principal::Has(Role role) const { return HoldsRole(roles, role); }
 
 audit::Actor Principal::AsActor(Role acting_role) const {
   return audit::Actor{user, std::string(Has(acting_role) ? RoleName(acting_role) : kNoRoleName)};

@@ -35,11 +35,14 @@ StatusOr<Role> ParseRole(std::string_view name);
 // Names of `roles`, in the given order.
 std::vector<std::string> RoleNames(const std::vector<Role>& roles);
 
+// Whether `roles` contains `role`.
+bool HoldsRole(const std::vector<Role>& roles, Role role);
+
 struct Principal {
   std::string user;
   std::vector<Role> roles;  // as granted, in kAllRoles order
 
-  bool Has(Role role) const;
+  bool Has(Role role) const;  // HoldsRole(roles, role)
   // The actor {user, role name} for events and permission checks when this
   // principal acts as `acting_role`. When the principal does not hold that
   // role the actor's role is kNoRoleName, which every check refuses (fail

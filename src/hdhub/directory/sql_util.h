@@ -1,5 +1,5 @@
 // Internal to the directory: prepared statements with their parameters bound
-// in one call, and the conversion of times to the stored microseconds.
+// in one call; stored times are microseconds (ToMicros, common/clock.h).
 #pragma once
 
 #include <chrono>
@@ -13,8 +13,6 @@
 
 namespace hdhub::directory::internal {
 
-inline int64_t ToMicros(TimePoint t) { return t.time_since_epoch().count(); }
-inline TimePoint FromMicros(int64_t us) { return TimePoint(std::chrono::microseconds(us)); }
 inline std::optional<TimePoint> OptionalTime(const catalog::Statement& row, int column) {
   if (row.ColumnIsNull(column)) return std::nullopt;
   return FromMicros(row.ColumnInt64(column));

@@ -26,10 +26,6 @@ StatusOr<std::vector<Role>> RolesOfExisting(catalog::Database& db, std::string_v
   return internal::RolesOf(db, user);
 }
 
-bool Holds(const std::vector<Role>& roles, Role role) {
-  return std::find(roles.begin(), roles.end(), role) != roles.end();
-}
-
 }  // namespace
 
 Status Directory::CreateUser(const audit::Actor& actor, std::string_view user, const std::vector<Role>& roles,
@@ -62,7 +58,7 @@ Status Directory::SetPassword(const audit::Actor& actor, std::string_view user, 
 Status Directory::GrantRole(const audit::Actor& actor, std::string_view user, Role role) {
   return Audited(actor, Access::kOperator, RoleEvent("user.role_grant", user, role), [&](audit::Event&) -> Status {
     ASSIGN_OR_RETURN(std::vector<Role> held, RolesOfExisting(*db_, user));
-    if (Holds(held, role)) {
+    if (HoldsRole(held, role)) {
       return AlreadyExistsError("directory: user " + std::string(user) + " already holds role " +
                                 std::string(RoleName(role)));
     }
@@ -73,7 +69,7 @@ Status Directory::GrantRole(const audit::Actor& actor, std::string_view user, Ro
 Status Directory::RevokeRole(const audit::Actor& actor, std::string_view user, Role role) {
   return Audited(actor, Access::kOperator, RoleEvent("user.role_revoke", user, role), [&](audit::Event&) -> Status {
     ASSIGN_OR_RETURN(std::vector<Role> held, RolesOfExisting(*db_, user));
-    if (!Holds(held, role)) {
+    if (!HoldsRole(held, role)) {
       return NotFoundError("directory: user " + std::string(user) + " does not hold role " +
                            std::string(RoleName(role)));
     }

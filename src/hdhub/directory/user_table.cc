@@ -1,6 +1,7 @@
 #include "hdhub/directory/user_table.h"
 
 #include <algorithm>
+#include <map>
 
 #include "hdhub/directory/sql_util.h"
 
@@ -27,6 +28,13 @@ StatusOr<UserRow> ReadUser(const catalog::Statement& row) {
   return user;
 }
 
+// A role as stored; DataLoss for a name that is no role.
+StatusOr<Role> StoredRole(std::string_view name) {
+  StatusOr<Role> role = ParseRole(name);
+  if (!role.ok()) return DataLossError("directory: unknown role in the database");
+  return *role;
+}
+
 }  // namespace
 
 StatusOr<std::optional<UserRow>> FindUser(catalog::Database& db, std::string_view name) {
@@ -46,12 +54,25 @@ StatusOr<UserRow> RequireUser(catalog::Database& db, std::string_view name) {
 StatusOr<std::vector<UserRow>> AllUsers(catalog::Database& db) {
   ASSIGN_OR_RETURN(catalog::Statement select, Prepare(db, std::string(kUserColumns) + "ORDER BY name"));
   std::vector<UserRow> users;
+  std::map<std::string, size_t, std::less<>> index;
   while (true) {
     ASSIGN_OR_RETURN(bool has_row, select.Step());
-    if (!has_row) return users;
+    if (!has_row) break;
     ASSIGN_OR_RETURN(UserRow user, ReadUser(select));
+    index[user.record.name] = users.size();
     users.push_back(std::move(user));
   }
+  ASSIGN_OR_RETURN(catalog::Statement roles, Prepare(db, "SELECT user_name, role FROM user_role"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool has_row, roles.Step());
+    if (!has_row) break;
+    auto user = index.find(roles.ColumnText(0));
+    if (user == index.end()) continue;
+    ASSIGN_OR_RETURN(Role role, StoredRole(roles.ColumnText(1)));
+    users[user->second].record.roles.push_back(role);
+  }
+  for (UserRow& user : users) std::sort(user.record.roles.begin(), user.record.roles.end());
+  return users;
 }
 
 StatusOr<std::vector<Role>> RolesOf(catalog::Database& db, std::string_view name) {
@@ -60,9 +81,8 @@ StatusOr<std::vector<Role>> RolesOf(catalog::Database& db, std::string_view name
   while (true) {
     ASSIGN_OR_RETURN(bool has_row, select.Step());
     if (!has_row) break;
-    StatusOr<Role> role = ParseRole(select.ColumnText(0));
-    if (!role.ok()) return DataLossError("directory: unknown role in the database");
-    roles.push_back(*role);
+    ASSIGN_OR_RETURN(Role role, StoredRole(select.ColumnText(0)));
+    roles.push_back(role);
   }
   std::sort(roles.begin(), roles.end());
   return roles;

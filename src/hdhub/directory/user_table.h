@@ -14,7 +14,7 @@
 namespace hdhub::directory::internal {
 
 struct UserRow {
-  UserRecord record;                      // roles left empty
+  UserRecord record;                      // roles left empty, except by AllUsers
   std::string password_hash;              // PHC string; never leaves the directory
   std::optional<TimePoint> locked_until;  // as stored, possibly in the past
 };
@@ -23,7 +23,7 @@ struct UserRow {
 StatusOr<std::optional<UserRow>> FindUser(catalog::Database& db, std::string_view name);
 // As FindUser; NotFound "directory: no user <name>" when absent.
 StatusOr<UserRow> RequireUser(catalog::Database& db, std::string_view name);
-// Every user, by name.
+// Every user, by name, with their roles (in kAllRoles order).
 StatusOr<std::vector<UserRow>> AllUsers(catalog::Database& db);
 // The roles of `name` in kAllRoles order.
 StatusOr<std::vector<Role>> RolesOf(catalog::Database& db, std::string_view name);

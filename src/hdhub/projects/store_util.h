@@ -12,9 +12,6 @@
 
 namespace hdhub::projects::internal {
 
-inline int64_t ToMicros(TimePoint t) { return t.time_since_epoch().count(); }
-inline TimePoint FromMicros(int64_t us) { return TimePoint(std::chrono::microseconds(us)); }
-
 Status InsertProject(catalog::Database& db, const ProjectSpec& spec, ByteSpan wrapped_key, std::string_view created_by,
                      TimePoint now);
 Status ReplaceMembers(catalog::Database& db, std::string_view id, const std::vector<std::string>& members);

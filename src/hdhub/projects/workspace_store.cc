@@ -7,8 +7,6 @@ namespace {
 
 using catalog::Statement;
 using catalog::Transaction;
-using internal::FromMicros;
-using internal::ToMicros;
 
 StatusOr<WorkspaceState> ParseWorkspaceState(const std::string& s) {
   for (WorkspaceState w :
