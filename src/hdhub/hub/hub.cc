@@ -182,16 +182,7 @@ StatusOr<std::unique_ptr<sql::Database>> Hub::OpenOperatorDatabase(const sql::Da
     StatusOr<catalog::VersionWithObjects> latest = catalog_->LatestCommittedVersion(d.name);
     if (IsNotFound(latest.status())) continue;
     if (!latest.ok()) return latest.status();
-    const catalog::VersionRecord& v = latest->version;
-    ASSIGN_OR_RETURN(SecretBytes dek, keys_->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(d.name, v.version)));
-    RETURN_IF_ERROR(db->keys().Grant(ingest::VersionPrefix(d.name, v.version), std::move(dek), sql::Access::kRead));
-    std::string files;
-    for (const catalog::ObjectRecord& o : latest->objects) {
-      files += (files.empty() ? "" : ", ") + sql::QuoteLiteral("hdhub://" + o.logical_name);
-    }
-    if (files.empty()) continue;
-    RETURN_IF_ERROR(
-        db->Execute("CREATE VIEW " + sql::QuoteIdentifier(d.name) + " AS SELECT * FROM read_parquet([" + files + "])"));
+    RETURN_IF_ERROR(ingest::MountVersion(*db, *keys_, d.name, *latest, sql::QuoteIdentifier(d.name)));
   }
   RETURN_IF_ERROR(db->LockDown());
   return db;

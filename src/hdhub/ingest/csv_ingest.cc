@@ -102,6 +102,19 @@ std::string VersionPrefix(std::string_view dataset, int64_t version) {
   return "datasets/" + std::string(dataset) + "/v" + std::to_string(version) + "/";
 }
 
+Status MountVersion(sql::Database& db, keys::KeyStore& keys, std::string_view dataset,
+                    const catalog::VersionWithObjects& version, const std::string& view) {
+  const catalog::VersionRecord& v = version.version;
+  ASSIGN_OR_RETURN(SecretBytes dek, keys.UnwrapKey(v.wrapped_dek, DataKeyContext(dataset, v.version)));
+  RETURN_IF_ERROR(db.keys().Grant(VersionPrefix(dataset, v.version), std::move(dek), sql::Access::kRead));
+  std::string files;
+  for (const catalog::ObjectRecord& o : version.objects) {
+    files += (files.empty() ? "" : ", ") + sql::QuoteLiteral("hdhub://" + o.logical_name);
+  }
+  if (files.empty()) return OkStatus();
+  return db.Execute("CREATE VIEW " + view + " AS SELECT * FROM read_parquet([" + files + "])");
+}
+
 Status CsvIngester::DeleteVersionObjects(std::string_view dataset, int64_t version) {
   // What the catalog recorded, and what an ingest killed before recording
   // anything may have published: names are derived, so nothing is orphaned.

@@ -37,6 +37,10 @@
 
 namespace hdhub::sql {
 class Database;
+}  // namespace hdhub::sql
+
+namespace hdhub::sql {
+class Database;
 class ValueTally;
 }  // namespace hdhub::sql
 
@@ -73,6 +77,11 @@ struct IngesterOptions {
 std::string DataKeyContext(std::string_view dataset, int64_t version);
 // Where a dataset version's objects live: "datasets/<name>/v<n>/".
 std::string VersionPrefix(std::string_view dataset, int64_t version);
+// Makes a committed dataset version readable in `db`: its data key unwrapped
+// and granted (read only) for the version's prefix, and `view` (SQL, already
+// quoted) created over its objects; no view for a version without objects.
+Status MountVersion(sql::Database& db, keys::KeyStore& keys, std::string_view dataset,
+                    const catalog::VersionWithObjects& version, const std::string& view);
 // The HMAC purpose of the hub's stage-2 pseudonymization key.
 inline constexpr char kStageTwoPurpose[] = "pseudonym/stage2";
 

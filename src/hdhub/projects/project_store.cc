@@ -10,7 +10,6 @@
 namespace hdhub::projects {
 namespace {
 
-using catalog::Statement;
 using catalog::Transaction;
 using directory::Principal;
 using directory::Role;

@@ -159,7 +159,6 @@ class ProjectStore {
   using Body = std::function<Status(audit::Event& event)>;
   Status Audited(const directory::Principal& who, directory::Role as, std::vector<directory::Role> allowed,
                  audit::Event event, const Body& body);
-  StatusOr<ProjectRecord> Load(std::string_view id);
 
   std::mutex mu_;
   std::unique_ptr<catalog::Database> db_;

@@ -45,11 +45,12 @@ StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps,
   s->actor_ = who.AsActor(Role::kResearcher);
   s->project_ = std::string(id);
   s->limits_ = limits;
-  Status allowed = [&]() -> Status {
+  StatusOr<WorkspaceRecord> workspace = [&]() -> StatusOr<WorkspaceRecord> {
     ASSIGN_OR_RETURN(ProjectRecord p, deps.projects->GetForHub(id));
     RETURN_IF_ERROR(CheckAccess(who, p, deps.clock->Now()));
-    return deps.projects->LatestReadyWorkspace(id).status();
+    return deps.projects->LatestReadyWorkspace(id);
   }();
+  const Status& allowed = workspace.status();
   audit::Event e{.actor = s->actor_.id, .role = s->actor_.role, .action = "project.access", .project = s->project_};
   if (!allowed.ok()) {
     // Not a member, or outside the window: access refused by policy.
@@ -59,7 +60,7 @@ StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps,
     RETURN_IF_ERROR(deps.log->Append(e).status());
     return allowed;
   }
-  ASSIGN_OR_RETURN(WorkspaceRecord ws, deps.projects->LatestReadyWorkspace(id));
+  const WorkspaceRecord& ws = *workspace;
   ASSIGN_OR_RETURN(SecretBytes dek, deps.keys->UnwrapKey(ws.wrapped_dek, WorkspaceKeyContext(id, ws.build)));
   ASSIGN_OR_RETURN(s->spill_dir_, sql::MakePrivateTempDir(deps.temp_root, "session"));
   ASSIGN_OR_RETURN(s->db_, sql::Database::Open(deps.sealed, {.threads = limits.threads,

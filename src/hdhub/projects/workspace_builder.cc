@@ -20,14 +20,6 @@ struct Source {
   catalog::VersionWithObjects version;
 };
 
-std::string FileList(const catalog::VersionWithObjects& v) {
-  std::string files;
-  for (const catalog::ObjectRecord& o : v.objects) {
-    files += (files.empty() ? "" : ", ") + sql::QuoteLiteral("hdhub://" + o.logical_name);
-  }
-  return "[" + files + "]";
-}
-
 StatusOr<std::vector<Column>> Describe(sql::Database& db, const std::string& view) {
   ASSIGN_OR_RETURN(sql::QueryResult r, db.Query("DESCRIBE " + view));
   std::vector<Column> out;
@@ -117,12 +109,8 @@ StatusOr<std::unique_ptr<sql::Database>> WorkspaceBuilder::OpenBuildDatabase(con
                                                                                       .private_temp_dir = spill_dir}));
   RETURN_IF_ERROR(sql::RegisterStageThree(*db, k_project));
   for (const Source& s : plan.sources) {
-    const catalog::VersionRecord& v = s.version.version;
-    ASSIGN_OR_RETURN(SecretBytes key, d_.keys->UnwrapKey(v.wrapped_dek, ingest::DataKeyContext(s.table, v.version)));
-    RETURN_IF_ERROR(db->keys().Grant(ingest::VersionPrefix(s.table, v.version), std::move(key), sql::Access::kRead));
-    RETURN_IF_ERROR(db->Execute("CREATE VIEW " + SourceView(s.table) + " AS SELECT * FROM read_parquet(" +
-                                FileList(s.version) + ")"));
-    (*versions)[s.table] = v.version;
+    RETURN_IF_ERROR(ingest::MountVersion(*db, *d_.keys, s.table, s.version, SourceView(s.table)));
+    (*versions)[s.table] = s.version.version.version;
   }
   RETURN_IF_ERROR(db->keys().Grant(WorkspacePrefix(p.spec.id, build), std::move(dek), sql::Access::kReadWrite));
   RETURN_IF_ERROR(db->LockDown({.allowed_prefix = "hdhub://", .refuse_statements = false}));

@@ -1,11 +1,10 @@
 #include "hdhub/sql/private_temp_file_system.h"
 
-#include <openssl/rand.h>
-
 #include <filesystem>
 
 #include "duckdb/common/file_opener.hpp"
 #include "hdhub/common/bytes.h"
+#include "hdhub/crypto/random.h"
 
 namespace hdhub::sql {
 namespace {
@@ -18,8 +17,7 @@ namespace {
 }  // namespace
 
 StatusOr<std::string> MakePrivateTempDir(const std::string& root, std::string_view prefix) {
-  uint8_t random[8];
-  if (RAND_bytes(random, sizeof(random)) != 1) return InternalError("the CSPRNG failed");
+  ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(8));
   std::filesystem::path dir = std::filesystem::path(root) / (std::string(prefix) + "-" + HexEncode(random));
   std::error_code ec;
   std::filesystem::create_directories(root, ec);
