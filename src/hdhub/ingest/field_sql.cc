@@ -138,10 +138,13 @@ FieldSql BuildFieldSql(const Field& f, ColumnTreatment treatment, const std::vec
       .invalid = "(CASE WHEN " + missing + " THEN " + when_missing + " ELSE coalesce(" + any_failure + ", true) END)",
       .stored = "(CASE WHEN " + missing + " THEN NULL ELSE " + typed + " END)",
       .expected = Expected(f, code_set)};
-  if (treatment == ColumnTreatment::kMonth && out.type == "DATE") {
-    out.stored = "CAST(date_trunc('month', " + out.stored + ") AS DATE)";
-  }
+  out.stored = Generalised(out.stored, treatment, out.type);
   return out;
+}
+
+std::string Generalised(const std::string& value, ColumnTreatment treatment, const std::string& type) {
+  if (treatment != ColumnTreatment::kMonth || type != "DATE") return value;
+  return "CAST(date_trunc('month', " + value + ") AS DATE)";
 }
 
 }  // namespace hdhub::ingest

@@ -36,6 +36,10 @@ struct FieldSql {
 FieldSql BuildFieldSql(const Field& field, ColumnTreatment treatment, const std::vector<std::string>& missing_values,
                        std::optional<int> code_set);
 
+// `value` (SQL of the field's stored type `type`) as the treatment keeps it:
+// a kMonth date truncated to its month; anything else unchanged.
+std::string Generalised(const std::string& value, ColumnTreatment treatment, const std::string& type);
+
 // The DuckDB type a field is stored as (treatment kKeep or kMonth).
 std::string DuckDbType(const Field& field);
 

@@ -53,8 +53,7 @@ std::string TablePlan::WriteSelect(const CsvSource& source, InvalidPolicy policy
     std::string name = sql::QuoteIdentifier(f.field.name);
     std::string value = f.sql.stored;
     if (policy != InvalidPolicy::kRejectRow && fused_[i]) {
-      value = FusedCall(rules_[i], i, name);
-      if (f.rule.treatment == ColumnTreatment::kMonth) value = "CAST(date_trunc('month', " + value + ") AS DATE)";
+      value = Generalised(FusedCall(rules_[i], i, name), f.rule.treatment, f.sql.type);
     } else if (policy == InvalidPolicy::kRejectRow) {
       any_invalid += (any_invalid.empty() ? "" : " OR ") + f.sql.invalid;
     } else {

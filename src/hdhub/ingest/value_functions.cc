@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <functional>
 
 #include "duckdb.hpp"
 #include "duckdb/common/types/date.hpp"
@@ -17,14 +16,6 @@ using duckdb::LogicalType;
 using duckdb::string_t;
 using Kind = ValueRule::Kind;
 
-bool AllDigits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 int64_t Characters(std::string_view s) {
   int64_t n = 0;
   for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
@@ -33,8 +24,8 @@ int64_t Characters(std::string_view s) {
 
 std::optional<int64_t> ParseInt(std::string_view s) {
   int64_t v = 0;
-  std::string_view digits = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? s.substr(1) : s;
-  if (!AllDigits(digits)) return std::nullopt;
+  if (!sql::HasShape(sql::TextShape::kInteger, s)) return std::nullopt;
+  std::string_view digits = (s[0] == '+' || s[0] == '-') ? s.substr(1) : s;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
   if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
   return s[0] == '-' ? -v : v;
@@ -97,7 +88,7 @@ std::optional<int64_t> Typed(const ValueRule& r, std::string_view raw) {
 
 template <>
 std::optional<int32_t> Typed(const ValueRule& r, std::string_view raw) {  // years
-  if (raw.size() != 4 || !AllDigits(raw)) return std::nullopt;
+  if (!sql::HasShape(sql::TextShape::kYear, raw)) return std::nullopt;
   int32_t v = int32_t(*ParseInt(raw));
   return InRange(r, v) && TextChecks(r, raw, raw) ? std::optional<int32_t>(v) : std::nullopt;
 }
@@ -180,12 +171,6 @@ void Evaluate(const std::vector<ValueRule>& rules, sql::ValueTally* tally, duckd
   if (refused > 0) tally->CountInvalid(field, refused);
 }
 
-struct Signature {
-  const char* name;
-  LogicalType type;
-  std::function<void(const std::vector<ValueRule>&, sql::ValueTally*, duckdb::DataChunk&, duckdb::Vector&)> eval;
-};
-
 const char* FunctionName(Kind k) {
   switch (k) {
     case Kind::kInteger:
@@ -239,40 +224,23 @@ std::string FusedCall(const ValueRule& rule, size_t index, const std::string& co
 }
 
 Status RegisterValueFunctions(sql::Database& db, const std::vector<ValueRule>* rules, sql::ValueTally* tally) {
-  const std::vector<std::pair<Kind, LogicalType>> kinds = {
-      {Kind::kInteger, LogicalType::BIGINT},  {Kind::kNumber, LogicalType::DOUBLE},
-      {Kind::kBoolean, LogicalType::BOOLEAN}, {Kind::kYear, LogicalType::INTEGER},
-      {Kind::kIsoDate, LogicalType::DATE},    {Kind::kString, LogicalType::VARCHAR}};
   try {
     duckdb::ExtensionLoader loader(db.instance(), "hdhub");
-    for (const auto& [kind, type] : kinds) {
-      duckdb::scalar_function_t fn;
-      switch (kind) {
-        case Kind::kInteger:
-          fn = [=](auto& a, auto&, auto& r) { Evaluate<int64_t>(*rules, tally, a, r); };
-          break;
-        case Kind::kNumber:
-          fn = [=](auto& a, auto&, auto& r) { Evaluate<double>(*rules, tally, a, r); };
-          break;
-        case Kind::kBoolean:
-          fn = [=](auto& a, auto&, auto& r) { Evaluate<bool>(*rules, tally, a, r); };
-          break;
-        case Kind::kYear:
-          fn = [=](auto& a, auto&, auto& r) { Evaluate<int32_t>(*rules, tally, a, r); };
-          break;
-        case Kind::kIsoDate:
-          fn = [=](auto& a, auto&, auto& r) { Evaluate<duckdb::date_t>(*rules, tally, a, r); };
-          break;
-        case Kind::kString:
-          fn = [=](auto& a, auto&, auto& r) { Evaluate<string_t>(*rules, tally, a, r); };
-          break;
-      }
-      duckdb::ScalarFunction f(FunctionName(kind), {LogicalType::INTEGER, LogicalType::VARCHAR}, type, fn);
+    auto add = [&]<typename T>(Kind kind, const LogicalType& type) {
+      duckdb::ScalarFunction f(
+          FunctionName(kind), {LogicalType::INTEGER, LogicalType::VARCHAR}, type,
+          [=](duckdb::DataChunk& a, duckdb::ExpressionState&, duckdb::Vector& r) { Evaluate<T>(*rules, tally, a, r); });
       f.null_handling = duckdb::FunctionNullHandling::SPECIAL_HANDLING;  // a NULL may be a refused required value
       f.stability = duckdb::FunctionStability::VOLATILE;                 // it counts; never folded or skipped
       f.errors = duckdb::FunctionErrors::CAN_THROW_RUNTIME_ERROR;
       loader.RegisterFunction(std::move(f));
-    }
+    };
+    add.operator()<int64_t>(Kind::kInteger, LogicalType::BIGINT);
+    add.operator()<double>(Kind::kNumber, LogicalType::DOUBLE);
+    add.operator()<bool>(Kind::kBoolean, LogicalType::BOOLEAN);
+    add.operator()<int32_t>(Kind::kYear, LogicalType::INTEGER);
+    add.operator()<duckdb::date_t>(Kind::kIsoDate, LogicalType::DATE);
+    add.operator()<string_t>(Kind::kString, LogicalType::VARCHAR);
   } catch (const std::exception& e) {
     return InternalError(std::string("registering the value functions: ") + e.what());
   }

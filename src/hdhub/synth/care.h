@@ -58,6 +58,5 @@ int DrawSpecialistSpecialty(Rng& rng, int age, int sex);
 
 inline constexpr int kCardiology = 3;
 inline constexpr int kGeneralMedicine = 1;
-inline constexpr int kEndocrinology = 42;
 
 }  // namespace hdhub::synth

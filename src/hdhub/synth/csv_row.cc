@@ -40,12 +40,6 @@ char* ByteBuffer::Reserve(size_t n) {
   return data_.get() + size_;
 }
 
-void ByteBuffer::Append(std::string_view s) {
-  char* p = Reserve(s.size());
-  std::memcpy(p, s.data(), s.size());
-  size_ += s.size();
-}
-
 RowLayout::RowLayout(std::span<const std::string_view> columns, std::vector<FixedValue> fixed,
                      std::vector<int> settable)
     : hole_of_column_(columns.size(), -1) {
@@ -61,8 +55,7 @@ RowLayout::RowLayout(std::span<const std::string_view> columns, std::vector<Fixe
     header_ += columns[i];
     if (i > 0) literal_ += ',';
     if (hole_of_column_[i] == 0) {
-      hole_of_column_[i] = static_cast<int>(hole_columns_.size());
-      hole_columns_.push_back(static_cast<int>(i));
+      hole_of_column_[i] = static_cast<int>(holes_++);
       chunk_start_.push_back(static_cast<uint32_t>(literal_.size()));
     } else if (fixed_of_column[i] != nullptr) {
       literal_ += *fixed_of_column[i];
@@ -71,8 +64,6 @@ RowLayout::RowLayout(std::span<const std::string_view> columns, std::vector<Fixe
   header_ += '\n';
   literal_ += '\n';
   chunk_start_.push_back(static_cast<uint32_t>(literal_.size()));
-  literal_size_ = literal_.size();
-  literal_.append(kCopySlack, '\0');  // slack for CopyShort
 }
 
 RowBuilder::RowBuilder(const RowLayout* layout)

@@ -39,7 +39,6 @@ class ByteBuffer {
   // A write position with room for `n` more bytes; finish with Commit().
   char* Reserve(size_t n);
   void Commit(const char* end) { size_ = static_cast<size_t>(end - data_.get()); }
-  void Append(std::string_view s);
   std::string_view view() const { return {data_.get(), size_}; }
   size_t size() const { return size_; }
   void clear() { size_ = 0; }
@@ -64,20 +63,18 @@ class RowLayout {
 
   // The header line, columns separated by ',', ending in '\n'.
   const std::string& header() const { return header_; }
-  size_t holes() const { return hole_columns_.size(); }
+  size_t holes() const { return holes_; }
   // The hole of `column`, or -1 when it is not settable.
   int HoleOf(int column) const { return hole_of_column_[static_cast<size_t>(column)]; }
   std::string_view Chunk(size_t i) const {
     return std::string_view(literal_).substr(chunk_start_[i], chunk_start_[i + 1] - chunk_start_[i]);
   }
-  size_t literal_size() const { return literal_size_; }
 
  private:
   std::string header_;
-  std::string literal_;  // chunks, then slack bytes
-  size_t literal_size_ = 0;
+  std::string literal_;                // the chunks between holes
   std::vector<uint32_t> chunk_start_;  // holes() + 2 offsets into literal_
-  std::vector<int> hole_columns_;
+  size_t holes_ = 0;
   std::vector<int> hole_of_column_;
 };
 
@@ -93,7 +90,7 @@ class RowBuilder {
   void Text(int column, std::string_view v);
   void Int(int column, int64_t v);
   void Padded(int column, int64_t v, int width);  // zero-padded on the left, v >= 0
-  void Cents(int column, int64_t cents);  // 1234 -> "12.34"
+  void Cents(int column, int64_t cents);          // 1234 -> "12.34"
   void IsoDate(int column, const CivilDate& d);
   void DdMmYyyy(int column, const CivilDate& d);
   void Month(int column, const CivilDate& d);
@@ -125,7 +122,7 @@ class RowBuilder {
   bool in_rows_ = false;
   std::vector<Value> person_values_;  // per layout hole, set before BeginRows()
   // After BeginRows(): the layout with the person's values baked in.
-  std::string literal_;                // chunks, then slack bytes
+  std::string literal_;  // chunks, then slack bytes
   size_t literal_size_ = 0;
   std::vector<uint32_t> chunk_start_;  // row holes + 2 offsets into literal_
   std::vector<int> row_hole_;          // layout hole -> row hole, -1 when baked
