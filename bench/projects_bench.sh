@@ -98,9 +98,13 @@ import json, sys
 m = json.load(open(sys.argv[1]))
 c = next(c for c in m["conditions"] if c["id"] == "type2_diabetes")
 print(sum(y["treated_not_opted_out"] for y in c["per_year"].values()))' "$MANIFEST")
-dcir_join=$(for k in DCT_ORD_NUM PRS_ORD_NUM FLX_EMT_ORD FLX_EMT_NUM FLX_EMT_TYP FLX_DIS_DTD FLX_TRT_DTD ORG_CLE_NUM REM_TYP_AFF; do
-  echo "p.$k = d.$k"
-done | paste -sd' ' | sed 's/ p\./ AND p./g')
+# The nine DCIR line keys (PostgreSQL's lower-case names), and on_keys KEYS
+# [CAST]: the join of a detail row d to its parent row p. T_MCOaaD's stay keys
+# are strings where T_MCOaaC's are integers: compared as text, as the
+# workspace build compares every key.
+dcir="dct_ord_num, prs_ord_num, flx_emt_ord, flx_emt_num, flx_emt_typ, flx_dis_dtd, flx_trt_dtd, org_cle_num, rem_typ_aff"
+on_keys() { tr -d ' ' <<<"$1" | tr ',' '\n' | awk -v c="${2:-}" '{ printf "%sp.%s%s = d.%s%s", (NR > 1 ? " AND " : ""), $1, c, $1, c }'; }
+dcir_join=$(on_keys "$dcir")
 for q in "${QUERIES[@]}"; do
   for side in duckdb pg; do
     text=bench/queries/$q.$side.sql
@@ -163,11 +167,6 @@ t=$(now)
     echo "  FROM ${lower}_load WHERE $person IS NOT NULL"
     echo "  AND NOT EXISTS (SELECT 1 FROM opt_out o WHERE o.p = CAST(substr($person, 1, 32) AS uuid));"
   done
-  dcir="dct_ord_num, prs_ord_num, flx_emt_ord, flx_emt_num, flx_emt_typ, flx_dis_dtd, flx_trt_dtd, org_cle_num, rem_typ_aff"
-  # on_keys KEYS [CAST]: the join of a detail row d to its parent row p. T_MCOaaD's
-  # stay keys are strings where T_MCOaaC's are integers: compared as text, as
-  # the workspace build compares every key.
-  on_keys() { tr -d ' ' <<<"$1" | tr ',' '\n' | awk -v c="${2:-}" '{ printf "%sp.%s%s = d.%s%s", (NR > 1 ? " AND " : ""), $1, c, $1, c }'; }
   on_dcir=$(on_keys "$dcir")
   echo "CREATE TABLE er_pha_f AS SELECT $(python3 bench/pg_schema.py typed-select "$SCHEMAS/ER_PHA_F.json" "$W/transfer/ER_PHA_F.csv")"
   echo "  FROM er_pha_f_load d WHERE EXISTS (SELECT 1 FROM er_prs_f p WHERE $on_dcir);"

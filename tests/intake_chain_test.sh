@@ -43,7 +43,7 @@ done
 run ingest --opt-out "$work/transfer/OPTOUT.csv"
 check "ingest the opt-out set" test "$(rc)" = 0
 run ingest --dataset ER_PRS_F --schema "$SNDS/schemas/ER_PRS_F.json" "$work/transfer/ER_PRS_F.csv"
-check "a re-ingest is detected" grep -q "already ingested" "$work/out"
+check "a re-ingest is detected" out_has "already ingested"
 
 codes=$(manifest "','.join(m['conditions'][0]['drug_codes'])")
 cohort="SELECT year(p.EXE_SOI_DTD) AS y, count(DISTINCT p.BEN_NIR_PSA) AS people
@@ -67,7 +67,7 @@ run project create --id chain --authorisation CNIL-DR-2026-7 --purpose "Chain te
 check "project created by the terminal's operator" test "$(rc)" = 0
 run project approve chain
 HDHUB_TOKEN=$OMAR run project approve chain
-check "approved by a second operator" grep -q "is approved" "$work/out"
+check "approved by a second operator" out_has "is approved"
 run project build chain
 check "workspace built" test "$(rc)" = 0
 HDHUB_TOKEN=$RITA run query --project chain "SELECT count(*) FROM IR_BEN_R"
@@ -91,13 +91,13 @@ done
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 run catalog list --all
-check "the killed ingest left a pending version" grep -q "ER_PRS_F_COPY.*pending" "$work/out"
+check "the killed ingest left a pending version" out_has "ER_PRS_F_COPY.*pending"
 run catalog list
-check "... which is not visible" test -z "$(grep ER_PRS_F_COPY "$work/out")"
+check "... which is not visible" out_lacks ER_PRS_F_COPY
 run ingest --dataset ER_PRS_F_COPY --schema "$SNDS/schemas/ER_PRS_F.json" "$work/transfer/ER_PRS_F.csv"
 check "the next ingest succeeds" test "$(rc)" = 0
 run catalog list --all
-check "the pending version was discarded" grep -q "ER_PRS_F_COPY.*discarded" "$work/out"
+check "the pending version was discarded" out_has "ER_PRS_F_COPY.*discarded"
 recorded=$(awk 'NR > 2 && ($3 == "committed") {n += $5} END {print n}' "$work/out")
 workspace=$(find "$HDHUB_HOME/host/o" -type f | wc -l)
 # Host objects: the committed versions', the project's workspace (5 tables) and the sealed checkpoint.
