@@ -4,6 +4,9 @@
 #include <memory>
 #include <string>
 
+#include <vector>
+
+#include "hdhub/audit/audit_log.h"
 #include "hdhub/audit/ed25519.h"
 #include "hdhub/audit/event.h"
 
@@ -25,6 +28,20 @@ inline Event NumberedEvent(int n) {
 inline std::unique_ptr<Ed25519Signer> TestSigner(const std::string& name = "hub.test/audit") {
   static const SecretBytes kSeed(ByteSpan(reinterpret_cast<const uint8_t*>("0123456789abcdef0123456789abcdef"), 32));
   return Ed25519Signer::FromSeed(name, kSeed).value();
+}
+
+// Every entry of `log` from index `from` on, decoded; an entry that does not
+// decode stops the list there (the caller's size check then fails).
+inline std::vector<Entry> ReadEntries(const AuditLog& log, uint64_t from = 0) {
+  std::vector<Entry> entries;
+  for (uint64_t i = from; i < log.Size(); ++i) {
+    StatusOr<std::string> text = log.ReadEntry(i);
+    if (!text.ok()) break;
+    StatusOr<Entry> entry = DecodeEntry(*text);
+    if (!entry.ok()) break;
+    entries.push_back(*std::move(entry));
+  }
+  return entries;
 }
 
 }  // namespace hdhub::audit::testing
