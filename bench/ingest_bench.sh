@@ -45,8 +45,10 @@ transfer_gb=$(awk -v b="$(stat -c %s "$TRANSFER")" 'BEGIN { printf "%.2f", b / 1
 
 # --- hdhub ---------------------------------------------------------------------
 export HDHUB_HOME=$W/hub HDHUB_PASSPHRASE="bench hub passphrase $RANDOM$RANDOM"
-hd init >/dev/null
-keep_env HDHUB_HOME HDHUB_PASSPHRASE HDHUB_SOURCE_PASSPHRASE
+export HDHUB_USER=olga HDHUB_PASSWORD="bench operator password $RANDOM$RANDOM"
+unset HDHUB_TOKEN
+hd init --operator olga >/dev/null
+keep_env HDHUB_HOME HDHUB_PASSPHRASE HDHUB_SOURCE_PASSPHRASE HDHUB_USER HDHUB_PASSWORD
 # The command's own start-up (Argon2id on the passphrase, audit log): a side figure.
 t=$(now)
 hd catalog list >/dev/null

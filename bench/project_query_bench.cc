@@ -12,7 +12,6 @@
 //   query name=<NAME> rows=<n> median=<s> min=<s> max=<s> reps=<R>
 // Each query runs once untimed (its answer is written to DIR/NAME.tsv, tab
 // separated, header first), then R times; the median is the figure.
-#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,13 +103,6 @@ double Median(std::vector<double> v) {
   return v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
-// The operator at this terminal, as `hdhub` names it, until the token's
-// user takes over.
-hdhub::audit::Actor TerminalOperator() {
-  const passwd* pw = ::getpwuid(::geteuid());
-  return {std::string("os:") + (pw != nullptr ? pw->pw_name : "uid" + std::to_string(::geteuid())), "operator"};
-}
-
 void WriteTsv(const hdhub::sql::QueryResult& r, const std::string& path) {
   std::ofstream out(path);
   for (size_t i = 0; i < r.column_names.size(); ++i) out << (i ? "\t" : "") << r.column_names[i];
@@ -132,16 +124,15 @@ int main(int argc, char** argv) {
   hdhub::SystemClock clock;
 
   auto t0 = Steady::now();
-  std::unique_ptr<hdhub::hub::Hub> hub = Must(hdhub::hub::Hub::Open(o.hub, passphrase, &clock, TerminalOperator()), "open hub");
+  std::unique_ptr<hdhub::hub::Hub> hub = Must(hdhub::hub::Hub::Open(o.hub, passphrase, &clock), "open hub");
   double hub_open = Since(t0);
   t0 = Steady::now();
-  hdhub::directory::Directory* dir = Must(hub->directory(), "directory");
   hdhub::directory::Principal who =
-      Must(dir->AuthenticateToken(hdhub::SecretBytes(hdhub::AsBytes(token))), "authenticate token");
-  hub->set_actor(who.AsActor(hdhub::directory::Role::kResearcher));
+      Must(hub->directory().AuthenticateToken(hdhub::SecretBytes(hdhub::AsBytes(token))), "authenticate token");
+  std::unique_ptr<hdhub::keys::KeyStore> keys = hub->KeysFor(who.AsActor(hdhub::directory::Role::kResearcher));
   double authenticate = Since(t0);
   t0 = Steady::now();
-  hdhub::projects::SessionDeps deps = Must(hub->SessionDependencies(), "session dependencies");
+  hdhub::projects::SessionDeps deps = Must(hub->SessionDependencies(keys.get()), "session dependencies");
   std::unique_ptr<hdhub::projects::ProjectSession> session =
       Must(hdhub::projects::ProjectSession::Open(deps, who, o.project), "open project session");
   double session_open = Since(t0);

@@ -52,7 +52,10 @@ pg_readable "$W"/transfer/*.csv
 
 export HDHUB_HOME=$W/hub HDHUB_PASSPHRASE="bench hub passphrase $RANDOM$RANDOM"
 export HDHUB_USER_PASSWORD="bench user password $RANDOM$RANDOM"
-hd init >/dev/null
+# The first operator, olga, acts by her password where no token is given.
+export HDHUB_USER=olga HDHUB_PASSWORD="bench operator password $RANDOM$RANDOM"
+unset HDHUB_TOKEN
+hd init --operator olga >/dev/null
 note "ingest: ${PERSON_TABLES[*]} ${DETAIL_TABLES[*]} OPT_OUT"
 ingest_rows=0
 t=$(now)
@@ -63,12 +66,12 @@ done
 hd ingest --opt-out "$W/transfer/OPTOUT.csv" >/dev/null
 ingest_s=$(since "$t")
 
-for u in olga:operator omar:operator stan:steward rita:researcher; do
+for u in omar:operator stan:steward rita:researcher; do
   hd user add "${u%%:*}" --role "${u##*:}" >/dev/null
 done
 token() { hd token issue "$1" --ttl 1d 2>/dev/null; }
 OLGA=$(token olga) OMAR=$(token omar) STAN=$(token stan) RITA=$(token rita)
-keep_env HDHUB_HOME HDHUB_PASSPHRASE HDHUB_SOURCE_PASSPHRASE OLGA OMAR STAN RITA
+keep_env HDHUB_HOME HDHUB_PASSPHRASE HDHUB_SOURCE_PASSPHRASE HDHUB_USER HDHUB_PASSWORD OLGA OMAR STAN RITA
 scope='{"tables": {'
 for table in "${PERSON_TABLES[@]}" "${DETAIL_TABLES[@]}"; do scope+="\"$table\": [\"*\"], "; done
 echo "${scope%, }}}" >"$W/scope.json"

@@ -10,7 +10,9 @@ trap 'rm -rf "$work"' EXIT
 source "$(dirname "$0")/cli_test_lib.sh"
 export HDHUB_HOME="$work/hub"
 export HDHUB_PASSPHRASE="end-to-end passphrase"
-
+unset HDHUB_TOKEN
+# The first operator, made by init, acts by her password.
+export HDHUB_USER=olga HDHUB_PASSWORD="olga's long enough password"
 
 run init
 check "init succeeds" test "$(rc)" = 0

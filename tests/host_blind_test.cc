@@ -21,7 +21,8 @@
 namespace hdhub {
 namespace {
 
-const audit::Actor kOperator{"os:tester", "operator"};
+const audit::Actor kOperator{"tester", "operator"};
+hub::FirstOperator TestOperator() { return {"tester", SecretBytes(AsBytes("the tester's long password"))}; }
 
 namespace fs = std::filesystem;
 using ::hdhub::testing::IsOk;
@@ -64,10 +65,11 @@ TEST(HostBlindTest, HostHoldsNoNameNoValueAndNoRevealingObjectName) {
   fs::path snds = testing::SharedDir() / "snds";
   ASSERT_TRUE(fs::exists(snds / "synthetic")) << "shared/snds is missing beside the checkout";
   SecretBytes passphrase(AsBytes("correct horse battery staple"));
-  ASSERT_OK(hub::Hub::Init(dir.path() / "hub", passphrase, {.fast_key_derivation_for_test = true}, kOperator));
+  ASSERT_OK(hub::Hub::Init(dir.path() / "hub", passphrase, {.fast_key_derivation_for_test = true}, TestOperator()));
   SystemClock clock;
-  ASSERT_OK_AND_ASSIGN(auto hub, hub::Hub::Open(dir.path() / "hub", passphrase, &clock, kOperator));
-  ingest::CsvIngester ingester = hub->Ingester();
+  ASSERT_OK_AND_ASSIGN(auto hub, hub::Hub::Open(dir.path() / "hub", passphrase, &clock));
+  std::unique_ptr<keys::KeyStore> keys = hub->KeysFor(kOperator);
+  ingest::CsvIngester ingester = hub->Ingester(kOperator, keys.get());
 
   std::vector<std::string> tables;
   for (const auto& entry : fs::directory_iterator(snds / "synthetic")) tables.push_back(entry.path().stem());
@@ -106,7 +108,7 @@ TEST(HostBlindTest, HostHoldsNoNameNoValueAndNoRevealingObjectName) {
   EXPECT_EQ(objects, tables.size() + 1);
 
   // And the hub itself still reads it all back.
-  ASSERT_OK_AND_ASSIGN(auto db, hub->OpenOperatorDatabase());
+  ASSERT_OK_AND_ASSIGN(auto db, hub->OpenCatalogDatabase(*keys));
   ASSERT_OK_AND_ASSIGN(sql::QueryResult r, db->Query("SELECT count(*) FROM ER_PRS_F"));
   EXPECT_EQ(r.rows[0][0].value_or(""), "10");
 }

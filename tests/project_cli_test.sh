@@ -12,8 +12,11 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 source "$(dirname "$0")/cli_test_lib.sh"
 export HDHUB_HOME="$work/hub"
-export HDHUB_PASSPHRASE="project test passphrase"
+export HDHUB_PASSPHRASE="project test passphrase 2026"
 export HDHUB_USER_PASSWORD="a long enough password"
+unset HDHUB_TOKEN
+# Commands without a token act as olga, the first operator, by her password.
+export HDHUB_USER=olga HDHUB_PASSWORD="olga's long enough password"
 
 as() { local token=$1; shift; HDHUB_TOKEN=$token run "$@"; }
 in_window() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
@@ -24,9 +27,9 @@ denials() {  # action -> number of denied events for the project
   "$HDHUB" --json audit show --project "$2" --action "$1" 2>/dev/null | grep -o '"outcome":"denied"' | wc -l
 }
 
-run init
+run init --operator olga
 check "init" test "$(rc)" = 0
-for u in olga:operator omar:operator stan:steward rita:researcher rob:researcher; do
+for u in omar:operator stan:steward rita:researcher rob:researcher; do
   run user add "${u%%:*}" --role "${u##*:}"
   check "user add ${u%%:*}" test "$(rc)" = 0
 done
@@ -55,6 +58,15 @@ as "$RITA" query --project diab "SELECT 1"
 check "no query before approval" test "$(rc)" = 3
 as "$OMAR" project approve diab
 check "second operator activates" out_has "is approved"
+as "$STAN" project create --id own --authorisation CNIL-DR-2026-044 --purpose "An operator's own project" \
+  --scope "$work/scope.json" --start "$(in_window '-1 day')" --end "$(in_window '+10 days')" --member rita --member omar
+as "$OMAR" project approve own
+check "an operator who is a member cannot approve" test "$(rc)" = 3
+check "... and is told why" err_has "member of the project may not"
+check "the member's refused approval is audited" test "$(denials project.approve own)" -ge 1
+HDHUB_USER= HDHUB_PASSWORD= run project approve own
+check "the passphrase alone approves nothing" test "$(rc)" = 3
+check "... it needs an account" err_has "HDHUB_TOKEN"
 as "$RITA" project build diab
 check "a researcher cannot build" err_has PERMISSION_DENIED
 as "$STAN" project build diab

@@ -8,13 +8,6 @@
 
 #include "hdhub/cli/commands.h"
 
-namespace hdhub::cli {
-int ReportError(const Status& status) {
-  std::cerr << "hdhub: " << status.ToString() << "\n";
-  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError;
-}
-}  // namespace hdhub::cli
-
 int main(int argc, char** argv) {
   using namespace hdhub::cli;
   CLI::App app{"hdhub audit subcommands (test build)", "hdhub"};

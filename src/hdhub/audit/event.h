@@ -25,8 +25,9 @@ namespace hdhub::audit {
 enum class Outcome { kSuccess, kDenied, kError };
 std::string_view OutcomeName(Outcome outcome);  // "success", "denied", "error"
 
-// Who acts: a user of the directory, or the operator at the command line
-// ("os:<login>" with the operator role).
+// Who acts: an account of the directory in one of its roles, "hub" in the
+// role "system" for what the hub does by itself, or, in a source's own log,
+// the source's login ("os:<login>", role "source").
 struct Actor {
   std::string id;
   std::string role;

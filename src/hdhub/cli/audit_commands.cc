@@ -27,17 +27,22 @@ constexpr char kWitnessKeyFile[] = "witness.key";
 // For checks: OK -> 0; a check that does not hold (DataLoss, Unauthenticated,
 // FailedPrecondition from the checkers) -> 1 with its reason; else as Run.
 template <typename F>
-std::function<void()> RunCheck(int* exit_code, F body) {
-  return [exit_code, body]() {
+std::function<void()> RunCheck(const GlobalOptions& opts, int* exit_code, F body) {
+  return [&opts, exit_code, body]() {
     Status s = body();
     if (s.ok()) {
       *exit_code = kExitOk;
     } else if (s.code() == StatusCode::kDataLoss || s.code() == StatusCode::kUnauthenticated ||
                s.code() == StatusCode::kFailedPrecondition) {
-      std::cerr << "hdhub: check failed: " << s.message() << "\n";
+      if (opts.json) {
+        std::cerr << nlohmann::json{{"error", {{"code", "CHECK_FAILED"}, {"message", std::string(s.message())}}}}.dump()
+                  << "\n";
+      } else {
+        std::cerr << "hdhub: check failed: " << s.message() << "\n";
+      }
       *exit_code = kExitCheckFailed;
     } else {
-      *exit_code = ReportError(s);
+      *exit_code = ReportError(opts, s);
     }
   };
 }
@@ -61,7 +66,7 @@ void AddVerify(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto cp_file = std::make_shared<std::string>();
   cmd->add_option("--log-key", *vkey, "verifier key of the log (default: the hub's own key)");
   cmd->add_option("--checkpoint", *cp_file, "signed checkpoint to check against (default: <hub>/state/audit/checkpoint)");
-  cmd->callback(RunCheck(exit_code, [&opts, vkey, cp_file]() -> Status {
+  cmd->callback(RunCheck(opts, exit_code, [&opts, vkey, cp_file]() -> Status {
     ASSIGN_OR_RETURN(auto verifier, HubVerifier(opts, *vkey));
     std::optional<std::string> note;
     if (!cp_file->empty()) {
@@ -79,8 +84,10 @@ void AddVerify(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
     std::cout << "OK: " << r.entries << " entries; the first " << r.checkpoint.size
               << " match the checkpoint signed by " << verifier->name() << " (root "
               << HashToHex(r.checkpoint.root) << ")\n";
-    if (r.entries > r.checkpoint.size) std::cout << (r.entries - r.checkpoint.size) << " newer entries are not yet checkpointed\n";
-    if (r.torn_bytes > 0) std::cout << "note: " << r.torn_bytes << " bytes of an unacknowledged partial record at the end\n";
+    if (r.entries > r.checkpoint.size)
+      std::cout << (r.entries - r.checkpoint.size) << " newer entries are not yet checkpointed\n";
+    if (r.torn_bytes > 0)
+      std::cout << "note: " << r.torn_bytes << " bytes of an unacknowledged partial record at the end\n";
     return OkStatus();
   }));
 }
@@ -91,7 +98,7 @@ void AddProve(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto size = std::make_shared<uint64_t>(0);
   cmd->add_option("--index", *index, "entry index")->required();
   cmd->add_option("--size", *size, "tree size (default: the whole log)");
-  cmd->callback(Run(exit_code, [&opts, index, size]() -> Status {
+  cmd->callback(Run(opts, exit_code, [&opts, index, size]() -> Status {
     ASSIGN_OR_RETURN(MerkleTree tree, LoadTreeReadOnly(HubAuditDir(opts.hub_dir)));
     const uint64_t n = *size == 0 ? tree.size() : *size;
     ASSIGN_OR_RETURN(std::vector<Hash> proof, tree.InclusionProof(*index, n));
@@ -115,7 +122,7 @@ void AddConsistency(CLI::App& audit, const GlobalOptions& opts, int* exit_code) 
   auto size2 = std::make_shared<uint64_t>(0);
   cmd->add_option("--size1", *size1, "older tree size")->required();
   cmd->add_option("--size2", *size2, "newer tree size (default: the whole log)");
-  cmd->callback(Run(exit_code, [&opts, size1, size2]() -> Status {
+  cmd->callback(Run(opts, exit_code, [&opts, size1, size2]() -> Status {
     ASSIGN_OR_RETURN(MerkleTree tree, LoadTreeReadOnly(HubAuditDir(opts.hub_dir)));
     const uint64_t n = *size2 == 0 ? tree.size() : *size2;
     ASSIGN_OR_RETURN(std::vector<Hash> proof, tree.ConsistencyProof(*size1, n));
@@ -145,7 +152,7 @@ void AddCheckInclusion(CLI::App& audit, const GlobalOptions& opts, int* exit_cod
   cmd->add_option("--leaf-hash", a->leaf, "leaf hash (64 hex digits)")->required();
   cmd->add_option("--root", a->root, "root hash (64 hex digits)")->required();
   cmd->add_option("--proof", a->proof, "proof hashes, comma-separated (empty string for none)")->required();
-  cmd->callback(RunCheck(exit_code, [&opts, a]() -> Status {
+  cmd->callback(RunCheck(opts, exit_code, [&opts, a]() -> Status {
     ASSIGN_OR_RETURN(Hash leaf, ParseHash(a->leaf));
     ASSIGN_OR_RETURN(Hash root, ParseHash(a->root));
     ASSIGN_OR_RETURN(std::vector<Hash> proof, ParseHashList(a->proof));
@@ -167,7 +174,7 @@ void AddCheckConsistency(CLI::App& audit, const GlobalOptions& opts, int* exit_c
   cmd->add_option("--root1", a->root1, "older root (64 hex digits)")->required();
   cmd->add_option("--root2", a->root2, "newer root (64 hex digits)")->required();
   cmd->add_option("--proof", a->proof, "proof hashes, comma-separated (empty string for none)")->required();
-  cmd->callback(RunCheck(exit_code, [&opts, a]() -> Status {
+  cmd->callback(RunCheck(opts, exit_code, [&opts, a]() -> Status {
     ASSIGN_OR_RETURN(Hash root1, ParseHash(a->root1));
     ASSIGN_OR_RETURN(Hash root2, ParseHash(a->root2));
     ASSIGN_OR_RETURN(std::vector<Hash> proof, ParseHashList(a->proof));
@@ -188,7 +195,7 @@ void AddShow(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   cmd->add_option("--actor", a->actor, "only this actor");
   cmd->add_option("--action", a->action, "only this action, or a prefix ending in '.' (e.g. key.)");
   cmd->add_option("--project", a->project, "only this project");
-  cmd->callback(Run(exit_code, [&opts, a]() -> Status {
+  cmd->callback(Run(opts, exit_code, [&opts, a]() -> Status {
     EntryFilter filter;
     if (!a->since.empty()) {
       ASSIGN_OR_RETURN(filter.since, ParseRfc3339(a->since));
@@ -220,13 +227,13 @@ void AddShow(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
 
 void AddCheckpoint(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = audit.add_subcommand("checkpoint", "print the latest signed checkpoint");
-  cmd->callback(Run(exit_code, [&opts]() -> Status {
+  cmd->callback(Run(opts, exit_code, [&opts]() -> Status {
     ASSIGN_OR_RETURN(std::string note, ReadWholeFile(HubAuditDir(opts.hub_dir) + "/checkpoint"));
     std::cout << note;
     return OkStatus();
   }));
   auto* key = audit.add_subcommand("log-key", "print the hub's verifier key (for witnesses and auditors)");
-  key->callback(Run(exit_code, [&opts]() -> Status {
+  key->callback(Run(opts, exit_code, [&opts]() -> Status {
     ASSIGN_OR_RETURN(auto signer, LoadOrCreateHubAuditKey(opts.hub_dir));
     std::cout << signer->VerifierKey() << "\n";
     return OkStatus();
@@ -244,7 +251,7 @@ void AddWitness(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   cmd->add_option("--checkpoint", a->checkpoint, "file with the log's signed checkpoint")->required();
   cmd->add_option("--proof", a->proof, "file with the consistency proof from the last witnessed size (hex, comma or newline separated)");
   cmd->add_option("--out", a->out, "write the countersigned checkpoint here (default: stdout)");
-  cmd->callback(RunCheck(exit_code, [a]() -> Status {
+  cmd->callback(RunCheck(opts, exit_code, [a]() -> Status {
     ASSIGN_OR_RETURN(auto witness_key, LoadSignerKeyFile(a->state + "/" + kWitnessKeyFile));
     ASSIGN_OR_RETURN(auto log_key, Ed25519Verifier::FromVerifierKey(a->vkey));
     ASSIGN_OR_RETURN(std::string note, ReadWholeFile(a->checkpoint));
@@ -268,7 +275,7 @@ void AddKeygen(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto name = std::make_shared<std::string>();
   cmd->add_option("--state", *state, "the witness's state directory")->required();
   cmd->add_option("--name", *name, "key name, e.g. witness.example.org/w1")->required();
-  cmd->callback(Run(exit_code, [state, name]() -> Status {
+  cmd->callback(Run(opts, exit_code, [state, name]() -> Status {
     const std::string path = *state + "/" + kWitnessKeyFile;
     if (LoadSignerKeyFile(path).ok()) return AlreadyExistsError("a witness key already exists in " + path);
     RETURN_IF_ERROR(MakeDirs(*state, 0700));

@@ -12,19 +12,17 @@
 #include <optional>
 #include <string>
 
-#include "hdhub/audit/event.h"
 #include "hdhub/common/clock.h"
 #include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
-
-namespace hdhub::hub {
-class Hub;
-}  // namespace hdhub::hub
+#include "hdhub/directory/role.h"
+#include "hdhub/service/service.h"
 
 namespace hdhub::cli {
 
 struct GlobalOptions {
-  std::string hub_dir;  // --hub, $HDHUB_HOME, or ./hub
+  std::string hub_dir;  // --hub, $HDHUB_HOME, hdhub.toml, or ./hub
+  std::string user;     // --user, $HDHUB_USER or hdhub.toml: who acts by password
   bool json = false;    // --json
 };
 
@@ -33,37 +31,57 @@ inline constexpr int kExitCheckFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitError = 3;
 
-// Prints "hdhub: <message>" to stderr and returns kExitError (kExitUsage for
-// InvalidArgument).
-int ReportError(const Status& status);
+// Reports `status` on stderr and returns kExitError (kExitUsage for
+// InvalidArgument): "hdhub: <CODE>: <message>" for people, or with --json one
+// line {"error":{"code":"<CODE>","message":"<message>"}}.
+int ReportError(const GlobalOptions& opts, const Status& status);
 
 // A CLI11 callback running `body`, whose Status becomes the command's exit
 // code (an error is reported on stderr).
 template <typename F>
-std::function<void()> Run(int* exit_code, F body) {
-  return [exit_code, body]() {
+std::function<void()> Run(const GlobalOptions& opts, int* exit_code, F body) {
+  return [&opts, exit_code, body]() {
     Status s = body();
-    *exit_code = s.ok() ? kExitOk : ReportError(s);
+    *exit_code = s.ok() ? kExitOk : ReportError(opts, s);
   };
 }
 
-// The operator at this terminal ("os:<login>", role operator) and the hub
-// opened on their behalf with the passphrase from $HDHUB_PASSPHRASE or a prompt.
-audit::Actor OperatorActor();
-StatusOr<std::unique_ptr<hub::Hub>> OpenHub(const GlobalOptions& opts, Clock* clock);
-// The API token in $HDHUB_TOKEN; nullopt when unset or empty.
-std::optional<SecretBytes> TokenFromEnvironment();
+// The hub opened with its passphrase ($HDHUB_PASSPHRASE or a prompt), and the
+// account this command acts as: the API token in $HDHUB_TOKEN, or else the
+// user $HDHUB_USER with the password in $HDHUB_PASSWORD (or typed). The
+// passphrase alone makes nobody anyone: without an account, nothing is done.
+struct Session {
+  std::unique_ptr<service::Service> service;
+  service::RequestContext ctx;
+};
+StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock,
+                              std::optional<directory::Role> as = std::nullopt);
 inline constexpr char kTokenEnv[] = "HDHUB_TOKEN";
+inline constexpr char kUserEnv[] = "HDHUB_USER";
+inline constexpr char kPasswordEnv[] = "HDHUB_PASSWORD";
+inline constexpr char kPassphraseEnv[] = "HDHUB_PASSPHRASE";
+
+// A CLI11 callback that opens a Session (acting in *as when not empty) and
+// runs `body(service, ctx)`, whose Status becomes the exit code.
+template <typename F>
+std::function<void()> OnSession(const GlobalOptions& opts, int* exit_code, F body,
+                                std::shared_ptr<std::string> as = nullptr) {
+  return Run(opts, exit_code, [&opts, body, as]() -> Status {
+    std::optional<directory::Role> role;
+    if (as != nullptr && !as->empty()) {
+      ASSIGN_OR_RETURN(role, directory::ParseRole(*as));
+    }
+    SystemClock clock;
+    ASSIGN_OR_RETURN(Session s, OpenSession(opts, &clock, role));
+    return body(*s.service, s.ctx);
+  });
+}
 
 void AddHubCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);      // init, ingest, query, catalog
 void AddSourceCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // nir, source-key, pseudonymize
 void AddProjectCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // project …
-// hdhub query --project: the researcher of $HDHUB_TOKEN runs SQL in the workspace.
-// A zero timeout keeps the session's default (5 minutes).
-Status RunProjectQuery(const GlobalOptions& opts, const std::string& project, const std::string& sql_text,
-                       std::chrono::seconds timeout);
 void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // audit …
 void AddSynthCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // synth
-void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // user …, token …, whoami
+void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // user …, token …, whoami, passphrase
 
 }  // namespace hdhub::cli

@@ -1,54 +1,76 @@
 // hdhub init | ingest | query | catalog: the operator's commands on a hub.
-#include <pwd.h>
-#include <unistd.h>
-
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
-#include "hdhub/hub/hub.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/ingest/opt_out.h"
 #include "hdhub/keys/passphrase.h"
 
 namespace hdhub::cli {
+
 namespace {
 
-constexpr char kPassphraseEnv[] = "HDHUB_PASSPHRASE";
+constexpr char kOperatorPasswordPrompt[] = "password for ";
+
+// The account's credentials from the environment (or a password prompt).
+StatusOr<service::Credentials> CredentialsFromEnvironment(const GlobalOptions& opts) {
+  service::Credentials credentials;
+  if (const char* token = std::getenv(kTokenEnv); token != nullptr && *token != '\0') {
+    credentials.token = SecretBytes(AsBytes(token));
+    return credentials;
+  }
+  if (opts.user.empty()) {
+    return UnauthenticatedError(std::string("no account: set ") + kTokenEnv + " to an API token, or " + kUserEnv +
+                                " (or --user) to your user name, the password from " + kPasswordEnv +
+                                " or typed; the hub passphrase alone grants nothing");
+  }
+  credentials.user = opts.user;
+  ASSIGN_OR_RETURN(credentials.password,
+                   keys::ReadPassphrase(kPasswordEnv, std::string(kOperatorPasswordPrompt) + opts.user + ": "));
+  return credentials;
+}
 
 }  // namespace
 
-audit::Actor OperatorActor() {
-  // The operator at the command line is whoever runs it on the hub's machine
-  // and knows the passphrase; the directory's users come with tokens.
-  const passwd* pw = ::getpwuid(::geteuid());
-  std::string login = pw != nullptr ? pw->pw_name : "uid" + std::to_string(::geteuid());
-  return audit::Actor{"os:" + login, "operator"};
-}
-
-StatusOr<std::unique_ptr<hub::Hub>> OpenHub(const GlobalOptions& opts, Clock* clock) {
+StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::optional<directory::Role> as) {
+  ASSIGN_OR_RETURN(service::Credentials credentials, CredentialsFromEnvironment(opts));
   ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kPassphraseEnv, "hub passphrase: "));
-  return hub::Hub::Open(opts.hub_dir, passphrase, clock, OperatorActor());
-}
-
-std::optional<SecretBytes> TokenFromEnvironment() {
-  const char* value = std::getenv(kTokenEnv);
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  return SecretBytes(AsBytes(value));
+  ASSIGN_OR_RETURN(std::unique_ptr<service::Service> svc, service::Service::Open(opts.hub_dir, passphrase, clock));
+  ASSIGN_OR_RETURN(service::RequestContext ctx, svc->Authenticate(credentials, "local", as));
+  return Session{std::move(svc), std::move(ctx)};
 }
 
 namespace {
 
 void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
-  auto* cmd = app.add_subcommand("init", "create a hub: state directory, key file, catalog, host");
+  auto* cmd =
+      app.add_subcommand("init", "create a hub (state directory, key file, catalog, host) and its first operator");
+  cmd->footer(
+      "Example:\n  HDHUB_PASSPHRASE='harbour violet engine 42' HDHUB_PASSWORD='olga long password' \\\n"
+      "    hdhub init --operator olga");
   auto host = std::make_shared<std::string>();
+  auto name = std::make_shared<std::string>();
   cmd->add_option("--host", *host, "host URI (default: file://<hub>/host)");
-  cmd->callback(Run(exit_code, [&opts, host]() -> Status {
-    ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kPassphraseEnv, "new hub passphrase: "));
-    RETURN_IF_ERROR(hub::Hub::Init(opts.hub_dir, passphrase, {.host_uri = *host}, OperatorActor()));
-    if (!opts.json) std::cout << "hub created in " << opts.hub_dir << "\n";
+  cmd->add_option("--operator", *name, "the first operator's user name (default: --user, $HDHUB_USER)");
+  cmd->callback(Run(opts, exit_code, [&opts, host, name]() -> Status {
+    if (name->empty()) *name = opts.user;
+    if (name->empty()) {
+      return InvalidArgumentError(std::string("name the first operator: --operator NAME (or set ") + kUserEnv + ")");
+    }
+    ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadNewPassphrase(kPassphraseEnv, "new hub passphrase: "));
+    ASSIGN_OR_RETURN(SecretBytes password,
+                     keys::ReadNewPassphrase(kPasswordEnv, "password for the first operator " + *name + ": "));
+    RETURN_IF_ERROR(
+        service::Service::Init(opts.hub_dir, passphrase, {.host_uri = *host}, {*name, std::move(password)}));
+    if (opts.json) {
+      std::cout << nlohmann::json{{"hub", opts.hub_dir}, {"operator", *name}}.dump() << "\n";
+    } else {
+      std::cout << "hub created in " << opts.hub_dir << "; first operator: " << *name << "\n";
+    }
     return OkStatus();
   }));
 }
@@ -91,8 +113,8 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
                   "a value its schema refuses: fail (the whole file, default), reject-row, set-null");
   cmd->add_option("--nomenclatures", req->nomenclatures_dir,
                   "directory of nomenclature CSVs (default: <schema dir>/../nomenclatures)");
-  cmd->add_option("csv", req->csv_path, "the CSV file")->required();
-  cmd->callback(Run(exit_code, [&opts, req, policy, opt_out]() -> Status {
+  cmd->add_option("csv", req->csv_path, "the CSV file")->required()->check(CLI::ExistingFile);
+  cmd->callback(Run(opts, exit_code, [&opts, req, policy, opt_out]() -> Status {
     ASSIGN_OR_RETURN(req->on_invalid, ingest::ParsePolicy(*policy));
     if (*opt_out) {
       req->dataset = std::string(ingest::kOptOutDataset);
@@ -101,8 +123,8 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
       return InvalidArgumentError("--dataset and --schema are required (or --opt-out)");
     }
     SystemClock clock;
-    ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
-    ASSIGN_OR_RETURN(ingest::IngestResult r, hub->Ingester().Ingest(*req));
+    ASSIGN_OR_RETURN(Session s, OpenSession(opts, &clock));
+    ASSIGN_OR_RETURN(ingest::IngestResult r, s.service->Ingest(s.ctx, *req));
     PrintIngest(r, opts.json);
     return OkStatus();
   }));
@@ -114,19 +136,23 @@ void AddQuery(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto sql_text = std::make_shared<std::string>();
   auto project = std::make_shared<std::string>();
   auto timeout = std::make_shared<int>(0);
-  cmd->add_option("--project", *project, "a project's workspace, as the researcher of $HDHUB_TOKEN");
+  cmd->add_option("--project", *project, "a project's workspace, as one of its researchers");
   cmd->add_option("--timeout", *timeout, "with --project: cancel the query after this many seconds (at most 300)")
       ->check(CLI::Range(1, 300));
   cmd->add_option("sql", *sql_text, "the SQL; each dataset (or workspace table) is a view named after it")->required();
-  cmd->callback(Run(exit_code, [&opts, sql_text, project, timeout]() -> Status {
-    if (!project->empty()) return RunProjectQuery(opts, *project, *sql_text, std::chrono::seconds(*timeout));
-    SystemClock clock;
-    ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
-    ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, hub->OpenOperatorDatabase());
-    ASSIGN_OR_RETURN(sql::QueryResult result, hub->RunLoggedQuery(*db, *sql_text));
-    PrintResult(result, opts.json);
-    return OkStatus();
-  }));
+  cmd->callback(OnSession(
+      opts, exit_code, [&opts, sql_text, project, timeout](service::Service& svc, const service::RequestContext& ctx) {
+        StatusOr<sql::QueryResult> result = [&]() -> StatusOr<sql::QueryResult> {
+          if (project->empty()) return svc.QueryCatalog(ctx, *sql_text);
+          projects::SessionLimits limits;
+          if (*timeout > 0)
+            limits.timeout = std::min<std::chrono::milliseconds>(limits.timeout, std::chrono::seconds(*timeout));
+          return svc.QueryProject(ctx, *project, *sql_text, limits);
+        }();
+        if (!result.ok()) return result.status();
+        PrintResult(*result, opts.json);
+        return OkStatus();
+      }));
 }
 
 void AddCatalogShow(CLI::App& catalog, const GlobalOptions& opts, int* exit_code) {
@@ -135,29 +161,27 @@ void AddCatalogShow(CLI::App& catalog, const GlobalOptions& opts, int* exit_code
   auto version = std::make_shared<int64_t>(0);
   show->add_option("dataset", *dataset, "dataset name")->required();
   show->add_option("--version", *version, "version number (default: the latest committed)");
-  show->callback(Run(exit_code, [&opts, dataset, version]() -> Status {
-    SystemClock clock;
-    ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
-    ASSIGN_OR_RETURN(catalog::VersionWithObjects v, *version > 0 ? hub->catalog().GetVersion(*dataset, *version)
-                                                                 : hub->catalog().LatestCommittedVersion(*dataset));
-    nlohmann::json objects = nlohmann::json::array();
-    for (const catalog::ObjectRecord& o : v.objects) {
-      objects.push_back({{"logical_name", o.logical_name},
-                         {"object_name", o.object_name},
-                         {"ciphertext_bytes", o.ciphertext_size},
-                         {"ciphertext_sha256", o.ciphertext_sha256}});
-    }
-    nlohmann::json out = {{"dataset", v.version.dataset},
-                          {"version", v.version.version},
-                          {"state", std::string(catalog::VersionStateName(v.version.state))},
-                          {"rows", v.version.row_count ? nlohmann::json(*v.version.row_count) : nlohmann::json()},
-                          {"created", FormatRfc3339(v.version.created_at)},
-                          {"source_sha256", v.version.source_digest},
-                          {"objects", objects},
-                          {"report", nlohmann::json::parse(v.version.report_json, nullptr, false)}};
-    std::cout << (opts.json ? out.dump() : out.dump(2)) << "\n";
-    return OkStatus();
-  }));
+  show->callback(OnSession(
+      opts, exit_code, [&opts, dataset, version](service::Service& svc, const service::RequestContext& ctx) -> Status {
+        ASSIGN_OR_RETURN(catalog::VersionWithObjects v, svc.ShowVersion(ctx, *dataset, *version));
+        nlohmann::json objects = nlohmann::json::array();
+        for (const catalog::ObjectRecord& o : v.objects) {
+          objects.push_back({{"logical_name", o.logical_name},
+                             {"object_name", o.object_name},
+                             {"ciphertext_bytes", o.ciphertext_size},
+                             {"ciphertext_sha256", o.ciphertext_sha256}});
+        }
+        nlohmann::json out = {{"dataset", v.version.dataset},
+                              {"version", v.version.version},
+                              {"state", std::string(catalog::VersionStateName(v.version.state))},
+                              {"rows", v.version.row_count ? nlohmann::json(*v.version.row_count) : nlohmann::json()},
+                              {"created", FormatRfc3339(v.version.created_at)},
+                              {"source_sha256", v.version.source_digest},
+                              {"objects", objects},
+                              {"report", nlohmann::json::parse(v.version.report_json, nullptr, false)}};
+        std::cout << (opts.json ? out.dump() : out.dump(2)) << "\n";
+        return OkStatus();
+      }));
 }
 
 void AddCatalog(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
@@ -167,27 +191,21 @@ void AddCatalog(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* list = cmd->add_subcommand("list", "every dataset with its committed (and shredded) versions");
   auto all = std::make_shared<bool>(false);
   list->add_flag("--all", *all, "also pending and discarded versions (failed or interrupted ingests)");
-  list->callback(Run(exit_code, [&opts, all]() -> Status {
-    SystemClock clock;
-    ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
-    ASSIGN_OR_RETURN(std::vector<catalog::DatasetRecord> datasets, hub->catalog().ListDatasets());
-    sql::QueryResult table;
-    table.column_names = {"dataset", "version", "state", "rows", "objects", "created"};
-    table.column_types = {"VARCHAR", "BIGINT", "VARCHAR", "BIGINT", "BIGINT", "VARCHAR"};
-    for (const catalog::DatasetRecord& d : datasets) {
-      ASSIGN_OR_RETURN(std::vector<catalog::VersionRecord> versions, hub->catalog().ListVersions(d.name));
-      for (const catalog::VersionRecord& v : versions) {
-        bool visible = v.state == catalog::VersionState::kCommitted || v.state == catalog::VersionState::kShredded;
-        if (!visible && !*all) continue;
-        ASSIGN_OR_RETURN(catalog::VersionWithObjects full, hub->catalog().GetVersion(d.name, v.version));
-        table.rows.push_back({d.name, std::to_string(v.version), std::string(catalog::VersionStateName(v.state)),
-                              v.row_count ? std::optional(std::to_string(*v.row_count)) : std::nullopt,
-                              std::to_string(full.objects.size()), FormatRfc3339(v.created_at)});
-      }
-    }
-    PrintResult(table, opts.json);
-    return OkStatus();
-  }));
+  list->callback(
+      OnSession(opts, exit_code, [&opts, all](service::Service& svc, const service::RequestContext& ctx) -> Status {
+        ASSIGN_OR_RETURN(std::vector<service::CatalogLine> lines, svc.ListCatalog(ctx, *all));
+        sql::QueryResult table;
+        table.column_names = {"dataset", "version", "state", "rows", "objects", "created"};
+        table.column_types = {"VARCHAR", "BIGINT", "VARCHAR", "BIGINT", "BIGINT", "VARCHAR"};
+        for (const service::CatalogLine& line : lines) {
+          const catalog::VersionRecord& v = line.version;
+          table.rows.push_back({v.dataset, std::to_string(v.version), std::string(catalog::VersionStateName(v.state)),
+                                v.row_count ? std::optional(std::to_string(*v.row_count)) : std::nullopt,
+                                std::to_string(line.objects), FormatRfc3339(v.created_at)});
+        }
+        PrintResult(table, opts.json);
+        return OkStatus();
+      }));
 }
 
 }  // namespace

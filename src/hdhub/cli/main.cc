@@ -1,30 +1,76 @@
 // hdhub: the command line of the sovereign health data hub.
+#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
 
 #include "hdhub/cli/commands.h"
 
-namespace hdhub::cli {
+namespace {
 
-int ReportError(const Status& status) {
-  std::cerr << "hdhub: " << status.ToString() << "\n";
-  return status.code() == StatusCode::kInvalidArgument ? kExitUsage : kExitError;
+using namespace hdhub::cli;
+
+constexpr char kVersion[] = "hdhub 0.9.0 (DuckDB 1.4.4)";
+
+// Levenshtein distance, for suggesting the command a typo meant.
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
 }
 
-}  // namespace hdhub::cli
+// The subcommand of `app` closest to `typed`, when it is close enough to be a typo.
+std::string Suggest(const CLI::App& app, const std::string& typed) {
+  std::string best;
+  size_t best_distance = 3;  // at most two edits away
+  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    size_t d = EditDistance(typed, sub->get_name());
+    if (d < best_distance) best = sub->get_name(), best_distance = d;
+  }
+  return best;
+}
+
+// The deepest subcommand that parsed, where a typo was made.
+const CLI::App* Deepest(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands()) return Deepest(*sub);
+  return &app;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace hdhub::cli;
   CLI::App app{"hdhub: a sovereign health data hub (sealed storage, pseudonymised data, provable governance)",
                "hdhub"};
   app.require_subcommand(1);
+  // --hub and --json are accepted after the subcommand too.
+  app.fallthrough();
+  app.set_version_flag("--version", kVersion);
+  app.footer(
+      "Every hub command acts as an account: HDHUB_TOKEN, or HDHUB_USER with HDHUB_PASSWORD (or typed);\n"
+      "HDHUB_PASSPHRASE only opens the key store. Exit codes: 0 done, 1 a check that does not hold,\n"
+      "2 unusable arguments or input, 3 an operational error or a refusal. 'hdhub help CMD' for a command.");
   GlobalOptions opts;
-  const char* home = std::getenv("HDHUB_HOME");
-  opts.hub_dir = home != nullptr ? home : "hub";
-  app.add_option("--hub", opts.hub_dir, "hub directory (default: $HDHUB_HOME or ./hub)");
-  app.add_flag("--json", opts.json, "print machine-readable JSON");
+  opts.hub_dir = "hub";
+  app.add_option("--hub", opts.hub_dir, "hub directory (default: $HDHUB_HOME, hdhub.toml's hub, or ./hub)")
+      ->envname("HDHUB_HOME");
+  app.add_option("--user", opts.user, "the account to act as by password, when no HDHUB_TOKEN is set")
+      ->envname(kUserEnv);
+  app.add_flag("--json", opts.json, "print machine-readable JSON (results on stdout, errors on stderr)");
+  // Settings that would otherwise live in the environment: hub = "...", user = "...", json = true.
+  // Never secrets: passphrases, passwords and tokens stay in the environment or a prompt.
+  app.set_config("--config", "hdhub.toml", "read settings from this TOML file (default: ./hdhub.toml if present)")
+      ->envname("HDHUB_CONFIG");
   int exit_code = kExitOk;
   AddHubCommands(app, opts, &exit_code);
   AddUserCommands(app, opts, &exit_code);
@@ -32,11 +78,40 @@ int main(int argc, char** argv) {
   AddProjectCommands(app, opts, &exit_code);
   AddAuditCommands(app, opts, &exit_code);
   AddSynthCommands(app, opts, &exit_code);
+  auto* help = app.add_subcommand("help", "help on hdhub or on one command: hdhub help project");
+  std::vector<std::string> topic;
+  help->add_option("command", topic, "a command, e.g. project or 'project create'");
+  help->callback([&app, &topic, &exit_code]() {
+    const CLI::App* target = &app;
+    for (const std::string& name : topic) {
+      const CLI::App* next = nullptr;
+      for (const CLI::App* sub : target->get_subcommands([](const CLI::App*) { return true; })) {
+        if (sub->get_name() == name) next = sub;
+      }
+      if (next == nullptr) {
+        std::string suggestion = Suggest(*target, name);
+        std::cerr << "hdhub: no command '" << name << "'"
+                  << (suggestion.empty() ? "" : "; did you mean '" + suggestion + "'?") << "\n";
+        exit_code = kExitUsage;
+        return;
+      }
+      target = next;
+    }
+    std::cout << target->help();
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
+    // A word that is no command where a command was expected: suggest the nearest.
+    const CLI::App* where = Deepest(app);
+    for (const std::string& typed : app.remaining(true)) {
+      std::string suggestion = typed.starts_with("-") ? "" : Suggest(*where, typed);
+      if (!suggestion.empty()) {
+        std::cerr << "hdhub: unknown command '" << typed << "'; did you mean '" << suggestion << "'?\n";
+        return kExitUsage;
+      }
+    }
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   return exit_code;
 }

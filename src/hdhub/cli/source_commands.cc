@@ -2,6 +2,9 @@
 //   hdhub nir check [NIR…]         validate NIRs (arguments or stdin lines)
 //   hdhub source-key init --key F  create the source's stage-1 key file
 //   hdhub pseudonymize …           stage 1: identities out, P1 pseudonyms in
+#include <pwd.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "hdhub/audit/hub_log.h"
+#include "hdhub/audit/recorder.h"
 #include "hdhub/cli/commands.h"
 #include "hdhub/crypto/hash.h"
 #include "hdhub/ingest/opt_out.h"
@@ -20,6 +24,12 @@
 
 namespace hdhub::cli {
 namespace {
+
+// "os:<login>": who ran a command at the source, for the source's own log.
+std::string SourceLogin() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  return "os:" + (pw != nullptr ? std::string(pw->pw_name) : "uid" + std::to_string(::geteuid()));
+}
 
 constexpr char kSourcePassphraseEnv[] = "HDHUB_SOURCE_PASSPHRASE";
 
@@ -59,7 +69,7 @@ void AddSourceKey(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* init = source_key->add_subcommand("init", "create a key file protected by a passphrase (Argon2id)");
   auto path = std::make_shared<std::string>();
   init->add_option("--key", *path, "the key file to create (never overwritten)")->required();
-  init->callback(Run(exit_code, [path]() -> Status {
+  init->callback(Run(opts, exit_code, [path]() -> Status {
     ASSIGN_OR_RETURN(SecretBytes passphrase,
                      keys::ReadNewPassphrase(kSourcePassphraseEnv, "new source key passphrase: "));
     RETURN_IF_ERROR(keys::KeyFileKeyStore::CreateKeyFile(*path, passphrase));
@@ -90,13 +100,14 @@ void AddPseudonymize(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto req = std::make_shared<ingest::PseudonymizeRequest>();
   auto key = std::make_shared<std::string>();
   auto opt_out = std::make_shared<bool>(false);
-  cmd->add_option("--key", *key, "the source's key file (hdhub source-key init)")->required();
-  auto* schema = cmd->add_option("--schema", req->schema_path, "Table Schema JSON of the extract's table");
+  cmd->add_option("--key", *key, "the source's key file (hdhub source-key init)")->required()->check(CLI::ExistingFile);
+  auto* schema = cmd->add_option("--schema", req->schema_path, "Table Schema JSON of the extract's table")
+                     ->check(CLI::ExistingFile);
   cmd->add_flag("--opt-out", *opt_out, "the extract is an opt-out list (NIR,NAI_DTE,SEX_COD)")->excludes(schema);
   cmd->add_option("--out", req->output_path, "the transfer file to write (must not exist)")->required();
   cmd->add_flag("--strict", req->strict, "fail the whole file when any row is refused");
-  cmd->add_option("extract", req->input_path, "the source extract (CSV)")->required();
-  cmd->callback(Run(exit_code, [&opts, req, key, opt_out]() -> Status {
+  cmd->add_option("extract", req->input_path, "the source extract (CSV)")->required()->check(CLI::ExistingFile);
+  cmd->callback(Run(opts, exit_code, [&opts, req, key, opt_out]() -> Status {
     if (*opt_out) req->schema_text = std::string(ingest::kOptOutSchemaJson);
     if (req->schema_path.empty() && req->schema_text.empty()) {
       return InvalidArgumentError("--schema or --opt-out is required");
@@ -112,20 +123,17 @@ void AddPseudonymize(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     std::string out_dir = std::filesystem::absolute(req->output_path).parent_path().string();
     ingest::Pseudonymizer pseudonymizer(k_source.get(), 0, out_dir);
     StatusOr<ingest::PseudonymizeResult> r = pseudonymizer.Run(*req);
-    audit::Actor actor = OperatorActor();
-    audit::Event e{.actor = actor.id, .role = "source", .action = "pseudonymize.run"};
+    // At the source there are no hub accounts: the source's log names the
+    // login that ran the command on the source's own machine.
+    audit::Event e{.actor = SourceLogin(), .role = "source", .action = "pseudonymize.run"};
     e.objects["extract_path_sha256"] = HexEncode(crypto::Sha256(AsBytes(req->input_path))).substr(0, 32);
     if (r.ok()) {
       e.details["rows_read"] = r->report.rows_read;
       e.details["rows_written"] = r->report.rows_stored;
       e.details["rows_rejected"] = r->report.rows_rejected;
       e.details["identities_given"] = r->identities_given;
-    } else {
-      e.outcome = audit::Outcome::kError;
-      e.details["code"] = std::string(StatusCodeName(r.status().code()));
     }
-    RETURN_IF_ERROR(log->Append(e).status());
-    if (!r.ok()) return r.status();
+    RETURN_IF_ERROR(audit::Record(*log, std::move(e), r.status()));
     PrintPseudonymized(*r, opts.json);
     return OkStatus();
   }));

@@ -85,7 +85,7 @@ void AddSynthCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) 
   cmd->add_option("--out", args->out, "output directory, created if needed")->required();
   cmd->add_option("--threads", args->threads, "worker threads (default 0: one per core)");
   cmd->add_option("--opt-out-rate", args->opt_out_rate, "share of people who object to research use (default 0.01)");
-  cmd->callback(Run(exit_code, [&opts, args]() { return RunSynth(*args, opts); }));
+  cmd->callback(Run(opts, exit_code, [&opts, args]() { return RunSynth(*args, opts); }));
 }
 
 }  // namespace hdhub::cli

@@ -1,7 +1,7 @@
-// hdhub user … | token … | whoami: the hub's directory from the command line.
-// The operator at this terminal (OperatorActor) acts on the directory of the
-// hub opened with its passphrase; every change and authentication is audited
-// by the directory itself. Exit codes as in commands.h.
+// hdhub user … | token … | whoami | passphrase: accounts from the command
+// line. Each command acts as the authenticated account of its Session; the
+// service asks the policy and the directory logs every decision. Exit codes
+// as in commands.h.
 #include <cctype>
 #include <cstdlib>
 #include <iostream>
@@ -11,30 +11,20 @@
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
 #include "hdhub/directory/directory.h"
-#include "hdhub/hub/hub.h"
 #include "hdhub/keys/passphrase.h"
 
 namespace hdhub::cli {
 namespace {
 
-using directory::Directory;
 using directory::Role;
 
 constexpr char kUserPasswordEnv[] = "HDHUB_USER_PASSWORD";
+constexpr char kNewPassphraseEnv[] = "HDHUB_NEW_PASSPHRASE";
 constexpr char kDefaultTtl[] = "90d";
 constexpr char kRolesHelp[] = "operator, steward, researcher, checker or auditor";
 
-// Opens the hub and its directory for the operator at this terminal, runs
-// `body` on it, and turns its Status into the command's exit code.
-template <typename F>
-std::function<void()> OnDirectory(const GlobalOptions& opts, int* exit_code, F body) {
-  return Run(exit_code, [&opts, body]() -> Status {
-    SystemClock clock;
-    ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, OpenHub(opts, &clock));
-    ASSIGN_OR_RETURN(Directory * dir, hub->directory());
-    return body(*dir);
-  });
-}
+using service::RequestContext;
+using service::Service;
 
 StatusOr<std::vector<Role>> ParseRoles(const std::vector<std::string>& names) {
   std::vector<Role> roles;
@@ -88,10 +78,10 @@ void AddUserAdd(CLI::App& user, const GlobalOptions& opts, int* exit_code) {
   cmd->add_option("--role", a->roles, std::string(kRolesHelp) + " (repeat for several)")
       ->required()
       ->allow_extra_args(false);
-  cmd->callback(OnDirectory(opts, exit_code, [&opts, a](Directory& dir) -> Status {
+  cmd->callback(OnSession(opts, exit_code, [&opts, a](Service& svc, const RequestContext& ctx) -> Status {
     ASSIGN_OR_RETURN(std::vector<Role> roles, ParseRoles(a->roles));
     ASSIGN_OR_RETURN(SecretBytes password, keys::ReadNewPassphrase(kUserPasswordEnv, "password for " + a->name + ": "));
-    RETURN_IF_ERROR(dir.CreateUser(OperatorActor(), a->name, roles, password));
+    RETURN_IF_ERROR(svc.AddUser(ctx, a->name, roles, password));
     PrintDone(opts, "user " + a->name + " created with roles " + JoinRoles(roles),
               {{"user", a->name}, {"roles", directory::RoleNames(roles)}});
     return OkStatus();
@@ -102,10 +92,10 @@ void AddUserPasswd(CLI::App& user, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = user.add_subcommand("passwd", "set a user's password and release a lockout");
   auto name = std::make_shared<std::string>();
   cmd->add_option("name", *name, "user name")->required();
-  cmd->callback(OnDirectory(opts, exit_code, [&opts, name](Directory& dir) -> Status {
+  cmd->callback(OnSession(opts, exit_code, [&opts, name](Service& svc, const RequestContext& ctx) -> Status {
     ASSIGN_OR_RETURN(SecretBytes password,
                      keys::ReadNewPassphrase(kUserPasswordEnv, "new password for " + *name + ": "));
-    RETURN_IF_ERROR(dir.SetPassword(OperatorActor(), *name, password));
+    RETURN_IF_ERROR(svc.SetPassword(ctx, *name, password));
     PrintDone(opts, "password of " + *name + " changed", {{"user", *name}, {"password_changed", true}});
     return OkStatus();
   }));
@@ -113,8 +103,8 @@ void AddUserPasswd(CLI::App& user, const GlobalOptions& opts, int* exit_code) {
 
 void AddUserList(CLI::App& user, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = user.add_subcommand("list", "every user with roles, state and lockout");
-  cmd->callback(OnDirectory(opts, exit_code, [&opts](Directory& dir) -> Status {
-    ASSIGN_OR_RETURN(std::vector<directory::UserRecord> users, dir.ListUsers(OperatorActor()));
+  cmd->callback(OnSession(opts, exit_code, [&opts](Service& svc, const RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(std::vector<directory::UserRecord> users, svc.ListUsers(ctx));
     sql::QueryResult table;
     table.column_names = {"user", "roles", "state", "created", "failed_attempts", "locked_until"};
     table.column_types = {"VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "BIGINT", "VARCHAR"};
@@ -130,7 +120,8 @@ void AddUserList(CLI::App& user, const GlobalOptions& opts, int* exit_code) {
 
 // `hdhub user <verb> NAME [--role R]`: one change, reported in one line.
 // `change` gets the role when the command takes one.
-using UserChange = std::function<Status(Directory&, const std::string& name, std::optional<Role> role)>;
+using UserChange = std::function<StatusOr<std::string>(Service&, const RequestContext&, const std::string& name,
+                                                       std::optional<Role> role)>;
 void AddUserChange(CLI::App& user, const GlobalOptions& opts, int* exit_code, const std::string& verb,
                    const std::string& help, bool with_role, UserChange change) {
   auto* cmd = user.add_subcommand(verb, help);
@@ -138,17 +129,18 @@ void AddUserChange(CLI::App& user, const GlobalOptions& opts, int* exit_code, co
   auto role = std::make_shared<std::string>();
   cmd->add_option("name", *name, "user name")->required();
   if (with_role) cmd->add_option("--role", *role, kRolesHelp)->required();
-  cmd->callback(OnDirectory(opts, exit_code, [&opts, name, role, verb, change](Directory& dir) -> Status {
-    std::optional<Role> parsed;
-    if (!role->empty()) {
-      ASSIGN_OR_RETURN(parsed, directory::ParseRole(*role));
-    }
-    RETURN_IF_ERROR(change(dir, *name, parsed));
-    nlohmann::json json = {{"user", *name}, {"done", verb}};
-    if (parsed) json["role"] = *role;
-    PrintDone(opts, verb + ": " + *name + (parsed ? " (" + *role + ")" : ""), json);
-    return OkStatus();
-  }));
+  cmd->callback(
+      OnSession(opts, exit_code, [&opts, name, role, verb, change](Service& svc, const RequestContext& ctx) -> Status {
+        std::optional<Role> parsed;
+        if (!role->empty()) {
+          ASSIGN_OR_RETURN(parsed, directory::ParseRole(*role));
+        }
+        ASSIGN_OR_RETURN(std::string done, change(svc, ctx, *name, parsed));
+        nlohmann::json json = {{"user", *name}, {"done", done}};
+        if (parsed) json["role"] = *role;
+        PrintDone(opts, done + ": " + *name + (parsed ? " (" + *role + ")" : ""), json);
+        return OkStatus();
+      }));
 }
 
 void AddUser(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
@@ -157,14 +149,30 @@ void AddUser(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   AddUserAdd(*user, opts, exit_code);
   AddUserList(*user, opts, exit_code);
   AddUserPasswd(*user, opts, exit_code);
+  auto done = [](std::string verb, Status s) -> StatusOr<std::string> {
+    if (!s.ok()) return s;
+    return verb;
+  };
   AddUserChange(*user, opts, exit_code, "disable", "refuse the user's passwords and tokens", false,
-                [](Directory& d, const std::string& n, auto) { return d.DisableUser(OperatorActor(), n); });
+                [done](Service& s, const RequestContext& c, const std::string& n, auto) {
+                  return done("disable", s.DisableUser(c, n));
+                });
   AddUserChange(*user, opts, exit_code, "enable", "let a disabled user in again", false,
-                [](Directory& d, const std::string& n, auto) { return d.EnableUser(OperatorActor(), n); });
-  AddUserChange(*user, opts, exit_code, "grant", "give the user one more role", true,
-                [](Directory& d, const std::string& n, auto r) { return d.GrantRole(OperatorActor(), n, *r); });
+                [done](Service& s, const RequestContext& c, const std::string& n, auto) {
+                  return done("enable", s.EnableUser(c, n));
+                });
+  AddUserChange(*user, opts, exit_code, "grant",
+                "give the user one more role (the operator role, once two operators exist: two operators in turn)",
+                true, [](Service& s, const RequestContext& c, const std::string& n, auto r) -> StatusOr<std::string> {
+                  ASSIGN_OR_RETURN(directory::GrantState state, s.GrantRole(c, n, *r));
+                  return std::string(state == directory::GrantState::kPending
+                                         ? "grant pending until a second operator grants it too"
+                                         : "grant");
+                });
   AddUserChange(*user, opts, exit_code, "revoke", "take one role from the user", true,
-                [](Directory& d, const std::string& n, auto r) { return d.RevokeRole(OperatorActor(), n, *r); });
+                [done](Service& s, const RequestContext& c, const std::string& n, auto r) {
+                  return done("revoke", s.RevokeRole(c, n, *r));
+                });
 }
 
 // The token goes to stdout alone (a script can capture it); the warning to stderr.
@@ -194,9 +202,9 @@ void AddTokenIssue(CLI::App& token, const GlobalOptions& opts, int* exit_code) {
   cmd->add_option("--ttl", a->ttl, "lifetime: days (90d), hours (12h) or minutes (30m); at most 365d")
       ->capture_default_str();
   cmd->add_option("--label", a->label, "what the token is for, up to 64 of [A-Za-z0-9._:@/-]");
-  cmd->callback(OnDirectory(opts, exit_code, [&opts, a](Directory& dir) -> Status {
+  cmd->callback(OnSession(opts, exit_code, [&opts, a](Service& svc, const RequestContext& ctx) -> Status {
     ASSIGN_OR_RETURN(std::chrono::microseconds ttl, ParseTtl(a->ttl));
-    ASSIGN_OR_RETURN(directory::IssuedToken issued, dir.IssueToken(OperatorActor(), a->user, ttl, a->label));
+    ASSIGN_OR_RETURN(directory::IssuedToken issued, svc.IssueToken(ctx, a->user, ttl, a->label));
     PrintIssuedToken(issued, a->user, opts.json);
     return OkStatus();
   }));
@@ -211,10 +219,10 @@ void AddTokenList(CLI::App& token, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = token.add_subcommand("list", "API tokens (never their secrets), of one user or all");
   auto user = std::make_shared<std::string>();
   cmd->add_option("name", *user, "only this user's tokens");
-  cmd->callback(OnDirectory(opts, exit_code, [&opts, user](Directory& dir) -> Status {
+  cmd->callback(OnSession(opts, exit_code, [&opts, user](Service& svc, const RequestContext& ctx) -> Status {
     std::optional<std::string> filter = user->empty() ? std::nullopt : std::optional(*user);
-    ASSIGN_OR_RETURN(std::vector<directory::TokenRecord> tokens, dir.ListTokens(OperatorActor(), filter));
-    const TimePoint now = SystemClock().Now();
+    ASSIGN_OR_RETURN(std::vector<directory::TokenRecord> tokens, svc.ListTokens(ctx, filter));
+    const TimePoint now = svc.clock().Now();
     sql::QueryResult table;
     table.column_names = {"id", "user", "label", "created", "expires", "status"};
     table.column_types = std::vector<std::string>(table.column_names.size(), "VARCHAR");
@@ -231,8 +239,8 @@ void AddTokenRevoke(CLI::App& token, const GlobalOptions& opts, int* exit_code) 
   auto* cmd = token.add_subcommand("revoke", "refuse an API token from now on");
   auto id = std::make_shared<std::string>();
   cmd->add_option("id", *id, "token id (16 hex digits, as in token list)")->required();
-  cmd->callback(OnDirectory(opts, exit_code, [&opts, id](Directory& dir) -> Status {
-    RETURN_IF_ERROR(dir.RevokeToken(OperatorActor(), *id));
+  cmd->callback(OnSession(opts, exit_code, [&opts, id](Service& svc, const RequestContext& ctx) -> Status {
+    RETURN_IF_ERROR(svc.RevokeToken(ctx, *id));
     PrintDone(opts, "token " + *id + " revoked", {{"id", *id}, {"revoked", true}});
     return OkStatus();
   }));
@@ -247,15 +255,26 @@ void AddToken(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
 }
 
 void AddWhoami(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
-  auto* cmd = app.add_subcommand("whoami", "authenticate the API token in $HDHUB_TOKEN; print its user and roles");
-  cmd->callback(OnDirectory(opts, exit_code, [&opts](Directory& dir) -> Status {
-    std::optional<SecretBytes> token = TokenFromEnvironment();
-    if (!token) {
-      return FailedPreconditionError(std::string("set ") + kTokenEnv + " to an API token (see hdhub token issue)");
-    }
-    ASSIGN_OR_RETURN(directory::Principal who, dir.AuthenticateToken(*token));
+  auto* cmd = app.add_subcommand("whoami", "authenticate this command's account; print its user and roles");
+  cmd->callback(OnSession(opts, exit_code, [&opts](Service&, const RequestContext& ctx) -> Status {
+    const directory::Principal& who = ctx.principal();
     PrintDone(opts, who.user + " (" + JoinRoles(who.roles) + ")",
               {{"user", who.user}, {"roles", directory::RoleNames(who.roles)}});
+    return OkStatus();
+  }));
+}
+
+void AddPassphrase(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
+  auto* group = app.add_subcommand("passphrase", "the hub key store's passphrase");
+  group->require_subcommand(1);
+  auto* cmd = group->add_subcommand(
+      "change", "re-seal the key store under a new passphrase ($HDHUB_NEW_PASSPHRASE, or typed twice); operators");
+  cmd->footer("Example:\n  HDHUB_USER=olga HDHUB_NEW_PASSPHRASE='lantern quarry velvet 17' hdhub passphrase change");
+  cmd->callback(OnSession(opts, exit_code, [&opts](Service& svc, const RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(SecretBytes old_passphrase, keys::ReadPassphrase(kPassphraseEnv, "current hub passphrase: "));
+    ASSIGN_OR_RETURN(SecretBytes new_passphrase, keys::ReadNewPassphrase(kNewPassphraseEnv, "new hub passphrase: "));
+    RETURN_IF_ERROR(svc.ChangePassphrase(ctx, old_passphrase, new_passphrase));
+    PrintDone(opts, "hub passphrase changed", {{"passphrase_changed", true}});
     return OkStatus();
   }));
 }
@@ -266,6 +285,7 @@ void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   AddUser(app, opts, exit_code);
   AddToken(app, opts, exit_code);
   AddWhoami(app, opts, exit_code);
+  AddPassphrase(app, opts, exit_code);
 }
 
 }  // namespace hdhub::cli

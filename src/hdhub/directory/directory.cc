@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hdhub/audit/recorder.h"
 #include "hdhub/directory/directory_schema.h"
 #include "hdhub/directory/user_name.h"
 #include "hdhub/directory/user_table.h"
@@ -11,9 +12,6 @@ namespace hdhub::directory {
 using catalog::Transaction;
 
 namespace {
-
-// The operator at the hub's terminal (cli::OperatorActor): "os:<login>".
-constexpr std::string_view kTerminalActorPrefix = "os:";
 
 Status ValidateOptions(const DirectoryOptions& options) {
   RETURN_IF_ERROR(ValidateArgon2Cost(options.password_cost));
@@ -36,12 +34,6 @@ void RecordActor(const audit::Actor& actor, audit::Event& event) {
   event.actor = actor.id;
   audit::Event probe{.actor = actor.id, .role = event.role, .action = event.action};
   if (!audit::ValidateEvent(probe).ok()) event.actor = kUnknownActor;
-}
-
-std::string_view AccessRule(bool self_allowed, bool auditor_allowed) {
-  if (self_allowed) return "only an operator or the user themselves may do this";
-  if (auditor_allowed) return "only an operator or an auditor may do this";
-  return "only an operator may do this";
 }
 
 }  // namespace
@@ -81,19 +73,14 @@ Directory::Directory(Passkey, std::unique_ptr<catalog::Database> db, Clock* cloc
                      DirectoryOptions options)
     : db_(std::move(db)), clock_(clock), log_(log), options_(std::move(options)) {}
 
-Status Directory::Audited(const audit::Actor& actor, Access access, audit::Event event, const Body& body) {
+Status Directory::Audited(const audit::Actor& actor, Operation op, audit::Event event, const Body& body) {
   RecordActor(actor, event);
   const std::string target = event.objects.contains("user") ? event.objects.at("user") : "";
   std::lock_guard lock(mu_);
   bool append_failed = false;
   Status status = [&]() -> Status {
     ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
-    ASSIGN_OR_RETURN(bool allowed, MayAct(actor, access, target));
-    if (!allowed) {
-      return PermissionDeniedError(
-          "directory: " + actor.id + " acting as " + actor.role + " may not " + event.action + "; " +
-          std::string(AccessRule(access == Access::kOperatorOrSelf, access == Access::kOperatorOrAuditor)));
-    }
+    RETURN_IF_ERROR(MayAct(actor, op, target));
     RETURN_IF_ERROR(body(event));
     // Appended before COMMIT: when the event cannot be logged, the change rolls back.
     Status logged = log_->Append(event).status();
@@ -104,25 +91,18 @@ Status Directory::Audited(const audit::Actor& actor, Access access, audit::Event
   if (status.ok() || append_failed) return status;
   // Also after a failed COMMIT, whose success event is already logged: this
   // later event records that the change did not happen.
-  return LogFailure(std::move(event), status);
+  return audit::Record(*log_, std::move(event), status);
 }
 
-StatusOr<bool> Directory::MayAct(const audit::Actor& actor, Access access, std::string_view target) {
+Status Directory::MayAct(const audit::Actor& actor, Operation op, std::string_view target) {
   StatusOr<Role> role = ParseRole(actor.role);
-  if (!role.ok()) return false;
-  const bool by_role = *role == Role::kOperator || (access == Access::kOperatorOrAuditor && *role == Role::kAuditor);
-  const bool self = access == Access::kOperatorOrSelf && !target.empty() && actor.id == target;
-  if (!by_role && !self) return false;
-  if (actor.id.starts_with(kTerminalActorPrefix)) return *role == Role::kOperator;
-  return internal::HoldsActiveRole(*db_, actor.id, *role);
-}
-
-Status Directory::LogFailure(audit::Event event, const Status& status) {
-  event.outcome = status.code() == StatusCode::kPermissionDenied ? audit::Outcome::kDenied : audit::Outcome::kError;
-  // What the body added described a change that did not happen.
-  event.details = {{"code", std::string(StatusCodeName(status.code()))}};
-  RETURN_IF_ERROR(log_->Append(event).status());
-  return status;
+  if (!role.ok()) return PermissionDeniedError("directory: " + actor.id + " acts in no role");
+  RETURN_IF_ERROR(Decide(op, *role, {.self = !target.empty() && actor.id == target}));
+  ASSIGN_OR_RETURN(bool holds, internal::HoldsActiveRole(*db_, actor.id, *role));
+  if (!holds) {
+    return PermissionDeniedError("directory: " + actor.id + " is not an active user holding the role " + actor.role);
+  }
+  return OkStatus();
 }
 
 Status Directory::CheckNewPassword(const SecretBytes& password) const {
@@ -148,7 +128,7 @@ Status Directory::CheckLastOperator(std::string_view user, std::string_view what
 StatusOr<std::vector<UserRecord>> Directory::ListUsers(const audit::Actor& actor) {
   std::vector<UserRecord> users;
   audit::Event event{.action = "user.list"};
-  RETURN_IF_ERROR(Audited(actor, Access::kOperatorOrAuditor, event, [&](audit::Event& e) -> Status {
+  RETURN_IF_ERROR(Audited(actor, Operation::kUserList, event, [&](audit::Event& e) -> Status {
     ASSIGN_OR_RETURN(std::vector<internal::UserRow> rows, internal::AllUsers(*db_));
     const TimePoint now = clock_->Now();
     for (internal::UserRow& row : rows) {

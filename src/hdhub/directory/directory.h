@@ -8,15 +8,15 @@
 // (password_hash.h); tokens as the SHA-256 of their 256-bit secret (token.h).
 // Times come from the injected Clock only.
 //
-// Who may act: every mutating call takes the acting audit::Actor and is
-// allowed only to an operator (SetPassword also to the user themselves);
-// ListUsers and ListTokens also to an auditor. An actor whose id starts with
-// "os:" is the operator at the hub's terminal (cli::OperatorActor), trusted
-// with the operator role because they opened the hub with its passphrase;
-// any other actor must be an active directory user holding the role it
-// claims, checked in the same transaction as the change. A refusal is
+// Who may act: every call takes the acting audit::Actor, and the one policy
+// (policy.h) decides whether its role may make the call; the actor must also
+// be an active directory user holding that role, checked in the same
+// transaction as the change. There is no implicit operator: the first
+// operator is created by CreateFirstOperator (hdhub init), and from the second
+// on, the operator role takes two operators (GrantRole). A refusal is
 // PermissionDenied and is logged with outcome "denied"; a call that fails for
-// another reason is logged with outcome "error" and changes nothing.
+// another reason is logged with outcome "error" and changes nothing
+// (audit::Record).
 //
 // Logging: the success event is appended inside the write transaction, so a
 // change whose event cannot be logged is rolled back and the call fails with
@@ -47,6 +47,7 @@
 #include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
 #include "hdhub/directory/password_hash.h"
+#include "hdhub/directory/policy.h"
 #include "hdhub/directory/role.h"
 
 namespace hdhub::directory {
@@ -70,6 +71,9 @@ struct DirectoryOptions {
 };
 
 enum class UserState { kActive, kDisabled };
+
+// What a role grant did: granted, or recorded as awaiting a second operator.
+enum class GrantState { kGranted, kPending };
 std::string_view UserStateName(UserState state);  // "active", "disabled"
 
 // A user as listed: never a password hash.
@@ -116,14 +120,25 @@ class Directory {
   // label or password, or an empty role list; NotFound for an unknown user,
   // role grant or token; the log's error when its event cannot be logged.
 
-  // Creates an active user (event user.create). AlreadyExists when the name is taken.
+  // Creates the hub's first account, an operator acting for themselves (event
+  // user.create with details.bootstrap). FailedPrecondition once the
+  // directory holds any user: later accounts are created by an operator.
+  Status CreateFirstOperator(std::string_view user, const SecretBytes& password);
+  // Creates an active user (event user.create). AlreadyExists when the name
+  // is taken; FailedPrecondition for the operator role once two operators
+  // exist (it is granted afterwards, by two operators: GrantRole).
   Status CreateUser(const audit::Actor& actor, std::string_view user, const std::vector<Role>& roles,
                     const SecretBytes& password);
   // Replaces the password and releases any lockout (event user.password).
   // Allowed to an operator, or to the user themselves acting in a role they hold.
   Status SetPassword(const audit::Actor& actor, std::string_view user, const SecretBytes& password);
   // Event user.role_grant. AlreadyExists when the user holds the role.
-  Status GrantRole(const audit::Actor& actor, std::string_view user, Role role);
+  // Dual control: while fewer than two active operators exist, an operator
+  // grants the operator role alone (the first operator adds the second);
+  // after that the first operator's grant is kPending until a second,
+  // different operator grants the same role (then kGranted);
+  // FailedPrecondition when the operator who asked asks again.
+  StatusOr<GrantState> GrantRole(const audit::Actor& actor, std::string_view user, Role role);
   // Event user.role_revoke. NotFound when the user does not hold the role;
   // FailedPrecondition for a user's last role or the last active operator's
   // operator role.
@@ -170,18 +185,17 @@ class Directory {
             DirectoryOptions options);
 
  private:
-  // Which actors a call admits.
-  enum class Access { kOperator, kOperatorOrAuditor, kOperatorOrSelf };
   using Body = std::function<Status(audit::Event& event)>;
 
-  // One audited call by `actor`: in one write transaction, checks `access`
-  // (the "user" object of `event` is the self of kOperatorOrSelf), runs
+  // One audited call by `actor`: in one write transaction, asks the policy
+  // about `op` (the "user" object of `event` is the self it may allow), runs
   // `body`, which changes the tables and may add to the event, appends the
   // event and commits. Refusals and failures are rolled back and logged.
-  Status Audited(const audit::Actor& actor, Access access, audit::Event event, const Body& body);
-  StatusOr<bool> MayAct(const audit::Actor& actor, Access access, std::string_view target);
-  Status LogFailure(audit::Event event, const Status& status);
+  Status Audited(const audit::Actor& actor, Operation op, audit::Event event, const Body& body);
+  Status MayAct(const audit::Actor& actor, Operation op, std::string_view target);
   Status CheckNewPassword(const SecretBytes& password) const;
+  Status InsertNewUser(std::string_view user, const std::vector<Role>& roles, const SecretBytes& password,
+                       audit::Event& event);
   Status CheckLastOperator(std::string_view user, std::string_view what);
 
   // Authentication steps (authenticate.cc).

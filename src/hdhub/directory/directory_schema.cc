@@ -88,9 +88,22 @@ WHEN OLD.revoked_at_us IS NOT NULL AND NEW.revoked_at_us IS NOT OLD.revoked_at_u
 BEGIN SELECT RAISE(ABORT, 'directory: a revoked token stays revoked'); END;
 )sql";
 
-constexpr std::array<catalog::Migration, 2> kMigrations = {{
+// Dual control of the operator role: the first operator's grant waits here
+// for a second, different operator.
+constexpr std::string_view kPendingGrants = R"sql(
+CREATE TABLE pending_role_grant (
+  user_name TEXT NOT NULL REFERENCES user_account (name),
+  role TEXT NOT NULL CHECK (role IN ('operator', 'steward', 'researcher', 'checker', 'auditor')),
+  asked_by TEXT NOT NULL REFERENCES user_account (name) CHECK (asked_by <> user_name),
+  asked_at_us INTEGER NOT NULL,
+  PRIMARY KEY (user_name, role)
+) STRICT;
+)sql";
+
+constexpr std::array<catalog::Migration, 3> kMigrations = {{
     {"users, roles and API tokens", kTables},
     {"active_operator view and invariant triggers", kTriggers},
+    {"pending role grants (dual control)", kPendingGrants},
 }};
 
 }  // namespace

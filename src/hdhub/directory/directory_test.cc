@@ -11,6 +11,7 @@ namespace hdhub::directory {
 namespace {
 
 using ::hdhub::testing::IsOk;
+using ::hdhub::testing::IsOkAndHolds;
 using ::hdhub::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -56,7 +57,7 @@ TEST_F(DirectoryTest, SharesTheHubDatabaseWithTheCatalog) {
   ASSERT_OK(catalog->CreateDataset("ER_PRS_F"));
   ASSERT_OK_AND_ASSIGN(auto db, catalog::Database::Open(path_));
   ASSERT_OK_AND_ASSIGN(int64_t version, catalog::SchemaVersion(db.get(), kDirectoryComponent));
-  EXPECT_EQ(version, 2);
+  EXPECT_EQ(version, 3);
   EXPECT_EQ(UserNamed("olga").name, "olga");
 }
 
@@ -97,14 +98,14 @@ TEST_F(DirectoryTest, CreateUserRefusesBadInput) {
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(dir_->CreateUser(olga_, "rita", {Role::kSteward}, Secret("long enough pw")),
               StatusIs(StatusCode::kAlreadyExists, HasSubstr("rita")));
-  EXPECT_EQ(dir_->ListUsers(root_)->size(), 3u);
+  EXPECT_EQ(dir_->ListUsers(olga_)->size(), 3u);
   EXPECT_OK(dir_->CreateUser(olga_, "sam", {Role::kSteward}, Secret("exactly12byt")));
 }
 
 TEST_F(DirectoryTest, ResearcherCannotCreateUser) {
   EXPECT_THAT(dir_->CreateUser(rita_, "sam", {Role::kOperator}, Secret("long enough pw")),
-              StatusIs(StatusCode::kPermissionDenied, HasSubstr("only an operator")));
-  EXPECT_EQ(dir_->ListUsers(root_)->size(), 3u);
+              StatusIs(StatusCode::kPermissionDenied, HasSubstr("may not user.create")));
+  EXPECT_EQ(dir_->ListUsers(olga_)->size(), 3u);
   std::vector<audit::Entry> entries = Entries();
   const audit::Event& denied = entries[entries.size() - 2].event;  // before the listing
   EXPECT_EQ(denied.action, "user.create");
@@ -213,16 +214,44 @@ TEST_F(DirectoryTest, GrantAndRevokeRoles) {
 
 TEST_F(DirectoryTest, LastActiveOperatorIsKept) {
   ASSERT_OK(dir_->GrantRole(olga_, "olga", Role::kSteward));
-  EXPECT_THAT(dir_->DisableUser(root_, "olga"),
+  EXPECT_THAT(dir_->DisableUser(olga_, "olga"),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("last active operator")));
-  EXPECT_THAT(dir_->RevokeRole(root_, "olga", Role::kOperator),
+  EXPECT_THAT(dir_->RevokeRole(olga_, "olga", Role::kOperator),
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("last active operator")));
-  ASSERT_OK(dir_->GrantRole(olga_, "rita", Role::kOperator));
-  ASSERT_OK(dir_->DisableUser(root_, "olga"));
-  EXPECT_THAT(dir_->RevokeRole(root_, "rita", Role::kOperator), StatusIs(StatusCode::kFailedPrecondition));
+  ASSERT_OK(dir_->GrantRole(olga_, "rita", Role::kOperator));  // the second operator: olga alone may
+  const audit::Actor rita_operator{"rita", "operator"};
+  ASSERT_OK(dir_->DisableUser(rita_operator, "olga"));
+  EXPECT_THAT(dir_->RevokeRole(rita_operator, "rita", Role::kOperator), StatusIs(StatusCode::kFailedPrecondition));
   // A disabled operator does not count: enabling olga makes rita's role revocable.
-  ASSERT_OK(dir_->EnableUser(root_, "olga"));
-  EXPECT_OK(dir_->RevokeRole(root_, "rita", Role::kOperator));
+  ASSERT_OK(dir_->EnableUser(rita_operator, "olga"));
+  EXPECT_OK(dir_->RevokeRole(olga_, "rita", Role::kOperator));
+}
+
+TEST_F(DirectoryTest, FirstOperatorOnlyInAnEmptyDirectory) {
+  EXPECT_THAT(dir_->CreateFirstOperator("mallory", Secret("mallory long password")),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("already has accounts")));
+  EXPECT_THAT(dir_->AuthenticatePassword("mallory", Secret("mallory long password")),
+              StatusIs(StatusCode::kUnauthenticated));
+  std::vector<audit::Entry> entries = Entries();
+  const audit::Event& first = entries.front().event;
+  EXPECT_EQ(first.action, "user.create");
+  EXPECT_EQ(first.actor, "olga");
+  EXPECT_EQ(first.details["bootstrap"], true);
+}
+
+TEST_F(DirectoryTest, OperatorRoleTakesTwoOperatorsOnceTwoExist) {
+  ASSERT_OK(dir_->CreateUser(olga_, "oscar", {Role::kOperator}, Secret("oscar long password")));
+  const audit::Actor oscar{"oscar", "operator"};
+  EXPECT_THAT(dir_->CreateUser(olga_, "puppet", {Role::kOperator}, Secret("puppet long password")),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("two operators")));
+  EXPECT_THAT(dir_->GrantRole(olga_, "rita", Role::kOperator), IsOkAndHolds(GrantState::kPending));
+  EXPECT_THAT(UserNamed("rita").roles, ElementsAre(Role::kResearcher));
+  EXPECT_THAT(dir_->GrantRole(olga_, "rita", Role::kOperator),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("second, different operator")));
+  EXPECT_THAT(dir_->GrantRole(oscar, "rita", Role::kOperator), IsOkAndHolds(GrantState::kGranted));
+  EXPECT_THAT(UserNamed("rita").roles, ElementsAre(Role::kOperator, Role::kResearcher));
+  // Other roles need one operator.
+  EXPECT_THAT(dir_->GrantRole(olga_, "audrey", Role::kChecker), IsOkAndHolds(GrantState::kGranted));
 }
 
 TEST_F(DirectoryTest, DisableAndEnable) {

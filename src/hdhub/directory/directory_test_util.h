@@ -1,6 +1,7 @@
 // Test fixture for the directory: a fresh database in a temporary directory,
-// a fake clock, an in-memory audit log, and three users created by the
-// terminal operator: olga (operator), rita (researcher), audrey (auditor).
+// a fake clock, an in-memory audit log, and three users: olga, the first
+// operator (CreateFirstOperator), who creates rita (researcher) and audrey
+// (auditor).
 #pragma once
 
 #include <gmock/gmock.h>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "hdhub/audit/audit_log.h"
+#include "hdhub/audit/test_util.h"
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/clock.h"
 #include "hdhub/common/status_matchers.h"
@@ -30,18 +32,18 @@ class DirectoryTest : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(dir_, Open());
-    ASSERT_OK(dir_->CreateUser(root_, "olga", {Role::kOperator}, Secret(kOlgaPassword)));
-    ASSERT_OK(dir_->CreateUser(root_, "rita", {Role::kResearcher}, Secret(kRitaPassword)));
-    ASSERT_OK(dir_->CreateUser(root_, "audrey", {Role::kAuditor}, Secret(kAudreyPassword)));
+    ASSERT_OK(dir_->CreateFirstOperator("olga", Secret(kOlgaPassword)));
+    ASSERT_OK(dir_->CreateUser(olga_, "rita", {Role::kResearcher}, Secret(kRitaPassword)));
+    ASSERT_OK(dir_->CreateUser(olga_, "audrey", {Role::kAuditor}, Secret(kAudreyPassword)));
   }
 
   StatusOr<std::unique_ptr<Directory>> Open() {
     return Directory::Open(path_, &clock_, &log_, DirectoryOptions::InsecureLowCostForTest());
   }
 
-  // The user's record as listed by the terminal operator.
+  // The user's record as listed by olga.
   UserRecord UserNamed(std::string_view name) {
-    StatusOr<std::vector<UserRecord>> users = dir_->ListUsers(root_);
+    StatusOr<std::vector<UserRecord>> users = dir_->ListUsers(olga_);
     EXPECT_OK(users);
     for (UserRecord& user : users.value_or(std::vector<UserRecord>{})) {
       if (user.name == name) return user;
@@ -51,17 +53,7 @@ class DirectoryTest : public ::testing::Test {
   }
 
   // Every audit entry, decoded.
-  std::vector<audit::Entry> Entries() const {
-    std::vector<audit::Entry> entries;
-    for (uint64_t i = 0; i < log_.Size(); ++i) {
-      StatusOr<std::string> text = log_.ReadEntry(i);
-      EXPECT_OK(text);
-      StatusOr<audit::Entry> entry = audit::DecodeEntry(text.value_or(""));
-      EXPECT_OK(entry);
-      if (entry.ok()) entries.push_back(*entry);
-    }
-    return entries;
-  }
+  std::vector<audit::Entry> Entries() const { return audit::testing::ReadEntries(log_); }
   audit::Event LastEvent() const {
     std::vector<audit::Entry> entries = Entries();
     if (entries.empty()) return {};
@@ -79,7 +71,6 @@ class DirectoryTest : public ::testing::Test {
   FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
   audit::MemoryAuditLog log_{&clock_};
   std::unique_ptr<Directory> dir_;
-  const audit::Actor root_{"os:root", "operator"};
   const audit::Actor olga_{"olga", "operator"};
   const audit::Actor rita_{"rita", "researcher"};
   const audit::Actor audrey_{"audrey", "auditor"};

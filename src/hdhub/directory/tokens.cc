@@ -52,14 +52,14 @@ StatusOr<IssuedToken> Directory::IssueToken(const audit::Actor& actor, std::stri
     issued = IssuedToken{token.id, FormatToken(token), record.expires_at};
     return OkStatus();
   };
-  RETURN_IF_ERROR(Audited(actor, Access::kOperator, internal::UserEvent("token.issue", user), issue));
+  RETURN_IF_ERROR(Audited(actor, Operation::kTokenIssue, internal::UserEvent("token.issue", user), issue));
   return issued;
 }
 
 Status Directory::RevokeToken(const audit::Actor& actor, std::string_view token_id) {
   audit::Event event{.action = "token.revoke"};
   if (IsValidTokenId(token_id)) event.objects["token"] = std::string(token_id);
-  return Audited(actor, Access::kOperator, std::move(event), [&](audit::Event& e) -> Status {
+  return Audited(actor, Operation::kTokenRevoke, std::move(event), [&](audit::Event& e) -> Status {
     if (!IsValidTokenId(token_id)) return InvalidArgumentError("directory: a token id is 16 lower-case hex digits");
     ASSIGN_OR_RETURN(std::optional<internal::TokenRow> token, internal::FindToken(*db_, token_id));
     if (!token) return NotFoundError("directory: no token " + std::string(token_id));
@@ -75,7 +75,7 @@ StatusOr<std::vector<TokenRecord>> Directory::ListTokens(const audit::Actor& act
                                                          const std::optional<std::string>& user) {
   std::vector<TokenRecord> tokens;
   audit::Event event = internal::UserEvent("token.list", user.value_or(""));
-  RETURN_IF_ERROR(Audited(actor, Access::kOperatorOrAuditor, std::move(event), [&](audit::Event& e) -> Status {
+  RETURN_IF_ERROR(Audited(actor, Operation::kTokenList, std::move(event), [&](audit::Event& e) -> Status {
     if (user) {
       RETURN_IF_ERROR(internal::CheckUserName(*user));
       RETURN_IF_ERROR(internal::RequireUser(*db_, *user).status());

@@ -105,6 +105,32 @@ StatusOr<int64_t> OtherActiveOperators(catalog::Database& db, std::string_view n
   return select.ColumnInt64(0);
 }
 
+StatusOr<int64_t> UserCount(catalog::Database& db) {
+  ASSIGN_OR_RETURN(catalog::Statement select, Prepare(db, "SELECT count(*) FROM user_account"));
+  ASSIGN_OR_RETURN(bool has_row, select.Step());
+  if (!has_row) return InternalError("directory: count(*) returned no row");
+  return select.ColumnInt64(0);
+}
+
+StatusOr<std::optional<std::string>> PendingGrant(catalog::Database& db, std::string_view name, Role role) {
+  ASSIGN_OR_RETURN(
+      catalog::Statement select,
+      Prepare(db, "SELECT asked_by FROM pending_role_grant WHERE user_name = ?1 AND role = ?2", name, RoleName(role)));
+  ASSIGN_OR_RETURN(bool has_row, select.Step());
+  if (!has_row) return std::optional<std::string>();
+  return std::optional<std::string>(select.ColumnText(0));
+}
+
+Status InsertPendingGrant(catalog::Database& db, std::string_view name, Role role, std::string_view asked_by,
+                          TimePoint now) {
+  return Execute(db, "INSERT INTO pending_role_grant (user_name, role, asked_by, asked_at_us) VALUES (?1, ?2, ?3, ?4)",
+                 name, RoleName(role), asked_by, ToMicros(now));
+}
+
+Status DeletePendingGrant(catalog::Database& db, std::string_view name, Role role) {
+  return Execute(db, "DELETE FROM pending_role_grant WHERE user_name = ?1 AND role = ?2", name, RoleName(role));
+}
+
 Status InsertUser(catalog::Database& db, std::string_view name, std::string_view password_hash, TimePoint now) {
   return Execute(db,
                  "INSERT INTO user_account (name, state, password_hash, failed_attempts, created_at_us, "

@@ -32,6 +32,14 @@ StatusOr<bool> HoldsActiveRole(catalog::Database& db, std::string_view name, Rol
 // Active users other than `name` who hold the operator role.
 StatusOr<int64_t> OtherActiveOperators(catalog::Database& db, std::string_view name);
 
+// How many users exist, in any state.
+StatusOr<int64_t> UserCount(catalog::Database& db);
+// Who asked for `role` to be granted to `name` and awaits a second operator, or nullopt.
+StatusOr<std::optional<std::string>> PendingGrant(catalog::Database& db, std::string_view name, Role role);
+Status InsertPendingGrant(catalog::Database& db, std::string_view name, Role role, std::string_view asked_by,
+                          TimePoint now);
+Status DeletePendingGrant(catalog::Database& db, std::string_view name, Role role);
+
 Status InsertUser(catalog::Database& db, std::string_view name, std::string_view password_hash, TimePoint now);
 Status InsertRole(catalog::Database& db, std::string_view name, Role role);
 Status DeleteRole(catalog::Database& db, std::string_view name, Role role);

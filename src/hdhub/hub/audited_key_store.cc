@@ -1,5 +1,6 @@
 #include "hdhub/hub/audited_key_store.h"
 
+#include "hdhub/audit/recorder.h"
 #include "hdhub/common/bytes.h"
 #include "hdhub/crypto/hash.h"
 
@@ -24,7 +25,7 @@ bool Loggable(std::string_view name) {
 
 Status AuditedKeyStore::Log(std::string_view action, std::string_view kind, std::string_view name,
                             const Status& outcome) {
-  audit::Event e{.actor = actor_->id, .role = actor_->role, .action = std::string(action)};
+  audit::Event e{.actor = actor_.id, .role = actor_.role, .action = std::string(action)};
   if (Loggable(name)) {
     e.objects[std::string(kind)] = std::string(name);
   } else {
@@ -32,8 +33,8 @@ Status AuditedKeyStore::Log(std::string_view action, std::string_view kind, std:
   }
   e.details["key_store"] = inner_->Describe().substr(0, inner_->Describe().find(':'));
   if (!outcome.ok()) {
-    e.outcome = outcome.code() == StatusCode::kDataLoss ? audit::Outcome::kDenied : audit::Outcome::kError;
-    e.details["code"] = std::string(StatusCodeName(outcome.code()));
+    audit::ApplyOutcome(e, outcome);
+    e.details["key_store"] = inner_->Describe().substr(0, inner_->Describe().find(':'));
   }
   return log_->Append(e).status();
 }

@@ -7,8 +7,11 @@
 // it durable the operation fails, so no key use goes unrecorded. A failed
 // operation is logged with outcome "error".
 //
-// Ownership: owns the inner store; borrows the log and the actor, which must
-// outlive it. Thread-safety: as the inner store and the log (both safe).
+// One AuditedKeyStore acts for one actor: it is a cheap view made per request
+// (Hub::KeysFor), so no actor is shared between requests.
+//
+// Ownership: borrows the inner store and the log, which must outlive it; owns
+// a copy of the actor. Thread-safety: as the inner store and the log (both safe).
 #pragma once
 
 #include <memory>
@@ -21,8 +24,8 @@ namespace hdhub::hub {
 
 class AuditedKeyStore final : public keys::KeyStore {
  public:
-  AuditedKeyStore(std::unique_ptr<keys::KeyStore> inner, audit::AuditLog* log, const audit::Actor* actor)
-      : inner_(std::move(inner)), log_(log), actor_(actor) {}
+  AuditedKeyStore(keys::KeyStore* inner, audit::AuditLog* log, audit::Actor actor)
+      : inner_(inner), log_(log), actor_(std::move(actor)) {}
 
   StatusOr<Bytes> WrapKey(const SecretBytes& data_key, std::string_view context) override;
   StatusOr<SecretBytes> UnwrapKey(ByteSpan wrapped, std::string_view context) override;
@@ -32,9 +35,9 @@ class AuditedKeyStore final : public keys::KeyStore {
  private:
   Status Log(std::string_view action, std::string_view kind, std::string_view name, const Status& outcome);
 
-  std::unique_ptr<keys::KeyStore> inner_;
+  keys::KeyStore* inner_;
   audit::AuditLog* log_;
-  const audit::Actor* actor_;
+  const audit::Actor actor_;
 };
 
 }  // namespace hdhub::hub

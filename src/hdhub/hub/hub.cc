@@ -11,7 +11,7 @@
 #include "hdhub/hub/audited_key_store.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/keys/key_file_key_store.h"
-#include "hdhub/sql/logged_query.h"
+#include "hdhub/keys/passphrase_strength.h"
 #include "hdhub/sql/private_temp_file_system.h"
 #include "hdhub/storage/file_blob_store.h"
 #include "hdhub/storage/memory_blob_store.h"
@@ -85,9 +85,27 @@ storage::BlobStoreRegistry DefaultBlobStores() {
   return registry;
 }
 
-Status Hub::Init(const fs::path& dir, const SecretBytes& passphrase, const InitOptions& options,
-                 const audit::Actor& actor) {
+audit::Actor HubActor() { return audit::Actor{"hub", "system"}; }
+
+namespace {
+
+// Everything Init checks before it writes anything.
+Status CheckInitInputs(const fs::path& dir, const SecretBytes& passphrase, const FirstOperator& first) {
   if (fs::exists(dir / kConfigName)) return AlreadyExistsError(dir.string() + " already holds a hub");
+  RETURN_IF_ERROR(keys::CheckPassphraseStrength(passphrase));
+  if (!directory::Directory::IsValidUserName(first.name)) {
+    return InvalidArgumentError("the first operator's name must be a lower-case letter, then up to 63 of [a-z0-9._-]");
+  }
+  const size_t min_length = directory::DirectoryOptions{}.min_password_length;
+  if (first.password.size() < min_length) {
+    return InvalidArgumentError("the first operator's password needs at least " + std::to_string(min_length) +
+                                " bytes");
+  }
+  return OkStatus();
+}
+
+// Writes the hub's files; the caller removes them if a later step fails.
+Status CreateHubFiles(const fs::path& dir, const SecretBytes& passphrase, const InitOptions& options) {
   std::error_code ec;
   fs::create_directories(dir / "state", ec);
   if (ec) return InternalError("cannot create " + (dir / "state").string() + ": " + ec.message());
@@ -104,34 +122,75 @@ Status Hub::Init(const fs::path& dir, const SecretBytes& passphrase, const InitO
   SystemClock clock;
   RETURN_IF_ERROR(catalog::Catalog::Open((abs / "state" / kCatalogName).string(), &clock).status());
   // hub.json last: until it exists, the directory is not a hub.
-  RETURN_IF_ERROR(WriteConfigAtomically(dir, config));
-  ASSIGN_OR_RETURN(std::unique_ptr<Hub> hub, Open(dir, passphrase, &clock, actor));
-  audit::Event e{.actor = actor.id, .role = actor.role, .action = "hub.init"};
-  e.objects["host"] = HostKind(config.host);
-  return hub->audit().Append(e).status();
+  return WriteConfigAtomically(dir, config);
+}
+
+}  // namespace
+
+Status Hub::Init(const fs::path& dir, const SecretBytes& passphrase, const InitOptions& options,
+                 const FirstOperator& first) {
+  RETURN_IF_ERROR(CheckInitInputs(dir, passphrase, first));
+  const bool had_state = fs::exists(dir / "state");
+  Status status = [&]() -> Status {
+    RETURN_IF_ERROR(CreateHubFiles(dir, passphrase, options));
+    SystemClock clock;
+    directory::DirectoryOptions directory_options;
+    if (options.fast_key_derivation_for_test) directory_options = directory::DirectoryOptions::InsecureLowCostForTest();
+    ASSIGN_OR_RETURN(std::unique_ptr<Hub> hub, Open(dir, passphrase, &clock, directory_options));
+    RETURN_IF_ERROR(hub->directory().CreateFirstOperator(first.name, first.password));
+    audit::Event e{.actor = first.name, .role = "operator", .action = "hub.init"};
+    e.objects["host"] = HostKind(options.host_uri.empty() ? "file:" : options.host_uri);
+    return hub->audit().Append(e).status();
+  }();
+  if (!status.ok() && !had_state) {
+    // Nothing half-made stays: without hub.json and state/ the directory is no hub.
+    std::error_code ec;
+    fs::remove(dir / kConfigName, ec);
+    fs::remove_all(dir / "state", ec);
+  }
+  return status;
 }
 
 StatusOr<std::unique_ptr<Hub>> Hub::Open(const fs::path& dir, const SecretBytes& passphrase, Clock* clock,
-                                         const audit::Actor& actor) {
+                                         const directory::DirectoryOptions& directory_options) {
   ASSIGN_OR_RETURN(Config config, ReadConfig(dir));
   std::unique_ptr<Hub> hub(new Hub());
   hub->dir_ = dir;
   hub->clock_ = clock;
-  hub->actor_ = actor;
-  ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> raw_keys, OpenKeyStore(config.keys, passphrase));
+  hub->key_store_uri_ = config.keys;
+  ASSIGN_OR_RETURN(hub->raw_keys_, OpenKeyStore(config.keys, passphrase));
   // Derived before the log opens: the publish hook seals with it, and a key
   // use logged from inside the log's own append would wait on itself.
-  ASSIGN_OR_RETURN(auto checkpoint_hmac, raw_keys->HmacFor(kCheckpointSealPurpose));
+  ASSIGN_OR_RETURN(auto checkpoint_hmac, hub->raw_keys_->HmacFor(kCheckpointSealPurpose));
   crypto::Digest seal_key = checkpoint_hmac->Compute(AsBytes("sealing key v1"));
   hub->checkpoint_key_ = SecretBytes(ByteSpan(seal_key.data(), seal_key.size()));
   ASSIGN_OR_RETURN(hub->host_, DefaultBlobStores().Open(config.host));
   RETURN_IF_ERROR(hub->OpenAuditLog());
-  hub->keys_ = std::make_unique<AuditedKeyStore>(std::move(raw_keys), hub->audit_.get(), &hub->actor_);
-  ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> names, hub->keys_->HmacFor(kObjectNamesPurpose));
+  hub->hub_keys_ = hub->KeysFor(HubActor());
+  ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> names, hub->hub_keys_->HmacFor(kObjectNamesPurpose));
   hub->sealed_ = std::make_unique<storage::SealedStore>(hub->host_.get(), std::move(names));
   RETURN_IF_ERROR(hub->CheckHostCheckpoint());
   ASSIGN_OR_RETURN(hub->catalog_, catalog::Catalog::Open((hub->state_dir() / kCatalogName).string(), clock));
+  ASSIGN_OR_RETURN(hub->directory_,
+                   directory::Directory::Open(hub->database_path(), clock, hub->audit_.get(), directory_options));
+  Hub* self = hub.get();
+  ASSIGN_OR_RETURN(hub->projects_,
+                   projects::ProjectStore::Open(hub->database_path(), clock, hub->audit_.get(), hub->raw_keys_.get(),
+                                                [self](const audit::Actor& a) { return self->KeysFor(a); }));
   return hub;
+}
+
+Status Hub::ChangePassphrase(const SecretBytes& old_passphrase, const SecretBytes& new_passphrase) {
+  constexpr std::string_view kScheme = "keyfile:";
+  if (!key_store_uri_.starts_with(kScheme)) {
+    return UnimplementedError("this hub's key store has no passphrase to change");
+  }
+  RETURN_IF_ERROR(keys::CheckPassphraseStrength(new_passphrase));
+  return keys::KeyFileKeyStore::ChangePassphrase(key_store_uri_.substr(kScheme.size()), old_passphrase, new_passphrase);
+}
+
+std::unique_ptr<keys::KeyStore> Hub::KeysFor(const audit::Actor& actor) {
+  return std::make_unique<AuditedKeyStore>(raw_keys_.get(), audit_.get(), actor);
 }
 
 Status Hub::OpenAuditLog() {
@@ -170,10 +229,11 @@ Status Hub::CheckHostCheckpoint() {
 
 Hub::~Hub() = default;
 
-StatusOr<std::unique_ptr<sql::Database>> Hub::OpenOperatorDatabase(const sql::DatabaseOptions& options) {
+StatusOr<std::unique_ptr<sql::Database>> Hub::OpenCatalogDatabase(keys::KeyStore& keys,
+                                                                  const sql::DatabaseOptions& options) {
   sql::DatabaseOptions with_spill = options;
   if (with_spill.private_temp_dir.empty()) {
-    // Big operator queries spill, encrypted, to a directory of their own.
+    // Big catalog queries spill, encrypted, to a directory of their own.
     ASSIGN_OR_RETURN(with_spill.private_temp_dir, sql::MakePrivateTempDir((state_dir() / "tmp").string(), "operator"));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(sealed_.get(), with_spill));
@@ -182,24 +242,10 @@ StatusOr<std::unique_ptr<sql::Database>> Hub::OpenOperatorDatabase(const sql::Da
     StatusOr<catalog::VersionWithObjects> latest = catalog_->LatestCommittedVersion(d.name);
     if (IsNotFound(latest.status())) continue;
     if (!latest.ok()) return latest.status();
-    RETURN_IF_ERROR(ingest::MountVersion(*db, *keys_, d.name, *latest, sql::QuoteIdentifier(d.name)));
+    RETURN_IF_ERROR(ingest::MountVersion(*db, keys, d.name, *latest, sql::QuoteIdentifier(d.name)));
   }
   RETURN_IF_ERROR(db->LockDown());
   return db;
-}
-
-StatusOr<directory::Directory*> Hub::directory() {
-  if (directory_ == nullptr) {
-    ASSIGN_OR_RETURN(directory_, directory::Directory::Open(database_path(), clock_, audit_.get()));
-  }
-  return directory_.get();
-}
-
-StatusOr<projects::ProjectStore*> Hub::projects() {
-  if (projects_ == nullptr) {
-    ASSIGN_OR_RETURN(projects_, projects::ProjectStore::Open(database_path(), clock_, audit_.get(), keys_.get()));
-  }
-  return projects_.get();
 }
 
 StatusOr<std::string> Hub::PrivateTempRoot() {
@@ -211,28 +257,21 @@ StatusOr<std::string> Hub::PrivateTempRoot() {
   return tmp.string();
 }
 
-StatusOr<projects::BuilderDeps> Hub::BuilderDependencies() {
-  ASSIGN_OR_RETURN(projects::ProjectStore * store, projects());
+StatusOr<projects::BuilderDeps> Hub::BuilderDependencies(keys::KeyStore* keys) {
   ASSIGN_OR_RETURN(std::string tmp, PrivateTempRoot());
-  return projects::BuilderDeps{store, catalog_.get(), keys_.get(), sealed_.get(), audit_.get(), clock_, tmp};
+  return projects::BuilderDeps{projects_.get(), catalog_.get(), keys, sealed_.get(), audit_.get(), clock_, tmp};
 }
 
-StatusOr<projects::SessionDeps> Hub::SessionDependencies() {
-  ASSIGN_OR_RETURN(projects::ProjectStore * store, projects());
+StatusOr<projects::SessionDeps> Hub::SessionDependencies(keys::KeyStore* keys) {
   ASSIGN_OR_RETURN(std::string tmp, PrivateTempRoot());
-  return projects::SessionDeps{store, keys_.get(), sealed_.get(), audit_.get(), clock_, tmp};
+  return projects::SessionDeps{projects_.get(), keys, sealed_.get(), audit_.get(), clock_, tmp};
 }
 
-ingest::CsvIngester Hub::Ingester(int threads) {
-  return ingest::CsvIngester(keys_.get(), sealed_.get(), catalog_.get(), audit_.get(), actor_,
+ingest::CsvIngester Hub::Ingester(const audit::Actor& actor, keys::KeyStore* keys, int threads) {
+  return ingest::CsvIngester(keys, sealed_.get(), catalog_.get(), audit_.get(), actor,
                              {.lock_path = (state_dir() / "ingest.lock").string(),
                               .threads = threads,
                               .temp_root = (state_dir() / "tmp").string()});
-}
-
-StatusOr<sql::QueryResult> Hub::RunLoggedQuery(sql::Database& db, std::string_view sql,
-                                               const std::optional<std::string>& project) {
-  return sql::RunLoggedQuery(*audit_, actor_, db, sql, project);
 }
 
 }  // namespace hdhub::hub

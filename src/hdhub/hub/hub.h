@@ -1,8 +1,11 @@
-// Hub: the composition root. Opens, from a hub directory, the audit log, the
-// key store (wrapped so that every key use is audited), the host (a BlobStore
-// chosen by URI), the sealed store on top of it and the catalog, and hands
-// them to the code that acts, on behalf of one actor. Nothing else in hdhub
-// opens a backend by itself; no singletons.
+// Hub: the composition root and the runtime every request shares. Opens, from
+// a hub directory, the audit log, the key store, the host (a BlobStore chosen
+// by URI), the sealed store on top of it, the catalog, the directory and the
+// projects. It holds no per-request state: who acts is an argument (KeysFor
+// gives a request its own audited view of the key store). The passphrase
+// only unlocks the key store; it makes nobody an operator (accounts do, see
+// directory/policy.h). Nothing else in hdhub opens a backend by itself; no
+// singletons.
 //
 // Each signed audit checkpoint is also published, sealed, to the host
 // ("audit/checkpoint"); Open() refuses a hub whose local log is shorter than
@@ -16,8 +19,8 @@
 // Format of hub.json: docs/formats/hub-directory.md.
 //
 // Ownership: a Hub owns every backend it opened; objects it hands out borrow
-// from it. Thread-safety: the accessors may be used from several threads as
-// far as each backend allows (see their headers).
+// from it. Thread-safety: every method may be called from several threads;
+// everything is opened in Open(), nothing lazily.
 #pragma once
 
 #include <filesystem>
@@ -48,24 +51,36 @@ struct InitOptions {
   bool fast_key_derivation_for_test = false;  // cheap Argon2id parameters
 };
 
+// The hub's first account, created by Init.
+struct FirstOperator {
+  std::string name;
+  SecretBytes password;
+};
+
 class Hub {
  public:
-  // Creates a new hub directory and logs hub.init by `actor`. AlreadyExists
-  // when it already holds a hub.
+  // Creates a new hub directory with its first operator account and logs
+  // hub.init by that operator. AlreadyExists when it already holds a hub;
+  // InvalidArgument for a weak passphrase (keys::CheckPassphraseStrength), a
+  // malformed operator name or a short password, before anything is written.
   static Status Init(const std::filesystem::path& dir, const SecretBytes& passphrase, const InitOptions& options,
-                     const audit::Actor& actor);
-  // Opens an existing hub for `actor`. NotFound when `dir` holds no hub;
-  // PermissionDenied for a wrong passphrase; DataLoss when the audit log is
-  // damaged or older than the host's checkpoint; FailedPrecondition when
-  // another hdhub process keeps the hub busy for longer than a minute.
+                     const FirstOperator& first_operator);
+  // Opens an existing hub. NotFound when `dir` holds no hub; PermissionDenied
+  // for a wrong passphrase; DataLoss when the audit log is damaged or older
+  // than the host's checkpoint; FailedPrecondition when another hdhub process
+  // keeps the hub busy for longer than a minute.
   static StatusOr<std::unique_ptr<Hub>> Open(const std::filesystem::path& dir, const SecretBytes& passphrase,
-                                             Clock* clock, const audit::Actor& actor);
+                                             Clock* clock, const directory::DirectoryOptions& directory_options = {});
   ~Hub();
 
-  // The key store, audited: every wrap, unwrap and derivation is logged.
-  keys::KeyStore& keys() { return *keys_; }
+  // The key store as `actor` uses it: every wrap, unwrap and derivation is
+  // logged under that actor. A view: it borrows the hub's key store.
+  std::unique_ptr<keys::KeyStore> KeysFor(const audit::Actor& actor);
   audit::AuditLog& audit() { return *audit_; }
-  const audit::Actor& actor() const { return actor_; }
+  // Re-seals the key store under `new_passphrase` (key file only): nothing
+  // wrapped changes. InvalidArgument for a weak new passphrase;
+  // PermissionDenied for a wrong old one; Unimplemented for other key stores.
+  Status ChangePassphrase(const SecretBytes& old_passphrase, const SecretBytes& new_passphrase);
   storage::BlobStore& host() { return *host_; }
   storage::SealedStore& sealed() { return *sealed_; }
   catalog::Catalog& catalog() { return *catalog_; }
@@ -76,33 +91,24 @@ class Hub {
   // directory's and projects' beside them (each opens its own connection).
   std::string database_path() const { return (state_dir() / "catalog.db").string(); }
 
-  // A DuckDB instance for the operator: one view per dataset over its latest
-  // committed version (its data key granted read-only), then locked down so
-  // SQL reaches nothing else.
-  StatusOr<std::unique_ptr<sql::Database>> OpenOperatorDatabase(const sql::DatabaseOptions& options = {});
+  // A DuckDB instance over the catalog: one view per dataset over its latest
+  // committed version (its data key unwrapped with `keys`, granted
+  // read-only), then locked down so SQL reaches nothing else.
+  StatusOr<std::unique_ptr<sql::Database>> OpenCatalogDatabase(keys::KeyStore& keys,
+                                                               const sql::DatabaseOptions& options = {});
 
-  // From now on, act (and log key uses) as `actor`: the user a command
-  // authenticated after opening the hub.
-  void set_actor(const audit::Actor& actor) { actor_ = actor; }
-
-  // The directory and the projects, opened on first use, sharing the hub's
-  // database, audit log and key store.
-  StatusOr<directory::Directory*> directory();
-  StatusOr<projects::ProjectStore*> projects();
+  // The directory and the projects, sharing the hub's database, audit log and key store.
+  directory::Directory& directory() { return *directory_; }
+  projects::ProjectStore& projects() { return *projects_; }
   // A private directory for spill files (state/tmp, mode 0700).
   StatusOr<std::string> PrivateTempRoot();
-  // Workspace builds and project sessions wired to this hub.
-  StatusOr<projects::BuilderDeps> BuilderDependencies();
-  StatusOr<projects::SessionDeps> SessionDependencies();
+  // Workspace builds and project sessions wired to this hub, using `keys`
+  // (a KeysFor view, which must outlive them).
+  StatusOr<projects::BuilderDeps> BuilderDependencies(keys::KeyStore* keys);
+  StatusOr<projects::SessionDeps> SessionDependencies(keys::KeyStore* keys);
 
-  // An ingester acting as this hub's actor, taking the hub's ingest lock.
-  ingest::CsvIngester Ingester(int threads = 0);
-
-  // Runs `sql` in `db` and logs query.run (text hash, rows, duration,
-  // outcome; denied for a refused access). The query fails when its event
-  // cannot be logged.
-  StatusOr<sql::QueryResult> RunLoggedQuery(sql::Database& db, std::string_view sql,
-                                            const std::optional<std::string>& project = std::nullopt);
+  // An ingester acting as `actor` with `keys`, taking the hub's ingest lock.
+  ingest::CsvIngester Ingester(const audit::Actor& actor, keys::KeyStore* keys, int threads = 0);
 
  private:
   Hub() = default;
@@ -112,10 +118,11 @@ class Hub {
 
   std::filesystem::path dir_;
   Clock* clock_ = nullptr;
-  audit::Actor actor_;
+  std::string key_store_uri_;
   SecretBytes checkpoint_key_;  // seals audit/checkpoint on the host
   std::unique_ptr<audit::AuditLog> audit_;
-  std::unique_ptr<keys::KeyStore> keys_;
+  std::unique_ptr<keys::KeyStore> raw_keys_;  // used only through KeysFor views
+  std::unique_ptr<keys::KeyStore> hub_keys_;  // the hub's own uses at open (actor "hub")
   std::unique_ptr<storage::BlobStore> host_;
   std::unique_ptr<storage::SealedStore> sealed_;
   std::unique_ptr<catalog::Catalog> catalog_;
@@ -126,5 +133,8 @@ class Hub {
 // The registries of backends hdhub knows, built here rather than by static
 // registration: file:, memory: hosts; keyfile:, memory: key stores.
 storage::BlobStoreRegistry DefaultBlobStores();
+
+// The actor of what the hub does by itself (opening, publishing checkpoints).
+audit::Actor HubActor();
 
 }  // namespace hdhub::hub

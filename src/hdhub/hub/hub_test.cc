@@ -20,9 +20,14 @@ using ::testing::HasSubstr;
 class HubTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK(Hub::Init(dir_.path() / "hub", passphrase_, {.fast_key_derivation_for_test = true}, operator_));
+    ASSERT_OK(Hub::Init(dir_.path() / "hub", passphrase_, {.fast_key_derivation_for_test = true}, First()));
   }
-  StatusOr<std::unique_ptr<Hub>> Open() { return Hub::Open(dir_.path() / "hub", passphrase_, &clock_, operator_); }
+  FirstOperator First() { return {"alice", SecretBytes(AsBytes("alice's long password"))}; }
+  StatusOr<std::unique_ptr<Hub>> Open() { return Hub::Open(dir_.path() / "hub", passphrase_, &clock_); }
+  StatusOr<std::unique_ptr<sql::Database>> OpenCatalogDatabase(Hub& hub) {
+    keys_ = hub.KeysFor(operator_);
+    return hub.OpenCatalogDatabase(*keys_);
+  }
   audit::Entry Last(Hub& hub) {
     return audit::DecodeEntry(hub.audit().ReadEntry(hub.audit().Size() - 1).value()).value();
   }
@@ -30,7 +35,8 @@ class HubTest : public ::testing::Test {
   testing::TempDir dir_;
   SecretBytes passphrase_{AsBytes("correct horse battery staple")};
   FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
-  audit::Actor operator_{"os:alice", "operator"};
+  audit::Actor operator_{"alice", "operator"};
+  std::unique_ptr<keys::KeyStore> keys_;
 };
 
 TEST_F(HubTest, InitIsAuditedAndEveryOpenLogsItsKeyUse) {
@@ -42,7 +48,7 @@ TEST_F(HubTest, InitIsAuditedAndEveryOpenLogsItsKeyUse) {
     if (e.event.action == "hub.init") {
       init = true;
       EXPECT_EQ(e.event.objects["host"], "file");
-      EXPECT_EQ(e.event.actor, "os:alice");
+      EXPECT_EQ(e.event.actor, "alice");
     }
   }
   EXPECT_TRUE(init);
@@ -50,18 +56,18 @@ TEST_F(HubTest, InitIsAuditedAndEveryOpenLogsItsKeyUse) {
 }
 
 TEST_F(HubTest, SecondInitIsRefused) {
-  EXPECT_THAT(Hub::Init(dir_.path() / "hub", passphrase_, {.fast_key_derivation_for_test = true}, operator_),
+  EXPECT_THAT(Hub::Init(dir_.path() / "hub", passphrase_, {.fast_key_derivation_for_test = true}, First()),
               StatusIs(StatusCode::kAlreadyExists));
 }
 
 TEST_F(HubTest, WrongPassphraseIsRefused) {
-  EXPECT_FALSE(Hub::Open(dir_.path() / "hub", SecretBytes(AsBytes("wrong")), &clock_, operator_).ok());
+  EXPECT_FALSE(Hub::Open(dir_.path() / "hub", SecretBytes(AsBytes("wrong")), &clock_).ok());
 }
 
 TEST_F(HubTest, CheckpointIsPublishedSealedOnTheHost) {
   ASSERT_OK_AND_ASSIGN(auto hub, Open());
-  ASSERT_OK_AND_ASSIGN(auto db, hub->OpenOperatorDatabase());
-  ASSERT_OK(hub->RunLoggedQuery(*db, "SELECT 1").status());
+  ASSERT_OK_AND_ASSIGN(auto db, OpenCatalogDatabase(*hub));
+  ASSERT_OK(sql::RunLoggedQuery(hub->audit(), operator_, *db, "SELECT 1", std::nullopt).status());
   std::string object = hub->sealed().ObjectNameFor("audit/checkpoint");
   ASSERT_OK_AND_ASSIGN(Bytes sealed, hub->host().Get(object));
   std::string bytes(sealed.begin(), sealed.end());
@@ -73,8 +79,9 @@ TEST_F(HubTest, StateRolledBackBehindTheHostCheckpointIsRefused) {
   fs::copy(state, dir_.path() / "backup", fs::copy_options::recursive);
   {
     ASSERT_OK_AND_ASSIGN(auto hub, Open());
-    ASSERT_OK_AND_ASSIGN(auto db, hub->OpenOperatorDatabase());
-    for (int i = 0; i < 3; ++i) ASSERT_OK(hub->RunLoggedQuery(*db, "SELECT 1").status());
+    ASSERT_OK_AND_ASSIGN(auto db, OpenCatalogDatabase(*hub));
+    for (int i = 0; i < 3; ++i)
+      ASSERT_OK(sql::RunLoggedQuery(hub->audit(), operator_, *db, "SELECT 1", std::nullopt).status());
   }
   fs::remove_all(state);
   fs::copy(dir_.path() / "backup", state, fs::copy_options::recursive);
@@ -83,9 +90,10 @@ TEST_F(HubTest, StateRolledBackBehindTheHostCheckpointIsRefused) {
 
 TEST_F(HubTest, RefusedQueryIsLoggedAsDeniedWithTheTextHashOnly) {
   ASSERT_OK_AND_ASSIGN(auto hub, Open());
-  ASSERT_OK_AND_ASSIGN(auto db, hub->OpenOperatorDatabase());
+  ASSERT_OK_AND_ASSIGN(auto db, OpenCatalogDatabase(*hub));
   std::string sql = "SELECT * FROM read_csv('/etc/passwd')";
-  EXPECT_THAT(hub->RunLoggedQuery(*db, sql), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(sql::RunLoggedQuery(hub->audit(), operator_, *db, sql, std::nullopt),
+              StatusIs(StatusCode::kPermissionDenied));
   audit::Entry e = Last(*hub);
   EXPECT_EQ(e.event.action, "query.run");
   EXPECT_EQ(e.event.outcome, audit::Outcome::kDenied);
@@ -95,7 +103,7 @@ TEST_F(HubTest, RefusedQueryIsLoggedAsDeniedWithTheTextHashOnly) {
 
 TEST_F(HubTest, QueryFailsWhenItCannotBeLogged) {
   ASSERT_OK_AND_ASSIGN(auto hub, Open());
-  ASSERT_OK_AND_ASSIGN(auto db, hub->OpenOperatorDatabase());
+  ASSERT_OK_AND_ASSIGN(auto db, OpenCatalogDatabase(*hub));
   audit::MemoryAuditLog log(&clock_);
   log.SetFailureForTest(UnavailableError("log disk gone"));
   EXPECT_THAT(sql::RunLoggedQuery(log, operator_, *db, "SELECT 42", std::nullopt), StatusIs(StatusCode::kUnavailable));

@@ -7,6 +7,7 @@
 #include <future>
 #include <set>
 
+#include "hdhub/audit/recorder.h"
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/file_lock.h"
 #include "hdhub/crypto/hash.h"
@@ -149,10 +150,7 @@ Status CsvIngester::LogIngest(const IngestRequest& request, const IngestResult& 
   e.details["refused_fields"] = result.report.issues.size();
   e.details["on_invalid"] = std::string(PolicyName(request.on_invalid));
   if (result.already_ingested) e.details["already_ingested"] = true;
-  if (!outcome.ok()) {
-    e.outcome = audit::Outcome::kError;
-    e.details["code"] = std::string(StatusCodeName(outcome.code()));
-  }
+  audit::ApplyOutcome(e, outcome);
   return log_->Append(e).status();
 }
 

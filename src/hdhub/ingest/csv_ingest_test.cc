@@ -34,7 +34,7 @@ class CsvIngestTest : public ::testing::Test {
     sealed_ = std::make_unique<storage::SealedStore>(&host_, std::move(names));
     ASSERT_OK_AND_ASSIGN(catalog_, catalog::Catalog::Open(dir_.Sub("catalog.db"), &clock_));
     ingester_ = std::make_unique<CsvIngester>(keys_.get(), sealed_.get(), catalog_.get(), &log_,
-                                              audit::Actor{"os:tester", "operator"});
+                                              audit::Actor{"tester", "operator"});
   }
 
   std::string Snds(const std::string& rel) { return (testing::SharedDir() / "snds" / rel).string(); }
@@ -134,7 +134,7 @@ TEST_F(CsvIngestTest, EveryIngestIsAuditedWithItsOutcome) {
   ASSERT_EQ(log_.Size(), 2u);
   ASSERT_OK_AND_ASSIGN(audit::Entry ok, audit::DecodeEntry(log_.ReadEntry(0).value()));
   EXPECT_EQ(ok.event.action, "ingest.run");
-  EXPECT_EQ(ok.event.actor, "os:tester");
+  EXPECT_EQ(ok.event.actor, "tester");
   EXPECT_EQ(ok.event.objects["dataset"], "ER_PRS_F");
   EXPECT_EQ(ok.event.objects["version"], "1");
   EXPECT_EQ(ok.event.outcome, audit::Outcome::kSuccess);

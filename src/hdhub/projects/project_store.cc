@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "hdhub/audit/recorder.h"
 #include "hdhub/directory/directory.h"
 #include "hdhub/projects/project_schema.h"
 #include "hdhub/projects/store_util.h"
@@ -17,6 +18,10 @@ using directory::Role;
 constexpr size_t kMaxRef = 128;
 constexpr size_t kMaxPurpose = 2000;
 constexpr int kApprovalsNeeded = 2;
+
+bool IsMember(const ProjectRecord& p, std::string_view user) {
+  return std::find(p.spec.members.begin(), p.spec.members.end(), user) != p.spec.members.end();
+}
 
 bool IsProjectId(std::string_view id) {
   if (id.empty() || id.size() > 64 || id[0] < 'a' || id[0] > 'z') return false;
@@ -46,12 +51,6 @@ Status Validate(const ProjectSpec& s) {
       return InvalidArgumentError("member '" + m.substr(0, 64) + "' is not a user name");
   }
   return OkStatus();
-}
-
-std::string RoleList(const std::vector<Role>& roles) {
-  std::string out;
-  for (Role r : roles) out += (out.empty() ? "" : " or ") + std::string(directory::RoleName(r));
-  return out;
 }
 
 }  // namespace
@@ -132,13 +131,14 @@ std::string WorkspaceKeyContext(std::string_view project, int64_t build) {
 }
 
 StatusOr<std::unique_ptr<ProjectStore>> ProjectStore::Open(const std::string& db_path, Clock* clock,
-                                                           audit::AuditLog* log, keys::KeyStore* keys) {
+                                                           audit::AuditLog* log, keys::KeyStore* keys,
+                                                           KeysFor keys_for) {
   ASSIGN_OR_RETURN(std::unique_ptr<catalog::Database> db, catalog::Database::Open(db_path));
   RETURN_IF_ERROR(catalog::ApplyMigrations(db.get(), kProjectsComponent, ProjectMigrations()));
-  return std::make_unique<ProjectStore>(std::move(db), clock, log, keys);
+  return std::make_unique<ProjectStore>(std::move(db), clock, log, keys, std::move(keys_for));
 }
 
-Status ProjectStore::Audited(const Principal& who, Role as, std::vector<Role> allowed, audit::Event event,
+Status ProjectStore::Audited(const Principal& who, Role as, directory::Operation op, audit::Event event,
                              const Body& body) {
   audit::Actor actor = who.AsActor(as);
   event.actor = actor.id;
@@ -146,11 +146,13 @@ Status ProjectStore::Audited(const Principal& who, Role as, std::vector<Role> al
   std::lock_guard lock(mu_);
   bool append_failed = false;
   Status status = [&]() -> Status {
-    if (!who.Has(as) || std::find(allowed.begin(), allowed.end(), as) == allowed.end()) {
-      return PermissionDeniedError("projects: " + who.user + " acting as " + std::string(directory::RoleName(as)) +
-                                   " may not " + event.action + "; it takes a " + RoleList(allowed));
-    }
     ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
+    bool member = false;
+    if (event.project) {
+      StatusOr<ProjectRecord> p = internal::LoadProject(*db_, *event.project);
+      member = p.ok() && IsMember(*p, who.user);
+    }
+    RETURN_IF_ERROR(directory::Authorize(who, op, {.member = member}, as).status());
     RETURN_IF_ERROR(body(event));
     Status logged = log_->Append(event).status();  // before COMMIT: no change without its event
     append_failed = !logged.ok();
@@ -158,19 +160,18 @@ Status ProjectStore::Audited(const Principal& who, Role as, std::vector<Role> al
     return txn.Commit();
   }();
   if (status.ok() || append_failed) return status;
-  event.outcome = status.code() == StatusCode::kPermissionDenied ? audit::Outcome::kDenied : audit::Outcome::kError;
-  event.details = {{"code", std::string(StatusCodeName(status.code()))}};
-  Status logged = log_->Append(event).status();
-  return logged.ok() ? status : logged;
+  return audit::Record(*log_, std::move(event), status);
 }
 
 Status ProjectStore::Create(const Principal& who, Role as, const ProjectSpec& spec) {
   audit::Event e{.action = "project.create", .project = spec.id};
   e.details["authorisation"] = IsRef(spec.authorisation_ref) ? spec.authorisation_ref : std::string("invalid");
-  return Audited(who, as, {Role::kOperator, Role::kSteward}, e, [&](audit::Event& event) -> Status {
+  return Audited(who, as, directory::Operation::kProjectCreate, e, [&](audit::Event& event) -> Status {
     RETURN_IF_ERROR(Validate(spec));
     ASSIGN_OR_RETURN(SecretBytes k_project, keys::NewDataKey());
-    ASSIGN_OR_RETURN(Bytes wrapped, keys_->WrapKey(k_project, PseudonymKeyContext(spec.id)));
+    std::unique_ptr<keys::KeyStore> view = keys_for_ ? keys_for_(who.AsActor(as)) : nullptr;
+    keys::KeyStore& keys = view ? *view : *keys_;
+    ASSIGN_OR_RETURN(Bytes wrapped, keys.WrapKey(k_project, PseudonymKeyContext(spec.id)));
     RETURN_IF_ERROR(internal::InsertProject(*db_, spec, wrapped, event.actor, clock_->Now()));
     RETURN_IF_ERROR(internal::ReplaceMembers(*db_, spec.id, spec.members));
     event.details["members"] = spec.members.size();
@@ -183,34 +184,35 @@ Status ProjectStore::Create(const Principal& who, Role as, const ProjectSpec& sp
 StatusOr<ProjectState> ProjectStore::Approve(const Principal& who, std::string_view id) {
   ProjectState result = ProjectState::kDraft;
   audit::Event e{.action = "project.approve", .project = std::string(id)};
-  RETURN_IF_ERROR(Audited(who, Role::kOperator, {Role::kOperator}, e, [&](audit::Event& event) -> Status {
-    ASSIGN_OR_RETURN(ProjectRecord p, internal::LoadProject(*db_, id));
-    if (p.state != ProjectState::kDraft) {
-      return FailedPreconditionError("project " + std::string(id) + " is " + std::string(ProjectStateName(p.state)) +
-                                     ", not a draft awaiting approval");
-    }
-    if (std::find(p.approvers.begin(), p.approvers.end(), event.actor) != p.approvers.end()) {
-      return FailedPreconditionError(event.actor + " already approved scope version " +
-                                     std::to_string(p.scope_version) + " of project " + std::string(id) +
-                                     "; a second, different operator must approve");
-    }
-    RETURN_IF_ERROR(internal::InsertApproval(*db_, id, p.scope_version, event.actor, clock_->Now()));
-    int approvals = int(p.approvers.size()) + 1;
-    if (approvals >= kApprovalsNeeded) {
-      RETURN_IF_ERROR(internal::SetState(*db_, id, ProjectState::kApproved, std::nullopt));
-      result = ProjectState::kApproved;
-    }
-    event.details["scope_version"] = p.scope_version;
-    event.details["approvals"] = approvals;
-    return OkStatus();
-  }));
+  RETURN_IF_ERROR(
+      Audited(who, Role::kOperator, directory::Operation::kProjectApprove, e, [&](audit::Event& event) -> Status {
+        ASSIGN_OR_RETURN(ProjectRecord p, internal::LoadProject(*db_, id));
+        if (p.state != ProjectState::kDraft) {
+          return FailedPreconditionError("project " + std::string(id) + " is " +
+                                         std::string(ProjectStateName(p.state)) + ", not a draft awaiting approval");
+        }
+        if (std::find(p.approvers.begin(), p.approvers.end(), event.actor) != p.approvers.end()) {
+          return FailedPreconditionError(event.actor + " already approved scope version " +
+                                         std::to_string(p.scope_version) + " of project " + std::string(id) +
+                                         "; a second, different operator must approve");
+        }
+        RETURN_IF_ERROR(internal::InsertApproval(*db_, id, p.scope_version, event.actor, clock_->Now()));
+        int approvals = int(p.approvers.size()) + 1;
+        if (approvals >= kApprovalsNeeded) {
+          RETURN_IF_ERROR(internal::SetState(*db_, id, ProjectState::kApproved, std::nullopt));
+          result = ProjectState::kApproved;
+        }
+        event.details["scope_version"] = p.scope_version;
+        event.details["approvals"] = approvals;
+        return OkStatus();
+      }));
   return result;
 }
 
 Status ProjectStore::Change(const Principal& who, Role as, std::string_view id, const ProjectScope& scope,
                             const std::vector<std::string>& members) {
   audit::Event e{.action = "project.change", .project = std::string(id)};
-  return Audited(who, as, {Role::kOperator, Role::kSteward}, e, [&](audit::Event& event) -> Status {
+  return Audited(who, as, directory::Operation::kProjectChange, e, [&](audit::Event& event) -> Status {
     ASSIGN_OR_RETURN(ProjectRecord p, internal::LoadProject(*db_, id));
     if (p.state == ProjectState::kClosed || p.state == ProjectState::kExpired) {
       return FailedPreconditionError("project " + std::string(id) + " has ended; it cannot change");
@@ -229,7 +231,7 @@ Status ProjectStore::Change(const Principal& who, Role as, std::string_view id, 
 
 Status ProjectStore::Close(const Principal& who, std::string_view id) {
   audit::Event e{.action = "project.close", .project = std::string(id)};
-  return Audited(who, Role::kOperator, {Role::kOperator}, e, [&](audit::Event&) -> Status {
+  return Audited(who, Role::kOperator, directory::Operation::kProjectClose, e, [&](audit::Event&) -> Status {
     ASSIGN_OR_RETURN(ProjectRecord p, internal::LoadProject(*db_, id));
     if (p.state == ProjectState::kClosed || p.state == ProjectState::kExpired) {
       return FailedPreconditionError("project " + std::string(id) + " has already ended");
@@ -240,30 +242,42 @@ Status ProjectStore::Close(const Principal& who, std::string_view id) {
 
 StatusOr<ProjectRecord> ProjectStore::Get(const Principal& who, Role as, std::string_view id) {
   StatusOr<ProjectRecord> p = GetForHub(id);
-  if (!p.ok()) return p;
-  bool member = std::find(p->spec.members.begin(), p->spec.members.end(), who.user) != p->spec.members.end();
-  bool staff = who.Has(as) && (as == Role::kOperator || as == Role::kSteward || as == Role::kAuditor);
-  if (staff || (member && who.Has(as))) return p;
+  const bool member = p.ok() && IsMember(*p, who.user);
+  Status allowed = directory::Authorize(who, directory::Operation::kProjectRead, {.member = member}, as).status();
+  // One answer for "no such project" and "not yours": ids are not disclosed.
+  if (!allowed.ok() || IsNotFound(p.status())) {
+    audit::Actor actor = who.AsActor(as);
+    audit::Event e{.actor = actor.id, .role = actor.role, .action = "project.read", .project = std::string(id)};
+    if (!allowed.ok() || !who.Has(as)) {
+      return audit::Record(*log_, std::move(e),
+                           PermissionDeniedError("project " + std::string(id) + " is unknown or not yours"));
+    }
+    return p.status();
+  }
   audit::Actor actor = who.AsActor(as);
-  audit::Event e{.actor = actor.id,
-                 .role = actor.role,
-                 .action = "project.read",
-                 .project = std::string(id),
-                 .outcome = audit::Outcome::kDenied};
-  RETURN_IF_ERROR(log_->Append(e).status());
-  return PermissionDeniedError("project " + std::string(id) + " is visible to its members and to hub staff only");
+  RETURN_IF_ERROR(audit::Record(
+      *log_, audit::Event{.actor = actor.id, .role = actor.role, .action = "project.read", .project = std::string(id)},
+      OkStatus()));
+  return p;
 }
 
 StatusOr<std::vector<ProjectRecord>> ProjectStore::List(const Principal& who, Role as) {
+  audit::Actor actor = who.AsActor(as);
+  audit::Event event{.actor = actor.id, .role = actor.role, .action = "project.list"};
+  // A role that may see no project at all, even its own, is refused.
+  Status may_list = directory::Authorize(who, directory::Operation::kProjectList, {.member = true}, as).status();
+  if (!may_list.ok()) return audit::Record(*log_, std::move(event), may_list);
   ASSIGN_OR_RETURN(std::vector<ProjectRecord> all, ListForHub());
-  if (who.Has(as) && (as == Role::kOperator || as == Role::kSteward || as == Role::kAuditor)) return all;
-  std::vector<ProjectRecord> mine;
+  std::vector<ProjectRecord> visible;
   for (ProjectRecord& p : all) {
-    if (std::find(p.spec.members.begin(), p.spec.members.end(), who.user) != p.spec.members.end()) {
-      mine.push_back(std::move(p));
+    const bool member = IsMember(p, who.user);
+    if (directory::Authorize(who, directory::Operation::kProjectList, {.member = member}, as).ok()) {
+      visible.push_back(std::move(p));
     }
   }
-  return mine;
+  event.details["count"] = visible.size();
+  RETURN_IF_ERROR(audit::Record(*log_, std::move(event), OkStatus()));
+  return visible;
 }
 
 StatusOr<ProjectRecord> ProjectStore::GetForHub(std::string_view id) {

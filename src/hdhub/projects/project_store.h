@@ -15,17 +15,18 @@
 // stored only wrapped by the KEK, and each workspace build its own data key;
 // shredding a project destroys both (crypto-shredding).
 //
-// Who may act (a Principal from the directory, acting in one role): create,
-// change scope or members: operator or steward; approve, close: operator
-// (never twice for one scope version); build: operator or steward; read one
-// project: its members, operators, stewards, auditors. Every change and every
-// refusal is an audit event; a change whose event cannot be logged is rolled
-// back.
+// Who may act (a Principal from the directory, acting in one role) is the
+// one policy's decision (directory/policy.h): create and change, operator or
+// steward; approve, an operator who is not a member, never twice for one scope
+// version (two different operators activate it); close, an operator; read,
+// staff or the project's members. Every change and every refusal is an audit
+// event (audit::Record); a change whose event cannot be logged is rolled back.
 //
 // Ownership: borrows the clock, log and key store. Thread-safety: every
 // method may be called from several threads (one mutex over the connection).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -35,7 +36,7 @@
 #include "hdhub/audit/audit_log.h"
 #include "hdhub/catalog/sqlite.h"
 #include "hdhub/common/clock.h"
-#include "hdhub/directory/role.h"
+#include "hdhub/directory/policy.h"
 #include "hdhub/keys/key_store.h"
 #include "hdhub/projects/scope.h"
 
@@ -109,8 +110,12 @@ std::string WorkspaceKeyContext(std::string_view project, int64_t build);
 
 class ProjectStore {
  public:
+  // The key store as one actor uses it (its uses logged under that actor).
+  using KeysFor = std::function<std::unique_ptr<keys::KeyStore>(const audit::Actor&)>;
+  // `keys` wraps project keys; with `keys_for`, each change uses the view it
+  // returns for its actor instead (the hub's audited key uses).
   static StatusOr<std::unique_ptr<ProjectStore>> Open(const std::string& db_path, Clock* clock, audit::AuditLog* log,
-                                                      keys::KeyStore* keys);
+                                                      keys::KeyStore* keys, KeysFor keys_for = nullptr);
 
   // Event project.create. AlreadyExists for a taken id; InvalidArgument for a
   // malformed field, an empty member list, a window that ends before it starts.
@@ -152,19 +157,24 @@ class ProjectStore {
   // holds a key. Idempotent for keys. Event logged by the caller.
   Status DestroyKeys(std::string_view project, ProjectState final_state);
 
-  ProjectStore(std::unique_ptr<catalog::Database> db, Clock* clock, audit::AuditLog* log, keys::KeyStore* keys)
-      : db_(std::move(db)), clock_(clock), log_(log), keys_(keys) {}
+  ProjectStore(std::unique_ptr<catalog::Database> db, Clock* clock, audit::AuditLog* log, keys::KeyStore* keys,
+               KeysFor keys_for)
+      : db_(std::move(db)), clock_(clock), log_(log), keys_(keys), keys_for_(std::move(keys_for)) {}
 
  private:
   using Body = std::function<Status(audit::Event& event)>;
-  Status Audited(const directory::Principal& who, directory::Role as, std::vector<directory::Role> allowed,
-                 audit::Event event, const Body& body);
+  // One audited change by `who` acting `as`: the policy decides `op` (with
+  // membership read in the same transaction when `event` names a project),
+  // then `body` changes the tables and the event is logged before COMMIT.
+  Status Audited(const directory::Principal& who, directory::Role as, directory::Operation op, audit::Event event,
+                 const Body& body);
 
   std::mutex mu_;
   std::unique_ptr<catalog::Database> db_;
   Clock* clock_;
   audit::AuditLog* log_;
   keys::KeyStore* keys_;
+  KeysFor keys_for_;
 };
 
 }  // namespace hdhub::projects

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "hdhub/audit/recorder.h"
+#include "hdhub/directory/policy.h"
 #include "hdhub/projects/table_profiles.h"
 #include "hdhub/projects/workspace_builder.h"
 
@@ -42,11 +44,10 @@ Status Shredder::Close(const directory::Principal& who, std::string_view project
 
 StatusOr<std::vector<std::string>> Shredder::Sweep(const directory::Principal& who) {
   audit::Actor actor = who.AsActor(Role::kOperator);
-  if (!who.Has(Role::kOperator)) {
-    audit::Event e{
-        .actor = actor.id, .role = actor.role, .action = "project.sweep", .outcome = audit::Outcome::kDenied};
-    RETURN_IF_ERROR(log_->Append(e).status());
-    return PermissionDeniedError("sweeping ended projects takes an operator");
+  Status allowed = directory::Authorize(who, directory::Operation::kProjectSweep, {}, Role::kOperator).status();
+  if (!allowed.ok()) {
+    return audit::Record(*log_, audit::Event{.actor = actor.id, .role = actor.role, .action = "project.sweep"},
+                         allowed);
   }
   ASSIGN_OR_RETURN(std::vector<ProjectRecord> all, projects_->ListForHub());
   std::vector<std::string> shredded;
@@ -57,6 +58,9 @@ StatusOr<std::vector<std::string>> Shredder::Sweep(const directory::Principal& w
     RETURN_IF_ERROR(Shred(actor, p.spec.id, ProjectState::kExpired));
     shredded.push_back(p.spec.id);
   }
+  audit::Event done{.actor = actor.id, .role = actor.role, .action = "project.sweep"};
+  done.details["shredded"] = shredded.size();
+  RETURN_IF_ERROR(audit::Record(*log_, std::move(done), OkStatus()));
   return shredded;
 }
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hdhub/audit/recorder.h"
+#include "hdhub/directory/policy.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/ingest/opt_out.h"
 #include "hdhub/projects/extract_sql.h"
@@ -77,25 +79,23 @@ StatusOr<WorkspaceBuilder::Plan> WorkspaceBuilder::Prepare(const ProjectRecord& 
 
 StatusOr<BuildResult> WorkspaceBuilder::Build(const directory::Principal& who, Role as, std::string_view id) {
   audit::Actor actor = who.AsActor(as);
-  audit::Event denied{.actor = actor.id,
-                      .role = actor.role,
-                      .action = "workspace.build",
-                      .project = std::string(id),
-                      .outcome = audit::Outcome::kDenied};
-  if (!who.Has(as) || (as != Role::kOperator && as != Role::kSteward)) {
-    RETURN_IF_ERROR(d_.log->Append(denied).status());
-    return PermissionDeniedError("building a workspace takes an operator or a steward");
-  }
+  audit::Event refused{.actor = actor.id, .role = actor.role, .action = "workspace.build", .project = std::string(id)};
+  Status allowed = directory::Authorize(who, directory::Operation::kWorkspaceBuild, {}, as).status();
+  if (!allowed.ok()) return audit::Record(*d_.log, std::move(refused), allowed);
   ASSIGN_OR_RETURN(ProjectRecord p, d_.projects->GetForHub(id));
   Phase phase = p.PhaseAt(d_.clock->Now());
   if (phase != Phase::kActive && phase != Phase::kNotStarted) {
-    RETURN_IF_ERROR(d_.log->Append(denied).status());
-    return FailedPreconditionError("project " + std::string(id) + " is " + std::string(PhaseName(phase)) +
-                                   "; a workspace is built for an approved project within its window");
+    return audit::Record(*d_.log, std::move(refused),
+                         FailedPreconditionError("project " + std::string(id) + " is " + std::string(PhaseName(phase)) +
+                                                 "; a workspace is built for an approved project within its window"));
   }
-  ASSIGN_OR_RETURN(Plan plan, Prepare(p));
-  ASSIGN_OR_RETURN(BuildResult result, Write(p, plan, actor));
-  RETURN_IF_ERROR(Retire(id, result.build));
+  StatusOr<BuildResult> result = [&]() -> StatusOr<BuildResult> {
+    ASSIGN_OR_RETURN(Plan plan, Prepare(p));
+    ASSIGN_OR_RETURN(BuildResult written, Write(p, plan, actor));
+    RETURN_IF_ERROR(Retire(id, written.build));
+    return written;
+  }();
+  if (!result.ok()) return audit::Record(*d_.log, std::move(refused), result.status());
   return result;
 }
 
@@ -198,14 +198,7 @@ StatusOr<BuildResult> WorkspaceBuilder::Write(const ProjectRecord& p, Plan& plan
   if (!built.ok()) {
     for (const storage::SealedObjectInfo& o : written) d_.sealed->Delete(o.logical_name).IgnoreError();
     d_.projects->DiscardWorkspace(id, result.build).IgnoreError();
-    audit::Event e{.actor = actor.id,
-                   .role = actor.role,
-                   .action = "workspace.build",
-                   .project = id,
-                   .outcome = audit::Outcome::kError};
-    e.details["code"] = std::string(StatusCodeName(built.code()));
-    d_.log->Append(e).status().IgnoreError();
-    return built;
+    return built;  // logged by Build
   }
   return result;
 }

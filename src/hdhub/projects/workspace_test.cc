@@ -140,7 +140,9 @@ class WorkspaceTest : public ::testing::Test {
     for (const auto& row : r->rows) out.insert(row.at(0).value_or("NULL"));
     return out;
   }
-  audit::Entry Last() { return audit::DecodeEntry(log_.ReadEntry(log_.Size() - 1).value()).value(); }
+  audit::Entry Last(uint64_t back = 0) {
+    return audit::DecodeEntry(log_.ReadEntry(log_.Size() - 1 - back).value()).value();
+  }
 
   testing::TempDir dir_;
   FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
@@ -404,7 +406,9 @@ TEST_F(WorkspaceTest, ExpiryShredsTheWorkspaceForGood) {
   clock_.Advance(31 * kDay);
   ASSERT_OK_AND_ASSIGN(auto shredded, shredder.Sweep(ops1_));
   EXPECT_EQ(shredded, std::vector<std::string>{"p1"});
-  EXPECT_EQ(Last().event.action, "project.shred");
+  EXPECT_EQ(Last().event.action, "project.sweep");
+  EXPECT_EQ(Last().event.details["shredded"], 1);
+  EXPECT_EQ(Last(1).event.action, "project.shred");
   for (const WorkspaceObject& o : ws.objects) EXPECT_THAT(host_.Get(o.object_name), StatusIs(StatusCode::kNotFound));
   ProjectRecord p = projects_->GetForHub("p1").value();
   EXPECT_EQ(p.state, ProjectState::kExpired);

@@ -1,0 +1,93 @@
+#include "hdhub/directory/policy.h"
+
+#include <algorithm>
+
+namespace hdhub::directory {
+namespace {
+
+using R = Role;
+constexpr R kOp = R::kOperator, kSt = R::kSteward, kRe = R::kResearcher, kCh = R::kChecker, kAu = R::kAuditor;
+
+// The policy. Keep it in Operation order and in step with docs/policy.md.
+// clang-format off
+const std::vector<PolicyRule>& Table() {
+  static const std::vector<PolicyRule> table = {
+      // operation                   audit action        roles             member roles  flags
+      {Operation::kPassphraseChange, "key.passphrase",   {kOp},            {},    0, "the passphrase unlocks keys; it grants no right"},
+      {Operation::kIngest,           "ingest.run",       {kOp, kSt},       {},    0, "hub staff load extracts"},
+      {Operation::kCatalogRead,      "catalog.read",     {kOp, kSt, kAu},  {},    0, "versions and ingest reports, no health value"},
+      {Operation::kCatalogQuery,     "query.run",        {kOp, kSt},       {},    0, "every dataset, opted-out people included"},
+      {Operation::kUserCreate,       "user.create",      {kOp},            {},    0, "an operator account: see the role grant"},
+      {Operation::kUserList,         "user.list",        {kOp, kAu},       {},    0, ""},
+      {Operation::kUserChange,       "user.disable",     {kOp},            {},    0, "disable, enable"},
+      {Operation::kUserPassword,     "user.password",    {kOp},            {},    kSelf, "or the user themselves"},
+      {Operation::kRoleGrant,        "user.role_grant",  {kOp},            {},    kDualControl, "operator role: a second operator confirms once two exist"},
+      {Operation::kRoleRevoke,       "user.role_revoke", {kOp},            {},    0, ""},
+      {Operation::kTokenIssue,       "token.issue",      {kOp},            {},    0, ""},
+      {Operation::kTokenList,        "token.list",       {kOp, kAu},       {},    0, ""},
+      {Operation::kTokenRevoke,      "token.revoke",     {kOp},            {},    0, ""},
+      {Operation::kWhoami,           "auth.whoami",      {kOp, kSt, kRe, kCh, kAu}, {}, 0, "any account"},
+      {Operation::kProjectCreate,    "project.create",   {kOp, kSt},       {},    0, ""},
+      {Operation::kProjectChange,    "project.change",   {kOp, kSt},       {},    0, "back to draft, to be approved again"},
+      {Operation::kProjectApprove,   "project.approve",  {kOp},            {},    kRefuseMembers | kDualControl, "two operators, neither a member"},
+      {Operation::kProjectClose,     "project.close",    {kOp},            {},    0, ""},
+      {Operation::kProjectRead,      "project.read",     {kOp, kSt, kAu},  {kRe}, 0, "a researcher, her own projects"},
+      {Operation::kProjectList,      "project.list",     {kOp, kSt, kAu},  {kRe}, 0, "a researcher, her own projects"},
+      {Operation::kProjectSweep,     "project.sweep",    {kOp},            {},    0, ""},
+      {Operation::kWorkspaceBuild,   "workspace.build",  {kOp, kSt},       {},    0, ""},
+      {Operation::kWorkspaceQuery,   "project.access",   {},               {kRe}, 0, "members, in the window, every statement"},
+      {Operation::kAuditRead,        "audit.read",       {kOp, kAu},       {},    0, "entries, checkpoints, proofs"},
+  };
+  return table;
+}
+// clang-format on
+
+bool Contains(const std::vector<Role>& roles, Role role) { return HoldsRole(roles, role); }
+
+}  // namespace
+
+std::span<const PolicyRule> PolicyTable() { return Table(); }
+
+const PolicyRule& RuleFor(Operation op) { return Table().at(static_cast<size_t>(op)); }
+
+Status Decide(Operation op, Role role, const PolicyFacts& facts) {
+  const PolicyRule& rule = RuleFor(op);
+  const std::string what = std::string(RoleName(role)) + " may not " + std::string(rule.action);
+  if (rule.Has(kRefuseMembers) && facts.member) {
+    return PermissionDeniedError("a member of the project may not " + std::string(rule.action));
+  }
+  if (Contains(rule.roles, role)) return OkStatus();
+  if (Contains(rule.member_roles, role)) {
+    if (facts.member) return OkStatus();
+    return PermissionDeniedError(what + " outside the projects they are a member of");
+  }
+  if (rule.Has(kSelf) && facts.self) return OkStatus();
+  return PermissionDeniedError(what);
+}
+
+StatusOr<Role> Authorize(const Principal& who, Operation op, const PolicyFacts& facts, std::optional<Role> requested) {
+  if (requested) {
+    if (!who.Has(*requested)) {
+      return PermissionDeniedError(who.user + " does not hold the role " + std::string(RoleName(*requested)));
+    }
+    RETURN_IF_ERROR(Decide(op, *requested, facts));
+    return *requested;
+  }
+  // Refused in every role: say why for the role that came closest (one that
+  // needs membership), else for the first one held.
+  std::optional<Status> refusal;
+  bool closest = false;
+  for (Role role : kAllRoles) {
+    if (!who.Has(role)) continue;
+    Status decided = Decide(op, role, facts);
+    if (decided.ok()) return role;
+    const bool member_role = Contains(RuleFor(op).member_roles, role);
+    if (!refusal || (member_role && !closest)) {
+      refusal = decided;
+      closest = member_role;
+    }
+  }
+  return refusal.value_or(PermissionDeniedError(who.user + " holds no role"));
+}
+
+}  // namespace hdhub::directory

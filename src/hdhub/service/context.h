@@ -1,0 +1,43 @@
+// RequestContext: who makes one request, and about it. Every service
+// operation takes one; nothing shared holds per-request state.
+//
+// Only Service::Authenticate makes a context (from a token or a password
+// checked by the directory), so holding one means the account was
+// authenticated for this request. Thread-safety: a value.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "hdhub/common/clock.h"
+#include "hdhub/directory/role.h"
+
+namespace hdhub::service {
+
+class Service;
+
+enum class AuthMethod { kToken, kPassword };
+
+class RequestContext {
+ public:
+  const directory::Principal& principal() const { return principal_; }
+  AuthMethod auth_method() const { return auth_method_; }
+  // The role the caller asked to act in (--as), if any.
+  const std::optional<directory::Role>& requested_role() const { return requested_role_; }
+  const std::string& request_id() const { return request_id_; }          // 16 hex digits, random
+  const std::string& client_address() const { return client_address_; }  // "local" at the hub's terminal
+  TimePoint time() const { return time_; }                               // when authenticated
+
+ private:
+  friend class Service;
+  RequestContext() = default;
+
+  directory::Principal principal_;
+  AuthMethod auth_method_ = AuthMethod::kToken;
+  std::optional<directory::Role> requested_role_;
+  std::string request_id_;
+  std::string client_address_;
+  TimePoint time_;
+};
+
+}  // namespace hdhub::service

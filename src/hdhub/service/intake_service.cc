@@ -1,0 +1,80 @@
+// Service: intake, the catalog and queries.
+#include "hdhub/audit/recorder.h"
+#include "hdhub/service/service.h"
+#include "hdhub/sql/logged_query.h"
+
+namespace hdhub::service {
+
+using directory::Operation;
+using directory::Role;
+
+StatusOr<ingest::IngestResult> Service::Ingest(const RequestContext& ctx, const ingest::IngestRequest& request) {
+  audit::Event event{.action = "ingest.run"};
+  event.objects["dataset"] = request.dataset;
+  ASSIGN_OR_RETURN(Role role, Gate(ctx, Operation::kIngest, event));
+  audit::Actor actor = ActorFor(ctx, role);
+  std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(actor);
+  return hub_->Ingester(actor, keys.get()).Ingest(request);  // logs ingest.run itself
+}
+
+StatusOr<std::vector<CatalogLine>> Service::ListCatalog(const RequestContext& ctx, bool include_unfinished) {
+  audit::Event event{.action = "catalog.read"};
+  ASSIGN_OR_RETURN(Role role, Gate(ctx, Operation::kCatalogRead, event));
+  std::vector<CatalogLine> lines;
+  Status listed = [&]() -> Status {
+    ASSIGN_OR_RETURN(std::vector<catalog::DatasetRecord> datasets, hub_->catalog().ListDatasets());
+    for (const catalog::DatasetRecord& d : datasets) {
+      ASSIGN_OR_RETURN(std::vector<catalog::VersionRecord> versions, hub_->catalog().ListVersions(d.name));
+      for (const catalog::VersionRecord& v : versions) {
+        bool finished = v.state == catalog::VersionState::kCommitted || v.state == catalog::VersionState::kShredded;
+        if (!finished && !include_unfinished) continue;
+        ASSIGN_OR_RETURN(catalog::VersionWithObjects full, hub_->catalog().GetVersion(d.name, v.version));
+        lines.push_back({v, full.objects.size()});
+      }
+    }
+    return OkStatus();
+  }();
+  audit::Actor actor = ActorFor(ctx, role);
+  event.actor = actor.id;
+  event.role = actor.role;
+  event.details["versions"] = lines.size();
+  RETURN_IF_ERROR(audit::Record(hub_->audit(), std::move(event), listed));
+  return lines;
+}
+
+StatusOr<catalog::VersionWithObjects> Service::ShowVersion(const RequestContext& ctx, const std::string& dataset,
+                                                           int64_t version) {
+  audit::Event event{.action = "catalog.read"};
+  event.objects["dataset"] = dataset;
+  ASSIGN_OR_RETURN(Role role, Gate(ctx, Operation::kCatalogRead, event));
+  StatusOr<catalog::VersionWithObjects> v =
+      version > 0 ? hub_->catalog().GetVersion(dataset, version) : hub_->catalog().LatestCommittedVersion(dataset);
+  audit::Actor actor = ActorFor(ctx, role);
+  event.actor = actor.id;
+  event.role = actor.role;
+  if (v.ok()) event.details["version"] = v->version.version;
+  RETURN_IF_ERROR(audit::Record(hub_->audit(), std::move(event), v.status()));
+  return v;
+}
+
+StatusOr<sql::QueryResult> Service::QueryCatalog(const RequestContext& ctx, const std::string& sql_text) {
+  audit::Event event{.action = "query.run"};
+  ASSIGN_OR_RETURN(Role role, Gate(ctx, Operation::kCatalogQuery, event));
+  audit::Actor actor = ActorFor(ctx, role);
+  std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(actor);
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, hub_->OpenCatalogDatabase(*keys));
+  return sql::RunLoggedQuery(hub_->audit(), actor, *db, sql_text, std::nullopt);
+}
+
+StatusOr<sql::QueryResult> Service::QueryProject(const RequestContext& ctx, const std::string& project,
+                                                 const std::string& sql_text, const projects::SessionLimits& limits) {
+  // The session asks the policy (membership, window) and logs project.access.
+  const Role role = ActingRole(ctx, Operation::kWorkspaceQuery, {.member = true});
+  std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(ActorFor(ctx, role));
+  ASSIGN_OR_RETURN(projects::SessionDeps deps, hub_->SessionDependencies(keys.get()));
+  ASSIGN_OR_RETURN(std::unique_ptr<projects::ProjectSession> session,
+                   projects::ProjectSession::Open(deps, ctx.principal(), project, limits));
+  return session->Query(sql_text);
+}
+
+}  // namespace hdhub::service

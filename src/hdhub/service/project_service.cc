@@ -1,0 +1,53 @@
+// Service: research projects and their workspaces. The project store, the
+// workspace builder and the shredder ask the policy and log each decision.
+#include "hdhub/projects/shredder.h"
+#include "hdhub/service/service.h"
+
+namespace hdhub::service {
+
+using directory::Operation;
+using directory::Role;
+
+Status Service::CreateProject(const RequestContext& ctx, const projects::ProjectSpec& spec) {
+  return hub_->projects().Create(ctx.principal(), ActingRole(ctx, Operation::kProjectCreate), spec);
+}
+
+StatusOr<projects::ProjectState> Service::ApproveProject(const RequestContext& ctx, const std::string& id) {
+  return hub_->projects().Approve(ctx.principal(), id);
+}
+
+Status Service::ChangeProject(const RequestContext& ctx, const std::string& id, const projects::ProjectScope& scope,
+                              const std::vector<std::string>& members) {
+  return hub_->projects().Change(ctx.principal(), ActingRole(ctx, Operation::kProjectChange), id, scope, members);
+}
+
+Status Service::CloseProject(const RequestContext& ctx, const std::string& id) {
+  projects::Shredder shredder(&hub_->projects(), &hub_->sealed(), &hub_->audit(), &hub_->clock());
+  return shredder.Close(ctx.principal(), id);
+}
+
+StatusOr<ProjectView> Service::ShowProject(const RequestContext& ctx, const std::string& id) {
+  ProjectView view;
+  const Role role = ActingRole(ctx, Operation::kProjectRead, {.member = true});
+  ASSIGN_OR_RETURN(view.project, hub_->projects().Get(ctx.principal(), role, id));
+  ASSIGN_OR_RETURN(view.workspaces, hub_->projects().Workspaces(id));
+  return view;
+}
+
+StatusOr<std::vector<projects::ProjectRecord>> Service::ListProjects(const RequestContext& ctx) {
+  return hub_->projects().List(ctx.principal(), ActingRole(ctx, Operation::kProjectList, {.member = true}));
+}
+
+StatusOr<projects::BuildResult> Service::BuildWorkspace(const RequestContext& ctx, const std::string& id) {
+  const Role role = ActingRole(ctx, Operation::kWorkspaceBuild);
+  std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(ActorFor(ctx, role));
+  ASSIGN_OR_RETURN(projects::BuilderDeps deps, hub_->BuilderDependencies(keys.get()));
+  return projects::WorkspaceBuilder(deps).Build(ctx.principal(), role, id);
+}
+
+StatusOr<std::vector<std::string>> Service::SweepProjects(const RequestContext& ctx) {
+  projects::Shredder shredder(&hub_->projects(), &hub_->sealed(), &hub_->audit(), &hub_->clock());
+  return shredder.Sweep(ctx.principal());
+}
+
+}  // namespace hdhub::service

@@ -1,0 +1,78 @@
+#include "hdhub/service/service.h"
+
+#include "hdhub/audit/recorder.h"
+#include "hdhub/common/bytes.h"
+#include "hdhub/crypto/random.h"
+#include "hdhub/keys/passphrase_strength.h"
+
+namespace hdhub::service {
+
+using directory::Operation;
+using directory::Role;
+
+Status Service::Init(const std::filesystem::path& dir, const SecretBytes& passphrase, const hub::InitOptions& options,
+                     const hub::FirstOperator& first_operator) {
+  return hub::Hub::Init(dir, passphrase, options, first_operator);
+}
+
+StatusOr<std::unique_ptr<Service>> Service::Open(const std::filesystem::path& dir, const SecretBytes& passphrase,
+                                                 Clock* clock, const directory::DirectoryOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, hub::Hub::Open(dir, passphrase, clock, options));
+  return std::unique_ptr<Service>(new Service(std::move(hub)));
+}
+
+StatusOr<RequestContext> Service::Authenticate(const Credentials& credentials, std::string client_address,
+                                               std::optional<Role> as) {
+  RequestContext ctx;
+  if (credentials.token) {
+    ASSIGN_OR_RETURN(ctx.principal_, hub_->directory().AuthenticateToken(*credentials.token));
+    ctx.auth_method_ = AuthMethod::kToken;
+  } else if (!credentials.user.empty() && credentials.password) {
+    ASSIGN_OR_RETURN(ctx.principal_, hub_->directory().AuthenticatePassword(credentials.user, *credentials.password));
+    ctx.auth_method_ = AuthMethod::kPassword;
+  } else {
+    return UnauthenticatedError("no credentials: an API token, or a user name and password, are needed");
+  }
+  ASSIGN_OR_RETURN(Bytes id, crypto::RandomBytes(8));
+  ctx.request_id_ = HexEncode(id);
+  ctx.client_address_ = std::move(client_address);
+  ctx.requested_role_ = as;
+  ctx.time_ = hub_->clock().Now();
+  return ctx;
+}
+
+Role Service::ActingRole(const RequestContext& ctx, Operation op, const directory::PolicyFacts& facts) const {
+  StatusOr<Role> role = directory::Authorize(ctx.principal(), op, facts, ctx.requested_role());
+  if (role.ok()) return *role;
+  if (ctx.requested_role()) return *ctx.requested_role();
+  const std::vector<Role>& held = ctx.principal().roles;
+  return held.empty() ? Role::kResearcher : held.front();
+}
+
+audit::Actor Service::ActorFor(const RequestContext& ctx, Role role) const { return ctx.principal().AsActor(role); }
+
+StatusOr<Role> Service::Gate(const RequestContext& ctx, Operation op, audit::Event event) {
+  StatusOr<Role> role = directory::Authorize(ctx.principal(), op, {}, ctx.requested_role());
+  if (role.ok()) return role;
+  audit::Actor actor = ActorFor(ctx, ActingRole(ctx, op));
+  event.actor = actor.id;
+  event.role = actor.role;
+  return audit::Record(hub_->audit(), std::move(event), role.status());
+}
+
+Status Service::ChangePassphrase(const RequestContext& ctx, const SecretBytes& old_passphrase,
+                                 const SecretBytes& new_passphrase) {
+  audit::Event event{.action = "key.passphrase"};
+  ASSIGN_OR_RETURN(Role role, Gate(ctx, Operation::kPassphraseChange, event));
+  audit::Actor actor = ActorFor(ctx, role);
+  event.actor = actor.id;
+  event.role = actor.role;
+  // Logged before the change, as every change is: never a change without its event.
+  RETURN_IF_ERROR(keys::CheckPassphraseStrength(new_passphrase));
+  RETURN_IF_ERROR(hub_->audit().Append(event).status());
+  Status changed = hub_->ChangePassphrase(old_passphrase, new_passphrase);
+  if (changed.ok()) return changed;
+  return audit::Record(hub_->audit(), std::move(event), changed);
+}
+
+}  // namespace hdhub::service

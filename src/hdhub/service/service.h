@@ -1,0 +1,133 @@
+// Service: every operation a person can do on a hub, one function each,
+// taking the RequestContext of an authenticated account. The CLI (and later
+// the HTTP API and the PG wire) only parse, call one of these and render.
+//
+// Each operation asks the one policy (directory/policy.h) which role the
+// account acts in, and every decision, allowed or refused, is logged by the
+// one recorder (audit/recorder.h): by the directory and the projects for
+// their changes, by this layer for the rest (ingest, catalog reads and
+// queries). The hub passphrase only opens the key store: no operation is
+// allowed without an account.
+//
+// Ownership: owns the Hub. Thread-safety: every method may be called from
+// several threads at once (each request's identity is its own context).
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hdhub/catalog/catalog.h"
+#include "hdhub/directory/directory.h"
+#include "hdhub/hub/hub.h"
+#include "hdhub/ingest/csv_ingest.h"
+#include "hdhub/projects/project_store.h"
+#include "hdhub/projects/session.h"
+#include "hdhub/projects/workspace_builder.h"
+#include "hdhub/service/context.h"
+#include "hdhub/sql/database.h"
+
+namespace hdhub::service {
+
+// What proves who makes a request: an API token, or a user's password.
+struct Credentials {
+  std::optional<SecretBytes> token;
+  std::string user;
+  std::optional<SecretBytes> password;
+};
+
+// One line of the catalog listing.
+struct CatalogLine {
+  catalog::VersionRecord version;
+  size_t objects = 0;
+};
+
+// A project as its reader sees it, with its workspaces.
+struct ProjectView {
+  projects::ProjectRecord project;
+  std::vector<projects::WorkspaceRecord> workspaces;
+};
+
+class Service {
+ public:
+  // Creates a hub with its first operator account (hub::Hub::Init).
+  static Status Init(const std::filesystem::path& dir, const SecretBytes& passphrase, const hub::InitOptions& options,
+                     const hub::FirstOperator& first_operator);
+  // Opens a hub (hub::Hub::Open).
+  static StatusOr<std::unique_ptr<Service>> Open(const std::filesystem::path& dir, const SecretBytes& passphrase,
+                                                 Clock* clock, const directory::DirectoryOptions& options = {});
+
+  // The context of a request made with `credentials` from `client_address`,
+  // acting in `as` when given. Unauthenticated, with one message whatever the
+  // reason (logged by the directory), when they prove no account.
+  StatusOr<RequestContext> Authenticate(const Credentials& credentials, std::string client_address,
+                                        std::optional<directory::Role> as = std::nullopt);
+
+  // Changes the key store's passphrase (operators; event key.passphrase).
+  // InvalidArgument for a weak new passphrase; PermissionDenied for a wrong old one.
+  Status ChangePassphrase(const RequestContext& ctx, const SecretBytes& old_passphrase,
+                          const SecretBytes& new_passphrase);
+
+  // Intake and catalog.
+  StatusOr<ingest::IngestResult> Ingest(const RequestContext& ctx, const ingest::IngestRequest& request);
+  StatusOr<std::vector<CatalogLine>> ListCatalog(const RequestContext& ctx, bool include_unfinished);
+  // `version` 0: the latest committed one.
+  StatusOr<catalog::VersionWithObjects> ShowVersion(const RequestContext& ctx, const std::string& dataset,
+                                                    int64_t version);
+  // SQL over every dataset's latest committed version (hub staff).
+  StatusOr<sql::QueryResult> QueryCatalog(const RequestContext& ctx, const std::string& sql_text);
+  // SQL in a project's workspace (its researcher members, within its window).
+  StatusOr<sql::QueryResult> QueryProject(const RequestContext& ctx, const std::string& project,
+                                          const std::string& sql_text, const projects::SessionLimits& limits);
+
+  // Accounts.
+  Status AddUser(const RequestContext& ctx, const std::string& name, const std::vector<directory::Role>& roles,
+                 const SecretBytes& password);
+  StatusOr<std::vector<directory::UserRecord>> ListUsers(const RequestContext& ctx);
+  Status SetPassword(const RequestContext& ctx, const std::string& name, const SecretBytes& password);
+  StatusOr<directory::GrantState> GrantRole(const RequestContext& ctx, const std::string& name, directory::Role role);
+  Status RevokeRole(const RequestContext& ctx, const std::string& name, directory::Role role);
+  Status DisableUser(const RequestContext& ctx, const std::string& name);
+  Status EnableUser(const RequestContext& ctx, const std::string& name);
+  StatusOr<directory::IssuedToken> IssueToken(const RequestContext& ctx, const std::string& name,
+                                              std::chrono::microseconds ttl, const std::string& label);
+  StatusOr<std::vector<directory::TokenRecord>> ListTokens(const RequestContext& ctx,
+                                                           const std::optional<std::string>& user);
+  Status RevokeToken(const RequestContext& ctx, const std::string& id);
+
+  // Projects.
+  Status CreateProject(const RequestContext& ctx, const projects::ProjectSpec& spec);
+  StatusOr<projects::ProjectState> ApproveProject(const RequestContext& ctx, const std::string& id);
+  Status ChangeProject(const RequestContext& ctx, const std::string& id, const projects::ProjectScope& scope,
+                       const std::vector<std::string>& members);
+  Status CloseProject(const RequestContext& ctx, const std::string& id);
+  StatusOr<ProjectView> ShowProject(const RequestContext& ctx, const std::string& id);
+  StatusOr<std::vector<projects::ProjectRecord>> ListProjects(const RequestContext& ctx);
+  StatusOr<projects::BuildResult> BuildWorkspace(const RequestContext& ctx, const std::string& id);
+  // Shreds every project whose window has ended; returns their ids.
+  StatusOr<std::vector<std::string>> SweepProjects(const RequestContext& ctx);
+
+  Clock& clock() { return hub_->clock(); }
+  // The hub, for tests that look under the service (the log, the host).
+  hub::Hub& HubForTest() { return *hub_; }
+
+ private:
+  explicit Service(std::unique_ptr<hub::Hub> hub) : hub_(std::move(hub)) {}
+
+  // The role `ctx` acts in for `op`: the policy's choice; when the policy
+  // refuses, the requested or first held role, so that the code that acts
+  // refuses and logs it.
+  directory::Role ActingRole(const RequestContext& ctx, directory::Operation op,
+                             const directory::PolicyFacts& facts = {}) const;
+  audit::Actor ActorFor(const RequestContext& ctx, directory::Role role) const;
+  // For operations no domain object guards: the policy's decision for `op`,
+  // a refusal logged as `event` (with the actor filled in). Returns the role.
+  StatusOr<directory::Role> Gate(const RequestContext& ctx, directory::Operation op, audit::Event event);
+
+  std::unique_ptr<hub::Hub> hub_;
+};
+
+}  // namespace hdhub::service
