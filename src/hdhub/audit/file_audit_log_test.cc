@@ -14,6 +14,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "hdhub/audit/audit_log_conformance.h"
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/audit/segment.h"
 #include "hdhub/audit/test_util.h"
@@ -29,6 +30,12 @@ using ::hdhub::audit::testing::TestSigner;
 using ::hdhub::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+
+INSTANTIATE_AUDIT_LOG_CONFORMANCE(File, [](const std::filesystem::path& scratch, const Clock* clock)
+                                              -> StatusOr<std::unique_ptr<AuditLog>> {
+  ASSIGN_OR_RETURN(auto log, FileAuditLog::Open((scratch / "audit").string(), clock, TestSigner()));
+  return std::unique_ptr<AuditLog>(std::move(log));
+});
 
 class FileAuditLogTest : public ::testing::Test {
  protected:
