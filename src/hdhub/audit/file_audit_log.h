@@ -4,9 +4,10 @@
 // are grouped: the first waiting appender becomes the leader, writes every
 // queued event in one write() and one fdatasync(), then wakes the others, so
 // the cost of a sync is shared by the whole group. Append returns only after
-// that sync; if the write or the sync fails, the group's appends fail and the
-// log refuses further appends (the file may hold a partial batch) until it is
-// reopened.
+// that sync; if the write or the sync fails, the group's appends fail and
+// this object refuses further appends (the file may hold a partial batch)
+// until it is reopened. Complete records that reached the file stay, and are
+// read back like any other; the next writer truncates a partial one.
 //
 // After each group the log signs a checkpoint (checkpoint.h) with its
 // NoteSigner, writes it to <dir>/checkpoint (atomic rename) and calls the
@@ -24,8 +25,9 @@
 // never go backwards. A read (Size, ReadEntry, RootHash, proofs,
 // LatestCheckpoint) first catches up too when the last segment grew or a new
 // one appeared (one fstat and one access when nothing changed), under a
-// shared flock; if that cannot be had within lock_wait it answers from what
-// it read before, which is always a consistent prefix of the log. Waiting
+// shared flock, after this object's group commit in progress, if any; if
+// the flock cannot be had within lock_wait it answers from what it read
+// before, which is always a consistent prefix of the log. Waiting
 // longer than lock_wait for the exclusive lock fails the append (or Open)
 // with FailedPrecondition naming the process that holds it.
 //
