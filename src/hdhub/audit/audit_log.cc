@@ -46,6 +46,7 @@ StatusOr<uint64_t> MemoryAuditLog::Append(const Event& event) {
 
 StatusOr<uint64_t> MemoryAuditLog::AppendBatch(std::span<const Event> events) {
   for (const Event& e : events) RETURN_IF_ERROR(ValidateEvent(e));
+  if (events.empty()) return InvalidArgumentError("empty audit batch");
   std::lock_guard lock(mu_);
   if (!failure_.ok()) return failure_;
   const uint64_t first = entries_.size();

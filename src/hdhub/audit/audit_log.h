@@ -7,7 +7,9 @@
 // heads and proofs for any size it has reached.
 //
 // Implementations: MemoryAuditLog (below, for tests; it really keeps and
-// hashes entries) and FileAuditLog (file_audit_log.h, durable, signed).
+// hashes entries) and FileAuditLog (file_audit_log.h, durable, signed). Each
+// passes the conformance suite in audit_log_conformance.h, which a new one
+// joins with one INSTANTIATE_AUDIT_LOG_CONFORMANCE line.
 // Thread-safety: all methods of both implementations may be called
 // concurrently.
 #pragma once
@@ -39,7 +41,8 @@ class AuditLog {
   // appends (FailedPrecondition) until reopened.
   virtual StatusOr<uint64_t> Append(const Event& event) = 0;
   // Logs all `events` in order, durable together; returns the first index.
-  // Nothing is logged if one of them is invalid.
+  // Nothing is logged if one of them is invalid; InvalidArgument for an
+  // empty batch too.
   virtual StatusOr<uint64_t> AppendBatch(std::span<const Event> events) = 0;
 
   // Entries durably appended so far.

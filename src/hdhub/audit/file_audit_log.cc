@@ -17,10 +17,8 @@ namespace hdhub::audit {
 
 namespace {
 constexpr mode_t kDirMode = 0700;
-constexpr std::chrono::milliseconds kLockPollInterval{20};
 constexpr mode_t kSegmentMode = 0600;
 constexpr mode_t kCheckpointMode = 0644;
-constexpr std::string_view kCheckpointFile = "checkpoint";
 }  // namespace
 
 Status AuditFileOps::Write(int fd, std::string_view data) {
@@ -59,7 +57,6 @@ FileAuditLog::FileAuditLog(std::string dir, const Clock* clock, std::unique_ptr<
 FileAuditLog::~FileAuditLog() {
   if (append_fd_ >= 0) ::close(append_fd_);
   for (const Segment& s : segments_) ::close(s.read_fd);
-  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 StatusOr<std::unique_ptr<FileAuditLog>> FileAuditLog::Open(const std::string& dir, const Clock* clock,
@@ -68,155 +65,91 @@ StatusOr<std::unique_ptr<FileAuditLog>> FileAuditLog::Open(const std::string& di
   RETURN_IF_ERROR(MakeDirs(dir, kDirMode));
   std::unique_ptr<FileAuditLog> log(
       new FileAuditLog(dir, clock, std::move(signer), std::move(options)));
-  RETURN_IF_ERROR(log->LockDirectory());
-  RETURN_IF_ERROR(log->Recover().WithContext("opening the audit log in " + dir));
+  RETURN_IF_ERROR(log->OpenLocked().WithContext("opening the audit log in " + dir));
   return log;
 }
 
-Status FileAuditLog::LockDirectory() {
-  const std::string path = dir_ + "/LOCK";
-  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kSegmentMode);
-  if (lock_fd_ < 0) return ErrnoToStatus(errno, "open " + path);
-  // Two writers would interleave records; the kernel drops the lock if we die.
-  const auto deadline = std::chrono::steady_clock::now() + options_.lock_wait;
-  while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(kLockPollInterval);
-      continue;
-    }
-    if (errno == EWOULDBLOCK) {
-      return FailedPreconditionError("the audit log in " + dir_ + " is already open in another process");
-    }
-    return ErrnoToStatus(errno, "lock " + path);
-  }
-  return OkStatus();
+StatusOr<FileLock> FileAuditLog::LockFiles(bool exclusive) const {
+  const std::string path = dir_ + "/" + std::string(kAuditLockFile);
+  const std::string what = "the audit log in " + dir_;
+  return exclusive ? FileLock::Acquire(path, options_.lock_wait, what)
+                   : FileLock::AcquireShared(path, options_.lock_wait, what);
 }
 
-Status FileAuditLog::OpenSegmentForRead(uint64_t first_index, const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoToStatus(errno, "open " + path);
-  std::unique_lock lock(index_mu_);
-  segments_.push_back(Segment{first_index, path, fd});
-  return OkStatus();
-}
-
-Status FileAuditLog::Recover() {
-  ASSIGN_OR_RETURN(std::vector<SegmentInfo> found, ListSegments(dir_));
-  std::vector<Hash> hashes;
-  ScanResult last_scan;
-  uint64_t next = 0;
-  for (size_t i = 0; i < found.size(); ++i) {
-    const bool last = i + 1 == found.size();
-    auto visit = [&](uint64_t, std::string_view, const Hash& h, uint64_t offset) {
-      hashes.push_back(h);
-      offsets_.push_back(offset);
-      return OkStatus();
-    };
-    const uint64_t start = next;
-    ASSIGN_OR_RETURN(last_scan, ScanSegment(found[i].path, start, last, visit));
-    next += last_scan.records;
-    if (last_scan.valid_bytes > 0) RETURN_IF_ERROR(OpenSegmentForRead(start, found[i].path));
-  }
-  tree_.Append(hashes);
-  // Compare with our own last checkpoint before repairing anything: a
-  // "torn tail" that a checkpoint covers was an acknowledged entry.
-  RETURN_IF_ERROR(CheckAgainstPublishedCheckpoint(next));
-  next_index_ = next;
-  recovery_.entries = next;
-  if (!found.empty() && last_scan.torn_tail()) RETURN_IF_ERROR(TruncateTornTail(found.back().path, last_scan));
-  RETURN_IF_ERROR(OpenForAppend());
+Status FileAuditLog::OpenLocked() {
+  std::lock_guard state(state_mu_);
+  ASSIGN_OR_RETURN(FileLock files, LockFiles(/*exclusive=*/true));
+  RETURN_IF_ERROR(CatchUp(/*repair=*/true));
+  recovery_.entries = offsets_.size();
+  if (segments_.empty()) RETURN_IF_ERROR(StartSegment(0));
   // Entries written after the last checkpoint (a crash in between) get one now.
-  if (published_size_ != next) return PublishCheckpoint();
-  return OkStatus();
-}
-
-Status FileAuditLog::TruncateTornTail(const std::string& path, const ScanResult& scan) {
-  recovery_.torn_bytes = scan.file_bytes - scan.valid_bytes;
-  recovery_.torn_segment = path;
-  if (::truncate(path.c_str(), static_cast<off_t>(scan.valid_bytes)) != 0) {
-    return ErrnoToStatus(errno, "truncate the torn tail of " + path);
-  }
-  // A segment whose header itself is torn was never used: start it afresh.
-  if (scan.valid_bytes == 0 && ::unlink(path.c_str()) != 0) return ErrnoToStatus(errno, "remove " + path);
-  return OkStatus();
-}
-
-Status FileAuditLog::OpenForAppend() {
-  if (segments_.empty()) return StartSegment(next_index_);
-  const std::string& path = segments_.back().path;
-  append_fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (append_fd_ < 0) return ErrnoToStatus(errno, "open " + path);
-  RETURN_IF_ERROR(ops_->Sync(append_fd_));  // makes a truncation durable
-  const off_t end = ::lseek(append_fd_, 0, SEEK_END);
-  if (end < 0) return ErrnoToStatus(errno, "seek " + path);
-  append_bytes_ = static_cast<uint64_t>(end);
-  return OkStatus();
-}
-
-Status FileAuditLog::CheckAgainstPublishedCheckpoint(uint64_t durable_size) {
-  auto data = ReadWholeFile(dir_ + "/" + std::string(kCheckpointFile));
-  if (!data.ok()) return IsNotFound(data.status()) ? OkStatus() : data.status();
-  ASSIGN_OR_RETURN(auto verifier, Ed25519Verifier::FromVerifierKey(signer_->VerifierKey()));
-  auto opened = OpenSignedCheckpoint(*data, *verifier);
-  if (!opened.ok()) {
-    return DataLossError("the published checkpoint does not verify with the log key: " +
-                         std::string(opened.status().message()));
-  }
-  const Checkpoint& cp = opened->checkpoint;
-  if (cp.size > durable_size) {
-    return DataLossError("the log holds " + std::to_string(durable_size) +
-                         " entries but its signed checkpoint covers " + std::to_string(cp.size) +
-                         ": acknowledged entries are missing or damaged");
-  }
-  ASSIGN_OR_RETURN(Hash root, tree_.RootHash(cp.size));
-  if (root != cp.root) {
-    return DataLossError("the first " + std::to_string(cp.size) +
-                         " entries do not match the signed checkpoint: entries were altered");
-  }
-  checkpoint_ = std::move(*data);
-  published_size_ = cp.size;
+  if (published_size_ != offsets_.size()) return PublishCheckpoint();
   return OkStatus();
 }
 
 Status FileAuditLog::StartSegment(uint64_t first_index) {
   const std::string path = dir_ + "/" + SegmentFileName(first_index);
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, kSegmentMode);
+  // O_EXCL: under the lock, after a catch-up, no process has started it.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, kSegmentMode);
   if (fd < 0) return ErrnoToStatus(errno, "create " + path);
   std::string header;
   AppendSegmentHeader(first_index, header);
   Status s = ops_->Write(fd, header);
   if (s.ok()) s = ops_->Sync(fd);
   if (s.ok()) s = SyncDir(dir_);
+  const int read_fd = s.ok() ? ::open(path.c_str(), O_RDONLY | O_CLOEXEC) : -1;
+  if (s.ok() && read_fd < 0) s = ErrnoToStatus(errno, "open " + path);
   if (!s.ok()) {
     ::close(fd);
     return s;
   }
   if (append_fd_ >= 0) ::close(append_fd_);
   append_fd_ = fd;
-  append_bytes_ = header.size();
-  return OpenSegmentForRead(first_index, path);
+  append_first_ = first_index;
+  tail_bytes_ = header.size();
+  std::unique_lock lock(index_mu_);
+  segments_.push_back(Segment{first_index, path, read_fd});
+  return OkStatus();
 }
 
-Status FileAuditLog::CommitGroup(std::span<Writer* const> group, uint64_t& first_index) {
-  if (append_bytes_ >= options_.max_segment_bytes) RETURN_IF_ERROR(StartSegment(next_index_));
+Status FileAuditLog::OpenAppendFile() {
+  const Segment& last = segments_.back();
+  if (append_fd_ >= 0 && append_first_ == last.first_index) return OkStatus();
+  // Another process started this segment.
+  const int fd = ::open(last.path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return ErrnoToStatus(errno, "open " + last.path);
+  if (append_fd_ >= 0) ::close(append_fd_);
+  append_fd_ = fd;
+  append_first_ = last.first_index;
+  return OkStatus();
+}
+
+// `sticky` tells the caller that the files may now hold a partial batch.
+Status FileAuditLog::CommitGroup(std::span<Writer* const> group, bool& sticky) {
+  sticky = true;
+  const bool full = !segments_.empty() && tail_bytes_ >= options_.max_segment_bytes &&
+                    offsets_.size() > segments_.back().first_index;  // never leave one empty
+  if (segments_.empty() || full) {
+    RETURN_IF_ERROR(StartSegment(offsets_.size()));
+  }
+  RETURN_IF_ERROR(OpenAppendFile());
   std::string buf;
   std::vector<Hash> hashes;
   std::vector<uint64_t> offsets;
-  uint64_t index = next_index_;
-  first_index = index;
+  uint64_t index = offsets_.size();
   for (Writer* w : group) {
     w->first_index = index;
     for (const Event& e : w->events) {
       const std::string entry = EncodeEntry(e, index++, clock_->Now());
       hashes.push_back(HashLeaf(AsBytes(entry)));
-      offsets.push_back(append_bytes_ + buf.size());
+      offsets.push_back(tail_bytes_ + buf.size());
       AppendRecord(entry, hashes.back(), buf);
     }
   }
   RETURN_IF_ERROR(ops_->Write(append_fd_, buf));
   RETURN_IF_ERROR(ops_->Sync(append_fd_));
-  append_bytes_ += buf.size();
-  next_index_ = index;
+  sticky = false;
+  tail_bytes_ += buf.size();
   {
     std::unique_lock lock(index_mu_);
     offsets_.insert(offsets_.end(), offsets.begin(), offsets.end());
@@ -225,12 +158,24 @@ Status FileAuditLog::CommitGroup(std::span<Writer* const> group, uint64_t& first
   return OkStatus();
 }
 
+Status FileAuditLog::CommitLocked(std::span<Writer* const> group, bool& sticky) {
+  std::lock_guard state(state_mu_);
+  ASSIGN_OR_RETURN(FileLock files, LockFiles(/*exclusive=*/true));
+  if (Status s = CatchUp(/*repair=*/true); !s.ok()) {
+    sticky = IsDataLoss(s);
+    return s;
+  }
+  RETURN_IF_ERROR(CommitGroup(group, sticky));
+  return PublishCheckpoint();
+}
+
 Status FileAuditLog::PublishCheckpoint() {
   const uint64_t size = tree_.Size();
   ASSIGN_OR_RETURN(Hash root, tree_.RootHash(size));
   ASSIGN_OR_RETURN(std::string note, SignCheckpoint(Checkpoint{signer_->name(), size, root, {}}, *signer_));
-  RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/" + std::string(kCheckpointFile), note,
+  RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/" + std::string(kAuditCheckpointFile), note,
                                       kCheckpointMode, /*durable=*/true));
+  published_size_ = size;
   {
     std::unique_lock lock(index_mu_);
     checkpoint_ = note;
@@ -266,18 +211,13 @@ StatusOr<uint64_t> FileAuditLog::AppendBatch(std::span<const Event> events) {
     count += w->events.size();
   }
   Status status = broken_.ok() ? OkStatus()
-                               : FailedPreconditionError("the audit log failed an earlier write and "
-                                                         "must be reopened: " + broken_.ToString());
+                               : FailedPreconditionError("the audit log failed an earlier write or found "
+                                                         "damage and must be reopened: " + broken_.ToString());
   lock.unlock();
-  uint64_t first = 0;
-  bool durable = false;
-  if (status.ok()) {
-    status = CommitGroup(group, first);
-    durable = status.ok();
-    if (durable) status = PublishCheckpoint();
-  }
+  bool sticky = false;
+  if (status.ok()) status = CommitLocked(group, sticky);
   lock.lock();
-  if (!durable && broken_.ok() && !status.ok()) broken_ = status;
+  if (sticky && broken_.ok()) broken_ = status;
   for (Writer* w : group) {
     writers_.pop_front();
     w->status = status;
@@ -287,31 +227,6 @@ StatusOr<uint64_t> FileAuditLog::AppendBatch(std::span<const Event> events) {
   if (!writers_.empty()) writers_.front()->cv.notify_one();
   if (!status.ok()) return status;
   return self.first_index;
-}
-
-std::string FileAuditLog::LatestCheckpoint() const {
-  std::shared_lock lock(index_mu_);
-  return checkpoint_;
-}
-
-StatusOr<std::string> FileAuditLog::ReadEntry(uint64_t index) const {
-  std::shared_lock lock(index_mu_);
-  if (index >= offsets_.size()) {
-    return OutOfRangeError("audit entry " + std::to_string(index) + " is beyond the log size " +
-                           std::to_string(offsets_.size()));
-  }
-  auto seg = std::upper_bound(segments_.begin(), segments_.end(), index,
-                              [](uint64_t i, const Segment& s) { return i < s.first_index; });
-  --seg;  // segments_[0] starts at 0, so upper_bound is never begin()
-  uint8_t len_buf[4];
-  const off_t off = static_cast<off_t>(offsets_[index]);
-  if (::pread(seg->read_fd, len_buf, sizeof(len_buf), off) != sizeof(len_buf)) {
-    return ErrnoToStatus(errno, "read " + seg->path);
-  }
-  std::string entry(GetBigEndian32(len_buf), '\0');
-  const ssize_t n = ::pread(seg->read_fd, entry.data(), entry.size(), off + kRecordHeaderSize);
-  if (n != static_cast<ssize_t>(entry.size())) return DataLossError("short read in " + seg->path);
-  return entry;
 }
 
 }  // namespace hdhub::audit

@@ -4,23 +4,44 @@
 // are grouped: the first waiting appender becomes the leader, writes every
 // queued event in one write() and one fdatasync(), then wakes the others, so
 // the cost of a sync is shared by the whole group. Append returns only after
-// that sync; if the write or the sync fails, the group's appends fail and the
-// log refuses further appends (the file may hold a partial batch) until it is
-// reopened, which truncates the torn tail.
+// that sync; if the write or the sync fails, the group's appends fail and
+// this object refuses further appends (the file may hold a partial batch)
+// until it is reopened. Complete records that reached the file stay, and are
+// read back like any other; the next writer truncates a partial one.
 //
 // After each group the log signs a checkpoint (checkpoint.h) with its
 // NoteSigner, writes it to <dir>/checkpoint (atomic rename) and calls the
 // publish hook (e.g. to the host); a failing hook fails the group's appends,
 // whose entries nevertheless stay in the log (an event may be logged for an
-// operation that then failed, never the reverse).
+// operation that then failed, never the reverse). The hook runs on the
+// leader's thread with the log busy: it must not call back into the log.
 //
-// One process at a time: Open() takes an exclusive flock on <dir>/LOCK.
-// Open() recovers: a torn last record is truncated away and reported in
-// recovery(); a damaged record elsewhere, or a log shorter than (or forked
-// from) its own published checkpoint, is DataLoss and the log does not open.
+// Several processes (a server and CLI commands), or several FileAuditLogs in
+// one process, may have one directory open. Each group commit holds an
+// exclusive flock on <dir>/LOCK (FileLock) while it catches up with what the
+// others appended since it last looked (reading and checking their records),
+// repairs a torn tail a killed writer left, starts a new segment if the last
+// one is full, writes, syncs, signs and publishes the checkpoint: checkpoints
+// never go backwards. A read (Size, ReadEntry, RootHash, proofs,
+// LatestCheckpoint) first catches up too when the last segment grew or a new
+// one appeared (one fstat and one access when nothing changed), under a
+// shared flock, after this object's group commit in progress, if any; if
+// the flock cannot be had within lock_wait it answers from what it read
+// before, which is always a consistent prefix of the log. Waiting
+// longer than lock_wait for the exclusive lock fails the append (or Open)
+// with FailedPrecondition naming the process that holds it.
+//
+// Open() reads the whole log: a torn last record is truncated away and
+// reported in recovery(); a damaged record elsewhere, or a log shorter than
+// (or forked from) its own published checkpoint, is DataLoss and the log does
+// not open. A catch-up checks the same for what is new (the records after
+// those already read, the checkpoint if it changed) and also refuses a segment
+// cut below what was read or a segment list that changed: then DataLoss, and
+// this object refuses further appends. Records already read are not re-read:
+// `hdhub audit verify` and Open do that.
 //
 // The whole Merkle tree (64 bytes per entry) and one offset per entry are
-// kept in memory, rebuilt from the segments on Open.
+// kept in memory.
 //
 // Thread-safety: every method may be called from several threads.
 #pragma once
@@ -42,6 +63,7 @@
 #include "hdhub/audit/note.h"
 #include "hdhub/audit/segment.h"
 #include "hdhub/common/clock.h"
+#include "hdhub/common/file_lock.h"
 #include "hdhub/common/status.h"
 
 namespace hdhub::audit {
@@ -55,29 +77,38 @@ class AuditFileOps {
   virtual Status Sync(int fd);                          // fdatasync
 };
 
+// In the log's directory, beside the segments.
+inline constexpr std::string_view kAuditLockFile = "LOCK";
+inline constexpr std::string_view kAuditCheckpointFile = "checkpoint";
+
 struct FileAuditLogOptions {
-  // Called with each newly signed checkpoint, after it is written locally.
+  // Called with each newly signed checkpoint, after it is written locally,
+  // with the directory locked.
   std::function<Status(std::string_view checkpoint)> publish_checkpoint;
   uint64_t max_segment_bytes = uint64_t{64} << 20;
   size_t max_group_events = 1 << 16;
-  // How long Open() waits for another process to close the log (one hdhub
-  // command after another) before FailedPrecondition; 0 refuses at once.
-  std::chrono::milliseconds lock_wait{0};
+  // How long Open(), each group commit and each read's catch-up wait for
+  // another process's group commit (or its open) before giving up: Open and
+  // appends then fail with FailedPrecondition naming the holder, reads answer
+  // from what they have.
+  std::chrono::milliseconds lock_wait{10'000};
   // Test-only seam; nullptr means the real system calls. Not owned.
   AuditFileOps* file_ops_for_test = nullptr;
 };
 
 struct RecoveryReport {
   uint64_t entries = 0;           // entries found on open
-  uint64_t torn_bytes = 0;        // bytes truncated from the last segment
-  std::string torn_segment;       // its path, when torn_bytes > 0
+  uint64_t torn_bytes = 0;        // bytes truncated from torn tails, on open and since
+  std::string torn_segment;       // the last file truncated, when torn_bytes > 0
 };
 
 class FileAuditLog final : public AuditLog {
  public:
   // Opens (creating if needed) the log in `dir`. The checkpoint origin is the
   // signer's key name. DataLoss when the stored log is damaged (see above);
-  // errno-mapped codes for I/O failures.
+  // FailedPrecondition naming the holder when another process keeps the
+  // directory locked longer than lock_wait; errno-mapped codes for I/O
+  // failures.
   static StatusOr<std::unique_ptr<FileAuditLog>> Open(const std::string& dir, const Clock* clock,
                                                       std::unique_ptr<NoteSigner> signer,
                                                       FileAuditLogOptions options = {});
@@ -85,24 +116,21 @@ class FileAuditLog final : public AuditLog {
 
   StatusOr<uint64_t> Append(const Event& event) override;
   StatusOr<uint64_t> AppendBatch(std::span<const Event> events) override;
-  uint64_t Size() const override { return tree_.Size(); }
+  uint64_t Size() const override;
   StatusOr<std::string> ReadEntry(uint64_t index) const override;
-  StatusOr<Hash> RootHash(uint64_t size) const override { return tree_.RootHash(size); }
-  StatusOr<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) const override {
-    return tree_.InclusionProof(index, size);
-  }
-  StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2) const override {
-    return tree_.ConsistencyProof(size1, size2);
-  }
-  StatusOr<Hash> LeafHash(uint64_t index) const override { return tree_.LeafHash(index); }
+  StatusOr<Hash> RootHash(uint64_t size) const override;
+  StatusOr<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) const override;
+  StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2) const override;
+  StatusOr<Hash> LeafHash(uint64_t index) const override;
 
-  // The signed note last published.
+  // The newest signed checkpoint, whichever process published it.
   std::string LatestCheckpoint() const;
-  const RecoveryReport& recovery() const { return recovery_; }
+  RecoveryReport recovery() const;
   const NoteSigner& signer() const { return *signer_; }
 
  private:
   struct Writer;
+  struct Found;
   struct Segment {
     uint64_t first_index;
     std::string path;
@@ -111,14 +139,22 @@ class FileAuditLog final : public AuditLog {
 
   FileAuditLog(std::string dir, const Clock* clock, std::unique_ptr<NoteSigner> signer,
                FileAuditLogOptions options);
-  Status LockDirectory();
-  Status Recover();
-  Status TruncateTornTail(const std::string& path, const ScanResult& scan);
-  Status OpenForAppend();
-  Status CheckAgainstPublishedCheckpoint(uint64_t durable_size);
-  Status OpenSegmentForRead(uint64_t first_index, const std::string& path);
+  StatusOr<FileLock> LockFiles(bool exclusive) const;
+  Status OpenLocked();
+  // Catch-up (file_audit_log_catch_up.cc); state_mu_ held and the files
+  // locked (exclusively when `repair`, which truncates torn tails).
+  Status Refresh() const;
+  bool OthersAppended() const;
+  Status CatchUp(bool repair) const;
+  Status CheckKnownSegments(const std::vector<SegmentInfo>& listed) const;
+  Status ScanNew(const std::vector<SegmentInfo>& listed, Found& found) const;
+  Status CheckPublishedCheckpoint() const;
+  Status TruncateTornTail(const std::string& path, const ScanResult& scan) const;
+  // Appending; state_mu_ held and the files locked exclusively.
+  Status CommitLocked(std::span<Writer* const> group, bool& sticky);
+  Status CommitGroup(std::span<Writer* const> group, bool& sticky);
+  Status OpenAppendFile();
   Status StartSegment(uint64_t first_index);
-  Status CommitGroup(std::span<Writer* const> group, uint64_t& first_index);
   Status PublishCheckpoint();
 
   const std::string dir_;
@@ -127,27 +163,29 @@ class FileAuditLog final : public AuditLog {
   const FileAuditLogOptions options_;
   AuditFileOps default_ops_;
   AuditFileOps* ops_;
-  RecoveryReport recovery_;
 
   // Group commit queue; the front writer is the leader.
   std::mutex queue_mu_;
   std::deque<Writer*> writers_;
-  Status broken_;  // sticky write/sync failure
+  Status broken_;  // sticky write/sync failure or damage found
 
-  // Leader-only state (touched by one leader at a time, or by Open).
-  int lock_fd_ = -1;
-  int append_fd_ = -1;
-  uint64_t append_bytes_ = 0;
-  uint64_t next_index_ = 0;
-
-  // Entry locations for ReadEntry.
+  // What this object has read of the files. A leader (or Open) and a read
+  // that catches up extend it, one at a time under state_mu_; reads are
+  // const, hence `mutable`. Readers of entries take index_mu_ (offsets_ grows
+  // before tree_, so every index below Size() is readable).
+  mutable std::mutex state_mu_;
   mutable std::shared_mutex index_mu_;
-  std::vector<Segment> segments_;
-  std::vector<uint64_t> offsets_;  // record offset within its segment, per entry
-  std::string checkpoint_;
-  std::optional<uint64_t> published_size_;  // size of the checkpoint found on Open
+  mutable std::vector<Segment> segments_;
+  mutable std::vector<uint64_t> offsets_;  // record offset within its segment, per entry
+  mutable uint64_t tail_bytes_ = 0;        // bytes read (all valid) of segments_.back()
+  mutable std::string checkpoint_;         // the newest checkpoint read or written
+  mutable std::optional<uint64_t> published_size_;
+  mutable RecoveryReport recovery_;
+  mutable SharedTree tree_;
 
-  SharedTree tree_;
+  // Appending (state_mu_).
+  int append_fd_ = -1;
+  uint64_t append_first_ = 0;  // first index of the segment append_fd_ writes
 };
 
 }  // namespace hdhub::audit

@@ -111,10 +111,20 @@ void AppendRecord(std::string_view entry, const Hash& leaf_hash, std::string& ou
 
 StatusOr<ScanResult> ScanSegment(const std::string& path, uint64_t expected_first,
                                  bool allow_torn_tail, const RecordVisitor& visit) {
+  return ScanSegmentFrom(path, expected_first, ScanResume{0, expected_first}, allow_torn_tail,
+                         visit);
+}
+
+StatusOr<ScanResult> ScanSegmentFrom(const std::string& path, uint64_t expected_first, ScanResume from,
+                                     bool allow_torn_tail, const RecordVisitor& visit) {
   ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
   const uint8_t* p = file.data();
   ScanResult result;
   result.file_bytes = file.size();
+  if (file.size() < from.offset) {
+    return Damaged(path, file.size(), "the file ends before byte " + std::to_string(from.offset) +
+                                          ", which was read before (the log was cut)");
+  }
   if (file.size() < kSegmentHeaderSize) {
     if (allow_torn_tail) return result;  // crashed while creating it
     return Damaged(path, 0, "truncated header");
@@ -124,7 +134,7 @@ StatusOr<ScanResult> ScanSegment(const std::string& path, uint64_t expected_firs
     return Damaged(path, 8, "first index " + std::to_string(GetBigEndian64(p + 8)) + ", expected " +
                                 std::to_string(expected_first) + " (a segment is missing or misplaced)");
   }
-  uint64_t off = kSegmentHeaderSize;
+  uint64_t off = std::max<uint64_t>(from.offset, kSegmentHeaderSize);
   result.valid_bytes = off;
   while (off < file.size()) {
     const uint64_t left = file.size() - off;
@@ -146,7 +156,7 @@ StatusOr<ScanResult> ScanSegment(const std::string& path, uint64_t expected_firs
       if (allow_torn_tail && at_end) return result;
       return Damaged(path, off, cut ? "record length beyond the end of the file" : "record checksum mismatch");
     }
-    RETURN_IF_ERROR(visit(expected_first + result.records, entry, stored, off));
+    RETURN_IF_ERROR(visit(from.index + result.records, entry, stored, off));
     ++result.records;
     off += kRecordHeaderSize + len;
     result.valid_bytes = off;

@@ -61,4 +61,16 @@ using RecordVisitor =
 StatusOr<ScanResult> ScanSegment(const std::string& path, uint64_t expected_first,
                                  bool allow_torn_tail, const RecordVisitor& visit);
 
+// Resumes a scan at byte `offset` of the segment, where entry `index` starts
+// (what an earlier scan reported as valid_bytes and first_index + records;
+// offset 0 is a fresh scan); `records` then counts the records after it and
+// the visitor sees indices from `index`. DataLoss if the file is now shorter
+// than `offset` (it was cut after being read).
+struct ScanResume {
+  uint64_t offset = 0;
+  uint64_t index = 0;
+};
+StatusOr<ScanResult> ScanSegmentFrom(const std::string& path, uint64_t expected_first, ScanResume from,
+                                     bool allow_torn_tail, const RecordVisitor& visit);
+
 }  // namespace hdhub::audit
