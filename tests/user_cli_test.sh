@@ -207,6 +207,22 @@ run user lsit
 check "a mistyped subcommand suggests the right one" err_has "did you mean 'list'"
 run help project
 check "help on one command" out_has "approve"
+subcommands() {  # the subcommands a help text lists
+  awk '/^Subcommands:/ {on = 1; next} on && /^  [a-z]/ {print $1} on && /^$/ {on = 0}' "$1"
+}
+without_example=""
+walk() {  # command words...: every command with no subcommand of its own shows an example
+  "$HDHUB" help "$@" >"$work/help.txt" 2>&1
+  local subs
+  subs=$(subcommands "$work/help.txt")
+  if [[ -z $subs ]]; then
+    grep -q "^Example:" "$work/help.txt" || without_example+=" '$*'"
+    return
+  fi
+  for s in $subs; do walk "$@" "$s"; done
+}
+walk
+check "every command's help has an example (missing:$without_example)" test -z "$without_example"
 run user list --json
 check "--json after the subcommand" out_has '"columns"'
 run --json token revoke 0123456789abcdef

@@ -49,9 +49,6 @@ namespace {
 void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* cmd =
       app.add_subcommand("init", "create a hub (state directory, key file, catalog, host) and its first operator");
-  cmd->footer(
-      "Example:\n  HDHUB_PASSPHRASE='harbour violet engine 42' HDHUB_PASSWORD='olga long password' \\\n"
-      "    hdhub init --operator olga");
   auto host = std::make_shared<std::string>();
   auto name = std::make_shared<std::string>();
   cmd->add_option("--host", *host, "host URI (default: file://<hub>/host)");

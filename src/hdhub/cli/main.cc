@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
     }
     std::cout << target->help();
   });
+  AddExamples(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -269,7 +269,6 @@ void AddPassphrase(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   group->require_subcommand(1);
   auto* cmd = group->add_subcommand(
       "change", "re-seal the key store under a new passphrase ($HDHUB_NEW_PASSPHRASE, or typed twice); operators");
-  cmd->footer("Example:\n  HDHUB_USER=olga HDHUB_NEW_PASSPHRASE='lantern quarry velvet 17' hdhub passphrase change");
   cmd->callback(OnSession(opts, exit_code, [&opts](Service& svc, const RequestContext& ctx) -> Status {
     ASSIGN_OR_RETURN(SecretBytes old_passphrase, keys::ReadPassphrase(kPassphraseEnv, "current hub passphrase: "));
     ASSIGN_OR_RETURN(SecretBytes new_passphrase, keys::ReadNewPassphrase(kNewPassphraseEnv, "new hub passphrase: "));

@@ -1,0 +1,77 @@
+// One example per command, shown at the end of its help (--help, hdhub help
+// CMD). Kept in one table so that a new command's missing example is seen
+// here, and tested: every command that runs has one.
+#include <map>
+#include <string>
+
+#include "hdhub/cli/commands.h"
+
+namespace hdhub::cli {
+namespace {
+
+// clang-format off
+const std::map<std::string, std::string>& Examples() {
+  static const std::map<std::string, std::string> examples = {
+    {"init", "HDHUB_PASSPHRASE='harbour violet engine 42' HDHUB_PASSWORD='…' hdhub init --operator opal"},
+    {"ingest", "hdhub ingest --dataset ER_PRS_F --schema ../shared/snds/schemas/ER_PRS_F.json ER_PRS_F.p1.csv\n"
+               "  hdhub ingest --opt-out OPTOUT.p1.csv"},
+    {"query", "hdhub query \"SELECT year(EXE_SOI_DTD) AS y, count(*) FROM ER_PRS_F GROUP BY 1\"\n"
+              "  HDHUB_TOKEN=$RITA hdhub query --project diab \"SELECT count(*) FROM IR_BEN_R\""},
+    {"catalog list", "hdhub catalog list --all"},
+    {"catalog show", "hdhub catalog show ER_PRS_F --version 2"},
+    {"user add", "HDHUB_USER_PASSWORD='…' hdhub user add rita --role researcher"},
+    {"user list", "hdhub --json user list"},
+    {"user passwd", "HDHUB_USER_PASSWORD='…' hdhub user passwd rita"},
+    {"user disable", "hdhub user disable rita"},
+    {"user enable", "hdhub user enable rita"},
+    {"user grant", "hdhub user grant rita --role checker\n"
+                   "  hdhub user grant otto --role operator   # then a second operator runs the same"},
+    {"user revoke", "hdhub user revoke rita --role checker"},
+    {"token issue", "RITA=$(hdhub token issue rita --ttl 30d --label laptop)"},
+    {"token list", "hdhub token list rita"},
+    {"token revoke", "hdhub token revoke 0123456789abcdef"},
+    {"whoami", "HDHUB_TOKEN=$RITA hdhub whoami"},
+    {"passphrase change", "HDHUB_NEW_PASSPHRASE='lantern quarry velvet 17' hdhub passphrase change"},
+    {"nir check", "hdhub nir check 185057800608436"},
+    {"source-key init", "HDHUB_SOURCE_PASSPHRASE='…' hdhub source-key init --key source.key"},
+    {"pseudonymize", "hdhub pseudonymize --key source.key --schema ER_PRS_F.json --out ER_PRS_F.p1.csv ER_PRS_F.csv"},
+    {"project create", "hdhub project create --id diab --authorisation CNIL-DR-2026-042 --purpose 'Antidiabetics'\n"
+                       "    --scope scope.json --start 2026-01-01 --end 2027-01-01 --member rita"},
+    {"project approve", "HDHUB_TOKEN=$OLGA hdhub project approve diab"},
+    {"project change", "hdhub project change diab --scope scope-v2.json --member rita --member rob"},
+    {"project close", "hdhub project close diab"},
+    {"project show", "hdhub project show diab"},
+    {"project list", "HDHUB_TOKEN=$RITA hdhub project list"},
+    {"project build", "hdhub project build diab"},
+    {"project sweep", "hdhub project sweep"},
+    {"audit verify", "hdhub audit verify --log-key \"$(cat hub.vkey)\""},
+    {"audit prove", "hdhub audit prove --index 42"},
+    {"audit consistency", "hdhub audit consistency --size1 100 --size2 250 > proof.txt"},
+    {"audit check-inclusion", "hdhub audit check-inclusion --index 42 --size 250 --leaf-hash $LEAF --root $ROOT --proof $PROOF"},
+    {"audit check-consistency", "hdhub audit check-consistency --size1 100 --size2 250 --root1 $R1 --root2 $R2 --proof $PROOF"},
+    {"audit show", "hdhub audit show --project diab --action query. --since 2026-12-01"},
+    {"audit checkpoint", "hdhub audit checkpoint > cp.txt"},
+    {"audit log-key", "hdhub audit log-key > hub.vkey"},
+    {"audit witness", "hdhub audit witness --state w1 --log-key \"$(cat hub.vkey)\" --checkpoint cp.txt --proof proof.txt"},
+    {"audit keygen", "hdhub audit keygen --state w1 --name witness.example/w1"},
+    {"synth", "hdhub synth --people 100000 --years 2019-2023 --out extract/"},
+    {"help", "hdhub help project create"},
+  };
+  return examples;
+}
+// clang-format on
+
+void Attach(CLI::App& app, const std::string& path) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    const std::string name = path.empty() ? sub->get_name() : path + " " + sub->get_name();
+    auto it = Examples().find(name);
+    if (it != Examples().end()) sub->footer("Example:\n  " + it->second);
+    Attach(*sub, name);
+  }
+}
+
+}  // namespace
+
+void AddExamples(CLI::App& app) { Attach(app, ""); }
+
+}  // namespace hdhub::cli
