@@ -6,9 +6,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "hdhub/audit/file_util.h"
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
+#include "hdhub/common/file.h"
 #include "hdhub/hub/hub.h"
 #include "hdhub/keys/passphrase.h"
 #include "hdhub/projects/shredder.h"
@@ -98,7 +98,7 @@ void AddCreate(CLI::App& project, const GlobalOptions& opts, int* exit_code, std
   cmd->add_option("--min-cell-count", a->min_cell_count, "smallest count a released table may show (default 10)");
   cmd->callback(OnProjects(
       opts, exit_code, as, [a](hub::Hub&, projects::ProjectStore& store, const Principal& who, Role role) -> Status {
-        ASSIGN_OR_RETURN(std::string text, audit::ReadWholeFile(a->scope_file));
+        ASSIGN_OR_RETURN(std::string text, ReadFile(a->scope_file));
         ASSIGN_OR_RETURN(a->spec.scope, projects::ProjectScope::Parse(text));
         ASSIGN_OR_RETURN(a->spec.start, ParseRfc3339(a->start));
         ASSIGN_OR_RETURN(a->spec.end, ParseRfc3339(a->end));
@@ -134,7 +134,7 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
   cmd->callback(
       OnProjects(opts, exit_code, as,
                  [change](hub::Hub&, projects::ProjectStore& store, const Principal& who, Role role) -> Status {
-                   ASSIGN_OR_RETURN(std::string text, audit::ReadWholeFile(change->scope_file));
+                   ASSIGN_OR_RETURN(std::string text, ReadFile(change->scope_file));
                    ASSIGN_OR_RETURN(projects::ProjectScope scope, projects::ProjectScope::Parse(text));
                    return store.Change(who, role, change->spec.id, scope, change->spec.members);
                  }));
