@@ -86,8 +86,11 @@ check "the researcher's cohort excludes the opted-out ($expected)" test "$got" =
 "$HDHUB" ingest --dataset ER_PRS_F_COPY --schema "$SNDS/schemas/ER_PRS_F.json" "$work/transfer/ER_PRS_F.csv" \
   >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 6000); do  # until the sealed Parquet is streaming (or the ingest is over)
-  [[ -n $(find "$HDHUB_HOME/host/.tmp" -type f 2>/dev/null) ]] && break
+# Until the sealed Parquet is streaming (or the ingest is over): a temporary
+# larger than the audit checkpoint the ingest publishes first, whose own
+# temporary would otherwise end the wait before the pending version exists.
+for _ in $(seq 1 6000); do
+  [[ -n $(find "$HDHUB_HOME/host/.tmp" -type f -size +64k 2>/dev/null) ]] && break
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.01
 done

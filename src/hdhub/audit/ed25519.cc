@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "hdhub/audit/file_util.h"
+#include "hdhub/common/file.h"
 #include "hdhub/crypto/hash.h"
 
 namespace hdhub::audit {
@@ -202,13 +202,11 @@ bool Ed25519Verifier::Verify(ByteSpan message, ByteSpan signature) const {
 
 Status WriteSignerKeyFile(const std::string& path, const Ed25519Signer& signer) {
   SecretBytes text = signer.InsecureExportPrivateKeyText();
-  return WriteFileAtomically(
-      path, std::string_view(reinterpret_cast<const char*>(text.data()), text.size()),
-      kKeyFileMode, /*durable=*/true);
+  return WriteFileAtomically(path, text.span(), kKeyFileMode);
 }
 
 StatusOr<std::unique_ptr<Ed25519Signer>> LoadSignerKeyFile(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   SecretBytes secret(AsBytes(text));
   SecureWipe(text.data(), text.size());
   auto signer = Ed25519Signer::FromPrivateKeyText(secret);

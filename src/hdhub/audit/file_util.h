@@ -1,32 +1,25 @@
-// Small POSIX file helpers for the audit subsystem: whole-file reads and
-// atomic replacement (write to a temporary name, optionally fsync, rename,
-// fsync the directory), so a reader sees the old or the new file, never half.
-//
-// Thread-safety: no shared state; concurrent writers of one path must be
-// serialized by the caller.
+// Transitional: the local-file helpers moved to common/file.h. The audit
+// log's own files (file_audit_log.cc, reworked on another branch) still use
+// these names; new code includes hdhub/common/file.h. Delete this header once
+// nothing includes it.
 #pragma once
+
+#include <sys/types.h>
 
 #include <string>
 #include <string_view>
 
-#include <sys/types.h>
-
-#include "hdhub/common/status.h"
+#include "hdhub/common/file.h"
 
 namespace hdhub::audit {
 
-// NotFound if absent; other errno-mapped codes otherwise.
-StatusOr<std::string> ReadWholeFile(const std::string& path);
+using ::hdhub::MakeDirs;
+using ::hdhub::SyncDir;
 
-// Replaces `path` with `data` (mode `mode`). With `durable`, data and the
-// directory entry are fsync'ed before returning.
-Status WriteFileAtomically(const std::string& path, std::string_view data, mode_t mode,
-                           bool durable);
+inline StatusOr<std::string> ReadWholeFile(const std::string& path) { return ReadFile(path); }
 
-// mkdir -p; a directory it creates gets `mode`, an existing one is left alone.
-Status MakeDirs(const std::string& path, mode_t mode);
-
-// fsync of a directory, to make created or renamed entries durable.
-Status SyncDir(const std::string& path);
+inline Status WriteFileAtomically(const std::string& path, std::string_view data, mode_t mode, bool durable) {
+  return ::hdhub::WriteFileAtomically(path, AsBytes(data), mode, {.durable = durable});
+}
 
 }  // namespace hdhub::audit

@@ -1,7 +1,7 @@
 #include "hdhub/audit/hub_log.h"
 
-#include "hdhub/audit/file_util.h"
 #include "hdhub/audit/segment.h"
+#include "hdhub/common/file.h"
 #include "hdhub/crypto/random.h"
 
 namespace hdhub::audit {

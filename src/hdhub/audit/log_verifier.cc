@@ -2,9 +2,9 @@
 
 #include <charconv>
 
-#include "hdhub/audit/file_util.h"
 #include "hdhub/audit/merkle_tree.h"
 #include "hdhub/audit/segment.h"
+#include "hdhub/common/file.h"
 
 namespace hdhub::audit {
 
@@ -27,7 +27,7 @@ StatusOr<VerifyReport> VerifyLogDirectory(const std::string& dir, const NoteVeri
                                           std::optional<std::string_view> checkpoint_note) {
   std::string note_storage;
   if (!checkpoint_note) {
-    ASSIGN_OR_RETURN(note_storage, ReadWholeFile(dir + "/checkpoint"));
+    ASSIGN_OR_RETURN(note_storage, ReadFile(dir + "/checkpoint"));
     checkpoint_note = note_storage;
   }
   ASSIGN_OR_RETURN(VerifiedCheckpoint signed_cp, OpenSignedCheckpoint(*checkpoint_note, log_key));

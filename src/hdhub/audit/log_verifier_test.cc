@@ -7,9 +7,9 @@
 #include <gtest/gtest.h>
 
 #include "hdhub/audit/file_audit_log.h"
-#include "hdhub/audit/file_util.h"
 #include "hdhub/audit/segment.h"
 #include "hdhub/audit/test_util.h"
+#include "hdhub/common/file.h"
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
 
@@ -43,7 +43,7 @@ class LogVerifierTest : public ::testing::Test {
   std::string Dir() const { return dir_.Sub("audit"); }
   std::string Segment() const { return Dir() + "/" + SegmentFileName(0); }
   SegmentImage Read() const {
-    std::string bytes = ReadWholeFile(Segment()).value();
+    std::string bytes = ReadFile(Segment()).value();
     SegmentImage img{bytes.substr(0, kSegmentHeaderSize), {}};
     for (size_t off = kSegmentHeaderSize; off < bytes.size();) {
       const size_t len = kRecordHeaderSize + GetBigEndian32(reinterpret_cast<const uint8_t*>(bytes.data() + off));
@@ -107,7 +107,7 @@ TEST_F(LogVerifierTest, ReorderedEntriesWithRewrittenSeqAreDetected) {
 }
 
 TEST_F(LogVerifierTest, EditedEntryIsDetectedByItsChecksum) {
-  std::string bytes = ReadWholeFile(Segment()).value();
+  std::string bytes = ReadFile(Segment()).value();
   bytes[bytes.find("\"outcome\":\"success\"") + 11] = 'S';
   std::ofstream(Segment(), std::ios::binary | std::ios::trunc) << bytes;
   EXPECT_THAT(VerifyLogDirectory(Dir(), *verifier_), StatusIs(StatusCode::kDataLoss, HasSubstr("checksum")));

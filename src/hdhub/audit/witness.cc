@@ -1,7 +1,7 @@
 #include "hdhub/audit/witness.h"
 
 #include "hdhub/audit/checkpoint.h"
-#include "hdhub/audit/file_util.h"
+#include "hdhub/common/file.h"
 #include "hdhub/crypto/hash.h"
 
 namespace hdhub::audit {
@@ -38,7 +38,7 @@ Status CheckExtends(const Checkpoint& old_cp, const Checkpoint& new_cp, std::spa
 }  // namespace
 
 StatusOr<std::string> LastWitnessedCheckpoint(const std::string& state_dir, std::string_view origin) {
-  return ReadWholeFile(StatePath(state_dir, origin));
+  return ReadFile(StatePath(state_dir, origin));
 }
 
 StatusOr<std::string> WitnessCheckpoint(const std::string& state_dir, const NoteSigner& witness_key,
@@ -46,7 +46,7 @@ StatusOr<std::string> WitnessCheckpoint(const std::string& state_dir, const Note
                                         std::span<const Hash> consistency_proof) {
   ASSIGN_OR_RETURN(VerifiedCheckpoint incoming, OpenSignedCheckpoint(checkpoint_note, log_key));
   const std::string path = StatePath(state_dir, incoming.checkpoint.origin);
-  auto previous = ReadWholeFile(path);
+  auto previous = ReadFile(path);
   if (previous.ok()) {
     ASSIGN_OR_RETURN(VerifiedCheckpoint old_cp, OpenSignedCheckpoint(*previous, log_key));
     RETURN_IF_ERROR(CheckExtends(old_cp.checkpoint, incoming.checkpoint, consistency_proof));
@@ -60,7 +60,7 @@ StatusOr<std::string> WitnessCheckpoint(const std::string& state_dir, const Note
     if (sig.name == log_key.name() && sig.key_id == log_key.key_id()) stored.signatures.push_back(sig);
   }
   RETURN_IF_ERROR(MakeDirs(state_dir + "/logs", kStateDirMode));
-  RETURN_IF_ERROR(WriteFileAtomically(path, FormatNote(stored), kStateFileMode, /*durable=*/true));
+  RETURN_IF_ERROR(WriteFileAtomically(path, AsBytes(FormatNote(stored)), kStateFileMode));
   Note cosigned = incoming.note;
   RETURN_IF_ERROR(AddNoteSignature(cosigned, witness_key));
   return FormatNote(cosigned);

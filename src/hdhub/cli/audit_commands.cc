@@ -10,11 +10,11 @@
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/audit/ed25519.h"
 #include "hdhub/audit/entry_filter.h"
-#include "hdhub/audit/file_util.h"
 #include "hdhub/audit/hub_log.h"
 #include "hdhub/audit/log_verifier.h"
 #include "hdhub/audit/witness.h"
 #include "hdhub/cli/commands.h"
+#include "hdhub/common/file.h"
 
 namespace hdhub::cli {
 namespace {
@@ -70,7 +70,7 @@ void AddVerify(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
     ASSIGN_OR_RETURN(auto verifier, HubVerifier(opts, *vkey));
     std::optional<std::string> note;
     if (!cp_file->empty()) {
-      ASSIGN_OR_RETURN(note, ReadWholeFile(*cp_file));
+      ASSIGN_OR_RETURN(note, ReadFile(*cp_file));
     }
     ASSIGN_OR_RETURN(VerifyReport r, VerifyLogDirectory(HubAuditDir(opts.hub_dir), *verifier,
                                                         note ? std::optional<std::string_view>(*note) : std::nullopt));
@@ -228,7 +228,7 @@ void AddShow(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
 void AddCheckpoint(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = audit.add_subcommand("checkpoint", "print the latest signed checkpoint");
   cmd->callback(Run(opts, exit_code, [&opts]() -> Status {
-    ASSIGN_OR_RETURN(std::string note, ReadWholeFile(HubAuditDir(opts.hub_dir) + "/checkpoint"));
+    ASSIGN_OR_RETURN(std::string note, ReadFile(HubAuditDir(opts.hub_dir) + "/checkpoint"));
     std::cout << note;
     return OkStatus();
   }));
@@ -254,10 +254,10 @@ void AddWitness(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   cmd->callback(RunCheck(opts, exit_code, [a]() -> Status {
     ASSIGN_OR_RETURN(auto witness_key, LoadSignerKeyFile(a->state + "/" + kWitnessKeyFile));
     ASSIGN_OR_RETURN(auto log_key, Ed25519Verifier::FromVerifierKey(a->vkey));
-    ASSIGN_OR_RETURN(std::string note, ReadWholeFile(a->checkpoint));
+    ASSIGN_OR_RETURN(std::string note, ReadFile(a->checkpoint));
     std::string proof_text;
     if (!a->proof.empty()) {
-      ASSIGN_OR_RETURN(proof_text, ReadWholeFile(a->proof));
+      ASSIGN_OR_RETURN(proof_text, ReadFile(a->proof));
     }
     ASSIGN_OR_RETURN(std::vector<Hash> proof, ParseHashList(proof_text));
     ASSIGN_OR_RETURN(std::string cosigned, WitnessCheckpoint(a->state, *witness_key, *log_key, note, proof));
@@ -265,7 +265,7 @@ void AddWitness(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
       std::cout << cosigned;
       return OkStatus();
     }
-    return WriteFileAtomically(a->out, cosigned, 0644, /*durable=*/true);
+    return WriteFileAtomically(a->out, AsBytes(cosigned), 0644);
   }));
 }
 

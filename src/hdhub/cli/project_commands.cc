@@ -5,9 +5,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "hdhub/audit/file_util.h"
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
+#include "hdhub/common/file.h"
 #include "hdhub/keys/passphrase.h"
 
 namespace hdhub::cli {
@@ -57,7 +57,7 @@ void AddCreate(CLI::App& project, const GlobalOptions& opts, int* exit_code, std
   cmd->callback(OnSession(
       opts, exit_code,
       [a](Service& svc, const RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(std::string text, audit::ReadWholeFile(a->scope_file));
+        ASSIGN_OR_RETURN(std::string text, ReadFile(a->scope_file));
         ASSIGN_OR_RETURN(a->spec.scope, projects::ProjectScope::Parse(text));
         ASSIGN_OR_RETURN(a->spec.start, ParseRfc3339(a->start));
         ASSIGN_OR_RETURN(a->spec.end, ParseRfc3339(a->end));
@@ -96,7 +96,7 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
   cmd->callback(OnSession(
       opts, exit_code,
       [change](Service& svc, const RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(std::string text, audit::ReadWholeFile(change->scope_file));
+        ASSIGN_OR_RETURN(std::string text, ReadFile(change->scope_file));
         ASSIGN_OR_RETURN(projects::ProjectScope scope, projects::ProjectScope::Parse(text));
         return svc.ChangeProject(ctx, change->spec.id, scope, change->spec.members);
       },

@@ -2,13 +2,10 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
-
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/audit/hub_log.h"
 #include "hdhub/hub/audited_key_store.h"
+#include "hdhub/hub/hub_config.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/keys/key_file_key_store.h"
 #include "hdhub/keys/passphrase_strength.h"
@@ -20,8 +17,6 @@ namespace hdhub::hub {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr int kFormat = 1;
-constexpr char kConfigName[] = "hub.json";
 constexpr char kKeyFileName[] = "hub.key";
 constexpr char kCatalogName[] = "catalog.db";
 constexpr char kObjectNamesPurpose[] = "object-names";
@@ -31,41 +26,6 @@ constexpr std::chrono::seconds kBusyWait{60};
 
 // "file", "s3", …: what kind of host, for the log (a URI may hold a path).
 std::string HostKind(const std::string& uri) { return uri.substr(0, uri.find(':')); }
-
-struct Config {
-  std::string host;
-  std::string keys;
-};
-
-StatusOr<Config> ReadConfig(const fs::path& dir) {
-  std::ifstream in(dir / kConfigName);
-  if (!in) return NotFoundError(dir.string() + " holds no hub (no " + kConfigName + "); run 'hdhub init' first");
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
-  std::string where = (dir / kConfigName).string();
-  if (j.is_discarded() || !j.is_object()) return DataLossError(where + " is not a JSON object");
-  if (j.value("format", 0) != kFormat) return FailedPreconditionError(where + " has an unsupported format");
-  if (!j.contains("host") || !j["host"].is_string() || !j.contains("keys") || !j["keys"].is_string()) {
-    return DataLossError(where + " lacks \"host\" or \"keys\"");
-  }
-  return Config{j["host"].get<std::string>(), j["keys"].get<std::string>()};
-}
-
-Status WriteConfigAtomically(const fs::path& dir, const Config& config) {
-  nlohmann::json j = {{"format", kFormat}, {"host", config.host}, {"keys", config.keys}};
-  fs::path tmp = dir / (std::string(kConfigName) + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << j.dump(2) << "\n";
-    out.flush();
-    if (!out) return InternalError("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, dir / kConfigName, ec);
-  if (ec) return InternalError("cannot publish " + (dir / kConfigName).string() + ": " + ec.message());
-  return OkStatus();
-}
 
 StatusOr<std::unique_ptr<keys::KeyStore>> OpenKeyStore(const std::string& uri, const SecretBytes& passphrase) {
   keys::KeyStoreRegistry registry;

@@ -64,12 +64,6 @@ StatusOr<std::string> HashFile(const std::string& path) {
   return HexEncode(hasher.Finish());
 }
 
-StatusOr<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("schema file " + path + " cannot be read");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 std::string DefaultNomenclatures(const IngestRequest& r) {
   if (!r.nomenclatures_dir.empty()) return r.nomenclatures_dir;
   if (r.schema_path.empty()) return std::string();
@@ -173,7 +167,7 @@ StatusOr<IngestResult> CsvIngester::Ingest(const IngestRequest& request) {
     ASSIGN_OR_RETURN(TableSchema schema, TableSchema::LoadOrParse(request.schema_path, request.schema_text));
     std::string schema_json = request.schema_text;
     if (schema_json.empty()) {
-      ASSIGN_OR_RETURN(schema_json, ReadText(request.schema_path));
+      ASSIGN_OR_RETURN(schema_json, ReadSchemaText(request.schema_path));
     }
     ASSIGN_OR_RETURN(CsvSource source, CsvSource::Open(request.csv_path, request.delimiter));
     ASSIGN_OR_RETURN(Nomenclatures noms, Nomenclatures::Load(DefaultNomenclatures(request), schema));

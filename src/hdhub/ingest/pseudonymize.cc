@@ -1,10 +1,8 @@
 #include "hdhub/ingest/pseudonymize.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <filesystem>
 
+#include "hdhub/common/file.h"
 #include "hdhub/crypto/random.h"
 #include "hdhub/ingest/column_rules.h"
 #include "hdhub/ingest/csv_source.h"
@@ -96,24 +94,6 @@ std::string OutputSelect(const TableSchema& schema, const std::vector<std::strin
   return select;
 }
 
-Status SyncAndRename(const std::string& from, const std::string& to) {
-  int fd = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoToStatus(errno, "open " + from);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return ErrnoToStatus(errno, "fsync " + from);
-  // link() refuses an existing target, so a concurrent writer is never clobbered.
-  if (::link(from.c_str(), to.c_str()) != 0) return ErrnoToStatus(errno, "publish " + to);
-  ::unlink(from.c_str());
-  std::string dir = fs::path(to).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return OkStatus();
-}
-
 void ReadReasons(const sql::QueryResult& rows, IngestReport* report) {
   for (const auto& row : rows.rows) {
     std::string reason = row.at(0).value_or("?|?");
@@ -158,16 +138,12 @@ StatusOr<PseudonymizeResult> Pseudonymizer::Run(const PseudonymizeRequest& r) {
 
   ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(8));
   std::string tmp = r.output_path + ".tmp-" + HexEncode(random);
-  auto discard = [&tmp] {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-  };
+  TempFileGuard discard(tmp);  // whatever DuckDB left there, unless published
   StatusOr<sql::QueryResult> copied = db->Query(
       "COPY (SELECT " + OutputSelect(schema, person, result.identities_given) + " FROM " + source.ReadSql() +
       " WHERE NOT (CASE WHEN " + reason + " IS NOT NULL THEN hdhub_reject(0) ELSE false END)) TO " + QuoteLiteral(tmp) +
       " (FORMAT csv, HEADER true, DELIMITER " + QuoteLiteral(std::string(1, r.delimiter)) + ")");
   if (!copied.ok()) {
-    discard();
     return copied.status().code() == StatusCode::kInvalidArgument ? ScrubCsvError(copied.status(), r.input_path)
                                                                   : copied.status();
   }
@@ -179,20 +155,14 @@ StatusOr<PseudonymizeResult> Pseudonymizer::Run(const PseudonymizeRequest& r) {
     StatusOr<sql::QueryResult> reasons =
         db->Query("SELECT reason, count(*), min(__line) FROM (SELECT __line, " + reason + " AS reason FROM " +
                   source.ReadSqlWithLines() + ") WHERE reason IS NOT NULL GROUP BY reason ORDER BY 3");
-    if (!reasons.ok()) {
-      discard();
-      return reasons.status();
-    }
+    if (!reasons.ok()) return reasons.status();
     ReadReasons(*reasons, &result.report);
   }
   if (r.strict && result.report.rows_rejected > 0) {
-    discard();
     return InvalidArgumentError(r.input_path + ": " + result.report.IssuesText() + "; nothing was written (--strict)");
   }
-  if (Status s = SyncAndRename(tmp, r.output_path); !s.ok()) {
-    discard();
-    return s;
-  }
+  // link() refuses an existing output, so a concurrent writer is never clobbered.
+  RETURN_IF_ERROR(PublishFile(tmp, r.output_path, {.if_absent = true}));
   return result;
 }
 

@@ -1,9 +1,9 @@
 #include "hdhub/ingest/table_schema.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
+
+#include "hdhub/common/file.h"
 
 namespace hdhub::ingest {
 namespace {
@@ -78,12 +78,15 @@ StatusOr<TableSchema> TableSchema::Parse(std::string_view json_text, std::string
   return schema;
 }
 
+StatusOr<std::string> ReadSchemaText(const std::string& path) {
+  StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status().WithContext("schema file " + path + " cannot be read");
+  return text;
+}
+
 StatusOr<TableSchema> TableSchema::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("schema file " + path + " cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  return Parse(text.str(), path);
+  ASSIGN_OR_RETURN(std::string text, ReadSchemaText(path));
+  return Parse(text, path);
 }
 
 StatusOr<TableSchema> TableSchema::LoadOrParse(const std::string& path, std::string_view text) {

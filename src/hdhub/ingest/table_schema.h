@@ -45,4 +45,7 @@ struct TableSchema {
   const Field* Find(std::string_view name) const;
 };
 
+// The text of a schema file. NotFound / PermissionDenied naming the file.
+StatusOr<std::string> ReadSchemaText(const std::string& path);
+
 }  // namespace hdhub::ingest

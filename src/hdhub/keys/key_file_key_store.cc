@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <filesystem>
 #include <string>
 
+#include "hdhub/common/file.h"
 #include "hdhub/crypto/random.h"
 
 namespace hdhub::keys {
@@ -18,85 +18,9 @@ namespace {
 constexpr off_t kMaxKeyFileReadSize = 4096;
 constexpr mode_t kKeyFileMode = 0600;
 
-class UniqueFd {
- public:
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd() { Close().IgnoreError(); }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  int get() const { return fd_; }
-  Status Close() {
-    if (fd_ < 0) return OkStatus();
-    int rc = ::close(fd_);
-    fd_ = -1;
-    return rc == 0 ? OkStatus() : ErrnoToStatus(errno, "close");
-  }
-
- private:
-  int fd_;
-};
-
-// Removes the temporary name on every path: after link() the file lives on
-// under its final name, and after a failure nothing is left behind.
-class TempFileGuard {
- public:
-  explicit TempFileGuard(std::string path) : path_(std::move(path)) {}
-  ~TempFileGuard() { ::unlink(path_.c_str()); }
-  TempFileGuard(const TempFileGuard&) = delete;
-  TempFileGuard& operator=(const TempFileGuard&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-Status WriteAll(int fd, ByteSpan data, const std::string& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return ErrnoToStatus(errno, "write " + path);
-    data = data.subspan(static_cast<size_t>(n));
-  }
-  return OkStatus();
-}
-
-Status FsyncDirectory(const std::string& dir) {
-  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoToStatus(errno, "open directory " + dir);
-  if (::fsync(fd.get()) != 0) return ErrnoToStatus(errno, "fsync directory " + dir);
-  return fd.Close();
-}
-
-enum class Publish { kIfAbsent, kReplace };
-
-// Writes `data` beside `path` and publishes it atomically: readers see the old
-// file or the new one, never a mix. kIfAbsent uses link(), which refuses to
-// replace an existing name where rename() would silently clobber it.
-Status WriteFileAtomically(const std::string& path, ByteSpan data, Publish publish) {
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  std::string dir = parent.empty() ? "." : parent.string();
-  std::string tmpl = path + ".tmp-XXXXXX";
-  UniqueFd fd(::mkstemp(tmpl.data()));  // mode 0600, O_EXCL
-  if (fd.get() < 0) return ErrnoToStatus(errno, "create temporary file for " + path);
-  TempFileGuard guard(tmpl);
-  if (::fchmod(fd.get(), kKeyFileMode) != 0) return ErrnoToStatus(errno, "chmod " + tmpl);
-  RETURN_IF_ERROR(WriteAll(fd.get(), data, tmpl));
-  if (::fsync(fd.get()) != 0) return ErrnoToStatus(errno, "fsync " + tmpl);
-  RETURN_IF_ERROR(fd.Close());
-  if (publish == Publish::kReplace) {
-    if (::rename(tmpl.c_str(), path.c_str()) != 0) {
-      return ErrnoToStatus(errno, "rename " + tmpl + " to " + path);
-    }
-  } else if (::link(tmpl.c_str(), path.c_str()) != 0) {
-    if (errno == EEXIST) return AlreadyExistsError("key file " + path + " already exists");
-    return ErrnoToStatus(errno, "link " + tmpl + " to " + path);
-  }
-  return FsyncDirectory(dir);
-}
-
 StatusOr<Bytes> ReadKeyFileBytes(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoToStatus(errno, "open key file " + path);
+  if (!fd.valid()) return ErrnoToStatus(errno, "open key file " + path);
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return ErrnoToStatus(errno, "stat key file " + path);
   if (!S_ISREG(st.st_mode)) return FailedPreconditionError("key file " + path + " is not a file");
@@ -134,7 +58,7 @@ Status KeyFileKeyStore::CreateKeyFile(const std::string& path, const SecretBytes
   }
   ASSIGN_OR_RETURN(SecretBytes kek, crypto::RandomSecret(kKekSize));
   ASSIGN_OR_RETURN(Bytes file, SealKeyFile(kek, passphrase, params));
-  return WriteFileAtomically(path, file, Publish::kIfAbsent);
+  return WriteFileAtomically(path, file, kKeyFileMode, {.if_absent = true});
 }
 
 Status KeyFileKeyStore::ChangePassphrase(const std::string& path, const SecretBytes& old_passphrase,
@@ -145,7 +69,7 @@ Status KeyFileKeyStore::ChangePassphrase(const std::string& path, const SecretBy
   ASSIGN_OR_RETURN(Bytes old_file, ReadKeyFileBytes(path));
   ASSIGN_OR_RETURN(SecretBytes kek, OpenKeyFile(old_file, old_passphrase, path));
   ASSIGN_OR_RETURN(Bytes new_file, SealKeyFile(kek, new_passphrase, params));
-  return WriteFileAtomically(path, new_file, Publish::kReplace);
+  return WriteFileAtomically(path, new_file, kKeyFileMode);
 }
 
 StatusOr<std::unique_ptr<KeyFileKeyStore>> KeyFileKeyStore::Open(const std::string& path,

@@ -7,29 +7,26 @@ namespace {
 
 size_t Index(BlobOperation op) { return BlobOperationIndex(op); }
 
-class FaultInjectingReader : public BlobReader {
+class FaultInjectingReader : public BlobReaderWrapper {
  public:
   FaultInjectingReader(FaultInjectingBlobStore* faults, std::unique_ptr<BlobReader> base)
-      : faults_(faults), base_(std::move(base)) {}
-
-  uint64_t size() const override { return base_->size(); }
+      : BlobReaderWrapper(std::move(base)), faults_(faults) {}
 
   Status ReadAt(uint64_t offset, MutableByteSpan out) override {
     RETURN_IF_ERROR(faults_->Intercept(BlobOperation::kReadAt));
-    RETURN_IF_ERROR(base_->ReadAt(offset, out));
+    RETURN_IF_ERROR(BlobReaderWrapper::ReadAt(offset, out));
     faults_->CorruptRead(offset, out);
     return OkStatus();
   }
 
  private:
   FaultInjectingBlobStore* const faults_;
-  const std::unique_ptr<BlobReader> base_;
 };
 
-class FaultInjectingWriter : public BlobWriter {
+class FaultInjectingWriter : public BlobWriterWrapper {
  public:
   FaultInjectingWriter(FaultInjectingBlobStore* faults, std::unique_ptr<BlobWriter> base)
-      : faults_(faults), base_(std::move(base)) {}
+      : BlobWriterWrapper(std::move(base)), faults_(faults) {}
 
   Status Append(ByteSpan data) override {
     if (!usable_) return FailedPreconditionError("writer is finished or failed");
@@ -38,34 +35,26 @@ class FaultInjectingWriter : public BlobWriter {
     return status;
   }
 
-  uint64_t bytes_written() const override { return base_->bytes_written(); }
-
   Status Commit() override {
     if (!usable_) return FailedPreconditionError("writer is finished or failed");
     usable_ = false;
     RETURN_IF_ERROR(faults_->Intercept(BlobOperation::kCommit));
-    return base_->Commit();
+    return BlobWriterWrapper::Commit();
   }
 
  private:
   Status AppendAllowed(ByteSpan data) {
     RETURN_IF_ERROR(faults_->Intercept(BlobOperation::kAppend));
-    auto [allowed, failure] = faults_->AppendAllowance(base_->bytes_written(), data.size());
-    RETURN_IF_ERROR(base_->Append(data.first(allowed)));
+    auto [allowed, failure] = faults_->AppendAllowance(bytes_written(), data.size());
+    RETURN_IF_ERROR(BlobWriterWrapper::Append(data.first(allowed)));
     return failure;
   }
 
   FaultInjectingBlobStore* const faults_;
-  const std::unique_ptr<BlobWriter> base_;
   bool usable_ = true;
 };
 
 }  // namespace
-
-FaultInjectingBlobStore::FaultInjectingBlobStore(BlobStore* base) : base_(base) {}
-
-FaultInjectingBlobStore::FaultInjectingBlobStore(std::unique_ptr<BlobStore> base)
-    : owned_base_(std::move(base)), base_(owned_base_.get()) {}
 
 void FaultInjectingBlobStore::FailNext(BlobOperation op, Status status, int count) {
   std::lock_guard lock(mu_);
@@ -122,19 +111,19 @@ void FaultInjectingBlobStore::CorruptRead(uint64_t offset, MutableByteSpan data)
 
 Status FaultInjectingBlobStore::Put(std::string_view name, ByteSpan data, WriteMode mode) {
   RETURN_IF_ERROR(Intercept(BlobOperation::kPut));
-  return base_->Put(name, data, mode);
+  return BlobStoreWrapper::Put(name, data, mode);
 }
 
 StatusOr<std::unique_ptr<BlobWriter>> FaultInjectingBlobStore::NewWriter(std::string_view name,
                                                                          WriteMode mode) {
   RETURN_IF_ERROR(Intercept(BlobOperation::kNewWriter));
-  ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> base, base_->NewWriter(name, mode));
+  ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> base, BlobStoreWrapper::NewWriter(name, mode));
   return std::unique_ptr<BlobWriter>(std::make_unique<FaultInjectingWriter>(this, std::move(base)));
 }
 
 StatusOr<Bytes> FaultInjectingBlobStore::Get(std::string_view name) {
   RETURN_IF_ERROR(Intercept(BlobOperation::kGet));
-  ASSIGN_OR_RETURN(Bytes data, base_->Get(name));
+  ASSIGN_OR_RETURN(Bytes data, BlobStoreWrapper::Get(name));
   CorruptRead(0, data);
   return data;
 }
@@ -142,30 +131,30 @@ StatusOr<Bytes> FaultInjectingBlobStore::Get(std::string_view name) {
 StatusOr<Bytes> FaultInjectingBlobStore::GetRange(std::string_view name, uint64_t offset,
                                                   uint64_t length) {
   RETURN_IF_ERROR(Intercept(BlobOperation::kGetRange));
-  ASSIGN_OR_RETURN(Bytes data, base_->GetRange(name, offset, length));
+  ASSIGN_OR_RETURN(Bytes data, BlobStoreWrapper::GetRange(name, offset, length));
   CorruptRead(offset, data);
   return data;
 }
 
 StatusOr<std::unique_ptr<BlobReader>> FaultInjectingBlobStore::OpenReader(std::string_view name) {
   RETURN_IF_ERROR(Intercept(BlobOperation::kOpenReader));
-  ASSIGN_OR_RETURN(std::unique_ptr<BlobReader> base, base_->OpenReader(name));
+  ASSIGN_OR_RETURN(std::unique_ptr<BlobReader> base, BlobStoreWrapper::OpenReader(name));
   return std::unique_ptr<BlobReader>(std::make_unique<FaultInjectingReader>(this, std::move(base)));
 }
 
 StatusOr<ObjectInfo> FaultInjectingBlobStore::Stat(std::string_view name) {
   RETURN_IF_ERROR(Intercept(BlobOperation::kStat));
-  return base_->Stat(name);
+  return BlobStoreWrapper::Stat(name);
 }
 
 StatusOr<std::vector<ObjectInfo>> FaultInjectingBlobStore::List(std::string_view prefix) {
   RETURN_IF_ERROR(Intercept(BlobOperation::kList));
-  return base_->List(prefix);
+  return BlobStoreWrapper::List(prefix);
 }
 
 Status FaultInjectingBlobStore::Delete(std::string_view name) {
   RETURN_IF_ERROR(Intercept(BlobOperation::kDelete));
-  return base_->Delete(name);
+  return BlobStoreWrapper::Delete(name);
 }
 
 }  // namespace hdhub::storage

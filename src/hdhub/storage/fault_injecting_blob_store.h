@@ -1,5 +1,6 @@
-// FaultInjectingBlobStore: a BlobStore decorator (in the manner of LevelDB's
-// EnvWrapper) that forwards every call to another store and, on request,
+// FaultInjectingBlobStore: a BlobStore decorator (a BlobStoreWrapper, in the
+// manner of LevelDB's EnvWrapper) that forwards every call to another store
+// and, on request,
 // fails chosen operations, cuts writes short, or flips bits in what reads
 // return. Tests use it to prove that upper layers turn host failures into the
 // right Status (Unavailable, DataLoss, ...) and that a crash mid-write leaves
@@ -26,15 +27,13 @@
 
 #include "hdhub/storage/blob_operation.h"
 #include "hdhub/storage/blob_store.h"
+#include "hdhub/storage/blob_store_wrapper.h"
 
 namespace hdhub::storage {
 
-class FaultInjectingBlobStore : public BlobStore {
+class FaultInjectingBlobStore : public BlobStoreWrapper {
  public:
-  explicit FaultInjectingBlobStore(BlobStore* base);
-  explicit FaultInjectingBlobStore(std::unique_ptr<BlobStore> base);
-  FaultInjectingBlobStore(const FaultInjectingBlobStore&) = delete;
-  FaultInjectingBlobStore& operator=(const FaultInjectingBlobStore&) = delete;
+  using BlobStoreWrapper::BlobStoreWrapper;
 
   // The next `count` calls of `op` return `status` without reaching the base
   // store. Calls add up: FailNext(kGet, a, 1); FailNext(kGet, b, 1) fails the
@@ -62,7 +61,7 @@ class FaultInjectingBlobStore : public BlobStore {
   StatusOr<ObjectInfo> Stat(std::string_view name) override;
   StatusOr<std::vector<ObjectInfo>> List(std::string_view prefix) override;
   Status Delete(std::string_view name) override;
-  std::string Describe() const override { return "faults(" + base_->Describe() + ")"; }
+  std::string Describe() const override { return "faults(" + BlobStoreWrapper::Describe() + ")"; }
 
   // For the wrapped readers and writers.
   // Counts a call of `op` and returns the failure queued for it, if any.
@@ -79,8 +78,6 @@ class FaultInjectingBlobStore : public BlobStore {
     uint8_t mask;
   };
 
-  std::unique_ptr<BlobStore> owned_base_;
-  BlobStore* const base_;
   std::array<std::atomic<uint64_t>, kBlobOperationCount> calls_{};
 
   mutable std::mutex mu_;

@@ -13,8 +13,6 @@
 namespace hdhub::storage {
 namespace {
 
-using internal::UniqueFd;
-
 constexpr char kTempDirName[] = ".tmp";
 // The hub is the only user of its host directory.
 constexpr mode_t kDirMode = 0700;
@@ -189,19 +187,6 @@ class FileBlobWriter : public BlobWriter {
 };
 
 }  // namespace
-
-namespace internal {
-UniqueFd::~UniqueFd() {
-  if (fd_ >= 0) close(fd_);
-}
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-}  // namespace internal
 
 FileBlobStore::FileBlobStore(ConstructorToken, std::filesystem::path root, UniqueFd root_fd,
                              UniqueFd temp_fd)

@@ -30,30 +30,10 @@
 #include <string_view>
 #include <utility>
 
+#include "hdhub/common/file.h"
 #include "hdhub/storage/blob_store.h"
 
 namespace hdhub::storage {
-
-namespace internal {
-// Owns a file descriptor; closes it on destruction.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd();
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  // Gives up ownership (e.g. to a DIR* that will close it).
-  int Release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_ = -1;
-};
-}  // namespace internal
 
 class FileBlobStore : public BlobStore {
  public:
@@ -69,8 +49,8 @@ class FileBlobStore : public BlobStore {
   struct ConstructorToken {
     explicit ConstructorToken() = default;
   };
-  FileBlobStore(ConstructorToken, std::filesystem::path root, internal::UniqueFd root_fd,
-                internal::UniqueFd temp_fd);
+  FileBlobStore(ConstructorToken, std::filesystem::path root, UniqueFd root_fd,
+                UniqueFd temp_fd);
   FileBlobStore(const FileBlobStore&) = delete;
   FileBlobStore& operator=(const FileBlobStore&) = delete;
 
@@ -97,18 +77,18 @@ class FileBlobStore : public BlobStore {
   // The directory holding object `name`, walked without following links;
   // `create` makes missing directories (durably). Sets *leaf to the last
   // component.
-  StatusOr<internal::UniqueFd> OpenParent(std::string_view name, bool create,
+  StatusOr<UniqueFd> OpenParent(std::string_view name, bool create,
                                           std::string_view* leaf) const;
   // A read-only descriptor on object `name`, with its size.
-  StatusOr<std::pair<internal::UniqueFd, uint64_t>> OpenObject(std::string_view name) const;
+  StatusOr<std::pair<UniqueFd, uint64_t>> OpenObject(std::string_view name) const;
   // A new, exclusively created temporary file; sets *temp_name.
-  StatusOr<internal::UniqueFd> CreateTemp(std::string* temp_name);
+  StatusOr<UniqueFd> CreateTemp(std::string* temp_name);
   Status ListDir(int dir_fd, const std::string& dir_name, std::string_view prefix,
                  std::vector<ObjectInfo>* out) const;
 
   const std::filesystem::path root_;
-  const internal::UniqueFd root_fd_;
-  const internal::UniqueFd temp_fd_;
+  const UniqueFd root_fd_;
+  const UniqueFd temp_fd_;
   std::atomic<uint64_t> next_temp_id_{0};
 };
 

@@ -12,54 +12,43 @@ bool IsRead(BlobOperation op) {
 
 bool IsWrite(BlobOperation op) { return op == BlobOperation::kPut || op == BlobOperation::kAppend; }
 
-class MetricsReader : public BlobReader {
+class MetricsReader : public BlobReaderWrapper {
  public:
   MetricsReader(MetricsBlobStore* metrics, std::unique_ptr<BlobReader> base)
-      : metrics_(metrics), base_(std::move(base)) {}
-
-  uint64_t size() const override { return base_->size(); }
+      : BlobReaderWrapper(std::move(base)), metrics_(metrics) {}
 
   Status ReadAt(uint64_t offset, MutableByteSpan out) override {
-    Status status = base_->ReadAt(offset, out);
+    Status status = BlobReaderWrapper::ReadAt(offset, out);
     metrics_->Record(BlobOperation::kReadAt, status, out.size());
     return status;
   }
 
  private:
   MetricsBlobStore* const metrics_;
-  const std::unique_ptr<BlobReader> base_;
 };
 
-class MetricsWriter : public BlobWriter {
+class MetricsWriter : public BlobWriterWrapper {
  public:
   MetricsWriter(MetricsBlobStore* metrics, std::unique_ptr<BlobWriter> base)
-      : metrics_(metrics), base_(std::move(base)) {}
+      : BlobWriterWrapper(std::move(base)), metrics_(metrics) {}
 
   Status Append(ByteSpan data) override {
-    Status status = base_->Append(data);
+    Status status = BlobWriterWrapper::Append(data);
     metrics_->Record(BlobOperation::kAppend, status, data.size());
     return status;
   }
 
-  uint64_t bytes_written() const override { return base_->bytes_written(); }
-
   Status Commit() override {
-    Status status = base_->Commit();
+    Status status = BlobWriterWrapper::Commit();
     metrics_->Record(BlobOperation::kCommit, status);
     return status;
   }
 
  private:
   MetricsBlobStore* const metrics_;
-  const std::unique_ptr<BlobWriter> base_;
 };
 
 }  // namespace
-
-MetricsBlobStore::MetricsBlobStore(BlobStore* base) : base_(base) {}
-
-MetricsBlobStore::MetricsBlobStore(std::unique_ptr<BlobStore> base)
-    : owned_base_(std::move(base)), base_(owned_base_.get()) {}
 
 void MetricsBlobStore::Record(BlobOperation op, const Status& status, uint64_t bytes) {
   size_t index = BlobOperationIndex(op);
@@ -84,14 +73,14 @@ BlobStoreMetrics MetricsBlobStore::Snapshot() const {
 }
 
 Status MetricsBlobStore::Put(std::string_view name, ByteSpan data, WriteMode mode) {
-  Status status = base_->Put(name, data, mode);
+  Status status = BlobStoreWrapper::Put(name, data, mode);
   Record(BlobOperation::kPut, status, data.size());
   return status;
 }
 
 StatusOr<std::unique_ptr<BlobWriter>> MetricsBlobStore::NewWriter(std::string_view name,
                                                                   WriteMode mode) {
-  auto writer = base_->NewWriter(name, mode);
+  auto writer = BlobStoreWrapper::NewWriter(name, mode);
   Record(BlobOperation::kNewWriter, writer.status());
   if (!writer.ok()) return writer.status();
   return std::unique_ptr<BlobWriter>(
@@ -99,20 +88,20 @@ StatusOr<std::unique_ptr<BlobWriter>> MetricsBlobStore::NewWriter(std::string_vi
 }
 
 StatusOr<Bytes> MetricsBlobStore::Get(std::string_view name) {
-  auto data = base_->Get(name);
+  auto data = BlobStoreWrapper::Get(name);
   Record(BlobOperation::kGet, data.status(), data.ok() ? data->size() : 0);
   return data;
 }
 
 StatusOr<Bytes> MetricsBlobStore::GetRange(std::string_view name, uint64_t offset,
                                            uint64_t length) {
-  auto data = base_->GetRange(name, offset, length);
+  auto data = BlobStoreWrapper::GetRange(name, offset, length);
   Record(BlobOperation::kGetRange, data.status(), data.ok() ? data->size() : 0);
   return data;
 }
 
 StatusOr<std::unique_ptr<BlobReader>> MetricsBlobStore::OpenReader(std::string_view name) {
-  auto reader = base_->OpenReader(name);
+  auto reader = BlobStoreWrapper::OpenReader(name);
   Record(BlobOperation::kOpenReader, reader.status());
   if (!reader.ok()) return reader.status();
   return std::unique_ptr<BlobReader>(
@@ -120,19 +109,19 @@ StatusOr<std::unique_ptr<BlobReader>> MetricsBlobStore::OpenReader(std::string_v
 }
 
 StatusOr<ObjectInfo> MetricsBlobStore::Stat(std::string_view name) {
-  auto info = base_->Stat(name);
+  auto info = BlobStoreWrapper::Stat(name);
   Record(BlobOperation::kStat, info.status());
   return info;
 }
 
 StatusOr<std::vector<ObjectInfo>> MetricsBlobStore::List(std::string_view prefix) {
-  auto objects = base_->List(prefix);
+  auto objects = BlobStoreWrapper::List(prefix);
   Record(BlobOperation::kList, objects.status());
   return objects;
 }
 
 Status MetricsBlobStore::Delete(std::string_view name) {
-  Status status = base_->Delete(name);
+  Status status = BlobStoreWrapper::Delete(name);
   Record(BlobOperation::kDelete, status);
   return status;
 }

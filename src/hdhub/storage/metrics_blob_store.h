@@ -1,4 +1,4 @@
-// MetricsBlobStore: a BlobStore decorator that counts calls, failures and
+// MetricsBlobStore: a BlobStore decorator (a BlobStoreWrapper) that counts calls, failures and
 // bytes moved, per operation, for export by the hub's metrics endpoint and for
 // tests that check how much an upper layer reads (e.g. that a SealedReader
 // fetches only the segments it needs). It changes no behaviour.
@@ -16,6 +16,7 @@
 
 #include "hdhub/storage/blob_operation.h"
 #include "hdhub/storage/blob_store.h"
+#include "hdhub/storage/blob_store_wrapper.h"
 
 namespace hdhub::storage {
 
@@ -29,12 +30,9 @@ struct BlobStoreMetrics {
   uint64_t errors_of(BlobOperation op) const { return errors[BlobOperationIndex(op)]; }
 };
 
-class MetricsBlobStore : public BlobStore {
+class MetricsBlobStore : public BlobStoreWrapper {
  public:
-  explicit MetricsBlobStore(BlobStore* base);
-  explicit MetricsBlobStore(std::unique_ptr<BlobStore> base);
-  MetricsBlobStore(const MetricsBlobStore&) = delete;
-  MetricsBlobStore& operator=(const MetricsBlobStore&) = delete;
+  using BlobStoreWrapper::BlobStoreWrapper;
 
   BlobStoreMetrics Snapshot() const;
 
@@ -47,15 +45,12 @@ class MetricsBlobStore : public BlobStore {
   StatusOr<ObjectInfo> Stat(std::string_view name) override;
   StatusOr<std::vector<ObjectInfo>> List(std::string_view prefix) override;
   Status Delete(std::string_view name) override;
-  std::string Describe() const override { return base_->Describe(); }
 
   // For the wrapped readers and writers: records one call of `op` that ended
   // with `status` and moved `bytes` (read or written by the operation).
   void Record(BlobOperation op, const Status& status, uint64_t bytes = 0);
 
  private:
-  std::unique_ptr<BlobStore> owned_base_;
-  BlobStore* const base_;
   std::array<std::atomic<uint64_t>, kBlobOperationCount> calls_{};
   std::array<std::atomic<uint64_t>, kBlobOperationCount> errors_{};
   std::atomic<uint64_t> bytes_read_{0};

@@ -1,18 +1,21 @@
 // The files of an extract being written: each goes to a hidden temporary in
 // the output directory (".synth-<pid>-<name>.tmp", mode 0600: a source
 // extract holds raw identifiers) and is renamed to its final name only by
-// Commit(), manifest.json last. A failed or abandoned extract removes its
-// temporaries, so readers never see partial files: a directory whose
-// manifest.json is present holds a complete extract.
+// Commit(), manifest.json last (written atomically, common/file.h). A failed
+// or abandoned extract removes its temporaries, so readers never see partial
+// files: a directory whose manifest.json is present holds a complete extract.
+// Nothing is fsynced: an extract is test data, regenerated after a crash.
 //
 // Thread-safety: one owner (the writing thread).
 #pragma once
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "hdhub/common/file.h"
 #include "hdhub/common/status.h"
 #include "hdhub/synth/columns.h"
 
@@ -25,7 +28,6 @@ class ExtractFiles {
   // PermissionDenied, ResourceExhausted, NotFound, …; FailedPrecondition
   // when `dir` exists and is not a directory).
   static StatusOr<std::unique_ptr<ExtractFiles>> Create(const std::string& dir);
-  ~ExtractFiles();
   ExtractFiles(const ExtractFiles&) = delete;
   ExtractFiles& operator=(const ExtractFiles&) = delete;
 
@@ -38,13 +40,12 @@ class ExtractFiles {
 
  private:
   explicit ExtractFiles(std::string dir);
-  Status WriteAll(int fd, std::string_view data, std::string_view name);
-  void Abandon();
+  std::string TempPath(int file) const;
 
   std::string dir_;
   std::string prefix_;  // ".synth-<pid>-"
-  std::array<int, kOutputFiles> fds_;
-  bool committed_ = false;
+  std::array<UniqueFd, kOutputFiles> fds_;
+  std::array<std::optional<TempFileGuard>, kOutputFiles> temps_;  // removed unless committed
 };
 
 }  // namespace hdhub::synth

@@ -1,0 +1,87 @@
+#include "hdhub/hub/hub_config.h"
+
+#include <nlohmann/json.hpp>
+
+namespace hdhub::hub {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int kFormat = 2;        // hub-relative paths
+constexpr int kOldestFormat = 1;  // absolute paths only
+constexpr mode_t kConfigMode = 0644;
+
+// The hub directory, absolute, without a trailing separator.
+fs::path Base(const fs::path& dir) {
+  fs::path base = fs::absolute(dir).lexically_normal();
+  return base.has_filename() ? base : base.parent_path();
+}
+
+// The local path a URI names: the part after "keyfile:", or after "file:"
+// (and its "//" authority marker). Empty scheme for URIs naming no local path.
+struct LocalPath {
+  std::string_view scheme;
+  std::string_view path;
+};
+
+LocalPath Split(std::string_view uri) {
+  const size_t colon = uri.find(':');
+  if (colon == std::string_view::npos) return {};
+  const std::string_view scheme = uri.substr(0, colon);
+  std::string_view rest = uri.substr(colon + 1);
+  if (scheme == "file" && rest.starts_with("//")) rest.remove_prefix(2);
+  if (scheme != "file" && scheme != "keyfile") return {};
+  return {scheme, rest};
+}
+
+// Parsed hub.json fields, or why they are unusable.
+StatusOr<Config> ParseConfig(const std::string& text, const std::string& where) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return DataLossError(where + " is not a JSON object");
+  const int format = j.contains("format") && j["format"].is_number_integer() ? j["format"].get<int>() : 0;
+  if (format < kOldestFormat || format > kFormat) {
+    return FailedPreconditionError(where + " has format " + std::to_string(format) + "; this hdhub reads formats " +
+                                   std::to_string(kOldestFormat) + " to " + std::to_string(kFormat));
+  }
+  if (!j.contains("host") || !j["host"].is_string() || !j.contains("keys") || !j["keys"].is_string()) {
+    return DataLossError(where + " lacks \"host\" or \"keys\"");
+  }
+  return Config{j["host"].get<std::string>(), j["keys"].get<std::string>()};
+}
+
+}  // namespace
+
+std::string HubRelativeUri(std::string_view uri, const fs::path& dir) {
+  const LocalPath local = Split(uri);
+  if (local.scheme.empty() || !local.path.starts_with('/')) return std::string(uri);
+  const fs::path relative = fs::path(local.path).lexically_normal().lexically_relative(Base(dir));
+  if (relative.empty() || relative == "." || *relative.begin() == "..") return std::string(uri);
+  return std::string(local.scheme) + ":" + relative.string();
+}
+
+std::string ResolveHubUri(std::string_view uri, const fs::path& dir) {
+  const LocalPath local = Split(uri);
+  if (local.scheme.empty() || local.path.empty() || local.path.starts_with('/')) return std::string(uri);
+  const std::string path = (Base(dir) / local.path).lexically_normal().string();
+  return local.scheme == "file" ? "file://" + path : std::string(local.scheme) + ":" + path;
+}
+
+StatusOr<Config> ReadConfig(const fs::path& dir) {
+  const std::string where = (dir / kConfigName).string();
+  StatusOr<std::string> text = ReadFile(where);
+  if (IsNotFound(text.status())) {
+    return NotFoundError(dir.string() + " holds no hub (no " + kConfigName + "); run 'hdhub init' first");
+  }
+  RETURN_IF_ERROR(text.status());
+  ASSIGN_OR_RETURN(Config config, ParseConfig(*text, where));
+  return Config{ResolveHubUri(config.host, dir), ResolveHubUri(config.keys, dir)};
+}
+
+Status WriteConfigAtomically(const fs::path& dir, const Config& config, FileOps* ops_for_test) {
+  nlohmann::json j = {
+      {"format", kFormat}, {"host", HubRelativeUri(config.host, dir)}, {"keys", HubRelativeUri(config.keys, dir)}};
+  const std::string text = j.dump(2) + "\n";
+  return WriteFileAtomically((dir / kConfigName).string(), AsBytes(text), kConfigMode,
+                             {.ops_for_test = ops_for_test});
+}
+
+}  // namespace hdhub::hub
