@@ -129,6 +129,12 @@ uint64_t ColumnBytes(duckdb::DataChunk& chunk, size_t column) {
   return bytes;
 }
 
+// "2 s", or "300 ms" below a whole second.
+std::string DurationText(std::chrono::milliseconds d) {
+  if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
+  return std::to_string(d.count()) + " ms";
+}
+
 }  // namespace
 
 // Interrupts the stream when its deadline passes before it ends.
@@ -208,8 +214,8 @@ QueryStream::~QueryStream() { Finish(CancelledError("the query stream was closed
 Status QueryStream::Begin(std::string_view sql) {
   if (limits_.timeout.count() > 0) {
     watchdog_ = std::make_unique<Watchdog>(limits_.timeout, [this] {
-      Stop(DeadlineExceededError("the query was cancelled after " + std::to_string(limits_.timeout.count()) +
-                                 " ms; narrow it (filters, fewer joins) or aggregate earlier"));
+      Stop(DeadlineExceededError("the query was cancelled after " + DurationText(limits_.timeout) +
+                                 "; narrow it (filters, fewer joins) or aggregate earlier"));
     });
   }
   Status sent = Send(sql);
