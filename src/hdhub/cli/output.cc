@@ -1,8 +1,9 @@
 #include "hdhub/cli/output.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
-#include <nlohmann/json.hpp>
+#include <type_traits>
 
 namespace hdhub::cli {
 namespace {
@@ -27,7 +28,41 @@ void Pad(std::ostream& out, const std::string& s, size_t width, bool right) {
     out << s << std::string(fill, ' ');
 }
 
+// Integers a double holds exactly, as JSON readers parse numbers.
+constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
+constexpr sql::Int128 kMaxExactDecimalDigits = 1'000'000'000'000'000;  // 10^15
+
+bool ExactInDouble(sql::Int128 v) { return v >= -kMaxExactInteger && v <= kMaxExactInteger; }
+
 }  // namespace
+
+nlohmann::json JsonValue(const sql::Value& value) {
+  return std::visit(
+      [&value](const auto& v) -> nlohmann::json {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::monostate>) {
+          return nullptr;
+        } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::string>) {
+          return v;
+        } else if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, sql::Int128>) {
+          return ExactInDouble(v) ? nlohmann::json(int64_t(v)) : nlohmann::json(sql::ToText(value));
+        } else if constexpr (std::is_same_v<T, double>) {
+          return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(sql::ToText(value));
+        } else if constexpr (std::is_same_v<T, sql::Decimal>) {
+          if (v.unscaled <= -kMaxExactDecimalDigits || v.unscaled >= kMaxExactDecimalDigits) {
+            return sql::DecimalToString(v);
+          }
+          return double(int64_t(v.unscaled)) / std::pow(10.0, v.scale);
+        } else if constexpr (std::is_same_v<T, sql::Date>) {
+          return sql::IsoDate(v);
+        } else if constexpr (std::is_same_v<T, sql::Timestamp>) {
+          return sql::IsoTimestamp(v);
+        } else {
+          return v.text;  // sql::Rendered
+        }
+      },
+      value);
+}
 
 void PrintTable(const sql::QueryResult& result, std::ostream& out) {
   const size_t n = result.column_names.size();
@@ -62,7 +97,7 @@ void PrintJson(const sql::QueryResult& result, std::ostream& out) {
   j["rows"] = nlohmann::json::array();
   for (const auto& row : result.rows) {
     nlohmann::json r = nlohmann::json::array();
-    for (const auto& cell : row) r.push_back(cell ? nlohmann::json(*cell) : nlohmann::json(nullptr));
+    for (const sql::Cell& cell : row) r.push_back(JsonValue(cell.value()));
     j["rows"].push_back(std::move(r));
   }
   out << j.dump() << "\n";

@@ -80,7 +80,7 @@ std::string TablePlan::DiagnoseSelect(const CsvSource& source) const {
   return "SELECT " + select + " FROM " + source.ReadSqlWithLines();
 }
 
-void TablePlan::ReadDiagnosis(const std::vector<std::optional<std::string>>& row, IngestReport* report) const {
+void TablePlan::ReadDiagnosis(const std::vector<sql::Cell>& row, IngestReport* report) const {
   report->rows_read = ToCount(row.at(0));
   report->issues.clear();
   size_t column = 1;

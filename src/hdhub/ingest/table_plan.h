@@ -18,6 +18,7 @@
 #include "hdhub/ingest/report.h"
 #include "hdhub/ingest/table_schema.h"
 #include "hdhub/ingest/value_functions.h"
+#include "hdhub/sql/query_result.h"
 
 namespace hdhub::ingest {
 
@@ -51,7 +52,7 @@ class TablePlan {
   // thread so that line numbers follow the file.
   std::string DiagnoseSelect(const CsvSource& source) const;
   // Reads DiagnoseSelect's row into the report (rows_read and issues).
-  void ReadDiagnosis(const std::vector<std::optional<std::string>>& row, IngestReport* report) const;
+  void ReadDiagnosis(const std::vector<sql::Cell>& row, IngestReport* report) const;
 
   // Columns by treatment, for the report.
   void DescribeTreatments(IngestReport* report) const;

@@ -36,12 +36,27 @@ Status CheckAccess(const directory::Principal& who, const ProjectRecord& p, Time
   return FailedPreconditionError("project " + p.spec.id + " is not open");
 }
 
+// Logs `e` as refused for `why` (denied when the policy refused, error
+// otherwise) and returns `why`, or the log's error.
+Status AuditRefusal(audit::AuditLog& log, audit::Event e, const Status& why) {
+  const StatusCode code = why.code();
+  bool refused = code == StatusCode::kPermissionDenied || code == StatusCode::kFailedPrecondition ||
+                 code == StatusCode::kUnauthenticated;
+  e.outcome = refused ? audit::Outcome::kDenied : audit::Outcome::kError;
+  e.details["code"] = std::string(StatusCodeName(code));
+  RETURN_IF_ERROR(log.Append(e).status());
+  return why;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps, const directory::Principal& who,
-                                                               std::string_view id, SessionLimits limits) {
+                                                               std::string_view id, SessionLimits limits,
+                                                               CredentialCheck recheck_credentials) {
   std::unique_ptr<ProjectSession> s(new ProjectSession());
   s->deps_ = deps;
+  s->who_ = who;
+  s->recheck_credentials_ = std::move(recheck_credentials);
   s->actor_ = who.AsActor(Role::kResearcher);
   s->project_ = std::string(id);
   s->limits_ = limits;
@@ -50,16 +65,8 @@ StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps,
     RETURN_IF_ERROR(CheckAccess(who, p, deps.clock->Now()));
     return deps.projects->LatestReadyWorkspace(id);
   }();
-  const Status& allowed = workspace.status();
   audit::Event e{.actor = s->actor_.id, .role = s->actor_.role, .action = "project.access", .project = s->project_};
-  if (!allowed.ok()) {
-    // Not a member, or outside the window: access refused by policy.
-    bool refused = allowed.code() == StatusCode::kPermissionDenied || allowed.code() == StatusCode::kFailedPrecondition;
-    e.outcome = refused ? audit::Outcome::kDenied : audit::Outcome::kError;
-    e.details["code"] = std::string(StatusCodeName(allowed.code()));
-    RETURN_IF_ERROR(deps.log->Append(e).status());
-    return allowed;
-  }
+  if (!workspace.ok()) return AuditRefusal(*deps.log, e, workspace.status());
   const WorkspaceRecord& ws = *workspace;
   ASSIGN_OR_RETURN(SecretBytes dek, deps.keys->UnwrapKey(ws.wrapped_dek, WorkspaceKeyContext(id, ws.build)));
   ASSIGN_OR_RETURN(s->spill_dir_, sql::MakePrivateTempDir(deps.temp_root, "session"));
@@ -86,9 +93,28 @@ ProjectSession::~ProjectSession() {
   if (!spill_dir_.empty()) fs::remove_all(spill_dir_, ec);
 }
 
+Status ProjectSession::Recheck() {
+  Status allowed = [&]() -> Status {
+    if (recheck_credentials_) RETURN_IF_ERROR(recheck_credentials_());
+    ASSIGN_OR_RETURN(ProjectRecord p, deps_.projects->GetForHub(project_));
+    return CheckAccess(who_, p, deps_.clock->Now());
+  }();
+  if (allowed.ok()) return OkStatus();
+  audit::Event e{.actor = actor_.id, .role = actor_.role, .action = "project.access", .project = project_};
+  e.details["when"] = "statement";
+  return AuditRefusal(*deps_.log, std::move(e), allowed);
+}
+
+StatusOr<std::unique_ptr<sql::QueryStream>> ProjectSession::Stream(std::string_view sql) {
+  RETURN_IF_ERROR(Recheck());
+  return sql::StartLoggedQuery(
+      *deps_.log, actor_, *db_, sql, project_,
+      sql::QueryLimits{.max_rows = limits_.max_rows, .max_bytes = limits_.max_bytes, .timeout = limits_.timeout});
+}
+
 StatusOr<sql::QueryResult> ProjectSession::Query(std::string_view sql) {
-  return sql::RunLoggedQuery(*deps_.log, actor_, *db_, sql, project_,
-                             sql::QueryLimits{.max_rows = limits_.max_rows, .timeout = limits_.timeout});
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::QueryStream> stream, Stream(sql));
+  return sql::Collect(*stream);
 }
 
 }  // namespace hdhub::projects

@@ -2,18 +2,27 @@
 // (DESIGN §5): one DuckDB instance whose hdhub:// file system holds only
 // that workspace's key and prefix, locked down (no local file, no other
 // project, no catalog, no extension, no setting), with memory, threads,
-// result size and time per query limited. Every query is audited (text hash,
-// rows, duration, outcome) with the project.
+// result rows, bytes and time per query limited; results stream
+// (sql/query_stream.h). Every query is audited (text hash, rows, duration,
+// outcome) with the project.
 //
 // Opening checks, in this order, each refusal audited (project.access,
 // denied): the principal acts as a researcher and is a member; the project is
-// approved and now is within its window; a workspace is ready.
+// approved and now is within its window; a workspace is ready. Before every
+// statement the session checks again, each refusal audited the same way
+// (with details.when = "statement"): the caller's credentials (its own
+// check, e.g. the token authenticated again), then membership and the phase
+// as the project store holds them now, at the clock's now. So a session held
+// open across the end date, a member removed, or a revoked token stops at
+// the next statement.
 //
-// Ownership: borrows the stores, which must outlive it. Thread-safety: one
-// query at a time.
+// Ownership: borrows the stores, which must outlive it; streams it returns
+// must be destroyed before it. Thread-safety: one query at a time (a
+// stream's Cancel() from any thread).
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +42,7 @@ struct SessionLimits {
   std::string memory_limit = "2GB";
   std::string max_temp_size = "16GB";
   uint64_t max_rows = 100000;
+  uint64_t max_bytes = uint64_t{256} << 20;  // cells' bytes per result (query_stream.h)
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
 };
 
@@ -47,23 +57,38 @@ struct SessionDeps {
 
 class ProjectSession {
  public:
+  // Says whether the caller's credentials still hold: OK, or the refusal
+  // (e.g. Unauthenticated for a revoked token, PermissionDenied for a
+  // disabled user).
+  using CredentialCheck = std::function<Status()>;
+
   // PermissionDenied (not a member, not acting as researcher), or
   // FailedPrecondition (not approved, before or after its window, shredded),
-  // or NotFound (no workspace ready); all audited.
+  // or NotFound (no workspace ready); all audited. `recheck_credentials`
+  // (none when empty) runs before every statement.
   static StatusOr<std::unique_ptr<ProjectSession>> Open(SessionDeps deps, const directory::Principal& who,
-                                                        std::string_view project, SessionLimits limits = {});
+                                                        std::string_view project, SessionLimits limits = {},
+                                                        CredentialCheck recheck_credentials = nullptr);
   ~ProjectSession();
 
   // The workspace's tables, as views named after them.
   const std::vector<std::string>& tables() const { return tables_; }
-  // Runs SQL under the limits; logs query.run. The sandbox's refusals are
-  // PermissionDenied (logged as denied), a runaway query DeadlineExceeded,
-  // too large a result ResourceExhausted.
+  // Runs SQL as a stream under the limits, once the checks above pass (their
+  // refusal otherwise); logs query.run when the stream ends. The sandbox's
+  // refusals are PermissionDenied (logged as denied), a runaway query
+  // DeadlineExceeded, too large a result ResourceExhausted.
+  StatusOr<std::unique_ptr<sql::QueryStream>> Stream(std::string_view sql);
+  // Stream, collected.
   StatusOr<sql::QueryResult> Query(std::string_view sql);
 
  private:
   ProjectSession() = default;
+  // The per-statement checks; a refusal is audited and returned.
+  Status Recheck();
+
   SessionDeps deps_;
+  directory::Principal who_;
+  CredentialCheck recheck_credentials_;
   audit::Actor actor_;
   std::string project_;
   SessionLimits limits_;

@@ -1,9 +1,5 @@
 #include "hdhub/sql/database.h"
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
 #include "duckdb.hpp"
 #include "hdhub/sql/hdhub_file_system.h"
 #include "hdhub/sql/openssl_encryption.h"
@@ -26,41 +22,6 @@ std::optional<StatusCode> CodeFromPrefix(std::string_view message) {
   }
   return std::nullopt;
 }
-
-// Interrupts a connection's running query when a deadline passes first.
-class Watchdog {
- public:
-  Watchdog(duckdb::Connection* connection, std::chrono::milliseconds timeout) {
-    if (timeout.count() <= 0) return;
-    thread_ = std::thread([this, connection, timeout] {
-      std::unique_lock lock(mu_);
-      if (!cv_.wait_for(lock, timeout, [this] { return done_; })) {
-        fired_ = true;
-        connection->Interrupt();
-      }
-    });
-  }
-  ~Watchdog() { Stop(); }
-  void Stop() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  bool fired() {
-    std::lock_guard lock(mu_);
-    return fired_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  bool fired_ = false;
-  std::thread thread_;
-};
 
 // Statements a locked-down instance refuses outright, whatever the settings
 // would allow (ATTACH ':memory:' is harmless but has no place in a sandbox;
@@ -87,16 +48,6 @@ bool RefusedWhenLocked(duckdb::StatementType type) {
   }
 }
 
-std::vector<std::optional<std::string>> RowOf(duckdb::DataChunk& chunk, duckdb::idx_t row) {
-  std::vector<std::optional<std::string>> cells;
-  cells.reserve(chunk.ColumnCount());
-  for (duckdb::idx_t col = 0; col < chunk.ColumnCount(); ++col) {
-    duckdb::Value v = chunk.GetValue(col, row);
-    cells.push_back(v.IsNull() ? std::nullopt : std::optional<std::string>(v.ToString()));
-  }
-  return cells;
-}
-
 }  // namespace
 
 Status StatusFromDuckDbError(int exception_type, std::string_view message) {
@@ -118,6 +69,15 @@ Status StatusFromDuckDbError(int exception_type, std::string_view message) {
     default:
       return InvalidArgumentError(message);
   }
+}
+
+Status StatusFromDuckDbException(const std::exception& e) {
+  duckdb::ErrorData error(e);
+  return StatusFromDuckDbError(int(error.Type()), error.Message());
+}
+
+Status StatusFromDuckDbResult(duckdb::BaseQueryResult& result) {
+  return StatusFromDuckDbError(int(result.GetErrorObject().Type()), result.GetErrorObject().Message());
 }
 
 std::string QuoteIdentifier(std::string_view name) {
@@ -165,13 +125,9 @@ StatusOr<std::unique_ptr<Database>> Database::Open(storage::SealedStore* store, 
                                   kPrivateTempScheme +
                                   "'; SET max_temp_directory_size = " + QuoteLiteral(options.max_temp_size);
     duckdb::unique_ptr<duckdb::MaterializedQueryResult> set = db->connection_->Query(spill);
-    if (set->HasError()) {
-      return StatusFromDuckDbError(int(set->GetErrorObject().Type()), set->GetErrorObject().Message())
-          .WithContext("configuring spilling");
-    }
+    if (set->HasError()) return StatusFromDuckDbResult(*set).WithContext("configuring spilling");
   } catch (const std::exception& e) {
-    duckdb::ErrorData error(e);
-    return StatusFromDuckDbError(int(error.Type()), error.Message()).WithContext("opening DuckDB");
+    return StatusFromDuckDbException(e).WithContext("opening DuckDB");
   }
   return db;
 }
@@ -195,74 +151,26 @@ Status Database::CheckStatements(std::string_view sql) {
       }
     }
   } catch (const std::exception& e) {
-    duckdb::ErrorData error(e);
-    return StatusFromDuckDbError(int(error.Type()), error.Message());
+    return StatusFromDuckDbException(e);
   }
   return OkStatus();
 }
 
-StatusOr<QueryResult> Database::Query(std::string_view sql) {
-  RETURN_IF_ERROR(CheckStatements(sql));
-  try {
-    duckdb::unique_ptr<duckdb::MaterializedQueryResult> result = connection_->Query(std::string(sql));
-    if (result->HasError()) {
-      const duckdb::ErrorData& error = result->GetErrorObject();
-      return StatusFromDuckDbError(int(error.Type()), error.Message());
-    }
-    QueryResult out;
-    out.column_names.assign(result->names.begin(), result->names.end());
-    for (const duckdb::LogicalType& type : result->types) out.column_types.push_back(type.ToString());
-    for (duckdb::idx_t row = 0; row < result->RowCount(); ++row) {
-      std::vector<std::optional<std::string>> cells;
-      cells.reserve(result->ColumnCount());
-      for (duckdb::idx_t col = 0; col < result->ColumnCount(); ++col) {
-        duckdb::Value v = result->GetValue(col, row);
-        cells.push_back(v.IsNull() ? std::nullopt : std::optional<std::string>(v.ToString()));
-      }
-      out.rows.push_back(std::move(cells));
-    }
-    return out;
-  } catch (const std::exception& e) {
-    duckdb::ErrorData error(e);
-    return StatusFromDuckDbError(int(error.Type()), error.Message());
+StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql, const QueryLimits& limits) {
+  if (streaming_) {
+    return FailedPreconditionError("a query stream is still open on this database; read it to its end or close it");
   }
+  RETURN_IF_ERROR(CheckStatements(sql));
+  streaming_ = true;
+  return QueryStream::Start(*connection_, sql, limits, [this] { streaming_ = false; });
+}
+
+StatusOr<QueryResult> Database::Query(std::string_view sql, const QueryLimits& limits) {
+  ASSIGN_OR_RETURN(std::unique_ptr<QueryStream> stream, Stream(sql, limits));
+  return Collect(*stream);
 }
 
 Status Database::Execute(std::string_view sql) { return Query(sql).status(); }
-
-StatusOr<QueryResult> Database::Query(std::string_view sql, const QueryLimits& limits) {
-  RETURN_IF_ERROR(CheckStatements(sql));
-  Watchdog watchdog(connection_.get(), limits.timeout);
-  auto fail = [&](int type, std::string_view message) -> Status {
-    watchdog.Stop();
-    if (watchdog.fired()) {
-      return DeadlineExceededError("the query was cancelled after " + std::to_string(limits.timeout.count() / 1000) +
-                                   " s; narrow it (filters, fewer joins) or aggregate earlier");
-    }
-    return StatusFromDuckDbError(type, message);
-  };
-  try {
-    duckdb::unique_ptr<duckdb::QueryResult> result = connection_->SendQuery(std::string(sql));
-    if (result->HasError()) return fail(int(result->GetErrorObject().Type()), result->GetErrorObject().Message());
-    QueryResult out;
-    out.column_names.assign(result->names.begin(), result->names.end());
-    for (const duckdb::LogicalType& type : result->types) out.column_types.push_back(type.ToString());
-    while (duckdb::unique_ptr<duckdb::DataChunk> chunk = result->Fetch()) {
-      if (chunk->size() == 0) break;
-      if (limits.max_rows > 0 && out.rows.size() + chunk->size() > limits.max_rows) {
-        connection_->Interrupt();
-        return ResourceExhaustedError("the result has more than " + std::to_string(limits.max_rows) +
-                                      " rows; aggregate it or add a LIMIT");
-      }
-      for (duckdb::idx_t row = 0; row < chunk->size(); ++row) out.rows.push_back(RowOf(*chunk, row));
-    }
-    if (result->HasError()) return fail(int(result->GetErrorObject().Type()), result->GetErrorObject().Message());
-    return out;
-  } catch (const std::exception& e) {
-    duckdb::ErrorData error(e);
-    return fail(int(error.Type()), error.Message());
-  }
-}
 
 Status Database::LockDown(const LockDownOptions& options) {
   // Order matters: the allowed prefix first, then external access off (which

@@ -11,23 +11,25 @@
 //
 // Ownership: owns the SealedStore pointer's user (the filesystem), the KeyRing
 // and the DuckDB instance, destroyed in that order's reverse. The SealedStore
-// must outlive the Database. Thread-safety: Query() may be called from one
-// thread at a time per Database; DuckDB parallelises inside a query.
+// must outlive the Database. Thread-safety: Query(), Stream() and Execute()
+// may be called from one thread at a time per Database, and not while a
+// QueryStream it returned is open; DuckDB parallelises inside a query.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
+#include <exception>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "hdhub/common/status.h"
 #include "hdhub/sql/key_ring.h"
+#include "hdhub/sql/query_result.h"
+#include "hdhub/sql/query_stream.h"
 #include "hdhub/storage/sealed_store.h"
 
 namespace duckdb {
+class BaseQueryResult;
 class DuckDB;
 class Connection;
 class DatabaseInstance;
@@ -52,19 +54,6 @@ struct LockDownOptions {
   bool refuse_statements = true;
 };
 
-// Per-query limits (Database::Query with limits).
-struct QueryLimits {
-  uint64_t max_rows = 0;                 // 0: no limit; more rows: ResourceExhausted
-  std::chrono::milliseconds timeout{0};  // 0: none; longer: DeadlineExceeded, the query cancelled
-};
-
-struct QueryResult {
-  std::vector<std::string> column_names;
-  std::vector<std::string> column_types;
-  // Cells rendered as text; nullopt for SQL NULL.
-  std::vector<std::vector<std::optional<std::string>>> rows;
-};
-
 class Database {
  public:
   static StatusOr<std::unique_ptr<Database>> Open(storage::SealedStore* store, const DatabaseOptions& options = {});
@@ -74,15 +63,15 @@ class Database {
 
   KeyRing& keys() { return *keys_; }
 
-  // Runs one or more statements; returns the last statement's result.
-  // InvalidArgument for SQL errors (parser, binder, catalog), PermissionDenied
-  // for anything refused by the lock-down or the KeyRing, DataLoss when a
-  // sealed object fails its integrity checks, Internal otherwise.
-  StatusOr<QueryResult> Query(std::string_view sql);
-  // As Query, streaming the result and enforcing `limits`: a query still
-  // running at the timeout is interrupted (DeadlineExceeded), one producing
-  // more than max_rows rows is stopped (ResourceExhausted).
-  StatusOr<QueryResult> Query(std::string_view sql, const QueryLimits& limits);
+  // Starts one or more statements and returns the last one's result as a
+  // stream (query_stream.h) under `limits`. Errors, here or from the
+  // stream's Next(): InvalidArgument for SQL errors (parser, binder,
+  // catalog), PermissionDenied for anything refused by the lock-down or the
+  // KeyRing, DataLoss when a sealed object fails its integrity checks,
+  // FailedPrecondition while another stream is open, Internal otherwise.
+  StatusOr<std::unique_ptr<QueryStream>> Stream(std::string_view sql, const QueryLimits& limits = {});
+  // As Stream, collecting the whole result (bounded by `limits`).
+  StatusOr<QueryResult> Query(std::string_view sql, const QueryLimits& limits = {});
   Status Execute(std::string_view sql);
 
   // Refuses local files (every DuckDB route: external access off, the local
@@ -101,6 +90,7 @@ class Database {
   Status CheckStatements(std::string_view sql);
 
   bool locked_ = false;
+  bool streaming_ = false;  // a QueryStream holds the connection
   std::unique_ptr<KeyRing> keys_;
   std::unique_ptr<duckdb::DuckDB> db_;
   std::unique_ptr<duckdb::Connection> connection_;
@@ -109,6 +99,9 @@ class Database {
 // Maps a DuckDB error (type and message) back to a canonical Status; the
 // "hdhub <CODE>:" prefix written by ThrowForStatus wins when present.
 Status StatusFromDuckDbError(int exception_type, std::string_view message);
+// The same for an exception thrown by DuckDB, and for a result that failed.
+Status StatusFromDuckDbException(const std::exception& e);
+Status StatusFromDuckDbResult(duckdb::BaseQueryResult& result);
 
 // Quotes an identifier / a string literal for SQL text.
 std::string QuoteIdentifier(std::string_view name);

@@ -1,9 +1,21 @@
-// RunLoggedQuery: runs SQL in a Database and logs query.run by `actor` (text
-// hash, rows returned, duration, outcome: denied for a refused access), with
-// the project when there is one. The result is returned only once its event
-// is durable: a query whose event cannot be logged fails.
+// Logged queries: SQL run in a Database on behalf of `actor`, recorded as one
+// query.run event (text hash, rows and bytes delivered, duration, outcome:
+// denied for a refused access, error otherwise with its code, e.g. CANCELLED,
+// DEADLINE_EXCEEDED, or RESOURCE_EXHAUSTED for a limit), with the project
+// when there is one.
+//
+// The event is written when the stream ends (its last Next(), or its
+// destruction when the consumer stops early), or at once when the query fails
+// to start. A query whose event cannot be logged fails: the stream's last
+// Next() returns the log's error instead of the end, and RunLoggedQuery
+// returns a result only once its event is durable. A streaming consumer has
+// received the earlier chunks by then; one that must not pass rows on before
+// the event is durable (a network front end) waits for the end first.
+//
+// Ownership: the log must outlive the streams. Thread-safety: as Database.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +25,12 @@
 
 namespace hdhub::sql {
 
+StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
+                                                        std::string_view sql,
+                                                        const std::optional<std::string>& project,
+                                                        const QueryLimits& limits = {});
+
+// StartLoggedQuery, collected (query_result.h).
 StatusOr<QueryResult> RunLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
                                      std::string_view sql, const std::optional<std::string>& project,
                                      const QueryLimits& limits = {});

@@ -1,0 +1,158 @@
+// QueryStream: one SQL text's result, pulled chunk by chunk out of DuckDB's
+// streaming result (Connection::SendQuery, StreamQueryResult::Fetch), with
+// DuckDB's types kept (value.h). Obtained from Database::Stream.
+//
+// Pull-based, with back-pressure: Database::Stream only plans the query (its
+// columns are known, nothing runs); the first Next() runs it up to its first
+// rows, and DuckDB then works ahead of the consumer only as far as its small
+// streaming buffer (about 1 MB): nothing more is produced until Next() asks,
+// so a result is never materialised, however large.
+//
+// Limits hold while streaming: a chunk that would take the rows or the bytes
+// delivered (the sum of cell sizes, see Next) beyond QueryLimits is not
+// delivered and the stream ends with ResourceExhausted; a stream still open
+// at its timeout (consumer time included) is interrupted and ends with
+// DeadlineExceeded; Cancel() ends it with Cancelled. DuckDB's memory_limit
+// bounds what the engine holds (ResourceExhausted beyond it).
+//
+// Ownership: a stream borrows its Database's connection: it must be destroyed
+// before the Database, and until it has ended (or is destroyed) the Database
+// refuses other queries. Destroying a stream that has not ended cancels it.
+// Chunks own their data and may outlive the stream.
+//
+// Thread-safety: Next() and the accessors from one thread at a time; Cancel()
+// from any thread, at any time while the stream object exists.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hdhub/common/status.h"
+#include "hdhub/sql/value.h"
+
+namespace duckdb {
+class Connection;
+class DataChunk;
+class PendingQueryResult;
+class QueryResult;
+}  // namespace duckdb
+
+namespace hdhub::sql {
+
+// Per-query limits; 0 means none.
+struct QueryLimits {
+  uint64_t max_rows = 0;                 // more rows: ResourceExhausted
+  uint64_t max_bytes = 0;                // more bytes delivered: ResourceExhausted
+  std::chrono::milliseconds timeout{0};  // longer: DeadlineExceeded, the query interrupted
+};
+
+// A batch of rows (at most DuckDB's vector size, 2048), column by column.
+class Chunk {
+ public:
+  Chunk(Chunk&&) noexcept;
+  Chunk& operator=(Chunk&&) noexcept;
+  ~Chunk();
+
+  size_t size() const;  // rows, at least one
+  size_t column_count() const;
+  bool IsNull(size_t column, size_t row) const;
+  // The typed value of a cell (std::monostate for NULL). Preconditions:
+  // column < column_count(), row < size().
+  Value Get(size_t column, size_t row) const;
+  // DuckDB's text for a cell, as its shell prints it ("NULL" for NULL).
+  std::string Text(size_t column, size_t row) const;
+
+ private:
+  friend class QueryStream;
+  explicit Chunk(std::unique_ptr<duckdb::DataChunk> data);
+  std::unique_ptr<duckdb::DataChunk> data_;
+};
+
+// How a stream ended: OK once every row was delivered, otherwise the error
+// (Cancelled when cancelled or destroyed early).
+struct StreamSummary {
+  Status status;
+  uint64_t rows = 0;   // rows delivered
+  uint64_t bytes = 0;  // bytes delivered
+};
+
+class QueryStream {
+ public:
+  // Called once, when the stream ends (its last Next(), or its destruction if
+  // earlier). A failure replaces the outcome Next() reports: a query whose
+  // end cannot be recorded fails (logged_query.h).
+  using EndHook = std::function<Status(const StreamSummary&)>;
+
+  ~QueryStream();
+  QueryStream(const QueryStream&) = delete;
+  QueryStream& operator=(const QueryStream&) = delete;
+
+  const std::vector<std::string>& column_names() const { return names_; }
+  const std::vector<ColumnType>& column_types() const { return types_; }
+
+  // The next chunk, or std::nullopt once every row was delivered. A cell
+  // counts its width for fixed-size types, its length for text, and the
+  // length of DuckDB's rendering otherwise; NULL counts 0. Errors end the
+  // stream: ResourceExhausted (a limit, or DuckDB's memory limit),
+  // DeadlineExceeded, Cancelled, or the query's own error as
+  // Database::Query reports it. After the end, returns the same outcome.
+  StatusOr<std::optional<Chunk>> Next();
+
+  // Ends the stream as soon as possible: the next (or the running) Next()
+  // returns Cancelled. No effect once the stream has ended.
+  void Cancel();
+
+  // Sets the hook (replacing any); call before the stream ends.
+  void SetEndHook(EndHook hook) { end_hook_ = std::move(hook); }
+
+  uint64_t rows() const { return rows_; }
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  friend class Database;
+  class Watchdog;
+  // Starts `sql` on `connection`: runs the statements before the last one
+  // and plans the last one, whose result streams; `release` is called once
+  // the stream no longer needs the connection.
+  static StatusOr<std::unique_ptr<QueryStream>> Start(duckdb::Connection& connection, std::string_view sql,
+                                                      const QueryLimits& limits, std::function<void()> release);
+  QueryStream(duckdb::Connection& connection, const QueryLimits& limits, std::function<void()> release);
+  // Starts the watchdog, then Send().
+  Status Begin(std::string_view sql);
+  Status Send(std::string_view sql);
+  // Records why Cancel() or the watchdog stopped the stream and interrupts
+  // DuckDB; the first reason wins.
+  void Stop(Status why);
+  std::optional<Status> StopReason();
+  StatusOr<std::unique_ptr<duckdb::DataChunk>> Fetch();
+  Status CheckLimits(uint64_t rows, uint64_t bytes) const;
+  // Ends the stream once: interrupts DuckDB unless it finished, runs the end
+  // hook, releases the connection. Returns the outcome Next() reports.
+  Status Finish(Status status);
+
+  duckdb::Connection& connection_;
+  const QueryLimits limits_;
+  std::function<void()> release_;
+  EndHook end_hook_;
+  std::vector<std::string> names_;
+  std::vector<ColumnType> types_;
+  std::unique_ptr<duckdb::PendingQueryResult> pending_;  // the last statement, planned
+  std::unique_ptr<duckdb::QueryResult> result_;          // its result, once the first Next() ran it
+  std::unique_ptr<Watchdog> watchdog_;
+  std::optional<Status> outcome_;  // set once ended
+  uint64_t rows_ = 0;
+  uint64_t bytes_ = 0;
+
+  std::mutex mu_;  // guards stop_ and ended_, shared with Cancel() and the watchdog
+  std::optional<Status> stop_;
+  bool ended_ = false;
+};
+
+}  // namespace hdhub::sql
