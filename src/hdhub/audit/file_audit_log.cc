@@ -1,5 +1,7 @@
 #include "hdhub/audit/file_audit_log.h"
 
+#include "hdhub/common/file.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -10,7 +12,6 @@
 
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/audit/ed25519.h"
-#include "hdhub/audit/file_util.h"
 #include "hdhub/audit/segment.h"
 
 namespace hdhub::audit {
@@ -173,8 +174,8 @@ Status FileAuditLog::PublishCheckpoint() {
   const uint64_t size = tree_.Size();
   ASSIGN_OR_RETURN(Hash root, tree_.RootHash(size));
   ASSIGN_OR_RETURN(std::string note, SignCheckpoint(Checkpoint{signer_->name(), size, root, {}}, *signer_));
-  RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/" + std::string(kAuditCheckpointFile), note,
-                                      kCheckpointMode, /*durable=*/true));
+  RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/" + std::string(kAuditCheckpointFile), AsBytes(note),
+                                      kCheckpointMode, {.durable = true}));
   published_size_ = size;
   {
     std::unique_lock lock(index_mu_);

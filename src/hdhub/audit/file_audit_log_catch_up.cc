@@ -11,7 +11,7 @@
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/audit/ed25519.h"
 #include "hdhub/audit/file_audit_log.h"
-#include "hdhub/audit/file_util.h"
+#include "hdhub/common/file.h"
 
 namespace hdhub::audit {
 
@@ -120,7 +120,7 @@ Status FileAuditLog::ScanNew(const std::vector<SegmentInfo>& listed, Found& foun
 }
 
 Status FileAuditLog::CheckPublishedCheckpoint() const {
-  auto data = ReadWholeFile(dir_ + "/" + std::string(kAuditCheckpointFile));
+  auto data = ReadFile(dir_ + "/" + std::string(kAuditCheckpointFile));
   if (!data.ok()) return IsNotFound(data.status()) ? OkStatus() : data.status();
   if (*data == checkpoint_) return OkStatus();  // checked when it was read or written
   ASSIGN_OR_RETURN(auto verifier, Ed25519Verifier::FromVerifierKey(signer_->VerifierKey()));

@@ -4,7 +4,8 @@ namespace hdhub::audit {
 
 Outcome OutcomeFor(const Status& status) {
   if (status.ok()) return Outcome::kSuccess;
-  if (status.code() == StatusCode::kPermissionDenied || status.code() == StatusCode::kUnauthenticated) {
+  if (status.code() == StatusCode::kPermissionDenied || status.code() == StatusCode::kUnauthenticated ||
+      status.code() == StatusCode::kFailedPrecondition) {
     return Outcome::kDenied;
   }
   return Outcome::kError;
@@ -12,7 +13,7 @@ Outcome OutcomeFor(const Status& status) {
 
 void ApplyOutcome(Event& event, const Status& result) {
   event.outcome = OutcomeFor(result);
-  if (!result.ok()) event.details = {{"code", std::string(StatusCodeName(result.code()))}};
+  if (!result.ok()) event.details["code"] = std::string(StatusCodeName(result.code()));
 }
 
 Status Record(AuditLog& log, Event event, const Status& result) {

@@ -90,7 +90,9 @@ Status Directory::Audited(const audit::Actor& actor, Operation op, audit::Event 
   }();  // the transaction has rolled back here unless committed
   if (status.ok() || append_failed) return status;
   // Also after a failed COMMIT, whose success event is already logged: this
-  // later event records that the change did not happen.
+  // later event records that the change did not happen (so without the
+  // details the change had added).
+  event.details = nlohmann::json::object();
   return audit::Record(*log_, std::move(event), status);
 }
 
@@ -123,6 +125,11 @@ Status Directory::CheckLastOperator(std::string_view user, std::string_view what
   if (others > 0) return OkStatus();
   return FailedPreconditionError("directory: " + std::string(user) + " is the last active operator and cannot " +
                                  std::string(what) + "; make another user an operator first");
+}
+
+StatusOr<bool> Directory::HoldsActiveRole(std::string_view user, Role role) {
+  std::lock_guard lock(mu_);
+  return internal::HoldsActiveRole(*db_, user, role);
 }
 
 StatusOr<std::vector<UserRecord>> Directory::ListUsers(const audit::Actor& actor) {

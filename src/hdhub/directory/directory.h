@@ -176,6 +176,10 @@ class Directory {
   // is disabled. Tokens are not subject to password lockout.
   StatusOr<Principal> AuthenticateToken(const SecretBytes& token);
 
+  // Whether `user` is an active account holding `role` now (for sessions
+  // that re-check their account before each statement).
+  StatusOr<bool> HoldsActiveRole(std::string_view user, Role role);
+
   // Only Open() can make a Passkey, so only Open() constructs.
   class Passkey {
     friend class Directory;

@@ -66,6 +66,7 @@ Status Directory::CreateFirstOperator(std::string_view user, const SecretBytes& 
     return txn.Commit();
   }();
   if (status.ok() || append_failed) return status;
+  event.details = nlohmann::json::object();
   return audit::Record(*log_, std::move(event), status);
 }
 

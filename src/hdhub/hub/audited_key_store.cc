@@ -32,10 +32,7 @@ Status AuditedKeyStore::Log(std::string_view action, std::string_view kind, std:
     e.objects[std::string(kind) + "_sha256"] = HexEncode(crypto::Sha256(AsBytes(name)));
   }
   e.details["key_store"] = inner_->Describe().substr(0, inner_->Describe().find(':'));
-  if (!outcome.ok()) {
-    audit::ApplyOutcome(e, outcome);
-    e.details["key_store"] = inner_->Describe().substr(0, inner_->Describe().find(':'));
-  }
+  audit::ApplyOutcome(e, outcome);
   return log_->Append(e).status();
 }
 

@@ -12,7 +12,8 @@
 // the checkpoint found there (its state was rolled back).
 //
 // A hub directory holds:
-//   hub.json         {"format": 1, "host": "<blob store URI>", "keys": "<key store URI>"}
+//   hub.json         {"format": 2, "host": "<blob store URI>", "keys": "<key store URI>"},
+//                    paths relative to the hub directory (hub_config.h)
 //   state/           the hub's own trusted state (mode 0700): hub.key, catalog.db,
 //                    audit/ and audit_signing.key
 //   host/            the embedded default host (file://), seen as untrusted

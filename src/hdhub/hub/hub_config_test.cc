@@ -10,6 +10,7 @@
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
 #include "hdhub/hub/hub.h"
+#include "hdhub/sql/logged_query.h"
 
 namespace hdhub::hub {
 namespace {
@@ -47,16 +48,17 @@ class HubConfigTest : public ::testing::Test {
  protected:
   fs::path HubDir(const std::string& name) const { return dir_.path() / name; }
   Status Init(const fs::path& hub) {
-    return Hub::Init(hub, passphrase_, {.fast_key_derivation_for_test = true}, operator_);
+    return Hub::Init(hub, passphrase_, {.fast_key_derivation_for_test = true},
+                     {operator_.id, SecretBytes(AsBytes("alice's long password"))});
   }
   StatusOr<std::unique_ptr<Hub>> Open(const fs::path& hub) {
-    return Hub::Open(hub, passphrase_, &clock_, operator_);
+    return Hub::Open(hub, passphrase_, &clock_);
   }
 
   TempDir dir_;
   SecretBytes passphrase_{AsBytes("correct horse battery staple")};
   FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
-  audit::Actor operator_{"os:alice", "operator"};
+  audit::Actor operator_{"alice", "operator"};
 };
 
 TEST_F(HubConfigTest, InitStoresPathsRelativeToTheHubDirectory) {
@@ -76,8 +78,9 @@ TEST_F(HubConfigTest, CopiedHubWritesIntoTheCopyAndLeavesTheOriginalUntouched) {
   ASSERT_OK_AND_ASSIGN(auto copy, Open(HubDir("copy")));
   EXPECT_THAT(copy->host().Describe(), HasSubstr(HubDir("copy").string()));
   ASSERT_OK(copy->host().Put("probe", AsBytes("written through the copy")));
-  ASSERT_OK_AND_ASSIGN(auto db, copy->OpenOperatorDatabase());
-  ASSERT_OK(copy->RunLoggedQuery(*db, "SELECT 1").status());  // audit log and host checkpoint
+  std::unique_ptr<keys::KeyStore> keys = copy->KeysFor(operator_);
+  ASSERT_OK_AND_ASSIGN(auto db, copy->OpenCatalogDatabase(*keys));
+  ASSERT_OK(sql::RunLoggedQuery(copy->audit(), operator_, *db, "SELECT 1", std::nullopt).status());  // log, checkpoint
   db.reset();
   copy.reset();
 

@@ -160,6 +160,7 @@ Status ProjectStore::Audited(const Principal& who, Role as, directory::Operation
     return txn.Commit();
   }();
   if (status.ok() || append_failed) return status;
+  event.details = nlohmann::json::object();  // they described a change that did not happen
   return audit::Record(*log_, std::move(event), status);
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "hdhub/audit/recorder.h"
+#include "hdhub/directory/policy.h"
 #include "hdhub/projects/workspace_builder.h"
 #include "hdhub/sql/logged_query.h"
 #include "hdhub/sql/private_temp_file_system.h"
@@ -13,10 +15,11 @@ namespace {
 namespace fs = std::filesystem;
 using directory::Role;
 
-// Why `who` may not open `p` now, or OK.
+// Why `who` may not open `p` now, or OK: the policy (a researcher member),
+// then the window.
 Status CheckAccess(const directory::Principal& who, const ProjectRecord& p, TimePoint now) {
   bool member = std::find(p.spec.members.begin(), p.spec.members.end(), who.user) != p.spec.members.end();
-  if (!who.Has(Role::kResearcher) || !member) {
+  if (!directory::Authorize(who, directory::Operation::kWorkspaceQuery, {.member = member}, Role::kResearcher).ok()) {
     return PermissionDeniedError(who.user + " is not a researcher member of project " + p.spec.id);
   }
   switch (p.PhaseAt(now)) {
@@ -34,18 +37,6 @@ Status CheckAccess(const directory::Principal& who, const ProjectRecord& p, Time
       return FailedPreconditionError("project " + p.spec.id + " is not approved yet");
   }
   return FailedPreconditionError("project " + p.spec.id + " is not open");
-}
-
-// Logs `e` as refused for `why` (denied when the policy refused, error
-// otherwise) and returns `why`, or the log's error.
-Status AuditRefusal(audit::AuditLog& log, audit::Event e, const Status& why) {
-  const StatusCode code = why.code();
-  bool refused = code == StatusCode::kPermissionDenied || code == StatusCode::kFailedPrecondition ||
-                 code == StatusCode::kUnauthenticated;
-  e.outcome = refused ? audit::Outcome::kDenied : audit::Outcome::kError;
-  e.details["code"] = std::string(StatusCodeName(code));
-  RETURN_IF_ERROR(log.Append(e).status());
-  return why;
 }
 
 }  // namespace
@@ -66,7 +57,7 @@ StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps,
     return deps.projects->LatestReadyWorkspace(id);
   }();
   audit::Event e{.actor = s->actor_.id, .role = s->actor_.role, .action = "project.access", .project = s->project_};
-  if (!workspace.ok()) return AuditRefusal(*deps.log, e, workspace.status());
+  if (!workspace.ok()) return audit::Record(*deps.log, e, workspace.status());
   const WorkspaceRecord& ws = *workspace;
   ASSIGN_OR_RETURN(SecretBytes dek, deps.keys->UnwrapKey(ws.wrapped_dek, WorkspaceKeyContext(id, ws.build)));
   ASSIGN_OR_RETURN(s->spill_dir_, sql::MakePrivateTempDir(deps.temp_root, "session"));
@@ -102,7 +93,7 @@ Status ProjectSession::Recheck() {
   if (allowed.ok()) return OkStatus();
   audit::Event e{.actor = actor_.id, .role = actor_.role, .action = "project.access", .project = project_};
   e.details["when"] = "statement";
-  return AuditRefusal(*deps_.log, std::move(e), allowed);
+  return audit::Record(*deps_.log, std::move(e), allowed);
 }
 
 StatusOr<std::unique_ptr<sql::QueryStream>> ProjectSession::Stream(std::string_view sql) {

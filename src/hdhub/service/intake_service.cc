@@ -72,8 +72,17 @@ StatusOr<sql::QueryResult> Service::QueryProject(const RequestContext& ctx, cons
   const Role role = ActingRole(ctx, Operation::kWorkspaceQuery, {.member = true});
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(ActorFor(ctx, role));
   ASSIGN_OR_RETURN(projects::SessionDeps deps, hub_->SessionDependencies(keys.get()));
+  // Before each statement the session asks again whether the account is
+  // still active and still a researcher (a disabled account stops at once).
+  directory::Directory& accounts = hub_->directory();
+  const std::string user = ctx.principal().user;
+  auto still_valid = [&accounts, user]() -> Status {
+    ASSIGN_OR_RETURN(bool active, accounts.HoldsActiveRole(user, Role::kResearcher));
+    if (!active) return UnauthenticatedError("the account is disabled or no longer a researcher");
+    return OkStatus();
+  };
   ASSIGN_OR_RETURN(std::unique_ptr<projects::ProjectSession> session,
-                   projects::ProjectSession::Open(deps, ctx.principal(), project, limits));
+                   projects::ProjectSession::Open(deps, ctx.principal(), project, limits, still_valid));
   return session->Query(sql_text);
 }
 

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "hdhub/audit/recorder.h"
+
 namespace hdhub::sql {
 namespace {
 
@@ -12,11 +14,7 @@ audit::Event QueryEvent(const audit::Actor& actor, const std::string& sql, const
   e.details["duration_ms"] = ms.count();
   e.details["rows"] = end.rows;
   e.details["bytes"] = end.bytes;
-  if (!end.status.ok()) {
-    bool denied = end.status.code() == StatusCode::kPermissionDenied;
-    e.outcome = denied ? audit::Outcome::kDenied : audit::Outcome::kError;
-    e.details["code"] = std::string(StatusCodeName(end.status.code()));
-  }
+  audit::ApplyOutcome(e, end.status);
   return e;
 }
 
