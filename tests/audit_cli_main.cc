@@ -1,10 +1,9 @@
 // hdhub_audit_cli: the `hdhub audit …` subcommands alone, so they can be
 // tested before and independently of the full hdhub binary (which links the
 // same audit_commands.cc).
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "hdhub/cli/commands.h"
 

@@ -31,9 +31,8 @@ TEST(OutputTest, JsonKeepsNumbersBooleansNullAndIsoDates) {
       "SELECT 42 AS i, -1.5::DOUBLE AS d, 12.340::DECIMAL(10,3) AS dec, true AS b, NULL::INTEGER AS n, 'x' AS s, "
       "DATE '2021-03-04' AS day, TIMESTAMP '2021-03-04 05:06:07' AS ts, 9007199254740993 AS big, "
       "'12345678901234567.89'::DECIMAL(38,2) AS wide, 'inf'::DOUBLE AS inf"));
-  EXPECT_EQ(j["rows"].dump(),
-            R"([[42,-1.5,12.34,true,null,"x","2021-03-04","2021-03-04T05:06:07","9007199254740993",)"
-            R"("12345678901234567.89","inf"]])");
+  EXPECT_EQ(j["rows"].dump(), R"([[42,-1.5,12.34,true,null,"x","2021-03-04","2021-03-04T05:06:07","9007199254740993",)"
+                              R"("12345678901234567.89","inf"]])");
   EXPECT_EQ(j["columns"][2]["type"], "DECIMAL(10,3)");
   EXPECT_EQ(j["columns"][0]["name"], "i");
 }

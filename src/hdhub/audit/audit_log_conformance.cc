@@ -21,9 +21,7 @@ void AuditLogConformanceTest::SetUp() {
   log_ = std::move(log).value();
 }
 
-std::string AuditLogBackendName(const ::testing::TestParamInfo<AuditLogBackend>& info) {
-  return info.param.name;
-}
+std::string AuditLogBackendName(const ::testing::TestParamInfo<AuditLogBackend>& info) { return info.param.name; }
 
 void PrintTo(const AuditLogBackend& backend, std::ostream* os) { *os << backend.name; }
 

@@ -57,8 +57,8 @@ void PrintTo(const AuditLogBackend& backend, std::ostream* os);
 
 // Use at namespace scope. (gtest pastes the suite name into identifiers, so it
 // must be unqualified: hence the using-declaration.)
-#define INSTANTIATE_AUDIT_LOG_CONFORMANCE(label, factory)                                                 \
-  using ::hdhub::audit::testing::AuditLogConformanceTest;                                                 \
-  INSTANTIATE_TEST_SUITE_P(label, AuditLogConformanceTest,                                                \
+#define INSTANTIATE_AUDIT_LOG_CONFORMANCE(label, factory)                                                \
+  using ::hdhub::audit::testing::AuditLogConformanceTest;                                                \
+  INSTANTIATE_TEST_SUITE_P(label, AuditLogConformanceTest,                                               \
                            ::testing::Values(::hdhub::audit::testing::AuditLogBackend{#label, factory}), \
                            ::hdhub::audit::testing::AuditLogBackendName)

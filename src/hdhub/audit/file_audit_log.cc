@@ -1,7 +1,5 @@
 #include "hdhub/audit/file_audit_log.h"
 
-#include "hdhub/common/file.h"
-
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -13,6 +11,7 @@
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/audit/ed25519.h"
 #include "hdhub/audit/segment.h"
+#include "hdhub/common/file.h"
 
 namespace hdhub::audit {
 
@@ -174,8 +173,8 @@ Status FileAuditLog::PublishCheckpoint() {
   const uint64_t size = tree_.Size();
   ASSIGN_OR_RETURN(Hash root, tree_.RootHash(size));
   ASSIGN_OR_RETURN(std::string note, SignCheckpoint(Checkpoint{signer_->name(), size, root, {}}, *signer_));
-  RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/" + std::string(kAuditCheckpointFile), AsBytes(note),
-                                      kCheckpointMode, {.durable = true}));
+  RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/" + std::string(kAuditCheckpointFile), AsBytes(note), kCheckpointMode,
+                                      {.durable = true}));
   published_size_ = size;
   {
     std::unique_lock lock(index_mu_);
@@ -212,8 +211,10 @@ StatusOr<uint64_t> FileAuditLog::AppendBatch(std::span<const Event> events) {
     count += w->events.size();
   }
   Status status = broken_.ok() ? OkStatus()
-                               : FailedPreconditionError("the audit log failed an earlier write or found "
-                                                         "damage and must be reopened: " + broken_.ToString());
+                               : FailedPreconditionError(
+                                     "the audit log failed an earlier write or found "
+                                     "damage and must be reopened: " +
+                                     broken_.ToString());
   lock.unlock();
   bool sticky = false;
   if (status.ok()) status = CommitLocked(group, sticky);

@@ -2,6 +2,8 @@
 // processes see it: each has its own lock descriptions and memory), and real
 // second processes made with fork(). Every test here fails on a log that
 // locks its directory for as long as it is open.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,9 +13,6 @@
 #include <map>
 #include <mutex>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/audit/file_audit_log.h"

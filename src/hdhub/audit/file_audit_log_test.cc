@@ -1,18 +1,17 @@
 #include "hdhub/audit/file_audit_log.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <set>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "hdhub/audit/audit_log_conformance.h"
 #include "hdhub/audit/checkpoint.h"
@@ -31,11 +30,11 @@ using ::hdhub::testing::StatusIs;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
 
-INSTANTIATE_AUDIT_LOG_CONFORMANCE(File, [](const std::filesystem::path& scratch, const Clock* clock)
-                                              -> StatusOr<std::unique_ptr<AuditLog>> {
-  ASSIGN_OR_RETURN(auto log, FileAuditLog::Open((scratch / "audit").string(), clock, TestSigner()));
-  return std::unique_ptr<AuditLog>(std::move(log));
-});
+INSTANTIATE_AUDIT_LOG_CONFORMANCE(
+    File, [](const std::filesystem::path& scratch, const Clock* clock) -> StatusOr<std::unique_ptr<AuditLog>> {
+      ASSIGN_OR_RETURN(auto log, FileAuditLog::Open((scratch / "audit").string(), clock, TestSigner()));
+      return std::unique_ptr<AuditLog>(std::move(log));
+    });
 
 class FileAuditLogTest : public ::testing::Test {
  protected:

@@ -1,10 +1,10 @@
 #include "hdhub/audit/log_verifier.h"
 
-#include <filesystem>
-#include <fstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "hdhub/audit/file_audit_log.h"
 #include "hdhub/audit/segment.h"

@@ -111,8 +111,7 @@ void AppendRecord(std::string_view entry, const Hash& leaf_hash, std::string& ou
 
 StatusOr<ScanResult> ScanSegment(const std::string& path, uint64_t expected_first,
                                  bool allow_torn_tail, const RecordVisitor& visit) {
-  return ScanSegmentFrom(path, expected_first, ScanResume{0, expected_first}, allow_torn_tail,
-                         visit);
+  return ScanSegmentFrom(path, expected_first, ScanResume{0, expected_first}, allow_torn_tail, visit);
 }
 
 StatusOr<ScanResult> ScanSegmentFrom(const std::string& path, uint64_t expected_first, ScanResume from,
@@ -122,8 +121,9 @@ StatusOr<ScanResult> ScanSegmentFrom(const std::string& path, uint64_t expected_
   ScanResult result;
   result.file_bytes = file.size();
   if (file.size() < from.offset) {
-    return Damaged(path, file.size(), "the file ends before byte " + std::to_string(from.offset) +
-                                          ", which was read before (the log was cut)");
+    return Damaged(
+        path, file.size(),
+        "the file ends before byte " + std::to_string(from.offset) + ", which was read before (the log was cut)");
   }
   if (file.size() < kSegmentHeaderSize) {
     if (allow_torn_tail) return result;  // crashed while creating it

@@ -4,7 +4,6 @@
 // check that does not hold is 1, unusable arguments 2, operational errors 3.
 #include <iostream>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "hdhub/audit/checkpoint.h"

@@ -93,8 +93,7 @@ Status WriteAll(int fd, ByteSpan data, const std::string& path);
 // `mode` (the umask does not apply), as described above. AlreadyExists (with
 // if_absent); NotFound when the folder is missing; errno-mapped codes
 // otherwise, the old file unchanged and no temporary file left.
-Status WriteFileAtomically(const std::string& path, ByteSpan data, mode_t mode,
-                           const WriteOptions& options = {});
+Status WriteFileAtomically(const std::string& path, ByteSpan data, mode_t mode, const WriteOptions& options = {});
 
 // Publishes a complete file another writer made at `temp` (in the folder of
 // `path`) under `path`, as WriteFileAtomically does after writing. On failure

@@ -33,8 +33,8 @@ bool IsPlainWord(std::string_view s) {
 std::string Printable(std::string_view s) {
   std::string out(s.substr(0, kMaxSubcommand));
   for (char& c : out) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == '-';
+    const bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     if (!ok) c = '?';
   }
   return out;
@@ -78,8 +78,7 @@ std::string DescribeHolder(int fd) {
                       std::from_chars(line.data(), line.data() + sp1, pid).ptr == line.data() + sp1 && pid > 0;
   if (!parsed) return "held by another process";
   const std::string_view since = line.substr(sp1 + 1, sp2 - sp1 - 1);
-  return "held by pid " + std::to_string(pid) + " (" + Printable(line.substr(sp2 + 1)) + ") since " +
-         Printable(since);
+  return "held by pid " + std::to_string(pid) + " (" + Printable(line.substr(sp2 + 1)) + ") since " + Printable(since);
 }
 
 void WriteHolderLine(int fd) {
@@ -121,7 +120,7 @@ StatusOr<FileLock> FileLock::Lock(const std::string& path, std::chrono::millisec
 void FileLock::Release() {
   if (fd_ < 0) return;
   if (exclusive_) (void)!::ftruncate(fd_, 0);  // before unlocking: the next holder writes its own
-  ::close(fd_);  // closing the last descriptor releases the lock
+  ::close(fd_);                                // closing the last descriptor releases the lock
   fd_ = -1;
 }
 

@@ -2,7 +2,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -84,8 +83,8 @@ TEST(FileLockTest, HolderLineIsWrittenWhileHeldAndClearedOnRelease) {
   const std::string path = dir.Sub("lock");
   {
     ASSERT_OK_AND_ASSIGN(FileLock lock, FileLock::Acquire(path, std::chrono::milliseconds(0), "x"));
-    EXPECT_THAT(Contents(path), MatchesRegex(std::to_string(::getpid()) +
-                                             " 20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:]+Z [^\n]+\n"));
+    EXPECT_THAT(Contents(path),
+                MatchesRegex(std::to_string(::getpid()) + " 20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:]+Z [^\n]+\n"));
   }
   EXPECT_EQ(Contents(path), "");
 }
@@ -102,8 +101,7 @@ TEST(FileLockTest, SharedHoldersCoexistAndExcludeAnExclusiveHolder) {
   }
   ASSERT_OK_AND_ASSIGN(FileLock exclusive, FileLock::Acquire(path, std::chrono::milliseconds(0), "the log"));
   EXPECT_THAT(FileLock::AcquireShared(path, std::chrono::milliseconds(10), "the log"),
-              StatusIs(StatusCode::kFailedPrecondition,
-                       HasSubstr("held by pid " + std::to_string(::getpid()))));
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("held by pid " + std::to_string(::getpid()))));
 }
 
 }  // namespace

@@ -131,8 +131,7 @@ TEST_F(FileTest, IfAbsentCreatesButNeverReplaces) {
 }
 
 TEST_F(FileTest, WriteIntoAMissingFolderIsNotFound) {
-  EXPECT_THAT(WriteFileAtomically(dir_.Sub("missing/hub.json"), AsBytes("x"), 0644),
-              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(WriteFileAtomically(dir_.Sub("missing/hub.json"), AsBytes("x"), 0644), StatusIs(StatusCode::kNotFound));
 }
 
 TEST_F(FileTest, PublishFileMovesACompleteFileAndLeavesItOnFailure) {

@@ -80,8 +80,7 @@ Status WriteConfigAtomically(const fs::path& dir, const Config& config, FileOps*
   nlohmann::json j = {
       {"format", kFormat}, {"host", HubRelativeUri(config.host, dir)}, {"keys", HubRelativeUri(config.keys, dir)}};
   const std::string text = j.dump(2) + "\n";
-  return WriteFileAtomically((dir / kConfigName).string(), AsBytes(text), kConfigMode,
-                             {.ops_for_test = ops_for_test});
+  return WriteFileAtomically((dir / kConfigName).string(), AsBytes(text), kConfigMode, {.ops_for_test = ops_for_test});
 }
 
 }  // namespace hdhub::hub

@@ -37,8 +37,7 @@ StatusOr<Config> ReadConfig(const std::filesystem::path& dir);
 // Writes <dir>/hub.json (format 2) atomically and durably, with the paths
 // inside `dir` made relative to it. Errors as WriteFileAtomically; the old
 // file is then unchanged. `ops_for_test` is common/file.h's fault seam.
-Status WriteConfigAtomically(const std::filesystem::path& dir, const Config& config,
-                             FileOps* ops_for_test = nullptr);
+Status WriteConfigAtomically(const std::filesystem::path& dir, const Config& config, FileOps* ops_for_test = nullptr);
 
 // "file:///srv/hub/host" -> "file:host" and "keyfile:/srv/hub/state/hub.key"
 // -> "keyfile:state/hub.key" for dir /srv/hub; any other URI unchanged.

@@ -51,9 +51,7 @@ class HubConfigTest : public ::testing::Test {
     return Hub::Init(hub, passphrase_, {.fast_key_derivation_for_test = true},
                      {operator_.id, SecretBytes(AsBytes("alice's long password"))});
   }
-  StatusOr<std::unique_ptr<Hub>> Open(const fs::path& hub) {
-    return Hub::Open(hub, passphrase_, &clock_);
-  }
+  StatusOr<std::unique_ptr<Hub>> Open(const fs::path& hub) { return Hub::Open(hub, passphrase_, &clock_); }
 
   TempDir dir_;
   SecretBytes passphrase_{AsBytes("correct horse battery staple")};

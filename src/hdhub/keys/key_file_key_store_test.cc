@@ -24,15 +24,15 @@ const KeyFileParams kCheap = KeyFileParams::InsecureLowCostForTest();
 constexpr std::string_view kContext = "dataset-version:ER_PRS_F/1";
 
 // KEK number n is the random KEK of key file "hub-<n>.key", created on first use.
-INSTANTIATE_KEY_STORE_CONFORMANCE(KeyFile, [](const std::filesystem::path& scratch,
-                                              int kek) -> StatusOr<std::unique_ptr<KeyStore>> {
-  const std::string path = (scratch / ("hub-" + std::to_string(kek) + ".key")).string();
-  const SecretBytes passphrase(AsBytes("correct horse battery staple"));
-  Status created = KeyFileKeyStore::CreateKeyFile(path, passphrase, kCheap);
-  if (!created.ok() && !IsAlreadyExists(created)) return created;
-  ASSIGN_OR_RETURN(auto store, KeyFileKeyStore::Open(path, passphrase));
-  return std::unique_ptr<KeyStore>(std::move(store));
-});
+INSTANTIATE_KEY_STORE_CONFORMANCE(
+    KeyFile, [](const std::filesystem::path& scratch, int kek) -> StatusOr<std::unique_ptr<KeyStore>> {
+      const std::string path = (scratch / ("hub-" + std::to_string(kek) + ".key")).string();
+      const SecretBytes passphrase(AsBytes("correct horse battery staple"));
+      Status created = KeyFileKeyStore::CreateKeyFile(path, passphrase, kCheap);
+      if (!created.ok() && !IsAlreadyExists(created)) return created;
+      ASSIGN_OR_RETURN(auto store, KeyFileKeyStore::Open(path, passphrase));
+      return std::unique_ptr<KeyStore>(std::move(store));
+    });
 
 SecretBytes Passphrase(std::string_view text = "correct horse") {
   return SecretBytes(AsBytes(text));

@@ -22,9 +22,7 @@ std::unique_ptr<keys::KeyStore> KeyStoreConformanceTest::Another(int kek) {
   return store.ok() ? std::move(store).value() : nullptr;
 }
 
-std::string KeyStoreBackendName(const ::testing::TestParamInfo<KeyStoreBackend>& info) {
-  return info.param.name;
-}
+std::string KeyStoreBackendName(const ::testing::TestParamInfo<KeyStoreBackend>& info) { return info.param.name; }
 
 void PrintTo(const KeyStoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
@@ -50,8 +48,7 @@ TEST_P(KeyStoreConformanceTest, WrapRefusesAnEmptyKey) {
 
 TEST_P(KeyStoreConformanceTest, UnwrapFailsForAnotherContext) {
   ASSERT_OK_AND_ASSIGN(Bytes wrapped, store().WrapKey(dek_, kContext));
-  EXPECT_THAT(store().UnwrapKey(wrapped, "dataset-version:ER_PRS_F/4"),
-              StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(store().UnwrapKey(wrapped, "dataset-version:ER_PRS_F/4"), StatusIs(StatusCode::kDataLoss));
   EXPECT_THAT(store().UnwrapKey(wrapped, ""), StatusIs(StatusCode::kDataLoss));
 }
 
@@ -61,8 +58,7 @@ TEST_P(KeyStoreConformanceTest, UnwrapFailsWhenAnyBitIsFlipped) {
     for (uint8_t bit : {0x01, 0x80}) {
       Bytes altered = wrapped;
       altered[i] ^= bit;
-      EXPECT_THAT(store().UnwrapKey(altered, kContext), StatusIs(StatusCode::kDataLoss))
-          << "byte " << i;
+      EXPECT_THAT(store().UnwrapKey(altered, kContext), StatusIs(StatusCode::kDataLoss)) << "byte " << i;
     }
   }
 }
@@ -70,8 +66,7 @@ TEST_P(KeyStoreConformanceTest, UnwrapFailsWhenAnyBitIsFlipped) {
 TEST_P(KeyStoreConformanceTest, UnwrapFailsWhenTruncatedOrExtended) {
   ASSERT_OK_AND_ASSIGN(Bytes wrapped, store().WrapKey(dek_, kContext));
   for (size_t size = 0; size < wrapped.size(); ++size) {
-    EXPECT_THAT(store().UnwrapKey(ByteSpan(wrapped).first(size), kContext),
-                StatusIs(StatusCode::kDataLoss))
+    EXPECT_THAT(store().UnwrapKey(ByteSpan(wrapped).first(size), kContext), StatusIs(StatusCode::kDataLoss))
         << size << " bytes";
   }
   wrapped.push_back(0);

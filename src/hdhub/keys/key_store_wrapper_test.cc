@@ -16,11 +16,12 @@ namespace {
 using ::hdhub::testing::StatusIs;
 
 // A wrapper that changes nothing behaves like the store it wraps.
-INSTANTIATE_KEY_STORE_CONFORMANCE(WrapperOverMemory, [](const std::filesystem::path&,
-                                                        int kek) -> StatusOr<std::unique_ptr<KeyStore>> {
-  ASSIGN_OR_RETURN(auto store, MemoryKeyStore::CreateForTest(SecretBytes(Bytes(kKekSize, static_cast<uint8_t>(kek)))));
-  return std::unique_ptr<KeyStore>(std::make_unique<KeyStoreWrapper>(std::move(store)));
-});
+INSTANTIATE_KEY_STORE_CONFORMANCE(
+    WrapperOverMemory, [](const std::filesystem::path&, int kek) -> StatusOr<std::unique_ptr<KeyStore>> {
+      ASSIGN_OR_RETURN(auto store,
+                       MemoryKeyStore::CreateForTest(SecretBytes(Bytes(kKekSize, static_cast<uint8_t>(kek)))));
+      return std::unique_ptr<KeyStore>(std::make_unique<KeyStoreWrapper>(std::move(store)));
+    });
 
 // A decorator that overrides one method: unwraps are recorded, all else passes.
 class UnwrapRecorder : public KeyStoreWrapper {

@@ -10,11 +10,12 @@ namespace hdhub::keys {
 namespace {
 
 // KEK number n is 32 bytes of n.
-INSTANTIATE_KEY_STORE_CONFORMANCE(Memory, [](const std::filesystem::path&,
-                                             int kek) -> StatusOr<std::unique_ptr<KeyStore>> {
-  ASSIGN_OR_RETURN(auto store, MemoryKeyStore::CreateForTest(SecretBytes(Bytes(kKekSize, static_cast<uint8_t>(kek)))));
-  return std::unique_ptr<KeyStore>(std::move(store));
-});
+INSTANTIATE_KEY_STORE_CONFORMANCE(Memory,
+                                  [](const std::filesystem::path&, int kek) -> StatusOr<std::unique_ptr<KeyStore>> {
+                                    ASSIGN_OR_RETURN(auto store, MemoryKeyStore::CreateForTest(SecretBytes(
+                                                                     Bytes(kKekSize, static_cast<uint8_t>(kek)))));
+                                    return std::unique_ptr<KeyStore>(std::move(store));
+                                  });
 
 TEST(MemoryKeyStoreTest, EachCreatedStoreHasItsOwnKek) {
   ASSERT_OK_AND_ASSIGN(auto a, MemoryKeyStore::Create());

@@ -21,8 +21,7 @@ audit::Event QueryEvent(const audit::Actor& actor, const std::string& sql, const
 }  // namespace
 
 StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
-                                                        std::string_view sql,
-                                                        const std::optional<std::string>& project,
+                                                        std::string_view sql, const std::optional<std::string>& project,
                                                         const QueryLimits& limits) {
   QueryStream::EndHook record = [&log, actor, text = std::string(sql), project,
                                  start = std::chrono::steady_clock::now()](const StreamSummary& end) {

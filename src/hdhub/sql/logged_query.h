@@ -26,8 +26,7 @@
 namespace hdhub::sql {
 
 StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
-                                                        std::string_view sql,
-                                                        const std::optional<std::string>& project,
+                                                        std::string_view sql, const std::optional<std::string>& project,
                                                         const QueryLimits& limits = {});
 
 // StartLoggedQuery, collected (query_result.h).

@@ -158,7 +158,8 @@ TEST_F(QueryStreamTest, TheByteLimitEndsTheStreamWithResourceExhausted) {
   EXPECT_THAT(Drain(*stream), StatusIs(StatusCode::kResourceExhausted));
   EXPECT_LE(stream->bytes(), 5'000'000u);
   EXPECT_GT(stream->bytes(), 0u);
-  ASSERT_OK_AND_ASSIGN(QueryResult small, db_->Query("SELECT repeat('x', 1000) FROM range(500)", {.max_bytes = 500000}));
+  ASSERT_OK_AND_ASSIGN(QueryResult small,
+                       db_->Query("SELECT repeat('x', 1000) FROM range(500)", {.max_bytes = 500000}));
   EXPECT_EQ(small.rows.size(), 500u);
 }
 

@@ -30,8 +30,8 @@ std::string FormatInstant(int64_t days, int64_t micros_of_day, std::optional<cha
   std::string out(buffer, size_t(n));
   if (!separator) return out;
   int64_t seconds = micros_of_day / kMicrosPerSecond, fraction = micros_of_day % kMicrosPerSecond;
-  n = std::snprintf(buffer, sizeof(buffer), "%c%02d:%02d:%02d", *separator, int(seconds / 3600),
-                    int(seconds / 60 % 60), int(seconds % 60));
+  n = std::snprintf(buffer, sizeof(buffer), "%c%02d:%02d:%02d", *separator, int(seconds / 3600), int(seconds / 60 % 60),
+                    int(seconds % 60));
   out.append(buffer, size_t(n));
   if (fraction != 0) {
     n = std::snprintf(buffer, sizeof(buffer), ".%06d", int(fraction));
@@ -48,10 +48,9 @@ std::string TimestampText(Timestamp t, char separator) {
 }  // namespace
 
 TypeKind KindOf(const Value& value) {
-  static constexpr TypeKind kByIndex[] = {TypeKind::kNull,    TypeKind::kBoolean,   TypeKind::kInteger,
-                                          TypeKind::kHugeInteger, TypeKind::kDouble, TypeKind::kDecimal,
-                                          TypeKind::kDate,    TypeKind::kTimestamp, TypeKind::kText,
-                                          TypeKind::kOther};
+  static constexpr TypeKind kByIndex[] = {
+      TypeKind::kNull,    TypeKind::kBoolean, TypeKind::kInteger,   TypeKind::kHugeInteger, TypeKind::kDouble,
+      TypeKind::kDecimal, TypeKind::kDate,    TypeKind::kTimestamp, TypeKind::kText,        TypeKind::kOther};
   static_assert(std::size(kByIndex) == std::variant_size_v<Value>);
   return kByIndex[value.index()];
 }

@@ -60,8 +60,8 @@ struct Rendered {
   bool operator==(const Rendered&) const = default;
 };
 
-using Value = std::variant<std::monostate, bool, int64_t, Int128, double, Decimal, Date, Timestamp, std::string,
-                           Rendered>;
+using Value =
+    std::variant<std::monostate, bool, int64_t, Int128, double, Decimal, Date, Timestamp, std::string, Rendered>;
 
 // The kind of the alternative `value` holds (kNull for std::monostate).
 TypeKind KindOf(const Value& value);

@@ -49,8 +49,7 @@ class FileBlobStore : public BlobStore {
   struct ConstructorToken {
     explicit ConstructorToken() = default;
   };
-  FileBlobStore(ConstructorToken, std::filesystem::path root, UniqueFd root_fd,
-                UniqueFd temp_fd);
+  FileBlobStore(ConstructorToken, std::filesystem::path root, UniqueFd root_fd, UniqueFd temp_fd);
   FileBlobStore(const FileBlobStore&) = delete;
   FileBlobStore& operator=(const FileBlobStore&) = delete;
 
@@ -77,8 +76,7 @@ class FileBlobStore : public BlobStore {
   // The directory holding object `name`, walked without following links;
   // `create` makes missing directories (durably). Sets *leaf to the last
   // component.
-  StatusOr<UniqueFd> OpenParent(std::string_view name, bool create,
-                                          std::string_view* leaf) const;
+  StatusOr<UniqueFd> OpenParent(std::string_view name, bool create, std::string_view* leaf) const;
   // A read-only descriptor on object `name`, with its size.
   StatusOr<std::pair<UniqueFd, uint64_t>> OpenObject(std::string_view name) const;
   // A new, exclusively created temporary file; sets *temp_name.

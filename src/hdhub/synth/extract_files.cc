@@ -21,7 +21,8 @@ std::string ExtractFiles::FileName(OutputFile file) {
   return std::string(kTableNames[static_cast<size_t>(Index(file))]) + ".csv";
 }
 
-ExtractFiles::ExtractFiles(std::string dir) : dir_(std::move(dir)), prefix_(".synth-" + std::to_string(getpid()) + "-") {}
+ExtractFiles::ExtractFiles(std::string dir)
+    : dir_(std::move(dir)), prefix_(".synth-" + std::to_string(getpid()) + "-") {}
 
 std::string ExtractFiles::TempPath(int file) const {
   return Join(dir_, prefix_ + FileName(static_cast<OutputFile>(file)) + ".tmp");
@@ -46,8 +47,7 @@ StatusOr<std::unique_ptr<ExtractFiles>> ExtractFiles::Create(const std::string& 
 }
 
 Status ExtractFiles::Append(OutputFile file, std::string_view data) {
-  return WriteAll(fds_[static_cast<size_t>(Index(file))].get(), AsBytes(data),
-                  FileName(file) + " in '" + dir_ + "'");
+  return WriteAll(fds_[static_cast<size_t>(Index(file))].get(), AsBytes(data), FileName(file) + " in '" + dir_ + "'");
 }
 
 Status ExtractFiles::Commit(std::string_view manifest_json) {
