@@ -21,6 +21,7 @@
 namespace hdhub::cli {
 
 struct GlobalOptions {
+  const hub::Backends* backends = nullptr;  // built in main(), never null there
   std::string hub_dir;  // --hub, $HDHUB_HOME, hdhub.toml, or ./hub
   std::string user;     // --user, $HDHUB_USER or hdhub.toml: who acts by password
   bool json = false;    // --json

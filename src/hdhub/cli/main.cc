@@ -60,7 +60,10 @@ int main(int argc, char** argv) {
       "Every hub command acts as an account: HDHUB_TOKEN, or HDHUB_USER with HDHUB_PASSWORD (or typed);\n"
       "HDHUB_PASSPHRASE only opens the key store. Exit codes: 0 done, 1 a check that does not hold,\n"
       "2 unusable arguments or input, 3 an operational error or a refusal. 'hdhub help CMD' for a command.");
+  // The hosts and key stores this binary knows: a new backend registers here.
+  const hdhub::hub::Backends backends = hdhub::hub::BuiltinBackends();
   GlobalOptions opts;
+  opts.backends = &backends;
   opts.hub_dir = "hub";
   app.add_option("--hub", opts.hub_dir, "hub directory (default: $HDHUB_HOME, hdhub.toml's hub, or ./hub)")
       ->envname("HDHUB_HOME");

@@ -10,8 +10,6 @@
 #include "hdhub/keys/key_file_key_store.h"
 #include "hdhub/keys/passphrase_strength.h"
 #include "hdhub/sql/private_temp_file_system.h"
-#include "hdhub/storage/file_blob_store.h"
-#include "hdhub/storage/memory_blob_store.h"
 
 namespace hdhub::hub {
 namespace {
@@ -27,23 +25,7 @@ constexpr std::chrono::seconds kBusyWait{60};
 // "file", "s3", …: what kind of host, for the log (a URI may hold a path).
 std::string HostKind(const std::string& uri) { return uri.substr(0, uri.find(':')); }
 
-StatusOr<std::unique_ptr<keys::KeyStore>> OpenKeyStore(const std::string& uri, const SecretBytes& passphrase) {
-  keys::KeyStoreRegistry registry;
-  registry.Register("keyfile", [&passphrase](std::string_view path) -> StatusOr<std::unique_ptr<keys::KeyStore>> {
-    ASSIGN_OR_RETURN(auto store, keys::KeyFileKeyStore::Open(std::string(path), passphrase));
-    return std::unique_ptr<keys::KeyStore>(std::move(store));
-  });
-  return registry.Open(uri);
-}
-
 }  // namespace
-
-storage::BlobStoreRegistry DefaultBlobStores() {
-  storage::BlobStoreRegistry registry;
-  registry.Register("file", &storage::FileBlobStore::FromUri);
-  registry.Register("memory", &storage::MemoryBlobStore::FromUri);
-  return registry;
-}
 
 audit::Actor HubActor() { return audit::Actor{"hub", "system"}; }
 
@@ -65,7 +47,8 @@ Status CheckInitInputs(const fs::path& dir, const SecretBytes& passphrase, const
 }
 
 // Writes the hub's files; the caller removes them if a later step fails.
-Status CreateHubFiles(const fs::path& dir, const SecretBytes& passphrase, const InitOptions& options) {
+Status CreateHubFiles(const Backends& backends, const fs::path& dir, const SecretBytes& passphrase,
+                      const InitOptions& options) {
   std::error_code ec;
   fs::create_directories(dir / "state", ec);
   if (ec) return InternalError("cannot create " + (dir / "state").string() + ": " + ec.message());
@@ -74,7 +57,7 @@ Status CreateHubFiles(const fs::path& dir, const SecretBytes& passphrase, const 
   Config config{options.host_uri.empty() ? "file://" + (abs / "host").string() : options.host_uri,
                 "keyfile:" + (abs / "state" / kKeyFileName).string()};
   // Check the host before anything is written, so a bad URI leaves no hub.
-  RETURN_IF_ERROR(DefaultBlobStores().Open(config.host).status());
+  RETURN_IF_ERROR(backends.hosts.Open(config.host).status());
   keys::KeyFileParams key_params;
   if (options.fast_key_derivation_for_test) key_params = keys::KeyFileParams::InsecureLowCostForTest();
   RETURN_IF_ERROR(
@@ -87,16 +70,16 @@ Status CreateHubFiles(const fs::path& dir, const SecretBytes& passphrase, const 
 
 }  // namespace
 
-Status Hub::Init(const fs::path& dir, const SecretBytes& passphrase, const InitOptions& options,
-                 const FirstOperator& first) {
+Status Hub::Init(const Backends& backends, const fs::path& dir, const SecretBytes& passphrase,
+                 const InitOptions& options, const FirstOperator& first) {
   RETURN_IF_ERROR(CheckInitInputs(dir, passphrase, first));
   const bool had_state = fs::exists(dir / "state");
   Status status = [&]() -> Status {
-    RETURN_IF_ERROR(CreateHubFiles(dir, passphrase, options));
+    RETURN_IF_ERROR(CreateHubFiles(backends, dir, passphrase, options));
     SystemClock clock;
     directory::DirectoryOptions directory_options;
     if (options.fast_key_derivation_for_test) directory_options = directory::DirectoryOptions::InsecureLowCostForTest();
-    ASSIGN_OR_RETURN(std::unique_ptr<Hub> hub, Open(dir, passphrase, &clock, directory_options));
+    ASSIGN_OR_RETURN(std::unique_ptr<Hub> hub, Open(backends, dir, passphrase, &clock, directory_options));
     RETURN_IF_ERROR(hub->directory().CreateFirstOperator(first.name, first.password));
     audit::Event e{.actor = first.name, .role = "operator", .action = "hub.init"};
     e.objects["host"] = HostKind(options.host_uri.empty() ? "file:" : options.host_uri);
@@ -111,20 +94,22 @@ Status Hub::Init(const fs::path& dir, const SecretBytes& passphrase, const InitO
   return status;
 }
 
-StatusOr<std::unique_ptr<Hub>> Hub::Open(const fs::path& dir, const SecretBytes& passphrase, Clock* clock,
+StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::path& dir,
+                                         const SecretBytes& passphrase, Clock* clock,
                                          const directory::DirectoryOptions& directory_options) {
   ASSIGN_OR_RETURN(Config config, ReadConfig(dir));
   std::unique_ptr<Hub> hub(new Hub());
   hub->dir_ = dir;
   hub->clock_ = clock;
   hub->key_store_uri_ = config.keys;
-  ASSIGN_OR_RETURN(hub->raw_keys_, OpenKeyStore(config.keys, passphrase));
+  if (!backends.key_stores) return FailedPreconditionError("no key store backend is registered");
+  ASSIGN_OR_RETURN(hub->raw_keys_, backends.key_stores(passphrase).Open(config.keys));
   // Derived before the log opens: the publish hook seals with it, and a key
   // use logged from inside the log's own append would wait on itself.
   ASSIGN_OR_RETURN(auto checkpoint_hmac, hub->raw_keys_->HmacFor(kCheckpointSealPurpose));
   crypto::Digest seal_key = checkpoint_hmac->Compute(AsBytes("sealing key v1"));
   hub->checkpoint_key_ = SecretBytes(ByteSpan(seal_key.data(), seal_key.size()));
-  ASSIGN_OR_RETURN(hub->host_, DefaultBlobStores().Open(config.host));
+  ASSIGN_OR_RETURN(hub->host_, backends.hosts.Open(config.host));
   RETURN_IF_ERROR(hub->OpenAuditLog());
   hub->hub_keys_ = hub->KeysFor(HubActor());
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> names, hub->hub_keys_->HmacFor(kObjectNamesPurpose));

@@ -36,6 +36,7 @@
 #include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
 #include "hdhub/directory/directory.h"
+#include "hdhub/hub/backends.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/projects/project_store.h"
 #include "hdhub/projects/session.h"
@@ -64,14 +65,16 @@ class Hub {
   // hub.init by that operator. AlreadyExists when it already holds a hub;
   // InvalidArgument for a weak passphrase (keys::CheckPassphraseStrength), a
   // malformed operator name or a short password, before anything is written.
-  static Status Init(const std::filesystem::path& dir, const SecretBytes& passphrase, const InitOptions& options,
-                     const FirstOperator& first_operator);
-  // Opens an existing hub. NotFound when `dir` holds no hub; PermissionDenied
+  static Status Init(const Backends& backends, const std::filesystem::path& dir, const SecretBytes& passphrase,
+                     const InitOptions& options, const FirstOperator& first_operator);
+  // Opens an existing hub, its host and key store through `backends` (which
+  // need not outlive the call). NotFound when `dir` holds no hub; PermissionDenied
   // for a wrong passphrase; DataLoss when the audit log is damaged or older
   // than the host's checkpoint; FailedPrecondition when another hdhub process
   // keeps the hub busy for longer than a minute.
-  static StatusOr<std::unique_ptr<Hub>> Open(const std::filesystem::path& dir, const SecretBytes& passphrase,
-                                             Clock* clock, const directory::DirectoryOptions& directory_options = {});
+  static StatusOr<std::unique_ptr<Hub>> Open(const Backends& backends, const std::filesystem::path& dir,
+                                             const SecretBytes& passphrase, Clock* clock,
+                                             const directory::DirectoryOptions& directory_options = {});
   ~Hub();
 
   // The key store as `actor` uses it: every wrap, unwrap and derivation is
@@ -130,10 +133,6 @@ class Hub {
   std::unique_ptr<directory::Directory> directory_;
   std::unique_ptr<projects::ProjectStore> projects_;
 };
-
-// The registries of backends hdhub knows, built here rather than by static
-// registration: file:, memory: hosts; keyfile:, memory: key stores.
-storage::BlobStoreRegistry DefaultBlobStores();
 
 // The actor of what the hub does by itself (opening, publishing checkpoints).
 audit::Actor HubActor();

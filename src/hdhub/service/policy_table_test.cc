@@ -212,7 +212,7 @@ TEST_F(PolicyTableTest, WeakNewPassphraseIsRefusedAndTheOldOneStillOpens) {
               StatusIs(StatusCode::kInvalidArgument));
   svc_.reset();
   FakeClock clock{TimePoint(std::chrono::seconds(1'800'000'000))};
-  EXPECT_OK(Service::Open(hub_dir_, Secret(kPassphrase), &clock).status());
+  EXPECT_OK(Service::Open(hub::BuiltinBackends(), hub_dir_, Secret(kPassphrase), &clock).status());
 }
 
 }  // namespace

@@ -10,14 +10,15 @@ namespace hdhub::service {
 using directory::Operation;
 using directory::Role;
 
-Status Service::Init(const std::filesystem::path& dir, const SecretBytes& passphrase, const hub::InitOptions& options,
-                     const hub::FirstOperator& first_operator) {
-  return hub::Hub::Init(dir, passphrase, options, first_operator);
+Status Service::Init(const hub::Backends& backends, const std::filesystem::path& dir, const SecretBytes& passphrase,
+                     const hub::InitOptions& options, const hub::FirstOperator& first_operator) {
+  return hub::Hub::Init(backends, dir, passphrase, options, first_operator);
 }
 
-StatusOr<std::unique_ptr<Service>> Service::Open(const std::filesystem::path& dir, const SecretBytes& passphrase,
+StatusOr<std::unique_ptr<Service>> Service::Open(const hub::Backends& backends, const std::filesystem::path& dir,
+                                                 const SecretBytes& passphrase,
                                                  Clock* clock, const directory::DirectoryOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, hub::Hub::Open(dir, passphrase, clock, options));
+  ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, hub::Hub::Open(backends, dir, passphrase, clock, options));
   return std::unique_ptr<Service>(new Service(std::move(hub)));
 }
 

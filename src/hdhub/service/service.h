@@ -54,11 +54,12 @@ struct ProjectView {
 class Service {
  public:
   // Creates a hub with its first operator account (hub::Hub::Init).
-  static Status Init(const std::filesystem::path& dir, const SecretBytes& passphrase, const hub::InitOptions& options,
-                     const hub::FirstOperator& first_operator);
+  static Status Init(const hub::Backends& backends, const std::filesystem::path& dir, const SecretBytes& passphrase,
+                     const hub::InitOptions& options, const hub::FirstOperator& first_operator);
   // Opens a hub (hub::Hub::Open).
-  static StatusOr<std::unique_ptr<Service>> Open(const std::filesystem::path& dir, const SecretBytes& passphrase,
-                                                 Clock* clock, const directory::DirectoryOptions& options = {});
+  static StatusOr<std::unique_ptr<Service>> Open(const hub::Backends& backends, const std::filesystem::path& dir,
+                                                 const SecretBytes& passphrase, Clock* clock,
+                                                 const directory::DirectoryOptions& options = {});
 
   // The context of a request made with `credentials` from `client_address`,
   // acting in `as` when given. Unauthenticated, with one message whatever the
