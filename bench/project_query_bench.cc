@@ -124,7 +124,8 @@ int main(int argc, char** argv) {
   hdhub::SystemClock clock;
 
   auto t0 = Steady::now();
-  std::unique_ptr<hdhub::hub::Hub> hub = Must(hdhub::hub::Hub::Open(hdhub::hub::BuiltinBackends(), o.hub, passphrase, &clock), "open hub");
+  std::unique_ptr<hdhub::hub::Hub> hub =
+      Must(hdhub::hub::Hub::Open(hdhub::hub::BuiltinBackends(), o.hub, passphrase, &clock), "open hub");
   double hub_open = Since(t0);
   t0 = Steady::now();
   hdhub::directory::Principal who =

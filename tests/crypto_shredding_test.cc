@@ -25,7 +25,8 @@ TEST(CryptoShreddingTest, DestroyedDataKeyMakesObjectsUnreadable) {
   testing::TempDir dir;
   fs::path snds = testing::SharedDir() / "snds";
   SecretBytes passphrase(AsBytes("shred me, harbour violet"));
-  ASSERT_OK(hub::Hub::Init(hub::BuiltinBackends(), dir.path() / "hub", passphrase, {.fast_key_derivation_for_test = true}, TestOperator()));
+  ASSERT_OK(hub::Hub::Init(hub::BuiltinBackends(), dir.path() / "hub", passphrase,
+                           {.fast_key_derivation_for_test = true}, TestOperator()));
   SystemClock clock;
   ASSERT_OK_AND_ASSIGN(auto hub, hub::Hub::Open(hub::BuiltinBackends(), dir.path() / "hub", passphrase, &clock));
   std::unique_ptr<keys::KeyStore> keys = hub->KeysFor(kOperator);

@@ -65,7 +65,8 @@ TEST(HostBlindTest, HostHoldsNoNameNoValueAndNoRevealingObjectName) {
   fs::path snds = testing::SharedDir() / "snds";
   ASSERT_TRUE(fs::exists(snds / "synthetic")) << "shared/snds is missing beside the checkout";
   SecretBytes passphrase(AsBytes("correct horse battery staple"));
-  ASSERT_OK(hub::Hub::Init(hub::BuiltinBackends(), dir.path() / "hub", passphrase, {.fast_key_derivation_for_test = true}, TestOperator()));
+  ASSERT_OK(hub::Hub::Init(hub::BuiltinBackends(), dir.path() / "hub", passphrase,
+                           {.fast_key_derivation_for_test = true}, TestOperator()));
   SystemClock clock;
   ASSERT_OK_AND_ASSIGN(auto hub, hub::Hub::Open(hub::BuiltinBackends(), dir.path() / "hub", passphrase, &clock));
   std::unique_ptr<keys::KeyStore> keys = hub->KeysFor(kOperator);

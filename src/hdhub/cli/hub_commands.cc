@@ -39,7 +39,8 @@ StatusOr<service::Credentials> CredentialsFromEnvironment(const GlobalOptions& o
 StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::optional<directory::Role> as) {
   ASSIGN_OR_RETURN(service::Credentials credentials, CredentialsFromEnvironment(opts));
   ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kPassphraseEnv, "hub passphrase: "));
-  ASSIGN_OR_RETURN(std::unique_ptr<service::Service> svc, service::Service::Open(*opts.backends, opts.hub_dir, passphrase, clock));
+  ASSIGN_OR_RETURN(std::unique_ptr<service::Service> svc,
+                   service::Service::Open(*opts.backends, opts.hub_dir, passphrase, clock));
   ASSIGN_OR_RETURN(service::RequestContext ctx, svc->Authenticate(credentials, "local", as));
   return Session{std::move(svc), std::move(ctx)};
 }
@@ -61,8 +62,8 @@ void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadNewPassphrase(kPassphraseEnv, "new hub passphrase: "));
     ASSIGN_OR_RETURN(SecretBytes password,
                      keys::ReadNewPassphrase(kPasswordEnv, "password for the first operator " + *name + ": "));
-    RETURN_IF_ERROR(
-        service::Service::Init(*opts.backends, opts.hub_dir, passphrase, {.host_uri = *host}, {*name, std::move(password)}));
+    RETURN_IF_ERROR(service::Service::Init(*opts.backends, opts.hub_dir, passphrase, {.host_uri = *host},
+                                           {*name, std::move(password)}));
     if (opts.json) {
       std::cout << nlohmann::json{{"hub", opts.hub_dir}, {"operator", *name}}.dump() << "\n";
     } else {

@@ -94,9 +94,8 @@ Status Hub::Init(const Backends& backends, const fs::path& dir, const SecretByte
   return status;
 }
 
-StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::path& dir,
-                                         const SecretBytes& passphrase, Clock* clock,
-                                         const directory::DirectoryOptions& directory_options) {
+StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::path& dir, const SecretBytes& passphrase,
+                                         Clock* clock, const directory::DirectoryOptions& directory_options) {
   ASSIGN_OR_RETURN(Config config, ReadConfig(dir));
   std::unique_ptr<Hub> hub(new Hub());
   hub->dir_ = dir;

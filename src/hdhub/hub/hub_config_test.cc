@@ -51,7 +51,9 @@ class HubConfigTest : public ::testing::Test {
     return Hub::Init(BuiltinBackends(), hub, passphrase_, {.fast_key_derivation_for_test = true},
                      {operator_.id, SecretBytes(AsBytes("alice's long password"))});
   }
-  StatusOr<std::unique_ptr<Hub>> Open(const fs::path& hub) { return Hub::Open(BuiltinBackends(), hub, passphrase_, &clock_); }
+  StatusOr<std::unique_ptr<Hub>> Open(const fs::path& hub) {
+    return Hub::Open(BuiltinBackends(), hub, passphrase_, &clock_);
+  }
 
   TempDir dir_;
   SecretBytes passphrase_{AsBytes("correct horse battery staple")};

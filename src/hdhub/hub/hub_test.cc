@@ -20,10 +20,13 @@ using ::testing::HasSubstr;
 class HubTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK(Hub::Init(BuiltinBackends(), dir_.path() / "hub", passphrase_, {.fast_key_derivation_for_test = true}, First()));
+    ASSERT_OK(Hub::Init(BuiltinBackends(), dir_.path() / "hub", passphrase_, {.fast_key_derivation_for_test = true},
+                        First()));
   }
   FirstOperator First() { return {"alice", SecretBytes(AsBytes("alice's long password"))}; }
-  StatusOr<std::unique_ptr<Hub>> Open() { return Hub::Open(BuiltinBackends(), dir_.path() / "hub", passphrase_, &clock_); }
+  StatusOr<std::unique_ptr<Hub>> Open() {
+    return Hub::Open(BuiltinBackends(), dir_.path() / "hub", passphrase_, &clock_);
+  }
   StatusOr<std::unique_ptr<sql::Database>> OpenCatalogDatabase(Hub& hub) {
     keys_ = hub.KeysFor(operator_);
     return hub.OpenCatalogDatabase(*keys_);
@@ -56,8 +59,9 @@ TEST_F(HubTest, InitIsAuditedAndEveryOpenLogsItsKeyUse) {
 }
 
 TEST_F(HubTest, SecondInitIsRefused) {
-  EXPECT_THAT(Hub::Init(BuiltinBackends(), dir_.path() / "hub", passphrase_, {.fast_key_derivation_for_test = true}, First()),
-              StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_THAT(
+      Hub::Init(BuiltinBackends(), dir_.path() / "hub", passphrase_, {.fast_key_derivation_for_test = true}, First()),
+      StatusIs(StatusCode::kAlreadyExists));
 }
 
 TEST_F(HubTest, WrongPassphraseIsRefused) {

@@ -16,8 +16,8 @@ Status Service::Init(const hub::Backends& backends, const std::filesystem::path&
 }
 
 StatusOr<std::unique_ptr<Service>> Service::Open(const hub::Backends& backends, const std::filesystem::path& dir,
-                                                 const SecretBytes& passphrase,
-                                                 Clock* clock, const directory::DirectoryOptions& options) {
+                                                 const SecretBytes& passphrase, Clock* clock,
+                                                 const directory::DirectoryOptions& options) {
   ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, hub::Hub::Open(backends, dir, passphrase, clock, options));
   return std::unique_ptr<Service>(new Service(std::move(hub)));
 }

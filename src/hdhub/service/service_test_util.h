@@ -30,7 +30,8 @@ class ServiceTest : public ::testing::Test {
 
   void SetUp() override {
     hub::InitOptions init{.fast_key_derivation_for_test = true};
-    ASSERT_OK(Service::Init(hub::BuiltinBackends(), hub_dir_, Secret(kPassphrase), init, {"olga", Secret(kOlgaPassword)}));
+    ASSERT_OK(
+        Service::Init(hub::BuiltinBackends(), hub_dir_, Secret(kPassphrase), init, {"olga", Secret(kOlgaPassword)}));
     ASSERT_OK_AND_ASSIGN(svc_, Service::Open(hub::BuiltinBackends(), hub_dir_, Secret(kPassphrase), &clock_,
                                              directory::DirectoryOptions::InsecureLowCostForTest()));
     ASSERT_OK_AND_ASSIGN(RequestContext olga,
