@@ -43,4 +43,10 @@ inline std::vector<Entry> ReadEntries(const AuditLog& log, uint64_t from = 0) {
   return entries;
 }
 
+// The entry `back` places before the last one of `log`, decoded (test-only:
+// a missing or undecodable entry ends the test binary with the error).
+inline Entry LastEntry(const AuditLog& log, uint64_t back = 0) {
+  return DecodeEntry(log.ReadEntry(log.Size() - 1 - back).value()).value();
+}
+
 }  // namespace hdhub::audit::testing

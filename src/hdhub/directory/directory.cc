@@ -76,11 +76,17 @@ Directory::Directory(Passkey, std::unique_ptr<catalog::Database> db, Clock* cloc
 Status Directory::Audited(const audit::Actor& actor, Operation op, audit::Event event, const Body& body) {
   RecordActor(actor, event);
   const std::string target = event.objects.contains("user") ? event.objects.at("user") : "";
+  return InTransaction(std::move(event), [&](audit::Event& e) -> Status {
+    RETURN_IF_ERROR(MayAct(actor, op, target));
+    return body(e);
+  });
+}
+
+Status Directory::InTransaction(audit::Event event, const Body& body) {
   std::lock_guard lock(mu_);
   bool append_failed = false;
   Status status = [&]() -> Status {
     ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
-    RETURN_IF_ERROR(MayAct(actor, op, target));
     RETURN_IF_ERROR(body(event));
     // Appended before COMMIT: when the event cannot be logged, the change rolls back.
     Status logged = log_->Append(event).status();

@@ -196,6 +196,10 @@ class Directory {
   // `body`, which changes the tables and may add to the event, appends the
   // event and commits. Refusals and failures are rolled back and logged.
   Status Audited(const audit::Actor& actor, Operation op, audit::Event event, const Body& body);
+  // The transaction of Audited without the policy question (CreateFirstOperator
+  // asks instead whether the directory is empty): `body` changes the tables,
+  // the event is appended before COMMIT; a failure is rolled back and logged.
+  Status InTransaction(audit::Event event, const Body& body);
   Status MayAct(const audit::Actor& actor, Operation op, std::string_view target);
   Status CheckNewPassword(const SecretBytes& password) const;
   Status InsertNewUser(std::string_view user, const std::vector<Role>& roles, const SecretBytes& password,

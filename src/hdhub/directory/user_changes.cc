@@ -49,25 +49,15 @@ Status Directory::CreateFirstOperator(std::string_view user, const SecretBytes& 
   audit::Event event = UserEvent("user.create", user);
   event.actor = Directory::IsValidUserName(user) ? std::string(user) : std::string(kUnknownActor);
   event.role = std::string(RoleName(Role::kOperator));
-  std::lock_guard lock(mu_);
-  bool append_failed = false;
-  Status status = [&]() -> Status {
-    ASSIGN_OR_RETURN(catalog::Transaction txn,
-                     catalog::Transaction::Begin(db_.get(), catalog::Transaction::Mode::kWrite));
+  return InTransaction(std::move(event), [&](audit::Event& e) -> Status {
     ASSIGN_OR_RETURN(int64_t users, internal::UserCount(*db_));
     if (users > 0) {
       return FailedPreconditionError("directory: the hub already has accounts; an operator creates the next ones");
     }
-    RETURN_IF_ERROR(InsertNewUser(user, {Role::kOperator}, password, event));
-    event.details["bootstrap"] = true;
-    Status logged = log_->Append(event).status();
-    append_failed = !logged.ok();
-    RETURN_IF_ERROR(logged);
-    return txn.Commit();
-  }();
-  if (status.ok() || append_failed) return status;
-  event.details = nlohmann::json::object();
-  return audit::Record(*log_, std::move(event), status);
+    RETURN_IF_ERROR(InsertNewUser(user, {Role::kOperator}, password, e));
+    e.details["bootstrap"] = true;
+    return OkStatus();
+  });
 }
 
 Status Directory::CreateUser(const audit::Actor& actor, std::string_view user, const std::vector<Role>& roles,

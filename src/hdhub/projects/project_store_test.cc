@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "hdhub/audit/test_util.h"
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
 #include "hdhub/keys/memory_key_store.h"
@@ -32,9 +33,7 @@ class ProjectStoreTest : public ::testing::Test {
                        .start = clock_.Now() + kDay,
                        .end = clock_.Now() + 30 * kDay};
   }
-  audit::Entry Last(uint64_t back = 0) {
-    return audit::DecodeEntry(log_.ReadEntry(log_.Size() - 1 - back).value()).value();
-  }
+  audit::Entry Last(uint64_t back = 0) { return audit::testing::LastEntry(log_, back); }
 
   testing::TempDir dir_;
   FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};

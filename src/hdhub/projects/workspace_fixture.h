@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 
+#include "hdhub/audit/test_util.h"
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
 #include "hdhub/crypto/hash.h"
@@ -139,9 +140,7 @@ class WorkspaceFixture : public ::testing::Test {
     for (const auto& row : r->rows) out.insert(row.at(0).value_or("NULL"));
     return out;
   }
-  audit::Entry Last(uint64_t back = 0) {
-    return audit::DecodeEntry(log_.ReadEntry(log_.Size() - 1 - back).value()).value();
-  }
+  audit::Entry Last(uint64_t back = 0) { return audit::testing::LastEntry(log_, back); }
 
   testing::TempDir dir_;
   FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};

@@ -11,15 +11,14 @@ using directory::Role;
 StatusOr<ingest::IngestResult> Service::Ingest(const RequestContext& ctx, const ingest::IngestRequest& request) {
   audit::Event event{.action = "ingest.run"};
   event.objects["dataset"] = request.dataset;
-  ASSIGN_OR_RETURN(Role role, Gate(ctx, Operation::kIngest, event));
-  audit::Actor actor = ActorFor(ctx, role);
+  ASSIGN_OR_RETURN(audit::Actor actor, Gate(ctx, Operation::kIngest, event));
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(actor);
   return hub_->Ingester(actor, keys.get()).Ingest(request);  // logs ingest.run itself
 }
 
 StatusOr<std::vector<CatalogLine>> Service::ListCatalog(const RequestContext& ctx, bool include_unfinished) {
   audit::Event event{.action = "catalog.read"};
-  ASSIGN_OR_RETURN(Role role, Gate(ctx, Operation::kCatalogRead, event));
+  RETURN_IF_ERROR(Gate(ctx, Operation::kCatalogRead, event).status());
   std::vector<CatalogLine> lines;
   Status listed = [&]() -> Status {
     ASSIGN_OR_RETURN(std::vector<catalog::DatasetRecord> datasets, hub_->catalog().ListDatasets());
@@ -34,9 +33,6 @@ StatusOr<std::vector<CatalogLine>> Service::ListCatalog(const RequestContext& ct
     }
     return OkStatus();
   }();
-  audit::Actor actor = ActorFor(ctx, role);
-  event.actor = actor.id;
-  event.role = actor.role;
   event.details["versions"] = lines.size();
   RETURN_IF_ERROR(audit::Record(hub_->audit(), std::move(event), listed));
   return lines;
@@ -46,12 +42,9 @@ StatusOr<catalog::VersionWithObjects> Service::ShowVersion(const RequestContext&
                                                            int64_t version) {
   audit::Event event{.action = "catalog.read"};
   event.objects["dataset"] = dataset;
-  ASSIGN_OR_RETURN(Role role, Gate(ctx, Operation::kCatalogRead, event));
+  RETURN_IF_ERROR(Gate(ctx, Operation::kCatalogRead, event).status());
   StatusOr<catalog::VersionWithObjects> v =
       version > 0 ? hub_->catalog().GetVersion(dataset, version) : hub_->catalog().LatestCommittedVersion(dataset);
-  audit::Actor actor = ActorFor(ctx, role);
-  event.actor = actor.id;
-  event.role = actor.role;
   if (v.ok()) event.details["version"] = v->version.version;
   RETURN_IF_ERROR(audit::Record(hub_->audit(), std::move(event), v.status()));
   return v;
@@ -59,8 +52,7 @@ StatusOr<catalog::VersionWithObjects> Service::ShowVersion(const RequestContext&
 
 StatusOr<sql::QueryResult> Service::QueryCatalog(const RequestContext& ctx, const std::string& sql_text) {
   audit::Event event{.action = "query.run"};
-  ASSIGN_OR_RETURN(Role role, Gate(ctx, Operation::kCatalogQuery, event));
-  audit::Actor actor = ActorFor(ctx, role);
+  ASSIGN_OR_RETURN(audit::Actor actor, Gate(ctx, Operation::kCatalogQuery, event));
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(actor);
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, hub_->OpenCatalogDatabase(*keys));
   return sql::RunLoggedQuery(hub_->audit(), actor, *db, sql_text, std::nullopt);

@@ -52,22 +52,19 @@ Role Service::ActingRole(const RequestContext& ctx, Operation op, const director
 
 audit::Actor Service::ActorFor(const RequestContext& ctx, Role role) const { return ctx.principal().AsActor(role); }
 
-StatusOr<Role> Service::Gate(const RequestContext& ctx, Operation op, audit::Event event) {
+StatusOr<audit::Actor> Service::Gate(const RequestContext& ctx, Operation op, audit::Event& event) {
   StatusOr<Role> role = directory::Authorize(ctx.principal(), op, {}, ctx.requested_role());
-  if (role.ok()) return role;
-  audit::Actor actor = ActorFor(ctx, ActingRole(ctx, op));
+  audit::Actor actor = ActorFor(ctx, role.ok() ? *role : ActingRole(ctx, op));
   event.actor = actor.id;
   event.role = actor.role;
-  return audit::Record(hub_->audit(), std::move(event), role.status());
+  if (!role.ok()) return audit::Record(hub_->audit(), event, role.status());
+  return actor;
 }
 
 Status Service::ChangePassphrase(const RequestContext& ctx, const SecretBytes& old_passphrase,
                                  const SecretBytes& new_passphrase) {
   audit::Event event{.action = "key.passphrase"};
-  ASSIGN_OR_RETURN(Role role, Gate(ctx, Operation::kPassphraseChange, event));
-  audit::Actor actor = ActorFor(ctx, role);
-  event.actor = actor.id;
-  event.role = actor.role;
+  RETURN_IF_ERROR(Gate(ctx, Operation::kPassphraseChange, event).status());
   // Logged before the change, as every change is: never a change without its event.
   RETURN_IF_ERROR(keys::CheckPassphraseStrength(new_passphrase));
   RETURN_IF_ERROR(hub_->audit().Append(event).status());

@@ -124,9 +124,15 @@ class Service {
   directory::Role ActingRole(const RequestContext& ctx, directory::Operation op,
                              const directory::PolicyFacts& facts = {}) const;
   audit::Actor ActorFor(const RequestContext& ctx, directory::Role role) const;
-  // For operations no domain object guards: the policy's decision for `op`,
-  // a refusal logged as `event` (with the actor filled in). Returns the role.
-  StatusOr<directory::Role> Gate(const RequestContext& ctx, directory::Operation op, audit::Event event);
+  // ActorFor the role ActingRole picks.
+  audit::Actor ActingActor(const RequestContext& ctx, directory::Operation op,
+                           const directory::PolicyFacts& facts = {}) const {
+    return ActorFor(ctx, ActingRole(ctx, op, facts));
+  }
+  // For operations no domain object guards: the policy's decision for `op`.
+  // Fills in `event`'s actor and role either way; a refusal is logged as
+  // `event`. Returns the actor the operation acts as.
+  StatusOr<audit::Actor> Gate(const RequestContext& ctx, directory::Operation op, audit::Event& event);
 
   std::unique_ptr<hub::Hub> hub_;
 };
