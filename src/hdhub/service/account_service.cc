@@ -18,8 +18,7 @@ StatusOr<std::vector<directory::UserRecord>> Service::ListUsers(const RequestCon
 
 Status Service::SetPassword(const RequestContext& ctx, const std::string& name, const SecretBytes& password) {
   const bool self = name == ctx.principal().user;
-  return hub_->directory().SetPassword(ActingActor(ctx, Operation::kUserPassword, {.self = self}), name,
-                                       password);
+  return hub_->directory().SetPassword(ActingActor(ctx, Operation::kUserPassword, {.self = self}), name, password);
 }
 
 StatusOr<directory::GrantState> Service::GrantRole(const RequestContext& ctx, const std::string& name, Role role) {
