@@ -2,7 +2,9 @@
 // check proofs given on the command line, and run a witness.
 // Formats: docs/formats/audit-log.md. Exit codes as in commands.h: a proof or
 // check that does not hold is 1, unusable arguments 2, operational errors 3.
+#include <charconv>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -22,34 +24,36 @@ using namespace ::hdhub::audit;  // NOLINT: this file is the audit CLI
 
 constexpr char kWitnessKeyFile[] = "witness.key";
 
-
-// For checks: OK -> 0; a check that does not hold (DataLoss, Unauthenticated,
-// FailedPrecondition from the checkers) -> 1 with its reason; else as Run.
-template <typename F>
-std::function<void()> RunCheck(const GlobalOptions& opts, int* exit_code, F body) {
-  return [&opts, exit_code, body]() {
-    Status s = body();
-    if (s.ok()) {
-      *exit_code = kExitOk;
-    } else if (s.code() == StatusCode::kDataLoss || s.code() == StatusCode::kUnauthenticated ||
-               s.code() == StatusCode::kFailedPrecondition) {
-      if (opts.json) {
-        std::cerr << nlohmann::json{{"error", {{"code", "CHECK_FAILED"}, {"message", std::string(s.message())}}}}.dump()
-                  << "\n";
-      } else {
-        std::cerr << "hdhub: check failed: " << s.message() << "\n";
-      }
-      *exit_code = kExitCheckFailed;
+// How a check ends: OK -> 0; a check that does not hold -> 1 with its reason;
+// anything else as Run. `failed` says which codes mean "does not hold".
+void ReportCheck(const GlobalOptions& opts, int* exit_code, const Status& s, bool (*failed)(StatusCode)) {
+  if (s.ok()) {
+    *exit_code = kExitOk;
+  } else if (failed(s.code())) {
+    if (opts.json) {
+      std::cerr << nlohmann::json{{"error", {{"code", "CHECK_FAILED"}, {"message", std::string(s.message())}}}}.dump()
+                << "\n";
     } else {
-      *exit_code = ReportError(opts, s);
+      std::cerr << "hdhub: check failed: " << s.message() << "\n";
     }
-  };
+    *exit_code = kExitCheckFailed;
+  } else {
+    *exit_code = ReportError(opts, s);
+  }
 }
 
-StatusOr<std::unique_ptr<Ed25519Verifier>> HubVerifier(const GlobalOptions& opts, const std::string& vkey) {
-  if (!vkey.empty()) return Ed25519Verifier::FromVerifierKey(vkey);
-  ASSIGN_OR_RETURN(auto signer, LoadSignerKeyFile(HubAuditKeyPath(opts.hub_dir)));
-  return Ed25519Verifier::FromVerifierKey(signer->VerifierKey());
+// Offline checks (DataLoss, Unauthenticated, FailedPrecondition from the
+// checkers do not hold).
+bool OfflineCheckFailed(StatusCode c) {
+  return c == StatusCode::kDataLoss || c == StatusCode::kUnauthenticated || c == StatusCode::kFailedPrecondition;
+}
+// A check of the hub's own log: only damage does not hold (an account
+// refused or a hub that cannot open is an error, exit 3).
+bool HubCheckFailed(StatusCode c) { return c == StatusCode::kDataLoss; }
+
+template <typename F>
+std::function<void()> RunCheck(const GlobalOptions& opts, int* exit_code, F body) {
+  return [&opts, exit_code, body]() { ReportCheck(opts, exit_code, body(), OfflineCheckFailed); };
 }
 
 // The proof checkers: verification failures become DataLoss (exit 1); an
@@ -59,125 +63,253 @@ Status AsCheck(Status s) {
   return DataLossError(s.message());
 }
 
+// The fields of what `audit prove` or `audit consistency` printed, in either
+// form (lines "name value", or one JSON object), so that every proof this
+// command prints is accepted by the command that checks it.
+StatusOr<std::map<std::string, std::string>> ParsePrintedProof(std::string_view text) {
+  std::map<std::string, std::string> fields;
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{') {
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object()) return InvalidArgumentError("the proof file is not a JSON object");
+    for (const auto& [k, v] : j.items()) fields[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    return fields;
+  }
+  size_t line_no = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(pos, eol - pos);
+    pos = eol + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    const size_t sp = line.find(' ');
+    std::string name(line.substr(0, sp));
+    if (name.empty() || name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_0123456789") != std::string::npos) {
+      return InvalidArgumentError("the proof file, line " + std::to_string(line_no) +
+                                  ": expected \"name value\" as printed by hdhub audit prove or consistency");
+    }
+    fields[name] = sp == std::string_view::npos ? "" : std::string(line.substr(sp + 1));
+  }
+  return fields;
+}
+
+StatusOr<std::string> Field(const std::map<std::string, std::string>& fields, const std::string& name) {
+  auto it = fields.find(name);
+  if (it == fields.end()) return InvalidArgumentError("the proof file has no field \"" + name + "\"");
+  return it->second;
+}
+
+StatusOr<uint64_t> NumberField(const std::map<std::string, std::string>& fields, const std::string& name) {
+  ASSIGN_OR_RETURN(std::string text, Field(fields, name));
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return InvalidArgumentError("the proof file's field \"" + name + "\" is not a number");
+  }
+  return n;
+}
+
+// The proof hashes in a --proof file: the output of `audit consistency`
+// (text or JSON), or bare hashes separated by commas or newlines.
+StatusOr<std::vector<Hash>> ProofHashesFromFile(std::string_view text) {
+  if (text.find("proof") != std::string_view::npos) {
+    ASSIGN_OR_RETURN(auto fields, ParsePrintedProof(text));
+    ASSIGN_OR_RETURN(std::string proof, Field(fields, "proof"));
+    return ParseHashList(proof);
+  }
+  return ParseHashList(text);
+}
+
+void PrintInclusion(const GlobalOptions& opts, const service::InclusionProof& p) {
+  const std::string leaf = HashToHex(p.leaf_hash), root = HashToHex(p.root), proof = JoinHashes(p.proof, ",");
+  if (opts.json) {
+    std::cout
+        << nlohmann::json{{"index", p.index}, {"size", p.size}, {"leaf_hash", leaf}, {"root", root}, {"proof", proof}}
+               .dump()
+        << "\n";
+  } else {
+    std::cout << "index " << p.index << "\nsize " << p.size << "\nleaf_hash " << leaf << "\nroot " << root << "\nproof "
+              << proof << "\n";
+  }
+}
+
+void PrintConsistency(const GlobalOptions& opts, const service::ConsistencyProof& p) {
+  const std::string root1 = HashToHex(p.root1), root2 = HashToHex(p.root2), proof = JoinHashes(p.proof, ",");
+  if (opts.json) {
+    std::cout
+        << nlohmann::json{{"size1", p.size1}, {"size2", p.size2}, {"root1", root1}, {"root2", root2}, {"proof", proof}}
+               .dump()
+        << "\n";
+  } else {
+    std::cout << "size1 " << p.size1 << "\nsize2 " << p.size2 << "\nroot1 " << root1 << "\nroot2 " << root2
+              << "\nproof " << proof << "\n";
+  }
+}
+
+void PrintVerified(const GlobalOptions& opts, const VerifyReport& r) {
+  if (opts.json) {
+    std::cout << nlohmann::json{{"ok", true},
+                                {"entries", r.entries},
+                                {"checkpoint_size", r.checkpoint.size},
+                                {"checkpoint_root", HashToHex(r.checkpoint.root)},
+                                {"origin", r.checkpoint.origin},
+                                {"root_of_all", HashToHex(r.root_of_all)},
+                                {"torn_bytes", r.torn_bytes}}
+                     .dump()
+              << "\n";
+    return;
+  }
+  std::cout << "OK: " << r.entries << " entries; the first " << r.checkpoint.size << " match the checkpoint signed by "
+            << r.checkpoint.origin << " (root " << HashToHex(r.checkpoint.root) << ")\n";
+  if (r.entries > r.checkpoint.size)
+    std::cout << (r.entries - r.checkpoint.size) << " newer entries are not yet checkpointed\n";
+  if (r.torn_bytes > 0)
+    std::cout << "note: " << r.torn_bytes << " bytes of an unacknowledged partial record at the end\n";
+}
+
 void AddVerify(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
-  auto* cmd = audit.add_subcommand("verify", "recompute the whole tree and check it against the signed checkpoint");
-  auto vkey = std::make_shared<std::string>();
-  auto cp_file = std::make_shared<std::string>();
-  cmd->add_option("--log-key", *vkey, "verifier key of the log (default: the hub's own key)");
-  cmd->add_option("--checkpoint", *cp_file, "signed checkpoint to check against (default: <hub>/state/audit/checkpoint)");
-  cmd->callback(RunCheck(opts, exit_code, [&opts, vkey, cp_file]() -> Status {
-    ASSIGN_OR_RETURN(auto verifier, HubVerifier(opts, *vkey));
-    std::optional<std::string> note;
-    if (!cp_file->empty()) {
-      ASSIGN_OR_RETURN(note, ReadFile(*cp_file));
+  auto* cmd = audit.add_subcommand(
+      "verify",
+      "check the whole log: every entry against the signed checkpoint, and the log against the host's checkpoint");
+  struct Args {
+    std::string log_dir, vkey, checkpoint;
+  };
+  auto a = std::make_shared<Args>();
+  auto* dir = cmd->add_option("--log-dir", a->log_dir,
+                              "offline: verify a copy of a log directory (no hub, no account), with --log-key");
+  cmd->add_option("--log-key", a->vkey, "verifier key of the log (with --log-dir)")->needs(dir);
+  cmd->add_option("--checkpoint", a->checkpoint, "signed checkpoint to check against (default: the log's latest)")
+      ->needs(dir);
+  dir->needs("--log-key");
+  cmd->callback([&opts, exit_code, a]() {
+    if (!a->log_dir.empty()) {
+      // An auditor's independent check of a copy: files only.
+      Status s = [&]() -> Status {
+        ASSIGN_OR_RETURN(auto verifier, Ed25519Verifier::FromVerifierKey(a->vkey));
+        std::optional<std::string> note;
+        if (!a->checkpoint.empty()) {
+          ASSIGN_OR_RETURN(note, ReadFile(a->checkpoint));
+        }
+        ASSIGN_OR_RETURN(
+            VerifyReport r,
+            VerifyLogDirectory(a->log_dir, *verifier, note ? std::optional<std::string_view>(*note) : std::nullopt));
+        PrintVerified(opts, r);
+        return OkStatus();
+      }();
+      ReportCheck(opts, exit_code, s, OfflineCheckFailed);
+      return;
     }
-    ASSIGN_OR_RETURN(VerifyReport r, VerifyLogDirectory(HubAuditDir(opts.hub_dir), *verifier,
-                                                        note ? std::optional<std::string_view>(*note) : std::nullopt));
-    if (opts.json) {
-      std::cout << nlohmann::json{{"ok", true}, {"entries", r.entries}, {"checkpoint_size", r.checkpoint.size},
-                                  {"checkpoint_root", HashToHex(r.checkpoint.root)}, {"origin", r.checkpoint.origin},
-                                  {"root_of_all", HashToHex(r.root_of_all)}, {"torn_bytes", r.torn_bytes}}.dump()
-                << "\n";
+    // The hub's own log, by an account: opening the hub already checks it;
+    // then everything again, in full.
+    SystemClock clock;
+    Status s = [&]() -> Status {
+      ASSIGN_OR_RETURN(Session session, OpenSession(opts, &clock));
+      ASSIGN_OR_RETURN(VerifyReport r, session.service->VerifyAudit(session.ctx));
+      PrintVerified(opts, r);
       return OkStatus();
-    }
-    std::cout << "OK: " << r.entries << " entries; the first " << r.checkpoint.size
-              << " match the checkpoint signed by " << verifier->name() << " (root "
-              << HashToHex(r.checkpoint.root) << ")\n";
-    if (r.entries > r.checkpoint.size)
-      std::cout << (r.entries - r.checkpoint.size) << " newer entries are not yet checkpointed\n";
-    if (r.torn_bytes > 0)
-      std::cout << "note: " << r.torn_bytes << " bytes of an unacknowledged partial record at the end\n";
-    return OkStatus();
-  }));
+    }();
+    ReportCheck(opts, exit_code, s, HubCheckFailed);
+  });
 }
 
 void AddProve(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
-  auto* cmd = audit.add_subcommand("prove", "inclusion proof of one entry");
+  auto* cmd = audit.add_subcommand("prove", "inclusion proof of one entry (check it with check-inclusion --file)");
   auto index = std::make_shared<uint64_t>(0);
   auto size = std::make_shared<uint64_t>(0);
   cmd->add_option("--index", *index, "entry index")->required();
   cmd->add_option("--size", *size, "tree size (default: the whole log)");
-  cmd->callback(Run(opts, exit_code, [&opts, index, size]() -> Status {
-    ASSIGN_OR_RETURN(MerkleTree tree, LoadTreeReadOnly(HubAuditDir(opts.hub_dir)));
-    const uint64_t n = *size == 0 ? tree.size() : *size;
-    ASSIGN_OR_RETURN(std::vector<Hash> proof, tree.InclusionProof(*index, n));
-    ASSIGN_OR_RETURN(Hash root, tree.RootHash(n));
-    const std::string leaf = HashToHex(tree.LeafHash(*index));
-    if (opts.json) {
-      std::cout << nlohmann::json{{"index", *index}, {"size", n}, {"leaf_hash", leaf}, {"root", HashToHex(root)},
-                                  {"proof", JoinHashes(proof, ",")}}.dump()
-                << "\n";
-    } else {
-      std::cout << "index " << *index << "\nsize " << n << "\nleaf_hash " << leaf << "\nroot " << HashToHex(root)
-                << "\nproof " << JoinHashes(proof, ",") << "\n";
-    }
-    return OkStatus();
-  }));
+  cmd->callback(OnSession(opts, exit_code,
+                          [&opts, index, size](service::Service& svc, const service::RequestContext& ctx) -> Status {
+                            ASSIGN_OR_RETURN(service::InclusionProof p, svc.ProveInclusion(ctx, *index, *size));
+                            PrintInclusion(opts, p);
+                            return OkStatus();
+                          }));
 }
 
 void AddConsistency(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
-  auto* cmd = audit.add_subcommand("consistency", "consistency proof between two tree sizes");
+  auto* cmd = audit.add_subcommand("consistency",
+                                   "consistency proof between two tree sizes (check it with check-consistency --file)");
   auto size1 = std::make_shared<uint64_t>(0);
   auto size2 = std::make_shared<uint64_t>(0);
   cmd->add_option("--size1", *size1, "older tree size")->required();
   cmd->add_option("--size2", *size2, "newer tree size (default: the whole log)");
-  cmd->callback(Run(opts, exit_code, [&opts, size1, size2]() -> Status {
-    ASSIGN_OR_RETURN(MerkleTree tree, LoadTreeReadOnly(HubAuditDir(opts.hub_dir)));
-    const uint64_t n = *size2 == 0 ? tree.size() : *size2;
-    ASSIGN_OR_RETURN(std::vector<Hash> proof, tree.ConsistencyProof(*size1, n));
-    ASSIGN_OR_RETURN(Hash root1, tree.RootHash(*size1));
-    ASSIGN_OR_RETURN(Hash root2, tree.RootHash(n));
-    if (opts.json) {
-      std::cout << nlohmann::json{{"size1", *size1}, {"size2", n}, {"root1", HashToHex(root1)},
-                                  {"root2", HashToHex(root2)}, {"proof", JoinHashes(proof, ",")}}.dump()
-                << "\n";
-    } else {
-      std::cout << "size1 " << *size1 << "\nsize2 " << n << "\nroot1 " << HashToHex(root1) << "\nroot2 "
-                << HashToHex(root2) << "\nproof " << JoinHashes(proof, ",") << "\n";
-    }
-    return OkStatus();
-  }));
+  cmd->callback(OnSession(opts, exit_code,
+                          [&opts, size1, size2](service::Service& svc, const service::RequestContext& ctx) -> Status {
+                            ASSIGN_OR_RETURN(service::ConsistencyProof p, svc.ProveConsistency(ctx, *size1, *size2));
+                            PrintConsistency(opts, p);
+                            return OkStatus();
+                          }));
 }
 
 void AddCheckInclusion(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
-  auto* cmd = audit.add_subcommand("check-inclusion", "check an inclusion proof given on the command line");
+  auto* cmd = audit.add_subcommand("check-inclusion", "check an inclusion proof (offline: no hub, no account)");
   struct Args {
     uint64_t index = 0, size = 0;
-    std::string leaf, root, proof;
+    std::string leaf, root, proof, file;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--index", a->index, "leaf index")->required();
-  cmd->add_option("--size", a->size, "tree size")->required();
-  cmd->add_option("--leaf-hash", a->leaf, "leaf hash (64 hex digits)")->required();
-  cmd->add_option("--root", a->root, "root hash (64 hex digits)")->required();
-  cmd->add_option("--proof", a->proof, "proof hashes, comma-separated (empty string for none)")->required();
-  cmd->callback(RunCheck(opts, exit_code, [&opts, a]() -> Status {
-    ASSIGN_OR_RETURN(Hash leaf, ParseHash(a->leaf));
-    ASSIGN_OR_RETURN(Hash root, ParseHash(a->root));
-    ASSIGN_OR_RETURN(std::vector<Hash> proof, ParseHashList(a->proof));
-    RETURN_IF_ERROR(AsCheck(VerifyInclusion(a->index, a->size, leaf, proof, root)));
+  auto* file =
+      cmd->add_option("--file", a->file, "what `hdhub audit prove` printed (text or --json)")->check(CLI::ExistingFile);
+  auto* index = cmd->add_option("--index", a->index, "leaf index")->excludes(file);
+  auto* size = cmd->add_option("--size", a->size, "tree size")->excludes(file);
+  auto* leaf = cmd->add_option("--leaf-hash", a->leaf, "leaf hash (64 hex digits)")->excludes(file);
+  auto* root = cmd->add_option("--root", a->root, "root hash (64 hex digits)")->excludes(file);
+  auto* proof =
+      cmd->add_option("--proof", a->proof, "proof hashes, comma-separated (empty string for none)")->excludes(file);
+  cmd->callback(RunCheck(opts, exit_code, [&opts, a, index, size, leaf, root, proof]() -> Status {
+    if (!a->file.empty()) {
+      ASSIGN_OR_RETURN(std::string text, ReadFile(a->file));
+      ASSIGN_OR_RETURN(auto fields, ParsePrintedProof(text));
+      ASSIGN_OR_RETURN(a->index, NumberField(fields, "index"));
+      ASSIGN_OR_RETURN(a->size, NumberField(fields, "size"));
+      ASSIGN_OR_RETURN(a->leaf, Field(fields, "leaf_hash"));
+      ASSIGN_OR_RETURN(a->root, Field(fields, "root"));
+      ASSIGN_OR_RETURN(a->proof, Field(fields, "proof"));
+    } else if (index->count() + size->count() + leaf->count() + root->count() + proof->count() != 5) {
+      return InvalidArgumentError("give --file, or all of --index, --size, --leaf-hash, --root and --proof");
+    }
+    ASSIGN_OR_RETURN(Hash leaf_hash, ParseHash(a->leaf));
+    ASSIGN_OR_RETURN(Hash root_hash, ParseHash(a->root));
+    ASSIGN_OR_RETURN(std::vector<Hash> hashes, ParseHashList(a->proof));
+    RETURN_IF_ERROR(AsCheck(VerifyInclusion(a->index, a->size, leaf_hash, hashes, root_hash)));
     std::cout << (opts.json ? "{\"ok\":true}" : "OK: the inclusion proof holds") << "\n";
     return OkStatus();
   }));
 }
 
 void AddCheckConsistency(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
-  auto* cmd = audit.add_subcommand("check-consistency", "check a consistency proof given on the command line");
+  auto* cmd = audit.add_subcommand("check-consistency", "check a consistency proof (offline: no hub, no account)");
   struct Args {
     uint64_t size1 = 0, size2 = 0;
-    std::string root1, root2, proof;
+    std::string root1, root2, proof, file;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--size1", a->size1, "older tree size")->required();
-  cmd->add_option("--size2", a->size2, "newer tree size")->required();
-  cmd->add_option("--root1", a->root1, "older root (64 hex digits)")->required();
-  cmd->add_option("--root2", a->root2, "newer root (64 hex digits)")->required();
-  cmd->add_option("--proof", a->proof, "proof hashes, comma-separated (empty string for none)")->required();
-  cmd->callback(RunCheck(opts, exit_code, [&opts, a]() -> Status {
-    ASSIGN_OR_RETURN(Hash root1, ParseHash(a->root1));
-    ASSIGN_OR_RETURN(Hash root2, ParseHash(a->root2));
-    ASSIGN_OR_RETURN(std::vector<Hash> proof, ParseHashList(a->proof));
-    RETURN_IF_ERROR(AsCheck(VerifyConsistency(a->size1, a->size2, proof, root1, root2)));
+  auto* file = cmd->add_option("--file", a->file, "what `hdhub audit consistency` printed (text or --json)")
+                   ->check(CLI::ExistingFile);
+  auto* size1 = cmd->add_option("--size1", a->size1, "older tree size")->excludes(file);
+  auto* size2 = cmd->add_option("--size2", a->size2, "newer tree size")->excludes(file);
+  auto* root1 = cmd->add_option("--root1", a->root1, "older root (64 hex digits)")->excludes(file);
+  auto* root2 = cmd->add_option("--root2", a->root2, "newer root (64 hex digits)")->excludes(file);
+  auto* proof =
+      cmd->add_option("--proof", a->proof, "proof hashes, comma-separated (empty string for none)")->excludes(file);
+  cmd->callback(RunCheck(opts, exit_code, [&opts, a, size1, size2, root1, root2, proof]() -> Status {
+    if (!a->file.empty()) {
+      ASSIGN_OR_RETURN(std::string text, ReadFile(a->file));
+      ASSIGN_OR_RETURN(auto fields, ParsePrintedProof(text));
+      ASSIGN_OR_RETURN(a->size1, NumberField(fields, "size1"));
+      ASSIGN_OR_RETURN(a->size2, NumberField(fields, "size2"));
+      ASSIGN_OR_RETURN(a->root1, Field(fields, "root1"));
+      ASSIGN_OR_RETURN(a->root2, Field(fields, "root2"));
+      ASSIGN_OR_RETURN(a->proof, Field(fields, "proof"));
+    } else if (size1->count() + size2->count() + root1->count() + root2->count() + proof->count() != 5) {
+      return InvalidArgumentError("give --file, or all of --size1, --size2, --root1, --root2 and --proof");
+    }
+    ASSIGN_OR_RETURN(Hash r1, ParseHash(a->root1));
+    ASSIGN_OR_RETURN(Hash r2, ParseHash(a->root2));
+    ASSIGN_OR_RETURN(std::vector<Hash> hashes, ParseHashList(a->proof));
+    RETURN_IF_ERROR(AsCheck(VerifyConsistency(a->size1, a->size2, hashes, r1, r2)));
     std::cout << (opts.json ? "{\"ok\":true}" : "OK: the consistency proof holds") << "\n";
     return OkStatus();
   }));
@@ -194,47 +326,45 @@ void AddShow(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   cmd->add_option("--actor", a->actor, "only this actor");
   cmd->add_option("--action", a->action, "only this action, or a prefix ending in '.' (e.g. key.)");
   cmd->add_option("--project", a->project, "only this project");
-  cmd->callback(Run(opts, exit_code, [&opts, a]() -> Status {
-    EntryFilter filter;
-    if (!a->since.empty()) {
-      ASSIGN_OR_RETURN(filter.since, ParseRfc3339(a->since));
-    }
-    if (!a->until.empty()) {
-      ASSIGN_OR_RETURN(filter.until, ParseRfc3339(a->until));
-    }
-    if (!a->actor.empty()) filter.actor = a->actor;
-    if (!a->action.empty()) filter.action = a->action;
-    if (!a->project.empty()) filter.project = a->project;
-    std::vector<Entry> entries;
-    std::vector<std::string> raw;
-    RETURN_IF_ERROR(ForEachEntryReadOnly(HubAuditDir(opts.hub_dir), [&](uint64_t i, std::string_view bytes) -> Status {
-      auto entry = DecodeEntry(bytes);
-      if (!entry.ok()) return DataLossError("audit entry " + std::to_string(i) + ": " + std::string(entry.status().message()));
-      if (!filter.Matches(*entry)) return OkStatus();
-      entries.push_back(std::move(*entry));
-      raw.emplace_back(bytes);
-      return OkStatus();
-    }));
-    if (opts.json) {
-      std::cout << EntriesToJson(raw).dump() << "\n";
-    } else {
-      PrintEntriesTable(entries, std::cout);
-    }
-    return OkStatus();
-  }));
+  cmd->callback(
+      OnSession(opts, exit_code, [&opts, a](service::Service& svc, const service::RequestContext& ctx) -> Status {
+        EntryFilter filter;
+        if (!a->since.empty()) {
+          ASSIGN_OR_RETURN(filter.since, ParseRfc3339(a->since));
+        }
+        if (!a->until.empty()) {
+          ASSIGN_OR_RETURN(filter.until, ParseRfc3339(a->until));
+        }
+        if (!a->actor.empty()) filter.actor = a->actor;
+        if (!a->action.empty()) filter.action = a->action;
+        if (!a->project.empty()) filter.project = a->project;
+        ASSIGN_OR_RETURN(std::vector<std::string> raw, svc.AuditEntries(ctx, filter));
+        if (opts.json) {
+          std::cout << EntriesToJson(raw).dump() << "\n";
+          return OkStatus();
+        }
+        std::vector<Entry> entries;
+        entries.reserve(raw.size());
+        for (const std::string& bytes : raw) {
+          ASSIGN_OR_RETURN(Entry e, DecodeEntry(bytes));
+          entries.push_back(std::move(e));
+        }
+        PrintEntriesTable(entries, std::cout);
+        return OkStatus();
+      }));
 }
 
 void AddCheckpoint(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = audit.add_subcommand("checkpoint", "print the latest signed checkpoint");
-  cmd->callback(Run(opts, exit_code, [&opts]() -> Status {
-    ASSIGN_OR_RETURN(std::string note, ReadFile(HubAuditDir(opts.hub_dir) + "/checkpoint"));
+  cmd->callback(OnSession(opts, exit_code, [](service::Service& svc, const service::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(std::string note, svc.AuditCheckpoint(ctx));
     std::cout << note;
     return OkStatus();
   }));
   auto* key = audit.add_subcommand("log-key", "print the hub's verifier key (for witnesses and auditors)");
-  key->callback(Run(opts, exit_code, [&opts]() -> Status {
-    ASSIGN_OR_RETURN(auto signer, LoadOrCreateHubAuditKey(opts.hub_dir));
-    std::cout << signer->VerifierKey() << "\n";
+  key->callback(OnSession(opts, exit_code, [](service::Service& svc, const service::RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(std::string vkey, svc.AuditVerifierKey(ctx));
+    std::cout << vkey << "\n";
     return OkStatus();
   }));
 }
@@ -248,17 +378,19 @@ void AddWitness(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   cmd->add_option("--state", a->state, "the witness's state directory (holds witness.key)")->required();
   cmd->add_option("--log-key", a->vkey, "verifier key of the log")->required();
   cmd->add_option("--checkpoint", a->checkpoint, "file with the log's signed checkpoint")->required();
-  cmd->add_option("--proof", a->proof, "file with the consistency proof from the last witnessed size (hex, comma or newline separated)");
+  cmd->add_option("--proof", a->proof,
+                  "file with the consistency proof from the last witnessed size: what `hdhub audit consistency` "
+                  "printed, or the hashes alone (comma or newline separated)");
   cmd->add_option("--out", a->out, "write the countersigned checkpoint here (default: stdout)");
   cmd->callback(RunCheck(opts, exit_code, [a]() -> Status {
     ASSIGN_OR_RETURN(auto witness_key, LoadSignerKeyFile(a->state + "/" + kWitnessKeyFile));
     ASSIGN_OR_RETURN(auto log_key, Ed25519Verifier::FromVerifierKey(a->vkey));
     ASSIGN_OR_RETURN(std::string note, ReadFile(a->checkpoint));
-    std::string proof_text;
+    std::vector<Hash> proof;
     if (!a->proof.empty()) {
-      ASSIGN_OR_RETURN(proof_text, ReadFile(a->proof));
+      ASSIGN_OR_RETURN(std::string proof_text, ReadFile(a->proof));
+      ASSIGN_OR_RETURN(proof, ProofHashesFromFile(proof_text));
     }
-    ASSIGN_OR_RETURN(std::vector<Hash> proof, ParseHashList(proof_text));
     ASSIGN_OR_RETURN(std::string cosigned, WitnessCheckpoint(a->state, *witness_key, *log_key, note, proof));
     if (a->out.empty()) {
       std::cout << cosigned;

@@ -4,6 +4,7 @@
 
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/audit/hub_log.h"
+#include "hdhub/common/file.h"
 #include "hdhub/hub/audited_key_store.h"
 #include "hdhub/hub/hub_config.h"
 #include "hdhub/ingest/csv_ingest.h"
@@ -169,6 +170,25 @@ Status Hub::CheckHostCheckpoint() {
                          std::to_string(host.size) + ": the log was rewritten");
   }
   return OkStatus();
+}
+
+StatusOr<audit::VerifyReport> Hub::VerifyAudit() {
+  ASSIGN_OR_RETURN(std::string key, AuditVerifierKey());
+  ASSIGN_OR_RETURN(auto verifier, audit::Ed25519Verifier::FromVerifierKey(key));
+  StatusOr<audit::VerifyReport> report = audit::VerifyLogDirectory(audit::HubAuditDir(dir_.string()), *verifier);
+  // A checkpoint whose signature does not hold is damage to the log too.
+  if (report.status().code() == StatusCode::kUnauthenticated) return DataLossError(report.status().message());
+  RETURN_IF_ERROR(CheckHostCheckpoint());
+  return report;
+}
+
+StatusOr<std::string> Hub::AuditCheckpoint() const {
+  return ReadFile(audit::HubAuditDir(dir_.string()) + "/" + std::string(audit::kAuditCheckpointFile));
+}
+
+StatusOr<std::string> Hub::AuditVerifierKey() const {
+  ASSIGN_OR_RETURN(auto signer, audit::LoadSignerKeyFile(audit::HubAuditKeyPath(dir_.string())));
+  return signer->VerifierKey();
 }
 
 Hub::~Hub() = default;

@@ -31,6 +31,7 @@
 #include <string_view>
 
 #include "hdhub/audit/audit_log.h"
+#include "hdhub/audit/log_verifier.h"
 #include "hdhub/catalog/catalog.h"
 #include "hdhub/common/clock.h"
 #include "hdhub/common/secret_bytes.h"
@@ -81,6 +82,14 @@ class Hub {
   // logged under that actor. A view: it borrows the hub's key store.
   std::unique_ptr<keys::KeyStore> KeysFor(const audit::Actor& actor);
   audit::AuditLog& audit() { return *audit_; }
+  // Everything Open() checks of the log, again and in full: every entry
+  // against the local signed checkpoint (audit::VerifyLogDirectory), and the
+  // log against the checkpoint published on the host. DataLoss naming the
+  // first problem.
+  StatusOr<audit::VerifyReport> VerifyAudit();
+  // The latest signed checkpoint (a signed note), and the log's verifier key.
+  StatusOr<std::string> AuditCheckpoint() const;
+  StatusOr<std::string> AuditVerifierKey() const;
   // Re-seals the key store under `new_passphrase` (key file only): nothing
   // wrapped changes. InvalidArgument for a weak new passphrase;
   // PermissionDenied for a wrong old one; Unimplemented for other key stores.

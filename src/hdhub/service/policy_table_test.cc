@@ -107,6 +107,13 @@ class PolicyTableTest : public ServiceTest {
          [](Service& s, const RequestContext& c) { return s.QueryProject(c, "p1", "SELECT 1", {}).status(); }},
         {"project sweep", op, [](Service& s, const RequestContext& c) { return s.SweepProjects(c).status(); }},
         {"project close", op, [](Service& s, const RequestContext& c) { return s.CloseProject(c, "p5"); }},
+        {"audit verify", op_aud, [](Service& s, const RequestContext& c) { return s.VerifyAudit(c).status(); }},
+        {"audit show", op_aud, [](Service& s, const RequestContext& c) { return s.AuditEntries(c, {}).status(); }},
+        {"audit prove", op_aud, [](Service& s, const RequestContext& c) { return s.ProveInclusion(c, 0, 0).status(); }},
+        {"audit consistency", op_aud,
+         [](Service& s, const RequestContext& c) { return s.ProveConsistency(c, 1, 0).status(); }},
+        {"audit checkpoint", op_aud, [](Service& s, const RequestContext& c) { return s.AuditCheckpoint(c).status(); }},
+        {"audit log-key", op_aud, [](Service& s, const RequestContext& c) { return s.AuditVerifierKey(c).status(); }},
         {"passphrase change", op,
          [](Service& s, const RequestContext& c) {
            return s.ChangePassphrase(c, Secret(kPassphrase), Secret("lantern quarry velvet 17"));

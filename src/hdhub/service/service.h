@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "hdhub/audit/entry_filter.h"
+#include "hdhub/audit/log_verifier.h"
 #include "hdhub/catalog/catalog.h"
 #include "hdhub/directory/directory.h"
 #include "hdhub/hub/hub.h"
@@ -49,6 +51,19 @@ struct CatalogLine {
 struct ProjectView {
   projects::ProjectRecord project;
   std::vector<projects::WorkspaceRecord> workspaces;
+};
+
+// An inclusion proof of entry `index` in the tree of the first `size`
+// entries, and a consistency proof between two sizes (RFC 6962 / 9162).
+struct InclusionProof {
+  uint64_t index = 0, size = 0;
+  audit::Hash leaf_hash{}, root{};
+  std::vector<audit::Hash> proof;
+};
+struct ConsistencyProof {
+  uint64_t size1 = 0, size2 = 0;
+  audit::Hash root1{}, root2{};
+  std::vector<audit::Hash> proof;
 };
 
 class Service {
@@ -111,6 +126,20 @@ class Service {
   // Shreds every project whose window has ended; returns their ids.
   StatusOr<std::vector<std::string>> SweepProjects(const RequestContext& ctx);
 
+  // The audit log, for auditors and operators. Each read is itself logged
+  // (audit.read, details.what), after it is made. A size of 0 means the
+  // whole log as it stands.
+  // Every check the hub makes at open, again and in full (Hub::VerifyAudit):
+  // DataLoss naming the first problem.
+  StatusOr<audit::VerifyReport> VerifyAudit(const RequestContext& ctx);
+  // The entries `filter` selects, as stored (canonical JSON).
+  StatusOr<std::vector<std::string>> AuditEntries(const RequestContext& ctx, const audit::EntryFilter& filter);
+  StatusOr<InclusionProof> ProveInclusion(const RequestContext& ctx, uint64_t index, uint64_t size);
+  StatusOr<ConsistencyProof> ProveConsistency(const RequestContext& ctx, uint64_t size1, uint64_t size2);
+  // The latest signed checkpoint, and the verifier key that checks it.
+  StatusOr<std::string> AuditCheckpoint(const RequestContext& ctx);
+  StatusOr<std::string> AuditVerifierKey(const RequestContext& ctx);
+
   Clock& clock() { return hub_->clock(); }
   // The hub, for tests that look under the service (the log, the host).
   hub::Hub& HubForTest() { return *hub_; }
@@ -133,6 +162,9 @@ class Service {
   // Fills in `event`'s actor and role either way; a refusal is logged as
   // `event`. Returns the actor the operation acts as.
   StatusOr<audit::Actor> Gate(const RequestContext& ctx, directory::Operation op, audit::Event& event);
+  // An audit read named `what`: gated, run, and logged with its outcome.
+  template <typename T, typename F>
+  StatusOr<T> AuditRead(const RequestContext& ctx, std::string_view what, F read);
 
   std::unique_ptr<hub::Hub> hub_;
 };
