@@ -31,25 +31,26 @@ Status AuditedKeyStore::Log(std::string_view action, std::string_view kind, std:
   } else {
     e.objects[std::string(kind) + "_sha256"] = HexEncode(crypto::Sha256(AsBytes(name)));
   }
-  e.details["key_store"] = inner_->Describe().substr(0, inner_->Describe().find(':'));
+  const std::string store = Describe();
+  e.details["key_store"] = store.substr(0, store.find(':'));
   audit::ApplyOutcome(e, outcome);
   return log_->Append(e).status();
 }
 
 StatusOr<Bytes> AuditedKeyStore::WrapKey(const SecretBytes& data_key, std::string_view context) {
-  StatusOr<Bytes> wrapped = inner_->WrapKey(data_key, context);
+  StatusOr<Bytes> wrapped = KeyStoreWrapper::WrapKey(data_key, context);
   RETURN_IF_ERROR(Log("key.wrap", "key_context", context, wrapped.status()));
   return wrapped;
 }
 
 StatusOr<SecretBytes> AuditedKeyStore::UnwrapKey(ByteSpan wrapped, std::string_view context) {
-  StatusOr<SecretBytes> key = inner_->UnwrapKey(wrapped, context);
+  StatusOr<SecretBytes> key = KeyStoreWrapper::UnwrapKey(wrapped, context);
   RETURN_IF_ERROR(Log("key.unwrap", "key_context", context, key.status()));
   return key;
 }
 
 StatusOr<std::unique_ptr<crypto::HmacSha256>> AuditedKeyStore::HmacFor(std::string_view purpose) {
-  auto hmac = inner_->HmacFor(purpose);
+  auto hmac = KeyStoreWrapper::HmacFor(purpose);
   RETURN_IF_ERROR(Log("key.derive", "key_purpose", purpose, hmac.status()));
   return hmac;
 }

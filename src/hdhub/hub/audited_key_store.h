@@ -10,32 +10,34 @@
 // One AuditedKeyStore acts for one actor: it is a cheap view made per request
 // (Hub::KeysFor), so no actor is shared between requests.
 //
-// Ownership: borrows the inner store and the log, which must outlive it; owns
-// a copy of the actor. Thread-safety: as the inner store and the log (both safe).
+// A keys::KeyStoreWrapper: it overrides the three key uses and forwards the
+// rest. Ownership: borrows (or owns) the inner store, borrows the log, which
+// must outlive it; owns a copy of the actor. Thread-safety: as the inner
+// store and the log (both safe).
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "hdhub/audit/audit_log.h"
-#include "hdhub/keys/key_store.h"
+#include "hdhub/keys/key_store_wrapper.h"
 
 namespace hdhub::hub {
 
-class AuditedKeyStore final : public keys::KeyStore {
+class AuditedKeyStore final : public keys::KeyStoreWrapper {
  public:
   AuditedKeyStore(keys::KeyStore* inner, audit::AuditLog* log, audit::Actor actor)
-      : inner_(inner), log_(log), actor_(std::move(actor)) {}
+      : KeyStoreWrapper(inner), log_(log), actor_(std::move(actor)) {}
+  AuditedKeyStore(std::unique_ptr<keys::KeyStore> inner, audit::AuditLog* log, audit::Actor actor)
+      : KeyStoreWrapper(std::move(inner)), log_(log), actor_(std::move(actor)) {}
 
   StatusOr<Bytes> WrapKey(const SecretBytes& data_key, std::string_view context) override;
   StatusOr<SecretBytes> UnwrapKey(ByteSpan wrapped, std::string_view context) override;
   StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) override;
-  std::string Describe() const override { return inner_->Describe(); }
 
  private:
   Status Log(std::string_view action, std::string_view kind, std::string_view name, const Status& outcome);
 
-  keys::KeyStore* inner_;
   audit::AuditLog* log_;
   const audit::Actor actor_;
 };

@@ -4,10 +4,28 @@
 #include <gtest/gtest.h>
 
 #include "hdhub/common/status_matchers.h"
+#include "hdhub/keys/kek_operations.h"
+#include "hdhub/keys/key_store_conformance.h"
 #include "hdhub/keys/memory_key_store.h"
 
 namespace hdhub::hub {
 namespace {
+
+// Every key store behaviour holds through the audited view; the log the
+// views write to lives as long as the test program.
+audit::AuditLog* ConformanceLog() {
+  static FakeClock* clock = new FakeClock(TimePoint(std::chrono::seconds(1'800'000'000)));
+  static audit::MemoryAuditLog* log = new audit::MemoryAuditLog(clock);
+  return log;
+}
+INSTANTIATE_KEY_STORE_CONFORMANCE(AuditedOverMemory,
+                                  [](const std::filesystem::path&,
+                                     int kek) -> StatusOr<std::unique_ptr<keys::KeyStore>> {
+                                    ASSIGN_OR_RETURN(auto inner, keys::MemoryKeyStore::CreateForTest(SecretBytes(Bytes(
+                                                                     keys::kKekSize, static_cast<uint8_t>(kek)))));
+                                    return std::unique_ptr<keys::KeyStore>(std::make_unique<AuditedKeyStore>(
+                                        std::move(inner), ConformanceLog(), audit::Actor{"conformance", "operator"}));
+                                  });
 
 using ::hdhub::testing::StatusIs;
 using ::testing::HasSubstr;

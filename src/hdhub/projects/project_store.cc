@@ -5,6 +5,7 @@
 
 #include "hdhub/audit/recorder.h"
 #include "hdhub/directory/directory.h"
+#include "hdhub/keys/key_store_wrapper.h"
 #include "hdhub/projects/project_schema.h"
 #include "hdhub/projects/store_util.h"
 
@@ -131,11 +132,17 @@ std::string WorkspaceKeyContext(std::string_view project, int64_t build) {
 }
 
 StatusOr<std::unique_ptr<ProjectStore>> ProjectStore::Open(const std::string& db_path, Clock* clock,
-                                                           audit::AuditLog* log, keys::KeyStore* keys,
-                                                           KeysFor keys_for) {
+                                                           audit::AuditLog* log, KeysFor keys_for) {
+  if (!keys_for) return InvalidArgumentError("a project store needs its key views (keys_for)");
   ASSIGN_OR_RETURN(std::unique_ptr<catalog::Database> db, catalog::Database::Open(db_path));
   RETURN_IF_ERROR(catalog::ApplyMigrations(db.get(), kProjectsComponent, ProjectMigrations()));
-  return std::make_unique<ProjectStore>(std::move(db), clock, log, keys, std::move(keys_for));
+  return std::make_unique<ProjectStore>(std::move(db), clock, log, std::move(keys_for));
+}
+
+ProjectStore::KeysFor ProjectStore::Borrowed(keys::KeyStore* store) {
+  return [store](const audit::Actor&) -> std::unique_ptr<keys::KeyStore> {
+    return std::make_unique<keys::KeyStoreWrapper>(store);
+  };
 }
 
 Status ProjectStore::Audited(const Principal& who, Role as, directory::Operation op, audit::Event event,
@@ -170,9 +177,8 @@ Status ProjectStore::Create(const Principal& who, Role as, const ProjectSpec& sp
   return Audited(who, as, directory::Operation::kProjectCreate, e, [&](audit::Event& event) -> Status {
     RETURN_IF_ERROR(Validate(spec));
     ASSIGN_OR_RETURN(SecretBytes k_project, keys::NewDataKey());
-    std::unique_ptr<keys::KeyStore> view = keys_for_ ? keys_for_(who.AsActor(as)) : nullptr;
-    keys::KeyStore& keys = view ? *view : *keys_;
-    ASSIGN_OR_RETURN(Bytes wrapped, keys.WrapKey(k_project, PseudonymKeyContext(spec.id)));
+    std::unique_ptr<keys::KeyStore> keys = keys_for_(who.AsActor(as));
+    ASSIGN_OR_RETURN(Bytes wrapped, keys->WrapKey(k_project, PseudonymKeyContext(spec.id)));
     RETURN_IF_ERROR(internal::InsertProject(*db_, spec, wrapped, event.actor, clock_->Now()));
     RETURN_IF_ERROR(internal::ReplaceMembers(*db_, spec.id, spec.members));
     event.details["members"] = spec.members.size();

@@ -112,10 +112,14 @@ class ProjectStore {
  public:
   // The key store as one actor uses it (its uses logged under that actor).
   using KeysFor = std::function<std::unique_ptr<keys::KeyStore>(const audit::Actor&)>;
-  // `keys` wraps project keys; with `keys_for`, each change uses the view it
-  // returns for its actor instead (the hub's audited key uses).
+  // Project keys are wrapped and unwrapped through the view `keys_for`
+  // returns for the acting account (the hub's audited key uses: Hub::KeysFor),
+  // never through a store shared by every request.
   static StatusOr<std::unique_ptr<ProjectStore>> Open(const std::string& db_path, Clock* clock, audit::AuditLog* log,
-                                                      keys::KeyStore* keys, KeysFor keys_for = nullptr);
+                                                      KeysFor keys_for);
+  // Views that forward to `store` unchanged, for whoever acts (tests, and
+  // tools with no audited key store); `store` must outlive them.
+  static KeysFor Borrowed(keys::KeyStore* store);
 
   // Event project.create. AlreadyExists for a taken id; InvalidArgument for a
   // malformed field, an empty member list, a window that ends before it starts.
@@ -157,9 +161,8 @@ class ProjectStore {
   // holds a key. Idempotent for keys. Event logged by the caller.
   Status DestroyKeys(std::string_view project, ProjectState final_state);
 
-  ProjectStore(std::unique_ptr<catalog::Database> db, Clock* clock, audit::AuditLog* log, keys::KeyStore* keys,
-               KeysFor keys_for)
-      : db_(std::move(db)), clock_(clock), log_(log), keys_(keys), keys_for_(std::move(keys_for)) {}
+  ProjectStore(std::unique_ptr<catalog::Database> db, Clock* clock, audit::AuditLog* log, KeysFor keys_for)
+      : db_(std::move(db)), clock_(clock), log_(log), keys_for_(std::move(keys_for)) {}
 
  private:
   using Body = std::function<Status(audit::Event& event)>;
@@ -173,7 +176,6 @@ class ProjectStore {
   std::unique_ptr<catalog::Database> db_;
   Clock* clock_;
   audit::AuditLog* log_;
-  keys::KeyStore* keys_;
   KeysFor keys_for_;
 };
 

@@ -22,7 +22,8 @@ class ProjectStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     keys_ = keys::MemoryKeyStore::Create().value();
-    ASSERT_OK_AND_ASSIGN(store_, ProjectStore::Open(dir_.Sub("catalog.db"), &clock_, &log_, keys_.get()));
+    ASSERT_OK_AND_ASSIGN(
+        store_, ProjectStore::Open(dir_.Sub("catalog.db"), &clock_, &log_, ProjectStore::Borrowed(keys_.get())));
   }
   ProjectSpec Spec(const std::string& id = "diab-2026") {
     return ProjectSpec{.id = id,

@@ -47,7 +47,7 @@ class WorkspaceFixture : public ::testing::Test {
     keys_ = keys::MemoryKeyStore::Create().value();
     sealed_ = std::make_unique<storage::SealedStore>(&host_, keys_->HmacFor("object-names").value());
     catalog_ = catalog::Catalog::Open(dir_.Sub("catalog.db"), &clock_).value();
-    projects_ = ProjectStore::Open(dir_.Sub("catalog.db"), &clock_, &log_, keys_.get()).value();
+    projects_ = ProjectStore::Open(dir_.Sub("catalog.db"), &clock_, &log_, ProjectStore::Borrowed(keys_.get())).value();
     std::filesystem::create_directories(dir_.path() / "tmp");
     WriteDataset("IR_BEN_R",
                  "SELECT " + P2("i") +
