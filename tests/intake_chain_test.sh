@@ -20,6 +20,17 @@ TABLES="IR_BEN_R ER_PRS_F ER_PHA_F T_MCOaaA T_MCOaaB T_MCOaaC T_MCOaaD KI_CCI_R"
 
 run synth --people 3000 --seed 7 --years 2021-2022 --out "$work/ext"
 check "synth" test "$(rc)" = 0
+check "in a pipe, no progress line" test ! -s "$work/err"
+# On a terminal (a pty from script(1)), a long command shows its progress on
+# stderr: phase, percentage, count, rate and time left; the line is cleared
+# before the result prints.
+HDHUB_PROGRESS_AFTER_MS=0 script -qefc "'$HDHUB' synth --people 3000 --seed 8 --years 2021 --out '$work/ext-tty'" \
+  /dev/null >"$work/tty" 2>&1
+check "on a terminal, synth shows its progress" grep -qE "synth +[0-9]+%  [0-9]+/3000 people  [0-9.k]+ people/s" "$work/tty"
+check "the progress line is cleared before the summary" grep -q $'\e\[Ksynthetic extract of 3000' "$work/tty"
+HDHUB_PROGRESS_AFTER_MS=0 script -qefc "'$HDHUB' --json synth --people 300 --seed 8 --years 2021 --out '$work/ext-json'" \
+  /dev/null >"$work/tty" 2>&1
+check "with --json, no progress even on a terminal" bash -c "! grep -q 'people/s' '$work/tty'"
 mkdir -p "$work/source" "$work/transfer"
 run source-key init --key "$work/source/src.key"
 check "source key" test "$(rc)" = 0

@@ -6,6 +6,7 @@
 
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
+#include "hdhub/cli/progress.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/ingest/opt_out.h"
 #include "hdhub/keys/passphrase.h"
@@ -122,7 +123,12 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     }
     SystemClock clock;
     ASSIGN_OR_RETURN(Session s, OpenSession(opts, &clock));
-    ASSIGN_OR_RETURN(ingest::IngestResult r, s.service->Ingest(s.ctx, *req));
+    StatusOr<ingest::IngestResult> ingested = [&] {
+      TerminalProgress progress(opts);  // its line is cleared before the result prints
+      req->progress = progress.fn();
+      return s.service->Ingest(s.ctx, *req);
+    }();
+    ASSIGN_OR_RETURN(ingest::IngestResult r, std::move(ingested));
     PrintIngest(r, opts.json);
     return OkStatus();
   }));
@@ -141,7 +147,10 @@ void AddQuery(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   cmd->callback(OnSession(
       opts, exit_code, [&opts, sql_text, project, timeout](service::Service& svc, const service::RequestContext& ctx) {
         StatusOr<sql::QueryResult> result = [&]() -> StatusOr<sql::QueryResult> {
-          if (project->empty()) return svc.QueryCatalog(ctx, *sql_text);
+          if (project->empty()) {
+            TerminalProgress progress(opts);  // cleared before the result prints
+            return svc.QueryCatalog(ctx, *sql_text, progress.fn());
+          }
           projects::SessionLimits limits;
           if (*timeout > 0)
             limits.timeout = std::min<std::chrono::milliseconds>(limits.timeout, std::chrono::seconds(*timeout));

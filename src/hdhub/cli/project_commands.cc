@@ -7,6 +7,7 @@
 
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
+#include "hdhub/cli/progress.h"
 #include "hdhub/common/file.h"
 #include "hdhub/keys/passphrase.h"
 
@@ -155,7 +156,11 @@ void AddReadAndRun(CLI::App& project, const GlobalOptions& opts, int* exit_code,
   build->callback(OnSession(
       opts, exit_code,
       [build_id, &opts](Service& svc, const RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(projects::BuildResult r, svc.BuildWorkspace(ctx, *build_id));
+        StatusOr<projects::BuildResult> built = [&] {
+          TerminalProgress progress(opts);  // its line is cleared before the result prints
+          return svc.BuildWorkspace(ctx, *build_id, progress.fn());
+        }();
+        ASSIGN_OR_RETURN(projects::BuildResult r, std::move(built));
         if (opts.json) {
           std::cout << nlohmann::json{{"project", *build_id},
                                       {"workspace", r.build},

@@ -15,6 +15,7 @@
 #include "hdhub/audit/hub_log.h"
 #include "hdhub/audit/recorder.h"
 #include "hdhub/cli/commands.h"
+#include "hdhub/cli/progress.h"
 #include "hdhub/crypto/hash.h"
 #include "hdhub/ingest/opt_out.h"
 #include "hdhub/ingest/pseudonymize.h"
@@ -122,7 +123,11 @@ void AddPseudonymize(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     // Spills (encrypted) beside the output, on the source's own disk.
     std::string out_dir = std::filesystem::absolute(req->output_path).parent_path().string();
     ingest::Pseudonymizer pseudonymizer(k_source.get(), 0, out_dir);
-    StatusOr<ingest::PseudonymizeResult> r = pseudonymizer.Run(*req);
+    StatusOr<ingest::PseudonymizeResult> r = [&] {
+      TerminalProgress progress(opts);  // its line is cleared before the result prints
+      req->progress = progress.fn();
+      return pseudonymizer.Run(*req);
+    }();
     // At the source there are no hub accounts: the source's log names the
     // login that ran the command on the source's own machine.
     audit::Event e{.actor = SourceLogin(), .role = "source", .action = "pseudonymize.run"};

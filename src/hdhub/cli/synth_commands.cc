@@ -1,16 +1,15 @@
 // hdhub synth: write a synthetic, coherent SNDS-shaped source extract (what
 // a health insurer or hospital holds before pseudonymisation) for tests,
 // demos and benchmarks of the whole chain. Format: docs/formats/source-extract.md.
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "hdhub/cli/commands.h"
+#include "hdhub/cli/progress.h"
 #include "hdhub/synth/synth.h"
 
 namespace hdhub::cli {
@@ -24,8 +23,6 @@ struct SynthArgs {
   int threads = 0;
   double opt_out_rate = 0.01;
 };
-
-constexpr int kProgressSteps = 100;
 
 void PrintSummary(const synth::SynthOptions& o, const synth::SynthResult& r, bool json) {
   double rate = r.seconds > 0 ? static_cast<double>(r.total_rows) / r.seconds : 0;
@@ -59,16 +56,20 @@ Status RunSynth(const SynthArgs& args, const GlobalOptions& opts) {
   o.out_dir = args.out;
   o.threads = args.threads;
   o.opt_out_rate = args.opt_out_rate;
-  if (!opts.json && isatty(STDERR_FILENO)) {
-    int64_t step = std::max<int64_t>(1, args.people / kProgressSteps);
-    auto last = std::make_shared<int64_t>(0);
-    o.progress = [step, last, total = args.people](int64_t done) {
-      if (done - *last < step && done < total) return;
-      *last = done;
-      std::cerr << "\rsynth: " << done << " / " << total << " people" << (done == total ? "\n" : "") << std::flush;
-    };
-  }
-  ASSIGN_OR_RETURN(synth::SynthResult result, synth::GenerateExtract(o));
+  StatusOr<synth::SynthResult> generated = [&] {
+    TerminalProgress progress(opts);  // its line is cleared before the summary prints
+    if (ProgressFn show = progress.fn()) {
+      o.progress = [show, total = static_cast<uint64_t>(args.people)](int64_t done) {
+        show({.phase = "synth",
+              .fraction = static_cast<double>(done) / static_cast<double>(std::max<uint64_t>(total, 1)),
+              .done = static_cast<uint64_t>(done),
+              .total = total,
+              .unit = "people"});
+      };
+    }
+    return synth::GenerateExtract(o);
+  }();
+  ASSIGN_OR_RETURN(synth::SynthResult result, std::move(generated));
   PrintSummary(o, result, opts.json);
   return OkStatus();
 }

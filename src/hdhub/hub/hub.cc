@@ -120,7 +120,7 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
                    directory::Directory::Open(hub->database_path(), clock, hub->audit_.get(), directory_options));
   Hub* self = hub.get();
   ASSIGN_OR_RETURN(hub->projects_,
-                   projects::ProjectStore::Open(hub->database_path(), clock, hub->audit_.get(), hub->raw_keys_.get(),
+                   projects::ProjectStore::Open(hub->database_path(), clock, hub->audit_.get(),
                                                 [self](const audit::Actor& a) { return self->KeysFor(a); }));
   return hub;
 }

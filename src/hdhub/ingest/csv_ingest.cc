@@ -253,6 +253,7 @@ Status CsvIngester::Seal(const IngestRequest& request, Prepared& p, sql::Databas
   std::vector<storage::SealedObjectInfo> objects;
   db.keys().SetCommitListener([&objects](const storage::SealedObjectInfo& info) { objects.push_back(info); });
   RETURN_IF_ERROR(db.keys().Grant(prefix, std::move(dek), sql::Access::kReadWrite));
+  if (request.progress) db.SetProgress(request.progress, "ingest " + request.dataset);
   StatusOr<sql::QueryResult> copied =
       db.Query("COPY (" + p.plan.WriteSelect(p.source, request.on_invalid) + ") TO " +
                sql::QuoteLiteral("hdhub://" + prefix + kPartName) + " (FORMAT parquet, COMPRESSION zstd)");

@@ -30,6 +30,7 @@
 
 #include "hdhub/audit/audit_log.h"
 #include "hdhub/catalog/catalog.h"
+#include "hdhub/common/progress.h"
 #include "hdhub/common/status.h"
 #include "hdhub/ingest/report.h"
 #include "hdhub/keys/key_store.h"
@@ -56,6 +57,7 @@ struct IngestRequest {
   // Directory of nomenclature files; empty: "<schema dir>/../nomenclatures"
   // when it exists, else no nomenclature is checked (the report says so).
   std::string nomenclatures_dir;
+  ProgressFn progress;  // the sealing pass's progress, when set (common/progress.h)
 };
 
 struct IngestResult {

@@ -139,6 +139,7 @@ StatusOr<PseudonymizeResult> Pseudonymizer::Run(const PseudonymizeRequest& r) {
   ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(8));
   std::string tmp = r.output_path + ".tmp-" + HexEncode(random);
   TempFileGuard discard(tmp);  // whatever DuckDB left there, unless published
+  if (r.progress) db->SetProgress(r.progress, "pseudonymize");
   StatusOr<sql::QueryResult> copied = db->Query(
       "COPY (SELECT " + OutputSelect(schema, person, result.identities_given) + " FROM " + source.ReadSql() +
       " WHERE NOT (CASE WHEN " + reason + " IS NOT NULL THEN hdhub_reject(0) ELSE false END)) TO " + QuoteLiteral(tmp) +

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "hdhub/common/progress.h"
 #include "hdhub/common/status.h"
 #include "hdhub/crypto/hash.h"
 #include "hdhub/ingest/report.h"
@@ -41,6 +42,7 @@ struct PseudonymizeRequest {
   std::string output_path;
   char delimiter = ',';
   bool strict = false;  // any refused row fails the whole file
+  ProgressFn progress;  // the pass's progress, when set (common/progress.h)
 };
 
 struct PseudonymizeResult {

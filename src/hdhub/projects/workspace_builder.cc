@@ -141,6 +141,7 @@ Status WorkspaceBuilder::CopyTables(const ProjectRecord& p, const Plan& plan, sq
     ASSIGN_OR_RETURN(std::vector<Column> columns, Describe(db, SourceView(table)));
     ASSIGN_OR_RETURN(std::string select,
                      ExtractSelect(*ProfileFor(table), columns, p.spec.scope.tables.at(table), ctx));
+    if (d_.progress) db.SetProgress(d_.progress, "build " + p.spec.id + ": " + table);
     ASSIGN_OR_RETURN(
         sql::QueryResult copied,
         db.Query("COPY (" + select + ") TO " +

@@ -53,6 +53,7 @@ struct BuilderDeps {
   std::string temp_root;  // private directory for spill files (mode 0700)
   int threads = 0;
   std::string memory_limit;
+  ProgressFn progress;  // each table's copy, when set (common/progress.h)
 };
 
 // Where a workspace's objects live: "projects/<id>/ws<build>/".

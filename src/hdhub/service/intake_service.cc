@@ -50,11 +50,13 @@ StatusOr<catalog::VersionWithObjects> Service::ShowVersion(const RequestContext&
   return v;
 }
 
-StatusOr<sql::QueryResult> Service::QueryCatalog(const RequestContext& ctx, const std::string& sql_text) {
+StatusOr<sql::QueryResult> Service::QueryCatalog(const RequestContext& ctx, const std::string& sql_text,
+                                                 ProgressFn progress) {
   audit::Event event{.action = "query.run"};
   ASSIGN_OR_RETURN(audit::Actor actor, Gate(ctx, Operation::kCatalogQuery, event));
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(actor);
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, hub_->OpenCatalogDatabase(*keys));
+  if (progress) db->SetProgress(std::move(progress), "query");
   return sql::RunLoggedQuery(hub_->audit(), actor, *db, sql_text, std::nullopt);
 }
 

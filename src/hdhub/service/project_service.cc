@@ -38,10 +38,12 @@ StatusOr<std::vector<projects::ProjectRecord>> Service::ListProjects(const Reque
   return hub_->projects().List(ctx.principal(), ActingRole(ctx, Operation::kProjectList, {.member = true}));
 }
 
-StatusOr<projects::BuildResult> Service::BuildWorkspace(const RequestContext& ctx, const std::string& id) {
+StatusOr<projects::BuildResult> Service::BuildWorkspace(const RequestContext& ctx, const std::string& id,
+                                                        ProgressFn progress) {
   const Role role = ActingRole(ctx, Operation::kWorkspaceBuild);
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(ActorFor(ctx, role));
   ASSIGN_OR_RETURN(projects::BuilderDeps deps, hub_->BuilderDependencies(keys.get()));
+  deps.progress = std::move(progress);
   return projects::WorkspaceBuilder(deps).Build(ctx.principal(), role, id);
 }
 

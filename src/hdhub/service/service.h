@@ -94,7 +94,8 @@ class Service {
   StatusOr<catalog::VersionWithObjects> ShowVersion(const RequestContext& ctx, const std::string& dataset,
                                                     int64_t version);
   // SQL over every dataset's latest committed version (hub staff).
-  StatusOr<sql::QueryResult> QueryCatalog(const RequestContext& ctx, const std::string& sql_text);
+  StatusOr<sql::QueryResult> QueryCatalog(const RequestContext& ctx, const std::string& sql_text,
+                                          ProgressFn progress = nullptr);
   // SQL in a project's workspace (its researcher members, within its window).
   StatusOr<sql::QueryResult> QueryProject(const RequestContext& ctx, const std::string& project,
                                           const std::string& sql_text, const projects::SessionLimits& limits);
@@ -122,7 +123,9 @@ class Service {
   Status CloseProject(const RequestContext& ctx, const std::string& id);
   StatusOr<ProjectView> ShowProject(const RequestContext& ctx, const std::string& id);
   StatusOr<std::vector<projects::ProjectRecord>> ListProjects(const RequestContext& ctx);
-  StatusOr<projects::BuildResult> BuildWorkspace(const RequestContext& ctx, const std::string& id);
+  // `progress`, when set, hears each table's copy (common/progress.h).
+  StatusOr<projects::BuildResult> BuildWorkspace(const RequestContext& ctx, const std::string& id,
+                                                 ProgressFn progress = nullptr);
   // Shreds every project whose window has ended; returns their ids.
   StatusOr<std::vector<std::string>> SweepProjects(const RequestContext& ctx);
 

@@ -1,5 +1,10 @@
 #include "hdhub/sql/database.h"
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "duckdb.hpp"
 #include "hdhub/sql/hdhub_file_system.h"
 #include "hdhub/sql/openssl_encryption.h"
@@ -133,6 +138,7 @@ StatusOr<std::unique_ptr<Database>> Database::Open(storage::SealedStore* store, 
 }
 
 Database::~Database() {
+  watcher_.reset();  // it reads the connection's context
   // The connection and the instance (which owns the filesystem) go before the
   // KeyRing the filesystem points to.
   connection_.reset();
@@ -162,7 +168,55 @@ StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql, co
   }
   RETURN_IF_ERROR(CheckStatements(sql));
   streaming_ = true;
-  return QueryStream::Start(*connection_, sql, limits, [this] { streaming_ = false; });
+  if (progress_) watcher_ = std::make_unique<ProgressWatcher>(*connection_->context, progress_, progress_phase_);
+  StatusOr<std::unique_ptr<QueryStream>> stream = QueryStream::Start(*connection_, sql, limits, [this] {
+    streaming_ = false;
+    watcher_.reset();
+  });
+  if (!stream.ok()) watcher_.reset();
+  return stream;
+}
+
+// Polls the running statement's progress about 4 times a second and reports
+// it, from a thread of its own, until destroyed.
+class ProgressWatcher {
+ public:
+  ProgressWatcher(duckdb::ClientContext& context, ProgressFn fn, std::string phase)
+      : thread_([this, &context, fn = std::move(fn), phase = std::move(phase)] {
+          std::unique_lock lock(mu_);
+          while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; })) {
+            duckdb::QueryProgress q = context.GetQueryProgress();
+            const double percent = q.GetPercentage();
+            fn({.phase = phase,
+                .fraction = percent < 0 ? -1.0 : percent / 100.0,
+                .done = q.GetRowsProcesseed(),
+                .total = q.GetTotalRowsToProcess(),
+                .unit = "rows"});
+          }
+        }) {}
+  ~ProgressWatcher() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;  // last: it starts once the rest is built
+};
+
+void Database::SetProgress(ProgressFn fn, std::string phase) {
+  progress_ = std::move(fn);
+  progress_phase_ = std::move(phase);
+  duckdb::ClientConfig& config = duckdb::ClientConfig::GetConfig(*connection_->context);
+  config.enable_progress_bar = progress_ != nullptr;  // tracking only: DuckDB prints nothing
+  config.print_progress_bar = false;
+  config.wait_time = 0;
 }
 
 StatusOr<QueryResult> Database::Query(std::string_view sql, const QueryLimits& limits) {

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "hdhub/common/progress.h"
 #include "hdhub/common/status.h"
 #include "hdhub/sql/key_ring.h"
 #include "hdhub/sql/query_result.h"
@@ -54,6 +55,8 @@ struct LockDownOptions {
   bool refuse_statements = true;
 };
 
+class ProgressWatcher;  // database.cc
+
 class Database {
  public:
   static StatusOr<std::unique_ptr<Database>> Open(storage::SealedStore* store, const DatabaseOptions& options = {});
@@ -81,6 +84,11 @@ class Database {
   // Irreversible.
   Status LockDown(const LockDownOptions& options = {});
 
+  // While a statement runs (until its stream ends), reports the statement's progress (as
+  // DuckDB estimates it) to `fn` about 4 times a second, from a thread of its
+  // own, as `phase`. An empty `fn` stops the reports.
+  void SetProgress(ProgressFn fn, std::string phase);
+
   // For registering scalar functions (ingest).
   duckdb::DatabaseInstance& instance();
 
@@ -89,6 +97,9 @@ class Database {
   // PermissionDenied for a statement a locked instance refuses by type.
   Status CheckStatements(std::string_view sql);
 
+  ProgressFn progress_;
+  std::string progress_phase_;
+  std::unique_ptr<ProgressWatcher> watcher_;  // while a statement runs, with progress_
   bool locked_ = false;
   bool streaming_ = false;  // a QueryStream holds the connection
   std::unique_ptr<KeyRing> keys_;

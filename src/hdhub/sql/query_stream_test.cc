@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "hdhub/audit/audit_log.h"
@@ -181,6 +183,40 @@ TEST_F(QueryStreamTest, CancelFromAnotherThreadEndsARunningNext) {
 TEST_F(QueryStreamTest, TheTimeoutEndsTheStreamWithDeadlineExceeded) {
   ASSERT_OK_AND_ASSIGN(auto stream, db_->Stream(kEndless, {.timeout = std::chrono::milliseconds(300)}));
   EXPECT_THAT(Drain(*stream), StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("cancelled after 300 ms")));
+}
+
+TEST_F(QueryStreamTest, ProgressIsReportedWhileAStatementRunsAndNeverAfter) {
+  // A table scan, whose progress DuckDB estimates (as it does for the
+  // Parquet and CSV scans of ingests and builds; range() has none).
+  ASSERT_OK(db_->Execute("CREATE TABLE t AS SELECT range AS r FROM range(5000000)"));
+  std::mutex mu;
+  std::vector<Progress> reports;
+  std::vector<std::string> phases;
+  db_->SetProgress(
+      [&](const Progress& p) {
+        std::lock_guard lock(mu);
+        reports.push_back(p);
+        phases.emplace_back(p.phase);
+      },
+      "counting");
+  // Long enough (a second or more) for several reports every 250 ms.
+  ASSERT_OK_AND_ASSIGN(QueryResult r, db_->Query("SELECT sum(hash(md5(r::VARCHAR))) FROM t"));
+  size_t seen = 0;
+  {
+    std::lock_guard lock(mu);
+    seen = reports.size();
+    ASSERT_GE(seen, 1u) << "no progress reported for a statement of a second or so";
+    for (const Progress& p : reports) {
+      EXPECT_LE(p.fraction, 1.0);
+      EXPECT_EQ(p.unit, "rows");
+    }
+    EXPECT_THAT(phases, ::testing::Each(std::string("counting")));
+    EXPECT_TRUE(std::any_of(reports.begin(), reports.end(), [](const Progress& p) { return p.fraction >= 0; }))
+        << "DuckDB's estimate never reached the listener";
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  std::lock_guard lock(mu);
+  EXPECT_EQ(reports.size(), seen) << "reports went on after the statement ended";
 }
 
 TEST_F(QueryStreamTest, AnOpenStreamHoldsTheDatabaseUntilItEnds) {
