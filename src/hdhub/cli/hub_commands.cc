@@ -110,6 +110,8 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
       ->excludes(schema);
   cmd->add_option("--on-invalid", *policy,
                   "a value its schema refuses: fail (the whole file, default), reject-row, set-null");
+  cmd->add_flag("--new-schema-version", req->new_schema_version,
+                "the schema changes with this version (else a schema other than the current version's is refused)");
   cmd->add_option("--nomenclatures", req->nomenclatures_dir,
                   "directory of nomenclature CSVs (default: <schema dir>/../nomenclatures)");
   cmd->add_option("csv", req->csv_path, "the CSV file")->required()->check(CLI::ExistingFile);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "hdhub/audit/recorder.h"
@@ -148,6 +149,26 @@ Status CsvIngester::LogIngest(const IngestRequest& request, const IngestResult& 
   return log_->Append(e).status();
 }
 
+Status CsvIngester::CheckSchemaFitsDataset(const IngestRequest& request, const TableSchema& schema,
+                                           std::string_view schema_json) {
+  // A schema describes one table: the dataset bears its name, or its name and
+  // a suffix (a copy, a year: ER_PRS_F_2023).
+  if (!schema.name.empty() && request.dataset != schema.name && !request.dataset.starts_with(schema.name + "_")) {
+    return InvalidArgumentError("the schema describes " + schema.name + ", not " + request.dataset +
+                                ": name the dataset " + schema.name + " (or " + schema.name + "_<suffix>)");
+  }
+  // A dataset keeps its schema unless a new schema version is declared.
+  StatusOr<catalog::VersionWithObjects> current = catalog_->LatestCommittedVersion(request.dataset);
+  if (IsNotFound(current.status())) return OkStatus();
+  RETURN_IF_ERROR(current.status());
+  const nlohmann::json before = nlohmann::json::parse(current->version.schema_json, nullptr, false);
+  const nlohmann::json now = nlohmann::json::parse(schema_json, nullptr, false);
+  if (before == now || request.new_schema_version) return OkStatus();
+  return InvalidArgumentError("dataset " + request.dataset + " follows another schema (that of its version " +
+                              std::to_string(current->version.version) +
+                              "): declare a new schema version (--new-schema-version) to change it");
+}
+
 StatusOr<IngestResult> CsvIngester::Ingest(const IngestRequest& request) {
   IngestResult result{.dataset = request.dataset};
   result.report.policy = request.on_invalid;
@@ -169,6 +190,7 @@ StatusOr<IngestResult> CsvIngester::Ingest(const IngestRequest& request) {
     if (schema_json.empty()) {
       ASSIGN_OR_RETURN(schema_json, ReadSchemaText(request.schema_path));
     }
+    RETURN_IF_ERROR(CheckSchemaFitsDataset(request, schema, schema_json));
     ASSIGN_OR_RETURN(CsvSource source, CsvSource::Open(request.csv_path, request.delimiter));
     ASSIGN_OR_RETURN(Nomenclatures noms, Nomenclatures::Load(DefaultNomenclatures(request), schema));
     ASSIGN_OR_RETURN(TablePlan plan, TablePlan::Make(request.dataset, schema, source, noms));

@@ -33,6 +33,7 @@
 #include "hdhub/common/progress.h"
 #include "hdhub/common/status.h"
 #include "hdhub/ingest/report.h"
+#include "hdhub/ingest/table_schema.h"
 #include "hdhub/keys/key_store.h"
 #include "hdhub/storage/sealed_store.h"
 
@@ -57,6 +58,9 @@ struct IngestRequest {
   // Directory of nomenclature files; empty: "<schema dir>/../nomenclatures"
   // when it exists, else no nomenclature is checked (the report says so).
   std::string nomenclatures_dir;
+  // The dataset's schema changes with this version (else a schema that
+  // differs from the current version's is refused).
+  bool new_schema_version = false;
   ProgressFn progress;  // the sealing pass's progress, when set (common/progress.h)
 };
 
@@ -104,6 +108,9 @@ class CsvIngester {
   StatusOr<int> CleanupPending();
 
  private:
+  // InvalidArgument when `schema` is another table's, or differs from the
+  // dataset's current version's without request.new_schema_version.
+  Status CheckSchemaFitsDataset(const IngestRequest& request, const TableSchema& schema, std::string_view schema_json);
   struct Prepared;
   StatusOr<IngestResult> Write(const IngestRequest& request, Prepared& prepared);
   // The COPY into the version's prefix, the diagnosis when values were

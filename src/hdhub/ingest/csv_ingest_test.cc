@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "hdhub/audit/event.h"
 #include "hdhub/common/status_matchers.h"
@@ -301,13 +302,80 @@ TEST_F(CsvIngestTest, BadQuotingRefused) {
 
 TEST_F(CsvIngestTest, UnknownOrMissingHeaderFieldRefused) {
   std::string unknown = Variant("unknown.csv", [](auto& l) { l[0].replace(0, l[0].find(','), "NOT_A_FIELD"); });
-  EXPECT_THAT(ingester_->Ingest(Prs(unknown)),
-              StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("line 1"), HasSubstr("NOT_A_FIELD"))));
+  // The column is named by its position, never by what the file says (a
+  // header cell may be a value).
+  EXPECT_THAT(
+      ingester_->Ingest(Prs(unknown)),
+      StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("line 1, column 1"), Not(HasSubstr("NOT_A_FIELD")))));
   std::string missing = Variant("missing.csv", [](auto& l) {
     for (auto& line : l) line = line.substr(line.find(',') + 1);
   });
   EXPECT_THAT(ingester_->Ingest(Prs(missing)), StatusIs(StatusCode::kInvalidArgument, HasSubstr("is missing")));
   ExpectNothingWritten();
+}
+
+// A file without its header line: line 1 is data (a pseudonym, a date, an
+// amount). No error quotes any of it, whatever else is wrong with the line.
+TEST_F(CsvIngestTest, AFileWithoutItsHeaderLineIsRefusedWithoutQuotingIt) {
+  std::vector<std::string> first_line;
+  std::string headless = Variant("headless.csv", [&](auto& l) {
+    l.erase(l.begin());
+    std::stringstream cells(l[0]);
+    for (std::string c; std::getline(cells, c, ',');) {
+      if (c.size() >= 3) first_line.push_back(c);
+    }
+  });
+  ASSERT_FALSE(first_line.empty());
+  Status s = ingester_->Ingest(Prs(headless)).status();
+  EXPECT_THAT(s, StatusIs(StatusCode::kInvalidArgument, HasSubstr("header line missing")));
+  for (const std::string& cell : first_line) EXPECT_THAT(std::string(s.message()), Not(HasSubstr(cell)));
+  // A name given twice: by position.
+  std::string twice = Variant("twice.csv", [](auto& l) {
+    const std::string first = l[0].substr(0, l[0].find(','));
+    l[0] = first + "," + first + l[0].substr(l[0].find(',', l[0].find(',') + 1));
+  });
+  EXPECT_THAT(ingester_->Ingest(Prs(twice)),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("column 2: the column has the same name as column 1")));
+  ExpectNothingWritten();
+}
+
+// A schema describes one table: a dataset of another name is refused, before
+// anything is read.
+TEST_F(CsvIngestTest, ADatasetIsRefusedASchemaOfAnotherTable) {
+  // The beneficiaries' file and schema, under the name of the claims' dataset.
+  IngestRequest wrong = Prs(Snds("synthetic/IR_BEN_R.csv"));
+  wrong.schema_path = Snds("schemas/IR_BEN_R.json");
+  EXPECT_THAT(ingester_->Ingest(wrong),
+              StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("describes IR_BEN_R"), HasSubstr("ER_PRS_F"))));
+  ExpectNothingWritten();
+  // A copy or a year of the table may carry a suffix.
+  IngestRequest copy = Prs(Snds("synthetic/ER_PRS_F.csv"));
+  copy.dataset = "ER_PRS_F_2023";
+  EXPECT_OK(ingester_->Ingest(copy).status());
+}
+
+// A dataset keeps the schema it was created with: a later ingest under a
+// changed schema is refused unless a new schema version is declared.
+TEST_F(CsvIngestTest, ADatasetKeepsItsSchemaUnlessANewVersionIsDeclared) {
+  IngestRequest first = Small("a.csv", {"AAAAAAAAAAAAAAAAA,A,2020-01-01"}, InvalidPolicy::kFail);
+  ASSERT_OK(ingester_->Ingest(first).status());
+  IngestRequest changed = Small("b.csv", {"BBBBBBBBBBBBBBBBB,B,2020-01-02"}, InvalidPolicy::kFail);
+  std::ofstream(changed.schema_path) << R"({"name":"SMALL","fields":[
+        {"name":"BEN_NIR_PSA","type":"string","constraints":{"required":true}},
+        {"name":"CODE","type":"string","constraints":{"enum":["A","B","C"]}},
+        {"name":"DAY","type":"date"}]})";
+  EXPECT_THAT(ingester_->Ingest(changed),
+              StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("SMALL"), HasSubstr("new schema version"))));
+  changed.new_schema_version = true;
+  ASSERT_OK_AND_ASSIGN(IngestResult r, ingester_->Ingest(changed));
+  EXPECT_EQ(r.version, 2);
+  // The same schema again, reformatted, is the same schema.
+  IngestRequest same = Small("c.csv", {"CCCCCCCCCCCCCCCCC,C,2020-01-03"}, InvalidPolicy::kFail);
+  std::ofstream(same.schema_path)
+      << R"({"fields":[{"name":"BEN_NIR_PSA","type":"string","constraints":{"required":true}},
+        {"name":"CODE","type":"string","constraints":{"enum":["A","B","C"]}},{"name":"DAY","type":"date"}],
+        "name":"SMALL"})";
+  EXPECT_OK(ingester_->Ingest(same).status());
 }
 
 TEST_F(CsvIngestTest, EmptyFileRefused) {

@@ -1,9 +1,10 @@
 #include "hdhub/ingest/csv_source.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <regex>
-#include <set>
 
 #include "hdhub/sql/database.h"
 
@@ -66,16 +67,6 @@ StatusOr<std::vector<std::string>> SplitHeader(std::string_view line, char delim
   return out;
 }
 
-Status CheckNames(const std::vector<std::string>& header, const std::string& path) {
-  std::set<std::string, std::less<>> seen;
-  for (size_t i = 0; i < header.size(); ++i) {
-    std::string where = path + ", line 1, column " + std::to_string(i + 1);
-    if (header[i].empty()) return InvalidArgumentError(where + ": the column has no name");
-    if (!seen.insert(header[i]).second) return InvalidArgumentError(where + ": '" + header[i] + "' appears twice");
-  }
-  return OkStatus();
-}
-
 std::string CsvOptions(const CsvSource& s) {
   std::string columns;
   for (size_t i = 0; i < s.header.size(); ++i) {
@@ -103,7 +94,6 @@ StatusOr<CsvSource> CsvSource::Open(const std::string& path, char delimiter) {
     return InvalidArgumentError(path + ", line 1: the header is not valid UTF-8");
   CsvSource source{.path = path, .delimiter = delimiter};
   ASSIGN_OR_RETURN(source.header, SplitHeader(line, delimiter, path));
-  RETURN_IF_ERROR(CheckNames(source.header, path));
   return source;
 }
 
@@ -133,6 +123,40 @@ size_t ValidUtf8Prefix(const uint8_t* data, size_t size) {
     i += n + 1;
   }
   return i;
+}
+
+Status CsvSource::CheckHeader(const std::vector<std::string>& expected, std::string_view what) const {
+  auto is_expected = [&expected](const std::string& name) {
+    return std::find(expected.begin(), expected.end(), name) != expected.end();
+  };
+  if (!expected.empty() && std::none_of(header.begin(), header.end(), is_expected)) {
+    return InvalidArgumentError(path + ", line 1: no column of " + std::string(what) +
+                                " is named; is the header line missing? (line 1 must name the columns)");
+  }
+  // Header cells are never quoted back: in a file without its header line
+  // they are values (a NIR, a date). Positions say where.
+  std::map<std::string, size_t, std::less<>> seen;
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string where = path + ", line 1, column " + std::to_string(i + 1);
+    if (header[i].empty()) return InvalidArgumentError(where + ": the column has no name");
+    auto [it, fresh] = seen.emplace(header[i], i);
+    if (!fresh) {
+      return InvalidArgumentError(where + ": the column has the same name as column " + std::to_string(it->second + 1));
+    }
+  }
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (!is_expected(header[i])) {
+      return InvalidArgumentError(path + ", line 1, column " + std::to_string(i + 1) +
+                                  ": its name is not a column of " + std::string(what) +
+                                  " (names in the file are not shown)");
+    }
+  }
+  for (const std::string& column : expected) {
+    if (Find(column) < 0) {
+      return InvalidArgumentError(path + ", line 1: column '" + column + "' of " + std::string(what) + " is missing");
+    }
+  }
+  return OkStatus();
 }
 
 int CsvSource::Find(std::string_view column) const {

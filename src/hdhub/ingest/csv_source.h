@@ -30,9 +30,9 @@ struct CsvSource {
   char delimiter = ',';
   std::vector<std::string> header;  // column names, in file order
 
-  // Reads and checks the header line. NotFound when the file cannot be read;
-  // InvalidArgument naming the file (and column) for an empty file, a header
-  // that is not UTF-8, bad quoting, an empty or repeated column name.
+  // Reads the header line. NotFound when the file cannot be read;
+  // InvalidArgument naming the file for an empty file, a header that is not
+  // UTF-8, or bad quoting. CheckHeader() checks the names.
   static StatusOr<CsvSource> Open(const std::string& path, char delimiter = ',');
 
   // A DuckDB table expression reading every data row, all columns VARCHAR.
@@ -43,6 +43,14 @@ struct CsvSource {
 
   // Index of `column` in the header, or -1.
   int Find(std::string_view column) const;
+
+  // InvalidArgument unless the header holds exactly the `expected` columns
+  // (in any order), each once: naming an empty or repeated name, or the
+  // first column of the file that is not expected, by its position, or the first expected one missing by its name
+  // (names from `what`, e.g. "ER_PRS_F"). A header cell is never quoted: in a
+  // file without its header line it is a value. When no cell is an expected
+  // name, the message says the header line seems to be missing.
+  Status CheckHeader(const std::vector<std::string>& expected, std::string_view what) const;
 };
 
 // The number of bytes at the start of `data` that form complete, valid UTF-8

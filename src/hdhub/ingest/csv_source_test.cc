@@ -41,10 +41,21 @@ TEST_F(CsvSourceTest, OtherDelimiter) {
 
 TEST_F(CsvSourceTest, RefusesBadHeadersNamingFileAndColumn) {
   EXPECT_THAT(CsvSource::Open(Write("empty.csv", "")), StatusIs(StatusCode::kInvalidArgument, HasSubstr("empty")));
-  EXPECT_THAT(CsvSource::Open(Write("dup.csv", "A,B,A\n")),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("dup.csv, line 1, column 3")));
-  EXPECT_THAT(CsvSource::Open(Write("blank.csv", "A,,B\n")),
+  // Names are checked against what is expected (CheckHeader), by position.
+  ASSERT_OK_AND_ASSIGN(CsvSource dup, CsvSource::Open(Write("dup.csv", "A,B,A\n")));
+  EXPECT_THAT(dup.CheckHeader({"A", "B"}, "T"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       HasSubstr("dup.csv, line 1, column 3: the column has the same name as column 1")));
+  ASSERT_OK_AND_ASSIGN(CsvSource blank, CsvSource::Open(Write("blank.csv", "A,,B\n")));
+  EXPECT_THAT(blank.CheckHeader({"A", "B"}, "T"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("column 2: the column has no name")));
+  ASSERT_OK_AND_ASSIGN(CsvSource other, CsvSource::Open(Write("other.csv", "A,SECRET_NAME\n")));
+  EXPECT_THAT(other.CheckHeader({"A", "B"}, "T"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("column 2: its name is not a column of T"), Not(HasSubstr("SECRET")))));
+  ASSERT_OK_AND_ASSIGN(CsvSource missing, CsvSource::Open(Write("missing.csv", "A\n")));
+  EXPECT_THAT(missing.CheckHeader({"A", "B"}, "T"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("column 'B' of T is missing")));
   EXPECT_THAT(CsvSource::Open(Write("quote.csv", "A,\"B\n")), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(CsvSource::Open(Write("after.csv", "A,\"B\"x,C\n")),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("column 2")));

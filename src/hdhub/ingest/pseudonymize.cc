@@ -36,22 +36,6 @@ std::vector<std::string> SourceColumns(const TableSchema& schema, const std::vec
   return out;
 }
 
-Status CheckColumns(const CsvSource& source, const std::vector<std::string>& expected, std::string_view what) {
-  for (size_t i = 0; i < source.header.size(); ++i) {
-    if (!Contains(expected, source.header[i])) {
-      return InvalidArgumentError(source.path + ", line 1, column " + std::to_string(i + 1) + ": '" + source.header[i] +
-                                  "' is not a column of " + std::string(what));
-    }
-  }
-  for (const std::string& column : expected) {
-    if (source.Find(column) < 0) {
-      return InvalidArgumentError(source.path + ", line 1: column '" + column + "' of " + std::string(what) +
-                                  " is missing");
-    }
-  }
-  return OkStatus();
-}
-
 std::string Missing(const std::string& column) {
   std::string c = QuoteIdentifier(column);
   return "(" + c + " IS NULL OR " + c + " = '')";
@@ -116,12 +100,12 @@ StatusOr<PseudonymizeResult> Pseudonymizer::Run(const PseudonymizeRequest& r) {
   result.report.policy = r.strict ? InvalidPolicy::kFail : InvalidPolicy::kRejectRow;
   std::string table = schema.name.empty() ? "the schema" : schema.name;
   if (result.identities_given && !person.empty()) {
-    RETURN_IF_ERROR(CheckColumns(source, SourceColumns(schema, person), "a source extract of " + table));
+    RETURN_IF_ERROR(source.CheckHeader(SourceColumns(schema, person), "a source extract of " + table));
   } else {
     result.identities_given = false;
     std::vector<std::string> fields;
     for (const Field& f : schema.fields) fields.push_back(f.name);
-    RETURN_IF_ERROR(CheckColumns(source, fields, table));
+    RETURN_IF_ERROR(source.CheckHeader(fields, table));
   }
   std::string reason = result.identities_given ? IdentityReason() : PassThroughReason(person);
 

@@ -127,7 +127,14 @@ TEST_F(PseudonymizeTest, HeaderThatFitsNeitherFormIsRefused) {
   EXPECT_THAT(pseudonymizer_.Run(Request(in)),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("column 'PRS_PAI_MNT' of a source extract of T")));
   std::string other = Write("other.csv", "X,EXE_SOI_DTD,PRS_PAI_MNT\n1,2,3\n");
-  EXPECT_THAT(pseudonymizer_.Run(Request(other)), StatusIs(StatusCode::kInvalidArgument, HasSubstr("'X'")));
+  // Named by position: a header cell is never quoted (it may be a value).
+  EXPECT_THAT(pseudonymizer_.Run(Request(other)),
+              StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("line 1, column 1"), Not(HasSubstr("'X'")))));
+  // A source extract without its header line: the NIR on line 1 is not quoted.
+  std::string headless = Write("headless.csv", "255081416802538,1955-08-17,2,2021-03-04,12.5\n");
+  Status s = pseudonymizer_.Run(Request(headless)).status();
+  EXPECT_THAT(s, StatusIs(StatusCode::kInvalidArgument, HasSubstr("header line missing")));
+  EXPECT_THAT(std::string(s.message()), Not(HasSubstr("2550814168")));
 }
 
 TEST_F(PseudonymizeTest, ExistingOutputIsNeverOverwritten) {

@@ -8,19 +8,9 @@ namespace {
 bool Stored(const PlannedField& f) { return f.rule.treatment != ColumnTreatment::kDrop; }
 
 Status CheckHeader(const TableSchema& schema, const CsvSource& source) {
-  for (size_t i = 0; i < source.header.size(); ++i) {
-    if (schema.Find(source.header[i]) == nullptr) {
-      return InvalidArgumentError(source.path + ", line 1, column " + std::to_string(i + 1) + ": '" + source.header[i] +
-                                  "' is not a field of " + (schema.name.empty() ? "the schema" : schema.name));
-    }
-  }
-  for (const Field& f : schema.fields) {
-    if (source.Find(f.name) < 0) {
-      return InvalidArgumentError(source.path + ", line 1: field '" + f.name + "' of " +
-                                  (schema.name.empty() ? "the schema" : schema.name) + " is missing");
-    }
-  }
-  return OkStatus();
+  std::vector<std::string> names;
+  for (const Field& f : schema.fields) names.push_back(f.name);
+  return source.CheckHeader(names, schema.name.empty() ? "the schema" : schema.name);
 }
 
 uint64_t ToCount(const std::optional<std::string>& cell) { return cell ? std::stoull(*cell) : 0; }
