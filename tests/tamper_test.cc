@@ -3,7 +3,7 @@
 // a byte, swap two objects) is a DATA_LOSS error naming the dataset and
 // version (or the project's workspace) on every path that reads sealed
 // objects: the operator's catalog query, a workspace build, a researcher's
-// workspace query. Never DuckDB's "No files found" or "too small to be a
+// workspace query, and the host check (`hdhub check`). Never DuckDB's "No files found" or "too small to be a
 // Parquet file", never a value.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -161,6 +161,21 @@ TEST_F(TamperTest, WorkspaceQueryReportsEveryDamagedWorkspaceObjectAsDataLoss) {
         return svc_->QueryProject(ctx("rita"), "p1", "SELECT count(*) FROM ER_PRS_F", {.memory_limit = "256MB"})
             .status();
       });
+}
+
+// `hdhub check`: every damaged recorded object is a line naming it, and the
+// command reports DATA_LOSS (as the CLI does).
+TEST_F(TamperTest, HostCheckReportsEveryDamagedObjectByDatasetAndWorkspace) {
+  auto check = [&]() -> Status {
+    ASSIGN_OR_RETURN(hub::HostCheckReport report, svc_->CheckHost(ctx("olga"), {.dry_run = true}));
+    std::string lines;
+    for (const std::string& line : report.damaged) lines += line + "\n";
+    return lines.empty() ? OkStatus() : DataLossError(lines);
+  };
+  ExpectDataLossOnEveryTampering("host check", DatasetObject("IR_BEN_R"), DatasetObject("ER_PRS_F"),
+                                 "dataset IR_BEN_R version 1", "dataset ER_PRS_F version 1", check);
+  ExpectDataLossOnEveryTampering("host check", WorkspaceObject("ER_PRS_F"), WorkspaceObject("IR_BEN_R"),
+                                 "project p1 workspace 1", "project p1 workspace 1", check);
 }
 
 }  // namespace
