@@ -19,6 +19,7 @@ const std::map<std::string, std::string>& Examples() {
               "  HDHUB_TOKEN=$RITA hdhub query --project diab \"SELECT count(*) FROM IR_BEN_R\""},
     {"catalog list", "hdhub catalog list --all"},
     {"catalog show", "hdhub catalog show ER_PRS_F --version 2"},
+    {"check", "hdhub check --dry-run   # then: hdhub check"},
     {"user add", "HDHUB_USER_PASSWORD='…' hdhub user add rita --role researcher"},
     {"user list", "hdhub --json user list"},
     {"user passwd", "HDHUB_USER_PASSWORD='…' hdhub user passwd rita"},

@@ -1,4 +1,4 @@
-// hdhub init | ingest | query | catalog: the operator's commands on a hub.
+// hdhub init | ingest | query | catalog | check: the operator's commands on a hub.
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -217,6 +217,54 @@ void AddCatalog(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
       }));
 }
 
+void PrintHostCheck(const hub::HostCheckReport& r, const hub::HostCheckOptions& options, bool json) {
+  if (json) {
+    std::cout << nlohmann::json{{"dry_run", options.dry_run},
+                                {"objects_verified", r.objects_verified},
+                                {"damaged", r.damaged},
+                                {"unfinished_discarded", r.unfinished},
+                                {"leftover_objects", r.leftovers},
+                                {"leftover_bytes", r.leftover_bytes},
+                                {"unknown_objects", r.unknown},
+                                {"unknown_bytes", r.unknown_bytes},
+                                {"unknown_removed", r.unknown_removed},
+                                {"temp_folders_removed", r.temp_folders_removed}}
+                     .dump()
+              << "\n";
+    return;
+  }
+  const char* removed = options.dry_run ? "found (dry run, kept)" : "removed";
+  std::cout << "verified: " << r.objects_verified << " recorded objects, " << r.damaged.size() << " damaged\n";
+  for (const std::string& line : r.damaged) std::cout << "  damaged: " << line << "\n";
+  for (const std::string& what : r.unfinished) {
+    std::cout << "unfinished: " << what << (options.dry_run ? " (dry run, kept)" : " discarded") << "\n";
+  }
+  std::cout << "leftover objects " << removed << ": " << r.leftovers << " (" << r.leftover_bytes << " bytes)\n";
+  std::cout << "temporary folders of dead processes " << removed << ": " << r.temp_folders_removed.size() << "\n";
+  if (r.unknown > 0) {
+    std::cout << "unknown objects (nothing in this hub's records explains them): " << r.unknown << " ("
+              << r.unknown_bytes << " bytes), "
+              << (r.unknown_removed ? "removed" : "kept: rerun with --remove-unknown to remove them") << "\n";
+  }
+}
+
+void AddCheck(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
+  auto* cmd = app.add_subcommand(
+      "check", "verify every object on the host against the records; remove what dead processes left (operators)");
+  auto options = std::make_shared<hub::HostCheckOptions>();
+  cmd->add_flag("--dry-run", options->dry_run, "report only; change nothing");
+  cmd->add_flag("--remove-unknown", options->remove_unknown,
+                "also remove host objects nothing in this hub explains (never on a host shared with another hub)");
+  cmd->callback(
+      OnSession(opts, exit_code, [&opts, options](service::Service& svc, const service::RequestContext& ctx) -> Status {
+        ASSIGN_OR_RETURN(hub::HostCheckReport report, svc.CheckHost(ctx, *options));
+        PrintHostCheck(report, *options, opts.json);
+        if (report.damaged.empty()) return OkStatus();
+        return DataLossError(std::to_string(report.damaged.size()) +
+                             " recorded object(s) missing or altered on the host; first: " + report.damaged.front());
+      }));
+}
+
 }  // namespace
 
 void AddHubCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
@@ -224,6 +272,7 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   AddIngest(app, opts, exit_code);
   AddQuery(app, opts, exit_code);
   AddCatalog(app, opts, exit_code);
+  AddCheck(app, opts, exit_code);
 }
 
 }  // namespace hdhub::cli

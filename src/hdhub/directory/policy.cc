@@ -37,6 +37,7 @@ const std::vector<PolicyRule>& Table() {
       {Operation::kWorkspaceBuild,   "workspace.build",  {kOp, kSt},       {},    0, ""},
       {Operation::kWorkspaceQuery,   "project.access",   {},               {kRe}, 0, "members, in the window, every statement"},
       {Operation::kAuditRead,        "audit.read",       {kOp, kAu},       {},    0, "entries, checkpoints, proofs"},
+      {Operation::kHostCheck,        "host.check",       {kOp},            {},    0, "verifies the host, removes leftovers; no health value"},
   };
   return table;
 }

@@ -49,6 +49,7 @@ enum class Operation {
   kWorkspaceBuild,
   kWorkspaceQuery,
   kAuditRead,
+  kHostCheck,
 };
 
 enum PolicyFlag : unsigned {

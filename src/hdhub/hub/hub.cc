@@ -122,6 +122,14 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
   ASSIGN_OR_RETURN(hub->projects_,
                    projects::ProjectStore::Open(hub->database_path(), clock, hub->audit_.get(),
                                                 [self](const audit::Actor& a) { return self->KeysFor(a); }));
+  // Leftovers of processes killed earlier go once the hub is known sound.
+  ASSIGN_OR_RETURN(std::vector<std::string> removed, hub->RemoveAbandonedScratch());
+  if (!removed.empty()) {
+    audit::Event e{.actor = HubActor().id, .role = HubActor().role, .action = "hub.cleanup"};
+    e.details["temp_folders_removed"] = removed.size();
+    RETURN_IF_ERROR(hub->audit_->Append(e).status());
+  }
+  ASSIGN_OR_RETURN(hub->scratch_, ScratchArea::Create((hub->state_dir() / "tmp").string()));
   return hub;
 }
 
@@ -198,7 +206,7 @@ StatusOr<std::unique_ptr<sql::Database>> Hub::OpenCatalogDatabase(keys::KeyStore
   sql::DatabaseOptions with_spill = options;
   if (with_spill.private_temp_dir.empty()) {
     // Big catalog queries spill, encrypted, to a directory of their own.
-    ASSIGN_OR_RETURN(with_spill.private_temp_dir, sql::MakePrivateTempDir((state_dir() / "tmp").string(), "operator"));
+    ASSIGN_OR_RETURN(with_spill.private_temp_dir, sql::MakePrivateTempDir(scratch_->path(), "operator"));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, sql::Database::Open(sealed_.get(), with_spill));
   ASSIGN_OR_RETURN(std::vector<catalog::DatasetRecord> datasets, catalog_->ListDatasets());
@@ -212,13 +220,14 @@ StatusOr<std::unique_ptr<sql::Database>> Hub::OpenCatalogDatabase(keys::KeyStore
   return db;
 }
 
-StatusOr<std::string> Hub::PrivateTempRoot() {
-  fs::path tmp = state_dir() / "tmp";
-  std::error_code ec;
-  fs::create_directories(tmp, ec);
-  if (ec) return InternalError("cannot create " + tmp.string() + ": " + ec.message());
-  fs::permissions(tmp, fs::perms::owner_all, ec);
-  return tmp.string();
+StatusOr<std::string> Hub::PrivateTempRoot() { return scratch_->path(); }
+
+StatusOr<FileLock> Hub::HoldHostWrites() { return FileLock::AcquireShared(host_lock_path(), kBusyWait, "the host"); }
+
+std::string Hub::CheckpointObjectName() const { return sealed_->ObjectNameFor(kCheckpointObject); }
+
+StatusOr<std::vector<std::string>> Hub::RemoveAbandonedScratch() {
+  return ScratchArea::RemoveAbandoned((state_dir() / "tmp").string());
 }
 
 StatusOr<projects::BuilderDeps> Hub::BuilderDependencies(keys::KeyStore* keys) {
@@ -232,10 +241,9 @@ StatusOr<projects::SessionDeps> Hub::SessionDependencies(keys::KeyStore* keys) {
 }
 
 ingest::CsvIngester Hub::Ingester(const audit::Actor& actor, keys::KeyStore* keys, int threads) {
-  return ingest::CsvIngester(keys, sealed_.get(), catalog_.get(), audit_.get(), actor,
-                             {.lock_path = (state_dir() / "ingest.lock").string(),
-                              .threads = threads,
-                              .temp_root = (state_dir() / "tmp").string()});
+  return ingest::CsvIngester(
+      keys, sealed_.get(), catalog_.get(), audit_.get(), actor,
+      {.lock_path = (state_dir() / "ingest.lock").string(), .threads = threads, .temp_root = scratch_->path()});
 }
 
 }  // namespace hdhub::hub

@@ -15,7 +15,9 @@
 //   hub.json         {"format": 2, "host": "<blob store URI>", "keys": "<key store URI>"},
 //                    paths relative to the hub directory (hub_config.h)
 //   state/           the hub's own trusted state (mode 0700): hub.key, catalog.db,
-//                    audit/ and audit_signing.key
+//                    audit/ and audit_signing.key; tmp/ holds one scratch area
+//                    per open hub (common/scratch_area.h): Open() removes those
+//                    of dead processes (event hub.cleanup), never a live one's
 //   host/            the embedded default host (file://), seen as untrusted
 // Format of hub.json: docs/formats/hub-directory.md.
 //
@@ -34,6 +36,8 @@
 #include "hdhub/audit/log_verifier.h"
 #include "hdhub/catalog/catalog.h"
 #include "hdhub/common/clock.h"
+#include "hdhub/common/file_lock.h"
+#include "hdhub/common/scratch_area.h"
 #include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
 #include "hdhub/directory/directory.h"
@@ -113,8 +117,21 @@ class Hub {
   // The directory and the projects, sharing the hub's database, audit log and key store.
   directory::Directory& directory() { return *directory_; }
   projects::ProjectStore& projects() { return *projects_; }
-  // A private directory for spill files (state/tmp, mode 0700).
+  // This open hub's private directory for spill files (mode 0700), under
+  // state/tmp, removed when the hub closes (or, after a crash, by the next
+  // Open or `hdhub check`).
   StatusOr<std::string> PrivateTempRoot();
+  // Held shared by every ingest and workspace build while it writes to the
+  // host, taken exclusively by the host check (host_check.h), so that the
+  // check never takes a live writer's objects for leftovers.
+  // FailedPrecondition when a check keeps it busy for more than a minute.
+  StatusOr<FileLock> HoldHostWrites();
+  std::string host_lock_path() const { return (state_dir() / "host.lock").string(); }
+  // The host's name for the published audit checkpoint.
+  std::string CheckpointObjectName() const;
+  // Removes the scratch areas under state/tmp whose process is gone; returns
+  // their names. Used by Open and by the host check.
+  StatusOr<std::vector<std::string>> RemoveAbandonedScratch();
   // Workspace builds and project sessions wired to this hub, using `keys`
   // (a KeysFor view, which must outlive them).
   StatusOr<projects::BuilderDeps> BuilderDependencies(keys::KeyStore* keys);
@@ -141,6 +158,7 @@ class Hub {
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<directory::Directory> directory_;
   std::unique_ptr<projects::ProjectStore> projects_;
+  std::unique_ptr<ScratchArea> scratch_;  // last member: removed first
 };
 
 // The actor of what the hub does by itself (opening, publishing checkpoints).

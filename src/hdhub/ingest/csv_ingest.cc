@@ -98,15 +98,27 @@ std::string VersionPrefix(std::string_view dataset, int64_t version) {
   return "datasets/" + std::string(dataset) + "/v" + std::to_string(version) + "/";
 }
 
+std::vector<std::string> PossibleVersionObjects(std::string_view dataset, int64_t version) {
+  const std::string prefix = VersionPrefix(dataset, version);
+  return {prefix + kPartName, prefix + "tmp_" + kPartName};
+}
+
+std::string VersionLabel(std::string_view dataset, int64_t version) {
+  return "dataset " + std::string(dataset) + " version " + std::to_string(version);
+}
+
 Status MountVersion(sql::Database& db, keys::KeyStore& keys, std::string_view dataset,
                     const catalog::VersionWithObjects& version, const std::string& view) {
   const catalog::VersionRecord& v = version.version;
   ASSIGN_OR_RETURN(SecretBytes dek, keys.UnwrapKey(v.wrapped_dek, DataKeyContext(dataset, v.version)));
-  RETURN_IF_ERROR(db.keys().Grant(VersionPrefix(dataset, v.version), std::move(dek), sql::Access::kRead));
+  sql::GrantInfo info{.label = VersionLabel(dataset, v.version)};
   std::string files;
   for (const catalog::ObjectRecord& o : version.objects) {
     files += (files.empty() ? "" : ", ") + sql::QuoteLiteral("hdhub://" + o.logical_name);
+    info.recorded.push_back(o.logical_name);
   }
+  RETURN_IF_ERROR(
+      db.keys().Grant(VersionPrefix(dataset, v.version), std::move(dek), sql::Access::kRead, std::move(info)));
   if (files.empty()) return OkStatus();
   return db.Execute("CREATE VIEW " + view + " AS SELECT * FROM read_parquet([" + files + "])");
 }
@@ -117,9 +129,8 @@ Status CsvIngester::DeleteVersionObjects(std::string_view dataset, int64_t versi
   std::set<std::string> names;
   ASSIGN_OR_RETURN(catalog::VersionWithObjects v, catalog_->GetVersion(dataset, version));
   for (const catalog::ObjectRecord& o : v.objects) names.insert(o.logical_name);
-  std::string prefix = VersionPrefix(dataset, version);
-  names.insert(prefix + kPartName);
-  names.insert(prefix + "tmp_" + kPartName);
+  const std::string prefix = VersionPrefix(dataset, version);
+  for (std::string& name : PossibleVersionObjects(dataset, version)) names.insert(std::move(name));
   for (const std::string& name : names) {
     Status s = store_->Delete(name);
     if (!s.ok() && !IsNotFound(s)) return s.WithContext("cleaning " + prefix);

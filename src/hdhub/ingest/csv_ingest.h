@@ -83,9 +83,16 @@ struct IngesterOptions {
 std::string DataKeyContext(std::string_view dataset, int64_t version);
 // Where a dataset version's objects live: "datasets/<name>/v<n>/".
 std::string VersionPrefix(std::string_view dataset, int64_t version);
+// Every logical name an ingest of that version may write (the part and its
+// temporary name), recorded or not: what a killed ingest may leave.
+std::vector<std::string> PossibleVersionObjects(std::string_view dataset, int64_t version);
+// How errors name a dataset version: "dataset <name> version <n>".
+std::string VersionLabel(std::string_view dataset, int64_t version);
 // Makes a committed dataset version readable in `db`: its data key unwrapped
-// and granted (read only) for the version's prefix, and `view` (SQL, already
-// quoted) created over its objects; no view for a version without objects.
+// and granted (read only) for the version's prefix, with its recorded objects
+// (so that one the host lost or damaged is DataLoss naming the dataset and
+// version, here or when a query reads it), and `view` (SQL, already quoted)
+// created over its objects; no view for a version without objects.
 Status MountVersion(sql::Database& db, keys::KeyStore& keys, std::string_view dataset,
                     const catalog::VersionWithObjects& version, const std::string& view);
 // The HMAC purpose of the hub's stage-2 pseudonymization key.

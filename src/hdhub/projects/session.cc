@@ -66,7 +66,11 @@ StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps,
                                                              .private_temp_dir = s->spill_dir_,
                                                              .max_temp_size = limits.max_temp_size}));
   const std::string prefix = WorkspacePrefix(id, ws.build);
-  RETURN_IF_ERROR(s->db_->keys().Grant(prefix, std::move(dek), sql::Access::kRead));
+  // Objects the store records: one the host lost or damaged is DataLoss
+  // naming the project and workspace.
+  sql::GrantInfo recorded{.label = "project " + s->project_ + " workspace " + std::to_string(ws.build)};
+  for (const WorkspaceObject& o : ws.objects) recorded.recorded.push_back(o.logical_name);
+  RETURN_IF_ERROR(s->db_->keys().Grant(prefix, std::move(dek), sql::Access::kRead, std::move(recorded)));
   for (const WorkspaceObject& o : ws.objects) {
     RETURN_IF_ERROR(s->db_->Execute("CREATE VIEW " + sql::QuoteIdentifier(o.table) + " AS SELECT * FROM " +
                                     sql::QuoteLiteral("hdhub://" + o.logical_name)));

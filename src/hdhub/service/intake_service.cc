@@ -13,7 +13,26 @@ StatusOr<ingest::IngestResult> Service::Ingest(const RequestContext& ctx, const 
   event.objects["dataset"] = request.dataset;
   ASSIGN_OR_RETURN(audit::Actor actor, Gate(ctx, Operation::kIngest, event));
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(actor);
+  ASSIGN_OR_RETURN(FileLock writing, hub_->HoldHostWrites());  // a host check waits for the ingest
   return hub_->Ingester(actor, keys.get()).Ingest(request);  // logs ingest.run itself
+}
+
+StatusOr<hub::HostCheckReport> Service::CheckHost(const RequestContext& ctx, const hub::HostCheckOptions& options) {
+  audit::Event event{.action = "host.check"};
+  RETURN_IF_ERROR(Gate(ctx, Operation::kHostCheck, event).status());
+  StatusOr<hub::HostCheckReport> report = hub::CheckHost(*hub_, options);
+  if (report.ok()) {
+    event.details["dry_run"] = options.dry_run;
+    event.details["objects_verified"] = report->objects_verified;
+    event.details["damaged"] = report->damaged.size();
+    event.details["unfinished_discarded"] = report->unfinished.size();
+    event.details["leftovers"] = report->leftovers;
+    event.details["unknown"] = report->unknown;
+    event.details["unknown_removed"] = report->unknown_removed;
+    event.details["temp_folders_removed"] = report->temp_folders_removed.size();
+  }
+  RETURN_IF_ERROR(audit::Record(hub_->audit(), std::move(event), report.status()));
+  return report;
 }
 
 StatusOr<std::vector<CatalogLine>> Service::ListCatalog(const RequestContext& ctx, bool include_unfinished) {

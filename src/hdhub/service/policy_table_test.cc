@@ -106,6 +106,8 @@ class PolicyTableTest : public ServiceTest {
          {"rita"},
          [](Service& s, const RequestContext& c) { return s.QueryProject(c, "p1", "SELECT 1", {}).status(); }},
         {"project sweep", op, [](Service& s, const RequestContext& c) { return s.SweepProjects(c).status(); }},
+        {"host check", op,
+         [](Service& s, const RequestContext& c) { return s.CheckHost(c, {.dry_run = true}).status(); }},
         {"project close", op, [](Service& s, const RequestContext& c) { return s.CloseProject(c, "p5"); }},
         {"audit verify", op_aud, [](Service& s, const RequestContext& c) { return s.VerifyAudit(c).status(); }},
         {"audit show", op_aud, [](Service& s, const RequestContext& c) { return s.AuditEntries(c, {}).status(); }},

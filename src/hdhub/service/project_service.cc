@@ -44,6 +44,7 @@ StatusOr<projects::BuildResult> Service::BuildWorkspace(const RequestContext& ct
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(ActorFor(ctx, role));
   ASSIGN_OR_RETURN(projects::BuilderDeps deps, hub_->BuilderDependencies(keys.get()));
   deps.progress = std::move(progress);
+  ASSIGN_OR_RETURN(FileLock writing, hub_->HoldHostWrites());  // a host check waits for the build
   return projects::WorkspaceBuilder(deps).Build(ctx.principal(), role, id);
 }
 

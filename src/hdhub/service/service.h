@@ -24,6 +24,7 @@
 #include "hdhub/audit/log_verifier.h"
 #include "hdhub/catalog/catalog.h"
 #include "hdhub/directory/directory.h"
+#include "hdhub/hub/host_check.h"
 #include "hdhub/hub/hub.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/projects/project_store.h"
@@ -96,6 +97,11 @@ class Service {
   // SQL over every dataset's latest committed version (hub staff).
   StatusOr<sql::QueryResult> QueryCatalog(const RequestContext& ctx, const std::string& sql_text,
                                           ProgressFn progress = nullptr);
+  // Operators: reconciles the host with the hub's records (hub/host_check.h):
+  // discards unfinished work of dead processes, verifies every live object,
+  // removes leftovers; event host.check with the counts. A damaged object is
+  // in the report (the caller reports DataLoss), not an error here.
+  StatusOr<hub::HostCheckReport> CheckHost(const RequestContext& ctx, const hub::HostCheckOptions& options);
   // SQL in a project's workspace (its researcher members, within its window).
   StatusOr<sql::QueryResult> QueryProject(const RequestContext& ctx, const std::string& project,
                                           const std::string& sql_text, const projects::SessionLimits& limits);

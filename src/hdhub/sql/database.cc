@@ -28,6 +28,10 @@ std::optional<StatusCode> CodeFromPrefix(std::string_view message) {
   return std::nullopt;
 }
 
+// Where DuckDB's home, extension and secret directories point: a name our
+// file system claims ("hdhub:") and refuses, not a path of this machine.
+constexpr char kNoLocalDirectory[] = "hdhub:none";
+
 // Statements a locked-down instance refuses outright, whatever the settings
 // would allow (ATTACH ':memory:' is harmless but has no place in a sandbox;
 // the others are refused by the configuration too, and this gives a clear
@@ -124,13 +128,21 @@ StatusOr<std::unique_ptr<Database>> Database::Open(storage::SealedStore* store, 
     // No plaintext ever spills: without a private directory DuckDB does not
     // spill at all (a query too big for memory fails); with one, it spills
     // there, encrypted, beyond the reach of SQL.
-    std::string spill = options.private_temp_dir.empty()
-                            ? "SET temp_directory = ''"
-                            : std::string("SET temp_file_encryption = true; SET temp_directory = '") +
-                                  kPrivateTempScheme +
-                                  "'; SET max_temp_directory_size = " + QuoteLiteral(options.max_temp_size);
-    duckdb::unique_ptr<duckdb::MaterializedQueryResult> set = db->connection_->Query(spill);
-    if (set->HasError()) return StatusFromDuckDbResult(*set).WithContext("configuring spilling");
+    std::string settings = options.private_temp_dir.empty()
+                               ? "SET temp_directory = ''"
+                               : std::string("SET temp_file_encryption = true; SET temp_directory = '") +
+                                     kPrivateTempScheme +
+                                     "'; SET max_temp_directory_size = " + QuoteLiteral(options.max_temp_size);
+    // No setting may show the machine DuckDB runs on (a researcher reads
+    // duckdb_settings()): the directories DuckDB derives from $HOME point
+    // nowhere, under the hdhub: scheme, which refuses them cleanly, and times
+    // are UTC whatever the machine's zone.
+    for (const char* option : {"home_directory", "extension_directory", "secret_directory"}) {
+      settings += std::string("; SET ") + option + " = " + QuoteLiteral(kNoLocalDirectory);
+    }
+    settings += "; SET TimeZone = 'UTC'";
+    duckdb::unique_ptr<duckdb::MaterializedQueryResult> set = db->connection_->Query(settings);
+    if (set->HasError()) return StatusFromDuckDbResult(*set).WithContext("configuring DuckDB");
   } catch (const std::exception& e) {
     return StatusFromDuckDbException(e).WithContext("opening DuckDB");
   }

@@ -14,12 +14,16 @@ constexpr size_t kMoveChunkSize = 4 * 1024 * 1024;
 class ReadHandle final : public duckdb::FileHandle {
  public:
   ReadHandle(duckdb::FileSystem& fs, const std::string& path, duckdb::FileOpenFlags flags,
-             std::unique_ptr<storage::SealedReader> reader, std::string version_tag)
-      : FileHandle(fs, path, flags), reader(std::move(reader)), version_tag(std::move(version_tag)) {}
+             std::unique_ptr<storage::SealedReader> reader, std::string version_tag, std::string label)
+      : FileHandle(fs, path, flags),
+        reader(std::move(reader)),
+        version_tag(std::move(version_tag)),
+        label(std::move(label)) {}
   void Close() override {}
 
   std::unique_ptr<storage::SealedReader> reader;
   std::string version_tag;
+  std::string label;  // the grant's (KeyRing::Describe), for errors
   std::atomic<uint64_t> position{0};
 };
 
@@ -58,6 +62,17 @@ WriteHandle& RequireWriter(duckdb::FileHandle& handle) {
     ThrowForStatus(FailedPreconditionError(handle.path + " is not open for writing"));
   }
   return *w;
+}
+
+// `status` of reading `name`, said the way an operator needs it: a recorded
+// object the host does not have is lost (DataLoss), not merely absent, and
+// the grant's label names the dataset and version (or the workspace).
+Status ForObject(const Coverage& coverage, std::string_view name, Status status) {
+  if (IsNotFound(status) && coverage.recorded) {
+    status = DataLossError("sealed object '" + std::string(name) +
+                           "' is recorded but missing on the host (deleted or lost)");
+  }
+  return coverage.label.empty() ? status : status.WithContext(coverage.label);
 }
 
 }  // namespace
@@ -129,23 +144,24 @@ duckdb::unique_ptr<duckdb::FileHandle> HdhubFileSystem::OpenFile(const std::stri
   }
   StatusOr<std::string> name = Resolve(path, Access::kRead, &key);
   if (!name.ok()) ThrowForStatus(name.status());
+  const Coverage coverage = keys_->Describe(*name);
   auto reader = store_->OpenReader(*name, key);
   if (!reader.ok()) {
-    if (IsNotFound(reader.status()) && flags.ReturnNullIfNotExists()) return nullptr;
-    ThrowForStatus(reader.status().WithContext(path));
+    if (IsNotFound(reader.status()) && !coverage.recorded && flags.ReturnNullIfNotExists()) return nullptr;
+    ThrowForStatus(ForObject(coverage, *name, reader.status()));
   }
   // The header's random salt differs for every write: a tag that changes
   // whenever the object does, for DuckDB's cache of decrypted ranges.
   auto salt = store_->blob_store()->GetRange(store_->ObjectNameFor(*name), 9, 32);
   std::string tag = salt.ok() ? HexEncode(*salt) : std::string();
-  return duckdb::make_uniq<ReadHandle>(*this, path, flags, std::move(reader).value(), std::move(tag));
+  return duckdb::make_uniq<ReadHandle>(*this, path, flags, std::move(reader).value(), std::move(tag), coverage.label);
 }
 
 void HdhubFileSystem::Read(duckdb::FileHandle& handle, void* buffer, int64_t nr_bytes, duckdb::idx_t location) {
   ReadHandle& r = RequireReader(handle);
   if (nr_bytes <= 0) return;
   Status s = r.reader->ReadAt(location, MutableByteSpan(static_cast<uint8_t*>(buffer), size_t(nr_bytes)));
-  if (!s.ok()) ThrowForStatus(s.WithContext(handle.path));
+  if (!s.ok()) ThrowForStatus(r.label.empty() ? s : s.WithContext(r.label));
 }
 
 int64_t HdhubFileSystem::Read(duckdb::FileHandle& handle, void* buffer, int64_t nr_bytes) {
@@ -210,8 +226,11 @@ duckdb::idx_t HdhubFileSystem::SeekPosition(duckdb::FileHandle& handle) {
 
 bool HdhubFileSystem::FileExists(const std::string& filename, duckdb::optional_ptr<duckdb::FileOpener> opener) {
   StatusOr<std::string> name = LogicalNameFromPath(filename);
-  if (!name.ok() || !keys_->Covers(*name)) return false;
-  return store_->PlaintextSize(*name).ok();
+  if (!name.ok()) return false;
+  const Coverage coverage = keys_->Describe(*name);
+  if (!coverage.granted) return false;
+  // A recorded object "exists": opening it says what happened to it.
+  return coverage.recorded || store_->blob_store()->Stat(store_->ObjectNameFor(*name)).ok();
 }
 
 bool HdhubFileSystem::DirectoryExists(const std::string& directory, duckdb::optional_ptr<duckdb::FileOpener> opener) {
@@ -277,13 +296,20 @@ duckdb::vector<duckdb::OpenFileInfo> HdhubFileSystem::Glob(const std::string& pa
   // DuckDB globs literal paths too, and retries "<path>/**/*.parquet" when a
   // path does not exist: a pattern matches nothing (names on the host are
   // opaque), a literal path matches itself when it exists. A path outside the
-  // session's grants is refused, so the error says why, not "no files found".
+  // session's grants is refused, so the error says why, not "no files found";
+  // so is a recorded object the host lost or damaged, once opened (DataLoss).
   duckdb::vector<duckdb::OpenFileInfo> result;
   if (HasGlob(path)) return result;
   StatusOr<std::string> name = LogicalNameFromPath(path);
   if (!name.ok()) ThrowForStatus(name.status());
   if (auto granted = keys_->KeyFor(*name, Access::kRead); !granted.ok()) ThrowForStatus(granted.status());
-  if (store_->PlaintextSize(*name).ok()) result.emplace_back(path);
+  const Coverage coverage = keys_->Describe(*name);
+  StatusOr<storage::ObjectInfo> found = store_->blob_store()->Stat(store_->ObjectNameFor(*name));
+  if (found.ok() || coverage.recorded) {
+    result.emplace_back(path);
+  } else if (!IsNotFound(found.status())) {
+    ThrowForStatus(ForObject(coverage, *name, found.status()));
+  }
   return result;
 }
 

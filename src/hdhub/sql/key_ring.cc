@@ -1,8 +1,10 @@
 #include "hdhub/sql/key_ring.h"
 
+#include <algorithm>
+
 namespace hdhub::sql {
 
-Status KeyRing::Grant(std::string_view prefix, SecretBytes data_key, Access access) {
+Status KeyRing::Grant(std::string_view prefix, SecretBytes data_key, Access access, GrantInfo info) {
   if (prefix.empty() || prefix.back() != '/') {
     return InvalidArgumentError("grant prefix '" + std::string(prefix) + "' must end with '/'");
   }
@@ -11,7 +13,8 @@ Status KeyRing::Grant(std::string_view prefix, SecretBytes data_key, Access acce
   for (const Entry& e : entries_) {
     if (e.prefix == prefix) return AlreadyExistsError("prefix '" + std::string(prefix) + "' is granted already");
   }
-  entries_.push_back(Entry{std::string(prefix), std::move(data_key), access});
+  std::sort(info.recorded.begin(), info.recorded.end());
+  entries_.push_back(Entry{std::string(prefix), std::move(data_key), access, std::move(info)});
   return OkStatus();
 }
 
@@ -45,6 +48,16 @@ StatusOr<SecretBytes> KeyRing::KeyFor(std::string_view logical_name, Access acce
 bool KeyRing::Covers(std::string_view logical_name) const {
   std::lock_guard lock(mu_);
   return Find(logical_name) != nullptr;
+}
+
+Coverage KeyRing::Describe(std::string_view logical_name) const {
+  std::lock_guard lock(mu_);
+  const Entry* e = Find(logical_name);
+  if (e == nullptr) return Coverage{};
+  const std::vector<std::string>& recorded = e->info.recorded;
+  return Coverage{.granted = true,
+                  .label = e->info.label,
+                  .recorded = std::binary_search(recorded.begin(), recorded.end(), logical_name)};
 }
 
 void KeyRing::SetCommitListener(CommitListener listener) {

@@ -23,6 +23,24 @@ namespace hdhub::sql {
 
 enum class Access { kRead, kReadWrite };
 
+// What a grant's objects are, for errors and for tamper detection.
+struct GrantInfo {
+  // Names the grant in errors, e.g. "dataset ER_PRS_F version 3" or
+  // "project p1 workspace 2": what and where, never a value.
+  std::string label;
+  // The logical names the catalog (or project store) records under the
+  // prefix. Each must be on the host: a recorded object the host lacks is
+  // DataLoss (the host lost or deleted it), not NotFound.
+  std::vector<std::string> recorded;
+};
+
+// What a KeyRing knows of one logical name (KeyRing::Describe).
+struct Coverage {
+  bool granted = false;
+  std::string label;      // the covering grant's label (may be empty)
+  bool recorded = false;  // listed in that grant's GrantInfo::recorded
+};
+
 class KeyRing {
  public:
   // Called when a write through hdhub:// publishes an object (ingest records
@@ -31,7 +49,7 @@ class KeyRing {
 
   // `prefix` must end with '/' (a folder of logical names). InvalidArgument
   // otherwise; AlreadyExists if that exact prefix is granted already.
-  Status Grant(std::string_view prefix, SecretBytes data_key, Access access);
+  Status Grant(std::string_view prefix, SecretBytes data_key, Access access, GrantInfo info = {});
   void RevokeAll();
 
   // The data key for `logical_name` under the longest granted prefix.
@@ -39,6 +57,8 @@ class KeyRing {
   // read-only grant). The message names the path, never a key.
   StatusOr<SecretBytes> KeyFor(std::string_view logical_name, Access access) const;
   bool Covers(std::string_view logical_name) const;
+  // The grant covering `logical_name` (longest prefix), as Coverage.
+  Coverage Describe(std::string_view logical_name) const;
 
   void SetCommitListener(CommitListener listener);
   void NotifyCommit(const storage::SealedObjectInfo& info) const;
@@ -48,6 +68,7 @@ class KeyRing {
     std::string prefix;
     SecretBytes key;
     Access access;
+    GrantInfo info;
   };
   const Entry* Find(std::string_view logical_name) const;  // requires mu_
 

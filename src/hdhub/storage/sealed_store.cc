@@ -111,6 +111,18 @@ class SealedReaderImpl : public SealedReader {
     return status;
   }
 
+  // Authenticates the last segment and keeps it decrypted (DuckDB reads a
+  // parquet footer first): an object cut or extended to any length fails
+  // here, at open, before a reader sees its size.
+  Status AuthenticateLastSegment() {
+    const crypto::SealedLayout& layout = seal_->layout();
+    const uint64_t last = layout.segment_count - 1;
+    Bytes plaintext(layout.SegmentPlaintextSize(last));
+    RETURN_IF_ERROR(DecryptBatch(last, last, last * uint64_t{layout.segment_size}, plaintext));
+    Remember(last, std::move(plaintext));
+    return OkStatus();
+  }
+
   // Decrypts every segment, even for an empty object, so that truncation or
   // tampering anywhere is detected.
   Status ReadAll(MutableByteSpan out) {
@@ -273,6 +285,7 @@ StatusOr<std::unique_ptr<SealedReader>> SealedStore::OpenReader(std::string_view
                                                                 const SecretBytes& data_key) {
   ASSIGN_OR_RETURN(std::unique_ptr<SealedReaderImpl> reader,
                    OpenSealed(*store_, logical_name, ObjectNameFor(logical_name), data_key));
+  RETURN_IF_ERROR(reader->AuthenticateLastSegment());
   return std::unique_ptr<SealedReader>(std::move(reader));
 }
 

@@ -86,7 +86,9 @@ class SealedStore {
   StatusOr<std::unique_ptr<SealedWriter>> NewWriter(std::string_view logical_name,
                                                     const SecretBytes& data_key,
                                                     WriteMode mode = WriteMode::kOverwrite);
-  // NotFound when absent; DataLoss when the header is damaged.
+  // Reads the header and authenticates the last segment, so that an object
+  // truncated or extended to any length, or swapped, fails here. NotFound
+  // when absent; DataLoss when the header or the last segment fails.
   StatusOr<std::unique_ptr<SealedReader>> OpenReader(std::string_view logical_name,
                                                      const SecretBytes& data_key);
 
