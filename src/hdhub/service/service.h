@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,15 @@ struct ProjectView {
   std::vector<projects::WorkspaceRecord> workspaces;
 };
 
+// One statement's result, in a request that may hold several.
+struct StatementResult {
+  size_t index = 0;  // from 0
+  size_t count = 1;  // statements in the request
+  sql::QueryResult result;
+};
+// Receives each statement's result, in order; its error stops the request.
+using ResultSink = std::function<Status(const StatementResult&)>;
+
 class Service {
  public:
   // Creates a hub with its first operator account (hub::Hub::Init).
@@ -78,11 +88,20 @@ class Service {
   // `version` 0: the latest committed one.
   StatusOr<catalog::VersionWithObjects> ShowVersion(const RequestContext& ctx, const std::string& dataset,
                                                     int64_t version);
-  // SQL over every dataset's latest committed version (hub staff).
-  StatusOr<sql::QueryResult> QueryCatalog(const RequestContext& ctx, const std::string& sql_text);
-  // SQL in a project's workspace (its researcher members, within its window).
-  StatusOr<sql::QueryResult> QueryProject(const RequestContext& ctx, const std::string& project,
-                                          const std::string& sql_text, const projects::SessionLimits& limits);
+  // SQL over every dataset's latest committed version (hub staff), each
+  // statement of `sql_text` in turn under `limits`, its result handed to
+  // `sink` (when given) before the next one runs. InvalidArgument when the
+  // text holds no statement or does not parse (nothing runs); a statement's
+  // error stops the rest, named "statement i of n" when there are several.
+  Status QueryCatalog(const RequestContext& ctx, const std::string& sql_text, const sql::QueryLimits& limits,
+                      const ResultSink& sink);
+  // The same in a project's workspace (its researcher members, within its
+  // window), each statement checked (window, membership, credentials) and
+  // audited on its own. A batch with a statement the sandbox refuses is
+  // refused whole, before any of it runs. An unknown project and another
+  // team's get one answer (projects::UnknownOrNotYoursError).
+  Status QueryProject(const RequestContext& ctx, const std::string& project, const std::string& sql_text,
+                      const projects::SessionLimits& limits, const ResultSink& sink);
 
   // Accounts.
   Status AddUser(const RequestContext& ctx, const std::string& name, const std::vector<directory::Role>& roles,
