@@ -115,6 +115,16 @@ check "project create offers no --min-cell-count" out_lacks "min-cell-count"
 run project create --id x --authorisation A --purpose P --scope "$work/scope.json" --start 2026-01-01 \
   --end 2027-01-01 --member rita --min-cell-count 5
 check "--min-cell-count is refused as unknown" test "$(rc)" = 2
+# --json is honoured by the commands that change a project, and by source-key init.
+as "$STAN" --json project create --id j --authorisation CNIL-DR-2026-008 --purpose "JSON" --scope "$work/scope.json" \
+  --start "$(day '-1 day')" --end "$(day '+30 days')" --member rita
+check "project create --json" json_is "docs == [{'project': 'j', 'state': 'draft'}]"
+as "$STAN" --json project change j --scope "$work/scope.json" --member rita
+check "project change --json" json_is "docs == [{'project': 'j', 'state': 'draft'}]"
+run --json project close j
+check "project close --json" json_is "docs == [{'project': 'j', 'state': 'closed'}]"
+HDHUB_SOURCE_PASSPHRASE="velvet harbour quarry 2026 lantern" run --json source-key init --key "$work/src.key"
+check "source-key init --json" json_is "docs == [{'key': '$work/src.key'}]"
 # --timeout holds over the catalog too, not only in a workspace.
 # (timeout 60: without the fix, this query would run for hours)
 timeout 60 "$HDHUB" query --timeout 1 "SELECT count(*) FROM range(1000000000) a, range(1000000000) b" \
