@@ -26,3 +26,19 @@ finish() {
   echo "$passed passed, $failed failed"
   test "$failed" = 0
 }
+
+# For a script testing one hub: HDHUB=$1 (the binary), a scratch $work removed
+# at exit, the hub in $work/hub opened with passphrase $2, and olga (the first
+# operator) acting by password unless a command is run `as TOKEN`.
+start_test_hub() {
+  HDHUB=$1
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  export HDHUB_HOME="$work/hub" HDHUB_PASSPHRASE=$2
+  export HDHUB_USER_PASSWORD="a long enough password"
+  unset HDHUB_TOKEN
+  export HDHUB_USER=olga HDHUB_PASSWORD="olga's long enough password"
+}
+as() { local token=$1; shift; HDHUB_TOKEN=$token run "$@"; }  # run, as the account of an API token
+day() { date -u -d "$1" +%Y-%m-%d; }                           # e.g. day '+10 days'
+token_for() { "$HDHUB" token issue "$1" --ttl 1d 2>/dev/null; }  # user -> a day's token

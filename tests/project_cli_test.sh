@@ -58,6 +58,8 @@ as "$RITA" query --project diab "SELECT 1"
 check "no query before approval" test "$(rc)" = 3
 as "$OMAR" project approve diab
 check "second operator activates" out_has "is approved"
+run user grant omar --role researcher  # a member is a researcher: omar is both
+check "omar is also a researcher" test "$(rc)" = 0
 as "$STAN" project create --id own --authorisation CNIL-DR-2026-044 --purpose "An operator's own project" \
   --scope "$work/scope.json" --start "$(in_window '-1 day')" --end "$(in_window '+10 days')" --member rita --member omar
 as "$OMAR" project approve own
@@ -79,7 +81,7 @@ check "json output" out_has '"rows"'
 as "$RITA" query --project diab "SELECT PRS_NAT_REF FROM ER_PRS_F"
 check "a column outside the scope does not exist" err_has "PRS_NAT_REF"
 as "$ROB" query --project diab "SELECT count(*) FROM IR_BEN_R"
-check "another user's token is refused" err_has "not a researcher member"
+check "another user's token is refused" err_has "unknown or not yours"
 as "$RITA" query --project diab "SELECT * FROM read_csv('/etc/passwd')"
 check "a local file is refused" err_has PERMISSION_DENIED
 as "$RITA" query --project diab "SELECT count(*) FROM 'hdhub://datasets/IR_BEN_R/v1/part-0.parquet'"

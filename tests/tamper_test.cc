@@ -142,7 +142,7 @@ class TamperTest : public ServiceTest {
 TEST_F(TamperTest, CatalogQueryReportsEveryDamagedDatasetObjectAsDataLoss) {
   ExpectDataLossOnEveryTampering("catalog query", DatasetObject("IR_BEN_R"), DatasetObject("ER_PRS_F"),
                                  "dataset IR_BEN_R version 1", "dataset ER_PRS_F version 1", [&] {
-                                   return svc_->QueryCatalog(ctx("olga"), "SELECT count(*) FROM IR_BEN_R").status();
+                                   return svc_->QueryCatalog(ctx("olga"), "SELECT count(*) FROM IR_BEN_R", {}, nullptr);
                                  });
 }
 
@@ -158,8 +158,8 @@ TEST_F(TamperTest, WorkspaceQueryReportsEveryDamagedWorkspaceObjectAsDataLoss) {
   ExpectDataLossOnEveryTampering(
       "workspace query", WorkspaceObject("ER_PRS_F"), WorkspaceObject("IR_BEN_R"), "project p1 workspace 1",
       "project p1 workspace 1", [&] {
-        return svc_->QueryProject(ctx("rita"), "p1", "SELECT count(*) FROM ER_PRS_F", {.memory_limit = "256MB"})
-            .status();
+        return svc_->QueryProject(ctx("rita"), "p1", "SELECT count(*) FROM ER_PRS_F", {.memory_limit = "256MB"},
+                                  nullptr);
       });
 }
 

@@ -16,7 +16,9 @@ const std::map<std::string, std::string>& Examples() {
     {"ingest", "hdhub ingest --dataset ER_PRS_F --schema ../shared/snds/schemas/ER_PRS_F.json ER_PRS_F.p1.csv\n"
                "  hdhub ingest --opt-out OPTOUT.p1.csv"},
     {"query", "hdhub query \"SELECT year(EXE_SOI_DTD) AS y, count(*) FROM ER_PRS_F GROUP BY 1\"\n"
-              "  HDHUB_TOKEN=$RITA hdhub query --project diab \"SELECT count(*) FROM IR_BEN_R\""},
+              "  HDHUB_TOKEN=$RITA hdhub query --project diab \"SELECT count(*) FROM IR_BEN_R\"\n"
+              "  HDHUB_TOKEN=$RITA hdhub query --project diab --file cohort.sql   # each statement's result in turn\n"
+              "  echo 'SELECT 1 AS a; SELECT 2 AS b' | hdhub --json query -      # one JSON document per statement"},
     {"catalog list", "hdhub catalog list --all"},
     {"catalog show", "hdhub catalog show ER_PRS_F --version 2"},
     {"check", "hdhub check --dry-run   # then: hdhub check"},

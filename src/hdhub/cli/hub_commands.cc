@@ -1,12 +1,14 @@
 // hdhub init | ingest | query | catalog | check: the operator's commands on a hub.
 #include <cstdlib>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
 #include "hdhub/cli/progress.h"
+#include "hdhub/common/file.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/ingest/opt_out.h"
 #include "hdhub/keys/passphrase.h"
@@ -136,32 +138,62 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   }));
 }
 
+struct QueryArgs {
+  std::string sql, file, project;
+  int timeout = 0;
+};
+
+// The SQL of `hdhub query`: its argument, the file --file names, or standard
+// input (--file - or the argument -). InvalidArgument (exit 2) for both or
+// neither, or a file that cannot be read.
+StatusOr<std::string> QueryText(const QueryArgs& a) {
+  if (!a.sql.empty() && !a.file.empty()) {
+    return InvalidArgumentError("give the SQL as an argument or with --file, not both");
+  }
+  if (a.sql.empty() && a.file.empty()) {
+    return InvalidArgumentError("no SQL: give it as an argument, with --file FILE, or on standard input (--file -)");
+  }
+  if (a.sql == "-" || a.file == "-") {
+    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    if (std::cin.bad()) return InvalidArgumentError("--file -: standard input could not be read");
+    return text;
+  }
+  if (a.file.empty()) return a.sql;
+  StatusOr<std::string> text = ReadFile(a.file);
+  if (!text.ok()) return InvalidArgumentError("--file: " + std::string(text.status().message()));
+  return text;
+}
+
 void AddQuery(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "query", "run SQL: an operator over the catalog's datasets, or a researcher (with --project) in a workspace");
-  auto sql_text = std::make_shared<std::string>();
-  auto project = std::make_shared<std::string>();
-  auto timeout = std::make_shared<int>(0);
-  cmd->add_option("--project", *project, "a project's workspace, as one of its researchers");
-  cmd->add_option("--timeout", *timeout, "with --project: cancel the query after this many seconds (at most 300)")
+  auto a = std::make_shared<QueryArgs>();
+  cmd->add_option("--project", a->project, "a project's workspace, as one of its researchers");
+  cmd->add_option("--timeout", a->timeout, "cancel each statement after this many seconds (at most 300)")
       ->check(CLI::Range(1, 300));
-  cmd->add_option("sql", *sql_text, "the SQL; each dataset (or workspace table) is a view named after it")->required();
-  cmd->callback(OnSession(
-      opts, exit_code, [&opts, sql_text, project, timeout](service::Service& svc, const service::RequestContext& ctx) {
-        StatusOr<sql::QueryResult> result = [&]() -> StatusOr<sql::QueryResult> {
-          if (project->empty()) {
-            TerminalProgress progress(opts);  // cleared before the result prints
-            return svc.QueryCatalog(ctx, *sql_text, progress.fn());
-          }
-          projects::SessionLimits limits;
-          if (*timeout > 0)
-            limits.timeout = std::min<std::chrono::milliseconds>(limits.timeout, std::chrono::seconds(*timeout));
-          return svc.QueryProject(ctx, *project, *sql_text, limits);
-        }();
-        if (!result.ok()) return result.status();
-        PrintResult(*result, opts.json);
-        return OkStatus();
-      }));
+  cmd->add_option("--file", a->file, "read the SQL from this file ('-': standard input)");
+  cmd->add_option("sql", a->sql,
+                  "the SQL ('-': standard input); each dataset (or workspace table) is a view named after it. "
+                  "Several statements run in turn, each result shown");
+  cmd->callback(Run(opts, exit_code, [&opts, a]() -> Status {
+    // The SQL is read before the hub is opened: a missing file changes nothing.
+    ASSIGN_OR_RETURN(std::string sql_text, QueryText(*a));
+    SystemClock clock;
+    ASSIGN_OR_RETURN(Session s, OpenSession(opts, &clock));
+    TerminalProgress progress(opts);
+    auto print = [&opts, &progress](const service::StatementResult& r) {
+      progress.Clear();  // the progress line goes before a result prints
+      PrintStatementResult(r.result, r.index, r.count, opts.json);
+      return OkStatus();
+    };
+    const std::chrono::milliseconds timeout = std::chrono::seconds(a->timeout);
+    if (a->project.empty()) {
+      return s.service->QueryCatalog(s.ctx, sql_text, {.timeout = timeout}, print, progress.fn());
+    }
+    projects::SessionLimits limits;
+    if (a->timeout > 0) limits.timeout = std::min(limits.timeout, timeout);
+    return s.service->QueryProject(s.ctx, a->project, sql_text, limits, print);
+  }));
 }
 
 void AddCatalogShow(CLI::App& catalog, const GlobalOptions& opts, int* exit_code) {

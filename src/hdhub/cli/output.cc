@@ -88,7 +88,7 @@ void PrintTable(const sql::QueryResult& result, std::ostream& out) {
   out << "(" << result.rows.size() << (result.rows.size() == 1 ? " row)" : " rows)") << "\n";
 }
 
-void PrintJson(const sql::QueryResult& result, std::ostream& out) {
+nlohmann::json ResultJson(const sql::QueryResult& result) {
   nlohmann::json j;
   j["columns"] = nlohmann::json::array();
   for (size_t c = 0; c < result.column_names.size(); ++c) {
@@ -100,7 +100,24 @@ void PrintJson(const sql::QueryResult& result, std::ostream& out) {
     for (const sql::Cell& cell : row) r.push_back(JsonValue(cell.value()));
     j["rows"].push_back(std::move(r));
   }
-  out << j.dump() << "\n";
+  return j;
+}
+
+void PrintJson(const sql::QueryResult& result, std::ostream& out) { out << ResultJson(result).dump() << "\n"; }
+
+void PrintStatementResult(const sql::QueryResult& result, size_t index, size_t count, bool json) {
+  if (json) {
+    nlohmann::json j = ResultJson(result);
+    if (count > 1) {
+      j["statement"] = index + 1;
+      j["of"] = count;
+    }
+    std::cout << j.dump() << std::endl;
+    return;
+  }
+  if (count > 1) std::cout << (index > 0 ? "\n" : "") << "-- statement " << index + 1 << " of " << count << "\n";
+  PrintTable(result, std::cout);
+  std::cout.flush();
 }
 
 void PrintResult(const sql::QueryResult& result, bool json) {

@@ -22,7 +22,14 @@ void PrintJson(const sql::QueryResult& result, std::ostream& out);
 // ("9007199254740993", "inf"), so that no JSON reader silently rounds them.
 // Other types are strings of DuckDB's rendering.
 nlohmann::json JsonValue(const sql::Value& value);
+// PrintJson's document.
+nlohmann::json ResultJson(const sql::QueryResult& result);
 // On standard output: JSON when `json` (the global --json), a table otherwise.
 void PrintResult(const sql::QueryResult& result, bool json);
+// Statement `index` (from 0) of `count`, as PrintResult, flushed at once so
+// that each result is out before the next statement runs. With several: the
+// table is headed "-- statement i of n", the JSON document (one a line) has
+// "statement": i and "of": n besides its columns and rows.
+void PrintStatementResult(const sql::QueryResult& result, size_t index, size_t count, bool json);
 
 }  // namespace hdhub::cli

@@ -66,10 +66,13 @@ TerminalProgress::TerminalProgress(const GlobalOptions& opts) {
   }
 }
 
-TerminalProgress::~TerminalProgress() {
+TerminalProgress::~TerminalProgress() { Clear(); }
+
+void TerminalProgress::Clear() {
   if (state_ == nullptr) return;
   std::lock_guard lock(state_->mu);
   if (state_->shown) std::cerr << "\r\033[K" << std::flush;
+  state_->shown = false;
 }
 
 ProgressFn TerminalProgress::fn() const {

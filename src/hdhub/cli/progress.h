@@ -23,6 +23,8 @@ class TerminalProgress {
 
   // What to hand to the operation; empty when nothing is to be shown.
   ProgressFn fn() const;
+  // Clears the line now (before output that goes to the same terminal).
+  void Clear();
 
  private:
   struct State;

@@ -39,8 +39,17 @@ nlohmann::json ProjectJson(const ProjectRecord& p, TimePoint now) {
 struct CreateArgs {
   projects::ProjectSpec spec;
   std::string scope_file, start, end;
-  int min_cell_count = 10;
 };
+
+// What a command that changed project `id` says: `text` for people, or
+// {"project": id, "state": …} with --json.
+void PrintChanged(const GlobalOptions& opts, const std::string& id, std::string_view state, const std::string& text) {
+  if (opts.json) {
+    std::cout << nlohmann::json{{"project", id}, {"state", std::string(state)}}.dump() << "\n";
+  } else {
+    std::cout << text << "\n";
+  }
+}
 
 void AddCreate(CLI::App& project, const GlobalOptions& opts, int* exit_code, std::shared_ptr<std::string> as) {
   auto* cmd = project.add_subcommand("create", "record an authorised project (a draft until two operators approve)");
@@ -53,18 +62,18 @@ void AddCreate(CLI::App& project, const GlobalOptions& opts, int* exit_code, std
       ->check(CLI::ExistingFile);
   cmd->add_option("--start", a->start, "first day, YYYY-MM-DD (UTC)")->required();
   cmd->add_option("--end", a->end, "day the authorisation ends, YYYY-MM-DD (UTC)")->required();
-  cmd->add_option("--member", a->spec.members, "a researcher of the project (repeat)")->required();
-  cmd->add_option("--min-cell-count", a->min_cell_count, "smallest count a released table may show (default 10)");
+  cmd->add_option("--member", a->spec.members, "an active researcher account, member of the project (repeat)")
+      ->required();
   cmd->callback(OnSession(
       opts, exit_code,
-      [a](Service& svc, const RequestContext& ctx) -> Status {
+      [a, &opts](Service& svc, const RequestContext& ctx) -> Status {
         ASSIGN_OR_RETURN(std::string text, ReadFile(a->scope_file));
         ASSIGN_OR_RETURN(a->spec.scope, projects::ProjectScope::Parse(text));
         ASSIGN_OR_RETURN(a->spec.start, ParseRfc3339(a->start));
         ASSIGN_OR_RETURN(a->spec.end, ParseRfc3339(a->end));
-        a->spec.thresholds.min_cell_count = a->min_cell_count;
         RETURN_IF_ERROR(svc.CreateProject(ctx, a->spec));
-        std::cout << "project " << a->spec.id << " created as a draft; two different operators must approve it\n";
+        PrintChanged(opts, a->spec.id, "draft",
+                     "project " + a->spec.id + " created as a draft; two different operators must approve it");
         return OkStatus();
       },
       as));
@@ -93,13 +102,17 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
   auto* cmd = project.add_subcommand("change", "a new scope and member list: back to draft until approved again");
   cmd->add_option("id", change->spec.id, "project id")->required();
   cmd->add_option("--scope", change->scope_file, "scope JSON file")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--member", change->spec.members, "a researcher of the project (repeat)")->required();
+  cmd->add_option("--member", change->spec.members, "an active researcher account, member of the project (repeat)")
+      ->required();
   cmd->callback(OnSession(
       opts, exit_code,
-      [change](Service& svc, const RequestContext& ctx) -> Status {
+      [change, &opts](Service& svc, const RequestContext& ctx) -> Status {
         ASSIGN_OR_RETURN(std::string text, ReadFile(change->scope_file));
         ASSIGN_OR_RETURN(projects::ProjectScope scope, projects::ProjectScope::Parse(text));
-        return svc.ChangeProject(ctx, change->spec.id, scope, change->spec.members);
+        RETURN_IF_ERROR(svc.ChangeProject(ctx, change->spec.id, scope, change->spec.members));
+        PrintChanged(opts, change->spec.id, "draft",
+                     "project " + change->spec.id + " changed; back to draft until two operators approve it");
+        return OkStatus();
       },
       as));
   auto close_id = std::make_shared<std::string>();
@@ -107,9 +120,9 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
   close->add_option("id", *close_id, "project id")->required();
   close->callback(OnSession(
       opts, exit_code,
-      [close_id](Service& svc, const RequestContext& ctx) -> Status {
+      [close_id, &opts](Service& svc, const RequestContext& ctx) -> Status {
         RETURN_IF_ERROR(svc.CloseProject(ctx, *close_id));
-        std::cout << "project " << *close_id << " closed; its workspace is shredded\n";
+        PrintChanged(opts, *close_id, "closed", "project " + *close_id + " closed; its workspace is shredded");
         return OkStatus();
       },
       as));

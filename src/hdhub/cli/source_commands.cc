@@ -70,10 +70,11 @@ void AddSourceKey(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* init = source_key->add_subcommand("init", "create a key file protected by a passphrase (Argon2id)");
   auto path = std::make_shared<std::string>();
   init->add_option("--key", *path, "the key file to create (never overwritten)")->required();
-  init->callback(Run(opts, exit_code, [path]() -> Status {
+  init->callback(Run(opts, exit_code, [&opts, path]() -> Status {
     ASSIGN_OR_RETURN(SecretBytes passphrase,
                      keys::ReadNewPassphrase(kSourcePassphraseEnv, "new source key passphrase: "));
     RETURN_IF_ERROR(keys::KeyFileKeyStore::CreateKeyFile(*path, passphrase));
+    if (opts.json) std::cout << nlohmann::json{{"key", *path}}.dump() << "\n";
     std::cerr << "source key created in " << *path << "; keep it (and its passphrase) at the source only\n";
     return OkStatus();
   }));

@@ -45,7 +45,7 @@ Status Validate(const ProjectSpec& s) {
   }
   if (s.purpose.empty() || s.purpose.size() > kMaxPurpose)
     return InvalidArgumentError("the purpose must be 1-2000 characters");
-  if (s.end <= s.start) return InvalidArgumentError("the project's window must end after it starts");
+  if (s.end <= s.start) return InvalidArgumentError("end: the project's window must end after it starts");
   if (s.members.empty()) return InvalidArgumentError("a project needs at least one member");
   for (const std::string& m : s.members) {
     if (!directory::Directory::IsValidUserName(m))
@@ -125,6 +125,10 @@ StatusOr<Thresholds> Thresholds::FromJson(std::string_view text) {
   return t;
 }
 
+Status UnknownOrNotYoursError(std::string_view id) {
+  return PermissionDeniedError("project " + std::string(id.substr(0, 64)) + " is unknown or not yours");
+}
+
 std::string PseudonymKeyContext(std::string_view project) { return "project/" + std::string(project) + "/pseudonyms"; }
 
 std::string WorkspaceKeyContext(std::string_view project, int64_t build) {
@@ -171,11 +175,15 @@ Status ProjectStore::Audited(const Principal& who, Role as, directory::Operation
   return audit::Record(*log_, std::move(event), status);
 }
 
-Status ProjectStore::Create(const Principal& who, Role as, const ProjectSpec& spec) {
+Status ProjectStore::Create(const Principal& who, Role as, const ProjectSpec& spec, const SpecCheck& check) {
   audit::Event e{.action = "project.create", .project = spec.id};
   e.details["authorisation"] = IsRef(spec.authorisation_ref) ? spec.authorisation_ref : std::string("invalid");
   return Audited(who, as, directory::Operation::kProjectCreate, e, [&](audit::Event& event) -> Status {
     RETURN_IF_ERROR(Validate(spec));
+    if (spec.end <= clock_->Now()) {
+      return InvalidArgumentError("end: the project's window has already ended; record it with its real dates");
+    }
+    if (check) RETURN_IF_ERROR(check(spec));
     ASSIGN_OR_RETURN(SecretBytes k_project, keys::NewDataKey());
     std::unique_ptr<keys::KeyStore> keys = keys_for_(who.AsActor(as));
     ASSIGN_OR_RETURN(Bytes wrapped, keys->WrapKey(k_project, PseudonymKeyContext(spec.id)));
@@ -217,16 +225,21 @@ StatusOr<ProjectState> ProjectStore::Approve(const Principal& who, std::string_v
 }
 
 Status ProjectStore::Change(const Principal& who, Role as, std::string_view id, const ProjectScope& scope,
-                            const std::vector<std::string>& members) {
+                            const std::vector<std::string>& members, const SpecCheck& check) {
   audit::Event e{.action = "project.change", .project = std::string(id)};
   return Audited(who, as, directory::Operation::kProjectChange, e, [&](audit::Event& event) -> Status {
     ASSIGN_OR_RETURN(ProjectRecord p, internal::LoadProject(*db_, id));
     if (p.state == ProjectState::kClosed || p.state == ProjectState::kExpired) {
       return FailedPreconditionError("project " + std::string(id) + " has ended; it cannot change");
     }
+    if (p.spec.end <= clock_->Now()) {
+      return FailedPreconditionError("project " + std::string(id) + "'s window ended on " + FormatRfc3339(p.spec.end) +
+                                     "; it cannot change");
+    }
     p.spec.scope = scope;
     p.spec.members = members;
     RETURN_IF_ERROR(Validate(p.spec));
+    if (check) RETURN_IF_ERROR(check(p.spec));
     RETURN_IF_ERROR(internal::UpdateScope(*db_, id, scope, p.scope_version + 1));
     RETURN_IF_ERROR(internal::ReplaceMembers(*db_, id, members));
     event.details["scope_version"] = p.scope_version + 1;
@@ -256,8 +269,7 @@ StatusOr<ProjectRecord> ProjectStore::Get(const Principal& who, Role as, std::st
     audit::Actor actor = who.AsActor(as);
     audit::Event e{.actor = actor.id, .role = actor.role, .action = "project.read", .project = std::string(id)};
     if (!allowed.ok() || !who.Has(as)) {
-      return audit::Record(*log_, std::move(e),
-                           PermissionDeniedError("project " + std::string(id) + " is unknown or not yours"));
+      return audit::Record(*log_, std::move(e), UnknownOrNotYoursError(id));
     }
     return p.status();
   }

@@ -104,6 +104,11 @@ struct WorkspaceRecord {
   std::vector<WorkspaceObject> objects;
 };
 
+// The one answer to a caller who may not see project `id`, whether it exists
+// or not (PermissionDenied "project <id> is unknown or not yours"): which ids
+// exist is not disclosed. The audit event says which it was.
+Status UnknownOrNotYoursError(std::string_view id);
+
 // The wrapping contexts of a project's keys.
 std::string PseudonymKeyContext(std::string_view project);
 std::string WorkspaceKeyContext(std::string_view project, int64_t build);
@@ -121,21 +126,30 @@ class ProjectStore {
   // tools with no audited key store); `store` must outlive them.
   static KeysFor Borrowed(keys::KeyStore* store);
 
+  // What the store cannot check alone (the scope against the catalog, the
+  // members against the directory): OK, or InvalidArgument naming the field.
+  using SpecCheck = std::function<Status(const ProjectSpec& spec)>;
+
   // Event project.create. AlreadyExists for a taken id; InvalidArgument for a
-  // malformed field, an empty member list, a window that ends before it starts.
-  Status Create(const directory::Principal& who, directory::Role as, const ProjectSpec& spec);
+  // malformed field, an empty member list, a window that ends before it
+  // starts or has already ended, or what `check` (when given) refuses; the
+  // checks run once the policy allowed the caller, so that their answers
+  // (which tables and accounts exist) go only to those who may create.
+  Status Create(const directory::Principal& who, directory::Role as, const ProjectSpec& spec,
+                const SpecCheck& check = nullptr);
   // Event project.approve. FailedPrecondition when not a draft or when this
   // operator already approved this scope version. Returns the new state.
   StatusOr<ProjectState> Approve(const directory::Principal& who, std::string_view id);
   // A new scope and member list: scope version + 1, back to draft until two
-  // new approvals (event project.change). FailedPrecondition once closed/expired.
+  // new approvals (event project.change), checked as Create checks them.
+  // FailedPrecondition once closed/expired or past the end of its window.
   Status Change(const directory::Principal& who, directory::Role as, std::string_view id, const ProjectScope& scope,
-                const std::vector<std::string>& members);
+                const std::vector<std::string>& members, const SpecCheck& check = nullptr);
   // Event project.close. FailedPrecondition when already closed or expired.
   Status Close(const directory::Principal& who, std::string_view id);
 
-  // Reading: NotFound for an unknown id (and, for someone who may not see
-  // it, PermissionDenied, audited).
+  // Reading: for someone who may not see it, UnknownOrNotYoursError whether
+  // it exists or not (audited); NotFound for an unknown id to staff.
   StatusOr<ProjectRecord> Get(const directory::Principal& who, directory::Role as, std::string_view id);
   StatusOr<std::vector<ProjectRecord>> List(const directory::Principal& who, directory::Role as);
   // For the hub's own work (build, shredding, sessions), no permission check.

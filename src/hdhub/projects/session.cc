@@ -15,12 +15,22 @@ namespace {
 namespace fs = std::filesystem;
 using directory::Role;
 
-// Why `who` may not open `p` now, or OK: the policy (a researcher member),
-// then the window.
-Status CheckAccess(const directory::Principal& who, const ProjectRecord& p, TimePoint now) {
+// Why `who` may not query project `id` now, or OK: the policy (a researcher
+// member), then the window. An unknown project and one that is not theirs
+// get the same answer; `event` (audited) says which it was.
+Status CheckAccess(ProjectStore& projects, const directory::Principal& who, std::string_view id, TimePoint now,
+                   audit::Event& event) {
+  StatusOr<ProjectRecord> found = projects.GetForHub(id);
+  if (IsNotFound(found.status())) {
+    event.details["reason"] = "unknown-project";
+    return UnknownOrNotYoursError(id);
+  }
+  RETURN_IF_ERROR(found.status());
+  const ProjectRecord& p = *found;
   bool member = std::find(p.spec.members.begin(), p.spec.members.end(), who.user) != p.spec.members.end();
   if (!directory::Authorize(who, directory::Operation::kWorkspaceQuery, {.member = member}, Role::kResearcher).ok()) {
-    return PermissionDeniedError(who.user + " is not a researcher member of project " + p.spec.id);
+    event.details["reason"] = member ? "not-a-researcher" : "not-a-member";
+    return UnknownOrNotYoursError(id);
   }
   switch (p.PhaseAt(now)) {
     case Phase::kActive:
@@ -51,12 +61,11 @@ StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps,
   s->actor_ = who.AsActor(Role::kResearcher);
   s->project_ = std::string(id);
   s->limits_ = limits;
+  audit::Event e{.actor = s->actor_.id, .role = s->actor_.role, .action = "project.access", .project = s->project_};
   StatusOr<WorkspaceRecord> workspace = [&]() -> StatusOr<WorkspaceRecord> {
-    ASSIGN_OR_RETURN(ProjectRecord p, deps.projects->GetForHub(id));
-    RETURN_IF_ERROR(CheckAccess(who, p, deps.clock->Now()));
+    RETURN_IF_ERROR(CheckAccess(*deps.projects, who, id, deps.clock->Now(), e));
     return deps.projects->LatestReadyWorkspace(id);
   }();
-  audit::Event e{.actor = s->actor_.id, .role = s->actor_.role, .action = "project.access", .project = s->project_};
   if (!workspace.ok()) return audit::Record(*deps.log, e, workspace.status());
   const WorkspaceRecord& ws = *workspace;
   ASSIGN_OR_RETURN(SecretBytes dek, deps.keys->UnwrapKey(ws.wrapped_dek, WorkspaceKeyContext(id, ws.build)));
@@ -89,15 +98,18 @@ ProjectSession::~ProjectSession() {
 }
 
 Status ProjectSession::Recheck() {
+  audit::Event e{.actor = actor_.id, .role = actor_.role, .action = "project.access", .project = project_};
   Status allowed = [&]() -> Status {
     if (recheck_credentials_) RETURN_IF_ERROR(recheck_credentials_());
-    ASSIGN_OR_RETURN(ProjectRecord p, deps_.projects->GetForHub(project_));
-    return CheckAccess(who_, p, deps_.clock->Now());
+    return CheckAccess(*deps_.projects, who_, project_, deps_.clock->Now(), e);
   }();
   if (allowed.ok()) return OkStatus();
-  audit::Event e{.actor = actor_.id, .role = actor_.role, .action = "project.access", .project = project_};
   e.details["when"] = "statement";
   return audit::Record(*deps_.log, std::move(e), allowed);
+}
+
+StatusOr<std::vector<std::string>> ProjectSession::Statements(std::string_view sql) {
+  return sql::LoggedStatements(*deps_.log, actor_, *db_, sql, project_);
 }
 
 StatusOr<std::unique_ptr<sql::QueryStream>> ProjectSession::Stream(std::string_view sql) {

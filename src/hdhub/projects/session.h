@@ -7,7 +7,8 @@
 // outcome) with the project.
 //
 // Opening checks, in this order, each refusal audited (project.access,
-// denied): the principal acts as a researcher and is a member; the project is
+// denied): the project exists, the principal acts as a researcher and is a
+// member (one answer, "unknown or not yours", for all three); the project is
 // approved and now is within its window; a workspace is ready. Before every
 // statement the session checks again, each refusal audited the same way
 // (with details.when = "statement"): the caller's credentials (its own
@@ -62,7 +63,8 @@ class ProjectSession {
   // disabled user).
   using CredentialCheck = std::function<Status()>;
 
-  // PermissionDenied (not a member, not acting as researcher), or
+  // PermissionDenied (not a member, not acting as researcher, or no such
+  // project: one answer, UnknownOrNotYoursError, for all three), or
   // FailedPrecondition (not approved, before or after its window, shredded),
   // or NotFound (no workspace ready); all audited. `recheck_credentials`
   // (none when empty) runs before every statement.
@@ -80,6 +82,11 @@ class ProjectSession {
   StatusOr<std::unique_ptr<sql::QueryStream>> Stream(std::string_view sql);
   // Stream, collected.
   StatusOr<sql::QueryResult> Query(std::string_view sql);
+  // The statements of `sql`, each to be run by Stream or Query in turn (so
+  // that each is checked and audited on its own). InvalidArgument when the
+  // text does not parse; PermissionDenied, before any statement runs, when
+  // one of them is refused by the sandbox; either logged as query.run.
+  StatusOr<std::vector<std::string>> Statements(std::string_view sql);
 
  private:
   ProjectSession() = default;

@@ -32,6 +32,7 @@ TEST_F(ConcurrencyTest, SixteenThreadsOfMixedOperationsLeaveAVerifiableLogNaming
     if (role == Role::kOperator) role = Role::kChecker;  // a third operator would need two
     AddAccount(names.back(), {role});
   }
+  IngestBeneficiaries();
   ASSERT_OK(svc_->CreateProject(ctx("olga"), Spec("shared", {"user2", "user6"})));
   const uint64_t before = LogSize();
 
@@ -43,7 +44,7 @@ TEST_F(ConcurrencyTest, SixteenThreadsOfMixedOperationsLeaveAVerifiableLogNaming
       for (int r = 0; r < kRounds; ++r) {
         std::vector<Status> results = {
             svc_->ListCatalog(c, false).status(),
-            svc_->QueryCatalog(c, "SELECT 41 + 1").status(),
+            svc_->QueryCatalog(c, "SELECT 41 + 1", {}, nullptr),
             svc_->ListProjects(c).status(),
             svc_->ShowProject(c, "shared").status(),
             svc_->ListUsers(c).status(),

@@ -69,18 +69,44 @@ StatusOr<catalog::VersionWithObjects> Service::ShowVersion(const RequestContext&
   return v;
 }
 
-StatusOr<sql::QueryResult> Service::QueryCatalog(const RequestContext& ctx, const std::string& sql_text,
-                                                 ProgressFn progress) {
+namespace {
+
+// Runs `statements` one after the other with `run`, handing each result to
+// `sink` before the next starts; the first error stops them.
+Status RunEach(const std::vector<std::string>& statements,
+               const std::function<StatusOr<sql::QueryResult>(const std::string&)>& run, const ResultSink& sink) {
+  if (statements.empty()) return InvalidArgumentError("no SQL statement to run");
+  const size_t n = statements.size();
+  for (size_t i = 0; i < n; ++i) {
+    StatusOr<sql::QueryResult> result = run(statements[i]);
+    if (!result.ok() && n > 1) {
+      return result.status().WithContext("statement " + std::to_string(i + 1) + " of " + std::to_string(n));
+    }
+    if (!result.ok()) return result.status();
+    if (sink) RETURN_IF_ERROR(sink(StatementResult{.index = i, .count = n, .result = *std::move(result)}));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status Service::QueryCatalog(const RequestContext& ctx, const std::string& sql_text, const sql::QueryLimits& limits,
+                             const ResultSink& sink, ProgressFn progress) {
   audit::Event event{.action = "query.run"};
   ASSIGN_OR_RETURN(audit::Actor actor, Gate(ctx, Operation::kCatalogQuery, event));
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(actor);
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Database> db, hub_->OpenCatalogDatabase(*keys));
   if (progress) db->SetProgress(std::move(progress), "query");
-  return sql::RunLoggedQuery(hub_->audit(), actor, *db, sql_text, std::nullopt);
+  ASSIGN_OR_RETURN(std::vector<std::string> statements,
+                   sql::LoggedStatements(hub_->audit(), actor, *db, sql_text, std::nullopt));
+  auto run = [&](const std::string& statement) {
+    return sql::RunLoggedQuery(hub_->audit(), actor, *db, statement, std::nullopt, limits);
+  };
+  return RunEach(statements, run, sink);
 }
 
-StatusOr<sql::QueryResult> Service::QueryProject(const RequestContext& ctx, const std::string& project,
-                                                 const std::string& sql_text, const projects::SessionLimits& limits) {
+Status Service::QueryProject(const RequestContext& ctx, const std::string& project, const std::string& sql_text,
+                             const projects::SessionLimits& limits, const ResultSink& sink) {
   // The session asks the policy (membership, window) and logs project.access.
   const Role role = ActingRole(ctx, Operation::kWorkspaceQuery, {.member = true});
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(ActorFor(ctx, role));
@@ -96,7 +122,9 @@ StatusOr<sql::QueryResult> Service::QueryProject(const RequestContext& ctx, cons
   };
   ASSIGN_OR_RETURN(std::unique_ptr<projects::ProjectSession> session,
                    projects::ProjectSession::Open(deps, ctx.principal(), project, limits, still_valid));
-  return session->Query(sql_text);
+  ASSIGN_OR_RETURN(std::vector<std::string> statements, session->Statements(sql_text));
+  auto run = [&session](const std::string& statement) { return session->Query(statement); };
+  return RunEach(statements, run, sink);
 }
 
 }  // namespace hdhub::service

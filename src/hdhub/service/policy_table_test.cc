@@ -37,6 +37,7 @@ class PolicyTableTest : public ServiceTest {
     ASSERT_OK_AND_ASSIGN(directory::IssuedToken t,
                          svc_->IssueToken(ctx("olga"), "victim", std::chrono::hours(1), "to-revoke"));
     victim_token_ = t.id;
+    IngestBeneficiaries();
     // p1: rita's, active; p2: ravi's; p3 to change; p4 a draft to approve; p5 to close.
     for (auto [id, member] : std::vector<std::pair<std::string, std::string>>{
              {"p1", "rita"}, {"p2", "ravi"}, {"p3", "ravi"}, {"p4", "ravi"}, {"p5", "ravi"}}) {
@@ -64,7 +65,7 @@ class PolicyTableTest : public ServiceTest {
         {"catalog show", staff_aud,
          [](Service& s, const RequestContext& c) { return s.ShowVersion(c, "ER_PRS_F", 0).status(); }},
         {"catalog query", staff,
-         [](Service& s, const RequestContext& c) { return s.QueryCatalog(c, "SELECT 1").status(); }},
+         [](Service& s, const RequestContext& c) { return s.QueryCatalog(c, "SELECT 1", {}, nullptr); }},
         {"user add", op,
          [](Service& s, const RequestContext& c) {
            return s.AddUser(c, "new-" + c.principal().user, {Role::kResearcher}, Secret("a-long-new-password"));
@@ -104,7 +105,7 @@ class PolicyTableTest : public ServiceTest {
          [](Service& s, const RequestContext& c) { return s.BuildWorkspace(c, "p1").status(); }},
         {"workspace query (p1)",
          {"rita"},
-         [](Service& s, const RequestContext& c) { return s.QueryProject(c, "p1", "SELECT 1", {}).status(); }},
+         [](Service& s, const RequestContext& c) { return s.QueryProject(c, "p1", "SELECT 1", {}, nullptr); }},
         {"project sweep", op, [](Service& s, const RequestContext& c) { return s.SweepProjects(c).status(); }},
         {"host check", op,
          [](Service& s, const RequestContext& c) { return s.CheckHost(c, {.dry_run = true}).status(); }},
@@ -157,6 +158,8 @@ TEST_F(PolicyTableTest, EveryOperationAsEveryRoleIsDecidedAndLoggedUnderTheAccou
 }
 
 TEST_F(PolicyTableTest, AnOperatorWhoIsAMemberMayNotApproveTheProject) {
+  // A member is a researcher: oscar is both.
+  ASSERT_OK(svc_->GrantRole(ctx("olga"), "oscar", Role::kResearcher).status());
   ASSERT_OK(svc_->CreateProject(ctx("sam"), Spec("mine", {"oscar", "ravi"})));
   const uint64_t before = LogSize();
   EXPECT_THAT(svc_->ApproveProject(ctx("oscar"), "mine"), StatusIs(StatusCode::kPermissionDenied));

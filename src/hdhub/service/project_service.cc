@@ -1,5 +1,6 @@
 // Service: research projects and their workspaces. The project store, the
 // workspace builder and the shredder ask the policy and log each decision.
+#include "hdhub/projects/scope_check.h"
 #include "hdhub/projects/shredder.h"
 #include "hdhub/service/service.h"
 
@@ -8,8 +9,30 @@ namespace hdhub::service {
 using directory::Operation;
 using directory::Role;
 
+namespace {
+
+// What a project's scope and members must be in this hub when it is
+// recorded or changed: a scope its catalog can build, researchers who can
+// query (a project whose member cannot is one nobody can use).
+projects::ProjectStore::SpecCheck ChecksIn(hub::Hub& hub) {
+  return [&hub](const projects::ProjectSpec& spec) -> Status {
+    RETURN_IF_ERROR(projects::CheckScopeAgainstCatalog(spec.scope, hub.catalog()));
+    for (const std::string& member : spec.members) {
+      ASSIGN_OR_RETURN(bool researcher, hub.directory().HoldsActiveRole(member, Role::kResearcher));
+      if (!researcher) {
+        return InvalidArgumentError("member " + member +
+                                    ": a member must be an active researcher account (this one is unknown, "
+                                    "disabled, or without the researcher role)");
+      }
+    }
+    return OkStatus();
+  };
+}
+
+}  // namespace
+
 Status Service::CreateProject(const RequestContext& ctx, const projects::ProjectSpec& spec) {
-  return hub_->projects().Create(ctx.principal(), ActingRole(ctx, Operation::kProjectCreate), spec);
+  return hub_->projects().Create(ctx.principal(), ActingRole(ctx, Operation::kProjectCreate), spec, ChecksIn(*hub_));
 }
 
 StatusOr<projects::ProjectState> Service::ApproveProject(const RequestContext& ctx, const std::string& id) {
@@ -18,7 +41,8 @@ StatusOr<projects::ProjectState> Service::ApproveProject(const RequestContext& c
 
 Status Service::ChangeProject(const RequestContext& ctx, const std::string& id, const projects::ProjectScope& scope,
                               const std::vector<std::string>& members) {
-  return hub_->projects().Change(ctx.principal(), ActingRole(ctx, Operation::kProjectChange), id, scope, members);
+  return hub_->projects().Change(ctx.principal(), ActingRole(ctx, Operation::kProjectChange), id, scope, members,
+                                 ChecksIn(*hub_));
 }
 
 Status Service::CloseProject(const RequestContext& ctx, const std::string& id) {

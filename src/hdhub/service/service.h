@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,6 +67,14 @@ struct ConsistencyProof {
   audit::Hash root1{}, root2{};
   std::vector<audit::Hash> proof;
 };
+// One statement's result, in a request that may hold several.
+struct StatementResult {
+  size_t index = 0;  // from 0
+  size_t count = 1;  // statements in the request
+  sql::QueryResult result;
+};
+// Receives each statement's result, in order; its error stops the request.
+using ResultSink = std::function<Status(const StatementResult&)>;
 
 class Service {
  public:
@@ -94,17 +103,26 @@ class Service {
   // `version` 0: the latest committed one.
   StatusOr<catalog::VersionWithObjects> ShowVersion(const RequestContext& ctx, const std::string& dataset,
                                                     int64_t version);
-  // SQL over every dataset's latest committed version (hub staff).
-  StatusOr<sql::QueryResult> QueryCatalog(const RequestContext& ctx, const std::string& sql_text,
-                                          ProgressFn progress = nullptr);
+  // SQL over every dataset's latest committed version (hub staff), each
+  // statement of `sql_text` in turn under `limits`, its result handed to
+  // `sink` (when given) before the next one runs. InvalidArgument when the
+  // text holds no statement or does not parse (nothing runs); a statement's
+  // error stops the rest, named "statement i of n" when there are several.
+  // `progress`, when set, hears each statement's progress.
+  Status QueryCatalog(const RequestContext& ctx, const std::string& sql_text, const sql::QueryLimits& limits,
+                      const ResultSink& sink, ProgressFn progress = nullptr);
   // Operators: reconciles the host with the hub's records (hub/host_check.h):
   // discards unfinished work of dead processes, verifies every live object,
   // removes leftovers; event host.check with the counts. A damaged object is
   // in the report (the caller reports DataLoss), not an error here.
   StatusOr<hub::HostCheckReport> CheckHost(const RequestContext& ctx, const hub::HostCheckOptions& options);
-  // SQL in a project's workspace (its researcher members, within its window).
-  StatusOr<sql::QueryResult> QueryProject(const RequestContext& ctx, const std::string& project,
-                                          const std::string& sql_text, const projects::SessionLimits& limits);
+  // The same in a project's workspace (its researcher members, within its
+  // window), each statement checked (window, membership, credentials) and
+  // audited on its own. A batch with a statement the sandbox refuses is
+  // refused whole, before any of it runs. An unknown project and another
+  // team's get one answer (projects::UnknownOrNotYoursError).
+  Status QueryProject(const RequestContext& ctx, const std::string& project, const std::string& sql_text,
+                      const projects::SessionLimits& limits, const ResultSink& sink);
 
   // Accounts.
   Status AddUser(const RequestContext& ctx, const std::string& name, const std::vector<directory::Role>& roles,

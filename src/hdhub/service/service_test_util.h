@@ -15,6 +15,7 @@
 #include "hdhub/audit/test_util.h"
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/clock.h"
+#include "hdhub/common/file.h"
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
 #include "hdhub/service/service.h"
@@ -54,6 +55,19 @@ class ServiceTest : public ::testing::Test {
     return audit::testing::ReadEntries(svc_->HubForTest().audit(), from);
   }
   uint64_t LogSize() { return svc_->HubForTest().audit().Size(); }
+
+  // A small IR_BEN_R in the catalog (by olga), so that Spec()'s scope can be
+  // recorded: a project's scope is checked against the catalog.
+  void IngestBeneficiaries() {
+    const std::string csv = tmp_.Sub("IR_BEN_R.csv");
+    ASSERT_OK(WriteFileAtomically(
+        csv, AsBytes("BEN_NIR_PSA,BEN_SEX_COD,BEN_NAI_ANN\nABCDEFGHIJKLMNOP1,1,1970\nABCDEFGHIJKLMNOP2,2,1980\n"),
+        0600));
+    ingest::IngestRequest request{.dataset = "IR_BEN_R", .csv_path = csv};
+    request.schema_text = R"({"name": "IR_BEN_R", "fields": [{"name": "BEN_NIR_PSA", "type": "string"},
+        {"name": "BEN_SEX_COD", "type": "integer"}, {"name": "BEN_NAI_ANN", "type": "year"}]})";
+    ASSERT_OK(svc_->Ingest(ctx("olga"), request).status());
+  }
 
   projects::ProjectSpec Spec(const std::string& id, std::vector<std::string> members) {
     projects::ProjectSpec spec;

@@ -1,11 +1,13 @@
 #include "hdhub/sql/database.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
 #include "duckdb.hpp"
+#include "duckdb/parser/parser.hpp"
 #include "hdhub/sql/hdhub_file_system.h"
 #include "hdhub/sql/openssl_encryption.h"
 #include "hdhub/sql/private_temp_file_system.h"
@@ -172,6 +174,29 @@ Status Database::CheckStatements(std::string_view sql) {
     return StatusFromDuckDbException(e);
   }
   return OkStatus();
+}
+
+StatusOr<std::vector<std::string>> Database::Statements(std::string_view sql) {
+  std::vector<std::string> texts;
+  try {
+    // The parser alone (the connection's would expand pragmas into other
+    // statements) keeps each statement's text: its `query` (the whole text,
+    // or already its own) at its location.
+    const std::string whole(sql);
+    duckdb::Parser parser;
+    parser.ParseQuery(whole);
+    for (const auto& statement : parser.statements) {
+      const std::string& source = statement->query.empty() ? whole : statement->query;
+      const size_t at = std::min<size_t>(statement->stmt_location, source.size());
+      const size_t length = statement->stmt_length == 0 ? std::string::npos : statement->stmt_length;
+      texts.push_back(source.substr(at, length));
+    }
+  } catch (const std::exception& e) {
+    return StatusFromDuckDbException(e);
+  }
+  // Each as Stream will check it: one refused statement refuses the batch.
+  for (const std::string& text : texts) RETURN_IF_ERROR(CheckStatements(text));
+  return texts;
 }
 
 StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql, const QueryLimits& limits) {

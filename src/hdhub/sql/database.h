@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hdhub/common/progress.h"
 #include "hdhub/common/status.h"
@@ -76,6 +77,12 @@ class Database {
   // As Stream, collecting the whole result (bounded by `limits`).
   StatusOr<QueryResult> Query(std::string_view sql, const QueryLimits& limits = {});
   Status Execute(std::string_view sql);
+  // The statements of `sql`, each as its own text, in order (none for a text
+  // without one), for callers that run them one at a time. InvalidArgument
+  // when the text does not parse; once locked down, PermissionDenied when
+  // any statement is of a refused type, so that a batch is refused whole,
+  // before any of it runs.
+  StatusOr<std::vector<std::string>> Statements(std::string_view sql);
 
   // Refuses local files (every DuckDB route: external access off, the local
   // file system disabled), extension loading and any further configuration

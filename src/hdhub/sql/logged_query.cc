@@ -36,6 +36,16 @@ StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, co
   return stream;
 }
 
+StatusOr<std::vector<std::string>> LoggedStatements(audit::AuditLog& log, const audit::Actor& actor, Database& db,
+                                                    std::string_view sql, const std::optional<std::string>& project) {
+  StatusOr<std::vector<std::string>> statements = db.Statements(sql);
+  if (statements.ok()) return statements;
+  StreamSummary refused{.status = statements.status()};
+  RETURN_IF_ERROR(
+      log.Append(QueryEvent(actor, std::string(sql), project, refused, std::chrono::steady_clock::now())).status());
+  return statements;
+}
+
 StatusOr<QueryResult> RunLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
                                      std::string_view sql, const std::optional<std::string>& project,
                                      const QueryLimits& limits) {

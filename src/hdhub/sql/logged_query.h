@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hdhub/audit/audit_log.h"
 #include "hdhub/sql/database.h"
@@ -28,6 +29,12 @@ namespace hdhub::sql {
 StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
                                                         std::string_view sql, const std::optional<std::string>& project,
                                                         const QueryLimits& limits = {});
+
+// The statements of `sql` (Database::Statements), to be run one at a time
+// with StartLoggedQuery. A refusal (a text that does not parse, a statement
+// the instance refuses) is logged as one query.run event for the whole text.
+StatusOr<std::vector<std::string>> LoggedStatements(audit::AuditLog& log, const audit::Actor& actor, Database& db,
+                                                    std::string_view sql, const std::optional<std::string>& project);
 
 // StartLoggedQuery, collected (query_result.h).
 StatusOr<QueryResult> RunLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,

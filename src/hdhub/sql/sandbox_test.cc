@@ -91,29 +91,73 @@ TEST_F(SandboxTest, OtherProjectsAndDatasetsDoNotExist) {
               StatusIs(StatusCode::kPermissionDenied));
 }
 
+// Writes, attachments, exports and extensions, with `out` a local file.
+std::vector<std::string> WritesAndExtensions(const std::string& out) {
+  return {"COPY (SELECT 1) TO '" + out + "'",
+          "COPY t TO 'hdhub://projects/p1/x.parquet'",
+          "COPY (SELECT 1) TO 'hdtmp://x.csv'",
+          "EXPORT DATABASE '" + out + "'",
+          "ATTACH '" + out + "' AS other",
+          "ATTACH ':memory:' AS other",
+          "INSTALL httpfs",
+          "LOAD httpfs",
+          "LOAD '/tmp/x.duckdb_extension'",
+          "SELECT * FROM read_text('hdtmp://duckdb_temp_storage_DEFAULT-0.tmp')",
+          "CREATE SECRET s (TYPE s3, KEY_ID 'a', SECRET 'b')"};
+}
+
+std::vector<std::string> SettingChanges() {
+  return {"SET enable_external_access = true", "SET lock_configuration = false",
+          "RESET lock_configuration",          "SET threads = 64",
+          "SET memory_limit = '100GB'",        "SET temp_directory = '/tmp'",
+          "SET allowed_directories = ['/']",   "SET disabled_filesystems = ''",
+          "RESET enable_external_access",      "SET GLOBAL enable_external_access = true",
+          "PRAGMA enable_profiling = 'json'",  "SET profiling_output = '/tmp/p.json'"};
+}
+
 TEST_F(SandboxTest, WritesAttachExportAndExtensionsAreRefused) {
   const std::string out = (temp_.path() / "out.csv").string();
-  for (const std::string& sql : std::vector<std::string>{
-           "COPY (SELECT 1) TO '" + out + "'", "COPY t TO 'hdhub://projects/p1/x.parquet'",
-           "COPY (SELECT 1) TO 'hdtmp://x.csv'", "EXPORT DATABASE '" + out + "'", "ATTACH '" + out + "' AS other",
-           "ATTACH ':memory:' AS other", "INSTALL httpfs", "LOAD httpfs", "LOAD '/tmp/x.duckdb_extension'",
-           "SELECT * FROM read_text('hdtmp://duckdb_temp_storage_DEFAULT-0.tmp')",
-           "CREATE SECRET s (TYPE s3, KEY_ID 'a', SECRET 'b')"}) {
-    ExpectRefused(sql);
-  }
+  for (const std::string& sql : WritesAndExtensions(out)) ExpectRefused(sql);
   EXPECT_FALSE(fs::exists(out));
 }
 
 TEST_F(SandboxTest, NoSettingCanBeChanged) {
-  for (const std::string& sql : std::vector<std::string>{
-           "SET enable_external_access = true", "SET lock_configuration = false", "RESET lock_configuration",
-           "SET threads = 64", "SET memory_limit = '100GB'", "SET temp_directory = '/tmp'",
-           "SET allowed_directories = ['/']", "SET disabled_filesystems = ''", "RESET enable_external_access",
-           "SET GLOBAL enable_external_access = true", "PRAGMA enable_profiling = 'json'",
-           "SET profiling_output = '/tmp/p.json'"}) {
-    ExpectRefused(sql);
-  }
+  for (const std::string& sql : SettingChanges()) ExpectRefused(sql);
   EXPECT_THAT(db_->Query("SELECT * FROM read_csv('/etc/passwd')"), StatusIs(StatusCode::kPermissionDenied));
+}
+
+TEST_F(SandboxTest, StatementsGivesEachStatementOfABatchAsItsOwnText) {
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> texts,
+                       db_->Statements("SELECT 1 AS a;\n-- a comment; not a statement\nSELECT ';' AS b; "
+                                       "SELECT count(*) AS n FROM t"));
+  ASSERT_EQ(texts.size(), 3u);
+  for (const std::string& text : texts) {
+    ASSERT_OK_AND_ASSIGN(std::vector<std::string> again, db_->Statements(text));
+    EXPECT_EQ(again.size(), 1u) << text;
+  }
+  EXPECT_THAT(texts[0], HasSubstr("SELECT 1 AS a"));
+  ASSERT_OK_AND_ASSIGN(QueryResult b, db_->Query(texts[1]));
+  EXPECT_EQ(b.rows.at(0).at(0), ";");
+  ASSERT_OK_AND_ASSIGN(QueryResult n, db_->Query(texts[2]));
+  EXPECT_EQ(n.rows.at(0).at(0), "1000");
+  EXPECT_THAT(db_->Statements(" ; -- nothing"), ::hdhub::testing::IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_THAT(db_->Statements("SELECT 1; SELEC 2"), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST_F(SandboxTest, ABatchHoldingARefusedStatementIsRefusedWhole) {
+  std::vector<std::string> refused = WritesAndExtensions((temp_.path() / "out.csv").string());
+  for (std::string& sql : SettingChanges()) refused.push_back(std::move(sql));
+  for (const std::string& sql : refused) {
+    StatusOr<std::vector<std::string>> batch = db_->Statements("SELECT 1; " + sql + "; SELECT 2");
+    StatusOr<QueryResult> alone = db_->Query(sql);
+    // Refused by type before anything runs, or (read_text, CREATE SECRET) when the statement itself runs.
+    if (batch.ok()) {
+      EXPECT_THAT(alone, Not(IsOk())) << sql;
+      EXPECT_THAT(db_->Query(batch->at(1)), Not(IsOk())) << sql;
+    } else {
+      EXPECT_THAT(batch.status(), StatusIs(StatusCode::kPermissionDenied)) << sql;
+    }
+  }
 }
 
 TEST_F(SandboxTest, BigQueriesSpillEncryptedInsteadOfFailing) {

@@ -1,0 +1,23 @@
+// Checking a project's scope against what the hub holds, when the project is
+// recorded or changed, so that a scope that could never be built is refused
+// before two operators approve it (the workspace build checks again: the
+// catalog may change in between).
+//
+// Thread-safety: as the Catalog it reads.
+#pragma once
+
+#include "hdhub/catalog/catalog.h"
+#include "hdhub/common/status.h"
+#include "hdhub/projects/scope.h"
+
+namespace hdhub::projects {
+
+// OK when every table of `scope` has a workspace profile (table_profiles.h),
+// it and the table it details have a committed version in `catalog`, every
+// column named is one that version stores (its schema's fields, less those
+// the hub drops at ingest), and a population filter finds IR_BEN_R.
+// Otherwise InvalidArgument naming the field ("scope: tables.<T>: …");
+// another error when the catalog cannot be read.
+Status CheckScopeAgainstCatalog(const ProjectScope& scope, catalog::Catalog& catalog);
+
+}  // namespace hdhub::projects
