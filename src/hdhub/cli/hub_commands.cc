@@ -104,12 +104,21 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto req = std::make_shared<ingest::IngestRequest>();
   auto policy = std::make_shared<std::string>("fail");
   auto opt_out = std::make_shared<bool>(false);
+  auto withdrawal = std::make_shared<bool>(false);
   auto* dataset = cmd->add_option("--dataset", req->dataset, "dataset name, e.g. ER_PRS_F");
   auto* schema =
       cmd->add_option("--schema", req->schema_path, "Table Schema JSON of the extract")->check(CLI::ExistingFile);
-  cmd->add_flag("--opt-out", *opt_out, "the file is a pseudonymized opt-out list: a new version of OPT_OUT")
+  auto* opt_out_flag =
+      cmd->add_flag("--opt-out", *opt_out,
+                    "the file is a pseudonymized opt-out list: a new version of OPT_OUT (lists accumulate)")
+          ->excludes(dataset)
+          ->excludes(schema);
+  cmd->add_flag("--opt-out-withdrawal", *withdrawal,
+                "the file lists people who take their opt-out back (same format): a new version of "
+                "OPT_OUT_WITHDRAWAL, the only way out of the opt-out register")
       ->excludes(dataset)
-      ->excludes(schema);
+      ->excludes(schema)
+      ->excludes(opt_out_flag);
   cmd->add_option("--on-invalid", *policy,
                   "a value its schema refuses: fail (the whole file, default), reject-row, set-null");
   cmd->add_flag("--new-schema-version", req->new_schema_version,
@@ -117,13 +126,13 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   cmd->add_option("--nomenclatures", req->nomenclatures_dir,
                   "directory of nomenclature CSVs (default: <schema dir>/../nomenclatures)");
   cmd->add_option("csv", req->csv_path, "the CSV file")->required()->check(CLI::ExistingFile);
-  cmd->callback(Run(opts, exit_code, [&opts, req, policy, opt_out]() -> Status {
+  cmd->callback(Run(opts, exit_code, [&opts, req, policy, opt_out, withdrawal]() -> Status {
     ASSIGN_OR_RETURN(req->on_invalid, ingest::ParsePolicy(*policy));
-    if (*opt_out) {
-      req->dataset = std::string(ingest::kOptOutDataset);
+    if (*opt_out || *withdrawal) {
+      req->dataset = std::string(*withdrawal ? ingest::kOptOutWithdrawalDataset : ingest::kOptOutDataset);
       req->schema_text = std::string(ingest::kOptOutSchemaJson);
     } else if (req->dataset.empty() || req->schema_path.empty()) {
-      return InvalidArgumentError("--dataset and --schema are required (or --opt-out)");
+      return InvalidArgumentError("--dataset and --schema are required (or --opt-out, --opt-out-withdrawal)");
     }
     SystemClock clock;
     ASSIGN_OR_RETURN(Session s, OpenSession(opts, &clock));

@@ -237,7 +237,7 @@ StatusOr<projects::BuilderDeps> Hub::BuilderDependencies(keys::KeyStore* keys) {
 
 StatusOr<projects::SessionDeps> Hub::SessionDependencies(keys::KeyStore* keys) {
   ASSIGN_OR_RETURN(std::string tmp, PrivateTempRoot());
-  return projects::SessionDeps{projects_.get(), keys, sealed_.get(), audit_.get(), clock_, tmp};
+  return projects::SessionDeps{projects_.get(), keys, sealed_.get(), audit_.get(), clock_, tmp, catalog_.get()};
 }
 
 ingest::CsvIngester Hub::Ingester(const audit::Actor& actor, keys::KeyStore* keys, int threads) {

@@ -1,5 +1,6 @@
 #include "hdhub/ingest/column_rules.h"
 
+#include <algorithm>
 #include <array>
 
 namespace hdhub::ingest {
@@ -24,7 +25,57 @@ constexpr std::array<NamedRule, 10> kRules = {{
     {"BEN_DCD_DTE", {ColumnTreatment::kMonth, "date of death: kept to its month"}},
 }};
 
+// The DCIR's claim-line key (the primary key of ER_PRS_F, the foreign key of
+// its detail tables), followed by `more`.
+std::vector<std::string_view> DcirLineKeyAnd(std::vector<std::string_view> more) {
+  std::vector<std::string_view> out = {"FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP", "FLX_EMT_NUM", "FLX_EMT_ORD",
+                                       "ORG_CLE_NUM", "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"};
+  out.insert(out.end(), more.begin(), more.end());
+  return out;
+}
+
+struct TableIdentifiers {
+  std::string_view table;
+  std::vector<std::string_view> columns;
+};
+
+// Why each is there: docs/formats/projects.md. Practitioners (PFS_*_NUM,
+// PRS_MTT_NUM, PSP_PPS_NUM), establishments (ETB_PRE_FIN, ETA_NUM), an
+// employer (IJR_EMP_NUM), a complementary insurer (ORG_CPL_NUM), an
+// accident at work (NUM_DAT_AT), a death certificate (DCD_IDT_ENC), ranks
+// that tell people of one pseudonym apart (BEN_RNG_GEM, RNG_BEN, RNG_NAI).
+const std::vector<TableIdentifiers>& Identifiers() {
+  static const std::vector<TableIdentifiers> kIdentifiers = {
+      {"IR_BEN_R", {"BEN_RNG_GEM"}},
+      {"ER_PRS_F", DcirLineKeyAnd({"BEN_RNG_GEM", "PFS_EXE_NUM", "PFS_PRE_NUM", "PRS_MTT_NUM", "PSP_PPS_NUM",
+                                   "ETB_PRE_FIN", "IJR_EMP_NUM"})},
+      {"ER_PHA_F", DcirLineKeyAnd({"PHA_ORD_NUM"})},
+      {"ER_CAM_F", DcirLineKeyAnd({"CAM_ORD_NUM"})},
+      {"ER_ETE_F", DcirLineKeyAnd({})},
+      {"T_MCOaaA", {"ETA_NUM", "RSA_NUM", "RSS_NUM"}},
+      {"T_MCOaaB", {"ETA_NUM", "RSA_NUM", "RSS_NUM"}},
+      {"T_MCOaaC", {"ETA_NUM", "RSA_NUM", "SEJ_NUM", "NUM_DAT_AT", "ORG_CPL_NUM", "RNG_BEN", "RNG_NAI"}},
+      {"T_MCOaaD", {"ETA_NUM", "RSA_NUM", "RSS_NUM"}},
+      {"KI_CCI_R", {"DCD_IDT_ENC"}},
+      {"KI_ECD_R", {"DCD_IDT_ENC"}},
+  };
+  return kIdentifiers;
+}
+
 }  // namespace
+
+const std::vector<std::string_view>& RecordIdentifierColumns(std::string_view table) {
+  static const std::vector<std::string_view> kNone;
+  for (const TableIdentifiers& t : Identifiers()) {
+    if (t.table == table) return t.columns;
+  }
+  return kNone;
+}
+
+bool IsRecordIdentifier(std::string_view table, std::string_view column) {
+  const std::vector<std::string_view>& columns = RecordIdentifierColumns(table);
+  return std::find(columns.begin(), columns.end(), column) != columns.end();
+}
 
 ColumnRule RuleFor(std::string_view table, std::string_view column) {
   for (const NamedRule& r : kRules) {

@@ -35,4 +35,17 @@ ColumnRule RuleFor(std::string_view table, std::string_view column);
 // linkage id) are secondary: a source leaves them empty.
 std::vector<std::string> PersonPseudonymColumns(const TableSchema& schema);
 
+// Record identifiers (docs/formats/projects.md, "Record identifiers"): per
+// table, the columns other than a pseudonym that identify a person (a
+// practitioner, a twin rank), a claim line (the DCIR join keys), a stay
+// (ETA_NUM, RSA_NUM, SEJ_NUM), an establishment, an employer, a death
+// certificate or any other record: the Table Schema's primary and foreign
+// keys (nomenclature references aside) and the identifier-like fields. They
+// are stored at the hub as they come, and re-keyed with the project's key in
+// every workspace (the same value gives the same re-keyed value within a
+// project, in all its tables, and unrelated values in two projects).
+// Empty for a table without any.
+const std::vector<std::string_view>& RecordIdentifierColumns(std::string_view table);
+bool IsRecordIdentifier(std::string_view table, std::string_view column);
+
 }  // namespace hdhub::ingest

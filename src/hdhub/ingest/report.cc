@@ -37,6 +37,7 @@ nlohmann::json IngestReport::ToJson() const {
           {"pseudonymized", pseudonymized},
           {"dropped", dropped},
           {"generalised", generalised},
+          {"record_identifiers", record_identifiers},
           {"unchecked_nomenclatures", unchecked_nomenclatures}};
 }
 

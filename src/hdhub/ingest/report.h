@@ -41,6 +41,9 @@ struct IngestReport {
   std::vector<std::string> pseudonymized;  // columns re-keyed
   std::vector<std::string> dropped;        // columns never stored
   std::vector<std::string> generalised;    // columns coarsened
+  // Columns kept as they are at the hub and re-keyed per project in every
+  // workspace (column_rules.h, RecordIdentifierColumns).
+  std::vector<std::string> record_identifiers;
   std::vector<std::string> unchecked_nomenclatures;
 
   nlohmann::json ToJson() const;

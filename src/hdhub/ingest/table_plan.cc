@@ -21,6 +21,7 @@ StatusOr<TablePlan> TablePlan::Make(const std::string& table, const TableSchema&
                                     const Nomenclatures& nomenclatures) {
   RETURN_IF_ERROR(CheckHeader(schema, source));
   TablePlan plan;
+  plan.table_ = table;
   for (const Field& f : schema.fields) {
     ColumnRule rule = RuleFor(table, f.name);
     std::optional<int> set = nomenclatures.SetFor(f);
@@ -84,6 +85,7 @@ void TablePlan::ReadDiagnosis(const std::vector<sql::Cell>& row, IngestReport* r
 
 void TablePlan::DescribeTreatments(IngestReport* report) const {
   for (const PlannedField& f : fields_) {
+    if (IsRecordIdentifier(table_, f.field.name)) report->record_identifiers.push_back(f.field.name);
     switch (f.rule.treatment) {
       case ColumnTreatment::kPseudonym:
         report->pseudonymized.push_back(f.field.name);

@@ -58,6 +58,7 @@ class TablePlan {
   void DescribeTreatments(IngestReport* report) const;
 
  private:
+  std::string table_;
   std::vector<PlannedField> fields_;
   std::vector<ValueRule> rules_;  // per field; used where fused_[i]
   std::vector<bool> fused_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hdhub/ingest/column_rules.h"
 #include "hdhub/sql/database.h"
 
 namespace hdhub::projects {
@@ -31,11 +32,13 @@ std::string Joined(const std::vector<std::string>& parts, std::string_view separ
 }
 
 // What a kept column becomes in the workspace: a stage-2 pseudonym (UUID)
-// re-keyed to P3, a link key re-keyed with hdhub_link.
+// re-keyed to P3, a record identifier re-keyed with hdhub_link (its text,
+// so that a key stored as a number in one table and as text in another
+// still joins).
 std::string KeptValue(const TableProfile& profile, const Column& c, std::string_view alias) {
   std::string value = Col(alias, c.name);
-  if (c.type == "UUID") value = "hdhub_p3(" + value + ")";
-  if (Contains(profile.link_keys, c.name)) value = "hdhub_link(CAST(" + value + " AS VARCHAR))";
+  if (c.type == "UUID") return "hdhub_p3(" + value + ")";
+  if (ingest::IsRecordIdentifier(profile.table, c.name)) return "hdhub_link(CAST(" + value + " AS VARCHAR))";
   return value;
 }
 
@@ -113,8 +116,8 @@ StatusOr<std::string> Projection(const TableProfile& profile, const std::vector<
   }
   std::vector<std::string> select;
   for (const Column& c : source) {
-    bool needed = c.name == profile.person || Contains(profile.parent_keys, c.name) ||
-                  Contains(profile.link_keys, c.name) || Contains(profile.row_keys, c.name);
+    bool needed =
+        c.name == profile.person || Contains(profile.parent_keys, c.name) || Contains(profile.row_keys, c.name);
     bool asked = all || std::find(wanted.begin(), wanted.end(), c.name) != wanted.end();
     if (!needed && !asked) continue;
     select.push_back(KeptValue(profile, c, "t") + " AS " + QuoteIdentifier(c.name));
@@ -143,7 +146,7 @@ StatusOr<std::string> ExtractSelect(const TableProfile& profile, const std::vect
   } else if (!profile.person.empty()) {
     order.push_back(QuoteIdentifier(profile.person));
   } else {
-    for (std::string_view k : profile.link_keys) order.push_back(QuoteIdentifier(k));
+    for (std::string_view k : profile.parent_keys) order.push_back(QuoteIdentifier(k));  // re-keyed
   }
   if (!order.empty()) select = "SELECT * FROM (" + select + ") ORDER BY " + Joined(order, ", ");
   return select;

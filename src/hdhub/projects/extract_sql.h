@@ -38,7 +38,8 @@ std::string PersonFilter(const TableProfile& profile, const ExtractContext& ctx,
 std::string RowFilter(const TableProfile& profile, const ExtractContext& ctx);
 
 // The SELECT list: the wanted columns ("*" for all) plus the person and join
-// keys; UUID columns re-keyed with hdhub_p3, link keys with hdhub_link.
+// keys; UUID columns re-keyed with hdhub_p3, record identifiers
+// (ingest/column_rules.h) with hdhub_link.
 // InvalidArgument naming a wanted column the source does not have.
 StatusOr<std::string> Projection(const TableProfile& profile, const std::vector<Column>& source,
                                  const std::vector<std::string>& wanted);

@@ -17,6 +17,17 @@
 // open across the end date, a member removed, or a revoked token stops at
 // the next statement.
 //
+// Opt-outs take effect at the next statement, without a rebuild: before
+// each statement the session reads the opt-out register (ingest/opt_out.h)
+// and, when someone is opted out now who was not when the workspace was
+// built, hides their rows from every table: person tables through their
+// pseudonym (re-keyed to the project's P3 by a private instance that holds
+// the project key; the session's own instance never does), detail tables
+// through the keys of their parent's rows (the parent table, or its hidden
+// key table, workspace_builder.h). The views named after the tables are the
+// only way to the rows: SqlGuard refuses a statement that names a path, a
+// file-reading table function or a hidden table.
+//
 // Ownership: borrows the stores, which must outlive it; streams it returns
 // must be destroyed before it. Thread-safety: one query at a time (a
 // stream's Cancel() from any thread).
@@ -29,10 +40,14 @@
 #include <vector>
 
 #include "hdhub/audit/audit_log.h"
+#include "hdhub/catalog/catalog.h"
 #include "hdhub/common/clock.h"
 #include "hdhub/directory/role.h"
+#include "hdhub/ingest/opt_out.h"
 #include "hdhub/keys/key_store.h"
 #include "hdhub/projects/project_store.h"
+#include "hdhub/projects/sql_guard.h"
+#include "hdhub/projects/table_profiles.h"
 #include "hdhub/sql/database.h"
 #include "hdhub/storage/sealed_store.h"
 
@@ -54,6 +69,7 @@ struct SessionDeps {
   audit::AuditLog* log;
   Clock* clock;
   std::string temp_root;  // private directory for spill files (mode 0700)
+  catalog::Catalog* catalog = nullptr;  // the opt-out register; required
 };
 
 class ProjectSession {
@@ -92,6 +108,20 @@ class ProjectSession {
   ProjectSession() = default;
   // The per-statement checks; a refusal is audited and returned.
   Status Recheck();
+  // Reads the opt-out register; when it changed, hides the people opted out
+  // since the build (the views are made again).
+  Status RefreshOptOuts();
+  // The P3 pseudonyms of the people opted out now but not at the build.
+  StatusOr<std::vector<std::string>> NewlyOptedOut(const ingest::OptOutRegister& now);
+  // (Re)creates the view of every workspace table, filtered when `filtered`.
+  Status MakeViews(bool filtered);
+  // read_parquet('<the object of `table`>'), or empty when there is none.
+  std::string ObjectSql(std::string_view table) const;
+  // The WHERE clause hiding the rows of a detail table whose parent rows
+  // belong to someone opted out since the build (a temp table of their keys).
+  StatusOr<std::string> DetailFilter(const TableProfile& detail);
+  // A refused or failed statement, logged as query.run.
+  Status RefuseStatement(std::string_view sql, const Status& why);
 
   SessionDeps deps_;
   directory::Principal who_;
@@ -101,6 +131,11 @@ class ProjectSession {
   SessionLimits limits_;
   std::string spill_dir_;
   std::vector<std::string> tables_;
+  WorkspaceRecord workspace_;
+  Bytes wrapped_pseudonym_key_;
+  nlohmann::json built_opt_outs_;  // the opt-out lists the build applied
+  nlohmann::json seen_opt_outs_;   // the register at the last refresh
+  std::unique_ptr<SqlGuard> guard_;
   std::unique_ptr<sql::Database> db_;
 };
 

@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "hdhub/projects/session.h"
 #include "hdhub/projects/workspace_fixture.h"
@@ -63,13 +64,30 @@ class SessionLeakTest : public WorkspaceFixture {
     }
   }
 
+  // The names a plain DuckDB instance lists (the session itself may refuse
+  // the listing: what it refuses it shows nothing of, and each name is still
+  // tried in the session).
+  static std::set<std::string> Listed(const std::string& sql) {
+    std::set<std::string> out;
+    StatusOr<std::unique_ptr<sql::Database>> db = sql::Database::Open(nullptr);
+    EXPECT_TRUE(db.ok()) << db.status();
+    if (!db.ok()) return out;
+    StatusOr<sql::QueryResult> r = (*db)->Query(sql);
+    EXPECT_TRUE(r.ok()) << sql << ": " << r.status();
+    if (!r.ok()) return out;
+    for (const auto& row : r->rows) out.insert(row.at(0).value_or("NULL"));
+    return out;
+  }
+
   std::vector<std::string> machine_;
 };
 
 TEST_F(SessionLeakTest, NoSettingShowsAPathOrNameOfTheMachine) {
   ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1"));
   ExpectNothingOfTheMachine(*s, "SELECT name, value FROM duckdb_settings()");
-  for (const std::string& name : Column(*s, "SELECT name FROM duckdb_settings()")) {
+  const std::set<std::string> names = Listed("SELECT name FROM duckdb_settings()");
+  ASSERT_TRUE(names.contains("home_directory"));
+  for (const std::string& name : names) {
     ExpectNothingOfTheMachine(*s, "SELECT current_setting(" + sql::QuoteLiteral(name) + ")");
   }
   for (const char* sql : {"PRAGMA database_list", "SELECT * FROM pragma_database_list()",
@@ -84,7 +102,7 @@ TEST_F(SessionLeakTest, NoSystemTableFunctionShowsAPathOrNameOfTheMachine) {
   // Spill something first, so duckdb_temporary_files() has rows to show.
   ASSERT_OK(s->Query("SELECT count(*) FROM (SELECT * FROM IR_BEN_R ORDER BY random())").status());
   std::set<std::string> functions =
-      Column(*s, "SELECT function_name FROM duckdb_functions() WHERE function_type = 'table' AND len(parameters) = 0");
+      Listed("SELECT function_name FROM duckdb_functions() WHERE function_type = 'table' AND len(parameters) = 0");
   ASSERT_TRUE(functions.contains("duckdb_settings"));
   ASSERT_TRUE(functions.contains("duckdb_extensions"));
   for (const std::string& f : functions) ExpectNothingOfTheMachine(*s, "SELECT * FROM " + f + "()");

@@ -4,32 +4,34 @@ namespace hdhub::projects {
 namespace {
 
 // The DCIR's line key: what links a pharmacy detail (ER_PHA_F) to its claim
-// line (ER_PRS_F). The numbers among them are re-keyed per project.
+// line (ER_PRS_F). Record identifiers, re-keyed per project.
 const std::vector<std::string_view> kDcirKeys = {"FLX_DIS_DTD", "FLX_TRT_DTD", "FLX_EMT_TYP",
                                                  "FLX_EMT_NUM", "FLX_EMT_ORD", "ORG_CLE_NUM",
                                                  "DCT_ORD_NUM", "PRS_ORD_NUM", "REM_TYP_AFF"};
-const std::vector<std::string_view> kDcirLinks = {"FLX_EMT_NUM", "FLX_EMT_ORD", "DCT_ORD_NUM", "PRS_ORD_NUM"};
 constexpr std::string_view kDcirLineKey = "DCIR_LINE_KEY";
 const std::vector<std::string_view> kStayKeys = {"ETA_NUM", "RSA_NUM"};
-const std::vector<std::string_view> kStayLinks = {"RSA_NUM"};
 
 const std::vector<TableProfile>& Profiles() {
   static const std::vector<TableProfile> kProfiles = {
-      {"IR_BEN_R", "BEN_NIR_PSA", "", "", {}, {}},
+      {.table = "IR_BEN_R", .person = "BEN_NIR_PSA"},
       {.table = "ER_PRS_F",
        .person = "BEN_NIR_PSA",
        .year_column = "EXE_SOI_DTD",
-       .link_keys = kDcirLinks,
        .row_keys = kDcirKeys,
        .line_key = kDcirLineKey,
        .line_key_columns = kDcirKeys,
        .line_order_table = "ER_PHA_F",
        .line_order_column = "PHA_PRS_C13"},
-      {"ER_PHA_F", "", "", "ER_PRS_F", kDcirKeys, kDcirLinks, {}, kDcirLineKey, kDcirKeys, "PHA_PRS_C13"},
-      {"T_MCOaaC", "NIR_ANO_17", "EXE_SOI_DTD", "", {}, kStayLinks, kStayKeys},
-      {"T_MCOaaB", "", "", "T_MCOaaC", kStayKeys, kStayLinks, {}, {}, {}, "DGN_PAL"},
-      {"T_MCOaaD", "", "", "T_MCOaaC", kStayKeys, kStayLinks},
-      {"KI_CCI_R", "BEN_NIR_ANO", "BEN_DCD_DTE", "", {}, {}},
+      {.table = "ER_PHA_F",
+       .parent = "ER_PRS_F",
+       .parent_keys = kDcirKeys,
+       .line_key = kDcirLineKey,
+       .line_key_columns = kDcirKeys,
+       .order_by = "PHA_PRS_C13"},
+      {.table = "T_MCOaaC", .person = "NIR_ANO_17", .year_column = "EXE_SOI_DTD", .row_keys = kStayKeys},
+      {.table = "T_MCOaaB", .parent = "T_MCOaaC", .parent_keys = kStayKeys, .order_by = "DGN_PAL"},
+      {.table = "T_MCOaaD", .parent = "T_MCOaaC", .parent_keys = kStayKeys},
+      {.table = "KI_CCI_R", .person = "BEN_NIR_ANO", .year_column = "BEN_DCD_DTE"},
   };
   return kProfiles;
 }

@@ -2,9 +2,10 @@
 // column that says whose row it is), the year a row belongs to, and for a
 // table without a person column the parent table whose rows it details
 // (ER_PHA_F details ER_PRS_F lines; T_MCOaaB/D detail T_MCOaaC stays), so
-// that population, opt-out and year filters reach every row; and the keys
-// that are re-keyed per project so that two projects cannot link rows
-// (claim and stay numbers) any more than people.
+// that population, opt-out and year filters reach every row. Which columns
+// are re-keyed per project, so that two projects cannot link rows any more
+// than people, is declared with the table's columns: pseudonyms (UUID) and
+// record identifiers (ingest/column_rules.h).
 //
 // A table without a profile cannot be in a scope (its rows could not be
 // filtered). Constant data; thread-safe.
@@ -21,7 +22,6 @@ struct TableProfile {
   std::string_view year_column;               // the date whose year a row belongs to; empty: no year filter
   std::string_view parent;                    // for a detail table: the table it details
   std::vector<std::string_view> parent_keys;  // columns shared with the parent (compared as text)
-  std::vector<std::string_view> link_keys;    // re-keyed per project (hdhub_link)
   std::vector<std::string_view> row_keys;     // what detail tables join on: always kept
   // A one-column join key added to the workspace table, so that a 9-column
   // join becomes a BIGINT one: the lines of the person table that owns it

@@ -17,6 +17,9 @@ namespace {
 
 using directory::Role;
 
+constexpr std::string_view kOptOutView = "opt_out_";
+constexpr std::string_view kHiddenKeysPrefix = "hdhub_private_keys_";
+
 struct Source {
   std::string table;
   catalog::VersionWithObjects version;
@@ -29,15 +32,28 @@ StatusOr<std::vector<Column>> Describe(sql::Database& db, const std::string& vie
   return out;
 }
 
+// Writes `select` as the workspace object "<name>.parquet"; its rows.
+StatusOr<uint64_t> CopyTo(sql::Database& db, const std::string& select, const std::string& name) {
+  ASSIGN_OR_RETURN(sql::QueryResult copied,
+                   db.Query("COPY (" + select + ") TO " + sql::QuoteLiteral("hdhub://" + name + ".parquet") +
+                            " (FORMAT parquet, COMPRESSION zstd)"));
+  return std::stoull(copied.rows.at(0).at(0).value_or("0"));
+}
+
 }  // namespace
 
 std::string WorkspacePrefix(std::string_view project, int64_t build) {
   return "projects/" + std::string(project) + "/ws" + std::to_string(build) + "/";
 }
 
+std::string HiddenKeysTable(std::string_view parent) { return std::string(kHiddenKeysPrefix) + std::string(parent); }
+
+bool IsHiddenTable(std::string_view table) { return table.starts_with(kHiddenTablePrefix); }
+
 struct WorkspaceBuilder::Plan {
   std::vector<std::string> outputs;  // scope tables, parents first
-  std::vector<Source> sources;       // everything read: outputs, parents, IR_BEN_R, OPT_OUT
+  std::vector<Source> sources;       // everything read: outputs, parents, IR_BEN_R
+  ingest::OptOutRegister opt_outs;   // the lists of OPT_OUT and OPT_OUT_WITHDRAWAL
   bool population = false;
   bool exclusions = false;
 };
@@ -67,13 +83,8 @@ StatusOr<WorkspaceBuilder::Plan> WorkspaceBuilder::Prepare(const ProjectRecord& 
     if (!v.ok()) return v.status().WithContext("the scope needs " + table);
     plan.sources.push_back({table, *std::move(v)});
   }
-  StatusOr<catalog::VersionWithObjects> opt_out = d_.catalog->LatestCommittedVersion(ingest::kOptOutDataset);
-  if (opt_out.ok()) {
-    plan.exclusions = true;
-    plan.sources.push_back({std::string(ingest::kOptOutDataset), *std::move(opt_out)});
-  } else if (!IsNotFound(opt_out.status())) {
-    return opt_out.status();
-  }
+  ASSIGN_OR_RETURN(plan.opt_outs, ingest::OptOutRegister::Read(*d_.catalog));
+  plan.exclusions = !plan.opt_outs.lists().empty();
   return plan;
 }
 
@@ -112,11 +123,11 @@ StatusOr<std::unique_ptr<sql::Database>> WorkspaceBuilder::OpenBuildDatabase(con
     RETURN_IF_ERROR(ingest::MountVersion(*db, *d_.keys, s.table, s.version, SourceView(s.table)));
     (*versions)[s.table] = s.version.version.version;
   }
+  RETURN_IF_ERROR(plan.opt_outs.Mount(*db, *d_.keys, kOptOutView));
   RETURN_IF_ERROR(db->keys().Grant(WorkspacePrefix(p.spec.id, build), std::move(dek), sql::Access::kReadWrite));
   RETURN_IF_ERROR(db->LockDown({.allowed_prefix = "hdhub://", .refuse_statements = false}));
   if (plan.exclusions) {
-    RETURN_IF_ERROR(db->Execute("CREATE TEMP TABLE excluded AS SELECT DISTINCT BEN_NIR_PSA AS p FROM " +
-                                SourceView(ingest::kOptOutDataset) + " WHERE BEN_NIR_PSA IS NOT NULL"));
+    RETURN_IF_ERROR(db->Execute("CREATE TEMP TABLE excluded AS " + plan.opt_outs.ExcludedSelect(kOptOutView)));
   }
   if (plan.population) RETURN_IF_ERROR(db->Execute(PopulationSql(p.spec.scope.population, plan.exclusions)));
   return db;
@@ -142,12 +153,27 @@ Status WorkspaceBuilder::CopyTables(const ProjectRecord& p, const Plan& plan, sq
     ASSIGN_OR_RETURN(std::string select,
                      ExtractSelect(*ProfileFor(table), columns, p.spec.scope.tables.at(table), ctx));
     if (d_.progress) db.SetProgress(d_.progress, "build " + p.spec.id + ": " + table);
-    ASSIGN_OR_RETURN(
-        sql::QueryResult copied,
-        db.Query("COPY (" + select + ") TO " +
-                 sql::QuoteLiteral("hdhub://" + WorkspacePrefix(p.spec.id, result->build) + table + ".parquet") +
-                 " (FORMAT parquet, COMPRESSION zstd)"));
-    result->rows[table] = std::stoull(copied.rows.at(0).at(0).value_or("0"));
+    ASSIGN_OR_RETURN(result->rows[table], CopyTo(db, select, WorkspacePrefix(p.spec.id, result->build) + table));
+  }
+  return CopyHiddenParents(p, plan, db, ctx, result);
+}
+
+Status WorkspaceBuilder::CopyHiddenParents(const ProjectRecord& p, const Plan& plan, sql::Database& db,
+                                           const ExtractContext& ctx, BuildResult* result) {
+  // A detail table whose parent is not in the scope: the parent's person and
+  // keys, unreadable by the project (session.h), so that a session can hide
+  // the rows of someone opted out after the build.
+  std::vector<std::string> parents;
+  for (const std::string& table : plan.outputs) {
+    std::string parent(ProfileFor(table)->parent);
+    if (parent.empty() || std::find(plan.outputs.begin(), plan.outputs.end(), parent) != plan.outputs.end()) continue;
+    if (std::find(parents.begin(), parents.end(), parent) == parents.end()) parents.push_back(parent);
+  }
+  for (const std::string& parent : parents) {
+    ASSIGN_OR_RETURN(std::vector<Column> columns, Describe(db, SourceView(parent)));
+    ASSIGN_OR_RETURN(std::string select, ExtractSelect(*ProfileFor(parent), columns, {}, ctx));
+    const std::string name = HiddenKeysTable(parent);
+    ASSIGN_OR_RETURN(result->rows[name], CopyTo(db, select, WorkspacePrefix(p.spec.id, result->build) + name));
   }
   return OkStatus();
 }
@@ -167,6 +193,7 @@ Status WorkspaceBuilder::Record(const ProjectRecord& p, const Plan& plan, const 
   e.details["tables"] = result->rows.size();
   e.details["scope_version"] = p.scope_version;
   e.details["opt_out_applied"] = plan.exclusions;
+  e.details["opt_out_lists"] = plan.opt_outs.lists().size();  // which: provenance_json
   RETURN_IF_ERROR(d_.log->Append(e).status());  // before the workspace becomes readable
   return d_.projects->FinishWorkspace(p.spec.id, result->build, result->provenance_json);
 }
@@ -193,6 +220,7 @@ StatusOr<BuildResult> WorkspaceBuilder::Write(const ProjectRecord& p, Plan& plan
         {"scope_version", p.scope_version},
         {"scope_sha256", p.spec.scope.Digest()},
         {"datasets", versions},
+        {"opt_out", plan.opt_outs.Provenance()},
         {"rows", result.rows}}.dump();
     return Record(p, plan, actor, written, &result);
   }();

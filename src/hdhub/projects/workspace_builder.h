@@ -5,14 +5,18 @@
 //   - only the scope's tables and columns (plus each table's person
 //     pseudonym and the keys that join it to its parent), only its years of
 //     care, only its population (filters on IR_BEN_R);
-//   - everyone in the latest opt-out set removed, from every table: detail
-//     tables (ER_PHA_F, T_MCOaaB, T_MCOaaD) keep only the rows of kept
-//     parent rows;
+//   - everyone the opt-out register excludes (ingest/opt_out.h) removed,
+//     from every table: detail tables (ER_PHA_F, T_MCOaaB, T_MCOaaD) keep
+//     only the rows of kept parent rows; for a detail table whose parent is
+//     not in the scope, the parent's person and keys are written too, as
+//     the hidden table HiddenKeysTable(parent), so that a session can hide
+//     the rows of people who opt out later (session.h);
 //   - pseudonyms re-keyed with the project's key (P3 = HMAC(K_project, P2))
-//     and claim/stay numbers re-keyed too, so that two projects share no
-//     identifier and cannot link rows;
-//   - provenance recorded (dataset versions, opt-out version, scope digest
-//     and version), so the same extract can be rebuilt.
+//     and every record identifier (ingest/column_rules.h) re-keyed too, so
+//     that two projects share no identifier and cannot link rows; rows in
+//     an order of their own (extract_sql.h);
+//   - provenance recorded (dataset versions, the opt-out lists applied,
+//     scope digest and version), so the same extract can be rebuilt.
 // The build runs in a locked-down DuckDB instance that spills, encrypted, to
 // a private directory. A failed build leaves a discarded workspace and no
 // object; a newer build retires the previous one (its key destroyed).
@@ -37,6 +41,8 @@
 
 namespace hdhub::projects {
 
+struct ExtractContext;
+
 struct BuildResult {
   int64_t build = 0;
   std::map<std::string, uint64_t> rows;  // per table
@@ -58,6 +64,12 @@ struct BuilderDeps {
 
 // Where a workspace's objects live: "projects/<id>/ws<build>/".
 std::string WorkspacePrefix(std::string_view project, int64_t build);
+// Tables no session shows nor lets a statement read start with this: the
+// hidden key tables below, a session's own temporary tables.
+inline constexpr std::string_view kHiddenTablePrefix = "hdhub_private_";
+// A detail table's parent's person and keys: "hdhub_private_keys_<parent>".
+std::string HiddenKeysTable(std::string_view parent);
+bool IsHiddenTable(std::string_view table);
 
 class WorkspaceBuilder {
  public:
@@ -81,6 +93,8 @@ class WorkspaceBuilder {
                                                              const crypto::HmacSha256* k_project, int64_t build,
                                                              SecretBytes dek, nlohmann::json* versions);
   Status CopyTables(const ProjectRecord& project, const Plan& plan, sql::Database& db, BuildResult* result);
+  Status CopyHiddenParents(const ProjectRecord& project, const Plan& plan, sql::Database& db, const ExtractContext& ctx,
+                           BuildResult* result);
   // Records the objects, logs workspace.build, then makes the workspace ready.
   Status Record(const ProjectRecord& project, const Plan& plan, const audit::Actor& actor,
                 const std::vector<storage::SealedObjectInfo>& written, BuildResult* result);

@@ -43,7 +43,7 @@ TEST_F(WorkspaceTest, BuildKeepsExactlyTheAuthorisedRowsAndColumns) {
             std::to_string(2 * expected_people));
   nlohmann::json provenance = nlohmann::json::parse(built.provenance_json);
   EXPECT_EQ(provenance["datasets"]["ER_PRS_F"], 1);
-  EXPECT_EQ(provenance["datasets"]["OPT_OUT"], 1);
+  EXPECT_EQ(provenance["opt_out"]["OPT_OUT"], nlohmann::json::array({1}));
 }
 
 TEST_F(WorkspaceTest, PseudonymsAreRekeyedAndNoOptedOutPersonAppears) {
@@ -223,7 +223,7 @@ TEST_F(WorkspaceTest, ACrossJoinBombIsCancelledAndAudited) {
   CreateApproved("p1", Scope());
   ASSERT_OK(Builder().Build(ops1_, Role::kOperator, "p1").status());
   ASSERT_OK_AND_ASSIGN(auto s, ProjectSession::Open({projects_.get(), keys_.get(), sealed_.get(), &log_, &clock_,
-                                                     (dir_.path() / "tmp").string()},
+                                                     (dir_.path() / "tmp").string(), catalog_.get()},
                                                     rita_, "p1", {.timeout = std::chrono::milliseconds(500)}));
   EXPECT_THAT(s->Query("SELECT sum(a.PRS_PAI_MNT * b.PRS_PAI_MNT * c.PRS_PAI_MNT * d.PRS_PAI_MNT) "
                        "FROM ER_PRS_F a, ER_PRS_F b, ER_PRS_F c, ER_PRS_F d"),

@@ -1,0 +1,40 @@
+// SqlGuard: what a researcher's SQL may read in a project session (issue
+// 14). A session's views are the only way to the workspace's rows, because
+// they hide the people opted out after the build (session.h); the sandbox
+// alone would let a statement read a workspace object by its path. So a
+// statement must be a SELECT (DESCRIBE, SUMMARIZE, PIVOT, SHOW are), and it
+// may name tables and views, never a path ('hdhub://…', 'x.parquet'), never
+// hdhub's own tables (hdhub_private_*), and as table functions only those that
+// generate rows (range, generate_series, unnest): none that reads a file or
+// runs SQL text (read_parquet, query, query_table…).
+//
+// The check reads DuckDB's own parse tree (json_serialize_sql in a private
+// instance that holds no key and reads nothing), walked whole, so a name in
+// a subquery, a CTE or a lateral join is seen like one at the top.
+//
+// Ownership: owns its instance. Thread-safety: one Check at a time.
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "hdhub/common/status.h"
+#include "hdhub/sql/database.h"
+
+namespace hdhub::projects {
+
+class SqlGuard {
+ public:
+  // Internal when DuckDB cannot be started.
+  static StatusOr<std::unique_ptr<SqlGuard>> Create(storage::SealedStore* sealed);
+
+  // OK, or PermissionDenied naming what the statement may not do, or
+  // InvalidArgument for SQL that does not parse.
+  Status Check(std::string_view sql);
+
+ private:
+  explicit SqlGuard(std::unique_ptr<sql::Database> parser) : parser_(std::move(parser)) {}
+  std::unique_ptr<sql::Database> parser_;
+};
+
+}  // namespace hdhub::projects
