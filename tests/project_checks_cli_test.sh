@@ -116,6 +116,7 @@ attempts=(
   "project build ID"
   "query --project ID SELECT_1"
   "query --project ID SELECT_1;_SELECT_2"
+  "audit show --project ID"
 )
 answer() {  # json? id attempt -> "rc|stdout|stderr" with the id replaced by ID
   local json=$1 id=$2 attempt=$3 args=()
