@@ -121,6 +121,8 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
       ->excludes(opt_out_flag);
   cmd->add_option("--on-invalid", *policy,
                   "a value its schema refuses: fail (the whole file, default), reject-row, set-null");
+  cmd->add_flag("--allow-empty", req->allow_empty,
+                "a file with no row to store becomes the current, empty version (else it is refused)");
   cmd->add_flag("--new-schema-version", req->new_schema_version,
                 "the schema changes with this version (else a schema other than the current version's is refused)");
   cmd->add_option("--nomenclatures", req->nomenclatures_dir,

@@ -314,6 +314,11 @@ Status CsvIngester::Seal(const IngestRequest& request, Prepared& p, sql::Databas
   report.rows_rejected = tally.rejected_rows();
   report.rows_read = report.rows_stored + report.rows_rejected;
   if (AnyRefused(tally)) RETURN_IF_ERROR(Diagnose(request, p, &db, &report));
+  if (report.rows_stored == 0 && !request.allow_empty) {
+    // A header alone (or every row refused) would empty the dataset.
+    return InvalidArgumentError(request.csv_path + ": no data row to store (" + std::to_string(report.rows_read) +
+                                " read); the current version stays (--allow-empty makes an empty version current)");
+  }
   for (const storage::SealedObjectInfo& o : objects) {
     RETURN_IF_ERROR(catalog_->AddObject(
         request.dataset, result->version,

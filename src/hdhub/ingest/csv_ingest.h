@@ -61,6 +61,9 @@ struct IngestRequest {
   // The dataset's schema changes with this version (else a schema that
   // differs from the current version's is refused).
   bool new_schema_version = false;
+  // A file with no row to store becomes the current (empty) version (else it
+  // is refused and the current version stays).
+  bool allow_empty = false;
   ProgressFn progress;  // the sealing pass's progress, when set (common/progress.h)
 };
 

@@ -378,6 +378,25 @@ TEST_F(CsvIngestTest, ADatasetKeepsItsSchemaUnlessANewVersionIsDeclared) {
   EXPECT_OK(ingester_->Ingest(same).status());
 }
 
+// A header and no row (or no row left to store) does not replace the current
+// version unless asked.
+TEST_F(CsvIngestTest, AFileWithNoRowToStoreDoesNotBecomeCurrentUnlessAsked) {
+  ASSERT_OK_AND_ASSIGN(IngestResult first,
+                       ingester_->Ingest(Small("a.csv", {"AAAAAAAAAAAAAAAAA,A,2020-01-01"}, InvalidPolicy::kFail)));
+  IngestRequest header_only = Small("h.csv", {}, InvalidPolicy::kFail);
+  EXPECT_THAT(ingester_->Ingest(header_only),
+              StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("no data row"), HasSubstr("--allow-empty"))));
+  IngestRequest all_refused = Small("r.csv", {"AAAAAAAAAAAAAAAAA,NOPE,2020-01-01"}, InvalidPolicy::kRejectRow);
+  EXPECT_THAT(ingester_->Ingest(all_refused), StatusIs(StatusCode::kInvalidArgument, HasSubstr("no data row")));
+  ASSERT_OK_AND_ASSIGN(catalog::VersionWithObjects current, catalog_->LatestCommittedVersion("SMALL"));
+  EXPECT_EQ(current.version.version, first.version);
+  header_only.allow_empty = true;
+  ASSERT_OK_AND_ASSIGN(IngestResult empty, ingester_->Ingest(header_only));
+  EXPECT_EQ(empty.rows, 0u);
+  ASSERT_OK_AND_ASSIGN(current, catalog_->LatestCommittedVersion("SMALL"));
+  EXPECT_EQ(current.version.version, empty.version);
+}
+
 TEST_F(CsvIngestTest, EmptyFileRefused) {
   std::string csv = Variant("empty.csv", [](auto& l) { l.clear(); });
   EXPECT_THAT(ingester_->Ingest(Prs(csv)), StatusIs(StatusCode::kInvalidArgument, HasSubstr("empty.csv")));
