@@ -42,3 +42,17 @@ start_test_hub() {
 as() { local token=$1; shift; HDHUB_TOKEN=$token run "$@"; }  # run, as the account of an API token
 day() { date -u -d "$1" +%Y-%m-%d; }                           # e.g. day '+10 days'
 token_for() { "$HDHUB" token issue "$1" --ttl 1d 2>/dev/null; }  # user -> a day's token
+
+# Pseudonymizes (strictly, with the source key $work/src.key) and ingests each
+# named table of the synthetic extract in $1, checking both steps. Needs SNDS.
+intake_synthetic() {
+  local ext=$1 t
+  shift
+  for t in "$@"; do
+    run pseudonymize --key "$work/src.key" --schema "$SNDS/schemas/$t.json" --strict --out "$work/$t.csv" \
+      "$ext/$t.csv"
+    check "pseudonymize $t" test "$(rc)" = 0
+    run ingest --dataset "$t" --schema "$SNDS/schemas/$t.json" "$work/$t.csv"
+    check "ingest $t" test "$(rc)" = 0
+  done
+}

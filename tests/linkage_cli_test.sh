@@ -30,13 +30,7 @@ check "synth" test "$(rc)" = 0
 run source-key init --key "$work/src.key"
 run init --operator opal
 check "init" test "$(rc)" = 0
-for t in $TABLES; do
-  run pseudonymize --key "$work/src.key" --schema "$SNDS/schemas/$t.json" --strict --out "$work/$t.csv" \
-    "$work/ext/$t.csv"
-  check "pseudonymize $t" test "$(rc)" = 0
-  run ingest --dataset "$t" --schema "$SNDS/schemas/$t.json" "$work/$t.csv"
-  check "ingest $t" test "$(rc)" = 0
-done
+intake_synthetic "$work/ext" $TABLES
 run user add omar --role operator
 run user add rita --role researcher
 OMAR=$("$HDHUB" token issue omar 2>/dev/null)

@@ -26,12 +26,7 @@ run synth --people 800 --seed 21 --years 2022-2022 --opt-out-rate 0.05 --out "$w
 check "synth" test "$(rc)" = 0
 run source-key init --key "$work/src.key"
 run init --operator opal
-for t in $TABLES; do
-  run pseudonymize --key "$work/src.key" --schema "$SNDS/schemas/$t.json" --strict --out "$work/$t.csv" \
-    "$work/ext/$t.csv"
-  run ingest --dataset "$t" --schema "$SNDS/schemas/$t.json" "$work/$t.csv"
-  check "ingest $t" test "$(rc)" = 0
-done
+intake_synthetic "$work/ext" $TABLES
 run pseudonymize --key "$work/src.key" --opt-out --strict --out "$work/OPTOUT.csv" "$work/ext/OPTOUT.csv"
 check "pseudonymize the opt-out list" test "$(rc)" = 0
 # Two lists, each with half of the people: the second omits the first's.
