@@ -1,0 +1,233 @@
+// psql 15 (libpq), the client researchers will use, against this codec and
+// SCRAM server: a test harness that speaks the protocol over a loopback
+// socket (blocking, one connection) with pgwire/'s decoders and writer, and a
+// real psql process connecting to it. It proves that libpq accepts our SCRAM
+// exchange with the right token and is refused with a wrong one, and that it
+// reads our ParameterStatus, RowDescription, DataRow, CommandComplete,
+// ErrorResponse and ReadyForQuery messages. The query answer is the harness's
+// own (the startup user, echoed): the server that runs queries is `hdhub serve`.
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <thread>
+
+#include "hdhub/common/status_matchers.h"
+#include "hdhub/pgwire/protocol.h"
+#include "hdhub/pgwire/scram.h"
+
+namespace hdhub::pgwire {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kToken[] = "hdh_7_c2VjcmV0IHRva2VuIG9mIHJpdGE";
+
+bool ReadAll(int fd, uint8_t* out, size_t n) {
+  while (n > 0) {
+    ssize_t got = ::read(fd, out, n);
+    if (got <= 0) return false;
+    out += got;
+    n -= size_t(got);
+  }
+  return true;
+}
+void WriteAll(int fd, const Bytes& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t put = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (put <= 0) return;
+    done += size_t(put);
+  }
+}
+
+// What the harness saw, for the test to check.
+struct Seen {
+  std::string user, database;
+  bool authenticated = false;
+  std::string query;
+};
+
+class Harness {
+ public:
+  Harness() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    EXPECT_EQ(::listen(listener_, 1), 0);
+    // Neither accept() nor a read waits for ever on a client that never comes.
+    timeval timeout{.tv_sec = 30, .tv_usec = 0};
+    ::setsockopt(listener_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    socklen_t len = sizeof addr;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~Harness() { ::close(listener_); }
+  int port() const { return port_; }
+
+  // Serves one connection (and, before it, any SSLRequest answered 'N').
+  Seen ServeOne(const ScramVerifier& verifier) {
+    Seen seen;
+    int fd = ::accept(listener_, nullptr, nullptr);
+    if (fd < 0) return seen;
+    timeval timeout{.tv_sec = 30, .tv_usec = 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    Serve(fd, verifier, seen);
+    ::close(fd);
+    return seen;
+  }
+
+ private:
+  static std::optional<Bytes> ReadStartup(int fd) {
+    std::array<uint8_t, 4> len;
+    if (!ReadAll(fd, len.data(), 4)) return std::nullopt;
+    uint32_t n = GetBigEndian32(len.data());
+    if (n < 4 || n > kMaxStartupPacketBytes) return std::nullopt;
+    Bytes body(n - 4);
+    if (!ReadAll(fd, body.data(), body.size())) return std::nullopt;
+    return body;
+  }
+  static std::optional<std::pair<char, Bytes>> ReadMessage(int fd) {
+    std::array<uint8_t, 5> head;
+    if (!ReadAll(fd, head.data(), 5)) return std::nullopt;
+    uint32_t n = GetBigEndian32(head.data() + 1);
+    if (n < 4 || n > kMaxMessageBytes) return std::nullopt;
+    Bytes body(n - 4);
+    if (!ReadAll(fd, body.data(), body.size())) return std::nullopt;
+    return std::make_pair(char(head[0]), std::move(body));
+  }
+
+  void Serve(int fd, const ScramVerifier& verifier, Seen& seen) {
+    Bytes out;
+    BackendWriter w(out);
+    StartupMessage startup;
+    for (;;) {
+      auto body = ReadStartup(fd);
+      if (!body) return;
+      auto packet = DecodeStartup(*body);
+      if (!packet.ok()) return;
+      if (std::holds_alternative<SslRequest>(*packet) || std::holds_alternative<GssEncRequest>(*packet)) {
+        WriteAll(fd, {uint8_t('N')});
+        continue;
+      }
+      if (!std::holds_alternative<StartupMessage>(*packet)) return;
+      startup = std::get<StartupMessage>(*packet);
+      break;
+    }
+    seen.user = startup.parameters["user"];
+    seen.database = startup.parameters["database"];
+    ScramServer scram(verifier, {});
+    w.AuthenticationSasl(scram.Mechanisms());
+    WriteAll(fd, out);
+    out.clear();
+
+    auto refuse = [&] {
+      w.ErrorResponse({.severity = "FATAL",
+                       .sqlstate = "28P01",
+                       .message = "password authentication failed for user \"" + seen.user + "\""});
+      WriteAll(fd, out);
+    };
+    auto first = ReadMessage(fd);
+    if (!first || first->first != 'p') return;
+    auto initial = DecodeSaslInitialResponse(first->second);
+    if (!initial.ok() || !initial->data) return refuse();
+    auto server_first = scram.ClientFirst(initial->mechanism, AsStringView(*initial->data));
+    if (!server_first.ok()) return refuse();
+    w.AuthenticationSaslContinue(*server_first);
+    WriteAll(fd, out);
+    out.clear();
+    auto final_message = ReadMessage(fd);
+    if (!final_message || final_message->first != 'p') return;
+    auto server_final = scram.ClientFinal(AsStringView(DecodeSaslResponse(final_message->second)));
+    if (!server_final.ok()) return refuse();
+    seen.authenticated = true;
+    w.AuthenticationSaslFinal(*server_final);
+    w.AuthenticationOk();
+    for (auto [name, value] :
+         std::initializer_list<std::pair<const char*, const char*>>{{"server_version", "15.18 (hdhub)"},
+                                                                    {"server_encoding", "UTF8"},
+                                                                    {"client_encoding", "UTF8"},
+                                                                    {"DateStyle", "ISO, MDY"},
+                                                                    {"integer_datetimes", "on"},
+                                                                    {"standard_conforming_strings", "on"}}) {
+      w.ParameterStatus(name, value);
+    }
+    w.BackendKeyData(42, 0x12345678);
+    w.ReadyForQuery('I');
+    WriteAll(fd, out);
+    out.clear();
+
+    for (;;) {
+      auto message = ReadMessage(fd);
+      if (!message || message->first == 'X') return;
+      auto decoded = DecodeFrontend(message->first, message->second);
+      if (!decoded.ok() || !std::holds_alternative<Query>(*decoded)) return;
+      seen.query = std::get<Query>(*decoded).sql;
+      w.RowDescription({{.name = "who", .type_oid = 25}, {.name = "n", .type_oid = 23, .type_size = 4}});
+      w.DataRow({seen.user, std::nullopt});
+      w.DataRow({std::string("second row"), std::string("7")});
+      w.CommandComplete("SELECT 2");
+      w.NoticeResponse({.severity = "NOTICE", .sqlstate = "01000", .message = "answered by the test harness"});
+      w.ReadyForQuery('I');
+      WriteAll(fd, out);
+      out.clear();
+    }
+  }
+
+  int listener_ = -1;
+  int port_ = 0;
+};
+
+// Runs psql against the harness; returns its stdout and stderr together.
+std::string RunPsql(int port, const std::string& password, const std::string& sslmode) {
+  const std::string command = "PGPASSWORD='" + password + "' PGCONNECT_TIMEOUT=10 psql -X -A -F '|' " +
+                              "\"host=127.0.0.1 port=" + std::to_string(port) +
+                              " user=rita dbname=diab sslmode=" + sslmode + "\" -c 'SELECT who, n FROM t' 2>&1";
+  std::string output;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return "popen failed";
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  ::pclose(pipe);
+  return output;
+}
+
+ScramVerifier RitasVerifier() { return ScramVerifier::Create(SecretBytes(AsBytes(kToken))).value(); }
+
+TEST(PsqlInteropTest, PsqlAuthenticatesWithTheTokenAndReadsTheAnswer) {
+  Harness harness;
+  Seen seen;
+  std::thread server([&] { seen = harness.ServeOne(RitasVerifier()); });
+  const std::string output = RunPsql(harness.port(), kToken, "prefer");  // SSLRequest first, answered 'N'
+  server.join();
+  EXPECT_TRUE(seen.authenticated) << output;
+  EXPECT_EQ(seen.user, "rita");
+  EXPECT_EQ(seen.database, "diab");
+  EXPECT_EQ(seen.query, "SELECT who, n FROM t");
+  EXPECT_THAT(output, HasSubstr("who|n\nrita|\nsecond row|7\n(2 rows)"));
+  EXPECT_THAT(output, HasSubstr("NOTICE:  answered by the test harness"));
+}
+
+TEST(PsqlInteropTest, AWrongTokenIsRefusedAndPsqlSaysSo) {
+  Harness harness;
+  Seen seen;
+  std::thread server([&] { seen = harness.ServeOne(RitasVerifier()); });
+  const std::string output = RunPsql(harness.port(), "hdh_7_not-the-token", "disable");
+  server.join();
+  EXPECT_FALSE(seen.authenticated);
+  EXPECT_THAT(output, HasSubstr("FATAL:  password authentication failed for user \"rita\"")) << output;
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("second row")));
+}
+
+}  // namespace
+}  // namespace hdhub::pgwire
