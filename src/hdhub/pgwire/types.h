@@ -1,0 +1,44 @@
+// DuckDB's types and values as a PostgreSQL client sees them: the type OID,
+// size and modifier of a RowDescription field, and a value's text format
+// exactly as PostgreSQL 15 writes it (DateStyle ISO, IntervalStyle postgres,
+// TimeZone UTC, extra_float_digits 1), so that drivers parse what they get.
+// research/interfaces.md §6 items 8-9; checked against a real PostgreSQL 15
+// by types_differential_test.
+//
+//   BOOLEAN→bool 16 ('t'/'f'); TINYINT, SMALLINT→int2 21; INTEGER,
+//   UTINYINT, USMALLINT→int4 23; BIGINT, UINTEGER→int8 20; HUGEINT,
+//   UBIGINT, UHUGEINT, DECIMAL→numeric 1700 (DECIMAL(p,s): typmod
+//   ((p<<16)|s)+4); FLOAT→float4 700; DOUBLE→float8 701 (shortest exact
+//   digits, Infinity, -Infinity, NaN); VARCHAR, ENUM, anything without a
+//   PostgreSQL twin→text 25; BLOB→bytea 17 (\x…); DATE→1082; TIME→1083;
+//   TIMESTAMP (any precision)→1114; TIMESTAMPTZ→1184; INTERVAL→1186
+//   ("1 year 2 mons 3 days 04:05:06"); UUID→2950; a LIST of a mapped type→
+//   its array type ({1,2,NULL}, elements quoted when they must be), other
+//   lists→text.
+//
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace duckdb {
+class LogicalType;
+class Value;
+}  // namespace duckdb
+
+namespace hdhub::pgwire {
+
+struct PgType {
+  uint32_t oid = 25;
+  int16_t size = -1;  // bytes; -1 for variable length
+  int32_t modifier = -1;
+};
+
+PgType PgTypeOf(const duckdb::LogicalType& type);
+
+// The value in PostgreSQL's text format; nullopt for NULL.
+std::optional<std::string> PgText(const duckdb::Value& value);
+
+}  // namespace hdhub::pgwire
