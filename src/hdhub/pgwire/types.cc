@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include "duckdb.hpp"
 
@@ -234,6 +235,173 @@ std::optional<std::string> PgText(const Value& value) {
     default:
       return value.ToString();
   }
+}
+
+}  // namespace hdhub::pgwire
+
+namespace hdhub::pgwire {
+namespace {
+
+constexpr int64_t kPgEpochDays = 10957;  // 2000-01-01 - 1970-01-01
+constexpr int64_t kPgEpochMicros = kPgEpochDays * 86'400'000'000;
+
+std::string BigEndian(uint64_t v, int bytes) {
+  std::string out(size_t(bytes), '\0');
+  for (int i = bytes - 1; i >= 0; --i, v >>= 8) out[size_t(i)] = char(v & 0xff);
+  return out;
+}
+uint64_t ReadBigEndian(std::string_view b) {
+  uint64_t v = 0;
+  for (unsigned char c : b) v = v << 8 | c;
+  return v;
+}
+
+uint32_t OidOfType(const duckdb::LogicalType& type) { return PgTypeOf(type).oid; }
+
+}  // namespace
+
+bool HasBinaryFormat(const duckdb::LogicalType& type) {
+  switch (OidOfType(type)) {
+    case kBool:
+    case kInt2:
+    case kInt4:
+    case kInt8:
+    case kFloat4:
+    case kFloat8:
+    case kText:
+    case kBytea:
+    case kDate:
+    case kTime:
+    case kTimestamp:
+    case kTimestampTz:
+    case kInterval:
+    case kUuid:
+      return type.id() != duckdb::LogicalTypeId::LIST;
+    default:
+      return false;
+  }
+}
+
+StatusOr<std::optional<std::string>> PgBinary(const Value& value) {
+  if (value.IsNull()) return std::optional<std::string>();
+  const LogicalType& type = value.type();
+  if (!HasBinaryFormat(type)) return UnimplementedError("no binary format for this column's type: ask for text");
+  switch (OidOfType(type)) {
+    case kBool:
+      return std::optional<std::string>(std::string(1, duckdb::BooleanValue::Get(value) ? 1 : 0));
+    case kInt2:
+      return std::optional<std::string>(BigEndian(uint64_t(value.GetValue<int16_t>()), 2));
+    case kInt4:
+      return std::optional<std::string>(BigEndian(uint64_t(value.GetValue<int32_t>()), 4));
+    case kInt8:
+      return std::optional<std::string>(BigEndian(uint64_t(value.GetValue<int64_t>()), 8));
+    case kFloat4: {
+      float f = duckdb::FloatValue::Get(value);
+      uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      return std::optional<std::string>(BigEndian(bits, 4));
+    }
+    case kFloat8: {
+      double d = duckdb::DoubleValue::Get(value);
+      uint64_t bits;
+      std::memcpy(&bits, &d, 8);
+      return std::optional<std::string>(BigEndian(bits, 8));
+    }
+    case kText:
+    case kBytea:
+      return std::optional<std::string>(duckdb::StringValue::Get(
+          value.DefaultCastAs(type.id() == duckdb::LogicalTypeId::BLOB ? LogicalType::BLOB : LogicalType::VARCHAR)));
+    case kDate:
+      return std::optional<std::string>(
+          BigEndian(uint64_t(int64_t(duckdb::DateValue::Get(value).days) - kPgEpochDays), 4));
+    case kTime:
+      return std::optional<std::string>(BigEndian(uint64_t(duckdb::TimeValue::Get(value).micros), 8));
+    case kTimestamp:
+    case kTimestampTz: {
+      const Value micros = value.DefaultCastAs(LogicalType::TIMESTAMP);
+      return std::optional<std::string>(
+          BigEndian(uint64_t(duckdb::TimestampValue::Get(micros).value - kPgEpochMicros), 8));
+    }
+    case kInterval: {
+      const duckdb::interval_t iv = duckdb::IntervalValue::Get(value);
+      return std::optional<std::string>(BigEndian(uint64_t(iv.micros), 8) + BigEndian(uint32_t(iv.days), 4) +
+                                        BigEndian(uint32_t(iv.months), 4));
+    }
+    case kUuid: {
+      std::string hex = value.ToString(), out;
+      for (size_t i = 0; i + 1 < hex.size(); ++i) {
+        if (hex[i] == '-') continue;
+        out += char(std::stoi(hex.substr(i, 2), nullptr, 16));
+        ++i;
+      }
+      return std::optional<std::string>(out);
+    }
+    default:
+      return UnimplementedError("no binary format for this column's type: ask for text");
+  }
+}
+
+StatusOr<Value> FromPg(std::string_view bytes, int16_t format, uint32_t oid, const LogicalType& type, size_t number) {
+  const std::string where = "parameter $" + std::to_string(number);
+  auto cast = [&](Value v) -> StatusOr<Value> {
+    if (type.id() == duckdb::LogicalTypeId::UNKNOWN || type.id() == duckdb::LogicalTypeId::ANY) return v;
+    Value out;
+    std::string error;
+    if (!v.DefaultTryCastAs(type, out, &error)) {
+      return InvalidArgumentError(where + ": not a value of type " + type.ToString());
+    }
+    return out;
+  };
+  if (format == 0) return cast(Value(std::string(bytes)));
+  const uint32_t declared = oid != 0 ? oid : OidOfType(type);
+  auto need = [&](size_t n) { return bytes.size() == n; };
+  switch (declared) {
+    case kBool:
+      if (need(1)) return cast(Value::BOOLEAN(bytes[0] != 0));
+      break;
+    case kInt2:
+      if (need(2)) return cast(Value::SMALLINT(int16_t(ReadBigEndian(bytes))));
+      break;
+    case kInt4:
+      if (need(4)) return cast(Value::INTEGER(int32_t(ReadBigEndian(bytes))));
+      break;
+    case kInt8:
+      if (need(8)) return cast(Value::BIGINT(int64_t(ReadBigEndian(bytes))));
+      break;
+    case kFloat4:
+      if (need(4)) {
+        uint32_t bits = uint32_t(ReadBigEndian(bytes));
+        float f;
+        std::memcpy(&f, &bits, 4);
+        return cast(Value::FLOAT(f));
+      }
+      break;
+    case kFloat8:
+      if (need(8)) {
+        uint64_t bits = ReadBigEndian(bytes);
+        double d;
+        std::memcpy(&d, &bits, 8);
+        return cast(Value::DOUBLE(d));
+      }
+      break;
+    case kText:
+    case 1043:  // varchar
+    case 1042:  // bpchar
+      return cast(Value(std::string(bytes)));
+    case kBytea:
+      return cast(Value::BLOB(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    case kDate:
+      if (need(4))
+        return cast(Value::DATE(duckdb::date_t(int32_t(int64_t(int32_t(ReadBigEndian(bytes))) + kPgEpochDays))));
+      break;
+    case kTimestamp:
+    case kTimestampTz:
+      if (need(8)) return cast(Value::TIMESTAMP(duckdb::timestamp_t(int64_t(ReadBigEndian(bytes)) + kPgEpochMicros)));
+      break;
+    default:
+      return UnimplementedError(where + ": no binary format for its type: send it as text");
+  }
+  return InvalidArgumentError(where + ": wrong length for its binary format");
 }
 
 }  // namespace hdhub::pgwire

@@ -22,6 +22,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "hdhub/common/status.h"
 
 namespace duckdb {
 class LogicalType;
@@ -40,5 +43,21 @@ PgType PgTypeOf(const duckdb::LogicalType& type);
 
 // The value in PostgreSQL's text format; nullopt for NULL.
 std::optional<std::string> PgText(const duckdb::Value& value);
+
+// The value in PostgreSQL's binary format (the wire's "format 1"): bool,
+// int2/4/8, float4/8, text, bytea, date, time, timestamp(tz), interval and
+// uuid; nullopt for NULL. Unimplemented for other types (numeric, arrays):
+// the caller refuses to bind them in binary (SQLSTATE 0A000).
+StatusOr<std::optional<std::string>> PgBinary(const duckdb::Value& value);
+// Whether PgBinary handles values of this type.
+bool HasBinaryFormat(const duckdb::LogicalType& type);
+
+// A parameter sent by a client (Bind), as the value of `type` the statement
+// expects: text (format 0) is cast by DuckDB's rules; binary (format 1) is
+// decoded by `oid` (the type the client declared in Parse; 0: by `type`).
+// InvalidArgument (SQLSTATE 22P02) for bytes that are not such a value,
+// naming the parameter by number, never by content.
+StatusOr<duckdb::Value> FromPg(std::string_view bytes, int16_t format, uint32_t oid, const duckdb::LogicalType& type,
+                               size_t number);
 
 }  // namespace hdhub::pgwire

@@ -1,0 +1,74 @@
+// Engine: what a PG-wire session runs statements on. The protocol session
+// (session.h) decides what to send and when; the engine prepares and runs.
+// DuckDbEngine runs on one duckdb::Connection; `hdhub serve` gives each
+// client one over its project's sandboxed workspace.
+//
+// DuckDB keeps one streaming result per connection: when a portal starts
+// while another is suspended, the engine reads the other's remaining rows
+// into memory first, so both stay valid (research/interfaces.md §3.4).
+//
+// Not thread-safe: one session, one engine, one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "duckdb.hpp"
+#include "hdhub/common/status.h"
+
+namespace hdhub::pgwire {
+
+// A prepared statement as a client may describe it (never by running it).
+struct Description {
+  std::vector<std::string> names;               // result columns; empty: no rows
+  std::vector<duckdb::LogicalType> types;       // of the result columns
+  std::vector<duckdb::LogicalType> parameters;  // $1, $2, … (what DuckDB infers)
+  bool returns_rows = false;
+  std::string tag;  // the CommandComplete verb: SELECT, INSERT 0, SET, …
+};
+
+class Prepared {
+ public:
+  virtual ~Prepared() = default;
+  virtual const Description& description() const = 0;
+};
+
+class Rows {
+ public:
+  virtual ~Rows() = default;
+  // The next chunk, or nullptr once every row was read.
+  virtual StatusOr<std::unique_ptr<duckdb::DataChunk>> Next() = 0;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  // The statements of a simple Query's text, each as text; InvalidArgument
+  // when the text does not parse (nothing runs). Empty for an empty text.
+  virtual StatusOr<std::vector<std::string>> Split(std::string_view sql) = 0;
+  virtual StatusOr<std::shared_ptr<Prepared>> Prepare(std::string_view sql) = 0;
+  // Starts `prepared` with `parameters` (as many as it has).
+  virtual StatusOr<std::unique_ptr<Rows>> Execute(Prepared& prepared, std::vector<duckdb::Value> parameters) = 0;
+};
+
+class DuckDbEngine final : public Engine {
+ public:
+  // Borrows `connection`, which must outlive the engine.
+  explicit DuckDbEngine(duckdb::Connection& connection) : connection_(connection) {}
+  ~DuckDbEngine() override;
+
+  StatusOr<std::vector<std::string>> Split(std::string_view sql) override;
+  StatusOr<std::shared_ptr<Prepared>> Prepare(std::string_view sql) override;
+  StatusOr<std::unique_ptr<Rows>> Execute(Prepared& prepared, std::vector<duckdb::Value> parameters) override;
+
+  // The streaming result alive on the connection, if any (engine internals).
+  class StreamingRows;
+
+ private:
+  duckdb::Connection& connection_;
+  StreamingRows* streaming_ = nullptr;
+};
+
+}  // namespace hdhub::pgwire

@@ -1,0 +1,223 @@
+#include "hdhub/pgwire/session.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "hdhub/common/status_matchers.h"
+
+namespace hdhub::pgwire {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// The backend messages in `out`, one line each: "T a:23 b:25", "D 1|x|NULL",
+// "C SELECT 2", "E 42P01", "Z I", "s", "1", "2", "3", "n", "t 23 25", "I".
+std::vector<std::string> Trace(const Bytes& out) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos + 5 <= out.size()) {
+    const char type = char(out[pos]);
+    const uint32_t length = GetBigEndian32(out.data() + pos + 1);
+    const uint8_t* body = out.data() + pos + 5;
+    const size_t n = length - 4;
+    pos += 1 + length;
+    auto i16 = [&](size_t at) { return int16_t(uint16_t(body[at]) << 8 | body[at + 1]); };
+    std::string line(1, type);
+    switch (type) {
+      case 'T': {
+        size_t at = 2;
+        for (int16_t f = 0, count = i16(0); f < count; ++f) {
+          std::string name(reinterpret_cast<const char*>(body + at));
+          at += name.size() + 1;
+          const uint32_t oid = GetBigEndian32(body + at + 6);
+          const int16_t format = i16(at + 16);
+          line += " " + name + ":" + std::to_string(oid) + (format == 1 ? "b" : "");
+          at += 18;
+        }
+        break;
+      }
+      case 'D': {
+        size_t at = 2;
+        for (int16_t c = 0, count = i16(0); c < count; ++c) {
+          const int32_t len = int32_t(GetBigEndian32(body + at));
+          at += 4;
+          line += c == 0 ? " " : "|";
+          if (len < 0) {
+            line += "NULL";
+          } else {
+            std::string v(reinterpret_cast<const char*>(body + at), size_t(len));
+            bool printable = true;
+            for (unsigned char ch : v) printable &= ch >= 0x20 && ch < 0x7f;
+            line += printable ? v : "0x" + HexEncode(AsBytes(v));
+            at += size_t(len);
+          }
+        }
+        break;
+      }
+      case 'C':
+        line += " " + std::string(reinterpret_cast<const char*>(body));
+        break;
+      case 'Z':
+        line += " " + std::string(1, char(body[0]));
+        break;
+      case 'E': {
+        for (size_t at = 0; at < n && body[at] != 0;) {
+          const char code = char(body[at]);
+          std::string value(reinterpret_cast<const char*>(body + at + 1));
+          if (code == 'C') line += " " + value;
+          at += value.size() + 2;
+        }
+        break;
+      }
+      case 't': {
+        for (int16_t p = 0, count = i16(0); p < count; ++p)
+          line += " " + std::to_string(GetBigEndian32(body + 2 + 4 * p));
+        break;
+      }
+      default:
+        break;
+    }
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+class SessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    con_.Query("CREATE TABLE patients (id INTEGER, born DATE, region VARCHAR)");
+    con_.Query(
+        "INSERT INTO patients VALUES (1, '1950-02-03', 'IDF'), (2, '2001-04-05', 'PACA'), (3, '2010-06-07', 'IDF'),"
+        " (4, NULL, 'IDF'), (5, '1999-12-31', 'BRE')");
+  }
+
+  // Sends `messages` as one flight; returns the trace of everything answered.
+  std::vector<std::string> Flight(const std::vector<FrontendMessage>& messages) {
+    Bytes out;
+    for (const FrontendMessage& m : messages) {
+      Bytes wire = EncodeFrontend(m);
+      session_.Handle(char(wire[0]), ByteSpan(wire).subspan(5), out);
+    }
+    return Trace(out);
+  }
+
+  duckdb::DuckDB db_{nullptr};
+  duckdb::Connection con_{db_};
+  DuckDbEngine engine_{con_};
+  ProtocolSession session_{engine_};
+};
+
+TEST_F(SessionTest, SimpleQueryRunsEveryStatementAndEndsWithOneReadyForQuery) {
+  EXPECT_THAT(
+      Flight({Query{"SELECT id, region FROM patients WHERE id <= 2 ORDER BY id; SELECT count(*) AS n FROM patients"}}),
+      ElementsAre("T id:23 region:25", "D 1|IDF", "D 2|PACA", "C SELECT 2", "T n:20", "D 5", "C SELECT 1", "Z I"));
+  EXPECT_THAT(Flight({Query{""}}), ElementsAre("I", "Z I"));
+  EXPECT_THAT(Flight({Query{"  ;  "}}), ElementsAre("I", "Z I"));
+  // The first error ends the rest; the session goes on.
+  EXPECT_THAT(Flight({Query{"SELECT 1; SELECT * FROM nowhere; SELECT 2"}}),
+              ElementsAre("T 1:23", "D 1", "C SELECT 1", "E 42P01", "Z I"));
+  EXPECT_THAT(Flight({Query{"SELEC 1"}}), ElementsAre("E 42601", "Z I"));
+  EXPECT_THAT(Flight({Query{"SELECT 42"}}), ElementsAre("T 42:23", "D 42", "C SELECT 1", "Z I"));
+}
+
+TEST_F(SessionTest, PgJdbcFetchSizeFlightStreamsInLegsWithPortalSuspended) {
+  // pgJDBC 42.5.5 with setFetchSize(2), captured (research/interfaces.md §2.1).
+  EXPECT_THAT(Flight({Parse{"", "select id from patients order by id", {}}, Bind{"C_2", "", {}, {}, {}},
+                      Describe{'P', "C_2"}, Execute{"C_2", 2}, Sync{}}),
+              ElementsAre("1", "2", "T id:23", "D 1", "D 2", "s", "Z I"));
+}
+
+TEST_F(SessionTest, PortalsResumeWhereTheyStoppedWithinATransactionOfMessages) {
+  // Without Sync in between, the portal lives: three legs, each counted alone.
+  EXPECT_THAT(Flight({Parse{"", "select id from patients order by id", {}}, Bind{"P", "", {}, {}, {}}, Execute{"P", 2},
+                      Execute{"P", 2}, Execute{"P", 2}, Execute{"P", 2}, Sync{}}),
+              ElementsAre("1", "2", "D 1", "D 2", "s", "D 3", "D 4", "s", "D 5", "C SELECT 1", "C SELECT 0", "Z I"));
+}
+
+TEST_F(SessionTest, TwoSuspendedPortalsInterleave) {
+  // DuckDB streams one result per connection: the first portal is kept whole
+  // when the second starts, and both continue.
+  EXPECT_THAT(
+      Flight({Parse{"a", "select id from patients order by id", {}},
+              Parse{"b", "select region from patients order by id desc", {}}, Bind{"A", "a", {}, {}, {}},
+              Bind{"B", "b", {}, {}, {}}, Execute{"A", 1}, Execute{"B", 1}, Execute{"A", 1}, Execute{"B", 0}, Sync{}}),
+      ElementsAre("1", "1", "2", "2", "D 1", "s", "D BRE", "s", "D 2", "s", "D IDF", "D IDF", "D PACA", "D IDF",
+                  "C SELECT 4", "Z I"));
+}
+
+TEST_F(SessionTest, DescribeNeverRunsAndExecuteNeverSendsARowDescription) {
+  // A statement whose running would fail (division by zero at run time is an
+  // error in DuckDB only when evaluated) describes fine.
+  EXPECT_THAT(Flight({Parse{"S_1", "select id, born from patients where id = $1", {23}}, Describe{'S', "S_1"}, Sync{}}),
+              ElementsAre("1", "t 23", "T id:23 born:1082", "Z I"));
+  // pgJDBC's 6th execution: binary int4 parameter, binary results, no Describe
+  // (a date is days since 2000-01-01: 2010-06-07 is 3810).
+  EXPECT_THAT(Flight({Bind{"", "S_1", {1}, {Bytes{0, 0, 0, 3}}, {1, 1}}, Execute{"", 0}, Sync{}}),
+              ElementsAre("2", "D 0x00000003|0x00000ee2", "C SELECT 1", "Z I"));
+  // The same in text; a Describe of the portal echoes Bind's formats
+  // (1950-02-03 is 18229 days before 2000-01-01).
+  EXPECT_THAT(Flight({Bind{"", "S_1", {}, {ToBytes("1")}, {0, 1}}, Describe{'P', ""}, Execute{"", 0}, Sync{}}),
+              ElementsAre("2", "T id:23 born:1082b", "D 1|0xffffb8cb", "C SELECT 1", "Z I"));
+}
+
+TEST_F(SessionTest, AfterAnErrorEveryMessageIsSkippedUntilSync) {
+  EXPECT_THAT(Flight({Parse{"", "select * from nowhere", {}}, Bind{"", "", {}, {}, {}}, Execute{"", 0},
+                      Parse{"", "select 1", {}}, Sync{}, Parse{"", "select 2", {}}, Bind{"", "", {}, {}, {}},
+                      Execute{"", 0}, Sync{}}),
+              ElementsAre("E 42P01", "Z I", "1", "2", "D 2", "C SELECT 1", "Z I"));
+  // Errors of the protocol's own: unknown statement and portal, a name used twice.
+  EXPECT_THAT(Flight({Bind{"", "nope", {}, {}, {}}, Sync{}}), ElementsAre("E 26000", "Z I"));
+  EXPECT_THAT(Flight({Execute{"nope", 0}, Sync{}}), ElementsAre("E 34000", "Z I"));
+  EXPECT_THAT(Flight({Parse{"x", "select 1", {}}, Parse{"x", "select 2", {}}, Sync{}}),
+              ElementsAre("1", "E 42P05", "Z I"));
+  EXPECT_THAT(Flight({Parse{"", "select 1; select 2", {}}, Sync{}}), ElementsAre("E 22023", "Z I"));
+}
+
+TEST_F(SessionTest, ParametersInTextAndBinaryAndTheirErrors) {
+  EXPECT_THAT(Flight({Parse{"q", "select count(*) from patients where region = $1 and born > $2", {0, 0}},
+                      Bind{"", "q", {}, {ToBytes("IDF"), ToBytes("1960-01-01")}, {}}, Execute{"", 0}, Sync{}}),
+              ElementsAre("1", "2", "D 1", "C SELECT 1", "Z I"));
+  // psycopg 3 with parameter types left to the server, a NULL among them.
+  EXPECT_THAT(Flight({Bind{"", "q", {}, {ToBytes("IDF"), std::nullopt}, {}}, Execute{"", 0}, Sync{}}),
+              ElementsAre("2", "D 0", "C SELECT 1", "Z I"));
+  // A value that is not of its type: 22P02, by number, never by content.
+  Bytes out;
+  Bytes wire = EncodeFrontend(Bind{"", "q", {}, {ToBytes("IDF"), ToBytes("secret-value")}, {}});
+  session_.Handle('B', ByteSpan(wire).subspan(5), out);
+  EXPECT_THAT(Trace(out), ElementsAre("E 22P02"));
+  EXPECT_THAT(AsStringView(out), HasSubstr("parameter $2"));
+  EXPECT_THAT(AsStringView(out), ::testing::Not(HasSubstr("secret-value")));
+  EXPECT_THAT(Flight({Sync{}}), ElementsAre("Z I"));
+  // Binary int4 of the wrong length; too few parameters.
+  EXPECT_THAT(Flight({Parse{"", "select $1::INTEGER + 1", {23}}, Bind{"", "", {1}, {Bytes{1, 2}}, {}}, Sync{}}),
+              ElementsAre("1", "E 22P02", "Z I"));
+  EXPECT_THAT(Flight({Bind{"", "q", {}, {ToBytes("IDF")}, {}}, Sync{}}), ElementsAre("E 08P01", "Z I"));
+}
+
+TEST_F(SessionTest, BinaryResultsForTheCommonTypes) {
+  EXPECT_THAT(
+      Flight({Parse{"",
+                    "select true, 7::SMALLINT, 8::BIGINT, 1.5::DOUBLE, 'ab'::VARCHAR, DATE '2000-01-02', "
+                    "TIMESTAMP '2000-01-01 00:00:01', INTERVAL 1 DAY, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::UUID",
+                    {}},
+              Bind{"", "", {}, {}, {1}}, Execute{"", 0}, Sync{}}),
+      ElementsAre("1", "2",
+                  "D 0x01|0x0007|0x0000000000000008|0x3ff8000000000000|ab|0x00000001|0x00000000000f4240|"
+                  "0x000000000000000000000001"
+                  "00000000|0xa0eebc999c0b4ef8bb6d6bb9bd380a11",
+                  "C SELECT 1", "Z I"));
+  // No binary numeric yet: refused at Bind, not sent wrong.
+  EXPECT_THAT(Flight({Parse{"", "select 1.5::DECIMAL(4,1)", {}}, Bind{"", "", {}, {}, {1}}, Sync{}}),
+              ElementsAre("1", "E 0A000", "Z I"));
+}
+
+TEST_F(SessionTest, AMalformedMessageEndsTheSession) {
+  Bytes out;
+  session_.Handle('B', Bytes{0, 0, 0xff}, out);
+  EXPECT_THAT(Trace(out), ElementsAre("E 08P01"));
+  EXPECT_TRUE(session_.closed());
+}
+
+}  // namespace
+}  // namespace hdhub::pgwire
