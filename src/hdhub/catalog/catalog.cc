@@ -13,9 +13,11 @@ constexpr size_t kMaxDatasetNameSize = 64;
 constexpr size_t kSha256HexSize = 64;
 constexpr uint64_t kMaxSqliteInteger = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
 
-constexpr std::string_view kVersionColumns =
-    "dataset, version, state, schema_json, row_count, wrapped_dek, source_digest, "
-    "created_at_us, committed_at_us, report_json";
+// Every version query reads its withdrawal record, when there is one, too.
+constexpr std::string_view kSelectVersions =
+    "SELECT dataset, version, state, schema_json, row_count, wrapped_dek, source_digest, "
+    "created_at_us, committed_at_us, report_json, withdrawn_at_us, withdrawn_by, withdrawal_reason "
+    "FROM dataset_version LEFT JOIN version_withdrawal USING (dataset, version)";
 
 bool IsLowerHexDigest(std::string_view hex) {
   if (hex.size() != kSha256HexSize) return false;
@@ -37,7 +39,7 @@ StatusOr<VersionState> ParseState(std::string_view text) {
   return DataLossError("catalog: unknown version state '" + std::string(text) + "'");
 }
 
-// Reads one row selected with kVersionColumns.
+// Reads one row selected with kSelectVersions.
 StatusOr<VersionRecord> ReadVersionRow(const Statement& row) {
   VersionRecord r;
   r.dataset = row.ColumnText(0);
@@ -50,6 +52,8 @@ StatusOr<VersionRecord> ReadVersionRow(const Statement& row) {
   r.created_at = FromMicros(row.ColumnInt64(7));
   if (!row.ColumnIsNull(8)) r.committed_at = FromMicros(row.ColumnInt64(8));
   r.report_json = row.ColumnText(9);
+  if (!row.ColumnIsNull(10))
+    r.withdrawal = Withdrawal{FromMicros(row.ColumnInt64(10)), row.ColumnText(11), row.ColumnText(12)};
   return r;
 }
 
@@ -108,11 +112,14 @@ StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path, Clock*
   return std::make_unique<Catalog>(std::move(db), clock);
 }
 
-Status Catalog::CheckDatasetExists(std::string_view dataset) {
-  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT 1 FROM dataset WHERE name = ?1"));
+Status Catalog::CheckDatasetExists(std::string_view dataset, Listing listing) {
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT removed_at_us IS NOT NULL FROM dataset WHERE name = ?1"));
   RETURN_IF_ERROR(select.BindText(1, dataset));
   ASSIGN_OR_RETURN(bool found, select.Step());
   if (!found) return NotFoundError("catalog: no dataset " + std::string(dataset));
+  if (listing == Listing::kListed && select.ColumnInt64(0) != 0) {
+    return NotFoundError("catalog: dataset " + std::string(dataset) + " was removed");
+  }
   return OkStatus();
 }
 
@@ -121,6 +128,15 @@ Status Catalog::CreateDataset(std::string_view name) {
     return InvalidArgumentError("dataset name must be 1 to 64 characters of [A-Za-z0-9_]");
   }
   std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
+  // A removed name is taken again: the row (and its removed versions) stays,
+  // listed anew; the tombstone in dataset_removal keeps the removal.
+  ASSIGN_OR_RETURN(Statement revive, db_->Prepare("UPDATE dataset SET removed_at_us = NULL, created_at_us = ?2 "
+                                                  "WHERE name = ?1 AND removed_at_us IS NOT NULL"));
+  RETURN_IF_ERROR(revive.BindText(1, name));
+  RETURN_IF_ERROR(revive.BindInt64(2, ToMicros(clock_->Now())));
+  RETURN_IF_ERROR(revive.Run());
+  if (db_->Changes() == 1) return txn.Commit();
   ASSIGN_OR_RETURN(Statement insert, db_->Prepare("INSERT INTO dataset (name, created_at_us) VALUES (?1, ?2)"));
   RETURN_IF_ERROR(insert.BindText(1, name));
   RETURN_IF_ERROR(insert.BindInt64(2, ToMicros(clock_->Now())));
@@ -128,17 +144,23 @@ Status Catalog::CreateDataset(std::string_view name) {
   if (IsAlreadyExists(status)) {
     return AlreadyExistsError("catalog: dataset " + std::string(name) + " already exists");
   }
-  return status;
+  RETURN_IF_ERROR(status);
+  return txn.Commit();
 }
 
-StatusOr<std::vector<DatasetRecord>> Catalog::ListDatasets() {
+StatusOr<std::vector<DatasetRecord>> Catalog::ListDatasets(Listing listing) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT name, created_at_us FROM dataset ORDER BY name"));
+  ASSIGN_OR_RETURN(
+      Statement select,
+      db_->Prepare(std::string("SELECT name, created_at_us, removed_at_us FROM dataset") +
+                   (listing == Listing::kListed ? " WHERE removed_at_us IS NULL" : "") + " ORDER BY name"));
   std::vector<DatasetRecord> out;
   while (true) {
     ASSIGN_OR_RETURN(bool has_row, select.Step());
     if (!has_row) return out;
-    out.push_back({select.ColumnText(0), FromMicros(select.ColumnInt64(1))});
+    DatasetRecord record{select.ColumnText(0), FromMicros(select.ColumnInt64(1))};
+    if (!select.ColumnIsNull(2)) record.removed_at = FromMicros(select.ColumnInt64(2));
+    out.push_back(std::move(record));
   }
 }
 
@@ -160,7 +182,7 @@ StatusOr<int64_t> Catalog::BeginVersion(std::string_view dataset, std::string_vi
   // The write lock is taken before reading max(version), so two writers (even
   // in two processes) cannot pick the same number.
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
-  RETURN_IF_ERROR(CheckDatasetExists(dataset));
+  RETURN_IF_ERROR(CheckDatasetExists(dataset, Listing::kListed));
   ASSIGN_OR_RETURN(Statement next, db_->Prepare("SELECT coalesce(max(version), 0) + 1 FROM dataset_version "
                                                 "WHERE dataset = ?1"));
   RETURN_IF_ERROR(next.BindText(1, dataset));
@@ -263,22 +285,30 @@ Status Catalog::DiscardVersion(std::string_view dataset, int64_t version) {
   return Transition(dataset, version, VersionState::kDiscarded, std::nullopt, "{}");
 }
 
+Status Catalog::ShredInTransaction(std::string_view dataset, int64_t version) {
+  ASSIGN_OR_RETURN(Statement update, db_->Prepare("UPDATE dataset_version SET wrapped_dek = x'', "
+                                                  "state = 'shredded' WHERE dataset = ?1 AND version = ?2"));
+  RETURN_IF_ERROR(update.BindText(1, dataset));
+  RETURN_IF_ERROR(update.BindInt64(2, version));
+  return update.Run();
+}
+
+void Catalog::ForgetOldPages() {
+  // The old page image still holding the wrapped key sits in the WAL until a
+  // checkpoint; best effort now (a busy reader delays it to a later one).
+  db_->CheckpointAndTruncateWal().IgnoreError();
+}
+
 Status Catalog::DestroyWrappedKey(std::string_view dataset, int64_t version) {
   std::lock_guard lock(mu_);
   {
     ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
     ASSIGN_OR_RETURN(VersionState state, StateOf(dataset, version));
     if (state == VersionState::kShredded) return OkStatus();
-    ASSIGN_OR_RETURN(Statement update, db_->Prepare("UPDATE dataset_version SET wrapped_dek = x'', "
-                                                    "state = 'shredded' WHERE dataset = ?1 AND version = ?2"));
-    RETURN_IF_ERROR(update.BindText(1, dataset));
-    RETURN_IF_ERROR(update.BindInt64(2, version));
-    RETURN_IF_ERROR(update.Run());
+    RETURN_IF_ERROR(ShredInTransaction(dataset, version));
     RETURN_IF_ERROR(txn.Commit());
   }
-  // The old page image still holding the wrapped key sits in the WAL until a
-  // checkpoint; best effort now (a busy reader delays it to a later one).
-  db_->CheckpointAndTruncateWal().IgnoreError();
+  ForgetOldPages();
   return OkStatus();
 }
 
@@ -306,8 +336,8 @@ StatusOr<VersionWithObjects> Catalog::GetVersion(std::string_view dataset, int64
   std::lock_guard lock(mu_);
   // One read transaction: the version row and its objects from one snapshot.
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
-  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT " + std::string(kVersionColumns) +
-                                                  " FROM dataset_version WHERE dataset = ?1 AND version = ?2"));
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare(std::string(kSelectVersions) + " WHERE dataset = ?1 AND version = ?2"));
   RETURN_IF_ERROR(select.BindText(1, dataset));
   RETURN_IF_ERROR(select.BindInt64(2, version));
   ASSIGN_OR_RETURN(std::vector<VersionRecord> rows, ReadVersionRows(select));
@@ -318,9 +348,9 @@ StatusOr<VersionWithObjects> Catalog::GetVersion(std::string_view dataset, int64
 StatusOr<VersionWithObjects> Catalog::LatestCommittedVersion(std::string_view dataset) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
-  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT " + std::string(kVersionColumns) +
-                                                  " FROM dataset_version WHERE dataset = ?1 AND state = "
-                                                  "'committed' ORDER BY version DESC LIMIT 1"));
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare(std::string(kSelectVersions) + " WHERE dataset = ?1 AND state = "
+                                                               "'committed' ORDER BY version DESC LIMIT 1"));
   RETURN_IF_ERROR(select.BindText(1, dataset));
   ASSIGN_OR_RETURN(std::vector<VersionRecord> rows, ReadVersionRows(select));
   if (rows.empty()) {
@@ -332,17 +362,17 @@ StatusOr<VersionWithObjects> Catalog::LatestCommittedVersion(std::string_view da
 StatusOr<std::vector<VersionRecord>> Catalog::ListVersions(std::string_view dataset) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
-  RETURN_IF_ERROR(CheckDatasetExists(dataset));
-  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT " + std::string(kVersionColumns) +
-                                                  " FROM dataset_version WHERE dataset = ?1 ORDER BY version"));
+  RETURN_IF_ERROR(CheckDatasetExists(dataset, Listing::kWithRemoved));
+  ASSIGN_OR_RETURN(Statement select,
+                   db_->Prepare(std::string(kSelectVersions) + " WHERE dataset = ?1 ORDER BY version"));
   RETURN_IF_ERROR(select.BindText(1, dataset));
   return ReadVersionRows(select);
 }
 
 StatusOr<VersionRecord> Catalog::FindVersionBySourceDigest(std::string_view dataset, std::string_view source_digest) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT " + std::string(kVersionColumns) +
-                                                  " FROM dataset_version WHERE dataset = ?1 AND source_digest = ?2"
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare(std::string(kSelectVersions) +
+                                                  " WHERE dataset = ?1 AND source_digest = ?2"
                                                   " AND state = 'committed' ORDER BY version DESC LIMIT 1"));
   RETURN_IF_ERROR(select.BindText(1, dataset));
   RETURN_IF_ERROR(select.BindText(2, source_digest));
@@ -357,9 +387,8 @@ StatusOr<VersionRecord> Catalog::FindVersionBySourceDigest(std::string_view data
 StatusOr<std::vector<VersionWithObjects>> Catalog::ListPendingVersions() {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
-  ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT " + std::string(kVersionColumns) +
-                                                  " FROM dataset_version WHERE state = 'pending'"
-                                                  " ORDER BY dataset, version"));
+  ASSIGN_OR_RETURN(Statement select, db_->Prepare(std::string(kSelectVersions) + " WHERE state = 'pending'"
+                                                                                 " ORDER BY dataset, version"));
   ASSIGN_OR_RETURN(std::vector<VersionRecord> rows, ReadVersionRows(select));
   std::vector<VersionWithObjects> out;
   for (VersionRecord& row : rows) {

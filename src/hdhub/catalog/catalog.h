@@ -9,6 +9,13 @@
 // it too, whatever the client). Version numbers are 1, 2, 3... per dataset and
 // are never reused, discarded ones included.
 //
+// A committed version ingested by mistake is withdrawn (WithdrawVersion):
+// shredded, with a record of who withdrew it, when and why; the newest
+// committed version left is current again. A dataset made by mistake is
+// removed (RemoveDataset): every version shredded, the dataset hidden from
+// ListDatasets, a tombstone kept; its name may be created again, and its
+// version numbers then continue after the removed ones.
+//
 // The catalog stores wrapped data keys as opaque bytes; it never sees a key
 // in clear and needs no crypto.
 //
@@ -52,7 +59,15 @@ struct ObjectRecord {
 
 struct DatasetRecord {
   std::string name;
-  TimePoint created_at;
+  TimePoint created_at;                 // of the name's latest creation
+  std::optional<TimePoint> removed_at;  // while removed (Listing::kWithRemoved only)
+};
+
+// Who withdrew a version (or removed its dataset), when and why.
+struct Withdrawal {
+  TimePoint at;
+  std::string by;      // the account
+  std::string reason;  // 1 to 500 characters, no control character
 };
 
 struct VersionRecord {
@@ -66,6 +81,7 @@ struct VersionRecord {
   TimePoint created_at;
   std::optional<TimePoint> committed_at;
   std::string report_json = "{}";  // what the ingest found, set by CommitVersion
+  std::optional<Withdrawal> withdrawal;  // set when withdrawn (then shredded)
 };
 
 struct VersionWithObjects {
@@ -84,17 +100,19 @@ class Catalog {
   // Datasets are named like SNDS tables: [A-Za-z0-9_]{1,64}, e.g. ER_PRS_F.
   static bool IsValidDatasetName(std::string_view name);
 
-  // Creates an empty dataset. InvalidArgument for a bad name; AlreadyExists
-  // when a dataset of that name exists (callers that only need it to exist
-  // treat AlreadyExists as success).
+  // Creates an empty dataset, or lists a removed one again (its removed
+  // versions stay shredded). InvalidArgument for a bad name; AlreadyExists
+  // when a listed dataset of that name exists (callers that only need it to
+  // exist treat AlreadyExists as success).
   Status CreateDataset(std::string_view name);
-  // Every dataset, ordered by name.
-  StatusOr<std::vector<DatasetRecord>> ListDatasets();
+  // Every dataset, ordered by name: the listed ones, or removed ones too.
+  enum class Listing { kListed, kWithRemoved };
+  StatusOr<std::vector<DatasetRecord>> ListDatasets(Listing listing = Listing::kListed);
 
   // Starts version max(version)+1 of `dataset` in state pending and returns
   // its number. `schema_json` must be a JSON object, `source_digest` 64
   // lower-case hex digits, `wrapped_dek` non-empty (InvalidArgument
-  // otherwise). NotFound when the dataset does not exist.
+  // otherwise). NotFound when the dataset does not exist or was removed.
   StatusOr<int64_t> BeginVersion(std::string_view dataset, std::string_view schema_json, std::string_view source_digest,
                                  ByteSpan wrapped_dek);
   // The same, with the wrapped data key made by `wrap` for the version number
@@ -132,6 +150,24 @@ class Catalog {
   // shredded. NotFound for an unknown version.
   Status DestroyWrappedKey(std::string_view dataset, int64_t version);
 
+  // Withdraws committed `version` of `dataset`: in one transaction, destroys
+  // its wrapped data key (shredded, as DestroyWrappedKey) and records
+  // Withdrawal{now, by, reason}. Its objects are the caller's to delete (a
+  // shredded version's objects are leftovers to `hdhub check`).
+  // InvalidArgument for an empty `by` or a bad reason (ValidateReason);
+  // NotFound for an unknown version or a removed dataset; FailedPrecondition
+  // when the version is not committed (already withdrawn, pending...).
+  Status WithdrawVersion(std::string_view dataset, int64_t version, std::string_view by, std::string_view reason);
+  // Removes `dataset`: in one transaction, shreds every version not yet
+  // shredded (each with a Withdrawal record), hides the dataset from
+  // ListDatasets and records the removal (who, when, why, last version).
+  // Returns the versions it shredded. InvalidArgument as WithdrawVersion;
+  // NotFound when no listed dataset has that name.
+  StatusOr<std::vector<int64_t>> RemoveDataset(std::string_view dataset, std::string_view by, std::string_view reason);
+  // OK for a withdrawal or removal reason: 1 to 500 characters, no control
+  // character (it is printed and logged); InvalidArgument saying which.
+  static Status ValidateReason(std::string_view reason);
+
   // The committed version with the highest number, with its objects.
   // NotFound when the dataset does not exist or has no committed version.
   StatusOr<VersionWithObjects> LatestCommittedVersion(std::string_view dataset);
@@ -161,7 +197,12 @@ class Catalog {
                     std::string_view report_json, std::optional<std::string_view> source_digest = std::nullopt);
   StatusOr<std::vector<ObjectRecord>> ObjectsOf(std::string_view dataset, int64_t version);
   StatusOr<VersionWithObjects> WithObjects(VersionRecord record);
-  Status CheckDatasetExists(std::string_view dataset);
+  Status CheckDatasetExists(std::string_view dataset, Listing listing);
+  // Inside a write transaction: empties the wrapped key, state shredded.
+  Status ShredInTransaction(std::string_view dataset, int64_t version);
+  Status RecordWithdrawal(std::string_view dataset, int64_t version, std::string_view by, std::string_view reason);
+  // Truncates the WAL after a key was destroyed, so no old page holds it.
+  void ForgetOldPages();
 
   std::mutex mu_;
   std::unique_ptr<Database> db_;

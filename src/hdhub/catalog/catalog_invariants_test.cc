@@ -103,7 +103,7 @@ TEST_F(CatalogInvariantsTest, TriggersAllowOnlyTheDocumentedTransitions) {
 }
 
 TEST_F(CatalogInvariantsTest, ChecksRefuseMalformedRows) {
-  EXPECT_THAT(RawSql("INSERT INTO dataset VALUES ('BAD-NAME', 0)"),
+  EXPECT_THAT(RawSql("INSERT INTO dataset (name, created_at_us) VALUES ('BAD-NAME', 0)"),
               StatusIs(StatusCode::kFailedPrecondition));
   EXPECT_THAT(RawSql("INSERT INTO dataset_version (dataset, version, state, schema_json, "
                      "wrapped_dek, source_digest, created_at_us) VALUES ('ER_PRS_F', 50, "
@@ -127,7 +127,7 @@ TEST_F(CatalogInvariantsTest, StateSurvivesReopening) {
   EXPECT_EQ(pending[0].version.version, pending_);
   EXPECT_EQ(*catalog_->BeginVersion("ER_PRS_F", kSchema, kDigest, kWrapped), pending_ + 1);
   ASSERT_OK_AND_ASSIGN(int64_t schema, SchemaVersion(catalog_->database_for_test(), "catalog"));
-  EXPECT_EQ(schema, 4);
+  EXPECT_EQ(schema, 5);
 }
 
 TEST_F(CatalogInvariantsTest, ReadersSeeCommittedStatesWhileAnotherCatalogWrites) {

@@ -120,13 +120,62 @@ WHEN NEW.dataset IS NOT OLD.dataset OR NEW.version IS NOT OLD.version
 BEGIN SELECT RAISE(ABORT, 'catalog: a version''s identity, schema and source never change'); END;
 )sql";
 
+// Withdrawal (issue 14): a version ingested by mistake is shredded with a
+// record of who withdrew it, when and why; a dataset made by a typo is
+// removed (hidden from the listing, every version shredded) and a tombstone
+// keeps who removed it, when, why and up to which version. The records are
+// append-only; a removed name may be used again (removed_at_us back to NULL),
+// its version numbers continuing after the removed ones.
+constexpr std::string_view kWithdrawals = R"sql(
+CREATE TABLE version_withdrawal (
+  dataset TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  withdrawn_at_us INTEGER NOT NULL,
+  withdrawn_by TEXT NOT NULL CHECK (length(withdrawn_by) BETWEEN 1 AND 128),
+  withdrawal_reason TEXT NOT NULL
+    CHECK (length(withdrawal_reason) BETWEEN 1 AND 500 AND withdrawal_reason NOT GLOB '*[' || char(1) || '-' || char(31) || char(127) || ']*'),
+  PRIMARY KEY (dataset, version),
+  FOREIGN KEY (dataset, version) REFERENCES dataset_version (dataset, version)
+) STRICT;
+
+CREATE TRIGGER version_withdrawal_shredded BEFORE INSERT ON version_withdrawal
+WHEN (SELECT state FROM dataset_version
+      WHERE dataset = NEW.dataset AND version = NEW.version) IS NOT 'shredded'
+BEGIN SELECT RAISE(ABORT, 'catalog: a version is withdrawn together with the destruction of its key'); END;
+
+CREATE TRIGGER version_withdrawal_no_update BEFORE UPDATE ON version_withdrawal
+BEGIN SELECT RAISE(ABORT, 'catalog: a withdrawal record never changes'); END;
+
+CREATE TRIGGER version_withdrawal_no_delete BEFORE DELETE ON version_withdrawal
+BEGIN SELECT RAISE(ABORT, 'catalog: a withdrawal record is never deleted'); END;
+
+ALTER TABLE dataset ADD COLUMN removed_at_us INTEGER;
+
+CREATE TABLE dataset_removal (
+  id INTEGER PRIMARY KEY,
+  dataset TEXT NOT NULL REFERENCES dataset (name),
+  removed_at_us INTEGER NOT NULL,
+  removed_by TEXT NOT NULL CHECK (length(removed_by) BETWEEN 1 AND 128),
+  removal_reason TEXT NOT NULL
+    CHECK (length(removal_reason) BETWEEN 1 AND 500 AND removal_reason NOT GLOB '*[' || char(1) || '-' || char(31) || char(127) || ']*'),
+  last_version INTEGER NOT NULL CHECK (last_version >= 0)
+) STRICT;
+
+CREATE TRIGGER dataset_removal_no_update BEFORE UPDATE ON dataset_removal
+BEGIN SELECT RAISE(ABORT, 'catalog: a removal record never changes'); END;
+
+CREATE TRIGGER dataset_removal_no_delete BEFORE DELETE ON dataset_removal
+BEGIN SELECT RAISE(ABORT, 'catalog: a removal record is never deleted'); END;
+)sql";
+
 // Kept as one migration per release: split the tables and triggers so that a
 // failure names the part that failed.
-constexpr std::array<Migration, 4> kMigrations = {{
+constexpr std::array<Migration, 5> kMigrations = {{
     {"datasets, versions and objects", kTables},
     {"immutability triggers", kTriggers},
     {"ingest reports", kReports},
     {"source digest set at commit", kDigestAtCommit},
+    {"withdrawn versions and removed datasets", kWithdrawals},
 }};
 
 }  // namespace

@@ -79,6 +79,8 @@ std::function<void()> OnSession(const GlobalOptions& opts, int* exit_code, F bod
 }
 
 void AddHubCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);      // init, ingest, query, catalog
+// catalog withdraw, catalog remove: added under `catalog` by AddHubCommands.
+void AddCatalogChanges(CLI::App& catalog, const GlobalOptions& opts, int* exit_code);
 void AddSourceCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // nir, source-key, pseudonymize
 void AddProjectCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // project …
 void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // audit …

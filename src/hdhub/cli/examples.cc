@@ -21,6 +21,8 @@ const std::map<std::string, std::string>& Examples() {
               "  echo 'SELECT 1 AS a; SELECT 2 AS b' | hdhub --json query -      # one JSON document per statement"},
     {"catalog list", "hdhub catalog list --all"},
     {"catalog show", "hdhub catalog show ER_PRS_F --version 2"},
+    {"catalog withdraw", "hdhub catalog withdraw ER_PRS_F --version 3 --reason 'March extract ingested twice'"},
+    {"catalog remove", "hdhub catalog remove ER_PRS_FF --reason 'typo for ER_PRS_F'"},
     {"check", "hdhub check --dry-run   # then: hdhub check"},
     {"user add", "HDHUB_USER_PASSWORD='…' hdhub user add rita --role researcher"},
     {"user list", "hdhub --json user list"},

@@ -207,6 +207,12 @@ void AddQuery(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   }));
 }
 
+// "withdrawn" for a version shredded by a withdrawal (or its dataset's
+// removal), else its state as stored.
+std::string StateShown(const catalog::VersionRecord& v) {
+  return v.withdrawal ? "withdrawn" : std::string(catalog::VersionStateName(v.state));
+}
+
 void AddCatalogShow(CLI::App& catalog, const GlobalOptions& opts, int* exit_code) {
   auto* show = catalog.add_subcommand("show", "one dataset version: state, rows, objects and its ingest report");
   auto dataset = std::make_shared<std::string>();
@@ -231,16 +237,21 @@ void AddCatalogShow(CLI::App& catalog, const GlobalOptions& opts, int* exit_code
                               {"source_sha256", v.version.source_digest},
                               {"objects", objects},
                               {"report", nlohmann::json::parse(v.version.report_json, nullptr, false)}};
+        if (const std::optional<catalog::Withdrawal>& w = v.version.withdrawal) {
+          out["state"] = StateShown(v.version);
+          out["withdrawn"] = {{"at", FormatRfc3339(w->at)}, {"by", w->by}, {"reason", w->reason}};
+        }
         std::cout << (opts.json ? out.dump() : out.dump(2)) << "\n";
         return OkStatus();
       }));
 }
 
 void AddCatalog(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
-  auto* cmd = app.add_subcommand("catalog", "list datasets and their versions");
+  auto* cmd = app.add_subcommand("catalog", "list datasets and their versions; withdraw or remove a mistake");
   cmd->require_subcommand(1);
   AddCatalogShow(*cmd, opts, exit_code);
-  auto* list = cmd->add_subcommand("list", "every dataset with its committed (and shredded) versions");
+  AddCatalogChanges(*cmd, opts, exit_code);
+  auto* list = cmd->add_subcommand("list", "every dataset with its committed (and withdrawn or shredded) versions");
   auto all = std::make_shared<bool>(false);
   list->add_flag("--all", *all, "also pending and discarded versions (failed or interrupted ingests)");
   list->callback(
@@ -251,7 +262,7 @@ void AddCatalog(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
         table.column_types = {"VARCHAR", "BIGINT", "VARCHAR", "BIGINT", "BIGINT", "VARCHAR"};
         for (const service::CatalogLine& line : lines) {
           const catalog::VersionRecord& v = line.version;
-          table.rows.push_back({v.dataset, std::to_string(v.version), std::string(catalog::VersionStateName(v.state)),
+          table.rows.push_back({v.dataset, std::to_string(v.version), StateShown(v),
                                 v.row_count ? std::optional(std::to_string(*v.row_count)) : std::nullopt,
                                 std::to_string(line.objects), FormatRfc3339(v.created_at)});
         }

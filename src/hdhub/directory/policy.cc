@@ -17,6 +17,8 @@ const std::vector<PolicyRule>& Table() {
       {Operation::kIngest,           "ingest.run",       {kOp, kSt},       {},    0, "hub staff load extracts"},
       {Operation::kCatalogRead,      "catalog.read",     {kOp, kSt, kAu},  {},    0, "versions and ingest reports, no health value"},
       {Operation::kCatalogQuery,     "query.run",        {kOp, kSt},       {},    0, "every dataset, opted-out people included"},
+      {Operation::kDatasetWithdraw,  "dataset.withdraw", {kOp, kSt},       {},    0, "a version ingested by mistake: key destroyed, objects deleted"},
+      {Operation::kDatasetRemove,    "dataset.remove",   {kOp, kSt},       {},    0, "a dataset made by mistake, while no project names it"},
       {Operation::kUserCreate,       "user.create",      {kOp},            {},    0, "an operator account: see the role grant"},
       {Operation::kUserList,         "user.list",        {kOp, kAu},       {},    0, ""},
       {Operation::kUserChange,       "user.disable",     {kOp},            {},    0, "disable, enable"},

@@ -29,6 +29,8 @@ enum class Operation {
   kIngest,
   kCatalogRead,
   kCatalogQuery,
+  kDatasetWithdraw,
+  kDatasetRemove,
   kUserCreate,
   kUserList,
   kUserChange,  // disable, enable

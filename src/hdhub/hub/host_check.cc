@@ -58,7 +58,9 @@ StatusOr<std::string> Verify(storage::BlobStore& host, const std::string& name, 
 }
 
 Status CollectDatasets(Hub& hub, Records& records) {
-  ASSIGN_OR_RETURN(std::vector<catalog::DatasetRecord> datasets, hub.catalog().ListDatasets());
+  // Removed datasets too: their shredded versions' objects are leftovers.
+  ASSIGN_OR_RETURN(std::vector<catalog::DatasetRecord> datasets,
+                   hub.catalog().ListDatasets(catalog::Catalog::Listing::kWithRemoved));
   for (const catalog::DatasetRecord& d : datasets) {
     ASSIGN_OR_RETURN(std::vector<catalog::VersionRecord> versions, hub.catalog().ListVersions(d.name));
     for (const catalog::VersionRecord& v : versions) {

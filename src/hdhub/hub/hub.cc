@@ -212,7 +212,16 @@ StatusOr<std::unique_ptr<sql::Database>> Hub::OpenCatalogDatabase(keys::KeyStore
   ASSIGN_OR_RETURN(std::vector<catalog::DatasetRecord> datasets, catalog_->ListDatasets());
   for (const catalog::DatasetRecord& d : datasets) {
     StatusOr<catalog::VersionWithObjects> latest = catalog_->LatestCommittedVersion(d.name);
-    if (IsNotFound(latest.status())) continue;
+    if (IsNotFound(latest.status())) {
+      // A listed dataset without a current version (every one withdrawn, or
+      // none committed yet): reading it says so, rather than "no such table".
+      // The error is in the filter, which every read evaluates (count(*) too).
+      RETURN_IF_ERROR(db->Execute("CREATE VIEW " + sql::QuoteIdentifier(d.name) +
+                                  " AS SELECT NULL AS unavailable WHERE error('dataset " + d.name +
+                                  " has no current version: none committed, or every one withdrawn " +
+                                  "(hdhub catalog list)') IS NULL"));
+      continue;
+    }
     if (!latest.ok()) return latest.status();
     RETURN_IF_ERROR(ingest::MountVersion(*db, keys, d.name, *latest, sql::QuoteIdentifier(d.name)));
   }

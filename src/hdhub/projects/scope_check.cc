@@ -56,4 +56,15 @@ Status CheckScopeAgainstCatalog(const ProjectScope& scope, catalog::Catalog& cat
   return OkStatus();
 }
 
+std::set<std::string> DatasetsScopeReads(const ProjectScope& scope) {
+  std::set<std::string> read;
+  for (const auto& [table, columns] : scope.tables) {
+    read.insert(table);
+    const TableProfile* profile = ProfileFor(table);
+    if (profile != nullptr && !profile->parent.empty()) read.insert(std::string(profile->parent));
+  }
+  if (!scope.population.empty()) read.insert(kBeneficiaries);
+  return read;
+}
+
 }  // namespace hdhub::projects

@@ -6,6 +6,9 @@
 // Thread-safety: as the Catalog it reads.
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "hdhub/catalog/catalog.h"
 #include "hdhub/common/status.h"
 #include "hdhub/projects/scope.h"
@@ -19,5 +22,10 @@ namespace hdhub::projects {
 // Otherwise InvalidArgument naming the field ("scope: tables.<T>: …");
 // another error when the catalog cannot be read.
 Status CheckScopeAgainstCatalog(const ProjectScope& scope, catalog::Catalog& catalog);
+
+// The datasets a workspace built for `scope` reads: its tables, the tables
+// they detail (table_profiles.h), and IR_BEN_R when a population filter is
+// set (the opt-out register, read by every build, aside).
+std::set<std::string> DatasetsScopeReads(const ProjectScope& scope);
 
 }  // namespace hdhub::projects

@@ -38,6 +38,10 @@ class PolicyTableTest : public ServiceTest {
                          svc_->IssueToken(ctx("olga"), "victim", std::chrono::hours(1), "to-revoke"));
     victim_token_ = t.id;
     IngestBeneficiaries();
+    // WD v1 and v2 to withdraw (olga one, sam the other); TYPO1 and TYPO2 to remove.
+    for (const char* dataset : {"WD", "WD", "TYPO1", "TYPO2"}) {
+      ASSERT_OK(IngestRows(dataset, {"ABCDEFGHIJKLMNOP" + std::to_string(++rows_) + ",1,1970"}).status());
+    }
     // p1: rita's, active; p2: ravi's; p3 to change; p4 a draft to approve; p5 to close.
     for (auto [id, member] : std::vector<std::pair<std::string, std::string>>{
              {"p1", "rita"}, {"p2", "ravi"}, {"p3", "ravi"}, {"p4", "ravi"}, {"p5", "ravi"}}) {
@@ -66,6 +70,14 @@ class PolicyTableTest : public ServiceTest {
          [](Service& s, const RequestContext& c) { return s.ShowVersion(c, "ER_PRS_F", 0).status(); }},
         {"catalog query", staff,
          [](Service& s, const RequestContext& c) { return s.QueryCatalog(c, "SELECT 1", {}, nullptr); }},
+        {"dataset withdraw", staff,
+         [](Service& s, const RequestContext& c) {
+           return s.WithdrawVersion(c, "WD", c.principal().user == "olga" ? 1 : 2, "ingested by mistake").status();
+         }},
+        {"dataset remove", staff,
+         [](Service& s, const RequestContext& c) {
+           return s.RemoveDataset(c, c.principal().user == "olga" ? "TYPO1" : "TYPO2", "a typo").status();
+         }},
         {"user add", op,
          [](Service& s, const RequestContext& c) {
            return s.AddUser(c, "new-" + c.principal().user, {Role::kResearcher}, Secret("a-long-new-password"));
@@ -125,6 +137,7 @@ class PolicyTableTest : public ServiceTest {
   }
 
   std::string victim_token_;
+  int rows_ = 0;
 };
 
 bool Refused(const Status& s) {

@@ -49,6 +49,22 @@ struct CatalogLine {
   size_t objects = 0;
 };
 
+// What withdrawing a dataset version did (Service::WithdrawVersion).
+struct WithdrawResult {
+  std::string dataset;
+  int64_t version = 0;
+  std::optional<int64_t> current;                // the current version now; none when no committed one is left
+  uint64_t objects_deleted = 0;                  // from the host
+  std::vector<std::string> workspaces_shredded;  // "project <id> workspace <n>", built from that version
+};
+
+// What removing a dataset did (Service::RemoveDataset).
+struct RemoveResult {
+  std::string dataset;
+  std::vector<int64_t> versions_shredded;
+  uint64_t objects_deleted = 0;
+};
+
 // A project as its reader sees it, with its workspaces.
 struct ProjectView {
   projects::ProjectRecord project;
@@ -103,6 +119,34 @@ class Service {
   // `version` 0: the latest committed one.
   StatusOr<catalog::VersionWithObjects> ShowVersion(const RequestContext& ctx, const std::string& dataset,
                                                     int64_t version);
+  // Withdraws committed `version` of `dataset`, ingested by mistake
+  // (operators and stewards; event dataset.withdraw with the dataset, version
+  // and reason, logged before anything changes). Under the host lock (no
+  // ingest, build or check meanwhile), in this order, so that a command
+  // killed midway leaves no readable copy behind and what is left over is
+  // found by `hdhub check`:
+  //   1. the workspaces built from that version (of projects not yet
+  //      shredded) are shredded: key destroyed, objects deleted; their
+  //      projects need a rebuild, which reads the version current then;
+  //   2. the catalog destroys the version's key and records the withdrawal
+  //      in one transaction: the previous committed version is current;
+  //   3. the version's objects are deleted from the host (a crash here
+  //      leaves objects of a shredded version: leftovers `hdhub check` removes).
+  // InvalidArgument for a bad reason; NotFound for an unknown dataset or
+  // version; FailedPrecondition for a version not committed (already
+  // withdrawn...), for the opt-out register (people leave it only through a
+  // withdrawal list from the source), or when the host stays busy.
+  StatusOr<WithdrawResult> WithdrawVersion(const RequestContext& ctx, const std::string& dataset, int64_t version,
+                                           const std::string& reason);
+  // Removes `dataset`, made by mistake (operators and stewards; event
+  // dataset.remove): every version's key destroyed and the dataset hidden
+  // from the catalog in one transaction (a tombstone stays; the name may be
+  // ingested again, its versions numbered after the removed ones), then
+  // every object deleted from the host. FailedPrecondition, naming them,
+  // while a project not closed or expired reads the dataset; and for the
+  // opt-out register. Errors otherwise as WithdrawVersion.
+  StatusOr<RemoveResult> RemoveDataset(const RequestContext& ctx, const std::string& dataset,
+                                       const std::string& reason);
   // SQL over every dataset's latest committed version (hub staff), each
   // statement of `sql_text` in turn under `limits`, its result handed to
   // `sink` (when given) before the next one runs. InvalidArgument when the

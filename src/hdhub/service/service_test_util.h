@@ -59,14 +59,20 @@ class ServiceTest : public ::testing::Test {
   // A small IR_BEN_R in the catalog (by olga), so that Spec()'s scope can be
   // recorded: a project's scope is checked against the catalog.
   void IngestBeneficiaries() {
-    const std::string csv = tmp_.Sub("IR_BEN_R.csv");
-    ASSERT_OK(WriteFileAtomically(
-        csv, AsBytes("BEN_NIR_PSA,BEN_SEX_COD,BEN_NAI_ANN\nABCDEFGHIJKLMNOP1,1,1970\nABCDEFGHIJKLMNOP2,2,1980\n"),
-        0600));
-    ingest::IngestRequest request{.dataset = "IR_BEN_R", .csv_path = csv};
-    request.schema_text = R"({"name": "IR_BEN_R", "fields": [{"name": "BEN_NIR_PSA", "type": "string"},
+    ASSERT_OK(IngestRows("IR_BEN_R", {"ABCDEFGHIJKLMNOP1,1,1970", "ABCDEFGHIJKLMNOP2,2,1980"}).status());
+  }
+
+  // A new version of `dataset` (by olga) holding `rows`, CSV lines of a
+  // beneficiary-like table (BEN_NIR_PSA,BEN_SEX_COD,BEN_NAI_ANN).
+  StatusOr<ingest::IngestResult> IngestRows(const std::string& dataset, const std::vector<std::string>& rows) {
+    const std::string csv = tmp_.Sub(dataset + "-" + std::to_string(++files_) + ".csv");
+    std::string text = "BEN_NIR_PSA,BEN_SEX_COD,BEN_NAI_ANN\n";
+    for (const std::string& row : rows) text += row + "\n";
+    RETURN_IF_ERROR(WriteFileAtomically(csv, AsBytes(text), 0600));
+    ingest::IngestRequest request{.dataset = dataset, .csv_path = csv};
+    request.schema_text = R"({"fields": [{"name": "BEN_NIR_PSA", "type": "string"},
         {"name": "BEN_SEX_COD", "type": "integer"}, {"name": "BEN_NAI_ANN", "type": "year"}]})";
-    ASSERT_OK(svc_->Ingest(ctx("olga"), request).status());
+    return svc_->Ingest(ctx("olga"), request);
   }
 
   projects::ProjectSpec Spec(const std::string& id, std::vector<std::string> members) {
@@ -86,6 +92,7 @@ class ServiceTest : public ::testing::Test {
   FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
   std::unique_ptr<Service> svc_;
   std::map<std::string, RequestContext> ctx_;
+  int files_ = 0;
 };
 
 }  // namespace hdhub::service
