@@ -126,7 +126,8 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   cmd->add_flag("--new-schema-version", req->new_schema_version,
                 "the schema changes with this version (else a schema other than the current version's is refused)");
   cmd->add_option("--nomenclatures", req->nomenclatures_dir,
-                  "directory of nomenclature CSVs (default: <schema dir>/../nomenclatures)");
+                  "directory of nomenclature CSVs (default: <schema dir>/../nomenclatures)")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("csv", req->csv_path, "the CSV file")->required()->check(CLI::ExistingFile);
   cmd->callback(Run(opts, exit_code, [&opts, req, policy, opt_out, withdrawal]() -> Status {
     ASSIGN_OR_RETURN(req->on_invalid, ingest::ParsePolicy(*policy));

@@ -146,9 +146,13 @@ Status CsvSource::CheckHeader(const std::vector<std::string>& expected, std::str
   }
   for (size_t i = 0; i < header.size(); ++i) {
     if (!is_expected(header[i])) {
+      // Naming one of hdhub's own column names is not quoting the file.
+      const std::string hint = header[i] == kSourceNir
+                                   ? "; the file is a source extract (NIR, birth date, sex): run hdhub pseudonymize "
+                                     "on it at the source first"
+                                   : " (names in the file are not shown)";
       return InvalidArgumentError(path + ", line 1, column " + std::to_string(i + 1) +
-                                  ": its name is not a column of " + std::string(what) +
-                                  " (names in the file are not shown)");
+                                  ": its name is not a column of " + std::string(what) + hint);
     }
   }
   for (const std::string& column : expected) {

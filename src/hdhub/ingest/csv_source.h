@@ -22,6 +22,12 @@
 
 namespace hdhub::ingest {
 
+// The identity columns of a source extract (docs/formats/source-extract.md),
+// which pseudonymize replaces before the file leaves the source.
+inline constexpr char kSourceNir[] = "NIR";
+inline constexpr char kSourceBirthDate[] = "NAI_DTE";
+inline constexpr char kSourceSex[] = "SEX_COD";
+
 // A line longer than this is refused (DuckDB's max_line_size).
 inline constexpr uint64_t kMaxLineBytes = 1 << 20;
 

@@ -56,6 +56,14 @@ TEST_F(CsvSourceTest, RefusesBadHeadersNamingFileAndColumn) {
   ASSERT_OK_AND_ASSIGN(CsvSource missing, CsvSource::Open(Write("missing.csv", "A\n")));
   EXPECT_THAT(missing.CheckHeader({"A", "B"}, "T"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("column 'B' of T is missing")));
+  // A source extract given where its pseudonymized transfer file is expected:
+  // the error says what to run first.
+  ASSERT_OK_AND_ASSIGN(CsvSource raw, CsvSource::Open(Write("raw.csv", "NIR,NAI_DTE,SEX_COD,A,B\n")));
+  EXPECT_THAT(raw.CheckHeader({"A", "B"}, "T"),
+              StatusIs(StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("column 1: its name is not a column of T"),
+                             HasSubstr("a source extract (NIR, birth date, sex): run hdhub pseudonymize on it "
+                                       "at the source first"))));
   EXPECT_THAT(CsvSource::Open(Write("quote.csv", "A,\"B\n")), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(CsvSource::Open(Write("after.csv", "A,\"B\"x,C\n")),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("column 2")));

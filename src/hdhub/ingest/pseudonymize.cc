@@ -18,9 +18,9 @@ namespace fs = std::filesystem;
 using sql::QuoteIdentifier;
 using sql::QuoteLiteral;
 
-constexpr char kNir[] = "NIR";
-constexpr char kBirthDate[] = "NAI_DTE";
-constexpr char kSex[] = "SEX_COD";
+constexpr const char* kNir = kSourceNir;
+constexpr const char* kBirthDate = kSourceBirthDate;
+constexpr const char* kSex = kSourceSex;
 constexpr char kReasonSeparator = '|';
 
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
