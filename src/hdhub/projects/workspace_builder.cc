@@ -55,8 +55,8 @@ bool IsHiddenTable(std::string_view table) { return table.starts_with(kHiddenTab
 struct WorkspaceBuilder::Plan {
   std::vector<std::string> outputs;     // scope tables with a profile, parents first
   std::vector<std::string> references;  // scope tables that are reference tables (copied whole)
-  std::vector<Source> sources;       // everything read: outputs, parents, IR_BEN_R
-  ingest::OptOutRegister opt_outs;   // the lists of OPT_OUT and OPT_OUT_WITHDRAWAL
+  std::vector<Source> sources;          // everything read: outputs, parents, IR_BEN_R, references
+  ingest::OptOutRegister opt_outs;      // the lists of OPT_OUT and OPT_OUT_WITHDRAWAL
   bool population = false;
   bool exclusions = false;
 };
