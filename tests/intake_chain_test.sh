@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The whole chain on a synthetic population, through the hdhub binary:
 # synth (raw NIRs at the "source") -> pseudonymize (stage 1) -> ingest
-# (validation, stage 2, sealed Parquet) -> operator cohort query checked
-# against the generator's ground truth -> project workspace (stage 3, opt-outs
-# removed) -> researcher query checked against the ground truth without the
-# opted-out. Then kill -9 during an ingest: the catalog stays consistent and
+# (validation, stage 2, sealed Parquet), with the drug reference table synth
+# writes and a shared nomenclature as reference tables -> operator cohort
+# queries (by CIP13 codes and by ATC class) checked against the generator's
+# ground truth -> project workspace (stage 3, opt-outs removed) -> researcher
+# queries checked against the ground truth without the opted-out, the cohort
+# by ATC class person for person the cohort by CIP13 codes. Then kill -9 during an ingest: the catalog stays consistent and
 # the next ingest cleans up.
 # Usage: intake_chain_test.sh <hdhub binary> <shared/snds dir>
 set -uo pipefail
@@ -56,6 +58,24 @@ for t in $TABLES; do
 done
 run ingest --opt-out "$work/transfer/OPTOUT.csv"
 check "ingest the opt-out set" test "$(rc)" = 0
+# Reference tables, stored as they come: the drug table synth writes beside
+# the extract (CIP13 -> ATC class, no person: it needs no pseudonymization),
+# and a shared SNDS nomenclature.
+run ingest --reference --delimiter ';' --dataset IR_PHA_R --schema "$work/ext/IR_PHA_R.json" "$work/ext/IR_PHA_R.csv"
+check "ingest the drug reference table" test "$(rc)" = 0
+run ingest --reference --delimiter ';' --dataset IR_CIM_V --schema "$SNDS/nomenclatures/IR_CIM_V.json" \
+  "$SNDS/nomenclatures/IR_CIM_V.csv"
+check "ingest the ICD-10 nomenclature" test "$(rc)" = 0
+run ingest --dataset IR_PHA_R --delimiter ';' --schema "$work/ext/IR_PHA_R.json" "$work/ext/IR_PHA_R.csv"
+check "a reference dataset stays one" err_has "with --reference"
+column() {  # dataset column key: a column's entry in catalog show --json
+  "$HDHUB" --json catalog show "$1" | /usr/bin/python3 -c \
+    "import json,sys; print([c for c in json.load(sys.stdin)['columns'] if c['name'] == '$2'][0]['$3'])"
+}
+check "catalog show gives a column's label" test "$(column IR_PHA_R PHA_ATC_C07 label)" = "ATC class (level 5)"
+check "... and its description" test "$(column ER_PHA_F PHA_PRS_C13 description)" = \
+  "Code CIP de la pharmacie de ville (13 Caractères)"
+check "... and its nomenclature" test "$(column ER_PHA_F PHA_PRS_C13 nomenclature)" = IR_PHA_R
 run ingest --dataset ER_PRS_F --schema "$SNDS/schemas/ER_PRS_F.json" "$work/transfer/ER_PRS_F.csv"
 check "a re-ingest is detected" out_has "already ingested"
 
@@ -64,17 +84,26 @@ cohort="SELECT year(p.EXE_SOI_DTD) AS y, count(DISTINCT p.BEN_NIR_PSA) AS people
         FROM ER_PHA_F a JOIN ER_PRS_F p USING (FLX_DIS_DTD, FLX_TRT_DTD, FLX_EMT_TYP, FLX_EMT_NUM,
           FLX_EMT_ORD, ORG_CLE_NUM, DCT_ORD_NUM, PRS_ORD_NUM, REM_TYP_AFF)
         WHERE a.PHA_PRS_C13 IN ($codes) GROUP BY y ORDER BY y"
-run query "$cohort"
+# The same cohort by ATC class (A10: drugs used in diabetes), through the drug reference table.
+atc_cohort="SELECT year(p.EXE_SOI_DTD) AS y, count(DISTINCT p.BEN_NIR_PSA) AS people
+        FROM ER_PHA_F a JOIN ER_PRS_F p USING (FLX_DIS_DTD, FLX_TRT_DTD, FLX_EMT_TYP, FLX_EMT_NUM,
+          FLX_EMT_ORD, ORG_CLE_NUM, DCT_ORD_NUM, PRS_ORD_NUM, REM_TYP_AFF)
+        JOIN IR_PHA_R r ON a.PHA_PRS_C13 = r.PHA_CIP_C13
+        WHERE r.PHA_ATC_C07 LIKE 'A10%' GROUP BY y ORDER BY y"
+counts() { awk '$1 ~ /^[0-9]+$/ && NF == 2 {printf "%s ", $2}' "$work/out" | sed 's/ $//'; }
 expected=$(manifest "' '.join(str(m['conditions'][0]['per_year'][y]['treated']) for y in ('2021','2022'))")
-got=$(awk '$1 ~ /^[0-9]+$/ && NF == 2 {printf "%s ", $2}' "$work/out" | sed 's/ $//')
-check "the operator's cohort matches the ground truth ($expected)" test "$got" = "$expected"
+run query "$cohort"
+check "the operator's cohort matches the ground truth ($expected)" test "$(counts)" = "$expected"
+run query "$atc_cohort"
+check "the operator's cohort by ATC class matches it too" test "$(counts)" = "$expected"
 
 run user add omar --role operator
 run user add rita --role researcher
 OMAR=$("$HDHUB" token issue omar 2>/dev/null)
 RITA=$("$HDHUB" token issue rita 2>/dev/null)
 cat >"$work/scope.json" <<EOF
-{"tables": {"IR_BEN_R": ["*"], "ER_PRS_F": ["*"], "ER_PHA_F": ["*"], "T_MCOaaB": ["*"], "T_MCOaaC": ["*"]}}
+{"tables": {"IR_BEN_R": ["*"], "ER_PRS_F": ["*"], "ER_PHA_F": ["*"], "T_MCOaaB": ["*"], "T_MCOaaC": ["*"],
+            "IR_PHA_R": ["*"], "IR_CIM_V": ["CIM_COD", "CIM_LIB"]}}
 EOF
 run project create --id chain --authorisation CNIL-DR-2026-7 --purpose "Chain test" --scope "$work/scope.json" \
   --start 2026-01-01 --end 2099-01-01 --member rita
@@ -89,8 +118,25 @@ people=$(( $(manifest "m['people']") - $(manifest "m['opt_out_people']") ))
 check "the workspace holds everyone but the opted-out ($people)" grep -Eq "^ *$people *$" "$work/out"
 HDHUB_TOKEN=$RITA run query --project chain "$cohort"
 expected=$(manifest "' '.join(str(m['conditions'][0]['per_year'][y]['treated_not_opted_out']) for y in ('2021','2022'))")
-got=$(awk '$1 ~ /^[0-9]+$/ && NF == 2 {printf "%s ", $2}' "$work/out" | sed 's/ $//')
-check "the researcher's cohort excludes the opted-out ($expected)" test "$got" = "$expected"
+check "the researcher's cohort excludes the opted-out ($expected)" test "$(counts)" = "$expected"
+HDHUB_TOKEN=$RITA run query --project chain "$atc_cohort"
+check "the researcher's cohort by ATC class gives the same counts" test "$(counts)" = "$expected"
+# The same persons, not only as many: the cohort's pseudonyms by ATC class and by the CIP13 list.
+persons() {  # condition on the drug reference table r
+  HDHUB_TOKEN=$RITA "$HDHUB" --json query --project chain "SELECT DISTINCT p.BEN_NIR_PSA FROM ER_PHA_F a
+    JOIN ER_PRS_F p USING (DCIR_LINE_KEY) JOIN IR_PHA_R r ON a.PHA_PRS_C13 = r.PHA_CIP_C13 WHERE $1 ORDER BY 1" \
+    2>"$work/err"
+}
+persons "r.PHA_ATC_C07 LIKE 'A10%'" >"$work/by-class"
+persons "a.PHA_PRS_C13 IN ($codes)" >"$work/by-codes"
+check "a cohort by ATC class is the cohort by its CIP13 codes, person for person" \
+  cmp -s "$work/by-class" "$work/by-codes"
+check "... and not an empty one" test "$(grep -o '\["[0-9a-f-]*"\]' "$work/by-class" | wc -l)" -gt 50
+HDHUB_TOKEN=$RITA run query --project chain \
+  "SELECT label, nomenclature FROM hdhub_columns WHERE table_name = 'ER_PHA_F' AND column_name = 'PHA_PRS_C13'"
+check "the workspace's hdhub_columns gives each column's label" out_has "Code CIP de la pharmacie de ville"
+HDHUB_TOKEN=$RITA run query --project chain "SELECT CIM_LIB FROM IR_CIM_V WHERE CIM_COD = 'E11'"
+check "a shared nomenclature in the scope labels ICD-10 codes" out_has "Diabète sucré de type 2"
 
 # kill -9 while an ingest is sealing: a pending version, no visible one; the
 # next ingest cleans up and the host holds exactly what the catalog records.
@@ -117,8 +163,9 @@ run catalog list --all
 check "the pending version was discarded" out_has "ER_PRS_F_COPY.*discarded"
 recorded=$(awk 'NR > 2 && ($3 == "committed") {n += $5} END {print n}' "$work/out")
 workspace=$(find "$HDHUB_HOME/host/o" -type f | wc -l)
-# Host objects: the committed versions', the project's workspace (5 tables) and the sealed checkpoint.
-check "no orphan object on the host ($recorded + 5 + 1)" test "$workspace" = $((recorded + 5 + 1))
+# Host objects: the committed versions', the project's workspace (7 tables and
+# hdhub_columns) and the sealed checkpoint.
+check "no orphan object on the host ($recorded + 8 + 1)" test "$workspace" = $((recorded + 8 + 1))
 check "no temporary left on the host" test -z "$(find "$HDHUB_HOME/host/.tmp" -type f 2>/dev/null)"
 run audit verify
 check "the audit log verifies" test "$(rc)" = 0

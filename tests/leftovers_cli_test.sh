@@ -47,7 +47,7 @@ run project build left
 check "first build" test "$(rc)" = 0
 run check
 check "a sound hub checks clean" test "$(rc)" = 0
-check "... every recorded object verified" out_has "verified: 4 recorded objects, 0 damaged"
+check "... every recorded object verified" out_has "verified: 5 recorded objects, 0 damaged"
 check "... nothing to remove" out_has "leftover objects removed: 0"
 before=$(host_objects)
 

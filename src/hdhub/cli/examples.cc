@@ -14,7 +14,9 @@ const std::map<std::string, std::string>& Examples() {
   static const std::map<std::string, std::string> examples = {
     {"init", "HDHUB_PASSPHRASE='harbour violet engine 42' HDHUB_PASSWORD='…' hdhub init --operator opal"},
     {"ingest", "hdhub ingest --dataset ER_PRS_F --schema ../shared/snds/schemas/ER_PRS_F.json ER_PRS_F.p1.csv\n"
-               "  hdhub ingest --opt-out OPTOUT.p1.csv"},
+               "  hdhub ingest --opt-out OPTOUT.p1.csv\n"
+               "  hdhub ingest --reference --delimiter ';' --dataset IR_PHA_R --schema extract/IR_PHA_R.json "
+               "extract/IR_PHA_R.csv"},
     {"query", "hdhub query \"SELECT year(EXE_SOI_DTD) AS y, count(*) FROM ER_PRS_F GROUP BY 1\"\n"
               "  HDHUB_TOKEN=$RITA hdhub query --project diab \"SELECT count(*) FROM IR_BEN_R\"\n"
               "  HDHUB_TOKEN=$RITA hdhub query --project diab --file cohort.sql   # each statement's result in turn\n"

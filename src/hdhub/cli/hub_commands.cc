@@ -1,4 +1,5 @@
 // hdhub init | ingest | query | catalog | check: the operator's commands on a hub.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
@@ -11,6 +12,7 @@
 #include "hdhub/common/file.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/ingest/opt_out.h"
+#include "hdhub/ingest/table_schema.h"
 #include "hdhub/keys/passphrase.h"
 
 namespace hdhub::cli {
@@ -128,9 +130,18 @@ void AddIngest(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   cmd->add_option("--nomenclatures", req->nomenclatures_dir,
                   "directory of nomenclature CSVs (default: <schema dir>/../nomenclatures)")
       ->check(CLI::ExistingDirectory);
+  cmd->add_flag("--reference", req->reference,
+                "a reference table (a nomenclature: codes and labels, no person, e.g. IR_PHA_R): stored as it "
+                "comes, readable whole by the projects whose scope names it")
+      ->excludes(opt_out_flag);
+  auto delimiter = std::make_shared<std::string>(",");
+  cmd->add_option("--delimiter", *delimiter,
+                  "the CSV's field separator, one character (default ','; the SNDS nomenclatures use ';')")
+      ->check([](const std::string& d) { return d.size() == 1 ? std::string() : "one character"; });
   cmd->add_option("csv", req->csv_path, "the CSV file")->required()->check(CLI::ExistingFile);
-  cmd->callback(Run(opts, exit_code, [&opts, req, policy, opt_out, withdrawal]() -> Status {
+  cmd->callback(Run(opts, exit_code, [&opts, req, policy, opt_out, withdrawal, delimiter]() -> Status {
     ASSIGN_OR_RETURN(req->on_invalid, ingest::ParsePolicy(*policy));
+    req->delimiter = delimiter->at(0);
     if (*opt_out || *withdrawal) {
       req->dataset = std::string(*withdrawal ? ingest::kOptOutWithdrawalDataset : ingest::kOptOutDataset);
       req->schema_text = std::string(ingest::kOptOutSchemaJson);
@@ -214,8 +225,32 @@ std::string StateShown(const catalog::VersionRecord& v) {
   return v.withdrawal ? "withdrawn" : std::string(catalog::VersionStateName(v.state));
 }
 
+// The data dictionary of a version: each column of its schema with its
+// type, label, description and nomenclature (null when the schema has none),
+// and whether the hub stores it (its ingest report lists those it dropped).
+nlohmann::json ColumnsOf(const catalog::VersionRecord& v) {
+  nlohmann::json columns = nlohmann::json::array();
+  StatusOr<ingest::TableSchema> schema = ingest::TableSchema::Parse(v.schema_json, v.dataset);
+  if (!schema.ok()) return columns;
+  const nlohmann::json report = nlohmann::json::parse(v.report_json, nullptr, false);
+  const nlohmann::json dropped =
+      report.is_object() ? report.value("dropped", nlohmann::json::array()) : nlohmann::json();
+  auto text = [](const std::string& s) { return s.empty() ? nlohmann::json() : nlohmann::json(s); };
+  for (const ingest::Field& f : schema->fields) {
+    const bool stored = !dropped.is_array() || std::find(dropped.begin(), dropped.end(), f.name) == dropped.end();
+    columns.push_back({{"name", f.name},
+                       {"stored", stored},
+                       {"type", f.type},
+                       {"label", text(f.Label())},
+                       {"description", text(f.description)},
+                       {"nomenclature", text(f.Nomenclature())}});
+  }
+  return columns;
+}
+
 void AddCatalogShow(CLI::App& catalog, const GlobalOptions& opts, int* exit_code) {
-  auto* show = catalog.add_subcommand("show", "one dataset version: state, rows, objects and its ingest report");
+  auto* show = catalog.add_subcommand(
+      "show", "one dataset version: state, rows, its columns (type, label, description), objects and ingest report");
   auto dataset = std::make_shared<std::string>();
   auto version = std::make_shared<int64_t>(0);
   show->add_option("dataset", *dataset, "dataset name")->required();
@@ -236,6 +271,8 @@ void AddCatalogShow(CLI::App& catalog, const GlobalOptions& opts, int* exit_code
                               {"rows", v.version.row_count ? nlohmann::json(*v.version.row_count) : nlohmann::json()},
                               {"created", FormatRfc3339(v.version.created_at)},
                               {"source_sha256", v.version.source_digest},
+                              {"reference", ingest::IsReferenceVersion(v.version)},
+                              {"columns", ColumnsOf(v.version)},
                               {"objects", objects},
                               {"report", nlohmann::json::parse(v.version.report_json, nullptr, false)}};
         if (const std::optional<catalog::Withdrawal>& w = v.version.withdrawal) {

@@ -10,6 +10,8 @@
 
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/progress.h"
+#include "hdhub/synth/drug_reference.h"
+#include "hdhub/synth/drugs.h"
 #include "hdhub/synth/synth.h"
 
 namespace hdhub::cli {
@@ -30,10 +32,15 @@ void PrintSummary(const synth::SynthOptions& o, const synth::SynthResult& r, boo
   if (json) {
     nlohmann::ordered_json rows = nlohmann::ordered_json::object();
     for (int i = 0; i < synth::kOutputFiles; ++i) rows[std::string(synth::kTableNames[i])] = r.rows[i];
-    std::cout << nlohmann::ordered_json{{"out", o.out_dir},       {"people", o.people},
-                                        {"seed", o.seed},         {"years", years},
-                                        {"rows", rows},           {"total_rows", r.total_rows},
-                                        {"seconds", r.seconds},   {"rows_per_second", rate},
+    std::cout << nlohmann::ordered_json{{"out", o.out_dir},
+                                        {"people", o.people},
+                                        {"seed", o.seed},
+                                        {"years", years},
+                                        {"rows", rows},
+                                        {"total_rows", r.total_rows},
+                                        {"reference_tables", {{synth::kDrugReferenceTable, synth::kDrugCount}}},
+                                        {"seconds", r.seconds},
+                                        {"rows_per_second", rate},
                                         {"threads", r.threads}}
                      .dump()
               << "\n";
@@ -46,6 +53,8 @@ void PrintSummary(const synth::SynthOptions& o, const synth::SynthResult& r, boo
   }
   std::printf("  %-10s %12lld rows in %.1f s: %.0f rows/s on %d threads\n", "total",
               static_cast<long long>(r.total_rows), r.seconds, rate, r.threads);
+  std::printf("  and the drug reference table %s (%d drug codes with their ATC class): ingest it with --reference\n",
+              std::string(synth::kDrugReferenceTable).c_str(), synth::kDrugCount);
 }
 
 Status RunSynth(const SynthArgs& args, const GlobalOptions& opts) {

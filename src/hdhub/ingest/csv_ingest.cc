@@ -72,6 +72,25 @@ std::string DefaultNomenclatures(const IngestRequest& r) {
   return fs::is_directory(candidate) ? candidate.lexically_normal().string() : std::string();
 }
 
+// A reference table is read whole by every project that names it: it must
+// hold no person and no record (column_rules.h), under its own name or its
+// schema's.
+Status CheckReferenceTable(std::string_view dataset, const TableSchema& schema) {
+  for (std::string_view table : {dataset, std::string_view(schema.name)}) {
+    if (!table.empty() && !RecordIdentifierColumns(table).empty()) {
+      return InvalidArgumentError(std::string(table) +
+                                  " has record identifiers (docs/formats/projects.md): it cannot be a reference table");
+    }
+  }
+  for (const Field& f : schema.fields) {
+    if (RuleFor(dataset, f.name).treatment == ColumnTreatment::kPseudonym) {
+      return InvalidArgumentError("field " + f.name + " is a person's pseudonym: a reference table holds no person" +
+                                  " (ingest it without --reference)");
+    }
+  }
+  return OkStatus();
+}
+
 std::vector<std::string> FieldNames(const TablePlan& plan) {
   std::vector<std::string> names;
   for (const PlannedField& f : plan.fields()) names.push_back(f.field.name);
@@ -101,6 +120,11 @@ std::string VersionPrefix(std::string_view dataset, int64_t version) {
 std::vector<std::string> PossibleVersionObjects(std::string_view dataset, int64_t version) {
   const std::string prefix = VersionPrefix(dataset, version);
   return {prefix + kPartName, prefix + "tmp_" + kPartName};
+}
+
+bool IsReferenceVersion(const catalog::VersionRecord& version) {
+  const nlohmann::json report = nlohmann::json::parse(version.report_json, nullptr, false);
+  return report.is_object() && report.value("reference", false) == true;
 }
 
 std::string VersionLabel(std::string_view dataset, int64_t version) {
@@ -156,6 +180,7 @@ Status CsvIngester::LogIngest(const IngestRequest& request, const IngestResult& 
   e.details["refused_fields"] = result.report.issues.size();
   e.details["on_invalid"] = std::string(PolicyName(request.on_invalid));
   if (result.already_ingested) e.details["already_ingested"] = true;
+  if (request.reference) e.details["reference"] = true;
   audit::ApplyOutcome(e, outcome);
   return log_->Append(e).status();
 }
@@ -168,10 +193,17 @@ Status CsvIngester::CheckSchemaFitsDataset(const IngestRequest& request, const T
     return InvalidArgumentError("the schema describes " + schema.name + ", not " + request.dataset +
                                 ": name the dataset " + schema.name + " (or " + schema.name + "_<suffix>)");
   }
-  // A dataset keeps its schema unless a new schema version is declared.
+  if (request.reference) RETURN_IF_ERROR(CheckReferenceTable(request.dataset, schema));
+  // A dataset keeps its schema unless a new schema version is declared, and
+  // its kind (reference table or not) always.
   StatusOr<catalog::VersionWithObjects> current = catalog_->LatestCommittedVersion(request.dataset);
   if (IsNotFound(current.status())) return OkStatus();
   RETURN_IF_ERROR(current.status());
+  if (IsReferenceVersion(current->version) != request.reference) {
+    return InvalidArgumentError("dataset " + request.dataset + (request.reference ? " is not" : " is") +
+                                " a reference table (see its version " + std::to_string(current->version.version) +
+                                "): ingest its versions " + (request.reference ? "without" : "with") + " --reference");
+  }
   const nlohmann::json before = nlohmann::json::parse(current->version.schema_json, nullptr, false);
   const nlohmann::json now = nlohmann::json::parse(schema_json, nullptr, false);
   if (before == now || request.new_schema_version) return OkStatus();
@@ -204,7 +236,7 @@ StatusOr<IngestResult> CsvIngester::Ingest(const IngestRequest& request) {
     RETURN_IF_ERROR(CheckSchemaFitsDataset(request, schema, schema_json));
     ASSIGN_OR_RETURN(CsvSource source, CsvSource::Open(request.csv_path, request.delimiter));
     ASSIGN_OR_RETURN(Nomenclatures noms, Nomenclatures::Load(DefaultNomenclatures(request), schema));
-    ASSIGN_OR_RETURN(TablePlan plan, TablePlan::Make(request.dataset, schema, source, noms));
+    ASSIGN_OR_RETURN(TablePlan plan, TablePlan::Make(request.dataset, schema, source, noms, request.reference));
     // The hash runs on a thread of its own while DuckDB seals the file: the
     // sealing rarely keeps both cores busy, and a sequential pass would not
     // be hidden.
@@ -254,6 +286,7 @@ StatusOr<IngestResult> CsvIngester::Write(const IngestRequest& request, Prepared
   IngestResult result{.dataset = request.dataset};
   result.report.policy = request.on_invalid;
   result.report.unchecked_nomenclatures = p.nomenclatures.missing();
+  result.report.reference = request.reference;
   p.plan.DescribeTreatments(&result.report);
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> k_hub, keys_->HmacFor(kStageTwoPurpose));
   sql::ValueTally tally(FieldNames(p.plan), request.on_invalid == InvalidPolicy::kFail ? sql::ValueTally::Mode::kFail

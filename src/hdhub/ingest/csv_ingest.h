@@ -64,6 +64,13 @@ struct IngestRequest {
   // A file with no row to store becomes the current (empty) version (else it
   // is refused and the current version stays).
   bool allow_empty = false;
+  // The file is a reference table (a nomenclature: codes and their labels,
+  // no person), e.g. IR_PHA_R: every column is stored as it comes, nothing
+  // re-keyed, dropped or coarsened, and a project whose scope names it reads
+  // it whole. Refused when a column is a pseudonym or the table has record
+  // identifiers (column_rules.h). A dataset is a reference dataset, or not,
+  // for all its versions.
+  bool reference = false;
   ProgressFn progress;  // the sealing pass's progress, when set (common/progress.h)
 };
 
@@ -89,6 +96,8 @@ std::string VersionPrefix(std::string_view dataset, int64_t version);
 // Every logical name an ingest of that version may write (the part and its
 // temporary name), recorded or not: what a killed ingest may leave.
 std::vector<std::string> PossibleVersionObjects(std::string_view dataset, int64_t version);
+// Whether the version was ingested as a reference table (its report says so).
+bool IsReferenceVersion(const catalog::VersionRecord& version);
 // How errors name a dataset version: "dataset <name> version <n>".
 std::string VersionLabel(std::string_view dataset, int64_t version);
 // Makes a committed dataset version readable in `db`: its data key unwrapped
@@ -119,7 +128,8 @@ class CsvIngester {
 
  private:
   // InvalidArgument when `schema` is another table's, or differs from the
-  // dataset's current version's without request.new_schema_version.
+  // dataset's current version's without request.new_schema_version, or when
+  // the request is (or is not) a reference table and the dataset is not (is).
   Status CheckSchemaFitsDataset(const IngestRequest& request, const TableSchema& schema, std::string_view schema_json);
   struct Prepared;
   StatusOr<IngestResult> Write(const IngestRequest& request, Prepared& prepared);

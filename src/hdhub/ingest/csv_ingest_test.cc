@@ -12,6 +12,7 @@
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
 #include "hdhub/crypto/random.h"
+#include "hdhub/ingest/ingest_fixture.h"
 #include "hdhub/keys/memory_key_store.h"
 #include "hdhub/sql/database.h"
 #include "hdhub/storage/memory_blob_store.h"
@@ -27,17 +28,8 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-class CsvIngestTest : public ::testing::Test {
+class CsvIngestTest : public IngestFixture {
  protected:
-  void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(keys_, keys::MemoryKeyStore::Create());
-    ASSERT_OK_AND_ASSIGN(auto names, keys_->HmacFor("object-names"));
-    sealed_ = std::make_unique<storage::SealedStore>(&host_, std::move(names));
-    ASSERT_OK_AND_ASSIGN(catalog_, catalog::Catalog::Open(dir_.Sub("catalog.db"), &clock_));
-    ingester_ = std::make_unique<CsvIngester>(keys_.get(), sealed_.get(), catalog_.get(), &log_,
-                                              audit::Actor{"tester", "operator"});
-  }
-
   std::string Snds(const std::string& rel) { return (testing::SharedDir() / "snds" / rel).string(); }
 
   // The public samples are random values that break their own schemas (an
@@ -87,15 +79,6 @@ class CsvIngestTest : public ::testing::Test {
     }
     EXPECT_THAT(catalog_->ListPendingVersions().value(), IsEmpty());
   }
-
-  testing::TempDir dir_;
-  FakeClock clock_{TimePoint(std::chrono::seconds(1'800'000'000))};
-  std::unique_ptr<keys::MemoryKeyStore> keys_;
-  storage::MemoryBlobStore host_;
-  std::unique_ptr<storage::SealedStore> sealed_;
-  std::unique_ptr<catalog::Catalog> catalog_;
-  audit::MemoryAuditLog log_{&clock_};
-  std::unique_ptr<CsvIngester> ingester_;
 };
 
 TEST_F(CsvIngestTest, SampleBecomesCommittedSealedVersionReadableBack) {

@@ -29,16 +29,18 @@ nlohmann::json IngestReport::ToJson() const {
     issues_json.push_back(
         {{"field", i.field}, {"refused", i.count}, {"first_line", i.first_line}, {"reason", i.reason}});
   }
-  return {{"on_invalid", std::string(PolicyName(policy))},
-          {"rows_read", rows_read},
-          {"rows_stored", rows_stored},
-          {"rows_rejected", rows_rejected},
-          {"refused_values", issues_json},
-          {"pseudonymized", pseudonymized},
-          {"dropped", dropped},
-          {"generalised", generalised},
-          {"record_identifiers", record_identifiers},
-          {"unchecked_nomenclatures", unchecked_nomenclatures}};
+  nlohmann::json out = {{"on_invalid", std::string(PolicyName(policy))},
+                        {"rows_read", rows_read},
+                        {"rows_stored", rows_stored},
+                        {"rows_rejected", rows_rejected},
+                        {"refused_values", issues_json},
+                        {"pseudonymized", pseudonymized},
+                        {"dropped", dropped},
+                        {"generalised", generalised},
+                        {"record_identifiers", record_identifiers},
+                        {"unchecked_nomenclatures", unchecked_nomenclatures}};
+  if (reference) out["reference"] = true;  // absent: an extract (reports before reference tables had none)
+  return out;
 }
 
 std::string IngestReport::IssuesText(size_t max_fields) const {

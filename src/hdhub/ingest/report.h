@@ -34,6 +34,7 @@ struct FieldIssue {
 
 struct IngestReport {
   InvalidPolicy policy = InvalidPolicy::kFail;
+  bool reference = false;  // a reference table (csv_ingest.h, IngestRequest::reference)
   uint64_t rows_read = 0;
   uint64_t rows_stored = 0;
   uint64_t rows_rejected = 0;

@@ -18,12 +18,14 @@ uint64_t ToCount(const std::optional<std::string>& cell) { return cell ? std::st
 }  // namespace
 
 StatusOr<TablePlan> TablePlan::Make(const std::string& table, const TableSchema& schema, const CsvSource& source,
-                                    const Nomenclatures& nomenclatures) {
+                                    const Nomenclatures& nomenclatures, bool reference) {
   RETURN_IF_ERROR(CheckHeader(schema, source));
   TablePlan plan;
   plan.table_ = table;
+  plan.reference_ = reference;
   for (const Field& f : schema.fields) {
-    ColumnRule rule = RuleFor(table, f.name);
+    ColumnRule rule =
+        reference ? ColumnRule{ColumnTreatment::kKeep, "reference table: stored as it comes"} : RuleFor(table, f.name);
     std::optional<int> set = nomenclatures.SetFor(f);
     plan.fields_.push_back(
         PlannedField{.field = f, .rule = rule, .sql = BuildFieldSql(f, rule.treatment, schema.missing_values, set)});
@@ -85,7 +87,7 @@ void TablePlan::ReadDiagnosis(const std::vector<sql::Cell>& row, IngestReport* r
 
 void TablePlan::DescribeTreatments(IngestReport* report) const {
   for (const PlannedField& f : fields_) {
-    if (IsRecordIdentifier(table_, f.field.name)) report->record_identifiers.push_back(f.field.name);
+    if (!reference_ && IsRecordIdentifier(table_, f.field.name)) report->record_identifiers.push_back(f.field.name);
     switch (f.rule.treatment) {
       case ColumnTreatment::kPseudonym:
         report->pseudonymized.push_back(f.field.name);

@@ -31,9 +31,10 @@ struct PlannedField {
 class TablePlan {
  public:
   // InvalidArgument, naming the file, when the header lacks a schema field
-  // or has a column the schema does not know.
+  // or has a column the schema does not know. A `reference` table keeps
+  // every column as it comes (no column rule applies).
   static StatusOr<TablePlan> Make(const std::string& table, const TableSchema& schema, const CsvSource& source,
-                                  const Nomenclatures& nomenclatures);
+                                  const Nomenclatures& nomenclatures, bool reference = false);
 
   const std::vector<PlannedField>& fields() const { return fields_; }
   // The fused value checks of the fields that take the fast path
@@ -59,6 +60,7 @@ class TablePlan {
 
  private:
   std::string table_;
+  bool reference_ = false;
   std::vector<PlannedField> fields_;
   std::vector<ValueRule> rules_;  // per field; used where fused_[i]
   std::vector<bool> fused_;

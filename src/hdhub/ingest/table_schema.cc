@@ -30,6 +30,9 @@ Status ParseField(const json& j, size_t index, std::string_view source, Field* f
   }
   f->format = j.value("format", std::string("default"));
   f->nomenclature = j.value("nomenclature", std::string());
+  for (auto [key, out] : {std::pair{"title", &f->title}, std::pair{"description", &f->description}}) {
+    if (j.contains(key) && j[key].is_string()) *out = j[key].get<std::string>();
+  }
   if (j.contains("constraints") && j["constraints"].is_object()) {
     const json& c = j["constraints"];
     f->required = c.value("required", false);

@@ -25,6 +25,16 @@ struct Field {
   std::string pattern;  // a regular expression the whole value must match; empty: none
   std::vector<std::string> enum_values;
   std::string nomenclature;  // e.g. "IR_CIM_V"; "-" or empty when none
+  // The field's documentation, for the data dictionary (hdhub_columns,
+  // catalog show): its "title" (a short label) and "description".
+  std::string title;
+  std::string description;
+
+  // A short human label: the title, else the description (the SNDS schemas
+  // give a one-line description and no title); empty when neither is given.
+  const std::string& Label() const { return title.empty() ? description : title; }
+  // The nomenclature the field's codes come from, or empty ("-" is none).
+  std::string Nomenclature() const { return nomenclature == "-" ? std::string() : nomenclature; }
 };
 
 struct TableSchema {

@@ -50,6 +50,22 @@ TEST(TableSchemaTest, ReadsConstraints) {
   EXPECT_THAT(f.enum_values, ::testing::ElementsAre("x", "y"));
 }
 
+TEST(TableSchemaTest, ReadsEachFieldsLabelAndDescription) {
+  ASSERT_OK_AND_ASSIGN(TableSchema s, TableSchema::Parse(R"({"fields":[
+      {"name":"a","title":"Code","description":"The code of a thing"},{"name":"b","description":"Its label"},
+      {"name":"c","nomenclature":"-"},{"name":"d","nomenclature":"IR_PHA_R"}]})",
+                                                         "inline"));
+  EXPECT_EQ(s.fields[0].Label(), "Code");
+  EXPECT_EQ(s.fields[0].description, "The code of a thing");
+  EXPECT_EQ(s.fields[1].Label(), "Its label");  // the SNDS schemas: a description, no title
+  EXPECT_EQ(s.fields[2].Label(), "");
+  EXPECT_EQ(s.fields[2].Nomenclature(), "");
+  EXPECT_EQ(s.fields[3].Nomenclature(), "IR_PHA_R");
+  ASSERT_OK_AND_ASSIGN(TableSchema pha,
+                       TableSchema::Load((testing::SharedDir() / "snds/schemas/ER_PHA_F.json").string()));
+  EXPECT_EQ(pha.Find("PHA_PRS_C13")->Label(), "Code CIP de la pharmacie de ville (13 Caractères)");
+}
+
 TEST(TableSchemaTest, RefusesWhatIsNotATableSchema) {
   EXPECT_THAT(TableSchema::Parse("not json", "s.json"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("s.json")));
   EXPECT_THAT(TableSchema::Parse(R"({"fields":[]})", "s.json"), StatusIs(StatusCode::kInvalidArgument));

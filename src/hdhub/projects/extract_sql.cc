@@ -152,6 +152,15 @@ StatusOr<std::string> ExtractSelect(const TableProfile& profile, const std::vect
   return select;
 }
 
+StatusOr<std::string> ReferenceSelect(std::string_view table, const std::vector<Column>& source,
+                                      const std::vector<std::string>& wanted) {
+  // No person, parent or key: Projection keeps the wanted columns (a UUID,
+  // which a reference table never stores, would still be re-keyed).
+  const TableProfile reference{.table = table};
+  ASSIGN_OR_RETURN(std::string projection, Projection(reference, source, wanted));
+  return "SELECT " + projection + " FROM " + SourceView(table) + " t";
+}
+
 std::string PopulationSql(const PopulationFilter& f, bool has_exclusions) {
   std::vector<std::string> where = {"BEN_NIR_PSA IS NOT NULL"};
   if (!f.sexes.empty()) {

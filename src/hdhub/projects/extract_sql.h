@@ -51,6 +51,12 @@ StatusOr<std::string> Projection(const TableProfile& profile, const std::vector<
 StatusOr<std::string> ExtractSelect(const TableProfile& profile, const std::vector<Column>& source,
                                     const std::vector<std::string>& wanted, const ExtractContext& ctx);
 
+// SELECT <the wanted columns> FROM src_<table> t, for a reference table (a
+// nomenclature ingested with --reference): whole and as stored, since it
+// holds no person and no record. InvalidArgument as Projection's.
+StatusOr<std::string> ReferenceSelect(std::string_view table, const std::vector<Column>& source,
+                                      const std::vector<std::string>& wanted);
+
 // Whether the scope gives `column` of `table` (named, or "*").
 bool Authorised(const ProjectScope& scope, std::string_view table, std::string_view column);
 

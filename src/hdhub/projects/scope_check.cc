@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hdhub/ingest/column_rules.h"
+#include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/ingest/table_schema.h"
 #include "hdhub/projects/table_profiles.h"
 
@@ -28,8 +29,9 @@ Status CheckColumns(const std::string& table, const std::vector<std::string>& co
   ASSIGN_OR_RETURN(ingest::TableSchema schema, ingest::TableSchema::Parse(version.schema_json, table));
   for (const std::string& column : columns) {
     if (column == "*") continue;
-    const bool stored =
-        schema.Find(column) != nullptr && ingest::RuleFor(table, column).treatment != ingest::ColumnTreatment::kDrop;
+    const bool kept = ingest::IsReferenceVersion(version) ||  // a reference table keeps every column
+                      ingest::RuleFor(table, column).treatment != ingest::ColumnTreatment::kDrop;
+    const bool stored = schema.Find(column) != nullptr && kept;
     if (!stored) {
       return InvalidArgumentError("scope: " + field + ": " + table + " version " + std::to_string(version.version) +
                                   " stores no column " + column + " (see hdhub catalog show " + table + ")");
@@ -38,19 +40,31 @@ Status CheckColumns(const std::string& table, const std::vector<std::string>& co
   return OkStatus();
 }
 
+// A table without a workspace profile enters a workspace only as a reference
+// table (ingested with --reference).
+Status CheckReferenceTable(catalog::Catalog& catalog, const std::string& table, const std::string& field) {
+  StatusOr<catalog::VersionWithObjects> v = catalog.LatestCommittedVersion(table);
+  if (!v.ok() && !IsNotFound(v.status())) return v.status();
+  if (v.ok() && ingest::IsReferenceVersion(v->version)) return OkStatus();
+  return InvalidArgumentError("scope: " + field + ": no such table can enter a workspace (no workspace profile," +
+                              " and no reference table of that name; docs/formats/projects.md lists those that can)");
+}
+
 }  // namespace
 
 Status CheckScopeAgainstCatalog(const ProjectScope& scope, catalog::Catalog& catalog) {
   for (const auto& [table, columns] : scope.tables) {
     const std::string field = "tables." + table;
-    const TableProfile* profile = ProfileFor(table);
-    if (profile == nullptr) {
-      return InvalidArgumentError("scope: " + field + ": no such table can enter a workspace (no workspace profile;" +
-                                  " docs/formats/projects.md lists those that can)");
+    if (table.starts_with(kHdhubTablePrefix)) {
+      return InvalidArgumentError("scope: " + field + ": names starting with " + std::string(kHdhubTablePrefix) +
+                                  " are hdhub's own (every workspace has hdhub_columns)");
     }
+    const TableProfile* profile = ProfileFor(table);
+    if (profile == nullptr) RETURN_IF_ERROR(CheckReferenceTable(catalog, table, field));
     ASSIGN_OR_RETURN(catalog::VersionWithObjects version, Committed(catalog, table, field));
     RETURN_IF_ERROR(CheckColumns(table, columns, version.version));
-    if (!profile->parent.empty()) RETURN_IF_ERROR(Committed(catalog, std::string(profile->parent), field).status());
+    if (profile != nullptr && !profile->parent.empty())
+      RETURN_IF_ERROR(Committed(catalog, std::string(profile->parent), field).status());
   }
   if (!scope.population.empty()) RETURN_IF_ERROR(Committed(catalog, kBeneficiaries, "population").status());
   return OkStatus();

@@ -15,8 +15,9 @@
 
 namespace hdhub::projects {
 
-// OK when every table of `scope` has a workspace profile (table_profiles.h),
-// it and the table it details have a committed version in `catalog`, every
+// OK when every table of `scope` has a workspace profile (table_profiles.h)
+// or is a reference table (ingested with --reference: a nomenclature, read
+// whole), it and the table it details have a committed version in `catalog`, every
 // column named is one that version stores (its schema's fields, less those
 // the hub drops at ingest), and a population filter finds IR_BEN_R.
 // Otherwise InvalidArgument naming the field ("scope: tables.<T>: …");

@@ -8,13 +8,18 @@
 // record identifiers (ingest/column_rules.h).
 //
 // A table without a profile cannot be in a scope (its rows could not be
-// filtered). Constant data; thread-safe.
+// filtered), unless it is a reference table (a nomenclature ingested with
+// --reference: no person, no record; copied whole). Names starting with
+// kHdhubTablePrefix are hdhub's own in a workspace (hdhub_columns, hidden
+// tables). Constant data; thread-safe.
 #pragma once
 
 #include <string_view>
 #include <vector>
 
 namespace hdhub::projects {
+
+inline constexpr std::string_view kHdhubTablePrefix = "hdhub_";
 
 struct TableProfile {
   std::string_view table;

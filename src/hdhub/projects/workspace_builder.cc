@@ -6,6 +6,7 @@
 #include "hdhub/directory/policy.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/ingest/opt_out.h"
+#include "hdhub/projects/data_dictionary.h"
 #include "hdhub/projects/extract_sql.h"
 #include "hdhub/projects/table_profiles.h"
 #include "hdhub/sql/database.h"
@@ -25,6 +26,7 @@ struct Source {
   catalog::VersionWithObjects version;
 };
 
+// The columns of a view, or of a SELECT's result.
 StatusOr<std::vector<Column>> Describe(sql::Database& db, const std::string& view) {
   ASSIGN_OR_RETURN(sql::QueryResult r, db.Query("DESCRIBE " + view));
   std::vector<Column> out;
@@ -51,9 +53,10 @@ std::string HiddenKeysTable(std::string_view parent) { return std::string(kHidde
 bool IsHiddenTable(std::string_view table) { return table.starts_with(kHiddenTablePrefix); }
 
 struct WorkspaceBuilder::Plan {
-  std::vector<std::string> outputs;  // scope tables, parents first
-  std::vector<Source> sources;       // everything read: outputs, parents, IR_BEN_R
-  ingest::OptOutRegister opt_outs;   // the lists of OPT_OUT and OPT_OUT_WITHDRAWAL
+  std::vector<std::string> outputs;     // scope tables with a profile, parents first
+  std::vector<std::string> references;  // scope tables that are reference tables (copied whole)
+  std::vector<Source> sources;          // everything read: outputs, parents, IR_BEN_R, references
+  ingest::OptOutRegister opt_outs;      // the lists of OPT_OUT and OPT_OUT_WITHDRAWAL
   bool population = false;
   bool exclusions = false;
 };
@@ -71,16 +74,21 @@ StatusOr<WorkspaceBuilder::Plan> WorkspaceBuilder::Prepare(const ProjectRecord& 
     need(table);
     if (!profile->parent.empty()) need(profile->parent);
   }
-  for (const auto& [table, columns] : p.spec.scope.tables) {
-    if (ProfileFor(table) == nullptr) {
-      return InvalidArgumentError("scope: table " + table + " cannot enter a workspace (no workspace profile)");
-    }
-  }
   plan.population = !p.spec.scope.population.empty();
   if (plan.population) need("IR_BEN_R");
+  for (const auto& [table, columns] : p.spec.scope.tables) {
+    if (ProfileFor(table) != nullptr) continue;
+    need(table);
+    plan.references.push_back(table);
+  }
   for (const std::string& table : needed) {
     StatusOr<catalog::VersionWithObjects> v = d_.catalog->LatestCommittedVersion(table);
     if (!v.ok()) return v.status().WithContext("the scope needs " + table);
+    bool reference = std::find(plan.references.begin(), plan.references.end(), table) != plan.references.end();
+    if (reference && (table.starts_with(kHdhubTablePrefix) || !ingest::IsReferenceVersion(v->version))) {
+      return InvalidArgumentError("scope: table " + table +
+                                  " cannot enter a workspace (no workspace profile, and not a reference table)");
+    }
     plan.sources.push_back({table, *std::move(v)});
   }
   ASSIGN_OR_RETURN(plan.opt_outs, ingest::OptOutRegister::Read(*d_.catalog));
@@ -148,13 +156,36 @@ Status WorkspaceBuilder::CopyTables(const ProjectRecord& p, const Plan& plan, sq
     ASSIGN_OR_RETURN(std::vector<Column> columns, Describe(db, SourceView(owners[0])));
     RETURN_IF_ERROR(db.Execute(LineKeySql(*ProfileFor(owners[0]), columns, ctx)));
   }
+  // Each table's columns as written, with its dataset's schema: the data dictionary.
+  std::vector<DictionaryTable> dictionary;
+  auto schema_of = [&plan](const std::string& table) {
+    for (const Source& s : plan.sources) {
+      if (s.table == table) return s.version.version.schema_json;
+    }
+    return std::string("{}");
+  };
+  auto copy = [&](const std::string& table, const std::string& select) -> Status {
+    ASSIGN_OR_RETURN(std::vector<Column> written, Describe(db, select));
+    dictionary.push_back({table, std::move(written), schema_of(table)});
+    if (d_.progress) db.SetProgress(d_.progress, "build " + p.spec.id + ": " + table);
+    ASSIGN_OR_RETURN(result->rows[table], CopyTo(db, select, WorkspacePrefix(p.spec.id, result->build) + table));
+    return OkStatus();
+  };
   for (const std::string& table : plan.outputs) {
     ASSIGN_OR_RETURN(std::vector<Column> columns, Describe(db, SourceView(table)));
     ASSIGN_OR_RETURN(std::string select,
                      ExtractSelect(*ProfileFor(table), columns, p.spec.scope.tables.at(table), ctx));
-    if (d_.progress) db.SetProgress(d_.progress, "build " + p.spec.id + ": " + table);
-    ASSIGN_OR_RETURN(result->rows[table], CopyTo(db, select, WorkspacePrefix(p.spec.id, result->build) + table));
+    RETURN_IF_ERROR(copy(table, select));
   }
+  for (const std::string& table : plan.references) {
+    ASSIGN_OR_RETURN(std::vector<Column> columns, Describe(db, SourceView(table)));
+    ASSIGN_OR_RETURN(std::string select, ReferenceSelect(table, columns, p.spec.scope.tables.at(table)));
+    RETURN_IF_ERROR(copy(table, select));
+  }
+  const std::string dictionary_table(kColumnsTable);
+  ASSIGN_OR_RETURN(
+      result->rows[dictionary_table],
+      CopyTo(db, DictionarySelect(dictionary), WorkspacePrefix(p.spec.id, result->build) + dictionary_table));
   return CopyHiddenParents(p, plan, db, ctx, result);
 }
 

@@ -15,6 +15,10 @@
 //     and every record identifier (ingest/column_rules.h) re-keyed too, so
 //     that two projects share no identifier and cannot link rows; rows in
 //     an order of their own (extract_sql.h);
+//   - the reference tables the scope names (nomenclatures ingested with
+//     --reference: no person, no record) copied whole, nothing re-keyed;
+//   - the data dictionary hdhub_columns (data_dictionary.h): every column of
+//     every table written, with its label and description;
 //   - provenance recorded (dataset versions, the opt-out lists applied,
 //     scope digest and version), so the same extract can be rebuilt.
 // The build runs in a locked-down DuckDB instance that spills, encrypted, to
@@ -77,8 +81,9 @@ class WorkspaceBuilder {
 
   // PermissionDenied unless `who` acts as operator or steward (audited);
   // FailedPrecondition unless the project is approved and its window has not
-  // ended; InvalidArgument for a scope table without a profile or a column
-  // the dataset does not have; NotFound for a scope table never ingested.
+  // ended; InvalidArgument for a scope table without a profile that is not a
+  // reference table, or a column the dataset does not have; NotFound for a
+  // scope table never ingested.
   StatusOr<BuildResult> Build(const directory::Principal& who, directory::Role as, std::string_view project);
 
  private:

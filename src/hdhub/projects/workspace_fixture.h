@@ -57,8 +57,7 @@ class WorkspaceFixture : public ::testing::Test {
                                  " AS BEN_NIR_PSA, CAST(DATE '2018-03-01' + INTERVAL (i % 5) "
                                  "YEAR AS DATE) AS EXE_SOI_DTD, 10.5 AS PRS_PAI_MNT, 3317 AS PRS_NAT_REF, " +
                                  DcirKeys() + " FROM range(5000) t(i)");
-    WriteDataset("ER_PHA_F",
-                 "SELECT " + DcirKeys() + ", 3400936318525 + (i // 2) % 3 AS PHA_PRS_C13 FROM range(0, 5000, 2) t(i)");
+    WriteDataset("ER_PHA_F", PharmacySelect());
     WriteDataset("T_MCOaaC", "SELECT " + P2("i // 2") +
                                  " AS NIR_ANO_17, 100000001 AS ETA_NUM, 1000000000 + i AS "
                                  "RSA_NUM, TIMESTAMP '2020-03-01 00:00:00' AS EXE_SOI_DTD FROM range(2000) t(i)");
@@ -69,18 +68,26 @@ class WorkspaceFixture : public ::testing::Test {
                  "SELECT " + P2("i") + " AS BEN_NIR_PSA FROM range(0, 1000, 100) t(i)");
   }
 
+  // Pharmacy details of the even claims: three drug codes in turn.
+  static std::string PharmacySelect() {
+    return "SELECT " + DcirKeys() + ", 3400936318525 + (i // 2) % 3 AS PHA_PRS_C13 FROM range(0, 5000, 2) t(i)";
+  }
+
   static std::string DcirKeys() {
     return "DATE '2018-01-01' AS FLX_DIS_DTD, DATE '2018-01-02' AS FLX_TRT_DTD, 1 AS FLX_EMT_TYP, 100 + i % 7 AS "
            "FLX_EMT_NUM, 1 AS FLX_EMT_ORD, '01C731221' AS ORG_CLE_NUM, 500000 + i AS DCT_ORD_NUM, 1 AS PRS_ORD_NUM, "
            "1 AS REM_TYP_AFF";
   }
 
-  void WriteDataset(const std::string& name, const std::string& select) {
+  // A committed version of `name` holding `select`'s rows, recorded with
+  // `schema_json` and `report_json` (e.g. {"reference": true}).
+  void WriteDataset(const std::string& name, const std::string& select, const std::string& schema_json = "{}",
+                    const std::string& report_json = "{}") {
     SecretBytes dek = keys::NewDataKey().value();
     std::string digest = HexEncode(crypto::Sha256(AsBytes(name + select)));
     Status created = catalog_->CreateDataset(name);
     ASSERT_TRUE(created.ok() || IsAlreadyExists(created)) << created;
-    ASSERT_OK_AND_ASSIGN(int64_t v, catalog_->BeginVersion(name, "{}", digest, [&](int64_t version) {
+    ASSERT_OK_AND_ASSIGN(int64_t v, catalog_->BeginVersion(name, schema_json, digest, [&](int64_t version) {
       return keys_->WrapKey(dek, ingest::DataKeyContext(name, version));
     }));
     auto db = sql::Database::Open(sealed_.get()).value();
@@ -95,7 +102,7 @@ class WorkspaceFixture : public ::testing::Test {
           name, v,
           {o.logical_name, o.object_name, o.plaintext_size, o.ciphertext_size, HexEncode(o.ciphertext_sha256)}));
     }
-    ASSERT_OK(catalog_->CommitVersion(name, v, std::stoull(*r.rows[0][0])));
+    ASSERT_OK(catalog_->CommitVersion(name, v, std::stoull(*r.rows[0][0]), report_json));
   }
 
   std::string Scope() {

@@ -1,6 +1,7 @@
 // The drugs a synthetic pharmacy dispenses. There is no drug nomenclature in
-// the shared reference data, so the codes are our own and declared in
-// manifest.json: CIP13 codes "34009" + a 7-digit code in the 95xxxxx range
+// the shared reference data, so the codes are our own, declared in
+// manifest.json and in the extract's drug reference table (IR_PHA_R,
+// drug_reference.h, with their ATC classes): CIP13 codes "34009" + a 7-digit code in the 95xxxxx range
 // (no real product uses it) + an EAN-13 check digit. PHA_PRS_IDE carries the
 // 7-digit code. The drugs of a planted condition are dispensed only to the
 // people who have it, so a cohort query on their codes finds exactly them.

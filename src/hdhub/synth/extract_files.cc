@@ -50,6 +50,17 @@ Status ExtractFiles::Append(OutputFile file, std::string_view data) {
   return WriteAll(fds_[static_cast<size_t>(Index(file))].get(), AsBytes(data), FileName(file) + " in '" + dir_ + "'");
 }
 
+Status ExtractFiles::AddWholeFile(std::string_view name, std::string_view data) {
+  const std::string path = Join(dir_, prefix_ + std::string(name) + ".tmp");
+  auto temp = std::make_unique<TempFileGuard>(path);
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, kPrivateFile));
+  if (!fd.valid()) return ErrnoToStatus(errno, "cannot write in output directory '" + dir_ + "'");
+  RETURN_IF_ERROR(WriteAll(fd.get(), AsBytes(data), std::string(name) + " in '" + dir_ + "'"));
+  RETURN_IF_ERROR(fd.Close().WithContext("cannot write in '" + dir_ + "'"));
+  whole_files_.emplace_back(std::string(name), std::move(temp));
+  return OkStatus();
+}
+
 Status ExtractFiles::Commit(std::string_view manifest_json) {
   for (UniqueFd& fd : fds_) RETURN_IF_ERROR(fd.Close().WithContext("cannot write in '" + dir_ + "'"));
   // An older extract's manifest goes first: while files are being replaced,
@@ -61,6 +72,10 @@ Status ExtractFiles::Commit(std::string_view manifest_json) {
   for (int i = 0; i < kOutputFiles; ++i) {
     std::optional<TempFileGuard>& temp = temps_[static_cast<size_t>(i)];
     RETURN_IF_ERROR(PublishFile(temp->path(), Join(dir_, FileName(static_cast<OutputFile>(i))), test_data));
+    temp->Release();
+  }
+  for (auto& [name, temp] : whole_files_) {
+    RETURN_IF_ERROR(PublishFile(temp->path(), Join(dir_, name), test_data));
     temp->Release();
   }
   return WriteFileAtomically(Join(dir_, kManifest), AsBytes(manifest_json), kPrivateFile, test_data);

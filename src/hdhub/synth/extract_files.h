@@ -14,6 +14,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "hdhub/common/file.h"
 #include "hdhub/common/status.h"
@@ -33,6 +35,10 @@ class ExtractFiles {
 
   // Appends to a file. Errors: the write failed (ResourceExhausted when the disk is full).
   Status Append(OutputFile file, std::string_view data);
+  // Writes a whole small file (a reference table, its schema) to a temporary
+  // of its own, renamed to `name` by Commit() with the others. Errors: as
+  // Append's.
+  Status AddWholeFile(std::string_view name, std::string_view data);
   // Writes the manifest, closes and renames everything into place.
   Status Commit(std::string_view manifest_json);
 
@@ -46,6 +52,8 @@ class ExtractFiles {
   std::string prefix_;  // ".synth-<pid>-"
   std::array<UniqueFd, kOutputFiles> fds_;
   std::array<std::optional<TempFileGuard>, kOutputFiles> temps_;  // removed unless committed
+  // AddWholeFile's: the final name and the temporary (removed unless committed).
+  std::vector<std::pair<std::string, std::unique_ptr<TempFileGuard>>> whole_files_;
 };
 
 }  // namespace hdhub::synth

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hdhub/synth/diagnoses.h"
+#include "hdhub/synth/drug_reference.h"
 #include "hdhub/synth/drugs.h"
 #include "hdhub/synth/extract_files.h"
 
@@ -87,6 +88,12 @@ std::string BuildManifest(const ManifestParameters& p, const ExtractStats& stats
     files[std::string(kTableNames[static_cast<size_t>(i)])] = {{"file", ExtractFiles::FileName(f)},
                                                                 {"rows", stats.rows[static_cast<size_t>(i)]}};
   }
+  const std::string reference(kDrugReferenceTable);
+  files[reference] = {{"file", reference + ".csv"},
+                      {"rows", kDrugCount},
+                      {"schema", reference + ".json"},
+                      {"reference", true},
+                      {"delimiter", ";"}};
   Json manifest = {
       {"format", "hdhub source extract"},
       {"format_version", kFormatVersion},

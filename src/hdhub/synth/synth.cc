@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hdhub/synth/batch.h"
+#include "hdhub/synth/drug_reference.h"
 #include "hdhub/synth/extract_files.h"
 #include "hdhub/synth/manifest.h"
 
@@ -175,6 +176,9 @@ StatusOr<SynthResult> GenerateExtract(const SynthOptions& options) {
   ExtractStats stats;
   Pipeline pipeline(options, threads, files.get());
   RETURN_IF_ERROR(pipeline.Run(&stats));
+  const std::string reference(kDrugReferenceTable);
+  RETURN_IF_ERROR(files->AddWholeFile(reference + ".csv", DrugReferenceCsv()));
+  RETURN_IF_ERROR(files->AddWholeFile(reference + ".json", DrugReferenceSchemaJson()));
   ManifestParameters parameters{options.seed, options.people, options.years, options.opt_out_rate};
   RETURN_IF_ERROR(files->Commit(BuildManifest(parameters, stats)));
   SynthResult result;

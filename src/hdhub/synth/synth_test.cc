@@ -22,9 +22,9 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kFiles = {"IR_BEN_R.csv", "ER_PRS_F.csv", "ER_PHA_F.csv", "T_MCOaaA.csv",
-                                         "T_MCOaaB.csv", "T_MCOaaC.csv", "T_MCOaaD.csv", "KI_CCI_R.csv",
-                                         "OPTOUT.csv",   "manifest.json"};
+const std::vector<std::string> kFiles = {"IR_BEN_R.csv", "ER_PRS_F.csv", "ER_PHA_F.csv",  "T_MCOaaA.csv",
+                                         "T_MCOaaB.csv", "T_MCOaaC.csv", "T_MCOaaD.csv",  "KI_CCI_R.csv",
+                                         "OPTOUT.csv",   "IR_PHA_R.csv", "IR_PHA_R.json", "manifest.json"};
 
 std::vector<std::string> Listing(const fs::path& dir) {
   std::vector<std::string> names;
@@ -128,7 +128,8 @@ TEST(ExtractFilesTest, AnAbandonedExtractLeavesNoFile) {
   {
     ASSERT_OK_AND_ASSIGN(auto files, ExtractFiles::Create(tmp.Sub("out")));
     ASSERT_OK(files->Append(OutputFile::kErPrsF, "NIR\n"));
-    EXPECT_EQ(Listing(tmp.Sub("out")).size(), static_cast<size_t>(kOutputFiles));  // hidden temporaries
+    ASSERT_OK(files->AddWholeFile("IR_PHA_R.csv", "PHA_CIP_C13\n"));
+    EXPECT_EQ(Listing(tmp.Sub("out")).size(), static_cast<size_t>(kOutputFiles) + 1);  // hidden temporaries
     for (const std::string& name : Listing(tmp.Sub("out"))) EXPECT_EQ(name[0], '.') << name;
   }
   EXPECT_THAT(Listing(tmp.Sub("out")), IsEmpty());
@@ -141,10 +142,12 @@ TEST(ExtractFilesTest, CommitReplacesAnOlderExtract) {
   ASSERT_OK(first->Commit("{\"v\":1}\n"));
   ASSERT_OK_AND_ASSIGN(auto second, ExtractFiles::Create(tmp.Sub("out")));
   ASSERT_OK(second->Append(OutputFile::kOptOut, "new\n"));
+  ASSERT_OK(second->AddWholeFile("IR_PHA_R.json", "{}\n"));
   ASSERT_OK(second->Commit("{\"v\":2}\n"));
+  EXPECT_EQ(testing::ReadFile(tmp.Sub("out/IR_PHA_R.json")), "{}\n");
   EXPECT_EQ(testing::ReadFile(tmp.Sub("out/OPTOUT.csv")), "new\n");
   EXPECT_EQ(testing::ReadFile(tmp.Sub("out/manifest.json")), "{\"v\":2}\n");
-  EXPECT_EQ(Listing(tmp.Sub("out")).size(), kFiles.size());
+  EXPECT_EQ(Listing(tmp.Sub("out")).size(), static_cast<size_t>(kOutputFiles) + 2);  // and the manifest
   EXPECT_EQ(fs::status(tmp.Sub("out/ER_PRS_F.csv")).permissions() & fs::perms::others_read, fs::perms::none);
 }
 
