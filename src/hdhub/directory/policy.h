@@ -50,6 +50,7 @@ enum class Operation {
   kWorkspaceQuery,
   kAuditRead,
   kHostCheck,
+  kAuditRecover,
 };
 
 enum PolicyFlag : unsigned {
