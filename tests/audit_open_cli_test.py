@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 CLI, SOURCE, WORK = sys.argv[1:4]
 sys.path.insert(0, os.path.join(SOURCE, "tests", "python"))
@@ -109,7 +110,7 @@ def resign_checkpoint(hub, name, seed):
     """Signs, as the hub does, a checkpoint of the log as it is now."""
     entries = [e for _, e in records(open(segment(hub), "rb").read())]
     key = Ed25519PrivateKey.from_private_bytes(seed)
-    public = key.public_key().public_bytes_raw()
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     key_id = hashlib.sha256(name.encode() + b"\x0a\x01" + public).digest()[:4]
     text = "%s\n%d\n%s\n" % (name, len(entries), base64.b64encode(merkle_root([leaf_hash(e) for e in entries])).decode())
     sig = base64.b64encode(key_id + key.sign(text.encode())).decode()
@@ -197,7 +198,8 @@ def check_signing_key_not_in_state(pristine):
     vkey = expect(0, "log-key", hub, "audit", "log-key").strip()
     public = base64.b64decode(vkey.split("+", 2)[2])[1:]
     for name, seed in keys:
-        if Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw() == public:
+        derived = Ed25519PrivateKey.from_private_bytes(seed).public_key()
+        if derived.public_bytes(Encoding.Raw, PublicFormat.Raw) == public:
             failures.append("the log's signing key is in clear in state/ (%s)" % name)
     # Whatever is found, re-sign a truncated log with it and remove the host's checkpoint.
     truncate_log(hub, 2)
