@@ -48,6 +48,9 @@ class Ed25519Signer final : public NoteSigner {
 
   // The private key text for a key file. Only key-file code calls this.
   SecretBytes InsecureExportPrivateKeyText() const;
+  // The 32-byte seed, to be wrapped by a key store (hub/audit_key.h) and
+  // nothing else.
+  SecretBytes InsecureExportSeedForWrapping() const { return seed_.Clone(); }
 
  private:
   struct Key;

@@ -1,9 +1,11 @@
-// Where a hub keeps its audit log and signing key, and read-only access for
-// auditors.
+// Where a hub keeps its audit log, and read-only access for auditors.
 //
 //   <hub>/state/audit/            segments and the latest checkpoint (FileAuditLog)
-//   <hub>/state/audit_signing.key the hub's Ed25519 checkpoint key, mode 0600
-//                           (moves to the key store later)
+//   <hub>/state/audit_signing.key the Ed25519 checkpoint key, mode 0600
+//
+// A hub keeps that key wrapped by its key store and opens its log through
+// hub/hub_audit.cc (hub/audit_key.h). The clear-key helpers below serve the
+// pseudonymization source's own log (cli/source_commands.cc) and test tools.
 //
 // The read-only helpers scan the segments without repairing or locking them,
 // so `hdhub audit prove/show` can run beside a serving hub.

@@ -417,6 +417,30 @@ void AddKeygen(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   }));
 }
 
+void AddRecoverCheckpoint(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
+  auto* cmd = audit.add_subcommand(
+      "recover-checkpoint",
+      "republish the audit checkpoint the host lost (operators: one asks, a second, different one approves)");
+  cmd->callback(Run(opts, exit_code, [&opts]() -> Status {
+    SystemClock clock;
+    // The only command that opens a hub whose host lost its checkpoint.
+    ASSIGN_OR_RETURN(Session s, OpenSession(opts, &clock, std::nullopt, {.recover_host_checkpoint = true}));
+    ASSIGN_OR_RETURN(service::Service::CheckpointRecovery r, s.service->RecoverCheckpoint(s.ctx));
+    using R = service::Service::CheckpointRecovery;
+    const char* state = r == R::kNotNeeded ? "not-needed" : r == R::kPending ? "pending" : "republished";
+    if (opts.json) {
+      std::cout << nlohmann::json{{"recovery", state}}.dump() << "\n";
+    } else if (r == R::kNotNeeded) {
+      std::cout << "the host's audit checkpoint is current: nothing to recover\n";
+    } else if (r == R::kPending) {
+      std::cout << "recovery requested; a second, different operator approves it with the same command\n";
+    } else {
+      std::cout << "the audit checkpoint is republished on the host\n";
+    }
+    return OkStatus();
+  }));
+}
+
 }  // namespace
 
 void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
@@ -431,6 +455,7 @@ void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) 
   AddCheckpoint(*audit, opts, exit_code);
   AddWitness(*audit, opts, exit_code);
   AddKeygen(*audit, opts, exit_code);
+  AddRecoverCheckpoint(*audit, opts, exit_code);
 }
 
 }  // namespace hdhub::cli

@@ -55,8 +55,8 @@ struct Session {
   std::unique_ptr<service::Service> service;
   service::RequestContext ctx;
 };
-StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock,
-                              std::optional<directory::Role> as = std::nullopt);
+StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::optional<directory::Role> as = std::nullopt,
+                              const hub::OpenOptions& open_options = {});
 inline constexpr char kTokenEnv[] = "HDHUB_TOKEN";
 inline constexpr char kUserEnv[] = "HDHUB_USER";
 inline constexpr char kPasswordEnv[] = "HDHUB_PASSWORD";

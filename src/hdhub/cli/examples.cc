@@ -61,6 +61,7 @@ const std::map<std::string, std::string>& Examples() {
     {"audit log-key", "hdhub audit log-key > hub.vkey"},
     {"audit witness", "hdhub audit witness --state w1 --log-key \"$(cat hub.vkey)\" --checkpoint cp.txt --proof proof.txt"},
     {"audit keygen", "hdhub audit keygen --state w1 --name witness.example/w1"},
+    {"audit recover-checkpoint", "HDHUB_USER=opal hdhub audit recover-checkpoint; HDHUB_USER=otto hdhub audit recover-checkpoint"},
     {"synth", "hdhub synth --people 100000 --years 2019-2023 --out extract/"},
     {"help", "hdhub help project create"},
   };

@@ -41,11 +41,14 @@ StatusOr<service::Credentials> CredentialsFromEnvironment(const GlobalOptions& o
 
 }  // namespace
 
-StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::optional<directory::Role> as) {
+StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::optional<directory::Role> as,
+                              const hub::OpenOptions& open_options) {
   ASSIGN_OR_RETURN(service::Credentials credentials, CredentialsFromEnvironment(opts));
   ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kPassphraseEnv, "hub passphrase: "));
+  hub::OpenOptions options = open_options;
+  options.account = credentials.user;  // named in the record of a wrong passphrase
   ASSIGN_OR_RETURN(std::unique_ptr<service::Service> svc,
-                   service::Service::Open(*opts.backends, opts.hub_dir, passphrase, clock));
+                   service::Service::Open(*opts.backends, opts.hub_dir, passphrase, clock, {}, options));
   ASSIGN_OR_RETURN(service::RequestContext ctx, svc->Authenticate(credentials, "local", as));
   return Session{std::move(svc), std::move(ctx)};
 }

@@ -20,8 +20,17 @@ constexpr std::string_view kPasswordRefused =
 constexpr std::string_view kTokenRefused = "authentication failed: the API token is invalid, expired or revoked";
 constexpr std::string_view kWrongPassword = "wrong_password";
 
-audit::Event AuthEvent(std::string_view action, std::string_view actor) {
-  return audit::Event{.actor = std::string(actor), .role = std::string(kNoRoleName), .action = std::string(action)};
+constexpr size_t kMaxSource = 128;
+
+audit::Event AuthEvent(std::string_view action, std::string_view actor, std::string_view source = {}) {
+  audit::Event e{.actor = std::string(actor), .role = std::string(kNoRoleName), .action = std::string(action)};
+  // Where the attempt came from, when it is an identifier (an address, "local").
+  const bool loggable =
+      !source.empty() && source.size() <= kMaxSource &&
+      source.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:@/-") ==
+          std::string_view::npos;
+  if (loggable) e.details["source"] = std::string(source);
+  return e;
 }
 
 Status Refuse(audit::Event& event, std::string_view reason, std::string_view message) {
@@ -61,9 +70,10 @@ struct Directory::LoginCheck {
   bool matches = false;  // the password matched the hash stored then
 };
 
-StatusOr<Principal> Directory::AuthenticatePassword(std::string_view user, const SecretBytes& password) {
+StatusOr<Principal> Directory::AuthenticatePassword(std::string_view user, const SecretBytes& password,
+                                                    std::string_view source) {
   ASSIGN_OR_RETURN(LoginCheck check, CheckLogin(user, password));
-  return FinishLogin(user, check);
+  return FinishLogin(user, check, source);
 }
 
 StatusOr<Directory::LoginCheck> Directory::CheckLogin(std::string_view user, const SecretBytes& password) {
@@ -83,7 +93,7 @@ StatusOr<Directory::LoginCheck> Directory::CheckLogin(std::string_view user, con
   return check;
 }
 
-StatusOr<Principal> Directory::FinishLogin(std::string_view user, const LoginCheck& check) {
+StatusOr<Principal> Directory::FinishLogin(std::string_view user, const LoginCheck& check, std::string_view source) {
   std::lock_guard lock(mu_);
   ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
   std::optional<internal::UserRow> row;
@@ -91,7 +101,7 @@ StatusOr<Principal> Directory::FinishLogin(std::string_view user, const LoginChe
     ASSIGN_OR_RETURN(row, internal::FindUser(*db_, user));
   }
   const TimePoint now = clock_->Now();
-  std::vector<audit::Event> events = {AuthEvent("auth.password", row ? user : kUnknownActor)};
+  std::vector<audit::Event> events = {AuthEvent("auth.password", row ? user : kUnknownActor, source)};
   const std::string_view refusal = LoginRefusal(row, check.matches, now);
   std::optional<Principal> principal;
   if (refusal.empty()) {
@@ -110,8 +120,8 @@ StatusOr<Principal> Directory::FinishLogin(std::string_view user, const LoginChe
   return std::move(*principal);
 }
 
-StatusOr<Principal> Directory::AuthenticateToken(const SecretBytes& token) {
-  audit::Event event = AuthEvent("auth.token", kUnknownActor);
+StatusOr<Principal> Directory::AuthenticateToken(const SecretBytes& token, std::string_view source) {
+  audit::Event event = AuthEvent("auth.token", kUnknownActor, source);
   std::lock_guard lock(mu_);
   StatusOr<Principal> principal = [&]() -> StatusOr<Principal> {
     ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));

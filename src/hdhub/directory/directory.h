@@ -169,12 +169,15 @@ class Directory {
   // the account. lockout_threshold consecutive wrong passwords lock the
   // account for lockout_duration (event auth.lockout), during which even the
   // right password is refused; a success resets the count. Argon2 runs for
-  // unknown users too, so timing does not tell them apart.
-  StatusOr<Principal> AuthenticatePassword(std::string_view user, const SecretBytes& password);
+  // unknown users too, so timing does not tell them apart. `source` (the
+  // client address, e.g. "local") is logged as details.source when it is an
+  // identifier.
+  StatusOr<Principal> AuthenticatePassword(std::string_view user, const SecretBytes& password,
+                                           std::string_view source = {});
   // The principal owning `token` (event auth.token). Unauthenticated for a
   // malformed, unknown, altered, expired or revoked token, or one whose user
   // is disabled. Tokens are not subject to password lockout.
-  StatusOr<Principal> AuthenticateToken(const SecretBytes& token);
+  StatusOr<Principal> AuthenticateToken(const SecretBytes& token, std::string_view source = {});
 
   // Whether `user` is an active account holding `role` now (for sessions
   // that re-check their account before each statement).
@@ -209,7 +212,7 @@ class Directory {
   // Authentication steps (authenticate.cc).
   struct LoginCheck;
   StatusOr<LoginCheck> CheckLogin(std::string_view user, const SecretBytes& password);
-  StatusOr<Principal> FinishLogin(std::string_view user, const LoginCheck& check);
+  StatusOr<Principal> FinishLogin(std::string_view user, const LoginCheck& check, std::string_view source);
   StatusOr<Principal> CheckToken(const SecretBytes& text, audit::Event& event);
   StatusOr<Principal> LoadPrincipal(const std::string& user);
 

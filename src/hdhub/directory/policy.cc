@@ -40,6 +40,7 @@ const std::vector<PolicyRule>& Table() {
       {Operation::kWorkspaceQuery,   "project.access",   {},               {kRe}, 0, "members, in the window, every statement"},
       {Operation::kAuditRead,        "audit.read",       {kOp, kAu},       {},    0, "entries, checkpoints, proofs"},
       {Operation::kHostCheck,        "host.check",       {kOp},            {},    0, "verifies the host, removes leftovers; no health value"},
+      {Operation::kAuditRecover,     "audit.recover_checkpoint", {kOp},    {},    kDualControl, "republishes a host checkpoint the host lost: two operators"},
   };
   return table;
 }

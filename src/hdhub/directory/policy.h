@@ -52,6 +52,7 @@ enum class Operation {
   kWorkspaceQuery,
   kAuditRead,
   kHostCheck,
+  kAuditRecover,
 };
 
 enum PolicyFlag : unsigned {

@@ -18,9 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 constexpr char kKeyFileName[] = "hub.key";
 constexpr char kCatalogName[] = "catalog.db";
-constexpr char kObjectNamesPurpose[] = "object-names";
 constexpr char kCheckpointSealPurpose[] = "audit-checkpoint";
-constexpr char kCheckpointObject[] = "audit/checkpoint";
 constexpr std::chrono::seconds kBusyWait{60};
 
 // "file", "s3", …: what kind of host, for the log (a URI may hold a path).
@@ -56,7 +54,7 @@ Status CreateHubFiles(const Backends& backends, const fs::path& dir, const Secre
   ::chmod((dir / "state").c_str(), 0700);
   fs::path abs = fs::absolute(dir).lexically_normal();
   Config config{options.host_uri.empty() ? "file://" + (abs / "host").string() : options.host_uri,
-                "keyfile:" + (abs / "state" / kKeyFileName).string()};
+                "keyfile:" + (abs / "state" / kKeyFileName).string(), /*audit_key_wrapped=*/true};
   // Check the host before anything is written, so a bad URI leaves no hub.
   RETURN_IF_ERROR(backends.hosts.Open(config.host).status());
   keys::KeyFileParams key_params;
@@ -96,25 +94,36 @@ Status Hub::Init(const Backends& backends, const fs::path& dir, const SecretByte
 }
 
 StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::path& dir, const SecretBytes& passphrase,
-                                         Clock* clock, const directory::DirectoryOptions& directory_options) {
+                                         Clock* clock, const directory::DirectoryOptions& directory_options,
+                                         const OpenOptions& open_options) {
   ASSIGN_OR_RETURN(Config config, ReadConfig(dir));
   std::unique_ptr<Hub> hub(new Hub());
   hub->dir_ = dir;
   hub->clock_ = clock;
   hub->key_store_uri_ = config.keys;
   if (!backends.key_stores) return FailedPreconditionError("no key store backend is registered");
-  ASSIGN_OR_RETURN(hub->raw_keys_, backends.key_stores(passphrase).Open(config.keys));
+  StatusOr<std::unique_ptr<keys::KeyStore>> keys = backends.key_stores(passphrase).Open(config.keys);
+  if (keys.status().code() == StatusCode::kPermissionDenied) {
+    Status recorded = RecordFailedUnlock(dir, clock, open_options);
+    if (!recorded.ok()) {
+      return PermissionDeniedError(std::string(keys.status().message()) +
+                                   "; the attempt could not be recorded: " + std::string(recorded.message()));
+    }
+  }
+  ASSIGN_OR_RETURN(hub->raw_keys_, std::move(keys));
   // Derived before the log opens: the publish hook seals with it, and a key
   // use logged from inside the log's own append would wait on itself.
   ASSIGN_OR_RETURN(auto checkpoint_hmac, hub->raw_keys_->HmacFor(kCheckpointSealPurpose));
   crypto::Digest seal_key = checkpoint_hmac->Compute(AsBytes("sealing key v1"));
   hub->checkpoint_key_ = SecretBytes(ByteSpan(seal_key.data(), seal_key.size()));
   ASSIGN_OR_RETURN(hub->host_, backends.hosts.Open(config.host));
-  RETURN_IF_ERROR(hub->OpenAuditLog());
+  // Nothing is written before every check of the log has passed.
+  RETURN_IF_ERROR(hub->CheckAuditLog(config, open_options));
+  RETURN_IF_ERROR(hub->OpenAuditLog(config));
   hub->hub_keys_ = hub->KeysFor(HubActor());
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> names, hub->hub_keys_->HmacFor(kObjectNamesPurpose));
   hub->sealed_ = std::make_unique<storage::SealedStore>(hub->host_.get(), std::move(names));
-  RETURN_IF_ERROR(hub->CheckHostCheckpoint());
+  RETURN_IF_ERROR(hub->FoldFailedUnlocks());
   ASSIGN_OR_RETURN(hub->catalog_, catalog::Catalog::Open((hub->state_dir() / kCatalogName).string(), clock));
   ASSIGN_OR_RETURN(hub->directory_,
                    directory::Directory::Open(hub->database_path(), clock, hub->audit_.get(), directory_options));
@@ -144,59 +153,6 @@ Status Hub::ChangePassphrase(const SecretBytes& old_passphrase, const SecretByte
 
 std::unique_ptr<keys::KeyStore> Hub::KeysFor(const audit::Actor& actor) {
   return std::make_unique<AuditedKeyStore>(raw_keys_.get(), audit_.get(), actor);
-}
-
-Status Hub::OpenAuditLog() {
-  audit::FileAuditLogOptions options;
-  options.lock_wait = kBusyWait;
-  options.publish_checkpoint = [this](std::string_view checkpoint) { return PublishCheckpoint(checkpoint); };
-  ASSIGN_OR_RETURN(audit_, audit::OpenHubAuditLog(dir_.string(), clock_, std::move(options)));
-  return OkStatus();
-}
-
-Status Hub::PublishCheckpoint(std::string_view checkpoint) {
-  // Called by the log after each durable group, before sealed_ may exist:
-  // seal with a store of our own (names need no audited derivation here).
-  if (sealed_ == nullptr) return OkStatus();
-  return sealed_->Put(kCheckpointObject, checkpoint_key_, AsBytes(checkpoint)).status();
-}
-
-Status Hub::CheckHostCheckpoint() {
-  StatusOr<Bytes> published = sealed_->Get(kCheckpointObject, checkpoint_key_);
-  if (IsNotFound(published.status())) return OkStatus();
-  RETURN_IF_ERROR(published.status().WithContext("reading the audit checkpoint published on the host"));
-  std::string_view text(reinterpret_cast<const char*>(published->data()), published->size());
-  ASSIGN_OR_RETURN(audit::Checkpoint host, audit::ParseCheckpointText(text.substr(0, text.find("\n\n") + 1)));
-  if (host.size > audit_->Size()) {
-    return DataLossError("the audit log holds " + std::to_string(audit_->Size()) +
-                         " entries but the host holds a checkpoint of " + std::to_string(host.size) +
-                         ": the hub's state was rolled back or lost; restore it before going on");
-  }
-  ASSIGN_OR_RETURN(audit::Hash root, audit_->RootHash(host.size));
-  if (root != host.root) {
-    return DataLossError("the audit log and the checkpoint published on the host disagree at size " +
-                         std::to_string(host.size) + ": the log was rewritten");
-  }
-  return OkStatus();
-}
-
-StatusOr<audit::VerifyReport> Hub::VerifyAudit() {
-  ASSIGN_OR_RETURN(std::string key, AuditVerifierKey());
-  ASSIGN_OR_RETURN(auto verifier, audit::Ed25519Verifier::FromVerifierKey(key));
-  StatusOr<audit::VerifyReport> report = audit::VerifyLogDirectory(audit::HubAuditDir(dir_.string()), *verifier);
-  // A checkpoint whose signature does not hold is damage to the log too.
-  if (report.status().code() == StatusCode::kUnauthenticated) return DataLossError(report.status().message());
-  RETURN_IF_ERROR(CheckHostCheckpoint());
-  return report;
-}
-
-StatusOr<std::string> Hub::AuditCheckpoint() const {
-  return ReadFile(audit::HubAuditDir(dir_.string()) + "/" + std::string(audit::kAuditCheckpointFile));
-}
-
-StatusOr<std::string> Hub::AuditVerifierKey() const {
-  ASSIGN_OR_RETURN(auto signer, audit::LoadSignerKeyFile(audit::HubAuditKeyPath(dir_.string())));
-  return signer->VerifierKey();
 }
 
 Hub::~Hub() = default;
@@ -233,7 +189,7 @@ StatusOr<std::string> Hub::PrivateTempRoot() { return scratch_->path(); }
 
 StatusOr<FileLock> Hub::HoldHostWrites() { return FileLock::AcquireShared(host_lock_path(), kBusyWait, "the host"); }
 
-std::string Hub::CheckpointObjectName() const { return sealed_->ObjectNameFor(kCheckpointObject); }
+std::string Hub::CheckpointObjectName() const { return sealed_->ObjectNameFor(kCheckpointObjectName); }
 
 StatusOr<std::vector<std::string>> Hub::RemoveAbandonedScratch() {
   return ScratchArea::RemoveAbandoned((state_dir() / "tmp").string());

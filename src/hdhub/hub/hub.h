@@ -8,14 +8,17 @@
 // singletons.
 //
 // Each signed audit checkpoint is also published, sealed, to the host
-// ("audit/checkpoint"); Open() refuses a hub whose local log is shorter than
-// the checkpoint found there (its state was rolled back).
+// ("audit/checkpoint"), and recorded in state/audit/published. Open() checks
+// the log against its local checkpoint, the host's and the one it last
+// published before it writes anything (audit_open_check.h): a refused open
+// changes nothing. The log's signing key is kept wrapped by the key store
+// (audit_key.h).
 //
 // A hub directory holds:
 //   hub.json         {"format": 2, "host": "<blob store URI>", "keys": "<key store URI>"},
 //                    paths relative to the hub directory (hub_config.h)
 //   state/           the hub's own trusted state (mode 0700): hub.key, catalog.db,
-//                    audit/ and audit_signing.key; tmp/ holds one scratch area
+//                    audit/ and audit_signing.key (wrapped); tmp/ holds one scratch area
 //                    per open hub (common/scratch_area.h): Open() removes those
 //                    of dead processes (event hub.cleanup), never a live one's
 //   host/            the embedded default host (file://), seen as untrusted
@@ -26,6 +29,7 @@
 // everything is opened in Open(), nothing lazily.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -33,6 +37,7 @@
 #include <string_view>
 
 #include "hdhub/audit/audit_log.h"
+#include "hdhub/audit/ed25519.h"
 #include "hdhub/audit/log_verifier.h"
 #include "hdhub/catalog/catalog.h"
 #include "hdhub/common/clock.h"
@@ -41,7 +46,9 @@
 #include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
 #include "hdhub/directory/directory.h"
+#include "hdhub/hub/audit_open_check.h"
 #include "hdhub/hub/backends.h"
+#include "hdhub/hub/hub_config.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/keys/key_store.h"
 #include "hdhub/projects/project_store.h"
@@ -56,6 +63,21 @@ namespace hdhub::hub {
 struct InitOptions {
   std::string host_uri;                       // empty: file://<hub dir>/host
   bool fast_key_derivation_for_test = false;  // cheap Argon2id parameters
+};
+
+// The key store purpose of the HMAC that names objects on the host.
+inline constexpr char kObjectNamesPurpose[] = "object-names";
+
+struct OpenOptions {
+  // Open although the host's audit checkpoint is missing or older than the
+  // one this hub published (every other check still applies), holding back
+  // publication until two operators approve (Service::RecoverCheckpoint).
+  bool recover_host_checkpoint = false;
+  // Who tries to open (the account name given, empty if none or a token) and
+  // from where: a wrong passphrase is recorded under these in
+  // state/audit/failed-unlocks, and folded into the log at the next open.
+  std::string account;
+  std::string source = "local";
 };
 
 // The hub's first account, created by Init.
@@ -74,12 +96,16 @@ class Hub {
                      const InitOptions& options, const FirstOperator& first_operator);
   // Opens an existing hub, its host and key store through `backends` (which
   // need not outlive the call). NotFound when `dir` holds no hub; PermissionDenied
-  // for a wrong passphrase; DataLoss when the audit log is damaged or older
-  // than the host's checkpoint; FailedPrecondition when another hdhub process
-  // keeps the hub busy for longer than a minute.
+  // for a wrong passphrase (recorded in state/audit/failed-unlocks, never the
+  // passphrase, and logged at the next open); DataLoss when the audit log is damaged, older
+  // than a checkpoint it published, or when the host's checkpoint is missing
+  // or older than the one published (audit_open_check.h): nothing is then
+  // written; FailedPrecondition when another hdhub process keeps the hub busy
+  // for longer than a minute.
   static StatusOr<std::unique_ptr<Hub>> Open(const Backends& backends, const std::filesystem::path& dir,
                                              const SecretBytes& passphrase, Clock* clock,
-                                             const directory::DirectoryOptions& directory_options = {});
+                                             const directory::DirectoryOptions& directory_options = {},
+                                             const OpenOptions& open_options = {});
   ~Hub();
 
   // The key store as `actor` uses it: every wrap, unwrap and derivation is
@@ -88,9 +114,20 @@ class Hub {
   audit::AuditLog& audit() { return *audit_; }
   // Everything Open() checks of the log, again and in full: every entry
   // against the local signed checkpoint (audit::VerifyLogDirectory), and the
-  // log against the checkpoint published on the host. DataLoss naming the
-  // first problem.
+  // log against the checkpoint published on the host and the record of what
+  // was published (a missing or older host checkpoint fails it even in a hub
+  // opened for recovery). DataLoss naming the first problem.
   StatusOr<audit::VerifyReport> VerifyAudit();
+  // Opened with recover_host_checkpoint and the host's checkpoint is missing
+  // or older than the one published: checkpoints are not published until
+  // ResumeCheckpointPublication.
+  bool HostCheckpointNeedsRecovery() const { return host_needs_recovery_; }
+  // The operator who asked to republish the host's checkpoint, if one did
+  // (state/audit/recovery-request), and recording that request.
+  StatusOr<std::optional<std::string>> CheckpointRecoveryRequest() const;
+  Status RequestCheckpointRecovery(const std::string& operator_name);
+  // Publishes checkpoints again (from the next append on) and forgets the request.
+  Status ResumeCheckpointPublication();
   // The latest signed checkpoint (a signed note), and the log's verifier key.
   StatusOr<std::string> AuditCheckpoint() const;
   StatusOr<std::string> AuditVerifierKey() const;
@@ -142,14 +179,26 @@ class Hub {
 
  private:
   Hub() = default;
-  Status OpenAuditLog();
-  Status CheckHostCheckpoint();
+  // hub_audit.cc: loads the signing key and runs every check of the log,
+  // writing nothing; then opens the log (and writes a new or migrated key).
+  Status CheckAuditLog(const Config& config, const OpenOptions& options);
+  Status OpenAuditLog(const Config& config);
+  // Appends a failed unlock to state/audit/failed-unlocks (no key: the log
+  // cannot be signed), and folds that file into the log once it is open.
+  static Status RecordFailedUnlock(const std::filesystem::path& dir, Clock* clock, const OpenOptions& options);
+  Status FoldFailedUnlocks();
   Status PublishCheckpoint(std::string_view checkpoint);
+  HostCheckpointSource HostCheckpoint(storage::SealedStore& sealed) const;
 
   std::filesystem::path dir_;
   Clock* clock_ = nullptr;
   std::string key_store_uri_;
   SecretBytes checkpoint_key_;  // seals audit/checkpoint on the host
+  std::unique_ptr<audit::Ed25519Signer> signer_;  // until the log takes it
+  enum class KeyToWrite { kNone, kNew, kWrapClear } key_to_write_ = KeyToWrite::kNone;
+  std::string verifier_key_;
+  std::vector<WitnessConfig> witnesses_;  // from hub.json, checked at open and by VerifyAudit
+  std::atomic<bool> host_needs_recovery_{false};
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<keys::KeyStore> raw_keys_;  // used only through KeysFor views
   std::unique_ptr<keys::KeyStore> hub_keys_;  // the hub's own uses at open (actor "hub")

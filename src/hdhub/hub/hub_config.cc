@@ -9,6 +9,7 @@ namespace fs = std::filesystem;
 constexpr int kFormat = 2;        // hub-relative paths
 constexpr int kOldestFormat = 1;  // absolute paths only
 constexpr mode_t kConfigMode = 0644;
+constexpr char kAuditKeyInKeyStore[] = "key-store";
 
 // The hub directory, absolute, without a trailing separator.
 fs::path Base(const fs::path& dir) {
@@ -45,7 +46,19 @@ StatusOr<Config> ParseConfig(const std::string& text, const std::string& where) 
   if (!j.contains("host") || !j["host"].is_string() || !j.contains("keys") || !j["keys"].is_string()) {
     return DataLossError(where + " lacks \"host\" or \"keys\"");
   }
-  return Config{j["host"].get<std::string>(), j["keys"].get<std::string>()};
+  const bool wrapped = j.contains("audit_key") && j["audit_key"] == kAuditKeyInKeyStore;
+  if (j.contains("audit_key") && !wrapped) return DataLossError(where + " has an unknown \"audit_key\"");
+  Config config{j["host"].get<std::string>(), j["keys"].get<std::string>(), wrapped, {}};
+  if (!j.contains("witnesses")) return config;
+  if (!j["witnesses"].is_array()) return DataLossError(where + ": \"witnesses\" is not an array");
+  for (const nlohmann::json& w : j["witnesses"]) {
+    if (!w.is_object() || !w.contains("key") || !w["key"].is_string() || !w.contains("checkpoint") ||
+        !w["checkpoint"].is_string()) {
+      return DataLossError(where + ": each witness needs a \"key\" and a \"checkpoint\" (strings)");
+    }
+    config.witnesses.push_back({w["key"].get<std::string>(), w["checkpoint"].get<std::string>()});
+  }
+  return config;
 }
 
 }  // namespace
@@ -73,12 +86,26 @@ StatusOr<Config> ReadConfig(const fs::path& dir) {
   }
   RETURN_IF_ERROR(text.status());
   ASSIGN_OR_RETURN(Config config, ParseConfig(*text, where));
-  return Config{ResolveHubUri(config.host, dir), ResolveHubUri(config.keys, dir)};
+  Config resolved{ResolveHubUri(config.host, dir), ResolveHubUri(config.keys, dir), config.audit_key_wrapped, {}};
+  for (const WitnessConfig& w : config.witnesses) {
+    const fs::path path(w.checkpoint);
+    resolved.witnesses.push_back({w.key, path.is_absolute() ? w.checkpoint : (Base(dir) / path).string()});
+  }
+  return resolved;
 }
 
 Status WriteConfigAtomically(const fs::path& dir, const Config& config, FileOps* ops_for_test) {
   nlohmann::json j = {
       {"format", kFormat}, {"host", HubRelativeUri(config.host, dir)}, {"keys", HubRelativeUri(config.keys, dir)}};
+  if (config.audit_key_wrapped) j["audit_key"] = kAuditKeyInKeyStore;
+  if (!config.witnesses.empty()) {
+    j["witnesses"] = nlohmann::json::array();
+    for (const WitnessConfig& w : config.witnesses) {
+      const fs::path relative = fs::path(w.checkpoint).lexically_normal().lexically_relative(Base(dir));
+      const bool inside = !relative.empty() && *relative.begin() != "..";
+      j["witnesses"].push_back({{"key", w.key}, {"checkpoint", inside ? relative.string() : w.checkpoint}});
+    }
+  }
   const std::string text = j.dump(2) + "\n";
   return WriteFileAtomically((dir / kConfigName).string(), AsBytes(text), kConfigMode, {.ops_for_test = ops_for_test});
 }

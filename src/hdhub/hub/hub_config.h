@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hdhub/common/file.h"
 #include "hdhub/common/status.h"
@@ -24,9 +25,21 @@ namespace hdhub::hub {
 
 inline constexpr char kConfigName[] = "hub.json";
 
+// A witness whose cosigned checkpoints the hub must not fall behind
+// (docs/formats/hub-directory.md, "witnesses").
+struct WitnessConfig {
+  std::string key;         // the witness's verifier key
+  std::string checkpoint;  // file holding its latest cosigned checkpoint of this log (absolute in memory)
+};
+
 struct Config {
   std::string host;  // blob store URI, e.g. "file:///srv/hub/host"
   std::string keys;  // key store URI, e.g. "keyfile:/srv/hub/state/hub.key"
+  // "audit_key": "key-store": the audit signing key in state/ is wrapped by
+  // the key store, and a clear one is refused (hub/audit_key.h). Absent in
+  // hubs made before; their clear key is wrapped at the next open.
+  bool audit_key_wrapped = false;
+  std::vector<WitnessConfig> witnesses;
 };
 
 // Reads <dir>/hub.json and resolves hub-relative paths against `dir`.

@@ -110,6 +110,24 @@ TEST_F(HubConfigTest, ReadResolvesAgainstTheHubDirectoryNotTheWorkingDirectory) 
   EXPECT_EQ(config.keys, "keyfile:" + (abs / "state" / "hub.key").string());
 }
 
+TEST_F(HubConfigTest, WitnessesAndTheWrappedKeyMarkSurviveARewrite) {
+  ASSERT_OK(Init(HubDir("hub")));
+  ASSERT_OK_AND_ASSIGN(Config config, ReadConfig(HubDir("hub")));
+  EXPECT_TRUE(config.audit_key_wrapped);
+  const fs::path abs = fs::absolute(HubDir("hub"));
+  config.witnesses = {{"w1+01234567+AQ", (abs / "witness" / "w1.cosigned").string()}, {"w2+89abcdef+AQ", "/srv/w2"}};
+  ASSERT_OK(WriteConfigAtomically(HubDir("hub"), config));
+  const std::string text = Content(HubDir("hub") / kConfigName);
+  EXPECT_THAT(text, HasSubstr("\"checkpoint\": \"witness/w1.cosigned\""));
+  EXPECT_THAT(text, HasSubstr("\"audit_key\": \"key-store\""));
+  ASSERT_OK_AND_ASSIGN(Config again, ReadConfig(HubDir("hub")));
+  ASSERT_EQ(again.witnesses.size(), 2u);
+  EXPECT_EQ(again.witnesses[0].checkpoint, (abs / "witness" / "w1.cosigned").string());
+  EXPECT_EQ(again.witnesses[1].key, "w2+89abcdef+AQ");
+  EXPECT_EQ(again.witnesses[1].checkpoint, "/srv/w2");
+  EXPECT_TRUE(again.audit_key_wrapped);
+}
+
 TEST_F(HubConfigTest, BadFilesAreRefusedWithTheirCode) {
   EXPECT_THAT(ReadConfig(HubDir("none")), StatusIs(StatusCode::kNotFound, HasSubstr("hdhub init")));
   fs::create_directories(HubDir("bad"));
@@ -120,6 +138,11 @@ TEST_F(HubConfigTest, BadFilesAreRefusedWithTheirCode) {
   EXPECT_THAT(ReadConfig(HubDir("bad")), StatusIs(StatusCode::kDataLoss, HasSubstr("\"keys\"")));
   ASSERT_OK(WriteFileAtomically(path, AsBytes("[1, 2"), 0644));
   EXPECT_THAT(ReadConfig(HubDir("bad")), StatusIs(StatusCode::kDataLoss));
+  const std::string base = "{\"format\": 2, \"host\": \"memory:\", \"keys\": \"memory:\", ";
+  ASSERT_OK(WriteFileAtomically(path, AsBytes(base + "\"audit_key\": \"clear\"}"), 0644));
+  EXPECT_THAT(ReadConfig(HubDir("bad")), StatusIs(StatusCode::kDataLoss, HasSubstr("audit_key")));
+  ASSERT_OK(WriteFileAtomically(path, AsBytes(base + "\"witnesses\": [{\"key\": \"w\"}]}"), 0644));
+  EXPECT_THAT(ReadConfig(HubDir("bad")), StatusIs(StatusCode::kDataLoss, HasSubstr("witness")));
 }
 
 TEST_F(HubConfigTest, WriteIsDurableAndAFailedFsyncLeavesTheOldFile) {

@@ -6,8 +6,12 @@
 #include <filesystem>
 
 #include "hdhub/audit/checkpoint.h"
+#include "hdhub/audit/note.h"
+#include "hdhub/common/file.h"
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
+#include "hdhub/hub/audit_key.h"
+#include "hdhub/hub/hub_config.h"
 #include "hdhub/sql/logged_query.h"
 
 namespace hdhub::hub {
@@ -90,6 +94,61 @@ TEST_F(HubTest, StateRolledBackBehindTheHostCheckpointIsRefused) {
   fs::remove_all(state);
   fs::copy(dir_.path() / "backup", state, fs::copy_options::recursive);
   EXPECT_THAT(Open(), StatusIs(StatusCode::kDataLoss, HasSubstr("rolled back")));
+}
+
+// Every file under `dir` whose bytes contain `needle`.
+std::vector<std::string> FilesHolding(const fs::path& dir, std::string_view needle) {
+  std::vector<std::string> found;
+  for (const auto& f : fs::recursive_directory_iterator(dir)) {
+    if (!f.is_regular_file()) continue;
+    std::string bytes = ReadFile(f.path().string()).value();
+    if (bytes.find(needle) != std::string::npos) found.push_back(f.path().string());
+  }
+  return found;
+}
+
+TEST_F(HubTest, ClearSigningKeyOfAnOlderHubIsWrappedAtTheNextOpenAndThenRefused) {
+  const fs::path hub_dir = dir_.path() / "hub";
+  // Make the hub look like one made before the key was wrapped.
+  ASSERT_OK_AND_ASSIGN(Config config, ReadConfig(hub_dir));
+  ASSERT_OK_AND_ASSIGN(auto keys, BuiltinBackends().key_stores(passphrase_).Open(config.keys));
+  ASSERT_OK_AND_ASSIGN(LoadedAuditKey key, LoadAuditKey(*keys, hub_dir.string(), true));
+  EXPECT_FALSE(key.in_clear);
+  ASSERT_OK(audit::WriteSignerKeyFile(AuditKeyPath(hub_dir.string()), *key.signer));
+  config.audit_key_wrapped = false;
+  ASSERT_OK(WriteConfigAtomically(hub_dir, config));
+  const std::string clear_file = ReadFile(AuditKeyPath(hub_dir.string())).value();
+  const SecretBytes seed = key.signer->InsecureExportSeedForWrapping();
+  const std::string seed_text = audit::Base64Encode(seed.span());
+  const std::string raw_seed(seed.span().begin(), seed.span().end());
+  {
+    ASSERT_OK_AND_ASSIGN(auto hub, Open());
+    bool logged = false;
+    for (uint64_t i = 0; i < hub->audit().Size(); ++i) {
+      logged |= audit::DecodeEntry(hub->audit().ReadEntry(i).value()).value().event.action == "audit.key_wrap";
+    }
+    EXPECT_TRUE(logged);
+  }
+  EXPECT_THAT(FilesHolding(hub_dir / "state", "PRIVATE+KEY+"), ::testing::IsEmpty());
+  EXPECT_THAT(FilesHolding(hub_dir / "state", raw_seed), ::testing::IsEmpty());
+  ASSERT_OK_AND_ASSIGN(config, ReadConfig(hub_dir));
+  EXPECT_TRUE(config.audit_key_wrapped);
+  ASSERT_OK(Open().status());
+  // Someone with state/ alone puts a clear key back: refused, whatever it is.
+  ASSERT_OK(WriteFileAtomically(AuditKeyPath(hub_dir.string()), AsBytes(clear_file), 0600));
+  EXPECT_THAT(Open(), StatusIs(StatusCode::kDataLoss, HasSubstr("in clear")));
+}
+
+TEST_F(HubTest, NewHubKeepsItsSigningKeyWrapped) {
+  const fs::path hub_dir = dir_.path() / "hub";
+  ASSERT_OK_AND_ASSIGN(Config config, ReadConfig(hub_dir));
+  EXPECT_TRUE(config.audit_key_wrapped);
+  ASSERT_OK_AND_ASSIGN(auto keys, BuiltinBackends().key_stores(passphrase_).Open(config.keys));
+  ASSERT_OK_AND_ASSIGN(LoadedAuditKey key, LoadAuditKey(*keys, hub_dir.string(), true));
+  const SecretBytes seed = key.signer->InsecureExportSeedForWrapping();
+  EXPECT_THAT(FilesHolding(hub_dir, std::string(seed.span().begin(), seed.span().end())), ::testing::IsEmpty());
+  EXPECT_THAT(FilesHolding(hub_dir, audit::Base64Encode(seed.span())), ::testing::IsEmpty());
+  EXPECT_THAT(FilesHolding(hub_dir, "PRIVATE+KEY+"), ::testing::IsEmpty());
 }
 
 TEST_F(HubTest, RefusedQueryIsLoggedAsDeniedWithTheTextHashOnly) {

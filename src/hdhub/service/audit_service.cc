@@ -72,6 +72,36 @@ StatusOr<std::string> Service::AuditCheckpoint(const RequestContext& ctx) {
   return AuditRead<std::string>(ctx, "checkpoint", [this](audit::Event&) { return hub_->AuditCheckpoint(); });
 }
 
+StatusOr<Service::CheckpointRecovery> Service::RecoverCheckpoint(const RequestContext& ctx) {
+  audit::Event event{.action = "audit.recover_checkpoint"};
+  ASSIGN_OR_RETURN(audit::Actor actor, Gate(ctx, Operation::kAuditRecover, event));
+  if (!hub_->HostCheckpointNeedsRecovery()) {
+    event.details["needed"] = false;
+    RETURN_IF_ERROR(hub_->audit().Append(event).status());
+    return CheckpointRecovery::kNotNeeded;
+  }
+  event.details["needed"] = true;
+  StatusOr<std::optional<std::string>> asked_by = hub_->CheckpointRecoveryRequest();
+  if (!asked_by.ok()) return audit::Record(hub_->audit(), std::move(event), asked_by.status());
+  if (!*asked_by) {
+    event.details["approvals"] = 1;
+    RETURN_IF_ERROR(hub_->audit().Append(event).status());
+    RETURN_IF_ERROR(hub_->RequestCheckpointRecovery(actor.id));
+    return CheckpointRecovery::kPending;
+  }
+  if (**asked_by == actor.id) {
+    return audit::Record(hub_->audit(), std::move(event),
+                         FailedPreconditionError(actor.id + " already asked to republish the audit checkpoint; a "
+                                                            "second, different operator must approve"));
+  }
+  event.details["approvals"] = 2;
+  event.details["requested_by"] = **asked_by;
+  // The event is the republication: its own checkpoint goes to the host.
+  RETURN_IF_ERROR(hub_->ResumeCheckpointPublication());
+  RETURN_IF_ERROR(hub_->audit().Append(event).status());
+  return CheckpointRecovery::kRepublished;
+}
+
 StatusOr<std::string> Service::AuditVerifierKey(const RequestContext& ctx) {
   return AuditRead<std::string>(ctx, "log-key", [this](audit::Event&) { return hub_->AuditVerifierKey(); });
 }

@@ -10,6 +10,7 @@
 #include "hdhub/audit/ed25519.h"
 #include "hdhub/audit/hub_log.h"
 #include "hdhub/audit/log_verifier.h"
+#include "hdhub/hub/audit_key.h"
 #include "hdhub/service/service_test_util.h"
 
 namespace hdhub::service {
@@ -74,8 +75,8 @@ TEST_F(ConcurrencyTest, SixteenThreadsOfMixedOperationsLeaveAVerifiableLogNaming
   // The log, closed, verifies against its signed checkpoint, every entry present once.
   const uint64_t size = LogSize();
   svc_.reset();
-  ASSERT_OK_AND_ASSIGN(auto signer, audit::LoadSignerKeyFile(audit::HubAuditKeyPath(hub_dir_)));
-  ASSERT_OK_AND_ASSIGN(auto verifier, audit::Ed25519Verifier::FromVerifierKey(signer->VerifierKey()));
+  ASSERT_OK_AND_ASSIGN(std::string verifier_key, hub::ReadAuditVerifierKey(hub_dir_));
+  ASSERT_OK_AND_ASSIGN(auto verifier, audit::Ed25519Verifier::FromVerifierKey(verifier_key));
   ASSERT_OK_AND_ASSIGN(audit::VerifyReport report, audit::VerifyLogDirectory(audit::HubAuditDir(hub_dir_), *verifier));
   EXPECT_EQ(report.entries, size);
   EXPECT_EQ(report.checkpoint.size, size);

@@ -129,6 +129,8 @@ class PolicyTableTest : public ServiceTest {
          [](Service& s, const RequestContext& c) { return s.ProveConsistency(c, 1, 0).status(); }},
         {"audit checkpoint", op_aud, [](Service& s, const RequestContext& c) { return s.AuditCheckpoint(c).status(); }},
         {"audit log-key", op_aud, [](Service& s, const RequestContext& c) { return s.AuditVerifierKey(c).status(); }},
+        {"audit recover-checkpoint", op,
+         [](Service& s, const RequestContext& c) { return s.RecoverCheckpoint(c).status(); }},
         {"passphrase change", op,
          [](Service& s, const RequestContext& c) {
            return s.ChangePassphrase(c, Secret(kPassphrase), Secret("lantern quarry velvet 17"));

@@ -17,8 +17,10 @@ Status Service::Init(const hub::Backends& backends, const std::filesystem::path&
 
 StatusOr<std::unique_ptr<Service>> Service::Open(const hub::Backends& backends, const std::filesystem::path& dir,
                                                  const SecretBytes& passphrase, Clock* clock,
-                                                 const directory::DirectoryOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub, hub::Hub::Open(backends, dir, passphrase, clock, options));
+                                                 const directory::DirectoryOptions& options,
+                                                 const hub::OpenOptions& open_options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<hub::Hub> hub,
+                   hub::Hub::Open(backends, dir, passphrase, clock, options, open_options));
   return std::unique_ptr<Service>(new Service(std::move(hub)));
 }
 
@@ -26,10 +28,11 @@ StatusOr<RequestContext> Service::Authenticate(const Credentials& credentials, s
                                                std::optional<Role> as) {
   RequestContext ctx;
   if (credentials.token) {
-    ASSIGN_OR_RETURN(ctx.principal_, hub_->directory().AuthenticateToken(*credentials.token));
+    ASSIGN_OR_RETURN(ctx.principal_, hub_->directory().AuthenticateToken(*credentials.token, client_address));
     ctx.auth_method_ = AuthMethod::kToken;
   } else if (!credentials.user.empty() && credentials.password) {
-    ASSIGN_OR_RETURN(ctx.principal_, hub_->directory().AuthenticatePassword(credentials.user, *credentials.password));
+    ASSIGN_OR_RETURN(ctx.principal_,
+                     hub_->directory().AuthenticatePassword(credentials.user, *credentials.password, client_address));
     ctx.auth_method_ = AuthMethod::kPassword;
   } else {
     return UnauthenticatedError("no credentials: an API token, or a user name and password, are needed");

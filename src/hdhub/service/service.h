@@ -100,7 +100,8 @@ class Service {
   // Opens a hub (hub::Hub::Open).
   static StatusOr<std::unique_ptr<Service>> Open(const hub::Backends& backends, const std::filesystem::path& dir,
                                                  const SecretBytes& passphrase, Clock* clock,
-                                                 const directory::DirectoryOptions& options = {});
+                                                 const directory::DirectoryOptions& options = {},
+                                                 const hub::OpenOptions& open_options = {});
 
   // The context of a request made with `credentials` from `client_address`,
   // acting in `as` when given. Unauthenticated, with one message whatever the
@@ -210,6 +211,15 @@ class Service {
   // The latest signed checkpoint, and the verifier key that checks it.
   StatusOr<std::string> AuditCheckpoint(const RequestContext& ctx);
   StatusOr<std::string> AuditVerifierKey(const RequestContext& ctx);
+  // Operators, two of them (event audit.recover_checkpoint): republishes the
+  // host's audit checkpoint after the host lost it, in a hub opened with
+  // hub::OpenOptions::recover_host_checkpoint. The first operator's call is
+  // recorded as pending (details.approvals 1); a second, different
+  // operator's call republishes (details.approvals 2, details.requested_by
+  // naming the first). kNotNeeded (logged too) when the host's checkpoint is
+  // current; FailedPrecondition when the same operator asks twice.
+  enum class CheckpointRecovery { kNotNeeded, kPending, kRepublished };
+  StatusOr<CheckpointRecovery> RecoverCheckpoint(const RequestContext& ctx);
 
   Clock& clock() { return hub_->clock(); }
   // The hub, for tests that look under the service (the log, the host).

@@ -4,10 +4,16 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "duckdb.hpp"
+#include "duckdb/parser/common_table_expression_info.hpp"
+#include "duckdb/parser/expression/subquery_expression.hpp"
+#include "duckdb/parser/parsed_expression_iterator.hpp"
 #include "duckdb/parser/parser.hpp"
+#include "duckdb/parser/statement/select_statement.hpp"
+#include "duckdb/parser/tableref/basetableref.hpp"
 #include "hdhub/sql/hdhub_file_system.h"
 #include "hdhub/sql/openssl_encryption.h"
 #include "hdhub/sql/private_temp_file_system.h"
@@ -174,6 +180,65 @@ Status Database::CheckStatements(std::string_view sql) {
     return StatusFromDuckDbException(e);
   }
   return OkStatus();
+}
+
+namespace {
+
+// The tables and views a parsed statement names, anywhere (joins, subqueries
+// in FROM or in expressions, CTE bodies), minus the names of its own CTEs.
+class TableNameWalker {
+ public:
+  void Node(duckdb::QueryNode& node) {
+    for (auto& [name, cte] : node.cte_map.map) {
+      ctes_.insert(name);
+      if (cte->query) Node(*cte->query->node);
+    }
+    duckdb::ParsedExpressionIterator::EnumerateQueryNodeChildren(
+        node, [this](duckdb::unique_ptr<duckdb::ParsedExpression>& e) { Expr(e); },
+        [this](duckdb::TableRef& ref) { Ref(ref); });
+  }
+
+  std::vector<std::string> Names() const {
+    std::vector<std::string> out;
+    for (const std::string& n : names_) {
+      if (!ctes_.contains(n)) out.push_back(n);
+    }
+    return out;  // sorted: a std::set
+  }
+
+ private:
+  void Expr(duckdb::unique_ptr<duckdb::ParsedExpression>& e) {
+    if (!e) return;
+    if (e->GetExpressionClass() == duckdb::ExpressionClass::SUBQUERY) {
+      Node(*e->Cast<duckdb::SubqueryExpression>().subquery->node);
+    }
+    duckdb::ParsedExpressionIterator::EnumerateChildren(
+        *e, [this](duckdb::unique_ptr<duckdb::ParsedExpression>& child) { Expr(child); });
+  }
+  // DuckDB's iterator calls this for every table reference once its
+  // children (join sides, subqueries in FROM) are visited.
+  void Ref(duckdb::TableRef& ref) {
+    if (ref.type == duckdb::TableReferenceType::BASE_TABLE) names_.insert(ref.Cast<duckdb::BaseTableRef>().table_name);
+  }
+
+  std::set<std::string> names_, ctes_;
+};
+
+}  // namespace
+
+StatusOr<std::vector<std::string>> Database::TablesRead(std::string_view sql) {
+  try {
+    duckdb::Parser parser;
+    parser.ParseQuery(std::string(sql));
+    TableNameWalker walker;
+    for (auto& statement : parser.statements) {
+      if (statement->type != duckdb::StatementType::SELECT_STATEMENT) continue;
+      walker.Node(*statement->Cast<duckdb::SelectStatement>().node);
+    }
+    return walker.Names();
+  } catch (const std::exception& e) {
+    return StatusFromDuckDbException(e);
+  }
 }
 
 StatusOr<std::vector<std::string>> Database::Statements(std::string_view sql) {

@@ -83,6 +83,10 @@ class Database {
   // any statement is of a refused type, so that a batch is refused whole,
   // before any of it runs.
   StatusOr<std::vector<std::string>> Statements(std::string_view sql);
+  // The tables and views the SELECT statements of `sql` name (parsed, not
+  // bound: nothing runs), sorted, without the names of their own CTEs, for
+  // the audit log. InvalidArgument when the text does not parse.
+  StatusOr<std::vector<std::string>> TablesRead(std::string_view sql);
 
   // Refuses local files (every DuckDB route: external access off, the local
   // file system disabled), extension loading and any further configuration

@@ -283,5 +283,16 @@ TEST_F(LoggedStreamTest, AQueryWhoseEventCannotBeLoggedFails) {
   EXPECT_EQ(log_.Size(), 0u);
 }
 
+TEST_F(QueryStreamTest, TablesReadNamesEveryTableButTheStatementsOwnCtes) {
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> tables,
+                       db_->TablesRead("WITH recent AS (SELECT * FROM stays WHERE y > 2020) "
+                                       "SELECT * FROM recent JOIN people p ON p.id = recent.id "
+                                       "WHERE p.id IN (SELECT id FROM opt_outs) "
+                                       "UNION ALL SELECT * FROM (SELECT * FROM drugs)"));
+  EXPECT_THAT(tables, ElementsAre("drugs", "opt_outs", "people", "stays"));
+  EXPECT_THAT(db_->TablesRead("SELECT 1"), ::hdhub::testing::IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_THAT(db_->TablesRead("SELEC nonsense"), StatusIs(StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace hdhub::sql
