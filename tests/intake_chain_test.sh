@@ -58,6 +58,15 @@ for t in $TABLES; do
 done
 run ingest --opt-out "$work/transfer/OPTOUT.csv"
 check "ingest the opt-out set" test "$(rc)" = 0
+# A source extract given to the hub by mistake: named as such, with what to
+# run first, and no value of it quoted.
+run ingest --dataset IR_BEN_R --schema "$SNDS/schemas/IR_BEN_R.json" "$work/ext/IR_BEN_R.csv"
+check "a source extract at the hub: exit 2" test "$(rc)" = 2
+check "... told to pseudonymize it first" err_has "source extract (NIR, birth date, sex): run hdhub pseudonymize"
+check "... without quoting it" bash -c "! grep -q -- '$nir' '$work/err'"
+run ingest --dataset ER_PRS_F --schema "$SNDS/schemas/ER_PRS_F.json" --nomenclatures "$work/nowhere" \
+  "$work/transfer/ER_PRS_F.csv"
+check "a --nomenclatures directory that does not exist is refused" test "$(rc)" = 2
 # Reference tables, stored as they come: the drug table synth writes beside
 # the extract (CIP13 -> ATC class, no person: it needs no pseudonymization),
 # and a shared SNDS nomenclature.
