@@ -30,14 +30,15 @@ finish() {
 # For a script testing one hub: HDHUB=$1 (the binary), a scratch $work removed
 # at exit, the hub in $work/hub opened with passphrase $2, and olga (the first
 # operator) acting by password unless a command is run `as TOKEN`.
-start_test_hub() {
+start_test_hub() {  # binary, hub passphrase [, the first operator's name (default olga)]
   HDHUB=$1
+  local operator=${3:-olga}
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  export HDHUB_HOME="$work/hub" HDHUB_PASSPHRASE=$2
+  export HDHUB_HOME="$work/hub" HDHUB_PASSPHRASE=$2 HDHUB_SOURCE_PASSPHRASE="source passphrase"
   export HDHUB_USER_PASSWORD="a long enough password"
   unset HDHUB_TOKEN
-  export HDHUB_USER=olga HDHUB_PASSWORD="olga's long enough password"
+  export HDHUB_USER=$operator HDHUB_PASSWORD="$operator's long enough password"
 }
 as() { local token=$1; shift; HDHUB_TOKEN=$token run "$@"; }  # run, as the account of an API token
 day() { date -u -d "$1" +%Y-%m-%d; }                           # e.g. day '+10 days'

@@ -14,15 +14,9 @@
 # to declare fails here.
 # Usage: linkage_cli_test.sh <hdhub binary> <shared/snds dir>
 set -uo pipefail
-HDHUB=$1
 SNDS=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 source "$(dirname "$0")/cli_test_lib.sh"
-export HDHUB_HOME="$work/hub" HDHUB_PASSPHRASE="linkage test passphrase 14" HDHUB_SOURCE_PASSPHRASE="source passphrase"
-export HDHUB_USER_PASSWORD="a long enough password"
-unset HDHUB_TOKEN
-export HDHUB_USER=opal HDHUB_PASSWORD="opal's long enough password"
+start_test_hub "$1" "linkage test passphrase 14" opal
 TABLES="IR_BEN_R ER_PRS_F ER_PHA_F T_MCOaaB T_MCOaaC T_MCOaaD KI_CCI_R"
 
 run synth --people 400 --seed 14 --years 2021-2022 --out "$work/ext"

@@ -10,15 +10,9 @@
 #     at the next query, in workspaces that had them.
 # Usage: opt_out_cli_test.sh <hdhub binary> <shared/snds dir>
 set -uo pipefail
-HDHUB=$1
 SNDS=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 source "$(dirname "$0")/cli_test_lib.sh"
-export HDHUB_HOME="$work/hub" HDHUB_PASSPHRASE="opt-out test passphrase 14" HDHUB_SOURCE_PASSPHRASE="source passphrase"
-export HDHUB_USER_PASSWORD="a long enough password"
-unset HDHUB_TOKEN
-export HDHUB_USER=opal HDHUB_PASSWORD="opal's long enough password"
+start_test_hub "$1" "opt-out test passphrase 14" opal
 manifest() { /usr/bin/python3 -c "import json,sys; m=json.load(open('$work/ext/manifest.json')); print(eval(sys.argv[1]))" "$1"; }
 TABLES="IR_BEN_R ER_PRS_F ER_PHA_F T_MCOaaB T_MCOaaC T_MCOaaD KI_CCI_R"
 
