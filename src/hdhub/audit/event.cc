@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "hdhub/common/json_number.h"
 #include "hdhub/crypto/hash.h"
 
 namespace hdhub::audit {
@@ -106,7 +107,10 @@ Status DecodeFields(const nlohmann::json& j, Entry& out) {
   for (const auto& [key, value] : j.items()) {
     if (!kAllowed.contains(key)) return InvalidArgumentError("audit entry has a field outside the allowed set: '" + key + "'");
   }
-  if (j.at("v").get<int>() != kFormatVersion) return InvalidArgumentError("audit entry has an unknown version");
+  if (JsonInteger(j.at("v"), 0, INT32_MAX) != kFormatVersion) {
+    return InvalidArgumentError("audit entry has an unknown version");
+  }
+  if (!j.at("seq").is_number_unsigned()) return InvalidArgumentError("audit field 'seq' is not a whole number");
   out.seq = j.at("seq").get<uint64_t>();
   out.time = j.at("time").get<std::string>();
   RETURN_IF_ERROR(ParseRfc3339(out.time).status());

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hdhub/common/json_number.h"
+
 namespace hdhub::hub {
 namespace {
 
@@ -38,7 +40,7 @@ LocalPath Split(std::string_view uri) {
 StatusOr<Config> ParseConfig(const std::string& text, const std::string& where) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return DataLossError(where + " is not a JSON object");
-  const int format = j.contains("format") && j["format"].is_number_integer() ? j["format"].get<int>() : 0;
+  const int64_t format = j.contains("format") ? JsonInteger(j["format"], 0, 1 << 20).value_or(0) : 0;
   if (format < kOldestFormat || format > kFormat) {
     return FailedPreconditionError(where + " has format " + std::to_string(format) + "; this hdhub reads formats " +
                                    std::to_string(kOldestFormat) + " to " + std::to_string(kFormat));

@@ -1,9 +1,11 @@
 #include "hdhub/ingest/table_schema.h"
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "hdhub/common/file.h"
+#include "hdhub/common/json_number.h"
 
 namespace hdhub::ingest {
 namespace {
@@ -36,8 +38,14 @@ Status ParseField(const json& j, size_t index, std::string_view source, Field* f
   if (j.contains("constraints") && j["constraints"].is_object()) {
     const json& c = j["constraints"];
     f->required = c.value("required", false);
-    if (auto v = Number(c, "minLength")) f->min_length = int64_t(*v);
-    if (auto v = Number(c, "maxLength")) f->max_length = int64_t(*v);
+    for (auto [key, out] : {std::pair{"minLength", &f->min_length}, std::pair{"maxLength", &f->max_length}}) {
+      if (!c.contains(key)) continue;
+      *out = JsonInteger(c[key], 0, std::numeric_limits<int32_t>::max());
+      if (!*out) {
+        return InvalidArgumentError(where + " (" + f->name + "): constraints." + key +
+                                    " is not a whole number from 0 to 2147483647");
+      }
+    }
     f->minimum = Number(c, "minimum");
     f->maximum = Number(c, "maximum");
     if (c.contains("pattern") && c["pattern"].is_string()) f->pattern = c["pattern"].get<std::string>();

@@ -78,5 +78,21 @@ TEST(TableSchemaTest, RefusesWhatIsNotATableSchema) {
   EXPECT_THAT(TableSchema::Load("/nonexistent/schema.json"), StatusIs(StatusCode::kNotFound));
 }
 
+// A length must be a whole number an int can hold: 1e92 once reached a
+// double-to-int64 conversion (undefined behaviour, found by the fuzzer).
+TEST(TableSchemaTest, RefusesALengthThatIsNotAWholeNumberInRange) {
+  for (const char* bad : {"1e92", "-1", "2.5", "\"10\"", "true", "4294967306"}) {
+    const std::string text = std::string(R"({"fields":[{"name":"a","constraints":{"maxLength":)") + bad + "}}]}";
+    EXPECT_THAT(TableSchema::Parse(text, "s.json"),
+                StatusIs(StatusCode::kInvalidArgument, HasSubstr("field 0 (a): constraints.maxLength")))
+        << bad;
+  }
+  ASSERT_OK_AND_ASSIGN(TableSchema ok, TableSchema::Parse(R"({"fields":[{"name":"a","constraints":
+      {"minLength":2,"maxLength":13.0}}]})",
+                                                          "s.json"));
+  EXPECT_EQ(ok.fields[0].min_length, 2);
+  EXPECT_EQ(ok.fields[0].max_length, 13);
+}
+
 }  // namespace
 }  // namespace hdhub::ingest

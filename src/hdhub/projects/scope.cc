@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hdhub/common/bytes.h"
+#include "hdhub/common/json_number.h"
 #include "hdhub/crypto/hash.h"
 
 namespace hdhub::projects {
@@ -27,11 +28,12 @@ StatusOr<YearRange> ParseYears(const json& j, const std::string& where) {
       !j["to"].is_number_integer() || j.size() != 2) {
     return InvalidArgumentError("scope: " + where + " must be {\"from\": YYYY, \"to\": YYYY}");
   }
-  YearRange r{j["from"].get<int>(), j["to"].get<int>()};
-  if (r.from < kMinYear || r.to > kMaxYear || r.from > r.to) {
+  const std::optional<int64_t> from = JsonInteger(j["from"], kMinYear, kMaxYear);
+  const std::optional<int64_t> to = JsonInteger(j["to"], kMinYear, kMaxYear);
+  if (!from || !to || *from > *to) {
     return InvalidArgumentError("scope: " + where + " must be a range of years within 1900-2100, from <= to");
   }
-  return r;
+  return YearRange{static_cast<int>(*from), static_cast<int>(*to)};
 }
 
 Status ParseTables(const json& j, ProjectScope* scope) {
@@ -60,10 +62,9 @@ Status ParsePopulation(const json& j, PopulationFilter* p) {
     if (key == "sex") {
       if (!value.is_array()) return InvalidArgumentError("scope: population.sex must be an array of 1 and 2");
       for (const json& s : value) {
-        if (!s.is_number_integer() || (s.get<int>() != 1 && s.get<int>() != 2)) {
-          return InvalidArgumentError("scope: population.sex must hold 1 (men) and/or 2 (women)");
-        }
-        p->sexes.push_back(s.get<int>());
+        const std::optional<int64_t> sex = s.is_number_integer() ? JsonInteger(s, 1, 2) : std::nullopt;
+        if (!sex) return InvalidArgumentError("scope: population.sex must hold 1 (men) and/or 2 (women)");
+        p->sexes.push_back(static_cast<int>(*sex));
       }
     } else if (key == "birth_year") {
       ASSIGN_OR_RETURN(p->birth_years, ParseYears(value, "population.birth_year"));

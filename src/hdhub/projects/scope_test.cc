@@ -46,5 +46,16 @@ TEST(ScopeTest, RefusesWhatIsNotAScopeNamingTheField) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("unknown key")));
 }
 
+// A number beyond an int is refused, never wrapped: 4294969296 once became
+// the year 2000 and 4294967297 the sex 1.
+TEST(ScopeTest, RefusesNumbersBeyondAnIntInsteadOfWrappingThem) {
+  EXPECT_THAT(ProjectScope::Parse(R"({"tables": {"A": ["*"]}, "years": {"from": 4294969296, "to": 2020}})"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("years")));
+  EXPECT_THAT(ProjectScope::Parse(R"({"tables": {"A": ["*"]}, "years": {"from": 2019, "to": 18446744073709551615}})"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("years")));
+  EXPECT_THAT(ProjectScope::Parse(R"({"tables": {"A": ["*"]}, "population": {"sex": [4294967297]}})"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("sex")));
+}
+
 }  // namespace
 }  // namespace hdhub::projects
