@@ -164,4 +164,26 @@ StatusOr<std::unique_ptr<Rows>> DuckDbEngine::Execute(Prepared& prepared, std::v
   return std::unique_ptr<Rows>(std::move(rows));
 }
 
+StatusOr<std::vector<TableInfo>> DuckDbEngine::Tables() {
+  if (streaming_ != nullptr) streaming_->Materialize();
+  auto names = connection_.Query(
+      "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = current_schema() AND database_name = "
+      "current_database() AND NOT internal UNION ALL SELECT view_name, comment FROM duckdb_views() WHERE "
+      "schema_name = current_schema() AND database_name = current_database() AND NOT internal ORDER BY 1");
+  if (names->HasError()) return FromDuckDb(names->GetErrorObject());
+  std::vector<TableInfo> out;
+  for (const auto& row : *names) {
+    TableInfo table{.name = row.GetValue<std::string>(0), .description = {}, .columns = {}};
+    if (!row.IsNull(1)) table.description = row.GetValue<std::string>(1);
+    // Prepared, never run: the column names and types only.
+    auto statement = connection_.Prepare("SELECT * FROM " + duckdb::KeywordHelper::WriteQuoted(table.name, '"'));
+    if (statement->HasError()) return FromDuckDb(statement->GetErrorObject());
+    const auto& types = statement->GetTypes();
+    const auto& column_names = statement->GetNames();
+    for (size_t i = 0; i < types.size(); ++i) table.columns.push_back({column_names[i], types[i], {}});
+    out.push_back(std::move(table));
+  }
+  return out;
+}
+
 }  // namespace hdhub::pgwire

@@ -35,6 +35,19 @@ class Prepared {
   virtual const Description& description() const = 0;
 };
 
+// A table (or view) the session may query, as pg_catalog and
+// information_schema show it to the client: only these, nothing else.
+struct ColumnInfo {
+  std::string name;
+  duckdb::LogicalType type;
+  std::string description;  // the data dictionary's label; may be empty
+};
+struct TableInfo {
+  std::string name;
+  std::string description;
+  std::vector<ColumnInfo> columns;
+};
+
 class Rows {
  public:
   virtual ~Rows() = default;
@@ -51,6 +64,13 @@ class Engine {
   virtual StatusOr<std::shared_ptr<Prepared>> Prepare(std::string_view sql) = 0;
   // Starts `prepared` with `parameters` (as many as it has).
   virtual StatusOr<std::unique_ptr<Rows>> Execute(Prepared& prepared, std::vector<duckdb::Value> parameters) = 0;
+  // The tables the session may query, with their columns (for the
+  // pg_catalog / information_schema layer), by name.
+  virtual StatusOr<std::vector<TableInfo>> Tables() = 0;
+  // Interrupts the statement running now, if any (it fails with Cancelled,
+  // SQLSTATE 57014; the session goes on). Thread-safe: called from another
+  // thread than the one running the statement (a CancelRequest, shutdown).
+  virtual void Cancel() = 0;
 };
 
 class DuckDbEngine final : public Engine {
@@ -62,6 +82,9 @@ class DuckDbEngine final : public Engine {
   StatusOr<std::vector<std::string>> Split(std::string_view sql) override;
   StatusOr<std::shared_ptr<Prepared>> Prepare(std::string_view sql) override;
   StatusOr<std::unique_ptr<Rows>> Execute(Prepared& prepared, std::vector<duckdb::Value> parameters) override;
+  // The tables and views of the connection's default schema.
+  StatusOr<std::vector<TableInfo>> Tables() override;
+  void Cancel() override { connection_.Interrupt(); }
 
   // The streaming result alive on the connection, if any (engine internals).
   class StreamingRows;

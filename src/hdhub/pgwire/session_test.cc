@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "hdhub/common/status_matchers.h"
 
 namespace hdhub::pgwire {
@@ -217,6 +220,36 @@ TEST_F(SessionTest, AMalformedMessageEndsTheSession) {
   session_.Handle('B', Bytes{0, 0, 0xff}, out);
   EXPECT_THAT(Trace(out), ElementsAre("E 08P01"));
   EXPECT_TRUE(session_.closed());
+}
+
+TEST_F(SessionTest, EngineListsTablesAndViewsWithTheirColumnsWithoutRunningThem) {
+  con_.Query("CREATE VIEW idf AS SELECT id, born FROM patients WHERE region = 'IDF'");
+  con_.Query("CREATE TEMP TABLE scratch (x INTEGER)");  // another schema: not listed
+  ASSERT_OK_AND_ASSIGN(std::vector<TableInfo> tables, engine_.Tables());
+  ASSERT_EQ(tables.size(), 2u);
+  EXPECT_EQ(tables[0].name, "idf");
+  ASSERT_EQ(tables[0].columns.size(), 2u);
+  EXPECT_EQ(tables[0].columns[1].name, "born");
+  EXPECT_EQ(tables[0].columns[1].type, duckdb::LogicalType::DATE);
+  EXPECT_EQ(tables[1].name, "patients");
+  EXPECT_EQ(tables[1].columns.size(), 3u);
+}
+
+TEST_F(SessionTest, CancelInterruptsTheRunningStatementAndTheSessionGoesOn) {
+  std::atomic<bool> stop = false;
+  std::thread canceller([&] {
+    while (!stop) {
+      engine_.Cancel();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  const std::vector<std::string> cancelled =
+      Flight({Query{"SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 = 3"}});
+  stop = true;
+  canceller.join();
+  // As PostgreSQL: the RowDescription went out when the portal started.
+  EXPECT_THAT(cancelled, ElementsAre("T count_star():20", "E 57014", "Z I"));
+  EXPECT_THAT(Flight({Query{"SELECT 42"}}), ElementsAre("T 42:23", "D 42", "C SELECT 1", "Z I"));
 }
 
 }  // namespace
