@@ -60,6 +60,41 @@ void ProtocolSession::Error(const Status& status, BackendWriter& w) {
   w.ErrorResponse({.severity = "ERROR", .sqlstate = SqlStateOf(status), .message = std::string(status.message())});
 }
 
+Status ProtocolSession::Start(const std::map<std::string, std::string>& startup_parameters, Bytes& out) {
+  // What PostgreSQL 15 reports at startup (GUC_REPORT settings). psql picks
+  // its \d queries by server_version; pgJDBC refuses a client_encoding other
+  // than UTF8 and a DateStyle not starting with ISO.
+  settings_ = {{"application_name", ""},
+               {"client_encoding", "UTF8"},
+               {"DateStyle", "ISO, MDY"},
+               {"default_transaction_read_only", "on"},
+               {"in_hot_standby", "off"},
+               {"integer_datetimes", "on"},
+               {"IntervalStyle", "postgres"},
+               {"is_superuser", "off"},
+               {"server_encoding", "UTF8"},
+               {"server_version", "15.0 (hdhub)"},
+               {"session_authorization", ""},
+               {"standard_conforming_strings", "on"},
+               {"TimeZone", "UTC"}};
+  for (const auto& [name, value] : startup_parameters) {
+    if (name == "client_encoding") {
+      std::string upper;
+      for (char c : value) upper += char(std::toupper(static_cast<unsigned char>(c)));
+      if (upper != "UTF8" && upper != "UTF-8" && upper != "UNICODE") {
+        return InvalidArgumentError("this server speaks UTF8 only: set client_encoding to UTF8");
+      }
+    } else if (name == "application_name") {
+      settings_[name] = value.substr(0, 63);
+    } else if (name == "user") {
+      settings_["session_authorization"] = value;
+    }
+  }
+  BackendWriter w(out);
+  for (const auto& [name, value] : settings_) w.ParameterStatus(name, value);
+  return OkStatus();
+}
+
 void ProtocolSession::Handle(char type, ByteSpan body, Bytes& out) {
   BackendWriter w(out);
   auto message = DecodeFrontend(type, body);

@@ -46,6 +46,14 @@ class ProtocolSession {
  public:
   explicit ProtocolSession(Engine& engine) : engine_(engine) {}
 
+  // After authentication: the ParameterStatus messages a client expects
+  // (server_version, encodings, DateStyle, TimeZone, …, application_name as
+  // the StartupMessage gave it), appended to `out`. The server then sends
+  // BackendKeyData and ReadyForQuery. InvalidArgument (nothing appended) for
+  // a startup parameter this server cannot honour (a client_encoding other
+  // than UTF8): the server answers it FATAL 22023 and closes.
+  Status Start(const std::map<std::string, std::string>& startup_parameters, Bytes& out);
+
   // Handles one message (type byte and body); appends the answers to `out`.
   void Handle(char type, ByteSpan body, Bytes& out);
   // Terminate was received, or a protocol violation ended the session.
@@ -76,6 +84,8 @@ class ProtocolSession {
   void Error(const Status& status, BackendWriter& w);
 
   Engine& engine_;
+  // The session's settings as the client sees them (SHOW, ParameterStatus).
+  std::map<std::string, std::string> settings_;
   std::map<std::string, Statement> statements_;
   std::map<std::string, Portal> portals_;
   bool skipping_ = false;  // after an error in the extended protocol, until Sync

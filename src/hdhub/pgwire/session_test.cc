@@ -252,5 +252,32 @@ TEST_F(SessionTest, CancelInterruptsTheRunningStatementAndTheSessionGoesOn) {
   EXPECT_THAT(Flight({Query{"SELECT 42"}}), ElementsAre("T 42:23", "D 42", "C SELECT 1", "Z I"));
 }
 
+TEST_F(SessionTest, StartReportsWhatClientsCheckAndRefusesAnotherEncoding) {
+  Bytes out;
+  ASSERT_OK(session_.Start(
+      {{"user", "rita"}, {"database", "p1"}, {"application_name", "psql"}, {"client_encoding", "utf8"}}, out));
+  std::map<std::string, std::string> reported;
+  for (size_t pos = 0; pos < out.size();) {
+    ASSERT_EQ(char(out[pos]), 'S');
+    const uint32_t length = GetBigEndian32(out.data() + pos + 1);
+    const char* body = reinterpret_cast<const char*>(out.data() + pos + 5);
+    std::string name(body);
+    reported[name] = std::string(body + name.size() + 1);
+    pos += 1 + length;
+  }
+  EXPECT_EQ(reported["client_encoding"], "UTF8");
+  EXPECT_EQ(reported["DateStyle"].substr(0, 3), "ISO");
+  EXPECT_EQ(reported["application_name"], "psql");
+  EXPECT_EQ(reported["session_authorization"], "rita");
+  EXPECT_EQ(reported["server_version"].substr(0, 3), "15.");
+  EXPECT_EQ(reported["integer_datetimes"], "on");
+  EXPECT_EQ(reported["standard_conforming_strings"], "on");
+
+  Bytes refused;
+  EXPECT_THAT(session_.Start({{"client_encoding", "LATIN1"}}, refused),
+              testing::StatusIs(StatusCode::kInvalidArgument, HasSubstr("UTF8")));
+  EXPECT_TRUE(refused.empty());
+}
+
 }  // namespace
 }  // namespace hdhub::pgwire
