@@ -37,26 +37,34 @@ Status FromDuckDb(const duckdb::ErrorData& error) {
   return sql::StatusFromDuckDbError(int(error.Type()), error.Message());
 }
 
-class DuckDbPrepared final : public Prepared {
- public:
-  explicit DuckDbPrepared(duckdb::unique_ptr<duckdb::PreparedStatement> statement) : statement_(std::move(statement)) {
-    description_.tag = TagOf(statement_->GetStatementType());
-    description_.returns_rows =
-        statement_->GetStatementProperties().return_type == duckdb::StatementReturnType::QUERY_RESULT;
-    if (description_.returns_rows) {
-      description_.names = statement_->GetNames();
-      description_.types = statement_->GetTypes();
-    }
-    const auto expected = statement_->GetExpectedParameterTypes();
-    description_.parameters.resize(statement_->named_param_map.size(), duckdb::LogicalType::VARCHAR);
-    for (const auto& [name, index] : statement_->named_param_map) {
-      auto it = expected.find(name);
-      if (index >= 1 && index <= description_.parameters.size() && it != expected.end() &&
-          it->second.id() != duckdb::LogicalTypeId::UNKNOWN) {
-        description_.parameters[index - 1] = it->second;
-      }
+}  // namespace
+
+Description DescriptionOf(duckdb::PreparedStatement& statement) {
+  Description d;
+  d.tag = TagOf(statement.GetStatementType());
+  d.returns_rows = statement.GetStatementProperties().return_type == duckdb::StatementReturnType::QUERY_RESULT;
+  if (d.returns_rows) {
+    d.names = statement.GetNames();
+    d.types = statement.GetTypes();
+  }
+  const auto expected = statement.GetExpectedParameterTypes();
+  d.parameters.resize(statement.named_param_map.size(), duckdb::LogicalType::VARCHAR);
+  for (const auto& [name, index] : statement.named_param_map) {
+    auto it = expected.find(name);
+    if (index >= 1 && index <= d.parameters.size() && it != expected.end() &&
+        it->second.id() != duckdb::LogicalTypeId::UNKNOWN) {
+      d.parameters[index - 1] = it->second;
     }
   }
+  return d;
+}
+
+namespace {
+
+class DuckDbPrepared final : public Prepared {
+ public:
+  explicit DuckDbPrepared(duckdb::unique_ptr<duckdb::PreparedStatement> statement)
+      : statement_(std::move(statement)), description_(DescriptionOf(*statement_)) {}
   const Description& description() const override { return description_; }
   duckdb::PreparedStatement& statement() { return *statement_; }
 

@@ -29,6 +29,10 @@ struct Description {
   std::string tag;  // the CommandComplete verb: SELECT, INSERT 0, SET, …
 };
 
+// What DuckDB says of a prepared statement: its columns, the types of its
+// parameters (VARCHAR where it cannot tell) and its CommandComplete verb.
+Description DescriptionOf(duckdb::PreparedStatement& statement);
+
 class Prepared {
  public:
   virtual ~Prepared() = default;

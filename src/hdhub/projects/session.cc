@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "duckdb.hpp"
 #include "hdhub/audit/recorder.h"
 #include "hdhub/directory/policy.h"
 #include "hdhub/projects/table_profiles.h"
@@ -135,13 +136,28 @@ StatusOr<std::vector<std::string>> ProjectSession::Statements(std::string_view s
   return sql::LoggedStatements(*deps_.log, actor_, *db_, sql, project_);
 }
 
-StatusOr<std::unique_ptr<sql::QueryStream>> ProjectSession::Stream(std::string_view sql) {
+StatusOr<std::unique_ptr<sql::QueryStream>> ProjectSession::Stream(std::string_view sql) { return Stream(sql, {}); }
+
+StatusOr<std::unique_ptr<sql::QueryStream>> ProjectSession::Stream(std::string_view sql,
+                                                                   const std::vector<duckdb::Value>& parameters) {
+  RETURN_IF_ERROR(CheckStatement(sql));
+  return sql::StartLoggedQuery(
+      *deps_.log, actor_, *db_, sql, parameters, project_,
+      sql::QueryLimits{.max_rows = limits_.max_rows, .max_bytes = limits_.max_bytes, .timeout = limits_.timeout});
+}
+
+StatusOr<std::unique_ptr<duckdb::PreparedStatement>> ProjectSession::Prepare(std::string_view sql) {
+  RETURN_IF_ERROR(CheckStatement(sql));
+  StatusOr<std::unique_ptr<duckdb::PreparedStatement>> prepared = db_->Prepare(sql);
+  if (!prepared.ok()) return RefuseStatement(sql, prepared.status());
+  return prepared;
+}
+
+Status ProjectSession::CheckStatement(std::string_view sql) {
   RETURN_IF_ERROR(Recheck());
   if (Status refreshed = RefreshOptOuts(); !refreshed.ok()) return RefuseStatement(sql, refreshed);
   if (Status allowed = guard_->Check(sql); !allowed.ok()) return RefuseStatement(sql, allowed);
-  return sql::StartLoggedQuery(
-      *deps_.log, actor_, *db_, sql, project_,
-      sql::QueryLimits{.max_rows = limits_.max_rows, .max_bytes = limits_.max_bytes, .timeout = limits_.timeout});
+  return OkStatus();
 }
 
 Status ProjectSession::RefuseStatement(std::string_view sql, const Status& why) {

@@ -51,6 +51,11 @@
 #include "hdhub/sql/database.h"
 #include "hdhub/storage/sealed_store.h"
 
+namespace duckdb {
+class PreparedStatement;
+class Value;
+}  // namespace duckdb
+
 namespace hdhub::projects {
 
 struct SessionLimits {
@@ -96,6 +101,14 @@ class ProjectSession {
   // refusals are PermissionDenied (logged as denied), a runaway query
   // DeadlineExceeded, too large a result ResourceExhausted.
   StatusOr<std::unique_ptr<sql::QueryStream>> Stream(std::string_view sql);
+  // One statement with its parameters ($1, $2, …), as Stream.
+  StatusOr<std::unique_ptr<sql::QueryStream>> Stream(std::string_view sql,
+                                                     const std::vector<duckdb::Value>& parameters);
+  // One statement prepared, never run, to describe its columns and
+  // parameters (the PG wire's Parse and Describe), after the same checks as
+  // Stream (a refusal is audited as query.run); running it goes through
+  // Stream, which checks again.
+  StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Prepare(std::string_view sql);
   // Stream, collected.
   StatusOr<sql::QueryResult> Query(std::string_view sql);
   // The statements of `sql`, each to be run by Stream or Query in turn (so
@@ -108,6 +121,9 @@ class ProjectSession {
   ProjectSession() = default;
   // The per-statement checks; a refusal is audited and returned.
   Status Recheck();
+  // Recheck, then the opt-outs brought up to date and the sandbox's check
+  // of `sql`; a refusal is audited and returned.
+  Status CheckStatement(std::string_view sql);
   // Reads the opt-out register; when it changed, hides the people opted out
   // since the build (the views are made again).
   Status RefreshOptOuts();

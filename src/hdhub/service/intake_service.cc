@@ -105,12 +105,12 @@ Status Service::QueryCatalog(const RequestContext& ctx, const std::string& sql_t
   return RunEach(statements, run, sink);
 }
 
-Status Service::QueryProject(const RequestContext& ctx, const std::string& project, const std::string& sql_text,
-                             const projects::SessionLimits& limits, const ResultSink& sink) {
+StatusOr<Service::OpenedSession> Service::OpenProjectSession(const RequestContext& ctx, const std::string& project,
+                                                             const projects::SessionLimits& limits) {
   // The session asks the policy (membership, window) and logs project.access.
   const Role role = ActingRole(ctx, Operation::kWorkspaceQuery, {.member = true});
-  std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(ActorFor(ctx, role));
-  ASSIGN_OR_RETURN(projects::SessionDeps deps, hub_->SessionDependencies(keys.get()));
+  OpenedSession opened{.keys = hub_->KeysFor(ActorFor(ctx, role)), .session = nullptr};
+  ASSIGN_OR_RETURN(projects::SessionDeps deps, hub_->SessionDependencies(opened.keys.get()));
   // Before each statement the session asks again whether the account is
   // still active and still a researcher (a disabled account stops at once).
   directory::Directory& accounts = hub_->directory();
@@ -120,10 +120,16 @@ Status Service::QueryProject(const RequestContext& ctx, const std::string& proje
     if (!active) return UnauthenticatedError("the account is disabled or no longer a researcher");
     return OkStatus();
   };
-  ASSIGN_OR_RETURN(std::unique_ptr<projects::ProjectSession> session,
-                   projects::ProjectSession::Open(deps, ctx.principal(), project, limits, still_valid));
-  ASSIGN_OR_RETURN(std::vector<std::string> statements, session->Statements(sql_text));
-  auto run = [&session](const std::string& statement) { return session->Query(statement); };
+  ASSIGN_OR_RETURN(opened.session, projects::ProjectSession::Open(deps, ctx.principal(), project, limits, still_valid));
+  return opened;
+}
+
+Status Service::QueryProject(const RequestContext& ctx, const std::string& project, const std::string& sql_text,
+                             const projects::SessionLimits& limits, const ResultSink& sink) {
+  ASSIGN_OR_RETURN(OpenedSession opened, OpenProjectSession(ctx, project, limits));
+  projects::ProjectSession& session = *opened.session;
+  ASSIGN_OR_RETURN(std::vector<std::string> statements, session.Statements(sql_text));
+  auto run = [&session](const std::string& statement) { return session.Query(statement); };
   return RunEach(statements, run, sink);
 }
 

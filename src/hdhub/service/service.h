@@ -28,6 +28,7 @@
 #include "hdhub/hub/host_check.h"
 #include "hdhub/hub/hub.h"
 #include "hdhub/ingest/csv_ingest.h"
+#include "hdhub/pgwire/engine.h"
 #include "hdhub/projects/project_store.h"
 #include "hdhub/projects/session.h"
 #include "hdhub/projects/workspace_builder.h"
@@ -168,6 +169,14 @@ class Service {
   // team's get one answer (projects::UnknownOrNotYoursError).
   Status QueryProject(const RequestContext& ctx, const std::string& project, const std::string& sql_text,
                       const projects::SessionLimits& limits, const ResultSink& sink);
+  // A PG-wire engine (pgwire/engine.h) over a session of `project`
+  // (projects/session.h), for one client connection of `hdhub serve`: the
+  // same opening checks and refusals as QueryProject; every statement
+  // prepared or run is checked again, sandboxed and audited as query.run,
+  // and a statement's rows are read (within `limits`) and its event made
+  // durable before the first row is handed on, so no row leaves unaudited.
+  StatusOr<std::unique_ptr<pgwire::Engine>> OpenPgEngine(const RequestContext& ctx, const std::string& project,
+                                                         const projects::SessionLimits& limits);
 
   // Accounts.
   Status AddUser(const RequestContext& ctx, const std::string& name, const std::vector<directory::Role>& roles,
@@ -246,6 +255,13 @@ class Service {
   // An audit read named `what`: gated, run, and logged with its outcome.
   template <typename T, typename F>
   StatusOr<T> AuditRead(const RequestContext& ctx, std::string_view what, F read);
+  // A session of `project` for `ctx`, with the key store it borrows.
+  struct OpenedSession {
+    std::unique_ptr<keys::KeyStore> keys;
+    std::unique_ptr<projects::ProjectSession> session;  // destroyed first
+  };
+  StatusOr<OpenedSession> OpenProjectSession(const RequestContext& ctx, const std::string& project,
+                                             const projects::SessionLimits& limits);
 
   std::unique_ptr<hub::Hub> hub_;
 };

@@ -265,13 +265,36 @@ StatusOr<std::vector<std::string>> Database::Statements(std::string_view sql) {
 }
 
 StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql, const QueryLimits& limits) {
+  return Stream(sql, {}, limits);
+}
+
+StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Database::Prepare(std::string_view sql) {
+  if (streaming_) {
+    return FailedPreconditionError("a query stream is still open on this database; read it to its end or close it");
+  }
+  RETURN_IF_ERROR(CheckStatements(sql));
+  try {
+    auto statements = connection_->ExtractStatements(std::string(sql));
+    if (statements.size() != 1) return InvalidArgumentError("only one statement can be prepared at a time");
+    duckdb::unique_ptr<duckdb::PreparedStatement> prepared = connection_->Prepare(std::move(statements[0]));
+    if (prepared->HasError())
+      return StatusFromDuckDbError(int(prepared->GetErrorObject().Type()), prepared->GetError());
+    return std::unique_ptr<duckdb::PreparedStatement>(prepared.release());
+  } catch (const std::exception& e) {
+    return StatusFromDuckDbException(e);
+  }
+}
+
+StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql,
+                                                        const std::vector<duckdb::Value>& parameters,
+                                                        const QueryLimits& limits) {
   if (streaming_) {
     return FailedPreconditionError("a query stream is still open on this database; read it to its end or close it");
   }
   RETURN_IF_ERROR(CheckStatements(sql));
   streaming_ = true;
   if (progress_) watcher_ = std::make_unique<ProgressWatcher>(*connection_->context, progress_, progress_phase_);
-  StatusOr<std::unique_ptr<QueryStream>> stream = QueryStream::Start(*connection_, sql, limits, [this] {
+  StatusOr<std::unique_ptr<QueryStream>> stream = QueryStream::Start(*connection_, sql, parameters, limits, [this] {
     streaming_ = false;
     watcher_.reset();
   });

@@ -35,6 +35,8 @@ class BaseQueryResult;
 class DuckDB;
 class Connection;
 class DatabaseInstance;
+class PreparedStatement;
+class Value;
 }  // namespace duckdb
 
 namespace hdhub::sql {
@@ -74,6 +76,12 @@ class Database {
   // KeyRing, DataLoss when a sealed object fails its integrity checks,
   // FailedPrecondition while another stream is open, Internal otherwise.
   StatusOr<std::unique_ptr<QueryStream>> Stream(std::string_view sql, const QueryLimits& limits = {});
+  // One statement with its parameters ($1, $2, …), as Stream.
+  StatusOr<std::unique_ptr<QueryStream>> Stream(std::string_view sql, const std::vector<duckdb::Value>& parameters,
+                                                const QueryLimits& limits);
+  // One statement prepared, never run: its result columns and the types of
+  // its parameters (as DuckDB infers them). Errors as Stream's.
+  StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Prepare(std::string_view sql);
   // As Stream, collecting the whole result (bounded by `limits`).
   StatusOr<QueryResult> Query(std::string_view sql, const QueryLimits& limits = {});
   Status Execute(std::string_view sql);

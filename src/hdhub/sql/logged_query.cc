@@ -4,6 +4,7 @@
 #include <cctype>
 #include <chrono>
 
+#include "duckdb.hpp"
 #include "hdhub/audit/recorder.h"
 #include "hdhub/common/bytes.h"
 #include "hdhub/crypto/hash.h"
@@ -51,6 +52,14 @@ audit::Event QueryEvent(const audit::Actor& actor, const std::string& sql, const
 StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
                                                         std::string_view sql, const std::optional<std::string>& project,
                                                         const QueryLimits& limits) {
+  return StartLoggedQuery(log, actor, db, sql, {}, project, limits);
+}
+
+StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
+                                                        std::string_view sql,
+                                                        const std::vector<duckdb::Value>& parameters,
+                                                        const std::optional<std::string>& project,
+                                                        const QueryLimits& limits) {
   // Named before it runs (parsed only); a text that does not parse fails
   // below and is logged without them.
   StatusOr<std::vector<std::string>> read = db.TablesRead(sql);
@@ -60,7 +69,7 @@ StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, co
                                  start = std::chrono::steady_clock::now()](const StreamSummary& end) {
     return log.Append(QueryEvent(actor, text, project, end, start, tables)).status();
   };
-  StatusOr<std::unique_ptr<QueryStream>> stream = db.Stream(sql, limits);
+  StatusOr<std::unique_ptr<QueryStream>> stream = db.Stream(sql, parameters, limits);
   if (!stream.ok()) {
     RETURN_IF_ERROR(record(StreamSummary{.status = stream.status()}));
     return stream;

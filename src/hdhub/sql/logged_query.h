@@ -29,6 +29,13 @@ namespace hdhub::sql {
 StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
                                                         std::string_view sql, const std::optional<std::string>& project,
                                                         const QueryLimits& limits = {});
+// One statement with its parameters ($1, $2, …): the event holds the
+// statement's hash as for any query, never the parameters' values.
+StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
+                                                        std::string_view sql,
+                                                        const std::vector<duckdb::Value>& parameters,
+                                                        const std::optional<std::string>& project,
+                                                        const QueryLimits& limits);
 
 // The statements of `sql` (Database::Statements), to be run one at a time
 // with StartLoggedQuery. A refusal (a text that does not parse, a statement

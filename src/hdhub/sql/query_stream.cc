@@ -171,6 +171,7 @@ size_t Chunk::size() const { return data_->size(); }
 size_t Chunk::column_count() const { return data_->ColumnCount(); }
 bool Chunk::IsNull(size_t column, size_t row) const { return FlatVector::IsNull(data_->data[column], row); }
 std::string Chunk::Text(size_t column, size_t row) const { return data_->GetValue(column, row).ToString(); }
+std::unique_ptr<duckdb::DataChunk> Chunk::Release() && { return std::move(data_); }
 
 Value Chunk::Get(size_t column, size_t row) const {
   duckdb::Vector& v = data_->data[column];
@@ -200,9 +201,10 @@ Value Chunk::Get(size_t column, size_t row) const {
 }
 
 StatusOr<std::unique_ptr<QueryStream>> QueryStream::Start(duckdb::Connection& connection, std::string_view sql,
+                                                          const std::vector<duckdb::Value>& parameters,
                                                           const QueryLimits& limits, std::function<void()> release) {
   std::unique_ptr<QueryStream> stream(new QueryStream(connection, limits, std::move(release)));
-  if (Status begun = stream->Begin(sql); !begun.ok()) return stream->Finish(begun);
+  if (Status begun = stream->Begin(sql, parameters); !begun.ok()) return stream->Finish(begun);
   return stream;
 }
 
@@ -211,23 +213,29 @@ QueryStream::QueryStream(duckdb::Connection& connection, const QueryLimits& limi
 
 QueryStream::~QueryStream() { Finish(CancelledError("the query stream was closed before its end")).IgnoreError(); }
 
-Status QueryStream::Begin(std::string_view sql) {
+Status QueryStream::Begin(std::string_view sql, const std::vector<duckdb::Value>& parameters) {
   if (limits_.timeout.count() > 0) {
     watchdog_ = std::make_unique<Watchdog>(limits_.timeout, [this] {
       Stop(DeadlineExceededError("the query was cancelled after " + DurationText(limits_.timeout) +
                                  "; narrow it (filters, fewer joins) or aggregate earlier"));
     });
   }
-  Status sent = Send(sql);
+  Status sent = Send(sql, parameters);
   if (std::optional<Status> stopped = StopReason()) return *stopped;
   return sent;
 }
 
-Status QueryStream::Send(std::string_view sql) {
+Status QueryStream::Send(std::string_view sql, const std::vector<duckdb::Value>& parameters) {
   try {
     duckdb::vector<duckdb::unique_ptr<duckdb::SQLStatement>> statements =
         connection_.ExtractStatements(std::string(sql));
     if (statements.empty()) return OkStatus();  // nothing to run: an empty stream
+    if (!parameters.empty()) {
+      if (statements.size() != 1) return InvalidArgumentError("a statement with parameters must be alone in its text");
+      duckdb::vector<duckdb::Value> values(parameters.begin(), parameters.end());
+      pending_.reset(connection_.PendingQuery(std::move(statements.back()), values, true).release());
+      return Planned();
+    }
     // Statements before the last run now; the last one is planned (its
     // columns known) and runs as Next() pulls.
     for (size_t i = 0; i + 1 < statements.size(); ++i) {
@@ -235,13 +243,17 @@ Status QueryStream::Send(std::string_view sql) {
       if (done->HasError()) return StatusFromDuckDbResult(*done);
     }
     pending_.reset(connection_.PendingQuery(std::move(statements.back()), true).release());
-    if (pending_->HasError()) return StatusFromDuckDbResult(*pending_);
-    names_.assign(pending_->names.begin(), pending_->names.end());
-    for (const duckdb::LogicalType& type : pending_->types) types_.push_back(ColumnTypeOf(type));
-    return OkStatus();
+    return Planned();
   } catch (const std::exception& e) {
     return StatusFromDuckDbException(e);
   }
+}
+
+Status QueryStream::Planned() {
+  if (pending_->HasError()) return StatusFromDuckDbResult(*pending_);
+  names_.assign(pending_->names.begin(), pending_->names.end());
+  for (const duckdb::LogicalType& type : pending_->types) types_.push_back(ColumnTypeOf(type));
+  return OkStatus();
 }
 
 void QueryStream::Stop(Status why) {

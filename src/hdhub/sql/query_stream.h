@@ -40,6 +40,7 @@
 namespace duckdb {
 class Connection;
 class DataChunk;
+class Value;
 class PendingQueryResult;
 class QueryResult;
 }  // namespace duckdb
@@ -68,6 +69,9 @@ class Chunk {
   Value Get(size_t column, size_t row) const;
   // DuckDB's text for a cell, as its shell prints it ("NULL" for NULL).
   std::string Text(size_t column, size_t row) const;
+  // The DuckDB chunk itself, for a front end that encodes DuckDB's own
+  // types (the PG wire); the Chunk is empty afterwards.
+  std::unique_ptr<duckdb::DataChunk> Release() &&;
 
  private:
   friend class QueryStream;
@@ -121,12 +125,16 @@ class QueryStream {
   // Starts `sql` on `connection`: runs the statements before the last one
   // and plans the last one, whose result streams; `release` is called once
   // the stream no longer needs the connection.
+  // With `parameters` ($1, $2, …), `sql` must be one statement.
   static StatusOr<std::unique_ptr<QueryStream>> Start(duckdb::Connection& connection, std::string_view sql,
+                                                      const std::vector<duckdb::Value>& parameters,
                                                       const QueryLimits& limits, std::function<void()> release);
   QueryStream(duckdb::Connection& connection, const QueryLimits& limits, std::function<void()> release);
   // Starts the watchdog, then Send().
-  Status Begin(std::string_view sql);
-  Status Send(std::string_view sql);
+  Status Begin(std::string_view sql, const std::vector<duckdb::Value>& parameters);
+  Status Send(std::string_view sql, const std::vector<duckdb::Value>& parameters);
+  // The last statement planned: its error, or its columns.
+  Status Planned();
   // Records why Cancel() or the watchdog stopped the stream and interrupts
   // DuckDB; the first reason wins.
   void Stop(Status why);

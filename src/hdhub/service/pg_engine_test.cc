@@ -1,0 +1,131 @@
+// The PG wire's engine over a project session (Service::OpenPgEngine): the
+// session's opening checks, statements prepared and run with parameters,
+// each checked, sandboxed and audited, and only the workspace's tables listed.
+#include "duckdb.hpp"
+#include "hdhub/service/service_test_util.h"
+
+namespace hdhub::service {
+namespace {
+
+using directory::Role;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class PgEngineTest : public ServiceTest {
+ protected:
+  void SetUp() override {
+    ServiceTest::SetUp();
+    AddAccount("oscar", {Role::kOperator});
+    AddAccount("rita", {Role::kResearcher});
+    AddAccount("remi", {Role::kResearcher});
+    ASSERT_OK(
+        IngestRows("IR_BEN_R", {"ABCDEFGHIJKLMNOP1,1,1970", "ABCDEFGHIJKLMNOP2,2,1980", "ABCDEFGHIJKLMNOP3,2,1990"})
+            .status());
+    ASSERT_OK(svc_->CreateProject(ctx("olga"), Spec("p1", {"rita"})));
+    ASSERT_OK(svc_->ApproveProject(ctx("olga"), "p1").status());
+    ASSERT_OK(svc_->ApproveProject(ctx("oscar"), "p1").status());
+    ASSERT_OK(svc_->BuildWorkspace(ctx("olga"), "p1").status());
+  }
+
+  // Every value of every row of `rows`, as text, row by row.
+  static std::vector<std::string> Read(pgwire::Rows& rows) {
+    std::vector<std::string> out;
+    while (true) {
+      StatusOr<std::unique_ptr<duckdb::DataChunk>> chunk = rows.Next();
+      EXPECT_OK(chunk.status());
+      if (!chunk.ok() || !*chunk) break;
+      for (size_t r = 0; r < (*chunk)->size(); ++r) {
+        std::string line;
+        for (size_t c = 0; c < (*chunk)->ColumnCount(); ++c) {
+          line += (c ? "|" : "") + (*chunk)->GetValue(c, r).ToString();
+        }
+        out.push_back(line);
+      }
+    }
+    return out;
+  }
+
+  size_t QueryEvents(uint64_t from, audit::Outcome outcome) {
+    size_t n = 0;
+    for (const audit::Entry& e : EntriesSince(from)) n += e.event.action == "query.run" && e.event.outcome == outcome;
+    return n;
+  }
+};
+
+TEST_F(PgEngineTest, PreparesDescribesAndRunsWithParametersEachRunAudited) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Engine> engine, svc_->OpenPgEngine(ctx("rita"), "p1", {}));
+  const uint64_t before = LogSize();
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> p,
+                       engine->Prepare("SELECT BEN_SEX_COD, count(*) AS n FROM IR_BEN_R WHERE BEN_SEX_COD = $1 "
+                                       "GROUP BY ALL"));
+  EXPECT_THAT(p->description().names, ElementsAre("BEN_SEX_COD", "n"));
+  EXPECT_EQ(p->description().types[1], duckdb::LogicalType::BIGINT);
+  ASSERT_EQ(p->description().parameters.size(), 1u);
+  EXPECT_EQ(QueryEvents(before, audit::Outcome::kSuccess), 0u) << "describing runs nothing";
+
+  for (int sex : {1, 2}) {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Rows> rows, engine->Execute(*p, {duckdb::Value::INTEGER(sex)}));
+    EXPECT_THAT(Read(*rows), ElementsAre(std::to_string(sex) + "|" + (sex == 1 ? "1" : "2")));
+  }
+  EXPECT_EQ(QueryEvents(before, audit::Outcome::kSuccess), 2u) << "each run is one query.run event";
+  for (const audit::Entry& e : EntriesSince(before)) {
+    EXPECT_EQ(e.event.details.dump().find("ABCDEFGHIJKLMNOP"), std::string::npos);
+  }
+}
+
+TEST_F(PgEngineTest, ListsTheWorkspaceTablesOnly) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Engine> engine, svc_->OpenPgEngine(ctx("rita"), "p1", {}));
+  ASSERT_OK_AND_ASSIGN(std::vector<pgwire::TableInfo> tables, engine->Tables());
+  std::vector<std::string> names;
+  for (const pgwire::TableInfo& t : tables) {
+    names.push_back(t.name);
+    EXPECT_EQ(t.name.find("hdhub_private"), std::string::npos);
+  }
+  EXPECT_THAT(names, ::testing::Contains("IR_BEN_R"));
+  for (const pgwire::TableInfo& t : tables) {
+    if (t.name != "IR_BEN_R") continue;
+    ASSERT_FALSE(t.columns.empty());
+    for (const pgwire::ColumnInfo& c : t.columns) EXPECT_NE(c.name, "BEN_NAI_ANN") << "outside the scope";
+  }
+}
+
+TEST_F(PgEngineTest, RefusesWhatTheSandboxRefusesAndAuditsIt) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Engine> engine, svc_->OpenPgEngine(ctx("rita"), "p1", {}));
+  const uint64_t before = LogSize();
+  EXPECT_THAT(engine->Prepare("SELECT * FROM read_parquet('hdhub://anything.parquet')"),
+              testing::StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_EQ(QueryEvents(before, audit::Outcome::kDenied), 1u);
+}
+
+TEST_F(PgEngineTest, OnlyAMemberOpensAndARemovedMemberStopsAtTheNextStatement) {
+  EXPECT_THAT(svc_->OpenPgEngine(ctx("remi"), "p1", {}), testing::StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(svc_->OpenPgEngine(ctx("rita"), "nope", {}), testing::StatusIs(StatusCode::kPermissionDenied));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Engine> engine, svc_->OpenPgEngine(ctx("rita"), "p1", {}));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> p, engine->Prepare("SELECT count(*) FROM IR_BEN_R"));
+  ASSERT_OK(svc_->DisableUser(ctx("olga"), "rita"));
+  EXPECT_THAT(engine->Execute(*p, {}), testing::StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_THAT(engine->Prepare("SELECT 1"), testing::StatusIs(StatusCode::kUnauthenticated));
+}
+
+TEST_F(PgEngineTest, CancelStopsTheRunningStatement) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Engine> engine, svc_->OpenPgEngine(ctx("rita"), "p1", {}));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> p,
+                       engine->Prepare("SELECT count(*) FROM range(100000000000) a WHERE a.range % 7 = 3"));
+  std::atomic<bool> stop = false;
+  std::thread canceller([&] {
+    while (!stop) {
+      engine->Cancel();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  StatusOr<std::unique_ptr<pgwire::Rows>> rows = engine->Execute(*p, {});
+  stop = true;
+  canceller.join();
+  EXPECT_THAT(rows, testing::StatusIs(StatusCode::kCancelled));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> again, engine->Prepare("SELECT 42"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Rows> r, engine->Execute(*again, {}));
+  EXPECT_THAT(Read(*r), ElementsAre("42"));
+}
+
+}  // namespace
+}  // namespace hdhub::service
