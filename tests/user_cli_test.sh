@@ -232,6 +232,9 @@ check "a missing input file is a usage error" test "$(rc)" = 2
 mkdir -p "$work/cfg" && printf 'hub = "%s"\nuser = "opal"\n' "$HDHUB_HOME" >"$work/cfg/hdhub.toml"
 (cd "$work/cfg" && HDHUB_HOME= HDHUB_USER= run whoami)
 check "hdhub.toml names the hub and the account" out_has "opal (operator)"
+printf '[serve]\nlisten = ["127.0.0.1:5432", "[::1]:5432"]\nmax_connections = 5\n[serve.tls]\ncertificate = "c.pem"\nkey = "k.pem"\n[serve.query]\ntimeout = 60\n' >>"$work/cfg/hdhub.toml"
+(cd "$work/cfg" && HDHUB_HOME= HDHUB_USER= run whoami)
+check "a [serve] table beside them changes nothing for the other commands" out_has "opal (operator)"
 
 # Everything is audited, and no password or token is in any file of the hub.
 run audit show --action auth.

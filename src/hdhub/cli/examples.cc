@@ -63,6 +63,7 @@ const std::map<std::string, std::string>& Examples() {
     {"audit keygen", "hdhub audit keygen --state w1 --name witness.example/w1"},
     {"audit recover-checkpoint", "HDHUB_USER=opal hdhub audit recover-checkpoint; HDHUB_USER=otto hdhub audit recover-checkpoint"},
     {"synth", "hdhub synth --people 100000 --years 2019-2023 --out extract/"},
+    {"serve", "hdhub --config /etc/hdhub/hdhub.toml serve   # psql \"host=hub.example dbname=diab user=rita sslmode=verify-full\""},
     {"help", "hdhub help project create"},
   };
   return examples;

@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <system_error>
@@ -31,5 +33,16 @@ std::filesystem::path SourceDir() {
 }
 
 std::filesystem::path SharedDir() { return SourceDir().parent_path() / "shared"; }
+
+std::string RunCommandForTest(const std::string& command) {
+  std::string output;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return "popen failed";
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
+  ::pclose(pipe);
+  return output;
+}
 
 }  // namespace hdhub::testing

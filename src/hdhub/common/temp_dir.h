@@ -25,4 +25,8 @@ std::filesystem::path SourceDir();
 // ../shared beside the checkout: the SNDS schemas, nomenclatures and samples.
 std::filesystem::path SharedDir();
 
+// Runs `command` through the shell (a real client: psql, python3, openssl)
+// and returns its standard output and standard error together.
+std::string RunCommandForTest(const std::string& command);
+
 }  // namespace hdhub::testing

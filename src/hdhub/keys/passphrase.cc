@@ -1,5 +1,6 @@
 #include "hdhub/keys/passphrase.h"
 
+#include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -73,6 +74,21 @@ StatusOr<SecretBytes> FromEnvironment(const std::string& name) {
   return SecretBytes(AsBytes(text));
 }
 
+// systemd's credential of that name (LoadCredential=NAME:path), or NotFound
+// when the service has none. The file's first line is the passphrase.
+StatusOr<SecretBytes> FromCredentials(const std::string& name) {
+  const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+  if (dir == nullptr || *dir == '\0') return NotFoundError("no systemd credentials");
+  const std::string path = std::string(dir) + "/" + name;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return NotFoundError("no systemd credential " + name);
+  if (fd < 0) return ErrnoToStatus(errno, "open the systemd credential " + name);
+  StatusOr<SecretBytes> line = ReadLineSecret(fd);
+  ::close(fd);
+  if (line.ok() && line->empty()) return InvalidArgumentError("the systemd credential " + name + " is empty");
+  return line;
+}
+
 StatusOr<SecretBytes> Prompt(std::string_view prompt) {
   WriteToStderr(prompt);
   StatusOr<SecretBytes> line = [] {
@@ -96,6 +112,8 @@ StatusOr<SecretBytes> ReadPassphrase(std::string_view env_var, std::string_view 
   std::string name(env_var);
   StatusOr<SecretBytes> from_env = FromEnvironment(name);
   if (!IsNotFound(from_env.status())) return from_env;
+  StatusOr<SecretBytes> from_credentials = FromCredentials(name);
+  if (!IsNotFound(from_credentials.status())) return from_credentials;
   RETURN_IF_ERROR(RequireTerminal(name));
   return Prompt(prompt);
 }

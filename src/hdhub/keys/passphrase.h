@@ -18,7 +18,9 @@ namespace hdhub::keys {
 inline constexpr std::string_view kDefaultPassphraseEnvVar = "HDHUB_PASSPHRASE";
 inline constexpr size_t kMaxPassphraseSize = 1024;
 
-// The value of `env_var` when it is set; otherwise, when stdin is a terminal,
+// The value of `env_var` when it is set; otherwise the systemd credential of
+// that name ($CREDENTIALS_DIRECTORY/<env_var>, its first line) when the
+// service has one; otherwise, when stdin is a terminal,
 // what the user types after `prompt` (written to stderr), echo off, up to the
 // end of the line. InvalidArgument when the passphrase is empty or longer
 // than kMaxPassphraseSize; FailedPrecondition when the variable is unset and

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <string>
 
 #include "hdhub/common/bytes.h"
@@ -54,6 +55,27 @@ TEST(ReadPassphraseTest, RefusesAnEmptyOrOverlongVariable) {
   ASSERT_EQ(::setenv(kEnvVar, std::string(kMaxPassphraseSize + 1, 'x').c_str(), 1), 0);
   EXPECT_THAT(ReadPassphrase(kEnvVar, ""), StatusIs(StatusCode::kInvalidArgument));
   ::unsetenv(kEnvVar);
+}
+
+// systemd's LoadCredential=HDHUB_PASSPHRASE:/etc/hdhub/passphrase puts the
+// file in $CREDENTIALS_DIRECTORY under the variable's name.
+TEST(ReadPassphraseTest, TakesTheSystemdCredentialWhenTheVariableIsUnset) {
+  ::unsetenv(kEnvVar);
+  char dir[] = "/tmp/hdhub_credentials_XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string file = std::string(dir) + "/" + kEnvVar;
+  FILE* f = std::fopen(file.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("correct horse battery\n", f);
+  std::fclose(f);
+  ASSERT_EQ(::setenv("CREDENTIALS_DIRECTORY", dir, 1), 0);
+  StdinFromPipe no_terminal;
+  StatusOr<SecretBytes> got = ReadPassphrase(kEnvVar, "unused: ");
+  ::unsetenv("CREDENTIALS_DIRECTORY");
+  std::remove(file.c_str());
+  ::rmdir(dir);
+  ASSERT_OK(got.status());
+  EXPECT_TRUE(got->Equals(SecretBytes(AsBytes("correct horse battery"))));
 }
 
 TEST(ReadPassphraseTest, WithoutVariableOrTerminalSaysWhatToSet) {

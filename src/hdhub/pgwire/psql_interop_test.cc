@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "hdhub/common/status_matchers.h"
+#include "hdhub/common/temp_dir.h"
 #include "hdhub/pgwire/protocol.h"
 #include "hdhub/pgwire/scram.h"
 
@@ -191,15 +192,8 @@ class Harness {
 std::string RunPsql(int port, const std::string& password, const std::string& sslmode) {
   const std::string command = "PGPASSWORD='" + password + "' PGCONNECT_TIMEOUT=10 psql -X -A -F '|' " +
                               "\"host=127.0.0.1 port=" + std::to_string(port) +
-                              " user=rita dbname=diab sslmode=" + sslmode + "\" -c 'SELECT who, n FROM t' 2>&1";
-  std::string output;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return "popen failed";
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
-  ::pclose(pipe);
-  return output;
+                              " user=rita dbname=diab sslmode=" + sslmode + "\" -c 'SELECT who, n FROM t'";
+  return testing::RunCommandForTest(command);
 }
 
 ScramVerifier RitasVerifier() { return ScramVerifier::Create(SecretBytes(AsBytes(kToken))).value(); }

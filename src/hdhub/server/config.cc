@@ -1,0 +1,236 @@
+#include "hdhub/server/config.h"
+
+#include <arpa/inet.h>
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cstring>
+#include <functional>
+#include <map>
+
+#include "hdhub/common/file.h"
+
+namespace hdhub::server {
+namespace {
+
+constexpr int64_t kMaxSeconds = 7 * 24 * 3600;
+constexpr int64_t kMaxConnections = 100000;
+constexpr int64_t kMaxWorkerThreads = 1024;
+constexpr int64_t kMinMessageBytes = 1 << 10;
+constexpr int64_t kMaxMessageBytes = 1 << 30;
+
+// Stores `v` in `out` (converted), or returns its error.
+template <typename T, typename U>
+Status Set(StatusOr<U> v, T& out) {
+  if (!v.ok()) return v.status();
+  out = static_cast<T>(*v);
+  return OkStatus();
+}
+
+// Reads the keys of one table, each error naming file, line and key.
+class Reader {
+ public:
+  Reader(std::string_view path, ServeConfig& config) : path_(path), config_(config) {}
+
+  Status Error(const toml::node& node, std::string_view key, std::string_view what) const {
+    return InvalidArgumentError(path_ + ":" + std::to_string(node.source().begin.line) + ": serve." + std::string(key) +
+                                ": " + std::string(what));
+  }
+  StatusOr<int64_t> Integer(const toml::node& node, std::string_view key, int64_t min, int64_t max) const {
+    std::optional<int64_t> v = node.value<int64_t>();
+    if (!node.is_integer() || !v) return Error(node, key, "expected an integer");
+    if (*v < min || *v > max) {
+      return Error(node, key, "expected a number from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    return *v;
+  }
+  StatusOr<std::string> String(const toml::node& node, std::string_view key) const {
+    if (!node.is_string()) return Error(node, key, "expected a string");
+    return std::string(*node.value<std::string_view>());
+  }
+  StatusOr<std::vector<std::string>> Strings(const toml::node& node, std::string_view key) const {
+    const toml::array* array = node.as_array();
+    if (array == nullptr) return Error(node, key, "expected a list of strings");
+    std::vector<std::string> out;
+    for (const toml::node& item : *array) {
+      ASSIGN_OR_RETURN(std::string s, String(item, key));
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+  StatusOr<std::chrono::seconds> Seconds(const toml::node& node, std::string_view key) const {
+    ASSIGN_OR_RETURN(int64_t v, Integer(node, key, 0, kMaxSeconds));
+    return std::chrono::seconds(v);
+  }
+
+  using Setter = std::function<Status(const toml::node&, std::string_view key)>;
+  // Calls the setter of each key of `table` (named "<prefix><key>");
+  // an unknown key is an error.
+  Status Table(const toml::table& table, std::string_view prefix, const std::map<std::string, Setter>& setters) {
+    for (auto&& [k, node] : table) {
+      const std::string key = std::string(prefix) + std::string(k.str());
+      auto it = setters.find(std::string(k.str()));
+      if (it == setters.end()) return Error(node, key, "unknown key");
+      RETURN_IF_ERROR(it->second(node, key));
+    }
+    return OkStatus();
+  }
+
+  Status Serve(const toml::table& serve);
+  Status Tls(const toml::node& node, std::string_view key);
+  Status Query(const toml::node& node, std::string_view key);
+
+ private:
+  std::string path_;
+  ServeConfig& config_;
+};
+
+Status Reader::Tls(const toml::node& node, std::string_view key) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) return Error(node, key, "expected a table");
+  TlsConfig& tls = config_.tls;
+  return Table(*table, "tls.",
+               {{"certificate", [&](auto& n, auto k) { return Set(String(n, k), tls.certificate); }},
+                {"key", [&](auto& n, auto k) { return Set(String(n, k), tls.key); }},
+                {"min_version", [&](auto& n, auto k) -> Status {
+                   RETURN_IF_ERROR(Set(String(n, k), tls.min_version));
+                   if (tls.min_version != "1.2" && tls.min_version != "1.3") {
+                     return Error(n, k, "expected \"1.2\" or \"1.3\"");
+                   }
+                   return OkStatus();
+                 }}});
+}
+
+Status Reader::Query(const toml::node& node, std::string_view key) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) return Error(node, key, "expected a table");
+  QueryLimits& q = config_.query;
+  return Table(*table, "query.",
+               {{"threads", [&](auto& n, auto k) { return Set(Integer(n, k, 0, kMaxWorkerThreads), q.threads); }},
+                {"memory", [&](auto& n, auto k) { return Set(String(n, k), q.memory); }},
+                {"max_rows", [&](auto& n, auto k) { return Set(Integer(n, k, 0, INT64_MAX), q.max_rows); }},
+                {"timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), q.timeout); }}});
+}
+
+Status Reader::Serve(const toml::table& serve) {
+  ServeConfig& c = config_;
+  auto listen = [&](const toml::node& n, std::string_view k) -> Status {
+    ASSIGN_OR_RETURN(std::vector<std::string> texts, Strings(n, k));
+    if (texts.empty()) return Error(n, k, "expected at least one \"host:port\"");
+    c.listen.clear();
+    for (const std::string& t : texts) {
+      auto address = ParseListenAddress(t);
+      if (!address.ok()) return Error(n, k, address.status().message());
+      c.listen.push_back(*address);
+    }
+    return OkStatus();
+  };
+  auto networks = [&](const toml::node& n, std::string_view k) -> Status {
+    ASSIGN_OR_RETURN(std::vector<std::string> texts, Strings(n, k));
+    for (const std::string& t : texts) {
+      auto network = ParseNetwork(t);
+      if (!network.ok()) return Error(n, k, network.status().message());
+      c.allowed_networks.push_back(*network);
+    }
+    return OkStatus();
+  };
+  return Table(
+      serve, "",
+      {{"listen", listen},
+       {"allowed_networks", networks},
+       {"tls", [&](auto& n, auto k) { return Tls(n, k); }},
+       {"query", [&](auto& n, auto k) { return Query(n, k); }},
+       {"max_connections", [&](auto& n, auto k) { return Set(Integer(n, k, 1, kMaxConnections), c.max_connections); }},
+       {"worker_threads", [&](auto& n, auto k) { return Set(Integer(n, k, 1, kMaxWorkerThreads), c.worker_threads); }},
+       {"auth_timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), c.auth_timeout); }},
+       {"idle_timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), c.idle_timeout); }},
+       {"shutdown_grace", [&](auto& n, auto k) { return Set(Seconds(n, k), c.shutdown_grace); }},
+       {"max_message_bytes",
+        [&](auto& n, auto k) { return Set(Integer(n, k, kMinMessageBytes, kMaxMessageBytes), c.max_message_bytes); }}});
+}
+
+}  // namespace
+
+bool Network::Contains(const std::array<uint8_t, 16>& mapped) const {
+  for (int bit = 0; bit < prefix_bits; ++bit) {
+    const uint8_t mask = uint8_t(0x80 >> (bit % 8));
+    if ((address[bit / 8] & mask) != (mapped[bit / 8] & mask)) return false;
+  }
+  return true;
+}
+
+StatusOr<std::array<uint8_t, 16>> ParseIpAddress(std::string_view text) {
+  const std::string s(text);
+  std::array<uint8_t, 16> out{};
+  in_addr v4;
+  if (::inet_pton(AF_INET, s.c_str(), &v4) == 1) {
+    out[10] = out[11] = 0xff;
+    std::memcpy(out.data() + 12, &v4, 4);
+    return out;
+  }
+  if (::inet_pton(AF_INET6, s.c_str(), out.data()) == 1) return out;
+  return InvalidArgumentError("not an IP address: \"" + s + "\"");
+}
+
+StatusOr<ListenAddress> ParseListenAddress(std::string_view text) {
+  const size_t colon = text.rfind(':');
+  if (colon == text.npos) return InvalidArgumentError("expected \"host:port\", got \"" + std::string(text) + "\"");
+  std::string_view host = text.substr(0, colon);
+  const std::string_view port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 || port > 65535) {
+    return InvalidArgumentError("bad port in \"" + std::string(text) + "\"");
+  }
+  RETURN_IF_ERROR(ParseIpAddress(host).status());
+  return ListenAddress{std::string(host), uint16_t(port)};
+}
+
+StatusOr<Network> ParseNetwork(std::string_view text) {
+  const size_t slash = text.find('/');
+  Network n;
+  ASSIGN_OR_RETURN(n.address, ParseIpAddress(text.substr(0, slash)));
+  const bool v4 = text.substr(0, slash).find(':') == std::string_view::npos;
+  const int max_bits = v4 ? 32 : 128;
+  int bits = max_bits;
+  if (slash != text.npos) {
+    const std::string_view b = text.substr(slash + 1);
+    auto [end, ec] = std::from_chars(b.data(), b.data() + b.size(), bits);
+    if (ec != std::errc() || end != b.data() + b.size() || bits < 0 || bits > max_bits) {
+      return InvalidArgumentError("bad prefix length in \"" + std::string(text) + "\"");
+    }
+  }
+  n.prefix_bits = bits + (v4 ? 96 : 0);
+  return n;
+}
+
+StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view path) {
+  ServeConfig config;
+  toml::table document;
+  try {
+    document = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    return InvalidArgumentError(std::string(path) + ":" + std::to_string(e.source().begin.line) + ": " +
+                                std::string(e.description()));
+  }
+  Reader reader(path, config);
+  if (const toml::node* serve = document.get("serve")) {
+    if (!serve->is_table()) return reader.Error(*serve, "", "expected a table [serve]");
+    RETURN_IF_ERROR(reader.Serve(*serve->as_table()));
+  }
+  if (config.tls.certificate.empty() || config.tls.key.empty()) {
+    return InvalidArgumentError(std::string(path) + ": serve.tls: set certificate and key (TLS is required)");
+  }
+  if (config.allowed_networks.empty()) {
+    config.allowed_networks = {*ParseNetwork("127.0.0.1/8"), *ParseNetwork("::1/128")};
+  }
+  return config;
+}
+
+StatusOr<ServeConfig> LoadServeConfig(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return ParseServeConfig(text, path);
+}
+
+}  // namespace hdhub::server

@@ -1,0 +1,77 @@
+// ServeConfig: the settings of `hdhub serve`, the [serve] table of
+// hdhub.toml (docs/serve.md lists every key; packaging/hdhub.toml is a
+// sample). The same file carries the CLI's own settings (hub, user, json),
+// which CLI11 reads and this parser leaves alone; in [serve], an unknown key
+// is an error, so a misspelt limit never silently falls back to a default.
+//
+// Value types and pure functions; thread-safe.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hdhub/common/status.h"
+
+namespace hdhub::server {
+
+// "host:port" ("[::1]:5432" for IPv6); host is an IP address.
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+
+// An IPv4 or IPv6 network ("10.0.0.0/8", "::1/128"); IPv4 addresses are
+// kept as IPv4-mapped IPv6 so that one comparison serves both.
+struct Network {
+  std::array<uint8_t, 16> address{};
+  int prefix_bits = 0;  // of the 128
+  bool Contains(const std::array<uint8_t, 16>& mapped) const;
+};
+
+struct TlsConfig {
+  std::string certificate;          // PEM chain, leaf first
+  std::string key;                  // PEM private key
+  std::string min_version = "1.2";  // "1.2" or "1.3"
+};
+
+// Passed through to the backend: what one statement may use.
+struct QueryLimits {
+  int threads = 0;                  // DuckDB threads per session; 0: DuckDB's default
+  std::string memory;               // DuckDB memory_limit ("4GB"); empty: DuckDB's default
+  uint64_t max_rows = 0;            // rows one statement may return; 0: no limit
+  std::chrono::seconds timeout{0};  // statement timeout; 0: none
+};
+
+struct ServeConfig {
+  std::vector<ListenAddress> listen = {{"127.0.0.1", 5432}};
+  TlsConfig tls;
+  size_t max_connections = 100;
+  size_t worker_threads = 4;
+  std::vector<Network> allowed_networks;  // empty after loading: loopback only
+  std::chrono::seconds auth_timeout{30};
+  std::chrono::seconds idle_timeout{0};  // 0: none
+  std::chrono::seconds shutdown_grace{30};
+  uint32_t max_message_bytes = 64u << 20;
+  QueryLimits query;
+};
+
+// Parses "host:port" / "[v6]:port"; InvalidArgument otherwise.
+StatusOr<ListenAddress> ParseListenAddress(std::string_view text);
+// Parses "a.b.c.d/n", "v6/n" or a bare address (a /32 or /128).
+StatusOr<Network> ParseNetwork(std::string_view text);
+// A textual IP address as IPv4-mapped IPv6 bytes; InvalidArgument otherwise.
+StatusOr<std::array<uint8_t, 16>> ParseIpAddress(std::string_view text);
+
+// The [serve] table of the TOML document `text` read from `path` (named in
+// errors). InvalidArgument "<path>:<line>: serve.<key>: <what is wrong>" for
+// a syntax error, an unknown key, a value of the wrong type or range, or a
+// missing tls.certificate / tls.key.
+StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view path);
+// The same from a file; NotFound when it does not exist.
+StatusOr<ServeConfig> LoadServeConfig(const std::string& path);
+
+}  // namespace hdhub::server

@@ -1,0 +1,99 @@
+#include "hdhub/server/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "hdhub/common/status_matchers.h"
+#include "hdhub/common/temp_dir.h"
+
+namespace hdhub::server {
+namespace {
+
+using ::hdhub::testing::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr char kTls[] = "[serve.tls]\ncertificate = \"/etc/hdhub/server.crt\"\nkey = \"/etc/hdhub/server.key\"\n";
+
+TEST(ServeConfigTest, ReadsEveryKeyBesideTheCliSettings) {
+  const std::string text = std::string("hub = \"/var/lib/hdhub\"\nuser = \"op\"\n\n[serve]\n") +
+                           "listen = [\"0.0.0.0:5433\", \"[::1]:5432\"]\nmax_connections = 20\nworker_threads = 8\n"
+                           "allowed_networks = [\"10.1.0.0/16\", \"::1\"]\nauth_timeout = 10\nidle_timeout = 600\n"
+                           "shutdown_grace = 5\nmax_message_bytes = 1048576\n" +
+                           kTls + "min_version = \"1.3\"\n[serve.query]\nthreads = 2\nmemory = \"4GB\"\n" +
+                           "max_rows = 1000\ntimeout = 60\n";
+  ASSERT_OK_AND_ASSIGN(ServeConfig c, ParseServeConfig(text, "hdhub.toml"));
+  ASSERT_EQ(c.listen.size(), 2u);
+  EXPECT_EQ(c.listen[0].host, "0.0.0.0");
+  EXPECT_EQ(c.listen[0].port, 5433);
+  EXPECT_EQ(c.listen[1].host, "::1");
+  EXPECT_EQ(c.max_connections, 20u);
+  EXPECT_EQ(c.worker_threads, 8u);
+  EXPECT_EQ(c.auth_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(c.idle_timeout, std::chrono::seconds(600));
+  EXPECT_EQ(c.shutdown_grace, std::chrono::seconds(5));
+  EXPECT_EQ(c.max_message_bytes, 1048576u);
+  EXPECT_EQ(c.tls.certificate, "/etc/hdhub/server.crt");
+  EXPECT_EQ(c.tls.min_version, "1.3");
+  EXPECT_EQ(c.query.threads, 2);
+  EXPECT_EQ(c.query.memory, "4GB");
+  EXPECT_EQ(c.query.max_rows, 1000u);
+  EXPECT_EQ(c.query.timeout, std::chrono::seconds(60));
+  ASSERT_EQ(c.allowed_networks.size(), 2u);
+  EXPECT_TRUE(c.allowed_networks[0].Contains(ParseIpAddress("10.1.200.3").value()));
+  EXPECT_FALSE(c.allowed_networks[0].Contains(ParseIpAddress("10.2.0.1").value()));
+  EXPECT_TRUE(c.allowed_networks[1].Contains(ParseIpAddress("::1").value()));
+  EXPECT_FALSE(c.allowed_networks[1].Contains(ParseIpAddress("::2").value()));
+}
+
+TEST(ServeConfigTest, DefaultsToLoopbackOnly) {
+  ASSERT_OK_AND_ASSIGN(ServeConfig c, ParseServeConfig(kTls, "hdhub.toml"));
+  ASSERT_EQ(c.listen.size(), 1u);
+  EXPECT_EQ(c.listen[0].host, "127.0.0.1");
+  bool loopback = false, other = false;
+  for (const Network& n : c.allowed_networks) {
+    loopback = loopback || n.Contains(ParseIpAddress("127.0.0.1").value());
+    other = other || n.Contains(ParseIpAddress("192.168.1.1").value());
+  }
+  EXPECT_TRUE(loopback);
+  EXPECT_FALSE(other);
+}
+
+TEST(ServeConfigTest, ErrorsNameFileLineAndKey) {
+  EXPECT_THAT(
+      ParseServeConfig(std::string("[serve]\nmax_conections = 3\n") + kTls, "/etc/hdhub.toml"),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("/etc/hdhub.toml:2: serve.max_conections: unknown key")));
+  EXPECT_THAT(ParseServeConfig(std::string("[serve]\n\nworker_threads = \"many\"\n") + kTls, "h.toml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("h.toml:3: serve.worker_threads: expected an integer")));
+  EXPECT_THAT(ParseServeConfig(std::string("[serve]\nmax_connections = 0\n") + kTls, "h.toml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("h.toml:2: serve.max_connections: expected a number")));
+  EXPECT_THAT(ParseServeConfig(std::string("[serve]\nlisten = [\"localhost:5432\"]\n") + kTls, "h.toml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("h.toml:2: serve.listen: not an IP address")));
+  EXPECT_THAT(ParseServeConfig(std::string("[serve]\nallowed_networks = [\"10.0.0.0/33\"]\n") + kTls, "h.toml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("h.toml:2: serve.allowed_networks: bad prefix")));
+  EXPECT_THAT(ParseServeConfig(std::string(kTls) + "min_version = \"1.1\"\n", "h.toml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("h.toml:4: serve.tls.min_version: expected")));
+  EXPECT_THAT(ParseServeConfig("[serve\n", "h.toml"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("h.toml:1: ")));
+}
+
+TEST(ServeConfigTest, TheSampleInPackagingIsValid) {
+  ASSERT_OK_AND_ASSIGN(ServeConfig c, LoadServeConfig((testing::SourceDir() / "packaging/hdhub.toml").string()));
+  EXPECT_EQ(c.listen.size(), 2u);
+  EXPECT_EQ(c.tls.certificate, "/etc/hdhub/tls/server.crt");
+  EXPECT_EQ(c.query.timeout, std::chrono::seconds(900));
+}
+
+TEST(ServeConfigTest, TlsIsRequired) {
+  EXPECT_THAT(ParseServeConfig("[serve]\nmax_connections = 3\n", "h.toml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("serve.tls: set certificate and key")));
+}
+
+TEST(ServeConfigTest, ListenAddressesAndNetworks) {
+  EXPECT_THAT(ParseListenAddress("127.0.0.1:99999"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseListenAddress("127.0.0.1"), StatusIs(StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(Network all_v4, ParseNetwork("0.0.0.0/0"));
+  EXPECT_TRUE(all_v4.Contains(ParseIpAddress("203.0.113.7").value()));
+  EXPECT_FALSE(all_v4.Contains(ParseIpAddress("2001:db8::1").value()));
+}
+
+}  // namespace
+}  // namespace hdhub::server

@@ -1,0 +1,319 @@
+#include "hdhub/server/connection.h"
+
+#include <variant>
+
+namespace hdhub::server {
+namespace {
+
+using pgwire::BackendWriter;
+constexpr auto kAwait = asio::use_awaitable;
+constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
+// PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH.
+constexpr uint32_t kMaxAuthMessageBytes = 65535;
+
+// PostgreSQL's words, which clients and their users know.
+constexpr char kTlsRequired[] = "TLS required: connect with sslmode=require or stronger";
+constexpr char kShutdownMessage[] = "terminating connection due to administrator command";
+constexpr char kIdleMessage[] = "terminating connection due to idle-session timeout";
+
+std::string AuthFailed(const std::string& user) { return "password authentication failed for user \"" + user + "\""; }
+
+double Seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+}  // namespace
+
+Connection::Connection(ServerContext& server, tcp::socket socket, uint64_t id, std::string client)
+    : server_(server),
+      stream_(std::move(socket), server.tls),
+      deadline_(stream_.get_executor()),
+      id_(id),
+      client_(std::move(client)) {}
+
+Connection::~Connection() {
+  if (key_) server_.registry.Unregister(key_->process_id);
+  Log("connection.closed", end_ == End::kShutdown ? "shutdown" : end_ == End::kDeadline ? "deadline" : "");
+}
+
+void Connection::Log(std::string_view event, std::string_view reason, std::string_view level) {
+  server_.log.Log({.level = level,
+                   .event = event,
+                   .connection = id_,
+                   .client = client_,
+                   .user = user_,
+                   .database = database_,
+                   .duration_seconds = Seconds(std::chrono::steady_clock::now() - started_),
+                   .reason = reason});
+}
+
+asio::awaitable<void> Connection::Run() {
+  ArmDeadline(server_.config.auth_timeout);
+  std::optional<pgwire::StartupMessage> startup = co_await Negotiate();
+  if (startup && co_await Authenticate(*startup)) {
+    deadline_.cancel();
+    co_await Serve();
+  }
+  if (tls_) co_await ShutdownTls();
+}
+
+// A TLS close_notify before the socket closes: without it libpq takes the
+// close for a broken connection and drops the FATAL it has just read.
+asio::awaitable<void> Connection::ShutdownTls() {
+  asio::steady_timer timer(stream_.get_executor());
+  timer.expires_after(kTlsShutdownTimeout);
+  timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    boost::system::error_code ignored;
+    if (!ec && self) self->stream_.next_layer().cancel(ignored);  // a client that never answers
+  });
+  boost::system::error_code ec;
+  co_await stream_.async_shutdown(asio::redirect_error(kAwait, ec));
+  timer.cancel();
+}
+
+void Connection::ArmDeadline(std::chrono::seconds after) {
+  deadline_.expires_after(after);
+  deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (!ec && self) self->Interrupt(End::kDeadline);
+  });
+}
+
+void Connection::Stop() {
+  if (!authenticated_ || waiting_for_message_) return Interrupt(End::kShutdown);
+  end_ = End::kShutdown;  // a running statement finishes first (Serve looks)
+}
+
+void Connection::CancelForShutdown() {
+  cancelled_for_shutdown_ = true;
+  if (engine_ != nullptr) engine_->Cancel();
+}
+
+void Connection::Interrupt(End why) {
+  if (end_ == End::kNone) end_ = why;
+  if (why == End::kDeadline && !authenticated_) Log("auth.timeout", "auth_timeout", "warning");
+  boost::system::error_code ignored;
+  stream_.next_layer().cancel(ignored);  // the pending read (or handshake) fails
+}
+
+// ---- Reading and writing ----------------------------------------------------
+
+asio::awaitable<void> Connection::Read(uint8_t* data, size_t size) {
+  // Exactly `size` bytes, never more: before TLS nothing may be read ahead.
+  if (tls_) {
+    co_await asio::async_read(stream_, asio::buffer(data, size), kAwait);
+  } else {
+    co_await asio::async_read(stream_.next_layer(), asio::buffer(data, size), kAwait);
+  }
+}
+
+asio::awaitable<void> Connection::Write(const Bytes& bytes) {
+  if (bytes.empty()) co_return;
+  if (tls_) {
+    co_await asio::async_write(stream_, asio::buffer(bytes), kAwait);
+  } else {
+    co_await asio::async_write(stream_.next_layer(), asio::buffer(bytes), kAwait);
+  }
+}
+
+asio::awaitable<void> Connection::Fatal(std::string_view sqlstate, std::string message) {
+  Bytes out;
+  BackendWriter(out).ErrorResponse(
+      {.severity = "FATAL", .sqlstate = std::string(sqlstate), .message = std::move(message)});
+  co_await Write(out);
+}
+
+asio::awaitable<std::optional<Bytes>> Connection::ReadStartupPacket() {
+  uint8_t length[4];
+  co_await Read(length, sizeof length);
+  const uint32_t n = GetBigEndian32(length);
+  if (n < 8 || n > pgwire::kMaxStartupPacketBytes) {
+    Log("startup.refused", "bad_length", "warning");
+    co_await Fatal("08P01", "invalid length of startup packet");
+    co_return std::nullopt;
+  }
+  Bytes body(n - 4);
+  co_await Read(body.data(), body.size());
+  co_return body;
+}
+
+asio::awaitable<std::optional<std::pair<char, Bytes>>> Connection::ReadMessage() {
+  uint8_t head[5];
+  boost::system::error_code ec;
+  // Before authentication the auth deadline runs, and SASL messages are small.
+  const bool idle_deadline = authenticated_ && server_.config.idle_timeout.count() > 0;
+  const uint32_t limit = authenticated_ ? server_.config.max_message_bytes : kMaxAuthMessageBytes;
+  if (idle_deadline) ArmDeadline(server_.config.idle_timeout);
+  waiting_for_message_ = true;
+  co_await asio::async_read(stream_, asio::buffer(head, 1), asio::redirect_error(kAwait, ec));
+  waiting_for_message_ = false;
+  if (ec) co_return std::nullopt;  // closed by the client, or Interrupt
+  co_await Read(head + 1, 4);
+  const uint32_t n = GetBigEndian32(head + 1);
+  if (n < 4 || n - 4 > limit) {
+    Log("message.refused", "bad_length", "warning");
+    co_await Fatal("08P01", "invalid message length (at most " + std::to_string(limit) + " bytes)");
+    co_return std::nullopt;
+  }
+  Bytes body(n - 4);
+  co_await Read(body.data(), body.size());
+  if (idle_deadline) deadline_.cancel();
+  co_return std::make_pair(char(head[0]), std::move(body));
+}
+
+// ---- Before authentication ------------------------------------------------
+
+asio::awaitable<bool> Connection::StartTls() {
+  if (stream_.next_layer().available() > 0) {
+    // Bytes sent with the SSLRequest would pass for bytes sent over TLS.
+    Log("tls.refused", "bytes_before_handshake", "warning");
+    co_return false;
+  }
+  const Bytes yes(1, uint8_t('S'));  // (a braced temporary here trips GCC 12's coroutines)
+  co_await Write(yes);
+  boost::system::error_code ec;
+  co_await stream_.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(kAwait, ec));
+  if (ec) {
+    Log("tls.refused", "handshake_failed", "warning");
+    co_return false;
+  }
+  tls_ = true;
+  co_return true;
+}
+
+asio::awaitable<std::optional<pgwire::StartupMessage>> Connection::Negotiate() {
+  bool gss_answered = false;
+  for (;;) {
+    std::optional<Bytes> body = co_await ReadStartupPacket();
+    if (!body) co_return std::nullopt;
+    StatusOr<pgwire::StartupPacket> packet = pgwire::DecodeStartup(*body);
+    if (!packet.ok()) {
+      Log("startup.refused", "malformed", "warning");
+      co_await Fatal("08P01", "invalid startup packet");
+      co_return std::nullopt;
+    }
+    if (std::holds_alternative<pgwire::SslRequest>(*packet)) {
+      if (tls_ || !co_await StartTls()) co_return std::nullopt;
+    } else if (std::holds_alternative<pgwire::GssEncRequest>(*packet)) {
+      if (tls_ || gss_answered) co_return std::nullopt;
+      gss_answered = true;
+      const Bytes no(1, uint8_t('N'));
+      co_await Write(no);
+    } else if (auto* cancel = std::get_if<pgwire::CancelRequest>(&*packet)) {
+      const bool found = server_.registry.Cancel({cancel->process_id, cancel->secret_key});
+      Log("cancel.request", found ? "cancelled" : "no_such_session");
+      co_return std::nullopt;
+    } else if (!tls_) {
+      Log("startup.refused", "no_tls", "warning");
+      co_await Fatal("28000", kTlsRequired);
+      co_return std::nullopt;
+    } else {
+      co_return std::get<pgwire::StartupMessage>(std::move(*packet));
+    }
+  }
+}
+
+// ---- Authentication ------------------------------------------------------
+
+asio::awaitable<bool> Connection::Authenticate(const pgwire::StartupMessage& startup) {
+  Bytes out;
+  BackendWriter w(out);
+  if (startup.minor > 0 || !startup.protocol_options.empty()) {
+    w.NegotiateProtocolVersion(0, startup.protocol_options);  // we speak 3.0; carry on
+  }
+  auto param = [&](const char* name) {
+    auto it = startup.parameters.find(name);
+    return it == startup.parameters.end() ? std::string() : it->second;
+  };
+  user_ = param("user");
+  database_ = param("database").empty() ? user_ : param("database");
+  if (user_.empty()) {
+    co_await Write(out);
+    co_await Fatal("28000", "no PostgreSQL user name specified in startup packet");
+    co_return false;
+  }
+  PgAccount account;
+  co_await RunOnPool(server_.pool, [&] { account = server_.backend.Credentials(user_); });
+  if (end_ != End::kNone) co_return false;
+  pgwire::ScramServer scram(std::move(account.verifier), {.tls_server_end_point = server_.tls_end_point});
+  w.AuthenticationSasl(scram.Mechanisms());
+  co_await Write(out);
+  bool client_left = false;
+  std::optional<std::string> server_final = co_await Scram(scram, client_left);
+  if (client_left) co_return false;  // (libpq, to ask for a password): no attempt to record
+  co_return co_await OpenSession(startup, server_final.value_or(""));
+}
+
+// The SCRAM exchange; the server-final-message once the proof holds,
+// nullopt for any failure (which the backend then records as a refusal),
+// and `client_left` when no complete message came.
+asio::awaitable<std::optional<std::string>> Connection::Scram(pgwire::ScramServer& scram, bool& client_left) {
+  std::optional<std::pair<char, Bytes>> first = co_await ReadMessage();
+  client_left = !first;
+  if (!first || first->first != 'p') co_return std::nullopt;
+  StatusOr<pgwire::SaslInitialResponse> initial = pgwire::DecodeSaslInitialResponse(first->second);
+  if (!initial.ok() || !initial->data) co_return std::nullopt;
+  StatusOr<std::string> server_first = scram.ClientFirst(initial->mechanism, AsStringView(*initial->data));
+  if (!server_first.ok()) co_return std::nullopt;
+  Bytes out;
+  BackendWriter(out).AuthenticationSaslContinue(*server_first);
+  co_await Write(out);
+  std::optional<std::pair<char, Bytes>> final_message = co_await ReadMessage();
+  client_left = !final_message;
+  if (!final_message || final_message->first != 'p') co_return std::nullopt;
+  StatusOr<std::string> server_final =
+      scram.ClientFinal(AsStringView(pgwire::DecodeSaslResponse(final_message->second)));
+  if (!server_final.ok()) co_return std::nullopt;
+  co_return *server_final;
+}
+
+asio::awaitable<bool> Connection::OpenSession(const pgwire::StartupMessage& startup, const std::string& server_final) {
+  if (end_ != End::kNone) co_return false;
+  const PgLogin login{user_, database_, client_, !server_final.empty()};
+  StatusOr<std::unique_ptr<pgwire::Engine>> engine = InternalError("not opened");
+  co_await RunOnPool(server_.pool, [&] { engine = server_.backend.Open(login); });
+  if (end_ != End::kNone) co_return false;
+  if (!engine.ok()) {
+    Log("auth.refused", server_final.empty() ? "bad_proof" : "refused_by_hub", "warning");
+    co_await Fatal("28P01", AuthFailed(user_));
+    co_return false;
+  }
+  engine_ = std::move(*engine);
+  session_ = std::make_unique<pgwire::ProtocolSession>(*engine_);
+  Bytes out;
+  BackendWriter w(out);
+  w.AuthenticationSaslFinal(server_final);
+  w.AuthenticationOk();
+  if (Status s = session_->Start(startup.parameters, out); !s.ok()) {
+    Log("startup.refused", "bad_parameter", "warning");
+    co_await Write(out);
+    co_await Fatal("22023", std::string(s.message()));
+    co_return false;
+  }
+  StatusOr<BackendKey> key = server_.registry.Register(engine_.get());
+  if (!key.ok()) co_return false;
+  key_ = *key;
+  w.BackendKeyData(key_->process_id, key_->secret_key);
+  w.ReadyForQuery('I');
+  co_await Write(out);
+  authenticated_ = true;
+  Log("auth.ok");
+  co_return true;
+}
+
+// ---- The session -----------------------------------------------------------
+
+asio::awaitable<void> Connection::Serve() {
+  while (end_ == End::kNone) {
+    std::optional<std::pair<char, Bytes>> message = co_await ReadMessage();
+    if (!message) break;
+    Bytes out;
+    co_await RunOnPool(server_.pool, [&] { session_->Handle(message->first, message->second, out); });
+    if (cancelled_for_shutdown_) break;  // its answer is the cancel's error: 57P01 says more
+    co_await Write(out);
+    if (session_->closed()) break;
+  }
+  if (end_ == End::kShutdown) co_await Fatal("57P01", kShutdownMessage);
+  if (end_ == End::kDeadline) co_await Fatal("57P05", kIdleMessage);
+}
+
+}  // namespace hdhub::server
