@@ -112,16 +112,10 @@ Status Service::QueryProject(const RequestContext& ctx, const std::string& proje
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(ActorFor(ctx, role));
   ASSIGN_OR_RETURN(projects::SessionDeps deps, hub_->SessionDependencies(keys.get()));
   // Before each statement the session asks again whether the account is
-  // still active and still a researcher (a disabled account stops at once).
-  directory::Directory& accounts = hub_->directory();
-  const std::string user = ctx.principal().user;
-  auto still_valid = [&accounts, user]() -> Status {
-    ASSIGN_OR_RETURN(bool active, accounts.HoldsActiveRole(user, Role::kResearcher));
-    if (!active) return UnauthenticatedError("the account is disabled or no longer a researcher");
-    return OkStatus();
-  };
+  // still active and a researcher, and its token still valid (a disabled
+  // account or a revoked token stops at once).
   ASSIGN_OR_RETURN(std::unique_ptr<projects::ProjectSession> session,
-                   projects::ProjectSession::Open(deps, ctx.principal(), project, limits, still_valid));
+                   projects::ProjectSession::Open(deps, ctx.principal(), project, limits, CredentialCheckFor(ctx)));
   ASSIGN_OR_RETURN(std::vector<std::string> statements, session->Statements(sql_text));
   auto run = [&session](const std::string& statement) { return session->Query(statement); };
   return RunEach(statements, run, sink);
