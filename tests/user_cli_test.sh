@@ -85,6 +85,7 @@ check "token issue succeeds" test "$(rc)" = 0
 token=$(cat "$work/out")
 check "token printed alone on stdout" grep -Eqx "hdh_[0-9a-f]{16}_[A-Za-z0-9_-]{43}" "$work/out"
 check "token shown-once warning on stderr" err_has "shown only this once"
+check "the token is said to be the PG wire password" err_has "alice's password on the PG wire"
 id=${token:4:16}
 HDHUB_TOKEN=$token run whoami
 check "whoami succeeds" test "$(rc)" = 0

@@ -189,11 +189,15 @@ void PrintIssuedToken(const directory::IssuedToken& t, const std::string& user, 
   }
   std::cout.flush();
   std::cerr << "hdhub: token " << t.id << " for " << user << " expires " << expires
-            << ". It is shown only this once and cannot be recovered: store it now.\n";
+            << ". It is shown only this once and cannot be recovered: store it now.\n"
+            << "hdhub: it is also " << user
+            << "'s password on the PG wire of `hdhub serve` (psql \"host=<hub> user=" << user
+            << " dbname=<project>\", password = the token).\n";
 }
 
 void AddTokenIssue(CLI::App& token, const GlobalOptions& opts, int* exit_code) {
-  auto* cmd = token.add_subcommand("issue", "a new API token for a user, printed once");
+  auto* cmd = token.add_subcommand(
+      "issue", "a new API token for a user, printed once; also the user's password on the PG wire (psql, R, Python)");
   struct Args {
     std::string user, ttl = kDefaultTtl, label;
   };

@@ -1,8 +1,11 @@
-// Directory: password and token authentication, with lockout.
+// Directory: password, token and SCRAM (PG wire) authentication, with
+// lockout for passwords.
 //
 // A password check runs Argon2 outside the connection's mutex and outside any
 // transaction (it takes tens of milliseconds and 64 MiB), then re-reads the
 // account in a write transaction to decide, count failures and log.
+#include <algorithm>
+
 #include "hdhub/directory/directory.h"
 #include "hdhub/directory/token.h"
 #include "hdhub/directory/token_table.h"
@@ -18,6 +21,8 @@ namespace {
 constexpr std::string_view kPasswordRefused =
     "authentication failed: unknown user or wrong password, or the account is disabled or locked";
 constexpr std::string_view kTokenRefused = "authentication failed: the API token is invalid, expired or revoked";
+constexpr std::string_view kScramRefused =
+    "password authentication failed: unknown or disabled user, or the password is not one of its valid API tokens";
 constexpr std::string_view kWrongPassword = "wrong_password";
 
 constexpr size_t kMaxSource = 128;
@@ -36,6 +41,20 @@ audit::Event AuthEvent(std::string_view action, std::string_view actor, std::str
 Status Refuse(audit::Event& event, std::string_view reason, std::string_view message) {
   event.details["reason"] = std::string(reason);
   return UnauthenticatedError(message);
+}
+
+// Completes `event` with the outcome of `principal` (a refusal is denied,
+// another failure an error) and logs it; the log's error when it cannot.
+Status LogAuthentication(audit::AuditLog& log, audit::Event& event, const StatusOr<Principal>& principal) {
+  if (principal.ok()) {
+    event.details["roles"] = RoleNames(principal->roles);
+  } else if (principal.status().code() == StatusCode::kUnauthenticated) {
+    event.outcome = audit::Outcome::kDenied;
+  } else {
+    event.outcome = audit::Outcome::kError;
+    event.details["code"] = std::string(StatusCodeName(principal.status().code()));
+  }
+  return log.Append(event).status();
 }
 
 // Why a login is refused, or empty when it succeeds.
@@ -127,15 +146,7 @@ StatusOr<Principal> Directory::AuthenticateToken(const SecretBytes& token, std::
     ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
     return CheckToken(token, event);
   }();
-  if (principal.ok()) {
-    event.details["roles"] = RoleNames(principal->roles);
-  } else if (principal.status().code() == StatusCode::kUnauthenticated) {
-    event.outcome = audit::Outcome::kDenied;
-  } else {
-    event.outcome = audit::Outcome::kError;
-    event.details["code"] = std::string(StatusCodeName(principal.status().code()));
-  }
-  RETURN_IF_ERROR(log_->Append(event).status());
+  RETURN_IF_ERROR(LogAuthentication(*log_, event, principal));
   return principal;
 }
 
@@ -148,11 +159,94 @@ StatusOr<Principal> Directory::CheckToken(const SecretBytes& text, audit::Event&
   event.actor = row->record.user;
   const crypto::Digest presented = HashTokenSecret(token->secret);
   if (!ConstantTimeEquals(presented, row->secret_sha256)) return Refuse(event, "wrong_secret", kTokenRefused);
-  if (row->record.revoked_at) return Refuse(event, "revoked", kTokenRefused);
-  if (clock_->Now() >= row->record.expires_at) return Refuse(event, "expired", kTokenRefused);
-  ASSIGN_OR_RETURN(internal::UserRow owner, internal::RequireUser(*db_, row->record.user));
-  if (owner.record.state != UserState::kActive) return Refuse(event, "disabled", kTokenRefused);
-  return LoadPrincipal(owner.record.name);
+  ASSIGN_OR_RETURN(std::string_view refusal, TokenRefusal(row->record));
+  if (!refusal.empty()) return Refuse(event, refusal, kTokenRefused);
+  return LoadPrincipal(row->record.user);
+}
+
+StatusOr<std::string_view> Directory::TokenRefusal(const TokenRecord& token) {
+  if (token.revoked_at) return std::string_view("revoked");
+  if (clock_->Now() >= token.expires_at) return std::string_view("expired");
+  ASSIGN_OR_RETURN(internal::UserRow owner, internal::RequireUser(*db_, token.user));
+  if (owner.record.state != UserState::kActive) return std::string_view("disabled");
+  return std::string_view();
+}
+
+StatusOr<bool> Directory::TokenIsValid(std::string_view token_id) {
+  if (!IsValidTokenId(token_id)) return false;
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
+  ASSIGN_OR_RETURN(std::optional<internal::TokenRow> row, internal::FindToken(*db_, token_id));
+  if (!row) return false;
+  ASSIGN_OR_RETURN(std::string_view refusal, TokenRefusal(row->record));
+  return refusal.empty();
+}
+
+StatusOr<TokenVerifiers> Directory::ScramVerifiersOf(std::string_view user) {
+  TokenVerifiers verifiers;
+  if (!IsValidUserName(user)) return verifiers;
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
+  // The same three reads whoever `user` is, so that their time tells little.
+  ASSIGN_OR_RETURN(std::optional<internal::UserRow> row, internal::FindUser(*db_, user));
+  ASSIGN_OR_RETURN(internal::ScramSalt salt, internal::FindScramSalt(*db_, user));
+  ASSIGN_OR_RETURN(std::vector<internal::TokenScramKeys> usable,
+                   internal::UsableTokenScramKeys(*db_, user, clock_->Now()));
+  if (!row || salt.salt.empty()) return verifiers;
+  // A disabled user keeps its salt in the answer, so that disabling an
+  // account does not change what a client is told.
+  verifiers.salt = std::move(salt.salt);
+  verifiers.iterations = salt.iterations;
+  if (row->record.state != UserState::kActive) return verifiers;
+  for (internal::TokenScramKeys& token : usable) {
+    verifiers.keys.push_back(token.keys);
+    verifiers.token_ids.push_back(std::move(token.token_id));
+  }
+  return verifiers;
+}
+
+StatusOr<Principal> Directory::AuthenticateScram(std::string_view user,
+                                                 const std::optional<std::string>& matched_token_id,
+                                                 std::string_view source) {
+  audit::Event event = AuthEvent("auth.token", kUnknownActor, source);
+  event.details["mechanism"] = "scram-sha-256";
+  std::lock_guard lock(mu_);
+  StatusOr<Principal> principal = [&]() -> StatusOr<Principal> {
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kRead));
+    return CheckScram(user, matched_token_id, event);
+  }();
+  RETURN_IF_ERROR(LogAuthentication(*log_, event, principal));
+  return principal;
+}
+
+StatusOr<Principal> Directory::CheckScram(std::string_view user, const std::optional<std::string>& matched_token_id,
+                                          audit::Event& event) {
+  std::optional<internal::UserRow> row;
+  if (IsValidUserName(user)) {
+    ASSIGN_OR_RETURN(row, internal::FindUser(*db_, user));
+  }
+  if (!row) return Refuse(event, "unknown_user", kScramRefused);  // the name tried is not logged
+  event.actor = row->record.name;
+  if (!matched_token_id) {
+    if (row->record.state != UserState::kActive) return Refuse(event, "disabled", kScramRefused);
+    ASSIGN_OR_RETURN(std::vector<internal::TokenScramKeys> usable,
+                     internal::UsableTokenScramKeys(*db_, row->record.name, clock_->Now()));
+    return Refuse(event, usable.empty() ? "no_usable_token" : "wrong_proof", kScramRefused);
+  }
+  if (!IsValidTokenId(*matched_token_id)) return Refuse(event, "unknown_token", kScramRefused);
+  event.objects["token"] = *matched_token_id;
+  ASSIGN_OR_RETURN(std::optional<internal::TokenRow> token, internal::FindToken(*db_, *matched_token_id));
+  if (!token) return Refuse(event, "unknown_token", kScramRefused);
+  if (token->record.user != row->record.name) return Refuse(event, "wrong_user", kScramRefused);
+  ASSIGN_OR_RETURN(std::string_view refusal, TokenRefusal(token->record));
+  if (!refusal.empty()) return Refuse(event, refusal, kScramRefused);
+  // Only a token with keys can have matched (one issued before schema version 4 cannot).
+  ASSIGN_OR_RETURN(std::vector<internal::TokenScramKeys> usable,
+                   internal::UsableTokenScramKeys(*db_, row->record.name, clock_->Now()));
+  const bool has_keys = std::any_of(usable.begin(), usable.end(),
+                                    [&](const internal::TokenScramKeys& t) { return t.token_id == *matched_token_id; });
+  if (!has_keys) return Refuse(event, "no_verifier", kScramRefused);
+  return LoadPrincipal(row->record.name);
 }
 
 StatusOr<Principal> Directory::LoadPrincipal(const std::string& user) {

@@ -5,7 +5,9 @@
 // State lives in the hub's SQLite database (Hub::database_path(), the same
 // file as the catalog) on the Directory's own connection, under its own
 // schema component ("directory"). Passwords are kept as Argon2id PHC strings
-// (password_hash.h); tokens as the SHA-256 of their 256-bit secret (token.h).
+// (password_hash.h); tokens as the SHA-256 of their 256-bit secret (token.h),
+// and, for the PG wire's SCRAM-SHA-256, as StoredKey/ServerKey derived from
+// the token's text under the user's one SCRAM salt (crypto/scram_keys.h).
 // Times come from the injected Clock only.
 //
 // Who may act: every call takes the acting audit::Actor, and the one policy
@@ -46,6 +48,7 @@
 #include "hdhub/common/clock.h"
 #include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
+#include "hdhub/crypto/scram_keys.h"
 #include "hdhub/directory/password_hash.h"
 #include "hdhub/directory/policy.h"
 #include "hdhub/directory/role.h"
@@ -103,6 +106,17 @@ struct IssuedToken {
   TimePoint expires_at;
 };
 
+// What a SCRAM-SHA-256 login (pgwire/scram.h) checks a user's proof
+// against: the user's one salt, and the keys of each of its tokens that
+// would authenticate now, all made under that salt, with the tokens' ids in
+// the same order. Never a token or its secret's hash.
+struct TokenVerifiers {
+  int iterations = crypto::kScramIterations;
+  Bytes salt;                           // empty when the user has none (unknown, or no token since version 4)
+  std::vector<crypto::ScramKeys> keys;  // empty when the user is unknown or disabled, or has no usable token
+  std::vector<std::string> token_ids;   // parallel to keys
+};
+
 class Directory {
  public:
   // Opens the directory's tables in the database at `db_path`, creating or
@@ -154,6 +168,9 @@ class Directory {
   // A new token for an active user, valid for `ttl` (at most kMaxTokenTtl),
   // with an optional `label` of at most 64 characters of [A-Za-z0-9._:@/-]
   // (event token.issue). FailedPrecondition when the user is disabled.
+  // Stores its SCRAM keys too (PBKDF2, 4096 iterations, a few milliseconds),
+  // under the user's salt, made with the user's first such token: the token
+  // is also the user's password on the PG wire.
   StatusOr<IssuedToken> IssueToken(const audit::Actor& actor, std::string_view user, std::chrono::microseconds ttl,
                                    std::string_view label = "");
   // Event token.revoke. FailedPrecondition when already revoked.
@@ -182,6 +199,26 @@ class Directory {
   // Whether `user` is an active account holding `role` now (for sessions
   // that re-check their account before each statement).
   StatusOr<bool> HoldsActiveRole(std::string_view user, Role role);
+  // Whether the token `token_id` would authenticate now: it exists, is
+  // neither revoked nor expired, and its user is active (for sessions opened
+  // with a token, before each statement). False for a malformed id. Not logged.
+  StatusOr<bool> TokenIsValid(std::string_view token_id);
+
+  // SCRAM-SHA-256 logins (the PG wire), in two steps around the exchange.
+  // First: the salt of `user` and the keys of its tokens that would
+  // authenticate now (not revoked, not expired, issued with keys, i.e. since
+  // directory schema version 4, of an active user). Not an error for an
+  // unknown, malformed or disabled user: no keys, and no salt when it has
+  // none (the caller then answers with mock credentials). Not logged.
+  StatusOr<TokenVerifiers> ScramVerifiersOf(std::string_view user);
+  // Then: the outcome (event auth.token, details.mechanism "scram-sha-256",
+  // objects.token the id of the matched token). `matched_token_id` names the
+  // token whose keys the client's proof matched, nullopt when none did. The
+  // principal of `user` when that token is `user`'s and still authenticates
+  // (checked again: it may have been revoked since ScramVerifiersOf);
+  // Unauthenticated, with one message for every reason, otherwise.
+  StatusOr<Principal> AuthenticateScram(std::string_view user, const std::optional<std::string>& matched_token_id,
+                                        std::string_view source = {});
 
   // Only Open() can make a Passkey, so only Open() constructs.
   class Passkey {
@@ -214,6 +251,11 @@ class Directory {
   StatusOr<LoginCheck> CheckLogin(std::string_view user, const SecretBytes& password);
   StatusOr<Principal> FinishLogin(std::string_view user, const LoginCheck& check, std::string_view source);
   StatusOr<Principal> CheckToken(const SecretBytes& text, audit::Event& event);
+  StatusOr<Principal> CheckScram(std::string_view user, const std::optional<std::string>& matched_token_id,
+                                 audit::Event& event);
+  // Why `token` would not authenticate now ("revoked", "expired", "disabled"
+  // for its owner), or empty when it would.
+  StatusOr<std::string_view> TokenRefusal(const TokenRecord& token);
   StatusOr<Principal> LoadPrincipal(const std::string& user);
 
   std::unique_ptr<catalog::Database> db_;

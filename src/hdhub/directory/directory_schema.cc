@@ -100,10 +100,45 @@ CREATE TABLE pending_role_grant (
 ) STRICT;
 )sql";
 
-constexpr std::array<catalog::Migration, 3> kMigrations = {{
+// SCRAM-SHA-256 for the PG wire (pgwire/scram.h): one salt per user, made
+// with the first token issued after this step, and StoredKey/ServerKey per
+// token derived from the token's text under that salt. Tokens issued before
+// have no row in api_token_scram: they authenticate over the CLI and HTTP,
+// not over the PG wire. Rows are never changed or deleted: a changed salt
+// would silently invalidate every verifier made under it, and a token's keys
+// stop counting when the token is revoked or expires.
+constexpr std::string_view kScramVerifiers = R"sql(
+CREATE TABLE user_scram_salt (
+  user_name TEXT PRIMARY KEY REFERENCES user_account (name),
+  salt BLOB NOT NULL CHECK (length(salt) = 16),
+  iterations INTEGER NOT NULL CHECK (iterations >= 4096),
+  created_at_us INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE api_token_scram (
+  token_id TEXT PRIMARY KEY REFERENCES api_token (id),
+  stored_key BLOB NOT NULL CHECK (length(stored_key) = 32),
+  server_key BLOB NOT NULL CHECK (length(server_key) = 32)
+) STRICT;
+
+CREATE TRIGGER user_scram_salt_fixed BEFORE UPDATE ON user_scram_salt
+BEGIN SELECT RAISE(ABORT, 'directory: a user''s SCRAM salt never changes'); END;
+
+CREATE TRIGGER user_scram_salt_no_delete BEFORE DELETE ON user_scram_salt
+BEGIN SELECT RAISE(ABORT, 'directory: a user''s SCRAM salt is never deleted'); END;
+
+CREATE TRIGGER api_token_scram_fixed BEFORE UPDATE ON api_token_scram
+BEGIN SELECT RAISE(ABORT, 'directory: a token''s SCRAM keys never change'); END;
+
+CREATE TRIGGER api_token_scram_no_delete BEFORE DELETE ON api_token_scram
+BEGIN SELECT RAISE(ABORT, 'directory: a token''s SCRAM keys are never deleted, the token is revoked'); END;
+)sql";
+
+constexpr std::array<catalog::Migration, 4> kMigrations = {{
     {"users, roles and API tokens", kTables},
     {"active_operator view and invariant triggers", kTriggers},
     {"pending role grants (dual control)", kPendingGrants},
+    {"SCRAM-SHA-256 salt per user and keys per token (PG wire)", kScramVerifiers},
 }};
 
 }  // namespace

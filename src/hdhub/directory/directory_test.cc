@@ -57,7 +57,7 @@ TEST_F(DirectoryTest, SharesTheHubDatabaseWithTheCatalog) {
   ASSERT_OK(catalog->CreateDataset("ER_PRS_F"));
   ASSERT_OK_AND_ASSIGN(auto db, catalog::Database::Open(path_));
   ASSERT_OK_AND_ASSIGN(int64_t version, catalog::SchemaVersion(db.get(), kDirectoryComponent));
-  EXPECT_EQ(version, 3);
+  EXPECT_EQ(version, 4);
   EXPECT_EQ(UserNamed("olga").name, "olga");
 }
 

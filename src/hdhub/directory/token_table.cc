@@ -1,5 +1,7 @@
 #include "hdhub/directory/token_table.h"
 
+#include <algorithm>
+
 #include "hdhub/directory/sql_util.h"
 
 namespace hdhub::directory::internal {
@@ -53,6 +55,48 @@ StatusOr<std::vector<TokenRecord>> ListTokenRecords(catalog::Database& db, const
 
 Status SetTokenRevoked(catalog::Database& db, std::string_view id, TimePoint now) {
   return Execute(db, "UPDATE api_token SET revoked_at_us = ?2 WHERE id = ?1", id, ToMicros(now));
+}
+
+StatusOr<ScramSalt> FindScramSalt(catalog::Database& db, std::string_view user) {
+  ASSIGN_OR_RETURN(catalog::Statement select,
+                   Prepare(db, "SELECT salt, iterations FROM user_scram_salt WHERE user_name = ?1", user));
+  ASSIGN_OR_RETURN(bool found, select.Step());
+  if (!found) return ScramSalt{};
+  return ScramSalt{select.ColumnBlob(0), static_cast<int>(select.ColumnInt64(1))};
+}
+
+Status InsertScramSalt(catalog::Database& db, std::string_view user, const ScramSalt& salt, TimePoint now) {
+  return Execute(db, "INSERT INTO user_scram_salt (user_name, salt, iterations, created_at_us) VALUES (?1, ?2, ?3, ?4)",
+                 user, ByteSpan(salt.salt), int64_t{salt.iterations}, ToMicros(now));
+}
+
+Status InsertTokenScramKeys(catalog::Database& db, std::string_view token_id, const crypto::ScramKeys& keys) {
+  return Execute(db, "INSERT INTO api_token_scram (token_id, stored_key, server_key) VALUES (?1, ?2, ?3)", token_id,
+                 ByteSpan(keys.stored_key), ByteSpan(keys.server_key));
+}
+
+StatusOr<std::vector<TokenScramKeys>> UsableTokenScramKeys(catalog::Database& db, std::string_view user,
+                                                           TimePoint now) {
+  ASSIGN_OR_RETURN(catalog::Statement select,
+                   Prepare(db,
+                           "SELECT t.id, s.stored_key, s.server_key FROM api_token t "
+                           "JOIN api_token_scram s ON s.token_id = t.id "
+                           "WHERE t.user_name = ?1 AND t.revoked_at_us IS NULL AND t.expires_at_us > ?2 "
+                           "ORDER BY t.created_at_us, t.id",
+                           user, ToMicros(now)));
+  std::vector<TokenScramKeys> usable;
+  while (true) {
+    ASSIGN_OR_RETURN(bool has_row, select.Step());
+    if (!has_row) return usable;
+    const Bytes stored = select.ColumnBlob(1), server = select.ColumnBlob(2);
+    if (stored.size() != crypto::kSha256Size || server.size() != crypto::kSha256Size) {
+      return DataLossError("directory: a token's SCRAM keys are not 32 bytes");
+    }
+    TokenScramKeys row{.token_id = select.ColumnText(0)};
+    std::copy(stored.begin(), stored.end(), row.keys.stored_key.begin());
+    std::copy(server.begin(), server.end(), row.keys.server_key.begin());
+    usable.push_back(std::move(row));
+  }
 }
 
 }  // namespace hdhub::directory::internal

@@ -1,6 +1,7 @@
 // Directory: issuing, revoking and listing API tokens.
 #include <algorithm>
 
+#include "hdhub/crypto/random.h"
 #include "hdhub/directory/directory.h"
 #include "hdhub/directory/token.h"
 #include "hdhub/directory/token_table.h"
@@ -9,6 +10,8 @@
 
 namespace hdhub::directory {
 namespace {
+
+constexpr size_t kScramSaltBytes = 16;
 
 bool IsLabelChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
@@ -23,6 +26,20 @@ Status CheckTokenRequest(std::chrono::microseconds ttl, std::string_view label) 
     return InvalidArgumentError("directory: a token label is at most 64 characters of [A-Za-z0-9._:@/-]");
   }
   return OkStatus();
+}
+
+// Stores the SCRAM keys of `token_text` (token `token_id` of `user`) under
+// the user's salt, making that salt first when the user has none.
+Status StoreScramKeys(catalog::Database& db, std::string_view user, std::string_view token_id,
+                      const SecretBytes& token_text, TimePoint now) {
+  ASSIGN_OR_RETURN(internal::ScramSalt salt, internal::FindScramSalt(db, user));
+  if (salt.salt.empty()) {
+    ASSIGN_OR_RETURN(salt.salt, crypto::RandomBytes(kScramSaltBytes));
+    salt.iterations = crypto::kScramIterations;
+    RETURN_IF_ERROR(internal::InsertScramSalt(db, user, salt, now));
+  }
+  ASSIGN_OR_RETURN(crypto::ScramKeys keys, crypto::DeriveScramKeys(token_text, salt.salt, salt.iterations));
+  return internal::InsertTokenScramKeys(db, token_id, keys);
 }
 
 }  // namespace
@@ -46,10 +63,12 @@ StatusOr<IssuedToken> Directory::IssueToken(const audit::Actor& actor, std::stri
                              .created_at = now,
                              .expires_at = now + ttl};
     RETURN_IF_ERROR(internal::InsertToken(*db_, record, HashTokenSecret(token.secret)));
+    SecretBytes text = FormatToken(token);
+    RETURN_IF_ERROR(StoreScramKeys(*db_, user, token.id, text, now));
     e.objects["token"] = token.id;
     e.details["expires"] = FormatRfc3339(record.expires_at);
     if (!label.empty()) e.details["label"] = record.label;
-    issued = IssuedToken{token.id, FormatToken(token), record.expires_at};
+    issued = IssuedToken{token.id, std::move(text), record.expires_at};
     return OkStatus();
   };
   RETURN_IF_ERROR(Audited(actor, Operation::kTokenIssue, internal::UserEvent("token.issue", user), issue));

@@ -1,7 +1,5 @@
 #include "hdhub/pgwire/scram.h"
 
-#include <openssl/evp.h>
-
 #include <charconv>
 
 #include "hdhub/audit/note.h"  // Base64Encode / Base64Decode
@@ -48,18 +46,12 @@ std::optional<Bytes> DecodeBase64(std::string_view text) {
 }  // namespace
 
 StatusOr<ScramVerifier> ScramVerifier::Derive(const SecretBytes& secret, ByteSpan salt, int iterations) {
-  if (iterations < 1 || salt.empty()) return InvalidArgumentError("SCRAM verifier: bad salt or iteration count");
-  SecretBytes salted(crypto::kSha256Size);
-  if (PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(secret.data()), int(secret.size()), salt.data(), int(salt.size()),
-                        iterations, EVP_sha256(), int(salted.size()), salted.mutable_data()) != 1) {
-    return InternalError("SCRAM verifier: PBKDF2 failed");
-  }
+  ASSIGN_OR_RETURN(ScramKeys keys, crypto::DeriveScramKeys(secret, salt, iterations));
   ScramVerifier v;
   v.iterations = iterations;
   v.salt.assign(salt.begin(), salt.end());
-  SecretBytes client_key(Hmac(salted.span(), "Client Key"));
-  v.stored_key = crypto::Sha256(client_key.span());
-  v.server_key = Hmac(salted.span(), "Server Key");
+  v.stored_key = keys.stored_key;
+  v.server_key = keys.server_key;
   return v;
 }
 
@@ -75,6 +67,16 @@ ScramVerifier ScramVerifier::Mock(const crypto::HmacSha256& mock_key, std::strin
   v.stored_key = mock_key.Compute(AsBytes("scram-mock-stored-key\n" + std::string(name)));
   v.server_key = mock_key.Compute(AsBytes("scram-mock-server-key\n" + std::string(name)));
   return v;
+}
+
+ScramCredentials ScramCredentials::Mock(const crypto::HmacSha256& mock_key, std::string_view name) {
+  return Of(ScramVerifier::Mock(mock_key, name));
+}
+
+ScramCredentials ScramCredentials::Of(const ScramVerifier& verifier) {
+  return {.iterations = verifier.iterations,
+          .salt = verifier.salt,
+          .keys = {ScramKeys{.stored_key = verifier.stored_key, .server_key = verifier.server_key}}};
 }
 
 std::string ScramVerifier::ToString() const {
@@ -107,8 +109,11 @@ StatusOr<ScramVerifier> ScramVerifier::Parse(std::string_view text) {
   return v;
 }
 
-ScramServer::ScramServer(ScramVerifier verifier, ScramOptions options)
-    : verifier_(std::move(verifier)), options_(std::move(options)) {}
+ScramServer::ScramServer(ScramCredentials credentials, ScramOptions options)
+    : credentials_(std::move(credentials)), options_(std::move(options)) {}
+
+ScramServer::ScramServer(const ScramVerifier& verifier, ScramOptions options)
+    : ScramServer(ScramCredentials::Of(verifier), std::move(options)) {}
 
 std::vector<std::string> ScramServer::Mechanisms() const {
   if (options_.tls_server_end_point.empty()) return {kScramSha256};
@@ -122,6 +127,7 @@ Status ScramServer::Fail(Status status) {
 
 StatusOr<std::string> ScramServer::ClientFirst(std::string_view mechanism, std::string_view message) {
   if (state_ != State::kStart) return Fail(FailedPreconditionError("SCRAM exchange out of order"));
+  if (credentials_.salt.empty()) return Fail(InternalError("SCRAM: no salt to offer"));
   const bool can_bind = !options_.tls_server_end_point.empty();
   if (mechanism == kScramSha256Plus && can_bind) {
     plus_ = true;
@@ -165,7 +171,7 @@ StatusOr<std::string> ScramServer::ClientFirst(std::string_view mechanism, std::
   }
   nonce_ = std::string(*client_nonce) + server_nonce;
   server_first_ =
-      "r=" + nonce_ + ",s=" + audit::Base64Encode(verifier_.salt) + ",i=" + std::to_string(verifier_.iterations);
+      "r=" + nonce_ + ",s=" + audit::Base64Encode(credentials_.salt) + ",i=" + std::to_string(credentials_.iterations);
   state_ = State::kFirstDone;
   return server_first_;
 }
@@ -193,16 +199,27 @@ StatusOr<std::string> ScramServer::ClientFinal(std::string_view message) {
   if (!proof || proof->size() != crypto::kSha256Size) return Fail(Malformed());
 
   const std::string auth_message = client_first_bare_ + "," + server_first_ + "," + std::string(without_proof);
-  const crypto::Digest client_signature = Hmac(verifier_.stored_key, auth_message);
-  // The client's key, recovered from its proof: a secret (it would
-  // authenticate as the account), wiped when it goes out of scope.
-  SecretBytes client_key(crypto::kSha256Size);
-  for (size_t i = 0; i < client_key.size(); ++i) client_key.mutable_data()[i] = (*proof)[i] ^ client_signature[i];
-  if (!ConstantTimeEquals(crypto::Sha256(client_key.span()), verifier_.stored_key)) {
-    return Fail(UnauthenticatedError("password authentication failed"));
-  }
+  const std::optional<size_t> matched = MatchProof(auth_message, *proof);
+  if (!matched) return Fail(UnauthenticatedError("password authentication failed"));
   state_ = State::kDone;
-  return "v=" + audit::Base64Encode(Hmac(verifier_.server_key, auth_message));
+  matched_ = matched;
+  return "v=" + audit::Base64Encode(Hmac(credentials_.keys[*matched].server_key, auth_message));
+}
+
+std::optional<size_t> ScramServer::MatchProof(std::string_view auth_message, ByteSpan proof) const {
+  // Every key is tried, whichever matched before it, so the time taken tells
+  // nothing about which one (if any) holds.
+  std::optional<size_t> matched;
+  for (size_t k = 0; k < credentials_.keys.size(); ++k) {
+    const crypto::Digest& stored_key = credentials_.keys[k].stored_key;
+    const crypto::Digest client_signature = Hmac(stored_key, auth_message);
+    // The client's key, recovered from its proof: a secret (it would
+    // authenticate as the account), wiped when it goes out of scope.
+    SecretBytes client_key(crypto::kSha256Size);
+    for (size_t i = 0; i < client_key.size(); ++i) client_key.mutable_data()[i] = proof[i] ^ client_signature[i];
+    if (ConstantTimeEquals(crypto::Sha256(client_key.span()), stored_key)) matched = k;
+  }
+  return matched;
 }
 
 }  // namespace hdhub::pgwire

@@ -12,15 +12,24 @@
 //     cannot) is refused there, since that means a downgrade. "p=" is only
 //     valid with -PLUS, and -PLUS only with "p=tls-server-end-point".
 //   - No authorization identity (a=), no extension (m=).
-//   - For an unknown account the caller passes a mock verifier (Mock()):
-//     the exchange runs the same way and fails at the proof, so neither its
-//     messages nor its timing tell that the account does not exist.
+//   - Several passwords per account: an hdhub account holds several API
+//     tokens, and the server-first message must carry a salt before the
+//     server knows which token the client holds. So every token of an
+//     account has its keys under the account's one salt (ScramCredentials),
+//     and the client-final message's proof is checked against each key in
+//     turn, the same work for each (no early exit); matched() names the key
+//     that held.
+//   - For an unknown account (or one that may not log in) the caller passes
+//     mock credentials (ScramCredentials::Mock()): the exchange runs the
+//     same way and fails at the proof, so neither its messages nor its
+//     timing tell that the account does not exist.
 //
 // Errors: InvalidArgument for a malformed message (SQLSTATE 08P01),
 // Unauthenticated for a refused exchange (28P01 / 28000), both without any
 // part of what the client sent.
 //
-// ScramServer: one exchange, single-threaded; ScramVerifier is a value type.
+// ScramServer: one exchange, single-threaded; ScramVerifier and
+// ScramCredentials are value types.
 #pragma once
 
 #include <optional>
@@ -32,10 +41,11 @@
 #include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
 #include "hdhub/crypto/hash.h"
+#include "hdhub/crypto/scram_keys.h"
 
 namespace hdhub::pgwire {
 
-inline constexpr int kScramIterations = 4096;
+inline constexpr int kScramIterations = crypto::kScramIterations;
 inline constexpr char kScramSha256[] = "SCRAM-SHA-256";
 inline constexpr char kScramSha256Plus[] = "SCRAM-SHA-256-PLUS";
 
@@ -59,6 +69,26 @@ struct ScramVerifier {
   static StatusOr<ScramVerifier> Parse(std::string_view text);
 };
 
+// StoredKey and ServerKey of one password (crypto/scram_keys.h).
+using ScramKeys = crypto::ScramKeys;
+
+// What the server checks an account's proofs against: one salt and
+// iteration count (sent in the server-first message), and the keys of every
+// password the account may use now, each derived under that salt.
+struct ScramCredentials {
+  int iterations = kScramIterations;
+  Bytes salt;
+  std::vector<ScramKeys> keys;
+
+  // For an account that does not exist or may not log in: the salt of
+  // ScramVerifier::Mock (the same at every attempt for the same name) and
+  // one key that no proof matches, so the exchange costs what an account
+  // with one token costs.
+  static ScramCredentials Mock(const crypto::HmacSha256& mock_key, std::string_view name);
+  // One password's verifier.
+  static ScramCredentials Of(const ScramVerifier& verifier);
+};
+
 struct ScramOptions {
   // SHA-256 (or the certificate's own stronger hash) of the server
   // certificate, under TLS: enables SCRAM-SHA-256-PLUS. Empty: no binding.
@@ -69,7 +99,10 @@ struct ScramOptions {
 
 class ScramServer {
  public:
-  ScramServer(ScramVerifier verifier, ScramOptions options);
+  // ClientFirst fails (Internal) when `credentials.salt` is empty (Mock()'s never is).
+  ScramServer(ScramCredentials credentials, ScramOptions options);
+  // One password: ScramCredentials::Of(verifier).
+  ScramServer(const ScramVerifier& verifier, ScramOptions options);
 
   // The mechanisms to offer, in order of preference.
   std::vector<std::string> Mechanisms() const;
@@ -78,17 +111,25 @@ class ScramServer {
   // Returns the server-first-message.
   StatusOr<std::string> ClientFirst(std::string_view mechanism, std::string_view message);
   // SASLResponse: the client-final-message. Returns the server-final-message
-  // ("v=<ServerSignature>") once the proof holds; Unauthenticated otherwise.
+  // ("v=<ServerSignature>" of the key that matched) once the proof holds for
+  // one of the keys; Unauthenticated otherwise, with one message whichever
+  // key was tried.
   StatusOr<std::string> ClientFinal(std::string_view message);
 
   bool authenticated() const { return state_ == State::kDone; }
+  // Once authenticated: the index in `credentials.keys` of the key the proof
+  // matched (which token the client holds); nullopt before or after a failure.
+  std::optional<size_t> matched() const { return matched_; }
 
  private:
   enum class State { kStart, kFirstDone, kDone, kFailed };
   Status Fail(Status status);
+  // The index of the key `proof` (ClientKey XOR ClientSignature) holds for.
+  std::optional<size_t> MatchProof(std::string_view auth_message, ByteSpan proof) const;
 
-  ScramVerifier verifier_;
+  ScramCredentials credentials_;
   ScramOptions options_;
+  std::optional<size_t> matched_;
   State state_ = State::kStart;
   bool plus_ = false;
   std::string gs2_header_;         // "n,," / "y,," / "p=tls-server-end-point,,"

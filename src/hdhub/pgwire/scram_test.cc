@@ -2,10 +2,10 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include "hdhub/audit/note.h"
 #include "hdhub/common/status_matchers.h"
+#include "hdhub/pgwire/scram_test_util.h"
 
 namespace hdhub::pgwire {
 namespace {
@@ -133,8 +133,13 @@ TEST(ScramTest, ChannelBindingUnderTls) {
   EXPECT_THAT(exchange("SCRAM-SHA-256-PLUS", "p=tls-unique,,"), StatusIs(StatusCode::kInvalidArgument));
 }
 
+std::string ClientFinalFor(std::string_view password, ByteSpan salt, std::string_view client_first_bare,
+                           std::string_view server_first, std::string_view without_proof) {
+  return testing::ScramClientFinalForTest(password, salt, kScramIterations, client_first_bare, server_first,
+                                          without_proof);
+}
+
 TEST(ScramTest, ABoundExchangeChecksTheCertificateHash) {
-  // The client's proof is computed by the RFC's algorithm over the binding it sends.
   const Bytes end_point(32, 0xab);
   auto run = [&](const Bytes& client_sees) {
     ScramServer server(Pencil(), {.tls_server_end_point = end_point, .server_nonce = "SRV"});
@@ -145,23 +150,97 @@ TEST(ScramTest, ABoundExchangeChecksTheCertificateHash) {
     Bytes binding = ToBytes(gs2);
     binding.insert(binding.end(), client_sees.begin(), client_sees.end());
     const std::string without_proof = "c=" + audit::Base64Encode(binding) + ",r=CLISRV";
-    // SaltedPassword → ClientKey → proof, as a client computes it.
-    ScramVerifier v = Pencil();
-    const std::string auth = bare + "," + *first + "," + without_proof;
-    SecretBytes salted(32);
-    EXPECT_EQ(PKCS5_PBKDF2_HMAC("pencil", 6, v.salt.data(), int(v.salt.size()), 4096, EVP_sha256(), 32,
-                                salted.mutable_data()),
-              1);
-    auto salted_mac = crypto::HmacSha256::Create(salted).value();
-    crypto::Digest client_key = salted_mac->Compute(AsBytes("Client Key"));
-    auto stored_mac = crypto::HmacSha256::Create(SecretBytes(crypto::Sha256(client_key))).value();
-    crypto::Digest signature = stored_mac->Compute(AsBytes(auth));
-    Bytes proof(32);
-    for (size_t i = 0; i < 32; ++i) proof[i] = client_key[i] ^ signature[i];
-    return server.ClientFinal(without_proof + ",p=" + audit::Base64Encode(proof));
+    return server.ClientFinal(ClientFinalFor("pencil", Pencil().salt, bare, first.value_or(""), without_proof));
   };
   EXPECT_OK(run(end_point).status());
   EXPECT_THAT(run(Bytes(32, 0xcd)), StatusIs(StatusCode::kUnauthenticated));  // a man in the middle's certificate
+}
+
+// An account's tokens, each with its keys under the account's one salt.
+class ScramAccountTest : public ::testing::Test {
+ protected:
+  static constexpr char kBare[] = "n=,r=CLI";
+
+  ScramKeys KeysOf(std::string_view token) {
+    return crypto::DeriveScramKeys(SecretBytes(AsBytes(token)), salt_, kScramIterations).value();
+  }
+  // One exchange of a client holding `token` against `credentials`: the
+  // server's final answer, and which key matched.
+  std::pair<StatusOr<std::string>, std::optional<size_t>> Login(const ScramCredentials& credentials,
+                                                                std::string_view token) {
+    ScramServer server(credentials, {.server_nonce = "SRV"});
+    auto first = server.ClientFirst("SCRAM-SHA-256", std::string("n,,") + kBare);
+    EXPECT_OK(first.status());
+    const std::string final_message = ClientFinalFor(token, salt_, kBare, first.value_or(""), "c=biws,r=CLISRV");
+    StatusOr<std::string> answer = server.ClientFinal(final_message);
+    EXPECT_EQ(answer.ok(), server.authenticated());
+    return {std::move(answer), server.matched()};
+  }
+
+  const Bytes salt_ = Bytes(16, 0x5a);
+};
+
+TEST_F(ScramAccountTest, EachTokenUnderTheAccountSaltAuthenticatesAndIsNamed) {
+  const ScramCredentials account{.salt = salt_, .keys = {KeysOf("hdh_token_one"), KeysOf("hdh_token_two")}};
+  for (size_t k : {0u, 1u}) {
+    auto [answer, matched] = Login(account, k == 0 ? "hdh_token_one" : "hdh_token_two");
+    ASSERT_OK(answer.status());
+    EXPECT_EQ(matched, k);
+    // The server proves it knows that token's ServerKey.
+    auto mac = crypto::HmacSha256::Create(SecretBytes(account.keys[k].server_key)).value();
+    ScramServer again(account, {.server_nonce = "SRV"});
+    const std::string first = again.ClientFirst("SCRAM-SHA-256", std::string("n,,") + kBare).value();
+    const std::string auth = std::string(kBare) + "," + first + ",c=biws,r=CLISRV";
+    EXPECT_EQ(*answer, "v=" + audit::Base64Encode(mac->Compute(AsBytes(auth))));
+  }
+}
+
+TEST_F(ScramAccountTest, ATokenWhoseKeysAreAbsentFailsLikeAWrongOne) {
+  // token_two revoked: the directory no longer hands out its keys.
+  const ScramCredentials account{.salt = salt_, .keys = {KeysOf("hdh_token_one")}};
+  auto [revoked, revoked_match] = Login(account, "hdh_token_two");
+  auto [wrong, wrong_match] = Login(account, "hdh_not_a_token");
+  EXPECT_THAT(revoked, StatusIs(StatusCode::kUnauthenticated, HasSubstr("password authentication failed")));
+  EXPECT_EQ(revoked.status().ToString(), wrong.status().ToString());
+  EXPECT_FALSE(revoked_match.has_value());
+  EXPECT_FALSE(wrong_match.has_value());
+  // No key at all (every token revoked) fails the same way too.
+  auto [none, none_match] = Login(ScramCredentials{.salt = salt_}, "hdh_token_one");
+  EXPECT_EQ(none.status().ToString(), wrong.status().ToString());
+  EXPECT_FALSE(none_match.has_value());
+}
+
+TEST_F(ScramAccountTest, MockCredentialsKeepTheirSaltAndMatchNoToken) {
+  auto mock_key = crypto::HmacSha256::Create(SecretBytes(AsBytes("mock key of this hub"))).value();
+  const ScramCredentials mock = ScramCredentials::Mock(*mock_key, "nobody");
+  EXPECT_EQ(ScramCredentials::Mock(*mock_key, "nobody").salt, mock.salt);
+  EXPECT_EQ(mock.salt, ScramVerifier::Mock(*mock_key, "nobody").salt);
+  EXPECT_NE(ScramCredentials::Mock(*mock_key, "somebody").salt, mock.salt);
+  EXPECT_EQ(mock.iterations, kScramIterations);
+  EXPECT_EQ(mock.keys.size(), 1u);  // the work of an account with one token
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    ScramServer server(ScramCredentials::Mock(*mock_key, "nobody"), {.server_nonce = "SRV"});
+    ASSERT_OK_AND_ASSIGN(std::string first, server.ClientFirst("SCRAM-SHA-256", std::string("n,,") + kBare));
+    EXPECT_EQ(first, "r=CLISRV,s=" + audit::Base64Encode(mock.salt) + ",i=4096");
+    auto answer = server.ClientFinal(ClientFinalFor("hdh_token_one", mock.salt, kBare, first, "c=biws,r=CLISRV"));
+    EXPECT_THAT(answer, StatusIs(StatusCode::kUnauthenticated));
+    EXPECT_EQ(answer.status().ToString(),
+              Login(ScramCredentials{.salt = salt_, .keys = {KeysOf("x")}}, "y").first.status().ToString());
+    EXPECT_FALSE(server.matched().has_value());
+  }
+}
+
+TEST_F(ScramAccountTest, CredentialsWithoutASaltAreRefusedAtTheFirstMessage) {
+  ScramServer server(ScramCredentials{.keys = {KeysOf("hdh_token_one")}}, {.server_nonce = "SRV"});
+  EXPECT_THAT(server.ClientFirst("SCRAM-SHA-256", std::string("n,,") + kBare), StatusIs(StatusCode::kInternal));
+  EXPECT_FALSE(server.authenticated());
+}
+
+TEST_F(ScramAccountTest, MatchedIsEmptyBeforeTheFinalMessage) {
+  ScramServer server(ScramCredentials{.salt = salt_, .keys = {KeysOf("hdh_token_one")}}, {.server_nonce = "SRV"});
+  EXPECT_FALSE(server.matched().has_value());
+  ASSERT_OK(server.ClientFirst("SCRAM-SHA-256", std::string("n,,") + kBare).status());
+  EXPECT_FALSE(server.matched().has_value());
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
 // RequestContext: who makes one request, and about it. Every service
 // operation takes one; nothing shared holds per-request state.
 //
-// Only Service::Authenticate makes a context (from a token or a password
-// checked by the directory), so holding one means the account was
-// authenticated for this request. Thread-safety: a value.
+// Only Service::Authenticate and Service::AuthenticatePgwire make a context
+// (from a token, a password, or a PG wire SCRAM login checked by the
+// directory), so holding one means the account was authenticated for this
+// request. Thread-safety: a value.
 #pragma once
 
 #include <optional>
@@ -22,6 +23,10 @@ class RequestContext {
  public:
   const directory::Principal& principal() const { return principal_; }
   AuthMethod auth_method() const { return auth_method_; }
+  // The id of the API token that authenticated the request (an API token
+  // presented, or the PG wire password); none for a password. Sessions
+  // check it again before each statement (Service::CredentialCheckFor).
+  const std::optional<std::string>& token_id() const { return token_id_; }
   // The role the caller asked to act in (--as), if any.
   const std::optional<directory::Role>& requested_role() const { return requested_role_; }
   const std::string& request_id() const { return request_id_; }          // 16 hex digits, random
@@ -34,6 +39,7 @@ class RequestContext {
 
   directory::Principal principal_;
   AuthMethod auth_method_ = AuthMethod::kToken;
+  std::optional<std::string> token_id_;
   std::optional<directory::Role> requested_role_;
   std::string request_id_;
   std::string client_address_;

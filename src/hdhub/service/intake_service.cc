@@ -112,15 +112,10 @@ StatusOr<Service::OpenedSession> Service::OpenProjectSession(const RequestContex
   OpenedSession opened{.keys = hub_->KeysFor(ActorFor(ctx, role)), .session = nullptr};
   ASSIGN_OR_RETURN(projects::SessionDeps deps, hub_->SessionDependencies(opened.keys.get()));
   // Before each statement the session asks again whether the account is
-  // still active and still a researcher (a disabled account stops at once).
-  directory::Directory& accounts = hub_->directory();
-  const std::string user = ctx.principal().user;
-  auto still_valid = [&accounts, user]() -> Status {
-    ASSIGN_OR_RETURN(bool active, accounts.HoldsActiveRole(user, Role::kResearcher));
-    if (!active) return UnauthenticatedError("the account is disabled or no longer a researcher");
-    return OkStatus();
-  };
-  ASSIGN_OR_RETURN(opened.session, projects::ProjectSession::Open(deps, ctx.principal(), project, limits, still_valid));
+  // still active and a researcher, and its token still valid (a disabled
+  // account or a revoked token stops at once).
+  ASSIGN_OR_RETURN(opened.session, projects::ProjectSession::Open(deps, ctx.principal(), project, limits,
+                                                                  CredentialCheckFor(ctx)));
   return opened;
 }
 

@@ -6,18 +6,10 @@
 namespace hdhub::service {
 namespace {
 
-using directory::Role;
 using ::testing::ElementsAre;
 
-class QueryEventsTest : public ServiceTest {
+class QueryEventsTest : public ProjectServiceTest {
  protected:
-  void SetUp() override {
-    ServiceTest::SetUp();
-    AddAccount("oscar", {Role::kOperator});
-    AddAccount("rita", {Role::kResearcher});
-    IngestBeneficiaries();
-  }
-
   // The last query.run event since `from`.
   audit::Entry LastQuery(uint64_t from) {
     std::optional<audit::Entry> last;
@@ -38,10 +30,7 @@ TEST_F(QueryEventsTest, CatalogQueryNamesTheDatasetsRead) {
 }
 
 TEST_F(QueryEventsTest, ProjectQueryNamesTheProjectAndTheTablesRead) {
-  ASSERT_OK(svc_->CreateProject(ctx("olga"), Spec("p1", {"rita"})));
-  ASSERT_OK(svc_->ApproveProject(ctx("olga"), "p1").status());
-  ASSERT_OK(svc_->ApproveProject(ctx("oscar"), "p1").status());
-  ASSERT_OK(svc_->BuildWorkspace(ctx("olga"), "p1").status());
+  BuildProject("p1");
   const uint64_t before = LogSize();
   ASSERT_OK(svc_->QueryProject(ctx("rita"), "p1", "SELECT count(*) FROM IR_BEN_R", {}, nullptr));
   audit::Entry e = LastQuery(before);

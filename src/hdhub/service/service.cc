@@ -3,6 +3,7 @@
 #include "hdhub/audit/recorder.h"
 #include "hdhub/common/bytes.h"
 #include "hdhub/crypto/random.h"
+#include "hdhub/directory/token.h"
 #include "hdhub/keys/passphrase_strength.h"
 
 namespace hdhub::service {
@@ -30,6 +31,8 @@ StatusOr<RequestContext> Service::Authenticate(const Credentials& credentials, s
   if (credentials.token) {
     ASSIGN_OR_RETURN(ctx.principal_, hub_->directory().AuthenticateToken(*credentials.token, client_address));
     ctx.auth_method_ = AuthMethod::kToken;
+    ASSIGN_OR_RETURN(directory::ParsedToken token, directory::ParseToken(*credentials.token));
+    ctx.token_id_ = std::move(token.id);
   } else if (!credentials.user.empty() && credentials.password) {
     ASSIGN_OR_RETURN(ctx.principal_,
                      hub_->directory().AuthenticatePassword(credentials.user, *credentials.password, client_address));
@@ -37,12 +40,17 @@ StatusOr<RequestContext> Service::Authenticate(const Credentials& credentials, s
   } else {
     return UnauthenticatedError("no credentials: an API token, or a user name and password, are needed");
   }
+  RETURN_IF_ERROR(Stamp(ctx, std::move(client_address), as));
+  return ctx;
+}
+
+Status Service::Stamp(RequestContext& ctx, std::string client_address, std::optional<Role> as) {
   ASSIGN_OR_RETURN(Bytes id, crypto::RandomBytes(8));
   ctx.request_id_ = HexEncode(id);
   ctx.client_address_ = std::move(client_address);
   ctx.requested_role_ = as;
   ctx.time_ = hub_->clock().Now();
-  return ctx;
+  return OkStatus();
 }
 
 Role Service::ActingRole(const RequestContext& ctx, Operation op, const directory::PolicyFacts& facts) const {

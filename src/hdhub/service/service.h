@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "hdhub/hub/hub.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/pgwire/engine.h"
+#include "hdhub/pgwire/scram.h"
 #include "hdhub/projects/project_store.h"
 #include "hdhub/projects/session.h"
 #include "hdhub/projects/workspace_builder.h"
@@ -43,6 +45,18 @@ struct Credentials {
   std::string user;
   std::optional<SecretBytes> password;
 };
+
+// What a PG wire login checks the client's SCRAM proof against
+// (Service::PgwireLogin): the account's salt and the keys of its usable
+// tokens, with the tokens' ids in the same order; or mock credentials (one
+// key no proof matches, no id).
+struct PgLogin {
+  pgwire::ScramCredentials scram;
+  std::vector<std::string> token_ids;  // parallel to scram.keys; empty for a mock
+};
+
+// The key store purpose of the key under which mock SCRAM salts are derived.
+inline constexpr char kScramMockPurpose[] = "pgwire/scram-mock";
 
 // One line of the catalog listing.
 struct CatalogLine {
@@ -109,6 +123,31 @@ class Service {
   // reason (logged by the directory), when they prove no account.
   StatusOr<RequestContext> Authenticate(const Credentials& credentials, std::string client_address,
                                         std::optional<directory::Role> as = std::nullopt);
+
+  // PG wire logins: user = the account, password = one of its API tokens,
+  // by SCRAM-SHA-256 (pgwire/scram.h), in two steps around the exchange.
+  // First, what to check the client's proof against (before the
+  // server-first message): the account's salt and its usable tokens' keys
+  // (Directory::ScramVerifiersOf). Never fails and logs nothing: an unknown,
+  // malformed or disabled account, one without a usable token, or a
+  // directory error gets mock credentials (a key no proof matches, under the
+  // account's own salt when it has one, else a salt derived from `user`
+  // under a key of the hub's key store, purpose kScramMockPurpose, the same
+  // at every attempt and every restart), so the messages do not tell them apart.
+  PgLogin PgwireLogin(std::string_view user);
+  // Then the context: `matched_token_id` is the id in PgwireLogin's
+  // token_ids of the key the proof matched (ScramServer::matched()),
+  // nullopt when it matched none. Unauthenticated, with one message whatever
+  // the reason; every attempt is logged by the directory (auth.token,
+  // details.mechanism "scram-sha-256", details.source `client_address`).
+  StatusOr<RequestContext> AuthenticatePgwire(std::string_view user, std::optional<std::string> matched_token_id,
+                                              std::string client_address);
+  // What a project session opened for `ctx` checks before each statement:
+  // the account is still active and a researcher, and, for a context
+  // authenticated by an API token, that token is neither revoked nor
+  // expired. Unauthenticated otherwise (the session logs the refusal). The
+  // check borrows this Service, which must outlive it.
+  projects::ProjectSession::CredentialCheck CredentialCheckFor(const RequestContext& ctx);
 
   // Changes the key store's passphrase (operators; event key.passphrase).
   // InvalidArgument for a weak new passphrase; PermissionDenied for a wrong old one.
@@ -237,6 +276,13 @@ class Service {
  private:
   explicit Service(std::unique_ptr<hub::Hub> hub) : hub_(std::move(hub)) {}
 
+  // Completes a context the directory authenticated: request id, address,
+  // requested role, time.
+  Status Stamp(RequestContext& ctx, std::string client_address, std::optional<directory::Role> as);
+  // The key of mock SCRAM salts, derived from the key store at the first PG
+  // wire login of this process (auth_service.cc).
+  const crypto::HmacSha256& ScramMockKey();
+
   // The role `ctx` acts in for `op`: the policy's choice; when the policy
   // refuses, the requested or first held role, so that the code that acts
   // refuses and logs it.
@@ -264,6 +310,8 @@ class Service {
                                              const projects::SessionLimits& limits);
 
   std::unique_ptr<hub::Hub> hub_;
+  std::once_flag scram_mock_key_once_;
+  std::unique_ptr<crypto::HmacSha256> scram_mock_key_;
 };
 
 }  // namespace hdhub::service

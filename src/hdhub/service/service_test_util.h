@@ -95,4 +95,25 @@ class ServiceTest : public ::testing::Test {
   int files_ = 0;
 };
 
+// ServiceTest with a second operator (oscar), a researcher (rita) and a
+// small IR_BEN_R, for tests of project sessions.
+class ProjectServiceTest : public ServiceTest {
+ protected:
+  void SetUp() override {
+    ServiceTest::SetUp();
+    AddAccount("oscar", {directory::Role::kOperator});
+    AddAccount("rita", {directory::Role::kResearcher});
+    IngestBeneficiaries();
+  }
+
+  // Project `id` of Spec() with rita as member, approved by olga and oscar,
+  // its workspace built.
+  void BuildProject(const std::string& id) {
+    ASSERT_OK(svc_->CreateProject(ctx("olga"), Spec(id, {"rita"})));
+    ASSERT_OK(svc_->ApproveProject(ctx("olga"), id).status());
+    ASSERT_OK(svc_->ApproveProject(ctx("oscar"), id).status());
+    ASSERT_OK(svc_->BuildWorkspace(ctx("olga"), id).status());
+  }
+};
+
 }  // namespace hdhub::service
