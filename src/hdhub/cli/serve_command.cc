@@ -3,7 +3,10 @@
 #include <iostream>
 
 #include "hdhub/cli/commands.h"
+#include "hdhub/keys/passphrase.h"
 #include "hdhub/server/config.h"
+#include "hdhub/server/pg_server.h"
+#include "hdhub/server/service_backend.h"
 
 namespace hdhub::cli {
 namespace {
@@ -23,16 +26,19 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = app.add_subcommand("serve",
                                  "serve researchers' PostgreSQL clients (psql, Python, R, BI tools) over TLS, "
                                  "as configured by the [serve] table of hdhub.toml; stops on SIGTERM");
-  cmd->callback(Run(opts, exit_code, [&app]() -> Status {
+  cmd->callback(Run(opts, exit_code, [&app, &opts]() -> Status {
     ASSIGN_OR_RETURN(server::ServeConfig config, server::LoadServeConfig(ConfigPath(app)));
-    // The server is server::PgServer::Create(config, backend, log) then
-    // Run(/*stop_on_signals=*/true); its backend answers for the hub: the
-    // SCRAM verifiers of the accounts' API tokens and, per session, an
-    // engine on the project's workspace. The service layer has neither yet.
-    (void)config;
-    return UnimplementedError(
-        "hdhub serve: the configuration is valid, but the hub's side of the server "
-        "(SCRAM verifiers of API tokens, sessions on project workspaces) is not built yet");
+    // The server holds the key store; nobody who connects ever does. It acts
+    // as no account itself: each session is its client's account.
+    ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kPassphraseEnv, "hub passphrase: "));
+    SystemClock clock;
+    ASSIGN_OR_RETURN(std::unique_ptr<service::Service> svc,
+                     service::Service::Open(*opts.backends, opts.hub_dir, passphrase, &clock));
+    server::ServiceBackend backend(*svc, config.query);
+    server::Logger log;
+    ASSIGN_OR_RETURN(std::unique_ptr<server::PgServer> pg, server::PgServer::Create(config, backend, log));
+    pg->Run(/*stop_on_signals=*/true);
+    return OkStatus();
   }));
 }
 

@@ -234,13 +234,17 @@ asio::awaitable<bool> Connection::Authenticate(const pgwire::StartupMessage& sta
   PgAccount account;
   co_await RunOnPool(server_.pool, [&] { account = server_.backend.Credentials(user_); });
   if (end_ != End::kNone) co_return false;
-  pgwire::ScramServer scram(std::move(account.verifier), {.tls_server_end_point = server_.tls_end_point});
+  pgwire::ScramServer scram(std::move(account.credentials), {.tls_server_end_point = server_.tls_end_point});
   w.AuthenticationSasl(scram.Mechanisms());
   co_await Write(out);
   bool client_left = false;
   std::optional<std::string> server_final = co_await Scram(scram, client_left);
   if (client_left) co_return false;  // (libpq, to ask for a password): no attempt to record
-  co_return co_await OpenSession(startup, server_final.value_or(""));
+  std::string key_id;
+  if (server_final && scram.matched() && *scram.matched() < account.key_ids.size()) {
+    key_id = account.key_ids[*scram.matched()];
+  }
+  co_return co_await OpenSession(startup, server_final.value_or(""), key_id);
 }
 
 // The SCRAM exchange; the server-final-message once the proof holds,
@@ -266,9 +270,10 @@ asio::awaitable<std::optional<std::string>> Connection::Scram(pgwire::ScramServe
   co_return *server_final;
 }
 
-asio::awaitable<bool> Connection::OpenSession(const pgwire::StartupMessage& startup, const std::string& server_final) {
+asio::awaitable<bool> Connection::OpenSession(const pgwire::StartupMessage& startup, const std::string& server_final,
+                                              const std::string& key_id) {
   if (end_ != End::kNone) co_return false;
-  const PgLogin login{user_, database_, client_, !server_final.empty()};
+  const PgLogin login{user_, database_, client_, !server_final.empty(), key_id};
   StatusOr<std::unique_ptr<pgwire::Engine>> engine = InternalError("not opened");
   co_await RunOnPool(server_.pool, [&] { engine = server_.backend.Open(login); });
   if (end_ != End::kNone) co_return false;

@@ -69,7 +69,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<bool> StartTls();
   asio::awaitable<bool> Authenticate(const pgwire::StartupMessage& startup);
   asio::awaitable<std::optional<std::string>> Scram(pgwire::ScramServer& scram, bool& client_left);
-  asio::awaitable<bool> OpenSession(const pgwire::StartupMessage& startup, const std::string& server_final);
+  asio::awaitable<bool> OpenSession(const pgwire::StartupMessage& startup, const std::string& server_final,
+                                    const std::string& key_id);
   asio::awaitable<void> Serve();
   asio::awaitable<void> ShutdownTls();
 

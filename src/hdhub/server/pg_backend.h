@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hdhub/common/status.h"
 #include "hdhub/pgwire/engine.h"
@@ -18,10 +19,12 @@
 
 namespace hdhub::server {
 
-// What SCRAM checks a client's proof against. (To become several keys under
-// one salt, one per API token of the account.)
+// What SCRAM checks a client's proof against: the keys of each of the
+// account's API tokens, under the account's salt, and the tokens' ids in the
+// same order (none for mock credentials).
 struct PgAccount {
-  pgwire::ScramVerifier verifier;
+  pgwire::ScramCredentials credentials;
+  std::vector<std::string> key_ids;
 };
 
 // One authentication attempt, as the server saw it.
@@ -30,14 +33,15 @@ struct PgLogin {
   std::string database;        // its database (the project id), the user when absent
   std::string client_address;  // "203.0.113.7" / "::1", for the audit record
   bool proof_ok = false;       // the SCRAM exchange succeeded
+  std::string key_id;          // then: the id of the key (API token) its proof matched
 };
 
 class PgBackend {
  public:
   virtual ~PgBackend() = default;
 
-  // The verifier of `user`'s credentials; for an unknown user a mock one
-  // (ScramVerifier::Mock) that no proof matches, never an error, so that
+  // The SCRAM credentials of `user`; for an unknown user mock ones
+  // (ScramCredentials::Mock) that no proof matches, never an error, so that
   // neither the exchange nor its timing tells whether the account exists.
   virtual PgAccount Credentials(std::string_view user) = 0;
 

@@ -54,7 +54,8 @@ class TestBackend final : public PgBackend {
     duckdb::Connection(db_).Query("SET threads = 1");
   }
   PgAccount Credentials(std::string_view user) override {
-    return {user == "rita" ? rita_ : pgwire::ScramVerifier::Mock(*mock_key_, user)};
+    if (user == "rita") return {pgwire::ScramCredentials::Of(rita_), {"rita-token"}};
+    return {pgwire::ScramCredentials::Mock(*mock_key_, user), {}};
   }
   StatusOr<std::unique_ptr<pgwire::Engine>> Open(const PgLogin& login) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -175,6 +176,7 @@ TEST_F(PgServerTest, PsqlRunsQueriesOverTlsWithTheToken) {
   EXPECT_EQ(logins[0].database, "diab");
   EXPECT_EQ(logins[0].client_address, "127.0.0.1");
   EXPECT_TRUE(logins[0].proof_ok);
+  EXPECT_EQ(logins[0].key_id, "rita-token");
 }
 
 TEST_F(PgServerTest, PsqlVerifiesTheCertificateAndBindsTheChannel) {
