@@ -21,6 +21,7 @@
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/pgwire/protocol.h"
 #include "hdhub/pgwire/scram.h"
+#include "hdhub/pgwire/session.h"
 
 namespace hdhub::pgwire {
 namespace {
@@ -185,13 +186,48 @@ class Harness {
 
   int listener_ = -1;
   int port_ = 0;
+
+ public:
+  // Serves one connection (trusted, no password) with a ProtocolSession over
+  // `engine`: what `hdhub serve` does after authentication.
+  void ServeSession(Engine& engine) {
+    int fd = ::accept(listener_, nullptr, nullptr);
+    if (fd < 0) return;
+    timeval timeout{.tv_sec = 30, .tv_usec = 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    Bytes out;
+    BackendWriter w(out);
+    StartupMessage startup;
+    for (;;) {
+      auto body = ReadStartup(fd);
+      if (!body) return (void)::close(fd);
+      auto packet = DecodeStartup(*body);
+      if (!packet.ok()) return (void)::close(fd);
+      if (std::holds_alternative<StartupMessage>(*packet)) {
+        startup = std::get<StartupMessage>(*packet);
+        break;
+      }
+      WriteAll(fd, {uint8_t('N')});
+    }
+    ProtocolSession session(engine);
+    w.AuthenticationOk();
+    if (!session.Start(startup.parameters, out).ok()) return (void)::close(fd);
+    w.BackendKeyData(42, 0x12345678);
+    w.ReadyForQuery('I');
+    WriteAll(fd, out);
+    while (!session.closed()) {
+      out.clear();
+      auto message = ReadMessage(fd);
+      if (!message) break;
+      session.Handle(message->first, message->second, out);
+      WriteAll(fd, out);
+    }
+    ::close(fd);
+  }
 };
 
-// Runs psql against the harness; returns its stdout and stderr together.
-std::string RunPsql(int port, const std::string& password, const std::string& sslmode) {
-  const std::string command = "PGPASSWORD='" + password + "' PGCONNECT_TIMEOUT=10 psql -X -A -F '|' " +
-                              "\"host=127.0.0.1 port=" + std::to_string(port) +
-                              " user=rita dbname=diab sslmode=" + sslmode + "\" -c 'SELECT who, n FROM t' 2>&1";
+// Runs `command` in a shell; returns its stdout and stderr together.
+std::string RunCommand(const std::string& command) {
   std::string output;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return "popen failed";
@@ -200,6 +236,13 @@ std::string RunPsql(int port, const std::string& password, const std::string& ss
   while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
   ::pclose(pipe);
   return output;
+}
+
+// Runs psql against the harness; returns its stdout and stderr together.
+std::string RunPsql(int port, const std::string& password, const std::string& sslmode) {
+  return RunCommand("PGPASSWORD='" + password + "' PGCONNECT_TIMEOUT=10 psql -X -A -F '|' " +
+                    "\"host=127.0.0.1 port=" + std::to_string(port) + " user=rita dbname=diab sslmode=" + sslmode +
+                    "\" -c 'SELECT who, n FROM t' 2>&1");
 }
 
 ScramVerifier RitasVerifier() { return ScramVerifier::Create(SecretBytes(AsBytes(kToken))).value(); }
@@ -227,6 +270,63 @@ TEST(PsqlInteropTest, AWrongTokenIsRefusedAndPsqlSaysSo) {
   EXPECT_FALSE(seen.authenticated);
   EXPECT_THAT(output, HasSubstr("FATAL:  password authentication failed for user \"rita\"")) << output;
   EXPECT_THAT(output, ::testing::Not(HasSubstr("second row")));
+}
+
+// Runs psql with `args` (each -c … in turn) against the harness's session.
+std::string RunPsqlSession(int port, const std::string& args) {
+  return RunCommand("PGCONNECT_TIMEOUT=10 psql -X -A -F '|' \"host=127.0.0.1 port=" + std::to_string(port) +
+                    " user=rita dbname=diab sslmode=disable\" " + args + " 2>&1");
+}
+
+class PsqlSessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    con_.Query("CREATE TABLE patients (id INTEGER, born DATE, region VARCHAR, weight DECIMAL(5,1))");
+    con_.Query("INSERT INTO patients VALUES (1, '1950-02-03', 'IDF', 71.5), (2, '2001-04-05', 'PA\tCA', NULL)");
+    con_.Query("CREATE TABLE visits (patient INTEGER, seen TIMESTAMP)");
+  }
+  std::string Psql(const std::string& args) {
+    std::thread server([&] { harness_.ServeSession(engine_); });
+    std::string output = RunPsqlSession(harness_.port(), args);
+    server.join();
+    return output;
+  }
+
+  duckdb::DuckDB db_{nullptr};
+  duckdb::Connection con_{db_};
+  DuckDbEngine engine_{con_};
+  Harness harness_;
+};
+
+TEST_F(PsqlSessionTest, BackslashDtAndDListTheSessionsTablesOnly) {
+  const std::string output = Psql("-c '\\dt' -c '\\d' -c '\\dn' -c '\\l'");
+  EXPECT_THAT(output, HasSubstr("public|patients|table|rita")) << output;
+  EXPECT_THAT(output, HasSubstr("public|visits|table|rita")) << output;
+  EXPECT_THAT(output, HasSubstr("public|rita")) << output;
+  EXPECT_THAT(output, HasSubstr("diab|rita|UTF8")) << output;
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("ERROR"))) << output;
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("pg_class"))) << output;
+}
+
+TEST_F(PsqlSessionTest, BackslashDTableShowsColumnsWithPostgresTypeNames) {
+  const std::string output = Psql("-c '\\d patients'");
+  EXPECT_THAT(output, HasSubstr("Table \"public.patients\"")) << output;
+  EXPECT_THAT(output, HasSubstr("id|integer")) << output;
+  EXPECT_THAT(output, HasSubstr("born|date")) << output;
+  EXPECT_THAT(output, HasSubstr("region|text")) << output;
+  EXPECT_THAT(output, HasSubstr("weight|numeric(5,1)")) << output;
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("ERROR"))) << output;
+}
+
+TEST_F(PsqlSessionTest, SettingsTransactionsAndCopy) {
+  const std::string output = Psql(
+      "-c 'SET application_name = my_analysis' -c 'SHOW application_name' -c 'BEGIN' -c 'SELECT count(*) AS n FROM "
+      "patients' -c 'COMMIT' -c '\\copy (select id, region, weight from patients order by id) to stdout' "
+      "-c 'SET TimeZone = \"Europe/Paris\"'");
+  EXPECT_THAT(output, HasSubstr("application_name\nmy_analysis\n(1 row)")) << output;
+  EXPECT_THAT(output, HasSubstr("BEGIN\nn\n2\n(1 row)\nCOMMIT")) << output;
+  EXPECT_THAT(output, HasSubstr("1\tIDF\t71.5\n2\tPA\\tCA\t\\N\n")) << output;
+  EXPECT_THAT(output, HasSubstr("ERROR:  invalid value for parameter \"TimeZone\"")) << output;
 }
 
 }  // namespace
