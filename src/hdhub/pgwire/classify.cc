@@ -289,6 +289,26 @@ Classified FetchStatement(const Json& f) {
           .count = count == INT64_MAX ? kAll : count};
 }
 
+// SELECT set_config('name', 'value', is_local), alone: a SET that answers a row.
+std::optional<Classified> SetConfig(const Json& select) {
+  const Json targets = select.value("targetList", Json::array());
+  if (targets.size() != 1 || select.contains("fromClause")) return std::nullopt;
+  const Json call = targets[0]["ResTarget"].value("val", Json::object()).value("FuncCall", Json::object());
+  const Json name = call.value("funcname", Json::array());
+  if (name.empty() || Lower(name.back().contains("String") ? name.back()["String"].value("sval", "") : "") != "set_config") {
+    return std::nullopt;
+  }
+  const Json args = call.value("args", Json::array());
+  if (args.size() != 3 || !std::all_of(args.begin(), args.end(), [](const Json& a) { return a.contains("A_Const"); })) {
+    return Refused("set_config is supported as SELECT set_config('name', 'value', false) alone");
+  }
+  return Classified{.kind = StatementKind::kSet,
+                    .name = Lower(ConstText(args[0])),
+                    .values = {ConstText(args[1])},
+                    .local = ConstText(args[2]) == "on",
+                    .as_select = true};
+}
+
 Classified ClassifyOne(const Json& stmt, const std::string& text) {
   const auto& [type, node] = *stmt.items().begin();
   if (type == "VariableSetStmt") return SetStatement(node);
@@ -315,6 +335,9 @@ Classified ClassifyOne(const Json& stmt, const std::string& text) {
   }
   if (type == "LoadStmt" || type == "DoStmt" || type == "CallStmt" || type == "CreateFunctionStmt") {
     return Refused("this statement is not supported");
+  }
+  if (type == "SelectStmt") {
+    if (auto set = SetConfig(node)) return *set;
   }
   if (type == "SelectStmt" && ReadsCatalog(node)) {
     return {.kind = StatementKind::kCatalog, .sql = RewriteCatalogQuery(text)};

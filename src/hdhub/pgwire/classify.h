@@ -54,6 +54,7 @@ struct Classified {
   std::string name;
   std::vector<std::string> values;
   bool local = false;
+  bool as_select = false;  // kSet written SELECT set_config('name', 'value', is_local)
   std::string cursor;
   bool binary = false;
   bool hold = false;

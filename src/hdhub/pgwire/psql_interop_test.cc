@@ -22,6 +22,7 @@
 #include "hdhub/pgwire/protocol.h"
 #include "hdhub/pgwire/scram.h"
 #include "hdhub/pgwire/session.h"
+#include "hdhub/pgwire/session_socket_test_util.h"
 
 namespace hdhub::pgwire {
 namespace {
@@ -30,23 +31,10 @@ using ::testing::HasSubstr;
 
 constexpr char kToken[] = "hdh_7_c2VjcmV0IHRva2VuIG9mIHJpdGE";
 
-bool ReadAll(int fd, uint8_t* out, size_t n) {
-  while (n > 0) {
-    ssize_t got = ::read(fd, out, n);
-    if (got <= 0) return false;
-    out += got;
-    n -= size_t(got);
-  }
-  return true;
-}
-void WriteAll(int fd, const Bytes& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t put = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (put <= 0) return;
-    done += size_t(put);
-  }
-}
+using session_testing::ReadAll;
+using session_testing::ReadMessage;
+using session_testing::ReadStartup;
+using session_testing::WriteAll;
 
 // What the harness saw, for the test to check.
 struct Seen {
@@ -58,19 +46,11 @@ struct Seen {
 class Harness {
  public:
   Harness() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(::listen(listener_, 1), 0);
+    listener_ = session_testing::ListenOnLoopback(port_);
+    EXPECT_GE(listener_, 0);
     // Neither accept() nor a read waits for ever on a client that never comes.
     timeval timeout{.tv_sec = 30, .tv_usec = 0};
     ::setsockopt(listener_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    socklen_t len = sizeof addr;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
   }
   ~Harness() { ::close(listener_); }
   int port() const { return port_; }
@@ -88,25 +68,6 @@ class Harness {
   }
 
  private:
-  static std::optional<Bytes> ReadStartup(int fd) {
-    std::array<uint8_t, 4> len;
-    if (!ReadAll(fd, len.data(), 4)) return std::nullopt;
-    uint32_t n = GetBigEndian32(len.data());
-    if (n < 4 || n > kMaxStartupPacketBytes) return std::nullopt;
-    Bytes body(n - 4);
-    if (!ReadAll(fd, body.data(), body.size())) return std::nullopt;
-    return body;
-  }
-  static std::optional<std::pair<char, Bytes>> ReadMessage(int fd) {
-    std::array<uint8_t, 5> head;
-    if (!ReadAll(fd, head.data(), 5)) return std::nullopt;
-    uint32_t n = GetBigEndian32(head.data() + 1);
-    if (n < 4 || n > kMaxMessageBytes) return std::nullopt;
-    Bytes body(n - 4);
-    if (!ReadAll(fd, body.data(), body.size())) return std::nullopt;
-    return std::make_pair(char(head[0]), std::move(body));
-  }
-
   void Serve(int fd, const ScramVerifier& verifier, Seen& seen) {
     Bytes out;
     BackendWriter w(out);
@@ -192,37 +153,7 @@ class Harness {
   // `engine`: what `hdhub serve` does after authentication.
   void ServeSession(Engine& engine) {
     int fd = ::accept(listener_, nullptr, nullptr);
-    if (fd < 0) return;
-    timeval timeout{.tv_sec = 30, .tv_usec = 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    Bytes out;
-    BackendWriter w(out);
-    StartupMessage startup;
-    for (;;) {
-      auto body = ReadStartup(fd);
-      if (!body) return (void)::close(fd);
-      auto packet = DecodeStartup(*body);
-      if (!packet.ok()) return (void)::close(fd);
-      if (std::holds_alternative<StartupMessage>(*packet)) {
-        startup = std::get<StartupMessage>(*packet);
-        break;
-      }
-      WriteAll(fd, {uint8_t('N')});
-    }
-    ProtocolSession session(engine);
-    w.AuthenticationOk();
-    if (!session.Start(startup.parameters, out).ok()) return (void)::close(fd);
-    w.BackendKeyData(42, 0x12345678);
-    w.ReadyForQuery('I');
-    WriteAll(fd, out);
-    while (!session.closed()) {
-      out.clear();
-      auto message = ReadMessage(fd);
-      if (!message) break;
-      session.Handle(message->first, message->second, out);
-      WriteAll(fd, out);
-    }
-    ::close(fd);
+    if (fd >= 0) session_testing::ServeSessionOn(fd, engine);
   }
 };
 

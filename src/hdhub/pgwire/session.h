@@ -123,7 +123,7 @@ class ProtocolSession {
   Status RunSession(const Classified& c, bool simple, const std::vector<int16_t>& result_formats, BackendWriter& w);
   // The rows a session statement returns (SHOW, FETCH), for Describe.
   StatusOr<Description> DescribeSession(const Classified& c) const;
-  Status Set(const Classified& c, BackendWriter& w);
+  Status Set(const Classified& c, bool simple, BackendWriter& w);
   Status Show(const Classified& c, bool simple, BackendWriter& w);
   Status Declare(const Classified& c);
   Status Fetch(const Classified& c, bool simple, const std::vector<int16_t>& result_formats, BackendWriter& w);

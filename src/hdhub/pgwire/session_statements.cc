@@ -104,6 +104,11 @@ Status ProtocolSession::Admit(const Classified& c) const {
 }
 
 StatusOr<Description> ProtocolSession::DescribeSession(const Classified& c) const {
+  if (c.as_select) {
+    Description d = OneTextColumn({"set_config"});
+    d.tag = "SELECT";
+    return d;
+  }
   if (c.kind == StatementKind::kShow) {
     if (c.name == "all") return OneTextColumn({"name", "setting", "description"});
     ASSIGN_OR_RETURN(std::string name, settings_.Canonical(c.name));
@@ -127,7 +132,7 @@ void ProtocolSession::RestoreSettings(std::map<std::string, std::string> values,
   for (auto& [name, value] : values) ChangeSetting(name, std::move(value), w);
 }
 
-Status ProtocolSession::Set(const Classified& c, BackendWriter& w) {
+Status ProtocolSession::Set(const Classified& c, bool simple, BackendWriter& w) {
   if (c.kind == StatementKind::kReset && c.name == "all") {
     std::map<std::string, std::string> defaults;
     for (const auto& [name, value] : settings_.values()) defaults[name] = settings_.Default(name);
@@ -151,6 +156,12 @@ Status ProtocolSession::Set(const Classified& c, BackendWriter& w) {
     if (local && !before_local_.contains(name)) before_local_[name] = settings_.Get(name);
     if (!local) before_local_.erase(name);
     ChangeSetting(name, std::move(value), w);
+  }
+  if (c.as_select) {
+    if (simple) w.RowDescription(FieldsOf(OneTextColumn({"set_config"}), {}));
+    w.DataRow({settings_.Get(name)});
+    w.CommandComplete("SELECT 1");
+    return OkStatus();
   }
   w.CommandComplete(c.kind == StatementKind::kReset ? "RESET" : "SET");
   return OkStatus();
@@ -291,7 +302,7 @@ Status ProtocolSession::RunSession(const Classified& c, bool simple, const std::
     case StatementKind::kSet:
     case StatementKind::kReset:
     case StatementKind::kSetTransaction:
-      return Set(c, w);
+      return Set(c, simple, w);
     case StatementKind::kShow:
       return Show(c, simple, w);
     case StatementKind::kBegin:

@@ -30,6 +30,11 @@ TEST_F(SessionTest, SetShowResetAreTheSessionsAndReportedOnesAreEchoed) {
   EXPECT_THAT(Flight({Query{"SET statement_timeout = 5000; SHOW statement_timeout"}}),
               ElementsAre("C SET", "T statement_timeout:25", "D 5s", "C SHOW", "Z I"));
   EXPECT_EQ(session_.statement_timeout_ms(), 5000);
+  // pgAdmin and tools: set_config answers a row.
+  EXPECT_THAT(Flight({Query{"SELECT set_config('search_path', 'public', false)"}}),
+              ElementsAre("T set_config:25", "D public", "C SELECT 1", "Z I"));
+  EXPECT_THAT(Flight({Query{"SELECT current_setting('search_path') AS p"}}),
+              ElementsAre("T p:25", "D public", "C SELECT 1", "Z I"));
   EXPECT_THAT(Flight({Query{"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"}}),
               ElementsAre("C SET", "Z I"));
 }
