@@ -164,6 +164,17 @@ CREATE MACRO pg_get_function_arguments(a) AS NULL::VARCHAR;
 CREATE MACRO pg_relation_is_publishable(a) AS false;
 CREATE MACRO array_upper(a, d) AS CASE WHEN len(a) > 0 THEN len(a) END;
 CREATE MACRO pg_backend_pid() AS 0;
+CREATE MACRO pg_table_size(x) AS NULL::BIGINT;
+CREATE MACRO pg_relation_size(x) AS NULL::BIGINT, (x, f) AS NULL::BIGINT;
+CREATE MACRO pg_total_relation_size(x) AS NULL::BIGINT;
+CREATE MACRO pg_indexes_size(x) AS NULL::BIGINT;
+CREATE MACRO pg_database_size(x) AS NULL::BIGINT;
+CREATE MACRO current_user() AS (SELECT first(rolname) FROM pg_roles);
+CREATE MACRO session_user() AS (SELECT first(rolname) FROM pg_roles);
+CREATE MACRO current_role() AS (SELECT first(rolname) FROM pg_roles);
+CREATE MACRO "user"() AS (SELECT first(rolname) FROM pg_roles);
+CREATE MACRO current_database() AS (SELECT first(datname) FROM pg_database);
+CREATE MACRO current_catalog() AS (SELECT first(datname) FROM pg_database);
 CREATE MACRO pg_is_in_recovery() AS false;
 CREATE MACRO obj_description(o) AS (SELECT first(description) FROM pg_description WHERE objoid = o AND objsubid = 0),
   (o, c) AS (SELECT first(description) FROM pg_description WHERE objoid = o AND objsubid = 0);

@@ -230,11 +230,14 @@ class PsqlSessionTest : public ::testing::Test {
 };
 
 TEST_F(PsqlSessionTest, BackslashDtAndDListTheSessionsTablesOnly) {
-  const std::string output = Psql("-c '\\dt' -c '\\d' -c '\\dn' -c '\\l'");
+  const std::string output = Psql("-c '\\dt' -c '\\d' -c '\\dn' -c '\\l' -c '\\dt+' -c '\\du' -c '\\conninfo'");
   EXPECT_THAT(output, HasSubstr("public|patients|table|rita")) << output;
   EXPECT_THAT(output, HasSubstr("public|visits|table|rita")) << output;
   EXPECT_THAT(output, HasSubstr("public|rita")) << output;
   EXPECT_THAT(output, HasSubstr("diab|rita|UTF8")) << output;
+  EXPECT_THAT(output, HasSubstr("public|visits|table|rita|permanent|heap||")) << output;  // \dt+
+  EXPECT_THAT(output, HasSubstr("rita||{}")) << output;                                  // \du
+  EXPECT_THAT(output, HasSubstr("You are connected to database \"diab\" as user \"rita\"")) << output;
   EXPECT_THAT(output, ::testing::Not(HasSubstr("ERROR"))) << output;
   EXPECT_THAT(output, ::testing::Not(HasSubstr("pg_class"))) << output;
 }

@@ -170,6 +170,10 @@ TEST_F(SessionTest, TheCatalogShowsTheSessionsTablesOnly) {
   EXPECT_THAT(Flight({Query{"SELECT * FROM pg_class, patients"}}), ElementsAre("E 42P01", "Z I"));
   EXPECT_THAT(Flight({Query{"SELECT version() LIKE 'PostgreSQL 15.%' AS v, current_schema() AS s"}}),
               ElementsAre("T v:16 s:25", "D t|public", "C SELECT 1", "Z I"));
+  Bytes started;
+  ASSERT_TRUE(session_.Start({{"user", "rita"}, {"database", "p1"}}, started).ok());
+  EXPECT_THAT(Flight({Query{"SELECT current_user AS u, session_user AS s, current_database() AS d"}}),
+              ElementsAre("T u:25 s:25 d:25", "D rita|rita|p1", "C SELECT 1", "Z I"));
 }
 
 TEST_F(SessionTest, PgJdbcDatabaseMetaDataListsTablesAndColumns) {
