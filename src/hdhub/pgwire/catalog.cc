@@ -250,13 +250,27 @@ StatusOr<std::unique_ptr<CatalogEngine>> CatalogEngine::Create() {
 }
 
 Status CatalogEngine::Refresh(const std::vector<TableInfo>& tables, const CatalogContext& context) {
+  // psql's \d runs nine catalog queries in a row: refill only on a change.
+  std::string key = context.user + '\0' + context.database + '\0';
+  for (const auto& [name, value] : context.settings) key += name + '=' + value + '\0';
+  for (const TableInfo& table : tables) {
+    key += '\1' + table.name + '\0' + table.description + '\0';
+    for (const ColumnInfo& column : table.columns) {
+      key += column.name + '\0' + column.type.ToString() + '\0' + column.description + '\0';
+    }
+  }
+  if (key == filled_for_) return OkStatus();
+  filled_for_.clear();
   duckdb::Connection& con = *connection_;
   RETURN_IF_ERROR(Run(con,
                       "DELETE FROM pg_namespace; DELETE FROM pg_class; DELETE FROM pg_attribute; "
                       "DELETE FROM pg_description; DELETE FROM pg_roles; DELETE FROM pg_database; "
                       "DELETE FROM pg_settings;"));
+  // An error keeps its kind (a cancel stays 57014) but not its text.
   auto ok = [](const auto& r) {
-    return r->HasError() ? InternalError("the session's catalog could not be filled") : OkStatus();
+    if (!r->HasError()) return OkStatus();
+    return Status(sql::StatusFromDuckDbError(int(r->GetErrorObject().Type()), "").code(),
+                  "the session's catalog could not be filled");
   };
   RETURN_IF_ERROR(
       ok(con.Query("INSERT INTO pg_namespace (oid, nspname) VALUES ($1, 'pg_catalog'), "
@@ -304,6 +318,7 @@ Status CatalogEngine::Refresh(const std::vector<TableInfo>& tables, const Catalo
     }
     ++oid;
   }
+  filled_for_ = std::move(key);
   return OkStatus();
 }
 

@@ -50,6 +50,7 @@ class CatalogEngine {
   std::unique_ptr<duckdb::DuckDB> db_;
   std::unique_ptr<duckdb::Connection> connection_;
   std::unique_ptr<DuckDbEngine> engine_;
+  std::string filled_for_;  // what the catalog holds now (tables and context)
 };
 
 }  // namespace hdhub::pgwire

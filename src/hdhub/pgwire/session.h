@@ -31,6 +31,7 @@
 // Not thread-safe: one connection's messages, one at a time.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -79,6 +80,11 @@ class ProtocolSession {
   // statement_timeout in milliseconds as the client set it (0: none); the
   // server interrupts a statement running longer (Engine::Cancel).
   int64_t statement_timeout_ms() const { return settings_.StatementTimeoutMs(); }
+  // Interrupts the statement running now, on the workspace's engine or on
+  // the session's catalog database (57014; the session goes on). Thread-safe:
+  // the server calls it on a CancelRequest or a statement_timeout.
+  void Cancel();
+
   // The transaction status of ReadyForQuery: 'I', 'T' or 'E'.
   char transaction_status() const;
 
@@ -138,6 +144,7 @@ class ProtocolSession {
   SessionSettings settings_;
   std::string user_, database_;
   std::unique_ptr<CatalogEngine> catalog_;  // created on the first catalog query
+  std::atomic<Engine*> catalog_engine_ = nullptr;  // catalog_'s, for Cancel
   Transaction transaction_ = Transaction::kIdle;
   std::map<std::string, std::string> settings_at_begin_;  // restored by ROLLBACK
   std::map<std::string, std::string> before_local_;       // SET LOCAL: restored at the end

@@ -69,9 +69,15 @@ std::string CopyLine(const std::vector<std::optional<std::string>>& values, cons
   return line + "\n";
 }
 
+void ProtocolSession::Cancel() {
+  engine_.Cancel();
+  if (Engine* catalog = catalog_engine_.load()) catalog->Cancel();
+}
+
 StatusOr<Engine*> ProtocolSession::CatalogFor() {
   if (!catalog_) {
     ASSIGN_OR_RETURN(catalog_, CatalogEngine::Create());
+    catalog_engine_ = &catalog_->engine();
   }
   ASSIGN_OR_RETURN(std::vector<TableInfo> tables, engine_.Tables());
   RETURN_IF_ERROR(catalog_->Refresh(tables, {.user = user_, .database = database_, .settings = settings_.values()}));
@@ -156,6 +162,9 @@ Status ProtocolSession::Set(const Classified& c, bool simple, BackendWriter& w) 
     if (local && !before_local_.contains(name)) before_local_[name] = settings_.Get(name);
     if (!local) before_local_.erase(name);
     ChangeSetting(name, std::move(value), w);
+    if (name == "default_transaction_isolation" && transaction_ == Transaction::kIdle) {
+      ChangeSetting("transaction_isolation", settings_.Get(name), w);
+    }
   }
   if (c.as_select) {
     if (simple) w.RowDescription(FieldsOf(OneTextColumn({"set_config"}), {}));

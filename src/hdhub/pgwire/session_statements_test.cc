@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "hdhub/pgwire/session_test_util.h"
 
 namespace hdhub::pgwire {
@@ -35,8 +38,11 @@ TEST_F(SessionTest, SetShowResetAreTheSessionsAndReportedOnesAreEchoed) {
               ElementsAre("T set_config:25", "D public", "C SELECT 1", "Z I"));
   EXPECT_THAT(Flight({Query{"SELECT current_setting('search_path') AS p"}}),
               ElementsAre("T p:25", "D public", "C SELECT 1", "Z I"));
+  // Metabase, then pgJDBC's getTransactionIsolation().
   EXPECT_THAT(Flight({Query{"SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ UNCOMMITTED"}}),
               ElementsAre("C SET", "Z I"));
+  EXPECT_THAT(Flight({Query{"SHOW TRANSACTION ISOLATION LEVEL"}}),
+              ElementsAre("T transaction_isolation:25", "D read uncommitted", "C SHOW", "Z I"));
 }
 
 TEST_F(SessionTest, SettingsThisServerCannotHonourAreRefusedAndTheEngineNeverSeesASet) {
@@ -165,6 +171,12 @@ TEST_F(SessionTest, TheCatalogShowsTheSessionsTablesOnly) {
   EXPECT_THAT(Flight({Query{"SELECT column_name, data_type FROM information_schema.columns ORDER BY ordinal_position"}}),
               ElementsAre("T column_name:25 data_type:25", "D id|integer", "D born|date", "D region|text", "C SELECT 3",
                           "Z I"));
+  // Refilled when the workspace or the settings change.
+  con_.Query("CREATE TABLE later (x INTEGER)");
+  EXPECT_THAT(Flight({Query{"SELECT table_name FROM information_schema.tables ORDER BY 1"}}),
+              ElementsAre("T table_name:25", "D later", "D patients", "C SELECT 2", "Z I"));
+  EXPECT_THAT(Flight({Query{"SET application_name = 'z'; SELECT current_setting('application_name') AS a"}}),
+              ElementsAre("S application_name=z", "C SET", "T a:25", "D z", "C SELECT 1", "Z I"));
   // The catalog database reads no file and sees no workspace table.
   EXPECT_THAT(Flight({Query{"SELECT * FROM pg_class, read_csv('/etc/passwd')"}}), ElementsAre("E 42501", "Z I"));
   EXPECT_THAT(Flight({Query{"SELECT * FROM pg_class, patients"}}), ElementsAre("E 42P01", "Z I"));
@@ -207,6 +219,27 @@ TEST_F(SessionTest, PgJdbcDatabaseMetaDataListsTablesAndColumns) {
   EXPECT_THAT(trace[2], HasSubstr("public|patients|id|23|f|-1|4|-1|1|"));
   EXPECT_THAT(trace[3], HasSubstr("public|patients|born|1082|"));
   EXPECT_THAT(trace[4], HasSubstr("public|patients|region|25|"));
+}
+
+TEST_F(SessionTest, CancelInterruptsACatalogQueryToo) {
+  std::atomic<bool> stop = false;
+  std::thread canceller([&] {
+    // Once the catalog query runs (the workspace engine is idle by then).
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    while (!stop) {
+      session_.Cancel();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  const std::vector<std::string> trace =
+      Flight({Query{"SELECT count(*) AS n FROM pg_catalog.pg_class, range(100000000000) a WHERE a.range % 7 = 3"}});
+  stop = true;
+  canceller.join();
+  ASSERT_GE(trace.size(), 2u);
+  EXPECT_EQ(trace[trace.size() - 2], "E 57014") << ::testing::PrintToString(trace);
+  EXPECT_EQ(trace.back(), "Z I");
+  EXPECT_THAT(Flight({Query{"SELECT count(*) AS n FROM pg_catalog.pg_namespace"}}),
+              ElementsAre("T n:20", "D 3", "C SELECT 1", "Z I"));
 }
 
 TEST(CopyLineTest, TextAndCsvEscapeAsPostgres) {
