@@ -22,6 +22,8 @@
 #include "hdhub/common/temp_dir.h"
 #include "hdhub/pgwire/protocol.h"
 #include "hdhub/pgwire/scram.h"
+#include "hdhub/pgwire/session.h"
+#include "hdhub/pgwire/session_socket_test_util.h"
 
 namespace hdhub::pgwire {
 namespace {
@@ -30,23 +32,10 @@ using ::testing::HasSubstr;
 
 constexpr char kToken[] = "hdh_7_c2VjcmV0IHRva2VuIG9mIHJpdGE";
 
-bool ReadAll(int fd, uint8_t* out, size_t n) {
-  while (n > 0) {
-    ssize_t got = ::read(fd, out, n);
-    if (got <= 0) return false;
-    out += got;
-    n -= size_t(got);
-  }
-  return true;
-}
-void WriteAll(int fd, const Bytes& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t put = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (put <= 0) return;
-    done += size_t(put);
-  }
-}
+using session_testing::ReadAll;
+using session_testing::ReadMessage;
+using session_testing::ReadStartup;
+using session_testing::WriteAll;
 
 // What the harness saw, for the test to check.
 struct Seen {
@@ -58,19 +47,11 @@ struct Seen {
 class Harness {
  public:
   Harness() {
-    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(::listen(listener_, 1), 0);
+    listener_ = session_testing::ListenOnLoopback(port_);
+    EXPECT_GE(listener_, 0);
     // Neither accept() nor a read waits for ever on a client that never comes.
     timeval timeout{.tv_sec = 30, .tv_usec = 0};
     ::setsockopt(listener_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    socklen_t len = sizeof addr;
-    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
   }
   ~Harness() { ::close(listener_); }
   int port() const { return port_; }
@@ -88,25 +69,6 @@ class Harness {
   }
 
  private:
-  static std::optional<Bytes> ReadStartup(int fd) {
-    std::array<uint8_t, 4> len;
-    if (!ReadAll(fd, len.data(), 4)) return std::nullopt;
-    uint32_t n = GetBigEndian32(len.data());
-    if (n < 4 || n > kMaxStartupPacketBytes) return std::nullopt;
-    Bytes body(n - 4);
-    if (!ReadAll(fd, body.data(), body.size())) return std::nullopt;
-    return body;
-  }
-  static std::optional<std::pair<char, Bytes>> ReadMessage(int fd) {
-    std::array<uint8_t, 5> head;
-    if (!ReadAll(fd, head.data(), 5)) return std::nullopt;
-    uint32_t n = GetBigEndian32(head.data() + 1);
-    if (n < 4 || n > kMaxMessageBytes) return std::nullopt;
-    Bytes body(n - 4);
-    if (!ReadAll(fd, body.data(), body.size())) return std::nullopt;
-    return std::make_pair(char(head[0]), std::move(body));
-  }
-
   void Serve(int fd, const ScramVerifier& verifier, Seen& seen) {
     Bytes out;
     BackendWriter w(out);
@@ -186,6 +148,14 @@ class Harness {
 
   int listener_ = -1;
   int port_ = 0;
+
+ public:
+  // Serves one connection (trusted, no password) with a ProtocolSession over
+  // `engine`: what `hdhub serve` does after authentication.
+  void ServeSession(Engine& engine) {
+    int fd = ::accept(listener_, nullptr, nullptr);
+    if (fd >= 0) session_testing::ServeSessionOn(fd, engine);
+  }
 };
 
 // Runs psql against the harness; returns its stdout and stderr together.
@@ -221,6 +191,66 @@ TEST(PsqlInteropTest, AWrongTokenIsRefusedAndPsqlSaysSo) {
   EXPECT_FALSE(seen.authenticated);
   EXPECT_THAT(output, HasSubstr("FATAL:  password authentication failed for user \"rita\"")) << output;
   EXPECT_THAT(output, ::testing::Not(HasSubstr("second row")));
+}
+
+// Runs psql with `args` (each -c … in turn) against the harness's session.
+std::string RunPsqlSession(int port, const std::string& args) {
+  return testing::RunCommandForTest("PGCONNECT_TIMEOUT=10 psql -X -A -F '|' \"host=127.0.0.1 port=" + std::to_string(port) +
+                    " user=rita dbname=diab sslmode=disable\" " + args);
+}
+
+class PsqlSessionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    con_.Query("CREATE TABLE patients (id INTEGER, born DATE, region VARCHAR, weight DECIMAL(5,1))");
+    con_.Query("INSERT INTO patients VALUES (1, '1950-02-03', 'IDF', 71.5), (2, '2001-04-05', 'PA\tCA', NULL)");
+    con_.Query("CREATE TABLE visits (patient INTEGER, seen TIMESTAMP)");
+  }
+  std::string Psql(const std::string& args) {
+    std::thread server([&] { harness_.ServeSession(engine_); });
+    std::string output = RunPsqlSession(harness_.port(), args);
+    server.join();
+    return output;
+  }
+
+  duckdb::DuckDB db_{nullptr};
+  duckdb::Connection con_{db_};
+  DuckDbEngine engine_{con_};
+  Harness harness_;
+};
+
+TEST_F(PsqlSessionTest, BackslashDtAndDListTheSessionsTablesOnly) {
+  const std::string output = Psql("-c '\\dt' -c '\\d' -c '\\dn' -c '\\l' -c '\\dt+' -c '\\du' -c '\\conninfo'");
+  EXPECT_THAT(output, HasSubstr("public|patients|table|rita")) << output;
+  EXPECT_THAT(output, HasSubstr("public|visits|table|rita")) << output;
+  EXPECT_THAT(output, HasSubstr("public|rita")) << output;
+  EXPECT_THAT(output, HasSubstr("diab|rita|UTF8")) << output;
+  EXPECT_THAT(output, HasSubstr("public|visits|table|rita|permanent|heap||")) << output;  // \dt+
+  EXPECT_THAT(output, HasSubstr("rita||{}")) << output;                                  // \du
+  EXPECT_THAT(output, HasSubstr("You are connected to database \"diab\" as user \"rita\"")) << output;
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("ERROR"))) << output;
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("pg_class"))) << output;
+}
+
+TEST_F(PsqlSessionTest, BackslashDTableShowsColumnsWithPostgresTypeNames) {
+  const std::string output = Psql("-c '\\d patients'");
+  EXPECT_THAT(output, HasSubstr("Table \"public.patients\"")) << output;
+  EXPECT_THAT(output, HasSubstr("id|integer")) << output;
+  EXPECT_THAT(output, HasSubstr("born|date")) << output;
+  EXPECT_THAT(output, HasSubstr("region|text")) << output;
+  EXPECT_THAT(output, HasSubstr("weight|numeric(5,1)")) << output;
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("ERROR"))) << output;
+}
+
+TEST_F(PsqlSessionTest, SettingsTransactionsAndCopy) {
+  const std::string output = Psql(
+      "-c 'SET application_name = my_analysis' -c 'SHOW application_name' -c 'BEGIN' -c 'SELECT count(*) AS n FROM "
+      "patients' -c 'COMMIT' -c '\\copy (select id, region, weight from patients order by id) to stdout' "
+      "-c 'SET TimeZone = \"Europe/Paris\"'");
+  EXPECT_THAT(output, HasSubstr("application_name\nmy_analysis\n(1 row)")) << output;
+  EXPECT_THAT(output, HasSubstr("BEGIN\nn\n2\n(1 row)\nCOMMIT")) << output;
+  EXPECT_THAT(output, HasSubstr("1\tIDF\t71.5\n2\tPA\\tCA\t\\N\n")) << output;
+  EXPECT_THAT(output, HasSubstr("ERROR:  invalid value for parameter \"TimeZone\"")) << output;
 }
 
 }  // namespace

@@ -25,14 +25,23 @@ std::string SqlStateOf(const Status& status) {
     case StatusCode::kDeadlineExceeded:
       return "57014";
     case StatusCode::kNotFound:
+      if (has("configuration parameter")) return "42704";
+      if (has("cursor")) return "34000";
       if (has("prepared statement")) return "26000";
       if (has("portal")) return "34000";
       return "42P01";
     case StatusCode::kAlreadyExists:
-      return has("portal") ? "42P03" : "42P05";
+      return has("portal") || has("cursor") ? "42P03" : "42P05";
+    case StatusCode::kFailedPrecondition:
+      if (has("transaction is aborted")) return "25P02";
+      if (has("cannot run inside a transaction block")) return "25001";
+      if (has("transaction block")) return "25P01";
+      if (has("cannot be changed")) return "55P02";
+      return "55000";
     case StatusCode::kInvalidArgument:
       if (has("protocol violation")) return "08P01";
       if (has("Parser Error") || has("syntax error")) return "42601";
+      if (has("Catalog Error") && has("Function")) return "42883";
       if (has("Catalog Error") && has("Table")) return "42P01";
       if (has("Binder Error") && has("not found")) return "42703";
       if (has("Conversion Error") || has("parameter $")) return "22P02";
@@ -60,38 +69,43 @@ void ProtocolSession::Error(const Status& status, BackendWriter& w) {
   w.ErrorResponse({.severity = "ERROR", .sqlstate = SqlStateOf(status), .message = std::string(status.message())});
 }
 
+char ProtocolSession::transaction_status() const {
+  switch (transaction_) {
+    case Transaction::kBlock:
+      return 'T';
+    case Transaction::kFailed:
+      return 'E';
+    default:
+      return 'I';
+  }
+}
+
 Status ProtocolSession::Start(const std::map<std::string, std::string>& startup_parameters, Bytes& out) {
   // What PostgreSQL 15 reports at startup (GUC_REPORT settings). psql picks
   // its \d queries by server_version; pgJDBC refuses a client_encoding other
   // than UTF8 and a DateStyle not starting with ISO.
-  settings_ = {{"application_name", ""},
-               {"client_encoding", "UTF8"},
-               {"DateStyle", "ISO, MDY"},
-               {"default_transaction_read_only", "on"},
-               {"in_hot_standby", "off"},
-               {"integer_datetimes", "on"},
-               {"IntervalStyle", "postgres"},
-               {"is_superuser", "off"},
-               {"server_encoding", "UTF8"},
-               {"server_version", "15.0 (hdhub)"},
-               {"session_authorization", ""},
-               {"standard_conforming_strings", "on"},
-               {"TimeZone", "UTC"}};
+  SessionSettings settings;
   for (const auto& [name, value] : startup_parameters) {
-    if (name == "client_encoding") {
-      std::string upper;
-      for (char c : value) upper += char(std::toupper(static_cast<unsigned char>(c)));
-      if (upper != "UTF8" && upper != "UTF-8" && upper != "UNICODE") {
-        return InvalidArgumentError("this server speaks UTF8 only: set client_encoding to UTF8");
-      }
-    } else if (name == "application_name") {
-      settings_[name] = value.substr(0, 63);
-    } else if (name == "user") {
-      settings_["session_authorization"] = value;
+    if (name == "user") {
+      user_ = value;
+      settings.Set("session_authorization", value);
+    } else if (name == "database") {
+      database_ = value;
+    } else if (name == "client_encoding") {
+      auto checked = settings.Check("client_encoding", {value});
+      if (!checked.ok()) return InvalidArgumentError("this server speaks UTF8 only: set client_encoding to UTF8");
+    } else if (name == "application_name" || name == "extra_float_digits" || name == "search_path") {
+      // Other startup values this server cannot honour (a TimeZone, pgJDBC
+      // sends the JVM's) are ignored: the reported value says what holds.
+      if (auto checked = settings.Check(name, {value}); checked.ok()) settings.Set(name, *checked);
     }
   }
+  settings.KeepAsDefaults();
+  settings_ = std::move(settings);
   BackendWriter w(out);
-  for (const auto& [name, value] : settings_) w.ParameterStatus(name, value);
+  for (const auto& [name, value] : settings_.values()) {
+    if (SessionSettings::Reported(name)) w.ParameterStatus(name, value);
+  }
   return OkStatus();
 }
 
@@ -114,8 +128,10 @@ void ProtocolSession::Handle(char type, ByteSpan body, Bytes& out) {
   }
   if (std::holds_alternative<Sync>(*message)) {
     skipping_ = false;
-    portals_.clear();  // the implicit transaction ends
-    w.ReadyForQuery('I');
+    if (transaction_ == Transaction::kIdle) {  // the implicit transaction ends
+      std::erase_if(portals_, [](const auto& p) { return !p.second.hold; });
+    }
+    w.ReadyForQuery(transaction_status());
     return;
   }
   if (skipping_ || std::holds_alternative<Flush>(*message)) return;
@@ -138,6 +154,7 @@ void ProtocolSession::Handle(char type, ByteSpan body, Bytes& out) {
   if (!status.ok()) {
     Error(status, w);
     skipping_ = true;
+    if (transaction_ == Transaction::kBlock) transaction_ = Transaction::kFailed;
   }
 }
 
@@ -145,50 +162,53 @@ void ProtocolSession::SimpleQuery(const std::string& sql, BackendWriter& w) {
   // A simple Query ends any extended-protocol state (postgres.c).
   skipping_ = false;
   statements_.erase("");
-  portals_.clear();
-  auto statements = engine_.Split(sql);
+  portals_.erase("");
+  auto statements = ClassifyAll(sql, [&](std::string_view text) { return engine_.Split(text); });
   if (!statements.ok()) {
     Error(statements.status(), w);
   } else if (statements->empty()) {
     w.EmptyQueryResponse();
-  } else {
-    for (const std::string& text : *statements) {
-      auto prepared = engine_.Prepare(text);
-      Status status = prepared.status();
-      if (status.ok()) {
-        Portal portal{.prepared = *prepared};
-        if ((*prepared)->description().returns_rows) {
-          w.RowDescription(FieldsOf((*prepared)->description(), {}));
-        }
-        uint64_t sent = 0;
-        auto ran = SendRows(portal, 0, w, sent);
-        status = ran.status();
-        if (status.ok()) {
-          const std::string& tag = (*prepared)->description().tag;
-          w.CommandComplete((*prepared)->description().returns_rows || tag != "SET" ? tag + " " + std::to_string(sent)
-                                                                                    : tag);
-        }
-      }
-      if (!status.ok()) {
-        Error(status, w);
-        break;
-      }
+  }
+  for (const Classified& c : statements.ok() ? *statements : std::vector<Classified>()) {
+    Status status = RunSimple(c, w);
+    if (!status.ok()) {
+      Error(status, w);
+      if (transaction_ == Transaction::kBlock) transaction_ = Transaction::kFailed;
+      break;
     }
   }
-  w.ReadyForQuery('I');
+  if (transaction_ == Transaction::kIdle) {
+    std::erase_if(portals_, [](const auto& p) { return !p.second.hold; });
+  }
+  w.ReadyForQuery(transaction_status());
+}
+
+Status ProtocolSession::RunSimple(const Classified& c, BackendWriter& w) {
+  RETURN_IF_ERROR(Admit(c));
+  if (c.kind != StatementKind::kEngine && c.kind != StatementKind::kCatalog) return RunSession(c, true, {}, w);
+  ASSIGN_OR_RETURN(Statement statement, PrepareStatement(c));
+  Portal portal{.statement = std::move(statement)};
+  const Description& d = portal.statement.prepared->description();
+  if (d.returns_rows) w.RowDescription(FieldsOf(d, {}));
+  uint64_t sent = 0;
+  RETURN_IF_ERROR(SendRows(portal, 0, w, sent).status());
+  w.CommandComplete(d.returns_rows || d.tag != "SET" ? d.tag + " " + std::to_string(sent) : d.tag);
+  return OkStatus();
 }
 
 Status ProtocolSession::Parse(const pgwire::Parse& m, BackendWriter& w) {
   if (!m.statement.empty() && statements_.contains(m.statement)) {
     return AlreadyExistsError("prepared statement already exists");
   }
-  Statement statement{.parameter_types = m.parameter_types};
-  auto texts = engine_.Split(m.sql);
-  RETURN_IF_ERROR(texts.status());
-  if (texts->size() > 1) return InvalidArgumentError("cannot insert multiple commands into a prepared statement");
-  if (!texts->empty()) {
-    ASSIGN_OR_RETURN(statement.prepared, engine_.Prepare(texts->front()));
+  ASSIGN_OR_RETURN(std::vector<Classified> classified,
+                   ClassifyAll(m.sql, [&](std::string_view text) { return engine_.Split(text); }));
+  if (classified.size() > 1) return InvalidArgumentError("cannot insert multiple commands into a prepared statement");
+  Statement statement{.empty = true};
+  if (!classified.empty()) {
+    RETURN_IF_ERROR(Admit(classified.front()));
+    ASSIGN_OR_RETURN(statement, PrepareStatement(classified.front()));
   }
+  statement.parameter_types = m.parameter_types;
   statements_[m.statement] = std::move(statement);
   w.ParseComplete();
   return OkStatus();
@@ -199,14 +219,15 @@ Status ProtocolSession::Bind(const pgwire::Bind& m, BackendWriter& w) {
   if (it == statements_.end()) return UnknownStatement();
   if (!m.portal.empty() && portals_.contains(m.portal)) return AlreadyExistsError("portal already exists");
   const Statement& statement = it->second;
-  Portal portal{.prepared = statement.prepared};
-  const size_t expected = statement.prepared ? statement.prepared->description().parameters.size() : 0;
+  Portal portal{.statement = statement, .result_formats = m.result_formats};
+  const Prepared* prepared = statement.prepared.get();
+  const size_t expected = prepared ? prepared->description().parameters.size() : 0;
   if (m.parameters.size() != expected) {
     return InvalidArgumentError("protocol violation: bind message supplies " + std::to_string(m.parameters.size()) +
                                 " parameters, but prepared statement requires " + std::to_string(expected));
   }
   for (size_t i = 0; i < m.parameters.size(); ++i) {
-    const duckdb::LogicalType& type = statement.prepared->description().parameters[i];
+    const duckdb::LogicalType& type = prepared->description().parameters[i];
     if (!m.parameters[i]) {
       portal.parameters.emplace_back(type);
       continue;
@@ -216,8 +237,8 @@ Status ProtocolSession::Bind(const pgwire::Bind& m, BackendWriter& w) {
     ASSIGN_OR_RETURN(duckdb::Value value, FromPg(AsStringView(*m.parameters[i]), format, oid, type, i + 1));
     portal.parameters.push_back(std::move(value));
   }
-  if (statement.prepared) {
-    const Description& d = statement.prepared->description();
+  if (prepared) {
+    const Description& d = prepared->description();
     for (size_t i = 0; i < d.names.size(); ++i) {
       ASSIGN_OR_RETURN(int16_t format, FormatOf(m.result_formats, i, d.names.size()));
       if (format == 1 && !HasBinaryFormat(d.types[i])) {
@@ -246,8 +267,14 @@ Status ProtocolSession::Describe(const pgwire::Describe& m, BackendWriter& w) {
       }
     }
     w.ParameterDescription(oids);
-    if (s.prepared && s.prepared->description().returns_rows) {
-      w.RowDescription(FieldsOf(s.prepared->description(), {}));
+    Description d;
+    if (s.prepared) {
+      d = s.prepared->description();
+    } else if (!s.empty) {
+      ASSIGN_OR_RETURN(d, DescribeSession(s.classified));
+    }
+    if (d.returns_rows) {
+      w.RowDescription(FieldsOf(d, {}));
     } else {
       w.NoData();
     }
@@ -256,19 +283,38 @@ Status ProtocolSession::Describe(const pgwire::Describe& m, BackendWriter& w) {
   auto it = portals_.find(m.name);
   if (it == portals_.end()) return UnknownPortal();
   const Portal& p = it->second;
-  if (p.prepared && p.prepared->description().returns_rows) {
-    w.RowDescription(FieldsOf(p.prepared->description(), p.formats));
-  } else {
-    w.NoData();
+  if (p.statement.prepared) {
+    const Description& d = p.statement.prepared->description();
+    if (d.returns_rows) {
+      w.RowDescription(FieldsOf(d, p.formats));
+    } else {
+      w.NoData();
+    }
+    return OkStatus();
   }
+  Description d;
+  if (!p.statement.empty) {
+    ASSIGN_OR_RETURN(d, DescribeSession(p.statement.classified));
+  }
+  if (!d.returns_rows) {
+    w.NoData();
+    return OkStatus();
+  }
+  std::vector<int16_t> formats;
+  for (size_t i = 0; i < d.names.size(); ++i) {
+    ASSIGN_OR_RETURN(int16_t format, FormatOf(p.result_formats, i, d.names.size()));
+    formats.push_back(format);
+  }
+  w.RowDescription(FieldsOf(d, formats));
   return OkStatus();
 }
 
-StatusOr<bool> ProtocolSession::SendRows(Portal& portal, uint32_t limit, BackendWriter& w, uint64_t& sent) {
+StatusOr<bool> ProtocolSession::SendRows(Portal& portal, uint64_t limit, BackendWriter& w, uint64_t& sent,
+                                         RowSink sink) {
   if (!portal.rows) {
-    ASSIGN_OR_RETURN(portal.rows, engine_.Execute(*portal.prepared, portal.parameters));
+    ASSIGN_OR_RETURN(portal.rows, portal.statement.engine->Execute(*portal.statement.prepared, portal.parameters));
   }
-  const bool returns_rows = portal.prepared->description().returns_rows;
+  const bool returns_rows = portal.statement.prepared->description().returns_rows;
   std::vector<std::optional<std::string>> values;
   while (limit == 0 || sent < limit) {
     if (!portal.chunk || portal.next_row >= portal.chunk->size()) {
@@ -284,6 +330,8 @@ StatusOr<bool> ProtocolSession::SendRows(Portal& portal, uint32_t limit, Backend
       continue;
     }
     const size_t row = portal.next_row++;
+    ++sent;
+    if (sink.kind == RowSink::kDiscard) continue;
     values.clear();
     for (size_t c = 0; c < portal.chunk->ColumnCount(); ++c) {
       const duckdb::Value v = portal.chunk->GetValue(c, row);
@@ -295,8 +343,12 @@ StatusOr<bool> ProtocolSession::SendRows(Portal& portal, uint32_t limit, Backend
         values.push_back(PgText(v));
       }
     }
-    w.DataRow(values);
-    ++sent;
+    if (sink.kind == RowSink::kCopy) {
+      const std::string line = CopyLine(values, *sink.copy);
+      w.CopyData(AsBytes(line));
+    } else {
+      w.DataRow(values);
+    }
   }
   return false;
 }
@@ -305,11 +357,18 @@ Status ProtocolSession::Execute(const pgwire::Execute& m, BackendWriter& w) {
   auto it = portals_.find(m.portal);
   if (it == portals_.end()) return UnknownPortal();
   Portal& portal = it->second;
-  if (!portal.prepared) {
+  if (portal.statement.empty) {
     w.EmptyQueryResponse();
     return OkStatus();
   }
-  const Description& d = portal.prepared->description();
+  RETURN_IF_ERROR(Admit(portal.statement.classified));
+  if (!portal.statement.prepared) {
+    // Runs once; the statement may end the transaction and its portals.
+    const Classified c = portal.statement.classified;
+    const std::vector<int16_t> formats = portal.result_formats;
+    return RunSession(c, false, formats, w);
+  }
+  const Description& d = portal.statement.prepared->description();
   uint64_t sent = 0;
   bool finished = portal.done;
   if (!finished) {

@@ -16,13 +16,22 @@
 //     until Sync, which answers ReadyForQuery. Portals end at Sync.
 //   Errors carry a SQLSTATE (SqlStateOf) and never the statement's values.
 //
-// Transactions (BEGIN/COMMIT), SET/SHOW emulation, SQL cursors, COPY and the
-// pg_catalog layer are not here yet (issue 10): such statements go to the
-// engine as they are.
+// Statements are classified with PostgreSQL's parser (classify.h). The
+// session answers itself: SET/RESET/SHOW (settings.h, ParameterStatus when a
+// reported setting changes), BEGIN/START/COMMIT/END/ROLLBACK/ABORT (the
+// ReadyForQuery status I/T/E; after an error in a transaction block every
+// statement fails with 25P02 until ROLLBACK), DISCARD ALL, SQL cursors
+// (DECLARE [BINARY] CURSOR [WITH HOLD] FOR, FETCH/MOVE FORWARD, CLOSE; a
+// cursor is a portal: Describe 'P' of its name works), and COPY (query) /
+// COPY table TO STDOUT in text or csv. Catalog queries run on the session's
+// own catalog database (catalog.h); the rest goes to the engine, which never
+// sees a SET or a transaction statement (each engine statement commits on
+// its own; the workspace is read as it is).
 //
 // Not thread-safe: one connection's messages, one at a time.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,8 +40,11 @@
 
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/status.h"
+#include "hdhub/pgwire/catalog.h"
+#include "hdhub/pgwire/classify.h"
 #include "hdhub/pgwire/engine.h"
 #include "hdhub/pgwire/protocol.h"
+#include "hdhub/pgwire/settings.h"
 
 namespace hdhub::pgwire {
 
@@ -41,6 +53,12 @@ namespace hdhub::pgwire {
 // cancelled, 53200 out of memory, 08P01 protocol violation, 0A000 not
 // supported, 26000/34000 unknown statement/portal, XX000 otherwise.
 std::string SqlStateOf(const Status& status);
+
+// Where ProtocolSession::SendRows puts rows.
+struct RowSink {
+  enum Kind { kDataRow, kDiscard, kCopy } kind = kDataRow;
+  const CopyOptions* copy = nullptr;
+};
 
 class ProtocolSession {
  public:
@@ -59,40 +77,88 @@ class ProtocolSession {
   // Terminate was received, or a protocol violation ended the session.
   bool closed() const { return closed_; }
 
+  // statement_timeout in milliseconds as the client set it (0: none); the
+  // server interrupts a statement running longer (Engine::Cancel).
+  int64_t statement_timeout_ms() const { return settings_.StatementTimeoutMs(); }
+  // Interrupts the statement running now, on the workspace's engine or on
+  // the session's catalog database (57014; the session goes on). Thread-safe:
+  // the server calls it on a CancelRequest or a statement_timeout.
+  void Cancel();
+
+  // The transaction status of ReadyForQuery: 'I', 'T' or 'E'.
+  char transaction_status() const;
+
  private:
+  enum class Transaction { kIdle, kBlock, kFailed };
+  // A parsed statement: engine and catalog statements are prepared on their
+  // engine; the session's own statements run at Execute.
   struct Statement {
-    std::shared_ptr<Prepared> prepared;  // null for an empty text
+    Classified classified;
+    std::shared_ptr<Prepared> prepared;
+    Engine* engine = nullptr;
     std::vector<uint32_t> parameter_types;
+    bool empty = false;
   };
   struct Portal {
-    std::shared_ptr<Prepared> prepared;
+    Statement statement;
     std::vector<duckdb::Value> parameters;
-    std::vector<int16_t> formats;  // per result column
-    std::unique_ptr<Rows> rows;    // once started
+    std::vector<int16_t> formats;         // per result column (prepared statements)
+    std::vector<int16_t> result_formats;  // as Bind gave them (session statements)
+    std::unique_ptr<Rows> rows;           // once started
     std::unique_ptr<duckdb::DataChunk> chunk;
     size_t next_row = 0;  // in `chunk`
     bool done = false;
+    bool cursor = false;  // an SQL cursor (DECLARE)
+    bool hold = false;    // WITH HOLD: outlives its transaction
   };
 
   void SimpleQuery(const std::string& sql, BackendWriter& w);
+  Status RunSimple(const Classified& c, BackendWriter& w);
   Status Parse(const pgwire::Parse& m, BackendWriter& w);
   Status Bind(const pgwire::Bind& m, BackendWriter& w);
   Status Describe(const pgwire::Describe& m, BackendWriter& w);
   Status Execute(const pgwire::Execute& m, BackendWriter& w);
   // Sends up to `limit` rows of `portal` (0: all); true when it ran out.
-  StatusOr<bool> SendRows(Portal& portal, uint32_t limit, BackendWriter& w, uint64_t& sent);
+  StatusOr<bool> SendRows(Portal& portal, uint64_t limit, BackendWriter& w, uint64_t& sent, RowSink sink = {});
   void Error(const Status& status, BackendWriter& w);
 
+  // session_statements.cc
+  StatusOr<Statement> PrepareStatement(const Classified& c);
+  Status Admit(const Classified& c) const;  // 25P02 in a failed transaction
+  // Runs a statement the session answers itself; `simple`: also its RowDescription.
+  Status RunSession(const Classified& c, bool simple, const std::vector<int16_t>& result_formats, BackendWriter& w);
+  // The rows a session statement returns (SHOW, FETCH), for Describe.
+  StatusOr<Description> DescribeSession(const Classified& c) const;
+  Status Set(const Classified& c, bool simple, BackendWriter& w);
+  Status Show(const Classified& c, bool simple, BackendWriter& w);
+  Status Declare(const Classified& c);
+  Status Fetch(const Classified& c, bool simple, const std::vector<int16_t>& result_formats, BackendWriter& w);
+  Status CopyOut(const Classified& c, BackendWriter& w);
+  void Begin(const Classified& c, BackendWriter& w);
+  void EndTransaction(bool commit, BackendWriter& w);
+  void ChangeSetting(const std::string& name, std::string value, BackendWriter& w);
+  void RestoreSettings(std::map<std::string, std::string> values, BackendWriter& w);
+  StatusOr<Engine*> CatalogFor();
+
   Engine& engine_;
-  // The session's settings as the client sees them (SHOW, ParameterStatus).
-  std::map<std::string, std::string> settings_;
+  SessionSettings settings_;
+  std::string user_, database_;
+  std::unique_ptr<CatalogEngine> catalog_;  // created on the first catalog query
+  std::atomic<Engine*> catalog_engine_ = nullptr;  // catalog_'s, for Cancel
+  Transaction transaction_ = Transaction::kIdle;
+  std::map<std::string, std::string> settings_at_begin_;  // restored by ROLLBACK
+  std::map<std::string, std::string> before_local_;       // SET LOCAL: restored at the end
   std::map<std::string, Statement> statements_;
-  std::map<std::string, Portal> portals_;
+  std::map<std::string, Portal> portals_;  // protocol portals and SQL cursors
   bool skipping_ = false;  // after an error in the extended protocol, until Sync
   bool closed_ = false;
 };
 
 // A RowDescription of `d`'s columns with `formats` (one per column; empty: text).
 std::vector<FieldDescription> FieldsOf(const Description& d, const std::vector<int16_t>& formats);
+
+// One row of COPY … TO STDOUT as PostgreSQL writes it (text: \N for NULL,
+// backslash escapes; csv: quotes where needed), newline included.
+std::string CopyLine(const std::vector<std::optional<std::string>>& values, const CopyOptions& options);
 
 }  // namespace hdhub::pgwire
