@@ -85,7 +85,7 @@ void Connection::Stop() {
 
 void Connection::CancelForShutdown() {
   cancelled_for_shutdown_ = true;
-  if (engine_ != nullptr) engine_->Cancel();
+  if (session_ != nullptr) session_->Cancel();
 }
 
 void Connection::Interrupt(End why) {
@@ -294,7 +294,7 @@ asio::awaitable<bool> Connection::OpenSession(const pgwire::StartupMessage& star
     co_await Fatal("22023", std::string(s.message()));
     co_return false;
   }
-  StatusOr<BackendKey> key = server_.registry.Register(engine_.get());
+  StatusOr<BackendKey> key = server_.registry.Register(session_.get());
   if (!key.ok()) co_return false;
   key_ = *key;
   w.BackendKeyData(key_->process_id, key_->secret_key);

@@ -7,13 +7,13 @@
 
 namespace hdhub::server {
 
-StatusOr<BackendKey> SessionRegistry::Register(pgwire::Engine* engine) {
+StatusOr<BackendKey> SessionRegistry::Register(pgwire::ProtocolSession* session) {
   for (;;) {
     ASSIGN_OR_RETURN(Bytes random, crypto::RandomBytes(8));
     BackendKey key{GetBigEndian32(random.data()) & 0x7fffffff, GetBigEndian32(random.data() + 4)};
     if (key.process_id == 0) continue;  // psql shows it; keep it positive and non-zero
     std::lock_guard<std::mutex> lock(mu_);
-    if (sessions_.emplace(key.process_id, std::make_pair(key.secret_key, engine)).second) return key;
+    if (sessions_.emplace(key.process_id, std::make_pair(key.secret_key, session)).second) return key;
   }
 }
 

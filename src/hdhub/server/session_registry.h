@@ -2,9 +2,9 @@
 // (process id and secret key), so that a CancelRequest, which arrives on a
 // connection of its own, reaches the statement it names.
 //
-// Thread-safe. An engine is registered for as long as its session lives;
+// Thread-safe. A session is registered for as long as it lives;
 // Unregister returns only once no Cancel is running on it, so the session
-// may then destroy the engine.
+// may then destroy it.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,7 @@
 #include <mutex>
 
 #include "hdhub/common/status.h"
-#include "hdhub/pgwire/engine.h"
+#include "hdhub/pgwire/session.h"
 
 namespace hdhub::server {
 
@@ -23,9 +23,9 @@ struct BackendKey {
 
 class SessionRegistry {
  public:
-  // A fresh random key (a process id no live session has) for `engine`.
+  // A fresh random key (a process id no live session has) for `session`.
   // Internal when the random generator fails.
-  StatusOr<BackendKey> Register(pgwire::Engine* engine);
+  StatusOr<BackendKey> Register(pgwire::ProtocolSession* session);
   void Unregister(uint32_t process_id);
 
   // Cancels the statement of the session with this key, comparing the
@@ -35,7 +35,7 @@ class SessionRegistry {
 
  private:
   std::mutex mu_;
-  std::map<uint32_t, std::pair<uint32_t, pgwire::Engine*>> sessions_;  // pid -> (secret, engine)
+  std::map<uint32_t, std::pair<uint32_t, pgwire::ProtocolSession*>> sessions_;  // pid -> (secret, session)
 };
 
 }  // namespace hdhub::server
