@@ -114,17 +114,21 @@ Status Reader::Query(const toml::node& node, std::string_view key) {
 
 Status Reader::Serve(const toml::table& serve) {
   ServeConfig& c = config_;
-  auto listen = [&](const toml::node& n, std::string_view k) -> Status {
+  // "host:port" strings into `out`; at least one when `required`.
+  auto addresses = [&](const toml::node& n, std::string_view k, std::vector<ListenAddress>& out,
+                       bool required) -> Status {
     ASSIGN_OR_RETURN(std::vector<std::string> texts, Strings(n, k));
-    if (texts.empty()) return Error(n, k, "expected at least one \"host:port\"");
-    c.listen.clear();
+    if (required && texts.empty()) return Error(n, k, "expected at least one \"host:port\"");
+    out.clear();
     for (const std::string& t : texts) {
       auto address = ParseListenAddress(t);
       if (!address.ok()) return Error(n, k, address.status().message());
-      c.listen.push_back(*address);
+      out.push_back(*address);
     }
     return OkStatus();
   };
+  auto listen = [&](const toml::node& n, std::string_view k) { return addresses(n, k, c.listen, true); };
+  auto http_listen = [&](const toml::node& n, std::string_view k) { return addresses(n, k, c.http_listen, false); };
   auto networks = [&](const toml::node& n, std::string_view k) -> Status {
     ASSIGN_OR_RETURN(std::vector<std::string> texts, Strings(n, k));
     for (const std::string& t : texts) {
@@ -146,7 +150,12 @@ Status Reader::Serve(const toml::table& serve) {
        {"idle_timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), c.idle_timeout); }},
        {"shutdown_grace", [&](auto& n, auto k) { return Set(Seconds(n, k), c.shutdown_grace); }},
        {"max_message_bytes",
-        [&](auto& n, auto k) { return Set(Integer(n, k, kMinMessageBytes, kMaxMessageBytes), c.max_message_bytes); }}});
+        [&](auto& n, auto k) { return Set(Integer(n, k, kMinMessageBytes, kMaxMessageBytes), c.max_message_bytes); }},
+       {"http_listen", http_listen},
+       {"http_max_body_bytes",
+        [&](auto& n, auto k) { return Set(Integer(n, k, 1024, kMaxMessageBytes), c.http_max_body_bytes); }},
+       {"http_header_timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), c.http_header_timeout); }},
+       {"http_idle_timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), c.http_idle_timeout); }}});
 }
 
 }  // namespace

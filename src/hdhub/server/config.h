@@ -57,6 +57,11 @@ struct ServeConfig {
   std::chrono::seconds shutdown_grace{30};
   uint32_t max_message_bytes = 64u << 20;
   QueryLimits query;
+  // The HTTP JSON API (http_server.h); no address: not served.
+  std::vector<ListenAddress> http_listen;
+  uint32_t http_max_body_bytes = 1u << 20;       // a request's body (413 beyond)
+  std::chrono::seconds http_header_timeout{10};  // to read a request's header and body
+  std::chrono::seconds http_idle_timeout{60};    // a keep-alive connection between requests
 };
 
 // Parses "host:port" / "[v6]:port"; InvalidArgument otherwise.

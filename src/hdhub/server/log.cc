@@ -34,6 +34,8 @@ void Logger::Log(const LogEntry& e) {
   if (!e.listen.empty()) line["listen"] = e.listen;
   if (e.duration_seconds) line["duration"] = *e.duration_seconds;
   if (!e.reason.empty()) line["reason"] = e.reason;
+  if (!e.request_id.empty()) line["request_id"] = e.request_id;
+  if (e.http_status != 0) line["status"] = e.http_status;
   // A client's user name need not be UTF-8: replaced, never thrown on.
   const std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::lock_guard<std::mutex> lock(mu_);

@@ -26,6 +26,8 @@ struct LogEntry {
   std::string listen;  // "host:port" the server listens on
   std::optional<double> duration_seconds;
   std::string_view reason;  // a fixed word from the server, never client data
+  std::string request_id;   // HTTP: the X-Request-Id the server made
+  unsigned http_status = 0;  // HTTP: the answer's status; 0: none
 };
 
 class Logger {

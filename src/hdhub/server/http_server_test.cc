@@ -1,0 +1,340 @@
+// The HTTP JSON API end to end: an HttpServer on 127.0.0.1 with a throwaway
+// certificate over a real hub (the service fixture), and curl as the client.
+// Also that docs/api/openapi.json documents exactly the route table.
+#include "hdhub/server/http_server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "hdhub/common/temp_dir.h"
+#include "hdhub/service/service_test_util.h"
+
+namespace hdhub::server {
+namespace {
+
+using directory::Role;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::Not;
+using json = nlohmann::json;
+
+struct Reply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names in lower case
+  std::string body;
+  json Json() const { return json::parse(body, nullptr, false); }
+};
+
+class HttpServerTest : public service::ServiceTest {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir();
+    const std::string out = testing::RunCommandForTest(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost "
+        "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout " +
+        dir_->Sub("key.pem") + " -out " + dir_->Sub("cert.pem") + " 2>&1");
+    ASSERT_TRUE(std::filesystem::exists(dir_->Sub("cert.pem"))) << out;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  void SetUp() override {
+    ServiceTest::SetUp();
+    AddAccount("oscar", {Role::kOperator});
+    AddAccount("rita", {Role::kResearcher});
+    AddAccount("carl", {Role::kAuditor});
+    for (const char* name : {"olga", "rita", "carl"}) {
+      auto issued = svc_->IssueToken(ctx("olga"), name, std::chrono::hours(1), "");
+      ASSERT_OK(issued.status());
+      tokens_[name] = std::string(issued->token.span().begin(), issued->token.span().end());
+    }
+  }
+
+  void StartServer(uint32_t max_body = 1u << 20) {
+    ServeConfig config;
+    config.http_listen = {{"127.0.0.1", 0}};
+    config.tls = {.certificate = dir_->Sub("cert.pem"), .key = dir_->Sub("key.pem")};
+    config.allowed_networks = {ParseNetwork("127.0.0.0/8").value()};
+    config.worker_threads = 2;
+    config.http_max_body_bytes = max_body;
+    api_ = std::make_unique<HttpApi>(*svc_, std::string(BuiltinOpenApiJson()));
+    ASSERT_OK_AND_ASSIGN(server_, HttpServer::Create(std::move(config), *api_, logger_));
+    port_ = server_->ports().at(0);
+    thread_ = std::thread([this] { server_->Run(); });
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+    std::lock_guard<std::mutex> lock(log_mu_);
+    for (const auto& [name, token] : tokens_) {
+      for (const std::string& line : log_) EXPECT_THAT(line, Not(HasSubstr(token)));
+    }
+  }
+
+  // One request with curl; `token` "": no Authorization header.
+  Reply Call(const std::string& method, const std::string& path, const std::string& token = "",
+             const std::string& body = "", const std::string& extra = "") {
+    const std::string out_file = tmp_.Sub("reply-" + std::to_string(++calls_));
+    std::string cmd = "curl -sS -o " + out_file + " -D - --cacert " + dir_->Sub("cert.pem") +
+                      " --resolve localhost:" + std::to_string(port_) + ":127.0.0.1 -X " + method +
+                      " 'https://localhost:" + std::to_string(port_) + path + "'";
+    if (!token.empty()) cmd += " -H 'Authorization: Bearer " + token + "'";
+    if (!body.empty()) cmd += " -H 'Content-Type: application/json' --data-binary '" + body + "'";
+    cmd += " " + extra + " 2>&1";
+    const std::string head = testing::RunCommandForTest(cmd);
+    Reply reply;
+    std::istringstream lines(head);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.rfind("HTTP/", 0) == 0) {
+        reply.status = std::stoi(line.substr(line.find(' ') + 1));
+        continue;
+      }
+      const size_t colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+      reply.headers[name] = line.substr(colon + 2);
+    }
+    std::ifstream in(out_file);
+    reply.body.assign(std::istreambuf_iterator<char>(in), {});
+    EXPECT_NE(reply.status, 0) << head;
+    return reply;
+  }
+
+  // A project p1 of rita's, approved by two operators and built.
+  void BuiltProject() {
+    IngestBeneficiaries();
+    ASSERT_OK(svc_->CreateProject(ctx("olga"), Spec("p1", {"rita"})));
+    ASSERT_OK(svc_->ApproveProject(ctx("olga"), "p1").status());
+    ASSERT_OK(svc_->ApproveProject(ctx("oscar"), "p1").status());
+    ASSERT_OK(svc_->BuildWorkspace(ctx("olga"), "p1").status());
+  }
+
+  static void ExpectProblem(const Reply& r, int status) {
+    EXPECT_EQ(r.status, status) << r.body;
+    EXPECT_EQ(r.headers.count("content-type") ? r.headers.at("content-type") : "", "application/problem+json");
+    const json p = r.Json();
+    ASSERT_TRUE(p.is_object()) << r.body;
+    EXPECT_EQ(p.value("status", 0), status);
+    EXPECT_TRUE(p.contains("type") && p.contains("title") && p.contains("detail"));
+    ASSERT_TRUE(r.headers.count("x-request-id"));
+    EXPECT_EQ(p.value("instance", ""), "urn:hdhub:request:" + r.headers.at("x-request-id"));
+  }
+
+  static testing::TempDir* dir_;
+  std::map<std::string, std::string> tokens_;
+  std::mutex log_mu_;
+  std::vector<std::string> log_;
+  Logger logger_{[this](std::string_view line) {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    log_.emplace_back(line);
+  }};
+  std::unique_ptr<HttpApi> api_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+  uint16_t port_ = 0;
+  int calls_ = 0;
+};
+
+testing::TempDir* HttpServerTest::dir_ = nullptr;
+
+TEST_F(HttpServerTest, HealthNeedsNoTokenAndEveryAnswerHasARequestId) {
+  StartServer();
+  const Reply a = Call("GET", "/api/v1/health");
+  const Reply b = Call("GET", "/api/v1/health");
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.Json()["status"], "ok");
+  ASSERT_TRUE(a.headers.count("x-request-id") && b.headers.count("x-request-id"));
+  EXPECT_THAT(a.headers.at("x-request-id"), MatchesRegex("[0-9a-f]{16}"));
+  EXPECT_NE(a.headers.at("x-request-id"), b.headers.at("x-request-id"));
+  // ...and it is in the log line of the request.
+  std::lock_guard<std::mutex> lock(log_mu_);
+  bool logged = false;
+  for (const std::string& line : log_) logged = logged || line.find(a.headers.at("x-request-id")) != std::string::npos;
+  EXPECT_TRUE(logged);
+}
+
+TEST_F(HttpServerTest, NoTokenAndABadTokenGetTheSame401Problem) {
+  StartServer();
+  const Reply none = Call("GET", "/api/v1/me");
+  const Reply bad = Call("GET", "/api/v1/me", "hdh_nosuchid_nosuchsecret");
+  const Reply revoked_form = Call("GET", "/api/v1/me", "", "", "-H 'Authorization: Basic b2xnYTp4'");
+  for (const Reply* r : {&none, &bad, &revoked_form}) {
+    ExpectProblem(*r, 401);
+    EXPECT_EQ(r->headers.count("www-authenticate") ? r->headers.at("www-authenticate").substr(0, 6) : "", "Bearer");
+    json p = r->Json();
+    p.erase("instance");
+    json q = none.Json();
+    q.erase("instance");
+    EXPECT_EQ(p, q);
+  }
+  const Reply me = Call("GET", "/api/v1/me", tokens_["rita"]);
+  EXPECT_EQ(me.status, 200);
+  EXPECT_EQ(me.Json()["user"], "rita");
+  EXPECT_EQ(me.Json()["roles"], json::array({"researcher"}));
+}
+
+TEST_F(HttpServerTest, AResearcherOnAnOperatorEndpointGets403AndTheRefusalIsAudited) {
+  StartServer();
+  const uint64_t before = LogSize();
+  const Reply r = Call("GET", "/api/v1/users", tokens_["rita"]);
+  ExpectProblem(r, 403);
+  const auto entries = EntriesSince(before);
+  ASSERT_FALSE(entries.empty());
+  bool refused = false;
+  for (const auto& e : entries)
+    refused = refused || (e.event.actor == "rita" && e.event.outcome == audit::Outcome::kDenied);
+  EXPECT_TRUE(refused);
+  // An operator gets the list.
+  const Reply ok = Call("GET", "/api/v1/users", tokens_["olga"]);
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  EXPECT_GE(ok.Json()["items"].size(), 4u);
+}
+
+TEST_F(HttpServerTest, TheCatalogIsListedPageByPage) {
+  IngestBeneficiaries();
+  ASSERT_OK(IngestRows("IR_BEN_S", {"ABCDEFGHIJKLMNOP3,1,1990"}).status());
+  ASSERT_OK(IngestRows("IR_BEN_T", {"ABCDEFGHIJKLMNOP4,2,1960"}).status());
+  StartServer();
+  std::vector<std::string> seen;
+  std::string path = "/api/v1/catalog?limit=2";
+  int pages = 0;
+  while (true) {
+    const Reply r = Call("GET", path, tokens_["olga"]);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json page = r.Json();
+    for (const json& v : page["items"]) seen.push_back(v["dataset"]);
+    ++pages;
+    if (page["next"].is_null()) break;
+    ASSERT_LT(pages, 5);
+    path = "/api/v1/catalog?limit=2&cursor=" + page["next"].get<std::string>();
+  }
+  EXPECT_EQ(pages, 2);
+  EXPECT_THAT(seen, ::testing::UnorderedElementsAre("IR_BEN_R", "IR_BEN_S", "IR_BEN_T"));
+  ExpectProblem(Call("GET", "/api/v1/catalog?cursor=zz", tokens_["olga"]), 400);
+  const Reply one = Call("GET", "/api/v1/catalog/IR_BEN_S?version=1", tokens_["olga"]);
+  EXPECT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.Json()["row_count"], 1);
+  ExpectProblem(Call("GET", "/api/v1/catalog/NOPE", tokens_["olga"]), 404);
+}
+
+TEST_F(HttpServerTest, AProjectQueryStreamsNdjsonOrCsv) {
+  BuiltProject();
+  StartServer();
+  const std::string sql = R"({"sql": "SELECT BEN_SEX_COD AS sex, count(*) AS n FROM IR_BEN_R GROUP BY 1 ORDER BY 1"})";
+  const Reply r = Call("POST", "/api/v1/projects/p1/queries", tokens_["rita"], sql);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers.at("content-type"), "application/x-ndjson");
+  std::vector<json> lines;
+  std::istringstream in(r.body);
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  ASSERT_EQ(lines.size(), 3u) << r.body;
+  EXPECT_EQ(lines[0]["columns"], json::array({"sex", "n"}));
+  EXPECT_EQ(lines[1], json({{"sex", 1}, {"n", 1}}));
+  EXPECT_EQ(lines[2], json({{"sex", 2}, {"n", 1}}));
+  const Reply csv = Call("POST", "/api/v1/projects/p1/queries", tokens_["rita"], sql, "-H 'Accept: text/csv'");
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.body, "sex,n\r\n1,1\r\n2,1\r\n");
+  // Another researcher's view: the one answer for unknown or not yours.
+  ExpectProblem(Call("POST", "/api/v1/projects/nope/queries", tokens_["rita"], sql), 403);
+  ExpectProblem(Call("POST", "/api/v1/projects/p1/queries", tokens_["rita"], R"({"sq": 1})"), 400);
+}
+
+TEST_F(HttpServerTest, ABodyOverTheLimitGets413) {
+  StartServer(1024);
+  const std::string big = R"({"sql": ")" + std::string(2000, 'x') + R"("})";
+  ExpectProblem(Call("POST", "/api/v1/projects/p1/queries", tokens_["rita"], big), 413);
+  // The server still answers.
+  EXPECT_EQ(Call("GET", "/api/v1/health").status, 200);
+}
+
+TEST_F(HttpServerTest, OperatorsIssueAndRevokeTokensAndAuditorsReadTheLog) {
+  StartServer();
+  const Reply issued = Call("POST", "/api/v1/users/rita/tokens", tokens_["olga"], R"({"ttl_seconds": 600})");
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  const std::string token = issued.Json()["token"];
+  tokens_["rita-2"] = token;
+  EXPECT_EQ(Call("GET", "/api/v1/me", token).status, 200);
+  EXPECT_EQ(Call("DELETE", "/api/v1/tokens/" + issued.Json()["id"].get<std::string>(), tokens_["olga"]).status, 204);
+  ExpectProblem(Call("GET", "/api/v1/me", token), 401);
+
+  const Reply entries = Call("GET", "/api/v1/audit/entries?limit=1&action=token.", tokens_["carl"]);
+  ASSERT_EQ(entries.status, 200) << entries.body;
+  EXPECT_EQ(entries.Json()["items"].size(), 1u);
+  EXPECT_FALSE(entries.Json()["next"].is_null());
+  const Reply proof = Call("GET", "/api/v1/audit/entries/0/proof", tokens_["carl"]);
+  EXPECT_EQ(proof.status, 200) << proof.body;
+  EXPECT_EQ(proof.Json()["index"], 0);
+  ExpectProblem(Call("GET", "/api/v1/audit/entries", tokens_["rita"]), 403);
+}
+
+TEST_F(HttpServerTest, UnknownPathsAndMethodsAreProblems) {
+  StartServer();
+  ExpectProblem(Call("GET", "/api/v1/nope", tokens_["olga"]), 404);
+  ExpectProblem(Call("DELETE", "/api/v1/catalog", tokens_["olga"]), 405);
+}
+
+// --- the OpenAPI document ---
+
+json LoadDocument() {
+  std::ifstream in(testing::SourceDir() / "docs/api/openapi.json");
+  return json::parse(in, nullptr, false);
+}
+
+TEST_F(HttpServerTest, TheOpenApiDocumentIsServedAsInTheRepository) {
+  StartServer();
+  const Reply r = Call("GET", "/api/v1/openapi.json");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Json(), LoadDocument());
+}
+
+TEST(OpenApiTest, TheDocumentListsExactlyTheRoutes) {
+  const json doc = LoadDocument();
+  ASSERT_TRUE(doc.is_object());
+  EXPECT_EQ(doc.value("openapi", ""), "3.1.0");
+  std::set<std::string> documented, routed;
+  for (const auto& [path, item] : doc["paths"].items()) {
+    for (const auto& [method, op] : item.items()) {
+      std::string m = method;
+      for (char& c : m) c = char(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert(m + " " + path);
+      for (const auto& [code, response] : op["responses"].items()) {
+        if (code[0] != '4' && code[0] != '5') continue;
+        const json::json_pointer ref("/content/application~1problem+json/schema/$ref");
+        EXPECT_EQ(response.value(ref, std::string()), "#/components/schemas/Problem")
+            << m << " " << path << " " << code;
+      }
+    }
+  }
+  for (const RouteInfo& r : ApiRoutes()) routed.insert(std::string(r.method) + " " + std::string(r.pattern));
+  EXPECT_EQ(documented, routed);
+  EXPECT_EQ(json::parse(BuiltinOpenApiJson()), doc);
+}
+
+TEST(ProblemTest, StatusCodesMapOnceAndServerErrorsSayNothing) {
+  EXPECT_EQ(HttpStatusFor(StatusCode::kInvalidArgument), 400u);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kUnauthenticated), 401u);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kPermissionDenied), 403u);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kNotFound), 404u);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kAlreadyExists), 409u);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kFailedPrecondition), 409u);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kResourceExhausted), 429u);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kDeadlineExceeded), 504u);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kUnavailable), 503u);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kDataLoss), 500u);
+  const HttpResponse r = ProblemFor(DataLossError("row 17 of patient 1234567 is damaged"), "fedcba9876543210");
+  EXPECT_EQ(r.status, 500u);
+  EXPECT_THAT(r.body, Not(HasSubstr("1234567")));
+  EXPECT_THAT(r.body, HasSubstr("fedcba9876543210"));
+}
+
+}  // namespace
+}  // namespace hdhub::server
