@@ -1,10 +1,13 @@
 // hdhub serve: the PostgreSQL wire server (server/pg_server.h), configured by
 // the [serve] table of hdhub.toml (docs/serve.md, packaging/hdhub.toml).
 #include <iostream>
+#include <thread>
 
 #include "hdhub/cli/commands.h"
 #include "hdhub/keys/passphrase.h"
 #include "hdhub/server/config.h"
+#include "hdhub/server/http_api.h"
+#include "hdhub/server/http_server.h"
 #include "hdhub/server/pg_server.h"
 #include "hdhub/server/service_backend.h"
 
@@ -36,8 +39,20 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
                      service::Service::Open(*opts.backends, opts.hub_dir, passphrase, &clock));
     server::ServiceBackend backend(*svc, config.query);
     server::Logger log;
+    server::HttpApi http_api(*svc, std::string(server::BuiltinOpenApiJson()));
+    std::unique_ptr<server::HttpServer> http;
+    if (!config.http_listen.empty()) {
+      ASSIGN_OR_RETURN(http, server::HttpServer::Create(config, http_api, log));
+    }
     ASSIGN_OR_RETURN(std::unique_ptr<server::PgServer> pg, server::PgServer::Create(config, backend, log));
-    pg->Run(/*stop_on_signals=*/true);
+    // Both exist before the HTTP thread starts: a failed Create leaves none.
+    std::thread http_thread;
+    if (http) http_thread = std::thread([&http] { http->Run(); });
+    pg->Run(/*stop_on_signals=*/true);  // returns after SIGTERM/SIGINT and the grace period
+    if (http) {
+      http->Stop();  // answers the requests in flight, then closes
+      http_thread.join();
+    }
     return OkStatus();
   }));
 }

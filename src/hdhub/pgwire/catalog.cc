@@ -250,6 +250,15 @@ StatusOr<std::unique_ptr<CatalogEngine>> CatalogEngine::Create() {
 }
 
 Status CatalogEngine::Refresh(const std::vector<TableInfo>& tables, const CatalogContext& context) {
+  try {
+    return Fill(tables, context);
+  } catch (const std::exception&) {  // its text may hold a name or a label: not repeated
+    filled_for_.clear();
+    return InternalError("the session's catalog could not be filled");
+  }
+}
+
+Status CatalogEngine::Fill(const std::vector<TableInfo>& tables, const CatalogContext& context) {
   // psql's \d runs nine catalog queries in a row: refill only on a change.
   std::string key = context.user + '\0' + context.database + '\0';
   for (const auto& [name, value] : context.settings) key += name + '=' + value + '\0';
@@ -278,11 +287,11 @@ Status CatalogEngine::Refresh(const std::vector<TableInfo>& tables, const Catalo
                    kPgCatalogOid, kPublicOid, kInformationSchemaOid)));
   RETURN_IF_ERROR(ok(con.Query(
       "INSERT INTO pg_roles VALUES ($1, $2, false, true, false, false, true, false, -1, '********', NULL, false, NULL)",
-      kUserOid, context.user)));
+      kUserOid, duckdb::Value(context.user))));
   RETURN_IF_ERROR(
       ok(con.Query("INSERT INTO pg_database VALUES (16383, $1, 10, 6, 'c', false, true, -1, 0, 0, 1663, "
                    "'C.UTF-8', 'C.UTF-8', NULL, NULL, NULL)",
-                   context.database)));
+                   duckdb::Value(context.database))));
   for (const auto& [oid, name] : {std::pair<int64_t, const char*>{kPgClassOid, "pg_class"},
                                   {2615, "pg_namespace"},
                                   {1249, "pg_attribute"},
@@ -294,26 +303,26 @@ Status CatalogEngine::Refresh(const std::vector<TableInfo>& tables, const Catalo
     RETURN_IF_ERROR(
         ok(con.Query("INSERT INTO pg_settings (name, setting, context, vartype, source, boot_val, "
                      "reset_val) VALUES ($1, $2, 'user', 'string', 'session', $2, $2)",
-                     name, value)));
+                     duckdb::Value(name), duckdb::Value(value))));
   }
   int64_t oid = kFirstTableOid;
   for (const TableInfo& table : tables) {
     RETURN_IF_ERROR(ok(con.Query("INSERT INTO pg_class (oid, relname, relnamespace, relnatts) VALUES ($1, $2, $3, $4)",
-                                 oid, table.name, kPublicOid, int64_t(table.columns.size()))));
+                                 oid, duckdb::Value(table.name), kPublicOid, int64_t(table.columns.size()))));
     if (!table.description.empty()) {
-      RETURN_IF_ERROR(
-          ok(con.Query("INSERT INTO pg_description VALUES ($1, $2, 0, $3)", oid, kPgClassOid, table.description)));
+      RETURN_IF_ERROR(ok(con.Query("INSERT INTO pg_description VALUES ($1, $2, 0, $3)", oid, kPgClassOid,
+                                   duckdb::Value(table.description))));
     }
     for (size_t i = 0; i < table.columns.size(); ++i) {
       const ColumnInfo& column = table.columns[i];
       const PgType t = PgTypeOf(column.type);
-      RETURN_IF_ERROR(
-          ok(con.Query("INSERT INTO pg_attribute (attrelid, attname, atttypid, attlen, attnum, atttypmod) "
-                       "VALUES ($1, $2, $3, $4, $5, $6)",
-                       oid, column.name, int64_t(t.oid), int64_t(t.size), int64_t(i + 1), int64_t(t.modifier))));
+      RETURN_IF_ERROR(ok(con.Query(
+          "INSERT INTO pg_attribute (attrelid, attname, atttypid, attlen, attnum, atttypmod) "
+          "VALUES ($1, $2, $3, $4, $5, $6)",
+          oid, duckdb::Value(column.name), int64_t(t.oid), int64_t(t.size), int64_t(i + 1), int64_t(t.modifier))));
       if (!column.description.empty()) {
         RETURN_IF_ERROR(ok(con.Query("INSERT INTO pg_description VALUES ($1, $2, $3, $4)", oid, kPgClassOid,
-                                     int64_t(i + 1), column.description)));
+                                     int64_t(i + 1), duckdb::Value(column.description))));
       }
     }
     ++oid;

@@ -45,6 +45,8 @@ class CatalogEngine {
   Engine& engine() { return *engine_; }
 
  private:
+  // Refresh's work; DuckDB may throw (a value it cannot bind).
+  Status Fill(const std::vector<TableInfo>& tables, const CatalogContext& context);
   CatalogEngine() = default;
 
   std::unique_ptr<duckdb::DuckDB> db_;

@@ -186,5 +186,15 @@ TEST_F(SessionTest, StartReportsWhatClientsCheckAndRefusesAnotherEncoding) {
   EXPECT_TRUE(refused.empty());
 }
 
+// A label with accents (the SNDS dictionary's are French) reaches the
+// catalog as text: it once went in as a BLOB and the conversion threw.
+TEST_F(SessionTest, CatalogTakesLabelsWithAccents) {
+  con_.Query("COMMENT ON TABLE patients IS 'Bénéficiaires, année de naissance'");
+  EXPECT_THAT(Flight({Query{"SELECT pg_catalog.obj_description(c.oid, 'pg_class') FROM pg_catalog.pg_class c "
+                            "WHERE c.relname = 'patients'"}}),
+              ElementsAre(::testing::StartsWith("T "), "D 0x" + HexEncode(AsBytes("Bénéficiaires, année de naissance")),
+                          "C SELECT 1", "Z I"));
+}
+
 }  // namespace
 }  // namespace hdhub::pgwire

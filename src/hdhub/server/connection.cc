@@ -312,7 +312,19 @@ asio::awaitable<void> Connection::Serve() {
     std::optional<std::pair<char, Bytes>> message = co_await ReadMessage();
     if (!message) break;
     Bytes out;
-    co_await RunOnPool(server_.pool, [&] { session_->Handle(message->first, message->second, out); });
+    bool failed = false;
+    co_await RunOnPool(server_.pool, [&] {
+      try {
+        session_->Handle(message->first, message->second, out);
+      } catch (const std::exception&) {  // a bug: the session ends, the server goes on
+        failed = true;
+      }
+    });
+    if (failed) {
+      Log("session.failed", "internal_error", "error");
+      co_await Fatal("XX000", "internal error; the session ends");
+      break;
+    }
     if (cancelled_for_shutdown_) break;  // its answer is the cancel's error: 57P01 says more
     co_await Write(out);
     if (session_->closed()) break;

@@ -2,6 +2,7 @@
 // session's opening checks, statements prepared and run with parameters,
 // each checked, sandboxed and audited, and only the workspace's tables listed.
 #include "duckdb.hpp"
+#include "hdhub/pgwire/session.h"
 #include "hdhub/service/service_test_util.h"
 
 namespace hdhub::service {
@@ -125,6 +126,28 @@ TEST_F(PgEngineTest, CancelStopsTheRunningStatement) {
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> again, engine->Prepare("SELECT 42"));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Rows> r, engine->Execute(*again, {}));
   EXPECT_THAT(Read(*r), ElementsAre("42"));
+}
+
+// psql's \dt and \d, as psql 15 sends them, over the project's engine:
+// the catalog layer lists the workspace's tables and their columns.
+TEST_F(PgEngineTest, PsqlsCatalogQueriesListTheWorkspace) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Engine> engine, svc_->OpenPgEngine(ctx("rita"), "p1", {}));
+  pgwire::ProtocolSession session(*engine);
+  Bytes out;
+  ASSERT_OK(session.Start({{"user", "rita"}, {"database", "p1"}}, out));
+  out.clear();
+  const Bytes query = pgwire::EncodeFrontend(pgwire::Query{
+      "SELECT n.nspname as \"Schema\",\n  c.relname as \"Name\",\n  CASE c.relkind WHEN 'r' THEN 'table' WHEN 'v' "
+      "THEN 'view' END as \"Type\",\n  pg_catalog.pg_get_userbyid(c.relowner) as \"Owner\"\nFROM "
+      "pg_catalog.pg_class c\n     LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace\n     LEFT JOIN "
+      "pg_catalog.pg_am am ON am.oid = c.relam\nWHERE c.relkind IN ('r','p','')\n      AND n.nspname <> "
+      "'pg_catalog'\n      AND n.nspname !~ '^pg_toast'\n      AND n.nspname <> 'information_schema'\n  AND "
+      "pg_catalog.pg_table_is_visible(c.oid)\nORDER BY 1,2;"});
+  session.Handle(char(query[0]), ByteSpan(query).subspan(5), out);
+  const std::string text(reinterpret_cast<const char*>(out.data()), out.size());
+  EXPECT_FALSE(session.closed());
+  EXPECT_NE(text.find("IR_BEN_R"), std::string::npos) << text;
+  EXPECT_EQ(text.find("hdhub_private"), std::string::npos) << text;
 }
 
 }  // namespace
