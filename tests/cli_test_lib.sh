@@ -44,6 +44,18 @@ as() { local token=$1; shift; HDHUB_TOKEN=$token run "$@"; }  # run, as the acco
 day() { date -u -d "$1" +%Y-%m-%d; }                           # e.g. day '+10 days'
 token_for() { "$HDHUB" token issue "$1" --ttl 1d 2>/dev/null; }  # user -> a day's token
 
+# Project $1 over the scope file $2 with member $3, from yesterday for 30
+# days: created by the steward whose token is $STAN, approved by the
+# password-acting operator and by the one whose token is $OMAR, then built.
+open_project() {  # id, scope file, member
+  as "$STAN" project create --id "$1" --authorisation "CNIL-DR-2026-$1" --purpose "Test $1" --scope "$2" \
+    --start "$(day '-1 day')" --end "$(day '+30 days')" --member "$3"
+  run project approve "$1"
+  as "$OMAR" project approve "$1"
+  as "$STAN" project build "$1"
+  check "project $1 approved and its workspace built" test "$(rc)" = 0
+}
+
 # Pseudonymizes (strictly, with the source key $work/src.key) and ingests each
 # named table of the synthetic extract in $1, checking both steps. Needs SNDS.
 intake_synthetic() {

@@ -28,12 +28,7 @@ OMAR=$(token_for omar); STAN=$(token_for stan); RITA=$(token_for rita)
 run ingest --on-invalid set-null --dataset IR_BEN_R --schema "$SNDS/schemas/IR_BEN_R.json" "$SNDS/synthetic/IR_BEN_R.csv"
 check "ingest" test "$(rc)" = 0
 echo '{"tables": {"IR_BEN_R": ["*"]}}' >"$work/scope.json"
-as "$STAN" project create --id q --authorisation CNIL-DR-2026-007 --purpose "Queries" --scope "$work/scope.json" \
-  --start "$(day '-1 day')" --end "$(day '+30 days')" --member rita
-run project approve q
-as "$OMAR" project approve q
-as "$STAN" project build q
-check "workspace built" test "$(rc)" = 0
+open_project q "$work/scope.json" rita
 
 # Both paths: the operator over the catalog, the researcher in her workspace.
 for path in catalog project; do

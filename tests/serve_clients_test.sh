@@ -22,12 +22,7 @@ OMAR=$(token_for omar); STAN=$(token_for stan); RITA=$(token_for rita); REMI=$(t
 run ingest --on-invalid set-null --dataset IR_BEN_R --schema "$SNDS/schemas/IR_BEN_R.json" "$SNDS/synthetic/IR_BEN_R.csv"
 check "ingest" test "$(rc)" = 0
 echo '{"tables": {"IR_BEN_R": ["BEN_SEX_COD", "BEN_NAI_ANN"]}}' >"$work/scope.json"
-as "$STAN" project create --id diab --authorisation CNIL-DR-2026-011 --purpose "Clients" --scope "$work/scope.json" \
-  --start "$(day '-1 day')" --end "$(day '+30 days')" --member rita
-run project approve diab
-as "$OMAR" project approve diab
-as "$STAN" project build diab
-check "workspace built" test "$(rc)" = 0
+open_project diab "$work/scope.json" rita
 as "$RITA" --json query --project diab "SELECT count(*) AS n FROM IR_BEN_R WHERE BEN_SEX_COD = 2"
 WOMEN=$(/usr/bin/python3 -c "import json; print(json.loads(open('$work/out').readline())['rows'][0][0])")
 check "the CLI counts the women" test -n "$WOMEN"

@@ -1,6 +1,5 @@
 // The listening side shared by the servers of `hdhub serve`: binding an
-// address and telling whether a peer's address is allowed. (PgServer keeps
-// its own copy for now; it can move to these.)
+// address and telling whether a peer's address is allowed.
 //
 // Functions; thread-safety that of the io_context given.
 #pragma once

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "hdhub/server/connection.h"
+#include "hdhub/server/listener.h"
 #include "hdhub/server/tls.h"
 
 namespace hdhub::server {
@@ -12,12 +13,6 @@ namespace {
 // Time a refused client gets to read its error before the socket closes.
 constexpr auto kLingerAfterRefusal = std::chrono::seconds(1);
 constexpr size_t kLingerBytes = 16 << 10;
-
-// As IPv4-mapped IPv6 bytes, to match against Network.
-std::array<uint8_t, 16> Mapped(const asio::ip::address& a) {
-  if (a.is_v4()) return asio::ip::make_address_v6(asio::ip::v4_mapped, a.to_v4()).to_bytes();
-  return a.to_v6().to_bytes();
-}
 
 // Sends FATAL `sqlstate` and closes, discarding (never reading as a packet)
 // what the client sent meanwhile, so that the close does not reset the
@@ -84,17 +79,7 @@ Status PgServer::Impl::Init() {
   RETURN_IF_ERROR(ConfigureTls(tls_.native_handle(), config_.tls));
   ASSIGN_OR_RETURN(context_.tls_end_point, TlsServerEndPoint(::SSL_CTX_get0_certificate(tls_.native_handle())));
   for (const ListenAddress& listen : config_.listen) {
-    boost::system::error_code ec;
-    const tcp::endpoint endpoint(asio::ip::make_address(listen.host, ec), listen.port);
-    auto acceptor = std::make_unique<tcp::acceptor>(io_);
-    if (!ec) acceptor->open(endpoint.protocol(), ec);
-    if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) acceptor->bind(endpoint, ec);
-    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      return UnavailableError("cannot listen on " + listen.host + ":" + std::to_string(listen.port) + ": " +
-                              ec.message());
-    }
+    ASSIGN_OR_RETURN(std::unique_ptr<tcp::acceptor> acceptor, Listen(io_, listen));
     acceptors_.push_back(std::move(acceptor));
   }
   return OkStatus();
@@ -145,10 +130,7 @@ void PgServer::Impl::OnAccepted(tcp::socket socket) {
   const tcp::endpoint peer = socket.remote_endpoint(ec);
   if (ec) return;  // gone already
   const std::string client = peer.address().to_string();
-  const auto mapped = Mapped(peer.address());
-  bool allowed = false;
-  for (const Network& n : config_.allowed_networks) allowed = allowed || n.Contains(mapped);
-  if (!allowed) {
+  if (!Allowed(config_.allowed_networks, peer.address())) {
     context_.log.Log({.level = "warning", .event = "connection.refused", .client = client, .reason = "network"});
     asio::co_spawn(io_, Refuse(std::move(socket), "28000", "no access from this address"), asio::detached);
     return;
