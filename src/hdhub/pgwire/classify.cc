@@ -234,7 +234,12 @@ std::optional<Classified> SetConfig(const Json& select) {
 }
 
 Classified ClassifyOne(const Json& stmt, const std::string& text) {
-  const auto& [type, node] = *stmt.items().begin();
+  // (A structured binding of *stmt.items().begin() would bind a proxy that
+  // dies with the statement: ASan's stack-use-after-scope.)
+  if (!stmt.is_object() || stmt.empty()) return Refused("this statement is not supported");
+  const auto first = stmt.begin();
+  const std::string type = first.key();
+  const Json& node = first.value();
   if (type == "VariableSetStmt") return SetStatement(node);
   if (type == "VariableShowStmt") return {.kind = StatementKind::kShow, .name = AsciiLower(node.value("name", ""))};
   if (type == "TransactionStmt") return TransactionStatement(node);
