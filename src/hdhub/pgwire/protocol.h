@@ -177,6 +177,9 @@ class BackendWriter {
   // The one-byte answers to SSLRequest and GSSENCRequest ('S' / 'N').
   void RawByte(char c) { out_.push_back(uint8_t(c)); }
 
+  // The messages written so far (whole messages between calls).
+  Bytes& buffer() { return out_; }
+
  private:
   void Begin(char type);
   void End();

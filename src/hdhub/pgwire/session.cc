@@ -349,6 +349,7 @@ StatusOr<bool> ProtocolSession::SendRows(Portal& portal, uint64_t limit, Backend
     } else {
       w.DataRow(values);
     }
+    if (flusher_ && w.buffer().size() >= kFlushBytes) RETURN_IF_ERROR(flusher_(w.buffer()));
   }
   return false;
 }

@@ -32,6 +32,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -74,6 +75,15 @@ class ProtocolSession {
 
   // Handles one message (type byte and body); appends the answers to `out`.
   void Handle(char type, ByteSpan body, Bytes& out);
+
+  // While rows are sent (DataRow, CopyData), whenever the answers in `out`
+  // pass kFlushBytes, Handle gives them to the flusher, which writes them to
+  // the client and clears `out` (on the thread running Handle), so a large
+  // result never sits whole in memory. A flusher's error (the client went
+  // away) ends the statement with it. Without a flusher, `out` holds all.
+  static constexpr size_t kFlushBytes = 256 << 10;
+  using Flusher = std::function<Status(Bytes& out)>;
+  void SetFlusher(Flusher flusher) { flusher_ = std::move(flusher); }
   // Terminate was received, or a protocol violation ended the session.
   bool closed() const { return closed_; }
 
@@ -152,6 +162,7 @@ class ProtocolSession {
   std::map<std::string, Portal> portals_;  // protocol portals and SQL cursors
   bool skipping_ = false;  // after an error in the extended protocol, until Sync
   bool closed_ = false;
+  Flusher flusher_;
 };
 
 // A RowDescription of `d`'s columns with `formats` (one per column; empty: text).

@@ -122,6 +122,45 @@ TEST_F(SessionTest, BinaryResultsForTheCommonTypes) {
               ElementsAre("1", "E 0A000", "Z I"));
 }
 
+// A large result leaves through the flusher in pieces of about kFlushBytes:
+// the session never holds it whole, and the pieces put together are the
+// whole answer (SELECT and COPY alike). A flusher's error ends the statement.
+TEST_F(SessionTest, ALargeResultIsFlushedInPiecesAndNeverHeldWhole) {
+  std::vector<Bytes> pieces;
+  size_t largest = 0;
+  session_.SetFlusher([&](Bytes& out) {
+    largest = std::max(largest, out.size());
+    pieces.push_back(out);
+    out.clear();
+    return OkStatus();
+  });
+  for (const char* sql : {"SELECT range AS i, repeat('z', 100) AS pad FROM range(50000)",
+                          "COPY (SELECT range AS i, repeat('z', 100) AS pad FROM range(50000)) TO STDOUT"}) {
+    pieces.clear();
+    largest = 0;
+    Bytes out;
+    Bytes wire = EncodeFrontend(Query{sql});
+    session_.Handle(char(wire[0]), ByteSpan(wire).subspan(5), out);
+    EXPECT_GE(pieces.size(), 15u) << sql;
+    EXPECT_LT(largest, ProtocolSession::kFlushBytes + 1024) << sql;
+    EXPECT_LT(out.size(), ProtocolSession::kFlushBytes) << sql;
+    Bytes whole;
+    for (const Bytes& p : pieces) whole.insert(whole.end(), p.begin(), p.end());
+    whole.insert(whole.end(), out.begin(), out.end());
+    const std::vector<std::string> trace = Trace(whole);
+    ASSERT_GE(trace.size(), 3u);
+    EXPECT_EQ(trace[trace.size() - 2], std::string(sql).starts_with("COPY") ? "C COPY 50000" : "C SELECT 50000");
+    EXPECT_EQ(trace.back(), "Z I");
+  }
+  session_.SetFlusher([](Bytes&) { return UnavailableError("the client stopped reading the rows"); });
+  Bytes out;
+  Bytes wire = EncodeFrontend(Query{"SELECT range, repeat('z', 100) FROM range(50000)"});
+  session_.Handle(char(wire[0]), ByteSpan(wire).subspan(5), out);
+  const std::vector<std::string> trace = Trace(out);
+  ASSERT_GE(trace.size(), 2u);
+  EXPECT_EQ(trace[trace.size() - 2].substr(0, 1), "E");
+}
+
 TEST_F(SessionTest, AMalformedMessageEndsTheSession) {
   Bytes out;
   session_.Handle('B', Bytes{0, 0, 0xff}, out);

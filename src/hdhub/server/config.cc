@@ -109,6 +109,7 @@ Status Reader::Query(const toml::node& node, std::string_view key) {
                {{"threads", [&](auto& n, auto k) { return Set(Integer(n, k, 0, kMaxWorkerThreads), q.threads); }},
                 {"memory", [&](auto& n, auto k) { return Set(String(n, k), q.memory); }},
                 {"max_rows", [&](auto& n, auto k) { return Set(Integer(n, k, 0, INT64_MAX), q.max_rows); }},
+                {"max_bytes", [&](auto& n, auto k) { return Set(Integer(n, k, 0, INT64_MAX), q.max_bytes); }},
                 {"timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), q.timeout); }}});
 }
 

@@ -42,8 +42,9 @@ struct TlsConfig {
 struct QueryLimits {
   int threads = 0;                  // DuckDB threads per session; 0: DuckDB's default
   std::string memory;               // DuckDB memory_limit ("4GB"); empty: DuckDB's default
-  uint64_t max_rows = 0;            // rows one statement may return; 0: no limit
-  std::chrono::seconds timeout{0};  // statement timeout; 0: none
+  uint64_t max_rows = 100000;       // rows one statement may return; 0: no limit
+  uint64_t max_bytes = uint64_t{256} << 20;  // bytes of its cells (sql/query_stream.h); 0: no limit
+  std::chrono::seconds timeout{0};           // statement timeout; 0: the session's (5 minutes)
 };
 
 struct ServeConfig {

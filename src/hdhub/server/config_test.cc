@@ -20,7 +20,7 @@ TEST(ServeConfigTest, ReadsEveryKeyBesideTheCliSettings) {
                            "allowed_networks = [\"10.1.0.0/16\", \"::1\"]\nauth_timeout = 10\nidle_timeout = 600\n"
                            "shutdown_grace = 5\nmax_message_bytes = 1048576\n" +
                            kTls + "min_version = \"1.3\"\n[serve.query]\nthreads = 2\nmemory = \"4GB\"\n" +
-                           "max_rows = 1000\ntimeout = 60\n";
+                           "max_rows = 1000\nmax_bytes = 0\ntimeout = 60\n";
   ASSERT_OK_AND_ASSIGN(ServeConfig c, ParseServeConfig(text, "hdhub.toml"));
   ASSERT_EQ(c.listen.size(), 2u);
   EXPECT_EQ(c.listen[0].host, "0.0.0.0");
@@ -37,6 +37,7 @@ TEST(ServeConfigTest, ReadsEveryKeyBesideTheCliSettings) {
   EXPECT_EQ(c.query.threads, 2);
   EXPECT_EQ(c.query.memory, "4GB");
   EXPECT_EQ(c.query.max_rows, 1000u);
+  EXPECT_EQ(c.query.max_bytes, 0u) << "0: no limit";
   EXPECT_EQ(c.query.timeout, std::chrono::seconds(60));
   ASSERT_EQ(c.allowed_networks.size(), 2u);
   EXPECT_TRUE(c.allowed_networks[0].Contains(ParseIpAddress("10.1.200.3").value()));

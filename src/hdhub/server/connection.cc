@@ -1,5 +1,6 @@
 #include "hdhub/server/connection.h"
 
+#include <future>
 #include <variant>
 
 namespace hdhub::server {
@@ -113,6 +114,27 @@ asio::awaitable<void> Connection::Write(const Bytes& bytes) {
   } else {
     co_await asio::async_write(stream_.next_layer(), asio::buffer(bytes), kAwait);
   }
+}
+
+Status Connection::FlushFromPool(Bytes& bytes) {
+  // Runs on a pool thread inside Serve's RunOnPool, while the coroutine
+  // waits: the stream is idle, and the write runs on its own (one-thread)
+  // executor. A client that stops reading holds this worker until shutdown
+  // or the idle deadline cancels the socket.
+  std::promise<boost::system::error_code> written;
+  std::future<boost::system::error_code> done = written.get_future();
+  auto complete = [&written](boost::system::error_code ec, size_t) { written.set_value(ec); };
+  asio::post(stream_.get_executor(), [&] {
+    if (tls_) {
+      asio::async_write(stream_, asio::buffer(bytes), complete);
+    } else {
+      asio::async_write(stream_.next_layer(), asio::buffer(bytes), complete);
+    }
+  });
+  const boost::system::error_code ec = done.get();
+  bytes.clear();
+  if (ec) return UnavailableError("the client stopped reading the rows");
+  return OkStatus();
 }
 
 asio::awaitable<void> Connection::Fatal(std::string_view sqlstate, std::string message) {
@@ -284,6 +306,7 @@ asio::awaitable<bool> Connection::OpenSession(const pgwire::StartupMessage& star
   }
   engine_ = std::move(*engine);
   session_ = std::make_unique<pgwire::ProtocolSession>(*engine_);
+  session_->SetFlusher([this](Bytes& bytes) { return FlushFromPool(bytes); });
   Bytes out;
   BackendWriter w(out);
   w.AuthenticationSaslFinal(server_final);

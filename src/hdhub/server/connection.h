@@ -78,6 +78,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<std::optional<std::pair<char, Bytes>>> ReadMessage();
   asio::awaitable<void> Read(uint8_t* data, size_t size);
   asio::awaitable<void> Write(const Bytes& bytes);
+  // Writes `bytes` to the client from a pool thread (the session's flusher).
+  Status FlushFromPool(Bytes& bytes);
   // Sends FATAL `sqlstate` `message` (the connection then closes).
   asio::awaitable<void> Fatal(std::string_view sqlstate, std::string message);
 

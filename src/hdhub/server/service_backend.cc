@@ -8,7 +8,8 @@ projects::SessionLimits SessionLimitsOf(const QueryLimits& q) {
   projects::SessionLimits limits;
   if (q.threads > 0) limits.threads = q.threads;
   if (!q.memory.empty()) limits.memory_limit = q.memory;
-  if (q.max_rows > 0) limits.max_rows = q.max_rows;
+  limits.max_rows = q.max_rows;  // 0: no limit, as QueryStream reads it
+  limits.max_bytes = q.max_bytes;
   if (q.timeout.count() > 0) limits.timeout = q.timeout;
   return limits;
 }

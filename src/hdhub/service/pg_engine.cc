@@ -25,34 +25,51 @@ class SessionPrepared final : public pgwire::Prepared {
   pgwire::Description description_;
 };
 
-// A statement's rows, read whole (within the session's row and byte limits)
-// before the first is handed on: the stream's end is what records the
-// query.run event, and no row may leave before it is durable
-// (sql/logged_query.h). Reading whole also frees the session's connection
-// for the next statement while a client keeps a portal suspended.
-class ReadRows final : public pgwire::Rows {
+class ProjectEngine;
+
+// A statement's rows. Up to kBufferedBytes are read before the first is
+// handed on: a statement whose rows all fit has ended, its query.run event
+// durable, before any leaves (sql/logged_query.h). A larger one is announced
+// first (a durable query.start event) and then streams as the client reads,
+// so the server's memory stays bounded; its query.run follows at its end.
+// A suspended portal's stream holds the session's connection: the engine
+// reads what is left of it into memory before the next statement starts.
+class SessionRows final : public pgwire::Rows {
  public:
-  explicit ReadRows(std::deque<std::unique_ptr<duckdb::DataChunk>> chunks) : chunks_(std::move(chunks)) {}
-  StatusOr<std::unique_ptr<duckdb::DataChunk>> Next() override {
-    if (chunks_.empty()) return std::unique_ptr<duckdb::DataChunk>();
-    std::unique_ptr<duckdb::DataChunk> chunk = std::move(chunks_.front());
-    chunks_.pop_front();
-    return chunk;
-  }
+  SessionRows(ProjectEngine& engine, std::deque<std::unique_ptr<duckdb::DataChunk>> chunks,
+              std::unique_ptr<sql::QueryStream> stream);
+  ~SessionRows() override;
+  StatusOr<std::unique_ptr<duckdb::DataChunk>> Next() override;
+  // Reads the rest of the stream into memory and lets go of the connection.
+  void Materialize();
+  // The engine goes away: the stream ends (Cancelled) and so do the rows.
+  void Abandon();
 
  private:
+  void Detach();
+
+  ProjectEngine* engine_;
   std::deque<std::unique_ptr<duckdb::DataChunk>> chunks_;
+  std::unique_ptr<sql::QueryStream> stream_;  // the rest, while it streams
+  Status end_;                                // how a materialized stream ended
 };
 
 class ProjectEngine final : public pgwire::Engine {
  public:
   ProjectEngine(std::unique_ptr<keys::KeyStore> keys, std::unique_ptr<projects::ProjectSession> session)
       : keys_(std::move(keys)), session_(std::move(session)) {}
-  ~ProjectEngine() override { session_.reset(); }  // before the key store it borrows
+  ~ProjectEngine() override {
+    if (streaming_ != nullptr) streaming_->Abandon();  // ends its stream while the session is alive
+    session_.reset();                                  // before the key store it borrows
+  }
 
-  StatusOr<std::vector<std::string>> Split(std::string_view sql) override { return session_->Statements(sql); }
+  StatusOr<std::vector<std::string>> Split(std::string_view sql) override {
+    LetGo();
+    return session_->Statements(sql);
+  }
 
   StatusOr<std::shared_ptr<pgwire::Prepared>> Prepare(std::string_view sql) override {
+    LetGo();
     ASSIGN_OR_RETURN(std::unique_ptr<duckdb::PreparedStatement> prepared, session_->Prepare(sql));
     return std::shared_ptr<pgwire::Prepared>(
         std::make_shared<SessionPrepared>(std::string(sql), pgwire::DescriptionOf(*prepared)));
@@ -60,20 +77,32 @@ class ProjectEngine final : public pgwire::Engine {
 
   StatusOr<std::unique_ptr<pgwire::Rows>> Execute(pgwire::Prepared& prepared,
                                                   std::vector<duckdb::Value> parameters) override {
+    LetGo();
     const std::string& sql = static_cast<SessionPrepared&>(prepared).sql();
     ASSIGN_OR_RETURN(std::unique_ptr<sql::QueryStream> stream, session_->Stream(sql, parameters));
-    Running running(*this, stream.get());
+    SetRunning(stream.get());
     std::deque<std::unique_ptr<duckdb::DataChunk>> chunks;
-    while (true) {
-      ASSIGN_OR_RETURN(std::optional<sql::Chunk> chunk, stream->Next());
-      if (!chunk) break;
-      chunks.push_back(std::move(*chunk).Release());
+    while (stream->bytes() < kBufferedBytes) {
+      StatusOr<std::optional<sql::Chunk>> chunk = stream->Next();
+      if (!chunk.ok() || !*chunk) {
+        SetRunning(nullptr);
+        RETURN_IF_ERROR(chunk.status());
+        return std::unique_ptr<pgwire::Rows>(std::make_unique<SessionRows>(*this, std::move(chunks), nullptr));
+      }
+      chunks.push_back(std::move(**chunk).Release());
     }
-    return std::unique_ptr<pgwire::Rows>(std::make_unique<ReadRows>(std::move(chunks)));
+    if (Status announced = stream->Announce(); !announced.ok()) {
+      SetRunning(nullptr);
+      return announced;
+    }
+    auto rows = std::make_unique<SessionRows>(*this, std::move(chunks), std::move(stream));
+    streaming_ = rows.get();
+    return std::unique_ptr<pgwire::Rows>(std::move(rows));
   }
 
   StatusOr<std::vector<pgwire::TableInfo>> Tables() override {
     if (!tables_) {
+      LetGo();
       ASSIGN_OR_RETURN(std::vector<pgwire::TableInfo> read, ReadTables());
       tables_ = std::move(read);
     }
@@ -86,19 +115,21 @@ class ProjectEngine final : public pgwire::Engine {
   }
 
  private:
-  // Marks `stream` as the one Cancel() stops, while it is read.
-  class Running {
-   public:
-    Running(ProjectEngine& engine, sql::QueryStream* stream) : engine_(engine) { Set(stream); }
-    ~Running() { Set(nullptr); }
+  friend class SessionRows;
 
-   private:
-    void Set(sql::QueryStream* stream) {
-      std::lock_guard lock(engine_.mu_);
-      engine_.running_ = stream;
-    }
-    ProjectEngine& engine_;
-  };
+  // Rows read before the first is handed on; a larger result streams.
+  static constexpr uint64_t kBufferedBytes = 8 << 20;
+
+  // Marks `stream` as the one Cancel() stops.
+  void SetRunning(sql::QueryStream* stream) {
+    std::lock_guard lock(mu_);
+    running_ = stream;
+  }
+  // Another statement is about to use the connection: a portal still
+  // streaming reads the rest of its rows into memory first.
+  void LetGo() {
+    if (streaming_ != nullptr) streaming_->Materialize();
+  }
 
   // The workspace's tables with their columns (prepared, never run) and
   // the data dictionary's labels.
@@ -133,7 +164,58 @@ class ProjectEngine final : public pgwire::Engine {
   std::optional<std::vector<pgwire::TableInfo>> tables_;
   std::mutex mu_;
   sql::QueryStream* running_ = nullptr;  // guarded by mu_
+  SessionRows* streaming_ = nullptr;     // the rows whose stream holds the connection
 };
+
+SessionRows::SessionRows(ProjectEngine& engine, std::deque<std::unique_ptr<duckdb::DataChunk>> chunks,
+                         std::unique_ptr<sql::QueryStream> stream)
+    : engine_(stream ? &engine : nullptr), chunks_(std::move(chunks)), stream_(std::move(stream)) {}
+
+SessionRows::~SessionRows() { Detach(); }
+
+StatusOr<std::unique_ptr<duckdb::DataChunk>> SessionRows::Next() {
+  if (!chunks_.empty()) {
+    std::unique_ptr<duckdb::DataChunk> chunk = std::move(chunks_.front());
+    chunks_.pop_front();
+    return chunk;
+  }
+  if (!stream_) {
+    RETURN_IF_ERROR(end_);
+    return std::unique_ptr<duckdb::DataChunk>();
+  }
+  StatusOr<std::optional<sql::Chunk>> chunk = stream_->Next();
+  if (chunk.ok() && *chunk) return std::move(**chunk).Release();
+  Detach();  // ended: its query.run is written
+  RETURN_IF_ERROR(chunk.status());
+  return std::unique_ptr<duckdb::DataChunk>();
+}
+
+void SessionRows::Materialize() {
+  while (stream_) {
+    StatusOr<std::optional<sql::Chunk>> chunk = stream_->Next();
+    if (chunk.ok() && *chunk) {
+      chunks_.push_back(std::move(**chunk).Release());
+      continue;
+    }
+    end_ = chunk.status();
+    Detach();
+  }
+}
+
+void SessionRows::Abandon() {
+  end_ = CancelledError("the session ended before the rows were read");
+  chunks_.clear();
+  Detach();
+}
+
+void SessionRows::Detach() {
+  if (engine_ != nullptr) {
+    engine_->SetRunning(nullptr);
+    if (engine_->streaming_ == this) engine_->streaming_ = nullptr;
+    engine_ = nullptr;
+  }
+  stream_.reset();  // ends it (Cancelled when not read to its end), which logs query.run
+}
 
 }  // namespace
 

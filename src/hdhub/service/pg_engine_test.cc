@@ -128,6 +128,80 @@ TEST_F(PgEngineTest, CancelStopsTheRunningStatement) {
   EXPECT_THAT(Read(*r), ElementsAre("42"));
 }
 
+// A result larger than what the engine reads ahead streams: a query.start
+// event is durable before the first row is handed on, query.run (with every
+// row counted) follows at the end, and the rows come in order.
+TEST_F(PgEngineTest, ALargeResultIsAnnouncedThenStreamsAndIsLoggedAtItsEnd) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Engine> engine,
+                       svc_->OpenPgEngine(ctx("rita"), "p1", {.max_rows = 0, .max_bytes = 0}));
+  const uint64_t before = LogSize();
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> p,
+                       engine->Prepare("SELECT range AS i, repeat('x', 200) AS pad FROM range(300000)"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Rows> rows, engine->Execute(*p, {}));
+  auto actions = [&] {
+    std::vector<std::string> out;
+    for (const audit::Entry& e : EntriesSince(before)) out.push_back(e.event.action);
+    return out;
+  };
+  EXPECT_THAT(actions(), ElementsAre("query.start")) << "announced, durable, before any row is handed on";
+  uint64_t n = 0;
+  int64_t expected = 0;
+  while (true) {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<duckdb::DataChunk> chunk, rows->Next());
+    if (!chunk) break;
+    for (size_t r = 0; r < chunk->size(); ++r, ++n) ASSERT_EQ(chunk->GetValue(0, r).GetValue<int64_t>(), expected++);
+  }
+  EXPECT_EQ(n, 300000u);
+  EXPECT_THAT(actions(), ElementsAre("query.start", "query.run"));
+  const std::vector<audit::Entry> entries = EntriesSince(before);
+  EXPECT_EQ(entries.back().event.outcome, audit::Outcome::kSuccess);
+  EXPECT_EQ(entries.back().event.details.value("rows", 0), 300000);
+  EXPECT_EQ(entries.front().event.details, nlohmann::json({{"tables", nlohmann::json::array()}}))
+      << "what the statement reads, never a value";
+}
+
+// A small result is read whole and logged before it is handed on: one event.
+TEST_F(PgEngineTest, ASmallResultIsLoggedOnceBeforeItIsHandedOn) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Engine> engine, svc_->OpenPgEngine(ctx("rita"), "p1", {}));
+  const uint64_t before = LogSize();
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> p, engine->Prepare("SELECT count(*) FROM IR_BEN_R"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Rows> rows, engine->Execute(*p, {}));
+  ASSERT_EQ(EntriesSince(before).size(), 1u);
+  EXPECT_EQ(EntriesSince(before)[0].event.action, "query.run");
+  EXPECT_THAT(Read(*rows), ElementsAre("3"));
+}
+
+// A portal left suspended while another statement runs keeps its rows: the
+// engine reads the rest into memory first (one connection, one stream); a
+// portal the client drops ends its statement, logged as cancelled.
+TEST_F(PgEngineTest, ASuspendedStreamKeepsItsRowsWhenAnotherStatementRuns) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Engine> engine, svc_->OpenPgEngine(ctx("rita"), "p1", {}));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> big,
+                       engine->Prepare("SELECT range AS i, repeat('y', 200) AS pad FROM range(100000)"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Rows> first, engine->Execute(*big, {}));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<duckdb::DataChunk> head, first->Next());
+  ASSERT_NE(head, nullptr);
+  uint64_t n = head->size();
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> small, engine->Prepare("SELECT count(*) FROM IR_BEN_R"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Rows> second, engine->Execute(*small, {}));
+  EXPECT_THAT(Read(*second), ElementsAre("3"));
+  while (true) {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<duckdb::DataChunk> chunk, first->Next());
+    if (!chunk) break;
+    n += chunk->size();
+  }
+  EXPECT_EQ(n, 100000u);
+
+  const uint64_t before = LogSize();
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Rows> dropped, engine->Execute(*big, {}));
+  dropped.reset();
+  size_t cancelled = 0;
+  for (const audit::Entry& e : EntriesSince(before)) {
+    cancelled += e.event.action == "query.run" && e.event.details.value("code", "") == "CANCELLED";
+  }
+  EXPECT_EQ(cancelled, 1u);
+}
+
 // psql's \dt and \d, as psql 15 sends them, over the project's engine:
 // the catalog layer lists the workspace's tables and their columns.
 TEST_F(PgEngineTest, PsqlsCatalogQueriesListTheWorkspace) {

@@ -75,6 +75,12 @@ StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, co
     return stream;
   }
   (*stream)->SetEndHook(std::move(record));
+  (*stream)->SetAnnounceHook([&log, actor, text = std::string(sql), project, tables]() {
+    audit::Event e{
+        .actor = actor.id, .role = actor.role, .action = "query.start", .project = project, .free_text = text};
+    if (tables) e.details[project ? "tables" : "datasets"] = TablesDetail(*tables);
+    return log.Append(std::move(e)).status();
+  });
   return stream;
 }
 

@@ -10,7 +10,10 @@
 // Next() returns the log's error instead of the end, and RunLoggedQuery
 // returns a result only once its event is durable. A streaming consumer has
 // received the earlier chunks by then; one that must not pass rows on before
-// the event is durable (a network front end) waits for the end first.
+// the event is durable (a network front end) waits for the end first, or
+// calls the stream's Announce(), which makes a query.start event (actor,
+// project, text hash, what it reads) durable before any row is handed on;
+// query.run still follows at the end with the rows and bytes delivered.
 //
 // Ownership: the log must outlive the streams. Thread-safety: as Database.
 #pragma once

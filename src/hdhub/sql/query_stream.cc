@@ -322,6 +322,15 @@ StatusOr<std::optional<Chunk>> QueryStream::Next() {
   return std::optional<Chunk>();
 }
 
+Status QueryStream::Announce() {
+  if (announced_) return *announced_;
+  if (outcome_) return *outcome_;  // ended: its end event covers every row
+  Status status = announce_hook_ ? announce_hook_() : OkStatus();
+  if (!status.ok()) status = Finish(status);
+  announced_ = status;
+  return status;
+}
+
 Status QueryStream::Finish(Status status) {
   if (outcome_) return *outcome_;
   {

@@ -93,6 +93,9 @@ class QueryStream {
   // earlier). A failure replaces the outcome Next() reports: a query whose
   // end cannot be recorded fails (logged_query.h).
   using EndHook = std::function<Status(const StreamSummary&)>;
+  // Called at most once, by Announce(): records, before rows are handed on
+  // while the stream still runs, that they are about to be (logged_query.h).
+  using AnnounceHook = std::function<Status()>;
 
   ~QueryStream();
   QueryStream(const QueryStream&) = delete;
@@ -115,6 +118,13 @@ class QueryStream {
 
   // Sets the hook (replacing any); call before the stream ends.
   void SetEndHook(EndHook hook) { end_hook_ = std::move(hook); }
+  void SetAnnounceHook(AnnounceHook hook) { announce_hook_ = std::move(hook); }
+
+  // A consumer about to hand rows on before the stream's end (a network
+  // front end streaming a large result) calls this first: it runs the
+  // announce hook once (later calls return its first outcome). When the hook
+  // fails, the stream ends with that error (nothing may be handed on).
+  Status Announce();
 
   uint64_t rows() const { return rows_; }
   uint64_t bytes() const { return bytes_; }
@@ -149,6 +159,8 @@ class QueryStream {
   const QueryLimits limits_;
   std::function<void()> release_;
   EndHook end_hook_;
+  AnnounceHook announce_hook_;
+  std::optional<Status> announced_;
   std::vector<std::string> names_;
   std::vector<ColumnType> types_;
   std::unique_ptr<duckdb::PendingQueryResult> pending_;  // the last statement, planned
