@@ -9,8 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/bench_lib.sh
+source bench/serve_bench.sh
 
 [[ $# -eq 3 ]] || { echo "usage: bench/projects_bench.sh WORK_DIR PEOPLE REPS" >&2; exit 2; }
+PGBENCH_SECONDS=${PGBENCH_SECONDS:-10}
 W=$1/projects
 PEOPLE=$2
 REPS=$3
@@ -217,9 +219,10 @@ for q in "${QUERIES[@]}"; do
   chmod 644 "$W/queries/$q.pg.timed.sql"
   pg_sql -A -P footer=off -f "$W/queries/$q.pg.timed.sql" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' >"$W/$q.pg.times"
   [[ $(wc -l <"$W/$q.pg.times") == "$REPS" ]] || die "PostgreSQL timed $(wc -l <"$W/$q.pg.times") runs of $q, not $REPS"
-  pg_s[$q]=$(sort -n "$W/$q.pg.times" |
-    awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.4f", m / 1000 }')
+  pg_s[$q]=$(awk '{ print $1 / 1000 }' "$W/$q.pg.times" | median)
 done
+trap 'serve_stop; pg_stop' EXIT
+serve_bench
 pg_stop
 
 # --- Results ------------------------------------------------------------------------------
@@ -254,4 +257,5 @@ for q in "${QUERIES[@]}"; do compare_args+=("$q" "$W/answers/$q.hdhub.tsv" "$W/a
 answers_ok=1
 python3 bench/compare_answers.py --q1-treated "$treated_truth" "${compare_args[@]}" || answers_ok=0
 ((answers_ok)) || die "the answers differ; kept in $W/answers"
+serve_report
 [[ ${BENCH_KEEP:-0} == 1 ]] || rm -rf "$W"
