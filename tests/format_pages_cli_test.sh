@@ -30,12 +30,15 @@ check "state/ is 0700" test "$(mode state)" = 700
 check "state/tmp/ is 0700" test "$(mode state/tmp)" = 700
 check "the key file is 0600" test "$(mode state/hub.key)" = 600
 check "the signing key file is 0600" test "$(mode state/audit_signing.key)" = 600
+check "the pseudonymized transfer file is 0600, as synth's extract" \
+  test "$(stat -c %a "$work/IR_BEN_R.csv")/$(stat -c %a "$work/ext/IR_BEN_R.csv")" = 600/600
 check "no scratch area left behind by finished commands" \
   test -z "$(find "$HDHUB_HOME/state/tmp" -mindepth 1 -maxdepth 1 -type d)"
 
 # Everything, from the pages alone.
-read_hub "$HDHUB_HOME"
+HUB_READER_TOKENS="$OMAR,$STAN" read_hub "$HDHUB_HOME"
 check "the reader opens the hub (exit 0)" test "$(rc)" = 0
+check "it checked the API tokens against the directory" out_has "^token .* of stan$"
 check "it read IR_BEN_R v1 with the catalog's row count" out_has "^dataset IR_BEN_R v1: 1 object(s)"
 check "it read ER_PRS_F v1" out_has "^dataset ER_PRS_F v1: "
 check "it read the workspace" out_has "^project pages workspace 1: "

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Independent reader of a whole hub directory, written from the format pages
 alone (docs/formats/hub-directory.md, key-file.md, catalog.md, projects.md,
-sealed-object.md, audit-log.md), not from hdhub's code: with the hub's
+sealed-object.md, audit-log.md, directory.md), not from hdhub's code: with the hub's
 passphrase it opens the key file, unwraps every data key, finds every sealed
 object on the host by its logical name, decrypts it and checks it against the
 catalog, and opens the host's audit checkpoint and the wrapped signing key.
@@ -10,7 +10,9 @@ so a page that leaves a byte out fails here. Debian's python3-cryptography
 (no Argon2id in its version 38) and libargon2's reference implementation
 through ctypes; run with /usr/bin/python3.
 
-  hub_reader.py HUB           passphrase in $HDHUB_PASSPHRASE
+  hub_reader.py HUB           passphrase in $HDHUB_PASSPHRASE; API tokens to
+                              check against the directory in $HUB_READER_TOKENS
+                              (comma-separated), never on the command line
 Prints one line per object read; exit status 0 when everything was read and
 matched, 1 when something did not (the first failure is printed), 2 on a
 usage error.
@@ -273,6 +275,18 @@ class Reader:
             unwrap(self.kek, wrapped, "project/%s/pseudonyms" % project)
         return len(built)
 
+    def tokens(self, tokens):
+        """directory.md, "API tokens": hdh_<id>_<secret>, api_token.secret_sha256 = SHA-256 of the 32 secret bytes."""
+        for token in tokens:
+            # The secret's alphabet has '_' too: cut by position, not by '_'.
+            if len(token) != 64 or token[:4] != "hdh_" or token[20] != "_":
+                raise Mismatch("a token is not hdh_<16 hex>_<43 base64url>")
+            token_id, secret = token[4:20], base64.urlsafe_b64decode(token[21:] + "=")
+            row = self.db.execute("SELECT user_name, secret_sha256 FROM api_token WHERE id = ?", (token_id,)).fetchone()
+            if row is None or len(secret) != 32 or hashlib.sha256(secret).digest() != row[1]:
+                raise Mismatch("token %s does not match its api_token row" % token_id)
+            print("token %s of %s" % (token_id, row[0]))
+
     def audit(self):
         """audit-log.md §4 (signing key file, checkpoint) and §7 (published), hub-directory.md (audit/checkpoint)."""
         audit_dir = os.path.join(self.hub, "state", "audit")
@@ -307,11 +321,13 @@ def main(argv):
     if len(argv) != 1 or "HDHUB_PASSPHRASE" not in os.environ:
         print(__doc__, file=sys.stderr)
         return 2
+    tokens = [t for t in os.environ.get("HUB_READER_TOKENS", "").split(",") if t]
     try:
         reader = Reader(argv[0], os.environb[b"HDHUB_PASSPHRASE"])
         reader.datasets()
         reader.workspaces()
         reader.audit()
+        reader.tokens(tokens)
     except (Mismatch, audit_verify.VerifyError) as e:
         print("hub_reader.py: %s" % e, file=sys.stderr)
         return 1
