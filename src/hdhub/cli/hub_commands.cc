@@ -257,7 +257,8 @@ nlohmann::json ColumnsOf(const catalog::VersionRecord& v) {
 
 void AddCatalogShow(CLI::App& catalog, const GlobalOptions& opts, int* exit_code) {
   auto* show = catalog.add_subcommand(
-      "show", "one dataset version: state, rows, its columns (type, label, description), objects and ingest report");
+      "show",
+      "one dataset version: state, rows, its columns (type, label, description), objects and ingest report (JSON)");
   auto dataset = std::make_shared<std::string>();
   auto version = std::make_shared<int64_t>(0);
   show->add_option("dataset", *dataset, "dataset name")->required();

@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   GlobalOptions opts;
   opts.backends = &backends;
   opts.hub_dir = "hub";
-  app.add_option("--hub", opts.hub_dir, "hub directory (default: $HDHUB_HOME, hdhub.toml's hub, or ./hub)")
+  app.add_option("--hub", opts.hub_dir, "hub directory (else hdhub.toml's hub, else $HDHUB_HOME, else ./hub)")
       ->envname("HDHUB_HOME");
   app.add_option("--user", opts.user, "the account to act as by password, when no HDHUB_TOKEN is set")
       ->envname(kUserEnv);
