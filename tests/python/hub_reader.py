@@ -294,10 +294,10 @@ class Reader:
         if len(lines) != 4 or lines[0] != b"hdhub-audit-key v1" or lines[3] != b"":
             raise Mismatch("audit_signing.key is not three lines headed 'hdhub-audit-key v1'")
         vkey = lines[1].decode()
-        name = vkey.split("+")[0]
+        name = vkey.split("+", 1)[0]  # the key's base64 may hold "+" too
         seed = unwrap(self.kek, base64.b64decode(lines[2], validate=True), "audit/signing-key/" + name)
         public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        if base64.b64decode(vkey.split("+")[2])[1:] != public:
+        if base64.b64decode(vkey.split("+", 2)[2])[1:] != public:
             raise Mismatch("the unwrapped signing seed does not give the verifier key of line 2")
         # The host's checkpoint: key = HMAC-SHA256(hmac_key("audit-checkpoint"), "sealing key v1").
         key = hmac.new(hmac_key(self.kek, "audit-checkpoint"), b"sealing key v1", hashlib.sha256).digest()
