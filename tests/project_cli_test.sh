@@ -51,7 +51,7 @@ as "$RITA" project approve diab
 check "a researcher approving is refused" test "$(rc)" = 3
 check "... as a permission error" err_has PERMISSION_DENIED
 as "$OLGA" project approve diab
-check "first operator approves" out_has "is draft"
+check "first operator approves" out_has "approval recorded; still a draft"
 as "$OLGA" project approve diab
 check "the same operator cannot approve twice" err_has "already approved"
 as "$RITA" query --project diab "SELECT 1"

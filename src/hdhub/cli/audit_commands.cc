@@ -356,17 +356,19 @@ void AddShow(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
 
 void AddCheckpoint(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = audit.add_subcommand("checkpoint", "print the latest signed checkpoint");
-  cmd->callback(OnSession(opts, exit_code, [](service::Service& svc, const service::RequestContext& ctx) -> Status {
-    ASSIGN_OR_RETURN(std::string note, svc.AuditCheckpoint(ctx));
-    std::cout << note;
-    return OkStatus();
-  }));
+  cmd->callback(
+      OnSession(opts, exit_code, [&opts](service::Service& svc, const service::RequestContext& ctx) -> Status {
+        ASSIGN_OR_RETURN(std::string note, svc.AuditCheckpoint(ctx));
+        std::cout << (opts.json ? nlohmann::json{{"checkpoint", note}}.dump() + "\n" : note);
+        return OkStatus();
+      }));
   auto* key = audit.add_subcommand("log-key", "print the hub's verifier key (for witnesses and auditors)");
-  key->callback(OnSession(opts, exit_code, [](service::Service& svc, const service::RequestContext& ctx) -> Status {
-    ASSIGN_OR_RETURN(std::string vkey, svc.AuditVerifierKey(ctx));
-    std::cout << vkey << "\n";
-    return OkStatus();
-  }));
+  key->callback(
+      OnSession(opts, exit_code, [&opts](service::Service& svc, const service::RequestContext& ctx) -> Status {
+        ASSIGN_OR_RETURN(std::string vkey, svc.AuditVerifierKey(ctx));
+        std::cout << (opts.json ? nlohmann::json{{"log_key", vkey}}.dump() : vkey) << "\n";
+        return OkStatus();
+      }));
 }
 
 void AddWitness(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
@@ -382,7 +384,7 @@ void AddWitness(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
                   "file with the consistency proof from the last witnessed size: what `hdhub audit consistency` "
                   "printed, or the hashes alone (comma or newline separated)");
   cmd->add_option("--out", a->out, "write the countersigned checkpoint here (default: stdout)");
-  cmd->callback(RunCheck(opts, exit_code, [a]() -> Status {
+  cmd->callback(RunCheck(opts, exit_code, [a, &opts]() -> Status {
     ASSIGN_OR_RETURN(auto witness_key, LoadSignerKeyFile(a->state + "/" + kWitnessKeyFile));
     ASSIGN_OR_RETURN(auto log_key, Ed25519Verifier::FromVerifierKey(a->vkey));
     ASSIGN_OR_RETURN(std::string note, ReadFile(a->checkpoint));
@@ -393,10 +395,12 @@ void AddWitness(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
     }
     ASSIGN_OR_RETURN(std::string cosigned, WitnessCheckpoint(a->state, *witness_key, *log_key, note, proof));
     if (a->out.empty()) {
-      std::cout << cosigned;
+      std::cout << (opts.json ? nlohmann::json{{"checkpoint", cosigned}}.dump() + "\n" : cosigned);
       return OkStatus();
     }
-    return WriteFileAtomically(a->out, AsBytes(cosigned), 0644);
+    RETURN_IF_ERROR(WriteFileAtomically(a->out, AsBytes(cosigned), 0644));
+    if (opts.json) std::cout << nlohmann::json{{"out", a->out}}.dump() << "\n";
+    return OkStatus();
   }));
 }
 
@@ -406,13 +410,14 @@ void AddKeygen(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto name = std::make_shared<std::string>();
   cmd->add_option("--state", *state, "the witness's state directory")->required();
   cmd->add_option("--name", *name, "key name, e.g. witness.example.org/w1")->required();
-  cmd->callback(Run(opts, exit_code, [state, name]() -> Status {
+  cmd->callback(Run(opts, exit_code, [state, name, &opts]() -> Status {
     const std::string path = *state + "/" + kWitnessKeyFile;
     if (LoadSignerKeyFile(path).ok()) return AlreadyExistsError("a witness key already exists in " + path);
     RETURN_IF_ERROR(MakeDirs(*state, 0700));
     ASSIGN_OR_RETURN(auto signer, Ed25519Signer::Generate(*name));
     RETURN_IF_ERROR(WriteSignerKeyFile(path, *signer));
-    std::cout << signer->VerifierKey() << "\n";
+    std::cout << (opts.json ? nlohmann::json{{"verifier_key", signer->VerifierKey()}}.dump() : signer->VerifierKey())
+              << "\n";
     return OkStatus();
   }));
 }

@@ -39,7 +39,7 @@ const std::map<std::string, std::string>& Examples() {
     {"token revoke", "hdhub token revoke 0123456789abcdef"},
     {"whoami", "HDHUB_TOKEN=$RITA hdhub whoami"},
     {"passphrase change", "HDHUB_NEW_PASSPHRASE='lantern quarry velvet 17' hdhub passphrase change"},
-    {"nir check", "hdhub nir check 185057800608436"},
+    {"nir check", "hdhub nir check 185057800608491   # exit 1 when one is invalid"},
     {"source-key init", "HDHUB_SOURCE_PASSPHRASE='…' hdhub source-key init --key source.key"},
     {"pseudonymize", "hdhub pseudonymize --key source.key --schema ER_PRS_F.json --out ER_PRS_F.p1.csv ER_PRS_F.csv"},
     {"project create", "hdhub project create --id diab --authorisation CNIL-DR-2026-042 --purpose 'Antidiabetics'\n"

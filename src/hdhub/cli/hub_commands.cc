@@ -57,10 +57,13 @@ namespace {
 
 void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* cmd =
-      app.add_subcommand("init", "create a hub (state directory, key file, catalog, host) and its first operator");
+      app.add_subcommand("init",
+                         "create a hub (state directory, key file, catalog, host) and its first operator; the hub "
+                         "passphrase from $HDHUB_PASSPHRASE and the operator's password from $HDHUB_PASSWORD, "
+                         "or each typed twice");
   auto host = std::make_shared<std::string>();
   auto name = std::make_shared<std::string>();
-  cmd->add_option("--host", *host, "host URI (default: file://<hub>/host)");
+  cmd->add_option("--host", *host, "host URI, an absolute file:///PATH (default: the directory host/ in the hub)");
   cmd->add_option("--operator", *name, "the first operator's user name (default: --user, $HDHUB_USER)");
   cmd->callback(Run(opts, exit_code, [&opts, host, name]() -> Status {
     if (name->empty()) *name = opts.user;
@@ -191,8 +194,9 @@ StatusOr<std::string> QueryText(const QueryArgs& a) {
 }
 
 void AddQuery(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
-  auto* cmd = app.add_subcommand(
-      "query", "run SQL: an operator over the catalog's datasets, or a researcher (with --project) in a workspace");
+  auto* cmd = app.add_subcommand("query",
+                                 "run SQL: staff (operator, steward) over the catalog's datasets, or a researcher "
+                                 "(with --project) in a workspace");
   auto a = std::make_shared<QueryArgs>();
   cmd->add_option("--project", a->project, "a project's workspace, as one of its researchers");
   cmd->add_option("--timeout", a->timeout, "cancel each statement after this many seconds (at most 300)")
@@ -253,7 +257,8 @@ nlohmann::json ColumnsOf(const catalog::VersionRecord& v) {
 
 void AddCatalogShow(CLI::App& catalog, const GlobalOptions& opts, int* exit_code) {
   auto* show = catalog.add_subcommand(
-      "show", "one dataset version: state, rows, its columns (type, label, description), objects and ingest report");
+      "show",
+      "one dataset version: state, rows, its columns (type, label, description), objects and ingest report (JSON)");
   auto dataset = std::make_shared<std::string>();
   auto version = std::make_shared<int64_t>(0);
   show->add_option("dataset", *dataset, "dataset name")->required();

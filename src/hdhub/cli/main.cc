@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hdhub/cli/commands.h"
@@ -57,15 +58,18 @@ int main(int argc, char** argv) {
   app.fallthrough();
   app.set_version_flag("--version", kVersion);
   app.footer(
-      "Every hub command acts as an account: HDHUB_TOKEN, or HDHUB_USER with HDHUB_PASSWORD (or typed);\n"
-      "HDHUB_PASSPHRASE only opens the key store. Exit codes: 0 done, 1 a check that does not hold,\n"
-      "2 unusable arguments or input, 3 an operational error or a refusal. 'hdhub help CMD' for a command.");
+      "Every hub command needs the hub's passphrase (HDHUB_PASSPHRASE, or typed), which only opens the key\n"
+      "store, and acts as an account: HDHUB_TOKEN, or HDHUB_USER with HDHUB_PASSWORD (or typed). Researchers\n"
+      "away from the hub connect to 'hdhub serve' with their token instead (psql, Python, R: docs/serve.md).\n"
+      "Exit codes: 0 done; 1 a check that does not hold (audit verify, a proof, witness, nir check);\n"
+      "2 unusable arguments or input; 3 a refusal, something unknown, or an operational or integrity error\n"
+      "(hdhub check finding a damaged object included). 'hdhub help CMD' for a command.");
   // The hosts and key stores this binary knows: a new backend registers here.
   const hdhub::hub::Backends backends = hdhub::hub::BuiltinBackends();
   GlobalOptions opts;
   opts.backends = &backends;
   opts.hub_dir = "hub";
-  app.add_option("--hub", opts.hub_dir, "hub directory (default: $HDHUB_HOME, hdhub.toml's hub, or ./hub)")
+  app.add_option("--hub", opts.hub_dir, "hub directory (else hdhub.toml's hub, else $HDHUB_HOME, else ./hub)")
       ->envname("HDHUB_HOME");
   app.add_option("--user", opts.user, "the account to act as by password, when no HDHUB_TOKEN is set")
       ->envname(kUserEnv);
@@ -87,7 +91,15 @@ int main(int argc, char** argv) {
   help->add_option("command", topic, "a command, e.g. project or 'project create'");
   help->callback([&app, &topic, &exit_code]() {
     const CLI::App* target = &app;
-    for (const std::string& name : topic) {
+    std::string path = "hdhub";
+    std::vector<std::string> words;  // `help project create` and `help 'project create'` alike
+    for (const std::string& t : topic) {
+      for (size_t start = 0, end; start <= t.size(); start = end + 1) {
+        end = std::min(t.find(' ', start), t.size());
+        if (end > start) words.push_back(t.substr(start, end - start));
+      }
+    }
+    for (const std::string& name : words) {
       const CLI::App* next = nullptr;
       for (const CLI::App* sub : target->get_subcommands([](const CLI::App*) { return true; })) {
         if (sub->get_name() == name) next = sub;
@@ -100,22 +112,33 @@ int main(int argc, char** argv) {
         return;
       }
       target = next;
+      path += " " + name;
     }
-    std::cout << target->help();
+    // The formatter directly: App::help() would describe the selected
+    // subcommand, `help` itself, instead of the hub's overview.
+    std::cout << target->get_formatter()->make_help(target, path, CLI::AppFormatMode::Normal);
   });
   AddExamples(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // With --json anywhere on the line, a usage error is a JSON error too.
+    const bool json =
+        opts.json || std::any_of(argv + 1, argv + argc, [](const char* a) { return a == std::string_view("--json"); });
     // A word that is no command where a command was expected: suggest the nearest.
     const CLI::App* where = Deepest(app);
     for (const std::string& typed : app.remaining(true)) {
       std::string suggestion = typed.starts_with("-") ? "" : Suggest(*where, typed);
-      if (!suggestion.empty()) {
-        std::cerr << "hdhub: unknown command '" << typed << "'; did you mean '" << suggestion << "'?\n";
+      if (!suggestion.empty() || (where == &app && typed.starts_with("-"))) {
+        std::string message = suggestion.empty()
+                                  ? "unknown option '" + typed + "' (hdhub --help lists the options and commands)"
+                                  : "unknown command '" + typed + "'; did you mean '" + suggestion + "'?";
+        if (json) return ReportError({.json = true}, hdhub::InvalidArgumentError(message));
+        std::cerr << "hdhub: " << message << "\n";
         return kExitUsage;
       }
     }
+    if (json && e.get_exit_code() != 0) return ReportError({.json = true}, hdhub::InvalidArgumentError(e.what()));
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   return exit_code;

@@ -94,7 +94,11 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
               << "\n";
           return OkStatus();
         }
-        std::cout << "project " << *id << " is " << projects::ProjectStateName(state) << "\n";
+        std::cout << "project " << *id
+                  << (state == projects::ProjectState::kDraft
+                          ? ": approval recorded; still a draft until a second, different operator approves it"
+                          : " is " + std::string(projects::ProjectStateName(state)))
+                  << "\n";
         return OkStatus();
       },
       as));

@@ -81,11 +81,16 @@ std::vector<std::string> Failures(const Field& f, const std::string& raw, const 
 }
 
 std::string Expected(const Field& f, std::optional<int> code_set) {
-  std::string e = "a " + f.type;
+  std::string e = (f.type.find_first_of("aeiou") == 0 ? "an " : "a ") + f.type;
   if (f.format != "default") e += " in format " + f.format;
-  if (f.min_length || f.max_length) {
-    e += " of " + (f.min_length ? std::to_string(*f.min_length) : "0") + " to " +
-         (f.max_length ? std::to_string(*f.max_length) : "any") + " characters";
+  if (f.min_length && f.max_length && *f.min_length == *f.max_length) {
+    e += " of exactly " + std::to_string(*f.max_length) + " characters";
+  } else if (f.min_length && f.max_length) {
+    e += " of " + std::to_string(*f.min_length) + " to " + std::to_string(*f.max_length) + " characters";
+  } else if (f.max_length) {
+    e += " of at most " + std::to_string(*f.max_length) + " characters";
+  } else if (f.min_length) {
+    e += " of at least " + std::to_string(*f.min_length) + " characters";
   }
   if (f.minimum || f.maximum) {
     e += " between " + (f.minimum ? Number(*f.minimum) : "-inf") + " and " + (f.maximum ? Number(*f.maximum) : "inf");

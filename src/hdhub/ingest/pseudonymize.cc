@@ -146,6 +146,10 @@ StatusOr<PseudonymizeResult> Pseudonymizer::Run(const PseudonymizeRequest& r) {
   if (r.strict && result.report.rows_rejected > 0) {
     return InvalidArgumentError(r.input_path + ": " + result.report.IssuesText() + "; nothing was written (--strict)");
   }
+  // Pseudonymized health data: the owner's alone, as synth's extracts are.
+  std::error_code mode_error;
+  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, mode_error);
+  if (mode_error) return InternalError("output " + r.output_path + ": cannot make it private: " + mode_error.message());
   // link() refuses an existing output, so a concurrent writer is never clobbered.
   RETURN_IF_ERROR(PublishFile(tmp, r.output_path, {.if_absent = true}));
   return result;

@@ -102,8 +102,9 @@ StatusOr<SecretBytes> Prompt(std::string_view prompt) {
 
 Status RequireTerminal(const std::string& name) {
   if (::isatty(STDIN_FILENO) != 0) return OkStatus();
-  return FailedPreconditionError("no passphrase: set the environment variable " + name +
-                                 " or run on a terminal to be prompted");
+  return FailedPreconditionError(name +
+                                 " is not set: set that environment variable, or run on a terminal to be "
+                                 "prompted");
 }
 
 }  // namespace
