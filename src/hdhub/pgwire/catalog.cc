@@ -45,6 +45,14 @@ constexpr BaseType kTypes[] = {
     {2950, "uuid", 16, "U", 2951, "uuid"},
 };
 
+// PostgreSQL's default storage of a type (pg_type.typstorage, copied to
+// pg_attribute.attstorage; psql's \d+ shows it): variable-length types are
+// 'x' (extended), numeric 'm' (main), fixed-length 'p' (plain).
+const char* StorageOf(int64_t oid, int64_t len) {
+  if (len != -1) return "p";
+  return oid == 1700 ? "m" : "x";
+}
+
 constexpr const char* kSchema = R"sql(
 CREATE TABLE pg_namespace(oid BIGINT, nspname VARCHAR, nspowner BIGINT DEFAULT 10, nspacl VARCHAR[]);
 CREATE TABLE pg_class(oid BIGINT, relname VARCHAR, relnamespace BIGINT, reltype BIGINT DEFAULT 0,
@@ -232,13 +240,14 @@ StatusOr<std::unique_ptr<CatalogEngine>> CatalogEngine::Create() {
       const std::string name = array ? std::string("_") + t.name : t.name;
       auto r = con.Query(
           "INSERT INTO pg_type (oid, typname, typlen, typcategory, typelem, typarray, typinput, typoutput, "
-          "typreceive, typsend, hdhub_display, typcollation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-          "$12)",
+          "typreceive, typsend, hdhub_display, typcollation, typstorage) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+          "$9, $10, $11, $12, $13)",
           array ? t.array : t.oid, name, array ? -1 : t.len, array ? "A" : t.category, array ? t.oid : 0,
           array ? 0 : t.array, array ? "array_in" : std::string(t.name) + "in",
           array ? "array_out" : std::string(t.name) + "out", array ? "array_recv" : std::string(t.name) + "recv",
           array ? "array_send" : std::string(t.name) + "send",
-          array ? std::string(t.display) + "[]" : std::string(t.display), std::string(t.category) == "S" ? 100 : 0);
+          array ? std::string(t.display) + "[]" : std::string(t.display), std::string(t.category) == "S" ? 100 : 0,
+          StorageOf(array ? t.array : t.oid, array ? -1 : t.len));
       if (r->HasError()) return InternalError("the catalog's pg_type could not be filled");
     }
   }
@@ -316,10 +325,11 @@ Status CatalogEngine::Fill(const std::vector<TableInfo>& tables, const CatalogCo
     for (size_t i = 0; i < table.columns.size(); ++i) {
       const ColumnInfo& column = table.columns[i];
       const PgType t = PgTypeOf(column.type);
-      RETURN_IF_ERROR(ok(con.Query(
-          "INSERT INTO pg_attribute (attrelid, attname, atttypid, attlen, attnum, atttypmod) "
-          "VALUES ($1, $2, $3, $4, $5, $6)",
-          oid, duckdb::Value(column.name), int64_t(t.oid), int64_t(t.size), int64_t(i + 1), int64_t(t.modifier))));
+      RETURN_IF_ERROR(
+          ok(con.Query("INSERT INTO pg_attribute (attrelid, attname, atttypid, attlen, attnum, atttypmod, attstorage) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                       oid, duckdb::Value(column.name), int64_t(t.oid), int64_t(t.size), int64_t(i + 1),
+                       int64_t(t.modifier), StorageOf(t.oid, t.size))));
       if (!column.description.empty()) {
         RETURN_IF_ERROR(ok(con.Query("INSERT INTO pg_description VALUES ($1, $2, $3, $4)", oid, kPgClassOid,
                                      int64_t(i + 1), duckdb::Value(column.description))));

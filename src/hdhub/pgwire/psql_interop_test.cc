@@ -242,6 +242,15 @@ TEST_F(PsqlSessionTest, BackslashDTableShowsColumnsWithPostgresTypeNames) {
   EXPECT_THAT(output, ::testing::Not(HasSubstr("ERROR"))) << output;
 }
 
+TEST_F(PsqlSessionTest, BackslashDPlusShowsEachColumnsStorageAsPostgresDoes) {
+  // PostgreSQL 15: integer and date plain, text extended, numeric main.
+  const std::string output = Psql("-c '\\d+ patients'");
+  EXPECT_THAT(output, HasSubstr("id|integer||||plain|")) << output;
+  EXPECT_THAT(output, HasSubstr("born|date||||plain|")) << output;
+  EXPECT_THAT(output, HasSubstr("region|text||||extended|")) << output;
+  EXPECT_THAT(output, HasSubstr("weight|numeric(5,1)||||main|")) << output;
+}
+
 TEST_F(PsqlSessionTest, SettingsTransactionsAndCopy) {
   const std::string output = Psql(
       "-c 'SET application_name = my_analysis' -c 'SHOW application_name' -c 'BEGIN' -c 'SELECT count(*) AS n FROM "

@@ -44,6 +44,7 @@ std::string SqlStateOf(const Status& status) {
       if (has("Catalog Error") && has("Function")) return "42883";
       if (has("Catalog Error") && has("Table")) return "42P01";
       if (has("Binder Error") && has("not found")) return "42703";
+      if (has("there is no parameter $")) return "42P02";
       if (has("Conversion Error") || has("parameter $")) return "22P02";
       if (has("Binder Error")) return "42804";
       return "22023";
@@ -158,6 +159,10 @@ void ProtocolSession::Handle(char type, ByteSpan body, Bytes& out) {
   }
 }
 
+const std::vector<duckdb::LogicalType>& ProtocolSession::ParametersOf(const Statement& s) {
+  return s.prepared ? s.prepared->description().parameters : s.cursor_parameters;
+}
+
 void ProtocolSession::SimpleQuery(const std::string& sql, BackendWriter& w) {
   // A simple Query ends any extended-protocol state (postgres.c).
   skipping_ = false;
@@ -207,6 +212,11 @@ Status ProtocolSession::Parse(const pgwire::Parse& m, BackendWriter& w) {
   if (!classified.empty()) {
     RETURN_IF_ERROR(Admit(classified.front()));
     ASSIGN_OR_RETURN(statement, PrepareStatement(classified.front()));
+    if (statement.classified.kind == StatementKind::kDeclare) {
+      // psycopg 3's named cursors: DECLARE … FOR a query with $n, bound here.
+      ASSIGN_OR_RETURN(Statement query, PrepareCursorQuery(statement.classified));
+      statement.cursor_parameters = query.prepared->description().parameters;
+    }
   }
   statement.parameter_types = m.parameter_types;
   statements_[m.statement] = std::move(statement);
@@ -221,13 +231,13 @@ Status ProtocolSession::Bind(const pgwire::Bind& m, BackendWriter& w) {
   const Statement& statement = it->second;
   Portal portal{.statement = statement, .result_formats = m.result_formats};
   const Prepared* prepared = statement.prepared.get();
-  const size_t expected = prepared ? prepared->description().parameters.size() : 0;
-  if (m.parameters.size() != expected) {
+  const auto& types = ParametersOf(statement);
+  if (m.parameters.size() != types.size()) {
     return InvalidArgumentError("protocol violation: bind message supplies " + std::to_string(m.parameters.size()) +
-                                " parameters, but prepared statement requires " + std::to_string(expected));
+                                " parameters, but prepared statement requires " + std::to_string(types.size()));
   }
   for (size_t i = 0; i < m.parameters.size(); ++i) {
-    const duckdb::LogicalType& type = prepared->description().parameters[i];
+    const duckdb::LogicalType& type = types[i];
     if (!m.parameters[i]) {
       portal.parameters.emplace_back(type);
       continue;
@@ -259,12 +269,10 @@ Status ProtocolSession::Describe(const pgwire::Describe& m, BackendWriter& w) {
     if (it == statements_.end()) return UnknownStatement();
     const Statement& s = it->second;
     std::vector<uint32_t> oids;
-    if (s.prepared) {
-      const auto& parameters = s.prepared->description().parameters;
-      for (size_t i = 0; i < parameters.size(); ++i) {
-        const uint32_t declared = i < s.parameter_types.size() ? s.parameter_types[i] : 0;
-        oids.push_back(declared != 0 ? declared : PgTypeOf(parameters[i]).oid);
-      }
+    const auto& parameters = ParametersOf(s);
+    for (size_t i = 0; i < parameters.size(); ++i) {
+      const uint32_t declared = i < s.parameter_types.size() ? s.parameter_types[i] : 0;
+      oids.push_back(declared != 0 ? declared : PgTypeOf(parameters[i]).oid);
     }
     w.ParameterDescription(oids);
     Description d;
@@ -366,6 +374,11 @@ Status ProtocolSession::Execute(const pgwire::Execute& m, BackendWriter& w) {
   if (!portal.statement.prepared) {
     // Runs once; the statement may end the transaction and its portals.
     const Classified c = portal.statement.classified;
+    if (c.kind == StatementKind::kDeclare) {
+      RETURN_IF_ERROR(Declare(c, std::move(portal.parameters)));
+      w.CommandComplete("DECLARE CURSOR");
+      return OkStatus();
+    }
     const std::vector<int16_t> formats = portal.result_formats;
     return RunSession(c, false, formats, w);
   }

@@ -107,6 +107,9 @@ class ProtocolSession {
     std::shared_ptr<Prepared> prepared;
     Engine* engine = nullptr;
     std::vector<uint32_t> parameter_types;
+    // DECLARE … CURSOR FOR a query with $n: the query's parameters, bound
+    // with the DECLARE (a session statement, so `prepared` is null).
+    std::vector<duckdb::LogicalType> cursor_parameters;
     bool empty = false;
   };
   struct Portal {
@@ -122,6 +125,8 @@ class ProtocolSession {
     bool hold = false;    // WITH HOLD: outlives its transaction
   };
 
+  // The types of a statement's $n (a query's, or a DECLARE's query's).
+  static const std::vector<duckdb::LogicalType>& ParametersOf(const Statement& s);
   void SimpleQuery(const std::string& sql, BackendWriter& w);
   Status RunSimple(const Classified& c, BackendWriter& w);
   Status Parse(const pgwire::Parse& m, BackendWriter& w);
@@ -141,7 +146,9 @@ class ProtocolSession {
   StatusOr<Description> DescribeSession(const Classified& c) const;
   Status Set(const Classified& c, bool simple, BackendWriter& w);
   Status Show(const Classified& c, bool simple, BackendWriter& w);
-  Status Declare(const Classified& c);
+  // The query of a DECLARE, prepared (its parameters, its rows).
+  StatusOr<Statement> PrepareCursorQuery(const Classified& c);
+  Status Declare(const Classified& c, std::vector<duckdb::Value> parameters = {});
   Status Fetch(const Classified& c, bool simple, const std::vector<int16_t>& result_formats, BackendWriter& w);
   Status CopyOut(const Classified& c, BackendWriter& w);
   void Begin(const Classified& c, BackendWriter& w);

@@ -227,11 +227,7 @@ void ProtocolSession::EndTransaction(bool commit, BackendWriter& w) {
   w.CommandComplete(committed ? "COMMIT" : "ROLLBACK");
 }
 
-Status ProtocolSession::Declare(const Classified& c) {
-  if (!c.hold && transaction_ == Transaction::kIdle) {
-    return FailedPreconditionError("DECLARE CURSOR can only be used in transaction blocks");
-  }
-  if (portals_.contains(c.cursor)) return AlreadyExistsError("cursor already exists");
+StatusOr<ProtocolSession::Statement> ProtocolSession::PrepareCursorQuery(const Classified& c) {
   auto inner = ClassifyWithPostgresParser(c.sql);
   if (!inner || inner->size() != 1 ||
       (inner->front().kind != StatementKind::kEngine && inner->front().kind != StatementKind::kCatalog)) {
@@ -241,7 +237,20 @@ Status ProtocolSession::Declare(const Classified& c) {
   if (!statement.prepared->description().returns_rows) {
     return InvalidArgumentError("syntax error: DECLARE CURSOR needs a query that returns rows");
   }
-  Portal cursor{.statement = std::move(statement), .cursor = true, .hold = c.hold};
+  return statement;
+}
+
+Status ProtocolSession::Declare(const Classified& c, std::vector<duckdb::Value> parameters) {
+  if (!c.hold && transaction_ == Transaction::kIdle) {
+    return FailedPreconditionError("DECLARE CURSOR can only be used in transaction blocks");
+  }
+  if (portals_.contains(c.cursor)) return AlreadyExistsError("cursor already exists");
+  ASSIGN_OR_RETURN(Statement statement, PrepareCursorQuery(c));
+  const size_t expected = statement.prepared->description().parameters.size();
+  if (parameters.size() != expected) {
+    return InvalidArgumentError("there is no parameter $" + std::to_string(parameters.size() + 1));
+  }
+  Portal cursor{.statement = std::move(statement), .parameters = std::move(parameters), .cursor = true, .hold = c.hold};
   const int16_t format = c.binary ? 1 : 0;
   for (const auto& type : cursor.statement.prepared->description().types) {
     if (format == 1 && !HasBinaryFormat(type)) return UnimplementedError("binary format is not supported here");

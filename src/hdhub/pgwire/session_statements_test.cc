@@ -125,6 +125,24 @@ TEST_F(SessionTest, Psycopg3NamedCursorFlightDescribesTheCursorAsAPortal) {
   EXPECT_THAT(Flight({Query{"CLOSE \"sc\"; COMMIT"}}), ElementsAre("C CLOSE CURSOR", "C COMMIT", "Z I"));
 }
 
+TEST_F(SessionTest, Psycopg3NamedCursorWithParametersBindsThemToTheCursorsQuery) {
+  // `conn.cursor(name=...).execute("... = %s", (2,))`: the DECLARE is parsed
+  // with $1 (type left to the server) and bound with its value.
+  EXPECT_THAT(Flight({Query{"BEGIN"}}), ElementsAre("C BEGIN", "Z T"));
+  EXPECT_THAT(
+      Flight({Parse{"", "DECLARE \"sc\" CURSOR FOR select id from patients where id > $1 order by id", {0}},
+              Describe{'S', ""}, Bind{"", "", {}, {ToBytes("3")}, {}}, Describe{'P', ""}, Execute{"", 0}, Sync{}}),
+      ElementsAre("1", "t 23", "n", "2", "n", "C DECLARE CURSOR", "Z T"));
+  EXPECT_THAT(Flight({Query{"FETCH FORWARD 5 FROM \"sc\""}}), ElementsAre("T id:23", "D 4", "D 5", "C FETCH 2", "Z T"));
+  // Too few values, and $1 in a simple Query (no value at all): refused.
+  EXPECT_THAT(Flight({Parse{"", "DECLARE c2 CURSOR FOR select id from patients where id > $1", {}},
+                      Bind{"", "", {}, {}, {}}, Sync{}}),
+              ElementsAre("1", "E 08P01", "Z E"));
+  EXPECT_THAT(Flight({Query{"ROLLBACK; BEGIN; DECLARE c3 CURSOR FOR select id from patients where id > $1"}}),
+              ElementsAre("C ROLLBACK", "C BEGIN", "E 42P02", "Z E"));
+  EXPECT_THAT(Flight({Query{"ROLLBACK"}}), ElementsAre("C ROLLBACK", "Z I"));
+}
+
 TEST_F(SessionTest, BinaryAndHoldableCursors) {
   EXPECT_THAT(Flight({Query{"DECLARE b BINARY CURSOR WITH HOLD FOR SELECT id FROM patients ORDER BY id"}}),
               ElementsAre("C DECLARE CURSOR", "Z I"));

@@ -117,8 +117,20 @@ TEST_F(SessionTest, BinaryResultsForTheCommonTypes) {
                   "0x000000000000000000000001"
                   "00000000|0xa0eebc999c0b4ef8bb6d6bb9bd380a11",
                   "C SELECT 1", "Z I"));
-  // No binary numeric yet: refused at Bind, not sent wrong.
-  EXPECT_THAT(Flight({Parse{"", "select 1.5::DECIMAL(4,1)", {}}, Bind{"", "", {}, {}, {1}}, Sync{}}),
+  // numeric as numeric_send writes it (psycopg 3's binary cursors ask for
+  // it): ndigits, weight, sign, dscale, base-10000 digits.
+  EXPECT_THAT(Flight({Parse{"",
+                            "select 1.50::DECIMAL(10,2), (-0.001)::DECIMAL(18,3), 0.00::DECIMAL(4,2), "
+                            "12345678.9::DECIMAL(12,1), 170141183460469231731687303715884105727::HUGEINT",
+                            {}},
+                      Bind{"", "", {}, {}, {1}}, Execute{"", 0}, Sync{}}),
+              ElementsAre("1", "2",
+                          "D 0x000200000000000200011388|0x0001ffff40000003000a|0x0000000000000002|"
+                          "0x00030001000000010"
+                          "4d2162e2328|0x000a00090000000000aa0583209a01d5090d0c601c871bf620da165f",
+                          "C SELECT 1", "Z I"));
+  // Still no binary for a list of numbers: refused at Bind, not sent wrong.
+  EXPECT_THAT(Flight({Parse{"", "select [1.5]::DECIMAL(4,1)[]", {}}, Bind{"", "", {}, {}, {1}}, Sync{}}),
               ElementsAre("1", "E 0A000", "Z I"));
 }
 

@@ -258,6 +258,33 @@ uint64_t ReadBigEndian(std::string_view b) {
 
 uint32_t OidOfType(const duckdb::LogicalType& type) { return PgTypeOf(type).oid; }
 
+// numeric_send's format of a number in PostgreSQL's text form ("-12.340"):
+// int16 ndigits, weight, sign, dscale, then ndigits base-10000 digits, the
+// first of weight `weight`, without leading or trailing zero digits.
+std::string NumericBinary(std::string_view text) {
+  const bool negative = !text.empty() && text.front() == '-';
+  if (negative) text.remove_prefix(1);
+  const size_t point = text.find('.');
+  std::string whole(text.substr(0, point));
+  std::string fraction(point == text.npos ? std::string_view() : text.substr(point + 1));
+  const size_t dscale = fraction.size();
+  whole.insert(0, (4 - whole.size() % 4) % 4, '0');
+  fraction.append((4 - fraction.size() % 4) % 4, '0');
+  const std::string all = whole + fraction;
+  std::vector<uint16_t> digits;
+  for (size_t i = 0; i < all.size(); i += 4) digits.push_back(uint16_t(std::stoi(all.substr(i, 4))));
+  int weight = int(whole.size() / 4) - 1;
+  size_t first = 0;
+  while (first < digits.size() && digits[first] == 0) ++first, --weight;
+  size_t end = digits.size();
+  while (end > first && digits[end - 1] == 0) --end;
+  if (first == end) weight = 0;  // zero: no digits
+  std::string out = BigEndian(end - first, 2) + BigEndian(uint16_t(int16_t(weight)), 2) +
+                    BigEndian(negative && first != end ? 0x4000 : 0, 2) + BigEndian(dscale, 2);
+  for (size_t i = first; i < end; ++i) out += BigEndian(digits[i], 2);
+  return out;
+}
+
 }  // namespace
 
 bool HasBinaryFormat(const duckdb::LogicalType& type) {
@@ -276,6 +303,7 @@ bool HasBinaryFormat(const duckdb::LogicalType& type) {
     case kTimestampTz:
     case kInterval:
     case kUuid:
+    case kNumeric:
       return type.id() != duckdb::LogicalTypeId::LIST;
     default:
       return false;
@@ -336,6 +364,8 @@ StatusOr<std::optional<std::string>> PgBinary(const Value& value) {
       }
       return std::optional<std::string>(out);
     }
+    case kNumeric:
+      return std::optional<std::string>(NumericBinary(*PgText(value)));
     default:
       return UnimplementedError("no binary format for this column's type: ask for text");
   }
