@@ -191,6 +191,8 @@ StatusOr<uint64_t> FileAuditLog::Append(const Event& event) {
 }
 
 StatusOr<uint64_t> FileAuditLog::AppendBatch(std::span<const Event> events) {
+  std::vector<Event> stamped;
+  events = StampRequestId(events, stamped);
   for (const Event& e : events) RETURN_IF_ERROR(ValidateEvent(e));
   if (events.empty()) return InvalidArgumentError("empty audit batch");
   Writer self;
