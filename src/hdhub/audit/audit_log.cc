@@ -1,5 +1,7 @@
 #include "hdhub/audit/audit_log.h"
 
+#include "hdhub/audit/request_scope.h"
+
 namespace hdhub::audit {
 
 namespace {

@@ -3,6 +3,7 @@
 #include <set>
 #include <utility>
 
+#include "hdhub/audit/request_scope.h"
 #include "hdhub/common/json_number.h"
 #include "hdhub/crypto/hash.h"
 

@@ -13,10 +13,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "hdhub/common/clock.h"
 #include "hdhub/common/status.h"
@@ -47,27 +45,6 @@ struct Event {
   // Hashed into text_sha256 and dropped; never written to the log.
   std::optional<std::string> free_text;
 };
-
-// The request a thread serves: while a RequestIdScope lives on a thread,
-// every event that thread appends to an AuditLog carries `id` as
-// details.request_id (unless the event names one itself), so that a
-// server's answer (X-Request-Id) can be matched to the entries it made.
-// `id` must be an identifier string (e.g. 16 hex digits). Scopes nest: the
-// inner one wins until it ends.
-class RequestIdScope {
- public:
-  explicit RequestIdScope(std::string id);
-  ~RequestIdScope();
-  RequestIdScope(const RequestIdScope&) = delete;
-  RequestIdScope& operator=(const RequestIdScope&) = delete;
-
- private:
-  std::string previous_;
-};
-// The events to append: `events` as they are outside a scope, else copies
-// stamped with the scope's request id (in `storage`, which must outlive the
-// returned span).
-std::span<const Event> StampRequestId(std::span<const Event> events, std::vector<Event>& storage);
 
 // InvalidArgument naming the offending field when `event` cannot be logged.
 Status ValidateEvent(const Event& event);

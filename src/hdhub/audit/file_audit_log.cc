@@ -10,6 +10,7 @@
 
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/audit/ed25519.h"
+#include "hdhub/audit/request_scope.h"
 #include "hdhub/audit/segment.h"
 #include "hdhub/common/file.h"
 

@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "hdhub/audit/event.h"
 #include "hdhub/audit/merkle.h"
+#include "hdhub/audit/request_scope.h"
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/clock.h"
 #include "hdhub/crypto/random.h"
