@@ -49,7 +49,7 @@ class HttpServerTest : public service::ServiceTest {
     AddAccount("oscar", {Role::kOperator});
     AddAccount("rita", {Role::kResearcher});
     AddAccount("carl", {Role::kAuditor});
-    for (const char* name : {"olga", "rita", "carl"}) {
+    for (const char* name : {"olga", "oscar", "rita", "carl"}) {
       auto issued = svc_->IssueToken(ctx("olga"), name, std::chrono::hours(1), "");
       ASSERT_OK(issued.status());
       tokens_[name] = std::string(issued->token.span().begin(), issued->token.span().end());
@@ -231,7 +231,7 @@ TEST_F(HttpServerTest, TheCatalogIsListedPageByPage) {
   ExpectProblem(Call("GET", "/api/v1/catalog?cursor=zz", tokens_["olga"]), 400);
   const Reply one = Call("GET", "/api/v1/catalog/IR_BEN_S?version=1", tokens_["olga"]);
   EXPECT_EQ(one.status, 200) << one.body;
-  EXPECT_EQ(one.Json()["row_count"], 1);
+  EXPECT_EQ(one.Json()["rows"], 1);
   ExpectProblem(Call("GET", "/api/v1/catalog/NOPE", tokens_["olga"]), 404);
 }
 
@@ -354,10 +354,11 @@ TEST_F(HttpServerTest, StaffIngestByUploadWithdrawAndRemove) {
   std::ofstream(big) << std::string(100 << 10, 'x');
   ExpectProblem(Call("POST", "/api/v1/catalog/IR_BEN_R/versions", tokens_["olga"], "", "-F data=@" + big), 413);
 
-  ASSERT_OK(IngestRows("IR_BEN_R", {"ABCDEFGHIJKLMNOP3,1,1990"}).status());
-  ExpectProblem(Call("DELETE", "/api/v1/catalog/IR_BEN_R/versions/2?reason=mistake", tokens_["rita"]), 403);
-  ExpectProblem(Call("DELETE", "/api/v1/catalog/IR_BEN_R/versions/2", tokens_["olga"]), 400);  // no reason
-  const Reply withdrawn = Call("DELETE", "/api/v1/catalog/IR_BEN_R/versions/2?reason=mistake", tokens_["olga"]);
+  ASSERT_OK_AND_ASSIGN(ingest::IngestResult second, IngestRows("IR_BEN_R", {"ABCDEFGHIJKLMNOP3,1,1990"}));
+  const std::string version = "/api/v1/catalog/IR_BEN_R/versions/" + std::to_string(second.version);
+  ExpectProblem(Call("DELETE", version + "?reason=mistake", tokens_["rita"]), 403);
+  ExpectProblem(Call("DELETE", version, tokens_["olga"]), 400);  // no reason
+  const Reply withdrawn = Call("DELETE", version + "?reason=mistake", tokens_["olga"]);
   ASSERT_EQ(withdrawn.status, 200) << withdrawn.body;
   EXPECT_EQ(withdrawn.Json()["current"], 1);
   ExpectProblem(Call("DELETE", "/api/v1/catalog/IR_BEN_R?reason=mistake", tokens_["rita"]), 403);
@@ -396,7 +397,7 @@ TEST_F(HttpServerTest, OperatorsRunAProjectsLifeAndResearchersMayNot) {
   ExpectProblem(Call("POST", "/api/v1/projects/p2/approvals", tokens_["rita"]), 403);
   EXPECT_EQ(Call("POST", "/api/v1/projects/p2/approvals", tokens_["olga"]).Json()["state"], "draft");
   EXPECT_EQ(Call("POST", "/api/v1/projects/p2/approvals", tokens_["oscar"]).Json(),
-            json({{"project", "p2"}, {"state", "active"}}));
+            json({{"project", "p2"}, {"state", "approved"}}));
   ExpectProblem(Call("POST", "/api/v1/projects/p2/close", tokens_["rita"]), 403);
   const Reply closed = Call("POST", "/api/v1/projects/p2/close", tokens_["olga"]);
   ASSERT_EQ(closed.status, 200) << closed.body;
