@@ -1,5 +1,7 @@
 #include "hdhub/audit/audit_log.h"
 
+#include "hdhub/audit/request_scope.h"
+
 namespace hdhub::audit {
 
 namespace {
@@ -45,6 +47,8 @@ StatusOr<uint64_t> MemoryAuditLog::Append(const Event& event) {
 }
 
 StatusOr<uint64_t> MemoryAuditLog::AppendBatch(std::span<const Event> events) {
+  std::vector<Event> stamped;
+  events = StampRequestId(events, stamped);
   for (const Event& e : events) RETURN_IF_ERROR(ValidateEvent(e));
   if (events.empty()) return InvalidArgumentError("empty audit batch");
   std::lock_guard lock(mu_);

@@ -1,7 +1,9 @@
 #include "hdhub/audit/event.h"
 
 #include <set>
+#include <utility>
 
+#include "hdhub/audit/request_scope.h"
 #include "hdhub/common/json_number.h"
 #include "hdhub/crypto/hash.h"
 
@@ -85,6 +87,22 @@ Status ValidateEvent(const Event& e) {
   }
   if (e.project) RETURN_IF_ERROR(CheckText("project", *e.project, kMaxIdLength, IsIdChar));
   return CheckDetails(e.details);
+}
+
+namespace {
+thread_local std::string current_request_id;
+}  // namespace
+
+RequestIdScope::RequestIdScope(std::string id) : previous_(std::exchange(current_request_id, std::move(id))) {}
+RequestIdScope::~RequestIdScope() { current_request_id = std::move(previous_); }
+
+std::span<const Event> StampRequestId(std::span<const Event> events, std::vector<Event>& storage) {
+  if (current_request_id.empty()) return events;
+  storage.assign(events.begin(), events.end());
+  for (Event& e : storage) {
+    if (e.details.is_object() && !e.details.contains("request_id")) e.details["request_id"] = current_request_id;
+  }
+  return storage;
 }
 
 std::string EncodeEntry(const Event& e, uint64_t seq, TimePoint time) {

@@ -10,6 +10,7 @@
 
 #include "hdhub/audit/checkpoint.h"
 #include "hdhub/audit/ed25519.h"
+#include "hdhub/audit/request_scope.h"
 #include "hdhub/audit/segment.h"
 #include "hdhub/common/file.h"
 
@@ -191,6 +192,8 @@ StatusOr<uint64_t> FileAuditLog::Append(const Event& event) {
 }
 
 StatusOr<uint64_t> FileAuditLog::AppendBatch(std::span<const Event> events) {
+  std::vector<Event> stamped;
+  events = StampRequestId(events, stamped);
   for (const Event& e : events) RETURN_IF_ERROR(ValidateEvent(e));
   if (events.empty()) return InvalidArgumentError("empty audit batch");
   Writer self;

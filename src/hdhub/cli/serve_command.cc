@@ -39,7 +39,7 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
                      service::Service::Open(*opts.backends, opts.hub_dir, passphrase, &clock));
     server::ServiceBackend backend(*svc, config.query);
     server::Logger log;
-    server::HttpApi http_api(*svc, std::string(server::BuiltinOpenApiJson()));
+    server::HttpApi http_api(*svc, std::string(server::BuiltinOpenApiJson()), config.query);
     std::unique_ptr<server::HttpServer> http;
     if (!config.http_listen.empty()) {
       ASSIGN_OR_RETURN(http, server::HttpServer::Create(config, http_api, log));

@@ -155,6 +155,8 @@ Status Reader::Serve(const toml::table& serve) {
        {"http_listen", http_listen},
        {"http_max_body_bytes",
         [&](auto& n, auto k) { return Set(Integer(n, k, 1024, kMaxMessageBytes), c.http_max_body_bytes); }},
+       {"http_max_upload_bytes",
+        [&](auto& n, auto k) { return Set(Integer(n, k, 1024, int64_t(1) << 40), c.http_max_upload_bytes); }},
        {"http_header_timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), c.http_header_timeout); }},
        {"http_idle_timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), c.http_idle_timeout); }}});
 }

@@ -61,6 +61,7 @@ struct ServeConfig {
   // The HTTP JSON API (http_server.h); no address: not served.
   std::vector<ListenAddress> http_listen;
   uint32_t http_max_body_bytes = 1u << 20;       // a request's body (413 beyond)
+  uint64_t http_max_upload_bytes = 4ull << 30;   // an ingest upload (multipart, spooled to disk; 413 beyond)
   std::chrono::seconds http_header_timeout{10};  // to read a request's header and body
   std::chrono::seconds http_idle_timeout{60};    // a keep-alive connection between requests
 };

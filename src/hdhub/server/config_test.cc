@@ -49,12 +49,15 @@ TEST(ServeConfigTest, ReadsEveryKeyBesideTheCliSettings) {
 TEST(ServeConfigTest, ReadsTheHttpApiKeys) {
   ASSERT_OK_AND_ASSIGN(ServeConfig none, ParseServeConfig(kTls, "hdhub.toml"));
   EXPECT_TRUE(none.http_listen.empty());
-  const std::string text = std::string("[serve]\nhttp_listen = [\"127.0.0.1:8443\"]\nhttp_max_body_bytes = 4096\n") +
+  const std::string text = std::string(
+                               "[serve]\nhttp_listen = [\"127.0.0.1:8443\"]\nhttp_max_body_bytes = "
+                               "4096\nhttp_max_upload_bytes = 1048576\n") +
                            "http_header_timeout = 5\nhttp_idle_timeout = 30\n" + kTls;
   ASSERT_OK_AND_ASSIGN(ServeConfig c, ParseServeConfig(text, "hdhub.toml"));
   ASSERT_EQ(c.http_listen.size(), 1u);
   EXPECT_EQ(c.http_listen[0].port, 8443);
   EXPECT_EQ(c.http_max_body_bytes, 4096u);
+  EXPECT_EQ(c.http_max_upload_bytes, 1048576u);
   EXPECT_EQ(c.http_header_timeout, std::chrono::seconds(5));
   EXPECT_EQ(c.http_idle_timeout, std::chrono::seconds(30));
   EXPECT_THAT(ParseServeConfig("[serve]\nhttp_listen = [\"nohost\"]\n" + std::string(kTls), "hdhub.toml").status(),

@@ -2,15 +2,22 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "hdhub/audit/merkle.h"
+#include "hdhub/audit/request_scope.h"
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/clock.h"
 #include "hdhub/crypto/random.h"
+#include "hdhub/ingest/opt_out.h"
+#include "hdhub/server/multipart.h"
 #include "hdhub/server/openapi_json.h"
+#include "hdhub/server/service_backend.h"
 
 namespace hdhub::server {
 
@@ -30,7 +37,14 @@ struct Call {
   const service::RequestContext* ctx = nullptr;
 };
 
-using Handler = std::function<StatusOr<HttpResponse>(service::Service&, const Call&)>;
+// What handlers share: the service and the limits of queries.
+struct Api {
+  service::Service& service;
+  const QueryLimits& limits;
+  projects::SessionLimits session_limits;
+};
+
+using Handler = std::function<StatusOr<HttpResponse>(Api&, const Call&)>;
 
 struct Route {
   std::string_view method;
@@ -39,9 +53,9 @@ struct Route {
   Handler handler;
 };
 
-HttpResponse Json(const json& body, unsigned status = 200) {
-  return {.status = status, .body = body.dump(-1, ' ', false, json::error_handler_t::replace)};
-}
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+HttpResponse Json(const json& body, unsigned status = 200) { return {.status = status, .body = Dump(body)}; }
 
 std::string Time(TimePoint t) { return FormatRfc3339(t); }
 
@@ -142,45 +156,98 @@ StatusOr<std::string> StringField(const json& body, const char* name) {
   return it->get<std::string>();
 }
 
-json RolesJson(const std::vector<directory::Role>& roles) {
-  json out = json::array();
-  for (directory::Role r : roles) out.push_back(std::string(directory::RoleName(r)));
+json RolesJson(const std::vector<directory::Role>& roles) { return directory::RoleNames(roles); }
+
+StatusOr<std::string> StringParam(const Call& call, const char* name) {
+  auto it = call.query.find(name);
+  if (it == call.query.end() || it->second.empty()) return InvalidArgumentError(std::string(name) + " is required");
+  return it->second;
+}
+
+// A flag of the query string: absent false; present empty, "true" or "1" true.
+StatusOr<bool> Flag(const Call& call, const char* name) {
+  auto it = call.query.find(name);
+  if (it == call.query.end() || it->second == "false" || it->second == "0") return false;
+  if (it->second.empty() || it->second == "true" || it->second == "1") return true;
+  return InvalidArgumentError(std::string(name) + " must be true or false");
+}
+
+StatusOr<int64_t> PositiveParam(std::string_view text, std::string_view what) {
+  ASSIGN_OR_RETURN(uint64_t v, Unsigned(text, what));
+  if (v == 0 || v > uint64_t(INT64_MAX)) return InvalidArgumentError(std::string(what) + " must be positive");
+  return int64_t(v);
+}
+
+StatusOr<std::vector<std::string>> StringList(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || !it->is_array()) return InvalidArgumentError(std::string(name) + " must be a list of names");
+  std::vector<std::string> out;
+  for (const json& v : *it) {
+    if (!v.is_string()) return InvalidArgumentError(std::string(name) + " must be a list of names");
+    out.push_back(v.get<std::string>());
+  }
   return out;
 }
 
+StatusOr<projects::ProjectScope> ScopeField(const json& body) {
+  auto it = body.find("scope");
+  if (it == body.end() || !it->is_object()) return InvalidArgumentError("scope must be a JSON object");
+  return projects::ProjectScope::Parse(it->dump());
+}
+
+StatusOr<TimePoint> TimeField(const json& body, const char* name) {
+  ASSIGN_OR_RETURN(std::string text, StringField(body, name));
+  auto t = ParseRfc3339(text);
+  if (!t.ok()) return InvalidArgumentError(std::string(name) + " must be an RFC 3339 time or YYYY-MM-DD");
+  return *t;
+}
+
+// As `project show --json` (cli/project_commands.cc), and created_at.
 json ProjectJson(const projects::ProjectRecord& p, TimePoint now) {
   return {{"id", p.spec.id},
-          {"authorisation_ref", p.spec.authorisation_ref},
+          {"authorisation", p.spec.authorisation_ref},
           {"purpose", p.spec.purpose},
+          {"state", std::string(projects::ProjectStateName(p.state))},
+          {"phase", std::string(projects::PhaseName(p.PhaseAt(now)))},
+          {"scope", json::parse(p.spec.scope.ToJson(), nullptr, false)},
+          {"scope_version", p.scope_version},
+          {"approvers", p.approvers},
           {"members", p.spec.members},
           {"start", Time(p.spec.start)},
           {"end", Time(p.spec.end)},
-          {"state", std::string(projects::ProjectStateName(p.state))},
-          {"phase", std::string(projects::PhaseName(p.PhaseAt(now)))},
-          {"scope_version", p.scope_version},
-          {"approvers", p.approvers},
+          {"thresholds", json::parse(p.spec.thresholds.ToJson(), nullptr, false)},
           {"created_by", p.created_by},
-          {"created_at", Time(p.created_at)}};
+          {"created_at", Time(p.created_at)},
+          {"keys_destroyed", p.wrapped_pseudonym_key.empty()}};
 }
 
+json Changed(const std::string& project, std::string_view state) {
+  return {{"project", project}, {"state", std::string(state)}};
+}
+
+// Field names as `catalog show --json`.
 json VersionJson(const catalog::VersionRecord& v) {
   json out = {{"dataset", v.dataset},
               {"version", v.version},
               {"state", std::string(catalog::VersionStateName(v.state))},
-              {"created_at", Time(v.created_at)},
-              {"source_digest", v.source_digest}};
-  out["row_count"] = v.row_count ? json(*v.row_count) : json(nullptr);
+              {"created", Time(v.created_at)},
+              {"source_sha256", v.source_digest},
+              {"reference", ingest::IsReferenceVersion(v)}};
+  out["rows"] = v.row_count ? json(*v.row_count) : json(nullptr);
   out["committed_at"] = v.committed_at ? json(Time(*v.committed_at)) : json(nullptr);
   json schema = json::parse(v.schema_json, nullptr, false);
   out["schema"] = schema.is_discarded() ? json(nullptr) : schema;
   return out;
 }
 
+// A cell as the CLI's --json gives it: numbers when a double holds them
+// exactly, else their text; NULL as null.
 json CellJson(const sql::Cell& cell) {
+  constexpr int64_t kMaxExact = int64_t(1) << 53;
   if (cell.is_null()) return nullptr;
   const sql::Value& v = cell.value();
   if (const bool* b = std::get_if<bool>(&v)) return *b;
-  if (const int64_t* i = std::get_if<int64_t>(&v)) return *i;
+  if (const int64_t* i = std::get_if<int64_t>(&v); i != nullptr && *i >= -kMaxExact && *i <= kMaxExact) return *i;
   if (const double* d = std::get_if<double>(&v); d != nullptr && std::isfinite(*d)) return *d;
   return *cell.text();
 }
@@ -195,16 +262,103 @@ std::string CsvField(std::string_view text) {
   return out + "\"";
 }
 
-std::string HashHex(const audit::Hash& h) { return HexEncode(ByteSpan(h.data(), h.size())); }
+// A streamed answer's body: pieces gathered into blocks of kChunkBytes, each
+// handed to the request's stream (the head before the first), or kept whole
+// when the request has no stream.
+class BodyWriter {
+ public:
+  static constexpr size_t kChunkBytes = 64 << 10;
+  BodyWriter(const HttpRequest& request, std::string content_type)
+      : request_(request), content_type_(std::move(content_type)) {}
+
+  Status Add(std::string_view bytes) {
+    buffer_ += bytes;
+    return buffer_.size() >= kChunkBytes ? Flush() : OkStatus();
+  }
+
+  // The answer once the producer ended with `result`: a problem while
+  // nothing was sent; after the first byte, an NDJSON error line and a cut.
+  StatusOr<HttpResponse> Finish(const Status& result, bool ndjson) {
+    if (!result.ok()) {
+      if (!begun_) return result;
+      if (ndjson) {
+        const HttpResponse problem = ProblemFor(result, request_.request_id);
+        json error = json::parse(problem.body, nullptr, false);
+        if (error.is_object()) error.erase("type");
+        (void)request_.stream->Write(Dump({{"error", error}}) + "\n");
+      }
+      return HttpResponse{.streamed = true, .cut = true};
+    }
+    if (request_.stream == nullptr) return HttpResponse{.content_type = content_type_, .body = std::move(buffer_)};
+    RETURN_IF_ERROR(Flush());
+    return HttpResponse{.content_type = content_type_, .streamed = true};
+  }
+
+ private:
+  Status Flush() {
+    if (request_.stream == nullptr) return OkStatus();
+    if (!begun_) {
+      RETURN_IF_ERROR(request_.stream->Begin(HttpResponse{.content_type = content_type_}));
+      begun_ = true;
+    }
+    if (buffer_.empty()) return OkStatus();
+    Status written = request_.stream->Write(buffer_);
+    buffer_.clear();
+    return written;
+  }
+
+  const HttpRequest& request_;
+  std::string content_type_;
+  std::string buffer_;
+  bool begun_ = false;
+};
+
+// Each statement's result, streamed: NDJSON (a header line with the
+// statement's number and columns, then one array per row) or CSV (a header
+// line, then the rows), by Accept.
+using QueryRun = std::function<Status(const service::ResultSink&)>;
+StatusOr<HttpResponse> StreamResults(const Call& c, const QueryRun& run) {
+  const bool csv = c.request.accept.find("text/csv") != std::string::npos;
+  BodyWriter out(c.request, csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
+  std::string line;
+  auto sink = [&](const service::StatementResult& r) -> Status {
+    const auto& names = r.result.column_names;
+    line.clear();
+    if (csv) {
+      for (size_t i = 0; i < names.size(); ++i) line += (i ? "," : "") + CsvField(names[i]);
+      RETURN_IF_ERROR(out.Add(line + "\r\n"));
+      for (const auto& row : r.result.rows) {
+        line.clear();
+        for (size_t i = 0; i < row.size(); ++i) line += (i ? "," : "") + CsvField(row[i].value_or(""));
+        line += "\r\n";
+        RETURN_IF_ERROR(out.Add(line));
+      }
+      return OkStatus();
+    }
+    json columns = json::array();
+    for (size_t i = 0; i < names.size(); ++i) {
+      columns.push_back(
+          {{"name", names[i]}, {"type", i < r.result.column_types.size() ? r.result.column_types[i] : ""}});
+    }
+    RETURN_IF_ERROR(out.Add(Dump({{"statement", r.index + 1}, {"of", r.count}, {"columns", columns}}) + "\n"));
+    for (const auto& row : r.result.rows) {
+      json cells = json::array();
+      for (const sql::Cell& cell : row) cells.push_back(CellJson(cell));
+      RETURN_IF_ERROR(out.Add(Dump(cells) + "\n"));
+    }
+    return OkStatus();
+  };
+  return out.Finish(run(sink), !csv);
+}
 
 // ---- handlers, in the order of the route table ----
 
-StatusOr<HttpResponse> Me(service::Service&, const Call& c) {
+StatusOr<HttpResponse> Me(Api&, const Call& c) {
   return Json({{"user", c.ctx->principal().user}, {"roles", RolesJson(c.ctx->principal().roles)}});
 }
 
-StatusOr<HttpResponse> ListCatalog(service::Service& s, const Call& c) {
-  ASSIGN_OR_RETURN(auto lines, s.ListCatalog(*c.ctx, c.query.count("unfinished") > 0));
+StatusOr<HttpResponse> ListCatalog(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto lines, a.service.ListCatalog(*c.ctx, c.query.count("unfinished") > 0));
   std::vector<json> items;
   for (const auto& l : lines) {
     json v = VersionJson(l.version);
@@ -215,92 +369,204 @@ StatusOr<HttpResponse> ListCatalog(service::Service& s, const Call& c) {
   return Json(page);
 }
 
-StatusOr<HttpResponse> ShowDataset(service::Service& s, const Call& c) {
+StatusOr<HttpResponse> ShowDataset(Api& a, const Call& c) {
   int64_t version = 0;
   if (auto it = c.query.find("version"); it != c.query.end()) {
-    ASSIGN_OR_RETURN(uint64_t v, Unsigned(it->second, "version"));
-    if (v == 0 || v > uint64_t(INT64_MAX)) return InvalidArgumentError("version must be positive");
-    version = int64_t(v);
+    ASSIGN_OR_RETURN(version, PositiveParam(it->second, "version"));
   }
-  ASSIGN_OR_RETURN(auto shown, s.ShowVersion(*c.ctx, c.params.at("dataset"), version));
+  ASSIGN_OR_RETURN(auto shown, a.service.ShowVersion(*c.ctx, c.params.at("dataset"), version));
   json out = VersionJson(shown.version);
   out["objects"] = shown.objects.size();
   return Json(out);
 }
 
-StatusOr<HttpResponse> ListProjects(service::Service& s, const Call& c) {
-  ASSIGN_OR_RETURN(auto projects, s.ListProjects(*c.ctx));
+// The upload's parts, in a folder of the scratch area removed on return.
+class UploadFolder {
+ public:
+  static StatusOr<std::unique_ptr<UploadFolder>> Create(service::Service& s, const std::string& request_id) {
+    ASSIGN_OR_RETURN(std::string scratch, s.ScratchFolder());
+    std::filesystem::path path = std::filesystem::path(scratch) / ("upload-" + request_id + "-parts");
+    std::error_code ec;
+    if (!std::filesystem::create_directory(path, ec) || ec) {
+      return InternalError("cannot make a folder for an upload in the scratch area");
+    }
+    return std::unique_ptr<UploadFolder>(new UploadFolder(std::move(path)));
+  }
+  ~UploadFolder() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  explicit UploadFolder(std::filesystem::path path) : path_(std::move(path)) {}
+  std::filesystem::path path_;
+};
+
+StatusOr<std::string> ReadSmallFile(const std::filesystem::path& path, size_t limit, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  std::string out;
+  out.resize(limit + 1);
+  in.read(out.data(), std::streamsize(out.size()));
+  out.resize(size_t(in.gcount()));
+  if (out.size() > limit)
+    return InvalidArgumentError(std::string(what) + " is over " + std::to_string(limit) + " bytes");
+  return out;
+}
+
+StatusOr<HttpResponse> Ingest(Api& a, const Call& c) {
+  constexpr size_t kMaxSchemaBytes = 4 << 20;
+  if (c.request.body_file.empty()) {
+    return InvalidArgumentError("the upload must be multipart/form-data, with a part named data");
+  }
+  ASSIGN_OR_RETURN(auto folder, UploadFolder::Create(a.service, c.request.request_id));
+  ASSIGN_OR_RETURN(auto parts,
+                   SplitMultipart(c.request.body_file, c.request.content_type, folder->path(), {"data", "schema"}));
+  if (!parts.contains("data")) return InvalidArgumentError("the upload has no part named data (the CSV)");
+  ingest::IngestRequest req;
+  req.dataset = c.params.at("dataset");
+  req.csv_path = parts.at("data").string();
+  if (parts.contains("schema")) {
+    ASSIGN_OR_RETURN(req.schema_text, ReadSmallFile(parts.at("schema"), kMaxSchemaBytes, "the schema part"));
+    if (req.schema_text.empty()) return InvalidArgumentError("the schema part is empty");
+  } else if (req.dataset == ingest::kOptOutDataset || req.dataset == ingest::kOptOutWithdrawalDataset) {
+    req.schema_text = std::string(ingest::kOptOutSchemaJson);
+  } else {
+    return InvalidArgumentError("the upload has no part named schema (Table Schema JSON)");
+  }
+  ASSIGN_OR_RETURN(req.reference, Flag(c, "reference"));
+  ASSIGN_OR_RETURN(req.new_schema_version, Flag(c, "new_schema_version"));
+  ASSIGN_OR_RETURN(req.allow_empty, Flag(c, "allow_empty"));
+  if (auto it = c.query.find("on_invalid"); it != c.query.end()) {
+    ASSIGN_OR_RETURN(req.on_invalid, ingest::ParsePolicy(it->second));
+  }
+  if (auto it = c.query.find("delimiter"); it != c.query.end()) {
+    if (it->second.size() != 1) return InvalidArgumentError("delimiter must be one character");
+    req.delimiter = it->second[0];
+  }
+  ASSIGN_OR_RETURN(ingest::IngestResult r, a.service.Ingest(*c.ctx, req));
+  return Json({{"dataset", r.dataset},
+               {"version", r.version},
+               {"rows", r.rows},
+               {"already_ingested", r.already_ingested},
+               {"report", r.report.ToJson()}},
+              r.already_ingested ? 200 : 201);
+}
+
+StatusOr<HttpResponse> Withdraw(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(int64_t version, PositiveParam(c.params.at("version"), "version"));
+  ASSIGN_OR_RETURN(std::string reason, StringParam(c, "reason"));
+  ASSIGN_OR_RETURN(service::WithdrawResult r,
+                   a.service.WithdrawVersion(*c.ctx, c.params.at("dataset"), version, reason));
+  return Json({{"dataset", r.dataset},
+               {"version", r.version},
+               {"current", r.current ? json(*r.current) : json()},
+               {"objects_deleted", r.objects_deleted},
+               {"workspaces_shredded", r.workspaces_shredded}});
+}
+
+StatusOr<HttpResponse> RemoveDataset(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(std::string reason, StringParam(c, "reason"));
+  ASSIGN_OR_RETURN(service::RemoveResult r, a.service.RemoveDataset(*c.ctx, c.params.at("dataset"), reason));
+  return Json(
+      {{"dataset", r.dataset}, {"versions_shredded", r.versions_shredded}, {"objects_deleted", r.objects_deleted}});
+}
+
+StatusOr<HttpResponse> QueryCatalog(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(json body, Body(c));
+  ASSIGN_OR_RETURN(std::string sql_text, StringField(body, "sql"));
+  sql::QueryLimits limits{.max_rows = a.limits.max_rows,
+                          .timeout = std::chrono::duration_cast<std::chrono::milliseconds>(a.limits.timeout)};
+  return StreamResults(
+      c, [&](const service::ResultSink& sink) { return a.service.QueryCatalog(*c.ctx, sql_text, limits, sink); });
+}
+
+StatusOr<HttpResponse> ListProjects(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto projects, a.service.ListProjects(*c.ctx));
   std::vector<json> items;
-  for (const auto& p : projects) items.push_back(ProjectJson(p, s.clock().Now()));
+  for (const auto& p : projects) items.push_back(ProjectJson(p, a.service.clock().Now()));
   ASSIGN_OR_RETURN(json page, Page(c, std::move(items)));
   return Json(page);
 }
 
-StatusOr<HttpResponse> ShowProject(service::Service& s, const Call& c) {
-  ASSIGN_OR_RETURN(auto view, s.ShowProject(*c.ctx, c.params.at("id")));
-  json out = ProjectJson(view.project, s.clock().Now());
+StatusOr<HttpResponse> CreateProject(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(json body, Body(c));
+  projects::ProjectSpec spec;
+  ASSIGN_OR_RETURN(spec.id, StringField(body, "id"));
+  ASSIGN_OR_RETURN(spec.authorisation_ref, StringField(body, "authorisation"));
+  ASSIGN_OR_RETURN(spec.purpose, StringField(body, "purpose"));
+  ASSIGN_OR_RETURN(spec.scope, ScopeField(body));
+  ASSIGN_OR_RETURN(spec.members, StringList(body, "members"));
+  ASSIGN_OR_RETURN(spec.start, TimeField(body, "start"));
+  ASSIGN_OR_RETURN(spec.end, TimeField(body, "end"));
+  if (auto it = body.find("thresholds"); it != body.end()) {
+    if (!it->is_object()) return InvalidArgumentError("thresholds must be a JSON object");
+    ASSIGN_OR_RETURN(spec.thresholds, projects::Thresholds::FromJson(it->dump()));
+  }
+  RETURN_IF_ERROR(a.service.CreateProject(*c.ctx, spec));
+  return Json(Changed(spec.id, "draft"), 201);
+}
+
+StatusOr<HttpResponse> ShowProject(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto view, a.service.ShowProject(*c.ctx, c.params.at("id")));
+  json out = ProjectJson(view.project, a.service.clock().Now());
   json workspaces = json::array();
   for (const auto& w : view.workspaces) {
     workspaces.push_back({{"build", w.build},
                           {"state", std::string(projects::WorkspaceStateName(w.state))},
                           {"built_by", w.built_by},
-                          {"built_at", Time(w.built_at)}});
+                          {"built_at", Time(w.built_at)},
+                          {"provenance", json::parse(w.provenance_json, nullptr, false)}});
   }
   out["workspaces"] = std::move(workspaces);
   return Json(out);
 }
 
-StatusOr<HttpResponse> Approve(service::Service& s, const Call& c) {
-  ASSIGN_OR_RETURN(auto state, s.ApproveProject(*c.ctx, c.params.at("id")));
-  return Json({{"id", c.params.at("id")}, {"state", std::string(projects::ProjectStateName(state))}});
+StatusOr<HttpResponse> ChangeProject(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(json body, Body(c));
+  ASSIGN_OR_RETURN(projects::ProjectScope scope, ScopeField(body));
+  ASSIGN_OR_RETURN(std::vector<std::string> members, StringList(body, "members"));
+  RETURN_IF_ERROR(a.service.ChangeProject(*c.ctx, c.params.at("id"), scope, members));
+  return Json(Changed(c.params.at("id"), "draft"));
 }
 
-StatusOr<HttpResponse> Build(service::Service& s, const Call& c) {
-  ASSIGN_OR_RETURN(auto built, s.BuildWorkspace(*c.ctx, c.params.at("id")));
-  return Json({{"build", built.build}, {"rows", built.rows}}, 201);
+StatusOr<HttpResponse> Approve(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto state, a.service.ApproveProject(*c.ctx, c.params.at("id")));
+  return Json(Changed(c.params.at("id"), projects::ProjectStateName(state)));
 }
 
-// The rows of every statement: NDJSON (a {"columns": [...]} line, then one
-// object per row) or CSV (a header line, then the rows), by Accept.
-StatusOr<HttpResponse> Query(service::Service& s, const Call& c) {
+StatusOr<HttpResponse> CloseProject(Api& a, const Call& c) {
+  RETURN_IF_ERROR(a.service.CloseProject(*c.ctx, c.params.at("id")));
+  return Json(Changed(c.params.at("id"), "closed"));
+}
+
+StatusOr<HttpResponse> Sweep(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(std::vector<std::string> shredded, a.service.SweepProjects(*c.ctx));
+  return Json({{"shredded", shredded}});
+}
+
+StatusOr<HttpResponse> Build(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto built, a.service.BuildWorkspace(*c.ctx, c.params.at("id")));
+  return Json({{"project", c.params.at("id")},
+               {"workspace", built.build},
+               {"rows", built.rows},
+               {"provenance", json::parse(built.provenance_json, nullptr, false)}},
+              201);
+}
+
+StatusOr<HttpResponse> QueryProject(Api& a, const Call& c) {
   ASSIGN_OR_RETURN(json body, Body(c));
   ASSIGN_OR_RETURN(std::string sql_text, StringField(body, "sql"));
-  const bool csv = c.request.accept.find("text/csv") != std::string::npos;
-  std::string out;
-  auto sink = [&](const service::StatementResult& r) -> Status {
-    const auto& names = r.result.column_names;
-    if (csv) {
-      for (size_t i = 0; i < names.size(); ++i) out += (i ? "," : "") + CsvField(names[i]);
-      out += "\r\n";
-      for (const auto& row : r.result.rows) {
-        for (size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + CsvField(row[i].value_or(""));
-        out += "\r\n";
-      }
-      return OkStatus();
-    }
-    out += json({{"statement", r.index + 1}, {"columns", names}, {"types", r.result.column_types}})
-               .dump(-1, ' ', false, json::error_handler_t::replace) +
-           "\n";
-    for (const auto& row : r.result.rows) {
-      json line = json::object();
-      for (size_t i = 0; i < row.size() && i < names.size(); ++i) line[names[i]] = CellJson(row[i]);
-      out += line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-    }
-    return OkStatus();
-  };
-  RETURN_IF_ERROR(s.QueryProject(*c.ctx, c.params.at("id"), sql_text, projects::SessionLimits{}, sink));
-  return HttpResponse{.content_type = csv ? "text/csv; charset=utf-8" : "application/x-ndjson", .body = std::move(out)};
+  return StreamResults(c, [&](const service::ResultSink& sink) {
+    return a.service.QueryProject(*c.ctx, c.params.at("id"), sql_text, a.session_limits, sink);
+  });
 }
 
-StatusOr<HttpResponse> AuditEntries(service::Service& s, const Call& c) {
+StatusOr<HttpResponse> AuditEntries(Api& a, const Call& c) {
   audit::EntryFilter filter;
-  for (const char* key : {"actor", "action", "project"}) {
-    auto it = c.query.find(key);
-    if (it == c.query.end()) continue;
-    if (std::string_view(key) == "actor") filter.actor = it->second;
-    if (std::string_view(key) == "action") filter.action = it->second;
-    if (std::string_view(key) == "project") filter.project = it->second;
-  }
+  if (auto it = c.query.find("actor"); it != c.query.end()) filter.actor = it->second;
+  if (auto it = c.query.find("action"); it != c.query.end()) filter.action = it->second;
+  if (auto it = c.query.find("project"); it != c.query.end()) filter.project = it->second;
   for (const char* key : {"since", "until"}) {
     auto it = c.query.find(key);
     if (it == c.query.end()) continue;
@@ -308,64 +574,171 @@ StatusOr<HttpResponse> AuditEntries(service::Service& s, const Call& c) {
     if (!t.ok()) return InvalidArgumentError(std::string(key) + " must be an RFC 3339 time");
     (std::string_view(key) == "since" ? filter.since : filter.until) = *t;
   }
-  ASSIGN_OR_RETURN(auto raw, s.AuditEntries(*c.ctx, filter));
+  ASSIGN_OR_RETURN(auto raw, a.service.AuditEntries(*c.ctx, filter));
   std::vector<json> items;
   for (const auto& e : audit::EntriesToJson(raw)) items.push_back(e);
   ASSIGN_OR_RETURN(json page, Page(c, std::move(items)));
   return Json(page);
 }
 
-StatusOr<HttpResponse> AuditProof(service::Service& s, const Call& c) {
-  ASSIGN_OR_RETURN(uint64_t index, Unsigned(c.params.at("n"), "entry"));
-  uint64_t size = 0;
-  if (auto it = c.query.find("size"); it != c.query.end()) {
-    ASSIGN_OR_RETURN(size, Unsigned(it->second, "size"));
-  }
-  ASSIGN_OR_RETURN(auto proof, s.ProveInclusion(*c.ctx, index, size));
-  json path = json::array();
-  for (const auto& h : proof.proof) path.push_back(HashHex(h));
-  return Json({{"index", proof.index},
-               {"size", proof.size},
-               {"leaf_hash", HashHex(proof.leaf_hash)},
-               {"root", HashHex(proof.root)},
-               {"proof", path}});
+uint64_t SizeParam(const Call& c, const char* name, Status& error) {
+  auto it = c.query.find(name);
+  if (it == c.query.end()) return 0;
+  StatusOr<uint64_t> v = Unsigned(it->second, name);
+  if (!v.ok()) error = v.status();
+  return v.value_or(0);
 }
 
-StatusOr<HttpResponse> AuditCheckpoint(service::Service& s, const Call& c) {
-  ASSIGN_OR_RETURN(std::string checkpoint, s.AuditCheckpoint(*c.ctx));
+// As `audit prove --json`, which `audit check-inclusion --file` reads.
+StatusOr<HttpResponse> AuditProof(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(uint64_t index, Unsigned(c.params.at("n"), "entry"));
+  Status bad = OkStatus();
+  const uint64_t size = SizeParam(c, "size", bad);
+  RETURN_IF_ERROR(bad);
+  ASSIGN_OR_RETURN(auto proof, a.service.ProveInclusion(*c.ctx, index, size));
+  return Json({{"index", proof.index},
+               {"size", proof.size},
+               {"leaf_hash", audit::HashToHex(proof.leaf_hash)},
+               {"root", audit::HashToHex(proof.root)},
+               {"proof", audit::JoinHashes(proof.proof, ",")}});
+}
+
+// As `audit consistency --json`, which `audit check-consistency --file` reads.
+StatusOr<HttpResponse> AuditConsistency(Api& a, const Call& c) {
+  Status bad = OkStatus();
+  if (!c.query.contains("from")) return InvalidArgumentError("from (the older tree size) is required");
+  const uint64_t from = SizeParam(c, "from", bad);
+  const uint64_t to = SizeParam(c, "to", bad);
+  RETURN_IF_ERROR(bad);
+  ASSIGN_OR_RETURN(auto p, a.service.ProveConsistency(*c.ctx, from, to));
+  return Json({{"size1", p.size1},
+               {"size2", p.size2},
+               {"root1", audit::HashToHex(p.root1)},
+               {"root2", audit::HashToHex(p.root2)},
+               {"proof", audit::JoinHashes(p.proof, ",")}});
+}
+
+// As `audit verify --json`.
+StatusOr<HttpResponse> AuditVerify(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(audit::VerifyReport r, a.service.VerifyAudit(*c.ctx));
+  return Json({{"ok", true},
+               {"entries", r.entries},
+               {"checkpoint_size", r.checkpoint.size},
+               {"checkpoint_root", audit::HashToHex(r.checkpoint.root)},
+               {"origin", r.checkpoint.origin},
+               {"root_of_all", audit::HashToHex(r.root_of_all)},
+               {"torn_bytes", r.torn_bytes}});
+}
+
+StatusOr<HttpResponse> AuditCheckpoint(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(std::string checkpoint, a.service.AuditCheckpoint(*c.ctx));
   return Json({{"checkpoint", checkpoint}});
 }
 
-StatusOr<HttpResponse> ListUsers(service::Service& s, const Call& c) {
-  ASSIGN_OR_RETURN(auto users, s.ListUsers(*c.ctx));
+StatusOr<HttpResponse> AuditLogKey(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(std::string key, a.service.AuditVerifierKey(*c.ctx));
+  return Json({{"log_key", key}});
+}
+
+// As `hdhub check --json`; damaged objects are in the answer, not an error.
+StatusOr<HttpResponse> CheckHost(Api& a, const Call& c) {
+  hub::HostCheckOptions options;
+  if (!c.request.body.empty()) {
+    ASSIGN_OR_RETURN(json body, Body(c));
+    const std::pair<const char*, bool*> flags[] = {{"dry_run", &options.dry_run},
+                                                   {"remove_unknown", &options.remove_unknown}};
+    for (const auto& [name, flag] : flags) {
+      auto it = body.find(name);
+      if (it == body.end()) continue;
+      if (!it->is_boolean()) return InvalidArgumentError(std::string(name) + " must be true or false");
+      *flag = it->get<bool>();
+    }
+  }
+  ASSIGN_OR_RETURN(hub::HostCheckReport r, a.service.CheckHost(*c.ctx, options));
+  return Json({{"dry_run", options.dry_run},
+               {"objects_verified", r.objects_verified},
+               {"damaged", r.damaged},
+               {"unfinished_discarded", r.unfinished},
+               {"leftover_objects", r.leftovers},
+               {"leftover_bytes", r.leftover_bytes},
+               {"unknown_objects", r.unknown},
+               {"unknown_bytes", r.unknown_bytes},
+               {"unknown_removed", r.unknown_removed},
+               {"temp_folders_removed", r.temp_folders_removed}});
+}
+
+// Names as `user list`'s columns.
+StatusOr<HttpResponse> ListUsers(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto users, a.service.ListUsers(*c.ctx));
   std::vector<json> items;
   for (const auto& u : users) {
-    items.push_back({{"name", u.name},
+    items.push_back({{"user", u.name},
                      {"roles", RolesJson(u.roles)},
                      {"state", std::string(directory::UserStateName(u.state))},
-                     {"created_at", Time(u.created_at)}});
+                     {"created", Time(u.created_at)},
+                     {"failed_attempts", u.failed_attempts},
+                     {"locked_until", u.locked_until ? json(Time(*u.locked_until)) : json()}});
   }
   ASSIGN_OR_RETURN(json page, Page(c, std::move(items)));
   return Json(page);
 }
 
-StatusOr<HttpResponse> AddUser(service::Service& s, const Call& c) {
+StatusOr<std::vector<directory::Role>> RoleList(const json& body) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, StringList(body, "roles"));
+  std::vector<directory::Role> roles;
+  for (const std::string& name : names) {
+    ASSIGN_OR_RETURN(directory::Role role, directory::ParseRole(name));
+    roles.push_back(role);
+  }
+  return roles;
+}
+
+StatusOr<HttpResponse> AddUser(Api& a, const Call& c) {
   ASSIGN_OR_RETURN(json body, Body(c));
   ASSIGN_OR_RETURN(std::string name, StringField(body, "name"));
   ASSIGN_OR_RETURN(std::string password, StringField(body, "password"));
-  auto roles_it = body.find("roles");
-  if (roles_it == body.end() || !roles_it->is_array()) return InvalidArgumentError("roles must be a list of names");
-  std::vector<directory::Role> roles;
-  for (const json& r : *roles_it) {
-    if (!r.is_string()) return InvalidArgumentError("roles must be a list of names");
-    ASSIGN_OR_RETURN(directory::Role role, directory::ParseRole(r.get<std::string>()));
-    roles.push_back(role);
-  }
-  RETURN_IF_ERROR(s.AddUser(*c.ctx, name, roles, SecretBytes(AsBytes(password))));
-  return Json({{"name", name}, {"roles", RolesJson(roles)}}, 201);
+  ASSIGN_OR_RETURN(std::vector<directory::Role> roles, RoleList(body));
+  RETURN_IF_ERROR(a.service.AddUser(*c.ctx, name, roles, SecretBytes(AsBytes(password))));
+  return Json({{"user", name}, {"roles", RolesJson(roles)}}, 201);
 }
 
-StatusOr<HttpResponse> IssueToken(service::Service& s, const Call& c) {
+StatusOr<HttpResponse> GrantRole(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(json body, Body(c));
+  ASSIGN_OR_RETURN(std::string role_name, StringField(body, "role"));
+  ASSIGN_OR_RETURN(directory::Role role, directory::ParseRole(role_name));
+  ASSIGN_OR_RETURN(directory::GrantState state, a.service.GrantRole(*c.ctx, c.params.at("name"), role));
+  const bool pending = state == directory::GrantState::kPending;
+  return Json({{"user", c.params.at("name")},
+               {"role", std::string(directory::RoleName(role))},
+               {"done", pending ? "grant pending until a second operator grants it too" : "grant"},
+               {"state", pending ? "pending" : "granted"}});
+}
+
+StatusOr<HttpResponse> RevokeRole(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(directory::Role role, directory::ParseRole(c.params.at("role")));
+  RETURN_IF_ERROR(a.service.RevokeRole(*c.ctx, c.params.at("name"), role));
+  return Json({{"user", c.params.at("name")}, {"role", std::string(directory::RoleName(role))}, {"done", "revoke"}});
+}
+
+StatusOr<HttpResponse> DisableUser(Api& a, const Call& c) {
+  RETURN_IF_ERROR(a.service.DisableUser(*c.ctx, c.params.at("name")));
+  return Json({{"user", c.params.at("name")}, {"done", "disable"}});
+}
+
+StatusOr<HttpResponse> EnableUser(Api& a, const Call& c) {
+  RETURN_IF_ERROR(a.service.EnableUser(*c.ctx, c.params.at("name")));
+  return Json({{"user", c.params.at("name")}, {"done", "enable"}});
+}
+
+StatusOr<HttpResponse> SetPassword(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(json body, Body(c));
+  ASSIGN_OR_RETURN(std::string password, StringField(body, "password"));
+  RETURN_IF_ERROR(a.service.SetPassword(*c.ctx, c.params.at("name"), SecretBytes(AsBytes(password))));
+  return Json({{"user", c.params.at("name")}, {"password_changed", true}});
+}
+
+// As `token issue --json`.
+StatusOr<HttpResponse> IssueToken(Api& a, const Call& c) {
   ASSIGN_OR_RETURN(json body, Body(c));
   int64_t ttl_seconds = 24 * 3600;
   if (auto it = body.find("ttl_seconds"); it != body.end()) {
@@ -378,39 +751,81 @@ StatusOr<HttpResponse> IssueToken(service::Service& s, const Call& c) {
   if (body.contains("label")) {
     ASSIGN_OR_RETURN(label, StringField(body, "label"));
   }
-  ASSIGN_OR_RETURN(auto issued, s.IssueToken(*c.ctx, c.params.at("name"), std::chrono::seconds(ttl_seconds), label));
+  ASSIGN_OR_RETURN(auto issued,
+                   a.service.IssueToken(*c.ctx, c.params.at("name"), std::chrono::seconds(ttl_seconds), label));
   const ByteSpan token = issued.token.span();
-  return Json(
-      {{"id", issued.id}, {"token", std::string(token.begin(), token.end())}, {"expires_at", Time(issued.expires_at)}},
-      201);
+  return Json({{"id", issued.id},
+               {"token", std::string(token.begin(), token.end())},
+               {"user", c.params.at("name")},
+               {"expires", Time(issued.expires_at)}},
+              201);
 }
 
-StatusOr<HttpResponse> RevokeToken(service::Service& s, const Call& c) {
-  RETURN_IF_ERROR(s.RevokeToken(*c.ctx, c.params.at("id")));
+// Names as `token list`'s columns; never a secret.
+StatusOr<HttpResponse> ListTokens(Api& a, const Call& c) {
+  std::optional<std::string> user;
+  if (auto it = c.query.find("user"); it != c.query.end() && !it->second.empty()) user = it->second;
+  ASSIGN_OR_RETURN(auto tokens, a.service.ListTokens(*c.ctx, user));
+  const TimePoint now = a.service.clock().Now();
+  std::vector<json> items;
+  for (const directory::TokenRecord& t : tokens) {
+    items.push_back({{"id", t.id},
+                     {"user", t.user},
+                     {"label", t.label},
+                     {"created", Time(t.created_at)},
+                     {"expires", Time(t.expires_at)},
+                     {"status", t.revoked_at ? "revoked" : (now >= t.expires_at ? "expired" : "active")}});
+  }
+  ASSIGN_OR_RETURN(json page, Page(c, std::move(items)));
+  return Json(page);
+}
+
+StatusOr<HttpResponse> RevokeToken(Api& a, const Call& c) {
+  RETURN_IF_ERROR(a.service.RevokeToken(*c.ctx, c.params.at("id")));
   return HttpResponse{.status = 204, .content_type = "", .body = ""};
 }
+
+constexpr std::string_view kIngestRoute = "/api/v1/catalog/{dataset}/versions";
 
 const std::vector<Route>& Table() {
   static const std::vector<Route> routes = {
       {"GET", "/api/v1/health", false,
-       [](service::Service&, const Call&) -> StatusOr<HttpResponse> {
+       [](Api&, const Call&) -> StatusOr<HttpResponse> {
          return Json({{"status", "ok"}});
        }},
       {"GET", "/api/v1/openapi.json", false, nullptr},  // served by HttpApi::Handle
       {"GET", "/api/v1/me", true, Me},
       {"GET", "/api/v1/catalog", true, ListCatalog},
+      {"POST", "/api/v1/catalog/queries", true, QueryCatalog},
       {"GET", "/api/v1/catalog/{dataset}", true, ShowDataset},
+      {"DELETE", "/api/v1/catalog/{dataset}", true, RemoveDataset},
+      {"POST", kIngestRoute, true, Ingest},
+      {"DELETE", "/api/v1/catalog/{dataset}/versions/{version}", true, Withdraw},
       {"GET", "/api/v1/projects", true, ListProjects},
+      {"POST", "/api/v1/projects", true, CreateProject},
+      {"POST", "/api/v1/projects/sweep", true, Sweep},
       {"GET", "/api/v1/projects/{id}", true, ShowProject},
+      {"PATCH", "/api/v1/projects/{id}", true, ChangeProject},
       {"POST", "/api/v1/projects/{id}/approvals", true, Approve},
+      {"POST", "/api/v1/projects/{id}/close", true, CloseProject},
       {"POST", "/api/v1/projects/{id}/workspaces", true, Build},
-      {"POST", "/api/v1/projects/{id}/queries", true, Query},
+      {"POST", "/api/v1/projects/{id}/queries", true, QueryProject},
       {"GET", "/api/v1/audit/entries", true, AuditEntries},
       {"GET", "/api/v1/audit/entries/{n}/proof", true, AuditProof},
+      {"GET", "/api/v1/audit/consistency", true, AuditConsistency},
+      {"GET", "/api/v1/audit/verify", true, AuditVerify},
       {"GET", "/api/v1/audit/checkpoint", true, AuditCheckpoint},
+      {"GET", "/api/v1/audit/log-key", true, AuditLogKey},
+      {"POST", "/api/v1/host/check", true, CheckHost},
       {"GET", "/api/v1/users", true, ListUsers},
       {"POST", "/api/v1/users", true, AddUser},
+      {"POST", "/api/v1/users/{name}/roles", true, GrantRole},
+      {"DELETE", "/api/v1/users/{name}/roles/{role}", true, RevokeRole},
+      {"POST", "/api/v1/users/{name}/disable", true, DisableUser},
+      {"POST", "/api/v1/users/{name}/enable", true, EnableUser},
+      {"PUT", "/api/v1/users/{name}/password", true, SetPassword},
       {"POST", "/api/v1/users/{name}/tokens", true, IssueToken},
+      {"GET", "/api/v1/tokens", true, ListTokens},
       {"DELETE", "/api/v1/tokens/{id}", true, RevokeToken},
   };
   return routes;
@@ -424,62 +839,77 @@ std::vector<RouteInfo> ApiRoutes() {
   return out;
 }
 
-unsigned HttpStatusFor(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return 200;
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kOutOfRange:
-      return 400;
-    case StatusCode::kUnauthenticated:
-      return 401;
-    case StatusCode::kPermissionDenied:
-      return 403;
-    case StatusCode::kNotFound:
-      return 404;
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition:
-    case StatusCode::kAborted:
-      return 409;
-    case StatusCode::kResourceExhausted:
-      return 429;
-    case StatusCode::kUnimplemented:
-      return 501;
-    case StatusCode::kUnavailable:
-      return 503;
-    case StatusCode::kDeadlineExceeded:
-      return 504;
-    default:
-      return 500;
-  }
+bool IsUploadRoute(std::string_view method, std::string_view target) {
+  std::map<std::string, std::string> params;
+  return method == "POST" && Match(kIngestRoute, target.substr(0, target.find('?')), params);
 }
 
-HttpResponse Problem(unsigned http_status, std::string_view detail, std::string_view request_id) {
-  static const std::map<unsigned, std::string_view> kTitles = {
-      {400, "Bad Request"},       {401, "Unauthorized"},        {403, "Forbidden"},
-      {404, "Not Found"},         {405, "Method Not Allowed"},  {409, "Conflict"},
-      {413, "Content Too Large"}, {429, "Too Many Requests"},   {500, "Internal Server Error"},
-      {501, "Not Implemented"},   {503, "Service Unavailable"}, {504, "Gateway Timeout"}};
-  auto title = kTitles.count(http_status) ? kTitles.at(http_status) : std::string_view("Error");
+// The one mapping of StatusCode to HTTP status and problem title.
+HttpStatus HttpStatusOf(StatusCode code) {
+  static const std::map<StatusCode, HttpStatus> kStatuses = {
+      {StatusCode::kOk, {200, "OK"}},
+      {StatusCode::kInvalidArgument, {400, "Bad Request"}},
+      {StatusCode::kOutOfRange, {400, "Bad Request"}},
+      {StatusCode::kUnauthenticated, {401, "Unauthorized"}},
+      {StatusCode::kPermissionDenied, {403, "Forbidden"}},
+      {StatusCode::kNotFound, {404, "Not Found"}},
+      {StatusCode::kAlreadyExists, {409, "Conflict"}},
+      {StatusCode::kFailedPrecondition, {409, "Conflict"}},
+      {StatusCode::kAborted, {409, "Conflict"}},
+      {StatusCode::kResourceExhausted, {429, "Too Many Requests"}},
+      {StatusCode::kUnimplemented, {501, "Not Implemented"}},
+      {StatusCode::kUnavailable, {503, "Service Unavailable"}},
+      {StatusCode::kDeadlineExceeded, {504, "Gateway Timeout"}},
+  };
+  auto it = kStatuses.find(code);
+  return it != kStatuses.end() ? it->second : HttpStatus{500, "Internal Server Error"};
+}
+
+unsigned HttpStatusFor(StatusCode code) { return HttpStatusOf(code).status; }
+
+namespace {
+
+HttpResponse MakeProblem(unsigned http_status, std::string_view title, std::string_view detail,
+                         std::string_view request_id) {
   HttpResponse out{.status = http_status,
                    .content_type = "application/problem+json",
-                   .body = json({{"type", "about:blank"},
+                   .body = Dump({{"type", "about:blank"},
                                  {"title", title},
                                  {"status", http_status},
                                  {"detail", detail},
-                                 {"instance", "urn:hdhub:request:" + std::string(request_id)}})
-                               .dump(-1, ' ', false, json::error_handler_t::replace)};
+                                 {"instance", "urn:hdhub:request:" + std::string(request_id)}})};
   if (http_status == 401) out.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hdhub\"");
   return out;
 }
 
-HttpResponse ProblemFor(const Status& status, std::string_view request_id) {
-  const unsigned code = HttpStatusFor(status.code());
-  if (code == 401) return Problem(code, "a valid bearer token is required", request_id);  // one answer for all
-  if (code >= 500) {
-    return Problem(code, "the request could not be completed; quote the request id to an operator", request_id);
+}  // namespace
+
+HttpResponse Problem(unsigned http_status, std::string_view detail, std::string_view request_id) {
+  // The transport's own refusals, which no StatusCode names; else the title
+  // the one mapping gives that status.
+  std::string_view title = http_status == 405   ? "Method Not Allowed"
+                           : http_status == 413 ? "Content Too Large"
+                           : http_status == 431 ? "Request Header Fields Too Large"
+                                                : "";
+  for (StatusCode code :
+       {StatusCode::kInvalidArgument, StatusCode::kUnauthenticated, StatusCode::kPermissionDenied,
+        StatusCode::kNotFound, StatusCode::kAlreadyExists, StatusCode::kResourceExhausted, StatusCode::kUnimplemented,
+        StatusCode::kUnavailable, StatusCode::kDeadlineExceeded, StatusCode::kInternal}) {
+    if (title.empty() && HttpStatusOf(code).status == http_status) title = HttpStatusOf(code).title;
   }
-  return Problem(code, status.message(), request_id);
+  return MakeProblem(http_status, title.empty() ? "Error" : title, detail, request_id);
+}
+
+HttpResponse ProblemFor(const Status& status, std::string_view request_id) {
+  const HttpStatus http = HttpStatusOf(status.code());
+  if (http.status == 401) {  // one answer for all
+    return MakeProblem(http.status, http.title, "a valid bearer token is required", request_id);
+  }
+  if (http.status >= 500) {
+    return MakeProblem(http.status, http.title,
+                       "the request could not be completed; quote the request id to an operator", request_id);
+  }
+  return MakeProblem(http.status, http.title, status.message(), request_id);
 }
 
 std::string NewRequestId() {
@@ -488,10 +918,18 @@ std::string NewRequestId() {
   return HexEncode(*bytes);
 }
 
-HttpApi::HttpApi(service::Service& service, std::string openapi_json)
-    : service_(service), openapi_json_(std::move(openapi_json)) {}
+HttpApi::HttpApi(service::Service& service, std::string openapi_json, const QueryLimits& limits)
+    : service_(service), openapi_json_(std::move(openapi_json)), limits_(limits) {}
+
+StatusOr<std::filesystem::path> HttpApi::NewUploadFile() {
+  ASSIGN_OR_RETURN(std::string scratch, service_.ScratchFolder());
+  ASSIGN_OR_RETURN(Bytes id, crypto::RandomBytes(8));
+  return std::filesystem::path(scratch) / ("upload-" + HexEncode(id));
+}
 
 HttpResponse HttpApi::Handle(const HttpRequest& request) {
+  // Every audit event of this request carries its id.
+  audit::RequestIdScope request_scope(request.request_id);
   const std::string_view target = request.target;
   const size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
@@ -532,13 +970,22 @@ HttpResponse HttpApi::Handle(const HttpRequest& request) {
     if (auth.size() <= kBearer.size() || scheme != kBearer) {
       return ProblemFor(UnauthenticatedError("no bearer token"), request.request_id);
     }
-    auto authenticated =
-        service_.Authenticate({.token = SecretBytes(AsBytes(auth.substr(kBearer.size())))}, request.client);
+    // ?as=<role>: the role to act in, as the CLI's --as.
+    std::optional<directory::Role> as;
+    if (auto it = call.query.find("as"); it != call.query.end()) {
+      auto role = directory::ParseRole(it->second);
+      if (!role.ok()) return ProblemFor(role.status(), request.request_id);
+      as = *role;
+    }
+    auto authenticated = service_.Authenticate(
+        {.token = SecretBytes(AsBytes(auth.substr(kBearer.size()))), .request_id = request.request_id}, request.client,
+        as);
     if (!authenticated.ok()) return ProblemFor(authenticated.status(), request.request_id);
     ctx.emplace(std::move(*authenticated));
     call.ctx = &*ctx;
   }
-  StatusOr<HttpResponse> out = found->handler(service_, call);
+  Api api{.service = service_, .limits = limits_, .session_limits = SessionLimitsOf(limits_)};
+  StatusOr<HttpResponse> out = found->handler(api, call);
   if (!out.ok()) return ProblemFor(out.status(), request.request_id);
   return std::move(*out);
 }

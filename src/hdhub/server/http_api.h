@@ -8,30 +8,56 @@
 // Errors are application/problem+json (RFC 9457), mapped once from the
 // StatusCode (ProblemFor); the detail of a 5xx is generic, and no detail ever
 // echoes a request's values. Every answer carries X-Request-Id, also the
-// problem's "instance". Lists take ?limit=&cursor= and answer
-// {"items": [...], "next": cursor or null}; the cursor is opaque.
+// problem's "instance", and the audit entries the request makes carry it as
+// details.request_id (audit::RequestIdScope). Lists take ?limit=&cursor=
+// and answer {"items": [...], "next": cursor or null}; the cursor is opaque.
+// Query results are streamed through the request's ResponseStream (NDJSON or
+// CSV, chunked), never serialized whole. docs/api/README.md lists the routes
+// and their shapes (field names as the CLI's --json).
 //
 // Thread-safety: Handle may be called from several threads at once.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "hdhub/common/status.h"
+#include "hdhub/server/config.h"
 #include "hdhub/service/service.h"
 
 namespace hdhub::server {
 
+struct HttpResponse;
+
+// Where a streamed answer goes (the connection, in http_server.cc): its head
+// once, then pieces of its body, each call blocking until the bytes are on
+// their way (so a slow client slows the producer, and memory stays bounded).
+// An error means the client is gone: the producer stops.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  virtual Status Begin(const HttpResponse& head) = 0;
+  virtual Status Write(std::string_view bytes) = 0;
+};
+
 struct HttpRequest {
-  std::string method;         // "GET", "POST", "DELETE"
+  std::string method;         // "GET", "POST", "DELETE", "PATCH", "PUT"
   std::string target;         // path and query, as received
   std::string authorization;  // the Authorization header, if any
   std::string accept;         // the Accept header, if any
+  std::string content_type;   // the Content-Type header, if any
   std::string body;
+  // An upload route's body (IsUploadRoute), spooled to this file in the
+  // hub's scratch area by the transport, which removes it afterwards.
+  std::filesystem::path body_file;
   std::string client;      // the peer's IP address
   std::string request_id;  // 16 hex digits, made by the server
+  // Where to stream a query's rows; none: the answer is built whole in
+  // HttpResponse::body (tests without a network).
+  ResponseStream* stream = nullptr;
 };
 
 struct HttpResponse {
@@ -39,6 +65,11 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type and X-Request-Id
+  // The answer went through HttpRequest::stream already (head and body):
+  // the transport ends the chunked body; or, when `cut`, closes the
+  // connection without ending it (an error after the first byte).
+  bool streamed = false;
+  bool cut = false;
 };
 
 // One entry of the route table: "GET", "/api/v1/projects/{id}".
@@ -49,12 +80,21 @@ struct RouteInfo {
 // Every route, in table order (the OpenAPI test checks it against the document).
 std::vector<RouteInfo> ApiRoutes();
 
+// Whether `method` `target` is a route whose body is an upload (multipart,
+// spooled to a file, limited by http_max_upload_bytes).
+bool IsUploadRoute(std::string_view method, std::string_view target);
+
 // The problem+json answer for `status` (not OK) to request `request_id`.
 HttpResponse ProblemFor(const Status& status, std::string_view request_id);
-// A problem+json answer with an explicit HTTP status (405, 413 from the
+// A problem+json answer with an explicit HTTP status (405, 413, 431 from the
 // transport); `detail` must hold no request value.
 HttpResponse Problem(unsigned http_status, std::string_view detail, std::string_view request_id);
-// The HTTP status for a StatusCode (the one mapping).
+// The HTTP status and title for a StatusCode (the one mapping).
+struct HttpStatus {
+  unsigned status;
+  std::string_view title;
+};
+HttpStatus HttpStatusOf(StatusCode code);
 unsigned HttpStatusFor(StatusCode code);
 
 // A random request id: 16 hex digits.
@@ -62,13 +102,18 @@ std::string NewRequestId();
 
 class HttpApi {
  public:
-  // `service` must outlive the API; `openapi_json` is served as is.
-  HttpApi(service::Service& service, std::string openapi_json);
+  // `service` must outlive the API; `openapi_json` is served as is;
+  // `limits` bound each query ([serve.query]).
+  HttpApi(service::Service& service, std::string openapi_json, const QueryLimits& limits = {});
   HttpResponse Handle(const HttpRequest& request);
+
+  // A fresh file name in the hub's scratch area, for an upload's body.
+  StatusOr<std::filesystem::path> NewUploadFile();
 
  private:
   service::Service& service_;
   std::string openapi_json_;
+  QueryLimits limits_;
 };
 
 // The OpenAPI document built into hdhub (docs/api/openapi.json).

@@ -2,10 +2,13 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <map>
 
 #include "hdhub/server/listener.h"
@@ -50,6 +53,38 @@ class HttpServer::Impl {
     Stream stream;
     bool busy = false;  // a request is being handled
     Conn(tcp::socket socket, asio::ssl::context& tls) : stream(std::move(socket), tls) {}
+  };
+
+  // A request's streamed answer (ResponseStream), written from the worker
+  // thread that produces it: each piece is handed to the I/O thread, and
+  // the producer waits until it is written (at most http_header_timeout).
+  class ConnectionStream final : public ResponseStream {
+   public:
+    ConnectionStream(Impl& impl, Conn& conn, unsigned version, std::string request_id)
+        : impl_(impl), conn_(conn), version_(version), request_id_(std::move(request_id)) {}
+    Status Begin(const HttpResponse& head) override;
+    Status Write(std::string_view bytes) override;
+    bool begun() const { return begun_; }
+    bool failed() const { return failed_; }
+
+   private:
+    Status Run(std::function<asio::awaitable<boost::system::error_code>()> op);
+    Impl& impl_;
+    Conn& conn_;
+    unsigned version_;
+    std::string request_id_;
+    bool begun_ = false;
+    bool failed_ = false;
+  };
+  // An upload's spooled body, removed when the request ends.
+  struct UploadFile {
+    std::filesystem::path path;
+    void Remove() {
+      std::error_code ignored;
+      if (!path.empty()) std::filesystem::remove(path, ignored);
+      path.clear();
+    }
+    ~UploadFile() { Remove(); }
   };
 
   asio::awaitable<void> Accept(tcp::acceptor& acceptor);
@@ -139,24 +174,71 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
   bool first = true;
   while (!stopping_) {
     // The idle wait for the next request's first byte, then the header timeout for the rest.
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(kMaxHeaderBytes);
-    parser.body_limit(config_.http_max_body_bytes);
+    http::request_parser<http::empty_body> head;
+    head.header_limit(kMaxHeaderBytes);
     tcp_stream.expires_after(first || config_.http_idle_timeout.count() == 0 ? config_.http_header_timeout
                                                                              : config_.http_idle_timeout);
     first = false;
-    if (buffer.size() == 0) {
-      co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-      tcp_stream.expires_after(config_.http_header_timeout);
-      if (!ec) co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    } else {
-      co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-    }
+    co_await http::async_read_header(stream, buffer, head, asio::redirect_error(asio::use_awaitable, ec));
+    tcp_stream.expires_after(config_.http_header_timeout);
     const auto started = std::chrono::steady_clock::now();
     const std::string request_id = NewRequestId();
     HttpResponse answer;
     bool keep_alive = false;
     unsigned version = 11;
+    HttpRequest request{.client = client, .request_id = request_id};
+    UploadFile upload;  // removed at the end of the request, whatever happens
+    if (!ec) {
+      const auto& h = head.get();
+      version = h.version();
+      request.method = std::string(h.method_string());
+      request.target = std::string(h.target());
+      request.authorization = std::string(h[http::field::authorization]);
+      request.accept = std::string(h[http::field::accept]);
+      request.content_type = std::string(h[http::field::content_type]);
+      // A declared body over the limit is refused before it is sent (a
+      // client waiting for 100 Continue sends none).
+      const uint64_t limit =
+          IsUploadRoute(request.method, request.target) ? config_.http_max_upload_bytes : config_.http_max_body_bytes;
+      if (head.content_length().value_or(0) > limit) {
+        ec = http::error::body_limit;
+      } else if (beast::iequals(h[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, version};
+        co_await http::async_write(stream, go_on, asio::redirect_error(asio::use_awaitable, ec));
+      }
+    }
+    if (!ec && IsUploadRoute(request.method, request.target)) {
+      // An ingest upload: spooled to the scratch area, its own limit, the
+      // header timeout between two reads rather than for the whole body.
+      http::request_parser<http::file_body> parser{std::move(head)};
+      parser.body_limit(config_.http_max_upload_bytes);
+      StatusOr<std::filesystem::path> path = api_.NewUploadFile();
+      if (path.ok()) {
+        upload.path = *path;
+        parser.get().body().open(path->c_str(), beast::file_mode::write_new, ec);
+      }
+      if (!path.ok() || ec) {
+        answer = ProblemFor(InternalError("no upload file"), request_id);
+        ec = {};
+        request.method.clear();  // answered, and the connection closed
+      } else {
+        while (!ec && !parser.is_done()) {
+          tcp_stream.expires_after(config_.http_header_timeout);
+          co_await http::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        }
+        parser.get().body().close();
+        request.body_file = upload.path;
+        if (!ec) keep_alive = parser.get().keep_alive();
+      }
+    } else if (!ec) {
+      http::request_parser<http::string_body> parser{std::move(head)};
+      parser.body_limit(config_.http_max_body_bytes);
+      co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec) {
+        keep_alive = parser.get().keep_alive();
+        request.body = std::move(parser.get().body());
+      }
+    }
     if (ec == http::error::body_limit) {
       answer = Problem(413, "the request body is too large", request_id);
     } else if (ec == http::error::header_limit) {
@@ -166,20 +248,13 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
       break;
     } else if (ec) {
       answer = Problem(400, "malformed HTTP request", request_id);
-    } else {
-      http::request<http::string_body> req = parser.release();
-      keep_alive = req.keep_alive();
-      version = req.version();
-      HttpRequest request{.method = std::string(req.method_string()),
-                          .target = std::string(req.target()),
-                          .authorization = std::string(req[http::field::authorization]),
-                          .accept = std::string(req[http::field::accept]),
-                          .body = std::move(req.body()),
-                          .client = client,
-                          .request_id = request_id};
+    } else if (!request.method.empty()) {
       conn->busy = true;
       tcp_stream.expires_never();
-      // On the worker pool: the Service may take a while.
+      ConnectionStream out(*this, *conn, version, request_id);
+      request.stream = &out;
+      // On the worker pool: the Service may take a while. A streamed answer
+      // is written from there, chunk by chunk, on this I/O thread.
       answer = co_await asio::co_spawn(
           pool_,
           [&]() -> asio::awaitable<HttpResponse> {
@@ -192,6 +267,22 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
           },
           asio::use_awaitable);
       conn->busy = false;
+      upload.Remove();  // before the client hears the answer
+      if (answer.streamed || out.begun()) {
+        if (!answer.cut && !out.failed()) {
+          tcp_stream.expires_after(config_.http_header_timeout);
+          co_await asio::async_write(stream, http::make_chunk_last(), asio::redirect_error(asio::use_awaitable, ec));
+        }
+        log_.Log({.level = answer.cut ? "error" : "info",
+                  .event = "http.request",
+                  .connection = id,
+                  .client = client,
+                  .duration_seconds = Seconds(started),
+                  .request_id = request_id,
+                  .http_status = 200});
+        if (ec || answer.cut || out.failed() || !keep_alive || stopping_) break;
+        continue;
+      }
     }
     http::response<http::string_body> res{static_cast<http::status>(answer.status), version};
     res.set(http::field::server, "hdhub");
@@ -216,6 +307,47 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
   tcp_stream.expires_after(std::chrono::seconds(2));
   co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
   tcp_stream.close();
+}
+
+Status HttpServer::Impl::ConnectionStream::Run(std::function<asio::awaitable<boost::system::error_code>()> op) {
+  if (failed_) return UnavailableError("the client is gone");
+  boost::system::error_code ec = asio::co_spawn(impl_.io_, std::move(op), asio::use_future).get();
+  if (ec) {
+    failed_ = true;
+    return UnavailableError("the client is gone");
+  }
+  return OkStatus();
+}
+
+Status HttpServer::Impl::ConnectionStream::Begin(const HttpResponse& head) {
+  begun_ = true;
+  http::response<http::empty_body> res{static_cast<http::status>(head.status), version_};
+  res.set(http::field::server, "hdhub");
+  res.set("X-Request-Id", request_id_);
+  res.set(http::field::cache_control, "no-store");
+  if (!head.content_type.empty()) res.set(http::field::content_type, head.content_type);
+  for (const auto& [name, value] : head.headers) res.set(name, value);
+  res.chunked(true);
+  http::response_serializer<http::empty_body> serializer{res};
+  return Run([&]() -> asio::awaitable<boost::system::error_code> {
+    boost::system::error_code ec;
+    beast::get_lowest_layer(conn_.stream).expires_after(impl_.config_.http_header_timeout);
+    co_await http::async_write_header(conn_.stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+    beast::get_lowest_layer(conn_.stream).expires_never();
+    co_return ec;
+  });
+}
+
+Status HttpServer::Impl::ConnectionStream::Write(std::string_view bytes) {
+  if (bytes.empty()) return OkStatus();
+  return Run([&]() -> asio::awaitable<boost::system::error_code> {
+    boost::system::error_code ec;
+    beast::get_lowest_layer(conn_.stream).expires_after(impl_.config_.http_header_timeout);
+    co_await asio::async_write(conn_.stream, http::make_chunk(asio::const_buffer(bytes.data(), bytes.size())),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    beast::get_lowest_layer(conn_.stream).expires_never();
+    co_return ec;
+  });
 }
 
 void HttpServer::Impl::StopOnIoThread() {

@@ -7,10 +7,15 @@
 //   - TLS as the PG server (tls.h: 1.2 or newer, the same certificate);
 //   - reads each request within http_header_timeout (header and body),
 //     bodies up to http_max_body_bytes (413 problem+json beyond), keep-alive
-//     connections idle at most http_idle_timeout;
+//     connections idle at most http_idle_timeout; an upload route's body
+//     (IsUploadRoute) is spooled to a file of the hub's scratch area instead,
+//     up to http_max_upload_bytes, with http_header_timeout between two
+//     reads, and the file removed when the request ends;
 //   - hands the request to HttpApi on the worker pool (a handler calls the
 //     Service, which may take a while: never on the I/O thread), then writes
-//     the answer with its X-Request-Id.
+//     the answer with its X-Request-Id; a streamed answer (query results) is
+//     written with chunked transfer encoding as the worker produces it, the
+//     worker waiting for each chunk to be written (bounded memory).
 // Stop(): stop accepting, close idle connections, let requests being
 // handled finish and answer (then close); Run() returns when all are closed.
 //

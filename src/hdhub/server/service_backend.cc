@@ -1,9 +1,7 @@
 #include "hdhub/server/service_backend.h"
 
 namespace hdhub::server {
-namespace {
 
-// [serve.query] over the sessions' defaults (projects::SessionLimits).
 projects::SessionLimits SessionLimitsOf(const QueryLimits& q) {
   projects::SessionLimits limits;
   if (q.threads > 0) limits.threads = q.threads;
@@ -13,8 +11,6 @@ projects::SessionLimits SessionLimitsOf(const QueryLimits& q) {
   if (q.timeout.count() > 0) limits.timeout = q.timeout;
   return limits;
 }
-
-}  // namespace
 
 ServiceBackend::ServiceBackend(service::Service& service, const QueryLimits& limits)
     : service_(service), limits_(SessionLimitsOf(limits)) {}

@@ -14,6 +14,9 @@
 
 namespace hdhub::server {
 
+// [serve.query] over the sessions' defaults (projects::SessionLimits).
+projects::SessionLimits SessionLimitsOf(const QueryLimits& q);
+
 class ServiceBackend final : public PgBackend {
  public:
   ServiceBackend(service::Service& service, const QueryLimits& limits);

@@ -40,13 +40,16 @@ StatusOr<RequestContext> Service::Authenticate(const Credentials& credentials, s
   } else {
     return UnauthenticatedError("no credentials: an API token, or a user name and password, are needed");
   }
-  RETURN_IF_ERROR(Stamp(ctx, std::move(client_address), as));
+  RETURN_IF_ERROR(Stamp(ctx, std::move(client_address), as, credentials.request_id));
   return ctx;
 }
 
-Status Service::Stamp(RequestContext& ctx, std::string client_address, std::optional<Role> as) {
-  ASSIGN_OR_RETURN(Bytes id, crypto::RandomBytes(8));
-  ctx.request_id_ = HexEncode(id);
+Status Service::Stamp(RequestContext& ctx, std::string client_address, std::optional<Role> as, std::string request_id) {
+  if (request_id.empty()) {
+    ASSIGN_OR_RETURN(Bytes id, crypto::RandomBytes(8));
+    request_id = HexEncode(id);
+  }
+  ctx.request_id_ = std::move(request_id);
   ctx.client_address_ = std::move(client_address);
   ctx.requested_role_ = as;
   ctx.time_ = hub_->clock().Now();

@@ -44,6 +44,10 @@ struct Credentials {
   std::optional<SecretBytes> token;
   std::string user;
   std::optional<SecretBytes> password;
+  // The request's id when the caller has one (a server's X-Request-Id, 16
+  // hex digits), so the context and the audit entries carry it; empty: a
+  // new random one.
+  std::string request_id;
 };
 
 // What a PG wire login checks the client's SCRAM proof against
@@ -269,6 +273,12 @@ class Service {
   enum class CheckpointRecovery { kNotNeeded, kPending, kRepublished };
   StatusOr<CheckpointRecovery> RecoverCheckpoint(const RequestContext& ctx);
 
+  // The folder of this process's scratch area (the hub's, under state/tmp,
+  // mode 0700, removed when the hub closes and by the next open after a
+  // crash), for a request's temporary files such as an HTTP upload; the
+  // caller removes what it puts there.
+  StatusOr<std::string> ScratchFolder() { return hub_->PrivateTempRoot(); }
+
   Clock& clock() { return hub_->clock(); }
   // The hub, for tests that look under the service (the log, the host).
   hub::Hub& HubForTest() { return *hub_; }
@@ -278,7 +288,8 @@ class Service {
 
   // Completes a context the directory authenticated: request id, address,
   // requested role, time.
-  Status Stamp(RequestContext& ctx, std::string client_address, std::optional<directory::Role> as);
+  Status Stamp(RequestContext& ctx, std::string client_address, std::optional<directory::Role> as,
+               std::string request_id = "");
   // The key of mock SCRAM salts, derived from the key store at the first PG
   // wire login of this process (auth_service.cc).
   const crypto::HmacSha256& ScramMockKey();
