@@ -1,5 +1,6 @@
 #include "hdhub/server/http_server.h"
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -20,7 +21,12 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr uint32_t kMaxHeaderBytes = 16 << 10;
+// After refusing a request that did not parse or was too large, what the
+// client still sends (say the rest of a body beyond the limit) is read and
+// dropped for this long, up to this much: closing a socket with unread bytes
+// resets the connection, and the client would lose the 413 it was sent.
+constexpr auto kDrainTime = std::chrono::seconds(1);
+constexpr size_t kMaxDrainBytes = 64u << 20;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -140,7 +146,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
   while (!stopping_) {
     // The idle wait for the next request's first byte, then the header timeout for the rest.
     http::request_parser<http::string_body> parser;
-    parser.header_limit(kMaxHeaderBytes);
+    parser.header_limit(kHttpMaxHeaderBytes);
     parser.body_limit(config_.http_max_body_bytes);
     tcp_stream.expires_after(first || config_.http_idle_timeout.count() == 0 ? config_.http_header_timeout
                                                                              : config_.http_idle_timeout);
@@ -156,6 +162,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
     const std::string request_id = NewRequestId();
     HttpResponse answer;
     bool keep_alive = false;
+    bool refused = true;  // the request did not parse: drain before closing
     unsigned version = 11;
     if (ec == http::error::body_limit) {
       answer = Problem(413, "the request body is too large", request_id);
@@ -167,6 +174,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
     } else if (ec) {
       answer = Problem(400, "malformed HTTP request", request_id);
     } else {
+      refused = false;
       http::request<http::string_body> req = parser.release();
       keep_alive = req.keep_alive();
       version = req.version();
@@ -211,6 +219,15 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
               .duration_seconds = Seconds(started),
               .request_id = request_id,
               .http_status = answer.status});
+    if (!ec && refused) {
+      tcp_stream.expires_after(kDrainTime);
+      std::array<char, 16384> dropped;
+      size_t drained = 0;
+      while (!ec && drained < kMaxDrainBytes) {
+        drained +=
+            co_await stream.async_read_some(asio::buffer(dropped), asio::redirect_error(asio::use_awaitable, ec));
+      }
+    }
     if (ec || !res.keep_alive()) break;
   }
   tcp_stream.expires_after(std::chrono::seconds(2));
