@@ -209,8 +209,13 @@ asio::awaitable<std::optional<pgwire::StartupMessage>> Connection::Negotiate() {
     if (!body) co_return std::nullopt;
     StatusOr<pgwire::StartupPacket> packet = pgwire::DecodeStartup(*body);
     if (!packet.ok()) {
-      Log("startup.refused", "malformed", "warning");
-      co_await Fatal("08P01", "invalid startup packet");
+      // A protocol other than 3 (and not a request code, major 1234): what
+      // PostgreSQL answers, 0A000, so that a client can tell it from garbage.
+      const uint32_t major = body->size() >= 4 ? GetBigEndian32(body->data()) >> 16 : 3;
+      const bool version = major != 3 && major != 1234;
+      Log("startup.refused", version ? "protocol_version" : "malformed", "warning");
+      co_await Fatal(version ? "0A000" : "08P01",
+                     version ? "unsupported frontend protocol: this server supports 3.0" : "invalid startup packet");
       co_return std::nullopt;
     }
     if (std::holds_alternative<pgwire::SslRequest>(*packet)) {

@@ -1,5 +1,6 @@
 #include "hdhub/server/http_server.h"
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_future.hpp>
@@ -23,7 +24,12 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr uint32_t kMaxHeaderBytes = 16 << 10;
+// After refusing a request that did not parse or was too large, what the
+// client still sends (say the rest of a body beyond the limit) is read and
+// dropped for this long, up to this much: closing a socket with unread bytes
+// resets the connection, and the client would lose the 413 it was sent.
+constexpr auto kDrainTime = std::chrono::seconds(1);
+constexpr size_t kMaxDrainBytes = 64u << 20;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -175,7 +181,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
   while (!stopping_) {
     // The idle wait for the next request's first byte, then the header timeout for the rest.
     http::request_parser<http::empty_body> head;
-    head.header_limit(kMaxHeaderBytes);
+    head.header_limit(kHttpMaxHeaderBytes);
     tcp_stream.expires_after(first || config_.http_idle_timeout.count() == 0 ? config_.http_header_timeout
                                                                              : config_.http_idle_timeout);
     first = false;
@@ -185,6 +191,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
     const std::string request_id = NewRequestId();
     HttpResponse answer;
     bool keep_alive = false;
+    bool refused = true;  // the request did not parse: drain before closing
     unsigned version = 11;
     HttpRequest request{.client = client, .request_id = request_id};
     UploadFile upload;  // removed at the end of the request, whatever happens
@@ -249,6 +256,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
     } else if (ec) {
       answer = Problem(400, "malformed HTTP request", request_id);
     } else if (!request.method.empty()) {
+      refused = false;
       conn->busy = true;
       tcp_stream.expires_never();
       ConnectionStream out(*this, *conn, version, request_id);
@@ -302,6 +310,15 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
               .duration_seconds = Seconds(started),
               .request_id = request_id,
               .http_status = answer.status});
+    if (!ec && refused) {
+      tcp_stream.expires_after(kDrainTime);
+      std::array<char, 16384> dropped;
+      size_t drained = 0;
+      while (!ec && drained < kMaxDrainBytes) {
+        drained +=
+            co_await stream.async_read_some(asio::buffer(dropped), asio::redirect_error(asio::use_awaitable, ec));
+      }
+    }
     if (ec || !res.keep_alive()) break;
   }
   tcp_stream.expires_after(std::chrono::seconds(2));

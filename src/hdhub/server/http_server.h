@@ -33,6 +33,11 @@
 
 namespace hdhub::server {
 
+// The most a request's start line and header fields may take (431 beyond);
+// the body's limit is ServeConfig::http_max_body_bytes. The HTTP fuzz target
+// parses with the same limits.
+inline constexpr uint32_t kHttpMaxHeaderBytes = 16 << 10;
+
 class HttpServer {
  public:
   // Loads TLS and binds every address of config.http_listen (port 0: a free
