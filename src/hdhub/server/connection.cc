@@ -10,6 +10,7 @@ namespace {
 using pgwire::BackendWriter;
 constexpr auto kAwait = asio::use_awaitable;
 constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
+constexpr auto kStatementCancelRetry = std::chrono::milliseconds(50);
 // PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH.
 constexpr uint32_t kMaxAuthMessageBytes = 65535;
 
@@ -341,16 +342,25 @@ asio::awaitable<bool> Connection::OpenSession(const pgwire::StartupMessage& star
 // Execute; the statement is then cancelled (57014) and the session goes on.
 // The server's own [serve.query] timeout runs inside the session too, so
 // the shorter of the two wins.
-void Connection::ArmStatementTimeout(asio::steady_timer& timer, char message_type) {
+void Connection::ArmStatementTimeout(const std::shared_ptr<StatementTimer>& timer, char message_type) {
   if (message_type != 'Q' && message_type != 'E') return;
   const int64_t ms = session_->statement_timeout_ms();
   if (ms <= 0) return;
-  timer.expires_after(std::chrono::milliseconds(ms));
-  timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self || self->session_ == nullptr) return;
-    self->Log("statement.timeout", "statement_timeout", "warning");
-    self->session_->Cancel();
+  timer->timer.expires_after(std::chrono::milliseconds(ms));
+  timer->timer.async_wait([weak = weak_from_this(), timer](boost::system::error_code ec) {
+    if (auto self = weak.lock(); !ec && self) self->OnStatementTimeout(timer, true);
+  });
+}
+
+// Cancels again every kStatementCancelRetry until the message is done: a
+// cancel that lands while the statement is still being planned stops nothing.
+void Connection::OnStatementTimeout(const std::shared_ptr<StatementTimer>& timer, bool first) {
+  if (timer->done || session_ == nullptr) return;
+  if (first) Log("statement.timeout", "statement_timeout", "warning");
+  session_->Cancel();
+  timer->timer.expires_after(kStatementCancelRetry);
+  timer->timer.async_wait([weak = weak_from_this(), timer](boost::system::error_code ec) {
+    if (auto self = weak.lock(); !ec && self) self->OnStatementTimeout(timer, false);
   });
 }
 
@@ -360,7 +370,7 @@ asio::awaitable<void> Connection::Serve() {
     if (!message) break;
     Bytes out;
     bool failed = false;
-    asio::steady_timer statement_timer(stream_.get_executor());
+    auto statement_timer = std::make_shared<StatementTimer>(stream_.get_executor());
     ArmStatementTimeout(statement_timer, message->first);
     co_await RunOnPool(server_.pool, [&] {
       try {
@@ -369,7 +379,8 @@ asio::awaitable<void> Connection::Serve() {
         failed = true;
       }
     });
-    statement_timer.cancel();
+    statement_timer->done = true;
+    statement_timer->timer.cancel();
     if (failed) {
       Log("session.failed", "internal_error", "error");
       co_await Fatal("XX000", "internal error; the session ends");

@@ -90,7 +90,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> Fatal(std::string_view sqlstate, std::string message);
 
   void ArmDeadline(std::chrono::seconds after);
-  void ArmStatementTimeout(asio::steady_timer& timer, char message_type);
+  // The statement_timeout of one message; `done` once it is answered. Shared
+  // with the timer's handler, which may be queued when the message ends.
+  struct StatementTimer {
+    explicit StatementTimer(const asio::any_io_executor& executor) : timer(executor) {}
+    asio::steady_timer timer;
+    bool done = false;
+  };
+  void ArmStatementTimeout(const std::shared_ptr<StatementTimer>& timer, char message_type);
+  void OnStatementTimeout(const std::shared_ptr<StatementTimer>& timer, bool first);
   void Interrupt(End why);
   void Log(std::string_view event, std::string_view reason = {}, std::string_view level = "info");
 
