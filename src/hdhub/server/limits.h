@@ -36,8 +36,8 @@ struct LimitsConfig {
   uint32_t max_failed_logins = 10;  // within the window, per account and per address
   std::chrono::seconds failed_login_window{300};
   std::chrono::seconds lockout{900};
-  double requests_per_second = 50;  // per account and per address
-  uint32_t request_burst = 100;     // what may be spent at once
+  double requests_per_second = 100;  // per account and per address
+  uint32_t request_burst = 500;      // what may be spent at once
 };
 
 enum class LimitScope { kAccount, kAddress };
