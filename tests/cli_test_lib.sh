@@ -69,3 +69,14 @@ intake_synthetic() {
     check "ingest $t" test "$(rc)" = 0
   done
 }
+
+# A certificate authority ($work/ca.crt) and a certificate for 127.0.0.1
+# ($work/server.crt, $work/server.key) signed by it, for `hdhub serve`.
+make_server_certificate() {
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hdhub test CA" -keyout "$work/ca.key" \
+    -out "$work/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$work/san.ext"
+  openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
+    -extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
+}

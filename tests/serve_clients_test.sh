@@ -39,12 +39,7 @@ WOMEN=$(/usr/bin/python3 -c "import json; print(json.loads(open('$work/out').rea
 check "the CLI counts the women" test -n "$WOMEN"
 
 # A certificate authority and the server's certificate for 127.0.0.1.
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hdhub test CA" -keyout "$work/ca.key" \
-  -out "$work/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$work/san.ext"
-openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
-  -extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
+make_server_certificate
 PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
 cat >"$work/hdhub.toml" <<TOML
 [serve]

@@ -19,6 +19,23 @@ using projects::ProjectRecord;
 using service::RequestContext;
 using service::Service;
 
+std::vector<std::string> NetworkTexts(const std::vector<Network>& networks) {
+  std::vector<std::string> out;
+  for (const Network& n : networks) out.push_back(n.ToString());
+  return out;
+}
+
+// --client-network values, each "a.b.c.d/n", "v6/n" or a bare address.
+StatusOr<std::vector<Network>> ParseClientNetworks(const std::vector<std::string>& texts) {
+  std::vector<Network> out;
+  for (const std::string& t : texts) {
+    StatusOr<Network> n = ParseNetwork(t);
+    if (!n.ok()) return InvalidArgumentError("--client-network: " + std::string(n.status().message()));
+    out.push_back(*n);
+  }
+  return out;
+}
+
 nlohmann::json ProjectJson(const ProjectRecord& p, TimePoint now) {
   return {{"id", p.spec.id},
           {"authorisation", p.spec.authorisation_ref},
@@ -32,6 +49,7 @@ nlohmann::json ProjectJson(const ProjectRecord& p, TimePoint now) {
           {"start", FormatRfc3339(p.spec.start)},
           {"end", FormatRfc3339(p.spec.end)},
           {"thresholds", nlohmann::json::parse(p.spec.thresholds.ToJson())},
+          {"client_networks", NetworkTexts(p.spec.client_networks)},
           {"created_by", p.created_by},
           {"keys_destroyed", p.wrapped_pseudonym_key.empty()}};
 }
@@ -39,7 +57,11 @@ nlohmann::json ProjectJson(const ProjectRecord& p, TimePoint now) {
 struct CreateArgs {
   projects::ProjectSpec spec;
   std::string scope_file, start, end;
+  std::vector<std::string> client_networks;
 };
+
+constexpr char kClientNetworkHelp[] =
+    "a client network its rows may go to, CIDR (repeat; default 127.0.0.0/8 and ::1/128)";
 
 // What a command that changed project `id` says: `text` for people, or
 // {"project": id, "state": …} with --json.
@@ -64,9 +86,13 @@ void AddCreate(CLI::App& project, const GlobalOptions& opts, int* exit_code, std
   cmd->add_option("--end", a->end, "day the authorisation ends, YYYY-MM-DD (UTC)")->required();
   cmd->add_option("--member", a->spec.members, "an active researcher account, member of the project (repeat)")
       ->required();
+  cmd->add_option("--client-network", a->client_networks, kClientNetworkHelp);
   cmd->callback(OnSession(
       opts, exit_code,
       [a, &opts](Service& svc, const RequestContext& ctx) -> Status {
+        if (!a->client_networks.empty()) {
+          ASSIGN_OR_RETURN(a->spec.client_networks, ParseClientNetworks(a->client_networks));
+        }
         ASSIGN_OR_RETURN(std::string text, ReadFile(a->scope_file));
         ASSIGN_OR_RETURN(a->spec.scope, projects::ProjectScope::Parse(text));
         ASSIGN_OR_RETURN(a->spec.start, ParseRfc3339(a->start));
@@ -103,17 +129,23 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
       },
       as));
   auto change = std::make_shared<CreateArgs>();
-  auto* cmd = project.add_subcommand("change", "a new scope and member list: back to draft until approved again");
+  auto* cmd = project.add_subcommand(
+      "change", "a new scope, member list (and client networks): back to draft until approved again");
   cmd->add_option("id", change->spec.id, "project id")->required();
   cmd->add_option("--scope", change->scope_file, "scope JSON file")->required()->check(CLI::ExistingFile);
   cmd->add_option("--member", change->spec.members, "an active researcher account, member of the project (repeat)")
       ->required();
+  cmd->add_option("--client-network", change->client_networks, "replaces the client networks, CIDR (repeat)");
   cmd->callback(OnSession(
       opts, exit_code,
       [change, &opts](Service& svc, const RequestContext& ctx) -> Status {
         ASSIGN_OR_RETURN(std::string text, ReadFile(change->scope_file));
         ASSIGN_OR_RETURN(projects::ProjectScope scope, projects::ProjectScope::Parse(text));
-        RETURN_IF_ERROR(svc.ChangeProject(ctx, change->spec.id, scope, change->spec.members));
+        std::optional<std::vector<Network>> networks;
+        if (!change->client_networks.empty()) {
+          ASSIGN_OR_RETURN(networks, ParseClientNetworks(change->client_networks));
+        }
+        RETURN_IF_ERROR(svc.ChangeProject(ctx, change->spec.id, scope, change->spec.members, networks));
         PrintChanged(opts, change->spec.id, "draft",
                      "project " + change->spec.id + " changed; back to draft until two operators approve it");
         return OkStatus();

@@ -39,12 +39,22 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
                      service::Service::Open(*opts.backends, opts.hub_dir, passphrase, &clock));
     server::ServiceBackend backend(*svc, config.query);
     server::Logger log;
+    // One limiter for both servers: an address's failures on one lock it out of both.
+    service::Service& service = *svc;
+    server::Limiter limiter(config.limits, &clock, [&service, &log](const server::Lockout& l) {
+      Status recorded =
+          service.RecordLockout(server::LimitScopeName(l.scope), l.key, l.client_address, l.failures, l.duration);
+      log.Log({.level = "warning",
+               .event = "auth.lockout",
+               .client = l.client_address,
+               .reason = recorded.ok() ? server::LimitScopeName(l.scope) : std::string_view("not_audited")});
+    });
     server::HttpApi http_api(*svc, std::string(server::BuiltinOpenApiJson()), config.query);
     std::unique_ptr<server::HttpServer> http;
     if (!config.http_listen.empty()) {
-      ASSIGN_OR_RETURN(http, server::HttpServer::Create(config, http_api, log));
+      ASSIGN_OR_RETURN(http, server::HttpServer::Create(config, http_api, log, &limiter));
     }
-    ASSIGN_OR_RETURN(std::unique_ptr<server::PgServer> pg, server::PgServer::Create(config, backend, log));
+    ASSIGN_OR_RETURN(std::unique_ptr<server::PgServer> pg, server::PgServer::Create(config, backend, log, &limiter));
     // Both exist before the HTTP thread starts: a failed Create leaves none.
     std::thread http_thread;
     if (http) http_thread = std::thread([&http] { http->Run(); });

@@ -17,7 +17,7 @@ std::string SqlStateOf(const Status& status) {
     case StatusCode::kCancelled:
       return "57014";
     case StatusCode::kResourceExhausted:
-      return "53200";
+      return has("too many requests") ? "53400" : "53200";
     case StatusCode::kPermissionDenied:
       return "42501";
     case StatusCode::kUnimplemented:

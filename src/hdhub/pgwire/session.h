@@ -51,8 +51,8 @@ namespace hdhub::pgwire {
 
 // The SQLSTATE of an error: 42601 syntax, 42P01 unknown table, 42703
 // unknown column, 22P02 bad value, 42501 refused by the sandbox, 57014
-// cancelled, 53200 out of memory, 08P01 protocol violation, 0A000 not
-// supported, 26000/34000 unknown statement/portal, XX000 otherwise.
+// cancelled, 53200 out of memory, 53400 too many requests (the server's rate limit), 08P01 protocol violation, 0A000
+// not supported, 26000/34000 unknown statement/portal, XX000 otherwise.
 std::string SqlStateOf(const Status& status);
 
 // Where ProtocolSession::SendRows puts rows.

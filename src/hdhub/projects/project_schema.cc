@@ -91,8 +91,16 @@ WHEN NEW.wrapped_dek IS NOT OLD.wrapped_dek AND length(NEW.wrapped_dek) > 0
 BEGIN SELECT RAISE(ABORT, 'projects: a workspace key is never replaced, only destroyed'); END;
 )sql";
 
-constexpr std::array<catalog::Migration, 1> kMigrations = {{
+// The client networks a project's rows may go to (JSON array of CIDR
+// texts); projects recorded before it get loopback only, the default.
+constexpr std::string_view kClientNetworks = R"sql(
+ALTER TABLE project ADD COLUMN client_networks_json TEXT NOT NULL
+  DEFAULT '["127.0.0.0/8","::1/128"]' CHECK (json_valid(client_networks_json));
+)sql";
+
+constexpr std::array<catalog::Migration, 2> kMigrations = {{
     {"projects, members, approvals, workspaces and their objects", kTables},
+    {"client networks of each project", kClientNetworks},
 }};
 
 }  // namespace

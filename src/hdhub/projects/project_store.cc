@@ -47,6 +47,9 @@ Status Validate(const ProjectSpec& s) {
     return InvalidArgumentError("the purpose must be 1-2000 characters");
   if (s.end <= s.start) return InvalidArgumentError("end: the project's window must end after it starts");
   if (s.members.empty()) return InvalidArgumentError("a project needs at least one member");
+  if (s.client_networks.empty()) {
+    return InvalidArgumentError("a project needs at least one client network (default: loopback only)");
+  }
   for (const std::string& m : s.members) {
     if (!directory::Directory::IsValidUserName(m))
       return InvalidArgumentError("member '" + m.substr(0, 64) + "' is not a user name");
@@ -192,6 +195,7 @@ Status ProjectStore::Create(const Principal& who, Role as, const ProjectSpec& sp
     event.details["members"] = spec.members.size();
     event.details["tables"] = spec.scope.tables.size();
     event.details["scope_sha256"] = spec.scope.Digest();
+    event.details["client_networks"] = spec.client_networks.size();
     return OkStatus();
   });
 }
@@ -225,7 +229,8 @@ StatusOr<ProjectState> ProjectStore::Approve(const Principal& who, std::string_v
 }
 
 Status ProjectStore::Change(const Principal& who, Role as, std::string_view id, const ProjectScope& scope,
-                            const std::vector<std::string>& members, const SpecCheck& check) {
+                            const std::vector<std::string>& members, const SpecCheck& check,
+                            const std::optional<std::vector<Network>>& client_networks) {
   audit::Event e{.action = "project.change", .project = std::string(id)};
   return Audited(who, as, directory::Operation::kProjectChange, e, [&](audit::Event& event) -> Status {
     ASSIGN_OR_RETURN(ProjectRecord p, internal::LoadProject(*db_, id));
@@ -238,13 +243,15 @@ Status ProjectStore::Change(const Principal& who, Role as, std::string_view id, 
     }
     p.spec.scope = scope;
     p.spec.members = members;
+    if (client_networks) p.spec.client_networks = *client_networks;
     RETURN_IF_ERROR(Validate(p.spec));
     if (check) RETURN_IF_ERROR(check(p.spec));
-    RETURN_IF_ERROR(internal::UpdateScope(*db_, id, scope, p.scope_version + 1));
+    RETURN_IF_ERROR(internal::UpdateScope(*db_, id, scope, p.spec.client_networks, p.scope_version + 1));
     RETURN_IF_ERROR(internal::ReplaceMembers(*db_, id, members));
     event.details["scope_version"] = p.scope_version + 1;
     event.details["scope_sha256"] = scope.Digest();
     event.details["members"] = members.size();
+    event.details["client_networks"] = p.spec.client_networks.size();
     return OkStatus();
   });
 }

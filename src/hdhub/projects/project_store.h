@@ -36,6 +36,7 @@
 #include "hdhub/audit/audit_log.h"
 #include "hdhub/catalog/sqlite.h"
 #include "hdhub/common/clock.h"
+#include "hdhub/common/network.h"
 #include "hdhub/directory/policy.h"
 #include "hdhub/keys/key_store.h"
 #include "hdhub/projects/scope.h"
@@ -67,6 +68,9 @@ struct ProjectSpec {
   TimePoint start;
   TimePoint end;
   Thresholds thresholds;
+  // The client addresses its rows may go to (a session opened, a statement
+  // run, from elsewhere is refused); at least one. Default: loopback only.
+  std::vector<Network> client_networks = LoopbackNetworks();
 };
 
 struct ProjectRecord {
@@ -140,11 +144,13 @@ class ProjectStore {
   // Event project.approve. FailedPrecondition when not a draft or when this
   // operator already approved this scope version. Returns the new state.
   StatusOr<ProjectState> Approve(const directory::Principal& who, std::string_view id);
-  // A new scope and member list: scope version + 1, back to draft until two
-  // new approvals (event project.change), checked as Create checks them.
-  // FailedPrecondition once closed/expired or past the end of its window.
+  // A new scope and member list, and client networks when given (else they
+  // stay): scope version + 1, back to draft until two new approvals (event
+  // project.change), checked as Create checks them. FailedPrecondition once
+  // closed/expired or past the end of its window.
   Status Change(const directory::Principal& who, directory::Role as, std::string_view id, const ProjectScope& scope,
-                const std::vector<std::string>& members, const SpecCheck& check = nullptr);
+                const std::vector<std::string>& members, const SpecCheck& check = nullptr,
+                const std::optional<std::vector<Network>>& client_networks = std::nullopt);
   // Event project.close. FailedPrecondition when already closed or expired.
   Status Close(const directory::Principal& who, std::string_view id);
 

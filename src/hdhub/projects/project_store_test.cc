@@ -80,6 +80,30 @@ TEST_F(ProjectStoreTest, InvalidSpecsAreRefused) {
   EXPECT_THAT(store_->Create(ops1_, Role::kOperator, s), StatusIs(StatusCode::kInvalidArgument));
 }
 
+TEST_F(ProjectStoreTest, ClientNetworksDefaultToLoopbackAndAreKeptAndChanged) {
+  ASSERT_OK(store_->Create(steward_, Role::kSteward, Spec()));
+  ASSERT_OK_AND_ASSIGN(ProjectRecord p, store_->GetForHub("diab-2026"));
+  ASSERT_EQ(p.spec.client_networks.size(), 2u);
+  EXPECT_EQ(p.spec.client_networks[0].ToString(), "127.0.0.0/8");
+  EXPECT_EQ(p.spec.client_networks[1].ToString(), "::1/128");
+  // A change without networks keeps them; with networks replaces them (back to draft).
+  ASSERT_OK(store_->Change(steward_, Role::kSteward, "diab-2026", Spec().scope, {"rita"}));
+  EXPECT_EQ(store_->GetForHub("diab-2026")->spec.client_networks.size(), 2u);
+  ASSERT_OK(store_->Change(steward_, Role::kSteward, "diab-2026", Spec().scope, {"rita"}, nullptr,
+                           std::vector<Network>{*ParseNetwork("10.20.1.2/16")}));
+  ASSERT_OK_AND_ASSIGN(p, store_->GetForHub("diab-2026"));
+  ASSERT_EQ(p.spec.client_networks.size(), 1u);
+  EXPECT_EQ(p.spec.client_networks[0].ToString(), "10.20.0.0/16");
+  EXPECT_EQ(p.state, ProjectState::kDraft);
+  EXPECT_THAT(
+      store_->Change(steward_, Role::kSteward, "diab-2026", Spec().scope, {"rita"}, nullptr, std::vector<Network>{}),
+      StatusIs(StatusCode::kInvalidArgument, HasSubstr("client network")));
+  ProjectSpec none = Spec();
+  none.id = "other";
+  none.client_networks.clear();
+  EXPECT_THAT(store_->Create(steward_, Role::kSteward, none), StatusIs(StatusCode::kInvalidArgument));
+}
+
 TEST_F(ProjectStoreTest, TwoDifferentOperatorsMustApprove) {
   ASSERT_OK(store_->Create(steward_, Role::kSteward, Spec()));
   EXPECT_THAT(store_->Approve(rita_, "diab-2026"), StatusIs(StatusCode::kPermissionDenied));

@@ -24,8 +24,15 @@ constexpr char kOptedOut[] = "hdhub_private_opted_out";
 // Why `who` may not query project `id` now, or OK: the policy (a researcher
 // member), then the window. An unknown project and one that is not theirs
 // get the same answer; `event` (audited) says which it was.
-Status CheckAccess(ProjectStore& projects, const directory::Principal& who, std::string_view id, TimePoint now,
-                   audit::Event& event) {
+// Whether `client_address` ("local": 127.0.0.1) is in the project's client
+// networks; an address that does not parse is not.
+bool ClientAllowed(const ProjectRecord& p, std::string_view client_address) {
+  StatusOr<IpAddress> address = ParseIpAddress(client_address == "local" ? "127.0.0.1" : client_address);
+  return address.ok() && InNetworks(p.spec.client_networks, *address);
+}
+
+Status CheckAccess(ProjectStore& projects, const directory::Principal& who, std::string_view id,
+                   std::string_view client_address, TimePoint now, audit::Event& event) {
   StatusOr<ProjectRecord> found = projects.GetForHub(id);
   if (IsNotFound(found.status())) {
     event.details["reason"] = "unknown-project";
@@ -36,6 +43,11 @@ Status CheckAccess(ProjectStore& projects, const directory::Principal& who, std:
   bool member = std::find(p.spec.members.begin(), p.spec.members.end(), who.user) != p.spec.members.end();
   if (!directory::Authorize(who, directory::Operation::kWorkspaceQuery, {.member = member}, Role::kResearcher).ok()) {
     event.details["reason"] = member ? "not-a-researcher" : "not-a-member";
+    return UnknownOrNotYoursError(id);
+  }
+  if (!ClientAllowed(p, client_address)) {
+    event.details["reason"] = "client-network";
+    event.details["client"] = std::string(client_address.substr(0, 64));
     return UnknownOrNotYoursError(id);
   }
   switch (p.PhaseAt(now)) {
@@ -71,7 +83,8 @@ nlohmann::json BuiltOptOuts(const std::string& provenance_json) {
 
 StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps, const directory::Principal& who,
                                                                std::string_view id, SessionLimits limits,
-                                                               CredentialCheck recheck_credentials) {
+                                                               CredentialCheck recheck_credentials,
+                                                               std::string client_address) {
   if (deps.catalog == nullptr) return InternalError("a project session needs the catalog (the opt-out register)");
   std::unique_ptr<ProjectSession> s(new ProjectSession());
   s->deps_ = deps;
@@ -79,10 +92,11 @@ StatusOr<std::unique_ptr<ProjectSession>> ProjectSession::Open(SessionDeps deps,
   s->recheck_credentials_ = std::move(recheck_credentials);
   s->actor_ = who.AsActor(Role::kResearcher);
   s->project_ = std::string(id);
+  s->client_address_ = std::move(client_address);
   s->limits_ = limits;
   audit::Event e{.actor = s->actor_.id, .role = s->actor_.role, .action = "project.access", .project = s->project_};
   StatusOr<WorkspaceRecord> workspace = [&]() -> StatusOr<WorkspaceRecord> {
-    RETURN_IF_ERROR(CheckAccess(*deps.projects, who, id, deps.clock->Now(), e));
+    RETURN_IF_ERROR(CheckAccess(*deps.projects, who, id, s->client_address_, deps.clock->Now(), e));
     ASSIGN_OR_RETURN(ProjectRecord p, deps.projects->GetForHub(id));
     s->wrapped_pseudonym_key_ = p.wrapped_pseudonym_key;
     return deps.projects->LatestReadyWorkspace(id);
@@ -125,7 +139,7 @@ Status ProjectSession::Recheck() {
   audit::Event e{.actor = actor_.id, .role = actor_.role, .action = "project.access", .project = project_};
   Status allowed = [&]() -> Status {
     if (recheck_credentials_) RETURN_IF_ERROR(recheck_credentials_());
-    return CheckAccess(*deps_.projects, who_, project_, deps_.clock->Now(), e);
+    return CheckAccess(*deps_.projects, who_, project_, client_address_, deps_.clock->Now(), e);
   }();
   if (allowed.ok()) return OkStatus();
   e.details["when"] = "statement";

@@ -8,14 +8,17 @@
 //
 // Opening checks, in this order, each refusal audited (project.access,
 // denied): the project exists, the principal acts as a researcher and is a
-// member (one answer, "unknown or not yours", for all three); the project is
+// member (one answer, "unknown or not yours", for all three); the client's
+// address is in the project's client networks (the same answer; "local",
+// the hub's own terminal, counts as 127.0.0.1); the project is
 // approved and now is within its window; a workspace is ready. Before every
 // statement the session checks again, each refusal audited the same way
 // (with details.when = "statement"): the caller's credentials (its own
 // check, e.g. the token authenticated again), then membership and the phase
-// as the project store holds them now, at the clock's now. So a session held
-// open across the end date, a member removed, or a revoked token stops at
-// the next statement.
+// as the project store holds them now, at the clock's now, and the client
+// networks. So a session held open across the end date, a member removed, a
+// network taken off the project, or a revoked token stops at the next
+// statement.
 //
 // Opt-outs take effect at the next statement, without a rebuild: before
 // each statement the session reads the opt-out register (ingest/opt_out.h)
@@ -88,10 +91,14 @@ class ProjectSession {
   // project: one answer, UnknownOrNotYoursError, for all three), or
   // FailedPrecondition (not approved, before or after its window, shredded),
   // or NotFound (no workspace ready); all audited. `recheck_credentials`
-  // (none when empty) runs before every statement.
+  // (none when empty) runs before every statement. `client_address` is an
+  // IP address, or "local" (the hub's terminal: 127.0.0.1); one outside the
+  // project's client networks gets UnknownOrNotYoursError (audited with
+  // details.reason "client-network" and details.client).
   static StatusOr<std::unique_ptr<ProjectSession>> Open(SessionDeps deps, const directory::Principal& who,
                                                         std::string_view project, SessionLimits limits = {},
-                                                        CredentialCheck recheck_credentials = nullptr);
+                                                        CredentialCheck recheck_credentials = nullptr,
+                                                        std::string client_address = "local");
   ~ProjectSession();
 
   // The workspace's tables, as views named after them.
@@ -144,6 +151,7 @@ class ProjectSession {
   CredentialCheck recheck_credentials_;
   audit::Actor actor_;
   std::string project_;
+  std::string client_address_;
   SessionLimits limits_;
   std::string spill_dir_;
   std::vector<std::string> tables_;

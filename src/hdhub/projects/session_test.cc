@@ -49,6 +49,34 @@ TEST_F(SessionTest, AMemberRemovedFromTheProjectIsRefusedTheNextStatement) {
   ExpectRefusedAndAudited(*s, StatusCode::kPermissionDenied);
 }
 
+TEST_F(SessionTest, AClientOutsideTheProjectsNetworksIsRefusedAsAnUnknownProjectAndAudited) {
+  // Loopback by default: "local" (the hub's terminal) and 127.0.0.2 may open it.
+  ASSERT_OK(Session(rita_, "p1", nullptr, "local").status());
+  ASSERT_OK(Session(rita_, "p1", nullptr, "127.0.0.2").status());
+  ASSERT_OK(Session(rita_, "p1", nullptr, "::1").status());
+  const Status unknown = Session(rita_, "nope", nullptr, "10.0.0.1").status();
+  const Status refused = Session(rita_, "p1", nullptr, "10.0.0.1").status();
+  EXPECT_THAT(refused, StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_EQ(refused.message(), std::string(unknown.message()).replace(unknown.message().find("nope"), 4, "p1"));
+  EXPECT_EQ(Last().event.action, "project.access");
+  EXPECT_EQ(Last().event.outcome, audit::Outcome::kDenied);
+  EXPECT_EQ(Last().event.details["reason"], "client-network");
+  EXPECT_EQ(Last().event.details["client"], "10.0.0.1");
+  EXPECT_THAT(Session(rita_, "p1", nullptr, "not an address").status(), StatusIs(StatusCode::kPermissionDenied));
+}
+
+TEST_F(SessionTest, ANetworkTakenOffTheProjectRefusesTheNextStatement) {
+  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1", nullptr, "127.0.0.2"));
+  EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM IR_BEN_R"), "990");
+  ProjectRecord p = projects_->GetForHub("p1").value();
+  ASSERT_OK(projects_->Change(ops1_, directory::Role::kOperator, "p1", p.spec.scope, p.spec.members, nullptr,
+                              std::vector<Network>{*ParseNetwork("127.0.0.1/32")}));
+  ASSERT_OK(projects_->Approve(ops1_, "p1").status());
+  ASSERT_OK(projects_->Approve(ops2_, "p1").status());
+  ExpectRefusedAndAudited(*s, StatusCode::kPermissionDenied);
+  EXPECT_EQ(Last().event.details["reason"], "client-network");
+}
+
 TEST_F(SessionTest, ACredentialThatNoLongerHoldsRefusesTheNextStatement) {
   Status credentials = OkStatus();
   int checks = 0;

@@ -1,5 +1,7 @@
 #include "hdhub/projects/store_util.h"
 
+#include <nlohmann/json.hpp>
+
 namespace hdhub::projects::internal {
 namespace {
 
@@ -27,15 +29,37 @@ StatusOr<std::vector<std::string>> Strings(catalog::Database& db, std::string_vi
   return out;
 }
 
+std::string NetworksJson(const std::vector<Network>& networks) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Network& n : networks) out.push_back(n.ToString());
+  return out.dump();
+}
+
+StatusOr<std::vector<Network>> ParseNetworksJson(std::string_view id, const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  auto damaged = [&] {
+    return DataLossError("projects: stored client networks of " + std::string(id) + " do not parse");
+  };
+  if (!j.is_array() || j.empty()) return damaged();
+  std::vector<Network> out;
+  for (const nlohmann::json& item : j) {
+    if (!item.is_string()) return damaged();
+    StatusOr<Network> n = ParseNetwork(item.get<std::string>());
+    if (!n.ok()) return damaged();
+    out.push_back(*n);
+  }
+  return out;
+}
+
 }  // namespace
 
 Status InsertProject(catalog::Database& db, const ProjectSpec& spec, ByteSpan wrapped_key, std::string_view created_by,
                      TimePoint now) {
-  ASSIGN_OR_RETURN(
-      Statement s,
-      db.Prepare("INSERT INTO project (id, authorisation_ref, purpose, scope_json, scope_version, "
-                 "thresholds_json, window_start_us, window_end_us, state, wrapped_pseudonym_key, "
-                 "created_by, created_at_us) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, 'draft', ?8, ?9, ?10)"));
+  ASSIGN_OR_RETURN(Statement s,
+                   db.Prepare("INSERT INTO project (id, authorisation_ref, purpose, scope_json, scope_version, "
+                              "thresholds_json, window_start_us, window_end_us, state, wrapped_pseudonym_key, "
+                              "created_by, created_at_us, client_networks_json) "
+                              "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, 'draft', ?8, ?9, ?10, ?11)"));
   RETURN_IF_ERROR(s.BindText(1, spec.id));
   RETURN_IF_ERROR(s.BindText(2, spec.authorisation_ref));
   RETURN_IF_ERROR(s.BindText(3, spec.purpose));
@@ -46,6 +70,7 @@ Status InsertProject(catalog::Database& db, const ProjectSpec& spec, ByteSpan wr
   RETURN_IF_ERROR(s.BindBlob(8, wrapped_key));
   RETURN_IF_ERROR(s.BindText(9, created_by));
   RETURN_IF_ERROR(s.BindInt64(10, ToMicros(now)));
+  RETURN_IF_ERROR(s.BindText(11, NetworksJson(spec.client_networks)));
   return s.Run();
 }
 
@@ -82,19 +107,22 @@ Status SetState(catalog::Database& db, std::string_view id, ProjectState state, 
   return s.Run();
 }
 
-Status UpdateScope(catalog::Database& db, std::string_view id, const ProjectScope& scope, int64_t version) {
-  ASSIGN_OR_RETURN(Statement s, db.Prepare("UPDATE project SET scope_json = ?2, scope_version = ?3, state = 'draft' "
-                                           "WHERE id = ?1"));
+Status UpdateScope(catalog::Database& db, std::string_view id, const ProjectScope& scope,
+                   const std::vector<Network>& client_networks, int64_t version) {
+  ASSIGN_OR_RETURN(Statement s, db.Prepare("UPDATE project SET scope_json = ?2, scope_version = ?3, state = 'draft', "
+                                           "client_networks_json = ?4 WHERE id = ?1"));
   RETURN_IF_ERROR(s.BindText(1, id));
   RETURN_IF_ERROR(s.BindText(2, scope.ToJson()));
   RETURN_IF_ERROR(s.BindInt64(3, version));
+  RETURN_IF_ERROR(s.BindText(4, NetworksJson(client_networks)));
   return s.Run();
 }
 
 StatusOr<ProjectRecord> LoadProject(catalog::Database& db, std::string_view id) {
   ASSIGN_OR_RETURN(Statement s, db.Prepare("SELECT authorisation_ref, purpose, scope_json, scope_version, "
                                            "thresholds_json, window_start_us, window_end_us, state, "
-                                           "wrapped_pseudonym_key, created_by, created_at_us, ended_at_us "
+                                           "wrapped_pseudonym_key, created_by, created_at_us, ended_at_us, "
+                                           "client_networks_json "
                                            "FROM project WHERE id = ?1"));
   RETURN_IF_ERROR(s.BindText(1, id));
   ASSIGN_OR_RETURN(bool found, s.Step());
@@ -115,6 +143,7 @@ StatusOr<ProjectRecord> LoadProject(catalog::Database& db, std::string_view id) 
   p.created_by = s.ColumnText(9);
   p.created_at = FromMicros(s.ColumnInt64(10));
   if (!s.ColumnIsNull(11)) p.ended_at = FromMicros(s.ColumnInt64(11));
+  ASSIGN_OR_RETURN(p.spec.client_networks, ParseNetworksJson(id, s.ColumnText(12)));
   ASSIGN_OR_RETURN(p.spec.members, Strings(db, "SELECT user FROM project_member WHERE project = ?1 ORDER BY user", id));
   ASSIGN_OR_RETURN(p.approvers, Strings(db,
                                         "SELECT approver FROM project_approval WHERE project = ?1 AND "

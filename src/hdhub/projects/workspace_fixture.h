@@ -130,10 +130,12 @@ class WorkspaceFixture : public ::testing::Test {
                              (dir_.path() / "tmp").string(), 2});
   }
   StatusOr<std::unique_ptr<ProjectSession>> Session(const directory::Principal& who, const std::string& id,
-                                                    ProjectSession::CredentialCheck recheck_credentials = nullptr) {
+                                                    ProjectSession::CredentialCheck recheck_credentials = nullptr,
+                                                    std::string client_address = "local") {
     return ProjectSession::Open(
         {projects_.get(), keys_.get(), sealed_.get(), &log_, &clock_, (dir_.path() / "tmp").string(), catalog_.get()},
-        who, id, {.memory_limit = "256MB", .max_rows = 100000}, std::move(recheck_credentials));
+        who, id, {.memory_limit = "256MB", .max_rows = 100000}, std::move(recheck_credentials),
+        std::move(client_address));
   }
   std::string Scalar(ProjectSession& s, const std::string& sql) {
     StatusOr<sql::QueryResult> r = s.Query(sql);

@@ -1,10 +1,8 @@
 #include "hdhub/server/config.h"
 
-#include <arpa/inet.h>
 #include <toml++/toml.h>
 
 #include <charconv>
-#include <cstring>
 #include <functional>
 #include <map>
 
@@ -79,6 +77,7 @@ class Reader {
   Status Serve(const toml::table& serve);
   Status Tls(const toml::node& node, std::string_view key);
   Status Query(const toml::node& node, std::string_view key);
+  Status Limits(const toml::node& node, std::string_view key);
 
  private:
   std::string path_;
@@ -113,6 +112,30 @@ Status Reader::Query(const toml::node& node, std::string_view key) {
                 {"timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), q.timeout); }}});
 }
 
+Status Reader::Limits(const toml::node& node, std::string_view key) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) return Error(node, key, "expected a table");
+  LimitsConfig& l = config_.limits;
+  // A count from 0 (no limit) into `out`, a field of config_.limits.
+  auto count = [this](auto& out) -> Setter {
+    return
+        [this, &out](const toml::node& n, std::string_view k) { return Set(Integer(n, k, 0, kMaxConnections), out); };
+  };
+  return Table(*table, "limits.",
+               {{"max_connections_per_account", count(l.max_connections_per_account)},
+                {"max_connections_per_address", count(l.max_connections_per_address)},
+                {"max_failed_logins", count(l.max_failed_logins)},
+                {"failed_login_window",
+                 [&](auto& n, auto k) -> Status {
+                   RETURN_IF_ERROR(Set(Seconds(n, k), l.failed_login_window));
+                   if (l.failed_login_window.count() == 0) return Error(n, k, "expected at least 1 second");
+                   return OkStatus();
+                 }},
+                {"lockout", [&](auto& n, auto k) { return Set(Seconds(n, k), l.lockout); }},
+                {"requests_per_second", count(l.requests_per_second)},
+                {"request_burst", count(l.request_burst)}});
+}
+
 Status Reader::Serve(const toml::table& serve) {
   ServeConfig& c = config_;
   // "host:port" strings into `out`; at least one when `required`.
@@ -145,6 +168,7 @@ Status Reader::Serve(const toml::table& serve) {
        {"allowed_networks", networks},
        {"tls", [&](auto& n, auto k) { return Tls(n, k); }},
        {"query", [&](auto& n, auto k) { return Query(n, k); }},
+       {"limits", [&](auto& n, auto k) { return Limits(n, k); }},
        {"max_connections", [&](auto& n, auto k) { return Set(Integer(n, k, 1, kMaxConnections), c.max_connections); }},
        {"worker_threads", [&](auto& n, auto k) { return Set(Integer(n, k, 1, kMaxWorkerThreads), c.worker_threads); }},
        {"auth_timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), c.auth_timeout); }},
@@ -163,27 +187,6 @@ Status Reader::Serve(const toml::table& serve) {
 
 }  // namespace
 
-bool Network::Contains(const std::array<uint8_t, 16>& mapped) const {
-  for (int bit = 0; bit < prefix_bits; ++bit) {
-    const uint8_t mask = uint8_t(0x80 >> (bit % 8));
-    if ((address[bit / 8] & mask) != (mapped[bit / 8] & mask)) return false;
-  }
-  return true;
-}
-
-StatusOr<std::array<uint8_t, 16>> ParseIpAddress(std::string_view text) {
-  const std::string s(text);
-  std::array<uint8_t, 16> out{};
-  in_addr v4;
-  if (::inet_pton(AF_INET, s.c_str(), &v4) == 1) {
-    out[10] = out[11] = 0xff;
-    std::memcpy(out.data() + 12, &v4, 4);
-    return out;
-  }
-  if (::inet_pton(AF_INET6, s.c_str(), out.data()) == 1) return out;
-  return InvalidArgumentError("not an IP address: \"" + s + "\"");
-}
-
 StatusOr<ListenAddress> ParseListenAddress(std::string_view text) {
   const size_t colon = text.rfind(':');
   if (colon == text.npos) return InvalidArgumentError("expected \"host:port\", got \"" + std::string(text) + "\"");
@@ -197,24 +200,6 @@ StatusOr<ListenAddress> ParseListenAddress(std::string_view text) {
   }
   RETURN_IF_ERROR(ParseIpAddress(host).status());
   return ListenAddress{std::string(host), uint16_t(port)};
-}
-
-StatusOr<Network> ParseNetwork(std::string_view text) {
-  const size_t slash = text.find('/');
-  Network n;
-  ASSIGN_OR_RETURN(n.address, ParseIpAddress(text.substr(0, slash)));
-  const bool v4 = text.substr(0, slash).find(':') == std::string_view::npos;
-  const int max_bits = v4 ? 32 : 128;
-  int bits = max_bits;
-  if (slash != text.npos) {
-    const std::string_view b = text.substr(slash + 1);
-    auto [end, ec] = std::from_chars(b.data(), b.data() + b.size(), bits);
-    if (ec != std::errc() || end != b.data() + b.size() || bits < 0 || bits > max_bits) {
-      return InvalidArgumentError("bad prefix length in \"" + std::string(text) + "\"");
-    }
-  }
-  n.prefix_bits = bits + (v4 ? 96 : 0);
-  return n;
 }
 
 StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view path) {
@@ -235,7 +220,7 @@ StatusOr<ServeConfig> ParseServeConfig(std::string_view text, std::string_view p
     return InvalidArgumentError(std::string(path) + ": serve.tls: set certificate and key (TLS is required)");
   }
   if (config.allowed_networks.empty()) {
-    config.allowed_networks = {*ParseNetwork("127.0.0.1/8"), *ParseNetwork("::1/128")};
+    config.allowed_networks = LoopbackNetworks();
   }
   return config;
 }

@@ -14,7 +14,9 @@
 #include <string_view>
 #include <vector>
 
+#include "hdhub/common/network.h"
 #include "hdhub/common/status.h"
+#include "hdhub/server/limits.h"
 
 namespace hdhub::server {
 
@@ -24,13 +26,10 @@ struct ListenAddress {
   uint16_t port = 0;
 };
 
-// An IPv4 or IPv6 network ("10.0.0.0/8", "::1/128"); IPv4 addresses are
-// kept as IPv4-mapped IPv6 so that one comparison serves both.
-struct Network {
-  std::array<uint8_t, 16> address{};
-  int prefix_bits = 0;  // of the 128
-  bool Contains(const std::array<uint8_t, 16>& mapped) const;
-};
+// Networks and addresses (common/network.h), as [serve] uses them.
+using hdhub::Network;
+using hdhub::ParseIpAddress;
+using hdhub::ParseNetwork;
 
 struct TlsConfig {
   std::string certificate;          // PEM chain, leaf first
@@ -58,6 +57,7 @@ struct ServeConfig {
   std::chrono::seconds shutdown_grace{30};
   uint32_t max_message_bytes = 64u << 20;
   QueryLimits query;
+  LimitsConfig limits;  // [serve.limits]: per account and per address (limits.h)
   // The HTTP JSON API (http_server.h); no address: not served.
   std::vector<ListenAddress> http_listen;
   uint32_t http_max_body_bytes = 1u << 20;       // a request's body (413 beyond)
@@ -68,10 +68,6 @@ struct ServeConfig {
 
 // Parses "host:port" / "[v6]:port"; InvalidArgument otherwise.
 StatusOr<ListenAddress> ParseListenAddress(std::string_view text);
-// Parses "a.b.c.d/n", "v6/n" or a bare address (a /32 or /128).
-StatusOr<Network> ParseNetwork(std::string_view text);
-// A textual IP address as IPv4-mapped IPv6 bytes; InvalidArgument otherwise.
-StatusOr<std::array<uint8_t, 16>> ParseIpAddress(std::string_view text);
 
 // The [serve] table of the TOML document `text` read from `path` (named in
 // errors). InvalidArgument "<path>:<line>: serve.<key>: <what is wrong>" for

@@ -64,6 +64,27 @@ TEST(ServeConfigTest, ReadsTheHttpApiKeys) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("http_listen")));
 }
 
+TEST(ServeConfigTest, ReadsTheLimitsTable) {
+  const std::string text = std::string(kTls) +
+                           "[serve.limits]\nmax_connections_per_account = 3\nmax_connections_per_address = 0\n"
+                           "max_failed_logins = 5\nfailed_login_window = 60\nlockout = 120\n"
+                           "requests_per_second = 7\nrequest_burst = 9\n";
+  ASSERT_OK_AND_ASSIGN(ServeConfig c, ParseServeConfig(text, "hdhub.toml"));
+  EXPECT_EQ(c.limits.max_connections_per_account, 3u);
+  EXPECT_EQ(c.limits.max_connections_per_address, 0u);
+  EXPECT_EQ(c.limits.max_failed_logins, 5u);
+  EXPECT_EQ(c.limits.failed_login_window, std::chrono::seconds(60));
+  EXPECT_EQ(c.limits.lockout, std::chrono::seconds(120));
+  EXPECT_EQ(c.limits.requests_per_second, 7);
+  EXPECT_EQ(c.limits.request_burst, 9u);
+  EXPECT_THAT(ParseServeConfig(std::string(kTls) + "[serve.limits]\nlockuot = 1\n", "h.toml").status(),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("h.toml:5: serve.limits.lockuot: unknown key")));
+  EXPECT_THAT(ParseServeConfig(std::string(kTls) + "[serve.limits]\nfailed_login_window = 0\n", "h.toml").status(),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("serve.limits.failed_login_window")));
+  EXPECT_THAT(ParseServeConfig(std::string(kTls) + "[serve.limits]\nrequest_burst = -1\n", "h.toml").status(),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("serve.limits.request_burst: expected a number")));
+}
+
 TEST(ServeConfigTest, DefaultsToLoopbackOnly) {
   ASSERT_OK_AND_ASSIGN(ServeConfig c, ParseServeConfig(kTls, "hdhub.toml"));
   ASSERT_EQ(c.listen.size(), 1u);

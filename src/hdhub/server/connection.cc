@@ -3,12 +3,15 @@
 #include <future>
 #include <variant>
 
+#include "hdhub/server/limited_engine.h"
+
 namespace hdhub::server {
 namespace {
 
 using pgwire::BackendWriter;
 constexpr auto kAwait = asio::use_awaitable;
 constexpr auto kTlsShutdownTimeout = std::chrono::seconds(1);
+constexpr auto kStatementCancelRetry = std::chrono::milliseconds(50);
 // PostgreSQL's PG_MAX_AUTH_TOKEN_LENGTH.
 constexpr uint32_t kMaxAuthMessageBytes = 65535;
 
@@ -297,17 +300,44 @@ asio::awaitable<std::optional<std::string>> Connection::Scram(pgwire::ScramServe
   co_return *server_final;
 }
 
+// On the worker pool. A locked-out account or address is refused as a wrong
+// password is: the backend records the attempt as a failed proof, whatever
+// the proof was, and the client gets the same 28P01.
+StatusOr<std::unique_ptr<pgwire::Engine>> Connection::OpenEngine(const std::string& server_final,
+                                                                 const std::string& key_id, bool& locked_out) {
+  Limiter* limiter = server_.limiter;
+  locked_out = limiter != nullptr && limiter->LockedOut(user_, client_);
+  const PgLogin login{user_, database_, client_, !server_final.empty() && !locked_out, key_id};
+  StatusOr<std::unique_ptr<pgwire::Engine>> engine = server_.backend.Open(login);
+  if (limiter == nullptr) return engine;
+  if (!login.proof_ok || engine.status().code() == StatusCode::kUnauthenticated) {
+    if (!locked_out) limiter->RecordFailedLogin(user_, client_);
+    return engine;
+  }
+  RETURN_IF_ERROR(engine.status());
+  limiter->RecordLogin(user_);
+  return std::unique_ptr<pgwire::Engine>(std::make_unique<LimitedEngine>(std::move(*engine), limiter, user_, client_));
+}
+
 asio::awaitable<bool> Connection::OpenSession(const pgwire::StartupMessage& startup, const std::string& server_final,
                                               const std::string& key_id) {
   if (end_ != End::kNone) co_return false;
-  const PgLogin login{user_, database_, client_, !server_final.empty(), key_id};
   StatusOr<std::unique_ptr<pgwire::Engine>> engine = InternalError("not opened");
-  co_await RunOnPool(server_.pool, [&] { engine = server_.backend.Open(login); });
+  bool locked_out = false;
+  co_await RunOnPool(server_.pool, [&] { engine = OpenEngine(server_final, key_id, locked_out); });
   if (end_ != End::kNone) co_return false;
   if (!engine.ok()) {
-    Log("auth.refused", server_final.empty() ? "bad_proof" : "refused_by_hub", "warning");
+    Log("auth.refused", locked_out ? "locked_out" : server_final.empty() ? "bad_proof" : "refused_by_hub", "warning");
     co_await Fatal("28P01", AuthFailed(user_));
     co_return false;
+  }
+  if (server_.limiter != nullptr) {
+    if (!server_.limiter->AcquireConnection(LimitScope::kAccount, user_)) {
+      Log("connection.refused", "too_many_connections_for_account", "warning");
+      co_await Fatal("53300", "too many connections for role \"" + user_ + "\"");
+      co_return false;
+    }
+    Hold(ConnectionSlot(server_.limiter, LimitScope::kAccount, user_));
   }
   engine_ = std::move(*engine);
   session_ = std::make_unique<pgwire::ProtocolSession>(*engine_);
@@ -335,12 +365,41 @@ asio::awaitable<bool> Connection::OpenSession(const pgwire::StartupMessage& star
 
 // ---- The session -----------------------------------------------------------
 
+// The client's statement_timeout (SET statement_timeout), as PostgreSQL
+// applies it: from the arrival of a Query (all its statements) or an
+// Execute; the statement is then cancelled (57014) and the session goes on.
+// The server's own [serve.query] timeout runs inside the session too, so
+// the shorter of the two wins.
+void Connection::ArmStatementTimeout(const std::shared_ptr<StatementTimer>& timer, char message_type) {
+  if (message_type != 'Q' && message_type != 'E') return;
+  const int64_t ms = session_->statement_timeout_ms();
+  if (ms <= 0) return;
+  timer->timer.expires_after(std::chrono::milliseconds(ms));
+  timer->timer.async_wait([weak = weak_from_this(), timer](boost::system::error_code ec) {
+    if (auto self = weak.lock(); !ec && self) self->OnStatementTimeout(timer, true);
+  });
+}
+
+// Cancels again every kStatementCancelRetry until the message is done: a
+// cancel that lands while the statement is still being planned stops nothing.
+void Connection::OnStatementTimeout(const std::shared_ptr<StatementTimer>& timer, bool first) {
+  if (timer->done || session_ == nullptr) return;
+  if (first) Log("statement.timeout", "statement_timeout", "warning");
+  session_->Cancel();
+  timer->timer.expires_after(kStatementCancelRetry);
+  timer->timer.async_wait([weak = weak_from_this(), timer](boost::system::error_code ec) {
+    if (auto self = weak.lock(); !ec && self) self->OnStatementTimeout(timer, false);
+  });
+}
+
 asio::awaitable<void> Connection::Serve() {
   while (end_ == End::kNone) {
     std::optional<std::pair<char, Bytes>> message = co_await ReadMessage();
     if (!message) break;
     Bytes out;
     bool failed = false;
+    auto statement_timer = std::make_shared<StatementTimer>(stream_.get_executor());
+    ArmStatementTimeout(statement_timer, message->first);
     co_await RunOnPool(server_.pool, [&] {
       try {
         session_->Handle(message->first, message->second, out);
@@ -348,6 +407,8 @@ asio::awaitable<void> Connection::Serve() {
         failed = true;
       }
     });
+    statement_timer->done = true;
+    statement_timer->timer.cancel();
     if (failed) {
       Log("session.failed", "internal_error", "error");
       co_await Fatal("XX000", "internal error; the session ends");

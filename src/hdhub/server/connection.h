@@ -17,6 +17,7 @@
 #include "hdhub/pgwire/protocol.h"
 #include "hdhub/pgwire/session.h"
 #include "hdhub/server/config.h"
+#include "hdhub/server/limits.h"
 #include "hdhub/server/log.h"
 #include "hdhub/server/pg_backend.h"
 #include "hdhub/server/session_registry.h"
@@ -35,6 +36,7 @@ struct ServerContext {
   Bytes tls_end_point;  // for SCRAM-SHA-256-PLUS
   asio::thread_pool& pool;
   SessionRegistry registry;
+  Limiter* limiter = nullptr;  // none: no per-account or per-address limit
 };
 
 // Runs `f` on the worker pool; resumes on the caller's executor when done.
@@ -54,6 +56,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(ServerContext& server, tcp::socket socket, uint64_t id, std::string client);
   ~Connection();
 
+  // Keeps `slot` (its address's connection slot) until the connection ends.
+  void Hold(ConnectionSlot slot) { slots_.push_back(std::move(slot)); }
   asio::awaitable<void> Run();
   // Shutdown (I/O thread): a connection not yet authenticated closes now, an
   // idle session ends 57P01 now, a busy one once its statement is done.
@@ -71,6 +75,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<std::optional<std::string>> Scram(pgwire::ScramServer& scram, bool& client_left);
   asio::awaitable<bool> OpenSession(const pgwire::StartupMessage& startup, const std::string& server_final,
                                     const std::string& key_id);
+  // The backend's engine for this login (the lockout and the failed-login
+  // count applied), or its refusal; when limited, the engine is rate-limited.
+  StatusOr<std::unique_ptr<pgwire::Engine>> OpenEngine(const std::string& server_final, const std::string& key_id,
+                                                       bool& locked_out);
   asio::awaitable<void> Serve();
   asio::awaitable<void> ShutdownTls();
 
@@ -84,6 +92,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<void> Fatal(std::string_view sqlstate, std::string message);
 
   void ArmDeadline(std::chrono::seconds after);
+  // The statement_timeout of one message; `done` once it is answered. Shared
+  // with the timer's handler, which may be queued when the message ends.
+  struct StatementTimer {
+    explicit StatementTimer(const asio::any_io_executor& executor) : timer(executor) {}
+    asio::steady_timer timer;
+    bool done = false;
+  };
+  void ArmStatementTimeout(const std::shared_ptr<StatementTimer>& timer, char message_type);
+  void OnStatementTimeout(const std::shared_ptr<StatementTimer>& timer, bool first);
   void Interrupt(End why);
   void Log(std::string_view event, std::string_view reason = {}, std::string_view level = "info");
 
@@ -102,6 +119,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unique_ptr<pgwire::Engine> engine_;  // destroyed after the session
   std::unique_ptr<pgwire::ProtocolSession> session_;
   std::optional<BackendKey> key_;  // while registered
+  std::vector<ConnectionSlot> slots_;  // released when the connection ends
 };
 
 }  // namespace hdhub::server

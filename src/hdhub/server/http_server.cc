@@ -39,10 +39,11 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 
 class HttpServer::Impl {
  public:
-  Impl(ServeConfig config, HttpApi& api, Logger& log)
+  Impl(ServeConfig config, HttpApi& api, Logger& log, Limiter* limiter)
       : config_(std::move(config)),
         api_(api),
         log_(log),
+        limiter_(limiter),
         tls_(asio::ssl::context::tls_server),
         pool_(config_.worker_threads) {}
 
@@ -58,6 +59,7 @@ class HttpServer::Impl {
   struct Conn {
     Stream stream;
     bool busy = false;  // a request is being handled
+    ConnectionSlot slot;  // its address's, while it lives
     Conn(tcp::socket socket, asio::ssl::context& tls) : stream(std::move(socket), tls) {}
   };
 
@@ -96,10 +98,13 @@ class HttpServer::Impl {
   asio::awaitable<void> Accept(tcp::acceptor& acceptor);
   asio::awaitable<void> Serve(std::shared_ptr<Conn> conn, uint64_t id, std::string client);
   void StopOnIoThread();
+  // api_.Handle under the limiter's request rate and lockout (on the pool).
+  HttpResponse Handle(HttpRequest& request);
 
   ServeConfig config_;
   HttpApi& api_;
   Logger& log_;
+  Limiter* limiter_;
   asio::io_context io_;
   asio::ssl::context tls_;
   asio::thread_pool pool_;
@@ -159,8 +164,17 @@ asio::awaitable<void> HttpServer::Impl::Accept(tcp::acceptor& acceptor) {
       socket.close(ec);
       continue;
     }
+    if (limiter_ != nullptr && !limiter_->AcquireConnection(LimitScope::kAddress, client)) {
+      log_.Log({.level = "warning",
+                .event = "http.refused",
+                .client = client,
+                .reason = "too_many_connections_from_address"});
+      socket.close(ec);
+      continue;
+    }
     const uint64_t id = ++next_id_;
     auto conn = std::make_shared<Conn>(std::move(socket), tls_);
+    if (limiter_ != nullptr) conn->slot = ConnectionSlot(limiter_, LimitScope::kAddress, client);
     connections_.emplace(id, conn);
     asio::co_spawn(io_, Serve(conn, id, client), [this, id](std::exception_ptr) { connections_.erase(id); });
   }
@@ -267,7 +281,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
           pool_,
           [&]() -> asio::awaitable<HttpResponse> {
             try {
-              co_return api_.Handle(request);
+              co_return Handle(request);
             } catch (const std::exception&) {  // a bug: answered 500, the connection goes on
               co_return Problem(500, "the request could not be completed; quote the request id to an operator",
                                 request_id);
@@ -367,6 +381,22 @@ Status HttpServer::Impl::ConnectionStream::Write(std::string_view bytes) {
   });
 }
 
+HttpResponse HttpServer::Impl::Handle(HttpRequest& request) {
+  if (limiter_ == nullptr) return api_.Handle(request);
+  if (!limiter_->AllowRequest(LimitScope::kAddress, request.client)) {
+    HttpResponse answer = Problem(429, "too many requests from this address; retry in a moment", request.request_id);
+    answer.headers.emplace_back("Retry-After", "1");
+    return answer;
+  }
+  // A locked-out address is answered, and audited, as a wrong token is.
+  const bool bearer = !request.authorization.empty();
+  const bool locked_out = bearer && limiter_->LockedOut("", request.client);
+  if (locked_out) request.authorization = "Bearer locked-out";
+  HttpResponse answer = api_.Handle(request);
+  if (bearer && !locked_out && answer.status == 401) limiter_->RecordFailedLogin("", request.client);
+  return answer;
+}
+
 void HttpServer::Impl::StopOnIoThread() {
   if (stopping_) return;
   stopping_ = true;
@@ -379,8 +409,9 @@ void HttpServer::Impl::StopOnIoThread() {
   }
 }
 
-StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(ServeConfig config, HttpApi& api, Logger& log) {
-  auto impl = std::make_unique<Impl>(std::move(config), api, log);
+StatusOr<std::unique_ptr<HttpServer>> HttpServer::Create(ServeConfig config, HttpApi& api, Logger& log,
+                                                         Limiter* limiter) {
+  auto impl = std::make_unique<Impl>(std::move(config), api, log, limiter);
   RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }

@@ -29,6 +29,7 @@
 #include "hdhub/common/status.h"
 #include "hdhub/server/config.h"
 #include "hdhub/server/http_api.h"
+#include "hdhub/server/limits.h"
 #include "hdhub/server/log.h"
 
 namespace hdhub::server {
@@ -43,8 +44,12 @@ class HttpServer {
   // Loads TLS and binds every address of config.http_listen (port 0: a free
   // port, see ports()). InvalidArgument for an unusable certificate or key,
   // Unavailable for an address that cannot be bound. `api` and `log` must
-  // outlive the server.
-  static StatusOr<std::unique_ptr<HttpServer>> Create(ServeConfig config, HttpApi& api, Logger& log);
+  // outlive the server. `limiter` (none: no per-address limit; it must
+  // outlive the server) limits connections per client address, the request
+  // rate per address (429 problem+json, Retry-After) and locks an address
+  // out after failed bearer tokens (answered as a wrong token, 401).
+  static StatusOr<std::unique_ptr<HttpServer>> Create(ServeConfig config, HttpApi& api, Logger& log,
+                                                      Limiter* limiter = nullptr);
   ~HttpServer();
 
   std::vector<uint16_t> ports() const;

@@ -24,10 +24,7 @@ bool Allowed(const std::vector<Network>& networks, const asio::ip::address& peer
   // As IPv4-mapped IPv6 bytes, as Network keeps them.
   const auto mapped =
       peer.is_v4() ? asio::ip::make_address_v6(asio::ip::v4_mapped, peer.to_v4()).to_bytes() : peer.to_v6().to_bytes();
-  for (const Network& n : networks) {
-    if (n.Contains(mapped)) return true;
-  }
-  return false;
+  return InNetworks(networks, mapped);
 }
 
 }  // namespace hdhub::server

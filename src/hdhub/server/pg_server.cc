@@ -41,11 +41,11 @@ asio::awaitable<void> Refuse(tcp::socket socket, std::string sqlstate, std::stri
 
 class PgServer::Impl {
  public:
-  Impl(ServeConfig config, PgBackend& backend, Logger& log)
+  Impl(ServeConfig config, PgBackend& backend, Logger& log, Limiter* limiter)
       : config_(std::move(config)),
         tls_(asio::ssl::context::tls_server),
         pool_(config_.worker_threads),
-        context_{config_, backend, log, tls_, {}, pool_, {}},
+        context_{config_, backend, log, tls_, {}, pool_, {}, limiter},
         signals_(io_),
         grace_(io_) {}
 
@@ -141,8 +141,18 @@ void PgServer::Impl::OnAccepted(tcp::socket socket) {
     asio::co_spawn(io_, Refuse(std::move(socket), "53300", "sorry, too many clients already"), asio::detached);
     return;
   }
+  Limiter* limiter = context_.limiter;
+  if (limiter != nullptr && !limiter->AcquireConnection(LimitScope::kAddress, client)) {
+    context_.log.Log({.level = "warning",
+                      .event = "connection.refused",
+                      .client = client,
+                      .reason = "too_many_connections_from_address"});
+    asio::co_spawn(io_, Refuse(std::move(socket), "53300", "too many connections from this address"), asio::detached);
+    return;
+  }
   const uint64_t id = ++next_id_;
   auto connection = std::make_shared<Connection>(context_, std::move(socket), id, client);
+  if (limiter != nullptr) connection->Hold(ConnectionSlot(limiter, LimitScope::kAddress, client));
   connections_.emplace(id, connection);
   context_.log.Log({.event = "connection.accepted", .connection = id, .client = client});
   asio::co_spawn(io_, connection->Run(), [this, id](std::exception_ptr) { OnClosed(id); });
@@ -172,8 +182,9 @@ void PgServer::Impl::StopOnIoThread() {
   });
 }
 
-StatusOr<std::unique_ptr<PgServer>> PgServer::Create(ServeConfig config, PgBackend& backend, Logger& log) {
-  auto impl = std::make_unique<Impl>(std::move(config), backend, log);
+StatusOr<std::unique_ptr<PgServer>> PgServer::Create(ServeConfig config, PgBackend& backend, Logger& log,
+                                                     Limiter* limiter) {
+  auto impl = std::make_unique<Impl>(std::move(config), backend, log, limiter);
   RETURN_IF_ERROR(impl->Init());
   return std::unique_ptr<PgServer>(new PgServer(std::move(impl)));
 }

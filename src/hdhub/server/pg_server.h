@@ -35,6 +35,7 @@
 
 #include "hdhub/common/status.h"
 #include "hdhub/server/config.h"
+#include "hdhub/server/limits.h"
 #include "hdhub/server/log.h"
 #include "hdhub/server/pg_backend.h"
 
@@ -45,8 +46,13 @@ class PgServer {
   // Loads TLS and binds every listen address (port 0: a free port, see
   // ports()). InvalidArgument for an unusable certificate or key,
   // Unavailable for an address that cannot be bound. `backend` and `log`
-  // must outlive the server.
-  static StatusOr<std::unique_ptr<PgServer>> Create(ServeConfig config, PgBackend& backend, Logger& log);
+  // must outlive the server. `limiter` (none: no per-account or per-address
+  // limit; it must outlive the server) limits connections per address (FATAL
+  // 53300) and per account (53300 once authenticated), locks out after
+  // failed logins (answered as any failed login, 28P01) and limits the
+  // statements' rate (ERROR 53400, the session goes on).
+  static StatusOr<std::unique_ptr<PgServer>> Create(ServeConfig config, PgBackend& backend, Logger& log,
+                                                    Limiter* limiter = nullptr);
   ~PgServer();
 
   // The ports bound, in the order of config.listen.

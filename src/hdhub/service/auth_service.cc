@@ -1,5 +1,6 @@
 // Service: PG wire logins (SCRAM-SHA-256 with an API token as the password)
 // and the credential check project sessions run before each statement.
+#include "hdhub/audit/recorder.h"
 #include "hdhub/crypto/random.h"
 #include "hdhub/service/service.h"
 
@@ -52,6 +53,21 @@ StatusOr<RequestContext> Service::AuthenticatePgwire(std::string_view user, std:
   ctx.token_id_ = std::move(matched_token_id);
   RETURN_IF_ERROR(Stamp(ctx, std::move(client_address), std::nullopt));
   return ctx;
+}
+
+Status Service::RecordLockout(std::string_view scope, std::string_view key, std::string_view client_address,
+                              uint32_t failures, std::chrono::seconds duration) {
+  const audit::Actor hub = hub::HubActor();
+  audit::Event e{.actor = hub.id, .role = hub.role, .action = "auth.lockout"};
+  e.details["scope"] = scope == "account" ? "account" : "address";
+  StatusOr<IpAddress> address = ParseIpAddress(client_address);
+  if (address.ok()) e.details["source"] = std::string(client_address);
+  e.details["failures"] = failures;
+  e.details["seconds"] = duration.count();
+  if (scope == "account" && directory::Directory::IsValidUserName(key)) e.objects["user"] = std::string(key);
+  const Status refused = UnauthenticatedError("logins locked out after repeated failures");
+  Status logged = audit::Record(hub_->audit(), std::move(e), refused);
+  return logged.code() == StatusCode::kUnauthenticated ? OkStatus() : logged;
 }
 
 projects::ProjectSession::CredentialCheck Service::CredentialCheckFor(const RequestContext& ctx) {

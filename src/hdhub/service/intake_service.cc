@@ -115,7 +115,7 @@ StatusOr<Service::OpenedSession> Service::OpenProjectSession(const RequestContex
   // still active and a researcher, and its token still valid (a disabled
   // account or a revoked token stops at once).
   ASSIGN_OR_RETURN(opened.session, projects::ProjectSession::Open(deps, ctx.principal(), project, limits,
-                                                                  CredentialCheckFor(ctx)));
+                                                                  CredentialCheckFor(ctx), ctx.client_address()));
   return opened;
 }
 

@@ -40,9 +40,10 @@ StatusOr<projects::ProjectState> Service::ApproveProject(const RequestContext& c
 }
 
 Status Service::ChangeProject(const RequestContext& ctx, const std::string& id, const projects::ProjectScope& scope,
-                              const std::vector<std::string>& members) {
+                              const std::vector<std::string>& members,
+                              const std::optional<std::vector<Network>>& client_networks) {
   return hub_->projects().Change(ctx.principal(), ActingRole(ctx, Operation::kProjectChange), id, scope, members,
-                                 ChecksIn(*hub_));
+                                 ChecksIn(*hub_), client_networks);
 }
 
 Status Service::CloseProject(const RequestContext& ctx, const std::string& id) {

@@ -152,6 +152,15 @@ class Service {
   // expired. Unauthenticated otherwise (the session logs the refusal). The
   // check borrows this Service, which must outlive it.
   projects::ProjectSession::CredentialCheck CredentialCheckFor(const RequestContext& ctx);
+  // Records a lockout `hdhub serve` starts after repeated failed logins
+  // (server/limits.h): event auth.lockout by the hub, outcome denied, with
+  // details.scope `scope` ("account" or "address"), details.source (the
+  // address of the failure that locked it), details.failures and
+  // details.seconds; objects.user names the account (when it is a valid
+  // user name: a name tried that is not one is left out). The log's error
+  // when the event cannot be logged.
+  Status RecordLockout(std::string_view scope, std::string_view key, std::string_view client_address, uint32_t failures,
+                       std::chrono::seconds duration);
 
   // Changes the key store's passphrase (operators; event key.passphrase).
   // InvalidArgument for a weak new passphrase; PermissionDenied for a wrong old one.
@@ -239,8 +248,10 @@ class Service {
   // Projects.
   Status CreateProject(const RequestContext& ctx, const projects::ProjectSpec& spec);
   StatusOr<projects::ProjectState> ApproveProject(const RequestContext& ctx, const std::string& id);
+  // `client_networks`: the new list, or nullopt to keep the project's.
   Status ChangeProject(const RequestContext& ctx, const std::string& id, const projects::ProjectScope& scope,
-                       const std::vector<std::string>& members);
+                       const std::vector<std::string>& members,
+                       const std::optional<std::vector<Network>>& client_networks = std::nullopt);
   Status CloseProject(const RequestContext& ctx, const std::string& id);
   StatusOr<ProjectView> ShowProject(const RequestContext& ctx, const std::string& id);
   StatusOr<std::vector<projects::ProjectRecord>> ListProjects(const RequestContext& ctx);

@@ -1,0 +1,48 @@
+// LimitedEngine: a pgwire::Engine that spends one request of its account's
+// and its address's buckets (Limiter::AllowRequest) before each statement
+// it runs, and refuses it otherwise with ResourceExhausted "too many
+// requests…", which the session answers SQLSTATE 53400
+// (configuration_limit_exceeded); the session goes on. Prepare, describe
+// and the session's own statements (SET, SHOW, catalog queries) are free.
+//
+// Thread-safety: that of the engine it wraps (Cancel from any thread).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "hdhub/pgwire/engine.h"
+#include "hdhub/server/limits.h"
+
+namespace hdhub::server {
+
+// The message of a statement refused by the request rate (pgwire maps it to 53400).
+inline constexpr char kTooManyRequests[] =
+    "too many requests: the request rate of this account or address is limited; retry in a moment";
+
+class LimitedEngine final : public pgwire::Engine {
+ public:
+  // Borrows `limiter`, which must outlive it.
+  LimitedEngine(std::unique_ptr<pgwire::Engine> engine, Limiter* limiter, std::string account, std::string address)
+      : engine_(std::move(engine)), limiter_(limiter), account_(std::move(account)), address_(std::move(address)) {}
+
+  StatusOr<std::vector<std::string>> Split(std::string_view sql) override { return engine_->Split(sql); }
+  StatusOr<std::shared_ptr<pgwire::Prepared>> Prepare(std::string_view sql) override { return engine_->Prepare(sql); }
+  StatusOr<std::unique_ptr<pgwire::Rows>> Execute(pgwire::Prepared& prepared,
+                                                  std::vector<duckdb::Value> parameters) override {
+    // Both buckets are spent (no short cut), so that either limit holds alone.
+    const bool account_ok = limiter_->AllowRequest(LimitScope::kAccount, account_);
+    const bool address_ok = limiter_->AllowRequest(LimitScope::kAddress, address_);
+    if (!account_ok || !address_ok) return ResourceExhaustedError(kTooManyRequests);
+    return engine_->Execute(prepared, std::move(parameters));
+  }
+  StatusOr<std::vector<pgwire::TableInfo>> Tables() override { return engine_->Tables(); }
+  void Cancel() override { engine_->Cancel(); }
+
+ private:
+  std::unique_ptr<pgwire::Engine> engine_;
+  Limiter* limiter_;
+  std::string account_, address_;
+};
+
+}  // namespace hdhub::server
