@@ -58,7 +58,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", kVersion);
   app.footer(
       "Every hub command acts as an account: HDHUB_TOKEN, or HDHUB_USER with HDHUB_PASSWORD (or typed);\n"
-      "HDHUB_PASSPHRASE only opens the key store. Exit codes: 0 done, 1 a check that does not hold,\n"
+      "HDHUB_PASSPHRASE only opens the key store. With HDHUB_SERVER=https://… (or --server), the commands\n"
+      "that have an API route act through that server as HDHUB_TOKEN's account. Exit codes: 0 done, 1 a check that "
+      "does not hold,\n"
       "2 unusable arguments or input, 3 an operational error or a refusal. 'hdhub help CMD' for a command.");
   // The hosts and key stores this binary knows: a new backend registers here.
   const hdhub::hub::Backends backends = hdhub::hub::BuiltinBackends();
@@ -69,6 +71,13 @@ int main(int argc, char** argv) {
       ->envname("HDHUB_HOME");
   app.add_option("--user", opts.user, "the account to act as by password, when no HDHUB_TOKEN is set")
       ->envname(kUserEnv);
+  app.add_option("--server", opts.server,
+                 "act through this hdhub serve (https://host:port) as the account of $HDHUB_TOKEN: "
+                 "no passphrase, no hub directory (query, catalog, project, audit, whoami, user, token)")
+      ->envname("HDHUB_SERVER");
+  app.add_option("--ca-file", opts.ca_file,
+                 "with --server: the CA certificate (PEM) to verify it by (default: the system's)")
+      ->envname("HDHUB_CA_FILE");
   app.add_flag("--json", opts.json, "print machine-readable JSON (results on stdout, errors on stderr)");
   // Settings that would otherwise live in the environment: hub = "...", user = "...", json = true.
   // Never secrets: passphrases, passwords and tokens stay in the environment or a prompt.

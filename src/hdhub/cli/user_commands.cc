@@ -10,6 +10,7 @@
 
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
+#include "hdhub/cli/remote.h"
 #include "hdhub/directory/directory.h"
 #include "hdhub/keys/passphrase.h"
 
@@ -260,12 +261,25 @@ void AddToken(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
 
 void AddWhoami(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = app.add_subcommand("whoami", "authenticate this command's account; print its user and roles");
-  cmd->callback(OnSession(opts, exit_code, [&opts](Service&, const RequestContext& ctx) -> Status {
-    const directory::Principal& who = ctx.principal();
-    PrintDone(opts, who.user + " (" + JoinRoles(who.roles) + ")",
-              {{"user", who.user}, {"roles", directory::RoleNames(who.roles)}});
-    return OkStatus();
-  }));
+  cmd->callback(LocalOrRemote(
+      opts, exit_code,
+      OnSession(opts, exit_code,
+                [&opts](Service&, const RequestContext& ctx) -> Status {
+                  const directory::Principal& who = ctx.principal();
+                  PrintDone(opts, who.user + " (" + JoinRoles(who.roles) + ")",
+                            {{"user", who.user}, {"roles", directory::RoleNames(who.roles)}});
+                  return OkStatus();
+                }),
+      [&opts](RemoteClient& client) -> Status {
+        ASSIGN_OR_RETURN(nlohmann::json me, client.Call("GET", "/me"));
+        std::string roles;
+        for (const nlohmann::json& r : me.value("roles", nlohmann::json::array())) {
+          roles += (roles.empty() ? "" : ",") + (r.is_string() ? r.get<std::string>() : r.dump());
+        }
+        PrintDone(opts, JsonText(me, "user") + " (" + roles + ")",
+                  {{"user", JsonText(me, "user")}, {"roles", me.value("roles", nlohmann::json::array())}});
+        return OkStatus();
+      }));
 }
 
 void AddPassphrase(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
