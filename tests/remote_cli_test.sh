@@ -30,7 +30,7 @@ open_project other "$work/scope.json" remi
 
 # What the local command prints, to compare with what the remote one prints.
 Q1="SELECT BEN_SEX_COD, count(*) AS n, min(BEN_NAI_ANN) AS first, avg(BEN_SEX_COD) AS mean,
-    CAST(count(*) AS DECIMAL(12,2)) / 7 AS d FROM IR_BEN_R GROUP BY 1 ORDER BY 1"
+    CAST(count(*) / 7 AS DECIMAL(12,2)) AS d FROM IR_BEN_R GROUP BY 1 ORDER BY 1"
 Q2="SELECT 'a,b' AS t, NULL AS nothing, true AS yes, DATE '2021-03-04' AS day,
     TIMESTAMP '2021-03-04 05:06:07' AS at; SELECT count(*) AS n FROM IR_BEN_R"
 for q in 1 2; do

@@ -135,17 +135,23 @@ void PrintInclusion(const GlobalOptions& opts, uint64_t index, uint64_t size, co
   }
 }
 
-void PrintConsistency(const GlobalOptions& opts, const service::ConsistencyProof& p) {
-  const std::string root1 = HashToHex(p.root1), root2 = HashToHex(p.root2), proof = JoinHashes(p.proof, ",");
+void PrintConsistency(const GlobalOptions& opts, uint64_t size1, uint64_t size2, const std::string& root1,
+                      const std::string& root2, const std::string& proof) {
   if (opts.json) {
     std::cout
-        << nlohmann::json{{"size1", p.size1}, {"size2", p.size2}, {"root1", root1}, {"root2", root2}, {"proof", proof}}
+        << nlohmann::json{{"size1", size1}, {"size2", size2}, {"root1", root1}, {"root2", root2}, {"proof", proof}}
                .dump()
         << "\n";
   } else {
-    std::cout << "size1 " << p.size1 << "\nsize2 " << p.size2 << "\nroot1 " << root1 << "\nroot2 " << root2
-              << "\nproof " << proof << "\n";
+    std::cout << "size1 " << size1 << "\nsize2 " << size2 << "\nroot1 " << root1 << "\nroot2 " << root2 << "\nproof "
+              << proof << "\n";
   }
+}
+
+// A whole number field of a server's answer (0 when it is missing).
+uint64_t Number(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
 }
 
 void PrintVerified(const GlobalOptions& opts, const VerifyReport& r) {
@@ -235,11 +241,8 @@ void AddProve(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
         ASSIGN_OR_RETURN(nlohmann::json p, client.Call("GET", path));
         // Printed as the server sent it: check-inclusion is what trusts it, or not.
         std::string proof = JsonText(p, "proof");  // "h1,h2,…"
-        auto number = [&p](const char* key) -> uint64_t {
-          auto it = p.find(key);
-          return it != p.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
-        };
-        PrintInclusion(opts, number("index"), number("size"), JsonText(p, "leaf_hash"), JsonText(p, "root"), proof);
+        PrintInclusion(opts, Number(p, "index"), Number(p, "size"), JsonText(p, "leaf_hash"), JsonText(p, "root"),
+                       proof);
         return OkStatus();
       }));
 }
@@ -251,12 +254,22 @@ void AddConsistency(CLI::App& audit, const GlobalOptions& opts, int* exit_code) 
   auto size2 = std::make_shared<uint64_t>(0);
   cmd->add_option("--size1", *size1, "older tree size")->required();
   cmd->add_option("--size2", *size2, "newer tree size (default: the whole log)");
-  cmd->callback(OnSession(opts, exit_code,
-                          [&opts, size1, size2](service::Service& svc, const service::RequestContext& ctx) -> Status {
-                            ASSIGN_OR_RETURN(service::ConsistencyProof p, svc.ProveConsistency(ctx, *size1, *size2));
-                            PrintConsistency(opts, p);
-                            return OkStatus();
-                          }));
+  cmd->callback(LocalOrRemote(
+      opts, exit_code,
+      OnSession(opts, exit_code,
+                [&opts, size1, size2](service::Service& svc, const service::RequestContext& ctx) -> Status {
+                  ASSIGN_OR_RETURN(service::ConsistencyProof p, svc.ProveConsistency(ctx, *size1, *size2));
+                  PrintConsistency(opts, p.size1, p.size2, HashToHex(p.root1), HashToHex(p.root2),
+                                   JoinHashes(p.proof, ","));
+                  return OkStatus();
+                }),
+      [&opts, size1, size2](RemoteClient& client) -> Status {
+        ASSIGN_OR_RETURN(nlohmann::json p, client.Call("GET", "/audit/consistency?from=" + std::to_string(*size1) +
+                                                                  "&to=" + std::to_string(*size2)));
+        PrintConsistency(opts, Number(p, "size1"), Number(p, "size2"), JsonText(p, "root1"), JsonText(p, "root2"),
+                         JsonText(p, "proof"));
+        return OkStatus();
+      }));
 }
 
 void AddCheckInclusion(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
@@ -412,11 +425,18 @@ void AddCheckpoint(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
                                 return OkStatus();
                               }));
   auto* key = audit.add_subcommand("log-key", "print the hub's verifier key (for witnesses and auditors)");
-  key->callback(OnSession(opts, exit_code, [](service::Service& svc, const service::RequestContext& ctx) -> Status {
-    ASSIGN_OR_RETURN(std::string vkey, svc.AuditVerifierKey(ctx));
-    std::cout << vkey << "\n";
-    return OkStatus();
-  }));
+  key->callback(LocalOrRemote(opts, exit_code,
+                              OnSession(opts, exit_code,
+                                        [](service::Service& svc, const service::RequestContext& ctx) -> Status {
+                                          ASSIGN_OR_RETURN(std::string vkey, svc.AuditVerifierKey(ctx));
+                                          std::cout << vkey << "\n";
+                                          return OkStatus();
+                                        }),
+                              [](RemoteClient& client) -> Status {
+                                ASSIGN_OR_RETURN(nlohmann::json answer, client.Call("GET", "/audit/log-key"));
+                                std::cout << JsonText(answer, "log_key") << "\n";
+                                return OkStatus();
+                              }));
 }
 
 void AddWitness(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {

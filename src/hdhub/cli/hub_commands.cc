@@ -213,9 +213,8 @@ void AddQuery(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     // The SQL is read before the hub is opened: a missing file changes nothing.
     ASSIGN_OR_RETURN(std::string sql_text, QueryText(*a));
     if (!opts.server.empty()) {
-      if (a->project.empty()) return OnlyOnTheHub(opts);  // a catalog query has no route yet
       ASSIGN_OR_RETURN(RemoteClient client, RemoteClient::Open(opts));
-      return RemoteProjectQuery(client, opts, a->project, sql_text, a->timeout);
+      return RemoteQuery(client, opts, a->project, sql_text, a->timeout);
     }
     SystemClock clock;
     ASSIGN_OR_RETURN(Session s, OpenSession(opts, &clock));

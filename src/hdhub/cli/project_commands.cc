@@ -131,14 +131,23 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
   auto close_id = std::make_shared<std::string>();
   auto* close = project.add_subcommand("close", "end a project now: its workspace is deleted and its keys destroyed");
   close->add_option("id", *close_id, "project id")->required();
-  close->callback(OnSession(
+  close->callback(LocalOrRemote(
       opts, exit_code,
-      [close_id, &opts](Service& svc, const RequestContext& ctx) -> Status {
-        RETURN_IF_ERROR(svc.CloseProject(ctx, *close_id));
+      OnSession(
+          opts, exit_code,
+          [close_id, &opts](Service& svc, const RequestContext& ctx) -> Status {
+            RETURN_IF_ERROR(svc.CloseProject(ctx, *close_id));
+            PrintChanged(opts, *close_id, "closed", "project " + *close_id + " closed; its workspace is shredded");
+            return OkStatus();
+          },
+          as),
+      [close_id, as, &opts](RemoteClient& client) -> Status {
+        client.ActAs(*as);
+        const nlohmann::json none = nlohmann::json::object();
+        RETURN_IF_ERROR(client.Call("POST", "/projects/" + UrlEncode(*close_id) + "/close", &none).status());
         PrintChanged(opts, *close_id, "closed", "project " + *close_id + " closed; its workspace is shredded");
         return OkStatus();
-      },
-      as));
+      }));
 }
 
 void AddReadAndRun(CLI::App& project, const GlobalOptions& opts, int* exit_code, std::shared_ptr<std::string> as) {
@@ -249,19 +258,35 @@ void AddReadAndRun(CLI::App& project, const GlobalOptions& opts, int* exit_code,
         return OkStatus();
       }));
   auto* sweep = project.add_subcommand("sweep", "shred every project whose window has ended (operator)");
-  sweep->callback(OnSession(
-      opts, exit_code,
-      [&opts](Service& svc, const RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(std::vector<std::string> shredded, svc.SweepProjects(ctx));
-        if (opts.json) {
-          std::cout << nlohmann::json{{"shredded", shredded}}.dump() << "\n";
-          return OkStatus();
-        }
-        std::cout << shredded.size() << " ended project(s) shredded\n";
-        for (const std::string& id : shredded) std::cout << "  " << id << "\n";
-        return OkStatus();
-      },
-      as));
+  auto print_swept = [&opts](const std::vector<std::string>& shredded) {
+    if (opts.json) {
+      std::cout << nlohmann::json{{"shredded", shredded}}.dump() << "\n";
+      return;
+    }
+    std::cout << shredded.size() << " ended project(s) shredded\n";
+    for (const std::string& id : shredded) std::cout << "  " << id << "\n";
+  };
+  sweep->callback(LocalOrRemote(opts, exit_code,
+                                OnSession(
+                                    opts, exit_code,
+                                    [print_swept](Service& svc, const RequestContext& ctx) -> Status {
+                                      ASSIGN_OR_RETURN(std::vector<std::string> shredded, svc.SweepProjects(ctx));
+                                      print_swept(shredded);
+                                      return OkStatus();
+                                    },
+                                    as),
+                                [as, print_swept](RemoteClient& client) -> Status {
+                                  client.ActAs(*as);
+                                  const nlohmann::json none = nlohmann::json::object();
+                                  ASSIGN_OR_RETURN(nlohmann::json answer,
+                                                   client.Call("POST", "/projects/sweep", &none));
+                                  std::vector<std::string> shredded;
+                                  for (const nlohmann::json& id : answer.value("shredded", nlohmann::json::array())) {
+                                    if (id.is_string()) shredded.push_back(id.get<std::string>());
+                                  }
+                                  print_swept(shredded);
+                                  return OkStatus();
+                                }));
 }
 
 }  // namespace

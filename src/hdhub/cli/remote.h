@@ -101,11 +101,12 @@ std::string JsonText(const nlohmann::json& j, const char* key);
 // mapping, as far as it goes), with `message`.
 Status StatusForHttp(long http, const std::string& message);
 
-// `hdhub query --project P SQL` through the server: the rows streamed as
+// `hdhub query [--project P] SQL` through the server: the rows streamed as
 // NDJSON, printed as the local command prints them (PrintStatementResult),
-// text or --json. `timeout_seconds` (0: the server's) goes with the request.
-Status RemoteProjectQuery(RemoteClient& client, const GlobalOptions& opts, const std::string& project,
-                          const std::string& sql, int timeout_seconds);
+// text or --json; a project's workspace, or the catalog when `project` is
+// empty. `timeout_seconds` (0: the server's) goes with the request.
+Status RemoteQuery(RemoteClient& client, const GlobalOptions& opts, const std::string& project, const std::string& sql,
+                   int timeout_seconds);
 
 // The cell of a result column of DuckDB type `type` from its NDJSON value:
 // the typed value and the text the local command would show.

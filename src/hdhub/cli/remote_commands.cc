@@ -113,8 +113,8 @@ sql::Cell CellFromJson(const std::string& type, const nlohmann::json& v) {
   return sql::Cell(sql::Value(text), text);
 }
 
-Status RemoteProjectQuery(RemoteClient& client, const GlobalOptions& opts, const std::string& project,
-                          const std::string& sql, int timeout_seconds) {
+Status RemoteQuery(RemoteClient& client, const GlobalOptions& opts, const std::string& project, const std::string& sql,
+                   int timeout_seconds) {
   nlohmann::json body = {{"sql", sql}};
   if (timeout_seconds > 0) body["timeout_seconds"] = timeout_seconds;
   std::optional<Statement> current;
@@ -130,8 +130,8 @@ Status RemoteProjectQuery(RemoteClient& client, const GlobalOptions& opts, const
     return InternalError("the server " + client.server() + " sent a result line that is not " + what);
   };
   RETURN_IF_ERROR(client.Stream(
-      "/projects/" + UrlEncode(project) + "/queries", body, "application/x-ndjson",
-      [&](std::string_view line) -> Status {
+      project.empty() ? "/catalog/queries" : "/projects/" + UrlEncode(project) + "/queries", body,
+      "application/x-ndjson", [&](std::string_view line) -> Status {
         if (line.empty()) return OkStatus();
         nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
         if (j.is_object() && j.contains("error")) {  // a later statement failed: the stream ends
