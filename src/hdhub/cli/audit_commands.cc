@@ -15,6 +15,7 @@
 #include "hdhub/audit/log_verifier.h"
 #include "hdhub/audit/witness.h"
 #include "hdhub/cli/commands.h"
+#include "hdhub/cli/remote.h"
 #include "hdhub/common/file.h"
 
 namespace hdhub::cli {
@@ -122,30 +123,35 @@ StatusOr<std::vector<Hash>> ProofHashesFromFile(std::string_view text) {
   return ParseHashList(text);
 }
 
-void PrintInclusion(const GlobalOptions& opts, const service::InclusionProof& p) {
-  const std::string leaf = HashToHex(p.leaf_hash), root = HashToHex(p.root), proof = JoinHashes(p.proof, ",");
+void PrintInclusion(const GlobalOptions& opts, uint64_t index, uint64_t size, const std::string& leaf,
+                    const std::string& root, const std::string& proof) {
   if (opts.json) {
-    std::cout
-        << nlohmann::json{{"index", p.index}, {"size", p.size}, {"leaf_hash", leaf}, {"root", root}, {"proof", proof}}
-               .dump()
-        << "\n";
+    std::cout << nlohmann::json{{"index", index}, {"size", size}, {"leaf_hash", leaf}, {"root", root}, {"proof", proof}}
+                     .dump()
+              << "\n";
   } else {
-    std::cout << "index " << p.index << "\nsize " << p.size << "\nleaf_hash " << leaf << "\nroot " << root << "\nproof "
+    std::cout << "index " << index << "\nsize " << size << "\nleaf_hash " << leaf << "\nroot " << root << "\nproof "
               << proof << "\n";
   }
 }
 
-void PrintConsistency(const GlobalOptions& opts, const service::ConsistencyProof& p) {
-  const std::string root1 = HashToHex(p.root1), root2 = HashToHex(p.root2), proof = JoinHashes(p.proof, ",");
+void PrintConsistency(const GlobalOptions& opts, uint64_t size1, uint64_t size2, const std::string& root1,
+                      const std::string& root2, const std::string& proof) {
   if (opts.json) {
     std::cout
-        << nlohmann::json{{"size1", p.size1}, {"size2", p.size2}, {"root1", root1}, {"root2", root2}, {"proof", proof}}
+        << nlohmann::json{{"size1", size1}, {"size2", size2}, {"root1", root1}, {"root2", root2}, {"proof", proof}}
                .dump()
         << "\n";
   } else {
-    std::cout << "size1 " << p.size1 << "\nsize2 " << p.size2 << "\nroot1 " << root1 << "\nroot2 " << root2
-              << "\nproof " << proof << "\n";
+    std::cout << "size1 " << size1 << "\nsize2 " << size2 << "\nroot1 " << root1 << "\nroot2 " << root2 << "\nproof "
+              << proof << "\n";
   }
+}
+
+// A whole number field of a server's answer (0 when it is missing).
+uint64_t Number(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
 }
 
 void PrintVerified(const GlobalOptions& opts, const VerifyReport& r) {
@@ -220,12 +226,25 @@ void AddProve(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto size = std::make_shared<uint64_t>(0);
   cmd->add_option("--index", *index, "entry index")->required();
   cmd->add_option("--size", *size, "tree size (default: the whole log)");
-  cmd->callback(OnSession(opts, exit_code,
-                          [&opts, index, size](service::Service& svc, const service::RequestContext& ctx) -> Status {
-                            ASSIGN_OR_RETURN(service::InclusionProof p, svc.ProveInclusion(ctx, *index, *size));
-                            PrintInclusion(opts, p);
-                            return OkStatus();
-                          }));
+  cmd->callback(LocalOrRemote(
+      opts, exit_code,
+      OnSession(opts, exit_code,
+                [&opts, index, size](service::Service& svc, const service::RequestContext& ctx) -> Status {
+                  ASSIGN_OR_RETURN(service::InclusionProof p, svc.ProveInclusion(ctx, *index, *size));
+                  PrintInclusion(opts, p.index, p.size, HashToHex(p.leaf_hash), HashToHex(p.root),
+                                 JoinHashes(p.proof, ","));
+                  return OkStatus();
+                }),
+      [&opts, index, size](RemoteClient& client) -> Status {
+        std::string path = "/audit/entries/" + std::to_string(*index) + "/proof";
+        if (*size > 0) path += "?size=" + std::to_string(*size);
+        ASSIGN_OR_RETURN(nlohmann::json p, client.Call("GET", path));
+        // Printed as the server sent it: check-inclusion is what trusts it, or not.
+        std::string proof = JsonText(p, "proof");  // "h1,h2,…"
+        PrintInclusion(opts, Number(p, "index"), Number(p, "size"), JsonText(p, "leaf_hash"), JsonText(p, "root"),
+                       proof);
+        return OkStatus();
+      }));
 }
 
 void AddConsistency(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
@@ -235,12 +254,22 @@ void AddConsistency(CLI::App& audit, const GlobalOptions& opts, int* exit_code) 
   auto size2 = std::make_shared<uint64_t>(0);
   cmd->add_option("--size1", *size1, "older tree size")->required();
   cmd->add_option("--size2", *size2, "newer tree size (default: the whole log)");
-  cmd->callback(OnSession(opts, exit_code,
-                          [&opts, size1, size2](service::Service& svc, const service::RequestContext& ctx) -> Status {
-                            ASSIGN_OR_RETURN(service::ConsistencyProof p, svc.ProveConsistency(ctx, *size1, *size2));
-                            PrintConsistency(opts, p);
-                            return OkStatus();
-                          }));
+  cmd->callback(LocalOrRemote(
+      opts, exit_code,
+      OnSession(opts, exit_code,
+                [&opts, size1, size2](service::Service& svc, const service::RequestContext& ctx) -> Status {
+                  ASSIGN_OR_RETURN(service::ConsistencyProof p, svc.ProveConsistency(ctx, *size1, *size2));
+                  PrintConsistency(opts, p.size1, p.size2, HashToHex(p.root1), HashToHex(p.root2),
+                                   JoinHashes(p.proof, ","));
+                  return OkStatus();
+                }),
+      [&opts, size1, size2](RemoteClient& client) -> Status {
+        ASSIGN_OR_RETURN(nlohmann::json p, client.Call("GET", "/audit/consistency?from=" + std::to_string(*size1) +
+                                                                  "&to=" + std::to_string(*size2)));
+        PrintConsistency(opts, Number(p, "size1"), Number(p, "size2"), JsonText(p, "root1"), JsonText(p, "root2"),
+                         JsonText(p, "proof"));
+        return OkStatus();
+      }));
 }
 
 void AddCheckInclusion(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
@@ -315,6 +344,22 @@ void AddCheckConsistency(CLI::App& audit, const GlobalOptions& opts, int* exit_c
   }));
 }
 
+// Entries as `audit show` prints them: a table, or with --json one array.
+Status PrintEntries(const GlobalOptions& opts, const std::vector<std::string>& raw) {
+  if (opts.json) {
+    std::cout << EntriesToJson(raw).dump() << "\n";
+    return OkStatus();
+  }
+  std::vector<Entry> entries;
+  entries.reserve(raw.size());
+  for (const std::string& bytes : raw) {
+    ASSIGN_OR_RETURN(Entry e, DecodeEntry(bytes));
+    entries.push_back(std::move(e));
+  }
+  PrintEntriesTable(entries, std::cout);
+  return OkStatus();
+}
+
 void AddShow(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = audit.add_subcommand("show", "list audit events, filtered");
   struct Args {
@@ -327,45 +372,72 @@ void AddShow(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   cmd->add_option("--action", a->action, "only this action, or a prefix ending in '.' (e.g. key.)");
   cmd->add_option("--project", a->project, "only this project");
   cmd->callback(
-      OnSession(opts, exit_code, [&opts, a](service::Service& svc, const service::RequestContext& ctx) -> Status {
-        EntryFilter filter;
-        if (!a->since.empty()) {
-          ASSIGN_OR_RETURN(filter.since, ParseRfc3339(a->since));
-        }
-        if (!a->until.empty()) {
-          ASSIGN_OR_RETURN(filter.until, ParseRfc3339(a->until));
-        }
-        if (!a->actor.empty()) filter.actor = a->actor;
-        if (!a->action.empty()) filter.action = a->action;
-        if (!a->project.empty()) filter.project = a->project;
-        ASSIGN_OR_RETURN(std::vector<std::string> raw, svc.AuditEntries(ctx, filter));
-        if (opts.json) {
-          std::cout << EntriesToJson(raw).dump() << "\n";
-          return OkStatus();
-        }
-        std::vector<Entry> entries;
-        entries.reserve(raw.size());
-        for (const std::string& bytes : raw) {
-          ASSIGN_OR_RETURN(Entry e, DecodeEntry(bytes));
-          entries.push_back(std::move(e));
-        }
-        PrintEntriesTable(entries, std::cout);
-        return OkStatus();
-      }));
+      LocalOrRemote(opts, exit_code,
+                    OnSession(opts, exit_code,
+                              [&opts, a](service::Service& svc, const service::RequestContext& ctx) -> Status {
+                                EntryFilter filter;
+                                if (!a->since.empty()) {
+                                  ASSIGN_OR_RETURN(filter.since, ParseRfc3339(a->since));
+                                }
+                                if (!a->until.empty()) {
+                                  ASSIGN_OR_RETURN(filter.until, ParseRfc3339(a->until));
+                                }
+                                if (!a->actor.empty()) filter.actor = a->actor;
+                                if (!a->action.empty()) filter.action = a->action;
+                                if (!a->project.empty()) filter.project = a->project;
+                                ASSIGN_OR_RETURN(std::vector<std::string> raw, svc.AuditEntries(ctx, filter));
+                                return PrintEntries(opts, raw);
+                              }),
+                    [&opts, a](RemoteClient& client) -> Status {
+                      std::string query;
+                      for (const auto& [key, value] : {std::pair<const char*, std::string>{"since", a->since},
+                                                       {"until", a->until},
+                                                       {"actor", a->actor},
+                                                       {"action", a->action},
+                                                       {"project", a->project}}) {
+                        if (value.empty()) continue;
+                        std::string v = value;
+                        if ((key == std::string_view("since") || key == std::string_view("until"))) {
+                          ASSIGN_OR_RETURN(TimePoint t, ParseRfc3339(value));  // YYYY-MM-DD too, as locally
+                          v = FormatRfc3339(t);
+                        }
+                        query += (query.empty() ? "" : "&") + std::string(key) + "=" + UrlEncode(v);
+                      }
+                      ASSIGN_OR_RETURN(nlohmann::json items, client.ListAll("/audit/entries", query));
+                      std::vector<std::string> raw;
+                      for (const nlohmann::json& e : items) raw.push_back(e.dump());
+                      return PrintEntries(opts, raw);
+                    }));
 }
 
 void AddCheckpoint(CLI::App& audit, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = audit.add_subcommand("checkpoint", "print the latest signed checkpoint");
-  cmd->callback(
-      OnSession(opts, exit_code, [&opts](service::Service& svc, const service::RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(std::string note, svc.AuditCheckpoint(ctx));
+  cmd->callback(LocalOrRemote(
+      opts, exit_code,
+      OnSession(opts, exit_code,
+                [&opts](service::Service& svc, const service::RequestContext& ctx) -> Status {
+                  ASSIGN_OR_RETURN(std::string note, svc.AuditCheckpoint(ctx));
+                  std::cout << (opts.json ? nlohmann::json{{"checkpoint", note}}.dump() + "\n" : note);
+                  return OkStatus();
+                }),
+      [&opts](RemoteClient& client) -> Status {
+        ASSIGN_OR_RETURN(nlohmann::json answer, client.Call("GET", "/audit/checkpoint"));
+        const std::string note = JsonText(answer, "checkpoint");
         std::cout << (opts.json ? nlohmann::json{{"checkpoint", note}}.dump() + "\n" : note);
         return OkStatus();
       }));
   auto* key = audit.add_subcommand("log-key", "print the hub's verifier key (for witnesses and auditors)");
-  key->callback(
-      OnSession(opts, exit_code, [&opts](service::Service& svc, const service::RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(std::string vkey, svc.AuditVerifierKey(ctx));
+  key->callback(LocalOrRemote(
+      opts, exit_code,
+      OnSession(opts, exit_code,
+                [&opts](service::Service& svc, const service::RequestContext& ctx) -> Status {
+                  ASSIGN_OR_RETURN(std::string vkey, svc.AuditVerifierKey(ctx));
+                  std::cout << (opts.json ? nlohmann::json{{"log_key", vkey}}.dump() : vkey) << "\n";
+                  return OkStatus();
+                }),
+      [&opts](RemoteClient& client) -> Status {
+        ASSIGN_OR_RETURN(nlohmann::json answer, client.Call("GET", "/audit/log-key"));
+        const std::string vkey = JsonText(answer, "log_key");
         std::cout << (opts.json ? nlohmann::json{{"log_key", vkey}}.dump() : vkey) << "\n";
         return OkStatus();
       }));

@@ -25,6 +25,8 @@ struct GlobalOptions {
   std::string hub_dir;  // --hub, $HDHUB_HOME, hdhub.toml, or ./hub
   std::string user;     // --user, $HDHUB_USER or hdhub.toml: who acts by password
   bool json = false;    // --json
+  std::string server;   // --server, $HDHUB_SERVER: act through this hdhub serve (remote.h)
+  std::string ca_file;  // --ca-file, $HDHUB_CA_FILE: the CA that signed the server's certificate
 };
 
 inline constexpr int kExitOk = 0;
@@ -51,12 +53,16 @@ std::function<void()> Run(const GlobalOptions& opts, int* exit_code, F body) {
 // account this command acts as: the API token in $HDHUB_TOKEN, or else the
 // user $HDHUB_USER with the password in $HDHUB_PASSWORD (or typed). The
 // passphrase alone makes nobody anyone: without an account, nothing is done.
+// With a server set (opts.server), InvalidArgument: a command that reaches
+// this runs only on the hub machine.
 struct Session {
   std::unique_ptr<service::Service> service;
   service::RequestContext ctx;
 };
 StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::optional<directory::Role> as = std::nullopt,
                               const hub::OpenOptions& open_options = {});
+// The refusal of a command that has no server route, when a server is set.
+Status OnlyOnTheHub(const GlobalOptions& opts);
 inline constexpr char kTokenEnv[] = "HDHUB_TOKEN";
 inline constexpr char kUserEnv[] = "HDHUB_USER";
 inline constexpr char kPasswordEnv[] = "HDHUB_PASSWORD";

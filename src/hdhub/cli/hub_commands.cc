@@ -9,6 +9,7 @@
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
 #include "hdhub/cli/progress.h"
+#include "hdhub/cli/remote.h"
 #include "hdhub/common/file.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/ingest/opt_out.h"
@@ -41,8 +42,14 @@ StatusOr<service::Credentials> CredentialsFromEnvironment(const GlobalOptions& o
 
 }  // namespace
 
+Status OnlyOnTheHub(const GlobalOptions& opts) {
+  return InvalidArgumentError("this command runs only on the hub machine, not through a server (" + opts.server +
+                              "): unset HDHUB_SERVER (or drop --server) and run it where the hub is");
+}
+
 StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::optional<directory::Role> as,
                               const hub::OpenOptions& open_options) {
+  if (!opts.server.empty()) return OnlyOnTheHub(opts);
   ASSIGN_OR_RETURN(service::Credentials credentials, CredentialsFromEnvironment(opts));
   ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kPassphraseEnv, "hub passphrase: "));
   hub::OpenOptions options = open_options;
@@ -66,6 +73,7 @@ void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   cmd->add_option("--host", *host, "host URI, an absolute file:///PATH (default: the directory host/ in the hub)");
   cmd->add_option("--operator", *name, "the first operator's user name (default: --user, $HDHUB_USER)");
   cmd->callback(Run(opts, exit_code, [&opts, host, name]() -> Status {
+    if (!opts.server.empty()) return OnlyOnTheHub(opts);
     if (name->empty()) *name = opts.user;
     if (name->empty()) {
       return InvalidArgumentError(std::string("name the first operator: --operator NAME (or set ") + kUserEnv + ")");
@@ -208,6 +216,10 @@ void AddQuery(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   cmd->callback(Run(opts, exit_code, [&opts, a]() -> Status {
     // The SQL is read before the hub is opened: a missing file changes nothing.
     ASSIGN_OR_RETURN(std::string sql_text, QueryText(*a));
+    if (!opts.server.empty()) {
+      ASSIGN_OR_RETURN(RemoteClient client, RemoteClient::Open(opts));
+      return RemoteQuery(client, opts, a->project, sql_text, a->timeout);
+    }
     SystemClock clock;
     ASSIGN_OR_RETURN(Session s, OpenSession(opts, &clock));
     TerminalProgress progress(opts);
@@ -263,30 +275,40 @@ void AddCatalogShow(CLI::App& catalog, const GlobalOptions& opts, int* exit_code
   auto version = std::make_shared<int64_t>(0);
   show->add_option("dataset", *dataset, "dataset name")->required();
   show->add_option("--version", *version, "version number (default: the latest committed)");
-  show->callback(OnSession(
-      opts, exit_code, [&opts, dataset, version](service::Service& svc, const service::RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(catalog::VersionWithObjects v, svc.ShowVersion(ctx, *dataset, *version));
-        nlohmann::json objects = nlohmann::json::array();
-        for (const catalog::ObjectRecord& o : v.objects) {
-          objects.push_back({{"logical_name", o.logical_name},
-                             {"object_name", o.object_name},
-                             {"ciphertext_bytes", o.ciphertext_size},
-                             {"ciphertext_sha256", o.ciphertext_sha256}});
-        }
-        nlohmann::json out = {{"dataset", v.version.dataset},
-                              {"version", v.version.version},
-                              {"state", std::string(catalog::VersionStateName(v.version.state))},
-                              {"rows", v.version.row_count ? nlohmann::json(*v.version.row_count) : nlohmann::json()},
-                              {"created", FormatRfc3339(v.version.created_at)},
-                              {"source_sha256", v.version.source_digest},
-                              {"reference", ingest::IsReferenceVersion(v.version)},
-                              {"columns", ColumnsOf(v.version)},
-                              {"objects", objects},
-                              {"report", nlohmann::json::parse(v.version.report_json, nullptr, false)}};
-        if (const std::optional<catalog::Withdrawal>& w = v.version.withdrawal) {
-          out["state"] = StateShown(v.version);
-          out["withdrawn"] = {{"at", FormatRfc3339(w->at)}, {"by", w->by}, {"reason", w->reason}};
-        }
+  show->callback(LocalOrRemote(
+      opts, exit_code,
+      OnSession(opts, exit_code,
+                [&opts, dataset, version](service::Service& svc, const service::RequestContext& ctx) -> Status {
+                  ASSIGN_OR_RETURN(catalog::VersionWithObjects v, svc.ShowVersion(ctx, *dataset, *version));
+                  nlohmann::json objects = nlohmann::json::array();
+                  for (const catalog::ObjectRecord& o : v.objects) {
+                    objects.push_back({{"logical_name", o.logical_name},
+                                       {"object_name", o.object_name},
+                                       {"ciphertext_bytes", o.ciphertext_size},
+                                       {"ciphertext_sha256", o.ciphertext_sha256}});
+                  }
+                  nlohmann::json out = {
+                      {"dataset", v.version.dataset},
+                      {"version", v.version.version},
+                      {"state", std::string(catalog::VersionStateName(v.version.state))},
+                      {"rows", v.version.row_count ? nlohmann::json(*v.version.row_count) : nlohmann::json()},
+                      {"created", FormatRfc3339(v.version.created_at)},
+                      {"source_sha256", v.version.source_digest},
+                      {"reference", ingest::IsReferenceVersion(v.version)},
+                      {"columns", ColumnsOf(v.version)},
+                      {"objects", objects},
+                      {"report", nlohmann::json::parse(v.version.report_json, nullptr, false)}};
+                  if (const std::optional<catalog::Withdrawal>& w = v.version.withdrawal) {
+                    out["state"] = StateShown(v.version);
+                    out["withdrawn"] = {{"at", FormatRfc3339(w->at)}, {"by", w->by}, {"reason", w->reason}};
+                  }
+                  std::cout << (opts.json ? out.dump() : out.dump(2)) << "\n";
+                  return OkStatus();
+                }),
+      [&opts, dataset, version](RemoteClient& client) -> Status {
+        std::string path = "/catalog/" + UrlEncode(*dataset);
+        if (*version > 0) path += "?version=" + std::to_string(*version);
+        ASSIGN_OR_RETURN(nlohmann::json out, client.Call("GET", path));
         std::cout << (opts.json ? out.dump() : out.dump(2)) << "\n";
         return OkStatus();
       }));
@@ -300,19 +322,39 @@ void AddCatalog(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* list = cmd->add_subcommand("list", "every dataset with its committed (and withdrawn or shredded) versions");
   auto all = std::make_shared<bool>(false);
   list->add_flag("--all", *all, "also pending and discarded versions (failed or interrupted ingests)");
-  list->callback(
-      OnSession(opts, exit_code, [&opts, all](service::Service& svc, const service::RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(std::vector<service::CatalogLine> lines, svc.ListCatalog(ctx, *all));
+  auto print_list = [&opts](sql::QueryResult table) {
+    table.column_names = {"dataset", "version", "state", "rows", "objects", "created"};
+    table.column_types = {"VARCHAR", "BIGINT", "VARCHAR", "BIGINT", "BIGINT", "VARCHAR"};
+    PrintResult(table, opts.json);
+  };
+  list->callback(LocalOrRemote(
+      opts, exit_code,
+      OnSession(opts, exit_code,
+                [all, print_list](service::Service& svc, const service::RequestContext& ctx) -> Status {
+                  ASSIGN_OR_RETURN(std::vector<service::CatalogLine> lines, svc.ListCatalog(ctx, *all));
+                  sql::QueryResult table;
+                  for (const service::CatalogLine& line : lines) {
+                    const catalog::VersionRecord& v = line.version;
+                    table.rows.push_back({v.dataset, std::to_string(v.version), StateShown(v),
+                                          v.row_count ? std::optional(std::to_string(*v.row_count)) : std::nullopt,
+                                          std::to_string(line.objects), FormatRfc3339(v.created_at)});
+                  }
+                  print_list(std::move(table));
+                  return OkStatus();
+                }),
+      [all, print_list](RemoteClient& client) -> Status {
+        ASSIGN_OR_RETURN(nlohmann::json lines, client.ListAll("/catalog", *all ? "unfinished=1" : ""));
         sql::QueryResult table;
-        table.column_names = {"dataset", "version", "state", "rows", "objects", "created"};
-        table.column_types = {"VARCHAR", "BIGINT", "VARCHAR", "BIGINT", "BIGINT", "VARCHAR"};
-        for (const service::CatalogLine& line : lines) {
-          const catalog::VersionRecord& v = line.version;
-          table.rows.push_back({v.dataset, std::to_string(v.version), StateShown(v),
-                                v.row_count ? std::optional(std::to_string(*v.row_count)) : std::nullopt,
-                                std::to_string(line.objects), FormatRfc3339(v.created_at)});
+        auto number = [](const nlohmann::json& v, const char* key) -> std::optional<std::string> {
+          auto it = v.find(key);
+          if (it == v.end() || !it->is_number_integer()) return std::nullopt;
+          return it->dump();
+        };
+        for (const nlohmann::json& v : lines) {
+          table.rows.push_back({JsonText(v, "dataset"), number(v, "version"), JsonText(v, "state"), number(v, "rows"),
+                                number(v, "objects"), JsonText(v, "created")});
         }
-        PrintResult(table, opts.json);
+        print_list(std::move(table));
         return OkStatus();
       }));
 }

@@ -59,8 +59,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", kVersion);
   app.footer(
       "Every hub command needs the hub's passphrase (HDHUB_PASSPHRASE, or typed), which only opens the key\n"
-      "store, and acts as an account: HDHUB_TOKEN, or HDHUB_USER with HDHUB_PASSWORD (or typed). Researchers\n"
-      "away from the hub connect to 'hdhub serve' with their token instead (psql, Python, R: docs/serve.md).\n"
+      "store, and acts as an account: HDHUB_TOKEN, or HDHUB_USER with HDHUB_PASSWORD (or typed). With\n"
+      "HDHUB_SERVER=https://… (or --server), the commands that have an API route act through that server as\n"
+      "HDHUB_TOKEN's account, with no passphrase. Researchers also connect to 'hdhub serve' with their token\n"
+      "(psql, Python, R: docs/serve.md).\n"
       "Exit codes: 0 done; 1 a check that does not hold (audit verify, a proof, witness, nir check);\n"
       "2 unusable arguments or input; 3 a refusal, something unknown, or an operational or integrity error\n"
       "(hdhub check finding a damaged object included). 'hdhub help CMD' for a command.");
@@ -73,6 +75,13 @@ int main(int argc, char** argv) {
       ->envname("HDHUB_HOME");
   app.add_option("--user", opts.user, "the account to act as by password, when no HDHUB_TOKEN is set")
       ->envname(kUserEnv);
+  app.add_option("--server", opts.server,
+                 "act through this hdhub serve (https://host:port) as the account of $HDHUB_TOKEN: "
+                 "no passphrase, no hub directory (query, catalog, project, audit, whoami, user, token)")
+      ->envname("HDHUB_SERVER");
+  app.add_option("--ca-file", opts.ca_file,
+                 "with --server: the CA certificate (PEM) to verify it by (default: the system's)")
+      ->envname("HDHUB_CA_FILE");
   app.add_flag("--json", opts.json, "print machine-readable JSON (results on stdout, errors on stderr)");
   // Settings that would otherwise live in the environment: hub = "...", user = "...", json = true.
   // Never secrets: passphrases, passwords and tokens stay in the environment or a prompt.

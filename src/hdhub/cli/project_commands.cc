@@ -2,12 +2,14 @@
 // as the authenticated account of its Session, in the role the policy picks
 // (or --as). Exit codes as in commands.h.
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
 #include "hdhub/cli/progress.h"
+#include "hdhub/cli/remote.h"
 #include "hdhub/common/file.h"
 #include "hdhub/keys/passphrase.h"
 
@@ -110,24 +112,35 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
   auto id = std::make_shared<std::string>();
   auto* approve = project.add_subcommand("approve", "approve a draft (an operator; two different ones activate it)");
   approve->add_option("id", *id, "project id")->required();
-  approve->callback(OnSession(
-      opts, exit_code,
-      [id, &opts](Service& svc, const RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(projects::ProjectState state, svc.ApproveProject(ctx, *id));
-        if (opts.json) {
-          std::cout
-              << nlohmann::json{{"project", *id}, {"state", std::string(projects::ProjectStateName(state))}}.dump()
-              << "\n";
-          return OkStatus();
-        }
-        std::cout << "project " << *id
-                  << (state == projects::ProjectState::kDraft
-                          ? ": approval recorded; still a draft until a second, different operator approves it"
-                          : " is " + std::string(projects::ProjectStateName(state)))
-                  << "\n";
-        return OkStatus();
-      },
-      as));
+  auto print_state = [&opts](const std::string& project, const std::string& state) {
+    if (opts.json) {
+      std::cout << nlohmann::json{{"project", project}, {"state", state}}.dump() << "\n";
+    } else {
+      std::cout << "project " << project
+                << (state == projects::ProjectStateName(projects::ProjectState::kDraft)
+                        ? ": approval recorded; still a draft until a second, different operator approves it"
+                        : " is " + state)
+                << "\n";
+    }
+  };
+  approve->callback(LocalOrRemote(opts, exit_code,
+                                  OnSession(
+                                      opts, exit_code,
+                                      [id, print_state](Service& svc, const RequestContext& ctx) -> Status {
+                                        ASSIGN_OR_RETURN(projects::ProjectState state, svc.ApproveProject(ctx, *id));
+                                        print_state(*id, std::string(projects::ProjectStateName(state)));
+                                        return OkStatus();
+                                      },
+                                      as),
+                                  [id, as, print_state](RemoteClient& client) -> Status {
+                                    client.ActAs(*as);
+                                    const nlohmann::json none = nlohmann::json::object();
+                                    ASSIGN_OR_RETURN(
+                                        nlohmann::json answer,
+                                        client.Call("POST", "/projects/" + UrlEncode(*id) + "/approvals", &none));
+                                    print_state(*id, JsonText(answer, "state"));
+                                    return OkStatus();
+                                  }));
   auto change = std::make_shared<CreateArgs>();
   auto* cmd = project.add_subcommand(
       "change", "a new scope, member list (and client networks): back to draft until approved again");
@@ -154,91 +167,162 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
   auto close_id = std::make_shared<std::string>();
   auto* close = project.add_subcommand("close", "end a project now: its workspace is deleted and its keys destroyed");
   close->add_option("id", *close_id, "project id")->required();
-  close->callback(OnSession(
+  close->callback(LocalOrRemote(
       opts, exit_code,
-      [close_id, &opts](Service& svc, const RequestContext& ctx) -> Status {
-        RETURN_IF_ERROR(svc.CloseProject(ctx, *close_id));
+      OnSession(
+          opts, exit_code,
+          [close_id, &opts](Service& svc, const RequestContext& ctx) -> Status {
+            RETURN_IF_ERROR(svc.CloseProject(ctx, *close_id));
+            PrintChanged(opts, *close_id, "closed", "project " + *close_id + " closed; its workspace is shredded");
+            return OkStatus();
+          },
+          as),
+      [close_id, as, &opts](RemoteClient& client) -> Status {
+        client.ActAs(*as);
+        const nlohmann::json none = nlohmann::json::object();
+        RETURN_IF_ERROR(client.Call("POST", "/projects/" + UrlEncode(*close_id) + "/close", &none).status());
         PrintChanged(opts, *close_id, "closed", "project " + *close_id + " closed; its workspace is shredded");
         return OkStatus();
-      },
-      as));
+      }));
 }
 
 void AddReadAndRun(CLI::App& project, const GlobalOptions& opts, int* exit_code, std::shared_ptr<std::string> as) {
   auto id = std::make_shared<std::string>();
   auto* show = project.add_subcommand("show", "one project, its state and its workspaces (JSON)");
   show->add_option("id", *id, "project id")->required();
-  show->callback(OnSession(
+  show->callback(LocalOrRemote(
       opts, exit_code,
-      [id](Service& svc, const RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(service::ProjectView view, svc.ShowProject(ctx, *id));
-        nlohmann::json out = ProjectJson(view.project, svc.clock().Now());
-        out["workspaces"] = nlohmann::json::array();
-        for (const auto& w : view.workspaces) {
-          out["workspaces"].push_back({{"build", w.build},
-                                       {"state", std::string(projects::WorkspaceStateName(w.state))},
-                                       {"provenance", nlohmann::json::parse(w.provenance_json, nullptr, false)}});
-        }
+      OnSession(
+          opts, exit_code,
+          [id](Service& svc, const RequestContext& ctx) -> Status {
+            ASSIGN_OR_RETURN(service::ProjectView view, svc.ShowProject(ctx, *id));
+            nlohmann::json out = ProjectJson(view.project, svc.clock().Now());
+            out["workspaces"] = nlohmann::json::array();
+            for (const auto& w : view.workspaces) {
+              out["workspaces"].push_back({{"build", w.build},
+                                           {"state", std::string(projects::WorkspaceStateName(w.state))},
+                                           {"provenance", nlohmann::json::parse(w.provenance_json, nullptr, false)}});
+            }
+            std::cout << out.dump(2) << "\n";
+            return OkStatus();
+          },
+          as),
+      [id, as](RemoteClient& client) -> Status {
+        client.ActAs(*as);
+        ASSIGN_OR_RETURN(nlohmann::json out, client.Call("GET", "/projects/" + UrlEncode(*id)));
         std::cout << out.dump(2) << "\n";
         return OkStatus();
-      },
-      as));
+      }));
   auto* list = project.add_subcommand("list", "the projects one may see");
-  list->callback(OnSession(
+  auto print_list = [&opts](sql::QueryResult table) {
+    table.column_names = {"id", "phase", "authorisation", "start", "end", "members"};
+    table.column_types.assign(table.column_names.size(), "VARCHAR");
+    PrintResult(table, opts.json);
+  };
+  list->callback(LocalOrRemote(
       opts, exit_code,
-      [&opts](Service& svc, const RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(std::vector<ProjectRecord> all, svc.ListProjects(ctx));
-        sql::QueryResult table{.column_names = {"id", "phase", "authorisation", "start", "end", "members"}};
-        for (const ProjectRecord& p : all) {
-          table.rows.push_back({p.spec.id, std::string(projects::PhaseName(p.PhaseAt(svc.clock().Now()))),
-                                p.spec.authorisation_ref, FormatRfc3339(p.spec.start).substr(0, 10),
-                                FormatRfc3339(p.spec.end).substr(0, 10), std::to_string(p.spec.members.size())});
+      OnSession(
+          opts, exit_code,
+          [print_list](Service& svc, const RequestContext& ctx) -> Status {
+            ASSIGN_OR_RETURN(std::vector<ProjectRecord> all, svc.ListProjects(ctx));
+            sql::QueryResult table;
+            for (const ProjectRecord& p : all) {
+              table.rows.push_back({p.spec.id, std::string(projects::PhaseName(p.PhaseAt(svc.clock().Now()))),
+                                    p.spec.authorisation_ref, FormatRfc3339(p.spec.start).substr(0, 10),
+                                    FormatRfc3339(p.spec.end).substr(0, 10), std::to_string(p.spec.members.size())});
+            }
+            print_list(std::move(table));
+            return OkStatus();
+          },
+          as),
+      [as, print_list](RemoteClient& client) -> Status {
+        client.ActAs(*as);
+        ASSIGN_OR_RETURN(nlohmann::json all, client.ListAll("/projects", ""));
+        sql::QueryResult table;
+        for (const nlohmann::json& p : all) {
+          const nlohmann::json members = p.value("members", nlohmann::json::array());
+          table.rows.push_back({JsonText(p, "id"), JsonText(p, "phase"), JsonText(p, "authorisation"),
+                                JsonText(p, "start").substr(0, 10), JsonText(p, "end").substr(0, 10),
+                                std::to_string(members.is_array() ? members.size() : 0)});
         }
-        table.column_types.assign(table.column_names.size(), "VARCHAR");
-        PrintResult(table, opts.json);
+        print_list(std::move(table));
         return OkStatus();
-      },
-      as));
+      }));
   auto build_id = std::make_shared<std::string>();
   auto* build = project.add_subcommand("build", "materialise the project's workspace (operator or steward)");
   build->add_option("id", *build_id, "project id")->required();
-  build->callback(OnSession(
+  auto print_built = [&opts](const std::string& project, const nlohmann::json& build,
+                             const std::map<std::string, uint64_t>& rows, const nlohmann::json& provenance) {
+    if (opts.json) {
+      std::cout << nlohmann::json{{"project", project},
+                                  {"workspace", build},
+                                  {"rows", rows},
+                                  {"provenance", provenance}}
+                       .dump()
+                << "\n";
+      return;
+    }
+    std::cout << "workspace " << (build.is_string() ? build.get<std::string>() : build.dump()) << " of " << project
+              << " built:";
+    for (const auto& [table, n] : rows) std::cout << " " << table << " " << n;
+    std::cout << " rows\n";
+  };
+  build->callback(LocalOrRemote(
       opts, exit_code,
-      [build_id, &opts](Service& svc, const RequestContext& ctx) -> Status {
-        StatusOr<projects::BuildResult> built = [&] {
-          TerminalProgress progress(opts);  // its line is cleared before the result prints
-          return svc.BuildWorkspace(ctx, *build_id, progress.fn());
-        }();
-        ASSIGN_OR_RETURN(projects::BuildResult r, std::move(built));
-        if (opts.json) {
-          std::cout << nlohmann::json{{"project", *build_id},
-                                      {"workspace", r.build},
-                                      {"rows", r.rows},
-                                      {"provenance", nlohmann::json::parse(r.provenance_json)}}
-                           .dump()
-                    << "\n";
-          return OkStatus();
+      OnSession(
+          opts, exit_code,
+          [build_id, &opts, print_built](Service& svc, const RequestContext& ctx) -> Status {
+            StatusOr<projects::BuildResult> built = [&] {
+              TerminalProgress progress(opts);  // its line is cleared before the result prints
+              return svc.BuildWorkspace(ctx, *build_id, progress.fn());
+            }();
+            ASSIGN_OR_RETURN(projects::BuildResult r, std::move(built));
+            print_built(*build_id, nlohmann::json(r.build), r.rows, nlohmann::json::parse(r.provenance_json));
+            return OkStatus();
+          },
+          as),
+      [build_id, as, print_built](RemoteClient& client) -> Status {
+        client.ActAs(*as);
+        const nlohmann::json none = nlohmann::json::object();
+        ASSIGN_OR_RETURN(nlohmann::json r,
+                         client.Call("POST", "/projects/" + UrlEncode(*build_id) + "/workspaces", &none));
+        std::map<std::string, uint64_t> rows;
+        if (const auto it = r.find("rows"); it != r.end() && it->is_object()) {
+          for (const auto& [table, n] : it->items()) rows[table] = n.is_number_unsigned() ? n.get<uint64_t>() : 0;
         }
-        std::cout << "workspace " << r.build << " of " << *build_id << " built:";
-        for (const auto& [table, rows] : r.rows) std::cout << " " << table << " " << rows;
-        std::cout << " rows\n";
+        print_built(*build_id, r.value("workspace", nlohmann::json()), rows, r.value("provenance", nlohmann::json()));
         return OkStatus();
-      },
-      as));
+      }));
   auto* sweep = project.add_subcommand("sweep", "shred every project whose window has ended (operator)");
-  sweep->callback(OnSession(
-      opts, exit_code,
-      [&opts](Service& svc, const RequestContext& ctx) -> Status {
-        ASSIGN_OR_RETURN(std::vector<std::string> shredded, svc.SweepProjects(ctx));
-        if (opts.json) {
-          std::cout << nlohmann::json{{"shredded", shredded}}.dump() << "\n";
-          return OkStatus();
-        }
-        std::cout << shredded.size() << " ended project(s) shredded\n";
-        for (const std::string& id : shredded) std::cout << "  " << id << "\n";
-        return OkStatus();
-      },
-      as));
+  auto print_swept = [&opts](const std::vector<std::string>& shredded) {
+    if (opts.json) {
+      std::cout << nlohmann::json{{"shredded", shredded}}.dump() << "\n";
+      return;
+    }
+    std::cout << shredded.size() << " ended project(s) shredded\n";
+    for (const std::string& id : shredded) std::cout << "  " << id << "\n";
+  };
+  sweep->callback(LocalOrRemote(opts, exit_code,
+                                OnSession(
+                                    opts, exit_code,
+                                    [print_swept](Service& svc, const RequestContext& ctx) -> Status {
+                                      ASSIGN_OR_RETURN(std::vector<std::string> shredded, svc.SweepProjects(ctx));
+                                      print_swept(shredded);
+                                      return OkStatus();
+                                    },
+                                    as),
+                                [as, print_swept](RemoteClient& client) -> Status {
+                                  client.ActAs(*as);
+                                  const nlohmann::json none = nlohmann::json::object();
+                                  ASSIGN_OR_RETURN(nlohmann::json answer,
+                                                   client.Call("POST", "/projects/sweep", &none));
+                                  std::vector<std::string> shredded;
+                                  for (const nlohmann::json& id : answer.value("shredded", nlohmann::json::array())) {
+                                    if (id.is_string()) shredded.push_back(id.get<std::string>());
+                                  }
+                                  print_swept(shredded);
+                                  return OkStatus();
+                                }));
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
+#include "hdhub/cli/remote.h"
 #include "hdhub/directory/directory.h"
 #include "hdhub/keys/passphrase.h"
 
@@ -223,31 +224,56 @@ void AddTokenList(CLI::App& token, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = token.add_subcommand("list", "API tokens (never their secrets), of one user or all");
   auto user = std::make_shared<std::string>();
   cmd->add_option("name", *user, "only this user's tokens");
-  cmd->callback(OnSession(opts, exit_code, [&opts, user](Service& svc, const RequestContext& ctx) -> Status {
-    std::optional<std::string> filter = user->empty() ? std::nullopt : std::optional(*user);
-    ASSIGN_OR_RETURN(std::vector<directory::TokenRecord> tokens, svc.ListTokens(ctx, filter));
-    const TimePoint now = svc.clock().Now();
-    sql::QueryResult table;
+  auto print_tokens = [&opts](sql::QueryResult table) {
     table.column_names = {"id", "user", "label", "created", "expires", "status"};
     table.column_types = std::vector<std::string>(table.column_names.size(), "VARCHAR");
-    for (const directory::TokenRecord& t : tokens) {
-      table.rows.push_back(
-          {t.id, t.user, t.label, FormatRfc3339(t.created_at), FormatRfc3339(t.expires_at), TokenStatus(t, now)});
-    }
     PrintResult(table, opts.json);
-    return OkStatus();
-  }));
+  };
+  cmd->callback(LocalOrRemote(
+      opts, exit_code,
+      OnSession(opts, exit_code,
+                [user, print_tokens](Service& svc, const RequestContext& ctx) -> Status {
+                  std::optional<std::string> filter = user->empty() ? std::nullopt : std::optional(*user);
+                  ASSIGN_OR_RETURN(std::vector<directory::TokenRecord> tokens, svc.ListTokens(ctx, filter));
+                  const TimePoint now = svc.clock().Now();
+                  sql::QueryResult table;
+                  for (const directory::TokenRecord& t : tokens) {
+                    table.rows.push_back({t.id, t.user, t.label, FormatRfc3339(t.created_at),
+                                          FormatRfc3339(t.expires_at), TokenStatus(t, now)});
+                  }
+                  print_tokens(std::move(table));
+                  return OkStatus();
+                }),
+      [user, print_tokens](RemoteClient& client) -> Status {
+        ASSIGN_OR_RETURN(nlohmann::json tokens,
+                         client.ListAll("/tokens", user->empty() ? "" : "user=" + UrlEncode(*user)));
+        sql::QueryResult table;
+        for (const nlohmann::json& t : tokens) {
+          table.rows.push_back({JsonText(t, "id"), JsonText(t, "user"), JsonText(t, "label"), JsonText(t, "created"),
+                                JsonText(t, "expires"), JsonText(t, "status")});
+        }
+        print_tokens(std::move(table));
+        return OkStatus();
+      }));
 }
 
 void AddTokenRevoke(CLI::App& token, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = token.add_subcommand("revoke", "refuse an API token from now on");
   auto id = std::make_shared<std::string>();
   cmd->add_option("id", *id, "token id (16 hex digits, as in token list)")->required();
-  cmd->callback(OnSession(opts, exit_code, [&opts, id](Service& svc, const RequestContext& ctx) -> Status {
-    RETURN_IF_ERROR(svc.RevokeToken(ctx, *id));
-    PrintDone(opts, "token " + *id + " revoked", {{"id", *id}, {"revoked", true}});
-    return OkStatus();
-  }));
+  cmd->callback(
+      LocalOrRemote(opts, exit_code,
+                    OnSession(opts, exit_code,
+                              [&opts, id](Service& svc, const RequestContext& ctx) -> Status {
+                                RETURN_IF_ERROR(svc.RevokeToken(ctx, *id));
+                                PrintDone(opts, "token " + *id + " revoked", {{"id", *id}, {"revoked", true}});
+                                return OkStatus();
+                              }),
+                    [&opts, id](RemoteClient& client) -> Status {
+                      RETURN_IF_ERROR(client.Call("DELETE", "/tokens/" + UrlEncode(*id)).status());
+                      PrintDone(opts, "token " + *id + " revoked", {{"id", *id}, {"revoked", true}});
+                      return OkStatus();
+                    }));
 }
 
 void AddToken(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
@@ -260,12 +286,25 @@ void AddToken(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
 
 void AddWhoami(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* cmd = app.add_subcommand("whoami", "authenticate this command's account; print its user and roles");
-  cmd->callback(OnSession(opts, exit_code, [&opts](Service&, const RequestContext& ctx) -> Status {
-    const directory::Principal& who = ctx.principal();
-    PrintDone(opts, who.user + " (" + JoinRoles(who.roles) + ")",
-              {{"user", who.user}, {"roles", directory::RoleNames(who.roles)}});
-    return OkStatus();
-  }));
+  cmd->callback(LocalOrRemote(
+      opts, exit_code,
+      OnSession(opts, exit_code,
+                [&opts](Service&, const RequestContext& ctx) -> Status {
+                  const directory::Principal& who = ctx.principal();
+                  PrintDone(opts, who.user + " (" + JoinRoles(who.roles) + ")",
+                            {{"user", who.user}, {"roles", directory::RoleNames(who.roles)}});
+                  return OkStatus();
+                }),
+      [&opts](RemoteClient& client) -> Status {
+        ASSIGN_OR_RETURN(nlohmann::json me, client.Call("GET", "/me"));
+        std::string roles;
+        for (const nlohmann::json& r : me.value("roles", nlohmann::json::array())) {
+          roles += (roles.empty() ? "" : ",") + (r.is_string() ? r.get<std::string>() : r.dump());
+        }
+        PrintDone(opts, JsonText(me, "user") + " (" + roles + ")",
+                  {{"user", JsonText(me, "user")}, {"roles", me.value("roles", nlohmann::json::array())}});
+        return OkStatus();
+      }));
 }
 
 void AddPassphrase(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
