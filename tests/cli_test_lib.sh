@@ -72,6 +72,9 @@ intake_synthetic() {
 
 # A certificate authority ($work/ca.crt) and a certificate for 127.0.0.1
 # ($work/server.crt, $work/server.key) signed by it, for `hdhub serve`.
+# A free TCP port on 127.0.0.1.
+free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
+
 make_server_certificate() {
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hdhub test CA" -keyout "$work/ca.key" \
     -out "$work/ca.crt" 2>/dev/null

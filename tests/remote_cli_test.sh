@@ -43,13 +43,7 @@ for q in 1 2; do
 done
 
 # A certificate authority and the server's certificate for 127.0.0.1.
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hdhub test CA" -keyout "$work/ca.key" \
-  -out "$work/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$work/san.ext"
-openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
-  -extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
-free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
+make_server_certificate
 PGPORT=$(free_port); PORT=$(free_port)
 cat >"$work/hdhub.toml" <<TOML
 [serve]

@@ -56,7 +56,6 @@ check "the CLI may not query a project whose networks lack 127.0.0.1" err_has "p
 
 # ---- The server ---------------------------------------------------------------
 make_server_certificate
-free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
 PORT=$(free_port); HTTP_PORT=$(free_port)
 cat >"$work/hdhub.toml" <<TOML
 [serve]

@@ -35,13 +35,7 @@ as "$OMAR" project approve short
 as "$STAN" project build short
 check "the short project is built" test "$(rc)" = 0
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=hdhub test CA" -keyout "$work/ca.key" \
-  -out "$work/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$work/server.key" -out "$work/server.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$work/san.ext"
-openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
-  -extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
-free_port() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
+make_server_certificate
 PORT=$(free_port); HTTP_PORT=$(free_port)
 cat >"$work/hdhub.toml" <<TOML
 [serve]
@@ -56,6 +50,10 @@ http_max_body_bytes = 65536
 [serve.tls]
 certificate = "$work/server.crt"
 key = "$work/server.key"
+# Every client here comes from 127.0.0.1: the 50 slow clients and the normal
+# one beside them must not hit the per-address cap (serve_limits tests it).
+[serve.limits]
+max_connections_per_address = 200
 TOML
 "$HDHUB" --config "$work/hdhub.toml" serve 2>"$work/serve.log" &
 SERVER=$!

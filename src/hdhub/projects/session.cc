@@ -47,7 +47,9 @@ Status CheckAccess(ProjectStore& projects, const directory::Principal& who, std:
   }
   if (!ClientAllowed(p, client_address)) {
     event.details["reason"] = "client-network";
-    event.details["client"] = std::string(client_address.substr(0, 64));
+    // Only a text that parses as an address (hex digits, dots, colons) is logged.
+    event.details["client"] =
+        ParseIpAddress(client_address).ok() ? std::string(client_address.substr(0, 64)) : "not-an-address";
     return UnknownOrNotYoursError(id);
   }
   switch (p.PhaseAt(now)) {

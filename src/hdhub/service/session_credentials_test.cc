@@ -85,7 +85,7 @@ TEST_F(SessionCredentialsTest, AnotherTokenOfTheSameAccountRevokedChangesNothing
 TEST_F(SessionCredentialsTest, APgWireSessionStopsWhenItsTokenIsRevoked) {
   ASSERT_OK_AND_ASSIGN(directory::IssuedToken psql, svc_->IssueToken(ctx("olga"), "rita", std::chrono::hours(1), ""));
   // As after a SCRAM exchange whose proof matched psql's keys (the exchange: pgwire_login_test.cc).
-  ASSERT_OK_AND_ASSIGN(RequestContext pg, svc_->AuthenticatePgwire("rita", psql.id, "192.0.2.9"));
+  ASSERT_OK_AND_ASSIGN(RequestContext pg, svc_->AuthenticatePgwire("rita", psql.id, "127.0.0.9"));
   std::vector<size_t> ran;
   Status s = svc_->QueryProject(pg, "p1", "SELECT 1; SELECT 2", {}, [&](const StatementResult& r) {
     ran.push_back(r.index);
