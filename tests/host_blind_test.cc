@@ -101,7 +101,14 @@ TEST(HostBlindTest, HostHoldsNoNameNoValueAndNoRevealingObjectName) {
     EXPECT_TRUE(std::regex_match(name, std::regex("o/[0-9a-f]{2}/[0-9a-f]{64}"))) << name;
     for (const std::string& needle : needles) {
       if (needle.size() < kMinNeedleSize) continue;
-      EXPECT_EQ(name.find(Lower(needle)), std::string::npos) << "object name reveals a name or value";
+      // A needle of hex digits alone (a date, a number) turns up in a random
+      // 64-hex name by chance (CI saw it once): in a name it cannot be told
+      // from a leak, so only needles with another character are sought there
+      // (every needle is still sought in the objects' bytes).
+      const bool hex_only = std::all_of(needle.begin(), needle.end(), [](unsigned char c) { return std::isxdigit(c); });
+      if (!hex_only) {
+        EXPECT_EQ(name.find(Lower(needle)), std::string::npos) << "object name reveals a name or value";
+      }
       EXPECT_EQ(bytes.find(needle), std::string::npos) << "a name or value appears in " << name;
     }
   }
