@@ -361,18 +361,7 @@ void AddCatalog(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
 
 void PrintHostCheck(const hub::HostCheckReport& r, const hub::HostCheckOptions& options, bool json) {
   if (json) {
-    std::cout << nlohmann::json{{"dry_run", options.dry_run},
-                                {"objects_verified", r.objects_verified},
-                                {"damaged", r.damaged},
-                                {"unfinished_discarded", r.unfinished},
-                                {"leftover_objects", r.leftovers},
-                                {"leftover_bytes", r.leftover_bytes},
-                                {"unknown_objects", r.unknown},
-                                {"unknown_bytes", r.unknown_bytes},
-                                {"unknown_removed", r.unknown_removed},
-                                {"temp_folders_removed", r.temp_folders_removed}}
-                     .dump()
-              << "\n";
+    std::cout << hub::HostCheckJson(r, options).dump() << "\n";
     return;
   }
   const char* removed = options.dry_run ? "found (dry run, kept)" : "removed";

@@ -164,4 +164,17 @@ StatusOr<HostCheckReport> CheckHost(Hub& hub, const HostCheckOptions& options) {
   return report;
 }
 
+nlohmann::json HostCheckJson(const HostCheckReport& r, const HostCheckOptions& options) {
+  return {{"dry_run", options.dry_run},
+          {"objects_verified", r.objects_verified},
+          {"damaged", r.damaged},
+          {"unfinished_discarded", r.unfinished},
+          {"leftover_objects", r.leftovers},
+          {"leftover_bytes", r.leftover_bytes},
+          {"unknown_objects", r.unknown},
+          {"unknown_bytes", r.unknown_bytes},
+          {"unknown_removed", r.unknown_removed},
+          {"temp_folders_removed", r.temp_folders_removed}};
+}
+
 }  // namespace hdhub::hub

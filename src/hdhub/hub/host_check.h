@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct HostCheckReport {
   bool unknown_removed = false;
   std::vector<std::string> temp_folders_removed;
 };
+
+// The report as `hdhub check --json` prints it and the HTTP API answers it.
+nlohmann::json HostCheckJson(const HostCheckReport& report, const HostCheckOptions& options);
 
 // FailedPrecondition when an ingest or a build keeps the host busy for more
 // than a minute; Unavailable when the host cannot be listed or read. Damaged

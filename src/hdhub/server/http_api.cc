@@ -655,16 +655,7 @@ StatusOr<HttpResponse> CheckHost(Api& a, const Call& c) {
     }
   }
   ASSIGN_OR_RETURN(hub::HostCheckReport r, a.service.CheckHost(*c.ctx, options));
-  return Json({{"dry_run", options.dry_run},
-               {"objects_verified", r.objects_verified},
-               {"damaged", r.damaged},
-               {"unfinished_discarded", r.unfinished},
-               {"leftover_objects", r.leftovers},
-               {"leftover_bytes", r.leftover_bytes},
-               {"unknown_objects", r.unknown},
-               {"unknown_bytes", r.unknown_bytes},
-               {"unknown_removed", r.unknown_removed},
-               {"temp_folders_removed", r.temp_folders_removed}});
+  return Json(hub::HostCheckJson(r, options));
 }
 
 // Names as `user list`'s columns.
