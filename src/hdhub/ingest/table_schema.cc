@@ -15,9 +15,25 @@ using nlohmann::json;
 const std::set<std::string, std::less<>> kKnownTypes = {"string", "integer",  "number", "boolean",
                                                         "date",   "datetime", "year",   "yearmonth"};
 
-std::optional<double> Number(const json& j, const char* key) {
-  if (!j.contains(key) || !j[key].is_number()) return std::nullopt;
-  return j[key].get<double>();
+// The optional members of a Table Schema, each of one JSON type: absent gives
+// `fallback`; another type is refused naming the member (`where` + `prefix`),
+// never an exception out of the JSON library.
+StatusOr<std::string> StringMember(const json& j, const char* key, std::string fallback, const std::string& where) {
+  if (!j.contains(key)) return fallback;
+  if (!j[key].is_string()) return InvalidArgumentError(where + key + " is not a string");
+  return j[key].get<std::string>();
+}
+
+StatusOr<bool> BoolMember(const json& j, const char* key, const std::string& where) {
+  if (!j.contains(key)) return false;
+  if (!j[key].is_boolean()) return InvalidArgumentError(where + key + " is not true or false");
+  return j[key].get<bool>();
+}
+
+StatusOr<std::optional<double>> NumberMember(const json& j, const char* key, const std::string& where) {
+  if (!j.contains(key)) return std::optional<double>();
+  if (!j[key].is_number()) return InvalidArgumentError(where + key + " is not a number");
+  return std::optional<double>(j[key].get<double>());
 }
 
 Status ParseField(const json& j, size_t index, std::string_view source, Field* f) {
@@ -26,29 +42,27 @@ Status ParseField(const json& j, size_t index, std::string_view source, Field* f
     return InvalidArgumentError(where + " has no name");
   }
   f->name = j["name"].get<std::string>();
-  f->type = j.value("type", std::string("string"));
+  const std::string member = where + " (" + f->name + "): ";
+  ASSIGN_OR_RETURN(f->type, StringMember(j, "type", "string", member));
   if (!kKnownTypes.contains(f->type)) {
     return InvalidArgumentError(where + " (" + f->name + ") has unknown type '" + f->type + "'");
   }
-  f->format = j.value("format", std::string("default"));
-  f->nomenclature = j.value("nomenclature", std::string());
-  for (auto [key, out] : {std::pair{"title", &f->title}, std::pair{"description", &f->description}}) {
-    if (j.contains(key) && j[key].is_string()) *out = j[key].get<std::string>();
-  }
+  ASSIGN_OR_RETURN(f->format, StringMember(j, "format", "default", member));
+  ASSIGN_OR_RETURN(f->nomenclature, StringMember(j, "nomenclature", "", member));
+  ASSIGN_OR_RETURN(f->title, StringMember(j, "title", "", member));
+  ASSIGN_OR_RETURN(f->description, StringMember(j, "description", "", member));
   if (j.contains("constraints") && j["constraints"].is_object()) {
     const json& c = j["constraints"];
-    f->required = c.value("required", false);
+    const std::string constraint = member + "constraints.";
+    ASSIGN_OR_RETURN(f->required, BoolMember(c, "required", constraint));
     for (auto [key, out] : {std::pair{"minLength", &f->min_length}, std::pair{"maxLength", &f->max_length}}) {
       if (!c.contains(key)) continue;
       *out = JsonInteger(c[key], 0, std::numeric_limits<int32_t>::max());
-      if (!*out) {
-        return InvalidArgumentError(where + " (" + f->name + "): constraints." + key +
-                                    " is not a whole number from 0 to 2147483647");
-      }
+      if (!*out) return InvalidArgumentError(constraint + key + " is not a whole number from 0 to 2147483647");
     }
-    f->minimum = Number(c, "minimum");
-    f->maximum = Number(c, "maximum");
-    if (c.contains("pattern") && c["pattern"].is_string()) f->pattern = c["pattern"].get<std::string>();
+    ASSIGN_OR_RETURN(f->minimum, NumberMember(c, "minimum", constraint));
+    ASSIGN_OR_RETURN(f->maximum, NumberMember(c, "maximum", constraint));
+    ASSIGN_OR_RETURN(f->pattern, StringMember(c, "pattern", "", constraint));
     if (c.contains("enum") && c["enum"].is_array()) {
       for (const json& e : c["enum"]) f->enum_values.push_back(e.is_string() ? e.get<std::string>() : e.dump());
     }
@@ -65,7 +79,7 @@ StatusOr<TableSchema> TableSchema::Parse(std::string_view json_text, std::string
     return InvalidArgumentError(std::string(source) + " has no \"fields\" array");
   }
   TableSchema schema;
-  schema.name = j.value("name", std::string());
+  ASSIGN_OR_RETURN(schema.name, StringMember(j, "name", "", std::string(source) + ": "));
   std::set<std::string, std::less<>> seen;
   for (size_t i = 0; i < j["fields"].size(); ++i) {
     Field f;
