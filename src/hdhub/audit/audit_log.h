@@ -55,6 +55,9 @@ class AuditLog {
   virtual StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2) const = 0;
   // Leaf hash of entry `index`. OutOfRange beyond Size().
   virtual StatusOr<Hash> LeafHash(uint64_t index) const = 0;
+  // Makes what was appended covered by a signed checkpoint, where a log
+  // signs checkpoints at all and may defer them (FileAuditLog).
+  virtual Status Flush() { return OkStatus(); }
 };
 
 // Thread-safe Merkle tree shared by the implementations: appends take the

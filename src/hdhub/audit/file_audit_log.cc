@@ -56,6 +56,17 @@ FileAuditLog::FileAuditLog(std::string dir, const Clock* clock, std::unique_ptr<
       ops_(options_.file_ops_for_test != nullptr ? options_.file_ops_for_test : &default_ops_) {}
 
 FileAuditLog::~FileAuditLog() {
+  if (flusher_.joinable()) {
+    {
+      std::lock_guard lock(flusher_mu_);
+      stopping_ = true;
+    }
+    flusher_cv_.notify_one();
+    flusher_.join();
+    // Best effort: the entries are durable, and the next Open signs a
+    // checkpoint for any the last one does not cover.
+    Flush().IgnoreError();
+  }
   if (append_fd_ >= 0) ::close(append_fd_);
   for (const Segment& s : segments_) ::close(s.read_fd);
 }
@@ -67,6 +78,8 @@ StatusOr<std::unique_ptr<FileAuditLog>> FileAuditLog::Open(const std::string& di
   std::unique_ptr<FileAuditLog> log(
       new FileAuditLog(dir, clock, std::move(signer), std::move(options)));
   RETURN_IF_ERROR(log->OpenLocked().WithContext("opening the audit log in " + dir));
+  if (log->options_.checkpoint_interval.count() > 0)
+    log->flusher_ = std::thread([raw = log.get()] { raw->RunFlusher(); });
   return log;
 }
 
@@ -167,10 +180,70 @@ Status FileAuditLog::CommitLocked(std::span<Writer* const> group, bool& sticky) 
     return s;
   }
   RETURN_IF_ERROR(CommitGroup(group, sticky));
+  return PublishOrDefer();
+}
+
+Status FileAuditLog::PublishOrDefer() {
+  const auto interval = options_.checkpoint_interval;
+  if (interval.count() == 0 || publish_failed_ || std::chrono::steady_clock::now() - last_publish_ >= interval) {
+    return PublishCheckpoint();
+  }
+  {
+    std::lock_guard lock(flusher_mu_);
+    deferred_ = true;
+  }
+  flusher_cv_.notify_one();
+  return OkStatus();
+}
+
+Status FileAuditLog::Flush() {
+  std::lock_guard state(state_mu_);
+  return FlushLocked();
+}
+
+Status FileAuditLog::FlushLocked() {
+  if (published_size_ == tree_.Size() && !publish_failed_) return OkStatus();
+  ASSIGN_OR_RETURN(FileLock files, LockFiles(/*exclusive=*/true));
+  // Another process may have appended and published since: never sign a
+  // checkpoint smaller than the one published.
+  RETURN_IF_ERROR(CatchUp(/*repair=*/true));
+  if (published_size_ == tree_.Size() && !publish_failed_) return OkStatus();
   return PublishCheckpoint();
 }
 
+void FileAuditLog::RunFlusher() {
+  std::unique_lock lock(flusher_mu_);
+  auto retry_at = std::chrono::steady_clock::time_point::min();
+  while (!stopping_) {
+    flusher_cv_.wait(lock, [this] { return stopping_ || deferred_; });
+    if (stopping_) break;
+    // Publish once the interval since the last publication (or failed
+    // attempt) has passed; a group past it may publish first.
+    lock.unlock();
+    std::chrono::steady_clock::time_point due;
+    {
+      std::lock_guard state(state_mu_);
+      due = std::max(last_publish_ + options_.checkpoint_interval, retry_at);
+    }
+    lock.lock();
+    if (flusher_cv_.wait_until(lock, due, [this] { return stopping_; })) break;
+    deferred_ = false;
+    lock.unlock();
+    Status status;
+    {
+      std::lock_guard state(state_mu_);
+      status = FlushLocked();
+    }
+    lock.lock();
+    if (!status.ok()) {  // again after an interval; a group meanwhile publishes itself
+      deferred_ = true;
+      retry_at = std::chrono::steady_clock::now() + options_.checkpoint_interval;
+    }
+  }
+}
+
 Status FileAuditLog::PublishCheckpoint() {
+  publish_failed_ = true;  // until the hook has it
   const uint64_t size = tree_.Size();
   ASSIGN_OR_RETURN(Hash root, tree_.RootHash(size));
   ASSIGN_OR_RETURN(std::string note, SignCheckpoint(Checkpoint{signer_->name(), size, root, {}}, *signer_));
@@ -184,6 +257,8 @@ Status FileAuditLog::PublishCheckpoint() {
   if (options_.publish_checkpoint) {
     RETURN_IF_ERROR(options_.publish_checkpoint(note).WithContext("publishing the audit checkpoint"));
   }
+  last_publish_ = std::chrono::steady_clock::now();
+  publish_failed_ = false;
   return OkStatus();
 }
 

@@ -16,6 +16,15 @@
 // operation that then failed, never the reverse). The hook runs on the
 // leader's thread with the log busy: it must not call back into the log.
 //
+// With a checkpoint_interval (a server's many small statements), a group's
+// entries are durable when Append returns, as always, but its checkpoint
+// may wait: one is signed and published at most every interval, by the next
+// group past it or by a thread of the log's own when no group comes, so that
+// no entry stays uncovered longer than about the interval. Flush() publishes
+// at once (a reader about to prove an entry calls it), and so does closing
+// the log. A deferred publication that fails makes the next group publish
+// before it returns, so its appends fail as they would without the interval.
+//
 // Several processes (a server and CLI commands), or several FileAuditLogs in
 // one process, may have one directory open. Each group commit holds an
 // exclusive flock on <dir>/LOCK (FileLock) while it catches up with what the
@@ -57,6 +66,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "hdhub/audit/audit_log.h"
@@ -92,6 +102,9 @@ struct FileAuditLogOptions {
   // appends then fail with FailedPrecondition naming the holder, reads answer
   // from what they have.
   std::chrono::milliseconds lock_wait{10'000};
+  // 0: a checkpoint after every group. Otherwise the longest an entry waits
+  // for a checkpoint that covers it (see above).
+  std::chrono::milliseconds checkpoint_interval{0};
   // Test-only seam; nullptr means the real system calls. Not owned.
   AuditFileOps* file_ops_for_test = nullptr;
 };
@@ -122,6 +135,10 @@ class FileAuditLog final : public AuditLog {
   StatusOr<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) const override;
   StatusOr<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2) const override;
   StatusOr<Hash> LeafHash(uint64_t index) const override;
+
+  // Signs and publishes a checkpoint covering every entry appended so far,
+  // if the last one does not (only ever the case with a checkpoint_interval).
+  Status Flush() override;
 
   // The newest signed checkpoint, whichever process published it.
   std::string LatestCheckpoint() const;
@@ -156,6 +173,10 @@ class FileAuditLog final : public AuditLog {
   Status OpenAppendFile();
   Status StartSegment(uint64_t first_index);
   Status PublishCheckpoint();
+  // With a checkpoint_interval: publish now or leave it to the flusher.
+  Status PublishOrDefer();
+  Status FlushLocked();
+  void RunFlusher();
 
   const std::string dir_;
   const Clock* clock_;
@@ -186,6 +207,16 @@ class FileAuditLog final : public AuditLog {
   // Appending (state_mu_).
   int append_fd_ = -1;
   uint64_t append_first_ = 0;  // first index of the segment append_fd_ writes
+  std::chrono::steady_clock::time_point last_publish_{};
+  bool publish_failed_ = false;  // a deferred publication failed: the next group publishes
+
+  // The flusher (checkpoint_interval only): woken when a checkpoint is
+  // deferred, it publishes once the interval has passed.
+  std::mutex flusher_mu_;
+  std::condition_variable flusher_cv_;
+  bool deferred_ = false;
+  bool stopping_ = false;
+  std::thread flusher_;
 };
 
 }  // namespace hdhub::audit

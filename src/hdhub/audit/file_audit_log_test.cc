@@ -10,6 +10,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -33,6 +34,15 @@ using ::testing::HasSubstr;
 INSTANTIATE_AUDIT_LOG_CONFORMANCE(
     File, [](const std::filesystem::path& scratch, const Clock* clock) -> StatusOr<std::unique_ptr<AuditLog>> {
       ASSIGN_OR_RETURN(auto log, FileAuditLog::Open((scratch / "audit").string(), clock, TestSigner()));
+      return std::unique_ptr<AuditLog>(std::move(log));
+    });
+
+// The same behaviours when checkpoints wait for an interval (hdhub serve).
+INSTANTIATE_AUDIT_LOG_CONFORMANCE(
+    FileCheckpointInterval,
+    [](const std::filesystem::path& scratch, const Clock* clock) -> StatusOr<std::unique_ptr<AuditLog>> {
+      ASSIGN_OR_RETURN(auto log, FileAuditLog::Open((scratch / "audit").string(), clock, TestSigner(),
+                                                    {.checkpoint_interval = std::chrono::milliseconds(50)}));
       return std::unique_ptr<AuditLog>(std::move(log));
     });
 
@@ -125,6 +135,103 @@ TEST_F(FileAuditLogTest, FailingPublishHookFailsTheAppend) {
   ASSERT_OK_AND_ASSIGN(auto log, OpenLog(options));
   fail = true;
   EXPECT_THAT(log->Append(NumberedEvent(0)), StatusIs(StatusCode::kUnavailable, HasSubstr("checkpoint")));
+}
+
+// The sizes of the checkpoints the hook was given, from any thread.
+class PublishedSizes {
+ public:
+  std::function<Status(std::string_view)> Hook() {
+    return [this](std::string_view note) -> Status {
+      if (fail_) return UnavailableError("host down");
+      auto verifier = Ed25519Verifier::FromVerifierKey(TestSigner()->VerifierKey()).value();
+      ASSIGN_OR_RETURN(VerifiedCheckpoint cp, OpenSignedCheckpoint(note, *verifier));
+      std::lock_guard lock(mu_);
+      sizes_.push_back(cp.checkpoint.size);
+      return OkStatus();
+    };
+  }
+  std::vector<uint64_t> sizes() {
+    std::lock_guard lock(mu_);
+    return sizes_;
+  }
+  // Waits up to 10 s for a checkpoint of `size`.
+  bool AwaitSize(uint64_t size) {
+    for (int i = 0; i < 1000; ++i) {
+      if (std::vector<uint64_t> s = sizes(); !s.empty() && s.back() == size) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+  std::atomic<bool> fail_ = false;
+
+ private:
+  std::mutex mu_;
+  std::vector<uint64_t> sizes_;
+};
+
+TEST_F(FileAuditLogTest, WithAnIntervalEntriesAreDurableAtOnceAndCoveredWithinIt) {
+  PublishedSizes published;
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog({.publish_checkpoint = published.Hook(),
+                                          .checkpoint_interval = std::chrono::milliseconds(400)}));
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(log->Append(NumberedEvent(i)).value_or(~0ull), uint64_t(i));
+  // Not yet signed (the interval started at the opening's checkpoint).
+  EXPECT_EQ(published.sizes(), std::vector<uint64_t>({0}));
+  ASSERT_TRUE(published.AwaitSize(5)) << ::testing::PrintToString(published.sizes());
+  EXPECT_EQ(published.sizes(), std::vector<uint64_t>({0, 5}));
+  std::ifstream file(dir_.Sub("audit") + "/checkpoint");
+  auto verifier = Ed25519Verifier::FromVerifierKey(log->signer().VerifierKey()).value();
+  ASSERT_OK_AND_ASSIGN(VerifiedCheckpoint cp,
+                       OpenSignedCheckpoint(std::string(std::istreambuf_iterator<char>(file), {}), *verifier));
+  EXPECT_EQ(cp.checkpoint.size, 5u);
+}
+
+TEST_F(FileAuditLogTest, FlushAndClosingPublishWhatAnIntervalHeldBack) {
+  PublishedSizes published;
+  {
+    ASSERT_OK_AND_ASSIGN(
+        auto log, OpenLog({.publish_checkpoint = published.Hook(), .checkpoint_interval = std::chrono::hours(1)}));
+    ASSERT_OK(log->Append(NumberedEvent(0)).status());
+    ASSERT_OK(log->Append(NumberedEvent(1)).status());
+    EXPECT_EQ(published.sizes(), std::vector<uint64_t>({0}));
+    ASSERT_OK(log->Flush());
+    EXPECT_EQ(published.sizes(), std::vector<uint64_t>({0, 2}));
+    ASSERT_OK(log->Flush());  // nothing new: nothing signed
+    ASSERT_OK(log->Append(NumberedEvent(2)).status());
+  }
+  EXPECT_EQ(published.sizes(), std::vector<uint64_t>({0, 2, 3}));
+}
+
+// Another process appended and published past what this log holds: its flush
+// catches up and never signs a smaller checkpoint.
+TEST_F(FileAuditLogTest, FlushNeverPublishesACheckpointBehindAnotherProcesss) {
+  PublishedSizes published;
+  ASSERT_OK_AND_ASSIGN(auto log,
+                       OpenLog({.publish_checkpoint = published.Hook(), .checkpoint_interval = std::chrono::hours(1)}));
+  ASSERT_OK(log->Append(NumberedEvent(0)).status());
+  ASSERT_OK(log->Append(NumberedEvent(1)).status());
+  {
+    ASSERT_OK_AND_ASSIGN(auto other, OpenLog());
+    ASSERT_OK(other->Append(NumberedEvent(2)).status());
+  }
+  ASSERT_OK(log->Flush());
+  EXPECT_EQ(published.sizes(), std::vector<uint64_t>({0}));  // the other published size 3 itself
+  auto verifier = Ed25519Verifier::FromVerifierKey(log->signer().VerifierKey()).value();
+  ASSERT_OK_AND_ASSIGN(VerifiedCheckpoint cp, OpenSignedCheckpoint(log->LatestCheckpoint(), *verifier));
+  EXPECT_EQ(cp.checkpoint.size, 3u);
+}
+
+TEST_F(FileAuditLogTest, AFailedDeferredPublicationFailsTheNextAppend) {
+  PublishedSizes published;
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog({.publish_checkpoint = published.Hook(),
+                                          .checkpoint_interval = std::chrono::milliseconds(50)}));
+  published.fail_ = true;
+  ASSERT_OK(log->Append(NumberedEvent(0)).status());            // deferred: the host is not asked yet
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the flusher tried and failed
+  EXPECT_THAT(log->Append(NumberedEvent(1)), StatusIs(StatusCode::kUnavailable, HasSubstr("checkpoint")));
+  EXPECT_THAT(log->Flush(), StatusIs(StatusCode::kUnavailable));
+  published.fail_ = false;
+  ASSERT_OK(log->Append(NumberedEvent(2)).status());
+  EXPECT_TRUE(published.AwaitSize(3));
 }
 
 TEST_F(FileAuditLogTest, ConcurrentAppendersGetDistinctDurableIndices) {

@@ -35,8 +35,10 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     // as no account itself: each session is its client's account.
     ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kPassphraseEnv, "hub passphrase: "));
     SystemClock clock;
+    hub::OpenOptions open_options;
+    open_options.audit_checkpoint_interval = config.audit_checkpoint_interval;
     ASSIGN_OR_RETURN(std::unique_ptr<service::Service> svc,
-                     service::Service::Open(*opts.backends, opts.hub_dir, passphrase, &clock));
+                     service::Service::Open(*opts.backends, opts.hub_dir, passphrase, &clock, {}, open_options));
     server::ServiceBackend backend(*svc, config.query);
     server::Logger log;
     // One limiter for both servers: an address's failures on one lock it out of both.

@@ -119,7 +119,7 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
   ASSIGN_OR_RETURN(hub->host_, backends.hosts.Open(config.host));
   // Nothing is written before every check of the log has passed.
   RETURN_IF_ERROR(hub->CheckAuditLog(config, open_options));
-  RETURN_IF_ERROR(hub->OpenAuditLog(config));
+  RETURN_IF_ERROR(hub->OpenAuditLog(config, open_options));
   hub->hub_keys_ = hub->KeysFor(HubActor());
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> names, hub->hub_keys_->HmacFor(kObjectNamesPurpose));
   hub->sealed_ = std::make_unique<storage::SealedStore>(hub->host_.get(), std::move(names));
@@ -155,7 +155,11 @@ std::unique_ptr<keys::KeyStore> Hub::KeysFor(const audit::Actor& actor) {
   return std::make_unique<AuditedKeyStore>(raw_keys_.get(), audit_.get(), actor);
 }
 
-Hub::~Hub() = default;
+Hub::~Hub() {
+  // A checkpoint held back by an interval is published while the host and
+  // the sealing store the hook uses still exist (they go before the log).
+  if (audit_ != nullptr) audit_->Flush().IgnoreError();
+}
 
 StatusOr<std::unique_ptr<sql::Database>> Hub::OpenCatalogDatabase(keys::KeyStore& keys,
                                                                   const sql::DatabaseOptions& options) {

@@ -30,6 +30,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -78,6 +79,11 @@ struct OpenOptions {
   // state/audit/failed-unlocks, and folded into the log at the next open.
   std::string account;
   std::string source = "local";
+  // 0: the audit log signs and publishes a checkpoint after each group of
+  // events (a command's). A server's many statements: at most this often
+  // (audit::FileAuditLogOptions::checkpoint_interval); entries stay durable
+  // before each call returns, and closing the hub publishes what waits.
+  std::chrono::milliseconds audit_checkpoint_interval{0};
 };
 
 // The hub's first account, created by Init.
@@ -182,7 +188,7 @@ class Hub {
   // hub_audit.cc: loads the signing key and runs every check of the log,
   // writing nothing; then opens the log (and writes a new or migrated key).
   Status CheckAuditLog(const Config& config, const OpenOptions& options);
-  Status OpenAuditLog(const Config& config);
+  Status OpenAuditLog(const Config& config, const OpenOptions& open_options);
   // Appends a failed unlock to state/audit/failed-unlocks (no key: the log
   // cannot be signed), and folds that file into the log once it is open.
   static Status RecordFailedUnlock(const std::filesystem::path& dir, Clock* clock, const OpenOptions& options);

@@ -111,7 +111,7 @@ Status Hub::CheckAuditLog(const Config& config, const OpenOptions& options) {
   return OkStatus();
 }
 
-Status Hub::OpenAuditLog(const Config& config) {
+Status Hub::OpenAuditLog(const Config& config, const OpenOptions& open_options) {
   const std::string hub_dir = dir_.string();
   // A new key is written before the log signs anything with it.
   if (key_to_write_ == KeyToWrite::kNew) {
@@ -120,6 +120,7 @@ Status Hub::OpenAuditLog(const Config& config) {
   }
   audit::FileAuditLogOptions options;
   options.lock_wait = kBusyWait;
+  options.checkpoint_interval = open_options.audit_checkpoint_interval;
   options.publish_checkpoint = [this](std::string_view checkpoint) { return PublishCheckpoint(checkpoint); };
   std::unique_ptr<audit::Ed25519Signer> signer = std::move(signer_);
   const audit::Ed25519Signer& kept = *signer;

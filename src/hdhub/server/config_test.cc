@@ -64,6 +64,16 @@ TEST(ServeConfigTest, ReadsTheHttpApiKeys) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("http_listen")));
 }
 
+TEST(ServeConfigTest, ReadsTheAuditCheckpointInterval) {
+  ASSERT_OK_AND_ASSIGN(ServeConfig defaults, ParseServeConfig(kTls, "hdhub.toml"));
+  EXPECT_EQ(defaults.audit_checkpoint_interval, std::chrono::milliseconds(1000));
+  ASSERT_OK_AND_ASSIGN(ServeConfig each,
+                       ParseServeConfig("[serve]\naudit_checkpoint_ms = 0\n" + std::string(kTls), "hdhub.toml"));
+  EXPECT_EQ(each.audit_checkpoint_interval, std::chrono::milliseconds(0));
+  EXPECT_THAT(ParseServeConfig("[serve]\naudit_checkpoint_ms = 60001\n" + std::string(kTls), "hdhub.toml").status(),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("hdhub.toml:2: serve.audit_checkpoint_ms")));
+}
+
 TEST(ServeConfigTest, ReadsTheLimitsTable) {
   const std::string text = std::string(kTls) +
                            "[serve.limits]\nmax_connections_per_account = 3\nmax_connections_per_address = 0\n"
