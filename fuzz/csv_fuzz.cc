@@ -48,7 +48,7 @@ const LeakOracle& Oracle() {
       o.Allow(t.name);
       for (const ingest::Field& f : schema->fields) o.Allow(f.name);
     }
-    o.Allow(WorkDir());
+    o.AllowDir(WorkDir());
     return o;
   }();
   return oracle;

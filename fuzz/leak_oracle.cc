@@ -66,11 +66,23 @@ LeakOracle::LeakOracle() {
   }
 }
 
+void LeakOracle::AllowDir(std::string_view dir) {
+  while (!dir.empty() && dir.front() == '/') dir.remove_prefix(1);
+  while (!dir.empty() && dir.back() == '/') dir.remove_suffix(1);
+  if (!dir.empty()) allowed_dirs_.emplace_back(dir);
+}
+
+bool LeakOracle::UnderAllowedDir(std::string_view token) const {
+  return std::any_of(allowed_dirs_.begin(), allowed_dirs_.end(), [&](const std::string& dir) {
+    return token.starts_with(dir) && (token.size() == dir.size() || token[dir.size()] == '/');
+  });
+}
+
 std::vector<std::string> LeakOracle::Leaks(std::string_view message, std::string_view input) const {
   std::vector<std::string> leaks;
   for (const std::string& token : Tokens(message)) {
     if (token.size() < 3 || IsSmallNumber(token)) continue;
-    if (vocabulary_.contains(token) || allowed_.contains(token)) continue;
+    if (vocabulary_.contains(token) || allowed_.contains(token) || UnderAllowedDir(token)) continue;
     if (input.find(token) == std::string_view::npos) continue;
     leaks.push_back(token);
   }

@@ -8,6 +8,8 @@
 //   - a word of hdhub's own sources (every token of src/hdhub/**, read once
 //     at start-up: the message templates, SQL keywords, type names…);
 //   - a name the target allows (the schema's table and field names);
+//   - a path under a directory the target allows (its own work directory,
+//     whose paths libFuzzer learns from comparisons and copies into inputs);
 //   - a number of at most 6 digits (line, column and row counts);
 //   - shorter than 3 characters.
 // So a NIR, a pseudonym, a date, a code or a free-text value that reaches a
@@ -33,6 +35,9 @@ class LeakOracle {
 
   void Allow(std::string_view token) { allowed_.insert(std::string(token)); }
 
+  // Allows `dir` and every path under it, with or without its leading '/'.
+  void AllowDir(std::string_view dir);
+
   // The tokens of `message` that leak from `input` (empty: none).
   std::vector<std::string> Leaks(std::string_view message, std::string_view input) const;
 
@@ -43,8 +48,11 @@ class LeakOracle {
   static std::vector<std::string> Tokens(std::string_view text);
 
  private:
+  bool UnderAllowedDir(std::string_view token) const;
+
   std::set<std::string, std::less<>> vocabulary_;
   std::set<std::string, std::less<>> allowed_;
+  std::vector<std::string> allowed_dirs_;  // without leading or trailing '/'
 };
 
 // The source checkout (HDHUB_SOURCE_DIR at build time) and ../shared beside it.
