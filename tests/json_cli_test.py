@@ -120,6 +120,9 @@ def main():
     # The source side: no hub, no account.
     json_run("synth", ["--people", "150", "--seed", "3", "--years", "2022", "--out", w("ext")])
     json_run("source-key init", ["--key", w("src.key")])
+    contribution = json_run("keys contribution", ["--out", w("custodian-a.contribution")])
+    if contribution is not None and len(contribution.get("fingerprint", "")) != 16:
+        failures.append("keys contribution --json: no 16-digit fingerprint in %r" % contribution)
     with open(w("ext", "IR_BEN_R.csv")) as f:
         header, first = f.readline().rstrip("\n").split(","), f.readline().rstrip("\n").split(",")
     json_run("nir check", [first[header.index("NIR")]])

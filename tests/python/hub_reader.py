@@ -106,9 +106,30 @@ def hmac_key(kek, purpose):
     return hkdf_sha256(kek, b"", b"hdhub hmac v1 " + purpose.encode())
 
 
+# --- key-ring.md: state/keyring, each purpose key wrapped with
+# context "keyring/<purpose>/<origin>"; an older hub's keys are derived.
+def read_key_ring(hub, kek, config):
+    path = os.path.join(hub, "state", "keyring")
+    if not os.path.exists(path):
+        if config.get("purpose_keys") == "key-ring":
+            raise Mismatch("hub.json names a key ring and state/keyring is missing")
+        return {p: hmac_key(kek, p) for p in ("object-names", "audit-checkpoint", "pseudonym/stage2")}
+    lines = open(path, "rb").read().decode("ascii").split("\n")
+    if lines[0] != "hdhub-keyring v1" or lines[-1] != "":
+        raise Mismatch("state/keyring: not a key ring")
+    ring = {}
+    for line in lines[1:-1]:
+        purpose, origin, wrapped = line.split(" ")
+        key = unwrap(kek, bytes.fromhex(wrapped), "keyring/%s/%s" % (purpose, origin))
+        if purpose in ring or len(key) != 32:
+            raise Mismatch("state/keyring: %s twice or not 32 bytes" % purpose)
+        ring[purpose] = key
+    return ring
+
+
 # --- hub-directory.md, "Logical names" -----------------------------------------
-def object_name(kek, logical_name):
-    h = hmac.new(hmac_key(kek, "object-names"), logical_name.encode(), hashlib.sha256).hexdigest()
+def object_name(ring, logical_name):
+    h = hmac.new(ring["object-names"], logical_name.encode(), hashlib.sha256).hexdigest()
     return "o/%s/%s" % (h[:2], h)
 
 
@@ -200,13 +221,14 @@ class Reader:
             raise Mismatch("hub.json format %r" % config.get("format"))
         self.host = store_path(hub, config["host"], "file")
         self.kek = open_key_file(store_path(hub, config["keys"], "keyfile"), passphrase)
+        self.ring = read_key_ring(hub, self.kek, config)
         # hub-directory.md: state/catalog.db holds catalog, directory and projects.
         self.db = sqlite3.connect("file:%s?mode=ro" % os.path.join(hub, "state", "catalog.db"), uri=True)
         self.read = 0
 
     def open_object(self, logical_name, data_key, recorded_name=None, size=None, sha256=None):
         """sealed-object.md §6 on the host object named as hub-directory.md says, AAD = the logical name."""
-        name = object_name(self.kek, logical_name)
+        name = object_name(self.ring, logical_name)
         if recorded_name is not None and name != recorded_name:
             raise Mismatch("%s: HMAC object name %s, the database records %s" % (logical_name, name, recorded_name))
         path = os.path.join(self.host, name)
@@ -299,8 +321,8 @@ class Reader:
         public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         if base64.b64decode(vkey.split("+", 2)[2])[1:] != public:
             raise Mismatch("the unwrapped signing seed does not give the verifier key of line 2")
-        # The host's checkpoint: key = HMAC-SHA256(hmac_key("audit-checkpoint"), "sealing key v1").
-        key = hmac.new(hmac_key(self.kek, "audit-checkpoint"), b"sealing key v1", hashlib.sha256).digest()
+        # The host's checkpoint: key = HMAC-SHA256(ring's "audit-checkpoint", "sealing key v1").
+        key = hmac.new(self.ring["audit-checkpoint"], b"sealing key v1", hashlib.sha256).digest()
         note = self.open_object("audit/checkpoint", key).decode("utf-8")
         try:
             origin, size, root = audit_verify.verify_checkpoint(note, vkey)

@@ -93,6 +93,7 @@ void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);
 void AddSynthCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // synth
 void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // user …, token …, whoami, passphrase
 void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // serve
+void AddKeyCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // keys …
 // An example at the end of every command's help (examples.cc).
 void AddExamples(CLI::App& app);
 

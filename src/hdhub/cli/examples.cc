@@ -40,6 +40,9 @@ const std::map<std::string, std::string>& Examples() {
     {"whoami", "HDHUB_TOKEN=$RITA hdhub whoami"},
     {"passphrase change", "HDHUB_NEW_PASSPHRASE='lantern quarry velvet 17' hdhub passphrase change"},
     {"nir check", "hdhub nir check 185057800608491   # exit 1 when one is invalid"},
+    {"keys contribution", "hdhub keys contribution --out cnam.contribution   # at each custodian; then:\n"
+                          "  hdhub init --operator opal --stage2-contribution cnam.contribution "
+                          "--stage2-contribution hdh.contribution"},
     {"source-key init", "HDHUB_SOURCE_PASSPHRASE='…' hdhub source-key init --key source.key"},
     {"pseudonymize", "hdhub pseudonymize --key source.key --schema ER_PRS_F.json --out ER_PRS_F.p1.csv ER_PRS_F.csv"},
     {"project create", "hdhub project create --id diab --authorisation CNIL-DR-2026-042 --purpose 'Antidiabetics'\n"
@@ -51,7 +54,8 @@ const std::map<std::string, std::string>& Examples() {
     {"project list", "HDHUB_TOKEN=$RITA hdhub project list"},
     {"project build", "hdhub project build diab"},
     {"project sweep", "hdhub project sweep"},
-    {"audit verify", "hdhub audit verify --log-key \"$(cat hub.vkey)\""},
+    {"audit verify", "hdhub audit verify   # the hub's log, as an auditor or operator\n"
+                     "  hdhub audit verify --log-dir copy/state/audit --log-key \"$(cat hub.vkey)\"   # a copy, offline"},
     {"audit prove", "hdhub audit prove --index 42"},
     {"audit consistency", "hdhub audit consistency --size1 100 --size2 250 > proof.txt"},
     {"audit check-inclusion", "hdhub audit check-inclusion --index 42 --size 250 --leaf-hash $LEAF --root $ROOT --proof $PROOF"},

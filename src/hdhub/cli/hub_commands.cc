@@ -72,17 +72,31 @@ void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto name = std::make_shared<std::string>();
   cmd->add_option("--host", *host, "host URI, an absolute file:///PATH (default: the directory host/ in the hub)");
   cmd->add_option("--operator", *name, "the first operator's user name (default: --user, $HDHUB_USER)");
-  cmd->callback(Run(opts, exit_code, [&opts, host, name]() -> Status {
+  auto contributions = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--stage2-contribution", *contributions,
+                  "a custodian's contribution to the stage-2 pseudonym key ('hdhub keys contribution'); give two, "
+                  "from two organisations, or none for a key the hub makes alone")
+      ->check(CLI::ExistingFile);
+  cmd->callback(Run(opts, exit_code, [&opts, host, name, contributions]() -> Status {
     if (!opts.server.empty()) return OnlyOnTheHub(opts);
     if (name->empty()) *name = opts.user;
     if (name->empty()) {
       return InvalidArgumentError(std::string("name the first operator: --operator NAME (or set ") + kUserEnv + ")");
     }
+    hub::InitOptions init{.host_uri = *host};
+    if (!contributions->empty() && contributions->size() != 2) {
+      return InvalidArgumentError("--stage2-contribution: give two custodians' contributions, or none (got " +
+                                  std::to_string(contributions->size()) + ")");
+    }
+    for (const std::string& file : *contributions) {
+      ASSIGN_OR_RETURN(keys::CustodianContribution c, keys::CustodianContribution::Read(file));
+      init.stage2_contributions.push_back(std::move(c));
+    }
     ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadNewPassphrase(kPassphraseEnv, "new hub passphrase: "));
     ASSIGN_OR_RETURN(SecretBytes password,
                      keys::ReadNewPassphrase(kPasswordEnv, "password for the first operator " + *name + ": "));
-    RETURN_IF_ERROR(service::Service::Init(*opts.backends, opts.hub_dir, passphrase, {.host_uri = *host},
-                                           {*name, std::move(password)}));
+    RETURN_IF_ERROR(
+        service::Service::Init(*opts.backends, opts.hub_dir, passphrase, init, {*name, std::move(password)}));
     if (opts.json) {
       std::cout << nlohmann::json{{"hub", opts.hub_dir}, {"operator", *name}}.dump() << "\n";
     } else {

@@ -18,7 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 constexpr char kKeyFileName[] = "hub.key";
 constexpr char kCatalogName[] = "catalog.db";
-constexpr char kCheckpointSealPurpose[] = "audit-checkpoint";
 constexpr std::chrono::seconds kBusyWait{60};
 
 // "file", "s3", …: what kind of host, for the log (a URI may hold a path).
@@ -61,6 +60,14 @@ Status CreateHubFiles(const Backends& backends, const fs::path& dir, const Secre
   if (options.fast_key_derivation_for_test) key_params = keys::KeyFileParams::InsecureLowCostForTest();
   RETURN_IF_ERROR(
       keys::KeyFileKeyStore::CreateKeyFile((abs / "state" / kKeyFileName).string(), passphrase, key_params));
+  // The purpose keys: random, stage 2 from the custodians' contributions if
+  // given, wrapped by the new KEK.
+  if (options.derived_purpose_keys_for_test) return WriteConfigAtomically(dir, config);
+  ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> kek, backends.key_stores(passphrase).Open(config.keys));
+  ASSIGN_OR_RETURN(keys::KeyRing ring,
+                   keys::KeyRing::New(HubPurposes(), ingest::kStageTwoPurpose, options.stage2_contributions));
+  RETURN_IF_ERROR(ring.Write(*kek, (abs / "state" / keys::kKeyRingFileName).string()));
+  config.purpose_keys_in_ring = true;
   SystemClock clock;
   RETURN_IF_ERROR(catalog::Catalog::Open((abs / "state" / kCatalogName).string(), &clock).status());
   // hub.json last: until it exists, the directory is not a hub.
@@ -82,6 +89,11 @@ Status Hub::Init(const Backends& backends, const fs::path& dir, const SecretByte
     RETURN_IF_ERROR(hub->directory().CreateFirstOperator(first.name, first.password));
     audit::Event e{.actor = first.name, .role = "operator", .action = "hub.init"};
     e.objects["host"] = HostKind(options.host_uri.empty() ? "file:" : options.host_uri);
+    // Fingerprints name the contributions without revealing them.
+    e.details["stage2_key"] = options.stage2_contributions.empty() ? keys::kOriginRandom : "custodians";
+    for (const keys::CustodianContribution& c : options.stage2_contributions) {
+      e.details["stage2_custodians"].push_back(c.fingerprint);
+    }
     return hub->audit().Append(e).status();
   }();
   if (!status.ok() && !had_state) {
@@ -110,7 +122,8 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
                                    "; the attempt could not be recorded: " + std::string(recorded.message()));
     }
   }
-  ASSIGN_OR_RETURN(hub->raw_keys_, std::move(keys));
+  ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> kek, std::move(keys));
+  RETURN_IF_ERROR(hub->OpenKeyRing(config, std::move(kek)));
   // Derived before the log opens: the publish hook seals with it, and a key
   // use logged from inside the log's own append would wait on itself.
   ASSIGN_OR_RETURN(auto checkpoint_hmac, hub->raw_keys_->HmacFor(kCheckpointSealPurpose));
@@ -120,6 +133,7 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
   // Nothing is written before every check of the log has passed.
   RETURN_IF_ERROR(hub->CheckAuditLog(config, open_options));
   RETURN_IF_ERROR(hub->OpenAuditLog(config, open_options));
+  if (hub->ring_to_write_ != RingToWrite::kNone) RETURN_IF_ERROR(hub->WriteMigratedKeyRing());
   hub->hub_keys_ = hub->KeysFor(HubActor());
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> names, hub->hub_keys_->HmacFor(kObjectNamesPurpose));
   hub->sealed_ = std::make_unique<storage::SealedStore>(hub->host_.get(), std::move(names));
@@ -140,6 +154,63 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
   }
   ASSIGN_OR_RETURN(hub->scratch_, ScratchArea::Create((hub->state_dir() / "tmp").string()));
   return hub;
+}
+
+std::vector<std::string> HubPurposes() {
+  return {kObjectNamesPurpose, kCheckpointSealPurpose, ingest::kStageTwoPurpose, kScramMockPurpose};
+}
+
+Status Hub::OpenKeyRing(const Config& config, std::unique_ptr<keys::KeyStore> kek) {
+  const std::string path = (state_dir() / keys::kKeyRingFileName).string();
+  StatusOr<keys::KeyRing> ring = NotFoundError("");
+  std::error_code ec;
+  // A ring on disk is the hub's keys even when hub.json does not say so yet
+  // (a migration that stopped before rewriting hub.json, or hub.json rewritten).
+  const bool ring_on_disk = fs::exists(path, ec);
+  if (config.purpose_keys_in_ring || ring_on_disk) {
+    ring = keys::KeyRing::Read(*kek, path);
+    if (IsNotFound(ring.status())) {
+      return DataLossError(path +
+                           " is missing: the hub's purpose keys (object names, pseudonyms) are in it; "
+                           "restore it from a backup of state/");
+    }
+    RETURN_IF_ERROR(ring.status());
+    for (const std::string& purpose : HubPurposes()) {
+      if (ring->Find(purpose) == nullptr) return DataLossError(path + " lacks the key for " + purpose);
+    }
+    ring_to_write_ = config.purpose_keys_in_ring ? RingToWrite::kNone : RingToWrite::kConfigOnly;
+  } else {
+    // A hub made before the ring: its derived keys, unchanged, written once
+    // every check of the log has passed (WriteMigratedKeyRing).
+    ring = keys::KeyRing::FromDerived(*kek, HubPurposes());
+    if (!ring.ok()) {
+      return FailedPreconditionError(
+          "hub.json names no key ring and the key store cannot give the derived keys of "
+          "an older hub: " +
+          std::string(ring.status().message()));
+    }
+    ring_to_write_ = RingToWrite::kDerived;
+  }
+  auto store = std::make_unique<keys::KeyRingKeyStore>(std::move(kek), *std::move(ring));
+  ring_store_ = store.get();
+  raw_keys_ = std::move(store);
+  return OkStatus();
+}
+
+Status Hub::WriteMigratedKeyRing() {
+  if (ring_to_write_ == RingToWrite::kDerived) {
+    audit::Event e{.actor = HubActor().id, .role = HubActor().role, .action = "keys.ring_migrate"};
+    e.details["purposes"] = HubPurposes();
+    e.details["origin"] = keys::kOriginKekDerived;
+    RETURN_IF_ERROR(audit_->Append(e).status());
+    RETURN_IF_ERROR(ring_store_->ring().Write(*ring_store_->base(), (state_dir() / keys::kKeyRingFileName).string()));
+  }
+  // Re-read: opening the log may have rewritten hub.json (audit_key).
+  ASSIGN_OR_RETURN(Config config, ReadConfig(dir_));
+  config.purpose_keys_in_ring = true;
+  RETURN_IF_ERROR(WriteConfigAtomically(dir_, config));
+  ring_to_write_ = RingToWrite::kNone;
+  return OkStatus();
 }
 
 Status Hub::ChangePassphrase(const SecretBytes& old_passphrase, const SecretBytes& new_passphrase) {

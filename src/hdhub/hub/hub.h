@@ -51,6 +51,7 @@
 #include "hdhub/hub/backends.h"
 #include "hdhub/hub/hub_config.h"
 #include "hdhub/ingest/csv_ingest.h"
+#include "hdhub/keys/key_ring.h"
 #include "hdhub/keys/key_store.h"
 #include "hdhub/projects/project_store.h"
 #include "hdhub/projects/session.h"
@@ -64,10 +65,20 @@ namespace hdhub::hub {
 struct InitOptions {
   std::string host_uri;                       // empty: file://<hub dir>/host
   bool fast_key_derivation_for_test = false;  // cheap Argon2id parameters
+  // Two custodians' contributions to the stage-2 pseudonym key, or none (the
+  // key is then random, made by the hub alone; the key ring says which).
+  std::vector<keys::CustodianContribution> stage2_contributions;
+  bool derived_purpose_keys_for_test = false;  // a hub as made before the key ring
 };
 
-// The key store purpose of the HMAC that names objects on the host.
+// The purposes of the hub's key ring (keys/key_ring.h): the HMAC that names
+// objects on the host, the one whose output seals the host's audit
+// checkpoint, stage-2 pseudonyms (ingest::kStageTwoPurpose) and the PG
+// wire's mock SCRAM salts.
 inline constexpr char kObjectNamesPurpose[] = "object-names";
+inline constexpr char kCheckpointSealPurpose[] = "audit-checkpoint";
+inline constexpr char kScramMockPurpose[] = "pgwire/scram-mock";
+std::vector<std::string> HubPurposes();
 
 struct OpenOptions {
   // Open although the host's audit checkpoint is missing or older than the
@@ -189,6 +200,12 @@ class Hub {
   // writing nothing; then opens the log (and writes a new or migrated key).
   Status CheckAuditLog(const Config& config, const OpenOptions& options);
   Status OpenAuditLog(const Config& config, const OpenOptions& open_options);
+  // The purpose keys: state/keyring, or an older hub's derived keys (then
+  // ring_to_write_); puts the ring in front of `kek` as raw_keys_.
+  // DataLoss when hub.json names a ring and state/keyring is missing or damaged.
+  Status OpenKeyRing(const Config& config, std::unique_ptr<keys::KeyStore> kek);
+  // An older hub's derived keys, written into state/keyring once its log is open.
+  Status WriteMigratedKeyRing();
   // Appends a failed unlock to state/audit/failed-unlocks (no key: the log
   // cannot be signed), and folds that file into the log once it is open.
   static Status RecordFailedUnlock(const std::filesystem::path& dir, Clock* clock, const OpenOptions& options);
@@ -202,11 +219,15 @@ class Hub {
   SecretBytes checkpoint_key_;  // seals audit/checkpoint on the host
   std::unique_ptr<audit::Ed25519Signer> signer_;  // until the log takes it
   enum class KeyToWrite { kNone, kNew, kWrapClear } key_to_write_ = KeyToWrite::kNone;
+  // kDerived: an older hub's derived keys, to be written into state/keyring;
+  // kConfigOnly: the ring is on disk, hub.json does not say so yet.
+  enum class RingToWrite { kNone, kDerived, kConfigOnly } ring_to_write_ = RingToWrite::kNone;
   std::string verifier_key_;
   std::vector<WitnessConfig> witnesses_;  // from hub.json, checked at open and by VerifyAudit
   std::atomic<bool> host_needs_recovery_{false};
   std::unique_ptr<audit::AuditLog> audit_;
   std::unique_ptr<keys::KeyStore> raw_keys_;  // used only through KeysFor views
+  keys::KeyRingKeyStore* ring_store_ = nullptr;  // raw_keys_ itself
   std::unique_ptr<keys::KeyStore> hub_keys_;  // the hub's own uses at open (actor "hub")
   std::unique_ptr<storage::BlobStore> host_;
   std::unique_ptr<storage::SealedStore> sealed_;

@@ -12,6 +12,7 @@ constexpr int kFormat = 2;        // hub-relative paths
 constexpr int kOldestFormat = 1;  // absolute paths only
 constexpr mode_t kConfigMode = 0644;
 constexpr char kAuditKeyInKeyStore[] = "key-store";
+constexpr char kPurposeKeysInRing[] = "key-ring";
 
 // The hub directory, absolute, without a trailing separator.
 fs::path Base(const fs::path& dir) {
@@ -51,6 +52,10 @@ StatusOr<Config> ParseConfig(const std::string& text, const std::string& where) 
   const bool wrapped = j.contains("audit_key") && j["audit_key"] == kAuditKeyInKeyStore;
   if (j.contains("audit_key") && !wrapped) return DataLossError(where + " has an unknown \"audit_key\"");
   Config config{j["host"].get<std::string>(), j["keys"].get<std::string>(), wrapped, {}};
+  if (j.contains("purpose_keys")) {
+    if (j["purpose_keys"] != kPurposeKeysInRing) return DataLossError(where + " has an unknown \"purpose_keys\"");
+    config.purpose_keys_in_ring = true;
+  }
   if (!j.contains("witnesses")) return config;
   if (!j["witnesses"].is_array()) return DataLossError(where + ": \"witnesses\" is not an array");
   for (const nlohmann::json& w : j["witnesses"]) {
@@ -89,6 +94,7 @@ StatusOr<Config> ReadConfig(const fs::path& dir) {
   RETURN_IF_ERROR(text.status());
   ASSIGN_OR_RETURN(Config config, ParseConfig(*text, where));
   Config resolved{ResolveHubUri(config.host, dir), ResolveHubUri(config.keys, dir), config.audit_key_wrapped, {}};
+  resolved.purpose_keys_in_ring = config.purpose_keys_in_ring;
   for (const WitnessConfig& w : config.witnesses) {
     const fs::path path(w.checkpoint);
     resolved.witnesses.push_back({w.key, path.is_absolute() ? w.checkpoint : (Base(dir) / path).string()});
@@ -100,6 +106,7 @@ Status WriteConfigAtomically(const fs::path& dir, const Config& config, FileOps*
   nlohmann::json j = {
       {"format", kFormat}, {"host", HubRelativeUri(config.host, dir)}, {"keys", HubRelativeUri(config.keys, dir)}};
   if (config.audit_key_wrapped) j["audit_key"] = kAuditKeyInKeyStore;
+  if (config.purpose_keys_in_ring) j["purpose_keys"] = kPurposeKeysInRing;
   if (!config.witnesses.empty()) {
     j["witnesses"] = nlohmann::json::array();
     for (const WitnessConfig& w : config.witnesses) {

@@ -40,6 +40,11 @@ struct Config {
   // hubs made before; their clear key is wrapped at the next open.
   bool audit_key_wrapped = false;
   std::vector<WitnessConfig> witnesses;
+  // "purpose_keys": "key-ring": the purpose keys are the random keys of
+  // state/keyring (keys/key_ring.h), and the hub refuses to open without it.
+  // Absent in hubs made before; their derived keys move into a ring at the
+  // next open.
+  bool purpose_keys_in_ring = false;
 };
 
 // Reads <dir>/hub.json and resolves hub-relative paths against `dir`.

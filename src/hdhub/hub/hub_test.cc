@@ -151,6 +151,136 @@ TEST_F(HubTest, NewHubKeepsItsSigningKeyWrapped) {
   EXPECT_THAT(FilesHolding(hub_dir, "PRIVATE+KEY+"), ::testing::IsEmpty());
 }
 
+std::string MacOf(keys::KeyStore& keys, std::string_view purpose) {
+  auto hmac = keys.HmacFor(purpose).value();
+  crypto::Digest d = hmac->Compute(AsBytes("185077512345678"));
+  return HexEncode(ByteSpan(d.data(), d.size()));
+}
+
+int CountEvents(Hub& hub, std::string_view action) {
+  int n = 0;
+  for (uint64_t i = 0; i < hub.audit().Size(); ++i) {
+    n += audit::DecodeEntry(hub.audit().ReadEntry(i).value()).value().event.action == action;
+  }
+  return n;
+}
+
+TEST_F(HubTest, NewHubsPurposeKeysAreRandomAndKeptWrappedInItsRing) {
+  const fs::path hub_dir = dir_.path() / "hub";
+  ASSERT_OK_AND_ASSIGN(Config config, ReadConfig(hub_dir));
+  EXPECT_TRUE(config.purpose_keys_in_ring);
+  ASSERT_OK_AND_ASSIGN(auto kek, BuiltinBackends().key_stores(passphrase_).Open(config.keys));
+  ASSERT_OK_AND_ASSIGN(keys::KeyRing ring, keys::KeyRing::Read(*kek, (hub_dir / "state" / "keyring").string()));
+  ASSERT_OK_AND_ASSIGN(auto hub, Open());
+  auto keys = hub->KeysFor(operator_);
+  for (const std::string& purpose : HubPurposes()) {
+    ASSERT_NE(ring.Find(purpose), nullptr) << purpose;
+    EXPECT_EQ(ring.Find(purpose)->origin, keys::kOriginRandom);
+    // The hub's keys are the ring's, not derivations of the KEK.
+    EXPECT_NE(MacOf(*keys, purpose), MacOf(*kek, purpose)) << purpose;
+    EXPECT_THAT(FilesHolding(hub_dir, HexEncode(ring.Find(purpose)->key.span())), ::testing::IsEmpty());
+  }
+  EXPECT_THAT(keys->HmacFor("anything/else"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(keys->DerivedPurposeKey(kObjectNamesPurpose), StatusIs(StatusCode::kUnimplemented));
+}
+
+TEST_F(HubTest, AHubWithoutItsRingIsRefusedAndLeftAsItWas) {
+  const fs::path hub_dir = dir_.path() / "hub";
+  { ASSERT_OK(Open().status()); }
+  const fs::path ring = hub_dir / "state" / "keyring";
+  const std::string good = ReadFile(ring.string()).value();
+  fs::remove(ring);
+  const std::string log_before = ReadFile((hub_dir / "state" / "audit" / "checkpoint").string()).value();
+  EXPECT_THAT(Open(), StatusIs(StatusCode::kDataLoss, HasSubstr("keyring is missing")));
+  EXPECT_EQ(ReadFile((hub_dir / "state" / "audit" / "checkpoint").string()).value(), log_before);
+  EXPECT_FALSE(fs::exists(ring));
+  // Nor with hub.json's mark removed as well: the keys would not be the hub's.
+  ASSERT_OK_AND_ASSIGN(Config config, ReadConfig(hub_dir));
+  config.purpose_keys_in_ring = false;
+  ASSERT_OK(WriteConfigAtomically(hub_dir, config));
+  EXPECT_FALSE(Open().ok());
+  EXPECT_FALSE(fs::exists(ring));
+  // Put back, it opens again, and hub.json says so again.
+  ASSERT_OK(WriteFileAtomically(ring.string(), AsBytes(good), 0600));
+  ASSERT_OK(Open().status());
+  EXPECT_TRUE(ReadConfig(hub_dir).value().purpose_keys_in_ring);
+}
+
+TEST_F(HubTest, AnOlderHubsDerivedKeysMoveIntoItsRingUnchanged) {
+  const fs::path hub_dir = dir_.path() / "older";
+  ASSERT_OK(Hub::Init(BuiltinBackends(), hub_dir, passphrase_,
+                      {.fast_key_derivation_for_test = true, .derived_purpose_keys_for_test = true}, First()));
+  // Init's own open moved the derived keys into a ring; take it away again so
+  // the directory is what an older hdhub left.
+  ASSERT_OK_AND_ASSIGN(Config config, ReadConfig(hub_dir));
+  ASSERT_TRUE(config.purpose_keys_in_ring);
+  config.purpose_keys_in_ring = false;
+  ASSERT_OK(WriteConfigAtomically(hub_dir, config));
+  ASSERT_TRUE(fs::remove(hub_dir / "state" / "keyring"));
+  // Its stage-2 pseudonym of one input, and an object it wrote under its
+  // derived object names.
+  ASSERT_OK_AND_ASSIGN(auto kek, BuiltinBackends().key_stores(passphrase_).Open(config.keys));
+  const std::string stage2_before = MacOf(*kek, "pseudonym/stage2");
+  ASSERT_OK_AND_ASSIGN(SecretBytes dek, keys::NewDataKey());
+  ASSERT_OK_AND_ASSIGN(auto host, BuiltinBackends().hosts.Open(config.host));
+  std::string object;
+  {
+    storage::SealedStore older(host.get(), kek->HmacFor(kObjectNamesPurpose).value());
+    ASSERT_OK(older.Put("dataset/X/v1/part-0", dek, AsBytes("rows")).status());
+    object = older.ObjectNameFor("dataset/X/v1/part-0");
+  }
+  int migrations = 0;
+  {
+    ASSERT_OK_AND_ASSIGN(auto hub, Hub::Open(BuiltinBackends(), hub_dir, passphrase_, &clock_));
+    migrations = CountEvents(*hub, "keys.ring_migrate");
+    EXPECT_GE(migrations, 1);
+  }
+  ASSERT_OK_AND_ASSIGN(config, ReadConfig(hub_dir));
+  EXPECT_TRUE(config.purpose_keys_in_ring);
+  ASSERT_OK_AND_ASSIGN(keys::KeyRing ring, keys::KeyRing::Read(*kek, (hub_dir / "state" / "keyring").string()));
+  EXPECT_EQ(ring.Find("pseudonym/stage2")->origin, keys::kOriginKekDerived);
+  ASSERT_OK_AND_ASSIGN(auto hub, Hub::Open(BuiltinBackends(), hub_dir, passphrase_, &clock_));
+  EXPECT_EQ(CountEvents(*hub, "keys.ring_migrate"), migrations) << "migrated once only";
+  auto keys = hub->KeysFor(operator_);
+  EXPECT_EQ(MacOf(*keys, "pseudonym/stage2"), stage2_before);
+  EXPECT_EQ(hub->sealed().ObjectNameFor("dataset/X/v1/part-0"), object);
+  ASSERT_OK_AND_ASSIGN(Bytes back, hub->sealed().Get("dataset/X/v1/part-0", dek));
+  EXPECT_EQ(std::string(back.begin(), back.end()), "rows");
+}
+
+TEST_F(HubTest, TwoCustodiansContributionsMakeTheStage2KeyAndAreNamedInTheLog) {
+  const fs::path hub_dir = dir_.path() / "custodians";
+  InitOptions options{.fast_key_derivation_for_test = true};
+  options.stage2_contributions.push_back(keys::CustodianContribution::New().value());
+  options.stage2_contributions.push_back(keys::CustodianContribution::New().value());
+  const std::string a = options.stage2_contributions[0].fingerprint;
+  const std::string b = options.stage2_contributions[1].fingerprint;
+  ASSERT_OK(Hub::Init(BuiltinBackends(), hub_dir, passphrase_, options, First()));
+  ASSERT_OK_AND_ASSIGN(auto kek, BuiltinBackends().key_stores(passphrase_).Open(ReadConfig(hub_dir).value().keys));
+  ASSERT_OK_AND_ASSIGN(keys::KeyRing ring, keys::KeyRing::Read(*kek, (hub_dir / "state" / "keyring").string()));
+  EXPECT_THAT(ring.Find("pseudonym/stage2")->origin, HasSubstr(a));
+  EXPECT_THAT(ring.Find("pseudonym/stage2")->origin, HasSubstr(b));
+  ASSERT_OK_AND_ASSIGN(keys::KeyRing remade,
+                       keys::KeyRing::New(HubPurposes(), "pseudonym/stage2", options.stage2_contributions));
+  EXPECT_TRUE(ring.Find("pseudonym/stage2")->key.Equals(remade.Find("pseudonym/stage2")->key));
+  ASSERT_OK_AND_ASSIGN(auto hub, Hub::Open(BuiltinBackends(), hub_dir, passphrase_, &clock_));
+  bool named = false;
+  for (uint64_t i = 0; i < hub->audit().Size(); ++i) {
+    audit::Entry e = audit::DecodeEntry(hub->audit().ReadEntry(i).value()).value();
+    if (e.event.action != "hub.init") continue;
+    named = e.event.details["stage2_key"] == "custodians" &&
+            e.event.details["stage2_custodians"] == nlohmann::json::array({a, b});
+  }
+  EXPECT_TRUE(named);
+  // One contribution alone, or the same twice, makes no hub.
+  InitOptions one{.fast_key_derivation_for_test = true};
+  one.stage2_contributions.push_back(keys::CustodianContribution::New().value());
+  EXPECT_THAT(Hub::Init(BuiltinBackends(), dir_.path() / "one", passphrase_, one, First()),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_FALSE(fs::exists(dir_.path() / "one" / "hub.json"));
+  EXPECT_FALSE(fs::exists(dir_.path() / "one" / "state"));
+}
+
 TEST_F(HubTest, RefusedQueryIsLoggedAsDeniedWithTheTextHashOnly) {
   ASSERT_OK_AND_ASSIGN(auto hub, Open());
   ASSERT_OK_AND_ASSIGN(auto db, OpenCatalogDatabase(*hub));

@@ -66,13 +66,15 @@ StatusOr<SecretBytes> KekOperations::UnwrapKey(ByteSpan wrapped, std::string_vie
   return key;
 }
 
-StatusOr<std::unique_ptr<crypto::HmacSha256>> KekOperations::HmacFor(
-    std::string_view purpose) const {
+StatusOr<SecretBytes> KekOperations::DerivedPurposeKey(std::string_view purpose) const {
   if (purpose.empty()) return InvalidArgumentError("HMAC purpose must not be empty");
   std::string info(kHmacInfoPrefix);
   info += purpose;
-  ASSIGN_OR_RETURN(SecretBytes key,
-                   crypto::HkdfSha256(kek_, ByteSpan(), AsBytes(info), kDerivedKeySize));
+  return crypto::HkdfSha256(kek_, ByteSpan(), AsBytes(info), kDerivedKeySize);
+}
+
+StatusOr<std::unique_ptr<crypto::HmacSha256>> KekOperations::HmacFor(std::string_view purpose) const {
+  ASSIGN_OR_RETURN(SecretBytes key, DerivedPurposeKey(purpose));
   return crypto::HmacSha256::Create(key);
 }
 

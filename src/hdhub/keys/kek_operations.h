@@ -38,6 +38,8 @@ class KekOperations {
   StatusOr<Bytes> WrapKey(const SecretBytes& data_key, std::string_view context) const;
   StatusOr<SecretBytes> UnwrapKey(ByteSpan wrapped, std::string_view context) const;
   StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) const;
+  // The HMAC key HmacFor(purpose) uses (KeyStore::DerivedPurposeKey).
+  StatusOr<SecretBytes> DerivedPurposeKey(std::string_view purpose) const;
 
   // Only Create() can make a Passkey, so only Create() constructs.
   class Passkey {

@@ -92,4 +92,8 @@ StatusOr<std::unique_ptr<crypto::HmacSha256>> KeyFileKeyStore::HmacFor(std::stri
   return ops_->HmacFor(purpose);
 }
 
+StatusOr<SecretBytes> KeyFileKeyStore::DerivedPurposeKey(std::string_view purpose) {
+  return ops_->DerivedPurposeKey(purpose);
+}
+
 }  // namespace hdhub::keys

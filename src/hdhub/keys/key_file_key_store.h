@@ -50,6 +50,7 @@ class KeyFileKeyStore final : public KeyStore {
   StatusOr<Bytes> WrapKey(const SecretBytes& data_key, std::string_view context) override;
   StatusOr<SecretBytes> UnwrapKey(ByteSpan wrapped, std::string_view context) override;
   StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) override;
+  StatusOr<SecretBytes> DerivedPurposeKey(std::string_view purpose) override;
   std::string Describe() const override { return "keyfile:" + path_; }
 
   KeyFileKeyStore(std::string path, std::unique_ptr<KekOperations> ops)

@@ -6,6 +6,10 @@
 
 namespace hdhub::keys {
 
+StatusOr<SecretBytes> KeyStore::DerivedPurposeKey(std::string_view) {
+  return UnimplementedError(Describe().substr(0, Describe().find(':')) + " key store derives no purpose key");
+}
+
 StatusOr<SecretBytes> NewDataKey() { return crypto::RandomSecret(kDataKeySize); }
 
 void KeyStoreRegistry::Register(std::string scheme, Factory factory) {

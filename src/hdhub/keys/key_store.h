@@ -7,6 +7,10 @@
 //   memory:          an in-process store for tests
 // (an HSM over PKCS#11 will join later.)
 //
+// Since the key ring (keys/key_ring.h), a hub's purpose keys are random keys
+// wrapped by the store, not HmacFor's derivations: HmacFor remains for the
+// source's own stage-1 key file and for hubs made before the ring.
+//
 // Data keys (DEKs) are random 32-byte keys, one per dataset version and per
 // project workspace. They are stored only wrapped; destroying the wrapped copy
 // makes every object sealed under it unreadable (crypto-shredding).
@@ -46,6 +50,13 @@ class KeyStore {
   // (e.g. "pseudonym/stage2", "object-names"). The same purpose always gives
   // the same key for the same KEK; different purposes give unrelated keys.
   virtual StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) = 0;
+
+  // The key HmacFor(purpose) is keyed with, for a store that derives purpose
+  // keys from its KEK (keyfile:, memory:). Used once per hub, to move the
+  // derived keys of a hub made before the key ring into it (keys/key_ring.h),
+  // so that its pseudonyms and object names stay the same. Any other store:
+  // Unimplemented.
+  virtual StatusOr<SecretBytes> DerivedPurposeKey(std::string_view purpose);
 
   // "keyfile:/var/lib/hdhub/hub.key" or "memory:"; for logs, never secret.
   virtual std::string Describe() const = 0;

@@ -35,6 +35,9 @@ class KeyStoreWrapper : public KeyStore {
   StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) override {
     return base_->HmacFor(purpose);
   }
+  StatusOr<SecretBytes> DerivedPurposeKey(std::string_view purpose) override {
+    return base_->DerivedPurposeKey(purpose);
+  }
   std::string Describe() const override { return base_->Describe(); }
 
  private:

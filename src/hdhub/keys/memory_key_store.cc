@@ -26,4 +26,8 @@ StatusOr<std::unique_ptr<crypto::HmacSha256>> MemoryKeyStore::HmacFor(std::strin
   return ops_->HmacFor(purpose);
 }
 
+StatusOr<SecretBytes> MemoryKeyStore::DerivedPurposeKey(std::string_view purpose) {
+  return ops_->DerivedPurposeKey(purpose);
+}
+
 }  // namespace hdhub::keys

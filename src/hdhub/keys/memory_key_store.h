@@ -25,6 +25,7 @@ class MemoryKeyStore final : public KeyStore {
   StatusOr<Bytes> WrapKey(const SecretBytes& data_key, std::string_view context) override;
   StatusOr<SecretBytes> UnwrapKey(ByteSpan wrapped, std::string_view context) override;
   StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) override;
+  StatusOr<SecretBytes> DerivedPurposeKey(std::string_view purpose) override;
   std::string Describe() const override { return "memory:"; }
 
   explicit MemoryKeyStore(std::unique_ptr<KekOperations> ops) : ops_(std::move(ops)) {}

@@ -60,7 +60,7 @@ struct PgLogin {
 };
 
 // The key store purpose of the key under which mock SCRAM salts are derived.
-inline constexpr char kScramMockPurpose[] = "pgwire/scram-mock";
+using hub::kScramMockPurpose;
 
 // One line of the catalog listing.
 struct CatalogLine {
