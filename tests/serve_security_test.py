@@ -235,6 +235,9 @@ def serves(what):
 
 short = psycopg.connect(dsn("short"), password=RITA, autocommit=True)
 check("the short project answers within its window", short.execute("SELECT 1").fetchone()[0] == 1)
+short_catalog = psycopg.connect(dsn("short"), password=RITA, autocommit=True)
+check("the short project's catalog answers within its window",
+      short_catalog.execute("SELECT count(*) FROM pg_class").fetchone()[0] >= 1)
 http_ok, _, _ = http("POST", "/api/v1/projects/short/queries", RITA, {"sql": "SELECT 1 AS a"})
 check("HTTP: the short project answers within its window", http_ok == 200, str(http_ok))
 
@@ -324,6 +327,37 @@ for what, sql in ESCAPES:
     denied += status == 403
 after = denials("diab")
 check(f"HTTP: each of the {denied} refusals by the sandbox is audited", after == before + denied, f"{before} -> {after}")
+
+# The pg_catalog layer runs on a private DuckDB of the session (pgwire/catalog.h):
+# nothing there may show the machine either, and its statements are audited.
+def catalog_reads(project):
+    out = subprocess.run([CFG["hdhub"], "--json", "audit", "show", "--action", "query.run", "--project", project],
+                         capture_output=True, text=True, check=False).stdout
+    return out.count('"reads":"catalog"')
+
+
+MACHINE_MARKS = SECRET_MARKS + (os.environ.get("HOME", "/root"), "/root", "/tmp", "/var")
+CATALOG_PROBES = [
+    ("the settings through the catalog",
+     "SELECT s.name, s.value FROM pg_class, duckdb_settings() s WHERE s.name LIKE '%directory%' OR s.name = 'TimeZone'"),
+    ("the extensions' paths through the catalog", "SELECT e.install_path FROM pg_class, duckdb_extensions() e"),
+    ("a local file through the catalog", "SELECT * FROM pg_class, read_text('/etc/passwd')"),
+    ("the databases through the catalog", "SELECT d.path FROM pg_class, duckdb_databases() d"),
+]
+for client, run in (("psycopg2, simple protocol", escape_over_psycopg2),
+                    ("psycopg 3, extended protocol", escape_over_psycopg3)):
+    for what, sql in CATALOG_PROBES:
+        rows, code, message = run(sql)
+        shown = " ".join(str(cell) for row in (rows or []) for cell in row) + (message or "")
+        check(f"{client}: {what} shows nothing of the machine", not any(m in shown for m in MACHINE_MARKS),
+              repr(shown[:300]))
+        if rows and "TimeZone" in shown:
+            check(f"{client}: ... and its time zone is UTC", ("TimeZone", "UTC") in [tuple(r) for r in rows], repr(rows))
+before = catalog_reads("diab")
+with psycopg.connect(dsn(), password=RITA, autocommit=True) as conn:
+    conn.execute("SELECT relname FROM pg_class").fetchall()
+check("a catalog statement is audited as the project's query.run (details.reads catalog)",
+      catalog_reads("diab") >= before + 1, f"{before} -> {catalog_reads('diab')}")
 
 check("no file was written by an escape",
       not any(os.path.exists(os.path.join(CFG["work"], f)) for f in ("escaped.csv", "exported", "attached.db")))
@@ -513,12 +547,14 @@ for name, target, port_timeout in (("PG SSLRequest", slow_pg, AUTH_TIMEOUT),
 remaining = CFG["short_end"] - time.time()
 if remaining > 0:
     time.sleep(remaining + 1)
-try:
-    short.execute("SELECT 1")
-    check("PG: the next statement after the project's end is refused", False)
-except psycopg.Error as e:
-    check("PG: the next statement after the project's end is refused", "ended" in str(e), str(e))
-short.close()
+for conn, what, sql in ((short, "statement", "SELECT 1"), (short_catalog, "catalog statement",
+                                                             "SELECT count(*) FROM pg_class")):
+    try:
+        conn.execute(sql)
+        check(f"PG: the next {what} after the project's end is refused", False)
+    except psycopg.Error as e:
+        check(f"PG: the next {what} after the project's end is refused", "ended" in str(e), str(e))
+    conn.close()
 try:
     psycopg.connect(dsn("short"), password=RITA).close()
     check("PG: a login to an expired project is refused", False)

@@ -251,9 +251,9 @@ StatusOr<std::unique_ptr<CatalogEngine>> CatalogEngine::Create() {
       if (r->HasError()) return InternalError("the catalog's pg_type could not be filled");
     }
   }
-  RETURN_IF_ERROR(Run(con,
-                      "SET enable_external_access = false; SET allow_community_extensions = false; "
-                      "SET lock_configuration = true;"));
+  RETURN_IF_ERROR(Run(con, sql::MachineHidingSettings() +
+                               "; SET temp_directory = ''; SET enable_external_access = false; "
+                               "SET allow_community_extensions = false; SET lock_configuration = true;"));
   catalog->engine_ = std::make_unique<DuckDbEngine>(con);
   return catalog;
 }

@@ -71,6 +71,13 @@ class Engine {
   // The tables the session may query, with their columns (for the
   // pg_catalog / information_schema layer), by name.
   virtual StatusOr<std::vector<TableInfo>> Tables() = 0;
+  // Called before a statement of the pg_catalog layer (catalog.h) runs: the
+  // engine may refuse it as it would refuse one of its own (a revoked token,
+  // a project past its window) and records it. OK by default.
+  virtual Status ReadCatalog(std::string_view sql) {
+    (void)sql;
+    return OkStatus();
+  }
   // Interrupts the statement running now, if any (it fails with Cancelled,
   // SQLSTATE 57014; the session goes on). Thread-safe: called from another
   // thread than the one running the statement (a CancelRequest, shutdown).

@@ -319,9 +319,7 @@ Status ProtocolSession::Describe(const pgwire::Describe& m, BackendWriter& w) {
 
 StatusOr<bool> ProtocolSession::SendRows(Portal& portal, uint64_t limit, BackendWriter& w, uint64_t& sent,
                                          RowSink sink) {
-  if (!portal.rows) {
-    ASSIGN_OR_RETURN(portal.rows, portal.statement.engine->Execute(*portal.statement.prepared, portal.parameters));
-  }
+  if (!portal.rows) RETURN_IF_ERROR(StartPortal(portal));
   const bool returns_rows = portal.statement.prepared->description().returns_rows;
   std::vector<std::optional<std::string>> values;
   while (limit == 0 || sent < limit) {

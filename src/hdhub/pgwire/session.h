@@ -139,6 +139,9 @@ class ProtocolSession {
 
   // session_statements.cc
   StatusOr<Statement> PrepareStatement(const Classified& c);
+  // Starts the portal's statement; a catalog statement is first shown to the
+  // session's engine (Engine::ReadCatalog), which may refuse it.
+  Status StartPortal(Portal& portal);
   Status Admit(const Classified& c) const;  // 25P02 in a failed transaction
   // Runs a statement the session answers itself; `simple`: also its RowDescription.
   Status RunSession(const Classified& c, bool simple, const std::vector<int16_t>& result_formats, BackendWriter& w);

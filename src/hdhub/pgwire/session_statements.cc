@@ -101,6 +101,14 @@ StatusOr<ProtocolSession::Statement> ProtocolSession::PrepareStatement(const Cla
   return s;
 }
 
+Status ProtocolSession::StartPortal(Portal& portal) {
+  if (portal.statement.classified.kind == StatementKind::kCatalog) {
+    RETURN_IF_ERROR(engine_.ReadCatalog(portal.statement.classified.sql));
+  }
+  ASSIGN_OR_RETURN(portal.rows, portal.statement.engine->Execute(*portal.statement.prepared, portal.parameters));
+  return OkStatus();
+}
+
 Status ProtocolSession::Admit(const Classified& c) const {
   if (c.kind == StatementKind::kRefused) return UnimplementedError(c.refusal);
   if (transaction_ != Transaction::kFailed || c.kind == StatementKind::kCommit || c.kind == StatementKind::kRollback) {
@@ -299,7 +307,7 @@ Status ProtocolSession::CopyOut(const Classified& c, BackendWriter& w) {
   if (!d.returns_rows) return InvalidArgumentError("syntax error: COPY needs a query that returns rows");
   Portal portal{.statement = std::move(statement)};
   // Started before CopyOutResponse, so that an error is a plain ErrorResponse.
-  ASSIGN_OR_RETURN(portal.rows, portal.statement.engine->Execute(*portal.statement.prepared, {}));
+  RETURN_IF_ERROR(StartPortal(portal));
   w.CopyOutResponse(0, d.names.size());
   if (c.copy.header) {
     std::vector<std::optional<std::string>> names(d.names.begin(), d.names.end());

@@ -176,6 +176,17 @@ Status ProjectSession::CheckStatement(std::string_view sql) {
   return OkStatus();
 }
 
+Status ProjectSession::RecordCatalogRead(std::string_view sql) {
+  RETURN_IF_ERROR(Recheck());
+  audit::Event e{.actor = actor_.id,
+                 .role = actor_.role,
+                 .action = "query.run",
+                 .project = project_,
+                 .free_text = std::string(sql)};
+  e.details["reads"] = "catalog";
+  return audit::Record(*deps_.log, std::move(e), OkStatus());
+}
+
 Status ProjectSession::RefuseStatement(std::string_view sql, const Status& why) {
   audit::Event e{.actor = actor_.id,
                  .role = actor_.role,

@@ -116,6 +116,12 @@ class ProjectSession {
   // Stream (a refusal is audited as query.run); running it goes through
   // Stream, which checks again.
   StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Prepare(std::string_view sql);
+  // A statement of the PG wire's catalog layer (pgwire/catalog.h: the
+  // workspace's table and column names and types, never a row), which runs
+  // outside this session's instance: the per-statement checks (a refusal
+  // audited and returned), then logged as query.run with details.reads =
+  // "catalog".
+  Status RecordCatalogRead(std::string_view sql);
   // Stream, collected.
   StatusOr<sql::QueryResult> Query(std::string_view sql);
   // The statements of `sql`, each to be run by Stream or Query in turn (so

@@ -30,16 +30,24 @@ class LimitedEngine final : public pgwire::Engine {
   StatusOr<std::shared_ptr<pgwire::Prepared>> Prepare(std::string_view sql) override { return engine_->Prepare(sql); }
   StatusOr<std::unique_ptr<pgwire::Rows>> Execute(pgwire::Prepared& prepared,
                                                   std::vector<duckdb::Value> parameters) override {
-    // Both buckets are spent (no short cut), so that either limit holds alone.
-    const bool account_ok = limiter_->AllowRequest(LimitScope::kAccount, account_);
-    const bool address_ok = limiter_->AllowRequest(LimitScope::kAddress, address_);
-    if (!account_ok || !address_ok) return ResourceExhaustedError(kTooManyRequests);
+    if (!Allowed()) return ResourceExhaustedError(kTooManyRequests);
     return engine_->Execute(prepared, std::move(parameters));
   }
   StatusOr<std::vector<pgwire::TableInfo>> Tables() override { return engine_->Tables(); }
+  Status ReadCatalog(std::string_view sql) override {
+    if (!Allowed()) return ResourceExhaustedError(kTooManyRequests);
+    return engine_->ReadCatalog(sql);
+  }
   void Cancel() override { engine_->Cancel(); }
 
  private:
+  // Both buckets are spent (no short cut), so that either limit holds alone.
+  bool Allowed() {
+    const bool account_ok = limiter_->AllowRequest(LimitScope::kAccount, account_);
+    const bool address_ok = limiter_->AllowRequest(LimitScope::kAddress, address_);
+    return account_ok && address_ok;
+  }
+
   std::unique_ptr<pgwire::Engine> engine_;
   Limiter* limiter_;
   std::string account_, address_;

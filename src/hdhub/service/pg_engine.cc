@@ -109,6 +109,11 @@ class ProjectEngine final : public pgwire::Engine {
     return *tables_;
   }
 
+  Status ReadCatalog(std::string_view sql) override {
+    LetGo();
+    return session_->RecordCatalogRead(sql);
+  }
+
   void Cancel() override {
     std::lock_guard lock(mu_);
     if (running_ != nullptr) running_->Cancel();

@@ -23,15 +23,19 @@ namespace {
 
 using duckdb::ExceptionType;
 
-std::optional<StatusCode> CodeFromPrefix(std::string_view message) {
-  // ThrowForStatus writes "hdhub <CODE>: ..."; DuckDB may prepend its own
-  // "IO Error: " so the prefix is searched for, not anchored.
-  size_t at = message.find("hdhub ");
-  if (at == std::string_view::npos) return std::nullopt;
-  std::string_view rest = message.substr(at + 6);
-  for (int c = 1; c <= int(StatusCode::kUnauthenticated); ++c) {
-    std::string_view name = StatusCodeName(StatusCode(c));
-    if (rest.starts_with(name) && rest.substr(name.size()).starts_with(":")) return StatusCode(c);
+// hdhub's own error inside a DuckDB message: ThrowForStatus writes "hdhub
+// <CODE>: <message>"; DuckDB may prepend its own "IO Error: " and append the
+// statement's context ("LINE 1: CREATE VIEW …"), so the prefix is searched
+// for, and the message ends at its line's end: what hdhub said, alone.
+std::optional<Status> HdhubStatusIn(std::string_view message) {
+  for (size_t at = message.find("hdhub "); at != std::string_view::npos; at = message.find("hdhub ", at + 1)) {
+    std::string_view rest = message.substr(at + 6);
+    for (int c = 1; c <= int(StatusCode::kUnauthenticated); ++c) {
+      std::string_view name = StatusCodeName(StatusCode(c));
+      if (!rest.starts_with(name) || !rest.substr(name.size()).starts_with(": ")) continue;
+      std::string_view text = rest.substr(name.size() + 2);
+      return Status(StatusCode(c), text.substr(0, text.find('\n')));
+    }
   }
   return std::nullopt;
 }
@@ -68,7 +72,7 @@ bool RefusedWhenLocked(duckdb::StatementType type) {
 }  // namespace
 
 Status StatusFromDuckDbError(int exception_type, std::string_view message) {
-  if (std::optional<StatusCode> code = CodeFromPrefix(message)) return Status(*code, message);
+  if (std::optional<Status> own = HdhubStatusIn(message)) return *own;
   switch (ExceptionType(exception_type)) {
     case ExceptionType::PERMISSION:
       return PermissionDeniedError(message);
@@ -141,20 +145,24 @@ StatusOr<std::unique_ptr<Database>> Database::Open(storage::SealedStore* store, 
                                : std::string("SET temp_file_encryption = true; SET temp_directory = '") +
                                      kPrivateTempScheme +
                                      "'; SET max_temp_directory_size = " + QuoteLiteral(options.max_temp_size);
-    // No setting may show the machine DuckDB runs on (a researcher reads
-    // duckdb_settings()): the directories DuckDB derives from $HOME point
-    // nowhere, under the hdhub: scheme, which refuses them cleanly, and times
-    // are UTC whatever the machine's zone.
-    for (const char* option : {"home_directory", "extension_directory", "secret_directory"}) {
-      settings += std::string("; SET ") + option + " = " + QuoteLiteral(kNoLocalDirectory);
-    }
-    settings += "; SET TimeZone = 'UTC'";
+    settings += "; " + MachineHidingSettings();
     duckdb::unique_ptr<duckdb::MaterializedQueryResult> set = db->connection_->Query(settings);
     if (set->HasError()) return StatusFromDuckDbResult(*set).WithContext("configuring DuckDB");
   } catch (const std::exception& e) {
     return StatusFromDuckDbException(e).WithContext("opening DuckDB");
   }
   return db;
+}
+
+std::string MachineHidingSettings() {
+  // The directories DuckDB derives from $HOME point nowhere, under the hdhub:
+  // scheme (which the hdhub file system refuses cleanly, and no other file
+  // system serves), and times are UTC whatever the machine's zone.
+  std::string settings;
+  for (const char* option : {"home_directory", "extension_directory", "secret_directory"}) {
+    settings += std::string("SET ") + option + " = " + QuoteLiteral(kNoLocalDirectory) + "; ";
+  }
+  return settings + "SET TimeZone = 'UTC'";
 }
 
 Database::~Database() {

@@ -137,4 +137,9 @@ Status StatusFromDuckDbResult(duckdb::BaseQueryResult& result);
 std::string QuoteIdentifier(std::string_view name);
 std::string QuoteLiteral(std::string_view value);
 
+// SET statements after which no setting of a DuckDB instance shows the
+// machine it runs on (a researcher reads duckdb_settings()): every instance a
+// researcher's SQL reaches runs them (Database::Open, the PG wire's catalog).
+std::string MachineHidingSettings();
+
 }  // namespace hdhub::sql
