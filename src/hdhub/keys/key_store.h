@@ -5,7 +5,10 @@
 //   keyfile:<path>   the embedded default: a file protected by a passphrase
 //                    (Argon2id), format in docs/formats/key-file.md
 //   memory:          an in-process store for tests
-// (an HSM over PKCS#11 will join later.)
+//   pkcs11:token=…;object=…?module-path=…
+//                    a KEK inside an HSM, through its PKCS#11 module
+//                    (pkcs11_key_store.h, docs/formats/pkcs11-key-store.md);
+//                    it derives no purpose keys: HmacFor is FailedPrecondition
 //
 // Data keys (DEKs) are random 32-byte keys, one per dataset version and per
 // project workspace. They are stored only wrapped; destroying the wrapped copy

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hdhub/common/status_matchers.h"
+#include "hdhub/keys/builtin_key_stores.h"
 #include "hdhub/keys/key_store_conformance.h"
 
 namespace hdhub::keys {
@@ -78,6 +79,20 @@ TEST(Pkcs11KeyStoreTest, OpensFromTheUriTheScriptWrites) {
   ASSERT_OK_AND_ASSIGN(auto store, Pkcs11KeyStore::Open(Setting("HDHUB_PKCS11_URI").substr(7), Pin()));
   EXPECT_EQ(store->Describe(), Setting("HDHUB_PKCS11_URI"));
   EXPECT_THAT(store->Describe(), Not(HasSubstr(Setting("HDHUB_PKCS11_PIN"))));
+}
+
+TEST(Pkcs11KeyStoreTest, TheRegistryOpensItWithThePinFromTheEnvironment) {
+  constexpr char kEnvVar[] = "HDHUB_PKCS11_TEST_PIN";
+  KeyStoreRegistry registry;
+  RegisterBuiltinKeyStores(&registry, kEnvVar);
+  ASSERT_EQ(::setenv(kEnvVar, Setting("HDHUB_PKCS11_PIN").c_str(), 1), 0);
+  ASSERT_OK_AND_ASSIGN(auto store, registry.Open(Setting("HDHUB_PKCS11_URI")));
+  EXPECT_EQ(store->Describe(), Setting("HDHUB_PKCS11_URI"));
+  store.reset();
+  ASSERT_EQ(::setenv(kEnvVar, "wrong-pin", 1), 0);
+  EXPECT_THAT(registry.Open(Setting("HDHUB_PKCS11_URI")), StatusIs(StatusCode::kPermissionDenied));
+  ::unsetenv(kEnvVar);
+  EXPECT_THAT(registry.Open("pkcs11:token=hdhub"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("module")));
 }
 
 TEST(Pkcs11KeyStoreTest, TheKekValueCannotBeRead) {
