@@ -206,6 +206,20 @@ TEST(Pkcs11KeyStoreTest, WrappedKeyNamesFormatKekVersionAndLabel) {
   EXPECT_THAT(store->UnwrapKey(later, kContext), StatusIs(StatusCode::kDataLoss, HasSubstr("KEK version 2")));
 }
 
+TEST(Pkcs11KeyStoreTest, AKeyFromAnotherKekRelabelledFailsTheTokensIntegrityCheck) {
+  ASSERT_OK_AND_ASSIGN(auto store, Pkcs11KeyStore::Open(UriFor("hdhub-kek"), Pin()));
+  ASSERT_OK_AND_ASSIGN(auto other, Pkcs11KeyStore::Open(UriFor("hdhub-kek-2"), Pin()));
+  ASSERT_OK_AND_ASSIGN(SecretBytes dek, NewDataKey());
+  ASSERT_OK_AND_ASSIGN(Bytes wrapped, other->WrapKey(dek, kContext));
+  // Rewrite the header to name hdhub-kek: only the token's RFC 5649 check can tell.
+  const std::string label = "hdhub-kek";
+  Bytes relabelled(wrapped.begin(), wrapped.begin() + 11);
+  relabelled.push_back(static_cast<uint8_t>(label.size()));
+  relabelled.insert(relabelled.end(), label.begin(), label.end());
+  relabelled.insert(relabelled.end(), wrapped.begin() + 12 + wrapped[11], wrapped.end());
+  EXPECT_THAT(store->UnwrapKey(relabelled, kContext), StatusIs(StatusCode::kDataLoss, HasSubstr("integrity")));
+}
+
 TEST(Pkcs11KeyStoreTest, KeysOfOtherSizesRoundTrip) {
   ASSERT_OK_AND_ASSIGN(auto store, Pkcs11KeyStore::Open(UriFor("hdhub-kek"), Pin()));
   for (size_t size : {1, 7, 16, 33, 64, 1024}) {

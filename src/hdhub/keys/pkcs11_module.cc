@@ -101,7 +101,9 @@ StatusOr<std::shared_ptr<Pkcs11Module>> Pkcs11Module::Acquire(const std::string&
 
 Pkcs11Module::Pkcs11Module(std::string path, void* handle, CK_FUNCTION_LIST* fn)
     : path_(std::move(path)), handle_(handle), fn_(fn) {
-  crypto::RandomBytes(MutableByteSpan(salt_, sizeof(salt_))).IgnoreError();  // a weak salt only weakens nothing here
+  // Should the CSPRNG fail, the salt stays zero: the digest never leaves this
+  // process, so the salt only keeps it from being a bare SHA-256 of the PIN.
+  crypto::RandomBytes(MutableByteSpan(salt_, sizeof(salt_))).IgnoreError();
 }
 
 Pkcs11Module::~Pkcs11Module() {
