@@ -1,6 +1,7 @@
 #include "hdhub/hub/backends.h"
 
 #include "hdhub/keys/key_file_key_store.h"
+#include "hdhub/keys/pkcs11_key_store.h"
 #include "hdhub/storage/file_blob_store.h"
 #include "hdhub/storage/memory_blob_store.h"
 
@@ -14,6 +15,11 @@ Backends BuiltinBackends() {
     keys::KeyStoreRegistry registry;
     registry.Register("keyfile", [&unlock](std::string_view path) -> StatusOr<std::unique_ptr<keys::KeyStore>> {
       ASSIGN_OR_RETURN(auto store, keys::KeyFileKeyStore::Open(std::string(path), unlock));
+      return std::unique_ptr<keys::KeyStore>(std::move(store));
+    });
+    // The unlock secret is the token's user PIN.
+    registry.Register("pkcs11", [&unlock](std::string_view rest) -> StatusOr<std::unique_ptr<keys::KeyStore>> {
+      ASSIGN_OR_RETURN(auto store, keys::Pkcs11KeyStore::Open(rest, unlock));
       return std::unique_ptr<keys::KeyStore>(std::move(store));
     });
     return registry;
