@@ -12,7 +12,7 @@ namespace {
 constexpr uint8_t kMagic[4] = {'P', '1', '1', 'W'};
 constexpr uint8_t kFormatVersion = 0x01;
 constexpr size_t kNonceSize = 16;
-constexpr size_t kMaxLabelSize = 64;
+constexpr size_t kMaxLabelSize = 255;  // its size is one byte of the header
 constexpr size_t kBindingSize = crypto::kSha256Size;
 // RFC 5649 output: 8 bytes of integrity check value plus the padded input.
 constexpr size_t kKwpBlock = 8;
@@ -124,6 +124,9 @@ StatusOr<std::unique_ptr<Pkcs11KeyStore>> Pkcs11KeyStore::Open(std::string_view 
 
 StatusOr<std::unique_ptr<Pkcs11KeyStore>> Pkcs11KeyStore::Open(const Pkcs11Uri& uri, const SecretBytes& pin) {
   if (pin.empty()) return InvalidArgumentError("PKCS#11 token '" + uri.token + "': empty PIN");
+  if (uri.object.size() > kMaxLabelSize) {
+    return InvalidArgumentError("PKCS#11 key label longer than " + std::to_string(kMaxLabelSize) + " bytes");
+  }
   ASSIGN_OR_RETURN(std::shared_ptr<Pkcs11Module> module, Pkcs11Module::Acquire(uri.module_path));
   ASSIGN_OR_RETURN(CK_SLOT_ID slot, module->FindToken(uri.token));
   CK_FUNCTION_LIST* fn = module->fn();

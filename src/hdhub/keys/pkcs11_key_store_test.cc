@@ -177,7 +177,8 @@ TEST(Pkcs11KeyStoreTest, UnknownModuleTokenOrKeyIsNotFoundNamingIt) {
   EXPECT_THAT(Pkcs11KeyStore::Open(uri, Pin()), StatusIs(StatusCode::kNotFound, HasSubstr("label and id")));
   uri.id = Bytes{0x01};
   EXPECT_OK(Pkcs11KeyStore::Open(uri, Pin()));
-  uri.module_path = "/etc/hostname";
+  EXPECT_THAT(Pkcs11KeyStore::Open(UriFor(std::string(256, 'k')), Pin()), StatusIs(StatusCode::kInvalidArgument));
+  uri.module_path = std::string(HDHUB_SOFTHSM_DIR) + "/env";  // a file, not a module
   EXPECT_THAT(Pkcs11KeyStore::Open(uri, Pin()), StatusIs(StatusCode::kFailedPrecondition));
 }
 
