@@ -23,7 +23,7 @@ struct Backends {
   std::function<keys::KeyStoreRegistry(const SecretBytes& unlock)> key_stores;
 };
 
-// The backends built into hdhub: file: and memory: hosts; the keyfile: key store.
+// The backends built into hdhub: file:, memory: and s3: hosts; the keyfile: key store.
 Backends BuiltinBackends();
 
 }  // namespace hdhub::hub
