@@ -9,6 +9,7 @@
 
 #include "hdhub/s3/s3_blob_store.h"
 #include "hdhub/s3/xml.h"
+#include "hdhub/storage/checked_blob_writer.h"
 
 namespace hdhub::s3 {
 namespace {
@@ -16,28 +17,18 @@ namespace {
 using storage::BlobWriter;
 using storage::WriteMode;
 
-class S3Writer : public BlobWriter {
+class S3Writer : public storage::CheckedBlobWriter {
  public:
   S3Writer(S3BlobStore* store, std::string name, WriteMode mode)
-      : store_(store), name_(std::move(name)), key_(store->Key(name_)), mode_(mode) {}
+      : CheckedBlobWriter(std::move(name)), store_(store), key_(store->Key(this->name())), mode_(mode) {}
 
   ~S3Writer() override {
     if (!upload_id_.empty() && !completed_) Abort();
   }
 
-  Status Append(ByteSpan data) override {
-    if (!usable_) return FailedPreconditionError("writer for " + name_ + " is finished or failed");
-    Status status = AppendData(data);
-    if (!status.ok()) usable_ = false;
-    return status;
-  }
-
-  uint64_t bytes_written() const override { return written_; }
-
-  Status Commit() override {
-    if (!usable_) return FailedPreconditionError("writer for " + name_ + " is finished or failed");
-    usable_ = false;
-    if (upload_id_.empty()) return store_->PutObject(name_, buffer_, mode_);
+ private:
+  Status DoCommit() override {
+    if (upload_id_.empty()) return store_->PutObject(name(), buffer_, mode_);
     if (!buffer_.empty()) RETURN_IF_ERROR(SubmitPart(std::move(buffer_)));
     Status status = DrainAll();
     if (status.ok()) status = Complete();
@@ -45,19 +36,17 @@ class S3Writer : public BlobWriter {
     return status;  // the destructor aborts an upload that did not complete
   }
 
- private:
   // The size of part `number` (from 1): part_size, doubled every 1000 parts.
   uint64_t PartSize(int number) const {
     uint64_t size = store_->options().part_size << std::min((number - 1) / 1000, 10);
     return std::min(size, kMaxPartSize);
   }
 
-  Status AppendData(ByteSpan data) {
-    written_ += data.size();
+  Status DoAppend(ByteSpan data) override {
     if (mode_ == WriteMode::kIfAbsent) {
       // Conditional create is honoured on a single PUT only (s3_blob_store.h).
-      if (written_ > kMaxSinglePut) {
-        return ResourceExhaustedError("s3: " + name_ + ": a create-if-absent object is limited to 5 GiB");
+      if (bytes_written() + data.size() > kMaxSinglePut) {
+        return ResourceExhaustedError("s3: " + name() + ": a create-if-absent object is limited to 5 GiB");
       }
       buffer_.insert(buffer_.end(), data.begin(), data.end());
       return OkStatus();
@@ -79,7 +68,7 @@ class S3Writer : public BlobWriter {
 
   Status SubmitPart(Bytes part) {
     if (upload_id_.empty()) RETURN_IF_ERROR(CreateUpload());
-    if (next_part_ > kMaxParts) return ResourceExhaustedError("s3: " + name_ + " needs more than 10000 parts");
+    if (next_part_ > kMaxParts) return ResourceExhaustedError("s3: " + name() + " needs more than 10000 parts");
     while (static_cast<int>(in_flight_.size()) >= store_->options().parallel_parts) RETURN_IF_ERROR(DrainOne());
     int number = next_part_++;
     in_flight_.push_back(
@@ -161,8 +150,8 @@ class S3Writer : public BlobWriter {
   // After an unanswered Complete, the upload is gone: done if the object is
   // there with our size.
   Status CompletedEarlier() {
-    StatusOr<storage::ObjectInfo> info = store_->Stat(name_);
-    if (info.ok() && info->size == written_) {
+    StatusOr<storage::ObjectInfo> info = store_->Stat(name());
+    if (info.ok() && info->size == bytes_written()) {
       completed_ = true;
       return OkStatus();
     }
@@ -183,7 +172,6 @@ class S3Writer : public BlobWriter {
   }
 
   S3BlobStore* const store_;
-  const std::string name_;
   const std::string key_;
   const WriteMode mode_;
   Bytes buffer_;
@@ -191,8 +179,6 @@ class S3Writer : public BlobWriter {
   int next_part_ = 1;
   std::deque<std::future<StatusOr<std::string>>> in_flight_;
   std::vector<std::string> etags_;  // of parts 1.., in order
-  uint64_t written_ = 0;
-  bool usable_ = true;
   bool completed_ = false;
 };
 

@@ -6,6 +6,8 @@
 #include <thread>
 #include <utility>
 
+#include "hdhub/storage/checked_blob_writer.h"
+
 namespace hdhub::storage {
 namespace {
 
@@ -34,47 +36,32 @@ class RetryingReader : public BlobReaderWrapper {
 // Buffers the object and commits it with the store's retried Put; a
 // kOverwrite writer switches to streaming into the base store's writer once
 // the buffer passes the threshold.
-class RetryingWriter : public BlobWriter {
+class RetryingWriter : public CheckedBlobWriter {
  public:
   RetryingWriter(RetryingBlobStore* store, std::string name, WriteMode mode, uint64_t stream_threshold)
-      : store_(store), name_(std::move(name)), mode_(mode), stream_threshold_(stream_threshold) {}
-
-  Status Append(ByteSpan data) override {
-    if (!usable_) return FailedPreconditionError("writer for " + name_ + " is finished or failed");
-    Status status = AppendData(data);
-    if (!status.ok()) usable_ = false;
-    return status;
-  }
-
-  uint64_t bytes_written() const override { return written_; }
-
-  Status Commit() override {
-    if (!usable_) return FailedPreconditionError("writer for " + name_ + " is finished or failed");
-    usable_ = false;
-    if (streaming_ != nullptr) return streaming_->Commit();
-    return store_->Put(name_, buffer_, mode_);
-  }
+      : CheckedBlobWriter(std::move(name)), store_(store), mode_(mode), stream_threshold_(stream_threshold) {}
 
  private:
-  Status AppendData(ByteSpan data) {
-    written_ += data.size();
+  Status DoAppend(ByteSpan data) override {
     if (streaming_ != nullptr) return streaming_->Append(data);
     buffer_.insert(buffer_.end(), data.begin(), data.end());
     if (mode_ == WriteMode::kIfAbsent || buffer_.size() <= stream_threshold_) return OkStatus();
-    ASSIGN_OR_RETURN(streaming_, store_->NewBaseWriter(name_, mode_));
+    ASSIGN_OR_RETURN(streaming_, store_->NewBaseWriter(name(), mode_));
     Status status = streaming_->Append(buffer_);
     Bytes().swap(buffer_);
     return status;
   }
 
+  Status DoCommit() override {
+    if (streaming_ != nullptr) return streaming_->Commit();
+    return store_->Put(name(), buffer_, mode_);
+  }
+
   RetryingBlobStore* const store_;
-  const std::string name_;
   const WriteMode mode_;
   const uint64_t stream_threshold_;
   Bytes buffer_;
   std::unique_ptr<BlobWriter> streaming_;
-  uint64_t written_ = 0;
-  bool usable_ = true;
 };
 
 }  // namespace
