@@ -209,11 +209,11 @@ TEST_F(S3FaultTest, StalledAnswerTimesOutAndIsRetried) {
   Open(
       [&](const HttpRequest& r) {
         if (r.method == "GET" && stalls++ == 0)
-          return FaultAction{.kind = Kind::kStall, .stall = std::chrono::milliseconds(1500)};
+          return FaultAction{.kind = Kind::kStall, .stall = std::chrono::milliseconds(4000)};
         return FaultAction{};
       },
-      3, [](S3Options& o) { o.client.request_timeout = std::chrono::milliseconds(500); });
-  ASSERT_OK(s3_->Put("slow", TestPattern(10, 9)));
+      3, [](S3Options& o) { o.client.request_timeout = std::chrono::milliseconds(2000); });
+  ASSERT_OK(store_->Put("slow", TestPattern(10, 9)));
   EXPECT_THAT(store_->Get("slow"), IsOkAndHolds(TestPattern(10, 9)));
   EXPECT_EQ(stalls.load(), 2);
   stalls = 0;
