@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <thread>
 
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/s3/s3_test_util.h"
@@ -81,6 +82,29 @@ TEST(S3BlobStoreTest, LargeCreateIfAbsentIsConditionalToo) {
   ASSERT_OK(fresh->Commit());
   ASSERT_OK_AND_ASSIGN(auto info, store->Stat("fresh"));
   EXPECT_EQ(info.size, kMinPartSize + 7);
+}
+
+TEST(S3BlobStoreTest, ConcurrentCreateIfAbsentHasOneWinner) {
+  ASSERT_OK_AND_ASSIGN(auto store, MakeRgwStore());
+  constexpr int kWriters = 8;
+  std::vector<Status> results(kWriters);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWriters; ++i) {
+    threads.emplace_back([&, i] { results[i] = store->Put("race", TestPattern(1000, i), WriteMode::kIfAbsent); });
+  }
+  for (std::thread& thread : threads) thread.join();
+  int winner = -1;
+  for (int i = 0; i < kWriters; ++i) {
+    if (results[i].ok()) {
+      EXPECT_EQ(winner, -1) << "two writers created the object";
+      winner = i;
+    } else {
+      // radosgw answers a lost race with 412, or with 409 (Unavailable: retry, then 412).
+      EXPECT_THAT(results[i].code(), ::testing::AnyOf(StatusCode::kAlreadyExists, StatusCode::kUnavailable));
+    }
+  }
+  ASSERT_NE(winner, -1);
+  EXPECT_THAT(store->Get("race"), ::hdhub::testing::IsOkAndHolds(TestPattern(1000, winner)));
 }
 
 TEST(S3BlobStoreTest, ReaderFailsWhenObjectReplaced) {

@@ -64,6 +64,52 @@ struct CurlList {
   void Add(const std::string& header) { list = curl_slist_append(list, header.c_str()); }
 };
 
+// Timeouts, no signals (threads), no proxy for loopback.
+void ConfigureTransport(CURL* curl, const S3ClientOptions& options) {
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "127.0.0.1,localhost");
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(options.idle_timeout.count() / 1000)));
+}
+
+// The method, and the body as POSTFIELDS (no read callback: curl sends it as is).
+void ConfigureMethod(CURL* curl, const HttpRequest& request, CurlList& headers) {
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "PUT" || request.method == "POST") {
+    headers.Add("Content-Type: application/octet-stream");
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS,
+                     request.body.empty() ? "" : reinterpret_cast<const char*>(request.body.data()));
+  } else if (request.method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+}
+
+void ConfigureCallbacks(CURL* curl, Transfer& transfer) {
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  if (transfer.fault.kind != FaultAction::Kind::kNone) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+  }
+}
+
+// What a host under load answers (503 SlowDown), without reaching it.
+HttpResponse InjectedAnswer(const FaultAction& fault) {
+  HttpResponse response;
+  response.status = fault.status;
+  response.body =
+      ToBytes("<Error><Code>" + std::string(fault.status == 503 ? "SlowDown" : "Injected") + "</Code></Error>");
+  return response;
+}
+
 }  // namespace
 
 std::string HttpResponse::Header(std::string_view name) const {
@@ -126,12 +172,7 @@ std::string S3Client::Url(const HttpRequest& request) const {
 StatusOr<HttpResponse> S3Client::Send(const HttpRequest& request) {
   Transfer transfer;
   if (options_.fault_hook_for_test) transfer.fault = options_.fault_hook_for_test(request);
-  if (transfer.fault.kind == FaultAction::Kind::kRespond) {
-    transfer.response.status = transfer.fault.status;
-    transfer.response.body = ToBytes(
-        "<Error><Code>" + std::string(transfer.fault.status == 503 ? "SlowDown" : "Injected") + "</Code></Error>");
-    return transfer.response;
-  }
+  if (transfer.fault.kind == FaultAction::Kind::kRespond) return InjectedAnswer(transfer.fault);
   CURL* curl = static_cast<CURL*>(Acquire());
   if (curl == nullptr) return ResourceExhaustedError("s3: cannot create a curl handle");
   CurlList headers;
@@ -145,33 +186,10 @@ StatusOr<HttpResponse> S3Client::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_USERNAME, access_key_id_.c_str());
   curl_easy_setopt(curl, CURLOPT_PASSWORD, secret.c_str());
   SecureWipe(secret.data(), secret.size());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "127.0.0.1,localhost");
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(options_.idle_timeout.count() / 1000)));
-  if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (request.method == "PUT" || request.method == "POST") {
-    headers.Add("Content-Type: application/octet-stream");
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS,
-                     request.body.empty() ? "" : reinterpret_cast<const char*>(request.body.data()));
-  } else if (request.method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
+  ConfigureTransport(curl, options_);
+  ConfigureMethod(curl, request, headers);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  if (transfer.fault.kind != FaultAction::Kind::kNone) {
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &OnProgress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
-  }
+  ConfigureCallbacks(curl, transfer);
   CURLcode code = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
   Release(curl);
