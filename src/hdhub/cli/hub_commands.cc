@@ -70,7 +70,10 @@ void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
                          "or each typed twice");
   auto host = std::make_shared<std::string>();
   auto name = std::make_shared<std::string>();
-  cmd->add_option("--host", *host, "host URI, an absolute file:///PATH (default: the directory host/ in the hub)");
+  cmd->add_option("--host", *host,
+                  "host URI: an absolute file:///PATH (default: the directory host/ in the hub), or "
+                  "s3://BUCKET/PREFIX?endpoint=URL with HDHUB_S3_ACCESS_KEY_ID and HDHUB_S3_SECRET_ACCESS_KEY set "
+                  "(docs/hosts.md)");
   cmd->add_option("--operator", *name, "the first operator's user name (default: --user, $HDHUB_USER)");
   cmd->callback(Run(opts, exit_code, [&opts, host, name]() -> Status {
     if (!opts.server.empty()) return OnlyOnTheHub(opts);

@@ -2,6 +2,7 @@
 
 #include "hdhub/keys/key_file_key_store.h"
 #include "hdhub/keys/pkcs11_key_store.h"
+#include "hdhub/s3/s3_blob_store.h"
 #include "hdhub/storage/file_blob_store.h"
 #include "hdhub/storage/memory_blob_store.h"
 
@@ -11,6 +12,7 @@ Backends BuiltinBackends() {
   Backends backends;
   backends.hosts.Register("file", &storage::FileBlobStore::FromUri);
   backends.hosts.Register("memory", &storage::MemoryBlobStore::FromUri);
+  backends.hosts.Register("s3", &s3::S3BlobStore::FromUri);
   backends.key_stores = [](const SecretBytes& unlock) {
     keys::KeyStoreRegistry registry;
     registry.Register("keyfile", [&unlock](std::string_view path) -> StatusOr<std::unique_ptr<keys::KeyStore>> {
