@@ -109,4 +109,27 @@ run --json audit show --action host.placement
 check "the refused ingest is audited" out_has '"operation":"ingest.run"'
 run host list
 check "host list shows the local host refused" out_has "^local \*  file:host  refused (fails .*local"
+
+# A host declared at init: checked against the default policy before anything is written.
+declaration() {  # owner jurisdiction -> a host declaration on stdout
+  cat <<JSON
+{"name": "provider", "jurisdiction": "FR", "operator": "Hébergeur SAS", "owner_jurisdiction": "$1",
+ "qualifications": [
+   {"scheme": "HDS", "reference": "HDS-1", "valid_from": "$(day '-1 year')", "valid_until": "$(day '+1 year')",
+    "evidence": "sha256:ab12"},
+   {"scheme": "SecNumCloud", "reference": "SNC-1", "valid_from": "$(day '-1 year')", "valid_until": "$(day '+1 year')",
+    "evidence": "https://cyber.gouv.fr/liste"}]}
+JSON
+}
+declaration US >"$work/owned.json"
+HDHUB_HOME="$work/hub2" run init --operator olga --host "file://$work/mounted" --host-file "$work/owned.json"
+check "init refuses a declared host the policy refuses" test "$(rc)" = 3
+check "saying which criterion fails" err_has "host provider may not hold health data.*fails ownership"
+check "and leaves no hub" test ! -e "$work/hub2/hub.json" -a ! -e "$work/hub2/state"
+declaration FR >"$work/provider.json"
+HDHUB_HOME="$work/hub2" run init --operator olga --host "file://$work/mounted" --host-file "$work/provider.json"
+check "init accepts a declared sovereign host" test "$(rc)" = 0
+HDHUB_HOME="$work/hub2" run host show
+check "registered as declared, not local" out_has "host provider (the hub's host)"
+check "allowed on its own merits" out_has "decision on $(day today): allowed$"
 finish

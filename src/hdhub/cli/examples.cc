@@ -12,7 +12,8 @@ namespace {
 // clang-format off
 const std::map<std::string, std::string>& Examples() {
   static const std::map<std::string, std::string> examples = {
-    {"init", "HDHUB_PASSPHRASE='harbour violet engine 42' HDHUB_PASSWORD='…' hdhub init --operator opal"},
+    {"init", "HDHUB_PASSPHRASE='harbour violet engine 42' HDHUB_PASSWORD='…' hdhub init --operator opal\n"
+             "  hdhub init --operator opal --host file:///mnt/provider/hub --host-file provider.json   # docs/hosts.md"},
     {"ingest", "hdhub ingest --dataset ER_PRS_F --schema ../shared/snds/schemas/ER_PRS_F.json ER_PRS_F.p1.csv\n"
                "  hdhub ingest --opt-out OPTOUT.p1.csv\n"
                "  hdhub ingest --reference --delimiter ';' --dataset IR_PHA_R --schema extract/IR_PHA_R.json "
