@@ -57,7 +57,10 @@ Status Hub::OpenHosts(const Config& config) {
   if (current || !hosts::IsLocalUri(host_uri_)) return OkStatus();
   // A hub made before the registry: its local host joins it, visibly.
   hosts::HostSpec spec{.name = kLocalHostName, .uri = host_uri_, .local = true};
-  RETURN_IF_ERROR(hosts_->Add(spec, HubActor().id, clock_->Now()));
+  Status added = hosts_->Add(spec, HubActor().id, clock_->Now());
+  // Another process opening the same hub registered it first.
+  if (added.code() == StatusCode::kAlreadyExists) return OkStatus();
+  RETURN_IF_ERROR(added);
   ASSIGN_OR_RETURN(hosts::PolicyRecord policy, hosts_->Policy());
   hosts::PlacementDecision decision = hosts::Evaluate(AsRecord(spec), policy.policy, clock_->Now());
   return audit_->Append(HostRegisteredEvent(HubActor(), spec, decision)).status();

@@ -89,6 +89,13 @@ StatusOr<HostView> Service::ShowHost(const RequestContext& ctx, const std::strin
   return view;
 }
 
+Status Service::CheckKeepsHubHost(const hosts::HostSpec& spec) {
+  StatusOr<hosts::HostRecord> before = hub_->hosts().Get(spec.name);
+  if (!before.ok() || before->spec.uri != hub_->host_uri() || spec.uri == before->spec.uri) return OkStatus();
+  return FailedPreconditionError("host " + spec.name +
+                                 " is the hub's host: its URI is hub.json's, and only a migration moves the hub");
+}
+
 StatusOr<HostView> Service::AddHost(const RequestContext& ctx, const hosts::HostSpec& spec) {
   return DeclareHost(ctx, spec, /*add=*/true);
 }
@@ -104,6 +111,7 @@ StatusOr<HostView> Service::DeclareHost(const RequestContext& ctx, const hosts::
   if (hosts::IsValidHostName(spec.name)) event.objects["host"] = spec.name;
   ASSIGN_OR_RETURN(audit::Actor actor, Gate(ctx, Operation::kHostChange, event));
   Status valid = hosts::ValidateHostSpec(spec);
+  if (valid.ok() && !add) valid = CheckKeepsHubHost(spec);
   if (!valid.ok()) return audit::Record(hub_->audit(), std::move(event), valid);
   ASSIGN_OR_RETURN(hosts::PolicyRecord policy, hub_->hosts().Policy());
   const hosts::PlacementDecision decision = hosts::Evaluate({.spec = spec}, policy.policy, hub_->clock().Now());

@@ -104,6 +104,15 @@ TEST_F(HostServiceTest, AQualificationThatLapsesIsCaughtAtTheNextWrite) {
   EXPECT_OK(IngestRows("IR_BEN_R", {"ABCDEFGHIJKLMNOP2,1,1970"}).status());
 }
 
+TEST_F(HostServiceTest, TheHubsOwnHostKeepsItsUri) {
+  hosts::HostSpec moved = Declared("2030-01-01");
+  moved.uri = "s3://elsewhere/hub";
+  uint64_t before = LogSize();
+  EXPECT_THAT(svc_->ChangeHost(ctx("olga"), moved), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("migration")));
+  EXPECT_EQ(Last(before, "host.change").event.outcome, audit::Outcome::kDenied);
+  EXPECT_OK(svc_->CheckPlacement(ctx("olga"), "").status());
+}
+
 TEST_F(HostServiceTest, AWorkspaceBuildIsRefusedOnARefusedHost) {
   IngestBeneficiaries();
   ASSERT_OK(svc_->CreateProject(ctx("olga"), Spec("p1", {"rita"})));

@@ -304,7 +304,8 @@ class Service {
   // the change): declares a host, or replaces what is declared of one.
   // Adding a host places nothing on it: the view says whether the policy
   // would accept it. InvalidArgument for a bad spec; AlreadyExists for a
-  // name or URI taken; NotFound for an unknown host (change).
+  // name or URI taken; NotFound for an unknown host (change);
+  // FailedPrecondition for a new URI of the hub's own host (a migration's job).
   StatusOr<HostView> AddHost(const RequestContext& ctx, const hosts::HostSpec& spec);
   StatusOr<HostView> ChangeHost(const RequestContext& ctx, const hosts::HostSpec& spec);
   // A placement decision for host `name` (empty: the hub's own) on the day,
@@ -365,6 +366,8 @@ class Service {
   // otherwise the refusal, logged as host.placement (denied).
   Status CheckCurrentPlacement(const audit::Actor& actor, std::string_view action);
   StatusOr<HostView> ViewOf(hosts::HostRecord record);
+  // FailedPrecondition when `spec` would move the hub's own host elsewhere.
+  Status CheckKeepsHubHost(const hosts::HostSpec& spec);
   // AddHost (`add`) or ChangeHost.
   StatusOr<HostView> DeclareHost(const RequestContext& ctx, const hosts::HostSpec& spec, bool add);
   // A session of `project` for `ctx`, with the key store it borrows.
