@@ -45,7 +45,9 @@ StatusOr<HostView> Service::ViewOf(hosts::HostRecord record) {
 Status Service::CheckCurrentPlacement(const audit::Actor& actor, std::string_view action) {
   StatusOr<hosts::PlacementDecision> decision = hub_->CurrentPlacement(hub_->clock().Now());
   Status status = decision.ok() ? decision->AsStatus() : decision.status();
-  if (status.ok()) return status;
+  // A host that meets the policy needs no event of its own (the write's
+  // event follows); an exemption and a refusal are each logged.
+  if (status.ok() && !decision->exempted) return status;
   audit::Event event{.actor = actor.id, .role = actor.role, .action = kPlacementAction};
   event.details["operation"] = std::string(action);
   if (decision.ok()) AddDecision(event, *decision);

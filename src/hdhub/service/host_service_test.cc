@@ -71,6 +71,13 @@ TEST_F(HostServiceTest, InitRegistersTheLocalHostAsAVisibleExemption) {
   EXPECT_EQ(registered.event.objects["host"], "local");
   EXPECT_EQ(registered.event.details["local"], true);
   EXPECT_EQ(registered.event.details["placement_exempted"], true);
+  // Each write the exemption lets through is logged as such.
+  const uint64_t before = LogSize();
+  ASSERT_OK(IngestRows("IR_BEN_R", {"ABCDEFGHIJKLMNOP1,1,1970"}).status());
+  audit::Entry exempted = Last(before, "host.placement");
+  EXPECT_EQ(exempted.event.outcome, audit::Outcome::kSuccess);
+  EXPECT_EQ(exempted.event.details["placement_exempted"], true);
+  EXPECT_EQ(exempted.event.details["operation"], "ingest.run");
 }
 
 TEST_F(HostServiceTest, AHostThePolicyRefusesStopsEveryWriteOfHealthDataAndTheRefusalIsAudited) {

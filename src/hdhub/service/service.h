@@ -362,8 +362,10 @@ class Service {
   template <typename T, typename F>
   StatusOr<T> AuditRead(const RequestContext& ctx, std::string_view what, F read);
   // Health data is about to be written to the hub's host by `actor` doing
-  // `action`: OK when the sovereignty policy accepts the host today;
-  // otherwise the refusal, logged as host.placement (denied).
+  // `action`: OK when the sovereignty policy accepts the host today (an
+  // acceptance as a local exemption is logged as host.placement, success,
+  // details.placement_exempted); otherwise the refusal, logged as
+  // host.placement (denied).
   Status CheckCurrentPlacement(const audit::Actor& actor, std::string_view action);
   StatusOr<HostView> ViewOf(hosts::HostRecord record);
   // FailedPrecondition when `spec` would move the hub's own host elsewhere.
