@@ -92,6 +92,7 @@ void AddProjectCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code
 void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // audit …
 void AddSynthCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // synth
 void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // user …, token …, whoami, passphrase
+void AddHostCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // host …
 void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // serve
 // An example at the end of every command's help (examples.cc).
 void AddExamples(CLI::App& app);

@@ -45,9 +45,10 @@ Status CheckInitInputs(const fs::path& dir, const SecretBytes& passphrase, const
   return OkStatus();
 }
 
-// Writes the hub's files; the caller removes them if a later step fails.
-Status CreateHubFiles(const Backends& backends, const fs::path& dir, const SecretBytes& passphrase,
-                      const InitOptions& options) {
+// Writes the hub's files and registers its host (by `first`); the caller
+// removes them if a later step fails. Returns the host as registered.
+StatusOr<hosts::HostSpec> CreateHubFiles(const Backends& backends, const fs::path& dir, const SecretBytes& passphrase,
+                                         const InitOptions& options, const std::string& first) {
   std::error_code ec;
   fs::create_directories(dir / "state", ec);
   if (ec) return InternalError("cannot create " + (dir / "state").string() + ": " + ec.message());
@@ -57,14 +58,18 @@ Status CreateHubFiles(const Backends& backends, const fs::path& dir, const Secre
                 "keyfile:" + (abs / "state" / kKeyFileName).string(), /*audit_key_wrapped=*/true};
   // Check the host before anything is written, so a bad URI leaves no hub.
   RETURN_IF_ERROR(backends.hosts.Open(config.host).status());
+  SystemClock clock;
+  ASSIGN_OR_RETURN(hosts::HostSpec host, InitialHostSpec(options, HubRelativeUri(config.host, abs), clock.Now()));
   keys::KeyFileParams key_params;
   if (options.fast_key_derivation_for_test) key_params = keys::KeyFileParams::InsecureLowCostForTest();
   RETURN_IF_ERROR(
       keys::KeyFileKeyStore::CreateKeyFile((abs / "state" / kKeyFileName).string(), passphrase, key_params));
-  SystemClock clock;
   RETURN_IF_ERROR(catalog::Catalog::Open((abs / "state" / kCatalogName).string(), &clock).status());
+  ASSIGN_OR_RETURN(auto registry, hosts::HostRegistry::Open((abs / "state" / kCatalogName).string()));
+  RETURN_IF_ERROR(registry->Add(host, first, clock.Now()));
   // hub.json last: until it exists, the directory is not a hub.
-  return WriteConfigAtomically(dir, config);
+  RETURN_IF_ERROR(WriteConfigAtomically(dir, config));
+  return host;
 }
 
 }  // namespace
@@ -74,7 +79,7 @@ Status Hub::Init(const Backends& backends, const fs::path& dir, const SecretByte
   RETURN_IF_ERROR(CheckInitInputs(dir, passphrase, first));
   const bool had_state = fs::exists(dir / "state");
   Status status = [&]() -> Status {
-    RETURN_IF_ERROR(CreateHubFiles(backends, dir, passphrase, options));
+    ASSIGN_OR_RETURN(hosts::HostSpec host, CreateHubFiles(backends, dir, passphrase, options, first.name));
     SystemClock clock;
     directory::DirectoryOptions directory_options;
     if (options.fast_key_derivation_for_test) directory_options = directory::DirectoryOptions::InsecureLowCostForTest();
@@ -82,7 +87,9 @@ Status Hub::Init(const Backends& backends, const fs::path& dir, const SecretByte
     RETURN_IF_ERROR(hub->directory().CreateFirstOperator(first.name, first.password));
     audit::Event e{.actor = first.name, .role = "operator", .action = "hub.init"};
     e.objects["host"] = HostKind(options.host_uri.empty() ? "file:" : options.host_uri);
-    return hub->audit().Append(e).status();
+    RETURN_IF_ERROR(hub->audit().Append(e).status());
+    ASSIGN_OR_RETURN(hosts::PlacementDecision decision, hub->CurrentPlacement(clock.Now()));
+    return hub->audit().Append(HostRegisteredEvent(audit::Actor{first.name, "operator"}, host, decision)).status();
   }();
   if (!status.ok() && !had_state) {
     // Nothing half-made stays: without hub.json and state/ the directory is no hub.
@@ -131,6 +138,7 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
   ASSIGN_OR_RETURN(hub->projects_,
                    projects::ProjectStore::Open(hub->database_path(), clock, hub->audit_.get(),
                                                 [self](const audit::Actor& a) { return self->KeysFor(a); }));
+  RETURN_IF_ERROR(hub->OpenHosts(config));
   // Leftovers of processes killed earlier go once the hub is known sound.
   ASSIGN_OR_RETURN(std::vector<std::string> removed, hub->RemoveAbandonedScratch());
   if (!removed.empty()) {
