@@ -20,7 +20,18 @@ export HDHUB_S3_ACCESS_KEY_ID HDHUB_S3_SECRET_ACCESS_KEY
 prefix=cli-$(python3 -c 'import secrets; print(secrets.token_hex(6))')
 host="s3://$HDHUB_S3_BUCKET/$prefix?endpoint=$HDHUB_S3_ENDPOINT&region=$HDHUB_S3_REGION"
 
-run init --operator olga --host "$host"
+# The test radosgw declared as a host the default sovereignty policy accepts
+# (docs/hosts.md): the declaration is the operator's, not probed.
+day() { date -u -d "$1" +%Y-%m-%d; }
+cat >"$work/rgw-host.json" <<JSON
+{"name": "rgw-test", "jurisdiction": "FR", "operator": "test radosgw", "owner_jurisdiction": "FR",
+ "qualifications": [
+   {"scheme": "HDS", "reference": "TEST-HDS", "valid_from": "$(day '-1 day')", "valid_until": "$(day '+1 year')",
+    "evidence": "test fixture"},
+   {"scheme": "SecNumCloud", "reference": "TEST-SNC", "valid_from": "$(day '-1 day')", "valid_until": "$(day '+1 year')",
+    "evidence": "test fixture"}]}
+JSON
+run init --operator olga --host "$host" --host-file "$work/rgw-host.json"
 check "init on s3" test "$(rc)" = 0
 check "hub.json names the s3 host" grep -q "s3://$HDHUB_S3_BUCKET/$prefix" "$HDHUB_HOME/hub.json"
 check "hub.json holds no credential" bash -c "! grep -q -e '$HDHUB_S3_SECRET_ACCESS_KEY' -e '$HDHUB_S3_ACCESS_KEY_ID' '$HDHUB_HOME/hub.json'"
