@@ -189,6 +189,20 @@ def main():
     json_run("check", ["--dry-run"])
     json_run("check")
 
+    # Hosts and the sovereignty policy (docs/hosts.md).
+    json_run("host list")
+    json_run("host show")
+    declared = ["scw", "--uri", "s3://s3.fr-par.scw.cloud/hub", "--jurisdiction", "FR", "--operator", "Scaleway SAS",
+                "--owner-jurisdiction", "FR", "--qualification", "HDS,HDS-1,2024-01-01,2099-01-01,sha256:ab12"]
+    json_run("host add", declared)
+    json_run("host change", declared + ["--qualification", "SecNumCloud,SNC-1,2024-01-01,2099-01-01,sha256:cd34"])
+    json_run("host check", ["scw"])
+    json_run("host policy show")
+    with open(w("policy.json"), "w") as f:
+        f.write('{"allow_local": true}')
+    json_run("host policy set", ["--file", w("policy.json")])
+    json_run("host policy set", ["--file", w("policy.json")], env=omar)
+
     # The audit log, and what checks its proofs offline.
     carl = {"HDHUB_TOKEN": tokens["carl"]}
     json_run("audit verify", env=carl)

@@ -12,7 +12,8 @@ namespace {
 // clang-format off
 const std::map<std::string, std::string>& Examples() {
   static const std::map<std::string, std::string> examples = {
-    {"init", "HDHUB_PASSPHRASE='harbour violet engine 42' HDHUB_PASSWORD='…' hdhub init --operator opal"},
+    {"init", "HDHUB_PASSPHRASE='harbour violet engine 42' HDHUB_PASSWORD='…' hdhub init --operator opal\n"
+             "  hdhub init --operator opal --host file:///mnt/provider/hub --host-file provider.json   # docs/hosts.md"},
     {"ingest", "hdhub ingest --dataset ER_PRS_F --schema ../shared/snds/schemas/ER_PRS_F.json ER_PRS_F.p1.csv\n"
                "  hdhub ingest --opt-out OPTOUT.p1.csv\n"
                "  hdhub ingest --reference --delimiter ';' --dataset IR_PHA_R --schema extract/IR_PHA_R.json "
@@ -26,6 +27,17 @@ const std::map<std::string, std::string>& Examples() {
     {"catalog withdraw", "hdhub catalog withdraw ER_PRS_F --version 3 --reason 'March extract ingested twice'"},
     {"catalog remove", "hdhub catalog remove ER_PRS_FF --reason 'typo for ER_PRS_F'"},
     {"check", "hdhub check --dry-run   # then: hdhub check"},
+    {"host add", "hdhub host add outscale --uri s3://oos.eu-west-2.outscale.com/hub --jurisdiction FR\n"
+                 "    --operator '3DS Outscale' --owner-jurisdiction FR\n"
+                 "    --qualification SecNumCloud,SNC-2023-01,2023-12-01,2026-11-30,https://cyber.gouv.fr/…\n"
+                 "    --qualification HDS,HDS-0042,2024-03-01,2027-02-28,sha256:9f2c…"},
+    {"host change", "hdhub host change local --uri file:host --local   # everything given replaces what was declared"},
+    {"host list", "hdhub --json host list"},
+    {"host show", "hdhub host show outscale   # the evidence: each criterion met or not, and why"},
+    {"host check", "hdhub host check outscale   # exit 3 and the failed criteria when the policy refuses it"},
+    {"host policy show", "hdhub host policy show"},
+    {"host policy set", "echo '{\"allow_local\": false}' > strict.json\n"
+                        "  hdhub host policy set --file strict.json   # then a second operator runs the same"},
     {"user add", "HDHUB_USER_PASSWORD='…' hdhub user add rita --role researcher"},
     {"user list", "hdhub --json user list"},
     {"user passwd", "HDHUB_USER_PASSWORD='…' hdhub user passwd rita"},

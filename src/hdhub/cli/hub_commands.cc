@@ -11,6 +11,7 @@
 #include "hdhub/cli/progress.h"
 #include "hdhub/cli/remote.h"
 #include "hdhub/common/file.h"
+#include "hdhub/hosts/host_json.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/ingest/opt_out.h"
 #include "hdhub/ingest/table_schema.h"
@@ -70,20 +71,32 @@ void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
                          "or each typed twice");
   auto host = std::make_shared<std::string>();
   auto name = std::make_shared<std::string>();
-  cmd->add_option("--host", *host, "host URI, an absolute file:///PATH (default: the directory host/ in the hub)");
+  auto host_file = std::make_shared<std::string>();
+  cmd->add_option("--host", *host,
+                  "host URI: an absolute file:///PATH (default: the directory host/ in the hub), or "
+                  "s3://BUCKET/PREFIX?endpoint=URL with HDHUB_S3_ACCESS_KEY_ID and HDHUB_S3_SECRET_ACCESS_KEY set "
+                  "(docs/hosts.md)");
+  cmd->add_option("--host-file", *host_file,
+                  "the host's declaration, JSON (docs/hosts.md); default: a file: or memory: host is \"local\"");
   cmd->add_option("--operator", *name, "the first operator's user name (default: --user, $HDHUB_USER)");
   auto contributions = std::make_shared<std::vector<std::string>>();
   cmd->add_option("--stage2-contribution", *contributions,
                   "a custodian's contribution to the stage-2 pseudonym key ('hdhub keys contribution'); give two, "
                   "from two organisations, or none for a key the hub makes alone")
       ->check(CLI::ExistingFile);
-  cmd->callback(Run(opts, exit_code, [&opts, host, name, contributions]() -> Status {
+  cmd->callback(Run(opts, exit_code, [&opts, host, name, host_file, contributions]() -> Status {
     if (!opts.server.empty()) return OnlyOnTheHub(opts);
+    hub::InitOptions init{.host_uri = *host};
+    if (!host_file->empty()) {
+      ASSIGN_OR_RETURN(std::string text, ReadFile(*host_file));
+      nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+      if (j.is_discarded()) return InvalidArgumentError(*host_file + " is not JSON");
+      ASSIGN_OR_RETURN(init.host, hosts::HostSpecFromJson(j));
+    }
     if (name->empty()) *name = opts.user;
     if (name->empty()) {
       return InvalidArgumentError(std::string("name the first operator: --operator NAME (or set ") + kUserEnv + ")");
     }
-    hub::InitOptions init{.host_uri = *host};
     if (!contributions->empty() && contributions->size() != 2) {
       return InvalidArgumentError("--stage2-contribution: give two custodians' contributions, or none (got " +
                                   std::to_string(contributions->size()) + ")");

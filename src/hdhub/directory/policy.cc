@@ -41,6 +41,9 @@ const std::vector<PolicyRule>& Table() {
       {Operation::kAuditRead,        "audit.read",       {kOp, kAu},       {},    0, "entries, checkpoints, proofs"},
       {Operation::kHostCheck,        "host.check",       {kOp},            {},    0, "verifies the host, removes leftovers; no health value"},
       {Operation::kAuditRecover,     "audit.recover_checkpoint", {kOp},    {},    kDualControl, "republishes a host checkpoint the host lost: two operators"},
+      {Operation::kHostRead,         "host.read",        {kOp, kAu},       {},    0, "hosts, the sovereignty policy and the evidence of each decision"},
+      {Operation::kHostChange,       "host.change",      {kOp},            {},    0, "declare a host or its qualifications"},
+      {Operation::kHostPolicy,       "host.policy",      {kOp},            {},    kDualControl, "the sovereignty policy: one operator proposes, a second confirms"},
   };
   return table;
 }

@@ -53,6 +53,9 @@ enum class Operation {
   kAuditRead,
   kHostCheck,
   kAuditRecover,
+  kHostRead,    // the host registry, the policy and each decision's evidence
+  kHostChange,  // add a host, change what is declared of one
+  kHostPolicy,  // change the sovereignty policy
 };
 
 enum PolicyFlag : unsigned {

@@ -23,7 +23,8 @@ struct Backends {
   std::function<keys::KeyStoreRegistry(const SecretBytes& unlock)> key_stores;
 };
 
-// The backends built into hdhub: file: and memory: hosts; the keyfile: key store.
+// The backends built into hdhub: file:, memory: and s3: hosts; the keyfile:
+// and pkcs11: key stores (for pkcs11:, the unlock secret is the token's user PIN).
 Backends BuiltinBackends();
 
 }  // namespace hdhub::hub

@@ -44,9 +44,10 @@ Status CheckInitInputs(const fs::path& dir, const SecretBytes& passphrase, const
   return OkStatus();
 }
 
-// Writes the hub's files; the caller removes them if a later step fails.
-Status CreateHubFiles(const Backends& backends, const fs::path& dir, const SecretBytes& passphrase,
-                      const InitOptions& options) {
+// Writes the hub's files and registers its host (by `first`); the caller
+// removes them if a later step fails. Returns the host as registered.
+StatusOr<hosts::HostSpec> CreateHubFiles(const Backends& backends, const fs::path& dir, const SecretBytes& passphrase,
+                                         const InitOptions& options, const std::string& first) {
   std::error_code ec;
   fs::create_directories(dir / "state", ec);
   if (ec) return InternalError("cannot create " + (dir / "state").string() + ": " + ec.message());
@@ -56,22 +57,27 @@ Status CreateHubFiles(const Backends& backends, const fs::path& dir, const Secre
                 "keyfile:" + (abs / "state" / kKeyFileName).string(), /*audit_key_wrapped=*/true};
   // Check the host before anything is written, so a bad URI leaves no hub.
   RETURN_IF_ERROR(backends.hosts.Open(config.host).status());
+  SystemClock clock;
+  ASSIGN_OR_RETURN(hosts::HostSpec host, InitialHostSpec(options, HubRelativeUri(config.host, abs), clock.Now()));
   keys::KeyFileParams key_params;
   if (options.fast_key_derivation_for_test) key_params = keys::KeyFileParams::InsecureLowCostForTest();
   RETURN_IF_ERROR(
       keys::KeyFileKeyStore::CreateKeyFile((abs / "state" / kKeyFileName).string(), passphrase, key_params));
   // The purpose keys: random, stage 2 from the custodians' contributions if
   // given, wrapped by the new KEK.
-  if (options.derived_purpose_keys_for_test) return WriteConfigAtomically(dir, config);
-  ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> kek, backends.key_stores(passphrase).Open(config.keys));
-  ASSIGN_OR_RETURN(keys::KeyRing ring,
-                   keys::KeyRing::New(HubPurposes(), ingest::kStageTwoPurpose, options.stage2_contributions));
-  RETURN_IF_ERROR(ring.Write(*kek, (abs / "state" / keys::kKeyRingFileName).string()));
-  config.purpose_keys_in_ring = true;
-  SystemClock clock;
+  if (!options.derived_purpose_keys_for_test) {
+    ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> kek, backends.key_stores(passphrase).Open(config.keys));
+    ASSIGN_OR_RETURN(keys::KeyRing ring,
+                     keys::KeyRing::New(HubPurposes(), ingest::kStageTwoPurpose, options.stage2_contributions));
+    RETURN_IF_ERROR(ring.Write(*kek, (abs / "state" / keys::kKeyRingFileName).string()));
+    config.purpose_keys_in_ring = true;
+  }
   RETURN_IF_ERROR(catalog::Catalog::Open((abs / "state" / kCatalogName).string(), &clock).status());
+  ASSIGN_OR_RETURN(auto registry, hosts::HostRegistry::Open((abs / "state" / kCatalogName).string()));
+  RETURN_IF_ERROR(registry->Add(host, first, clock.Now()));
   // hub.json last: until it exists, the directory is not a hub.
-  return WriteConfigAtomically(dir, config);
+  RETURN_IF_ERROR(WriteConfigAtomically(dir, config));
+  return host;
 }
 
 }  // namespace
@@ -81,7 +87,7 @@ Status Hub::Init(const Backends& backends, const fs::path& dir, const SecretByte
   RETURN_IF_ERROR(CheckInitInputs(dir, passphrase, first));
   const bool had_state = fs::exists(dir / "state");
   Status status = [&]() -> Status {
-    RETURN_IF_ERROR(CreateHubFiles(backends, dir, passphrase, options));
+    ASSIGN_OR_RETURN(hosts::HostSpec host, CreateHubFiles(backends, dir, passphrase, options, first.name));
     SystemClock clock;
     directory::DirectoryOptions directory_options;
     if (options.fast_key_derivation_for_test) directory_options = directory::DirectoryOptions::InsecureLowCostForTest();
@@ -94,7 +100,9 @@ Status Hub::Init(const Backends& backends, const fs::path& dir, const SecretByte
     for (const keys::CustodianContribution& c : options.stage2_contributions) {
       e.details["stage2_custodians"].push_back(c.fingerprint);
     }
-    return hub->audit().Append(e).status();
+    RETURN_IF_ERROR(hub->audit().Append(e).status());
+    ASSIGN_OR_RETURN(hosts::PlacementDecision decision, hub->CurrentPlacement(clock.Now()));
+    return hub->audit().Append(HostRegisteredEvent(audit::Actor{first.name, "operator"}, host, decision)).status();
   }();
   if (!status.ok() && !had_state) {
     // Nothing half-made stays: without hub.json and state/ the directory is no hub.
@@ -145,6 +153,7 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
   ASSIGN_OR_RETURN(hub->projects_,
                    projects::ProjectStore::Open(hub->database_path(), clock, hub->audit_.get(),
                                                 [self](const audit::Actor& a) { return self->KeysFor(a); }));
+  RETURN_IF_ERROR(hub->OpenHosts(config));
   // Leftovers of processes killed earlier go once the hub is known sound.
   ASSIGN_OR_RETURN(std::vector<std::string> removed, hub->RemoveAbandonedScratch());
   if (!removed.empty()) {

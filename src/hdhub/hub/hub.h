@@ -47,6 +47,7 @@
 #include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
 #include "hdhub/directory/directory.h"
+#include "hdhub/hosts/host_registry.h"
 #include "hdhub/hub/audit_open_check.h"
 #include "hdhub/hub/backends.h"
 #include "hdhub/hub/hub_config.h"
@@ -63,7 +64,12 @@
 namespace hdhub::hub {
 
 struct InitOptions {
-  std::string host_uri;                       // empty: file://<hub dir>/host
+  std::string host_uri;  // empty: file://<hub dir>/host
+  // The host as the operator declares it (its uri is host_uri's); none: a
+  // file: or memory: host is registered as "local" (hosts/host.h), any other
+  // is refused. Either way Init checks it against the default sovereignty
+  // policy before anything is written.
+  std::optional<hosts::HostSpec> host;
   bool fast_key_derivation_for_test = false;  // cheap Argon2id parameters
   // Two custodians' contributions to the stage-2 pseudonym key, or none (the
   // key is then random, made by the hub alone; the key ring says which).
@@ -168,6 +174,17 @@ class Hub {
   StatusOr<std::unique_ptr<sql::Database>> OpenCatalogDatabase(keys::KeyStore& keys,
                                                                const sql::DatabaseOptions& options = {});
 
+  // The host registry and the sovereignty policy (docs/hosts.md), sharing
+  // the hub's database.
+  hosts::HostRegistry& hosts() { return *hosts_; }
+  // The hub's host as registry and hub.json name it (hub-relative for a
+  // path inside the hub directory).
+  const std::string& host_uri() const { return host_uri_; }
+  // Whether the hub's host may hold health data at `now` under the policy
+  // in force, with its evidence (hub_hosts.cc). FailedPrecondition when the
+  // host is not in the registry.
+  StatusOr<hosts::PlacementDecision> CurrentPlacement(TimePoint now);
+
   // The directory and the projects, sharing the hub's database, audit log and key store.
   directory::Directory& directory() { return *directory_; }
   projects::ProjectStore& projects() { return *projects_; }
@@ -211,6 +228,9 @@ class Hub {
   static Status RecordFailedUnlock(const std::filesystem::path& dir, Clock* clock, const OpenOptions& options);
   Status FoldFailedUnlocks();
   Status PublishCheckpoint(std::string_view checkpoint);
+  // hub_hosts.cc: opens the registry; registers the host of a hub made
+  // before the registry as "local" (file:, memory:), logged as host.register.
+  Status OpenHosts(const Config& config);
   HostCheckpointSource HostCheckpoint(storage::SealedStore& sealed) const;
 
   std::filesystem::path dir_;
@@ -234,10 +254,21 @@ class Hub {
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<directory::Directory> directory_;
   std::unique_ptr<projects::ProjectStore> projects_;
+  std::unique_ptr<hosts::HostRegistry> hosts_;
+  std::string host_uri_;
   std::unique_ptr<ScratchArea> scratch_;  // last member: removed first
 };
 
 // The actor of what the hub does by itself (opening, publishing checkpoints).
 audit::Actor HubActor();
+
+// hub_hosts.cc: the registry entry for a hub's host `uri` (hub-relative)
+// from `options`, checked against the default sovereignty policy at `now`:
+// InvalidArgument for a bad declaration or an undeclared remote host;
+// FailedPrecondition naming the failed criteria when the policy refuses it.
+StatusOr<hosts::HostSpec> InitialHostSpec(const InitOptions& options, const std::string& uri, TimePoint now);
+// The audit event of a host registered (host.register) by `actor`.
+audit::Event HostRegisteredEvent(const audit::Actor& actor, const hosts::HostSpec& spec,
+                                 const hosts::PlacementDecision& decision);
 
 }  // namespace hdhub::hub

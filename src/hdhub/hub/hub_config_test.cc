@@ -128,6 +128,17 @@ TEST_F(HubConfigTest, WitnessesAndTheWrappedKeyMarkSurviveARewrite) {
   EXPECT_TRUE(again.audit_key_wrapped);
 }
 
+TEST_F(HubConfigTest, AHubNamingAPkcs11KeyStoreOpensItThroughTheBuiltinBackends) {
+  ASSERT_OK(Init(HubDir("hub")));
+  ASSERT_OK_AND_ASSIGN(Config config, ReadConfig(HubDir("hub")));
+  config.keys = "pkcs11:token=hdhub;object=hdhub-kek?module-path=/nonexistent/libpkcs11.so";
+  ASSERT_OK(WriteConfigAtomically(HubDir("hub"), config));
+  EXPECT_THAT(Content(HubDir("hub") / kConfigName), HasSubstr("\"keys\": \"" + config.keys + "\""));
+  // The scheme is known (an unknown one is InvalidArgument): the store looks for its module.
+  EXPECT_THAT(Open(HubDir("hub")),
+              StatusIs(StatusCode::kNotFound, HasSubstr("PKCS#11 module /nonexistent/libpkcs11.so not found")));
+}
+
 TEST_F(HubConfigTest, BadFilesAreRefusedWithTheirCode) {
   EXPECT_THAT(ReadConfig(HubDir("none")), StatusIs(StatusCode::kNotFound, HasSubstr("hdhub init")));
   fs::create_directories(HubDir("bad"));
@@ -167,6 +178,8 @@ TEST(HubRelativeUriTest, OnlyLocalPathsInsideTheHubBecomeRelative) {
   EXPECT_EQ(HubRelativeUri("file:///srv/hub/../elsewhere", hub), "file:///srv/hub/../elsewhere");
   EXPECT_EQ(HubRelativeUri("file:///srv/hub", hub), "file:///srv/hub");
   EXPECT_EQ(HubRelativeUri("memory:", hub), "memory:");
+  EXPECT_EQ(HubRelativeUri("pkcs11:token=t;object=o?module-path=/srv/hub/p11.so", hub),
+            "pkcs11:token=t;object=o?module-path=/srv/hub/p11.so");
   EXPECT_EQ(HubRelativeUri("s3://bucket/srv/hub/x", hub), "s3://bucket/srv/hub/x");
 }
 
@@ -177,6 +190,8 @@ TEST(HubRelativeUriTest, ResolveIsTheInverseAndKeepsAbsoluteUris) {
   }
   EXPECT_EQ(ResolveHubUri("file:host", hub), "file:///srv/hub/host");
   EXPECT_EQ(ResolveHubUri("keyfile:state/hub.key", "/srv/hub"), "keyfile:/srv/hub/state/hub.key");
+  EXPECT_EQ(ResolveHubUri("pkcs11:token=t;object=o?module-path=/m.so", hub),
+            "pkcs11:token=t;object=o?module-path=/m.so");
 }
 
 }  // namespace

@@ -308,5 +308,35 @@ TEST_F(HubTest, QueryFailsWhenItCannotBeLogged) {
   EXPECT_EQ(e.event.details["rows"], 1);
 }
 
+// A hub made before the host registry: its next open registers its local
+// host, visibly (host.register by the hub), and allows it as a local host.
+TEST_F(HubTest, AnOlderHubRegistersItsLocalHostAtTheNextOpen) {
+  {
+    ASSERT_OK_AND_ASSIGN(auto db, catalog::Database::Open((dir_.path() / "hub" / "state" / "catalog.db").string()));
+    ASSERT_OK(
+        db->Exec("DROP TRIGGER host_no_delete; DROP TABLE host_qualification; DROP TABLE host; "
+                 "DROP TABLE host_policy; DELETE FROM schema_version WHERE component = 'hosts';"));
+  }
+  ASSERT_OK_AND_ASSIGN(auto hub, Open());
+  audit::Entry registered = Last(*hub);
+  EXPECT_EQ(registered.event.action, "host.register");
+  EXPECT_EQ(registered.event.actor, "hub");
+  EXPECT_EQ(registered.event.details["local"], true);
+  ASSERT_OK_AND_ASSIGN(hosts::PlacementDecision decision, hub->CurrentPlacement(clock_.Now()));
+  EXPECT_EQ(decision.host, "local");
+  EXPECT_TRUE(decision.exempted);
+  const uint64_t size = hub->audit().Size();
+  hub.reset();
+  ASSERT_OK_AND_ASSIGN(hub, Open());
+  EXPECT_NE(Last(*hub).event.action, "host.register");  // once
+  EXPECT_GE(hub->audit().Size(), size);
+}
+
+TEST_F(HubTest, InitRefusesAnUndeclaredRemoteHostBeforeWritingAnything) {
+  EXPECT_THAT(InitialHostSpec({}, "s3://bucket/hub", clock_.Now()),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("must be declared")));
+  EXPECT_OK(InitialHostSpec({}, "file:host", clock_.Now()).status());
+}
+
 }  // namespace
 }  // namespace hdhub::hub

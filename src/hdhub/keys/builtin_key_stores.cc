@@ -2,6 +2,7 @@
 
 #include "hdhub/keys/key_file_key_store.h"
 #include "hdhub/keys/memory_key_store.h"
+#include "hdhub/keys/pkcs11_key_store.h"
 
 namespace hdhub::keys {
 
@@ -11,6 +12,13 @@ void RegisterBuiltinKeyStores(KeyStoreRegistry* registry, std::string passphrase
     ASSIGN_OR_RETURN(std::unique_ptr<MemoryKeyStore> store, MemoryKeyStore::Create());
     return std::unique_ptr<KeyStore>(std::move(store));
   });
+  registry->Register(
+      "pkcs11", [env = passphrase_env_var](std::string_view rest) -> StatusOr<std::unique_ptr<KeyStore>> {
+        ASSIGN_OR_RETURN(Pkcs11Uri uri, Pkcs11Uri::Parse(rest));
+        ASSIGN_OR_RETURN(SecretBytes pin, ReadPassphrase(env, "PIN for PKCS#11 token " + uri.token + ": "));
+        ASSIGN_OR_RETURN(std::unique_ptr<Pkcs11KeyStore> store, Pkcs11KeyStore::Open(uri, pin));
+        return std::unique_ptr<KeyStore>(std::move(store));
+      });
   registry->Register(
       "keyfile",
       [env = std::move(passphrase_env_var)](

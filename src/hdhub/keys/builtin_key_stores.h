@@ -3,6 +3,7 @@
 //   memory:          MemoryKeyStore, a fresh random KEK per Open()
 //   keyfile:<path>   KeyFileKeyStore; the passphrase is read at Open() time
 //                    with ReadPassphrase(passphrase_env_var, ...)
+//   pkcs11:<attrs>   Pkcs11KeyStore; the token's user PIN is read the same way
 #pragma once
 
 #include <string>

@@ -5,7 +5,10 @@
 //   keyfile:<path>   the embedded default: a file protected by a passphrase
 //                    (Argon2id), format in docs/formats/key-file.md
 //   memory:          an in-process store for tests
-// (an HSM over PKCS#11 will join later.)
+//   pkcs11:token=…;object=…?module-path=…
+//                    a KEK inside an HSM, through its PKCS#11 module
+//                    (pkcs11_key_store.h, docs/formats/pkcs11-key-store.md);
+//                    it derives no purpose keys: HmacFor is FailedPrecondition
 //
 // Since the key ring (keys/key_ring.h), a hub's purpose keys are random keys
 // wrapped by the store, not HmacFor's derivations: HmacFor remains for the

@@ -26,6 +26,11 @@ std::string KeyStoreBackendName(const ::testing::TestParamInfo<KeyStoreBackend>&
 
 void PrintTo(const KeyStoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
+std::vector<KeyStoreBackend> IfDerivingPurposeKeys(const KeyStoreBackend& backend) {
+  if (!backend.derives_purpose_keys) return {};
+  return {backend};
+}
+
 namespace {
 
 constexpr std::string_view kContext = "dataset-version:ER_PRS_F/3";
@@ -103,7 +108,20 @@ TEST_P(KeyStoreConformanceTest, DestroyedWrappedKeyCannotBeRecovered) {
   EXPECT_FALSE(unwrapped.Equals(dek_));
 }
 
-TEST_P(KeyStoreConformanceTest, HmacForIsStablePerPurposeAndKek) {
+TEST_P(KeyStoreConformanceTest, HmacForAnswersAsTheBackendDeclares) {
+  StatusOr<std::unique_ptr<crypto::HmacSha256>> hmac = store().HmacFor("pseudonym/stage2");
+  if (GetParam().derives_purpose_keys) {
+    EXPECT_OK(hmac);
+  } else {
+    EXPECT_THAT(hmac, StatusIs(StatusCode::kFailedPrecondition));
+    EXPECT_THAT(store().HmacFor(""), StatusIs(StatusCode::kFailedPrecondition));
+  }
+}
+
+// Empty in a test binary whose stores all derive no purpose keys (pkcs11:).
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(KeyStorePurposeKeyTest);
+
+TEST_P(KeyStorePurposeKeyTest, HmacForIsStablePerPurposeAndKek) {
   const Bytes message = ToBytes("P1 pseudonym");
   ASSERT_OK_AND_ASSIGN(auto a1, store().HmacFor("pseudonym/stage2"));
   ASSERT_OK_AND_ASSIGN(auto a2, store().HmacFor("pseudonym/stage2"));
@@ -121,7 +139,7 @@ TEST_P(KeyStoreConformanceTest, HmacForIsStablePerPurposeAndKek) {
   EXPECT_NE(other_a->Compute(message), a1->Compute(message));
 }
 
-TEST_P(KeyStoreConformanceTest, HmacForRefusesAnEmptyPurpose) {
+TEST_P(KeyStorePurposeKeyTest, HmacForRefusesAnEmptyPurpose) {
   EXPECT_THAT(store().HmacFor(""), StatusIs(StatusCode::kInvalidArgument));
 }
 

@@ -14,6 +14,7 @@
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/clock.h"
 #include "hdhub/crypto/random.h"
+#include "hdhub/hosts/host_json.h"
 #include "hdhub/ingest/opt_out.h"
 #include "hdhub/server/multipart.h"
 #include "hdhub/server/openapi_json.h"
@@ -658,6 +659,20 @@ StatusOr<HttpResponse> CheckHost(Api& a, const Call& c) {
   return Json(hub::HostCheckJson(r, options));
 }
 
+// As `hdhub host list --json` and `host show --json`: each host with the
+// evidence of today's decision on it (docs/hosts.md).
+StatusOr<HttpResponse> ListHosts(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(std::vector<service::HostView> views, a.service.ListHosts(*c.ctx));
+  json items = json::array();
+  for (const service::HostView& v : views) items.push_back(hosts::HostViewJson(v.host, v.decision, v.current));
+  return Json({{"hosts", std::move(items)}});
+}
+
+StatusOr<HttpResponse> ShowHost(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(service::HostView v, a.service.ShowHost(*c.ctx, c.params.at("name")));
+  return Json(hosts::HostViewJson(v.host, v.decision, v.current));
+}
+
 // Names as `user list`'s columns.
 StatusOr<HttpResponse> ListUsers(Api& a, const Call& c) {
   ASSIGN_OR_RETURN(auto users, a.service.ListUsers(*c.ctx));
@@ -808,6 +823,8 @@ const std::vector<Route>& Table() {
       {"GET", "/api/v1/audit/checkpoint", true, AuditCheckpoint},
       {"GET", "/api/v1/audit/log-key", true, AuditLogKey},
       {"POST", "/api/v1/host/check", true, CheckHost},
+      {"GET", "/api/v1/hosts", true, ListHosts},
+      {"GET", "/api/v1/hosts/{name}", true, ShowHost},
       {"GET", "/api/v1/users", true, ListUsers},
       {"POST", "/api/v1/users", true, AddUser},
       {"POST", "/api/v1/users/{name}/roles", true, GrantRole},

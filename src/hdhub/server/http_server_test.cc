@@ -511,6 +511,22 @@ TEST_F(HttpServerTest, OperatorsCheckTheHost) {
   EXPECT_TRUE(r.Json()["damaged"].empty());
 }
 
+TEST_F(HttpServerTest, OperatorsAndAuditorsSeeTheHostsAndTheEvidenceOfEachDecision) {
+  StartServer();
+  ExpectProblem(Call("GET", "/api/v1/hosts", tokens_["rita"]), 403);
+  const Reply list = Call("GET", "/api/v1/hosts", tokens_["carl"]);
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(list.Json()["hosts"].size(), 1u);
+  EXPECT_EQ(list.Json()["hosts"][0]["name"], "local");
+  EXPECT_EQ(list.Json()["hosts"][0]["current"], true);
+  const Reply one = Call("GET", "/api/v1/hosts/local", tokens_["olga"]);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.Json()["decision"]["allowed"], true);
+  EXPECT_EQ(one.Json()["decision"]["exempted"], true);
+  EXPECT_FALSE(one.Json()["decision"]["criteria"].empty());
+  ExpectProblem(Call("GET", "/api/v1/hosts/nowhere", tokens_["olga"]), 404);
+}
+
 TEST_F(HttpServerTest, TheAuditEntriesOfARequestCarryItsRequestId) {
   IngestBeneficiaries();
   StartServer();

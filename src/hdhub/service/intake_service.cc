@@ -12,6 +12,7 @@ StatusOr<ingest::IngestResult> Service::Ingest(const RequestContext& ctx, const 
   audit::Event event{.action = "ingest.run"};
   event.objects["dataset"] = request.dataset;
   ASSIGN_OR_RETURN(audit::Actor actor, Gate(ctx, Operation::kIngest, event));
+  RETURN_IF_ERROR(CheckCurrentPlacement(actor, event.action));
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(actor);
   ASSIGN_OR_RETURN(FileLock writing, hub_->HoldHostWrites());  // a host check waits for the ingest
   return hub_->Ingester(actor, keys.get()).Ingest(request);  // logs ingest.run itself

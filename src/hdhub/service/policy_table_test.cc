@@ -131,6 +131,19 @@ class PolicyTableTest : public ServiceTest {
         {"audit log-key", op_aud, [](Service& s, const RequestContext& c) { return s.AuditVerifierKey(c).status(); }},
         {"audit recover-checkpoint", op,
          [](Service& s, const RequestContext& c) { return s.RecoverCheckpoint(c).status(); }},
+        {"host list", op_aud, [](Service& s, const RequestContext& c) { return s.ListHosts(c).status(); }},
+        {"host show", op_aud, [](Service& s, const RequestContext& c) { return s.ShowHost(c, "").status(); }},
+        {"host placement check", op_aud,
+         [](Service& s, const RequestContext& c) { return s.CheckPlacement(c, "").status(); }},
+        {"host policy show", op_aud, [](Service& s, const RequestContext& c) { return s.ShowHostPolicy(c).status(); }},
+        {"host add", op,
+         [](Service& s, const RequestContext& c) {
+           return s
+               .AddHost(c, {.name = "h-" + c.principal().user, .uri = "memory:h-" + c.principal().user, .local = true})
+               .status();
+         }},
+        {"host policy set", op,
+         [](Service& s, const RequestContext& c) { return s.SetHostPolicy(c, hosts::SovereigntyPolicy{}).status(); }},
         {"passphrase change", op,
          [](Service& s, const RequestContext& c) {
            return s.ChangePassphrase(c, Secret(kPassphrase), Secret("lantern quarry velvet 17"));

@@ -66,6 +66,9 @@ StatusOr<std::vector<projects::ProjectRecord>> Service::ListProjects(const Reque
 StatusOr<projects::BuildResult> Service::BuildWorkspace(const RequestContext& ctx, const std::string& id,
                                                         ProgressFn progress) {
   const Role role = ActingRole(ctx, Operation::kWorkspaceBuild);
+  if (directory::Decide(Operation::kWorkspaceBuild, role, {}).ok()) {  // else the builder refuses and logs
+    RETURN_IF_ERROR(CheckCurrentPlacement(ActorFor(ctx, role), "workspace.build"));
+  }
   std::unique_ptr<keys::KeyStore> keys = hub_->KeysFor(ActorFor(ctx, role));
   ASSIGN_OR_RETURN(projects::BuilderDeps deps, hub_->BuilderDependencies(keys.get()));
   deps.progress = std::move(progress);

@@ -26,6 +26,7 @@
 #include "hdhub/audit/log_verifier.h"
 #include "hdhub/catalog/catalog.h"
 #include "hdhub/directory/directory.h"
+#include "hdhub/hosts/host_registry.h"
 #include "hdhub/hub/host_check.h"
 #include "hdhub/hub/hub.h"
 #include "hdhub/ingest/csv_ingest.h"
@@ -102,6 +103,15 @@ struct ConsistencyProof {
   audit::Hash root1{}, root2{};
   std::vector<audit::Hash> proof;
 };
+// A host of the registry with the decision of the policy in force on it,
+// on the day of the request (hosts/sovereignty_policy.h).
+struct HostView {
+  hosts::HostRecord host;
+  hosts::PlacementDecision decision;
+  bool current = false;  // the hub's own host (hub.json)
+};
+enum class PolicyChange { kPending, kApplied };
+
 // One statement's result, in a request that may hold several.
 struct StatementResult {
   size_t index = 0;  // from 0
@@ -284,6 +294,34 @@ class Service {
   enum class CheckpointRecovery { kNotNeeded, kPending, kRepublished };
   StatusOr<CheckpointRecovery> RecoverCheckpoint(const RequestContext& ctx);
 
+  // Hosts and the sovereignty policy (host_service.cc, docs/hosts.md).
+  // Reads (operators, auditors; event host.read, details.what): every host,
+  // or one (`name` empty: the hub's own) with the evidence of its decision.
+  // NotFound for an unknown host.
+  StatusOr<std::vector<HostView>> ListHosts(const RequestContext& ctx);
+  StatusOr<HostView> ShowHost(const RequestContext& ctx, const std::string& name);
+  // Operators (event host.change, details.change add|change, logged before
+  // the change): declares a host, or replaces what is declared of one.
+  // Adding a host places nothing on it: the view says whether the policy
+  // would accept it. InvalidArgument for a bad spec; AlreadyExists for a
+  // name or URI taken; NotFound for an unknown host (change);
+  // FailedPrecondition for a new URI of the hub's own host (a migration's job).
+  StatusOr<HostView> AddHost(const RequestContext& ctx, const hosts::HostSpec& spec);
+  StatusOr<HostView> ChangeHost(const RequestContext& ctx, const hosts::HostSpec& spec);
+  // A placement decision for host `name` (empty: the hub's own) on the day,
+  // as a migration to it would ask (operators, auditors; event
+  // host.placement, outcome denied for a refusal). FailedPrecondition naming
+  // the host and the failed criteria when the policy refuses it.
+  StatusOr<hosts::PlacementDecision> CheckPlacement(const RequestContext& ctx, const std::string& name);
+  // The policy in force and any proposal (host.read).
+  StatusOr<hosts::PolicyRecord> ShowHostPolicy(const RequestContext& ctx);
+  // Operators, two of them (event host.policy): the first call proposes
+  // `policy` (details.approvals 1), a different operator's call with the
+  // same policy puts it in force (approvals 2, requested_by). A different
+  // policy replaces the proposal. FailedPrecondition when the operator who
+  // proposed it confirms it.
+  StatusOr<PolicyChange> SetHostPolicy(const RequestContext& ctx, const hosts::SovereigntyPolicy& policy);
+
   // The folder of this process's scratch area (the hub's, under state/tmp,
   // mode 0700, removed when the hub closes and by the next open after a
   // crash), for a request's temporary files such as an HTTP upload; the
@@ -323,6 +361,17 @@ class Service {
   // An audit read named `what`: gated, run, and logged with its outcome.
   template <typename T, typename F>
   StatusOr<T> AuditRead(const RequestContext& ctx, std::string_view what, F read);
+  // Health data is about to be written to the hub's host by `actor` doing
+  // `action`: OK when the sovereignty policy accepts the host today (an
+  // acceptance as a local exemption is logged as host.placement, success,
+  // details.placement_exempted); otherwise the refusal, logged as
+  // host.placement (denied).
+  Status CheckCurrentPlacement(const audit::Actor& actor, std::string_view action);
+  StatusOr<HostView> ViewOf(hosts::HostRecord record);
+  // FailedPrecondition when `spec` would move the hub's own host elsewhere.
+  Status CheckKeepsHubHost(const hosts::HostSpec& spec);
+  // AddHost (`add`) or ChangeHost.
+  StatusOr<HostView> DeclareHost(const RequestContext& ctx, const hosts::HostSpec& spec, bool add);
   // A session of `project` for `ctx`, with the key store it borrows.
   struct OpenedSession {
     std::unique_ptr<keys::KeyStore> keys;

@@ -5,7 +5,8 @@
 //   file:///path    the embedded default: a local directory, atomic writes
 //                   (temporary file, fsync, rename, fsync of the directory)
 //   memory:         in-process, for tests
-// (an S3 backend will join later). Decorators add fault injection and metrics.
+//   s3://bucket/... an S3 host (hdhub/s3/s3_blob_store.h, its own library)
+// Decorators add fault injection, metrics and retries.
 // One conformance suite (blob_store_conformance.h) runs against every backend.
 //
 // Object names: 1..512 characters of [a-z0-9._/-], not starting or ending with

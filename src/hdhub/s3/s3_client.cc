@@ -1,0 +1,236 @@
+#include "hdhub/s3/s3_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "hdhub/crypto/hash.h"
+#include "hdhub/s3/xml.h"
+
+namespace hdhub::s3 {
+namespace {
+
+struct Transfer {
+  HttpResponse response;
+  FaultAction fault;
+  bool stalled = false;
+};
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  transfer->response.body.insert(transfer->response.body.end(), data, data + size * count);
+  return size * count;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) transfer->response.headers.clear();  // after a 100 Continue
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return size * count;
+  std::string name(line.substr(0, colon));
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string_view value = line.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+    value.remove_suffix(1);
+  transfer->response.headers[name] = std::string(value);
+  return size * count;
+}
+
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t uploaded) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const FaultAction& fault = transfer->fault;
+  if (fault.kind == FaultAction::Kind::kCutUploadAfter && static_cast<uint64_t>(uploaded) >= fault.bytes) return 1;
+  if (fault.kind == FaultAction::Kind::kStall && !transfer->stalled) {
+    transfer->stalled = true;
+    std::this_thread::sleep_for(fault.stall);
+  }
+  return 0;
+}
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct CurlList {
+  curl_slist* list = nullptr;
+  ~CurlList() { curl_slist_free_all(list); }
+  void Add(const std::string& header) { list = curl_slist_append(list, header.c_str()); }
+};
+
+// Timeouts, no signals (threads), no proxy for loopback.
+void ConfigureTransport(CURL* curl, const S3ClientOptions& options) {
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "127.0.0.1,localhost");
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(options.idle_timeout.count() / 1000)));
+}
+
+// The method, and the body as POSTFIELDS (no read callback: curl sends it as is).
+void ConfigureMethod(CURL* curl, const HttpRequest& request, CurlList& headers) {
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method == "PUT" || request.method == "POST") {
+    headers.Add("Content-Type: application/octet-stream");
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS,
+                     request.body.empty() ? "" : reinterpret_cast<const char*>(request.body.data()));
+  } else if (request.method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+}
+
+void ConfigureCallbacks(CURL* curl, Transfer& transfer) {
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  if (transfer.fault.kind != FaultAction::Kind::kNone) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
+  }
+}
+
+// What a host under load answers (503 SlowDown), without reaching it.
+HttpResponse InjectedAnswer(const FaultAction& fault) {
+  HttpResponse response;
+  response.status = fault.status;
+  response.body =
+      ToBytes("<Error><Code>" + std::string(fault.status == 503 ? "SlowDown" : "Injected") + "</Code></Error>");
+  return response;
+}
+
+}  // namespace
+
+std::string HttpResponse::Header(std::string_view name) const {
+  auto it = headers.find(std::string(name));
+  return it == headers.end() ? std::string() : it->second;
+}
+
+StatusOr<std::unique_ptr<S3Client>> S3Client::Create(S3ClientOptions options, std::string access_key_id,
+                                                     SecretBytes secret_access_key) {
+  const std::string& e = options.endpoint;
+  if (!(e.starts_with("http://") || e.starts_with("https://")) || e.find('/', e.find("//") + 2) != std::string::npos ||
+      e.find('@') != std::string::npos || e.find('?') != std::string::npos) {
+    return InvalidArgumentError("s3 endpoint must be http(s)://host[:port] without a path, user or query");
+  }
+  if (options.bucket.empty()) return InvalidArgumentError("s3: no bucket given");
+  if (access_key_id.empty() || secret_access_key.empty()) return FailedPreconditionError("s3: empty credentials");
+  GlobalInit();
+  return std::unique_ptr<S3Client>(
+      new S3Client(std::move(options), std::move(access_key_id), std::move(secret_access_key)));
+}
+
+S3Client::S3Client(S3ClientOptions options, std::string access_key_id, SecretBytes secret_access_key)
+    : options_(std::move(options)),
+      access_key_id_(std::move(access_key_id)),
+      secret_access_key_(std::move(secret_access_key)) {}
+
+S3Client::~S3Client() {
+  for (void* handle : idle_) curl_easy_cleanup(static_cast<CURL*>(handle));
+}
+
+void* S3Client::Acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      void* handle = idle_.back();
+      idle_.pop_back();
+      return handle;
+    }
+  }
+  return curl_easy_init();
+}
+
+void S3Client::Release(void* handle) {
+  curl_easy_reset(static_cast<CURL*>(handle));  // keeps the live connections
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.push_back(handle);
+}
+
+std::string S3Client::Where(std::string_view key) const {
+  return "s3://" + options_.bucket + (key.empty() ? "" : "/") + std::string(key);
+}
+
+std::string S3Client::Url(const HttpRequest& request) const {
+  std::string url = options_.endpoint + "/" + UriEncode(options_.bucket, false);
+  if (!request.key.empty()) url += "/" + UriEncode(request.key, true);
+  if (!request.query.empty()) url += "?" + CanonicalQuery(request.query);
+  return url;
+}
+
+StatusOr<HttpResponse> S3Client::Send(const HttpRequest& request) {
+  Transfer transfer;
+  if (options_.fault_hook_for_test) transfer.fault = options_.fault_hook_for_test(request);
+  if (transfer.fault.kind == FaultAction::Kind::kRespond) return InjectedAnswer(transfer.fault);
+  CURL* curl = static_cast<CURL*>(Acquire());
+  if (curl == nullptr) return ResourceExhaustedError("s3: cannot create a curl handle");
+  CurlList headers;
+  headers.Add("x-amz-content-sha256: " + HexEncode(crypto::Sha256(request.body)));
+  for (const std::string& header : request.headers) headers.Add(header);
+  const std::string url = Url(request);
+  const std::string sigv4 = "aws:amz:" + options_.region + ":s3";
+  std::string secret(reinterpret_cast<const char*>(secret_access_key_.data()), secret_access_key_.size());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
+  curl_easy_setopt(curl, CURLOPT_USERNAME, access_key_id_.c_str());
+  curl_easy_setopt(curl, CURLOPT_PASSWORD, secret.c_str());
+  SecureWipe(secret.data(), secret.size());
+  ConfigureTransport(curl, options_);
+  ConfigureMethod(curl, request, headers);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
+  ConfigureCallbacks(curl, transfer);
+  CURLcode code = curl_easy_perform(curl);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
+  Release(curl);
+  if (code != CURLE_OK) {
+    return UnavailableError("s3: " + request.method + " " + Where(request.key) + ": " + curl_easy_strerror(code));
+  }
+  if (transfer.fault.kind == FaultAction::Kind::kLoseResponse) {
+    return UnavailableError("s3: " + request.method + " " + Where(request.key) +
+                            ": connection lost before the answer (injected)");
+  }
+  return std::move(transfer.response);
+}
+
+Status S3Client::HttpError(const HttpResponse& response, std::string_view what, std::string_view key) const {
+  std::string code = XmlText(AsStringView(response.body), "Code").value_or("");
+  // Only S3's own error codes ([A-Za-z]) go into the message.
+  if (!std::all_of(code.begin(), code.end(), [](unsigned char c) { return std::isalpha(c); })) code.clear();
+  std::string message = "s3: " + std::string(what) + " " + Where(key) + ": HTTP " + std::to_string(response.status) +
+                        (code.empty() ? "" : " " + code);
+  switch (response.status) {
+    case 404:
+      return NotFoundError(message);
+    case 412:
+      return AlreadyExistsError(message);
+    case 401:
+    case 403:
+      return PermissionDeniedError(message + " (check the credentials and the bucket's policy)");
+    case 416:
+      return OutOfRangeError(message);
+    case 400:
+      return InvalidArgumentError(message);
+    case 501:
+      return UnimplementedError(message);
+    case 409:
+    case 429:
+      return UnavailableError(message);
+    default:
+      break;
+  }
+  if (response.status >= 500) return UnavailableError(message);
+  return UnknownError(message);
+}
+
+}  // namespace hdhub::s3

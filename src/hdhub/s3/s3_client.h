@@ -1,0 +1,116 @@
+// S3Client: signed HTTP requests to one bucket of an S3 host, on libcurl with
+// CURLOPT_AWS_SIGV4. It fills the gaps of Debian 12's libcurl 7.88 SigV4
+// (infra.md section 1): it sends x-amz-content-sha256 itself (the hex SHA-256
+// of the body, which the host verifies), and builds path and query in
+// canonical form (sigv4.h). Path-style addressing: <endpoint>/<bucket>/<key>.
+//
+// Connections are reused: finished curl handles go back to a pool (a handle
+// keeps its connection cache across curl_easy_reset). Requests carry a
+// connect timeout, an optional total timeout, and a low-speed limit (a
+// transfer idle for `idle_timeout` fails), so a host that stops answering
+// gives Unavailable rather than a hang.
+//
+// The secret key is held in SecretBytes; it is handed to curl for each
+// request (curl keeps its own copy while the handle lives) and is never part
+// of a message, a URL or Describe().
+//
+// Ownership: owns its curl handles. Thread-safety: Send may be called from
+// several threads at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hdhub/common/bytes.h"
+#include "hdhub/common/secret_bytes.h"
+#include "hdhub/common/status.h"
+#include "hdhub/s3/sigv4.h"
+
+namespace hdhub::s3 {
+
+struct HttpRequest {
+  std::string method = "GET";  // GET, HEAD, PUT, POST, DELETE
+  std::string key;             // object key; "" for the bucket itself
+  QueryParams query;
+  std::vector<std::string> headers;  // "Name: value"
+  ByteSpan body;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // names in lower case
+  Bytes body;
+  std::string Header(std::string_view name) const;
+};
+
+// A fault the test hook asks Send to inject into one request (ForTest).
+struct FaultAction {
+  enum class Kind {
+    kNone,
+    kRespond,         // answer `status` without reaching the host (503 storms, 429 SlowDown)
+    kLoseResponse,    // send the request, then report the connection lost (the write happened)
+    kCutUploadAfter,  // abort the connection once `bytes` of the body are sent
+    kStall,           // stall `stall` before the transfer goes on (runs into timeouts)
+  };
+  Kind kind = Kind::kNone;
+  long status = 503;
+  uint64_t bytes = 0;
+  std::chrono::milliseconds stall{0};
+};
+using FaultHookForTest = std::function<FaultAction(const HttpRequest&)>;
+
+struct S3ClientOptions {
+  std::string endpoint;  // "http://127.0.0.1:7480": scheme, host, optional port
+  std::string region = "us-east-1";
+  std::string bucket;
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{30'000};  // low-speed limit: no byte for this long
+  std::chrono::milliseconds request_timeout{0};    // whole request; 0 = none
+  FaultHookForTest fault_hook_for_test;
+};
+
+class S3Client {
+ public:
+  static StatusOr<std::unique_ptr<S3Client>> Create(S3ClientOptions options, std::string access_key_id,
+                                                    SecretBytes secret_access_key);
+  ~S3Client();
+  S3Client(const S3Client&) = delete;
+  S3Client& operator=(const S3Client&) = delete;
+
+  // Performs the request. Any HTTP status is a response (the caller maps it
+  // with HttpError); transport failures (refused, reset, timed out) are
+  // Unavailable naming the bucket and key.
+  StatusOr<HttpResponse> Send(const HttpRequest& request);
+
+  // The Status for a failed response to an operation on `key`:
+  // 404 NotFound, 412 AlreadyExists, 403 PermissionDenied, 416 OutOfRange,
+  // 400 InvalidArgument, 501 Unimplemented, 409/429/5xx Unavailable, other
+  // codes Unknown. The message names s3://bucket/key, the HTTP status and the
+  // S3 error code (e.g. SlowDown), never a credential.
+  Status HttpError(const HttpResponse& response, std::string_view what, std::string_view key) const;
+
+  // "s3://bucket/key".
+  std::string Where(std::string_view key) const;
+  const S3ClientOptions& options() const { return options_; }
+
+ private:
+  S3Client(S3ClientOptions options, std::string access_key_id, SecretBytes secret_access_key);
+  void* Acquire();
+  void Release(void* handle);
+  std::string Url(const HttpRequest& request) const;
+
+  const S3ClientOptions options_;
+  const std::string access_key_id_;
+  const SecretBytes secret_access_key_;
+  std::mutex mu_;
+  std::vector<void*> idle_;  // guarded by mu_; CURL* handles
+};
+
+}  // namespace hdhub::s3

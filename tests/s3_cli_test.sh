@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# A hub on an S3 host, through the binary: `hdhub init --host s3://...` on the
+# radosgw of the CTest fixture `radosgw` (scripts/rgw-start), an ingest, a
+# query over it, the objects sealed on the bucket under the hub's prefix, no
+# credential in hub.json or in an error, and a clear error for a wrong secret.
+# Fails (never skips) when radosgw is not running.
+# Usage: s3_cli_test.sh <hdhub binary> <shared/snds dir> <radosgw dir of rgw-start>
+set -uo pipefail
+source "$(dirname "$0")/cli_test_lib.sh"
+start_test_hub "$1" "s3 test passphrase 2026"
+SNDS=$2
+RGW=$3
+if [[ ! -f $RGW/env ]]; then
+  echo "FAILED: $RGW/env is missing: radosgw is not running (ctest's fixture radosgw.start runs scripts/rgw-start)"
+  exit 1
+fi
+# shellcheck disable=SC1091
+source "$RGW/env"
+export HDHUB_S3_ACCESS_KEY_ID HDHUB_S3_SECRET_ACCESS_KEY
+prefix=cli-$(python3 -c 'import secrets; print(secrets.token_hex(6))')
+host="s3://$HDHUB_S3_BUCKET/$prefix?endpoint=$HDHUB_S3_ENDPOINT&region=$HDHUB_S3_REGION"
+
+# The test radosgw declared as a host the default sovereignty policy accepts
+# (docs/hosts.md): the declaration is the operator's, not probed.
+day() { date -u -d "$1" +%Y-%m-%d; }
+cat >"$work/rgw-host.json" <<JSON
+{"name": "rgw-test", "jurisdiction": "FR", "operator": "test radosgw", "owner_jurisdiction": "FR",
+ "qualifications": [
+   {"scheme": "HDS", "reference": "TEST-HDS", "valid_from": "$(day '-1 day')", "valid_until": "$(day '+1 year')",
+    "evidence": "test fixture"},
+   {"scheme": "SecNumCloud", "reference": "TEST-SNC", "valid_from": "$(day '-1 day')", "valid_until": "$(day '+1 year')",
+    "evidence": "test fixture"}]}
+JSON
+run init --operator olga --host "$host" --host-file "$work/rgw-host.json"
+check "init on s3" test "$(rc)" = 0
+check "hub.json names the s3 host" grep -q "s3://$HDHUB_S3_BUCKET/$prefix" "$HDHUB_HOME/hub.json"
+check "hub.json holds no credential" bash -c "! grep -q -e '$HDHUB_S3_SECRET_ACCESS_KEY' -e '$HDHUB_S3_ACCESS_KEY_ID' '$HDHUB_HOME/hub.json'"
+
+run ingest --on-invalid set-null --dataset IR_BEN_R --schema "$SNDS/schemas/IR_BEN_R.json" "$SNDS/synthetic/IR_BEN_R.csv"
+check "ingest onto s3" test "$(rc)" = 0
+rows=$(grep -c . "$SNDS/synthetic/IR_BEN_R.csv")
+run --json query "SELECT count(*) AS n FROM IR_BEN_R"
+check "query reads the sealed table back from s3" grep -q "\[\[$((rows - 1))\]\]" "$work/out"
+
+# The objects are on the bucket, under the prefix, and none holds the CSV's text.
+printf 'user = "%s:%s"\n' "$HDHUB_S3_ACCESS_KEY_ID" "$HDHUB_S3_SECRET_ACCESS_KEY" >"$work/curl-auth"
+chmod 0600 "$work/curl-auth"
+curl -s -K "$work/curl-auth" --aws-sigv4 "aws:amz:$HDHUB_S3_REGION:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+  "$HDHUB_S3_ENDPOINT/$HDHUB_S3_BUCKET?list-type=2&prefix=$prefix%2F" >"$work/listing"
+rm -f "$work/curl-auth"
+check "the hub's objects are on the bucket under its prefix" grep -q "<Key>$prefix/" "$work/listing"
+
+# A wrong secret: a clear error naming the bucket, never the secret.
+HDHUB_S3_SECRET_ACCESS_KEY=wrong-secret-for-the-test run --json query "SELECT 1"
+check "wrong secret fails" test "$(rc)" != 0
+check "... saying the host refused" err_has "403"
+check "... naming the bucket" err_has "s3://$HDHUB_S3_BUCKET"
+check "... never the secret" bash -c "! grep -q -e wrong-secret-for-the-test -e '$HDHUB_S3_SECRET_ACCESS_KEY' '$work/err'"
+env -u HDHUB_S3_SECRET_ACCESS_KEY "$HDHUB" query "SELECT 1" </dev/null >"$work/out" 2>"$work/err"
+check "missing secret names the variable" err_has HDHUB_S3_SECRET_ACCESS_KEY
+finish
