@@ -14,7 +14,9 @@ namespace {
 Status Strings(const json& j, std::string_view what, const std::vector<std::pair<const char*, std::string*>>& fields,
                const std::set<std::string>& others) {
   if (!j.is_object()) return InvalidArgumentError(std::string(what) + " must be a JSON object");
-  for (const auto& [key, value] : j.items()) {
+  for (const auto& item : j.items()) {
+    const std::string& key = item.key();
+    const json& value = item.value();
     auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return key == f.first; });
     if (it == fields.end()) {
       if (others.contains(key)) continue;
