@@ -43,6 +43,12 @@ for t in $TABLES; do
 done
 run pseudonymize --key "$work/source/src.key" --opt-out --strict --out "$work/transfer/OPTOUT.csv" "$work/ext/OPTOUT.csv"
 check "pseudonymize the opt-out list" test "$(rc)" = 0
+# The source's own log is signed with a key its key store wraps: someone who
+# copies the source's disk without the passphrase cannot re-sign a rewritten log.
+source_audit_key="$work/source/state/audit_signing.key"
+check "the source's log signing key is wrapped by its key store" \
+  test "$(head -n 1 "$source_audit_key")" = "hdhub-audit-key v1"
+check "... and never on disk in clear" test -z "$(grep -l 'PRIVATE+KEY' "$source_audit_key")"
 nir=$(sed -n 2p "$work/ext/IR_BEN_R.csv" | cut -d, -f1)
 check "no NIR leaves the source" test -z "$(grep -rl -- "$nir" "$work/transfer")"
 birth=$(sed -n 2p "$work/ext/IR_BEN_R.csv" | cut -d, -f2)

@@ -5,7 +5,8 @@
 //
 // A hub keeps that key wrapped by its key store and opens its log through
 // hub/hub_audit.cc (hub/audit_key.h). The clear-key helpers below serve the
-// pseudonymization source's own log (cli/source_commands.cc) and test tools.
+// test tools (audit_testlog_main.cc) only; the pseudonymization source wraps
+// its key like a hub (cli/source_commands.cc).
 //
 // The read-only helpers scan the segments without repairing or locking them,
 // so `hdhub audit prove/show` can run beside a serving hub.

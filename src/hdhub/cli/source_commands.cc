@@ -17,6 +17,7 @@
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/progress.h"
 #include "hdhub/crypto/hash.h"
+#include "hdhub/hub/audit_key.h"
 #include "hdhub/ingest/opt_out.h"
 #include "hdhub/ingest/pseudonymize.h"
 #include "hdhub/keys/key_file_key_store.h"
@@ -33,6 +34,28 @@ std::string SourceLogin() {
 }
 
 constexpr char kSourcePassphraseEnv[] = "HDHUB_SOURCE_PASSPHRASE";
+
+// The source's own tamper-evident log, in <source_dir>/state/audit/, its
+// checkpoints signed with a key wrapped by the source's key store (the same
+// file format as a hub's, docs/formats/audit-log.md §4). A source made before
+// the key was wrapped holds it in clear: it is wrapped on first use.
+StatusOr<std::unique_ptr<audit::FileAuditLog>> OpenSourceAuditLog(keys::KeyStore& store, const std::string& source_dir,
+                                                                  const Clock* clock) {
+  std::unique_ptr<audit::Ed25519Signer> signer;
+  StatusOr<hub::LoadedAuditKey> loaded = hub::LoadAuditKey(store, source_dir, /*wrapped_only=*/false);
+  if (loaded.ok()) {
+    signer = std::move(loaded->signer);
+    if (loaded->in_clear) RETURN_IF_ERROR(hub::WriteWrappedAuditKey(store, source_dir, *signer));
+  } else if (IsNotFound(loaded.status())) {
+    ASSIGN_OR_RETURN(signer, hub::NewAuditSigner());
+    RETURN_IF_ERROR(MakeDirs(source_dir + "/state", 0700));
+    RETURN_IF_ERROR(hub::WriteWrappedAuditKey(store, source_dir, *signer));
+  } else {
+    return loaded.status();
+  }
+  return audit::FileAuditLog::Open(audit::HubAuditDir(source_dir), clock, std::move(signer),
+                                   {.lock_wait = std::chrono::seconds(60)});
+}
 
 void AddNirCheck(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* nir = app.add_subcommand("nir", "the French NIR (social security number)");
@@ -119,7 +142,7 @@ void AddPseudonymize(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     // The source keeps its own tamper-evident log beside its key.
     SystemClock clock;
     std::string source_dir = std::filesystem::absolute(*key).parent_path().string();
-    ASSIGN_OR_RETURN(auto log, audit::OpenHubAuditLog(source_dir, &clock, {.lock_wait = std::chrono::seconds(60)}));
+    ASSIGN_OR_RETURN(auto log, OpenSourceAuditLog(*store, source_dir, &clock));
     ASSIGN_OR_RETURN(auto k_source, store->HmacFor(ingest::kStageOnePurpose));
     // Spills (encrypted) beside the output, on the source's own disk.
     std::string out_dir = std::filesystem::absolute(req->output_path).parent_path().string();
