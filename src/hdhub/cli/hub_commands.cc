@@ -72,6 +72,11 @@ void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto host = std::make_shared<std::string>();
   auto name = std::make_shared<std::string>();
   auto host_file = std::make_shared<std::string>();
+  auto keys_uri = std::make_shared<std::string>();
+  cmd->add_option("--keys", *keys_uri,
+                  "the key store holding the KEK (default: a new key file, state/hub.key, locked by the hub "
+                  "passphrase); an HSM: pkcs11:token=LABEL;object=KEK-LABEL?module-path=/PATH/TO/MODULE.so, "
+                  "unlocked by the token's user PIN in $HDHUB_PASSPHRASE (docs/formats/pkcs11-key-store.md)");
   cmd->add_option("--host", *host,
                   "host URI: an absolute file:///PATH (default: the directory host/ in the hub), or "
                   "s3://BUCKET/PREFIX?endpoint=URL with HDHUB_S3_ACCESS_KEY_ID and HDHUB_S3_SECRET_ACCESS_KEY set "
@@ -84,9 +89,9 @@ void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
                   "a custodian's contribution to the stage-2 pseudonym key ('hdhub keys contribution'); give two, "
                   "from two organisations, or none for a key the hub makes alone")
       ->check(CLI::ExistingFile);
-  cmd->callback(Run(opts, exit_code, [&opts, host, name, host_file, contributions]() -> Status {
+  cmd->callback(Run(opts, exit_code, [&opts, host, name, host_file, keys_uri, contributions]() -> Status {
     if (!opts.server.empty()) return OnlyOnTheHub(opts);
-    hub::InitOptions init{.host_uri = *host};
+    hub::InitOptions init{.host_uri = *host, .keys_uri = *keys_uri};
     if (!host_file->empty()) {
       ASSIGN_OR_RETURN(std::string text, ReadFile(*host_file));
       nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -105,7 +110,11 @@ void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
       ASSIGN_OR_RETURN(keys::CustodianContribution c, keys::CustodianContribution::Read(file));
       init.stage2_contributions.push_back(std::move(c));
     }
-    ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadNewPassphrase(kPassphraseEnv, "new hub passphrase: "));
+    // A new key file's passphrase is chosen now (typed twice); an existing
+    // store's secret (an HSM's PIN) is typed once.
+    ASSIGN_OR_RETURN(SecretBytes passphrase, keys_uri->empty()
+                                                 ? keys::ReadNewPassphrase(kPassphraseEnv, "new hub passphrase: ")
+                                                 : keys::ReadPassphrase(kPassphraseEnv, "key store PIN: "));
     ASSIGN_OR_RETURN(SecretBytes password,
                      keys::ReadNewPassphrase(kPasswordEnv, "password for the first operator " + *name + ": "));
     RETURN_IF_ERROR(

@@ -20,7 +20,8 @@ constexpr char kKeyFileName[] = "hub.key";
 constexpr char kCatalogName[] = "catalog.db";
 constexpr std::chrono::seconds kBusyWait{60};
 
-// "file", "s3", …: what kind of host, for the log (a URI may hold a path).
+// "file", "s3", "pkcs11", …: what kind of host or key store, for the log (a
+// URI may hold a path).
 std::string HostKind(const std::string& uri) { return uri.substr(0, uri.find(':')); }
 
 }  // namespace
@@ -30,9 +31,12 @@ audit::Actor HubActor() { return audit::Actor{"hub", "system"}; }
 namespace {
 
 // Everything Init checks before it writes anything.
-Status CheckInitInputs(const fs::path& dir, const SecretBytes& passphrase, const FirstOperator& first) {
+Status CheckInitInputs(const fs::path& dir, const SecretBytes& passphrase, const InitOptions& options,
+                       const FirstOperator& first) {
   if (fs::exists(dir / kConfigName)) return AlreadyExistsError(dir.string() + " already holds a hub");
-  RETURN_IF_ERROR(keys::CheckPassphraseStrength(passphrase));
+  // A new key file's passphrase is all that guards its KEK; an HSM guards its
+  // own (PIN retry limits), so its PIN is not held to the passphrase rules.
+  if (options.keys_uri.empty()) RETURN_IF_ERROR(keys::CheckPassphraseStrength(passphrase));
   if (!directory::Directory::IsValidUserName(first.name)) {
     return InvalidArgumentError("the first operator's name must be a lower-case letter, then up to 63 of [a-z0-9._-]");
   }
@@ -54,15 +58,20 @@ StatusOr<hosts::HostSpec> CreateHubFiles(const Backends& backends, const fs::pat
   ::chmod((dir / "state").c_str(), 0700);
   fs::path abs = fs::absolute(dir).lexically_normal();
   Config config{options.host_uri.empty() ? "file://" + (abs / "host").string() : options.host_uri,
-                "keyfile:" + (abs / "state" / kKeyFileName).string(), /*audit_key_wrapped=*/true};
-  // Check the host before anything is written, so a bad URI leaves no hub.
+                options.keys_uri.empty() ? "keyfile:" + (abs / "state" / kKeyFileName).string() : options.keys_uri,
+                /*audit_key_wrapped=*/true};
+  // Check the host and an existing key store before anything is written, so
+  // a bad URI or a wrong PIN leaves no hub.
   RETURN_IF_ERROR(backends.hosts.Open(config.host).status());
+  if (!options.keys_uri.empty()) RETURN_IF_ERROR(backends.key_stores(passphrase).Open(config.keys).status());
   SystemClock clock;
   ASSIGN_OR_RETURN(hosts::HostSpec host, InitialHostSpec(options, HubRelativeUri(config.host, abs), clock.Now()));
-  keys::KeyFileParams key_params;
-  if (options.fast_key_derivation_for_test) key_params = keys::KeyFileParams::InsecureLowCostForTest();
-  RETURN_IF_ERROR(
-      keys::KeyFileKeyStore::CreateKeyFile((abs / "state" / kKeyFileName).string(), passphrase, key_params));
+  if (options.keys_uri.empty()) {
+    keys::KeyFileParams key_params;
+    if (options.fast_key_derivation_for_test) key_params = keys::KeyFileParams::InsecureLowCostForTest();
+    RETURN_IF_ERROR(
+        keys::KeyFileKeyStore::CreateKeyFile((abs / "state" / kKeyFileName).string(), passphrase, key_params));
+  }
   // The purpose keys: random, stage 2 from the custodians' contributions if
   // given, wrapped by the new KEK.
   if (!options.derived_purpose_keys_for_test) {
@@ -84,7 +93,7 @@ StatusOr<hosts::HostSpec> CreateHubFiles(const Backends& backends, const fs::pat
 
 Status Hub::Init(const Backends& backends, const fs::path& dir, const SecretBytes& passphrase,
                  const InitOptions& options, const FirstOperator& first) {
-  RETURN_IF_ERROR(CheckInitInputs(dir, passphrase, first));
+  RETURN_IF_ERROR(CheckInitInputs(dir, passphrase, options, first));
   const bool had_state = fs::exists(dir / "state");
   Status status = [&]() -> Status {
     ASSIGN_OR_RETURN(hosts::HostSpec host, CreateHubFiles(backends, dir, passphrase, options, first.name));
@@ -95,6 +104,7 @@ Status Hub::Init(const Backends& backends, const fs::path& dir, const SecretByte
     RETURN_IF_ERROR(hub->directory().CreateFirstOperator(first.name, first.password));
     audit::Event e{.actor = first.name, .role = "operator", .action = "hub.init"};
     e.objects["host"] = HostKind(options.host_uri.empty() ? "file:" : options.host_uri);
+    e.details["key_store"] = HostKind(options.keys_uri.empty() ? "keyfile:" : options.keys_uri);
     // Fingerprints name the contributions without revealing them.
     e.details["stage2_key"] = options.stage2_contributions.empty() ? keys::kOriginRandom : "custodians";
     for (const keys::CustodianContribution& c : options.stage2_contributions) {

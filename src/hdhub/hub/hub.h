@@ -70,6 +70,12 @@ struct InitOptions {
   // is refused. Either way Init checks it against the default sovereignty
   // policy before anything is written.
   std::optional<hosts::HostSpec> host;
+  // The key store's URI: empty for a new key file, state/hub.key, locked by
+  // the passphrase Init is given; or an existing store, e.g. a KEK in an HSM
+  // ("pkcs11:token=…;object=…?module-path=…", docs/formats/pkcs11-key-store.md),
+  // which Init's secret unlocks (the token's user PIN) and whose strength is
+  // then the HSM's business. Init opens it before writing anything.
+  std::string keys_uri;
   bool fast_key_derivation_for_test = false;  // cheap Argon2id parameters
   // Two custodians' contributions to the stage-2 pseudonym key, or none (the
   // key is then random, made by the hub alone; the key ring says which).
