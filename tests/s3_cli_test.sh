@@ -49,6 +49,10 @@ curl -s -K "$work/curl-auth" --aws-sigv4 "aws:amz:$HDHUB_S3_REGION:s3" -H "x-amz
   "$HDHUB_S3_ENDPOINT/$HDHUB_S3_BUCKET?list-type=2&prefix=$prefix%2F" >"$work/listing"
 rm -f "$work/curl-auth"
 check "the hub's objects are on the bucket under its prefix" grep -q "<Key>$prefix/" "$work/listing"
+# The host-blind scan, on S3: no table name, column name or cell value of the
+# ingested file in any object's name or bytes.
+check "the host sees no plaintext name or value" python3 "$(dirname "$0")/python/s3_host_blind.py" \
+  "$HDHUB_S3_ENDPOINT" "$HDHUB_S3_BUCKET" "$prefix" "$HDHUB_S3_REGION" "$SNDS/synthetic/IR_BEN_R.csv"
 
 # A wrong secret: a clear error naming the bucket, never the secret.
 HDHUB_S3_SECRET_ACCESS_KEY=wrong-secret-for-the-test run --json query "SELECT 1"
