@@ -202,6 +202,8 @@ def main():
         f.write('{"allow_local": true}')
     json_run("host policy set", ["--file", w("policy.json")])
     json_run("host policy set", ["--file", w("policy.json")], env=omar)
+    json_run("keys rotate")
+    json_run("keys rotate", env=omar)
 
     # The audit log, and what checks its proofs offline.
     carl = {"HDHUB_TOKEN": tokens["carl"]}

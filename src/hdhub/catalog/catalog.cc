@@ -312,6 +312,48 @@ Status Catalog::DestroyWrappedKey(std::string_view dataset, int64_t version) {
   return OkStatus();
 }
 
+StatusOr<size_t> Catalog::RewrapDataKeys(const RewrapFn& rewrap) {
+  std::lock_guard lock(mu_);
+  size_t count = 0;
+  {
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
+    struct Key {
+      std::string dataset;
+      int64_t version;
+      Bytes wrapped;
+    };
+    std::vector<Key> keys;
+    ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT dataset, version, wrapped_dek FROM dataset_version "
+                                                    "WHERE length(wrapped_dek) > 0 ORDER BY dataset, version"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool has_row, select.Step());
+      if (!has_row) break;
+      keys.push_back({select.ColumnText(0), select.ColumnInt64(1), select.ColumnBlob(2)});
+    }
+    // The trigger that forbids replacing a wrapped key stands everywhere
+    // but in this transaction.
+    RETURN_IF_ERROR(WithTriggersSuspended(db_.get(), {"dataset_version_key"}, [&]() -> Status {
+      ASSIGN_OR_RETURN(Statement update, db_->Prepare("UPDATE dataset_version SET wrapped_dek = ?3 "
+                                                      "WHERE dataset = ?1 AND version = ?2"));
+      for (const Key& k : keys) {
+        ASSIGN_OR_RETURN(Bytes rewrapped, rewrap(k.dataset, k.version, k.wrapped));
+        if (rewrapped.empty()) return InternalError("a rewrapped data key is empty");
+        RETURN_IF_ERROR(update.Reset());
+        RETURN_IF_ERROR(update.BindText(1, k.dataset));
+        RETURN_IF_ERROR(update.BindInt64(2, k.version));
+        RETURN_IF_ERROR(update.BindBlob(3, rewrapped));
+        RETURN_IF_ERROR(update.Run());
+        ++count;
+      }
+      return OkStatus();
+    }));
+    RETURN_IF_ERROR(txn.Commit());
+  }
+  // The keys wrapped by the old KEK leave the WAL (best effort, as a shred).
+  ForgetOldPages();
+  return count;
+}
+
 StatusOr<std::vector<ObjectRecord>> Catalog::ObjectsOf(std::string_view dataset, int64_t version) {
   ASSIGN_OR_RETURN(Statement select, db_->Prepare("SELECT logical_name, object_name, plaintext_size, "
                                                   "ciphertext_size, ciphertext_sha256 FROM version_object "

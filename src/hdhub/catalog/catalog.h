@@ -150,6 +150,13 @@ class Catalog {
   // shredded. NotFound for an unknown version.
   Status DestroyWrappedKey(std::string_view dataset, int64_t version);
 
+  // A KEK rotation (hub/kek_rotation.h): replaces the wrapped data key of
+  // every version that has one (any state but shredded) by what `rewrap`
+  // returns for it, in one transaction; `rewrap`'s error rolls back every
+  // change. Returns how many keys it rewrapped.
+  using RewrapFn = std::function<StatusOr<Bytes>(std::string_view dataset, int64_t version, ByteSpan wrapped)>;
+  StatusOr<size_t> RewrapDataKeys(const RewrapFn& rewrap);
+
   // Withdraws committed `version` of `dataset`: in one transaction, destroys
   // its wrapped data key (shredded, as DestroyWrappedKey) and records
   // Withdrawal{now, by, reason}. Its objects are the caller's to delete (a

@@ -254,6 +254,39 @@ TEST_F(CatalogTest, ListPendingVersionsReturnsWhatACrashLeftBehind) {
   EXPECT_THAT(pending, IsEmpty());
 }
 
+TEST_F(CatalogTest, RewrapDataKeysReplacesEveryLiveKeyAndOnlyThen) {
+  ASSERT_OK_AND_ASSIGN(int64_t v1, Begin());
+  ASSERT_OK_AND_ASSIGN(int64_t v2, Begin(kDigestB));
+  ASSERT_OK_AND_ASSIGN(int64_t v3, Begin(std::string(64, 'd')));
+  ASSERT_OK(catalog_->DestroyWrappedKey("ER_PRS_F", v3));
+  std::vector<int64_t> seen;
+  auto rewrap = [&](std::string_view dataset, int64_t version, ByteSpan wrapped) -> StatusOr<Bytes> {
+    EXPECT_EQ(dataset, "ER_PRS_F");
+    EXPECT_EQ(Bytes(wrapped.begin(), wrapped.end()), kWrapped);
+    seen.push_back(version);
+    return Bytes{9, uint8_t(version)};
+  };
+  ASSERT_OK_AND_ASSIGN(size_t count, catalog_->RewrapDataKeys(rewrap));
+  EXPECT_EQ(count, 2u);
+  EXPECT_THAT(seen, ElementsAre(v1, v2)) << "a shredded key stays shredded";
+  EXPECT_EQ(catalog_->GetVersion("ER_PRS_F", v1)->version.wrapped_dek, (Bytes{9, uint8_t(v1)}));
+  EXPECT_EQ(catalog_->GetVersion("ER_PRS_F", v2)->version.wrapped_dek, (Bytes{9, uint8_t(v2)}));
+  EXPECT_THAT(catalog_->GetVersion("ER_PRS_F", v3)->version.wrapped_dek, IsEmpty());
+  // Outside the rotation's transaction, the trigger still refuses a replacement.
+  EXPECT_THAT(catalog_->database_for_test()->Exec("UPDATE dataset_version SET wrapped_dek = x'0102'"),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("never replaced")));
+  // An error part-way changes nothing, and the trigger stays.
+  int calls = 0;
+  auto failing = [&](std::string_view, int64_t, ByteSpan) -> StatusOr<Bytes> {
+    if (++calls == 2) return DataLossError("does not unwrap");
+    return Bytes{7};
+  };
+  EXPECT_THAT(catalog_->RewrapDataKeys(failing), StatusIs(StatusCode::kDataLoss));
+  EXPECT_EQ(catalog_->GetVersion("ER_PRS_F", v1)->version.wrapped_dek, (Bytes{9, uint8_t(v1)}));
+  EXPECT_THAT(catalog_->database_for_test()->Exec("UPDATE dataset_version SET wrapped_dek = x'0102'"),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("never replaced")));
+}
+
 TEST_F(CatalogTest, DestroyWrappedKeyShredsFromAnyStateAndIsIdempotent) {
   EXPECT_THAT(catalog_->DestroyWrappedKey("ER_PRS_F", 1), StatusIs(StatusCode::kNotFound));
   ASSERT_OK_AND_ASSIGN(int64_t committed, Begin());

@@ -251,4 +251,20 @@ Status ApplyMigrations(Database* db, std::string_view component,
   }
 }
 
+Status WithTriggersSuspended(Database* db, const std::vector<std::string>& names, const std::function<Status()>& body) {
+  std::vector<std::string> sqls;
+  ASSIGN_OR_RETURN(Statement get, db->Prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1"));
+  for (const std::string& name : names) {
+    RETURN_IF_ERROR(get.Reset());
+    RETURN_IF_ERROR(get.BindText(1, name));
+    ASSIGN_OR_RETURN(bool found, get.Step());
+    if (!found) return NotFoundError("no trigger " + name);
+    sqls.push_back(get.ColumnText(0));
+  }
+  for (const std::string& name : names) RETURN_IF_ERROR(db->Exec("DROP TRIGGER \"" + name + "\""));
+  RETURN_IF_ERROR(body());
+  for (const std::string& sql : sqls) RETURN_IF_ERROR(db->Exec(sql));
+  return OkStatus();
+}
+
 }  // namespace hdhub::catalog

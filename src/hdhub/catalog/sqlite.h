@@ -26,10 +26,12 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/status.h"
@@ -152,6 +154,14 @@ struct Migration {
 // hdhub opening a newer hub's state).
 Status ApplyMigrations(Database* db, std::string_view component,
                        std::span<const Migration> migrations);
+
+// Inside a write transaction: runs `body` with the triggers `names` dropped,
+// then recreates each from its own stored SQL, so that a deliberate change a
+// trigger forbids (a KEK rotation replacing wrapped keys) can be made. DDL is
+// transactional: other connections never see the triggers missing, and an
+// error (from `body` too) rolls the drop back with the rest. NotFound for an
+// unknown trigger.
+Status WithTriggersSuspended(Database* db, const std::vector<std::string>& names, const std::function<Status()>& body);
 
 // The version recorded for `component`; 0 when none.
 StatusOr<int64_t> SchemaVersion(Database* db, std::string_view component);

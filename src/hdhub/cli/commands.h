@@ -59,8 +59,9 @@ struct Session {
   std::unique_ptr<service::Service> service;
   service::RequestContext ctx;
 };
+// `passphrase_out`, when given, receives the secret the hub was unlocked with.
 StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::optional<directory::Role> as = std::nullopt,
-                              const hub::OpenOptions& open_options = {});
+                              const hub::OpenOptions& open_options = {}, SecretBytes* passphrase_out = nullptr);
 // The refusal of a command that has no server route, when a server is set.
 Status OnlyOnTheHub(const GlobalOptions& opts);
 inline constexpr char kTokenEnv[] = "HDHUB_TOKEN";

@@ -55,6 +55,8 @@ const std::map<std::string, std::string>& Examples() {
     {"keys contribution", "hdhub keys contribution --out cnam.contribution   # at each custodian; then:\n"
                           "  hdhub init --operator opal --stage2-contribution cnam.contribution "
                           "--stage2-contribution hdh.contribution"},
+    {"keys rotate", "hdhub keys rotate                          # opal asks; hdhub serve stopped\n"
+                    "  HDHUB_USER=olga hdhub keys rotate        # a second operator rotates"},
     {"source-key init", "HDHUB_SOURCE_PASSPHRASE='…' hdhub source-key init --key source.key"},
     {"pseudonymize", "hdhub pseudonymize --key source.key --schema ER_PRS_F.json --out ER_PRS_F.p1.csv ER_PRS_F.csv"},
     {"project create", "hdhub project create --id diab --authorisation CNIL-DR-2026-042 --purpose 'Antidiabetics'\n"

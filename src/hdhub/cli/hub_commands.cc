@@ -49,7 +49,7 @@ Status OnlyOnTheHub(const GlobalOptions& opts) {
 }
 
 StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::optional<directory::Role> as,
-                              const hub::OpenOptions& open_options) {
+                              const hub::OpenOptions& open_options, SecretBytes* passphrase_out) {
   if (!opts.server.empty()) return OnlyOnTheHub(opts);
   ASSIGN_OR_RETURN(service::Credentials credentials, CredentialsFromEnvironment(opts));
   ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kPassphraseEnv, "hub passphrase: "));
@@ -58,6 +58,7 @@ StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::opti
   ASSIGN_OR_RETURN(std::unique_ptr<service::Service> svc,
                    service::Service::Open(*opts.backends, opts.hub_dir, passphrase, clock, {}, options));
   ASSIGN_OR_RETURN(service::RequestContext ctx, svc->Authenticate(credentials, "local", as));
+  if (passphrase_out != nullptr) *passphrase_out = std::move(passphrase);
   return Session{std::move(svc), std::move(ctx)};
 }
 

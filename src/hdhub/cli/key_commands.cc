@@ -2,6 +2,8 @@
 //   hdhub keys contribution --out F   a custodian's share of the stage-2 key,
 //                                     made on the custodian's own machine
 // (the hub takes two with `hdhub init --stage2-contribution F …`).
+//   hdhub keys rotate [--to URI]      a new KEK, every wrapped key moved to
+//                                     it; two operators (docs/formats/kek-rotation.md)
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -30,6 +32,42 @@ void AddKeyCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     std::cerr << "keep " << *out
               << " in the custodian's safe: with the other custodian's it remakes the stage-2 key; "
                  "hand it to the hub only at 'hdhub init'\n";
+    return OkStatus();
+  }));
+
+  auto* rotate = keys_cmd->add_subcommand(
+      "rotate",
+      "a new KEK, every wrapped key rewrapped under it, the old one destroyed; operators, two of them: the first "
+      "asks, a second, different one rotates (the hub must not be open elsewhere: stop hdhub serve)");
+  auto to = std::make_shared<std::string>();
+  rotate->add_option("--to", *to,
+                     "the new KEK's key store (default, for a key file: a new key file state/hub-N.key under the same "
+                     "passphrase); an HSM's new key: pkcs11:token=…;object=NEW-LABEL?module-path=…");
+  rotate->callback(Run(opts, exit_code, [&opts, to]() -> Status {
+    SystemClock clock;
+    SecretBytes unlock;
+    ASSIGN_OR_RETURN(Session s, OpenSession(opts, &clock, std::nullopt, {.exclusive = true}, &unlock));
+    ASSIGN_OR_RETURN(service::KekRotationOutcome r, s.service->RotateKek(s.ctx, *opts.backends, unlock, *to));
+    if (opts.json) {
+      nlohmann::json j{{"rotated", r.rotated}, {"requested_by", r.requested_by}};
+      if (r.rotated) {
+        j["from"] = r.rotation.from;
+        j["to"] = r.rotation.to;
+        j["keys_rewrapped"] = r.rotation.keys_rewrapped;
+        j["resumed"] = r.rotation.resumed;
+        j["old_kek_destroyed"] = r.rotation.old_destroyed;
+      }
+      std::cout << j.dump() << "\n";
+    } else if (!r.rotated) {
+      std::cout << "KEK rotation requested by " << r.requested_by
+                << "; a second, different operator rotates with the same command\n";
+    } else {
+      std::cout << "KEK rotated" << (r.rotation.resumed ? " (an interrupted rotation finished)" : "") << ": "
+                << r.rotation.keys_rewrapped << " keys rewrapped, now under " << r.rotation.to << "; "
+                << (r.rotation.old_destroyed ? "the old key file " + r.rotation.from + " destroyed"
+                                             : "destroy the old KEK " + r.rotation.from + " with the HSM's own tools")
+                << "\n";
+    }
     return OkStatus();
   }));
 }

@@ -44,6 +44,7 @@ const std::vector<PolicyRule>& Table() {
       {Operation::kHostRead,         "host.read",        {kOp, kAu},       {},    0, "hosts, the sovereignty policy and the evidence of each decision"},
       {Operation::kHostChange,       "host.change",      {kOp},            {},    0, "declare a host or its qualifications"},
       {Operation::kHostPolicy,       "host.policy",      {kOp},            {},    kDualControl, "the sovereignty policy: one operator proposes, a second confirms"},
+      {Operation::kKeysRotate,       "keys.rotate",      {kOp},            {},    kDualControl, "a new KEK: one operator asks, a second, different one rotates"},
   };
   return table;
 }

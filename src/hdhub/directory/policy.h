@@ -56,6 +56,7 @@ enum class Operation {
   kHostRead,    // the host registry, the policy and each decision's evidence
   kHostChange,  // add a host, change what is declared of one
   kHostPolicy,  // change the sovereignty policy
+  kKeysRotate,  // a new KEK, every wrapped key moved to it
 };
 
 enum PolicyFlag : unsigned {

@@ -24,6 +24,19 @@ constexpr std::chrono::seconds kBusyWait{60};
 // URI may hold a path).
 std::string HostKind(const std::string& uri) { return uri.substr(0, uri.find(':')); }
 
+// state/open.lock, held by every open hub: shared, or exclusive for a KEK
+// rotation, which must have the hub to itself.
+StatusOr<FileLock> LockOpen(const fs::path& dir, bool exclusive) {
+  const std::string path = (dir / "state" / "open.lock").string();
+  if (!exclusive) return FileLock::AcquireShared(path, kBusyWait, "the hub (a KEK rotation holds it)");
+  StatusOr<FileLock> lock = FileLock::Acquire(path, std::chrono::milliseconds(0), "the hub");
+  if (lock.status().code() == StatusCode::kFailedPrecondition) {
+    return FailedPreconditionError(
+        "the hub is open in another process (hdhub serve, or a running command): stop it, then retry");
+  }
+  return lock;
+}
+
 }  // namespace
 
 audit::Actor HubActor() { return audit::Actor{"hub", "system"}; }
@@ -132,7 +145,16 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
   hub->clock_ = clock;
   hub->key_store_uri_ = config.keys;
   if (!backends.key_stores) return FailedPreconditionError("no key store backend is registered");
-  StatusOr<std::unique_ptr<keys::KeyStore>> keys = backends.key_stores(passphrase).Open(config.keys);
+  ASSIGN_OR_RETURN(hub->open_lock_, LockOpen(dir, open_options.exclusive));
+  hub->exclusive_ = open_options.exclusive;
+  ASSIGN_OR_RETURN(hub->rotation_, ReadKekRotationJournal(dir));
+  if (hub->rotation_ && !hub->exclusive_) {
+    return FailedPreconditionError(
+        "a KEK rotation is under way (state/kek-rotation): an operator finishes it with 'hdhub keys rotate'");
+  }
+  StatusOr<std::unique_ptr<keys::KeyStore>> keys =
+      hub->rotation_ ? OpenKekUnderRotation(backends.key_stores(passphrase), *hub->rotation_)
+                     : backends.key_stores(passphrase).Open(config.keys);
   if (keys.status().code() == StatusCode::kPermissionDenied) {
     Status recorded = RecordFailedUnlock(dir, clock, open_options);
     if (!recorded.ok()) {

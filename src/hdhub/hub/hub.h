@@ -32,6 +32,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -107,6 +108,43 @@ struct OpenOptions {
   // (audit::FileAuditLogOptions::checkpoint_interval); entries stay durable
   // before each call returns, and closing the hub publishes what waits.
   std::chrono::milliseconds audit_checkpoint_interval{0};
+  // Every open holds state/open.lock: shared, or with `exclusive` alone (no
+  // other process has the hub open; a KEK rotation needs that). An exclusive
+  // open that finds the hub open elsewhere is FailedPrecondition at once.
+  bool exclusive = false;
+};
+
+// A KEK rotation under way (state/kek-rotation, kek_rotation.cc): from the
+// key store `from` to `to` (URIs with absolute paths). kRewrap: keys are
+// moving, each unwraps under either KEK; kSwitch: every key is under `to`,
+// hub.json and the old KEK's destruction remain.
+struct KekRotationJournal {
+  enum class Phase { kRewrap, kSwitch };
+  Phase phase = Phase::kRewrap;
+  std::string from;
+  std::string to;
+};
+// The journal in `dir`, if a rotation is under way. DataLoss when malformed.
+StatusOr<std::optional<KekRotationJournal>> ReadKekRotationJournal(const std::filesystem::path& dir);
+// The key store of a hub whose rotation is under way (keys::RotatingKeyStore
+// while rewrapping, the new KEK alone once switching).
+StatusOr<std::unique_ptr<keys::KeyStore>> OpenKekUnderRotation(const keys::KeyStoreRegistry& stores,
+                                                               const KekRotationJournal& journal);
+
+// The first operator's request to rotate (state/kek-rotation-request); `to`
+// as given (empty: a new key file).
+struct KekRotationRequest {
+  std::string requested_by;
+  std::string to;
+};
+
+// What a rotation did; URIs hub-relative, as hub.json writes them.
+struct KekRotation {
+  std::string from;
+  std::string to;
+  size_t keys_rewrapped = 0;
+  bool resumed = false;        // a rotation stopped earlier, finished now
+  bool old_destroyed = false;  // false: the old KEK is an HSM's, destroyed with its own tools
 };
 
 // The hub's first account, created by Init.
@@ -160,6 +198,30 @@ class Hub {
   // The latest signed checkpoint (a signed note), and the log's verifier key.
   StatusOr<std::string> AuditCheckpoint() const;
   StatusOr<std::string> AuditVerifierKey() const;
+  // KEK rotation (kek_rotation.cc, docs/formats/kek-rotation.md), in a hub
+  // opened exclusively: a new KEK (`to_uri`; empty: a new key file
+  // state/hub-<n>.key sealed by `unlock` with the current file's Argon2id
+  // parameters), every wrapped key (key ring, audit signing key, dataset,
+  // project and workspace keys) rewrapped and checked under it, hub.json
+  // switched, the old key file overwritten and removed, in steps a journal
+  // makes resumable: a rotation stopped anywhere is finished by calling this
+  // again (`to_uri` empty or the same). No ciphertext, pseudonym or object
+  // name changes. The hub must be closed afterwards. FailedPrecondition when
+  // not opened exclusively; InvalidArgument for a `to_uri` equal to the
+  // current store, or missing for a store that is not a key file.
+  // `after_step_for_test` runs after each step ("key-ring", "audit-key",
+  // "catalog", "projects", "switch"); its error stops the rotation there.
+  StatusOr<KekRotation> RotateKek(const Backends& backends, const SecretBytes& unlock, const std::string& to_uri,
+                                  const std::function<Status(std::string_view step)>& after_step_for_test = nullptr);
+  bool KekRotationUnderWay() const { return rotation_.has_value(); }
+  // InvalidArgument when RotateKek would refuse `to_uri` as its target.
+  Status CheckKekRotationTarget(const std::string& to_uri) const;
+  // The pending first approval of a rotation, and recording or dropping it.
+  StatusOr<std::optional<KekRotationRequest>> PendingKekRotation() const;
+  Status RequestKekRotation(const KekRotationRequest& request);
+  Status CancelKekRotationRequest();
+  // The key store's URI, hub-relative as in hub.json.
+  std::string key_store_uri() const { return HubRelativeUri(key_store_uri_, dir_); }
   // Re-seals the key store under `new_passphrase` (key file only): nothing
   // wrapped changes. InvalidArgument for a weak new passphrase;
   // PermissionDenied for a wrong old one; Unimplemented for other key stores.
@@ -239,6 +301,9 @@ class Hub {
   Status OpenHosts(const Config& config);
   HostCheckpointSource HostCheckpoint(storage::SealedStore& sealed) const;
 
+  std::optional<FileLock> open_lock_;  // first member: released last
+  bool exclusive_ = false;
+  std::optional<KekRotationJournal> rotation_;
   std::filesystem::path dir_;
   Clock* clock_ = nullptr;
   std::string key_store_uri_;

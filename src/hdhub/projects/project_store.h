@@ -181,6 +181,14 @@ class ProjectStore {
   // holds a key. Idempotent for keys. Event logged by the caller.
   Status DestroyKeys(std::string_view project, ProjectState final_state);
 
+  // A KEK rotation (hub/kek_rotation.h): replaces every wrapped key not yet
+  // destroyed (projects' K_project, workspaces' DEKs) by what `rewrap`
+  // returns for it, given its context (PseudonymKeyContext,
+  // WorkspaceKeyContext), in one transaction; `rewrap`'s error rolls back
+  // every change. Returns how many keys it rewrapped.
+  using RewrapFn = std::function<StatusOr<Bytes>(std::string_view context, ByteSpan wrapped)>;
+  StatusOr<size_t> RewrapKeys(const RewrapFn& rewrap);
+
   ProjectStore(std::unique_ptr<catalog::Database> db, Clock* clock, audit::AuditLog* log, KeysFor keys_for)
       : db_(std::move(db)), clock_(clock), log_(log), keys_for_(std::move(keys_for)) {}
 

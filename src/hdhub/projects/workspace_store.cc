@@ -183,4 +183,61 @@ Status ProjectStore::DestroyKeys(std::string_view project, ProjectState final_st
   return truncated.ok() || truncated.code() == StatusCode::kUnavailable ? OkStatus() : truncated;
 }
 
+StatusOr<size_t> ProjectStore::RewrapKeys(const RewrapFn& rewrap) {
+  std::lock_guard lock(mu_);
+  size_t count = 0;
+  {
+    ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(db_.get(), Transaction::Mode::kWrite));
+    struct Key {
+      std::string project;
+      int64_t build;  // 0: the project's K_project
+      Bytes wrapped;
+    };
+    std::vector<Key> keys;
+    ASSIGN_OR_RETURN(
+        Statement select,
+        db_->Prepare("SELECT id, 0, wrapped_pseudonym_key FROM project WHERE length(wrapped_pseudonym_key) > 0 "
+                     "UNION ALL SELECT project, build, wrapped_dek FROM workspace "
+                     "WHERE length(wrapped_dek) > 0 ORDER BY 1, 2"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool has_row, select.Step());
+      if (!has_row) break;
+      keys.push_back({select.ColumnText(0), select.ColumnInt64(1), select.ColumnBlob(2)});
+    }
+    // The triggers that forbid replacing a wrapped key stand everywhere but
+    // in this transaction.
+    auto rewrap_all = [&]() -> Status {
+      ASSIGN_OR_RETURN(Statement project, db_->Prepare("UPDATE project SET wrapped_pseudonym_key = ?2 WHERE id = ?1"));
+      ASSIGN_OR_RETURN(Statement workspace,
+                       db_->Prepare("UPDATE workspace SET wrapped_dek = ?3 WHERE project = ?1 AND build = ?2"));
+      for (const Key& k : keys) {
+        const bool is_project = k.build == 0;
+        ASSIGN_OR_RETURN(
+            Bytes rewrapped,
+            rewrap(is_project ? PseudonymKeyContext(k.project) : WorkspaceKeyContext(k.project, k.build), k.wrapped));
+        if (rewrapped.empty()) return InternalError("a rewrapped project key is empty");
+        Statement& update = is_project ? project : workspace;
+        RETURN_IF_ERROR(update.Reset());
+        RETURN_IF_ERROR(update.BindText(1, k.project));
+        if (is_project) {
+          RETURN_IF_ERROR(update.BindBlob(2, rewrapped));
+        } else {
+          RETURN_IF_ERROR(update.BindInt64(2, k.build));
+          RETURN_IF_ERROR(update.BindBlob(3, rewrapped));
+        }
+        RETURN_IF_ERROR(update.Run());
+        ++count;
+      }
+      return OkStatus();
+    };
+    RETURN_IF_ERROR(catalog::WithTriggersSuspended(
+        db_.get(), {"project_key_never_replaced", "workspace_key_never_replaced"}, rewrap_all));
+    RETURN_IF_ERROR(txn.Commit());
+  }
+  // Old page images in the WAL still hold the keys wrapped by the old KEK.
+  Status truncated = db_->CheckpointAndTruncateWal();
+  if (!truncated.ok() && truncated.code() != StatusCode::kUnavailable) return truncated;
+  return count;
+}
+
 }  // namespace hdhub::projects

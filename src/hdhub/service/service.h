@@ -111,6 +111,12 @@ struct HostView {
   bool current = false;  // the hub's own host (hub.json)
 };
 enum class PolicyChange { kPending, kApplied };
+// What `keys rotate` did: recorded the first operator's request, or rotated.
+struct KekRotationOutcome {
+  bool rotated = false;
+  std::string requested_by;   // the first operator (when rotated: who asked)
+  hub::KekRotation rotation;  // when rotated
+};
 
 // One statement's result, in a request that may hold several.
 struct StatementResult {
@@ -321,6 +327,18 @@ class Service {
   // policy replaces the proposal. FailedPrecondition when the operator who
   // proposed it confirms it.
   StatusOr<PolicyChange> SetHostPolicy(const RequestContext& ctx, const hosts::SovereigntyPolicy& policy);
+
+  // KEK rotation (key_service.cc; hub::Hub::RotateKek), operators, two of
+  // them (event keys.rotate): the first call records a request for the KEK
+  // `to_uri` (empty: a new key file; details.approvals 1); a second,
+  // different operator's call for the same `to_uri` rotates (approvals 2,
+  // details.requested_by), in a hub opened exclusively; a rotation stopped
+  // midway is finished by any operator's call (details.resumed). `unlock`
+  // seals a new key file or opens the new store. FailedPrecondition when the
+  // same operator asks twice, or as Hub::RotateKek.
+  StatusOr<KekRotationOutcome> RotateKek(const RequestContext& ctx, const hub::Backends& backends,
+                                         const SecretBytes& unlock, const std::string& to_uri,
+                                         const std::function<Status(std::string_view)>& after_step_for_test = nullptr);
 
   // The folder of this process's scratch area (the hub's, under state/tmp,
   // mode 0700, removed when the hub closes and by the next open after a

@@ -1,0 +1,263 @@
+// KEK rotation (hub.h, Hub::RotateKek; docs/formats/kek-rotation.md): every
+// wrapped key moves from the current KEK to a new one, resumable through
+// state/kek-rotation, without touching a ciphertext, a pseudonym or an
+// object name.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "hdhub/common/file.h"
+#include "hdhub/crypto/random.h"
+#include "hdhub/hub/audit_key.h"
+#include "hdhub/hub/hub.h"
+#include "hdhub/hub/hub_config.h"
+#include "hdhub/ingest/csv_ingest.h"
+#include "hdhub/keys/key_file.h"
+#include "hdhub/keys/key_file_key_store.h"
+#include "hdhub/keys/key_ring.h"
+#include "hdhub/keys/rotating_key_store.h"
+
+namespace hdhub::hub {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kJournalName[] = "kek-rotation";
+constexpr char kRequestName[] = "kek-rotation-request";
+constexpr std::string_view kKeyFileScheme = "keyfile:";
+constexpr mode_t kRecordMode = 0600;
+
+std::string JournalPath(const fs::path& dir) { return (dir / "state" / kJournalName).string(); }
+std::string RequestPath(const fs::path& dir) { return (dir / "state" / kRequestName).string(); }
+
+std::string_view PhaseName(KekRotationJournal::Phase p) {
+  return p == KekRotationJournal::Phase::kRewrap ? "rewrap" : "switch";
+}
+
+Status WriteJournal(const fs::path& dir, const KekRotationJournal& j) {
+  nlohmann::json out{{"format", 1},
+                     {"phase", PhaseName(j.phase)},
+                     {"from", HubRelativeUri(j.from, dir)},
+                     {"to", HubRelativeUri(j.to, dir)}};
+  return WriteFileAtomically(JournalPath(dir), AsBytes(out.dump() + "\n"), kRecordMode);
+}
+
+// A key file's path from its URI, or empty for another store.
+std::string KeyFilePath(std::string_view uri) {
+  return uri.starts_with(kKeyFileScheme) ? std::string(uri.substr(kKeyFileScheme.size())) : std::string();
+}
+
+// state/hub-<n>.key, the first n >= 2 not taken.
+std::string NewKeyFilePath(const fs::path& dir) {
+  for (int n = 2;; ++n) {
+    fs::path p = dir / "state" / ("hub-" + std::to_string(n) + ".key");
+    std::error_code ec;
+    if (!fs::exists(p, ec)) return p.string();
+  }
+}
+
+// Overwrites the key file with random bytes, durably, then removes it: the
+// sealed KEK is gone from this disk (copies elsewhere are the operator's).
+// OK when it is already gone.
+Status DestroyKeyFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return errno == ENOENT ? OkStatus() : ErrnoToStatus(errno, "cannot open " + path);
+  struct stat st {};
+  Status s = ::fstat(fd, &st) == 0 ? OkStatus() : ErrnoToStatus(errno, "cannot stat " + path);
+  if (s.ok()) {
+    StatusOr<Bytes> noise = crypto::RandomBytes(static_cast<size_t>(st.st_size));
+    s = noise.ok() ? WriteAll(fd, *noise, path) : noise.status();
+  }
+  if (s.ok() && ::fsync(fd) != 0) s = ErrnoToStatus(errno, "cannot sync " + path);
+  ::close(fd);
+  RETURN_IF_ERROR(s);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoToStatus(errno, "cannot remove " + path);
+  return SyncDir(fs::path(path).parent_path().string());
+}
+
+// A key file URI whose file does not exist (yet).
+bool MissingKeyFile(std::string_view uri) {
+  const std::string path = KeyFilePath(uri);
+  std::error_code ec;
+  return !path.empty() && !fs::exists(path, ec);
+}
+
+}  // namespace
+
+StatusOr<std::optional<KekRotationJournal>> ReadKekRotationJournal(const fs::path& dir) {
+  StatusOr<std::string> text = ReadFile(JournalPath(dir));
+  if (IsNotFound(text.status())) return std::optional<KekRotationJournal>();
+  RETURN_IF_ERROR(text.status());
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  auto text_of = [&](const char* key) -> std::string {
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+  };
+  const std::string phase = text_of("phase");
+  KekRotationJournal out;
+  out.from = ResolveHubUri(text_of("from"), dir);
+  out.to = ResolveHubUri(text_of("to"), dir);
+  if (!j.is_object() || j.value("format", 0) != 1 || (phase != "rewrap" && phase != "switch") || out.from.empty() ||
+      out.to.empty()) {
+    return DataLossError(JournalPath(dir) + " is malformed: restore it from a backup of state/");
+  }
+  out.phase = phase == "rewrap" ? KekRotationJournal::Phase::kRewrap : KekRotationJournal::Phase::kSwitch;
+  return std::optional<KekRotationJournal>(std::move(out));
+}
+
+StatusOr<std::unique_ptr<keys::KeyStore>> OpenKekUnderRotation(const keys::KeyStoreRegistry& stores,
+                                                               const KekRotationJournal& journal) {
+  // Stopped before the new key file was made: nothing is under it yet.
+  if (journal.phase == KekRotationJournal::Phase::kRewrap && MissingKeyFile(journal.to)) {
+    return stores.Open(journal.from);
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> next, stores.Open(journal.to));
+  // Once switching, every key is under the new KEK (checked before the
+  // journal said so), and the old one may already be destroyed.
+  if (journal.phase == KekRotationJournal::Phase::kSwitch) return next;
+  ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> previous, stores.Open(journal.from));
+  return std::unique_ptr<keys::KeyStore>(
+      std::make_unique<keys::RotatingKeyStore>(std::move(next), std::move(previous)));
+}
+
+StatusOr<std::optional<KekRotationRequest>> Hub::PendingKekRotation() const {
+  StatusOr<std::string> text = ReadFile(RequestPath(dir_));
+  if (IsNotFound(text.status())) return std::optional<KekRotationRequest>();
+  RETURN_IF_ERROR(text.status());
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("requested_by") || !j["requested_by"].is_string() || !j.contains("to") ||
+      !j["to"].is_string()) {
+    return DataLossError(RequestPath(dir_) + " is malformed");
+  }
+  return std::optional<KekRotationRequest>(
+      KekRotationRequest{j["requested_by"].get<std::string>(), j["to"].get<std::string>()});
+}
+
+Status Hub::RequestKekRotation(const KekRotationRequest& request) {
+  nlohmann::json out{{"requested_by", request.requested_by}, {"to", request.to}};
+  return WriteFileAtomically(RequestPath(dir_), AsBytes(out.dump() + "\n"), kRecordMode);
+}
+
+Status Hub::CancelKekRotationRequest() {
+  std::error_code ec;
+  fs::remove(RequestPath(dir_), ec);
+  if (ec) return InternalError("cannot remove " + RequestPath(dir_) + ": " + ec.message());
+  return SyncDir(state_dir().string());
+}
+
+Status Hub::CheckKekRotationTarget(const std::string& to_uri) const {
+  if (rotation_) return OkStatus();
+  if (to_uri.empty()) {
+    if (!KeyFilePath(key_store_uri_).empty()) return OkStatus();
+    return InvalidArgumentError("name the new KEK with --to: a " + key_store_uri_.substr(0, key_store_uri_.find(':')) +
+                                " key store's new key is made with its own tools");
+  }
+  if (ResolveHubUri(to_uri, dir_) == key_store_uri_) return InvalidArgumentError("the new KEK is the current one");
+  return OkStatus();
+}
+
+StatusOr<KekRotation> Hub::RotateKek(const Backends& backends, const SecretBytes& unlock, const std::string& to_uri,
+                                     const std::function<Status(std::string_view step)>& after_step_for_test) {
+  if (!exclusive_) {
+    return FailedPreconditionError("rotating the KEK needs the hub to itself: open it exclusively");
+  }
+  if (!backends.key_stores) return FailedPreconditionError("no key store backend is registered");
+  const keys::KeyStoreRegistry stores = backends.key_stores(unlock);
+  auto step = [&](std::string_view name) { return after_step_for_test ? after_step_for_test(name) : OkStatus(); };
+  KekRotation result;
+  KekRotationJournal journal;
+  if (rotation_) {
+    journal = *rotation_;
+    result.resumed = true;
+    if (!to_uri.empty() && ResolveHubUri(to_uri, dir_) != journal.to) {
+      return FailedPreconditionError("a rotation to another KEK is under way: finish it first (without --to)");
+    }
+  } else {
+    RETURN_IF_ERROR(CheckKekRotationTarget(to_uri));
+    journal.from = key_store_uri_;
+    journal.to = to_uri.empty() ? std::string(kKeyFileScheme) + NewKeyFilePath(dir_) : ResolveHubUri(to_uri, dir_);
+    // An existing store must open now; a new key file is made once the
+    // journal names it (below), so that a rotation stopped at any point
+    // leaves no key file the hub does not know of.
+    if (!MissingKeyFile(journal.to)) RETURN_IF_ERROR(stores.Open(journal.to).status());
+    journal.phase = KekRotationJournal::Phase::kRewrap;
+    RETURN_IF_ERROR(WriteJournal(dir_, journal));
+    rotation_ = journal;
+  }
+  result.from = HubRelativeUri(journal.from, dir_);
+  result.to = HubRelativeUri(journal.to, dir_);
+
+  if (journal.phase == KekRotationJournal::Phase::kRewrap) {
+    if (MissingKeyFile(journal.to)) {
+      // Sealed by the same secret with the same Argon2id parameters as the
+      // current key file (or the defaults).
+      keys::KeyFileParams params;
+      const std::string from_file = KeyFilePath(journal.from);
+      if (!from_file.empty()) {
+        ASSIGN_OR_RETURN(std::string old_file, ReadFile(from_file));
+        ASSIGN_OR_RETURN(keys::KeyFileHeader header, keys::ParseKeyFileHeader(AsBytes(old_file), from_file));
+        params = header.params;
+      }
+      RETURN_IF_ERROR(keys::KeyFileKeyStore::CreateKeyFile(KeyFilePath(journal.to), unlock, params));
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> opened, OpenKekUnderRotation(stores, journal));
+    auto& both = static_cast<keys::RotatingKeyStore&>(*opened);
+    keys::KeyStore& next = both.next();
+    // Each key: unwrapped under either KEK, wrapped by the new one, and
+    // checked to unwrap under the new one alone before it is written.
+    auto rewrap = [&](std::string_view context, ByteSpan wrapped) -> StatusOr<Bytes> {
+      ASSIGN_OR_RETURN(SecretBytes key, both.UnwrapKey(wrapped, context));
+      ASSIGN_OR_RETURN(Bytes rewrapped, next.WrapKey(key, context));
+      ASSIGN_OR_RETURN(SecretBytes check, next.UnwrapKey(rewrapped, context));
+      if (!check.Equals(key)) return InternalError("a rewrapped key does not unwrap to itself");
+      return rewrapped;
+    };
+    const std::string ring_path = (state_dir() / keys::kKeyRingFileName).string();
+    ASSIGN_OR_RETURN(keys::KeyRing ring, keys::KeyRing::Read(both, ring_path));
+    RETURN_IF_ERROR(ring.Write(next, ring_path));
+    RETURN_IF_ERROR(keys::KeyRing::Read(next, ring_path).status());
+    result.keys_rewrapped += ring.keys().size();
+    RETURN_IF_ERROR(step("key-ring"));
+    ASSIGN_OR_RETURN(LoadedAuditKey audit_key, LoadAuditKey(both, dir_.string(), /*wrapped_only=*/true));
+    RETURN_IF_ERROR(WriteWrappedAuditKey(next, dir_.string(), *audit_key.signer));
+    RETURN_IF_ERROR(LoadAuditKey(next, dir_.string(), /*wrapped_only=*/true).status());
+    result.keys_rewrapped += 1;
+    RETURN_IF_ERROR(step("audit-key"));
+    ASSIGN_OR_RETURN(size_t data_keys,
+                     catalog_->RewrapDataKeys([&](std::string_view dataset, int64_t version, ByteSpan wrapped) {
+                       return rewrap(ingest::DataKeyContext(dataset, version), wrapped);
+                     }));
+    result.keys_rewrapped += data_keys;
+    RETURN_IF_ERROR(step("catalog"));
+    ASSIGN_OR_RETURN(size_t project_keys, projects_->RewrapKeys(rewrap));
+    result.keys_rewrapped += project_keys;
+    RETURN_IF_ERROR(step("projects"));
+    journal.phase = KekRotationJournal::Phase::kSwitch;
+    RETURN_IF_ERROR(WriteJournal(dir_, journal));
+    rotation_ = journal;
+  }
+
+  // hub.json names the new KEK; then the old one is destroyed.
+  ASSIGN_OR_RETURN(Config config, ReadConfig(dir_));
+  if (config.keys != journal.to) {
+    config.keys = journal.to;
+    RETURN_IF_ERROR(WriteConfigAtomically(dir_, config));
+  }
+  key_store_uri_ = journal.to;
+  RETURN_IF_ERROR(step("switch"));
+  const std::string old_file = KeyFilePath(journal.from);
+  if (!old_file.empty()) {
+    RETURN_IF_ERROR(DestroyKeyFile(old_file));
+    result.old_destroyed = true;
+  }
+  std::error_code ec;
+  fs::remove(JournalPath(dir_), ec);
+  if (ec) return InternalError("cannot remove " + JournalPath(dir_) + ": " + ec.message());
+  RETURN_IF_ERROR(SyncDir(state_dir().string()));
+  rotation_.reset();
+  return result;
+}
+
+}  // namespace hdhub::hub

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# KEK rotation through the binary (issue 12, item 2): `hdhub keys rotate`
+# needs two operators; it moves every wrapped key to a new key file and
+# destroys the old one; the data, the project's pseudonyms, the objects on the
+# host (names and bytes) and the audit log are unchanged; a copy of the old
+# key file opens nothing; a hub open elsewhere is not rotated; researchers may
+# not; then, on the SoftHSM2 fixture, a hub moves from one HSM key to another.
+# Usage: kek_rotate_cli_test.sh <hdhub binary> <shared/snds dir> <softhsm dir of softhsm-token>
+set -uo pipefail
+source "$(dirname "$0")/cli_test_lib.sh"
+start_test_hub "$1" "rotation passphrase 2026"
+SNDS=$2
+HSM=$3
+export HDHUB_SOURCE_PASSPHRASE="source passphrase"
+hashes() {  # every object on the host with its SHA-256, sorted
+  (cd "$HDHUB_HOME/host" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+}
+
+unchanged_after() {  # what: the catalog's answer, the project's pseudonyms, the audit log
+  run --json query "SELECT count(*), sum(BEN_NAI_ANN::INT) FROM IR_BEN_R"
+  check "after $1, the catalog answers the same" cmp -s "$work/out" "$work/catalog.before"
+  as "$RITA" --json query --project cohort "$q"
+  check "after $1, the project's pseudonyms are unchanged" cmp -s "$work/out" "$work/pseudonyms.before"
+  run audit verify
+  check "after $1, the audit log verifies" test "$(rc)" = 0
+}
+
+run source-key init --key "$work/src.key"
+run synth --people 300 --seed 7 --years 2022 --out "$work/ext"
+run init --operator olga
+check "init" test "$(rc)" = 0
+intake_synthetic "$work/ext" IR_BEN_R
+for u in omar:operator stan:steward rita:researcher; do run user add "${u%%:*}" --role "${u##*:}"; done
+OMAR=$(token_for omar); STAN=$(token_for stan); RITA=$(token_for rita)
+echo '{"tables": {"IR_BEN_R": ["*"]}}' >"$work/scope.json"
+open_project cohort "$work/scope.json" rita
+q="SELECT BEN_NIR_PSA, BEN_NAI_ANN FROM IR_BEN_R ORDER BY 1"
+as "$RITA" --json query --project cohort "$q"
+cp "$work/out" "$work/pseudonyms.before"
+check "the researcher sees her pseudonyms" grep -q BEN_NIR_PSA "$work/pseudonyms.before"
+run --json query "SELECT count(*), sum(BEN_NAI_ANN::INT) FROM IR_BEN_R"
+cp "$work/out" "$work/catalog.before"
+hashes >"$work/host.before"
+# The host's audit checkpoint changes with every command: found by running
+# commands that change nothing else, and left out of the comparison.
+run query "SELECT 1"
+hashes >"$work/host.again"
+moving=$(diff "$work/host.before" "$work/host.again" | awk '/^>/ {print $3}')
+check "only the audit checkpoint changes between two reads" test "$(echo "$moving" | grep -c .)" = 1
+without_checkpoint() { grep -v -F -- "$moving" "$1"; }
+cp "$HDHUB_HOME/state/hub.key" "$work/old-hub.key"
+
+# Researchers may not; one operator alone only asks.
+as "$RITA" keys rotate
+check "a researcher may not rotate (exit 3)" test "$(rc)" = 3
+check "... PERMISSION_DENIED" err_has "PERMISSION_DENIED"
+run keys rotate
+check "the first operator asks" test "$(rc)" = 0
+check "... and is told a second operator rotates" out_has "a second, different operator"
+check "... nothing rotated yet" cmp -s "$HDHUB_HOME/state/hub.key" "$work/old-hub.key"
+run keys rotate
+check "the same operator cannot rotate alone" test "$(rc)" = 3
+check "... FAILED_PRECONDITION" err_has "second, different operator"
+
+# A hub open in another process (a long query) is not rotated.
+"$HDHUB" query "SELECT count(*) FROM range(200000) a, range(200000) b WHERE hash(a.range + b.range) % 7 = 0" \
+  </dev/null >/dev/null 2>&1 &
+busy=$!
+sleep 3
+as "$OMAR" keys rotate
+check "not while the hub is open elsewhere" test "$(rc)" = 3
+check "... saying so" err_has "open in another process"
+kill "$busy" 2>/dev/null; wait "$busy" 2>/dev/null
+check "... nothing rotated" cmp -s "$HDHUB_HOME/state/hub.key" "$work/old-hub.key"
+
+# The second operator rotates.
+as "$OMAR" --json keys rotate
+check "the second operator rotates" test "$(rc)" = 0
+check "... every key rewrapped" grep -q '"keys_rewrapped":[1-9]' "$work/out"
+check "... the old key file destroyed" grep -q '"old_kek_destroyed":true' "$work/out"
+check "hub.json names the new key file" grep -q '"keys": *"keyfile:state/hub-2.key"' "$HDHUB_HOME/hub.json"
+check "the old key file is gone" test ! -e "$HDHUB_HOME/state/hub.key"
+check "no rotation journal is left" test ! -e "$HDHUB_HOME/state/kek-rotation"
+hashes >"$work/host.after"
+check "no object on the host changed (names and bytes)" \
+  cmp -s <(without_checkpoint "$work/host.before") <(without_checkpoint "$work/host.after")
+check "... and there are objects to compare" test "$(without_checkpoint "$work/host.after" | grep -c .)" -ge 2
+unchanged_after "the rotation"
+run --json audit show --action keys.rotate
+check "the request, the refusals and the rotation are logged" \
+  test "$(python3 -c "import json; print(len(json.load(open('$work/out'))))")" -ge 4
+check "... with both operators" grep -q '"requested_by":"olga"' "$work/out"
+
+# Killed at random points (kill -9), a rotation is finished by the next call.
+run keys rotate
+check "a second rotation asked" test "$(rc)" = 0
+interrupted=0
+# Twelve runs killed after 0.15 s, 0.30 s, … 1.8 s (open, journal, new key
+# file, rewraps, switch, destruction at various points however loaded the
+# machine), then one left to finish.
+for attempt in $(seq 1 13); do
+  HDHUB_TOKEN=$OMAR "$HDHUB" --json keys rotate </dev/null >"$work/out" 2>"$work/err" &
+  pid=$!
+  if ((attempt < 13)); then
+    sleep "$((attempt * 15 / 100)).$(printf '%02d' $((attempt * 15 % 100)))"
+    if kill -9 "$pid" 2>/dev/null; then
+      wait "$pid" 2>/dev/null
+      [[ -e $HDHUB_HOME/state/kek-rotation ]] && interrupted=$((interrupted + 1))
+      continue
+    fi
+  fi
+  wait "$pid"
+  echo $? >"$work/rc"
+  [[ $(rc) == 0 ]] && grep -q '"rotated":true' "$work/out" && break
+done
+echo "rotation: killed mid-way $interrupted times before attempt $attempt finished it"
+check "the killed rotation finished" grep -q '"rotated":true' "$work/out"
+check "... no journal left" test ! -e "$HDHUB_HOME/state/kek-rotation"
+check "... one key file, the one hub.json names" \
+  test "$(cd "$HDHUB_HOME/state" && ls hub*.key)" = "$(sed -n 's/.*"keyfile:state\/\(hub[^"]*\)".*/\1/p' "$HDHUB_HOME/hub.json")"
+unchanged_after "the killed rotation"
+old_key="$work/old-hub.key"
+
+# A copy of the old key file, with the passphrase, unwraps nothing any more.
+cp -r "$HDHUB_HOME" "$work/stolen"
+current_key=$(sed -n 's/.*"keyfile:state\/\(hub[^"]*\)".*/\1/p' "$HDHUB_HOME/hub.json")
+cp "$old_key" "$work/stolen/state/$current_key"
+HDHUB_HOME="$work/stolen" run query "SELECT count(*) FROM IR_BEN_R"
+check "the old KEK opens nothing" test "$(rc)" != 0
+check "... refused as damage, not as a wrong passphrase" err_has "DATA_LOSS"
+
+# An HSM: from one key of the token to another, named with --to.
+if [[ ! -f $HSM/env ]]; then
+  echo "FAILED: $HSM/env is missing: no token (ctest's fixture softhsm.token runs scripts/softhsm-token)"
+  exit 1
+fi
+# shellcheck disable=SC1091
+source "$HSM/env"
+export SOFTHSM2_CONF HDHUB_HOME="$work/hsm-hub" HDHUB_PASSPHRASE=$HDHUB_PKCS11_PIN
+read -r _ second_kek <<<"$HDHUB_PKCS11_KEKS"
+to_uri=${HDHUB_PKCS11_URI/object=${HDHUB_PKCS11_KEKS%% *}/object=$second_kek}
+run init --operator olga --keys "$HDHUB_PKCS11_URI"
+check "init on the HSM" test "$(rc)" = 0
+run ingest --dataset IR_BEN_R --schema "$SNDS/schemas/IR_BEN_R.json" "$work/IR_BEN_R.csv"
+run --json query "SELECT count(*) FROM IR_BEN_R"
+cp "$work/out" "$work/hsm.before"
+run user add omar --role operator
+OMAR=$(token_for omar)
+as "$OMAR" keys rotate
+check "an HSM key store needs --to" test "$(rc)" = 2
+check "... saying so" err_has "name the new KEK with --to"
+run keys rotate --to "$to_uri"
+as "$OMAR" --json keys rotate --to "$to_uri"
+check "rotated to the token's second key" test "$(rc)" = 0
+check "... the old HSM key is left to the HSM's tools" grep -q '"old_kek_destroyed":false' "$work/out"
+check "hub.json names the second key" grep -q "object=$second_kek" "$HDHUB_HOME/hub.json"
+run --json query "SELECT count(*) FROM IR_BEN_R"
+check "the data reads the same under the new HSM key" cmp -s "$work/out" "$work/hsm.before"
+finish
