@@ -40,6 +40,16 @@ start_test_hub() {  # binary, hub passphrase [, the first operator's name (defau
   unset HDHUB_TOKEN
   export HDHUB_USER=$operator HDHUB_PASSWORD="$operator's long enough password"
 }
+# Sources DIR/env, written by a CTest fixture's set-up script (radosgw,
+# softhsm); fails the test, never skips it, when the fixture did not run.
+source_fixture_env() {  # DIR, what is missing, the fixture's set-up test and script
+  if [[ ! -f $1/env ]]; then
+    echo "FAILED: $1/env is missing: $2 (ctest's fixture $3)"
+    exit 1
+  fi
+  # shellcheck disable=SC1091
+  source "$1/env"
+}
 as() { local token=$1; shift; HDHUB_TOKEN=$token run "$@"; }  # run, as the account of an API token
 day() { date -u -d "$1" +%Y-%m-%d; }                           # e.g. day '+10 days'
 token_for() { "$HDHUB" token issue "$1" --ttl 1d 2>/dev/null; }  # user -> a day's token

@@ -12,12 +12,7 @@ source "$(dirname "$0")/cli_test_lib.sh"
 start_test_hub "$1" "unused: the PIN unlocks this hub"
 SNDS=$2
 HSM=$3
-if [[ ! -f $HSM/env ]]; then
-  echo "FAILED: $HSM/env is missing: no token (ctest's fixture softhsm.token runs scripts/softhsm-token)"
-  exit 1
-fi
-# shellcheck disable=SC1091
-source "$HSM/env"
+source_fixture_env "$HSM" "no token" "softhsm.token runs scripts/softhsm-token"
 export SOFTHSM2_CONF
 wrong_pin=wrong-pin-$RANDOM
 

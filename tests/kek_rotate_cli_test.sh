@@ -130,12 +130,7 @@ check "the old KEK opens nothing" test "$(rc)" != 0
 check "... refused as damage, not as a wrong passphrase" err_has "DATA_LOSS"
 
 # An HSM: from one key of the token to another, named with --to.
-if [[ ! -f $HSM/env ]]; then
-  echo "FAILED: $HSM/env is missing: no token (ctest's fixture softhsm.token runs scripts/softhsm-token)"
-  exit 1
-fi
-# shellcheck disable=SC1091
-source "$HSM/env"
+source_fixture_env "$HSM" "no token" "softhsm.token runs scripts/softhsm-token"
 export SOFTHSM2_CONF HDHUB_HOME="$work/hsm-hub" HDHUB_PASSPHRASE=$HDHUB_PKCS11_PIN
 read -r _ second_kek <<<"$HDHUB_PKCS11_KEKS"
 to_uri=${HDHUB_PKCS11_URI/object=${HDHUB_PKCS11_KEKS%% *}/object=$second_kek}

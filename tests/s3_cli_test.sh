@@ -10,12 +10,7 @@ source "$(dirname "$0")/cli_test_lib.sh"
 start_test_hub "$1" "s3 test passphrase 2026"
 SNDS=$2
 RGW=$3
-if [[ ! -f $RGW/env ]]; then
-  echo "FAILED: $RGW/env is missing: radosgw is not running (ctest's fixture radosgw.start runs scripts/rgw-start)"
-  exit 1
-fi
-# shellcheck disable=SC1091
-source "$RGW/env"
+source_fixture_env "$RGW" "radosgw is not running" "radosgw.start runs scripts/rgw-start"
 export HDHUB_S3_ACCESS_KEY_ID HDHUB_S3_SECRET_ACCESS_KEY
 prefix=cli-$(python3 -c 'import secrets; print(secrets.token_hex(6))')
 host="s3://$HDHUB_S3_BUCKET/$prefix?endpoint=$HDHUB_S3_ENDPOINT&region=$HDHUB_S3_REGION"
