@@ -95,6 +95,11 @@ check "... with both operators" grep -q '"requested_by":"olga"' "$work/out"
 run keys rotate
 check "a second rotation asked" test "$(rc)" = 0
 interrupted=0
+keys_before=$(grep -o '"keys": *"[^"]*"' "$HDHUB_HOME/hub.json")
+# Done when no journal is left and hub.json names another key: a run killed
+# after finishing, before it printed, counts (the next call would then be a
+# new request).
+rotated() { [[ ! -e $HDHUB_HOME/state/kek-rotation && $(grep -o '"keys": *"[^"]*"' "$HDHUB_HOME/hub.json") != "$keys_before" ]]; }
 # Twelve runs killed after 0.15 s, 0.30 s, … 1.8 s (open, journal, new key
 # file, rewraps, switch, destruction at various points however loaded the
 # machine), then one left to finish.
@@ -106,6 +111,7 @@ for attempt in $(seq 1 13); do
     if kill -9 "$pid" 2>/dev/null; then
       wait "$pid" 2>/dev/null
       [[ -e $HDHUB_HOME/state/kek-rotation ]] && interrupted=$((interrupted + 1))
+      rotated && break
       continue
     fi
   fi
@@ -114,7 +120,7 @@ for attempt in $(seq 1 13); do
   [[ $(rc) == 0 ]] && grep -q '"rotated":true' "$work/out" && break
 done
 echo "rotation: killed mid-way $interrupted times before attempt $attempt finished it"
-check "the killed rotation finished" grep -q '"rotated":true' "$work/out"
+check "the killed rotation finished" rotated
 check "... no journal left" test ! -e "$HDHUB_HOME/state/kek-rotation"
 check "... one key file, the one hub.json names" \
   test "$(cd "$HDHUB_HOME/state" && ls hub*.key)" = "$(sed -n 's/.*"keyfile:state\/\(hub[^"]*\)".*/\1/p' "$HDHUB_HOME/hub.json")"
