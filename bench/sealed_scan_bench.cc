@@ -1,7 +1,12 @@
 // Sealed scan benchmark: the same Parquet table read by DuckDB plain from local
 // disk and sealed on a file:// host through hdhub://, side by side in one run.
 //
-//   hdhub_sealed_scan_bench [--rows N] [--reps R] [--dir D] [--threads T] [--segment-kib K]
+//   hdhub_sealed_scan_bench [--rows N] [--reps R] [--dir D] [--threads T] [--segment-kib K] [--s3 URI]
+//
+// With --s3 s3://BUCKET/PREFIX?endpoint=… (credentials in HDHUB_S3_*), the
+// sealed table is also written to that S3 host and every query run there
+// too: a column "s3" and the ratio s3/sealed, the cost of the host being
+// remote object storage rather than a local directory.
 //
 // Prints, for a group-by and a filtered count (and the write itself), the
 // median time of each side over R runs and the ratio sealed/plain. DuckDB's
@@ -12,11 +17,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "hdhub/crypto/hash.h"
 #include "hdhub/crypto/random.h"
+#include "hdhub/s3/s3_blob_store.h"
 #include "hdhub/sql/database.h"
 #include "hdhub/storage/file_blob_store.h"
 #include "hdhub/storage/sealed_store.h"
@@ -32,6 +40,7 @@ struct Options {
   int threads = 2;
   uint32_t segment_kib = hdhub::crypto::kDefaultSegmentSize / 1024;
   std::string dir = "/tmp/hdhub-bench-scan";
+  std::string s3;
 };
 
 Options Parse(int argc, char** argv) {
@@ -43,6 +52,8 @@ Options Parse(int argc, char** argv) {
     else if (a == "--threads") o.threads = std::atoi(argv[i + 1]);
     else if (a == "--dir") o.dir = argv[i + 1];
     else if (a == "--segment-kib") o.segment_kib = uint32_t(std::atoi(argv[i + 1]));
+    else if (a == "--s3")
+      o.s3 = argv[i + 1];
   }
   return o;
 }
@@ -92,35 +103,69 @@ std::string Bind(const std::string& sql, const std::string& table) {
 
 }  // namespace
 
+// A DuckDB instance over a sealed store on `host`, with the bench's data key.
+struct SealedSide {
+  std::unique_ptr<hdhub::storage::BlobStore> host;
+  std::unique_ptr<hdhub::storage::SealedStore> sealed;
+  std::unique_ptr<hdhub::sql::Database> db;
+};
+
+SealedSide OpenSide(std::unique_ptr<hdhub::storage::BlobStore> host, const Options& o,
+                    const hdhub::SecretBytes& name_key, const hdhub::SecretBytes& dek) {
+  SealedSide side{.host = std::move(host)};
+  auto names = hdhub::crypto::HmacSha256::Create(name_key);
+  Check(names.status(), "hmac");
+  side.sealed =
+      std::make_unique<hdhub::storage::SealedStore>(side.host.get(), std::move(names).value(), o.segment_kib * 1024);
+  auto db = hdhub::sql::Database::Open(side.sealed.get(), {.threads = o.threads});
+  Check(db.status(), "duckdb");
+  side.db = std::move(db).value();
+  Check(side.db->keys().Grant("bench/", hdhub::SecretBytes(dek.span()), hdhub::sql::Access::kReadWrite), "grant");
+  return side;
+}
+
 int main(int argc, char** argv) {
   Options o = Parse(argc, argv);
   std::filesystem::remove_all(o.dir);
   std::filesystem::create_directories(o.dir);
-  auto host = hdhub::storage::FileBlobStore::Create(o.dir + "/host");
-  Check(host.status(), "host");
   auto name_key = hdhub::crypto::RandomSecret(32);
   Check(name_key.status(), "key");
-  auto names = hdhub::crypto::HmacSha256::Create(*name_key);
-  Check(names.status(), "hmac");
-  hdhub::storage::SealedStore sealed(host->get(), std::move(names).value(), o.segment_kib * 1024);
-  auto db = hdhub::sql::Database::Open(&sealed, {.threads = o.threads});
-  Check(db.status(), "duckdb");
   auto dek = hdhub::crypto::RandomSecret(32);
   Check(dek.status(), "dek");
-  Check((*db)->keys().Grant("bench/", std::move(dek).value(), hdhub::sql::Access::kReadWrite), "grant");
+  auto host = hdhub::storage::FileBlobStore::Create(o.dir + "/host");
+  Check(host.status(), "host");
+  SealedSide local = OpenSide(std::move(host).value(), o, *name_key, *dek);
+  std::optional<SealedSide> remote;
+  if (!o.s3.empty()) {
+    if (!o.s3.starts_with("s3:")) Check(hdhub::InvalidArgumentError("--s3 takes an s3:// URI"), "--s3");
+    auto s3 = hdhub::s3::S3BlobStore::FromUri(std::string_view(o.s3).substr(3));
+    Check(s3.status(), "s3 host");
+    remote = OpenSide(std::move(s3).value(), o, *name_key, *dek);
+  }
+  hdhub::sql::Database& db = *local.db;
 
   const std::string plain = "'" + o.dir + "/plain.parquet'";
   const std::string sealed_path = "'hdhub://bench/er_prs_f.parquet'";
-  std::printf("rows=%ld threads=%d reps=%d segment=%u KiB (median seconds)\n", o.rows, o.threads, o.reps,
-              o.segment_kib);
-  std::printf("%-22s %10s %10s %8s\n", "operation", "plain", "sealed", "ratio");
+  std::printf("rows=%ld threads=%d reps=%d segment=%u KiB (median seconds)%s\n", o.rows, o.threads, o.reps,
+              o.segment_kib, remote ? "; s3: the sealed table on the S3 host" : "");
+  std::printf("%-22s %10s %10s %8s", "operation", "plain", "sealed", "ratio");
+  if (remote) std::printf(" %10s %9s", "s3", "s3/sealed");
+  std::printf("\n");
+  auto row = [&](const std::string& label, double p, double sealed, double s3) {
+    std::printf("%-22s %10.3f %10.3f %8.3f", label.c_str(), p, sealed, sealed / p);
+    if (remote) std::printf(" %10.3f %9.3f", s3, s3 / sealed);
+    std::printf("\n");
+  };
 
-  std::vector<double> wp, ws;
+  std::vector<double> wp, ws, w3;
   for (int r = 0; r < std::max(1, o.reps / 2); ++r) {
-    wp.push_back(TimeQuery(**db, "COPY (" + SourceSql(o.rows) + ") TO " + plain + " (FORMAT parquet)"));
-    ws.push_back(TimeQuery(**db, "COPY (" + SourceSql(o.rows) + ") TO " + sealed_path + " (FORMAT parquet)"));
+    wp.push_back(TimeQuery(db, "COPY (" + SourceSql(o.rows) + ") TO " + plain + " (FORMAT parquet)"));
+    ws.push_back(TimeQuery(db, "COPY (" + SourceSql(o.rows) + ") TO " + sealed_path + " (FORMAT parquet)"));
+    if (remote) {
+      w3.push_back(TimeQuery(*remote->db, "COPY (" + SourceSql(o.rows) + ") TO " + sealed_path + " (FORMAT parquet)"));
+    }
   }
-  std::printf("%-22s %10.3f %10.3f %8.3f\n", "write (COPY TO)", Median(wp), Median(ws), Median(ws) / Median(wp));
+  row("write (COPY TO)", Median(wp), Median(ws), remote ? Median(w3) : 0);
 
   const std::vector<Query> queries = {
       {"group-by", "SELECT PRS_NAT_REF, count(*), sum(PRS_PAI_MNT), avg(PRS_ACT_QTE) FROM {T} GROUP BY 1"},
@@ -130,17 +175,20 @@ int main(int argc, char** argv) {
       {"distinct people", "SELECT count(DISTINCT BEN_NIR_PSA) FROM {T}"},
   };
   for (bool cache : {false, true}) {
-    Check((*db)->Execute(std::string("SET enable_external_file_cache = ") + (cache ? "true" : "false")), "cache");
+    const std::string set = std::string("SET enable_external_file_cache = ") + (cache ? "true" : "false");
+    Check(db.Execute(set), "cache");
+    if (remote) Check(remote->db->Execute(set), "cache");
     for (const Query& q : queries) {
-      std::vector<double> tp, ts;
-      TimeQuery(**db, Bind(q.sql, sealed_path));  // warm the page cache for both sides
-      TimeQuery(**db, Bind(q.sql, plain));
+      std::vector<double> tp, ts, t3;
+      TimeQuery(db, Bind(q.sql, sealed_path));  // warm the page cache for both sides
+      TimeQuery(db, Bind(q.sql, plain));
+      if (remote) TimeQuery(*remote->db, Bind(q.sql, sealed_path));
       for (int r = 0; r < o.reps; ++r) {
-        tp.push_back(TimeQuery(**db, Bind(q.sql, plain)));
-        ts.push_back(TimeQuery(**db, Bind(q.sql, sealed_path)));
+        tp.push_back(TimeQuery(db, Bind(q.sql, plain)));
+        ts.push_back(TimeQuery(db, Bind(q.sql, sealed_path)));
+        if (remote) t3.push_back(TimeQuery(*remote->db, Bind(q.sql, sealed_path)));
       }
-      std::string label = std::string(q.name) + (cache ? " (cache)" : "");
-      std::printf("%-22s %10.3f %10.3f %8.3f\n", label.c_str(), Median(tp), Median(ts), Median(ts) / Median(tp));
+      row(std::string(q.name) + (cache ? " (cache)" : ""), Median(tp), Median(ts), remote ? Median(t3) : 0);
     }
   }
   std::filesystem::remove_all(o.dir);

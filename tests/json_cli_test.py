@@ -204,6 +204,10 @@ def main():
     json_run("host policy set", ["--file", w("policy.json")], env=omar)
     json_run("keys rotate")
     json_run("keys rotate", env=omar)
+    json_run("host add", ["moved", "--uri", "file://" + w("moved-host"), "--local"])
+    json_run("host migrate", ["--to", "moved", "--plan"])
+    json_run("host migrate", ["--to", "moved"])
+    json_run("host purge")
 
     # The audit log, and what checks its proofs offline.
     carl = {"HDHUB_TOKEN": tokens["carl"]}

@@ -94,6 +94,8 @@ void AddAuditCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);
 void AddSynthCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // synth
 void AddUserCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // user …, token …, whoami, passphrase
 void AddHostCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // host …
+// host migrate, host purge: added under `host` by AddHostCommands.
+void AddHostMigrationCommands(CLI::App& host, const GlobalOptions& opts, int* exit_code);
 void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // serve
 void AddKeyCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // keys …
 // An example at the end of every command's help (examples.cc).

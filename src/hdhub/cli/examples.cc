@@ -36,6 +36,8 @@ const std::map<std::string, std::string>& Examples() {
     {"host show", "hdhub host show outscale   # the evidence: each criterion met or not, and why"},
     {"host check", "hdhub host check outscale   # exit 3 and the failed criteria when the policy refuses it"},
     {"host policy show", "hdhub host policy show"},
+    {"host migrate", "hdhub host migrate --to outscale --plan   # then --copy-only while serving, then without it"},
+    {"host purge", "hdhub host purge   # after a migration: verify the new host, empty the old one, ask for a KEK rotation"},
     {"host policy set", "echo '{\"allow_local\": false}' > strict.json\n"
                         "  hdhub host policy set --file strict.json   # then a second operator runs the same"},
     {"user add", "HDHUB_USER_PASSWORD='…' hdhub user add rita --role researcher"},

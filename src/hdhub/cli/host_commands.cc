@@ -192,6 +192,7 @@ void AddHostCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   AddDeclare(*host, opts, exit_code, /*add=*/false);
   AddReads(*host, opts, exit_code);
   AddPolicy(*host, opts, exit_code);
+  AddHostMigrationCommands(*host, opts, exit_code);
 }
 
 }  // namespace hdhub::cli

@@ -45,6 +45,7 @@ const std::vector<PolicyRule>& Table() {
       {Operation::kHostChange,       "host.change",      {kOp},            {},    0, "declare a host or its qualifications"},
       {Operation::kHostPolicy,       "host.policy",      {kOp},            {},    kDualControl, "the sovereignty policy: one operator proposes, a second confirms"},
       {Operation::kKeysRotate,       "keys.rotate",      {kOp},            {},    kDualControl, "a new KEK: one operator asks, a second, different one rotates"},
+      {Operation::kHostMigrate,      "host.migrate",     {kOp},            {},    0, "moves the sealed objects to another host, then purges the old one; no health value"},
   };
   return table;
 }

@@ -53,10 +53,11 @@ enum class Operation {
   kAuditRead,
   kHostCheck,
   kAuditRecover,
-  kHostRead,    // the host registry, the policy and each decision's evidence
-  kHostChange,  // add a host, change what is declared of one
-  kHostPolicy,  // change the sovereignty policy
-  kKeysRotate,  // a new KEK, every wrapped key moved to it
+  kHostRead,     // the host registry, the policy and each decision's evidence
+  kHostChange,   // add a host, change what is declared of one
+  kHostPolicy,   // change the sovereignty policy
+  kKeysRotate,   // a new KEK, every wrapped key moved to it
+  kHostMigrate,  // the hub's sealed objects moved to another host; the old one purged
 };
 
 enum PolicyFlag : unsigned {

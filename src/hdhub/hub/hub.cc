@@ -6,6 +6,7 @@
 #include "hdhub/audit/hub_log.h"
 #include "hdhub/common/file.h"
 #include "hdhub/hub/audited_key_store.h"
+#include "hdhub/hub/host_migration.h"
 #include "hdhub/hub/hub_config.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/keys/key_file_key_store.h"
@@ -152,6 +153,16 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
     return FailedPreconditionError(
         "a KEK rotation is under way (state/kek-rotation): an operator finishes it with 'hdhub keys rotate'");
   }
+  ASSIGN_OR_RETURN(std::optional<HostMigrationJournal> migration, ReadHostMigrationJournal(dir));
+  if (migration && migration->phase == HostMigrationJournal::Phase::kSwitch && !open_options.host_migration) {
+    return FailedPreconditionError("the hub is switching to host " + migration->to_name +
+                                   " (state/host-migration): an operator finishes it with 'hdhub host migrate --to " +
+                                   migration->to_name + "'");
+  }
+  // Read again under the lock: a KEK rotation or a host migration that held
+  // the hub exclusively may have changed it while this open waited.
+  ASSIGN_OR_RETURN(config, ReadConfig(dir));
+  hub->key_store_uri_ = config.keys;
   StatusOr<std::unique_ptr<keys::KeyStore>> keys =
       hub->rotation_ ? OpenKekUnderRotation(backends.key_stores(passphrase), *hub->rotation_)
                      : backends.key_stores(passphrase).Open(config.keys);

@@ -37,6 +37,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hdhub/audit/audit_log.h"
 #include "hdhub/audit/ed25519.h"
@@ -112,6 +113,10 @@ struct OpenOptions {
   // other process has the hub open; a KEK rotation needs that). An exclusive
   // open that finds the hub open elsewhere is FailedPrecondition at once.
   bool exclusive = false;
+  // The open of `hdhub host migrate`, the one allowed while a migration is
+  // switching hosts (state/host-migration in phase "switch",
+  // host_migration.h): every other open is then refused until it finishes.
+  bool host_migration = false;
 };
 
 // A KEK rotation under way (state/kek-rotation, kek_rotation.cc): from the
@@ -227,6 +232,14 @@ class Hub {
   // PermissionDenied for a wrong old one; Unimplemented for other key stores.
   Status ChangePassphrase(const SecretBytes& old_passphrase, const SecretBytes& new_passphrase);
   storage::BlobStore& host() { return *host_; }
+  bool opened_exclusively() const { return exclusive_; }
+  // Makes the host at `to_uri` the hub's (host migration, host_migration.h):
+  // hub.json names it (atomically), and host() and sealed() are the new
+  // host's from now on. The old ones stay alive, unused, until the hub
+  // closes, so nothing handed out earlier dangles. FailedPrecondition when
+  // the hub is not opened exclusively; errors as opening the host and
+  // WriteConfigAtomically (hub.json then unchanged).
+  Status SwitchHost(const Backends& backends, const std::string& to_uri);
   storage::SealedStore& sealed() { return *sealed_; }
   catalog::Catalog& catalog() { return *catalog_; }
   Clock& clock() { return *clock_; }
@@ -327,6 +340,9 @@ class Hub {
   std::unique_ptr<projects::ProjectStore> projects_;
   std::unique_ptr<hosts::HostRegistry> hosts_;
   std::string host_uri_;
+  // Hosts this open hub left by SwitchHost, kept until it closes.
+  std::vector<std::unique_ptr<storage::BlobStore>> retired_hosts_;
+  std::vector<std::unique_ptr<storage::SealedStore>> retired_sealed_;  // destroyed before their hosts
   std::unique_ptr<ScratchArea> scratch_;  // last member: removed first
 };
 

@@ -66,6 +66,33 @@ Status Hub::OpenHosts(const Config& config) {
   return audit_->Append(HostRegisteredEvent(HubActor(), spec, decision)).status();
 }
 
+Status Hub::SwitchHost(const Backends& backends, const std::string& to_uri) {
+  if (!exclusive_) return FailedPreconditionError("switching hosts needs the hub opened exclusively");
+  if (host_needs_recovery_) {
+    return FailedPreconditionError("the host's audit checkpoint awaits its recovery by two operators");
+  }
+  ASSIGN_OR_RETURN(Config config, ReadConfig(dir_));
+  config.host = ResolveHubUri(to_uri, dir_);
+  ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobStore> next, backends.hosts.Open(config.host));
+  // Logged (key.derive), so published on the old host before its checkpoint
+  // is copied: nothing is logged between that copy and hub.json's change.
+  ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> names, hub_keys_->HmacFor(kObjectNamesPurpose));
+  const std::string checkpoint = CheckpointObjectName();
+  ASSIGN_OR_RETURN(Bytes sealed_checkpoint, host_->Get(checkpoint));
+  RETURN_IF_ERROR(next->Put(checkpoint, sealed_checkpoint));
+  ASSIGN_OR_RETURN(Bytes copied, next->Get(checkpoint));
+  if (copied != sealed_checkpoint) {
+    return DataLossError("the new host did not keep the audit checkpoint as written to it");
+  }
+  RETURN_IF_ERROR(WriteConfigAtomically(dir_, config));
+  retired_hosts_.push_back(std::move(host_));
+  retired_sealed_.push_back(std::move(sealed_));
+  host_ = std::move(next);
+  sealed_ = std::make_unique<storage::SealedStore>(host_.get(), std::move(names));
+  host_uri_ = HubRelativeUri(config.host, dir_);
+  return OkStatus();
+}
+
 StatusOr<hosts::PlacementDecision> Hub::CurrentPlacement(TimePoint now) {
   ASSIGN_OR_RETURN(std::optional<hosts::HostRecord> current, hosts_->FindByUri(host_uri_));
   if (!current) {

@@ -58,6 +58,9 @@ Status ApplyParameter(const std::string& name, const std::string& value, S3Optio
   } else if (name == "parallel_parts") {
     RETURN_IF_ERROR(need_number());
     options.parallel_parts = static_cast<int>(std::clamp<uint64_t>(number, 1, 64));
+  } else if (name == "buffer_mib") {
+    RETURN_IF_ERROR(need_number());
+    options.retry_buffer = std::min<uint64_t>(number, 5 * 1024) * 1024 * 1024;
   } else if (name == "retries") {
     RETURN_IF_ERROR(need_number());
     options.retries = static_cast<int>(std::clamp<uint64_t>(number, 1, 100));
@@ -149,8 +152,10 @@ StatusOr<std::unique_ptr<storage::BlobStore>> S3BlobStore::FromUri(std::string_v
   SecretBytes secret_bytes(AsBytes(secret));
   storage::RetryOptions retry;
   retry.max_attempts = options.retries;
+  const uint64_t buffer = options.retry_buffer;
   ASSIGN_OR_RETURN(auto store, Create(std::move(options), key_id, std::move(secret_bytes)));
-  return std::unique_ptr<storage::BlobStore>(std::make_unique<storage::RetryingBlobStore>(std::move(store), retry));
+  return std::unique_ptr<storage::BlobStore>(
+      std::make_unique<storage::RetryingBlobStore>(std::move(store), retry, buffer));
 }
 
 StatusOr<std::unique_ptr<S3BlobStore>> S3BlobStore::Create(S3Options options, std::string access_key_id,
@@ -335,12 +340,43 @@ Status S3BlobStore::Delete(std::string_view name) {
   return OkStatus();
 }
 
-StatusOr<int> S3BlobStore::CountMultipartUploadsForTest() {
+StatusOr<S3BlobStore::Uploads> S3BlobStore::ListUploads() {
   HttpRequest request{.method = "GET", .query = {{"uploads", ""}}};
   if (!options_.prefix.empty()) request.query.emplace_back("prefix", options_.prefix + "/");
   ASSIGN_OR_RETURN(HttpResponse response, client_->Send(request));
   if (response.status != 200) return client_->HttpError(response, "LIST uploads", options_.prefix);
-  return static_cast<int>(XmlTexts(AsStringView(response.body), "UploadId").size());
+  const std::string_view xml = AsStringView(response.body);
+  Uploads out{XmlTexts(xml, "Key"), XmlTexts(xml, "UploadId")};
+  if (out.keys.size() != out.ids.size()) {
+    return UnavailableError("the S3 host's list of uploads under '" + options_.prefix + "' is malformed");
+  }
+  return out;
+}
+
+StatusOr<int> S3BlobStore::CountMultipartUploadsForTest() {
+  ASSIGN_OR_RETURN(Uploads uploads, ListUploads());
+  return static_cast<int>(uploads.ids.size());
+}
+
+StatusOr<uint64_t> S3BlobStore::AbortUnfinishedWrites() {
+  uint64_t aborted = 0;
+  // Each listing returns up to 1000; aborted ones leave it, so list again
+  // (a host that keeps listing aborted uploads is not waited on for ever).
+  constexpr int kMaxRounds = 1000;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    ASSIGN_OR_RETURN(Uploads uploads, ListUploads());
+    if (uploads.ids.empty()) return aborted;
+    for (size_t i = 0; i < uploads.ids.size(); ++i) {
+      HttpRequest request{.method = "DELETE", .key = uploads.keys[i], .query = {{"uploadId", uploads.ids[i]}}};
+      ASSIGN_OR_RETURN(HttpResponse response, client_->Send(request));
+      if (response.status != 204 && response.status != 200 && response.status != 404) {
+        return client_->HttpError(response, "abort upload of", uploads.keys[i]);
+      }
+      ++aborted;
+    }
+  }
+  return UnavailableError("the S3 host still lists unfinished uploads under '" + options_.prefix +
+                          "' after aborting them");
 }
 
 }  // namespace hdhub::s3

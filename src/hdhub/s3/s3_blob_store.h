@@ -58,6 +58,9 @@ struct S3Options {
   ConditionalCreate conditional_create = ConditionalCreate::kIfNoneMatch;
   storage::RetryOptions request_retry;  // for each multipart request
   int retries = 6;                      // FromUri: attempts of the RetryingBlobStore
+  // FromUri: objects up to this size are held in memory and written with one
+  // retried PUT; larger ones stream (multipart) as they are written.
+  uint64_t retry_buffer = storage::RetryingBlobStore::kDefaultStreamThreshold;
 };
 
 inline constexpr uint64_t kMinPartSize = 5 * 1024 * 1024;
@@ -86,6 +89,8 @@ class S3BlobStore : public storage::BlobStore {
   StatusOr<storage::ObjectInfo> Stat(std::string_view name) override;
   StatusOr<std::vector<storage::ObjectInfo>> List(std::string_view prefix) override;
   Status Delete(std::string_view name) override;
+  // Aborts every multipart upload in progress under the prefix.
+  StatusOr<uint64_t> AbortUnfinishedWrites() override;
   std::string Describe() const override;
 
   // Multipart uploads in progress under the prefix (they should be none once
@@ -105,6 +110,13 @@ class S3BlobStore : public storage::BlobStore {
  private:
   S3BlobStore(S3Options options, std::unique_ptr<S3Client> client);
   StatusOr<HttpResponse> Head(std::string_view name);
+  // The multipart uploads in progress under the prefix: keys (the host's,
+  // with the prefix) and upload ids, in the same order.
+  struct Uploads {
+    std::vector<std::string> keys;
+    std::vector<std::string> ids;
+  };
+  StatusOr<Uploads> ListUploads();
 
   const S3Options options_;
   const std::unique_ptr<S3Client> client_;

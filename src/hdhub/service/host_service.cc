@@ -32,6 +32,19 @@ void AddPolicy(audit::Event& event, const hosts::SovereigntyPolicy& p) {
   event.details["allow_local"] = p.allow_local;
 }
 
+// A placement decision for `actor` doing `action`: a host that meets the
+// policy needs no event of its own (the operation's event follows); an
+// exemption and a refusal are each logged.
+Status RecordPlacement(audit::AuditLog& log, const audit::Actor& actor, std::string_view action,
+                       const StatusOr<hosts::PlacementDecision>& decision) {
+  Status status = decision.ok() ? decision->AsStatus() : decision.status();
+  if (status.ok() && !decision->exempted) return status;
+  audit::Event event{.actor = actor.id, .role = actor.role, .action = kPlacementAction};
+  event.details["operation"] = std::string(action);
+  if (decision.ok()) AddDecision(event, *decision);
+  return audit::Record(log, std::move(event), status);
+}
+
 }  // namespace
 
 StatusOr<HostView> Service::ViewOf(hosts::HostRecord record) {
@@ -43,15 +56,16 @@ StatusOr<HostView> Service::ViewOf(hosts::HostRecord record) {
 }
 
 Status Service::CheckCurrentPlacement(const audit::Actor& actor, std::string_view action) {
-  StatusOr<hosts::PlacementDecision> decision = hub_->CurrentPlacement(hub_->clock().Now());
-  Status status = decision.ok() ? decision->AsStatus() : decision.status();
-  // A host that meets the policy needs no event of its own (the write's
-  // event follows); an exemption and a refusal are each logged.
-  if (status.ok() && !decision->exempted) return status;
-  audit::Event event{.actor = actor.id, .role = actor.role, .action = kPlacementAction};
-  event.details["operation"] = std::string(action);
-  if (decision.ok()) AddDecision(event, *decision);
-  return audit::Record(hub_->audit(), std::move(event), status);
+  return RecordPlacement(hub_->audit(), actor, action, hub_->CurrentPlacement(hub_->clock().Now()));
+}
+
+Status Service::CheckTargetPlacement(const audit::Actor& actor, const hosts::HostRecord& target,
+                                     std::string_view action) {
+  StatusOr<hosts::PlacementDecision> decision = [&]() -> StatusOr<hosts::PlacementDecision> {
+    ASSIGN_OR_RETURN(hosts::PolicyRecord policy, hub_->hosts().Policy());
+    return hosts::Evaluate(target, policy.policy, hub_->clock().Now());
+  }();
+  return RecordPlacement(hub_->audit(), actor, action, decision);
 }
 
 StatusOr<std::vector<HostView>> Service::ListHosts(const RequestContext& ctx) {

@@ -32,6 +32,16 @@ void AddKek(audit::Event& e, const std::string& which, std::string_view uri) {
 
 }  // namespace
 
+Status Service::RecordKekRotationRequest(audit::Event event, const std::string& actor_id, const std::string& to_uri) {
+  event.action = "keys.rotate";
+  AddKek(event, "to", to_uri);
+  event.details["approvals"] = 1;
+  RETURN_IF_ERROR(hub_->audit().Append(event).status());
+  Status requested = hub_->RequestKekRotation({actor_id, to_uri});
+  if (!requested.ok()) return audit::Record(hub_->audit(), std::move(event), requested);
+  return OkStatus();
+}
+
 StatusOr<KekRotationOutcome> Service::RotateKek(const RequestContext& ctx, const hub::Backends& backends,
                                                 const SecretBytes& unlock, const std::string& to_uri,
                                                 const std::function<Status(std::string_view)>& after_step_for_test) {
@@ -49,10 +59,7 @@ StatusOr<KekRotationOutcome> Service::RotateKek(const RequestContext& ctx, const
     if (!pending.ok()) return audit::Record(hub_->audit(), std::move(event), pending.status());
     if (!*pending || (*pending)->to != to_uri) {
       // A first approval (replacing a request for another KEK).
-      event.details["approvals"] = 1;
-      RETURN_IF_ERROR(hub_->audit().Append(event).status());
-      Status requested = hub_->RequestKekRotation({actor.id, to_uri});
-      if (!requested.ok()) return audit::Record(hub_->audit(), std::move(event), requested);
+      RETURN_IF_ERROR(RecordKekRotationRequest(std::move(event), actor.id, to_uri));
       outcome.requested_by = actor.id;
       return outcome;
     }

@@ -28,6 +28,7 @@
 #include "hdhub/directory/directory.h"
 #include "hdhub/hosts/host_registry.h"
 #include "hdhub/hub/host_check.h"
+#include "hdhub/hub/host_migration.h"
 #include "hdhub/hub/hub.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/pgwire/engine.h"
@@ -116,6 +117,13 @@ struct KekRotationOutcome {
   bool rotated = false;
   std::string requested_by;   // the first operator (when rotated: who asked)
   hub::KekRotation rotation;  // when rotated
+};
+
+// What `host purge` did: the purge, and the first request of the KEK
+// rotation that makes any copy left on the old host unreadable.
+struct HostPurgeOutcome {
+  hub::HostPurgeReport purge;
+  std::string kek_rotation_requested_by;  // this operator, or whoever asked first
 };
 
 // One statement's result, in a request that may hold several.
@@ -340,6 +348,25 @@ class Service {
                                          const SecretBytes& unlock, const std::string& to_uri,
                                          const std::function<Status(std::string_view)>& after_step_for_test = nullptr);
 
+  // Host migration (host_migration_service.cc; hub/host_migration.h), by
+  // operators (event host.migrate, details.step plan, copy, switch or
+  // abandon): the target `to_name` must be in the registry and accepted by
+  // the sovereignty policy today (a refusal logged as host.placement). The
+  // switch's event is written once the hub is on the new host, so its
+  // signed checkpoint is the new host's first. options.to_uri and to_name
+  // are filled in from the registry.
+  StatusOr<hub::HostMigrationPlan> PlanHostMigration(const RequestContext& ctx, const std::string& to_name,
+                                                     hub::HostMigrationOptions options);
+  StatusOr<hub::HostMigrationReport> MigrateHost(const RequestContext& ctx, const hub::Backends& backends,
+                                                 const std::string& to_name, hub::HostMigrationOptions options);
+  StatusOr<hub::HostMigrationJournal> AbandonHostMigration(const RequestContext& ctx);
+  // The old host purged (event host.purge), then a first request to rotate
+  // the KEK to `rotate_to` (empty: a new key file; an HSM hub names its new
+  // key), checked before anything is deleted (event keys.rotate, approvals 1),
+  // unless one is pending already.
+  StatusOr<HostPurgeOutcome> PurgeRetiredHost(const RequestContext& ctx, const hub::Backends& backends,
+                                              const std::string& rotate_to, const ProgressFn& progress);
+
   // The folder of this process's scratch area (the hub's, under state/tmp,
   // mode 0700, removed when the hub closes and by the next open after a
   // crash), for a request's temporary files such as an HTTP upload; the
@@ -385,6 +412,18 @@ class Service {
   // details.placement_exempted); otherwise the refusal, logged as
   // host.placement (denied).
   Status CheckCurrentPlacement(const audit::Actor& actor, std::string_view action);
+  // The same for a host moved to (`target`, by `action`): every decision is
+  // logged as host.placement except a plain acceptance.
+  Status CheckTargetPlacement(const audit::Actor& actor, const hosts::HostRecord& target, std::string_view action);
+  // The first approval of a KEK rotation to `to_uri` by `actor_id`: `event`
+  // (its actor and role set) logged as keys.rotate, details.approvals 1,
+  // and the request recorded (a failure to record it logged too).
+  Status RecordKekRotationRequest(audit::Event event, const std::string& actor_id, const std::string& to_uri);
+  // details.from_host: the registry name of the host at `uri` ("unregistered" if none).
+  void AddFromHost(audit::Event& event, const std::string& uri);
+  // A migration's target: its registry record, the placement accepted.
+  StatusOr<hosts::HostRecord> MigrationTarget(const audit::Actor& actor, const std::string& to_name,
+                                              std::string_view step);
   StatusOr<HostView> ViewOf(hosts::HostRecord record);
   // FailedPrecondition when `spec` would move the hub's own host elsewhere.
   Status CheckKeepsHubHost(const hosts::HostSpec& spec);

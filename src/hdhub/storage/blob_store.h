@@ -95,6 +95,13 @@ class BlobStore {
   // NotFound when absent.
   virtual Status Delete(std::string_view name) = 0;
 
+  // Discards what writers that never committed left behind and the host
+  // still keeps (an S3 host's incomplete multipart uploads, which cost
+  // storage and hold ciphertext although no object shows them), and returns
+  // how many. Only when no writer of this store is live in any process (a
+  // resumed host migration, a purge). Backends that keep nothing: 0.
+  virtual StatusOr<uint64_t> AbortUnfinishedWrites() { return uint64_t{0}; }
+
   // "file:///srv/hub" or "memory:"; for logs.
   virtual std::string Describe() const = 0;
 };

@@ -44,6 +44,7 @@ class BlobStoreWrapper : public BlobStore {
   StatusOr<ObjectInfo> Stat(std::string_view name) override { return base_->Stat(name); }
   StatusOr<std::vector<ObjectInfo>> List(std::string_view prefix) override { return base_->List(prefix); }
   Status Delete(std::string_view name) override { return base_->Delete(name); }
+  StatusOr<uint64_t> AbortUnfinishedWrites() override { return base_->AbortUnfinishedWrites(); }
   std::string Describe() const override { return base_->Describe(); }
 
  private:

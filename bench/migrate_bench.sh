@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Host migration benchmark (bench/README.md, "Migration"): GIB of sealed-size
+# objects moved between two buckets of one private radosgw, by
+#   hdhub     `hdhub host migrate` (streamed GET -> PUT, each object hashed on
+#             the way and read back from the new host, then the switch);
+#   rclone    `rclone sync --checksum` (Debian 12's rclone 1.60) between two
+#             remotes on the same objects (compares sizes and MD5s; no read-back);
+#   raw       the slower of the host's raw read (parallel GETs to /dev/null)
+#             and raw write (parallel PUTs of a local file) bandwidth.
+# Usage: bench/migrate_bench.sh WORK GIB [OBJECT_MIB] [PARALLEL]
+# The radosgw keeps its data on disk (bluestore in a file) when GIB > 1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/bench_lib.sh
+W=${1:?work directory}/migrate
+GIB=${2:?GiB to move}
+OBJECT_MIB=${3:-64}
+PARALLEL=${4:-4}
+rm -rf "$W" && mkdir -p "$W"
+objects=$(awk -v g="$GIB" -v m="$OBJECT_MIB" 'BEGIN { n = int(g * 1024 / m + 0.5); print (n < 1 ? 1 : n) }')
+bytes=$((objects * OBJECT_MIB * 1024 * 1024))
+
+command -v rclone >/dev/null || {
+  note "installing rclone (Debian 12)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rclone >/dev/null
+}
+
+# The host: room for the source, one copy and the raw write test.
+store_gib=$(awk -v g="$GIB" 'BEGIN { printf "%d", g * 3 + 3 }')
+if awk -v g="$GIB" 'BEGIN { exit !(g > 1) }'; then export HDHUB_RGW_STORE=bluestore; fi
+export HDHUB_RGW_STORE_GIB=$store_gib
+trap 'scripts/rgw-stop "$W/rgw" >/dev/null 2>&1 || true; pg_stop' EXIT
+scripts/rgw-start "$W/rgw" >/dev/null 2>"$W/rgw-start.log" || { cat "$W/rgw-start.log" >&2; die "radosgw did not start"; }
+set -a
+source "$W/rgw/env"
+set +a
+s3() { python3 tests/python/s3_tool.py "$@"; }
+for b in mig-src mig-dst mig-rclone mig-raw; do s3 mkbucket "$b"; done
+uri() { echo "s3://$1/hub?endpoint=$HDHUB_S3_ENDPOINT&region=$HDHUB_S3_REGION"; }
+
+export HDHUB_HOME=$W/hub HDHUB_PASSPHRASE="migration bench passphrase 2026"
+export HDHUB_USER=opal HDHUB_PASSWORD="opal's long enough password"
+day() { date -u -d "$1" +%Y-%m-%d; }
+cat >"$W/host.json" <<JSON
+{"name": "src", "jurisdiction": "FR", "operator": "bench radosgw", "owner_jurisdiction": "FR",
+ "qualifications": [
+   {"scheme": "HDS", "reference": "B", "valid_from": "$(day '-1 day')", "valid_until": "$(day '+1 year')", "evidence": "bench"},
+   {"scheme": "SecNumCloud", "reference": "B", "valid_from": "$(day '-1 day')", "valid_until": "$(day '+1 year')", "evidence": "bench"}]}
+JSON
+hd init --operator opal --host "$(uri mig-src)" --host-file "$W/host.json" >/dev/null 2>&1 || die "init"
+hd host add dst --uri "$(uri mig-dst)" --jurisdiction FR --operator "bench radosgw" --owner-jurisdiction FR \
+  --qualification "HDS,B,$(day '-1 day'),$(day '+1 year'),bench" \
+  --qualification "SecNumCloud,B,$(day '-1 day'),$(day '+1 year'),bench" >/dev/null 2>&1 || die "host add"
+start=$(now)
+(cd "$W" && "$BENCH_BIN/hdhub_migrate_fixture" --hub "$HDHUB_HOME" --objects "$objects" --mib "$OBJECT_MIB") >&2 ||
+  die "fixture"
+note "fixture: $objects objects of $OBJECT_MIB MiB written in $(since "$start") s"
+
+# rclone: two remotes (server-side copy between them is off by default, so
+# rclone streams every byte through itself, as hdhub does).
+for r in SRC DST; do
+  export RCLONE_CONFIG_${r}_TYPE=s3 RCLONE_CONFIG_${r}_PROVIDER=Ceph RCLONE_CONFIG_${r}_ENDPOINT=$HDHUB_S3_ENDPOINT
+  export RCLONE_CONFIG_${r}_ACCESS_KEY_ID=$HDHUB_S3_ACCESS_KEY_ID RCLONE_CONFIG_${r}_REGION=$HDHUB_S3_REGION
+  export RCLONE_CONFIG_${r}_SECRET_ACCESS_KEY=$HDHUB_S3_SECRET_ACCESS_KEY
+done
+start=$(now)
+rclone sync --checksum --transfers "$PARALLEL" src:mig-src/hub dst:mig-rclone/hub 2>"$W/rclone.log" ||
+  { cat "$W/rclone.log" >&2; die "rclone sync"; }
+rclone_s=$(since "$start")
+rclone purge dst:mig-rclone/hub 2>/dev/null || true
+
+# Raw bandwidth of each side.
+printf 'user = "%s:%s"\n' "$HDHUB_S3_ACCESS_KEY_ID" "$HDHUB_S3_SECRET_ACCESS_KEY" >"$W/curl-auth"
+chmod 0600 "$W/curl-auth"
+curl_s3() {
+  curl -sf -K "$W/curl-auth" --aws-sigv4 "aws:amz:$HDHUB_S3_REGION:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$@"
+}
+export -f curl_s3
+export W
+s3 keys mig-src hub >"$W/keys"
+start=$(now)
+xargs -P "$PARALLEL" -I{} bash -c 'curl_s3 -o /dev/null "$HDHUB_S3_ENDPOINT/mig-src/{}"' <"$W/keys"
+read_s=$(since "$start")
+head -c "$((OBJECT_MIB * 1024 * 1024))" /dev/urandom >"$W/object"
+start=$(now)
+seq 1 "$objects" | xargs -P "$PARALLEL" -I{} bash -c 'curl_s3 -T "$W/object" -o /dev/null "$HDHUB_S3_ENDPOINT/mig-raw/o{}"'
+write_s=$(since "$start")
+rm -f "$W/object"
+rclone purge dst:mig-raw 2>/dev/null || true
+
+# hdhub: the whole command (plan not included), switch and audit entry included.
+start=$(now)
+hd --json host migrate --to dst --parallel "$PARALLEL" >"$W/report.json" 2>"$W/migrate.err" ||
+  { cat "$W/migrate.err" >&2; die "hdhub host migrate"; }
+hdhub_s=$(since "$start")
+copied=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_copied"])' "$W/report.json")
+[[ $copied == "$bytes" ]] || die "hdhub copied $copied bytes, the fixture wrote $bytes"
+rm -f "$W/curl-auth"
+
+mbps() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.1f", (s > 0 ? b / s / 1e6 : 0) }'; }
+slower_s=$(awk -v r="$read_s" -v w="$write_s" 'BEGIN { print (r > w ? r : w) }')
+echo
+echo "== host migration: $objects objects of $OBJECT_MIB MiB ($(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 2^30 }') GiB), one radosgw ($HDHUB_RGW_STORE), $PARALLEL at a time"
+printf "%-44s %10s %10s\n" "side" "seconds" "MB/s"
+printf "%-44s %10s %10s\n" "hdhub host migrate (verified, read back)" "$hdhub_s" "$(mbps "$hdhub_s")"
+printf "%-44s %10s %10s\n" "rclone sync --checksum" "$rclone_s" "$(mbps "$rclone_s")"
+printf "%-44s %10s %10s\n" "raw read (GET, $PARALLEL streams)" "$read_s" "$(mbps "$read_s")"
+printf "%-44s %10s %10s\n" "raw write (PUT, $PARALLEL streams)" "$write_s" "$(mbps "$write_s")"
+echo "hdhub/rclone throughput: $(ratio "$rclone_s" "$hdhub_s")   (goal >= 1: $(awk -v a="$rclone_s" -v b="$hdhub_s" 'BEGIN { print (a >= b ? "met" : "NOT MET") }'))"
+echo "hdhub/raw (slower side) throughput: $(ratio "$slower_s" "$hdhub_s")"
