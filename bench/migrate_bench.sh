@@ -63,6 +63,8 @@ for r in SRC DST; do
   export RCLONE_CONFIG_${r}_ACCESS_KEY_ID=$HDHUB_S3_ACCESS_KEY_ID RCLONE_CONFIG_${r}_REGION=$HDHUB_S3_REGION
   export RCLONE_CONFIG_${r}_SECRET_ACCESS_KEY=$HDHUB_S3_SECRET_ACCESS_KEY
 done
+# rclone 1.60 fails on AWS_CA_BUNDLE ("unsupported transport"); the endpoint is http.
+rclone() { env -u AWS_CA_BUNDLE rclone "$@"; }
 start=$(now)
 rclone sync --checksum --transfers "$PARALLEL" src:mig-src/hub dst:mig-rclone/hub 2>"$W/rclone.log" ||
   { cat "$W/rclone.log" >&2; die "rclone sync"; }
