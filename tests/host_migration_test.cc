@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <thread>
 
 #include "hdhub/common/file.h"
 #include "hdhub/common/status_matchers.h"
@@ -308,6 +309,22 @@ TEST_F(HostMigrationTest, ASwitchThatCannotFinishIsAbandonedWhileTheHubIsStillOn
   }
   ASSERT_OK_AND_ASSIGN(auto hub, Open());
   EXPECT_GT(CountRows(*hub), 0);
+}
+
+// An open that reached the hub while the switch held it exclusively waits,
+// then opens the host hub.json names once it may: the new one (not the one
+// hub.json named when the open began, whose checkpoint is now behind).
+TEST_F(HostMigrationTest, AnOpenWaitingBehindTheSwitchOpensTheNewHost) {
+  ASSERT_OK_AND_ASSIGN(auto hub, OpenForMigration());
+  StatusOr<std::unique_ptr<Hub>> waiting = UnknownError("not opened yet");
+  std::thread opener([&] { waiting = Open(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // reading hub.json, then waiting on the lock
+  ASSERT_OK(MigrateHost(*hub, BuiltinBackends(), To()).status());
+  ASSERT_OK(FinishHostMigration(*hub));
+  hub.reset();
+  opener.join();
+  ASSERT_OK(waiting.status());
+  EXPECT_EQ((*waiting)->host().Describe(), BuiltinBackends().hosts.Open(new_uri()).value()->Describe());
 }
 
 }  // namespace
