@@ -117,10 +117,26 @@ def resign_checkpoint(hub, name, seed):
     open(os.path.join(hub, "state", "audit", "checkpoint"), "w").write(text + "\n\u2014 %s %s\n" % (name, sig))
 
 
+def state_backup_objects(hub):
+    """The host's objects of the hub's state backup (docs/formats/state-backup.md), from state/backup."""
+    root = hashlib.sha256(b"hdhub-state-root v1").hexdigest()
+    names = {"o/%s/%s" % (root[:2], root)}
+    path = os.path.join(hub, "state", "backup")
+    if os.path.exists(path):
+        with open(path) as f:
+            r = json.load(f)
+        names |= {r["manifest_object"], r.get("catalog", {}).get("object", "")}
+        names |= {c["object"] for c in r["chunks"]} | set(r["pending"]) | set(r["to_delete"])
+    return names
+
+
 def host_checkpoint(hub):
-    """The host's audit/checkpoint is the object rewritten last (after every commit)."""
+    """The host's audit/checkpoint is the object rewritten last (after every commit), but the state
+    backup's, written just before it (file times are too coarse to tell them apart)."""
     host = os.path.join(hub, "host")
-    objects = [os.path.join(d, f) for d, _, fs in os.walk(host) for f in fs]
+    backup = state_backup_objects(hub)
+    objects = [os.path.join(d, f) for d, _, fs in os.walk(host) for f in fs
+               if os.path.relpath(os.path.join(d, f), host) not in backup]
     return max(objects, key=os.path.getmtime)
 
 

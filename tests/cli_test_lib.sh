@@ -93,3 +93,22 @@ make_server_certificate() {
   openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
     -extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
 }
+# The host's names of the objects of the hub's state backup
+# (docs/formats/state-backup.md), which change with every audit checkpoint,
+# from the hub's state/backup: one per line, relative to the host's root.
+state_backup_names() {
+  python3 -c '
+import hashlib, json, os, sys
+root = hashlib.sha256(b"hdhub-state-root v1").hexdigest()
+names = ["o/%s/%s" % (root[:2], root)]
+if os.path.exists(sys.argv[1]):
+    r = json.load(open(sys.argv[1]))
+    names += [r["manifest_object"], r.get("catalog", {}).get("object", "")]
+    names += [c["object"] for c in r["chunks"]] + r["pending"] + r["to_delete"]
+print("\n".join(n for n in names if n))' "$HDHUB_HOME/state/backup"
+}
+# The object files of the hub's file host (paths relative to it, "./o/…"),
+# sorted, but those of the state backup.
+host_data_files() {
+  (cd "$HDHUB_HOME/host" && find . -type f | sort) | grep -v -F -x -f <(state_backup_names | sed 's|^|./|')
+}

@@ -15,6 +15,7 @@
 #include "hdhub/common/status_matchers.h"
 #include "hdhub/common/temp_dir.h"
 #include "hdhub/hub/hub.h"
+#include "hdhub/hub/state_backup.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/ingest/table_schema.h"
 
@@ -112,8 +113,13 @@ TEST(HostBlindTest, HostHoldsNoNameNoValueAndNoRevealingObjectName) {
       EXPECT_EQ(bytes.find(needle), std::string::npos) << "a name or value appears in " << name;
     }
   }
-  // One object per table, and the sealed audit checkpoint.
-  EXPECT_EQ(objects, tables.size() + 1);
+  // One object per table, the sealed audit checkpoint, and the backup of the
+  // hub's own state (its root, manifest, catalog copy and log chunks, all
+  // scanned above like the rest).
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> backup,
+                       hub::StateBackupObjectNames(dir.path() / "hub", hub->host_uri()));
+  EXPECT_GE(backup.size(), 4u);
+  EXPECT_EQ(objects, tables.size() + 1 + backup.size());
 
   // And the hub itself still reads it all back.
   ASSERT_OK_AND_ASSIGN(auto db, hub->OpenCatalogDatabase(*keys));

@@ -187,7 +187,8 @@ check "repaired, the migration to bucket B finishes" test "$(rc)" = 0
 check "... copying only what it had not" test "$(json_field '["objects_copied"]')" = 1
 
 # A host that rolls its audit checkpoint back is refused at the next open.
-before_keys=$(s3 keys "$BUCKET_B" "$PREFIX_B")
+# (The state backup's objects change with every checkpoint too: left aside.)
+before_keys=$(s3 keys "$BUCKET_B" "$PREFIX_B" | grep -v -F -x -f <(state_backup_names | sed "s|^|$PREFIX_B/|"))
 for k in $before_keys; do s3 get "$BUCKET_B" "$k" "$work/snap-$(basename "$k")"; done
 run query "SELECT 1"
 for k in $before_keys; do

@@ -158,11 +158,18 @@ check "a shared nomenclature in the scope labels ICD-10 codes" out_has "Diabète
 "$HDHUB" ingest --dataset ER_PRS_F_COPY --schema "$SNDS/schemas/ER_PRS_F.json" "$work/transfer/ER_PRS_F.csv" \
   >/dev/null 2>&1 &
 pid=$!
-# Until the sealed Parquet is streaming (or the ingest is over): a temporary
-# larger than the audit checkpoint the ingest publishes first, whose own
-# temporary would otherwise end the wait before the pending version exists.
+# Until the sealed Parquet is streaming (or the ingest is over): the pending
+# version recorded (read from the catalog: the state backup's copy of the
+# catalog streams through .tmp too, so a temporary proves nothing).
+pending_recorded() {
+  python3 -c '
+import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True, timeout=0.2)
+n = db.execute("SELECT count(*) FROM dataset_version WHERE dataset = ? AND state = ?", ("ER_PRS_F_COPY", "pending")).fetchone()[0]
+sys.exit(0 if n else 1)' "$HDHUB_HOME/state/catalog.db" 2>/dev/null
+}
 for _ in $(seq 1 6000); do
-  [[ -n $(find "$HDHUB_HOME/host/.tmp" -type f -size +64k 2>/dev/null) ]] && break
+  pending_recorded && break
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.01
 done
@@ -177,9 +184,9 @@ check "the next ingest succeeds" test "$(rc)" = 0
 run catalog list --all
 check "the pending version was discarded" out_has "ER_PRS_F_COPY.*discarded"
 recorded=$(awk 'NR > 2 && ($3 == "committed") {n += $5} END {print n}' "$work/out")
-workspace=$(find "$HDHUB_HOME/host/o" -type f | wc -l)
+workspace=$(host_data_files | grep -c '^\./o/')
 # Host objects: the committed versions', the project's workspace (7 tables and
-# hdhub_columns) and the sealed checkpoint.
+# hdhub_columns) and the sealed checkpoint (the state backup's left aside).
 check "no orphan object on the host ($recorded + 8 + 1)" test "$workspace" = $((recorded + 8 + 1))
 check "no temporary left on the host" test -z "$(find "$HDHUB_HOME/host/.tmp" -type f 2>/dev/null)"
 run audit verify

@@ -208,6 +208,10 @@ def main():
     json_run("host migrate", ["--to", "moved", "--plan"])
     json_run("host migrate", ["--to", "moved"])
     json_run("host purge")
+    # A recovery drill on the host moved to: the hub's state backup restores.
+    with open(os.path.join(ENV["HDHUB_HOME"], "hub.json")) as f:
+        keys = json.load(f)["keys"].replace("keyfile:", "keyfile:" + ENV["HDHUB_HOME"] + "/", 1)
+    json_run("restore", ["--verify-only", "--host", "file://" + w("moved-host"), "--keys", keys])
 
     # The audit log, and what checks its proofs offline.
     carl = {"HDHUB_TOKEN": tokens["carl"]}

@@ -12,8 +12,8 @@ start_test_hub "$1" "rotation passphrase 2026"
 SNDS=$2
 HSM=$3
 export HDHUB_SOURCE_PASSPHRASE="source passphrase"
-hashes() {  # every object on the host with its SHA-256, sorted
-  (cd "$HDHUB_HOME/host" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
+hashes() {  # every object on the host but the state backup, with its SHA-256, sorted
+  (cd "$HDHUB_HOME/host" && host_data_files | tr '\n' '\0' | xargs -0 sha256sum)
 }
 
 unchanged_after() {  # what: the catalog's answer, the project's pseudonyms, the audit log
@@ -86,6 +86,13 @@ check "no object on the host changed (names and bytes)" \
   cmp -s <(without_checkpoint "$work/host.before") <(without_checkpoint "$work/host.after")
 check "... and there are objects to compare" test "$(without_checkpoint "$work/host.after" | grep -c .)" -ge 2
 unchanged_after "the rotation"
+# The hub's state backup on the host follows the rotation: it restores with
+# the new key file, and the old one unwraps nothing of it.
+run --json restore --verify-only --host "file://$HDHUB_HOME/host" --keys "keyfile:$HDHUB_HOME/state/hub-2.key"
+check "after the rotation, the host's backup restores with the new key file" test "$(rc)" = 0
+run restore --verify-only --host "file://$HDHUB_HOME/host" --keys "keyfile:$work/old-hub.key"
+check "... and not with the old one" test "$(rc)" = 3
+check "... which unwraps nothing" err_has "does not unwrap"
 run --json audit show --action keys.rotate
 check "the request, the refusals and the rotation are logged" \
   test "$(python3 -c "import json; print(len(json.load(open('$work/out'))))")" -ge 4

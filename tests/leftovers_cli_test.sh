@@ -18,7 +18,7 @@ export HDHUB_USER_PASSWORD="a long enough password"
 unset HDHUB_TOKEN
 export HDHUB_USER=opal HDHUB_PASSWORD="opal's long enough password"
 TABLES="IR_BEN_R ER_PRS_F"
-host_objects() { find "$HDHUB_HOME/host/o" -type f | wc -l; }
+host_objects() { host_data_files | grep -c '^\./o/'; }
 scratch() { find "$HDHUB_HOME/state/tmp" -mindepth 1 -maxdepth 1 -type d | wc -l; }
 
 run synth --people 20000 --seed 14 --years 2021-2022 --out "$work/ext"
@@ -56,7 +56,8 @@ touch "$work/marker"
 "$HDHUB" project build left >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 1 6000); do
-  [[ -n $(find "$HDHUB_HOME/host/o" -type f -newer "$work/marker" -size +1k 2>/dev/null) ]] && break
+  [[ -n $(cd "$HDHUB_HOME/host" && find ./o -type f -newer "$work/marker" -size +1k 2>/dev/null |
+    grep -F -x -f <(host_data_files)) ]] && break
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.01
 done

@@ -107,7 +107,7 @@ as "$OLGA" project approve short
 as "$OMAR" project approve short
 as "$STAN" project build short
 check "short project built" test "$(rc)" = 0
-objects_before=$(find "$HDHUB_HOME/host" -type f | wc -l)
+objects_before=$(host_data_files | wc -l)
 as "$RITA" query --project short "SELECT count(*) FROM IR_BEN_R"
 check "short project open within its window" test "$(rc)" = 0
 sleep 9
@@ -117,7 +117,7 @@ as "$RITA" project sweep
 check "a researcher cannot sweep" err_has PERMISSION_DENIED
 as "$OLGA" project sweep
 check "the operator's sweep shreds it" out_has "short"
-objects_after=$(find "$HDHUB_HOME/host" -type f | wc -l)
+objects_after=$(host_data_files | wc -l)
 check "its objects left the host" test "$objects_after" -lt "$objects_before"
 as "$OLGA" project show short
 check "its keys are destroyed" out_has '"keys_destroyed": true'

@@ -95,6 +95,18 @@ Status Database::CheckpointAndTruncateWal() {
   return OkStatus();
 }
 
+StatusOr<Bytes> Database::Serialize() {
+  sqlite3_int64 size = 0;
+  unsigned char* image = sqlite3_serialize(db_, "main", &size, 0);
+  if (image == nullptr) {
+    const int code = sqlite3_errcode(db_);
+    return Error(code == SQLITE_OK ? SQLITE_NOMEM : code, "could not copy the database");
+  }
+  Bytes out(image, image + size);
+  sqlite3_free(image);
+  return out;
+}
+
 // ---------------------------------------------------------------- Statement
 
 Statement::Statement(Statement&& other) noexcept

@@ -71,6 +71,10 @@ class Database {
   // Unavailable while a reader still uses old frames; the next checkpoint
   // then finishes the job.
   Status CheckpointAndTruncateWal();
+  // A consistent copy of the main database, as the bytes of a database file
+  // (sqlite3_serialize, read inside one read transaction): what a backup
+  // holds. Another connection's commit meanwhile is either wholly in it or not.
+  StatusOr<Bytes> Serialize();
   const std::string& path() const { return path_; }
 
   // Only Open() can name this type, so only Open() constructs a Database

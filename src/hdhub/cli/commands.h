@@ -60,8 +60,11 @@ struct Session {
   service::RequestContext ctx;
 };
 // `passphrase_out`, when given, receives the secret the hub was unlocked with.
+// `passphrase_in`, when given, unlocks the hub instead of one read from
+// $HDHUB_PASSPHRASE or typed.
 StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::optional<directory::Role> as = std::nullopt,
-                              const hub::OpenOptions& open_options = {}, SecretBytes* passphrase_out = nullptr);
+                              const hub::OpenOptions& open_options = {}, SecretBytes* passphrase_out = nullptr,
+                              const SecretBytes* passphrase_in = nullptr);
 // The refusal of a command that has no server route, when a server is set.
 Status OnlyOnTheHub(const GlobalOptions& opts);
 inline constexpr char kTokenEnv[] = "HDHUB_TOKEN";
@@ -97,7 +100,8 @@ void AddHostCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code); 
 // host migrate, host purge: added under `host` by AddHostCommands.
 void AddHostMigrationCommands(CLI::App& host, const GlobalOptions& opts, int* exit_code);
 void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // serve
-void AddKeyCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // keys …
+void AddKeyCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);
+void AddRestoreCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // restore   // keys …
 // An example at the end of every command's help (examples.cc).
 void AddExamples(CLI::App& app);
 

@@ -37,6 +37,8 @@ const std::map<std::string, std::string>& Examples() {
     {"host check", "hdhub host check outscale   # exit 3 and the failed criteria when the policy refuses it"},
     {"host policy show", "hdhub host policy show"},
     {"host migrate", "hdhub host migrate --to outscale --plan   # then --copy-only while serving, then without it"},
+    {"restore", "hdhub --hub /srv/hdhub restore --host s3://hub-bucket/hub?endpoint=https://… --keys keyfile:/escrow/hub.key\n"
+                "  hdhub restore --verify-only --host … --keys …   # a recovery drill: nothing written, nothing published"},
     {"host purge", "hdhub host purge   # after a migration: verify the new host, empty the old one, ask for a KEK rotation"},
     {"host policy set", "echo '{\"allow_local\": false}' > strict.json\n"
                         "  hdhub host policy set --file strict.json   # then a second operator runs the same"},

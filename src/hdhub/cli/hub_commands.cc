@@ -49,10 +49,16 @@ Status OnlyOnTheHub(const GlobalOptions& opts) {
 }
 
 StatusOr<Session> OpenSession(const GlobalOptions& opts, Clock* clock, std::optional<directory::Role> as,
-                              const hub::OpenOptions& open_options, SecretBytes* passphrase_out) {
+                              const hub::OpenOptions& open_options, SecretBytes* passphrase_out,
+                              const SecretBytes* passphrase_in) {
   if (!opts.server.empty()) return OnlyOnTheHub(opts);
   ASSIGN_OR_RETURN(service::Credentials credentials, CredentialsFromEnvironment(opts));
-  ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kPassphraseEnv, "hub passphrase: "));
+  SecretBytes passphrase;
+  if (passphrase_in != nullptr) {
+    passphrase = passphrase_in->Clone();
+  } else {
+    ASSIGN_OR_RETURN(passphrase, keys::ReadPassphrase(kPassphraseEnv, "hub passphrase: "));
+  }
   hub::OpenOptions options = open_options;
   options.account = credentials.user;  // named in the record of a wrong passphrase
   ASSIGN_OR_RETURN(std::unique_ptr<service::Service> svc,

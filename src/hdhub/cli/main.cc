@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
   AddAuditCommands(app, opts, &exit_code);
   AddSynthCommands(app, opts, &exit_code);
   AddHostCommands(app, opts, &exit_code);
+  AddRestoreCommand(app, opts, &exit_code);
   AddServeCommand(app, opts, &exit_code);
   AddKeyCommands(app, opts, &exit_code);
   auto* help = app.add_subcommand("help", "help on hdhub or on one command: hdhub help project");

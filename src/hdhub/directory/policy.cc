@@ -46,6 +46,7 @@ const std::vector<PolicyRule>& Table() {
       {Operation::kHostPolicy,       "host.policy",      {kOp},            {},    kDualControl, "the sovereignty policy: one operator proposes, a second confirms"},
       {Operation::kKeysRotate,       "keys.rotate",      {kOp},            {},    kDualControl, "a new KEK: one operator asks, a second, different one rotates"},
       {Operation::kHostMigrate,      "host.migrate",     {kOp},            {},    0, "moves the sealed objects to another host, then purges the old one; no health value"},
+      {Operation::kHubRestore,       "hub.restore",      {kOp},            {},    0, "a hub rebuilt from its host's backup and the key store; refused: the rebuilt files are removed"},
   };
   return table;
 }

@@ -58,6 +58,7 @@ enum class Operation {
   kHostPolicy,   // change the sovereignty policy
   kKeysRotate,   // a new KEK, every wrapped key moved to it
   kHostMigrate,  // the hub's sealed objects moved to another host; the old one purged
+  kHubRestore,   // a hub rebuilt from its host's backup, confirmed by an operator
 };
 
 enum PolicyFlag : unsigned {

@@ -1,7 +1,10 @@
 #include "hdhub/hub/host_check.h"
 
+#include <set>
+
 #include "hdhub/common/file_lock.h"
 #include "hdhub/hub/host_records.h"
+#include "hdhub/hub/state_backup.h"
 #include "hdhub/ingest/csv_ingest.h"
 
 namespace hdhub::hub {
@@ -36,8 +39,12 @@ Status Sweep(Hub& hub, const HostRecords& records, const HostCheckOptions& optio
   storage::BlobStore& host = hub.host();
   const std::string checkpoint = hub.CheckpointObjectName();
   ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> objects, host.List(""));
+  // Read after the listing: a backup announces its objects before it writes
+  // them (state_backup.h), so every backup object listed is named here.
+  ASSIGN_OR_RETURN(std::vector<std::string> backup, StateBackupObjectNames(hub.dir(), hub.host_uri()));
+  const std::set<std::string> state(backup.begin(), backup.end());
   for (const storage::ObjectInfo& o : objects) {
-    if (o.name == checkpoint || records.live.contains(o.name)) continue;
+    if (o.name == checkpoint || records.live.contains(o.name) || state.contains(o.name)) continue;
     const bool ours = records.ours.contains(o.name);
     (ours ? report.leftovers : report.unknown) += 1;
     (ours ? report.leftover_bytes : report.unknown_bytes) += o.size;

@@ -8,6 +8,7 @@
 #include "hdhub/hub/audited_key_store.h"
 #include "hdhub/hub/host_migration.h"
 #include "hdhub/hub/hub_config.h"
+#include "hdhub/hub/state_backup.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/keys/key_file_key_store.h"
 #include "hdhub/keys/passphrase_strength.h"
@@ -180,7 +181,17 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
   ASSIGN_OR_RETURN(auto checkpoint_hmac, hub->raw_keys_->HmacFor(kCheckpointSealPurpose));
   crypto::Digest seal_key = checkpoint_hmac->Compute(AsBytes("sealing key v1"));
   hub->checkpoint_key_ = SecretBytes(ByteSpan(seal_key.data(), seal_key.size()));
+  hub->backup_key_ = StateBackupKey(*checkpoint_hmac);
   ASSIGN_OR_RETURN(hub->host_, backends.hosts.Open(config.host));
+  hub->host_uri_ = HubRelativeUri(config.host, hub->dir_);  // the backup's host, before any publication
+  {
+    // The publish hook seals from the log's first append on, at open too
+    // (so the host's checkpoint and backup never lag an entry made here):
+    // its names key comes unaudited, like the checkpoint key. The audited
+    // derivation below replaces it once the log is open.
+    ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> names, hub->raw_keys_->HmacFor(kObjectNamesPurpose));
+    hub->sealed_ = std::make_unique<storage::SealedStore>(hub->host_.get(), std::move(names));
+  }
   // Nothing is written before every check of the log has passed.
   RETURN_IF_ERROR(hub->CheckAuditLog(config, open_options));
   RETURN_IF_ERROR(hub->OpenAuditLog(config, open_options));

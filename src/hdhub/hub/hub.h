@@ -8,7 +8,9 @@
 // singletons.
 //
 // Each signed audit checkpoint is also published, sealed, to the host
-// ("audit/checkpoint"), and recorded in state/audit/published. Open() checks
+// ("audit/checkpoint"), and recorded in state/audit/published; just before,
+// the hub's own state is backed up, sealed, on the host (state_backup.h), so
+// that `hdhub restore` can rebuild the hub from the host and the key store. Open() checks
 // the log against its local checkpoint, the host's and the one it last
 // published before it writes anything (audit_open_check.h): a refused open
 // changes nothing. The log's signing key is kept wrapped by the key store
@@ -321,6 +323,7 @@ class Hub {
   Clock* clock_ = nullptr;
   std::string key_store_uri_;
   SecretBytes checkpoint_key_;  // seals audit/checkpoint on the host
+  SecretBytes backup_key_;      // seals the state backup on the host (state_backup.h)
   std::unique_ptr<audit::Ed25519Signer> signer_;  // until the log takes it
   enum class KeyToWrite { kNone, kNew, kWrapClear } key_to_write_ = KeyToWrite::kNone;
   // kDerived: an older hub's derived keys, to be written into state/keyring;

@@ -15,6 +15,7 @@
 #include "hdhub/common/file_lock.h"
 #include "hdhub/hub/audit_key.h"
 #include "hdhub/hub/hub.h"
+#include "hdhub/hub/state_backup.h"
 
 namespace hdhub::hub {
 namespace {
@@ -139,10 +140,15 @@ Status Hub::OpenAuditLog(const Config& config, const OpenOptions& open_options) 
 }
 
 Status Hub::PublishCheckpoint(std::string_view checkpoint) {
-  // Called by the log after each durable group, before sealed_ may exist:
-  // seal with a store of our own (names need no audited derivation here).
-  // Held back while the host's checkpoint awaits a two-operator recovery.
+  // Called by the log after each durable group, from the log's opening on
+  // (Open makes sealed_ first, with an unaudited names key). Held back
+  // while the host's checkpoint awaits a two-operator recovery.
   if (sealed_ == nullptr || host_needs_recovery_) return OkStatus();
+  // The state first: the host never holds a checkpoint its backup lacks.
+  const size_t text_end = checkpoint.find("\n\n");
+  ASSIGN_OR_RETURN(audit::Checkpoint parsed, audit::ParseCheckpointText(checkpoint.substr(
+                                                 0, text_end == std::string_view::npos ? 0 : text_end + 1)));
+  RETURN_IF_ERROR(BackUpState(dir_, host_uri_, *sealed_, *raw_keys_, backup_key_, parsed.size));
   RETURN_IF_ERROR(sealed_->Put(kCheckpointObjectName, checkpoint_key_, AsBytes(checkpoint)).status());
   return WriteFileAtomically(PublishedCheckpointPath(dir_.string()), AsBytes(checkpoint), kRecordMode);
 }

@@ -13,6 +13,7 @@
 #include "hdhub/hub/audit_key.h"
 #include "hdhub/hub/hub.h"
 #include "hdhub/hub/hub_config.h"
+#include "hdhub/hub/state_backup.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/keys/key_file.h"
 #include "hdhub/keys/key_file_key_store.h"
@@ -234,6 +235,11 @@ StatusOr<KekRotation> Hub::RotateKek(const Backends& backends, const SecretBytes
     ASSIGN_OR_RETURN(size_t project_keys, projects_->RewrapKeys(rewrap));
     result.keys_rewrapped += project_keys;
     RETURN_IF_ERROR(step("projects"));
+    // The state backup's root on the host (state_backup.h) holds the ring
+    // and the signing key as just rewritten, under a root key the new KEK
+    // wraps: the backup restores with the new KEK before the old one goes.
+    RETURN_IF_ERROR(RewrapStateRoot(dir_, host_uri_, *host_, next));
+    RETURN_IF_ERROR(step("state-root"));
     journal.phase = KekRotationJournal::Phase::kSwitch;
     RETURN_IF_ERROR(WriteJournal(dir_, journal));
     rotation_ = journal;

@@ -30,6 +30,7 @@
 #include "hdhub/hub/host_check.h"
 #include "hdhub/hub/host_migration.h"
 #include "hdhub/hub/hub.h"
+#include "hdhub/hub/state_backup.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/pgwire/engine.h"
 #include "hdhub/pgwire/scram.h"
@@ -366,6 +367,13 @@ class Service {
   // unless one is pending already.
   StatusOr<HostPurgeOutcome> PurgeRetiredHost(const RequestContext& ctx, const hub::Backends& backends,
                                               const std::string& rotate_to, const ProgressFn& progress);
+
+  // A hub just rebuilt from its host's backup (hub::RestoreHubFiles) and
+  // opened: an operator confirms it, every check of the log is made again
+  // in full (Hub::VerifyAudit), and hub.restore is logged with what came
+  // back. PermissionDenied for any other role: the caller then removes the
+  // restored files.
+  StatusOr<audit::VerifyReport> ConfirmRestore(const RequestContext& ctx, const hub::RestoreReport& restored);
 
   // The folder of this process's scratch area (the hub's, under state/tmp,
   // mode 0700, removed when the hub closes and by the next open after a
