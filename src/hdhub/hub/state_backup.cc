@@ -302,8 +302,9 @@ std::string StateRootObjectName() {
 Status BackUpState(const fs::path& dir, const std::string& host_uri, storage::SealedStore& sealed, keys::KeyStore& kek,
                    const SecretBytes& key, uint64_t log_size) {
   ASSIGN_OR_RETURN(std::optional<Record> read, ReadRecord(dir));
-  Record old = read && read->host == host_uri ? *read : Record{.host = host_uri};
-  if (!read || read->host != host_uri) {
+  const bool same_host = read && read->host == host_uri;
+  Record old = same_host ? *read : Record{.host = host_uri};
+  if (!same_host) {
     // A first backup on this host: the log from its first segment.
     ASSIGN_OR_RETURN(std::vector<audit::SegmentInfo> segments, audit::ListSegments(audit::HubAuditDir(dir.string())));
     if (!segments.empty()) old.end = Position{segments.front().first_index, 0};
@@ -338,7 +339,6 @@ Status BackUpState(const fs::path& dir, const std::string& host_uri, storage::Se
 
   Record next = old;
   next.pending.clear();
-  next.to_delete = old.to_delete;
   for (const std::string& name : old.pending) {
     // A backup killed after announcing these: they go, unless reused below.
     next.to_delete.push_back(name);
@@ -348,12 +348,15 @@ Status BackUpState(const fs::path& dir, const std::string& host_uri, storage::Se
   const uint64_t catalog_version = old.catalog_version.value_or(0) + 1;
   const std::string manifest_object = sealed.ObjectNameFor(kStateManifestName);
   // Announced before they are written, so that a host check running
-  // meanwhile never takes them for unknown objects.
-  Record announce = old;
-  if (log_grew) announce.pending.push_back(sealed.ObjectNameFor(chunk_name));
-  if (catalog_changed) announce.pending.push_back(sealed.ObjectNameFor(CatalogName(catalog_version)));
-  announce.pending.push_back(manifest_object);
-  RETURN_IF_ERROR(WriteRecord(dir, announce));
+  // meanwhile never takes them for unknown objects (the manifest, once
+  // recorded, and the root keep their names).
+  if (log_grew || catalog_changed || old.manifest_object.empty()) {
+    Record announce = old;
+    if (log_grew) announce.pending.push_back(sealed.ObjectNameFor(chunk_name));
+    if (catalog_changed) announce.pending.push_back(sealed.ObjectNameFor(CatalogName(catalog_version)));
+    announce.pending.push_back(manifest_object);
+    RETURN_IF_ERROR(WriteRecord(dir, announce));
+  }
 
   if (log_grew) {
     std::string bytes;
@@ -458,7 +461,9 @@ Status WritePrivate(const fs::path& path, ByteSpan data) {
 }
 
 // Writes the restored files into `state` (a fresh directory).
-StatusOr<RestoreReport> WriteRestoredState(keys::KeyStore& kek, storage::BlobStore& host, const fs::path& state) {
+// `host_name`: the host as the restored hub.json names it (state/backup's).
+StatusOr<RestoreReport> WriteRestoredState(keys::KeyStore& kek, storage::BlobStore& host, const std::string& host_name,
+                                           const fs::path& state) {
   RestoreReport report;
   StatusOr<Bytes> root_bytes = host.Get(StateRootObjectName());
   if (IsNotFound(root_bytes.status())) {
@@ -506,7 +511,8 @@ StatusOr<RestoreReport> WriteRestoredState(keys::KeyStore& kek, storage::BlobSto
                          std::string(manifest_bytes.status().message()) + ")");
   }
   ASSIGN_OR_RETURN(json manifest, ParseJson(AsStringView(*manifest_bytes), "the backup's manifest"));
-  Record record{.host = "", .root_sha256 = root_sha, .manifest_object = sealed.ObjectNameFor(kStateManifestName)};
+  Record record{
+      .host = host_name, .root_sha256 = root_sha, .manifest_object = sealed.ObjectNameFor(kStateManifestName)};
   const fs::path audit_dir = state / "audit";
   fs::create_directories(audit_dir);
   fs::permissions(audit_dir, fs::perms::owner_all);
@@ -601,9 +607,7 @@ StatusOr<RestoreReport> WriteRestoredState(keys::KeyStore& kek, storage::BlobSto
   report.chunks = record.chunks.size();
   // The restored hub's record of its backup: what the host holds, so the
   // next checkpoint sends only what is new.
-  record.host = "";  // set by the caller, once hub.json's spelling is known
-  RETURN_IF_ERROR(WriteFileAtomically((state / kStateBackupRecord).string(), AsBytes(RecordJson(record).dump() + "\n"),
-                                      kRecordMode));
+  RETURN_IF_ERROR(WriteRecord(state.parent_path(), record));
   return report;
 }
 
@@ -650,7 +654,8 @@ StatusOr<RestoreReport> RestoreHubFiles(const Backends& backends, const fs::path
     }
     ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobStore> host, backends.hosts.Open(host_uri));
     ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> kek, backends.key_stores(passphrase).Open(open_keys));
-    ASSIGN_OR_RETURN(report, WriteRestoredState(*kek, *host, state));
+    const std::string host_name = HubRelativeUri(host_uri, abs);
+    ASSIGN_OR_RETURN(report, WriteRestoredState(*kek, *host, host_name, state));
     ASSIGN_OR_RETURN(std::string verifier_key, ReadAuditVerifierKey(scratch.string()));
     ASSIGN_OR_RETURN(auto verifier, audit::Ed25519Verifier::FromVerifierKey(verifier_key));
     // The signing key unwraps, and the log verifies against the host's
@@ -663,13 +668,8 @@ StatusOr<RestoreReport> RestoreHubFiles(const Backends& backends, const fs::path
       ASSIGN_OR_RETURN(bool row, check.Step());
       if (!row || check.ColumnText(0) != "ok") return DataLossError("the catalog's copy on the host is damaged");
     }
-    report.host = HubRelativeUri(host_uri, abs);
+    report.host = host_name;
     report.keys = HubRelativeUri(config.keys, abs);
-    // The record of the backup names the host as the restored hub will.
-    ASSIGN_OR_RETURN(std::optional<Record> record, ReadRecord(scratch));
-    if (!record) return InternalError("the restore wrote no state/backup");
-    record->host = report.host;
-    RETURN_IF_ERROR(WriteRecord(scratch, *record));
     if (options.verify_only) return OkStatus();
     fs::rename(state, abs / "state", ec);
     if (ec) return InternalError("cannot move the restored state into " + abs.string() + ": " + ec.message());
