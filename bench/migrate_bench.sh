@@ -102,7 +102,7 @@ rm -f "$W/curl-auth"
 mbps() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.1f", (s > 0 ? b / s / 1e6 : 0) }'; }
 slower_s=$(awk -v r="$read_s" -v w="$write_s" 'BEGIN { print (r > w ? r : w) }')
 echo
-echo "== host migration: $objects objects of $OBJECT_MIB MiB ($(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 2^30 }') GiB), one radosgw ($HDHUB_RGW_STORE), $PARALLEL at a time"
+echo "== host migration: $objects objects of $OBJECT_MIB MiB ($(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 2^30 }') GiB), one radosgw (${HDHUB_RGW_STORE:-memstore}), $PARALLEL at a time"
 printf "%-44s %10s %10s\n" "side" "seconds" "MB/s"
 printf "%-44s %10s %10s\n" "hdhub host migrate (verified, read back)" "$hdhub_s" "$(mbps "$hdhub_s")"
 printf "%-44s %10s %10s\n" "rclone sync --checksum" "$rclone_s" "$(mbps "$rclone_s")"
