@@ -43,6 +43,8 @@ check "it read IR_BEN_R v1 with the catalog's row count" out_has "^dataset IR_BE
 check "it read ER_PRS_F v1" out_has "^dataset ER_PRS_F v1: "
 check "it read the workspace" out_has "^project pages workspace 1: "
 check "it read the host checkpoint and the signing key" out_has "^audit: host checkpoint of "
+check "it read the state backup against state/ (state-backup.md)" out_has "^state backup: [1-9][0-9]* log entries"
+check "no object on the host is left unexplained by the pages" out_has "^[0-9]* sealed objects read$"
 [[ "$(rc)" = 0 ]] || sed 's/^/  reader: /' "$work/err"
 
 # hub-directory.md, "Paths": a copy is a complete hub, read without the original.
@@ -56,8 +58,15 @@ mv "$work/away" "$HDHUB_HOME"
 HDHUB_PASSPHRASE="not the passphrase" read_hub "$work/copy"
 check "a wrong passphrase: refused (key-file.md)" test "$(rc)" = 1
 check "  ... as the page words it" err_has "wrong passphrase or damaged file"
-object=$(find "$work/copy/host/o" -type f | head -1)
-/usr/bin/python3 -c "import sys; f = open(sys.argv[1], 'r+b'); f.seek(60); b = f.read(1); f.seek(60); f.write(bytes([b[0] ^ 1]))" "$object"
+flip() { /usr/bin/python3 -c "import sys; f = open(sys.argv[1], 'r+b'); f.seek(60); b = f.read(1); f.seek(60); f.write(bytes([b[0] ^ 1]))" "$1"; }
+cp -a "$work/copy" "$work/copy2"
+flip "$work/copy/host/$(HDHUB_HOME="$work/copy" host_data_files | head -1)"
 read_hub "$work/copy"
-check "a flipped byte in a host object: refused" test "$(rc)" = 1
+check "a flipped byte in a host object outside the backup: refused" test "$(rc)" = 1
+# state_backup_names: the root, the manifest, then the catalog's copy.
+backup_object=$(HDHUB_HOME="$work/copy2" state_backup_names | sed -n 3p)
+flip "$work/copy2/host/$backup_object"
+read_hub "$work/copy2"
+check "a flipped byte in a state backup object: refused" test "$(rc)" = 1
+check "  ... naming it" err_has "state/catalog/"
 finish

@@ -113,6 +113,22 @@ def merkle_root(leaves):
     return node_hash(merkle_root(leaves[:k]), merkle_root(leaves[k:]))
 
 
+def read_records(data, off, first, where):
+    """Records (length, leaf hash, entry; audit-log.md §3) from byte `off` of `data`, the first one
+    entry `first`: their leaf hashes, each checked against its entry and its sequence number."""
+    leaves = []
+    while off < len(data):
+        length = int.from_bytes(data[off:off + 4], "big")
+        stored, entry = data[off + 4:off + 36], data[off + 36:off + 36 + length]
+        if len(entry) != length or leaf_hash(entry) != stored:
+            raise VerifyError("%s: damaged record at byte %d" % (where, off))
+        if json.loads(entry)["seq"] != first + len(leaves):
+            raise VerifyError("entry out of sequence")
+        leaves.append(stored)
+        off += 36 + length
+    return leaves
+
+
 def read_segments(audit_dir):
     """Leaf hashes of all entries, checked against the stored hashes."""
     names = sorted(n for n in os.listdir(audit_dir) if n.startswith("seg-") and n.endswith(".log"))
@@ -121,16 +137,7 @@ def read_segments(audit_dir):
         data = open(os.path.join(audit_dir, name), "rb").read()
         if data[:8] != b"HDHAUD01" or int.from_bytes(data[8:16], "big") != len(leaves):
             raise VerifyError(name + ": bad header")
-        off = 16
-        while off < len(data):
-            length = int.from_bytes(data[off:off + 4], "big")
-            stored, entry = data[off + 4:off + 36], data[off + 36:off + 36 + length]
-            if len(entry) != length or leaf_hash(entry) != stored:
-                raise VerifyError("%s: damaged record at byte %d" % (name, off))
-            if json.loads(entry)["seq"] != len(leaves):
-                raise VerifyError("entry out of sequence")
-            leaves.append(stored)
-            off += 36 + length
+        leaves += read_records(data, 16, len(leaves), name)
     return leaves
 
 

@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """Independent reader of a whole hub directory, written from the format pages
 alone (docs/formats/hub-directory.md, key-file.md, catalog.md, projects.md,
-sealed-object.md, audit-log.md, directory.md), not from hdhub's code: with the hub's
-passphrase it opens the key file, unwraps every data key, finds every sealed
-object on the host by its logical name, decrypts it and checks it against the
-catalog, and opens the host's audit checkpoint and the wrapped signing key.
+sealed-object.md, audit-log.md, directory.md, state-backup.md), not from hdhub's
+code: with the hub's passphrase it opens the key file, unwraps every data key,
+finds every sealed object on the host by its logical name, decrypts it and
+checks it against the catalog, opens the host's audit checkpoint and the
+wrapped signing key, reads the hub's state backup (root, manifest, log chunks,
+catalog copy) and checks it against the hub's state/, and finds no object on
+the host that none of these pages accounts for.
 CTest runs it on a hub the hdhub binary made (tests/format_pages_cli_test.sh),
 so a page that leaves a byte out fails here. Debian's python3-cryptography
 (no Argon2id in its version 38) and libargon2's reference implementation
@@ -225,6 +228,7 @@ class Reader:
         # hub-directory.md: state/catalog.db holds catalog, directory and projects.
         self.db = sqlite3.connect("file:%s?mode=ro" % os.path.join(hub, "state", "catalog.db"), uri=True)
         self.read = 0
+        self.opened = set()  # host paths read
 
     def open_object(self, logical_name, data_key, recorded_name=None, size=None, sha256=None):
         """sealed-object.md §6 on the host object named as hub-directory.md says, AAD = the logical name."""
@@ -235,6 +239,7 @@ class Reader:
         if not os.path.exists(path):
             raise Mismatch("%s: no object %s on the host" % (logical_name, name))
         sealed = open(path, "rb").read()
+        self.opened.add(name)
         if size is not None and len(sealed) != size:
             raise Mismatch("%s: %d bytes on the host, %d recorded" % (logical_name, len(sealed), size))
         if sha256 is not None and hashlib.sha256(sealed).hexdigest() != sha256:
@@ -339,6 +344,70 @@ class Reader:
         print("audit: host checkpoint of %d entries signed by %s; log of %d entries" % (size, name, len(leaves)))
 
 
+    def state_backup(self):
+        """state-backup.md: the root (fixed name, root key wrapped with context state/root), then the
+        manifest, the log's chunks and the catalog copy, sealed with the backup key."""
+        r = hashlib.sha256(b"hdhub-state-root v1").hexdigest()
+        root_name = "o/%s/%s" % (r[:2], r)
+        data = open(os.path.join(self.host, root_name), "rb").read()
+        if data[:8] != b"HDHROOT1" or len(data) < 12:
+            raise Mismatch("state root: no HDHROOT1 header")
+        n = int.from_bytes(data[8:12], "big")
+        root_key = unwrap(self.kek, data[12:12 + n], "state/root")
+        try:
+            plain = AESGCM(root_key).decrypt(data[12 + n:24 + n], data[24 + n:], b"hdhub-state-root v1")
+        except InvalidTag:
+            raise Mismatch("state root: does not decrypt under its root key") from None
+        self.opened.add(root_name)
+        self.read += 1
+        payload = json.loads(plain)
+        for field, local in (("keyring", "keyring"), ("audit_signing_key", "audit_signing.key")):
+            if base64.b64decode(payload[field], validate=True) != open(os.path.join(self.hub, "state", local),
+                                                                       "rb").read():
+                raise Mismatch("state root: %s differs from state/%s" % (field, local))
+        key = hmac.new(self.ring["audit-checkpoint"], b"state backup key v1", hashlib.sha256).digest()
+        manifest = json.loads(self.open_object("state/manifest", key))
+        if manifest.get("format") != 1 or manifest["root_sha256"] != hashlib.sha256(plain).hexdigest():
+            raise Mismatch("state manifest: format %r, or root_sha256 not the root's payload" % manifest.get("format"))
+
+        def part(logical, described):
+            body = self.open_object(logical, key, None, described["bytes"], described["sha256"])
+            if len(body) != described["plain_bytes"] or hashlib.sha256(body).hexdigest() != described["plain_sha256"]:
+                raise Mismatch("%s: plaintext differs from the manifest" % logical)
+            return body
+
+        leaves = []
+        for chunk in manifest["chunks"]:
+            if chunk["first"] != len(leaves) or chunk["count"] < 1:
+                raise Mismatch("state manifest: chunk at %d after %d entries" % (chunk["first"], len(leaves)))
+            logical = "state/audit/%020d-%d" % (chunk["first"], chunk["count"])
+            got = audit_verify.read_records(part(logical, chunk), 0, len(leaves), logical)
+            if len(got) != chunk["count"]:
+                raise Mismatch("%s: %d records" % (logical, len(got)))
+            leaves += got
+        local = audit_verify.read_segments(os.path.join(self.hub, "state", "audit"))
+        if len(leaves) != manifest["log_size"] or local[:len(leaves)] != leaves:
+            raise Mismatch("the backed-up log is not the first %d entries of state/audit" % manifest["log_size"])
+        catalog = manifest["catalog"]
+        image = bytearray(part("state/catalog/%d" % catalog["version"], catalog))
+        # The catalog runs in WAL mode (header bytes 18-19 = 2), which a database in memory cannot
+        # open: read the copy as a rollback-journal database (1, 1), as the SQLite file format allows.
+        image[18:20] = b"\x01\x01"
+        copy = sqlite3.connect(":memory:")
+        copy.deserialize(bytes(image))
+        if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok" or not copy.execute(
+                "SELECT count(*) FROM dataset_version").fetchone()[0]:
+            raise Mismatch("the catalog copy is not a catalog database with its dataset versions")
+        print("state backup: %d log entries in %d chunk(s), catalog version %d" %
+              (len(leaves), len(manifest["chunks"]), catalog["version"]))
+
+    def unaccounted(self):
+        """Host objects no page explains (hub-directory.md: every object is o/<2 hex>/<64 hex>)."""
+        on_host = {os.path.relpath(os.path.join(d, f), self.host)
+                   for d, _, files in os.walk(self.host) for f in files}
+        return sorted(on_host - self.opened)
+
+
 def main(argv):
     if len(argv) != 1 or "HDHUB_PASSPHRASE" not in os.environ:
         print(__doc__, file=sys.stderr)
@@ -349,7 +418,11 @@ def main(argv):
         reader.datasets()
         reader.workspaces()
         reader.audit()
+        reader.state_backup()
         reader.tokens(tokens)
+        left = reader.unaccounted()
+        if left:
+            raise Mismatch("%d object(s) on the host read by none of the pages, first %s" % (len(left), left[0]))
     except (Mismatch, audit_verify.VerifyError) as e:
         print("hub_reader.py: %s" % e, file=sys.stderr)
         return 1
