@@ -73,6 +73,17 @@ check "... saying so" err_has "open in another process"
 kill "$busy" 2>/dev/null; wait "$busy" 2>/dev/null
 check "... nothing rotated" cmp -s "$HDHUB_HOME/state/hub.key" "$work/old-hub.key"
 
+# A copy of the current key file is the same KEK under another name: no
+# rotation, and above all no destruction of the only KEK.
+cp "$HDHUB_HOME/state/hub.key" "$work/same.key"
+run keys rotate --to "keyfile:$work/same.key"
+as "$OMAR" keys rotate --to "keyfile:$work/same.key"
+check "a copy of the current key file is refused as the new KEK (exit 2)" test "$(rc)" = 2
+check "... saying it is the current one under another name" err_has "is the current one under another name"
+check "... no rotation begun" test ! -e "$HDHUB_HOME/state/kek-rotation"
+check "... the key file untouched" cmp -s "$HDHUB_HOME/state/hub.key" "$work/old-hub.key"
+run keys rotate
+
 # The second operator rotates.
 as "$OMAR" --json keys rotate
 check "the second operator rotates" test "$(rc)" = 0
@@ -142,12 +153,22 @@ HDHUB_HOME="$work/stolen" run query "SELECT count(*) FROM IR_BEN_R"
 check "the old KEK opens nothing" test "$(rc)" != 0
 check "... refused as damage, not as a wrong passphrase" err_has "DATA_LOSS"
 
-# An HSM: from one key of the token to another, named with --to.
+# An HSM: from one key of the token to another, named with --to; the old
+# one destroyed in the token. The fixture's third key is this test's alone
+# (other tests use the first).
 source_fixture_env "$HSM" "no token" "softhsm.token runs scripts/softhsm-token"
 export SOFTHSM2_CONF HDHUB_HOME="$work/hsm-hub" HDHUB_PASSPHRASE=$HDHUB_PKCS11_PIN
-read -r _ second_kek <<<"$HDHUB_PKCS11_KEKS"
+read -r _ second_kek third_kek <<<"$HDHUB_PKCS11_KEKS"
+check "the fixture's token has a third key" test -n "$third_kek"
+from_uri=${HDHUB_PKCS11_URI/object=${HDHUB_PKCS11_KEKS%% *}/object=$third_kek}
 to_uri=${HDHUB_PKCS11_URI/object=${HDHUB_PKCS11_KEKS%% *}/object=$second_kek}
-run init --operator olga --keys "$HDHUB_PKCS11_URI"
+token_keys() {  # the labels of the token's secret keys, one per line
+  pkcs11-tool --module "$HDHUB_PKCS11_MODULE" --token-label "$HDHUB_PKCS11_TOKEN" --login --pin "$HDHUB_PKCS11_PIN" \
+    --list-objects --type secrkey 2>/dev/null | sed -n 's/^ *label: *//p'
+}
+token_has() { token_keys | grep -q -x -F "$1"; }
+token_lacks() { ! token_has "$1"; }
+run init --operator olga --keys "$from_uri"
 check "init on the HSM" test "$(rc)" = 0
 run ingest --dataset IR_BEN_R --schema "$SNDS/schemas/IR_BEN_R.json" "$work/IR_BEN_R.csv"
 run --json query "SELECT count(*) FROM IR_BEN_R"
@@ -157,10 +178,18 @@ OMAR=$(token_for omar)
 as "$OMAR" keys rotate
 check "an HSM key store needs --to" test "$(rc)" = 2
 check "... saying so" err_has "name the new KEK with --to"
+# The same key named with its id too: the same KEK under another name.
+run keys rotate --to "${from_uri/\?/;id=%03?}"
+as "$OMAR" keys rotate --to "${from_uri/\?/;id=%03?}"
+check "the current HSM key under another URI is refused (exit 2)" test "$(rc)" = 2
+check "... saying so" err_has "is the current one under another name"
+check "... and stays in the token" token_has "$third_kek"
 run keys rotate --to "$to_uri"
 as "$OMAR" --json keys rotate --to "$to_uri"
 check "rotated to the token's second key" test "$(rc)" = 0
-check "... the old HSM key is left to the HSM's tools" grep -q '"old_kek_destroyed":false' "$work/out"
+check "... the old HSM key destroyed" grep -q '"old_kek_destroyed":true' "$work/out"
+check "... gone from the token" token_lacks "$third_kek"
+check "... the new one still there" token_has "$second_kek"
 check "hub.json names the second key" grep -q "object=$second_kek" "$HDHUB_HOME/hub.json"
 run --json query "SELECT count(*) FROM IR_BEN_R"
 check "the data reads the same under the new HSM key" cmp -s "$work/out" "$work/hsm.before"

@@ -64,9 +64,7 @@ void AddKeyCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     } else {
       std::cout << "KEK rotated" << (r.rotation.resumed ? " (an interrupted rotation finished)" : "") << ": "
                 << r.rotation.keys_rewrapped << " keys rewrapped, now under " << r.rotation.to << "; "
-                << (r.rotation.old_destroyed ? "the old key file " + r.rotation.from + " destroyed"
-                                             : "destroy the old KEK " + r.rotation.from + " with the HSM's own tools")
-                << "\n";
+                << "the old KEK " << r.rotation.from << " destroyed\n";
     }
     return OkStatus();
   }));

@@ -151,7 +151,7 @@ struct KekRotation {
   std::string to;
   size_t keys_rewrapped = 0;
   bool resumed = false;        // a rotation stopped earlier, finished now
-  bool old_destroyed = false;  // false: the old KEK is an HSM's, destroyed with its own tools
+  bool old_destroyed = false;  // the old KEK destroyed (KeyStore::DestroyKek): true once rotated
 };
 
 // The hub's first account, created by Init.

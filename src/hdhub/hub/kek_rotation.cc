@@ -60,25 +60,6 @@ std::string NewKeyFilePath(const fs::path& dir) {
   }
 }
 
-// Overwrites the key file with random bytes, durably, then removes it: the
-// sealed KEK is gone from this disk (copies elsewhere are the operator's).
-// OK when it is already gone.
-Status DestroyKeyFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return errno == ENOENT ? OkStatus() : ErrnoToStatus(errno, "cannot open " + path);
-  struct stat st {};
-  Status s = ::fstat(fd, &st) == 0 ? OkStatus() : ErrnoToStatus(errno, "cannot stat " + path);
-  if (s.ok()) {
-    StatusOr<Bytes> noise = crypto::RandomBytes(static_cast<size_t>(st.st_size));
-    s = noise.ok() ? WriteAll(fd, *noise, path) : noise.status();
-  }
-  if (s.ok() && ::fsync(fd) != 0) s = ErrnoToStatus(errno, "cannot sync " + path);
-  ::close(fd);
-  RETURN_IF_ERROR(s);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoToStatus(errno, "cannot remove " + path);
-  return SyncDir(fs::path(path).parent_path().string());
-}
-
 // A key file URI whose file does not exist (yet).
 bool MissingKeyFile(std::string_view uri) {
   const std::string path = KeyFilePath(uri);
@@ -182,7 +163,19 @@ StatusOr<KekRotation> Hub::RotateKek(const Backends& backends, const SecretBytes
     // An existing store must open now; a new key file is made once the
     // journal names it (below), so that a rotation stopped at any point
     // leaves no key file the hub does not know of.
-    if (!MissingKeyFile(journal.to)) RETURN_IF_ERROR(stores.Open(journal.to).status());
+    if (!MissingKeyFile(journal.to)) {
+      ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> next, stores.Open(journal.to));
+      ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> current, stores.Open(journal.from));
+      // Two names of one key (another URI of the same HSM object, a copy of
+      // the key file): the rotation would change nothing, and destroying the
+      // "old" KEK would destroy the only one.
+      ASSIGN_OR_RETURN(SecretBytes probe, keys::NewDataKey());
+      ASSIGN_OR_RETURN(Bytes wrapped, next->WrapKey(probe, "kek-rotation/probe"));
+      if (current->UnwrapKey(wrapped, "kek-rotation/probe").ok()) {
+        return InvalidArgumentError("the new KEK " + HubRelativeUri(journal.to, dir_) +
+                                    " is the current one under another name");
+      }
+    }
     journal.phase = KekRotationJournal::Phase::kRewrap;
     RETURN_IF_ERROR(WriteJournal(dir_, journal));
     rotation_ = journal;
@@ -253,11 +246,17 @@ StatusOr<KekRotation> Hub::RotateKek(const Backends& backends, const SecretBytes
   }
   key_store_uri_ = journal.to;
   RETURN_IF_ERROR(step("switch"));
-  const std::string old_file = KeyFilePath(journal.from);
-  if (!old_file.empty()) {
-    RETURN_IF_ERROR(DestroyKeyFile(old_file));
-    result.old_destroyed = true;
+  // The old KEK, destroyed (KeyStore::DestroyKek): a key file overwritten
+  // and removed, an HSM's key object destroyed in the token. NotFound: a
+  // rotation resumed after that step.
+  StatusOr<std::unique_ptr<keys::KeyStore>> old = stores.Open(journal.from);
+  if (old.ok()) {
+    RETURN_IF_ERROR((*old)->DestroyKek());
+  } else if (!IsNotFound(old.status())) {
+    return old.status();
   }
+  result.old_destroyed = true;
+  RETURN_IF_ERROR(step("destroyed"));
   std::error_code ec;
   fs::remove(JournalPath(dir_), ec);
   if (ec) return InternalError("cannot remove " + JournalPath(dir_) + ": " + ec.message());

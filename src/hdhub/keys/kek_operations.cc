@@ -36,8 +36,13 @@ StatusOr<std::unique_ptr<KekOperations>> KekOperations::Create(SecretBytes kek) 
   return std::make_unique<KekOperations>(Passkey(), std::move(kek), std::move(wrapper));
 }
 
+Status KekOperations::CheckNotForgotten() const {
+  return forgotten_.load() ? FailedPreconditionError("this KEK was destroyed") : OkStatus();
+}
+
 StatusOr<Bytes> KekOperations::WrapKey(const SecretBytes& data_key,
                                        std::string_view context) const {
+  RETURN_IF_ERROR(CheckNotForgotten());
   if (data_key.empty()) return InvalidArgumentError("cannot wrap an empty key");
   ASSIGN_OR_RETURN(Bytes sealed,
                    wrapper_->SealWithRandomNonce(AssociatedData(context), data_key.span()));
@@ -49,6 +54,7 @@ StatusOr<Bytes> KekOperations::WrapKey(const SecretBytes& data_key,
 }
 
 StatusOr<SecretBytes> KekOperations::UnwrapKey(ByteSpan wrapped, std::string_view context) const {
+  RETURN_IF_ERROR(CheckNotForgotten());
   if (wrapped.size() <= kMinWrappedSize) {
     return DataLossError("wrapped key: " + std::to_string(wrapped.size()) +
                          " bytes is too short (truncated or destroyed)");
@@ -67,6 +73,7 @@ StatusOr<SecretBytes> KekOperations::UnwrapKey(ByteSpan wrapped, std::string_vie
 }
 
 StatusOr<SecretBytes> KekOperations::DerivedPurposeKey(std::string_view purpose) const {
+  RETURN_IF_ERROR(CheckNotForgotten());
   if (purpose.empty()) return InvalidArgumentError("HMAC purpose must not be empty");
   std::string info(kHmacInfoPrefix);
   info += purpose;

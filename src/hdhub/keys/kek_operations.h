@@ -11,10 +11,11 @@
 // holds a KeyStore can use the KEK but never read it.
 //
 // Ownership: owns the KEK and the derived wrapping cipher.
-// Thread-safety: immutable after Create(); every method may be called from
-// several threads at once.
+// Thread-safety: immutable after Create() but for Forget(); every method may
+// be called from several threads at once.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string_view>
 
@@ -40,6 +41,9 @@ class KekOperations {
   StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) const;
   // The HMAC key HmacFor(purpose) uses (KeyStore::DerivedPurposeKey).
   StatusOr<SecretBytes> DerivedPurposeKey(std::string_view purpose) const;
+  // After the KEK's destruction (KeyStore::DestroyKek): every later call is
+  // FailedPrecondition. The bytes are wiped when the object is destroyed.
+  void Forget() { forgotten_.store(true); }
 
   // Only Create() can make a Passkey, so only Create() constructs.
   class Passkey {
@@ -50,8 +54,11 @@ class KekOperations {
       : kek_(std::move(kek)), wrapper_(std::move(wrapper)) {}
 
  private:
+  Status CheckNotForgotten() const;
+
   const SecretBytes kek_;
   const std::unique_ptr<crypto::AesGcm256> wrapper_;
+  std::atomic<bool> forgotten_{false};
 };
 
 }  // namespace hdhub::keys

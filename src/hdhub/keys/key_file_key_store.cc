@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <string>
 
 #include "hdhub/common/file.h"
@@ -94,6 +95,23 @@ StatusOr<std::unique_ptr<crypto::HmacSha256>> KeyFileKeyStore::HmacFor(std::stri
 
 StatusOr<SecretBytes> KeyFileKeyStore::DerivedPurposeKey(std::string_view purpose) {
   return ops_->DerivedPurposeKey(purpose);
+}
+
+Status KeyFileKeyStore::DestroyKek() {
+  ops_->Forget();
+  int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return errno == ENOENT ? OkStatus() : ErrnoToStatus(errno, "cannot open " + path_);
+  struct stat st {};
+  Status s = ::fstat(fd, &st) == 0 ? OkStatus() : ErrnoToStatus(errno, "cannot stat " + path_);
+  if (s.ok()) {
+    StatusOr<Bytes> noise = crypto::RandomBytes(static_cast<size_t>(st.st_size));
+    s = noise.ok() ? WriteAll(fd, *noise, path_) : noise.status();
+  }
+  if (s.ok() && ::fsync(fd) != 0) s = ErrnoToStatus(errno, "cannot sync " + path_);
+  ::close(fd);
+  RETURN_IF_ERROR(s);
+  if (::unlink(path_.c_str()) != 0 && errno != ENOENT) return ErrnoToStatus(errno, "cannot remove " + path_);
+  return SyncDir(std::filesystem::path(path_).parent_path().string());
 }
 
 }  // namespace hdhub::keys

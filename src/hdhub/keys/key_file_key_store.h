@@ -52,6 +52,9 @@ class KeyFileKeyStore final : public KeyStore {
   StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) override;
   StatusOr<SecretBytes> DerivedPurposeKey(std::string_view purpose) override;
   std::string Describe() const override { return "keyfile:" + path_; }
+  // Overwrites the key file with random bytes, durably, then removes it (the
+  // sealed KEK is gone from this disk; copies elsewhere are the operator's).
+  Status DestroyKek() override;
 
   KeyFileKeyStore(std::string path, std::unique_ptr<KekOperations> ops)
       : path_(std::move(path)), ops_(std::move(ops)) {}

@@ -71,6 +71,24 @@ TEST_F(KeyFileKeyStoreTest, ReopenedStoreUnwrapsAndHashesLikeTheFirst) {
   EXPECT_EQ(second->Describe(), "keyfile:" + path_);
 }
 
+TEST_F(KeyFileKeyStoreTest, DestroyedKekIsGoneFromTheDiskAndTheStore) {
+  ASSERT_OK_AND_ASSIGN(auto store, KeyFileKeyStore::Open(path_, Passphrase()));
+  ASSERT_OK_AND_ASSIGN(SecretBytes dek, NewDataKey());
+  ASSERT_OK_AND_ASSIGN(Bytes wrapped, store->WrapKey(dek, kContext));
+  const std::string copy = dir_.Sub("copy.key");
+  std::filesystem::copy_file(path_, copy);
+  ASSERT_OK(store->DestroyKek());
+  EXPECT_FALSE(std::filesystem::exists(path_));
+  EXPECT_THAT(KeyFileKeyStore::Open(path_, Passphrase()), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store->UnwrapKey(wrapped, kContext), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("destroyed")));
+  EXPECT_THAT(store->WrapKey(dek, kContext), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store->HmacFor("object-names"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_OK(store->DestroyKek()) << "destroying it again: already gone";
+  // A copy made before (an operator's backup) still opens: copies are the operator's.
+  ASSERT_OK_AND_ASSIGN(auto from_copy, KeyFileKeyStore::Open(copy, Passphrase()));
+  EXPECT_OK(from_copy->UnwrapKey(wrapped, kContext));
+}
+
 TEST_F(KeyFileKeyStoreTest, FileIsOwnerOnlyAndNoTemporaryFileRemains) {
   struct stat st {};
   ASSERT_EQ(::stat(path_.c_str(), &st), 0);

@@ -63,6 +63,16 @@ class KeyStore {
 
   // "keyfile:/var/lib/hdhub/hub.key" or "memory:"; for logs, never secret.
   virtual std::string Describe() const = 0;
+
+  // Destroys the KEK itself, for good: every key it wraps becomes unreadable,
+  // wherever a copy of the wrapped key lies. `hdhub keys rotate` calls it on
+  // the old KEK once every key is under the new one (hub/kek_rotation.h).
+  // keyfile: the file is overwritten with random bytes, synced and removed;
+  // pkcs11: the key object is destroyed inside the token (C_DestroyObject);
+  // memory: the KEK is forgotten. Afterwards the store refuses every call.
+  // FailedPrecondition when the store cannot destroy its KEK (an HSM whose
+  // key is not CKA_DESTROYABLE: destroy it with the HSM's own tools).
+  virtual Status DestroyKek() = 0;
 };
 
 // A fresh random data key.

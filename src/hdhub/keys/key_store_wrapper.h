@@ -39,6 +39,7 @@ class KeyStoreWrapper : public KeyStore {
     return base_->DerivedPurposeKey(purpose);
   }
   std::string Describe() const override { return base_->Describe(); }
+  Status DestroyKek() override { return base_->DestroyKek(); }
 
  private:
   std::unique_ptr<KeyStore> owned_base_;

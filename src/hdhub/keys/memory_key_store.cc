@@ -30,4 +30,9 @@ StatusOr<SecretBytes> MemoryKeyStore::DerivedPurposeKey(std::string_view purpose
   return ops_->DerivedPurposeKey(purpose);
 }
 
+Status MemoryKeyStore::DestroyKek() {
+  ops_->Forget();
+  return OkStatus();
+}
+
 }  // namespace hdhub::keys

@@ -27,6 +27,7 @@ class MemoryKeyStore final : public KeyStore {
   StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) override;
   StatusOr<SecretBytes> DerivedPurposeKey(std::string_view purpose) override;
   std::string Describe() const override { return "memory:"; }
+  Status DestroyKek() override;
 
   explicit MemoryKeyStore(std::unique_ptr<KekOperations> ops) : ops_(std::move(ops)) {}
 

@@ -26,5 +26,15 @@ TEST(MemoryKeyStoreTest, EachCreatedStoreHasItsOwnKek) {
   EXPECT_EQ(a->Describe(), "memory:");
 }
 
+TEST(MemoryKeyStoreTest, DestroyedKekRefusesEveryOperation) {
+  ASSERT_OK_AND_ASSIGN(auto store, MemoryKeyStore::Create());
+  ASSERT_OK_AND_ASSIGN(SecretBytes dek, NewDataKey());
+  ASSERT_OK_AND_ASSIGN(Bytes wrapped, store->WrapKey(dek, "ctx"));
+  ASSERT_OK(store->DestroyKek());
+  EXPECT_THAT(store->UnwrapKey(wrapped, "ctx"), testing::StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store->WrapKey(dek, "ctx"), testing::StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store->DerivedPurposeKey("object-names"), testing::StatusIs(StatusCode::kFailedPrecondition));
+}
+
 }  // namespace
 }  // namespace hdhub::keys

@@ -168,6 +168,25 @@ StatusOr<CK_SESSION_HANDLE> Pkcs11KeyStore::TakeSession() {
   return session;
 }
 
+Status Pkcs11KeyStore::DestroyKek() {
+  // Destroying a token object takes a read-write session (PKCS#11 v2.40
+  // §5.7: the user is logged in for every session of the application).
+  CK_FUNCTION_LIST* fn = module_->fn();
+  CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
+  CK_RV rv = fn->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &session);
+  if (rv != CKR_OK) return Failure("opening a read-write session", rv);
+  destroyed_.store(true);
+  rv = fn->C_DestroyObject(session, kek_);
+  fn->C_CloseSession(session);
+  if (rv == CKR_ACTION_PROHIBITED) {
+    return FailedPreconditionError("PKCS#11 token '" + uri_.token + "', key '" + uri_.object +
+                                   "': the token refuses to destroy it (CKA_DESTROYABLE false): destroy it with the "
+                                   "HSM's own tools");
+  }
+  if (rv != CKR_OK) return Failure("C_DestroyObject on the KEK", rv);
+  return OkStatus();
+}
+
 void Pkcs11KeyStore::ReturnSession(CK_SESSION_HANDLE session) {
   std::lock_guard<std::mutex> lock(mu_);
   idle_.push_back(session);
@@ -202,6 +221,7 @@ crypto::Digest Pkcs11KeyStore::Binding(ByteSpan header, std::string_view context
 }
 
 StatusOr<Bytes> Pkcs11KeyStore::WrapKey(const SecretBytes& data_key, std::string_view context) {
+  if (destroyed_.load()) return FailedPreconditionError(Describe() + ": this KEK was destroyed");
   if (data_key.empty()) return InvalidArgumentError("PKCS#11 key store: cannot wrap an empty key");
   if (data_key.size() > kMaxDataKeySize) return InvalidArgumentError("PKCS#11 key store: key too long to wrap");
   uint8_t nonce[kNonceSize];
@@ -269,6 +289,7 @@ StatusOr<SecretBytes> Pkcs11KeyStore::UnwrapPayload(CK_SESSION_HANDLE handle, By
 }
 
 StatusOr<SecretBytes> Pkcs11KeyStore::UnwrapKey(ByteSpan wrapped, std::string_view context) {
+  if (destroyed_.load()) return FailedPreconditionError(Describe() + ": this KEK was destroyed");
   const size_t fixed = kFixedHeaderSize;
   if (wrapped.size() < fixed || !std::equal(kMagic, kMagic + sizeof(kMagic), wrapped.begin())) {
     return DataLossError("wrapped key: not a PKCS#11 wrapped key (bad magic or too short)");

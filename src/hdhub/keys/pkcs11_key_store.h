@@ -22,6 +22,7 @@
 // idle.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,6 +59,9 @@ class Pkcs11KeyStore final : public KeyStore {
   // Always FailedPrecondition: purpose keys come from the hub's key ring.
   StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) override;
   std::string Describe() const override { return uri_.ToString(); }
+  // C_DestroyObject on the KEK, in a read-write session; afterwards WrapKey
+  // and UnwrapKey are FailedPrecondition.
+  Status DestroyKek() override;
 
   Pkcs11KeyStore(Pkcs11Uri uri, std::shared_ptr<Pkcs11Module> module, CK_SLOT_ID slot, CK_SESSION_HANDLE login,
                  CK_OBJECT_HANDLE kek);
@@ -78,6 +82,7 @@ class Pkcs11KeyStore final : public KeyStore {
   const CK_OBJECT_HANDLE kek_;
   std::mutex mu_;
   std::vector<CK_SESSION_HANDLE> idle_;  // guarded by mu_
+  std::atomic<bool> destroyed_{false};
 };
 
 }  // namespace hdhub::keys

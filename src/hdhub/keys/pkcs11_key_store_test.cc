@@ -6,6 +6,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -35,7 +36,7 @@ const std::map<std::string, std::string>& Token() {
   static const std::map<std::string, std::string> env = [] {
     const std::string dir = HDHUB_SOFTHSM_DIR;
     if (!std::filesystem::exists(dir + "/env")) {
-      const std::string command = std::string(HDHUB_SOFTHSM_TOKEN) + " " + dir + " hdhub-kek hdhub-kek-2";
+      const std::string command = std::string(HDHUB_SOFTHSM_TOKEN) + " " + dir + " hdhub-kek hdhub-kek-2 hdhub-kek-3";
       EXPECT_EQ(std::system(command.c_str()), 0) << command;
     }
     std::map<std::string, std::string> values;
@@ -119,6 +120,51 @@ TEST(Pkcs11KeyStoreTest, TheKekValueCannotBeRead) {
   CK_ULONG size = sizeof(value);
   EXPECT_NE(fn->C_WrapKey(session, &kwp, kek, kek, value, &size), CKR_OK);
   fn->C_CloseSession(session);
+}
+
+// A KEK of its own in the token (not the fixture's, which other tests use):
+// AES-256, sensitive, not extractable, for wrapping, as softhsm-token makes them.
+void GenerateTokenKek(const std::string& label) {
+  ASSERT_OK_AND_ASSIGN(auto module, Pkcs11Module::Acquire(Setting("HDHUB_PKCS11_MODULE")));
+  ASSERT_OK_AND_ASSIGN(CK_SLOT_ID slot, module->FindToken(Setting("HDHUB_PKCS11_TOKEN")));
+  CK_FUNCTION_LIST* fn = module->fn();
+  CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
+  ASSERT_EQ(fn->C_OpenSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &session), CKR_OK);
+  std::string pin = Setting("HDHUB_PKCS11_PIN");
+  CK_RV login = fn->C_Login(session, CKU_USER, reinterpret_cast<CK_UTF8CHAR*>(pin.data()), pin.size());
+  ASSERT_TRUE(login == CKR_OK || login == CKR_USER_ALREADY_LOGGED_IN) << login;
+  CK_OBJECT_CLASS klass = CKO_SECRET_KEY;
+  CK_KEY_TYPE type = CKK_AES;
+  CK_ULONG size = 32;
+  CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+  std::string name = label;
+  CK_ATTRIBUTE attrs[] = {{CKA_CLASS, &klass, sizeof(klass)},   {CKA_KEY_TYPE, &type, sizeof(type)},
+                          {CKA_VALUE_LEN, &size, sizeof(size)}, {CKA_TOKEN, &yes, sizeof(yes)},
+                          {CKA_PRIVATE, &yes, sizeof(yes)},     {CKA_SENSITIVE, &yes, sizeof(yes)},
+                          {CKA_EXTRACTABLE, &no, sizeof(no)},   {CKA_WRAP, &yes, sizeof(yes)},
+                          {CKA_UNWRAP, &yes, sizeof(yes)},      {CKA_LABEL, name.data(), name.size()}};
+  CK_MECHANISM keygen{CKM_AES_KEY_GEN, nullptr, 0};
+  CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
+  EXPECT_EQ(fn->C_GenerateKey(session, &keygen, attrs, sizeof(attrs) / sizeof(attrs[0]), &key), CKR_OK);
+  fn->C_CloseSession(session);
+}
+
+TEST(Pkcs11KeyStoreTest, DestroyedKekIsGoneFromTheToken) {
+  const std::string label = "hdhub-kek-doomed-" + std::to_string(::getpid());
+  GenerateTokenKek(label);
+  ASSERT_OK_AND_ASSIGN(auto store, Pkcs11KeyStore::Open(UriFor(label), Pin()));
+  ASSERT_OK_AND_ASSIGN(auto other, Pkcs11KeyStore::Open(UriFor("hdhub-kek"), Pin()));
+  ASSERT_OK_AND_ASSIGN(SecretBytes dek, NewDataKey());
+  ASSERT_OK_AND_ASSIGN(Bytes wrapped, store->WrapKey(dek, kContext));
+  ASSERT_OK(store->DestroyKek());
+  EXPECT_THAT(store->UnwrapKey(wrapped, kContext),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("this KEK was destroyed")));
+  EXPECT_THAT(store->WrapKey(dek, kContext), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Pkcs11KeyStore::Open(UriFor(label), Pin()),
+              StatusIs(StatusCode::kNotFound, HasSubstr("key '" + label + "' not found")));
+  // The token's other keys are untouched.
+  ASSERT_OK_AND_ASSIGN(Bytes still, other->WrapKey(dek, kContext));
+  EXPECT_OK(other->UnwrapKey(still, kContext));
 }
 
 TEST(Pkcs11KeyStoreTest, NoSessionObjectOutlivesAWrapOrAnUnwrap) {

@@ -26,4 +26,8 @@ std::string RotatingKeyStore::Describe() const {
   return next_->Describe() + " (rotating from " + previous_->Describe() + ")";
 }
 
+Status RotatingKeyStore::DestroyKek() {
+  return FailedPreconditionError("a KEK under rotation is destroyed once the rotation has switched to the next one");
+}
+
 }  // namespace hdhub::keys

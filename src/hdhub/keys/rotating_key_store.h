@@ -29,6 +29,8 @@ class RotatingKeyStore final : public KeyStore {
   StatusOr<SecretBytes> DerivedPurposeKey(std::string_view purpose) override;
   // "<next> (rotating from <previous>)".
   std::string Describe() const override;
+  // FailedPrecondition: the old KEK is destroyed on its own, after the switch.
+  Status DestroyKek() override;
 
   // The next KEK alone, to check that every key has moved to it.
   KeyStore& next() { return *next_; }
