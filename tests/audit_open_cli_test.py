@@ -326,6 +326,58 @@ def check_witness_refuses_a_restored_state():
         failures.append("the refusal does not name the witness: " + out)
 
 
+def check_restore_with_a_witness_refuses_a_rolled_back_backup():
+    """hdhub restore (state-backup.md): a host that rolls back its backup and its checkpoint together
+    serves an older, valid hub; the witness's cosigned checkpoint, given to the restore, refuses it."""
+    hub, wstate = os.path.join(WORK, "lost"), os.path.join(WORK, "lost-witness")
+    cosigned = os.path.join(WORK, "lost-cosigned")
+    expect(0, "init", hub, "init", "--operator", "opal")
+    vkey = expect(0, "log-key", hub, "audit", "log-key").strip()
+    wkey = expect(0, "witness keygen", hub, "audit", "keygen", "--state", wstate, "--name", "witness.test/w2").strip()
+    escrow = os.path.join(WORK, "lost-escrow.key")
+    shutil.copyfile(os.path.join(hub, "state", "hub.key"), escrow)
+    os.chmod(escrow, 0o600)
+    old_host = os.path.join(WORK, "lost-host-old")
+    shutil.copytree(os.path.join(hub, "host"), old_host)  # backup and checkpoint, consistent
+    expect(0, "add researcher", hub, "user", "add", "rita", "--role", "researcher",
+           extra_env={"HDHUB_USER_PASSWORD": "rita's long password"})
+    cp = os.path.join(WORK, "lost-cp")
+    open(cp, "w").write(expect(0, "checkpoint", hub, "audit", "checkpoint"))
+    expect(0, "the witness cosigns the longer log", hub, "audit", "witness", "--state", wstate, "--log-key", vkey,
+           "--checkpoint", cp, "--out", cosigned)
+    witness = ["--witness-key", wkey, "--witness-checkpoint", cosigned]
+
+    def restore(host, target, *extra, as_json=False):
+        return run(target, *(["--json"] if as_json else []), "restore", "--host", "file://" + host,
+                   "--keys", "keyfile:" + escrow, *extra)
+
+    rc, out = restore(old_host, os.path.join(WORK, "drill"), "--verify-only")
+    if rc != 0:
+        failures.append("without a witness, the rolled-back backup restores (the case a witness is for): " + out)
+    rc, out = restore(old_host, os.path.join(WORK, "drill"), "--verify-only", *witness)
+    if rc != 3 or "witness.test/w2" not in out:
+        failures.append("a rolled-back backup restored despite the witness, or the refusal does not name it: "
+                        "exit %d %s" % (rc, out))
+    target = os.path.join(WORK, "rebuilt-old")
+    rc, out = restore(old_host, target, *witness)
+    if rc != 3 or os.path.exists(os.path.join(target, "hub.json")) or os.path.exists(os.path.join(target, "state")):
+        failures.append("a refused restore left a hub behind, or was not refused: exit %d %s" % (rc, out))
+    rc, out = restore(old_host, os.path.join(WORK, "rebuilt-half"), "--witness-key", wkey)
+    if rc != 2:
+        failures.append("a --witness-key without its --witness-checkpoint: exit %d, want 2: %s" % (rc, out))
+    # The live host, with the witness: restored, and hub.json keeps the witness for every later open.
+    target = os.path.join(WORK, "rebuilt")
+    rc, out = restore(os.path.join(hub, "host"), target, *witness, as_json=True)
+    report = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    if rc != 0 or not report or report[-1].get("witnesses") != 1:
+        failures.append("the live backup does not restore with the witness: exit %d %s" % (rc, out))
+        return
+    kept = json.load(open(os.path.join(target, "hub.json"))).get("witnesses", [])
+    if [w.get("key") for w in kept] != [wkey]:
+        failures.append("the restored hub.json does not keep the witness: %r" % kept)
+    expect(0, "the restored hub verifies its log", target, "audit", "verify")
+
+
 shutil.rmtree(WORK, ignore_errors=True)
 os.makedirs(WORK)
 pristine_hub = make_hub()
@@ -334,6 +386,7 @@ check_signing_key_not_in_state(pristine_hub)
 check_host_checkpoint_recovery(pristine_hub)
 check_failed_unlocks_and_logins(pristine_hub)
 check_witness_refuses_a_restored_state()
+check_restore_with_a_witness_refuses_a_rolled_back_backup()
 if failures:
     print("\n".join(failures))
     sys.exit(1)

@@ -7,6 +7,8 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "hdhub/cli/commands.h"
 #include "hdhub/hub/state_backup.h"
@@ -22,7 +24,24 @@ struct RestoreArgs {
   std::string host;
   std::string keys;
   bool verify_only = false;
+  std::vector<std::string> witness_keys;
+  std::vector<std::string> witness_checkpoints;
 };
+
+// --witness-key K --witness-checkpoint F, in pairs, in order; the files'
+// paths made absolute.
+StatusOr<std::vector<hub::WitnessConfig>> Witnesses(const RestoreArgs& a) {
+  if (a.witness_keys.size() != a.witness_checkpoints.size()) {
+    return InvalidArgumentError("give each --witness-key with its --witness-checkpoint (" +
+                                std::to_string(a.witness_keys.size()) + " keys, " +
+                                std::to_string(a.witness_checkpoints.size()) + " checkpoints)");
+  }
+  std::vector<hub::WitnessConfig> out;
+  for (size_t i = 0; i < a.witness_keys.size(); ++i) {
+    out.push_back({a.witness_keys[i], fs::absolute(a.witness_checkpoints[i]).lexically_normal().string()});
+  }
+  return out;
+}
 
 json ReportJson(const hub::RestoreReport& r, bool verified_only) {
   return json{{"host", r.host},
@@ -32,6 +51,7 @@ json ReportJson(const hub::RestoreReport& r, bool verified_only) {
               {"chunks", r.chunks},
               {"catalog_bytes", r.catalog_bytes},
               {"log_origin", r.log_origin},
+              {"witnesses", r.witnesses},
               {"verify_only", verified_only}};
 }
 
@@ -60,16 +80,25 @@ void AddRestoreCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code)
                   "its key store: keyfile:/PATH (an escrowed copy of state/hub.key, copied into the new hub) or "
                   "pkcs11:…")
       ->required();
+  cmd->add_option("--witness-key", a->witness_keys,
+                  "a witness's verifier key (hdhub audit keygen); with --witness-checkpoint, the restored log must "
+                  "cover what that witness last cosigned, and the restored hub.json keeps the witness. Repeatable");
+  cmd->add_option("--witness-checkpoint", a->witness_checkpoints,
+                  "the file holding that witness's latest cosigned checkpoint of the lost hub's log (hdhub audit "
+                  "witness --out), in the order of the --witness-key options");
   cmd->add_flag("--verify-only", a->verify_only,
                 "a recovery drill: read and check the whole backup in a scratch directory, removed afterwards; "
                 "writes no hub and publishes nothing (the lost hub may still be running)");
   cmd->callback(Run(opts, exit_code, [&opts, a]() -> Status {
     if (!opts.server.empty()) return OnlyOnTheHub(opts);
+    ASSIGN_OR_RETURN(std::vector<hub::WitnessConfig> witnesses, Witnesses(*a));
     ASSIGN_OR_RETURN(SecretBytes passphrase, keys::ReadPassphrase(kPassphraseEnv, "key store passphrase or PIN: "));
     const fs::path dir = a->verify_only ? fs::temp_directory_path() : fs::path(opts.hub_dir);
-    ASSIGN_OR_RETURN(hub::RestoreReport report,
-                     hub::RestoreHubFiles(*opts.backends, dir, passphrase,
-                                          {.host_uri = a->host, .keys_uri = a->keys, .verify_only = a->verify_only}));
+    ASSIGN_OR_RETURN(hub::RestoreReport report, hub::RestoreHubFiles(*opts.backends, dir, passphrase,
+                                                                     {.host_uri = a->host,
+                                                                      .keys_uri = a->keys,
+                                                                      .verify_only = a->verify_only,
+                                                                      .witnesses = std::move(witnesses)}));
     if (a->verify_only) {
       if (opts.json) {
         std::cout << ReportJson(report, true).dump() << "\n";

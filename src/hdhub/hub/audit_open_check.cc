@@ -75,6 +75,16 @@ Status CheckWitnesses(const std::vector<WitnessConfig>& witnesses, const audit::
 
 std::string PublishedCheckpointPath(const std::string& hub_dir) { return audit::HubAuditDir(hub_dir) + "/published"; }
 
+Status CheckLogAgainstWitnesses(const std::string& hub_dir, const audit::NoteVerifier& log_key,
+                                const std::vector<WitnessConfig>& witnesses) {
+  if (witnesses.empty()) return OkStatus();
+  const std::string dir = audit::HubAuditDir(hub_dir);
+  StatusOr<audit::MerkleTree> tree = audit::LoadTreeReadOnly(dir);
+  if (IsNotFound(tree.status())) tree = audit::MerkleTree();
+  RETURN_IF_ERROR(tree.status().WithContext("reading the audit log in " + dir));
+  return CheckWitnesses(witnesses, log_key, *tree);
+}
+
 StatusOr<OpenCheckResult> CheckAuditLogBeforeOpen(const std::string& hub_dir, const audit::NoteVerifier& log_key,
                                                   const HostCheckpointSource& host, bool allow_host_recovery,
                                                   const std::vector<WitnessConfig>& witnesses) {

@@ -59,4 +59,12 @@ StatusOr<OpenCheckResult> CheckAuditLogBeforeOpen(const std::string& hub_dir, co
                                                   const HostCheckpointSource& host, bool allow_host_recovery,
                                                   const std::vector<WitnessConfig>& witnesses = {});
 
+// The witnesses' part of the check above alone, on the log in `hub_dir`:
+// DataLoss naming the witness when its cosigned checkpoint is missing, is
+// not signed by it and by `log_key`, or covers more entries than the log
+// holds or another root. `hdhub restore --witness-…` runs it on a restored
+// log before keeping it.
+Status CheckLogAgainstWitnesses(const std::string& hub_dir, const audit::NoteVerifier& log_key,
+                                const std::vector<WitnessConfig>& witnesses);
+
 }  // namespace hdhub::hub

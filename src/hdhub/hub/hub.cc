@@ -179,8 +179,7 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
   // Derived before the log opens: the publish hook seals with it, and a key
   // use logged from inside the log's own append would wait on itself.
   ASSIGN_OR_RETURN(auto checkpoint_hmac, hub->raw_keys_->HmacFor(kCheckpointSealPurpose));
-  crypto::Digest seal_key = checkpoint_hmac->Compute(AsBytes("sealing key v1"));
-  hub->checkpoint_key_ = SecretBytes(ByteSpan(seal_key.data(), seal_key.size()));
+  hub->checkpoint_key_ = CheckpointSealingKey(*checkpoint_hmac);
   hub->backup_key_ = StateBackupKey(*checkpoint_hmac);
   ASSIGN_OR_RETURN(hub->host_, backends.hosts.Open(config.host));
   hub->host_uri_ = HubRelativeUri(config.host, hub->dir_);  // the backup's host, before any publication

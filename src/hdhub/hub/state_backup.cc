@@ -287,11 +287,23 @@ Status DeleteQuietly(storage::BlobStore& host, const std::string& name) {
 
 }  // namespace
 
-SecretBytes StateBackupKey(const crypto::HmacSha256& checkpoint_purpose_key) {
-  crypto::Digest k = checkpoint_purpose_key.Compute(AsBytes("state backup key v1"));
+namespace {
+
+SecretBytes FromCheckpointPurposeKey(const crypto::HmacSha256& checkpoint_purpose_key, std::string_view label) {
+  crypto::Digest k = checkpoint_purpose_key.Compute(AsBytes(label));
   SecretBytes out(ByteSpan(k.data(), k.size()));
   std::fill(k.begin(), k.end(), 0);
   return out;
+}
+
+}  // namespace
+
+SecretBytes StateBackupKey(const crypto::HmacSha256& checkpoint_purpose_key) {
+  return FromCheckpointPurposeKey(checkpoint_purpose_key, "state backup key v1");
+}
+
+SecretBytes CheckpointSealingKey(const crypto::HmacSha256& checkpoint_purpose_key) {
+  return FromCheckpointPurposeKey(checkpoint_purpose_key, "sealing key v1");
 }
 
 std::string StateRootObjectName() {
@@ -497,9 +509,7 @@ StatusOr<RestoreReport> WriteRestoredState(keys::KeyStore& kek, storage::BlobSto
   ASSIGN_OR_RETURN(auto names, ring_store.HmacFor(kObjectNamesPurpose));
   ASSIGN_OR_RETURN(auto checkpoint_purpose, ring_store.HmacFor(kCheckpointSealPurpose));
   const SecretBytes key = StateBackupKey(*checkpoint_purpose);
-  crypto::Digest seal = checkpoint_purpose->Compute(AsBytes("sealing key v1"));
-  const SecretBytes checkpoint_key(ByteSpan(seal.data(), seal.size()));
-  std::fill(seal.begin(), seal.end(), 0);
+  const SecretBytes checkpoint_key = CheckpointSealingKey(*checkpoint_purpose);
   storage::SealedStore sealed(&host, std::move(names));
 
   StatusOr<Bytes> manifest_bytes = sealed.Get(kStateManifestName, key);
@@ -638,6 +648,7 @@ StatusOr<RestoreReport> RestoreHubFiles(const Backends& backends, const fs::path
   const std::string host_uri = ResolveHubUri(options.host_uri, cwd);
   RestoreReport report;
   Config config{.host = host_uri, .keys = options.keys_uri, .audit_key_wrapped = true, .purpose_keys_in_ring = true};
+  config.witnesses = options.witnesses;
   Status status = [&]() -> Status {
     fs::create_directories(state);
     fs::permissions(scratch, fs::perms::owner_all);
@@ -662,6 +673,8 @@ StatusOr<RestoreReport> RestoreHubFiles(const Backends& backends, const fs::path
     // checkpoint (an open checks it all again).
     RETURN_IF_ERROR(LoadAuditKey(*kek, scratch.string(), /*wrapped_only=*/true).status());
     RETURN_IF_ERROR(audit::VerifyLogDirectory(audit::HubAuditDir(scratch.string()), *verifier).status());
+    RETURN_IF_ERROR(CheckLogAgainstWitnesses(scratch.string(), *verifier, options.witnesses));
+    report.witnesses = options.witnesses.size();
     {
       ASSIGN_OR_RETURN(auto database, catalog::Database::Open((state / kCatalogName).string()));
       ASSIGN_OR_RETURN(catalog::Statement check, database->Prepare("PRAGMA integrity_check"));

@@ -32,6 +32,7 @@
 #include "hdhub/common/status.h"
 #include "hdhub/crypto/hash.h"
 #include "hdhub/hub/backends.h"
+#include "hdhub/hub/hub_config.h"
 #include "hdhub/keys/key_store.h"
 #include "hdhub/storage/sealed_store.h"
 
@@ -51,6 +52,9 @@ inline constexpr char kStateBackupRecord[] = "backup";
 // audit-checkpoint key (as the checkpoint's own sealing key is), so that a
 // KEK rotation leaves the backup readable.
 SecretBytes StateBackupKey(const crypto::HmacSha256& checkpoint_purpose_key);
+// The key that seals the host's copy of the audit checkpoint
+// (hub-directory.md, "audit/checkpoint"), from the same ring key.
+SecretBytes CheckpointSealingKey(const crypto::HmacSha256& checkpoint_purpose_key);
 
 // Brings the backup on `host_uri` (the hub's host, as hub.json names it)
 // up to the first `log_size` entries of the hub's audit log and the
@@ -80,6 +84,11 @@ struct RestoreOptions {
   // Only check that the backup would restore (into a scratch directory,
   // removed afterwards): nothing is published to the host.
   bool verify_only = false;
+  // Witnesses whose latest cosigned checkpoint of the lost hub's log the
+  // backup must cover (paths absolute): the one defence against a host that
+  // rolls back the backup and the checkpoint together. Written into the
+  // restored hub.json, so every later open checks them too.
+  std::vector<WitnessConfig> witnesses;
 };
 
 struct RestoreReport {
@@ -90,6 +99,7 @@ struct RestoreReport {
   uint64_t catalog_bytes = 0;
   uint64_t chunks = 0;
   std::string log_origin;  // the log's key name, hdhub/<16 hex>
+  uint64_t witnesses = 0;  // witnesses whose cosigned checkpoint the restored log covers
 };
 
 // Rebuilds the hub directory `dir` (which must hold no hub) from the backup

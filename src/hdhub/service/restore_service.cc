@@ -14,6 +14,7 @@ StatusOr<audit::VerifyReport> Service::ConfirmRestore(const RequestContext& ctx,
   event.details["checkpoint_size"] = restored.checkpoint_size;
   event.details["chunks"] = restored.chunks;
   event.details["catalog_bytes"] = restored.catalog_bytes;
+  event.details["witnesses"] = restored.witnesses;
   RETURN_IF_ERROR(Gate(ctx, Operation::kHubRestore, event).status());
   StatusOr<std::optional<hosts::HostRecord>> host = hub_->hosts().FindByUri(hub_->host_uri());
   event.objects["host"] = host.ok() && *host ? (*host)->spec.name : std::string("unregistered");
