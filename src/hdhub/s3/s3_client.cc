@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -14,6 +15,13 @@
 namespace hdhub::s3 {
 namespace {
 
+// The most a response's announced length reserves at once.
+constexpr uint64_t kMaxReserve = 64 * 1024 * 1024;
+// curl's receive and send buffers: large, so that an 8 MiB body takes a few
+// dozen system calls and callbacks rather than hundreds.
+constexpr long kReceiveBuffer = 512 * 1024;
+constexpr long kSendBuffer = 2 * 1024 * 1024;  // CURLOPT_UPLOAD_BUFFERSIZE's maximum
+
 struct Transfer {
   HttpResponse response;
   FaultAction fault;
@@ -22,7 +30,19 @@ struct Transfer {
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
-  transfer->response.body.insert(transfer->response.body.end(), data, data + size * count);
+  Bytes& body = transfer->response.body;
+  if (body.empty()) {
+    // The whole body at once (a ranged GET is up to a part's size), rather
+    // than a vector doubling through it: as many bytes as the answer
+    // announces, within reason (a lying header costs at most this much).
+    auto it = transfer->response.headers.find("content-length");
+    uint64_t announced = 0;
+    if (it != transfer->response.headers.end() &&
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), announced).ec == std::errc()) {
+      body.reserve(size_t(std::min<uint64_t>(announced, kMaxReserve)));
+    }
+  }
+  body.insert(body.end(), data, data + size * count);
   return size * count;
 }
 
@@ -70,6 +90,8 @@ void ConfigureTransport(CURL* curl, const S3ClientOptions& options) {
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "127.0.0.1,localhost");
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.request_timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_BUFFERSIZE, kReceiveBuffer);
+  curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, kSendBuffer);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(options.idle_timeout.count() / 1000)));
 }
