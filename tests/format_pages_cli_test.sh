@@ -58,6 +58,12 @@ mv "$work/away" "$HDHUB_HOME"
 HDHUB_PASSPHRASE="not the passphrase" read_hub "$work/copy"
 check "a wrong passphrase: refused (key-file.md)" test "$(rc)" = 1
 check "  ... as the page words it" err_has "wrong passphrase or damaged file"
+# An object no page accounts for (a stray file on the host) is reported.
+cp -a "$work/copy" "$work/copy3"
+mkdir -p "$work/copy3/host/o/00" && head -c 100 /dev/urandom >"$work/copy3/host/o/00/$(printf '0%.0s' $(seq 64))"
+read_hub "$work/copy3"
+check "an object on the host that no page explains: refused" test "$(rc)" = 1
+check "  ... saying so" err_has "read by none of the pages"
 flip() { /usr/bin/python3 -c "import sys; f = open(sys.argv[1], 'r+b'); f.seek(60); b = f.read(1); f.seek(60); f.write(bytes([b[0] ^ 1]))" "$1"; }
 cp -a "$work/copy" "$work/copy2"
 flip "$work/copy/host/$(HDHUB_HOME="$work/copy" host_data_files | head -1)"

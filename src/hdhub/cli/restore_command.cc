@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hdhub/audit/ed25519.h"
 #include "hdhub/cli/commands.h"
 #include "hdhub/hub/state_backup.h"
 #include "hdhub/keys/passphrase.h"
@@ -38,7 +39,18 @@ StatusOr<std::vector<hub::WitnessConfig>> Witnesses(const RestoreArgs& a) {
   }
   std::vector<hub::WitnessConfig> out;
   for (size_t i = 0; i < a.witness_keys.size(); ++i) {
-    out.push_back({a.witness_keys[i], fs::absolute(a.witness_checkpoints[i]).lexically_normal().string()});
+    // Checked before the backup is read: a usage error, not damage.
+    StatusOr<std::unique_ptr<audit::Ed25519Verifier>> key = audit::Ed25519Verifier::FromVerifierKey(a.witness_keys[i]);
+    if (!key.ok()) {
+      return InvalidArgumentError("--witness-key " + std::to_string(i + 1) + " is not a verifier key (" +
+                                  std::string(key.status().message()) + ")");
+    }
+    std::error_code ec;
+    const fs::path file = fs::absolute(a.witness_checkpoints[i]).lexically_normal();
+    if (!fs::is_regular_file(file, ec)) {
+      return InvalidArgumentError("--witness-checkpoint " + file.string() + " is not a file");
+    }
+    out.push_back({a.witness_keys[i], file.string()});
   }
   return out;
 }

@@ -124,12 +124,15 @@ struct OpenOptions {
 // A KEK rotation under way (state/kek-rotation, kek_rotation.cc): from the
 // key store `from` to `to` (URIs with absolute paths). kRewrap: keys are
 // moving, each unwraps under either KEK; kSwitch: every key is under `to`,
-// hub.json and the old KEK's destruction remain.
+// hub.json and the old KEK's destruction remain; `destroying`: that
+// destruction has begun (so an old KEK no longer found was destroyed, not
+// merely out of reach).
 struct KekRotationJournal {
   enum class Phase { kRewrap, kSwitch };
   Phase phase = Phase::kRewrap;
   std::string from;
   std::string to;
+  bool destroying = false;
 };
 // The journal in `dir`, if a rotation is under way. DataLoss when malformed.
 StatusOr<std::optional<KekRotationJournal>> ReadKekRotationJournal(const std::filesystem::path& dir);
@@ -304,6 +307,9 @@ class Hub {
   // ring_to_write_); puts the ring in front of `kek` as raw_keys_.
   // DataLoss when hub.json names a ring and state/keyring is missing or damaged.
   Status OpenKeyRing(const Config& config, std::unique_ptr<keys::KeyStore> kek);
+  // The rotation's last step (kek_rotation.cc): the old KEK destroyed, a key
+  // file by its path, another store once checked not to be the new KEK.
+  Status DestroyOldKek(const keys::KeyStoreRegistry& stores, KekRotationJournal& journal);
   // An older hub's derived keys, written into state/keyring once its log is open.
   Status WriteMigratedKeyRing();
   // Appends a failed unlock to state/audit/failed-unlocks (no key: the log

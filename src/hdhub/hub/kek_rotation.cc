@@ -43,6 +43,7 @@ Status WriteJournal(const fs::path& dir, const KekRotationJournal& j) {
                      {"phase", PhaseName(j.phase)},
                      {"from", HubRelativeUri(j.from, dir)},
                      {"to", HubRelativeUri(j.to, dir)}};
+  if (j.destroying) out["destroying"] = true;
   return WriteFileAtomically(JournalPath(dir), AsBytes(out.dump() + "\n"), kRecordMode);
 }
 
@@ -58,6 +59,26 @@ std::string NewKeyFilePath(const fs::path& dir) {
     std::error_code ec;
     if (!fs::exists(p, ec)) return p.string();
   }
+}
+
+// Fails unless `next` and `current` are two different KEKs: a probe key
+// wrapped by `next` must not unwrap under `current` (DataLoss); any other
+// error stops the caller, which cannot tell.
+Status CheckDistinctKeks(keys::KeyStore& next, keys::KeyStore& current, std::string_view next_name,
+                         std::string_view current_name) {
+  ASSIGN_OR_RETURN(SecretBytes probe, keys::NewDataKey());
+  ASSIGN_OR_RETURN(Bytes wrapped, next.WrapKey(probe, "kek-rotation/probe"));
+  StatusOr<SecretBytes> unwrapped = current.UnwrapKey(wrapped, "kek-rotation/probe");
+  if (unwrapped.ok()) {
+    return InvalidArgumentError("the new KEK " + std::string(next_name) + " is the current one under another name (" +
+                                std::string(current_name) + ")");
+  }
+  if (unwrapped.status().code() != StatusCode::kDataLoss) {
+    return Status(unwrapped.status().code(), "cannot tell the KEKs " + std::string(next_name) + " and " +
+                                                 std::string(current_name) +
+                                                 " apart: " + std::string(unwrapped.status().message()));
+  }
+  return OkStatus();
 }
 
 // A key file URI whose file does not exist (yet).
@@ -86,6 +107,7 @@ StatusOr<std::optional<KekRotationJournal>> ReadKekRotationJournal(const fs::pat
     return DataLossError(JournalPath(dir) + " is malformed: restore it from a backup of state/");
   }
   out.phase = phase == "rewrap" ? KekRotationJournal::Phase::kRewrap : KekRotationJournal::Phase::kSwitch;
+  out.destroying = j.value("destroying", false) == true;
   return std::optional<KekRotationJournal>(std::move(out));
 }
 
@@ -140,6 +162,38 @@ Status Hub::CheckKekRotationTarget(const std::string& to_uri) const {
   return OkStatus();
 }
 
+Status Hub::DestroyOldKek(const keys::KeyStoreRegistry& stores, KekRotationJournal& journal) {
+  const std::string from = HubRelativeUri(journal.from, dir_);
+  const std::string old_file = KeyFilePath(journal.from);
+  if (!old_file.empty()) {
+    // By its path, never opened: a destruction stopped midway leaves a file
+    // of random bytes, which no store opens but this removes.
+    std::error_code ec;
+    const std::string new_file = KeyFilePath(journal.to);
+    if (!new_file.empty() && fs::equivalent(old_file, new_file, ec)) {
+      return FailedPreconditionError("the old key file " + from + " is the new one under another path: not destroyed");
+    }
+    return keys::KeyFileKeyStore::DestroyKeyFile(old_file);
+  }
+  StatusOr<std::unique_ptr<keys::KeyStore>> old = stores.Open(journal.from);
+  if (!old.ok()) {
+    // Gone: destroyed by this rotation before it was stopped, if it had
+    // begun to; otherwise out of reach (a token unplugged), and kept.
+    if (IsNotFound(old.status()) && journal.destroying) return OkStatus();
+    return Status(old.status().code(),
+                  "the old KEK " + from + " cannot be opened to destroy it: " + std::string(old.status().message()));
+  }
+  // Checked again just before: the old name must not reach the live KEK
+  // (a label reused, a journal written before the check at the start).
+  ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> next, stores.Open(journal.to));
+  RETURN_IF_ERROR(CheckDistinctKeks(*next, **old, HubRelativeUri(journal.to, dir_), from));
+  if (!journal.destroying) {
+    journal.destroying = true;
+    RETURN_IF_ERROR(WriteJournal(dir_, journal));
+  }
+  return (*old)->DestroyKek();
+}
+
 StatusOr<KekRotation> Hub::RotateKek(const Backends& backends, const SecretBytes& unlock, const std::string& to_uri,
                                      const std::function<Status(std::string_view step)>& after_step_for_test) {
   if (!exclusive_) {
@@ -169,12 +223,8 @@ StatusOr<KekRotation> Hub::RotateKek(const Backends& backends, const SecretBytes
       // Two names of one key (another URI of the same HSM object, a copy of
       // the key file): the rotation would change nothing, and destroying the
       // "old" KEK would destroy the only one.
-      ASSIGN_OR_RETURN(SecretBytes probe, keys::NewDataKey());
-      ASSIGN_OR_RETURN(Bytes wrapped, next->WrapKey(probe, "kek-rotation/probe"));
-      if (current->UnwrapKey(wrapped, "kek-rotation/probe").ok()) {
-        return InvalidArgumentError("the new KEK " + HubRelativeUri(journal.to, dir_) +
-                                    " is the current one under another name");
-      }
+      RETURN_IF_ERROR(
+          CheckDistinctKeks(*next, *current, HubRelativeUri(journal.to, dir_), HubRelativeUri(journal.from, dir_)));
     }
     journal.phase = KekRotationJournal::Phase::kRewrap;
     RETURN_IF_ERROR(WriteJournal(dir_, journal));
@@ -246,15 +296,7 @@ StatusOr<KekRotation> Hub::RotateKek(const Backends& backends, const SecretBytes
   }
   key_store_uri_ = journal.to;
   RETURN_IF_ERROR(step("switch"));
-  // The old KEK, destroyed (KeyStore::DestroyKek): a key file overwritten
-  // and removed, an HSM's key object destroyed in the token. NotFound: a
-  // rotation resumed after that step.
-  StatusOr<std::unique_ptr<keys::KeyStore>> old = stores.Open(journal.from);
-  if (old.ok()) {
-    RETURN_IF_ERROR((*old)->DestroyKek());
-  } else if (!IsNotFound(old.status())) {
-    return old.status();
-  }
+  RETURN_IF_ERROR(DestroyOldKek(stores, journal));
   result.old_destroyed = true;
   RETURN_IF_ERROR(step("destroyed"));
   std::error_code ec;

@@ -98,20 +98,25 @@ StatusOr<SecretBytes> KeyFileKeyStore::DerivedPurposeKey(std::string_view purpos
 }
 
 Status KeyFileKeyStore::DestroyKek() {
+  RETURN_IF_ERROR(DestroyKeyFile(path_));
   ops_->Forget();
-  int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return errno == ENOENT ? OkStatus() : ErrnoToStatus(errno, "cannot open " + path_);
+  return OkStatus();
+}
+
+Status KeyFileKeyStore::DestroyKeyFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return errno == ENOENT ? OkStatus() : ErrnoToStatus(errno, "cannot open " + path);
   struct stat st {};
-  Status s = ::fstat(fd, &st) == 0 ? OkStatus() : ErrnoToStatus(errno, "cannot stat " + path_);
+  Status s = ::fstat(fd, &st) == 0 ? OkStatus() : ErrnoToStatus(errno, "cannot stat " + path);
   if (s.ok()) {
     StatusOr<Bytes> noise = crypto::RandomBytes(static_cast<size_t>(st.st_size));
-    s = noise.ok() ? WriteAll(fd, *noise, path_) : noise.status();
+    s = noise.ok() ? WriteAll(fd, *noise, path) : noise.status();
   }
-  if (s.ok() && ::fsync(fd) != 0) s = ErrnoToStatus(errno, "cannot sync " + path_);
+  if (s.ok() && ::fsync(fd) != 0) s = ErrnoToStatus(errno, "cannot sync " + path);
   ::close(fd);
   RETURN_IF_ERROR(s);
-  if (::unlink(path_.c_str()) != 0 && errno != ENOENT) return ErrnoToStatus(errno, "cannot remove " + path_);
-  return SyncDir(std::filesystem::path(path_).parent_path().string());
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoToStatus(errno, "cannot remove " + path);
+  return SyncDir(std::filesystem::path(path).parent_path().string());
 }
 
 }  // namespace hdhub::keys

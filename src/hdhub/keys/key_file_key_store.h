@@ -52,9 +52,13 @@ class KeyFileKeyStore final : public KeyStore {
   StatusOr<std::unique_ptr<crypto::HmacSha256>> HmacFor(std::string_view purpose) override;
   StatusOr<SecretBytes> DerivedPurposeKey(std::string_view purpose) override;
   std::string Describe() const override { return "keyfile:" + path_; }
-  // Overwrites the key file with random bytes, durably, then removes it (the
-  // sealed KEK is gone from this disk; copies elsewhere are the operator's).
+  // DestroyKeyFile(path) on this store's file; later calls are refused.
   Status DestroyKek() override;
+  // Overwrites the key file at `path` with random bytes, durably, then
+  // removes it (the sealed KEK is gone from this disk; copies elsewhere are
+  // the operator's). Never reads it, so a destruction stopped midway is
+  // finished by calling it again. OK when the file is already gone.
+  static Status DestroyKeyFile(const std::string& path);
 
   KeyFileKeyStore(std::string path, std::unique_ptr<KekOperations> ops)
       : path_(std::move(path)), ops_(std::move(ops)) {}

@@ -174,14 +174,17 @@ Status Pkcs11KeyStore::DestroyKek() {
   CK_FUNCTION_LIST* fn = module_->fn();
   CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
   CK_RV rv = fn->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &session);
-  if (rv != CKR_OK) return Failure("opening a read-write session", rv);
-  destroyed_.store(true);
-  rv = fn->C_DestroyObject(session, kek_);
-  fn->C_CloseSession(session);
-  if (rv == CKR_ACTION_PROHIBITED) {
-    return FailedPreconditionError("PKCS#11 token '" + uri_.token + "', key '" + uri_.object +
-                                   "': the token refuses to destroy it (CKA_DESTROYABLE false): destroy it with the "
-                                   "HSM's own tools");
+  if (rv == CKR_OK) {
+    rv = fn->C_DestroyObject(session, kek_);
+    fn->C_CloseSession(session);
+  }
+  if (rv == CKR_OK) destroyed_.store(true);
+  if (rv == CKR_ACTION_PROHIBITED || rv == CKR_TOKEN_WRITE_PROTECTED) {
+    return FailedPreconditionError(
+        "PKCS#11 token '" + uri_.token + "', key '" + uri_.object + "': the token refuses to destroy it (" +
+        CkrName(rv) +
+        ": a key not CKA_DESTROYABLE, or a write-protected token): destroy it with the HSM's "
+        "own tools");
   }
   if (rv != CKR_OK) return Failure("C_DestroyObject on the KEK", rv);
   return OkStatus();
