@@ -48,6 +48,14 @@ Status Covers(const audit::MerkleTree& tree, const audit::Checkpoint& cp, const 
   return OkStatus();
 }
 
+// The log's tree, read-only; an empty one when no segment exists yet.
+StatusOr<audit::MerkleTree> LoadLogTree(const std::string& dir) {
+  StatusOr<audit::MerkleTree> tree = audit::LoadTreeReadOnly(dir);
+  if (IsNotFound(tree.status())) return audit::MerkleTree();
+  RETURN_IF_ERROR(tree.status().WithContext("reading the audit log in " + dir));
+  return tree;
+}
+
 // The log must hold what each witness cosigned: the one defence against a
 // whole state/ restored from an old copy with the host's matching checkpoint.
 Status CheckWitnesses(const std::vector<WitnessConfig>& witnesses, const audit::NoteVerifier& log_key,
@@ -78,11 +86,8 @@ std::string PublishedCheckpointPath(const std::string& hub_dir) { return audit::
 Status CheckLogAgainstWitnesses(const std::string& hub_dir, const audit::NoteVerifier& log_key,
                                 const std::vector<WitnessConfig>& witnesses) {
   if (witnesses.empty()) return OkStatus();
-  const std::string dir = audit::HubAuditDir(hub_dir);
-  StatusOr<audit::MerkleTree> tree = audit::LoadTreeReadOnly(dir);
-  if (IsNotFound(tree.status())) tree = audit::MerkleTree();
-  RETURN_IF_ERROR(tree.status().WithContext("reading the audit log in " + dir));
-  return CheckWitnesses(witnesses, log_key, *tree);
+  ASSIGN_OR_RETURN(audit::MerkleTree tree, LoadLogTree(audit::HubAuditDir(hub_dir)));
+  return CheckWitnesses(witnesses, log_key, tree);
 }
 
 StatusOr<OpenCheckResult> CheckAuditLogBeforeOpen(const std::string& hub_dir, const audit::NoteVerifier& log_key,
@@ -94,9 +99,8 @@ StatusOr<OpenCheckResult> CheckAuditLogBeforeOpen(const std::string& hub_dir, co
                    Open(ReadFile(PublishedCheckpointPath(hub_dir)), log_key, PublishedCheckpointPath(hub_dir)));
   ASSIGN_OR_RETURN(auto on_host, Open(ReadHost(host), log_key, "the audit checkpoint published on the host"));
   ASSIGN_OR_RETURN(auto local, Open(ReadFile(local_path), log_key, local_path));
-  StatusOr<audit::MerkleTree> tree = audit::LoadTreeReadOnly(dir);
-  if (IsNotFound(tree.status())) tree = audit::MerkleTree();
-  RETURN_IF_ERROR(tree.status().WithContext("reading the audit log in " + dir));
+  StatusOr<audit::MerkleTree> tree = LoadLogTree(dir);
+  RETURN_IF_ERROR(tree.status());
 
   OpenCheckResult result{.log_size = tree->size()};
   if (!local && tree->size() > 0) {

@@ -2,14 +2,11 @@
 // wrapped key moves from the current KEK to a new one, resumable through
 // state/kek-rotation, without touching a ciphertext, a pseudonym or an
 // object name.
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "hdhub/common/file.h"
-#include "hdhub/crypto/random.h"
 #include "hdhub/hub/audit_key.h"
 #include "hdhub/hub/hub.h"
 #include "hdhub/hub/hub_config.h"
