@@ -19,9 +19,10 @@ id=$(python3 -c 'import secrets; print(secrets.token_hex(4))')
 BUCKET_A=$HDHUB_S3_BUCKET PREFIX_A=mig-a-$id
 BUCKET_B=hdhub-migrate-$id PREFIX_B=mig-b-$id
 s3 mkbucket "$BUCKET_B"
-# Every object streams (buffer_mib=0) in 5 MiB parts, so the large one is a
-# multipart upload while it is copied.
-s3uri() { echo "s3://$1/$2?endpoint=$HDHUB_S3_ENDPOINT&region=$HDHUB_S3_REGION&part_size_mib=5&buffer_mib=0"; }
+# Every object streams (buffer_mib=0) in 5 MiB parts, and a copy above 5 MiB
+# goes in parts too (copy_put_max_mib=5), so the large one is a multipart
+# upload while it is copied.
+s3uri() { echo "s3://$1/$2?endpoint=$HDHUB_S3_ENDPOINT&region=$HDHUB_S3_REGION&part_size_mib=5&buffer_mib=0&copy_put_max_mib=5"; }
 qualified() {  # name, uri: declared as the default policy wants
   run host add "$1" --uri "$2" --jurisdiction FR --operator "test radosgw" --owner-jurisdiction FR \
     --qualification "HDS,TEST-HDS,$(day '-1 day'),$(day '+1 year'),test fixture" \

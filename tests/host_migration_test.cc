@@ -17,6 +17,8 @@
 #include "hdhub/hub/host_records.h"
 #include "hdhub/hub/hub_config.h"
 #include "hdhub/ingest/csv_ingest.h"
+#include "hdhub/storage/fault_injecting_blob_store.h"
+#include "hdhub/storage/file_blob_store.h"
 #include "hub_test_util.h"
 
 namespace hdhub::hub {
@@ -181,6 +183,41 @@ TEST_F(HostMigrationTest, AnObjectTheNewHostDroppedAfterItWasVerifiedIsCopiedAga
   EXPECT_EQ(r.objects_already_verified, live_.size() - 1);
   EXPECT_TRUE(r.switched);
   EXPECT_TRUE(fs::exists(new_host() / dropped));
+}
+
+// A new host that returns other bytes than it was sent: each copy is
+// verified as it goes (the hash on copy), which such a host passes; with
+// read_back the copy is read from it and the run fails at once.
+TEST_F(HostMigrationTest, WithReadBackANewHostReturningOtherBytesFailsTheRun) {
+  Backends backends = BuiltinBackends();
+  backends.hosts.Register("corrupting", [](std::string_view rest) -> StatusOr<std::unique_ptr<storage::BlobStore>> {
+    ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobStore> file, storage::FileBlobStore::FromUri(rest));
+    auto faulty = std::make_unique<storage::FaultInjectingBlobStore>(std::move(file));
+    faulty->FlipBitOnRead(0);
+    return std::unique_ptr<storage::BlobStore>(std::move(faulty));
+  });
+  HostMigrationOptions copy = To();
+  copy.to_uri = "corrupting://" + new_host().string();
+  copy.copy_only = true;
+  {
+    ASSERT_OK_AND_ASSIGN(auto hub, Open({.host_migration = true}));
+    copy.read_back = true;
+    EXPECT_THAT(MigrateHost(*hub, backends, copy),
+                StatusIs(StatusCode::kDataLoss, HasSubstr("the new host did not keep what was written to it")));
+    ASSERT_OK(AbandonHostMigration(*hub).status());
+  }
+  fs::remove_all(new_host());
+  ASSERT_OK_AND_ASSIGN(auto hub, Open({.host_migration = true}));
+  copy.read_back = false;
+  ASSERT_OK_AND_ASSIGN(HostMigrationReport r, MigrateHost(*hub, backends, copy));
+  EXPECT_FALSE(r.read_back);
+  EXPECT_EQ(r.objects_copied, live_.size());
+  EXPECT_EQ(HostMigrationReportJson(r)["verification"], "hash on copy");
+  // What was stored is what was sent: only its reads are altered.
+  for (const auto& [name, o] : live_) {
+    EXPECT_EQ(ReadFile((new_host() / name).string()).value(), ReadFile((old_host() / name).string()).value())
+        << o.label;
+  }
 }
 
 TEST_F(HostMigrationTest, WhileTheSwitchIsUnfinishedEveryOtherOpenIsRefused) {

@@ -21,6 +21,7 @@ struct MigrateArgs {
   bool plan = false;
   bool copy_only = false;
   bool abandon = false;
+  bool read_back = false;
   int parallel = 4;
   uint64_t max_bytes_per_second = 0;
   uint64_t max_requests_per_second = 0;
@@ -72,6 +73,10 @@ void AddHostMigrationCommands(CLI::App& host, const GlobalOptions& opts, int* ex
                     "copy and verify, without switching: may run while the hub is in use; the final run copies "
                     "only what is new");
   migrate->add_flag("--abandon", a->abandon, "forget a migration not yet switching (its copies stay on the target)");
+  migrate->add_flag("--read-back", a->read_back,
+                    "also read each copy back from the new host and hash it again (twice the reads; by default each "
+                    "object is hashed as it is copied, and the purge verifies every object before the old host is "
+                    "emptied)");
   migrate->add_option("--parallel", a->parallel, "objects copied at once (1 to 64)")->capture_default_str();
   migrate
       ->add_option("--max-bytes-per-second", a->max_bytes_per_second,
@@ -79,7 +84,7 @@ void AddHostMigrationCommands(CLI::App& host, const GlobalOptions& opts, int* ex
       ->transform(CLI::AsSizeValue(true));
   migrate->add_option(
       "--max-requests-per-second", a->max_requests_per_second,
-      "pace the requests (a GET per chunk read, a PUT per 8 MiB written, the read-back); default: no limit");
+      "pace the requests (a GET per chunk read, a PUT per 8 MiB written, the read-back if any); default: no limit");
   migrate->add_option("--report", a->report, "also write the JSON report to this file");
   migrate->callback(Run(opts, exit_code, [&opts, a]() -> Status {
     SystemClock clock;
@@ -104,6 +109,7 @@ void AddHostMigrationCommands(CLI::App& host, const GlobalOptions& opts, int* ex
                                       .parallel = a->parallel,
                                       .max_bytes_per_second = a->max_bytes_per_second,
                                       .max_requests_per_second = a->max_requests_per_second,
+                                      .read_back = a->read_back,
                                       .progress = progress.fn()};
     json out;
     if (a->plan) {

@@ -30,7 +30,7 @@ constexpr char kVerifiedName[] = "host-migration.verified";
 constexpr char kLockName[] = "host-migration.lock";
 constexpr char kRetiredName[] = "host-retired";
 constexpr mode_t kRecordMode = 0600;
-constexpr size_t kChunk = 8 * 1024 * 1024;  // read from the old host, appended to the new
+constexpr size_t kChunk = 8 * 1024 * 1024;  // the largest paced read
 constexpr uint64_t kMinPacedChunk = 64 * 1024;
 constexpr uint64_t kVerifyChunk = 4 * 1024 * 1024;  // as host_records.cc reads back
 constexpr uint64_t kProbeBytes = 64 * 1024 * 1024;  // the plan's measure of the read rate
@@ -142,14 +142,46 @@ struct Pacing {
 
 uint64_t Chunks(uint64_t size, uint64_t chunk) { return std::max<uint64_t>(1, (size + chunk - 1) / chunk); }
 
+// A source read in paced steps: each waits for its bytes and its request (a
+// ranged GET) from the limiters; paced, a step is an eighth of a second's
+// worth, so that bytes flow evenly rather than in bursts after long waits.
+class PacedReader : public storage::BlobReader {
+ public:
+  PacedReader(storage::BlobReader& base, Pacing& pacing) : base_(base), pacing_(pacing) {}
+  uint64_t size() const override { return base_.size(); }
+  Status ReadAt(uint64_t offset, MutableByteSpan out) override {
+    const uint64_t rate = pacing_.bytes.per_second();
+    const size_t step = rate == 0 ? out.size() : size_t(std::clamp<uint64_t>(rate / 8, kMinPacedChunk, kChunk));
+    if (out.empty()) return base_.ReadAt(offset, out);
+    for (size_t at = 0; at < out.size(); at += step) {
+      MutableByteSpan piece = out.subspan(at, std::min(step, out.size() - at));
+      pacing_.bytes.Acquire(piece.size());
+      pacing_.requests.Acquire(1);
+      RETURN_IF_ERROR(base_.ReadAt(offset + at, piece));
+    }
+    return OkStatus();
+  }
+
+ private:
+  storage::BlobReader& base_;
+  Pacing& pacing_;
+};
+
 // Copies one object from `from` to `to` without decrypting it: streamed,
-// hashed on the way, published only when the hash matches the records, then
-// read back from `to` and checked again. Returns a line for the report when
-// the old host's copy differs (nothing is then written); NotFound when it is
-// missing.
+// hashed on the way and published only when the hash matches the records
+// (BlobStore::PutFrom; an S3 target checks the same hash on receipt), then,
+// with `read_back`, read back from `to` and checked again. Returns a line for
+// the report when the old host's copy differs (nothing is then written);
+// NotFound when it is missing.
 StatusOr<std::string> CopyObject(storage::BlobStore& from, storage::BlobStore& to, const std::string& name,
-                                 const RecordedObject& o, Pacing& pacing) {
+                                 const RecordedObject& o, Pacing& pacing, bool read_back) {
   const std::string what = o.label + ": sealed object '" + o.logical_name + "'";
+  StatusOr<Bytes> digest = HexDecode(o.sha256);
+  if (!digest.ok() || digest->size() != crypto::kSha256Size) {
+    return DataLossError(what + ": the records hold no valid SHA-256 for it");
+  }
+  crypto::Digest sha256;
+  std::copy(digest->begin(), digest->end(), sha256.begin());
   pacing.requests.Acquire(1);
   StatusOr<std::unique_ptr<storage::BlobReader>> reader = from.OpenReader(name);
   if (IsNotFound(reader.status())) return NotFoundError(what + " is missing on the old host");
@@ -158,25 +190,12 @@ StatusOr<std::string> CopyObject(storage::BlobStore& from, storage::BlobStore& t
     return what + " has " + std::to_string((*reader)->size()) + " bytes on the old host, " + std::to_string(o.size) +
            " recorded";
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<storage::BlobWriter> writer, to.NewWriter(name));
-  crypto::Sha256Hasher hasher;
-  // Paced, the chunks are an eighth of a second's worth, so that bytes flow
-  // evenly rather than in 8 MiB bursts after long waits.
-  const uint64_t rate = pacing.bytes.per_second();
-  const uint64_t step = rate == 0 ? kChunk : std::clamp<uint64_t>(rate / 8, kMinPacedChunk, kChunk);
-  Bytes chunk;
-  for (uint64_t offset = 0; offset < o.size; offset += chunk.size()) {
-    chunk.resize(size_t(std::min<uint64_t>(step, o.size - offset)));
-    pacing.bytes.Acquire(chunk.size());
-    // A ranged GET per chunk; a PUT (a part) per 8 MiB written.
-    pacing.requests.Acquire(1 + (offset + chunk.size()) / kChunk - offset / kChunk);
-    RETURN_IF_ERROR((*reader)->ReadAt(offset, chunk));
-    hasher.Update(chunk);
-    RETURN_IF_ERROR(writer->Append(chunk));
-  }
-  // The writer, dropped uncommitted, leaves nothing on the new host.
-  if (HexEncode(hasher.Finish()) != o.sha256) return what + " differs from the recorded SHA-256 on the old host";
-  RETURN_IF_ERROR(writer->Commit());
+  PacedReader paced(**reader, pacing);
+  pacing.requests.Acquire(Chunks(o.size, kChunk));  // the PUTs: at most one per 8 MiB
+  Status put = to.PutFrom(name, paced, sha256);
+  if (put == storage::CopyHashMismatch(name)) return what + " differs from the recorded SHA-256 on the old host";
+  RETURN_IF_ERROR(put);
+  if (!read_back) return std::string();
   pacing.requests.Acquire(1 + Chunks(o.size, kVerifyChunk));
   ASSIGN_OR_RETURN(std::string problem, VerifyRecordedObject(to, name, o));
   if (!problem.empty()) return DataLossError("the new host did not keep what was written to it: " + problem);
@@ -379,6 +398,7 @@ nlohmann::json HostMigrationReportJson(const HostMigrationReport& r) {
           {"bytes", r.bytes},
           {"objects_copied", r.objects_copied},
           {"bytes_copied", r.bytes_copied},
+          {"verification", r.read_back ? "hash on copy, read back" : "hash on copy"},
           {"objects_already_verified", r.objects_already_verified},
           {"stale_copies_removed", r.stale_copies_removed},
           {"unfinished_uploads_aborted", r.unfinished_uploads_aborted},
@@ -442,6 +462,7 @@ StatusOr<HostMigrationReport> MigrateHost(Hub& hub, const Backends& backends, co
   ASSIGN_OR_RETURN(std::optional<HostMigrationJournal> journal, CheckTarget(hub, to));
   HostMigrationReport report{.from = journal ? HubRelativeUri(journal->from, dir) : hub.host_uri(),
                              .to = HubRelativeUri(to, dir),
+                             .read_back = options.read_back,
                              .resumed = journal.has_value()};
   ASSIGN_OR_RETURN(HostRecords records, CollectHostRecords(hub));
   ASSIGN_OR_RETURN(Verified verified, ReadVerified(dir));
@@ -501,7 +522,7 @@ StatusOr<HostMigrationReport> MigrateHost(Hub& hub, const Backends& backends, co
   };
   Status copied =
       ForEachPending(work, options.parallel, [&](const std::string& name, const RecordedObject& o) -> Status {
-        StatusOr<std::string> copied = CopyObject(hub.host(), *target, name, o, pacing);
+        StatusOr<std::string> copied = CopyObject(hub.host(), *target, name, o, pacing, options.read_back);
         // While the hub is in use a version may be withdrawn between the
         // records' reading and the copy: the switch, with the hub to
         // itself, decides whether a missing object is damage.

@@ -71,6 +71,13 @@ struct HostMigrationOptions {
   int parallel = 4;                      // objects copied at once (1..64)
   uint64_t max_bytes_per_second = 0;     // 0: no limit
   uint64_t max_requests_per_second = 0;  // GETs and PUTs together; 0: no limit
+  // Each object is verified as it is copied: its bytes hashed on the way and
+  // compared with the records before the new host publishes it (an S3 host
+  // also checks that hash on receipt). With read_back, it is then read back
+  // from the new host and hashed again (twice the reads). Either way, the
+  // purge verifies every object on the new host before the old one is
+  // emptied.
+  bool read_back = false;
   ProgressFn progress;
   // Runs after each object is counted ("object") and after each step of the
   // switch ("switch-begin", "switched"); its error stops the run there.
@@ -101,6 +108,7 @@ struct HostMigrationReport {
   uint64_t unfinished_uploads_aborted = 0;
   std::vector<std::string> damaged;  // objects on the old host that differ from the records
   double seconds = 0;
+  bool read_back = false;  // each copy read back from the new host too
   bool resumed = false;
   bool switched = false;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <future>
 #include <utility>
 
 #include "hdhub/s3/xml.h"
@@ -61,6 +62,9 @@ Status ApplyParameter(const std::string& name, const std::string& value, S3Optio
   } else if (name == "buffer_mib") {
     RETURN_IF_ERROR(need_number());
     options.retry_buffer = std::min<uint64_t>(number, 5 * 1024) * 1024 * 1024;
+  } else if (name == "copy_put_max_mib") {
+    RETURN_IF_ERROR(need_number());
+    options.copy_put_max = std::min<uint64_t>(number, 5 * 1024) * 1024 * 1024;
   } else if (name == "retries") {
     RETURN_IF_ERROR(need_number());
     options.retries = static_cast<int>(std::clamp<uint64_t>(number, 1, 100));
@@ -100,6 +104,62 @@ class S3Reader : public BlobReader {
   const std::string name_;
   const uint64_t size_;
   const std::string etag_;
+};
+
+// A source's bytes in order for a streamed PUT, kCopyChunk at a time: the
+// next chunk is read (and hashed) while the current one is sent, and the
+// last one comes out only once all of them hash to `sha256` (otherwise
+// CopyHashMismatch, and the PUT stops short: the host keeps nothing).
+class HashedReadAhead {
+ public:
+  HashedReadAhead(BlobReader& source, const crypto::Digest& sha256, std::string name)
+      : source_(source), size_(source.size()), sha256_(sha256), name_(std::move(name)) {}
+  ~HashedReadAhead() {
+    if (next_.valid()) next_.wait();
+  }
+  HashedReadAhead(const HashedReadAhead&) = delete;
+  HashedReadAhead& operator=(const HashedReadAhead&) = delete;
+
+  StatusOr<size_t> Read(MutableByteSpan out) {
+    if (sent_ == current_.size()) {
+      if (!next_.valid()) Fetch();
+      RETURN_IF_ERROR(next_.get());
+      std::swap(current_, ahead_);
+      sent_ = 0;
+      if (fetched_ < size_) {
+        Fetch();
+      } else if (hasher_.Finish() != sha256_) {
+        return storage::CopyHashMismatch(name_);
+      }
+    }
+    const size_t n = std::min(out.size(), current_.size() - sent_);
+    std::copy_n(current_.begin() + std::ptrdiff_t(sent_), n, out.begin());
+    sent_ += n;
+    return n;
+  }
+
+ private:
+  // Reads the chunk after those fetched so far into ahead_, in the background.
+  void Fetch() {
+    const uint64_t at = fetched_;
+    ahead_.resize(size_t(std::min<uint64_t>(storage::BlobStore::kCopyChunk, size_ - at)));
+    fetched_ += ahead_.size();
+    next_ = std::async(std::launch::async, [this, at]() -> Status {
+      RETURN_IF_ERROR(source_.ReadAt(at, ahead_));
+      hasher_.Update(ahead_);
+      return OkStatus();
+    });
+  }
+
+  BlobReader& source_;
+  const uint64_t size_;
+  const crypto::Digest sha256_;
+  const std::string name_;
+  crypto::Sha256Hasher hasher_;  // of the chunks fetched, in order (one fetch at a time)
+  Bytes current_, ahead_;
+  size_t sent_ = 0;           // of current_
+  uint64_t fetched_ = 0;      // of the source, asked for so far
+  std::future<Status> next_;  // filling ahead_
 };
 
 }  // namespace
@@ -218,6 +278,19 @@ Status S3BlobStore::Put(std::string_view name, ByteSpan data, WriteMode mode) {
 StatusOr<std::unique_ptr<BlobWriter>> S3BlobStore::NewWriter(std::string_view name, WriteMode mode) {
   RETURN_IF_ERROR(ValidateObjectName(name));
   return NewS3Writer(this, std::string(name), mode);
+}
+
+Status S3BlobStore::PutFrom(std::string_view name, BlobReader& source, const crypto::Digest& sha256) {
+  RETURN_IF_ERROR(ValidateObjectName(name));
+  const uint64_t size = source.size();
+  if (size > options_.copy_put_max) return BlobStore::PutFrom(name, source, sha256);
+  if (size == 0 && crypto::Sha256({}) != sha256) return storage::CopyHashMismatch(name);
+  HashedReadAhead chunks(source, sha256, std::string(name));
+  StreamedBody body{.size = size, .sha256 = sha256, .read = [&](MutableByteSpan out) { return chunks.Read(out); }};
+  const std::string key = Key(name);
+  ASSIGN_OR_RETURN(HttpResponse response, client_->Send({.method = "PUT", .key = key, .streamed_body = &body}));
+  if (response.status == 200) return OkStatus();
+  return client_->HttpError(response, "PUT", key);
 }
 
 StatusOr<HttpResponse> S3BlobStore::Head(std::string_view name) {

@@ -4,7 +4,7 @@
 //   s3://BUCKET[/PREFIX]?endpoint=http://127.0.0.1:7480[&region=us-east-1]
 //       [&conditional_create=if-none-match|single-writer][&part_size_mib=8]
 //       [&parallel_parts=4][&retries=6][&timeout_ms=0][&connect_timeout_ms=10000]
-//       [&idle_timeout_ms=30000]
+//       [&idle_timeout_ms=30000][&copy_put_max_mib=256]
 //
 // Object `name` is stored under key PREFIX/name (or name). Credentials come
 // from the environment only, HDHUB_S3_ACCESS_KEY_ID and
@@ -16,6 +16,13 @@
 //   minimum; the part size doubles every 1000 parts so 10000 parts reach
 //   far past 5 TiB), `parallel_parts` uploaded at once, each part request
 //   retried; any failure aborts the upload, so nothing half-visible remains.
+// - PutFrom (a copy of an object whose SHA-256 is on record; host
+//   migration): up to `copy_put_max` bytes, one PUT whose body is read from
+//   the source as it is sent, with the recorded SHA-256 as its SigV4 payload
+//   hash, so the host checks it too before it stores anything; the bytes are
+//   hashed on the way and the last ones go out only if all of them match,
+//   else the PUT is aborted unfinished. Larger objects: the multipart writer
+//   (a kill -9 inside costs one part rather than the object).
 // - kIfAbsent: `If-None-Match: *` on a single PUT (412 = AlreadyExists).
 //   radosgw 16 ignores that header on CompleteMultipartUpload and on
 //   CopyObject, so a kIfAbsent writer keeps its object in memory and sends one
@@ -61,6 +68,7 @@ struct S3Options {
   // FromUri: objects up to this size are held in memory and written with one
   // retried PUT; larger ones stream (multipart) as they are written.
   uint64_t retry_buffer = storage::RetryingBlobStore::kDefaultStreamThreshold;
+  uint64_t copy_put_max = 256 * 1024 * 1024;  // PutFrom: one streamed PUT up to this size
 };
 
 inline constexpr uint64_t kMinPartSize = 5 * 1024 * 1024;
@@ -83,6 +91,7 @@ class S3BlobStore : public storage::BlobStore {
   Status Put(std::string_view name, ByteSpan data, storage::WriteMode mode = storage::WriteMode::kOverwrite) override;
   StatusOr<std::unique_ptr<storage::BlobWriter>> NewWriter(
       std::string_view name, storage::WriteMode mode = storage::WriteMode::kOverwrite) override;
+  Status PutFrom(std::string_view name, storage::BlobReader& source, const crypto::Digest& sha256) override;
   StatusOr<Bytes> Get(std::string_view name) override;
   StatusOr<Bytes> GetRange(std::string_view name, uint64_t offset, uint64_t length) override;
   StatusOr<std::unique_ptr<storage::BlobReader>> OpenReader(std::string_view name) override;

@@ -4,10 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <thread>
 
 #include "hdhub/common/status_matchers.h"
+#include "hdhub/crypto/hash.h"
 #include "hdhub/s3/s3_test_util.h"
 #include "hdhub/storage/blob_store_conformance.h"
 
@@ -45,6 +48,63 @@ TEST(S3BlobStoreTest, ListFollowsContinuationTokens) {
   EXPECT_THAT(names, ::testing::ElementsAre("a", "b", "c", "d/x", "d/y", "e", "f"));
   ASSERT_OK_AND_ASSIGN(auto d, store->List("d/"));
   EXPECT_EQ(d.size(), 2u);
+}
+
+// The payload hash a streamed PUT declares is checked by the host itself:
+// bytes that do not hash to it are refused, and nothing is stored.
+TEST(S3BlobStoreTest, TheHostRefusesAStreamedBodyThatDoesNotHashToItsDeclaredDigest) {
+  ASSERT_OK_AND_ASSIGN(auto store, MakeRgwStore());
+  const Bytes sent = TestPattern(3 * 1024 * 1024 + 5, 41);
+  Bytes declared = sent;
+  declared[1000] ^= 1;
+  size_t at = 0;
+  StreamedBody body{.size = sent.size(), .sha256 = crypto::Sha256(declared), .read = [&](MutableByteSpan out) {
+                      const size_t n = std::min(out.size(), sent.size() - at);
+                      std::copy_n(sent.begin() + std::ptrdiff_t(at), n, out.begin());
+                      at += n;
+                      return StatusOr<size_t>(n);
+                    }};
+  const std::string key = store->Key("streamed");
+  ASSERT_OK_AND_ASSIGN(HttpResponse response,
+                       store->client().Send({.method = "PUT", .key = key, .streamed_body = &body}));
+  EXPECT_EQ(response.status, 400);
+  EXPECT_THAT(store->client().HttpError(response, "PUT", key),
+              StatusIs(StatusCode::kUnavailable, HasSubstr("received other bytes than were sent")));
+  EXPECT_THAT(store->Stat("streamed"), StatusIs(StatusCode::kNotFound));
+  // The same bytes declared with their own digest are stored.
+  at = 0;
+  body.sha256 = crypto::Sha256(sent);
+  ASSERT_OK_AND_ASSIGN(response, store->client().Send({.method = "PUT", .key = key, .streamed_body = &body}));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(store->Get("streamed").value(), sent);
+}
+
+// PutFrom: one streamed PUT up to copy_put_max, the multipart writer above.
+TEST(S3BlobStoreTest, PutFromStreamsOnePutUpToItsLimitAndUploadsPartsAbove) {
+  std::atomic<int> streamed{0}, multipart{0};
+  ASSERT_OK_AND_ASSIGN(auto store, MakeRgwStore([&](S3Options& o) {
+                         o.copy_put_max = kMinPartSize;
+                         o.client.fault_hook_for_test = [&](const HttpRequest& r) {
+                           if (r.streamed_body != nullptr) ++streamed;
+                           for (const auto& [name, value] : r.query) {
+                             if (name == "uploads") ++multipart;
+                           }
+                           return FaultAction{};
+                         };
+                       }));
+  const Bytes small = TestPattern(kMinPartSize, 42), large = TestPattern(kMinPartSize + 1, 43);
+  ASSERT_OK(store->Put("from/small", small));
+  ASSERT_OK(store->Put("from/large", large));
+  multipart = 0;
+  for (const auto& [name, data] : {std::pair{"small", &small}, std::pair{"large", &large}}) {
+    ASSERT_OK_AND_ASSIGN(auto reader, store->OpenReader(std::string("from/") + name));
+    ASSERT_OK(store->PutFrom(std::string("to/") + name, *reader, crypto::Sha256(*data)));
+    EXPECT_EQ(store->Get(std::string("to/") + name).value(), *data);
+  }
+  EXPECT_EQ(streamed.load(), 1);
+  EXPECT_EQ(multipart.load(), 1);
+  ASSERT_OK_AND_ASSIGN(int uploads, store->CountMultipartUploadsForTest());
+  EXPECT_EQ(uploads, 0);
 }
 
 TEST(S3BlobStoreTest, MultipartObjectOfSeveralPartsRoundTrips) {

@@ -26,7 +26,25 @@ struct Transfer {
   HttpResponse response;
   FaultAction fault;
   bool stalled = false;
+  const StreamedBody* streamed_body = nullptr;
+  uint64_t streamed = 0;  // bytes of the streamed body handed to curl
+  Status read_error;
 };
+
+size_t OnRead(char* buffer, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const StreamedBody& body = *transfer->streamed_body;
+  const size_t room = size_t(std::min<uint64_t>(size * count, body.size - transfer->streamed));
+  if (room == 0) return 0;
+  StatusOr<size_t> n = body.read(MutableByteSpan(reinterpret_cast<uint8_t*>(buffer), room));
+  if (n.ok() && (*n == 0 || *n > room)) n = InternalError("s3: a streamed body ended before its announced size");
+  if (!n.ok()) {
+    transfer->read_error = n.status();
+    return CURL_READFUNC_ABORT;
+  }
+  transfer->streamed += *n;
+  return *n;
+}
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -96,9 +114,16 @@ void ConfigureTransport(CURL* curl, const S3ClientOptions& options) {
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(options.idle_timeout.count() / 1000)));
 }
 
-// The method, and the body as POSTFIELDS (no read callback: curl sends it as is).
-void ConfigureMethod(CURL* curl, const HttpRequest& request, CurlList& headers) {
-  if (request.method == "HEAD") {
+// The method, and the body: as POSTFIELDS (curl sends it as is), or read
+// as it goes for a streamed body.
+void ConfigureMethod(CURL* curl, const HttpRequest& request, CurlList& headers, Transfer& transfer) {
+  if (request.streamed_body != nullptr) {
+    headers.Add("Content-Type: application/octet-stream");
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);  // a PUT
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.streamed_body->size));
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, &OnRead);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &transfer);
+  } else if (request.method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method == "PUT" || request.method == "POST") {
     headers.Add("Content-Type: application/octet-stream");
@@ -192,13 +217,18 @@ std::string S3Client::Url(const HttpRequest& request) const {
 }
 
 StatusOr<HttpResponse> S3Client::Send(const HttpRequest& request) {
+  if (request.streamed_body != nullptr && request.method != "PUT") {
+    return InvalidArgumentError("s3: a streamed body goes with a PUT only");
+  }
   Transfer transfer;
+  transfer.streamed_body = request.streamed_body;
   if (options_.fault_hook_for_test) transfer.fault = options_.fault_hook_for_test(request);
   if (transfer.fault.kind == FaultAction::Kind::kRespond) return InjectedAnswer(transfer.fault);
   CURL* curl = static_cast<CURL*>(Acquire());
   if (curl == nullptr) return ResourceExhaustedError("s3: cannot create a curl handle");
   CurlList headers;
-  headers.Add("x-amz-content-sha256: " + HexEncode(crypto::Sha256(request.body)));
+  headers.Add("x-amz-content-sha256: " + HexEncode(request.streamed_body != nullptr ? request.streamed_body->sha256
+                                                                                    : crypto::Sha256(request.body)));
   for (const std::string& header : request.headers) headers.Add(header);
   const std::string url = Url(request);
   const std::string sigv4 = "aws:amz:" + options_.region + ":s3";
@@ -209,12 +239,13 @@ StatusOr<HttpResponse> S3Client::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_PASSWORD, secret.c_str());
   SecureWipe(secret.data(), secret.size());
   ConfigureTransport(curl, options_);
-  ConfigureMethod(curl, request, headers);
+  ConfigureMethod(curl, request, headers, transfer);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
   ConfigureCallbacks(curl, transfer);
   CURLcode code = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
   Release(curl);
+  if (!transfer.read_error.ok()) return transfer.read_error;
   if (code != CURLE_OK) {
     return UnavailableError("s3: " + request.method + " " + Where(request.key) + ": " + curl_easy_strerror(code));
   }
@@ -227,8 +258,8 @@ StatusOr<HttpResponse> S3Client::Send(const HttpRequest& request) {
 
 Status S3Client::HttpError(const HttpResponse& response, std::string_view what, std::string_view key) const {
   std::string code = XmlText(AsStringView(response.body), "Code").value_or("");
-  // Only S3's own error codes ([A-Za-z]) go into the message.
-  if (!std::all_of(code.begin(), code.end(), [](unsigned char c) { return std::isalpha(c); })) code.clear();
+  // Only S3's own error codes ([A-Za-z0-9], as XAmzContentSHA256Mismatch) go into the message.
+  if (!std::all_of(code.begin(), code.end(), [](unsigned char c) { return std::isalnum(c); })) code.clear();
   std::string message = "s3: " + std::string(what) + " " + Where(key) + ": HTTP " + std::to_string(response.status) +
                         (code.empty() ? "" : " " + code);
   switch (response.status) {
@@ -242,6 +273,9 @@ Status S3Client::HttpError(const HttpResponse& response, std::string_view what, 
     case 416:
       return OutOfRangeError(message);
     case 400:
+      if (code == "XAmzContentSHA256Mismatch") {
+        return UnavailableError(message + " (the host received other bytes than were sent)");
+      }
       return InvalidArgumentError(message);
     case 501:
       return UnimplementedError(message);

@@ -31,9 +31,21 @@
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
+#include "hdhub/crypto/hash.h"
 #include "hdhub/s3/sigv4.h"
 
 namespace hdhub::s3 {
+
+// A PUT's body read as it is sent: `size` bytes whose SHA-256 the sender
+// already knows (`sha256`, sent as the SigV4 payload hash, which the host
+// checks before it stores anything). `read` fills the front of the span it is
+// given with the next bytes and says how many (0 only at the end); an error
+// aborts the request before it is complete, and Send returns that error.
+struct StreamedBody {
+  uint64_t size = 0;
+  crypto::Digest sha256{};
+  std::function<StatusOr<size_t>(MutableByteSpan out)> read;
+};
 
 struct HttpRequest {
   std::string method = "GET";  // GET, HEAD, PUT, POST, DELETE
@@ -41,6 +53,7 @@ struct HttpRequest {
   QueryParams query;
   std::vector<std::string> headers;  // "Name: value"
   ByteSpan body;
+  const StreamedBody* streamed_body = nullptr;  // a PUT's body instead of `body`
 };
 
 struct HttpResponse {
@@ -91,7 +104,9 @@ class S3Client {
 
   // The Status for a failed response to an operation on `key`:
   // 404 NotFound, 412 AlreadyExists, 403 PermissionDenied, 416 OutOfRange,
-  // 400 InvalidArgument, 501 Unimplemented, 409/429/5xx Unavailable, other
+  // 400 InvalidArgument (but 400 XAmzContentSHA256Mismatch, the host having
+  // received other bytes than were sent: Unavailable, worth another attempt),
+  // 501 Unimplemented, 409/429/5xx Unavailable, other
   // codes Unknown. The message names s3://bucket/key, the HTTP status and the
   // S3 error code (e.g. SlowDown), never a credential.
   Status HttpError(const HttpResponse& response, std::string_view what, std::string_view key) const;

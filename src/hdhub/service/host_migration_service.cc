@@ -17,6 +17,7 @@ void AddReport(audit::Event& event, const hub::HostMigrationReport& r) {
   event.details["bytes"] = r.bytes;
   event.details["objects_copied"] = r.objects_copied;
   event.details["bytes_copied"] = r.bytes_copied;
+  event.details["read_back"] = r.read_back;
   event.details["objects_already_verified"] = r.objects_already_verified;
   event.details["stale_copies_removed"] = r.stale_copies_removed;
   event.details["unfinished_uploads_aborted"] = r.unfinished_uploads_aborted;

@@ -1,5 +1,6 @@
 #include "hdhub/storage/blob_store.h"
 
+#include <algorithm>
 #include <string>
 
 #include "hdhub/storage/file_blob_store.h"
@@ -20,6 +21,26 @@ Status BadName(std::string_view name, std::string_view why) {
 }
 
 }  // namespace
+
+Status BlobStore::PutFrom(std::string_view name, BlobReader& source, const crypto::Digest& sha256) {
+  ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, NewWriter(name));
+  crypto::Sha256Hasher hasher;
+  Bytes chunk;
+  const uint64_t size = source.size();
+  for (uint64_t offset = 0; offset < size; offset += chunk.size()) {
+    chunk.resize(size_t(std::min<uint64_t>(kCopyChunk, size - offset)));
+    RETURN_IF_ERROR(source.ReadAt(offset, chunk));
+    hasher.Update(chunk);
+    RETURN_IF_ERROR(writer->Append(chunk));
+  }
+  // The writer, dropped uncommitted, leaves nothing under the name.
+  if (hasher.Finish() != sha256) return CopyHashMismatch(name);
+  return writer->Commit();
+}
+
+Status CopyHashMismatch(std::string_view name) {
+  return DataLossError("the bytes copied to '" + std::string(name) + "' do not have the SHA-256 on record");
+}
 
 Status ValidateObjectName(std::string_view name) {
   if (name.empty()) return InvalidArgumentError("object name is empty");

@@ -30,6 +30,7 @@
 
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/status.h"
+#include "hdhub/crypto/hash.h"
 
 namespace hdhub::storage {
 
@@ -79,6 +80,16 @@ class BlobStore {
   virtual StatusOr<std::unique_ptr<BlobWriter>> NewWriter(
       std::string_view name, WriteMode mode = WriteMode::kOverwrite) = 0;
 
+  // Copies all of `source` into `name` (created or replaced), for an object
+  // whose SHA-256 the caller has on record: the bytes are hashed as they go
+  // and nothing is published unless they hash to `sha256` (DataLoss naming
+  // `name`, which stays as it was). A backend whose host can check the hash
+  // as well asks it to (s3://: one PUT whose SigV4 payload hash is `sha256`,
+  // which the host verifies before it stores anything). The default: a
+  // writer fed by reads of kCopyChunk bytes.
+  virtual Status PutFrom(std::string_view name, BlobReader& source, const crypto::Digest& sha256);
+  static constexpr uint64_t kCopyChunk = 8 * 1024 * 1024;
+
   // NotFound when absent. Every method taking a name returns InvalidArgument
   // for a name that breaks the rules above.
   virtual StatusOr<Bytes> Get(std::string_view name) = 0;
@@ -108,6 +119,10 @@ class BlobStore {
 
 // InvalidArgument unless `name` follows the rules above.
 Status ValidateObjectName(std::string_view name);
+
+// The DataLoss a PutFrom returns when the copied bytes do not hash to the
+// digest on record (so that every backend words it alike).
+Status CopyHashMismatch(std::string_view name);
 
 // OutOfRange unless [offset, offset + length) lies within an object of `size`
 // bytes (overflow-safe); for backends, so that every one words it alike.

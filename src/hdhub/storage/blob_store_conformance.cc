@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hdhub/common/status_matchers.h"
+#include "hdhub/crypto/hash.h"
 
 namespace hdhub::testing {
 
@@ -17,6 +18,7 @@ using storage::BlobWriter;
 using storage::ObjectInfo;
 using storage::WriteMode;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 void BlobStoreConformanceTest::SetUp() {
   auto store = GetParam().make(scratch_.path());
@@ -262,6 +264,36 @@ TEST_P(BlobStoreConformanceTest, BigObjectWrittenInManyAppends) {
   EXPECT_TRUE(got == data);
   ASSERT_OK_AND_ASSIGN(Bytes slice, store().GetRange("big/object", kSize - 5000, 5000));
   EXPECT_TRUE(std::equal(slice.begin(), slice.end(), data.end() - 5000));
+}
+
+TEST_P(BlobStoreConformanceTest, PutFromCopiesAnObjectThatHashesToItsDigest) {
+  // More than one copy chunk, so that the copy reads several times.
+  Bytes data = TestPattern(size_t(storage::BlobStore::kCopyChunk) + 4321, 21);
+  ASSERT_OK(store().Put("from/obj", data));
+  ASSERT_OK(store().Put("to/obj", TestPattern(10, 22)));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> source, store().OpenReader("from/obj"));
+  ASSERT_OK(store().PutFrom("to/obj", *source, crypto::Sha256(data)));
+  ASSERT_OK_AND_ASSIGN(Bytes got, store().Get("to/obj"));
+  EXPECT_EQ(got, data);
+  ASSERT_OK(store().PutFrom("to/new", *source, crypto::Sha256(data)));
+  EXPECT_EQ(store().Get("to/new").value(), data);
+}
+
+TEST_P(BlobStoreConformanceTest, PutFromPublishesNothingWhenTheBytesDoNotHashToTheDigest) {
+  Bytes data = TestPattern(size_t(storage::BlobStore::kCopyChunk) + 17, 23);
+  ASSERT_OK(store().Put("from/obj", data));
+  Bytes old = TestPattern(10, 24);
+  ASSERT_OK(store().Put("to/obj", old));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> source, store().OpenReader("from/obj"));
+  Bytes other = data;
+  other.back() ^= 1;  // the digest on record is of other bytes
+  EXPECT_THAT(store().PutFrom("to/obj", *source, crypto::Sha256(other)),
+              StatusIs(StatusCode::kDataLoss, HasSubstr("'to/obj' do not have the SHA-256 on record")));
+  EXPECT_EQ(store().Get("to/obj").value(), old);
+  EXPECT_THAT(store().PutFrom("to/new", *source, crypto::Sha256(other)), StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(store().Stat("to/new"), StatusIs(StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(std::vector<ObjectInfo> listed, store().List("to/"));
+  EXPECT_THAT(Names(listed), ElementsAre("to/obj"));
 }
 
 TEST_P(BlobStoreConformanceTest, ConcurrentPutsAndGetsStayConsistent) {

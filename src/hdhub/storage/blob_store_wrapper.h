@@ -36,6 +36,9 @@ class BlobStoreWrapper : public BlobStore {
                                                   WriteMode mode = WriteMode::kOverwrite) override {
     return base_->NewWriter(name, mode);
   }
+  Status PutFrom(std::string_view name, BlobReader& source, const crypto::Digest& sha256) override {
+    return base_->PutFrom(name, source, sha256);
+  }
   StatusOr<Bytes> Get(std::string_view name) override { return base_->Get(name); }
   StatusOr<Bytes> GetRange(std::string_view name, uint64_t offset, uint64_t length) override {
     return base_->GetRange(name, offset, length);

@@ -55,6 +55,10 @@ class FaultInjectingBlobStore : public BlobStoreWrapper {
   Status Put(std::string_view name, ByteSpan data, WriteMode mode = WriteMode::kOverwrite) override;
   StatusOr<std::unique_ptr<BlobWriter>> NewWriter(std::string_view name,
                                                   WriteMode mode = WriteMode::kOverwrite) override;
+  // Through this store's own writer, so that its faults apply.
+  Status PutFrom(std::string_view name, BlobReader& source, const crypto::Digest& sha256) override {
+    return BlobStore::PutFrom(name, source, sha256);
+  }
   StatusOr<Bytes> Get(std::string_view name) override;
   StatusOr<Bytes> GetRange(std::string_view name, uint64_t offset, uint64_t length) override;
   StatusOr<std::unique_ptr<BlobReader>> OpenReader(std::string_view name) override;

@@ -78,6 +78,12 @@ Status MetricsBlobStore::Put(std::string_view name, ByteSpan data, WriteMode mod
   return status;
 }
 
+Status MetricsBlobStore::PutFrom(std::string_view name, BlobReader& source, const crypto::Digest& sha256) {
+  Status status = BlobStoreWrapper::PutFrom(name, source, sha256);
+  Record(BlobOperation::kPut, status, source.size());
+  return status;
+}
+
 StatusOr<std::unique_ptr<BlobWriter>> MetricsBlobStore::NewWriter(std::string_view name,
                                                                   WriteMode mode) {
   auto writer = BlobStoreWrapper::NewWriter(name, mode);

@@ -39,6 +39,8 @@ class MetricsBlobStore : public BlobStoreWrapper {
   Status Put(std::string_view name, ByteSpan data, WriteMode mode = WriteMode::kOverwrite) override;
   StatusOr<std::unique_ptr<BlobWriter>> NewWriter(std::string_view name,
                                                   WriteMode mode = WriteMode::kOverwrite) override;
+  // Counted as a Put of the source's size.
+  Status PutFrom(std::string_view name, BlobReader& source, const crypto::Digest& sha256) override;
   StatusOr<Bytes> Get(std::string_view name) override;
   StatusOr<Bytes> GetRange(std::string_view name, uint64_t offset, uint64_t length) override;
   StatusOr<std::unique_ptr<BlobReader>> OpenReader(std::string_view name) override;

@@ -145,6 +145,10 @@ StatusOr<std::unique_ptr<BlobWriter>> RetryingBlobStore::NewBaseWriter(std::stri
   return Retry<std::unique_ptr<BlobWriter>>([&] { return BlobStoreWrapper::NewWriter(name, mode); });
 }
 
+Status RetryingBlobStore::PutFrom(std::string_view name, BlobReader& source, const crypto::Digest& sha256) {
+  return retrier_.Run([&](int) { return BlobStoreWrapper::PutFrom(name, source, sha256); });
+}
+
 StatusOr<Bytes> RetryingBlobStore::Get(std::string_view name) {
   return Retry<Bytes>([&] { return BlobStoreWrapper::Get(name); });
 }
