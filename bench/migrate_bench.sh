@@ -38,6 +38,9 @@ set -a
 source "$W/rgw/env"
 set +a
 s3() { python3 tests/python/s3_tool.py "$@"; }
+# radosgw frees deleted objects' space in its garbage collection, hours later
+# by default: run it at once after each purge, or the OSD fills up.
+rgw_gc() { radosgw-admin -c "$W/rgw/ceph.conf" -n client.admin gc process --include-all >/dev/null 2>&1 || true; }
 for b in mig-src mig-dst mig-dst2 mig-rclone mig-raw; do s3 mkbucket "$b"; done
 uri() { echo "s3://$1/hub?endpoint=$HDHUB_S3_ENDPOINT&region=$HDHUB_S3_REGION"; }
 
@@ -75,6 +78,7 @@ rclone sync --checksum --transfers "$PARALLEL" src:mig-src/hub dst:mig-rclone/hu
   { cat "$W/rclone.log" >&2; die "rclone sync"; }
 rclone_s=$(since "$start")
 rclone purge dst:mig-rclone/hub 2>/dev/null || true
+rgw_gc
 
 # Raw bandwidth of each side.
 printf 'user = "%s:%s"\n' "$HDHUB_S3_ACCESS_KEY_ID" "$HDHUB_S3_SECRET_ACCESS_KEY" >"$W/curl-auth"
@@ -94,6 +98,7 @@ seq 1 "$objects" | xargs -P "$PARALLEL" -I{} bash -c 'curl_s3 -T "$W/object" -o 
 write_s=$(since "$start")
 rm -f "$W/object"
 rclone purge dst:mig-raw 2>/dev/null || true
+rgw_gc
 
 # hdhub: the whole command (plan not included), switch and audit entry included.
 start=$(now)
@@ -108,6 +113,7 @@ inside_s=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1
 # The same objects once more, each copy read back as well: from dst to dst2
 # (after the purge of the first host, which a second migration needs; not timed).
 hd host purge >/dev/null 2>"$W/purge.err" || { cat "$W/purge.err" >&2; die "hdhub host purge"; }
+rgw_gc
 start=$(now)
 hd --json host migrate --to dst2 --parallel "$PARALLEL" --read-back >"$W/report2.json" 2>"$W/migrate2.err" ||
   { cat "$W/migrate2.err" >&2; die "hdhub host migrate --read-back"; }

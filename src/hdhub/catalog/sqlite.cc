@@ -1,5 +1,7 @@
 #include "hdhub/catalog/sqlite.h"
 
+#include <cstring>
+#include <fstream>
 #include <string>
 #include <utility>
 
@@ -34,18 +36,55 @@ Status SqliteStatus(int code, std::string_view what, std::string_view sqlite_mes
 
 // ---------------------------------------------------------------- Database
 
-StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, int busy_timeout_ms) {
+namespace {
+
+constexpr char kSqliteMagic[] = "SQLite format 3";  // and its NUL: a database in clear
+
+// Whether the file at `path` starts as a database in clear does.
+bool StartsInClear(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[sizeof(kSqliteMagic)] = {};
+  return in.read(head, sizeof(head)) && std::memcmp(head, kSqliteMagic, sizeof(head)) == 0;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, int busy_timeout_ms,
+                                                   std::shared_ptr<const SqliteCipher> cipher) {
+  if (cipher != nullptr && StartsInClear(path)) {
+    return FailedPreconditionError("database " + path +
+                                   " is stored in clear, and this hub keeps its state encrypted: it was made by an "
+                                   "older hdhub (see docs/formats/local-state.md)");
+  }
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const char* vfs = cipher != nullptr ? cipher->vfs_name().c_str() : nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   // The handle exists even when opening failed and must be closed either way.
-  auto db = std::make_unique<Database>(Token(), raw, path);
+  auto db = std::make_unique<Database>(Token(), raw, path, std::move(cipher));
   if (rc != SQLITE_OK) {
     return SqliteStatus(rc, "cannot open database " + path,
                         raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc));
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
+  if (db->cipher_ != nullptr) {
+    // The cipher's WAL layout needs 4096-byte pages; temporary tables and
+    // sorts stay in memory. Reading the schema reads the first page, so a
+    // wrong key shows here.
+    RETURN_IF_ERROR(db->Exec("PRAGMA page_size = 4096; PRAGMA temp_store = MEMORY; PRAGMA mmap_size = 0;"));
+    Status readable = db->Exec("SELECT count(*) FROM sqlite_schema");
+    if (readable.code() == StatusCode::kDataLoss) {
+      return DataLossError("database " + path +
+                           " cannot be read with this hub's state key (another hub's, or damaged)");
+    }
+    RETURN_IF_ERROR(readable);
+    ASSIGN_OR_RETURN(Statement page_size, db->Prepare("PRAGMA page_size"));
+    ASSIGN_OR_RETURN(bool row, page_size.Step());
+    if (!row || page_size.ColumnInt64(0) != SqliteCipher::kPageSize) {
+      return FailedPreconditionError("database " + path + ": an encrypted database must have 4096-byte pages");
+    }
+  }
   // WAL lets readers proceed while a writer commits; synchronous=FULL makes a
   // commit durable before it returns, which the catalog promises its callers.
   // secure_delete zeroes overwritten and deleted content in the file, so a

@@ -33,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hdhub/catalog/sqlite_cipher.h"
 #include "hdhub/common/bytes.h"
 #include "hdhub/common/status.h"
 
@@ -52,8 +53,12 @@ class Database {
   // Opens (creating if absent) the database at `path` and applies the
   // connection settings above. NotFound when the directory does not exist,
   // DataLoss when the file is not an SQLite database.
-  static StatusOr<std::unique_ptr<Database>> Open(const std::string& path,
-                                                  int busy_timeout_ms = kDefaultBusyTimeoutMs);
+  // With `cipher`, the file (and its WAL and journals) is encrypted on disk
+  // through its VFS (sqlite_cipher.h), and the connection keeps it alive:
+  // FailedPrecondition for a database in clear, DataLoss for one the key
+  // does not open.
+  static StatusOr<std::unique_ptr<Database>> Open(const std::string& path, int busy_timeout_ms = kDefaultBusyTimeoutMs,
+                                                  std::shared_ptr<const SqliteCipher> cipher = nullptr);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -83,10 +88,12 @@ class Database {
     friend class Database;
     Token() = default;
   };
-  Database(Token, sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  Database(Token, sqlite3* db, std::string path, std::shared_ptr<const SqliteCipher> cipher)
+      : cipher_(std::move(cipher)), db_(db), path_(std::move(path)) {}
 
  private:
   Status Error(int code, std::string_view what) const;
+  std::shared_ptr<const SqliteCipher> cipher_;  // outlives db_ (closed in ~Database)
   sqlite3* db_;
   std::string path_;
 };
