@@ -1,7 +1,6 @@
 #include "hdhub/catalog/sqlite.h"
 
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <utility>
 
@@ -36,26 +35,8 @@ Status SqliteStatus(int code, std::string_view what, std::string_view sqlite_mes
 
 // ---------------------------------------------------------------- Database
 
-namespace {
-
-constexpr char kSqliteMagic[] = "SQLite format 3";  // and its NUL: a database in clear
-
-// Whether the file at `path` starts as a database in clear does.
-bool StartsInClear(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  char head[sizeof(kSqliteMagic)] = {};
-  return in.read(head, sizeof(head)) && std::memcmp(head, kSqliteMagic, sizeof(head)) == 0;
-}
-
-}  // namespace
-
 StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, int busy_timeout_ms,
                                                    std::shared_ptr<const SqliteCipher> cipher) {
-  if (cipher != nullptr && StartsInClear(path)) {
-    return FailedPreconditionError("database " + path +
-                                   " is stored in clear, and this hub keeps its state encrypted: it was made by an "
-                                   "older hdhub (see docs/formats/local-state.md)");
-  }
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   const char* vfs = cipher != nullptr ? cipher->vfs_name().c_str() : nullptr;
@@ -69,6 +50,14 @@ StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, int 
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   if (db->cipher_ != nullptr) {
+    int in_clear = 0;
+    rc = sqlite3_file_control(raw, "main", SqliteCipher::kFileControlStartsInClear, &in_clear);
+    if (rc != SQLITE_OK) return db->Error(rc, "cannot read the database's first bytes");
+    if (in_clear) {
+      return FailedPreconditionError("database " + path +
+                                     " is stored in clear, and this hub keeps its state encrypted: it was made by an "
+                                     "older hdhub (see docs/formats/local-state.md)");
+    }
     // The cipher's WAL layout needs 4096-byte pages; temporary tables and
     // sorts stay in memory. Reading the schema reads the first page, so a
     // wrong key shows here.

@@ -172,6 +172,14 @@ int CipherCheckReservedLock(sqlite3_file* f, int* out) {
   return Of(f)->real()->pMethods->xCheckReservedLock(Of(f)->real(), out);
 }
 int CipherFileControl(sqlite3_file* f, int op, void* arg) {
+  if (op == SqliteCipher::kFileControlStartsInClear) {
+    static constexpr char kMagic[] = "SQLite format 3";  // and its NUL
+    char head[sizeof(kMagic)] = {};
+    sqlite3_file* real = Of(f)->real();
+    const int rc = real->pMethods->xRead(real, head, int(sizeof(head)), 0);
+    *static_cast<int*>(arg) = rc == SQLITE_OK && std::memcmp(head, kMagic, sizeof(head)) == 0 ? 1 : 0;
+    return rc == SQLITE_IOERR_SHORT_READ ? SQLITE_OK : rc;
+  }
   if (op == SQLITE_FCNTL_MMAP_SIZE) {  // memory-mapped reads would bypass the cipher
     *static_cast<sqlite3_int64*>(arg) = 0;
     return SQLITE_OK;

@@ -40,6 +40,11 @@ namespace hdhub::catalog {
 class SqliteCipher {
  public:
   static constexpr int kPageSize = 4096;
+  // sqlite3_file_control(db, "main", kFileControlStartsInClear, int* out):
+  // *out = 1 when the database file begins as an SQLite file in clear does
+  // (read through SQLite's own file, never by another open of it: closing
+  // any other descriptor of the file would drop this process's locks).
+  static constexpr int kFileControlStartsInClear = 0x68640001;
 
   // `key`: 64 bytes (crypto::BlockTweakCipher). InvalidArgument for a bad
   // key; Internal when SQLite refuses the registration.

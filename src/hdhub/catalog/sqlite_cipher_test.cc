@@ -7,7 +7,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -104,6 +106,40 @@ TEST(SqliteCipherTest, TwoConnectionsShareTheWalAndACrashedWritersWalIsRecovered
   ASSERT_OK_AND_ASSIGN(auto recovered,
                        Database::Open(dir.Sub("copy/state.db"), Database::kDefaultBusyTimeoutMs, cipher));
   EXPECT_THAT(Count(*recovered), ::hdhub::testing::IsOkAndHolds(350));
+}
+
+// Another process (this test binary run again, writing) commits; this
+// connection sees each commit at its next statement, as with any WAL
+// database: both go through the shared-memory WAL index.
+TEST(SqliteCipherTest, AnotherProcessSeesEachCommit) {
+  if (const char* child = std::getenv("HDHUB_CIPHER_TEST_WRITER")) {  // the writing process
+    const std::string spec(child);                                    // "<path> <hex key> <first id>"
+    const size_t a = spec.find(' '), b = spec.rfind(' ');
+    auto cipher = SqliteCipher::Create(SecretBytes(HexDecode(spec.substr(a + 1, b - a - 1)).value()));
+    ASSERT_OK(cipher.status());
+    ASSERT_OK_AND_ASSIGN(auto db, Database::Open(spec.substr(0, a), Database::kDefaultBusyTimeoutMs, *cipher));
+    ASSERT_OK(Fill(*db, std::stoi(spec.substr(b + 1)), 7));
+    ASSERT_OK(db->CheckpointAndTruncateWal());  // as a hub does when it closes
+    return;
+  }
+  TempDir dir;
+  const std::string path = dir.Sub("state.db");
+  const Bytes key = crypto::RandomBytes(64).value();
+  auto cipher = SqliteCipher::Create(SecretBytes(key)).value();
+  ASSERT_OK_AND_ASSIGN(auto reader, Database::Open(path, Database::kDefaultBusyTimeoutMs, cipher));
+  ASSERT_OK(Fill(*reader, 0, 5));
+  EXPECT_THAT(Count(*reader), ::hdhub::testing::IsOkAndHolds(5));
+  for (int round = 1; round <= 3; ++round) {
+    // Another connection of this process opens and closes meanwhile (a
+    // server's sessions do): it must not drop the reader's locks, else the
+    // writer, believing itself alone, resets the WAL index under it.
+    ASSERT_OK(Database::Open(path, Database::kDefaultBusyTimeoutMs, cipher).status());
+    const std::string env = path + " " + HexEncode(key) + " " + std::to_string(100 * round);
+    const std::string command = "HDHUB_CIPHER_TEST_WRITER='" + env + "' /proc/" + std::to_string(getpid()) +
+                                "/exe --gtest_filter=SqliteCipherTest.AnotherProcessSeesEachCommit >/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0) << "round " << round;
+    EXPECT_THAT(Count(*reader), ::hdhub::testing::IsOkAndHolds(5 + 7 * round)) << "round " << round;
+  }
 }
 
 TEST(SqliteCipherTest, AnotherKeyAndADatabaseInClearAreRefused) {
