@@ -161,18 +161,10 @@ pid=$!
 # Until the sealed Parquet is streaming (or the ingest is over): the pending
 # version recorded (read from the catalog: the state backup's copy of the
 # catalog streams through .tmp too, so a temporary proves nothing).
-pending_recorded() {
-  python3 -c '
-import sqlite3, sys
-db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True, timeout=0.2)
-n = db.execute("SELECT count(*) FROM dataset_version WHERE dataset = ? AND state = ?", ("ER_PRS_F_COPY", "pending")).fetchone()[0]
-sys.exit(0 if n else 1)' "$HDHUB_HOME/state/catalog.db" 2>/dev/null
-}
-for _ in $(seq 1 6000); do
-  pending_recorded && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.01
-done
+# The local database is encrypted: hub_reader.py decrypts a copy (as the
+# format pages say) every 10 ms.
+/usr/bin/python3 "$(dirname "$0")/python/hub_reader.py" --wait 60 "$pid" "$HDHUB_HOME" \
+  "SELECT count(*) FROM dataset_version WHERE dataset = ? AND state = ?" ER_PRS_F_COPY pending || true
 kill -9 "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 run catalog list --all

@@ -147,6 +147,57 @@ TEST_F(StateBackupTest, TheHostHoldsTheLogAndCatalogOnlySealed) {
   EXPECT_EQ(catalog.find("IR_BEN_R"), std::string::npos);
 }
 
+// A copy of the hub's disk without its key store: the local database (and
+// its WAL) read as noise, yet the hub reads them, and so does whoever holds
+// the cipher.
+TEST_F(StateBackupTest, TheLocalDatabaseIsEncryptedOnDisk) {
+  ASSERT_OK_AND_ASSIGN(auto hub, Open(hub_dir()));
+  std::shared_ptr<catalog::SqliteCipher> cipher = hub->state_cipher();
+  ASSERT_NE(cipher, nullptr);
+  const std::string catalog_name = (hub_dir() / "state" / "catalog.db").string();
+  for (const std::string& file : {catalog_name, catalog_name + "-wal"}) {
+    if (!fs::exists(file)) continue;
+    ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile(file));
+    EXPECT_EQ(bytes.find("SQLite format 3"), std::string::npos) << file;
+    EXPECT_EQ(bytes.find("IR_BEN_R"), std::string::npos) << file;
+    EXPECT_EQ(bytes.find("CREATE TABLE"), std::string::npos) << file;
+  }
+  EXPECT_GT(fs::file_size(catalog_name) + fs::file_size(catalog_name + "-wal"), 16'384u);
+  hub.reset();
+  EXPECT_THAT(catalog::Database::Open(catalog_name), StatusIs(StatusCode::kDataLoss, HasSubstr("not a database")));
+  ASSERT_OK_AND_ASSIGN(auto db,
+                       catalog::Database::Open(catalog_name, catalog::Database::kDefaultBusyTimeoutMs, cipher));
+  ASSERT_OK_AND_ASSIGN(catalog::Statement names, db->Prepare("SELECT count(*) FROM dataset WHERE name = 'IR_BEN_R'"));
+  ASSERT_OK_AND_ASSIGN(bool row, names.Step());
+  ASSERT_TRUE(row);
+  EXPECT_EQ(names.ColumnInt64(0), 1);
+}
+
+// A hub made before its database was encrypted: refused with the way over,
+// which is a restore from its host into a new directory.
+TEST_F(StateBackupTest, AHubWhoseDatabaseIsInClearIsRefusedAndARestoreCarriesItOver) {
+  const std::string catalog_name = (hub_dir() / "state" / "catalog.db").string();
+  {
+    ASSERT_OK_AND_ASSIGN(auto hub, Open(hub_dir()));
+    ASSERT_OK_AND_ASSIGN(
+        auto db, catalog::Database::Open(catalog_name, catalog::Database::kDefaultBusyTimeoutMs, hub->state_cipher()));
+    ASSERT_OK_AND_ASSIGN(Bytes image, db->Serialize());
+    db.reset();
+    hub.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(catalog_name + suffix);
+    ASSERT_OK_AND_ASSIGN(auto clear, catalog::Database::Open(catalog_name));
+    ASSERT_OK(clear->LoadImage(image));
+  }
+  EXPECT_THAT(Open(hub_dir()).status(), StatusIs(StatusCode::kFailedPrecondition,
+                                                 HasSubstr("rebuild it from its host's backup with 'hdhub restore'")));
+  fs::copy_file(hub_dir() / "state" / "hub.key", escrow());  // the old hub.json's key store
+  ASSERT_OK(Restore("file://" + host_dir().string()).status());
+  ASSERT_OK_AND_ASSIGN(auto hub, Open(restored()));
+  EXPECT_EQ(CountRows(*hub), rows_);
+  ASSERT_OK_AND_ASSIGN(std::string bytes, ReadFile((restored() / "state" / "catalog.db").string()));
+  EXPECT_EQ(bytes.find("SQLite format 3"), std::string::npos);
+}
+
 TEST_F(StateBackupTest, TheLogsBackupStaysLogarithmicallyManyChunksAndNothingStale) {
   ASSERT_OK_AND_ASSIGN(auto hub, Open(hub_dir()));
   ASSERT_OK(Log(*hub, 200));

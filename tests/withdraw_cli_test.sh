@@ -13,10 +13,9 @@ SNDS=$2
 export HDHUB_SOURCE_PASSPHRASE="source passphrase"
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(open('$work/out')); print(eval(sys.argv[1]))" "$1"; }
 on_host() { test -f "$HDHUB_HOME/host/$1"; }
-wrapped_key_bytes() {  # dataset version -> length of its wrapped data key in catalog.db
-  /usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect('file:$HDHUB_HOME/state/catalog.db?mode=ro', uri=True)
-    .execute('SELECT length(wrapped_dek) FROM dataset_version WHERE dataset=? AND version=?', (sys.argv[1], int(sys.argv[2])))
-    .fetchone()[0])" "$1" "$2"
+wrapped_key_bytes() {  # dataset version -> length of its wrapped data key in catalog.db (decrypted)
+  /usr/bin/python3 "$(dirname "$0")/python/hub_reader.py" --query "$HDHUB_HOME" \
+    "SELECT length(wrapped_dek) FROM dataset_version WHERE dataset=? AND version=?" "$1" "$2"
 }
 count() {  # [--project P] table -> its row count, as the caller sees it
   run query "$@" 2>/dev/null

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Independent reader of a whole hub directory, written from the format pages
-alone (docs/formats/hub-directory.md, key-file.md, catalog.md, projects.md,
-sealed-object.md, audit-log.md, directory.md, state-backup.md), not from hdhub's
+alone (docs/formats/hub-directory.md, key-file.md, local-state.md, catalog.md,
+projects.md, sealed-object.md, audit-log.md, directory.md, state-backup.md), not from hdhub's
 code: with the hub's passphrase it opens the key file, unwraps every data key,
 finds every sealed object on the host by its logical name, decrypts it and
 checks it against the catalog, opens the host's audit checkpoint and the
@@ -16,6 +16,12 @@ through ctypes; run with /usr/bin/python3.
   hub_reader.py HUB           passphrase in $HDHUB_PASSPHRASE; API tokens to
                               check against the directory in $HUB_READER_TOKENS
                               (comma-separated), never on the command line
+  hub_reader.py --query HUB SQL [PARAM...]
+                              the first value SQL gives on the hub's local
+                              database, decrypted (for tests)
+  hub_reader.py --wait SECONDS PID HUB SQL [PARAM...]
+                              polls that value until it is truthy (exit 0),
+                              or PID ends or time runs out (exit 1)
 Prints one line per object read; exit status 0 when everything was read and
 matched, 1 when something did not (the first failure is printed), 2 on a
 usage error.
@@ -29,10 +35,13 @@ import json
 import os
 import sqlite3
 import sys
+import tempfile
+import time
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -216,6 +225,62 @@ def parquet_rows(plain, what):
     return rows, footer
 
 
+# --- local-state.md ------------------------------------------------------------
+def local_state_key(ring):
+    """The 64-byte key of state/catalog.db: two HMACs of the ring's audit-checkpoint key."""
+    k = ring["audit-checkpoint"]
+    return (hmac.new(k, b"local state data key v1", hashlib.sha256).digest() +
+            hmac.new(k, b"local state tweak key v1", hashlib.sha256).digest())
+
+
+def xor(a, b):
+    return (int.from_bytes(a, "little") ^ int.from_bytes(b, "little")).to_bytes(len(a), "little")
+
+
+def decrypt_blocks(key, data, position, domain):
+    """Whole 16-byte blocks from file offset `position`: each one XTS-AES-256 with a one-block data unit and
+    the tweak LE64(offset) || LE64(domain), i.e. T = AES(K2, tweak), P = AES^-1(K1, C xor T) xor T."""
+    n = len(data) // 16 * 16
+    if n == 0:
+        return b""
+    tweaks = b"".join((position + i).to_bytes(8, "little") + domain.to_bytes(8, "little") for i in range(0, n, 16))
+    enc = Cipher(algorithms.AES(key[32:]), modes.ECB()).encryptor()
+    masks = enc.update(tweaks) + enc.finalize()
+    dec = Cipher(algorithms.AES(key[:32]), modes.ECB()).decryptor()
+    return xor(dec.update(xor(data[:n], masks)) + dec.finalize(), masks)
+
+
+def check_block_cipher(key):
+    """The ECB form above is XTS-AES-256 over one-block units: one block checked against the library's XTS."""
+    block, tweak = bytes(range(16)), (4096).to_bytes(8, "little") + (1).to_bytes(8, "little")
+    enc = Cipher(algorithms.AES(key), modes.XTS(tweak)).encryptor()
+    if decrypt_blocks(key, enc.update(block) + enc.finalize(), 4096, 1) != block:
+        raise Mismatch("local-state.md: the block cipher is not XTS-AES-256")
+
+
+def decrypt_local_database(hub, key, out_dir):
+    """state/catalog.db (domain 1) and its WAL (domain 2: header and frame headers in clear, each frame's
+    4096-byte page encrypted from its first byte) decrypted into out_dir; returns the database's path."""
+    src = os.path.join(hub, "state", "catalog.db")
+    data = open(src, "rb").read()
+    if data.startswith(b"SQLite format 3\0"):
+        raise Mismatch("state/catalog.db is stored in clear")
+    out = os.path.join(out_dir, "catalog.db")
+    with open(out, "wb") as f:
+        f.write(decrypt_blocks(key, data, 0, 1))
+    wal = src + "-wal"
+    if os.path.exists(wal):
+        data = open(wal, "rb").read()
+        plain = bytearray(data[:32])
+        at = 32
+        while at + 24 + 4096 <= len(data):
+            plain += data[at:at + 24] + decrypt_blocks(key, data[at + 24:at + 24 + 4096], at + 24, 2)
+            at += 24 + 4096
+        with open(out + "-wal", "wb") as f:
+            f.write(bytes(plain))
+    return out
+
+
 class Reader:
     def __init__(self, hub, passphrase):
         self.hub = hub
@@ -225,8 +290,12 @@ class Reader:
         self.host = store_path(hub, config["host"], "file")
         self.kek = open_key_file(store_path(hub, config["keys"], "keyfile"), passphrase)
         self.ring = read_key_ring(hub, self.kek, config)
-        # hub-directory.md: state/catalog.db holds catalog, directory and projects.
-        self.db = sqlite3.connect("file:%s?mode=ro" % os.path.join(hub, "state", "catalog.db"), uri=True)
+        # hub-directory.md: state/catalog.db holds catalog, directory and projects,
+        # encrypted as local-state.md says: read from a decrypted copy.
+        key = local_state_key(self.ring)
+        check_block_cipher(key)
+        self.scratch = tempfile.TemporaryDirectory()
+        self.db = sqlite3.connect(decrypt_local_database(hub, key, self.scratch.name))
         self.read = 0
         self.opened = set()  # host paths read
 
@@ -408,7 +477,42 @@ class Reader:
         return sorted(on_host - self.opened)
 
 
+def query(argv):
+    """--query HUB SQL [PARAM...]: prints the first column of the first row of SQL on the decrypted local
+    database. --wait SECONDS PID HUB SQL [PARAM...]: polls until that value is truthy (exit 0), or PID ends or
+    the time is out (exit 1)."""
+    wait = argv[0] == "--wait"
+    seconds, pid = (float(argv[1]), int(argv[2])) if wait else (0, 0)
+    hub, sql, params = (argv[3], argv[4], argv[5:]) if wait else (argv[1], argv[2], argv[3:])
+    config = json.load(open(os.path.join(hub, "hub.json")))
+    kek = open_key_file(store_path(hub, config["keys"], "keyfile"), os.environb[b"HDHUB_PASSPHRASE"])
+    key = local_state_key(read_key_ring(hub, kek, config))
+    deadline = time.monotonic() + seconds
+    while True:
+        with tempfile.TemporaryDirectory() as scratch:
+            try:
+                db = sqlite3.connect(decrypt_local_database(hub, key, scratch))
+                row = db.execute(sql, params).fetchone()
+                db.close()
+            except sqlite3.Error:
+                row = None
+        if not wait:
+            print(row[0] if row else "")
+            return 0
+        if row and row[0]:
+            return 0
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return 1
+        if time.monotonic() > deadline:
+            return 1
+        time.sleep(0.01)
+
+
 def main(argv):
+    if argv and argv[0] in ("--query", "--wait") and "HDHUB_PASSPHRASE" in os.environ:
+        return query(argv)
     if len(argv) != 1 or "HDHUB_PASSPHRASE" not in os.environ:
         print(__doc__, file=sys.stderr)
         return 2

@@ -106,8 +106,10 @@ bool Catalog::IsValidDatasetName(std::string_view name) {
   return true;
 }
 
-StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path, Clock* clock) {
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(path));
+StatusOr<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path, Clock* clock,
+                                                 std::shared_ptr<const SqliteCipher> cipher) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db,
+                   Database::Open(path, Database::kDefaultBusyTimeoutMs, std::move(cipher)));
   RETURN_IF_ERROR(ApplyMigrations(db.get(), kCatalogComponent, CatalogMigrations()));
   return std::make_unique<Catalog>(std::move(db), clock);
 }

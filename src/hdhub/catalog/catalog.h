@@ -95,7 +95,9 @@ class Catalog {
   // brings its schema up to date. `clock` stamps created_at/committed_at.
   // NotFound when the directory is missing; DataLoss when the file is not a
   // catalog; FailedPrecondition when it was written by a newer hdhub.
-  static StatusOr<std::unique_ptr<Catalog>> Open(const std::string& path, Clock* clock);
+  // `cipher`: the hub's state is encrypted on disk (sqlite_cipher.h).
+  static StatusOr<std::unique_ptr<Catalog>> Open(const std::string& path, Clock* clock,
+                                                 std::shared_ptr<const SqliteCipher> cipher = nullptr);
 
   // Datasets are named like SNDS tables: [A-Za-z0-9_]{1,64}, e.g. ER_PRS_F.
   static bool IsValidDatasetName(std::string_view name);

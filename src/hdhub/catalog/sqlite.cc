@@ -56,7 +56,8 @@ StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, int 
     if (in_clear) {
       return FailedPreconditionError("database " + path +
                                      " is stored in clear, and this hub keeps its state encrypted: it was made by an "
-                                     "older hdhub (see docs/formats/local-state.md)");
+                                     "older hdhub; rebuild it from its host's backup with 'hdhub restore' into a new "
+                                     "directory (docs/formats/local-state.md)");
     }
     // The cipher's WAL layout needs 4096-byte pages; temporary tables and
     // sorts stay in memory. Reading the schema reads the first page, so a
@@ -133,6 +134,30 @@ StatusOr<Bytes> Database::Serialize() {
   Bytes out(image, image + size);
   sqlite3_free(image);
   return out;
+}
+
+Status Database::LoadImage(ByteSpan image) {
+  sqlite3* source = nullptr;
+  int rc = sqlite3_open_v2(":memory:", &source, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)> closer(source, &sqlite3_close_v2);
+  if (rc != SQLITE_OK) return Error(rc, "cannot open an in-memory database");
+  auto* copy = static_cast<unsigned char*>(sqlite3_malloc64(image.size()));
+  if (copy == nullptr && !image.empty()) return Error(SQLITE_NOMEM, "cannot load a database image");
+  if (!image.empty()) std::memcpy(copy, image.data(), image.size());
+  // An image of a WAL database says so in its header (bytes 18 and 19 = 2),
+  // and an in-memory database cannot have a WAL: read it as a rollback one.
+  if (image.size() >= 20 && copy[18] == 2 && copy[19] == 2) copy[18] = copy[19] = 1;
+  // SQLite owns (and frees) `copy` from here on, even on failure.
+  rc = sqlite3_deserialize(source, "main", copy, sqlite3_int64(image.size()), sqlite3_int64(image.size()),
+                           SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY);
+  if (rc != SQLITE_OK) return SqliteStatus(rc, "a database image (" + path_ + ")", sqlite3_errmsg(source));
+  sqlite3_backup* backup = sqlite3_backup_init(db_, "main", source, "main");
+  if (backup == nullptr) return Error(sqlite3_errcode(db_), "cannot load a database image");
+  rc = sqlite3_backup_step(backup, -1);
+  const int finished = sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) return Error(rc, "cannot load a database image");
+  if (finished != SQLITE_OK) return Error(finished, "cannot load a database image");
+  return OkStatus();
 }
 
 // ---------------------------------------------------------------- Statement

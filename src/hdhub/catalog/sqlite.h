@@ -80,6 +80,10 @@ class Database {
   // (sqlite3_serialize, read inside one read transaction): what a backup
   // holds. Another connection's commit meanwhile is either wholly in it or not.
   StatusOr<Bytes> Serialize();
+  // Replaces the whole database with the one in `image` (what Serialize
+  // gives), in one transaction, through this connection (so through its
+  // cipher). DataLoss when `image` is not a database.
+  Status LoadImage(ByteSpan image);
   const std::string& path() const { return path_; }
 
   // Only Open() can name this type, so only Open() constructs a Database

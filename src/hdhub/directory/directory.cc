@@ -62,9 +62,11 @@ bool Directory::IsValidUserName(std::string_view name) {
 }
 
 StatusOr<std::unique_ptr<Directory>> Directory::Open(const std::string& db_path, Clock* clock, audit::AuditLog* log,
-                                                     DirectoryOptions options) {
+                                                     DirectoryOptions options,
+                                                     std::shared_ptr<const catalog::SqliteCipher> cipher) {
   RETURN_IF_ERROR(ValidateOptions(options));
-  ASSIGN_OR_RETURN(std::unique_ptr<catalog::Database> db, catalog::Database::Open(db_path));
+  ASSIGN_OR_RETURN(std::unique_ptr<catalog::Database> db,
+                   catalog::Database::Open(db_path, catalog::Database::kDefaultBusyTimeoutMs, std::move(cipher)));
   RETURN_IF_ERROR(catalog::ApplyMigrations(db.get(), kDirectoryComponent, DirectoryMigrations()));
   return std::make_unique<Directory>(Passkey(), std::move(db), clock, log, std::move(options));
 }

@@ -123,8 +123,10 @@ class Directory {
   // migrating them. InvalidArgument for bad options; NotFound when the
   // directory of `db_path` does not exist; DataLoss when the file is not an
   // SQLite database; FailedPrecondition when it was written by a newer hdhub.
+  // `cipher`: the hub's state is encrypted on disk (catalog/sqlite_cipher.h).
   static StatusOr<std::unique_ptr<Directory>> Open(const std::string& db_path, Clock* clock, audit::AuditLog* log,
-                                                   DirectoryOptions options = {});
+                                                   DirectoryOptions options = {},
+                                                   std::shared_ptr<const catalog::SqliteCipher> cipher = nullptr);
 
   // True for [a-z][a-z0-9._-]{0,63}.
   static bool IsValidUserName(std::string_view name);

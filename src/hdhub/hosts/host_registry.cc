@@ -89,8 +89,10 @@ StatusOr<SovereigntyPolicy> ParsePolicy(const std::string& text) {
 
 }  // namespace
 
-StatusOr<std::unique_ptr<HostRegistry>> HostRegistry::Open(const std::string& db_path) {
-  ASSIGN_OR_RETURN(std::unique_ptr<catalog::Database> db, catalog::Database::Open(db_path));
+StatusOr<std::unique_ptr<HostRegistry>> HostRegistry::Open(const std::string& db_path,
+                                                           std::shared_ptr<const catalog::SqliteCipher> cipher) {
+  ASSIGN_OR_RETURN(std::unique_ptr<catalog::Database> db,
+                   catalog::Database::Open(db_path, catalog::Database::kDefaultBusyTimeoutMs, std::move(cipher)));
   RETURN_IF_ERROR(catalog::ApplyMigrations(db.get(), kHostsComponent, kMigrations));
   return std::unique_ptr<HostRegistry>(new HostRegistry(std::move(db)));
 }

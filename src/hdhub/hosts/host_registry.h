@@ -41,7 +41,9 @@ class HostRegistry {
  public:
   // Opens the registry in the database at `db_path`, applying its migrations.
   // Errors as catalog::Database::Open and catalog::ApplyMigrations.
-  static StatusOr<std::unique_ptr<HostRegistry>> Open(const std::string& db_path);
+  // `cipher`: the hub's state is encrypted on disk (catalog/sqlite_cipher.h).
+  static StatusOr<std::unique_ptr<HostRegistry>> Open(const std::string& db_path,
+                                                      std::shared_ptr<const catalog::SqliteCipher> cipher = nullptr);
 
   // Adds a host. InvalidArgument for a bad spec (ValidateHostSpec);
   // AlreadyExists when its name or its URI is already registered.

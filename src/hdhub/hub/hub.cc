@@ -89,15 +89,22 @@ StatusOr<hosts::HostSpec> CreateHubFiles(const Backends& backends, const fs::pat
   }
   // The purpose keys: random, stage 2 from the custodians' contributions if
   // given, wrapped by the new KEK.
+  ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> kek, backends.key_stores(passphrase).Open(config.keys));
+  StatusOr<keys::KeyRing> ring =
+      options.derived_purpose_keys_for_test
+          ? keys::KeyRing::FromDerived(*kek, HubPurposes())
+          : keys::KeyRing::New(HubPurposes(), ingest::kStageTwoPurpose, options.stage2_contributions);
+  RETURN_IF_ERROR(ring.status());
   if (!options.derived_purpose_keys_for_test) {
-    ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> kek, backends.key_stores(passphrase).Open(config.keys));
-    ASSIGN_OR_RETURN(keys::KeyRing ring,
-                     keys::KeyRing::New(HubPurposes(), ingest::kStageTwoPurpose, options.stage2_contributions));
-    RETURN_IF_ERROR(ring.Write(*kek, (abs / "state" / keys::kKeyRingFileName).string()));
+    RETURN_IF_ERROR(ring->Write(*kek, (abs / "state" / keys::kKeyRingFileName).string()));
     config.purpose_keys_in_ring = true;
   }
-  RETURN_IF_ERROR(catalog::Catalog::Open((abs / "state" / kCatalogName).string(), &clock).status());
-  ASSIGN_OR_RETURN(auto registry, hosts::HostRegistry::Open((abs / "state" / kCatalogName).string()));
+  // The local databases are encrypted from their first byte.
+  keys::KeyRingKeyStore ring_keys(nullptr, *std::move(ring));
+  ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> checkpoint_hmac, ring_keys.HmacFor(kCheckpointSealPurpose));
+  ASSIGN_OR_RETURN(std::shared_ptr<catalog::SqliteCipher> cipher, LocalStateCipher(*checkpoint_hmac));
+  RETURN_IF_ERROR(catalog::Catalog::Open((abs / "state" / kCatalogName).string(), &clock, cipher).status());
+  ASSIGN_OR_RETURN(auto registry, hosts::HostRegistry::Open((abs / "state" / kCatalogName).string(), cipher));
   RETURN_IF_ERROR(registry->Add(host, first, clock.Now()));
   // hub.json last: until it exists, the directory is not a hub.
   RETURN_IF_ERROR(WriteConfigAtomically(dir, config));
@@ -181,6 +188,7 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
   ASSIGN_OR_RETURN(auto checkpoint_hmac, hub->raw_keys_->HmacFor(kCheckpointSealPurpose));
   hub->checkpoint_key_ = CheckpointSealingKey(*checkpoint_hmac);
   hub->backup_key_ = StateBackupKey(*checkpoint_hmac);
+  ASSIGN_OR_RETURN(hub->state_cipher_, LocalStateCipher(*checkpoint_hmac));
   ASSIGN_OR_RETURN(hub->host_, backends.hosts.Open(config.host));
   hub->host_uri_ = HubRelativeUri(config.host, hub->dir_);  // the backup's host, before any publication
   {
@@ -199,13 +207,14 @@ StatusOr<std::unique_ptr<Hub>> Hub::Open(const Backends& backends, const fs::pat
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::HmacSha256> names, hub->hub_keys_->HmacFor(kObjectNamesPurpose));
   hub->sealed_ = std::make_unique<storage::SealedStore>(hub->host_.get(), std::move(names));
   RETURN_IF_ERROR(hub->FoldFailedUnlocks());
-  ASSIGN_OR_RETURN(hub->catalog_, catalog::Catalog::Open((hub->state_dir() / kCatalogName).string(), clock));
-  ASSIGN_OR_RETURN(hub->directory_,
-                   directory::Directory::Open(hub->database_path(), clock, hub->audit_.get(), directory_options));
+  ASSIGN_OR_RETURN(hub->catalog_,
+                   catalog::Catalog::Open((hub->state_dir() / kCatalogName).string(), clock, hub->state_cipher_));
+  ASSIGN_OR_RETURN(hub->directory_, directory::Directory::Open(hub->database_path(), clock, hub->audit_.get(),
+                                                               directory_options, hub->state_cipher_));
   Hub* self = hub.get();
-  ASSIGN_OR_RETURN(hub->projects_,
-                   projects::ProjectStore::Open(hub->database_path(), clock, hub->audit_.get(),
-                                                [self](const audit::Actor& a) { return self->KeysFor(a); }));
+  ASSIGN_OR_RETURN(hub->projects_, projects::ProjectStore::Open(
+                                       hub->database_path(), clock, hub->audit_.get(),
+                                       [self](const audit::Actor& a) { return self->KeysFor(a); }, hub->state_cipher_));
   RETURN_IF_ERROR(hub->OpenHosts(config));
   // Leftovers of processes killed earlier go once the hub is known sound.
   ASSIGN_OR_RETURN(std::vector<std::string> removed, hub->RemoveAbandonedScratch());

@@ -263,6 +263,9 @@ class Hub {
   // The host registry and the sovereignty policy (docs/hosts.md), sharing
   // the hub's database.
   hosts::HostRegistry& hosts() { return *hosts_; }
+  // The cipher of state/catalog.db, for tools and tests that open it
+  // themselves (catalog::Database::Open); it outlives the hub if kept.
+  const std::shared_ptr<catalog::SqliteCipher>& state_cipher() const { return state_cipher_; }
   // The hub's host as registry and hub.json name it (hub-relative for a
   // path inside the hub directory).
   const std::string& host_uri() const { return host_uri_; }
@@ -330,6 +333,8 @@ class Hub {
   std::string key_store_uri_;
   SecretBytes checkpoint_key_;  // seals audit/checkpoint on the host
   SecretBytes backup_key_;      // seals the state backup on the host (state_backup.h)
+  // Encrypts state/catalog.db (catalog, directory, projects, hosts) on disk.
+  std::shared_ptr<catalog::SqliteCipher> state_cipher_;
   std::unique_ptr<audit::Ed25519Signer> signer_;  // until the log takes it
   enum class KeyToWrite { kNone, kNew, kWrapClear } key_to_write_ = KeyToWrite::kNone;
   // kDerived: an older hub's derived keys, to be written into state/keyring;

@@ -148,7 +148,7 @@ Status Hub::PublishCheckpoint(std::string_view checkpoint) {
   const size_t text_end = checkpoint.find("\n\n");
   ASSIGN_OR_RETURN(audit::Checkpoint parsed, audit::ParseCheckpointText(checkpoint.substr(
                                                  0, text_end == std::string_view::npos ? 0 : text_end + 1)));
-  RETURN_IF_ERROR(BackUpState(dir_, host_uri_, *sealed_, *raw_keys_, backup_key_, parsed.size));
+  RETURN_IF_ERROR(BackUpState(dir_, host_uri_, *sealed_, *raw_keys_, backup_key_, parsed.size, state_cipher_));
   RETURN_IF_ERROR(sealed_->Put(kCheckpointObjectName, checkpoint_key_, AsBytes(checkpoint)).status());
   return WriteFileAtomically(PublishedCheckpointPath(dir_.string()), AsBytes(checkpoint), kRecordMode);
 }

@@ -51,7 +51,7 @@ audit::Event HostRegisteredEvent(const audit::Actor& actor, const hosts::HostSpe
 }
 
 Status Hub::OpenHosts(const Config& config) {
-  ASSIGN_OR_RETURN(hosts_, hosts::HostRegistry::Open(database_path()));
+  ASSIGN_OR_RETURN(hosts_, hosts::HostRegistry::Open(database_path(), state_cipher_));
   host_uri_ = HubRelativeUri(config.host, dir_);
   ASSIGN_OR_RETURN(std::optional<hosts::HostRecord> current, hosts_->FindByUri(host_uri_));
   if (current || !hosts::IsLocalUri(host_uri_)) return OkStatus();

@@ -312,7 +312,13 @@ TEST_F(HubTest, QueryFailsWhenItCannotBeLogged) {
 // host, visibly (host.register by the hub), and allows it as a local host.
 TEST_F(HubTest, AnOlderHubRegistersItsLocalHostAtTheNextOpen) {
   {
-    ASSERT_OK_AND_ASSIGN(auto db, catalog::Database::Open((dir_.path() / "hub" / "state" / "catalog.db").string()));
+    std::shared_ptr<catalog::SqliteCipher> cipher;
+    {
+      ASSERT_OK_AND_ASSIGN(auto hub, Open());
+      cipher = hub->state_cipher();
+    }
+    ASSERT_OK_AND_ASSIGN(auto db, catalog::Database::Open((dir_.path() / "hub" / "state" / "catalog.db").string(),
+                                                          catalog::Database::kDefaultBusyTimeoutMs, cipher));
     ASSERT_OK(
         db->Exec("DROP TRIGGER host_no_delete; DROP TABLE host_qualification; DROP TABLE host; "
                  "DROP TABLE host_policy; DELETE FROM schema_version WHERE component = 'hosts';"));

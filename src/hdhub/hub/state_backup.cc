@@ -306,13 +306,22 @@ SecretBytes CheckpointSealingKey(const crypto::HmacSha256& checkpoint_purpose_ke
   return FromCheckpointPurposeKey(checkpoint_purpose_key, "sealing key v1");
 }
 
+StatusOr<std::shared_ptr<catalog::SqliteCipher>> LocalStateCipher(const crypto::HmacSha256& checkpoint_purpose_key) {
+  const SecretBytes data = FromCheckpointPurposeKey(checkpoint_purpose_key, "local state data key v1");
+  const SecretBytes tweak = FromCheckpointPurposeKey(checkpoint_purpose_key, "local state tweak key v1");
+  SecretBytes key(data.size() + tweak.size());
+  std::copy(data.span().begin(), data.span().end(), key.mutable_data());
+  std::copy(tweak.span().begin(), tweak.span().end(), key.mutable_data() + data.size());
+  return catalog::SqliteCipher::Create(key);
+}
+
 std::string StateRootObjectName() {
   const std::string h = Hex(crypto::Sha256(AsBytes(kRootFormat)));
   return "o/" + h.substr(0, 2) + "/" + h;
 }
 
 Status BackUpState(const fs::path& dir, const std::string& host_uri, storage::SealedStore& sealed, keys::KeyStore& kek,
-                   const SecretBytes& key, uint64_t log_size) {
+                   const SecretBytes& key, uint64_t log_size, std::shared_ptr<const catalog::SqliteCipher> cipher) {
   ASSIGN_OR_RETURN(std::optional<Record> read, ReadRecord(dir));
   const bool same_host = read && read->host == host_uri;
   Record old = same_host ? *read : Record{.host = host_uri};
@@ -338,7 +347,8 @@ Status BackUpState(const fs::path& dir, const std::string& host_uri, storage::Se
     merged += old.chunks[keep - 1].stored.plain_bytes;
     --keep;
   }
-  ASSIGN_OR_RETURN(auto database, catalog::Database::Open((dir / "state" / kCatalogName).string()));
+  ASSIGN_OR_RETURN(auto database, catalog::Database::Open((dir / "state" / kCatalogName).string(),
+                                                          catalog::Database::kDefaultBusyTimeoutMs, std::move(cipher)));
   ASSIGN_OR_RETURN(Bytes catalog, database->Serialize());
   database.reset();
   const std::string catalog_sha = Hex(crypto::Sha256(catalog));
@@ -586,7 +596,18 @@ StatusOr<RestoreReport> WriteRestoredState(keys::KeyStore& kek, storage::BlobSto
                          std::string(catalog.status().message()) + ")");
   }
   RETURN_IF_ERROR(CheckPlain(*catalog, record.catalog, "the catalog's copy"));
-  RETURN_IF_ERROR(WritePrivate(state / kCatalogName, *catalog));
+  {
+    // Written through the hub's cipher, as the hub keeps it, and checked.
+    ASSIGN_OR_RETURN(std::shared_ptr<catalog::SqliteCipher> cipher, LocalStateCipher(*checkpoint_purpose));
+    ASSIGN_OR_RETURN(auto database, catalog::Database::Open((state / kCatalogName).string(),
+                                                            catalog::Database::kDefaultBusyTimeoutMs, cipher));
+    Status loaded = database->LoadImage(*catalog);
+    if (loaded.code() == StatusCode::kDataLoss) return DataLossError("the catalog's copy on the host is damaged");
+    RETURN_IF_ERROR(loaded);
+    ASSIGN_OR_RETURN(catalog::Statement check, database->Prepare("PRAGMA integrity_check"));
+    ASSIGN_OR_RETURN(bool row, check.Step());
+    if (!row || check.ColumnText(0) != "ok") return DataLossError("the catalog's copy on the host is damaged");
+  }
   report.catalog_bytes = catalog->size();
 
   // The host's signed checkpoint becomes the local one and the published
@@ -675,12 +696,6 @@ StatusOr<RestoreReport> RestoreHubFiles(const Backends& backends, const fs::path
     RETURN_IF_ERROR(audit::VerifyLogDirectory(audit::HubAuditDir(scratch.string()), *verifier).status());
     RETURN_IF_ERROR(CheckLogAgainstWitnesses(scratch.string(), *verifier, options.witnesses));
     report.witnesses = options.witnesses.size();
-    {
-      ASSIGN_OR_RETURN(auto database, catalog::Database::Open((state / kCatalogName).string()));
-      ASSIGN_OR_RETURN(catalog::Statement check, database->Prepare("PRAGMA integrity_check"));
-      ASSIGN_OR_RETURN(bool row, check.Step());
-      if (!row || check.ColumnText(0) != "ok") return DataLossError("the catalog's copy on the host is damaged");
-    }
     report.host = host_name;
     report.keys = HubRelativeUri(config.keys, abs);
     if (options.verify_only) return OkStatus();

@@ -25,9 +25,11 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "hdhub/catalog/sqlite_cipher.h"
 #include "hdhub/common/secret_bytes.h"
 #include "hdhub/common/status.h"
 #include "hdhub/crypto/hash.h"
@@ -55,14 +57,21 @@ SecretBytes StateBackupKey(const crypto::HmacSha256& checkpoint_purpose_key);
 // The key that seals the host's copy of the audit checkpoint
 // (hub-directory.md, "audit/checkpoint"), from the same ring key.
 SecretBytes CheckpointSealingKey(const crypto::HmacSha256& checkpoint_purpose_key);
+// The cipher of the hub's local databases (state/catalog.db and its WAL;
+// docs/formats/local-state.md), keyed by
+//   HMAC-SHA256(k, "local state data key v1") || HMAC-SHA256(k, "local state tweak key v1")
+// with k the same ring key: a KEK rotation leaves it unchanged.
+StatusOr<std::shared_ptr<catalog::SqliteCipher>> LocalStateCipher(const crypto::HmacSha256& checkpoint_purpose_key);
 
 // Brings the backup on `host_uri` (the hub's host, as hub.json names it)
 // up to the first `log_size` entries of the hub's audit log and the
 // catalog database as it is now. Errors as the host's, and DataLoss when the
 // local log no longer holds what state/backup says was backed up.
 // `kek` wraps the root's key (unaudited: this runs inside the log's append).
+// `cipher` opens the local catalog database.
 Status BackUpState(const std::filesystem::path& hub_dir, const std::string& host_uri, storage::SealedStore& sealed,
-                   keys::KeyStore& kek, const SecretBytes& key, uint64_t log_size);
+                   keys::KeyStore& kek, const SecretBytes& key, uint64_t log_size,
+                   std::shared_ptr<const catalog::SqliteCipher> cipher);
 
 // Rewrites the backup's root on `host` under a root key wrapped by `kek`
 // (a KEK rotation's new KEK, once the ring and the signing key are

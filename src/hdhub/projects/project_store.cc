@@ -139,9 +139,11 @@ std::string WorkspaceKeyContext(std::string_view project, int64_t build) {
 }
 
 StatusOr<std::unique_ptr<ProjectStore>> ProjectStore::Open(const std::string& db_path, Clock* clock,
-                                                           audit::AuditLog* log, KeysFor keys_for) {
+                                                           audit::AuditLog* log, KeysFor keys_for,
+                                                           std::shared_ptr<const catalog::SqliteCipher> cipher) {
   if (!keys_for) return InvalidArgumentError("a project store needs its key views (keys_for)");
-  ASSIGN_OR_RETURN(std::unique_ptr<catalog::Database> db, catalog::Database::Open(db_path));
+  ASSIGN_OR_RETURN(std::unique_ptr<catalog::Database> db,
+                   catalog::Database::Open(db_path, catalog::Database::kDefaultBusyTimeoutMs, std::move(cipher)));
   RETURN_IF_ERROR(catalog::ApplyMigrations(db.get(), kProjectsComponent, ProjectMigrations()));
   return std::make_unique<ProjectStore>(std::move(db), clock, log, std::move(keys_for));
 }

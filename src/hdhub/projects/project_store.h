@@ -124,8 +124,10 @@ class ProjectStore {
   // Project keys are wrapped and unwrapped through the view `keys_for`
   // returns for the acting account (the hub's audited key uses: Hub::KeysFor),
   // never through a store shared by every request.
+  // `cipher`: the hub's state is encrypted on disk (catalog/sqlite_cipher.h).
   static StatusOr<std::unique_ptr<ProjectStore>> Open(const std::string& db_path, Clock* clock, audit::AuditLog* log,
-                                                      KeysFor keys_for);
+                                                      KeysFor keys_for,
+                                                      std::shared_ptr<const catalog::SqliteCipher> cipher = nullptr);
   // Views that forward to `store` unchanged, for whoever acts (tests, and
   // tools with no audited key store); `store` must outlive them.
   static KeysFor Borrowed(keys::KeyStore* store);
