@@ -215,7 +215,9 @@ TEST_F(S3FaultTest, StalledAnswerTimesOutAndIsRetried) {
       3, [](S3Options& o) { o.client.request_timeout = std::chrono::milliseconds(2000); });
   ASSERT_OK(store_->Put("slow", TestPattern(10, 9)));
   EXPECT_THAT(store_->Get("slow"), IsOkAndHolds(TestPattern(10, 9)));
-  EXPECT_EQ(stalls.load(), 2);
+  // The stalled GET and at least one retry (a loaded machine may make the
+  // retry time out too).
+  EXPECT_GE(stalls.load(), 2);
   stalls = 0;
   EXPECT_THAT(s3_->Get("slow"), StatusIs(StatusCode::kUnavailable, HasSubstr("s3://")));
 }
