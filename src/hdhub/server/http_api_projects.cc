@@ -1,0 +1,121 @@
+// The HTTP API's project routes: list, create, show, change, approve, close
+// and sweep projects, and build a project's workspace (its queries are in
+// http_api_queries.cc).
+#include "hdhub/server/http_api_internal.h"
+
+namespace hdhub::server::http_api_internal {
+
+namespace {
+
+StatusOr<projects::ProjectScope> ScopeField(const json& body) {
+  auto it = body.find("scope");
+  if (it == body.end() || !it->is_object()) return InvalidArgumentError("scope must be a JSON object");
+  return projects::ProjectScope::Parse(it->dump());
+}
+
+StatusOr<TimePoint> TimeField(const json& body, const char* name) {
+  ASSIGN_OR_RETURN(std::string text, StringField(body, name));
+  auto t = ParseRfc3339(text);
+  if (!t.ok()) return InvalidArgumentError(std::string(name) + " must be an RFC 3339 time or YYYY-MM-DD");
+  return *t;
+}
+
+// As `project show --json` (cli/project_commands.cc), and created_at.
+json ProjectJson(const projects::ProjectRecord& p, TimePoint now) {
+  return {{"id", p.spec.id},
+          {"authorisation", p.spec.authorisation_ref},
+          {"purpose", p.spec.purpose},
+          {"state", std::string(projects::ProjectStateName(p.state))},
+          {"phase", std::string(projects::PhaseName(p.PhaseAt(now)))},
+          {"scope", json::parse(p.spec.scope.ToJson(), nullptr, false)},
+          {"scope_version", p.scope_version},
+          {"approvers", p.approvers},
+          {"members", p.spec.members},
+          {"start", Time(p.spec.start)},
+          {"end", Time(p.spec.end)},
+          {"thresholds", json::parse(p.spec.thresholds.ToJson(), nullptr, false)},
+          {"created_by", p.created_by},
+          {"created_at", Time(p.created_at)},
+          {"keys_destroyed", p.wrapped_pseudonym_key.empty()}};
+}
+
+json Changed(const std::string& project, std::string_view state) {
+  return {{"project", project}, {"state", std::string(state)}};
+}
+
+}  // namespace
+
+StatusOr<HttpResponse> ListProjects(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto projects, a.service.ListProjects(*c.ctx));
+  std::vector<json> items;
+  for (const auto& p : projects) items.push_back(ProjectJson(p, a.service.clock().Now()));
+  ASSIGN_OR_RETURN(json page, Page(c, std::move(items)));
+  return Json(page);
+}
+
+StatusOr<HttpResponse> CreateProject(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(json body, Body(c));
+  projects::ProjectSpec spec;
+  ASSIGN_OR_RETURN(spec.id, StringField(body, "id"));
+  ASSIGN_OR_RETURN(spec.authorisation_ref, StringField(body, "authorisation"));
+  ASSIGN_OR_RETURN(spec.purpose, StringField(body, "purpose"));
+  ASSIGN_OR_RETURN(spec.scope, ScopeField(body));
+  ASSIGN_OR_RETURN(spec.members, StringList(body, "members"));
+  ASSIGN_OR_RETURN(spec.start, TimeField(body, "start"));
+  ASSIGN_OR_RETURN(spec.end, TimeField(body, "end"));
+  if (auto it = body.find("thresholds"); it != body.end()) {
+    if (!it->is_object()) return InvalidArgumentError("thresholds must be a JSON object");
+    ASSIGN_OR_RETURN(spec.thresholds, projects::Thresholds::FromJson(it->dump()));
+  }
+  RETURN_IF_ERROR(a.service.CreateProject(*c.ctx, spec));
+  return Json(Changed(spec.id, "draft"), 201);
+}
+
+StatusOr<HttpResponse> ShowProject(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto view, a.service.ShowProject(*c.ctx, c.params.at("id")));
+  json out = ProjectJson(view.project, a.service.clock().Now());
+  json workspaces = json::array();
+  for (const auto& w : view.workspaces) {
+    workspaces.push_back({{"build", w.build},
+                          {"state", std::string(projects::WorkspaceStateName(w.state))},
+                          {"built_by", w.built_by},
+                          {"built_at", Time(w.built_at)},
+                          {"provenance", json::parse(w.provenance_json, nullptr, false)}});
+  }
+  out["workspaces"] = std::move(workspaces);
+  return Json(out);
+}
+
+StatusOr<HttpResponse> ChangeProject(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(json body, Body(c));
+  ASSIGN_OR_RETURN(projects::ProjectScope scope, ScopeField(body));
+  ASSIGN_OR_RETURN(std::vector<std::string> members, StringList(body, "members"));
+  RETURN_IF_ERROR(a.service.ChangeProject(*c.ctx, c.params.at("id"), scope, members));
+  return Json(Changed(c.params.at("id"), "draft"));
+}
+
+StatusOr<HttpResponse> Approve(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto state, a.service.ApproveProject(*c.ctx, c.params.at("id")));
+  return Json(Changed(c.params.at("id"), projects::ProjectStateName(state)));
+}
+
+StatusOr<HttpResponse> CloseProject(Api& a, const Call& c) {
+  RETURN_IF_ERROR(a.service.CloseProject(*c.ctx, c.params.at("id")));
+  return Json(Changed(c.params.at("id"), "closed"));
+}
+
+StatusOr<HttpResponse> Sweep(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(std::vector<std::string> shredded, a.service.SweepProjects(*c.ctx));
+  return Json({{"shredded", shredded}});
+}
+
+StatusOr<HttpResponse> Build(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto built, a.service.BuildWorkspace(*c.ctx, c.params.at("id")));
+  return Json({{"project", c.params.at("id")},
+               {"workspace", built.build},
+               {"rows", built.rows},
+               {"provenance", json::parse(built.provenance_json, nullptr, false)}},
+              201);
+}
+
+}  // namespace hdhub::server::http_api_internal
