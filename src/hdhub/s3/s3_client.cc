@@ -26,6 +26,7 @@ struct Transfer {
   HttpResponse response;
   FaultAction fault;
   bool stalled = false;
+  std::chrono::milliseconds timeout{0};  // the request's (kStall)
   const StreamedBody* streamed_body = nullptr;
   uint64_t streamed = 0;  // bytes of the streamed body handed to curl
   Status read_error;
@@ -87,6 +88,11 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t upload
   if (fault.kind == FaultAction::Kind::kStall && !transfer->stalled) {
     transfer->stalled = true;
     std::this_thread::sleep_for(fault.stall);
+    // A stall past the request's timeout ends the transfer as curl's timer
+    // does, even when the whole answer arrived before this first callback
+    // (then curl would finish without looking at its timer: the test flaked
+    // on loaded machines).
+    if (transfer->timeout.count() > 0 && fault.stall >= transfer->timeout) return 1;
   }
   return 0;
 }
@@ -222,6 +228,7 @@ StatusOr<HttpResponse> S3Client::Send(const HttpRequest& request) {
   }
   Transfer transfer;
   transfer.streamed_body = request.streamed_body;
+  transfer.timeout = options_.request_timeout;
   if (options_.fault_hook_for_test) transfer.fault = options_.fault_hook_for_test(request);
   if (transfer.fault.kind == FaultAction::Kind::kRespond) return InjectedAnswer(transfer.fault);
   CURL* curl = static_cast<CURL*>(Acquire());
