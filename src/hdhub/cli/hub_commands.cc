@@ -96,7 +96,13 @@ void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
                   "a custodian's contribution to the stage-2 pseudonym key ('hdhub keys contribution'); give two, "
                   "from two organisations, or none for a key the hub makes alone")
       ->check(CLI::ExistingFile);
-  cmd->callback(Run(opts, exit_code, [&opts, host, name, host_file, keys_uri, contributions]() -> Status {
+  auto escrow = std::make_shared<std::string>();
+  cmd->add_option("--stage2-escrow", *escrow,
+                  "rebuilding a lost hub: the escrow record its custodians kept ('hdhub keys custodians'); with "
+                  "the two contributions of the pair it names, it remakes that hub's stage-2 key, and so its "
+                  "pseudonyms")
+      ->check(CLI::ExistingFile);
+  cmd->callback(Run(opts, exit_code, [&opts, host, name, host_file, keys_uri, contributions, escrow]() -> Status {
     if (!opts.server.empty()) return OnlyOnTheHub(opts);
     hub::InitOptions init{.host_uri = *host, .keys_uri = *keys_uri};
     if (!host_file->empty()) {
@@ -116,6 +122,14 @@ void AddInit(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     for (const std::string& file : *contributions) {
       ASSIGN_OR_RETURN(keys::CustodianContribution c, keys::CustodianContribution::Read(file));
       init.stage2_contributions.push_back(std::move(c));
+    }
+    if (!escrow->empty()) {
+      if (contributions->empty()) {
+        return InvalidArgumentError(
+            "--stage2-escrow needs the two contributions of the pair it names "
+            "(--stage2-contribution, twice)");
+      }
+      ASSIGN_OR_RETURN(init.stage2_escrow, keys::Stage2Escrow::Read(*escrow));
     }
     // A new key file's passphrase is chosen now (typed twice); an existing
     // store's secret (an HSM's PIN) is typed once.

@@ -4,6 +4,10 @@
 // (the hub takes two with `hdhub init --stage2-contribution F …`).
 //   hdhub keys rotate [--to URI]      a new KEK, every wrapped key moved to
 //                                     it; two operators (docs/formats/kek-rotation.md)
+//   hdhub keys custodians --contribution F --contribution F [--escrow-out F]
+//                                     the stage-2 key in escrow with a new pair
+//                                     of custodians; two operators
+//                                     (docs/formats/key-ring.md)
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -32,6 +36,57 @@ void AddKeyCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     std::cerr << "keep " << *out
               << " in the custodian's safe: with the other custodian's it remakes the stage-2 key; "
                  "hand it to the hub only at 'hdhub init'\n";
+    return OkStatus();
+  }));
+
+  auto* custodians = keys_cmd->add_subcommand(
+      "custodians",
+      "put the stage-2 pseudonym key in escrow with a new pair of custodians (the key and every pseudonym stay as "
+      "they are); operators, two of them: the first asks, a second, different one confirms with the same two "
+      "contributions");
+  auto pair_files = std::make_shared<std::vector<std::string>>();
+  auto escrow_out = std::make_shared<std::string>();
+  custodians
+      ->add_option("--contribution", *pair_files, "each new custodian's contribution file ('hdhub keys contribution')")
+      ->required()
+      ->check(CLI::ExistingFile);
+  custodians->add_option("--escrow-out", *escrow_out,
+                         "where the confirming call writes the escrow record for the custodians (created, never "
+                         "overwritten; it is also kept as state/stage2-escrow)");
+  custodians->callback(Run(opts, exit_code, [&opts, pair_files, escrow_out]() -> Status {
+    if (!opts.server.empty()) return OnlyOnTheHub(opts);
+    if (pair_files->size() != 2) {
+      return InvalidArgumentError("--contribution: give the new pair's two contributions (got " +
+                                  std::to_string(pair_files->size()) + ")");
+    }
+    std::vector<keys::CustodianContribution> pair;
+    for (const std::string& file : *pair_files) {
+      ASSIGN_OR_RETURN(keys::CustodianContribution c, keys::CustodianContribution::Read(file));
+      pair.push_back(std::move(c));
+    }
+    SystemClock clock;
+    ASSIGN_OR_RETURN(Session s, OpenSession(opts, &clock));
+    ASSIGN_OR_RETURN(service::CustodiansOutcome r, s.service->ChangeCustodians(s.ctx, pair));
+    if (r.escrowed && !escrow_out->empty()) RETURN_IF_ERROR(r.escrow.Write(*escrow_out, /*overwrite=*/false));
+    if (opts.json) {
+      nlohmann::json j{{"escrowed", r.escrowed}, {"requested_by", r.requested_by}};
+      if (r.escrowed) {
+        j["custodians"] = r.escrow.custodians;
+        j["previous_custodians"] = r.previous;
+        if (!escrow_out->empty()) j["escrow_file"] = *escrow_out;
+      }
+      std::cout << j.dump() << "\n";
+    } else if (!r.escrowed) {
+      std::cout << "new custodians requested by " << r.requested_by
+                << "; a second, different operator confirms with the same command and contributions\n";
+    } else {
+      std::cout << "stage-2 key in escrow with custodians " << r.escrow.custodians
+                << (r.previous.empty() ? "" : " (before: " + r.previous + ")") << "; the key is unchanged\n";
+      std::cerr << "give each custodian a copy of the escrow record"
+                << (escrow_out->empty() ? " (state/stage2-escrow)" : " (" + *escrow_out + ")")
+                << " to keep with its contribution: the two contributions and the record remake the key "
+                   "('hdhub init --stage2-escrow')\n";
+    }
     return OkStatus();
   }));
 

@@ -47,6 +47,7 @@ const std::vector<PolicyRule>& Table() {
       {Operation::kKeysRotate,       "keys.rotate",      {kOp},            {},    kDualControl, "a new KEK: one operator asks, a second, different one rotates"},
       {Operation::kHostMigrate,      "host.migrate",     {kOp},            {},    0, "moves the sealed objects to another host, then purges the old one; no health value"},
       {Operation::kHubRestore,       "hub.restore",      {kOp},            {},    0, "a hub rebuilt from its host's backup and the key store; refused: the rebuilt files are removed"},
+      {Operation::kKeysCustodians,   "keys.custodians",  {kOp},            {},    kDualControl, "the stage-2 key in escrow with a new pair of custodians: one operator asks, a second, different one confirms"},
   };
   return table;
 }

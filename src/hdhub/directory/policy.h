@@ -53,12 +53,13 @@ enum class Operation {
   kAuditRead,
   kHostCheck,
   kAuditRecover,
-  kHostRead,     // the host registry, the policy and each decision's evidence
-  kHostChange,   // add a host, change what is declared of one
-  kHostPolicy,   // change the sovereignty policy
-  kKeysRotate,   // a new KEK, every wrapped key moved to it
-  kHostMigrate,  // the hub's sealed objects moved to another host; the old one purged
-  kHubRestore,   // a hub rebuilt from its host's backup, confirmed by an operator
+  kHostRead,        // the host registry, the policy and each decision's evidence
+  kHostChange,      // add a host, change what is declared of one
+  kHostPolicy,      // change the sovereignty policy
+  kKeysRotate,      // a new KEK, every wrapped key moved to it
+  kHostMigrate,     // the hub's sealed objects moved to another host; the old one purged
+  kHubRestore,      // a hub rebuilt from its host's backup, confirmed by an operator
+  kKeysCustodians,  // the stage-2 key put in escrow with a new pair of custodians
 };
 
 enum PolicyFlag : unsigned {

@@ -26,7 +26,7 @@ TEST(PolicyTest, TableHasOneRowPerOperationInOrder) {
     EXPECT_EQ(static_cast<size_t>(rule.op), i++) << rule.action;
     EXPECT_TRUE(actions.insert(rule.action).second) << "two rows log " << rule.action;
   }
-  EXPECT_EQ(i, static_cast<size_t>(Operation::kHubRestore) + 1);
+  EXPECT_EQ(i, static_cast<size_t>(Operation::kKeysCustodians) + 1);
 }
 
 TEST(PolicyTest, ResearcherMayNotReachTheCatalogOrTheDirectory) {

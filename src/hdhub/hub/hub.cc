@@ -52,6 +52,8 @@ Status CheckInitInputs(const fs::path& dir, const SecretBytes& passphrase, const
   // A new key file's passphrase is all that guards its KEK; an HSM guards its
   // own (PIN retry limits), so its PIN is not held to the passphrase rules.
   if (options.keys_uri.empty()) RETURN_IF_ERROR(keys::CheckPassphraseStrength(passphrase));
+  // A lost hub's stage-2 key: the contributions must be the escrow's pair.
+  if (options.stage2_escrow) RETURN_IF_ERROR(options.stage2_escrow->Recover(options.stage2_contributions).status());
   if (!directory::Directory::IsValidUserName(first.name)) {
     return InvalidArgumentError("the first operator's name must be a lower-case letter, then up to 63 of [a-z0-9._-]");
   }
@@ -90,11 +92,19 @@ StatusOr<hosts::HostSpec> CreateHubFiles(const Backends& backends, const fs::pat
   // The purpose keys: random, stage 2 from the custodians' contributions if
   // given, wrapped by the new KEK.
   ASSIGN_OR_RETURN(std::unique_ptr<keys::KeyStore> kek, backends.key_stores(passphrase).Open(config.keys));
-  StatusOr<keys::KeyRing> ring =
-      options.derived_purpose_keys_for_test
-          ? keys::KeyRing::FromDerived(*kek, HubPurposes())
-          : keys::KeyRing::New(HubPurposes(), ingest::kStageTwoPurpose, options.stage2_contributions);
+  // With an escrow record, the contributions remake a lost hub's key
+  // through it rather than making a new one.
+  const bool escrowed = options.stage2_escrow.has_value();
+  static const std::vector<keys::CustodianContribution> kNone;
+  const std::vector<keys::CustodianContribution>& contributions = escrowed ? kNone : options.stage2_contributions;
+  StatusOr<keys::KeyRing> ring = options.derived_purpose_keys_for_test
+                                     ? keys::KeyRing::FromDerived(*kek, HubPurposes())
+                                     : keys::KeyRing::New(HubPurposes(), ingest::kStageTwoPurpose, contributions);
   RETURN_IF_ERROR(ring.status());
+  if (escrowed) {
+    ASSIGN_OR_RETURN(SecretBytes key, options.stage2_escrow->Recover(options.stage2_contributions));
+    RETURN_IF_ERROR(ring->Replace({ingest::kStageTwoPurpose, options.stage2_escrow->origin, std::move(key)}));
+  }
   if (!options.derived_purpose_keys_for_test) {
     RETURN_IF_ERROR(ring->Write(*kek, (abs / "state" / keys::kKeyRingFileName).string()));
     config.purpose_keys_in_ring = true;
@@ -128,7 +138,9 @@ Status Hub::Init(const Backends& backends, const fs::path& dir, const SecretByte
     e.objects["host"] = HostKind(options.host_uri.empty() ? "file:" : options.host_uri);
     e.details["key_store"] = HostKind(options.keys_uri.empty() ? "keyfile:" : options.keys_uri);
     // Fingerprints name the contributions without revealing them.
-    e.details["stage2_key"] = options.stage2_contributions.empty() ? keys::kOriginRandom : "custodians";
+    e.details["stage2_key"] = options.stage2_escrow                  ? "escrow"
+                              : options.stage2_contributions.empty() ? keys::kOriginRandom
+                                                                     : "custodians";
     for (const keys::CustodianContribution& c : options.stage2_contributions) {
       e.details["stage2_custodians"].push_back(c.fingerprint);
     }

@@ -58,6 +58,7 @@
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/keys/key_ring.h"
 #include "hdhub/keys/key_store.h"
+#include "hdhub/keys/stage2_escrow.h"
 #include "hdhub/projects/project_store.h"
 #include "hdhub/projects/session.h"
 #include "hdhub/projects/workspace_builder.h"
@@ -84,6 +85,9 @@ struct InitOptions {
   // Two custodians' contributions to the stage-2 pseudonym key, or none (the
   // key is then random, made by the hub alone; the key ring says which).
   std::vector<keys::CustodianContribution> stage2_contributions;
+  // With the contributions of the pair it names: the stage-2 key of a lost
+  // hub, remade from the escrow record its custodians kept (its origin too).
+  std::optional<keys::Stage2Escrow> stage2_escrow;
   bool derived_purpose_keys_for_test = false;  // a hub as made before the key ring
 };
 
@@ -140,6 +144,13 @@ StatusOr<std::optional<KekRotationJournal>> ReadKekRotationJournal(const std::fi
 // while rewrapping, the new KEK alone once switching).
 StatusOr<std::unique_ptr<keys::KeyStore>> OpenKekUnderRotation(const keys::KeyStoreRegistry& stores,
                                                                const KekRotationJournal& journal);
+
+// The first operator's request to put the stage-2 key in escrow with a new
+// pair of custodians (state/custodians-request): the pair's fingerprints.
+struct CustodiansRequest {
+  std::string requested_by;
+  std::string custodians;  // "<fingerprint>+<fingerprint>"
+};
 
 // The first operator's request to rotate (state/kek-rotation-request); `to`
 // as given (empty: a new key file).
@@ -230,6 +241,21 @@ class Hub {
   StatusOr<std::optional<KekRotationRequest>> PendingKekRotation() const;
   Status RequestKekRotation(const KekRotationRequest& request);
   Status CancelKekRotationRequest();
+  // The stage-2 key in escrow with a new pair of custodians (docs/formats/
+  // key-ring.md, "A new pair of custodians"): the record for `pair`, and
+  // keeping it as state/stage2-escrow (replacing the previous pair's). The
+  // key and every pseudonym stay as they are. InvalidArgument unless `pair`
+  // is two different contributions.
+  StatusOr<keys::Stage2Escrow> MakeStageTwoEscrow(const std::vector<keys::CustodianContribution>& pair) const;
+  Status KeepStageTwoEscrow(const keys::Stage2Escrow& escrow);
+  // state/stage2-escrow, if a pair was ever given one; the pair of the
+  // stage-2 key's origin otherwise ("custodians:<pair>"), or none.
+  StatusOr<std::string> StageTwoCustodians() const;
+  // The pending first approval of a new pair (its fingerprints and who asked),
+  // and recording or dropping it (state/custodians-request).
+  StatusOr<std::optional<CustodiansRequest>> PendingCustodiansRequest() const;
+  Status RequestCustodians(const CustodiansRequest& request);
+  Status CancelCustodiansRequest();
   // The key store's URI, hub-relative as in hub.json.
   std::string key_store_uri() const { return HubRelativeUri(key_store_uri_, dir_); }
   // Re-seals the key store under `new_passphrase` (key file only): nothing

@@ -10,6 +10,7 @@
 #include "hdhub/hub/audit_key.h"
 #include "hdhub/hub/hub.h"
 #include "hdhub/hub/hub_config.h"
+#include "hdhub/hub/pending_request.h"
 #include "hdhub/hub/state_backup.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/keys/key_file.h"
@@ -124,29 +125,16 @@ StatusOr<std::unique_ptr<keys::KeyStore>> OpenKekUnderRotation(const keys::KeySt
 }
 
 StatusOr<std::optional<KekRotationRequest>> Hub::PendingKekRotation() const {
-  StatusOr<std::string> text = ReadFile(RequestPath(dir_));
-  if (IsNotFound(text.status())) return std::optional<KekRotationRequest>();
-  RETURN_IF_ERROR(text.status());
-  nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || !j.contains("requested_by") || !j["requested_by"].is_string() || !j.contains("to") ||
-      !j["to"].is_string()) {
-    return DataLossError(RequestPath(dir_) + " is malformed");
-  }
-  return std::optional<KekRotationRequest>(
-      KekRotationRequest{j["requested_by"].get<std::string>(), j["to"].get<std::string>()});
+  ASSIGN_OR_RETURN(std::optional<PendingRequest> pending, ReadPendingRequest(RequestPath(dir_), "to"));
+  if (!pending) return std::optional<KekRotationRequest>();
+  return std::optional<KekRotationRequest>(KekRotationRequest{pending->requested_by, pending->what});
 }
 
 Status Hub::RequestKekRotation(const KekRotationRequest& request) {
-  nlohmann::json out{{"requested_by", request.requested_by}, {"to", request.to}};
-  return WriteFileAtomically(RequestPath(dir_), AsBytes(out.dump() + "\n"), kRecordMode);
+  return WritePendingRequest(RequestPath(dir_), "to", {request.requested_by, request.to});
 }
 
-Status Hub::CancelKekRotationRequest() {
-  std::error_code ec;
-  fs::remove(RequestPath(dir_), ec);
-  if (ec) return InternalError("cannot remove " + RequestPath(dir_) + ": " + ec.message());
-  return SyncDir(state_dir().string());
-}
+Status Hub::CancelKekRotationRequest() { return RemovePendingRequest(RequestPath(dir_)); }
 
 Status Hub::CheckKekRotationTarget(const std::string& to_uri) const {
   if (rotation_) return OkStatus();

@@ -86,29 +86,49 @@ Status CustodianContribution::Write(const std::string& path) const {
   return written;
 }
 
-StatusOr<KeyRing> KeyRing::New(const std::vector<std::string>& purposes, std::string_view stage2_purpose,
-                               const std::vector<CustodianContribution>& contributions) {
-  if (!contributions.empty() && contributions.size() != 2) {
+namespace {
+
+Status CheckPair(const std::vector<CustodianContribution>& pair) {
+  if (pair.size() != 2) {
     return InvalidArgumentError("the stage-2 key takes two custodians' contributions, got " +
-                                std::to_string(contributions.size()));
+                                std::to_string(pair.size()));
   }
-  if (contributions.size() == 2 && contributions[0].fingerprint == contributions[1].fingerprint) {
-    return InvalidArgumentError("the two custodians' contributions are the same one (" + contributions[0].fingerprint +
+  if (pair[0].fingerprint == pair[1].fingerprint) {
+    return InvalidArgumentError("the two custodians' contributions are the same one (" + pair[0].fingerprint +
                                 "): each custodian makes its own");
   }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<std::string> CustodianPair(const std::vector<CustodianContribution>& pair) {
+  RETURN_IF_ERROR(CheckPair(pair));
+  const auto& [a, b] = std::minmax(pair[0].fingerprint, pair[1].fingerprint);
+  return a + "+" + b;
+}
+
+StatusOr<SecretBytes> CombineContributions(const std::vector<CustodianContribution>& pair, std::string_view info) {
+  RETURN_IF_ERROR(CheckPair(pair));
+  const CustodianContribution* first = &pair[0];
+  const CustodianContribution* second = &pair[1];
+  if (second->fingerprint < first->fingerprint) std::swap(first, second);
+  SecretBytes ikm(2 * kKeySize);
+  std::copy(first->bytes.span().begin(), first->bytes.span().end(), ikm.mutable_data());
+  std::copy(second->bytes.span().begin(), second->bytes.span().end(), ikm.mutable_data() + kKeySize);
+  return crypto::HkdfSha256(ikm, ByteSpan(), AsBytes(info), kKeySize);
+}
+
+StatusOr<KeyRing> KeyRing::New(const std::vector<std::string>& purposes, std::string_view stage2_purpose,
+                               const std::vector<CustodianContribution>& contributions) {
+  if (!contributions.empty()) RETURN_IF_ERROR(CustodianPair(contributions).status());
   KeyRing ring;
   for (const std::string& purpose : purposes) {
     if (!IsToken(purpose)) return InvalidArgumentError("a purpose is one printable word, got \"" + purpose + "\"");
     if (purpose == stage2_purpose && !contributions.empty()) {
-      const CustodianContribution* first = &contributions[0];
-      const CustodianContribution* second = &contributions[1];
-      if (second->fingerprint < first->fingerprint) std::swap(first, second);
-      SecretBytes ikm(2 * kKeySize);
-      std::copy(first->bytes.span().begin(), first->bytes.span().end(), ikm.mutable_data());
-      std::copy(second->bytes.span().begin(), second->bytes.span().end(), ikm.mutable_data() + kKeySize);
-      ASSIGN_OR_RETURN(SecretBytes key, crypto::HkdfSha256(ikm, ByteSpan(), AsBytes(kStage2Info), kKeySize));
-      ring.keys_.push_back(
-          {purpose, kOriginCustodiansPrefix + first->fingerprint + "+" + second->fingerprint, std::move(key)});
+      ASSIGN_OR_RETURN(SecretBytes key, CombineContributions(contributions, kStage2Info));
+      ASSIGN_OR_RETURN(std::string pair, CustodianPair(contributions));
+      ring.keys_.push_back({purpose, kOriginCustodiansPrefix + pair, std::move(key)});
       continue;
     }
     ASSIGN_OR_RETURN(SecretBytes key, crypto::RandomSecret(kKeySize));
@@ -171,6 +191,19 @@ Status KeyRing::Write(KeyStore& kek, const std::string& path) const {
     text += k.purpose + " " + k.origin + " " + HexEncode(wrapped) + "\n";
   }
   return WriteFileAtomically(path, AsBytes(text), 0600);
+}
+
+Status KeyRing::Replace(PurposeKey key) {
+  if (key.key.size() != kKeySize || !IsToken(key.origin)) {
+    return InvalidArgumentError("a key of the ring is 32 bytes with a one-word origin");
+  }
+  for (PurposeKey& k : keys_) {
+    if (k.purpose == key.purpose) {
+      k = std::move(key);
+      return OkStatus();
+    }
+  }
+  return InvalidArgumentError("the key ring holds no key for purpose \"" + key.purpose + "\"");
 }
 
 const PurposeKey* KeyRing::Find(std::string_view purpose) const {

@@ -57,6 +57,15 @@ struct CustodianContribution {
   Status Write(const std::string& path) const;
 };
 
+// HKDF-SHA256(ikm = the two contributions' bytes ordered by fingerprint,
+// salt = "", info = `info`, 32 bytes): what two custodians make together.
+// InvalidArgument for a number of contributions other than two, or twice the
+// same one.
+StatusOr<SecretBytes> CombineContributions(const std::vector<CustodianContribution>& pair, std::string_view info);
+// "<fingerprint>+<fingerprint>" of two different contributions, ordered (the
+// pair's name in origins, escrows and the audit log); the same errors.
+StatusOr<std::string> CustodianPair(const std::vector<CustodianContribution>& pair);
+
 struct PurposeKey {
   std::string purpose;
   std::string origin;
@@ -86,6 +95,11 @@ class KeyRing {
   // Writes the ring to `path`, every key wrapped by `kek`, atomically and
   // durably (mode 0600).
   Status Write(KeyStore& kek, const std::string& path) const;
+
+  // Puts `key` in place of the ring's key for key.purpose (a key remade
+  // from an escrow, with its own origin). InvalidArgument when the ring holds
+  // no key for that purpose, or `key` is not 32 bytes or its origin not one word.
+  Status Replace(PurposeKey key);
 
   // The key for `purpose`, or nullptr.
   const PurposeKey* Find(std::string_view purpose) const;

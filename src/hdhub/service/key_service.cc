@@ -1,4 +1,5 @@
-// Key operations of consequence, under dual control: KEK rotation.
+// Key operations of consequence, under dual control: KEK rotation, a new
+// pair of custodians for the stage-2 key.
 #include "hdhub/audit/recorder.h"
 #include "hdhub/service/service.h"
 
@@ -28,6 +29,14 @@ void AddKek(audit::Event& e, const std::string& which, std::string_view uri) {
                         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") ==
                             std::string_view::npos;
   if (loggable) e.details[which + "_key"] = std::string(name);
+}
+
+// details.<key>: a pair of custodians ("<fp>+<fp>") as the array of its two
+// fingerprints ('+' is not in the log's alphabet).
+void AddPair(audit::Event& e, const std::string& key, const std::string& pair) {
+  const size_t plus = pair.find('+');
+  if (plus == std::string::npos) return;
+  e.details[key] = nlohmann::json::array({pair.substr(0, plus), pair.substr(plus + 1)});
 }
 
 }  // namespace
@@ -82,6 +91,49 @@ StatusOr<KekRotationOutcome> Service::RotateKek(const RequestContext& ctx, const
   RETURN_IF_ERROR(hub_->CancelKekRotationRequest());
   outcome.rotated = true;
   outcome.rotation = *std::move(rotation);
+  return outcome;
+}
+
+StatusOr<CustodiansOutcome> Service::ChangeCustodians(const RequestContext& ctx,
+                                                      const std::vector<keys::CustodianContribution>& pair) {
+  audit::Event event{.action = "keys.custodians"};
+  StatusOr<std::string> named = keys::CustodianPair(pair);
+  if (named.ok()) AddPair(event, "custodians", *named);
+  ASSIGN_OR_RETURN(audit::Actor actor, Gate(ctx, Operation::kKeysCustodians, event));
+  if (!named.ok()) return audit::Record(hub_->audit(), std::move(event), named.status());
+  CustodiansOutcome outcome;
+  StatusOr<std::optional<hub::CustodiansRequest>> pending = hub_->PendingCustodiansRequest();
+  if (!pending.ok()) return audit::Record(hub_->audit(), std::move(event), pending.status());
+  if (!*pending || (*pending)->custodians != *named) {
+    // A first approval (replacing a request for another pair).
+    event.details["approvals"] = 1;
+    RETURN_IF_ERROR(hub_->audit().Append(event).status());
+    Status requested = hub_->RequestCustodians({actor.id, *named});
+    if (!requested.ok()) return audit::Record(hub_->audit(), std::move(event), requested);
+    outcome.requested_by = actor.id;
+    return outcome;
+  }
+  if ((*pending)->requested_by == actor.id) {
+    return audit::Record(hub_->audit(), std::move(event),
+                         FailedPreconditionError("you asked for this pair of custodians: a second, different "
+                                                 "operator confirms it with the same contributions"));
+  }
+  event.details["approvals"] = 2;
+  event.details["requested_by"] = (*pending)->requested_by;
+  StatusOr<std::string> previous = hub_->StageTwoCustodians();
+  if (!previous.ok()) return audit::Record(hub_->audit(), std::move(event), previous.status());
+  AddPair(event, "previous_custodians", *previous);
+  StatusOr<keys::Stage2Escrow> escrow = hub_->MakeStageTwoEscrow(pair);
+  if (!escrow.ok()) return audit::Record(hub_->audit(), std::move(event), escrow.status());
+  // Logged before the record is kept or handed out: the log may hold an
+  // escrow then reported as failed, never an escrow it does not hold.
+  RETURN_IF_ERROR(hub_->audit().Append(event).status());
+  RETURN_IF_ERROR(hub_->KeepStageTwoEscrow(*escrow));
+  RETURN_IF_ERROR(hub_->CancelCustodiansRequest());
+  outcome.escrowed = true;
+  outcome.requested_by = (*pending)->requested_by;
+  outcome.previous = *std::move(previous);
+  outcome.escrow = *std::move(escrow);
   return outcome;
 }
 

@@ -120,6 +120,15 @@ struct KekRotationOutcome {
   hub::KekRotation rotation;  // when rotated
 };
 
+// What `keys custodians` did: recorded the first operator's request, or put
+// the stage-2 key in escrow with the new pair.
+struct CustodiansOutcome {
+  bool escrowed = false;
+  std::string requested_by;   // the first operator
+  std::string previous;       // the pair before ("" when none)
+  keys::Stage2Escrow escrow;  // when escrowed: the record for the custodians
+};
+
 // What `host purge` did: the purge, and the first request of the KEK
 // rotation that makes any copy left on the old host unreadable.
 struct HostPurgeOutcome {
@@ -348,6 +357,18 @@ class Service {
   StatusOr<KekRotationOutcome> RotateKek(const RequestContext& ctx, const hub::Backends& backends,
                                          const SecretBytes& unlock, const std::string& to_uri,
                                          const std::function<Status(std::string_view)>& after_step_for_test = nullptr);
+
+  // A new pair of custodians for the stage-2 key (key_service.cc;
+  // hub::Hub::MakeStageTwoEscrow), operators, two of them (event
+  // keys.custodians, details.custodians the new pair's fingerprints): the
+  // first call records a request for the pair `pair` makes (approvals 1); a
+  // second, different operator's call with the same pair's contributions
+  // puts the key in escrow with it (approvals 2, details.requested_by,
+  // details.previous_custodians). The key and every pseudonym stay as they
+  // are. FailedPrecondition when the same operator asks twice;
+  // InvalidArgument unless `pair` is two different contributions.
+  StatusOr<CustodiansOutcome> ChangeCustodians(const RequestContext& ctx,
+                                               const std::vector<keys::CustodianContribution>& pair);
 
   // Host migration (host_migration_service.cc; hub/host_migration.h), by
   // operators (event host.migrate, details.step plan, copy, switch or
