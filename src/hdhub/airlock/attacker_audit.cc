@@ -1,0 +1,367 @@
+#include "hdhub/airlock/attacker_audit.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <utility>
+
+#include "hdhub/airlock/enum_names.h"
+#include "hdhub/airlock/lp_presolve.h"
+#include "hdhub/airlock/primary_checks.h"
+
+namespace hdhub::airlock {
+
+namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr double kPercent = 100;
+// LP results are exact to about 1e-7 per row (Clp's primal tolerance); a
+// bound within this slack of a whole number is that number before rounding.
+constexpr double kRoundingSlack = 1e-6;
+// Magnitudes: the self-check's and the protection test's tolerances,
+// relative to the largest atom value.
+constexpr double kSelfCheckTolerance = 1e-6;
+constexpr double kProtectionTolerance = 1e-9;
+// Presolve: a row's remaining value within this of 0 (LP units) is 0.
+constexpr double kPresolveTolerance = 1e-9;
+
+constexpr NameTable<TargetKind, 5> kTargetKindNames = {{
+    {TargetKind::kCell, "cell"},
+    {TargetKind::kAtom, "atom"},
+    {TargetKind::kDifference, "difference"},
+    {TargetKind::kUnion, "union"},
+    {TargetKind::kInsider, "insider"},
+}};
+
+// The protection level P of a magnitude group from its contributions x1 >=
+// x2 >= ... (SDC handbook): p %: (p/100) x1 - (X - x1 - x2); (n, k):
+// (100/k)(x1 + ... + xn) - X. Only the rules that fired count.
+double ProtectionLevel(std::vector<double> x, const std::vector<Verdict>& findings, const DisclosureRules& rules) {
+  std::sort(x.begin(), x.end(), std::greater<double>());
+  double total = 0;
+  double top_n = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    total += x[i];
+    if (std::cmp_less(i, rules.dominance_n)) top_n += x[i];
+  }
+  const double x1 = x.empty() ? 0 : x[0];
+  const double x2 = x.size() < 2 ? 0 : x[1];
+  double level = 0;
+  for (const Verdict& f : findings) {
+    if (f.rule == kRulePPercent) level = std::max(level, rules.p_percent / kPercent * x1 - (total - x1 - x2));
+    if (f.rule == kRuleDominanceNk) level = std::max(level, kPercent / rules.dominance_k_percent * top_n - total);
+  }
+  return level;
+}
+
+std::optional<Requirement> MagnitudeRequirement(const GroupData& g, const DisclosureRules& rules) {
+  std::optional<Requirement> req;
+  const std::vector<Verdict> findings = MagnitudeFindings(g.contributions, rules);
+  for (const Verdict& f : findings) {
+    if (f.outcome != Outcome::kSuppress || f.rule == kRuleZero) continue;
+    if (!req) req = Requirement{.rule = f.rule};
+  }
+  if (!req) return req;
+  req->protection = ProtectionLevel(g.contributions, findings, rules);
+  for (const Verdict& f : findings) {  // name the rule behind the level, when there is one
+    if (req->protection > 0 && (f.rule == kRulePPercent || f.rule == kRuleDominanceNk)) {
+      req->rule = f.rule;
+      break;
+    }
+  }
+  return req;
+}
+
+}  // namespace
+
+std::string_view TargetKindName(TargetKind kind) { return NameOf(kTargetKindNames, kind); }
+
+std::optional<Requirement> RequirementFor(const GroupData& group, MeasureKind kind, const DisclosureRules& rules,
+                                          bool zero_primary) {
+  if (zero_primary && group.value == 0) return Requirement{.rule = std::string(kRuleZero)};
+  if (kind == MeasureKind::kCount) {
+    if (group.value >= 1 && group.value <= static_cast<double>(rules.min_count - 1)) {
+      return Requirement{.rule = std::string(kRuleMinCount)};
+    }
+    return std::nullopt;
+  }
+  if (group.contributors == 0) return std::nullopt;
+  return MagnitudeRequirement(group, rules);
+}
+
+std::vector<const AuditTarget*> AuditReport::Violations() const {
+  std::vector<const AuditTarget*> out;
+  for (const AuditTarget& t : targets) {
+    if (t.violation) out.push_back(&t);
+  }
+  return out;
+}
+
+namespace {
+
+class Auditor {
+ public:
+  Auditor(const TableModel& model, const Pattern& pattern, const DisclosureRules& rules)
+      : m_(model), p_(pattern), rules_(rules), counts_(model.kind() == MeasureKind::kCount) {}
+
+  StatusOr<AuditReport> Run(const AttackerLpFactory& factory) {
+    ComputeScale();
+    ASSIGN_OR_RETURN(presolved_, Presolve(m_.num_atoms(), PublishedRows(), kPresolveTolerance));
+    ASSIGN_OR_RETURN(lp_, factory(WithSingletonRows(presolved_.problem)));
+    CellTargets();
+    AtomTargets();
+    if (counts_) DifferenceTargets();
+    UnionTargets();
+    for (AuditTarget& t : report_.targets) RETURN_IF_ERROR(Solve(t));
+    RETURN_IF_ERROR(InsiderTargets());
+    report_.solver_name = lp_->SolverName();
+    report_.solver_version = lp_->SolverVersion();
+    return std::move(report_);
+  }
+
+ private:
+  const Quantity& Q(int32_t q) const { return m_.quantities()[static_cast<size_t>(q)]; }
+
+  void ComputeScale() {
+    if (counts_) return;
+    for (int32_t a = 0; a < m_.num_atoms(); ++a) scale_ = std::max(scale_, m_.AtomValue(a));
+  }
+
+  // Every published quantity at its value.
+  std::vector<LpRow> PublishedRows() {
+    std::vector<LpRow> rows;
+    for (size_t q = 0; q < m_.quantities().size(); ++q) {
+      if (p_.suppressed[q]) continue;
+      const Quantity& qq = m_.quantities()[q];
+      published_.push_back(static_cast<int32_t>(q));
+      known_.emplace(qq.atoms, -1);
+      rows.push_back({qq.atoms, qq.value / scale_, qq.value / scale_});
+    }
+    return rows;
+  }
+
+  // Adds a row per singleton primary with free atoms left, free until the
+  // insider pass fixes it.
+  LpProblem WithSingletonRows(LpProblem lp) {
+    for (size_t q = 0; q < m_.quantities().size(); ++q) {
+      const Quantity& qq = m_.quantities()[q];
+      if (!p_.primary[q] || m_.Group(qq.atoms).contributors != 1) continue;
+      auto [free, pinned] = presolved_.Split(qq.atoms);
+      if (free.empty()) continue;  // already pinned: knowing it adds nothing
+      singletons_.push_back(
+          {static_cast<int32_t>(q), static_cast<int32_t>(lp.rows.size()), qq.value / scale_ - pinned});
+      lp.rows.push_back({std::move(free), -kInfinity, kInfinity});
+    }
+    return lp;
+  }
+
+  bool Inside(const Quantity& outer, const Quantity& inner) const { return m_.Contains(outer, inner); }
+
+  // Adds a target unless its atoms are published or already a target.
+  void Add(AuditTarget t) {
+    if (!known_.emplace(t.atoms, static_cast<int64_t>(report_.targets.size())).second) return;
+    report_.targets.push_back(std::move(t));
+  }
+
+  AuditTarget Make(TargetKind kind, std::string name, std::vector<int32_t> atoms, bool zero_primary = false) {
+    const GroupData g = m_.Group(atoms);
+    return AuditTarget{.kind = kind,
+                       .name = std::move(name),
+                       .atoms = std::move(atoms),
+                       .true_value = g.value,
+                       .requirement = RequirementFor(g, m_.kind(), rules_, zero_primary)};
+  }
+
+  void CellTargets() {
+    for (size_t q = 0; q < m_.quantities().size(); ++q) {
+      if (!p_.suppressed[q]) continue;
+      const Quantity& qq = m_.quantities()[q];
+      const bool zero_primary = p_.primary[q] && qq.value == 0 && rules_.zeros == Outcome::kSuppress;
+      AuditTarget t = Make(TargetKind::kCell, qq.key, qq.atoms, zero_primary);
+      t.quantity = static_cast<int32_t>(q);
+      Add(std::move(t));
+    }
+  }
+
+  void AtomTargets() {
+    for (int32_t a = 0; a < m_.num_atoms(); ++a) {
+      const double v = m_.AtomValue(a);  // counts: decided here, without building a group or a name
+      if (counts_ && !(v >= 1 && v <= static_cast<double>(rules_.min_count - 1))) continue;
+      AuditTarget t = Make(TargetKind::kAtom, m_.space().AtomKey(a), {a});
+      if (t.requirement) Add(std::move(t));
+    }
+  }
+
+  // Nested published pairs whose values differ by 1..T-1: sorted by value,
+  // each c only looks at the c' in (v_c - T, v_c).
+  void DifferenceTargets() {
+    std::vector<std::pair<double, int32_t>> by_value;
+    for (int32_t q : published_) by_value.emplace_back(Q(q).value, q);
+    std::sort(by_value.begin(), by_value.end());
+    const double window = static_cast<double>(rules_.min_count);
+    for (const auto& [value, c] : by_value) {
+      auto first = std::upper_bound(by_value.begin(), by_value.end(), std::make_pair(value - window, INT32_MAX));
+      for (auto it = first; it != by_value.end() && it->first < value; ++it) {
+        if (!Inside(Q(c), Q(it->second))) continue;
+        std::vector<int32_t> diff;
+        std::set_difference(Q(c).atoms.begin(), Q(c).atoms.end(), Q(it->second).atoms.begin(),
+                            Q(it->second).atoms.end(), std::back_inserter(diff));
+        AuditTarget t = Make(TargetKind::kDifference, Q(c).key + " minus " + Q(it->second).key, std::move(diff));
+        if (t.requirement) Add(std::move(t));
+      }
+    }
+  }
+
+  void UnionTargets() {
+    std::vector<int32_t> primaries;
+    for (size_t q = 0; q < m_.quantities().size(); ++q) {
+      if (p_.primary[q]) primaries.push_back(static_cast<int32_t>(q));
+    }
+    for (int32_t c : published_) {
+      std::vector<int32_t> atoms;
+      int inside = 0;
+      for (int32_t q : primaries) {
+        if (!Inside(Q(c), Q(q))) continue;
+        ++inside;
+        std::vector<int32_t> merged;
+        std::set_union(atoms.begin(), atoms.end(), Q(q).atoms.begin(), Q(q).atoms.end(), std::back_inserter(merged));
+        atoms = std::move(merged);
+      }
+      if (inside < 2) continue;
+      AuditTarget t = Make(TargetKind::kUnion, "primaries inside " + Q(c).key, std::move(atoms));
+      if (t.requirement) Add(std::move(t));
+    }
+  }
+
+  // The LP bounds over the target's free atoms, plus its pinned part.
+  Status Solve(AuditTarget& t) {
+    auto [free, pinned] = presolved_.Split(t.atoms);
+    LpBounds b;
+    if (!free.empty()) {
+      ASSIGN_OR_RETURN(b, lp_->Bounds(free));
+    }
+    b.min += pinned;
+    b.max += pinned;
+    return Evaluate(b, t);
+  }
+
+  Status Evaluate(const LpBounds& b, AuditTarget& t) const {
+    const double x = t.true_value;
+    if (counts_) {
+      t.interval.lo = std::ceil(b.min - kRoundingSlack * std::max(1.0, std::fabs(b.min)));
+      t.interval.hi =
+          b.max_unbounded ? kInfinity : std::floor(b.max + kRoundingSlack * std::max(1.0, std::fabs(b.max)));
+    } else {
+      t.interval.lo = b.min * scale_;
+      t.interval.hi = b.max_unbounded ? kInfinity : b.max * scale_;
+    }
+    const double slack = counts_ ? 0 : kSelfCheckTolerance * scale_;
+    if (!(t.interval.lo - slack <= x && x <= t.interval.hi + slack)) {
+      return InternalError("attacker audit: self-check failed for " + std::string(TargetKindName(t.kind)) + " target " +
+                           t.name + ": the solver's interval does not contain the true value");
+    }
+    t.violation = t.requirement.has_value() && Violated(*t.requirement, x, t.interval);
+    return OkStatus();
+  }
+
+  bool Violated(const Requirement& r, double x, const Interval& iv) const {
+    const double tol = counts_ ? 0 : kProtectionTolerance * scale_;
+    if (r.rule == kRuleZero) return iv.hi <= tol;
+    if (counts_) return iv.lo >= 1 && iv.hi <= static_cast<double>(rules_.min_count - 1);
+    if (r.protection <= 0) return iv.hi - iv.lo <= tol;  // only exact disclosure is ruled out
+    return iv.hi < x + r.protection - tol || iv.lo > x - std::min(r.protection, x) + tol;
+  }
+
+  // The atoms of the tightest published relations holding `q`: the
+  // published quantities containing it with no smaller published one
+  // between (in a 2-D table, its row and its column).
+  std::vector<bool> Neighbourhood(const Quantity& q) const {
+    std::vector<int32_t> holders;
+    for (int32_t c : published_) {
+      if (Inside(Q(c), q)) holders.push_back(c);
+    }
+    std::vector<bool> out(static_cast<size_t>(m_.num_atoms()), false);
+    for (int32_t c : holders) {
+      const bool minimal = std::none_of(holders.begin(), holders.end(), [&](int32_t d) {
+        return d != c && Inside(Q(c), Q(d)) && Q(d).atoms.size() < Q(c).atoms.size();
+      });
+      if (!minimal) continue;
+      for (int32_t a : Q(c).atoms) out[static_cast<size_t>(a)] = true;
+    }
+    return out;
+  }
+
+  Status InsiderTargets() {
+    const size_t plain = report_.targets.size();
+    for (const auto& [s, row, value] : singletons_) {
+      const Quantity& sq = Q(s);
+      const std::vector<bool> near = Neighbourhood(sq);
+      RETURN_IF_ERROR(lp_->SetRowBounds(row, value, value));
+      for (size_t i = 0; i < plain; ++i) {
+        const AuditTarget& base = report_.targets[i];
+        if (!base.requirement || base.quantity == s ||
+            (base.kind != TargetKind::kCell && base.kind != TargetKind::kUnion) ||
+            std::none_of(base.atoms.begin(), base.atoms.end(),
+                         [&](int32_t a) { return near[static_cast<size_t>(a)]; })) {
+          continue;
+        }
+        AuditTarget t = base;
+        t.kind = TargetKind::kInsider;
+        t.name = base.name + " given " + sq.key;
+        t.insider = s;
+        RETURN_IF_ERROR(Solve(t));
+        report_.targets.push_back(std::move(t));
+      }
+      RETURN_IF_ERROR(lp_->SetRowBounds(row, -kInfinity, kInfinity));
+    }
+    return OkStatus();
+  }
+
+  const TableModel& m_;
+  const Pattern& p_;
+  const DisclosureRules& rules_;
+  const bool counts_;
+  double scale_ = 1;  // magnitudes: LP values are in units of the largest atom value
+  struct Singleton {
+    int32_t quantity;
+    int32_t row;   // its LP row
+    double value;  // its free part's value (LP units)
+  };
+  Presolved presolved_;
+  std::unique_ptr<AttackerLp> lp_;
+  std::vector<int32_t> published_;
+  std::vector<Singleton> singletons_;
+  std::map<std::vector<int32_t>, int64_t> known_;  // atom sets published (-1) or targeted
+  AuditReport report_;
+};
+
+Status CheckPattern(const TableModel& model, const Pattern& pattern) {
+  const size_t n = model.quantities().size();
+  if (pattern.suppressed.size() != n || pattern.primary.size() != n) {
+    return InvalidArgumentError("attacker audit: the pattern needs one entry per quantity of the model");
+  }
+  for (size_t q = 0; q < n; ++q) {
+    if (pattern.primary[q] && !pattern.suppressed[q]) {
+      return InvalidArgumentError("attacker audit: primary " + model.quantities()[q].key + " is not suppressed");
+    }
+  }
+  if (model.kind() == MeasureKind::kMagnitude && model.AnyNegativeContribution()) {
+    return FailedPreconditionError(
+        "attacker audit: a magnitude with negative contributions cannot be audited (the attacker model assumes "
+        "non-negative cells); the checkers must review this output");
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<AuditReport> AuditPattern(const TableModel& model, const Pattern& pattern, const DisclosureRules& rules,
+                                   const AttackerLpFactory& lp_factory) {
+  RETURN_IF_ERROR(CheckPattern(model, pattern));
+  return Auditor(model, pattern, rules).Run(lp_factory);
+}
+
+}  // namespace hdhub::airlock

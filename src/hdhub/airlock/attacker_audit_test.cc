@@ -1,0 +1,214 @@
+#include "hdhub/airlock/attacker_audit.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hdhub/airlock/test_tables.h"
+#include "hdhub/common/status_matchers.h"
+
+namespace hdhub::airlock {
+namespace {
+
+using ::hdhub::testing::StatusIs;
+using testing::Flat;
+using testing::Full;
+using ::testing::HasSubstr;
+using testing::QuantityByKey;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// A pattern over `model` from the keys of its suppressed and primary cells.
+Pattern Make(const TableModel& model, const std::vector<std::string>& suppressed,
+             const std::vector<std::string>& primaries) {
+  Pattern p{.suppressed = std::vector<bool>(model.quantities().size(), false),
+            .primary = std::vector<bool>(model.quantities().size(), false)};
+  for (const std::string& k : suppressed) p.suppressed.at(static_cast<size_t>(QuantityByKey(model, k))) = true;
+  for (const std::string& k : primaries) p.primary.at(static_cast<size_t>(QuantityByKey(model, k))) = true;
+  return p;
+}
+
+const AuditTarget* Find(const AuditReport& r, TargetKind kind, const std::string& name) {
+  for (const AuditTarget& t : r.targets) {
+    if (t.kind == kind && t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+// The first target over exactly `atoms`, whatever its kind.
+const AuditTarget* WithAtoms(const AuditReport& r, const std::vector<int32_t>& atoms) {
+  for (const AuditTarget& t : r.targets) {
+    if (t.atoms == atoms) return &t;
+  }
+  return nullptr;
+}
+
+Interval Of(const AuditReport& r, const std::string& cell) {
+  const AuditTarget* t = Find(r, TargetKind::kCell, cell);
+  return t == nullptr ? Interval{-1, -1} : t->interval;
+}
+
+// A 1-D count table over a, b, c with its total.
+StatusOr<TableModel> OneD(int64_t a, int64_t b, int64_t c) {
+  return TableModel::Create({Flat("x", {"a", "b", "c"})}, {Full("t", {"x"})}, {},
+                            testing::Counts({{{"a"}, a}, {{"b"}, b}, {{"c"}, c}}));
+}
+
+// The τ-ARGUS manual's audit example (airlock research §5.3, case 1): the
+// 2x2 block X11..X22 suppressed, row III and every margin published.
+TEST(AirlockAttackerAuditTest, ReproducesTheTauArgusManualIntervals) {
+  const MeasureData data = testing::Counts(
+      {{{"I", "A"}, 5}, {{"I", "B"}, 2}, {{"II", "A"}, 1}, {{"II", "B"}, 2}, {{"III", "A"}, 3}, {{"III", "B"}, 2}});
+  ASSERT_OK_AND_ASSIGN(TableModel m, TableModel::Create({Flat("row", {"I", "II", "III"}), Flat("col", {"A", "B"})},
+                                                        {Full("t", {"row", "col"})}, {}, data));
+  const std::vector<std::string> block = {"{col=A, row=I}", "{col=B, row=I}", "{col=A, row=II}", "{col=B, row=II}"};
+  ASSERT_OK_AND_ASSIGN(AuditReport r, AuditPattern(m, Make(m, block, {}), DisclosureRules{}));
+  EXPECT_EQ(Of(r, block[0]), (Interval{3, 6}));
+  EXPECT_EQ(Of(r, block[1]), (Interval{1, 4}));
+  EXPECT_EQ(Of(r, block[2]), (Interval{0, 3}));
+  EXPECT_EQ(Of(r, block[3]), (Interval{0, 3}));
+  EXPECT_EQ(r.solver_name, "COIN-OR Clp");
+  EXPECT_FALSE(r.solver_version.empty());
+}
+
+TEST(AirlockAttackerAuditTest, ASmallCellWhoseMarginGivesItBackIsAViolation) {
+  ASSERT_OK_AND_ASSIGN(TableModel m, OneD(4, 30, 40));
+  ASSERT_OK_AND_ASSIGN(AuditReport alone, AuditPattern(m, Make(m, {"{x=a}"}, {"{x=a}"}), DisclosureRules{}));
+  EXPECT_EQ(Of(alone, "{x=a}"), (Interval{4, 4}));
+  ASSERT_EQ(alone.Violations().size(), 1u);
+  EXPECT_EQ(alone.Violations()[0]->requirement->rule, kRuleMinCount);
+  ASSERT_OK_AND_ASSIGN(AuditReport with_b, AuditPattern(m, Make(m, {"{x=a}", "{x=b}"}, {"{x=a}"}), DisclosureRules{}));
+  EXPECT_EQ(Of(with_b, "{x=a}"), (Interval{0, 34}));
+  EXPECT_TRUE(with_b.Violations().empty());
+}
+
+TEST(AirlockAttackerAuditTest, TheUnionOfPrimariesInARelationMustNotBeSmall) {
+  // a = 4, b = 6 both suppressed; total - c gives a + b = 10, a small group.
+  ASSERT_OK_AND_ASSIGN(TableModel m, OneD(4, 6, 40));
+  ASSERT_OK_AND_ASSIGN(AuditReport r,
+                       AuditPattern(m, Make(m, {"{x=a}", "{x=b}"}, {"{x=a}", "{x=b}"}), DisclosureRules{}));
+  EXPECT_EQ(Of(r, "{x=a}"), (Interval{0, 10}));
+  // Found as total minus c (a difference) before the union of the primaries.
+  const AuditTarget* u = WithAtoms(r, {0, 1});
+  ASSERT_NE(u, nullptr);
+  EXPECT_EQ(u->interval, (Interval{10, 10}));
+  EXPECT_TRUE(u->violation);
+  // With b = 7 the pair holds 11 people: not a small group.
+  ASSERT_OK_AND_ASSIGN(TableModel m11, OneD(4, 7, 40));
+  ASSERT_OK_AND_ASSIGN(AuditReport r11,
+                       AuditPattern(m11, Make(m11, {"{x=a}", "{x=b}"}, {"{x=a}", "{x=b}"}), DisclosureRules{}));
+  EXPECT_TRUE(r11.Violations().empty());
+}
+
+TEST(AirlockAttackerAuditTest, ASuppressedZeroWithZerosDisclosiveIsViolatedOnlyWhenPinnedAtZero) {
+  const DisclosureRules zeros{.zeros = Outcome::kSuppress};
+  ASSERT_OK_AND_ASSIGN(TableModel m, OneD(0, 0, 20));
+  ASSERT_OK_AND_ASSIGN(AuditReport pinned, AuditPattern(m, Make(m, {"{x=a}", "{x=b}"}, {"{x=a}", "{x=b}"}), zeros));
+  EXPECT_EQ(Of(pinned, "{x=a}"), (Interval{0, 0}));
+  EXPECT_EQ(pinned.Violations().size(), 2u);
+  ASSERT_OK_AND_ASSIGN(AuditReport open, AuditPattern(m, Make(m, {"{x=a}", "{x=c}"}, {"{x=a}"}), zeros));
+  EXPECT_EQ(Of(open, "{x=a}"), (Interval{0, 20}));
+  EXPECT_TRUE(open.Violations().empty());
+  // Under the default (zeros reviewed, not suppressed) a pinned zero is no violation.
+  ASSERT_OK_AND_ASSIGN(AuditReport review,
+                       AuditPattern(m, Make(m, {"{x=a}", "{x=b}"}, {"{x=a}", "{x=b}"}), DisclosureRules{}));
+  EXPECT_TRUE(review.Violations().empty());
+}
+
+TEST(AirlockAttackerAuditTest, TheInsiderOfASingletonIsAudited) {
+  // a = 1 (one person, who knows it), b = 10: a + b = 11 is public, so a's
+  // insider learns b exactly.
+  ASSERT_OK_AND_ASSIGN(TableModel m, OneD(1, 10, 40));
+  ASSERT_OK_AND_ASSIGN(AuditReport r,
+                       AuditPattern(m, Make(m, {"{x=a}", "{x=b}"}, {"{x=a}", "{x=b}"}), DisclosureRules{}));
+  EXPECT_EQ(Of(r, "{x=b}"), (Interval{0, 11}));
+  const AuditTarget* insider = Find(r, TargetKind::kInsider, "{x=b} given {x=a}");
+  ASSERT_NE(insider, nullptr);
+  EXPECT_EQ(insider->interval, (Interval{10, 10}));
+  EXPECT_TRUE(insider->violation);
+}
+
+TEST(AirlockAttackerAuditTest, AnAtomOrADifferenceOfPublishedCellsIsATarget) {
+  // "old" published (100), then "all" (101): the newcomer is pinned at 1.
+  Dimension cohort{.name = "cohort", .codes = {{"all", ""}, {"old", "all"}, {"new", "all"}}};
+  TableSpec both{.id = "t", .dimensions = {{"cohort", {"old", "all"}}}};
+  ASSERT_OK_AND_ASSIGN(TableModel m,
+                       TableModel::Create({cohort}, {both}, {}, testing::Counts({{{"old"}, 100}, {{"new"}, 1}})));
+  ASSERT_OK_AND_ASSIGN(AuditReport r, AuditPattern(m, Make(m, {}, {}), DisclosureRules{}));
+  const AuditTarget* atom = Find(r, TargetKind::kAtom, "{cohort=new}");
+  ASSERT_NE(atom, nullptr);
+  EXPECT_EQ(atom->interval, (Interval{1, 1}));
+  EXPECT_TRUE(atom->violation);
+}
+
+TEST(AirlockAttackerAuditTest, MagnitudeProtectionLevelsFollowThePAndNkRules) {
+  // x1 = 100, x2 = 5, nine of 1: T = 114. NK(2, 90): 105 > 102.6, level
+  // 100/90 * 105 - 114 = 2.67. p 10 %: 9 < 10, level 10 - 9 = 1.
+  GroupData g{.value = 114, .contributors = 11, .contributions = {100, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1}};
+  auto req = RequirementFor(g, MeasureKind::kMagnitude, DisclosureRules{}, false);
+  ASSERT_TRUE(req.has_value());
+  EXPECT_EQ(req->rule, kRuleDominanceNk);
+  EXPECT_NEAR(req->protection, 100.0 / 90 * 105 - 114, 1e-9);
+  GroupData spread{.value = 110, .contributors = 11, .contributions = std::vector<double>(11, 10.0)};
+  EXPECT_FALSE(RequirementFor(spread, MeasureKind::kMagnitude, DisclosureRules{}, false).has_value());
+}
+
+// A magnitude table: a dominated cell a, a cell b of 11 equal contributions.
+StatusOr<TableModel> Dominated(double b_each) {
+  MeasureData data{.kind = MeasureKind::kMagnitude};
+  const std::vector<double> a = {100, 5, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  for (size_t i = 0; i < a.size(); ++i) data.contributions.push_back({{"a"}, i, a[i]});
+  for (uint64_t i = 0; i < 11; ++i) data.contributions.push_back({{"b"}, 100 + i, b_each});
+  for (uint64_t i = 0; i < 11; ++i) data.contributions.push_back({{"c"}, 200 + i, 50.0});
+  return TableModel::Create({Flat("x", {"a", "b", "c"})}, {Full("t", {"x"})}, {}, data);
+}
+
+TEST(AirlockAttackerAuditTest, AMagnitudeCellNeedsItsProtectionLevelOnBothSides) {
+  ASSERT_OK_AND_ASSIGN(TableModel wide, Dominated(5.0));  // b = 55: a in [0, 169]
+  ASSERT_OK_AND_ASSIGN(AuditReport ok, AuditPattern(wide, Make(wide, {"{x=a}", "{x=b}"}, {"{x=a}"}), {}));
+  EXPECT_TRUE(ok.Violations().empty());
+  ASSERT_OK_AND_ASSIGN(TableModel narrow, Dominated(0.1));  // b = 1.1: a in [0, 115.1], short of 116.67
+  ASSERT_OK_AND_ASSIGN(AuditReport bad, AuditPattern(narrow, Make(narrow, {"{x=a}", "{x=b}"}, {"{x=a}"}), {}));
+  ASSERT_EQ(bad.Violations().size(), 1u);
+  EXPECT_EQ(bad.Violations()[0]->name, "{x=a}");
+  EXPECT_NEAR(bad.Violations()[0]->interval.hi, 115.1, 1e-6);
+}
+
+TEST(AirlockAttackerAuditTest, TheSelfCheckTurnsAWrongIntervalIntoAnError) {
+  ASSERT_OK_AND_ASSIGN(TableModel m, OneD(4, 30, 40));
+  AttackerLpFactory lying = testing::CreatePinnedAtMaxLp;
+  // a (4) is in [0, 34]: the liar says [34, 34], which does not hold it.
+  EXPECT_THAT(AuditPattern(m, Make(m, {"{x=a}", "{x=b}"}, {"{x=a}"}), DisclosureRules{}, lying),
+              StatusIs(StatusCode::kInternal, HasSubstr("self-check failed for cell target {x=a}")));
+}
+
+TEST(AirlockAttackerAuditTest, ASolverFaultIsAnErrorNeverAPass) {
+  ASSERT_OK_AND_ASSIGN(TableModel m, OneD(4, 30, 40));
+  AttackerLpFactory broken = [](const LpProblem&) -> StatusOr<std::unique_ptr<AttackerLp>> {
+    return InternalError("no solver");
+  };
+  EXPECT_THAT(AuditPattern(m, Make(m, {"{x=a}"}, {"{x=a}"}), DisclosureRules{}, broken),
+              StatusIs(StatusCode::kInternal));
+}
+
+TEST(AirlockAttackerAuditTest, RejectsAPatternThatDoesNotFitTheModel) {
+  ASSERT_OK_AND_ASSIGN(TableModel m, OneD(4, 30, 40));
+  Pattern p = Make(m, {}, {});
+  p.primary[0] = true;  // a primary that is published
+  EXPECT_THAT(AuditPattern(m, p, DisclosureRules{}), StatusIs(StatusCode::kInvalidArgument));
+  p.primary.pop_back();
+  EXPECT_THAT(AuditPattern(m, p, DisclosureRules{}), StatusIs(StatusCode::kInvalidArgument));
+}
+
+TEST(AirlockAttackerAuditTest, NegativeContributionsGoToTheCheckers) {
+  MeasureData data{.kind = MeasureKind::kMagnitude, .contributions = {{{"a"}, 1, -5.0}, {{"b"}, 2, 7.0}}};
+  ASSERT_OK_AND_ASSIGN(TableModel m, TableModel::Create({Flat("x", {"a", "b"})}, {Full("t", {"x"})}, {}, data));
+  EXPECT_THAT(AuditPattern(m, Make(m, {}, {}), DisclosureRules{}), StatusIs(StatusCode::kFailedPrecondition));
+}
+
+}  // namespace
+}  // namespace hdhub::airlock

@@ -1,0 +1,40 @@
+// Before the attacker LPs: the atoms the published values determine on
+// their own, removed from the model (docs/airlock-suppression.md,
+// "Presolve"). An attacker pins an atom when a published row has it as its
+// only unknown, and pins every unknown of a row whose remaining value is 0
+// (atoms are non-negative); pinning one atom can leave another row with one
+// unknown, so this repeats. The intervals do not change, the LPs shrink to
+// the suppressed part of the tables (a table whose inner cells are mostly
+// published keeps a few columns instead of all of them).
+//
+// Thread-safety: a value after Presolve.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "hdhub/airlock/attacker_lp.h"
+#include "hdhub/common/status.h"
+
+namespace hdhub::airlock {
+
+struct Presolved {
+  std::vector<int32_t> free_index;  // per atom: its column among the free atoms, or -1 when pinned
+  std::vector<double> pinned;       // per atom: its value when pinned
+  LpProblem problem;                // over the free atoms: the rows with a free atom left, values reduced
+
+  // A group of atoms as its free atoms (LP numbering, ascending) and the sum
+  // of its pinned atoms.
+  std::pair<std::vector<int32_t>, double> Split(std::span<const int32_t> atoms) const;
+};
+
+// `rows`: the published values (lower == upper), over atoms in
+// [0, num_atoms). Internal when they contradict each other or
+// non-negativity beyond `tolerance` (a row left unmet, an atom pinned below
+// zero): the published values cannot all be true, which is a fault, never a
+// pass.
+StatusOr<Presolved> Presolve(int32_t num_atoms, const std::vector<LpRow>& rows, double tolerance);
+
+}  // namespace hdhub::airlock
