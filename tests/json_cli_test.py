@@ -123,6 +123,7 @@ def main():
     contribution = json_run("keys contribution", ["--out", w("custodian-a.contribution")])
     if contribution is not None and len(contribution.get("fingerprint", "")) != 16:
         failures.append("keys contribution --json: no 16-digit fingerprint in %r" % contribution)
+    json_run("keys contribution", ["--out", w("custodian-b.contribution")])
     with open(w("ext", "IR_BEN_R.csv")) as f:
         header, first = f.readline().rstrip("\n").split(","), f.readline().rstrip("\n").split(",")
     json_run("nir check", [first[header.index("NIR")]])
@@ -204,6 +205,13 @@ def main():
     json_run("host policy set", ["--file", w("policy.json")], env=omar)
     json_run("keys rotate")
     json_run("keys rotate", env=omar)
+    pair = ["--contribution", w("custodian-a.contribution"), "--contribution", w("custodian-b.contribution")]
+    asked = json_run("keys custodians", pair)
+    if asked is not None and asked.get("escrowed") is not False:
+        failures.append("keys custodians --json: the first operator's call escrowed: %r" % asked)
+    escrowed = json_run("keys custodians", pair + ["--escrow-out", w("escrow.json")], env=omar)
+    if escrowed is not None and (escrowed.get("escrowed") is not True or not os.path.exists(w("escrow.json"))):
+        failures.append("keys custodians --json: the second operator's call did not escrow: %r" % escrowed)
     json_run("host add", ["moved", "--uri", "file://" + w("moved-host"), "--local"])
     json_run("host migrate", ["--to", "moved", "--plan"])
     json_run("host migrate", ["--to", "moved"])

@@ -59,6 +59,9 @@ const std::map<std::string, std::string>& Examples() {
     {"keys contribution", "hdhub keys contribution --out cnam.contribution   # at each custodian; then:\n"
                           "  hdhub init --operator opal --stage2-contribution cnam.contribution "
                           "--stage2-contribution hdh.contribution"},
+    {"keys custodians", "hdhub keys custodians --contribution new-a.contribution --contribution new-b.contribution\n"
+                        "  HDHUB_USER=olga hdhub keys custodians --contribution new-a.contribution "
+                        "--contribution new-b.contribution --escrow-out escrow.record   # a second operator"},
     {"keys rotate", "hdhub keys rotate                          # opal asks; hdhub serve stopped\n"
                     "  HDHUB_USER=olga hdhub keys rotate        # a second operator rotates"},
     {"source-key init", "HDHUB_SOURCE_PASSPHRASE='…' hdhub source-key init --key source.key"},
