@@ -225,6 +225,46 @@ trap 'serve_stop; pg_stop' EXIT
 serve_bench
 pg_stop
 
+# --- hdhub with the data on radosgw (issue 12: the ratio to the local directory) ------
+# The hub's host moves to a private radosgw (bluestore in a file, as the
+# migration benchmark's), by `hdhub host migrate`; the same queries then run
+# on the same workspace, its sealed objects fetched from the S3 host; then a
+# new workspace is built there. BENCH_PROJECTS_S3=0 skips this part.
+s3_done=0
+if [[ ${BENCH_PROJECTS_S3:-1} == 1 ]]; then
+  note "hdhub on radosgw: host migrate, queries, build"
+  host_gib=$(du -sk "$HDHUB_HOME/host" | awk '{ printf "%d", $1 / 1048576 + 1 }')
+  export HDHUB_RGW_STORE=bluestore HDHUB_RGW_STORE_GIB=$((host_gib * 3 + 3))
+  trap 'scripts/rgw-stop "$W/rgw" >/dev/null 2>&1 || true; serve_stop; pg_stop' EXIT
+  scripts/rgw-start "$W/rgw" >/dev/null 2>"$W/rgw-start.log" || { cat "$W/rgw-start.log" >&2; die "radosgw did not start"; }
+  rgw_env=$(set -a && source "$W/rgw/env" && env | grep -E '^(HDHUB_S3_|AWS_)')
+  while IFS= read -r line; do export "${line?}"; done <<<"$rgw_env"
+  python3 tests/python/s3_tool.py mkbucket projects-bench
+  day() { date -u -d "$1" +%Y-%m-%d; }
+  HDHUB_TOKEN=$OLGA hd host add rgw --uri "s3://projects-bench/hub?endpoint=$HDHUB_S3_ENDPOINT&region=$HDHUB_S3_REGION" \
+    --jurisdiction FR --operator "bench radosgw" --owner-jurisdiction FR \
+    --qualification "HDS,B,$(day '-1 day'),$(day '+1 year'),bench" \
+    --qualification "SecNumCloud,B,$(day '-1 day'),$(day '+1 year'),bench" >/dev/null
+  t=$(now)
+  HDHUB_TOKEN=$OLGA hd --json host migrate --to rgw >"$W/migrate.json"
+  s3_migrate_s=$(since "$t")
+  (cd "$W" && HDHUB_TOKEN=$RITA "$BENCH_BIN/hdhub_project_query_bench" --hub "$HDHUB_HOME" --project bench \
+    --reps "$REPS" --out "$W/answers" "${args[@]}") >"$W/hdhub_queries_s3.out"
+  s3_startup=$(grep '^startup ' "$W/hdhub_queries_s3.out")
+  declare -A s3_s
+  for q in "${QUERIES[@]}"; do
+    s3_s[$q]=$(field median "$(grep "^query name=$q " "$W/hdhub_queries_s3.out")")
+    python3 bench/compare_answers.py "$q" "$W/answers/$q.tsv" "$W/answers/$q.hdhub.tsv" >/dev/null ||
+      die "$q answers differently with the data on radosgw (kept in $W/answers)"
+  done
+  t=$(now)
+  HDHUB_TOKEN=$STAN hd project build bench >"$W/build_s3.out"
+  s3_build_s=$(since "$t")
+  scripts/rgw-stop "$W/rgw" >/dev/null 2>&1 || true
+  trap 'serve_stop; pg_stop' EXIT
+  s3_done=1
+fi
+
 # --- Results ------------------------------------------------------------------------------
 echo
 printf "side figures (not timed): synth %s rows/s (%s rows); pseudonymize %s rows/s (%s rows, 4 person tables + opt-out);\n" \
@@ -252,6 +292,19 @@ for q in "${QUERIES[@]}"; do
   printf "%-44s %12.3f %12.3f %16s %8s\n" "$q" "${hd_s[$q]}" "${pg_s[$q]}" "$r" "$met"
 done
 echo "goal (at least 10x faster than PostgreSQL on each query): $( ((all_met)) && echo met || echo NOT MET)"
+if ((s3_done)); then
+  echo
+  printf "with the data on radosgw (host migrate of %s bytes in %.1f s first): ProjectSession::Open %s s (local %s s)\n" \
+    "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_copied"])' "$W/migrate.json")" \
+    "$s3_migrate_s" "$(field session_open "$s3_startup")" "$(field session_open "$startup")"
+  printf "%-44s %12s %12s %16s\n" "query (median of $REPS, warm)" "local s" "radosgw s" "radosgw/local"
+  for q in "${QUERIES[@]}"; do
+    printf "%-44s %12.3f %12.3f %16s\n" "$q" "${hd_s[$q]}" "${s3_s[$q]}" "$(ratio "${s3_s[$q]}" "${hd_s[$q]}")"
+  done
+  printf "%-44s %12.2f %12.2f %16s\n" "workspace build (hdhub project build)" "$build_s" "$s3_build_s" \
+    "$(ratio "$s3_build_s" "$build_s")"
+  echo "  (same answers on both hosts; radosgw: one local gateway, bluestore in a file, plain HTTP on 127.0.0.1)"
+fi
 compare_args=()
 for q in "${QUERIES[@]}"; do compare_args+=("$q" "$W/answers/$q.hdhub.tsv" "$W/answers/$q.pg.tsv"); done
 answers_ok=1
