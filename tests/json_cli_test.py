@@ -259,6 +259,15 @@ def main():
             failures.append("audit witness --json: want {\"checkpoint\"} with the witness's line: %r" % cosigned)
     json_run("audit recover-checkpoint")
 
+    # A release certificate, offline: the known answers of docs/formats/airlock-certificate.md §8.
+    certs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testdata", "airlock", "certificate")
+    with open(os.path.join(certs, "log.vkey")) as f:
+        cert_key = f.read().strip()
+    report = json_run("airlock verify", [os.path.join(certs, "release-1.hdhub-cert"), os.path.join(certs, "grid.csv"),
+                                         os.path.join(certs, "readme.txt"), "--log-key", cert_key])
+    if not isinstance(report, dict) or report.get("ok") is not True or report.get("outputs_checked") != ["grid", "readme"]:
+        failures.append("airlock verify --json: want {\"ok\": true, \"outputs_checked\": [grid, readme]}: %r" % report)
+
     missing = sorted(set(tree) - ran - set(NOT_RUN))
     if missing:
         failures.append("commands this test does not run with --json (add them): %s" % ", ".join(missing))
@@ -292,6 +301,9 @@ def main():
         json.dump(bad, f)
     json_error("a proof that does not hold (exit 1)", ["audit", "check-inclusion", "--json", "--file", w("bad-proof.json")],
                "CHECK_FAILED", 1)
+    json_error("a certificate that does not hold (exit 1)",
+               ["airlock", "verify", "--json", os.path.join(certs, "tampered", "interval-narrowed.hdhub-cert"),
+                "--log-key", cert_key], "CHECK_FAILED", 1)
     json_error("serve without its configuration", ["serve", "--json", "--config", w("nope.toml")],
                "INVALID_ARGUMENT", 2)
 

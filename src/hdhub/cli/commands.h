@@ -100,8 +100,9 @@ void AddHostCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code); 
 // host migrate, host purge: added under `host` by AddHostCommands.
 void AddHostMigrationCommands(CLI::App& host, const GlobalOptions& opts, int* exit_code);
 void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // serve
-void AddKeyCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);
-void AddRestoreCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // restore   // keys …
+void AddKeyCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // keys …
+void AddRestoreCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // restore
+void AddAirlockCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // airlock verify
 // An example at the end of every command's help (examples.cc).
 void AddExamples(CLI::App& app);
 

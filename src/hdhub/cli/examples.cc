@@ -79,6 +79,8 @@ const std::map<std::string, std::string>& Examples() {
                      "  hdhub audit verify --log-dir copy/state/audit --log-key \"$(cat hub.vkey)\"   # a copy, offline"},
     {"audit prove", "hdhub audit prove --index 42"},
     {"audit consistency", "hdhub audit consistency --size1 100 --size2 250 > proof.txt"},
+    {"airlock verify", "hdhub airlock verify p-2026-01-e7.hdhub-cert grid.csv readme.txt --log-key \"$(cat hub-log.vkey)\"\n"
+                       "  hdhub --json airlock verify p-2026-01-e7.hdhub-cert grid.csv --log-key \"$KEY\" --history earlier/"},
     {"audit check-inclusion", "hdhub audit check-inclusion --index 42 --size 250 --leaf-hash $LEAF --root $ROOT --proof $PROOF"},
     {"audit check-consistency", "hdhub audit check-consistency --size1 100 --size2 250 --root1 $R1 --root2 $R2 --proof $PROOF"},
     {"audit show", "hdhub audit show --project diab --action query. --since 2026-12-01"},

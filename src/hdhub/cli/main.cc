@@ -63,9 +63,9 @@ int main(int argc, char** argv) {
       "HDHUB_SERVER=https://… (or --server), the commands that have an API route act through that server as\n"
       "HDHUB_TOKEN's account, with no passphrase. Researchers also connect to 'hdhub serve' with their token\n"
       "(psql, Python, R: docs/serve.md).\n"
-      "Exit codes: 0 done; 1 a check that does not hold (audit verify, a proof, witness, nir check);\n"
-      "2 unusable arguments or input; 3 a refusal, something unknown, or an operational or integrity error\n"
-      "(hdhub check finding a damaged object included). 'hdhub help CMD' for a command.");
+      "Exit codes: 0 done; 1 a check that does not hold (audit verify, airlock verify, a proof, witness,\n"
+      "nir check); 2 unusable arguments or input; 3 a refusal, something unknown, or an operational or\n"
+      "integrity error (hdhub check finding a damaged object included). 'hdhub help CMD' for a command.");
   // The hosts and key stores this binary knows: a new backend registers here.
   const hdhub::hub::Backends backends = hdhub::hub::BuiltinBackends();
   GlobalOptions opts;
@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
   AddRestoreCommand(app, opts, &exit_code);
   AddServeCommand(app, opts, &exit_code);
   AddKeyCommands(app, opts, &exit_code);
+  AddAirlockCommands(app, opts, &exit_code);
   auto* help = app.add_subcommand("help", "help on hdhub or on one command: hdhub help project");
   std::vector<std::string> topic;
   help->add_option("command", topic, "a command, e.g. project or 'project create'");
