@@ -48,6 +48,14 @@ const std::vector<PolicyRule>& Table() {
       {Operation::kHostMigrate,      "host.migrate",     {kOp},            {},    0, "moves the sealed objects to another host, then purges the old one; no health value"},
       {Operation::kHubRestore,       "hub.restore",      {kOp},            {},    0, "a hub rebuilt from its host's backup and the key store; refused: the rebuilt files are removed"},
       {Operation::kKeysCustodians,   "keys.custodians",  {kOp},            {},    kDualControl, "the stage-2 key in escrow with a new pair of custodians: one operator asks, a second, different one confirms"},
+      {Operation::kAirlockRequest,   "airlock.request",  {},               {kRe}, 0, "create, change, submit, withdraw; author-only is a state check"},
+      {Operation::kAirlockRead,      "airlock.read",     {kCh, kAu},       {kRe}, 0, "show, list; a researcher, her projects' requests"},
+      {Operation::kAirlockEvidence,  "airlock.evidence", {kCh},            {},    kRefuseMembers, "true values, every audited target"},
+      {Operation::kAirlockReview,    "airlock.review",   {kCh},            {},    kRefuseMembers, "two distinct checkers per revision, never the author"},
+      {Operation::kAirlockDecide,    "airlock.decide",   {kCh},            {},    kRefuseMembers, "return, reject"},
+      {Operation::kAirlockRelease,   "airlock.release",  {},               {kRe}, 0, "the author, once approved; each later download too"},
+      {Operation::kAirlockRules,     "airlock.rules",    {kOp},            {},    kDualControl, "the hub's rules: one operator proposes, a second confirms the same JSON"},
+      {Operation::kAirlockRegister,  "airlock.register", {kOp, kSt, kRe, kCh, kAu}, {}, 0, "the transparency register"},
   };
   return table;
 }

@@ -60,6 +60,18 @@ enum class Operation {
   kHostMigrate,     // the hub's sealed objects moved to another host; the old one purged
   kHubRestore,      // a hub rebuilt from its host's backup, confirmed by an operator
   kKeysCustodians,  // the stage-2 key put in escrow with a new pair of custodians
+  // The airlock (docs/airlock-workflow.md §5): an export request (create,
+  // change, submit, withdraw), reading requests, their evidence (true
+  // values), a checker's review, return or rejection, the release and its
+  // downloads, the hub's rules, the transparency register.
+  kAirlockRequest,
+  kAirlockRead,
+  kAirlockEvidence,
+  kAirlockReview,
+  kAirlockDecide,
+  kAirlockRelease,
+  kAirlockRules,
+  kAirlockRegister,
 };
 
 enum PolicyFlag : unsigned {

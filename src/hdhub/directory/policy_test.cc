@@ -26,7 +26,7 @@ TEST(PolicyTest, TableHasOneRowPerOperationInOrder) {
     EXPECT_EQ(static_cast<size_t>(rule.op), i++) << rule.action;
     EXPECT_TRUE(actions.insert(rule.action).second) << "two rows log " << rule.action;
   }
-  EXPECT_EQ(i, static_cast<size_t>(Operation::kKeysCustodians) + 1);
+  EXPECT_EQ(i, static_cast<size_t>(Operation::kAirlockRegister) + 1);
 }
 
 TEST(PolicyTest, ResearcherMayNotReachTheCatalogOrTheDirectory) {
@@ -74,7 +74,23 @@ TEST(PolicyTest, AnAccountWithoutRolesMayDoNothing) {
   }
 }
 
-// docs/policy.md shows the table to people: each row's roles there are the code's.
+TEST(PolicyTest, AirlockChecksAreForCheckersWhoAreNotMembers) {
+  for (Operation op : {Operation::kAirlockReview, Operation::kAirlockDecide, Operation::kAirlockEvidence}) {
+    EXPECT_THAT(Authorize(Who({Role::kChecker}), op, {.member = false}), IsOkAndHolds(Role::kChecker));
+    EXPECT_THAT(Authorize(Who({Role::kChecker}), op, {.member = true}),
+                StatusIs(StatusCode::kPermissionDenied, HasSubstr("member")));
+    EXPECT_THAT(Authorize(Who({Role::kResearcher, Role::kOperator}), op, {.member = false}),
+                StatusIs(StatusCode::kPermissionDenied));
+  }
+  EXPECT_THAT(Authorize(Who({Role::kResearcher}), Operation::kAirlockRequest, {.member = false}),
+              StatusIs(StatusCode::kPermissionDenied, HasSubstr("member")));
+  EXPECT_THAT(Authorize(Who({Role::kResearcher}), Operation::kAirlockRelease, {.member = true}),
+              IsOkAndHolds(Role::kResearcher));
+  EXPECT_THAT(Authorize(Who({Role::kOperator}), Operation::kAirlockRead, {}), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_TRUE(RuleFor(Operation::kAirlockRules).Has(kDualControl));
+}
+
+// docs/policy.md shows the table to people: each row's roles and flags there are the code's.
 TEST(PolicyTest, DocsPageListsEveryRuleWithItsRoles) {
   const char* root = std::getenv("HDHUB_SOURCE_DIR");
   ASSERT_NE(root, nullptr);
@@ -88,8 +104,14 @@ TEST(PolicyTest, DocsPageListsEveryRuleWithItsRoles) {
     for (Role r : rule.roles) roles += (roles.empty() ? "" : ", ") + std::string(RoleName(r));
     std::string members;
     for (Role r : rule.member_roles) members += (members.empty() ? "" : ", ") + std::string(RoleName(r));
+    std::string flags;
+    const std::pair<unsigned, std::string_view> kFlagNames[] = {
+        {kSelf, "self"}, {kRefuseMembers, "no members"}, {kDualControl, "dual control"}};
+    for (const auto& [flag, name] : kFlagNames) {
+      if (rule.Has(flag)) flags += (flags.empty() ? "" : ", ") + std::string(name);
+    }
     std::string row = "| `" + std::string(rule.action) + "` | " + (roles.empty() ? "—" : roles) + " | " +
-                      (members.empty() ? "—" : members) + " |";
+                      (members.empty() ? "—" : members) + " | " + flags + (flags.empty() ? "|" : " |");
     EXPECT_THAT(page, HasSubstr(row)) << "docs/policy.md lacks or differs on " << rule.action;
   }
 }

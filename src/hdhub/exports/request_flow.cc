@@ -49,13 +49,6 @@ constexpr NameTable<DecisionReason, 3> kReasonNames = {{
     {DecisionReason::kHistoryChanged, "history-changed"},
 }};
 
-// Names of frames, outputs and dimensions reach the log: [a-z][a-z0-9_-]{0,63}.
-bool IsName(std::string_view s) {
-  if (s.empty() || s.size() > kMaxNameLength || s[0] < 'a' || s[0] > 'z') return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; });
-}
-
 bool IsBlank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
@@ -106,7 +99,7 @@ Status ValidateOutputs(const std::vector<RequestOutput>& outputs) {
   std::set<std::string_view> seen;
   for (size_t i = 0; i < outputs.size(); ++i) {
     const std::string& name = outputs[i].name;
-    if (!IsName(name)) {
+    if (!IsExportName(name)) {
       return InvalidArgumentError("output " + std::to_string(i + 1) + ": the name is not [a-z][a-z0-9_-]{0,63}");
     }
     if (!seen.insert(name).second) return InvalidArgumentError("output " + name + " is declared twice");
@@ -209,7 +202,7 @@ Status CheckDecisions(const std::vector<RequestOutput>& outputs, const std::vect
   for (const RequestOutput& o : outputs) by_name[o.name] = &o;
   std::set<std::string_view> decided;
   for (const OutputReview& d : decisions) {
-    auto it = IsName(d.output) ? by_name.find(d.output) : by_name.end();
+    auto it = IsExportName(d.output) ? by_name.find(d.output) : by_name.end();
     if (it == by_name.end()) return InvalidArgumentError("a decision names an output the revision does not have");
     if (!decided.insert(d.output).second) return InvalidArgumentError("output " + d.output + " is decided twice");
     bool needs_comment = d.decision != OutputDecision::kApprove || ApprovalNeedsComment(*it->second);
@@ -374,6 +367,17 @@ StatusOr<RequestOutputKind> ParseRequestOutputKind(std::string_view name) {
 }
 
 std::string_view ToString(DecisionReason reason) { return NameOf(kReasonNames, reason); }
+StatusOr<DecisionReason> ParseDecisionReason(std::string_view name) {
+  return ValueNamed(kReasonNames, name, "decision reason");
+}
+
+bool IsExportName(std::string_view s) {
+  if (s.empty() || s.size() > kMaxNameLength || s[0] < 'a' || s[0] > 'z') return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; });
+}
+
+bool IsProjectId(std::string_view s) { return IsExportName(s) && s.find('_') == std::string_view::npos; }
 
 bool ApprovalNeedsComment(const RequestOutput& output) {
   return output.kind == RequestOutputKind::kFigure || output.kind == RequestOutputKind::kCustom ||
@@ -407,9 +411,7 @@ StatusOr<Step> Create(const CreateAction& action, const Actor& actor, int64_t no
     return PermissionDeniedError("only a member of the project with airlock.request creates export requests");
   }
   const std::string& p = action.project;
-  // Project ids are [a-z][a-z0-9-]{0,63} (docs/formats/projects.md).
-  bool project_ok = IsName(p) && p.find('_') == std::string::npos;
-  if (!project_ok) return InvalidArgumentError("the project id is malformed");
+  if (!IsProjectId(p)) return InvalidArgumentError("the project id is malformed");
   std::string prefix = p + "-e";
   std::string_view n = std::string_view(action.id).substr(std::min(action.id.size(), prefix.size()));
   bool id_ok = action.id.starts_with(prefix) && !n.empty() && n[0] != '0' &&

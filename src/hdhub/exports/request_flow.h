@@ -90,6 +90,13 @@ struct CheckerReview {
 // Why a request was returned or rejected.
 enum class DecisionReason { kChecker, kDataChanged, kHistoryChanged };
 std::string_view ToString(DecisionReason reason);  // "checker", "data-changed", "history-changed"
+StatusOr<DecisionReason> ParseDecisionReason(std::string_view name);
+
+// Names of frames, outputs and dimensions reach the log and the register:
+// [a-z][a-z0-9_-]{0,63}.
+bool IsExportName(std::string_view name);
+// Project ids: [a-z][a-z0-9-]{0,63} (docs/formats/projects.md).
+bool IsProjectId(std::string_view id);
 
 // A return, a rejection or the hub's return (§3's export_decision).
 struct DecisionRecord {

@@ -1,0 +1,249 @@
+#include "hdhub/common/bytes.h"
+#include "hdhub/crypto/hash.h"
+#include "hdhub/exports/certificate.h"
+#include "hdhub/exports/export_store.h"
+#include "hdhub/exports/export_store_fixture.h"
+
+namespace hdhub::exports {
+namespace {
+
+using ::hdhub::testing::IsOk;
+using ::hdhub::testing::IsOkAndHolds;
+using ::hdhub::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::Optional;
+
+class ExportReleaseTest : public ExportStoreFixture {
+ protected:
+  void SetUp() override {
+    ExportStoreFixture::SetUp();
+    ASSERT_OK(store_->PutFrame(Frame()));
+  }
+  std::string ApprovedRequest() {
+    const std::string id = NewRequest();
+    EXPECT_OK(store_->SetState(id, RequestState::kDraft, RequestState::kApproved));
+    return id;
+  }
+  static ReleaseTableRecord Table(const std::string& id, const std::string& measure = "count") {
+    return ReleaseTableRecord{.frame = "a10",
+                              .measure = measure,
+                              .table = {.id = id, .dimensions = {{.dimension = "age", .codes = {"0-17", "18+"}}}},
+                              .cells = {{.codes = {"0-17"}, .value = 12.0}, {.codes = {"18+"}, .value = std::nullopt}}};
+  }
+  NewRelease Release(const std::string& request, const std::string& before) {
+    return NewRelease{.project = "diab",
+                      .request = request,
+                      .revision = 1,
+                      .body = R"({"request":")" + request + R"("})",
+                      .history_before = before,
+                      .released_at_us = 9000,
+                      .wrapped_dek = Bytes{9, 9},
+                      .audit_index = 17,
+                      .tables = {Table("t1/age")}};
+  }
+  std::string Start() { return HexEncode(HistoryStart("diab")); }
+};
+
+TEST_F(ExportReleaseTest, AppendReleaseStoresTheReleaseAndLedgerGivesItBack) {
+  EXPECT_THAT(store_->LedgerHead("diab"), IsOkAndHolds(Start()));
+  const std::string id = ApprovedRequest();
+  NewRelease r = Release(id, Start());
+  r.tables.push_back(Table("t2/age", "units"));
+  ASSERT_OK_AND_ASSIGN(ReleaseRecord row, store_->AppendRelease(r));
+  EXPECT_EQ(row.seq, 1);
+  EXPECT_EQ(row.audit_index, 17);
+  EXPECT_EQ(row.certificate_sha256, HexEncode(crypto::Sha256(AsBytes(r.body))));
+  crypto::Digest start = HistoryStart("diab");
+  EXPECT_EQ(row.history_after, HexEncode(HistoryNext(start, r.body)));
+  EXPECT_THAT(store_->LedgerHead("diab"), IsOkAndHolds(row.history_after));
+  EXPECT_THAT(store_->LedgerHead("obes"), IsOkAndHolds(HexEncode(HistoryStart("obes"))));
+
+  ASSERT_OK_AND_ASSIGN(ReleaseRecord stored, store_->GetRelease("diab", 1));
+  EXPECT_EQ(stored.request, id);
+  EXPECT_EQ(stored.body, r.body);
+  EXPECT_EQ(stored.history_before, Start());
+  EXPECT_EQ(stored.history_after, row.history_after);
+  EXPECT_EQ(stored.released_at_us, 9000);
+  EXPECT_EQ(stored.wrapped_dek, (Bytes{9, 9}));
+  EXPECT_THAT(store_->GetRelease("diab", 2), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(store_->GetRequest(id), IsOkAndHolds(::testing::Field(&RequestRecord::state, RequestState::kReleased)));
+  EXPECT_THAT(store_->GetFrame("diab", "a10"), IsOkAndHolds(::testing::Field(&FrameRecord::released_seq, Optional(1))));
+
+  ASSERT_OK_AND_ASSIGN(airlock::ReleaseHistory ledger, store_->Ledger("diab", "a10", "count"));
+  ASSERT_EQ(ledger.tables.size(), 1u);
+  const airlock::ReleasedTable& t = ledger.tables[0];
+  EXPECT_EQ(t.release_id, "1");
+  EXPECT_EQ(t.table.id, "t1/age");
+  ASSERT_EQ(t.table.dimensions.size(), 1u);
+  EXPECT_EQ(t.table.dimensions[0].dimension, "age");
+  EXPECT_EQ(t.table.dimensions[0].codes, (std::vector<std::string>{"0-17", "18+"}));
+  ASSERT_EQ(t.cells.size(), 2u);
+  EXPECT_EQ(t.cells[0].codes, std::vector<std::string>{"0-17"});
+  EXPECT_THAT(t.cells[0].value, Optional(12.0));
+  EXPECT_FALSE(t.cells[1].value.has_value());
+  ASSERT_OK_AND_ASSIGN(ledger, store_->Ledger("diab", "a10", "units"));
+  EXPECT_EQ(ledger.tables.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(ledger, store_->Ledger("diab", "a10", "sum"));
+  EXPECT_TRUE(ledger.tables.empty());
+}
+
+TEST_F(ExportReleaseTest, AStaleHistoryBeforeIsAbortedAndWritesNothing) {
+  ASSERT_OK(store_->AppendRelease(Release(ApprovedRequest(), Start())).status());
+  const std::string id = ApprovedRequest();
+  ASSERT_OK(store_->PutFrame(Frame("b01")));
+  NewRelease stale = Release(id, Start());  // the ledger moved: release 1
+  stale.tables = {Table("t1/age")};
+  stale.tables[0].frame = "b01";
+  bool logged = false;
+  EXPECT_THAT(store_->AppendRelease(stale,
+                                    [&](const ReleaseRecord&) -> StatusOr<int64_t> {
+                                      logged = true;
+                                      return 1;
+                                    }),
+              StatusIs(StatusCode::kAborted, HasSubstr("diab")));
+  EXPECT_FALSE(logged);
+  EXPECT_EQ(Count("release"), 1);
+  EXPECT_EQ(Count("release_table"), 1);
+  EXPECT_THAT(store_->GetRequest(id), IsOkAndHolds(::testing::Field(&RequestRecord::state, RequestState::kApproved)));
+  EXPECT_THAT(store_->GetFrame("diab", "b01"),
+              IsOkAndHolds(::testing::Field(&FrameRecord::released_seq, std::optional<int64_t>())));
+  // Against the head as it is now, the same release goes through as seq 2.
+  ASSERT_OK_AND_ASSIGN(std::string head, store_->LedgerHead("diab"));
+  stale.history_before = head;
+  ASSERT_OK_AND_ASSIGN(ReleaseRecord second, store_->AppendRelease(stale));
+  EXPECT_EQ(second.seq, 2);
+  EXPECT_EQ(second.history_before, head);
+}
+
+TEST_F(ExportReleaseTest, TheLogGetsTheRowsIndexAndItsFailureWritesNothing) {
+  const std::string id = ApprovedRequest();
+  EXPECT_THAT(
+      store_->AppendRelease(Release(id, Start()),
+                            [](const ReleaseRecord&) -> StatusOr<int64_t> { return UnavailableError("log down"); }),
+      StatusIs(StatusCode::kUnavailable));
+  EXPECT_EQ(Count("release") + Count("release_table"), 0);
+  EXPECT_THAT(store_->GetRequest(id), IsOkAndHolds(::testing::Field(&RequestRecord::state, RequestState::kApproved)));
+
+  int64_t seen_seq = 0;
+  ASSERT_OK_AND_ASSIGN(ReleaseRecord row,
+                       store_->AppendRelease(Release(id, Start()), [&](const ReleaseRecord& r) -> StatusOr<int64_t> {
+                         seen_seq = r.seq;
+                         return 41;
+                       }));
+  EXPECT_EQ(seen_seq, 1);
+  EXPECT_EQ(row.audit_index, 41);
+  EXPECT_THAT(store_->GetRelease("diab", 1), IsOkAndHolds(::testing::Field(&ReleaseRecord::audit_index, 41)));
+}
+
+TEST_F(ExportReleaseTest, AReleaseTheDatabaseRefusesIsNeverLogged) {
+  const std::string id = ApprovedRequest();
+  NewRelease r = Release(id, Start());
+  r.tables[0].frame = "nosuch";  // no such frame: the foreign key refuses it
+  bool logged = false;
+  auto log = [&](const ReleaseRecord&) -> StatusOr<int64_t> {
+    logged = true;
+    return 1;
+  };
+  EXPECT_THAT(store_->AppendRelease(r, log), StatusIs(StatusCode::kFailedPrecondition));
+  const std::string draft = NewRequest();
+  EXPECT_THAT(store_->AppendRelease(Release(draft, Start()), log), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_FALSE(logged);
+  EXPECT_EQ(Count("release") + Count("release_table"), 0);
+}
+
+TEST_F(ExportReleaseTest, ReleaseNumbersHaveNoGapsAndChainByRawSqlToo) {
+  ASSERT_OK_AND_ASSIGN(ReleaseRecord first, store_->AppendRelease(Release(ApprovedRequest(), Start())));
+  const std::string id = ApprovedRequest();
+  auto insert = [&](int64_t seq, const std::string& before) {
+    return Sql("INSERT INTO release VALUES ('diab', " + std::to_string(seq) + ", '" + id + "', 1, '{}', '" +
+               std::string(64, 'c') + "', '" + before + "', '" + std::string(64, 'd') + "', 0, 0, X'01')");
+  };
+  EXPECT_THAT(insert(3, first.history_after), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("gaps")));
+  EXPECT_THAT(insert(1, Start()), Not(IsOk()));
+  EXPECT_THAT(insert(2, Start()), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("history_after")));
+  EXPECT_OK(insert(2, first.history_after));
+  EXPECT_THAT(store_->ListReleases("diab"), IsOkAndHolds(::testing::SizeIs(2)));
+}
+
+TEST_F(ExportReleaseTest, AppendOnlyTablesRefuseUpdateAndDeleteByRawSql) {
+  const std::string id = ApprovedRequest();
+  ASSERT_OK(store_->AppendOutput(Output(id, 1, "t1")));
+  ASSERT_OK(store_->AppendReview(id, Review("chloe", 1)));
+  ASSERT_OK(store_->AppendDecision(id, {.actor = "chloe", .revision = 1, .text = "why", .at_us = 1}));
+  ASSERT_OK(store_->AppendRelease(Release(id, Start())).status());
+  ASSERT_OK(store_->ProposeRules(R"({"min_count": 12})", "olga", 1).status());
+  const std::vector<std::pair<std::string, std::string>> tables = {
+      {"export_revision", "created_at_us"}, {"export_output", "bytes"}, {"export_review", "at_us"},
+      {"export_decision", "at_us"},         {"release", "audit_index"}, {"release_table", "measure"},
+      {"airlock_hub_rules", "at_us"}};
+  for (const auto& [table, column] : tables) {
+    const int64_t rows = Count(table);
+    ASSERT_EQ(rows, 1) << table;
+    EXPECT_THAT(Sql("UPDATE " + table + " SET " + column + " = " + column),
+                StatusIs(StatusCode::kFailedPrecondition, HasSubstr("append-only")))
+        << table;
+    EXPECT_THAT(Sql("DELETE FROM " + table), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("append-only")))
+        << table;
+    EXPECT_EQ(Count(table), rows) << table;
+  }
+}
+
+TEST_F(ExportReleaseTest, AFrameIsFrozenOnceATableOfItIsReleased) {
+  ASSERT_OK(store_->AppendRelease(Release(ApprovedRequest(), Start())).status());
+  EXPECT_THAT(store_->PutFrame(Frame("a10", R"({"unit":"stay"})")),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("released frame")));
+  EXPECT_THAT(Sql("UPDATE export_frame SET spec_json = '{}'"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Sql("UPDATE export_frame SET sql_sha256 = '" + std::string(64, 'e') + "'"),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Sql("UPDATE export_frame SET released_seq = NULL"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Sql("DELETE FROM export_frame"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->GetFrame("diab", "a10"),
+              IsOkAndHolds(::testing::Field(&FrameRecord::spec_json, R"({"unit":"person"})")));
+  // An unreleased frame is still the author's to replace or drop.
+  ASSERT_OK(store_->PutFrame(Frame("b01")));
+  EXPECT_OK(Sql("DELETE FROM export_frame WHERE name = 'b01'"));
+}
+
+TEST_F(ExportReleaseTest, HubRulesNeedTwoDistinctOperatorsAndTheSameJson) {
+  EXPECT_THAT(store_->CurrentRules(), IsOkAndHolds(::testing::Eq(std::nullopt)));
+  EXPECT_THAT(store_->ConfirmRules(R"({"min_count": 12})", "omar", 1), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->ProposeRules(R"({"min_count": "many"})", "olga", 1), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->ProposeRules("[1]", "olga", 1), StatusIs(StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(HubRulesRecord proposal,
+                       store_->ProposeRules(R"({"p_percent": 15, "min_count": 12})", "olga", 2));
+  EXPECT_EQ(proposal.version, 1);
+  EXPECT_EQ(proposal.rules_json, R"({"min_count":12,"p_percent":15})");
+  EXPECT_THAT(store_->PendingRules(), IsOkAndHolds(Optional(::testing::Field(&HubRulesRecord::proposed_by, "olga"))));
+
+  Status same = store_->ConfirmRules(R"({"min_count": 12, "p_percent": 15})", "olga", 3).status();
+  EXPECT_THAT(same, StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(same.message(), Not(HasSubstr("olga")));
+  EXPECT_THAT(store_->ConfirmRules(R"({"min_count": 13, "p_percent": 15})", "omar", 3),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("differ")));
+  EXPECT_THAT(Sql("INSERT INTO airlock_hub_rules VALUES (1, '{\"min_count\":12,\"p_percent\":15}', 'olga', 'olga', 3)"),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->CurrentRules(), IsOkAndHolds(::testing::Eq(std::nullopt)));
+
+  ASSERT_OK_AND_ASSIGN(HubRulesRecord confirmed, store_->ConfirmRules(R"({"min_count":12,"p_percent":15})", "omar", 4));
+  EXPECT_EQ(confirmed.version, 1);
+  EXPECT_EQ(confirmed.proposed_by, "olga");
+  EXPECT_EQ(confirmed.confirmed_by, "omar");
+  EXPECT_EQ(confirmed.at_us, 4);
+  ASSERT_OK_AND_ASSIGN(std::optional<HubRulesRecord> current, store_->CurrentRules());
+  ASSERT_TRUE(current.has_value());
+  EXPECT_EQ(current->rules_json, R"({"min_count":12,"p_percent":15})");
+  EXPECT_EQ(current->confirmed_by, "omar");
+  EXPECT_THAT(store_->PendingRules(), IsOkAndHolds(::testing::Eq(std::nullopt)));
+  EXPECT_THAT(store_->ConfirmRules(R"({"min_count":12,"p_percent":15})", "oscar", 5),
+              StatusIs(StatusCode::kFailedPrecondition));
+
+  // A newer proposal waits while the confirmed rules stay in force.
+  ASSERT_OK_AND_ASSIGN(HubRulesRecord next, store_->ProposeRules(R"({"min_count": 20})", "omar", 6));
+  EXPECT_EQ(next.version, 2);
+  EXPECT_THAT(store_->CurrentRules(), IsOkAndHolds(Optional(::testing::Field(&HubRulesRecord::version, 1))));
+  EXPECT_THAT(store_->PendingRules(), IsOkAndHolds(Optional(::testing::Field(&HubRulesRecord::version, 2))));
+}
+
+}  // namespace
+}  // namespace hdhub::exports
