@@ -142,18 +142,17 @@ struct Pacing {
 
 uint64_t Chunks(uint64_t size, uint64_t chunk) { return std::max<uint64_t>(1, (size + chunk - 1) / chunk); }
 
-// A source read in paced steps: each waits for its bytes and its request (a
-// ranged GET) from the limiters; paced, a step is an eighth of a second's
-// worth, so that bytes flow evenly rather than in bursts after long waits.
+// A source read in paced steps: each waits for its bytes from the limiter;
+// paced, a step is an eighth of a second's worth, so that bytes flow evenly
+// rather than in bursts after long waits. A request is counted per ReadAt (a
+// ranged GET) and per ReadStream (one GET on S3).
 class PacedReader : public storage::BlobReader {
  public:
   PacedReader(storage::BlobReader& base, Pacing& pacing) : base_(base), pacing_(pacing) {}
   uint64_t size() const override { return base_.size(); }
   Status ReadAt(uint64_t offset, MutableByteSpan out) override {
-    const uint64_t rate = pacing_.bytes.per_second();
-    const size_t step = rate == 0 ? out.size() : size_t(std::clamp<uint64_t>(rate / 8, kMinPacedChunk, kChunk));
     if (out.empty()) return base_.ReadAt(offset, out);
-    for (size_t at = 0; at < out.size(); at += step) {
+    for (size_t at = 0, step = Step(); at < out.size(); at += step) {
       MutableByteSpan piece = out.subspan(at, std::min(step, out.size() - at));
       pacing_.bytes.Acquire(piece.size());
       pacing_.requests.Acquire(1);
@@ -161,8 +160,24 @@ class PacedReader : public storage::BlobReader {
     }
     return OkStatus();
   }
+  Status ReadStream(uint64_t offset, uint64_t length, const Sink& sink) override {
+    pacing_.requests.Acquire(1);
+    return base_.ReadStream(offset, length, [&](ByteSpan piece) {
+      for (size_t at = 0, step = Step(); at < piece.size(); at += step) {
+        ByteSpan part = piece.subspan(at, std::min(step, piece.size() - at));
+        pacing_.bytes.Acquire(part.size());
+        RETURN_IF_ERROR(sink(part));
+      }
+      return OkStatus();
+    });
+  }
 
  private:
+  size_t Step() const {
+    const uint64_t rate = pacing_.bytes.per_second();
+    return rate == 0 ? SIZE_MAX : size_t(std::clamp<uint64_t>(rate / 8, kMinPacedChunk, kChunk));
+  }
+
   storage::BlobReader& base_;
   Pacing& pacing_;
 };

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
-#include <future>
 #include <utility>
 
+#include "hdhub/s3/copy_pipe.h"
 #include "hdhub/s3/xml.h"
 
 namespace hdhub::s3 {
@@ -17,6 +17,11 @@ using storage::CheckReadRange;
 using storage::ObjectInfo;
 using storage::ValidateObjectName;
 using storage::WriteMode;
+
+// GetObjectRange's first reservation: at most this much whatever is asked.
+constexpr uint64_t kMaxReserve = 64 * 1024 * 1024;
+// StreamObjectRange's `size` when the caller does not know it: always ranged.
+constexpr uint64_t kSizeUnknown = UINT64_MAX;
 
 bool ParseUint(std::string_view text, uint64_t& out) {
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -99,67 +104,17 @@ class S3Reader : public BlobReader {
     return OkStatus();
   }
 
+  Status ReadStream(uint64_t offset, uint64_t length, const Sink& sink) override {
+    RETURN_IF_ERROR(CheckReadRange(name_, offset, length, size_));
+    if (length == 0) return OkStatus();
+    return store_->StreamObjectRange(name_, offset, length, size_, etag_, sink);
+  }
+
  private:
   S3BlobStore* const store_;
   const std::string name_;
   const uint64_t size_;
   const std::string etag_;
-};
-
-// A source's bytes in order for a streamed PUT, kCopyChunk at a time: the
-// next chunk is read (and hashed) while the current one is sent, and the
-// last one comes out only once all of them hash to `sha256` (otherwise
-// CopyHashMismatch, and the PUT stops short: the host keeps nothing).
-class HashedReadAhead {
- public:
-  HashedReadAhead(BlobReader& source, const crypto::Digest& sha256, std::string name)
-      : source_(source), size_(source.size()), sha256_(sha256), name_(std::move(name)) {}
-  ~HashedReadAhead() {
-    if (next_.valid()) next_.wait();
-  }
-  HashedReadAhead(const HashedReadAhead&) = delete;
-  HashedReadAhead& operator=(const HashedReadAhead&) = delete;
-
-  StatusOr<size_t> Read(MutableByteSpan out) {
-    if (sent_ == current_.size()) {
-      if (!next_.valid()) Fetch();
-      RETURN_IF_ERROR(next_.get());
-      std::swap(current_, ahead_);
-      sent_ = 0;
-      if (fetched_ < size_) {
-        Fetch();
-      } else if (hasher_.Finish() != sha256_) {
-        return storage::CopyHashMismatch(name_);
-      }
-    }
-    const size_t n = std::min(out.size(), current_.size() - sent_);
-    std::copy_n(current_.begin() + std::ptrdiff_t(sent_), n, out.begin());
-    sent_ += n;
-    return n;
-  }
-
- private:
-  // Reads the chunk after those fetched so far into ahead_, in the background.
-  void Fetch() {
-    const uint64_t at = fetched_;
-    ahead_.resize(size_t(std::min<uint64_t>(storage::BlobStore::kCopyChunk, size_ - at)));
-    fetched_ += ahead_.size();
-    next_ = std::async(std::launch::async, [this, at]() -> Status {
-      RETURN_IF_ERROR(source_.ReadAt(at, ahead_));
-      hasher_.Update(ahead_);
-      return OkStatus();
-    });
-  }
-
-  BlobReader& source_;
-  const uint64_t size_;
-  const crypto::Digest sha256_;
-  const std::string name_;
-  crypto::Sha256Hasher hasher_;  // of the chunks fetched, in order (one fetch at a time)
-  Bytes current_, ahead_;
-  size_t sent_ = 0;           // of current_
-  uint64_t fetched_ = 0;      // of the source, asked for so far
-  std::future<Status> next_;  // filling ahead_
 };
 
 }  // namespace
@@ -285,8 +240,8 @@ Status S3BlobStore::PutFrom(std::string_view name, BlobReader& source, const cry
   const uint64_t size = source.size();
   if (size > options_.copy_put_max) return BlobStore::PutFrom(name, source, sha256);
   if (size == 0 && crypto::Sha256({}) != sha256) return storage::CopyHashMismatch(name);
-  HashedReadAhead chunks(source, sha256, std::string(name));
-  StreamedBody body{.size = size, .sha256 = sha256, .read = [&](MutableByteSpan out) { return chunks.Read(out); }};
+  CopyPipe pipe(source, sha256, std::string(name));
+  StreamedBody body{.size = size, .sha256 = sha256, .read = [&](MutableByteSpan out) { return pipe.Read(out); }};
   const std::string key = Key(name);
   ASSIGN_OR_RETURN(HttpResponse response, client_->Send({.method = "PUT", .key = key, .streamed_body = &body}));
   if (response.status == 200) return OkStatus();
@@ -318,11 +273,35 @@ StatusOr<Bytes> S3BlobStore::Get(std::string_view name) {
   return std::move(response.body);
 }
 
-StatusOr<Bytes> S3BlobStore::GetObjectRange(std::string_view name, uint64_t offset, uint64_t length,
-                                            const std::string& etag) {
+Status S3BlobStore::StreamObjectRange(std::string_view name, uint64_t offset, uint64_t length, uint64_t size,
+                                      const std::string& etag, const storage::BlobReader::Sink& sink) {
   const std::string key = Key(name);
   HttpRequest request{.method = "GET", .key = key};
-  request.headers.push_back("Range: bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
+  const bool whole = offset == 0 && length == size;
+  if (!whole) {
+    request.headers.push_back("Range: bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
+  }
+  uint64_t skip = 0, taken = 0;  // a 200 to a ranged GET (the host ignored the range) is cut to size here
+  BodySink body{
+      .start =
+          [&](const HttpResponse& head) {
+            if (!etag.empty() && head.Header("etag") != etag) {
+              return FailedPreconditionError("s3: " + client_->Where(key) + " was replaced since the reader opened it");
+            }
+            skip = head.status == 200 ? offset : 0;
+            return OkStatus();
+          },
+      .piece =
+          [&](ByteSpan piece) {
+            const size_t drop = size_t(std::min<uint64_t>(skip, piece.size()));
+            skip -= drop;
+            piece = piece.subspan(drop);
+            piece = piece.first(size_t(std::min<uint64_t>(piece.size(), length - taken)));
+            if (piece.empty()) return OkStatus();
+            taken += piece.size();
+            return sink(piece);
+          }};
+  request.body_sink = &body;
   ASSIGN_OR_RETURN(HttpResponse response, client_->Send(request));
   if (response.status == 416) {
     ASSIGN_OR_RETURN(ObjectInfo info, Stat(name));
@@ -330,24 +309,28 @@ StatusOr<Bytes> S3BlobStore::GetObjectRange(std::string_view name, uint64_t offs
     return UnavailableError("s3: GET " + client_->Where(key) + ": range refused, object changed meanwhile");
   }
   if (response.status != 206 && response.status != 200) return client_->HttpError(response, "GET", key);
-  if (!etag.empty() && response.Header("etag") != etag) {
-    return FailedPreconditionError("s3: " + client_->Where(key) + " was replaced since the reader opened it");
+  if (taken == length) return OkStatus();
+  // Short: the range goes past the end (OutOfRange), or the answer was cut.
+  const std::string range = response.Header("content-range");
+  const size_t slash = range.rfind('/');
+  uint64_t total = 0;
+  if (response.status == 200
+          ? ParseUint(response.Header("content-length"), total)
+          : slash != std::string::npos && ParseUint(std::string_view(range).substr(slash + 1), total)) {
+    RETURN_IF_ERROR(CheckReadRange(name, offset, length, total));
   }
-  Bytes body = std::move(response.body);
-  if (response.status == 200) {  // the whole object: the host ignored the range
-    RETURN_IF_ERROR(CheckReadRange(name, offset, length, body.size()));
-    return Bytes(body.begin() + static_cast<long>(offset), body.begin() + static_cast<long>(offset + length));
-  }
-  if (body.size() != length) {
-    std::string range = response.Header("content-range");
-    uint64_t total = 0;
-    size_t slash = range.rfind('/');
-    if (slash != std::string::npos && ParseUint(std::string_view(range).substr(slash + 1), total)) {
-      RETURN_IF_ERROR(CheckReadRange(name, offset, length, total));
-    }
-    return UnavailableError("s3: GET " + client_->Where(key) + ": short range answer");
-  }
-  return body;
+  return UnavailableError("s3: GET " + client_->Where(key) + ": short range answer");
+}
+
+StatusOr<Bytes> S3BlobStore::GetObjectRange(std::string_view name, uint64_t offset, uint64_t length,
+                                            const std::string& etag) {
+  Bytes out;
+  out.reserve(size_t(std::min<uint64_t>(length, kMaxReserve)));
+  RETURN_IF_ERROR(StreamObjectRange(name, offset, length, kSizeUnknown, etag, [&](ByteSpan piece) {
+    out.insert(out.end(), piece.begin(), piece.end());
+    return OkStatus();
+  }));
+  return out;
 }
 
 StatusOr<Bytes> S3BlobStore::GetRange(std::string_view name, uint64_t offset, uint64_t length) {

@@ -17,8 +17,9 @@
 //   far past 5 TiB), `parallel_parts` uploaded at once, each part request
 //   retried; any failure aborts the upload, so nothing half-visible remains.
 // - PutFrom (a copy of an object whose SHA-256 is on record; host
-//   migration): up to `copy_put_max` bytes, one PUT whose body is read from
-//   the source as it is sent, with the recorded SHA-256 as its SigV4 payload
+//   migration): up to `copy_put_max` bytes, one PUT whose body is streamed
+//   from the source as it is sent (one GET when the source is on S3; see
+//   copy_pipe.h), with the recorded SHA-256 as its SigV4 payload
 //   hash, so the host checks it too before it stores anything; the bytes are
 //   hashed on the way and the last ones go out only if all of them match,
 //   else the PUT is aborted unfinished. Larger objects: the multipart writer
@@ -115,6 +116,11 @@ class S3BlobStore : public storage::BlobStore {
   Status PutObject(std::string_view name, ByteSpan data, storage::WriteMode mode);
   // A ranged GET; checks the ETag when `etag` is not empty.
   StatusOr<Bytes> GetObjectRange(std::string_view name, uint64_t offset, uint64_t length, const std::string& etag);
+  // The same range in one GET (none when it is the whole object of `size`
+  // bytes), handed to `sink` as it arrives; Unavailable when the answer ends
+  // early (the bytes the sink took stay taken: RetryingBlobStore resumes).
+  Status StreamObjectRange(std::string_view name, uint64_t offset, uint64_t length, uint64_t size,
+                           const std::string& etag, const storage::BlobReader::Sink& sink);
 
  private:
   S3BlobStore(S3Options options, std::unique_ptr<S3Client> client);

@@ -30,7 +30,28 @@ struct Transfer {
   const StreamedBody* streamed_body = nullptr;
   uint64_t streamed = 0;  // bytes of the streamed body handed to curl
   Status read_error;
+  CURL* curl = nullptr;
+  const BodySink* body_sink = nullptr;
+  enum class Sinking { kUndecided, kYes, kNo } sinking = Sinking::kUndecided;
+  Status sink_error;
+  uint64_t received = 0;  // of the answer's body
 };
+
+// For a request with a body sink, on the answer's first bytes: whether they go
+// to the sink (a 200 or 206 its start accepts); false also when start refused.
+bool Sinks(Transfer& transfer) {
+  if (transfer.sinking == Transfer::Sinking::kUndecided) {
+    long status = 0;
+    curl_easy_getinfo(transfer.curl, CURLINFO_RESPONSE_CODE, &status);
+    transfer.response.status = status;
+    transfer.sinking = Transfer::Sinking::kNo;
+    if (status == 200 || status == 206) {
+      transfer.sink_error = transfer.body_sink->start(transfer.response);
+      if (transfer.sink_error.ok()) transfer.sinking = Transfer::Sinking::kYes;
+    }
+  }
+  return transfer.sinking == Transfer::Sinking::kYes;
+}
 
 size_t OnRead(char* buffer, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -49,6 +70,18 @@ size_t OnRead(char* buffer, size_t size, size_t count, void* user) {
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
+  // Cut after the piece that crosses `bytes`, which is handed on first.
+  if (transfer->fault.kind == FaultAction::Kind::kCutDownloadAfter && transfer->received >= transfer->fault.bytes) {
+    return 0;
+  }
+  transfer->received += size * count;
+  if (transfer->body_sink != nullptr) {
+    if (Sinks(*transfer)) {
+      transfer->sink_error = transfer->body_sink->piece(ByteSpan(reinterpret_cast<const uint8_t*>(data), size * count));
+    }
+    if (!transfer->sink_error.ok()) return 0;  // curl stops: CURLE_WRITE_ERROR
+    if (transfer->sinking == Transfer::Sinking::kYes) return size * count;
+  }
   Bytes& body = transfer->response.body;
   if (body.empty()) {
     // The whole body at once (a ranged GET is up to a part's size), rather
@@ -226,13 +259,18 @@ StatusOr<HttpResponse> S3Client::Send(const HttpRequest& request) {
   if (request.streamed_body != nullptr && request.method != "PUT") {
     return InvalidArgumentError("s3: a streamed body goes with a PUT only");
   }
+  if (request.body_sink != nullptr && request.method != "GET") {
+    return InvalidArgumentError("s3: a body sink goes with a GET only");
+  }
   Transfer transfer;
   transfer.streamed_body = request.streamed_body;
+  transfer.body_sink = request.body_sink;
   transfer.timeout = options_.request_timeout;
   if (options_.fault_hook_for_test) transfer.fault = options_.fault_hook_for_test(request);
   if (transfer.fault.kind == FaultAction::Kind::kRespond) return InjectedAnswer(transfer.fault);
   CURL* curl = static_cast<CURL*>(Acquire());
   if (curl == nullptr) return ResourceExhaustedError("s3: cannot create a curl handle");
+  transfer.curl = curl;
   CurlList headers;
   headers.Add("x-amz-content-sha256: " + HexEncode(request.streamed_body != nullptr ? request.streamed_body->sha256
                                                                                     : crypto::Sha256(request.body)));
@@ -253,6 +291,7 @@ StatusOr<HttpResponse> S3Client::Send(const HttpRequest& request) {
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
   Release(curl);
   if (!transfer.read_error.ok()) return transfer.read_error;
+  if (!transfer.sink_error.ok()) return transfer.sink_error;
   if (code != CURLE_OK) {
     return UnavailableError("s3: " + request.method + " " + Where(request.key) + ": " + curl_easy_strerror(code));
   }

@@ -47,6 +47,18 @@ struct StreamedBody {
   std::function<StatusOr<size_t>(MutableByteSpan out)> read;
 };
 
+struct HttpResponse;
+
+// A GET's body handed on as it arrives rather than kept in the response, when
+// the answer is 200 or 206 (any other answer's body is kept for its error).
+// `start` sees the answer's status and headers before the first byte and may
+// refuse it; `piece` takes the bytes in order. An error from either stops
+// the transfer and is what Send returns.
+struct BodySink {
+  std::function<Status(const HttpResponse& head)> start;
+  std::function<Status(ByteSpan piece)> piece;
+};
+
 struct HttpRequest {
   std::string method = "GET";  // GET, HEAD, PUT, POST, DELETE
   std::string key;             // object key; "" for the bucket itself
@@ -54,6 +66,7 @@ struct HttpRequest {
   std::vector<std::string> headers;  // "Name: value"
   ByteSpan body;
   const StreamedBody* streamed_body = nullptr;  // a PUT's body instead of `body`
+  const BodySink* body_sink = nullptr;          // a GET's body, streamed
 };
 
 struct HttpResponse {
@@ -67,10 +80,11 @@ struct HttpResponse {
 struct FaultAction {
   enum class Kind {
     kNone,
-    kRespond,         // answer `status` without reaching the host (503 storms, 429 SlowDown)
-    kLoseResponse,    // send the request, then report the connection lost (the write happened)
-    kCutUploadAfter,  // abort the connection once `bytes` of the body are sent
-    kStall,           // stall `stall` before the transfer goes on (runs into timeouts)
+    kRespond,           // answer `status` without reaching the host (503 storms, 429 SlowDown)
+    kLoseResponse,      // send the request, then report the connection lost (the write happened)
+    kCutUploadAfter,    // abort the connection once `bytes` of the body are sent
+    kCutDownloadAfter,  // abort the connection once `bytes` of the answer's body came in
+    kStall,             // stall `stall` before the transfer goes on (runs into timeouts)
   };
   Kind kind = Kind::kNone;
   long status = 503;

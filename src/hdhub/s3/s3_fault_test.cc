@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "hdhub/common/status_matchers.h"
@@ -147,6 +148,60 @@ TEST_F(S3FaultTest, ConnectionCutMidPutLeavesNothingThenRetrySucceeds) {
   EXPECT_THAT(s3_->Stat("cut"), StatusIs(StatusCode::kNotFound));  // nothing half-visible
   ASSERT_OK(store_->Put("cut", data));                             // the retrying store gets through
   ASSERT_OK_AND_ASSIGN(Bytes got, store_->Get("cut"));
+  EXPECT_TRUE(got == data);
+}
+
+// A copy reads its source in one GET; cut mid-body, the retrying reader asks
+// for the rest only, and the sink sees each byte once.
+TEST_F(S3FaultTest, StreamCutMidAnswerResumesFromTheFirstByteNotTaken) {
+  std::mutex mu;
+  std::vector<std::string> ranges;  // of each GET, "" for none
+  std::atomic<int> cuts{0};
+  Open([&](const HttpRequest& r) {
+    if (r.method != "GET" || r.key.find("streamed") == std::string::npos) return FaultAction{};
+    std::string range;
+    for (const std::string& h : r.headers) {
+      if (h.starts_with("Range: ")) range = h.substr(7);
+    }
+    std::lock_guard lock(mu);
+    ranges.push_back(range);
+    if (cuts++ < 2) return FaultAction{.kind = Kind::kCutDownloadAfter, .bytes = 3 << 20};
+    return FaultAction{};
+  });
+  Bytes data = TestPattern(20 << 20, 7);
+  ASSERT_OK(store_->Put("streamed", data));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::BlobReader> reader, store_->OpenReader("streamed"));
+  Bytes got;
+  ASSERT_OK(reader->ReadStream(0, data.size(), [&](ByteSpan piece) {
+    got.insert(got.end(), piece.begin(), piece.end());
+    return OkStatus();
+  }));
+  EXPECT_TRUE(got == data);
+  ASSERT_EQ(ranges.size(), 3u);
+  EXPECT_EQ(ranges[0], "");  // the whole object: no range
+  // Each retry starts where the sink stopped, past the cut.
+  ASSERT_TRUE(ranges[1].starts_with("bytes="));
+  ASSERT_TRUE(ranges[2].starts_with("bytes="));
+  const uint64_t second = std::stoull(ranges[1].substr(6)), third = std::stoull(ranges[2].substr(6));
+  EXPECT_GE(second, uint64_t{3} << 20);
+  EXPECT_GE(third, second + (uint64_t{3} << 20));
+  EXPECT_TRUE(ranges[2].ends_with("-" + std::to_string(data.size() - 1)));
+}
+
+TEST_F(S3FaultTest, CopyWhoseSourceAnswerIsCutStillLandsWhole) {
+  std::atomic<int> cuts{0};
+  Open([&](const HttpRequest& r) {
+    if (r.method == "GET" && r.key.ends_with("copy-from") && cuts++ == 0) {
+      return FaultAction{.kind = Kind::kCutDownloadAfter, .bytes = 1 << 20};
+    }
+    return FaultAction{};
+  });
+  Bytes data = TestPattern(12 << 20, 8);
+  ASSERT_OK(store_->Put("copy-from", data));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::BlobReader> reader, store_->OpenReader("copy-from"));
+  ASSERT_OK(store_->PutFrom("copy-to", *reader, crypto::Sha256(data)));
+  EXPECT_EQ(cuts.load(), 2);
+  ASSERT_OK_AND_ASSIGN(Bytes got, store_->Get("copy-to"));
   EXPECT_TRUE(got == data);
 }
 

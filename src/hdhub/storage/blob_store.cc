@@ -22,17 +22,24 @@ Status BadName(std::string_view name, std::string_view why) {
 
 }  // namespace
 
+Status BlobReader::ReadStream(uint64_t offset, uint64_t length, const Sink& sink) {
+  RETURN_IF_ERROR(CheckReadRange("(streamed)", offset, length, size()));
+  Bytes chunk;
+  for (uint64_t at = offset; at < offset + length; at += chunk.size()) {
+    chunk.resize(size_t(std::min<uint64_t>(kStreamChunk, offset + length - at)));
+    RETURN_IF_ERROR(ReadAt(at, chunk));
+    RETURN_IF_ERROR(sink(chunk));
+  }
+  return OkStatus();
+}
+
 Status BlobStore::PutFrom(std::string_view name, BlobReader& source, const crypto::Digest& sha256) {
   ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, NewWriter(name));
   crypto::Sha256Hasher hasher;
-  Bytes chunk;
-  const uint64_t size = source.size();
-  for (uint64_t offset = 0; offset < size; offset += chunk.size()) {
-    chunk.resize(size_t(std::min<uint64_t>(kCopyChunk, size - offset)));
-    RETURN_IF_ERROR(source.ReadAt(offset, chunk));
-    hasher.Update(chunk);
-    RETURN_IF_ERROR(writer->Append(chunk));
-  }
+  RETURN_IF_ERROR(source.ReadStream(0, source.size(), [&](ByteSpan piece) {
+    hasher.Update(piece);
+    return writer->Append(piece);
+  }));
   // The writer, dropped uncommitted, leaves nothing under the name.
   if (hasher.Finish() != sha256) return CopyHashMismatch(name);
   return writer->Commit();

@@ -50,6 +50,16 @@ class BlobReader {
   // OutOfRange when the range goes past the end; Unavailable when the host
   // cannot be reached. Safe to call from several threads at once.
   virtual Status ReadAt(uint64_t offset, MutableByteSpan out) = 0;
+
+  // Hands the bytes [offset, offset + length) to `sink` in order, in pieces
+  // of any size (each valid only during its call), and stops at the first
+  // error: the read's, or the sink's, returned as it is. OutOfRange as
+  // ReadAt. A copy reads an object this way: the default calls ReadAt
+  // kStreamChunk at a time; a backend that can send the range in one answer
+  // (s3://: one GET, instead of one ranged GET per chunk) overrides it.
+  using Sink = std::function<Status(ByteSpan piece)>;
+  virtual Status ReadStream(uint64_t offset, uint64_t length, const Sink& sink);
+  static constexpr uint64_t kStreamChunk = 8 * 1024 * 1024;
 };
 
 // A new object built by appends. Nothing is visible under the name until
@@ -86,9 +96,8 @@ class BlobStore {
   // `name`, which stays as it was). A backend whose host can check the hash
   // as well asks it to (s3://: one PUT whose SigV4 payload hash is `sha256`,
   // which the host verifies before it stores anything). The default: a
-  // writer fed by reads of kCopyChunk bytes.
+  // writer fed by the source's ReadStream.
   virtual Status PutFrom(std::string_view name, BlobReader& source, const crypto::Digest& sha256);
-  static constexpr uint64_t kCopyChunk = 8 * 1024 * 1024;
 
   // NotFound when absent. Every method taking a name returns InvalidArgument
   // for a name that breaks the rules above.

@@ -266,9 +266,47 @@ TEST_P(BlobStoreConformanceTest, BigObjectWrittenInManyAppends) {
   EXPECT_TRUE(std::equal(slice.begin(), slice.end(), data.end() - 5000));
 }
 
+TEST_P(BlobStoreConformanceTest, ReadStreamHandsOverTheRangeInOrder) {
+  Bytes data = TestPattern(size_t(storage::BlobReader::kStreamChunk) + 12345, 25);
+  ASSERT_OK(store().Put("stream/obj", data));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> reader, store().OpenReader("stream/obj"));
+  auto stream = [&](uint64_t offset, uint64_t length) -> StatusOr<Bytes> {
+    Bytes got;
+    RETURN_IF_ERROR(reader->ReadStream(offset, length, [&](ByteSpan piece) {
+      EXPECT_FALSE(piece.empty());
+      got.insert(got.end(), piece.begin(), piece.end());
+      return OkStatus();
+    }));
+    return got;
+  };
+  EXPECT_THAT(stream(0, data.size()), IsOkAndHolds(data));
+  EXPECT_THAT(stream(100, 5000), IsOkAndHolds(Bytes(data.begin() + 100, data.begin() + 5100)));
+  EXPECT_THAT(stream(data.size() - 7, 7), IsOkAndHolds(Bytes(data.end() - 7, data.end())));
+  EXPECT_THAT(stream(data.size(), 0), IsOkAndHolds(Bytes()));
+  EXPECT_THAT(stream(data.size() - 10, 11), StatusIs(StatusCode::kOutOfRange));
+  EXPECT_THAT(stream(data.size() + 1, 0), StatusIs(StatusCode::kOutOfRange));
+}
+
+TEST_P(BlobStoreConformanceTest, ReadStreamStopsAtTheSinksErrorAndReturnsIt) {
+  Bytes data = TestPattern(size_t(storage::BlobReader::kStreamChunk) * 2, 26);
+  ASSERT_OK(store().Put("stream/obj", data));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> reader, store().OpenReader("stream/obj"));
+  // Even a retryable code: the sink's error ends the stream, never a retry.
+  for (StatusCode code : {StatusCode::kDataLoss, StatusCode::kUnavailable}) {
+    int calls = 0;
+    EXPECT_THAT(reader->ReadStream(0, data.size(),
+                                   [&](ByteSpan) {
+                                     ++calls;
+                                     return Status(code, "the sink is full");
+                                   }),
+                StatusIs(code, HasSubstr("the sink is full")));
+    EXPECT_EQ(calls, 1);
+  }
+}
+
 TEST_P(BlobStoreConformanceTest, PutFromCopiesAnObjectThatHashesToItsDigest) {
   // More than one copy chunk, so that the copy reads several times.
-  Bytes data = TestPattern(size_t(storage::BlobStore::kCopyChunk) + 4321, 21);
+  Bytes data = TestPattern(size_t(storage::BlobReader::kStreamChunk) + 4321, 21);
   ASSERT_OK(store().Put("from/obj", data));
   ASSERT_OK(store().Put("to/obj", TestPattern(10, 22)));
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<BlobReader> source, store().OpenReader("from/obj"));
@@ -280,7 +318,7 @@ TEST_P(BlobStoreConformanceTest, PutFromCopiesAnObjectThatHashesToItsDigest) {
 }
 
 TEST_P(BlobStoreConformanceTest, PutFromPublishesNothingWhenTheBytesDoNotHashToTheDigest) {
-  Bytes data = TestPattern(size_t(storage::BlobStore::kCopyChunk) + 17, 23);
+  Bytes data = TestPattern(size_t(storage::BlobReader::kStreamChunk) + 17, 23);
   ASSERT_OK(store().Put("from/obj", data));
   Bytes old = TestPattern(10, 24);
   ASSERT_OK(store().Put("to/obj", old));

@@ -19,7 +19,9 @@ Status WithAttempts(const Status& status, int attempts) {
   return Status(status.code(), std::string(status.message()) + " (after " + std::to_string(attempts) + " attempts)");
 }
 
-// Reads through a reader with ReadAt retried.
+// Reads through a reader with ReadAt retried, and streams resumed: a stream
+// cut by a retryable error goes on from the first byte the sink did not take,
+// so the sink sees each byte once. The sink's own errors are never retried.
 class RetryingReader : public BlobReaderWrapper {
  public:
   RetryingReader(const Retrier* retrier, std::unique_ptr<BlobReader> base)
@@ -27,6 +29,21 @@ class RetryingReader : public BlobReaderWrapper {
 
   Status ReadAt(uint64_t offset, MutableByteSpan out) override {
     return retrier_->Run([&](int) { return BlobReaderWrapper::ReadAt(offset, out); });
+  }
+
+  Status ReadStream(uint64_t offset, uint64_t length, const Sink& sink) override {
+    uint64_t taken = 0;
+    Status sink_error;
+    Status status = retrier_->Run([&](int) {
+      Status read = base().ReadStream(offset + taken, length - taken, [&](ByteSpan piece) {
+        sink_error = sink(piece);
+        if (sink_error.ok()) taken += piece.size();
+        // Not retryable, whatever the sink's code: the stream stops here.
+        return sink_error.ok() ? OkStatus() : AbortedError("the sink refused the stream");
+      });
+      return sink_error.ok() ? read : AbortedError("the sink refused the stream");
+    });
+    return sink_error.ok() ? status : sink_error;
   }
 
  private:
