@@ -101,15 +101,6 @@ Status StatusFromDuckDbResult(duckdb::BaseQueryResult& result) {
   return StatusFromDuckDbError(int(result.GetErrorObject().Type()), result.GetErrorObject().Message());
 }
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string QuoteLiteral(std::string_view value) {
   std::string out = "'";
   for (char c : value) {

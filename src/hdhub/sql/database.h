@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "hdhub/common/progress.h"
+#include "hdhub/common/sql_identifier.h"
 #include "hdhub/common/status.h"
 #include "hdhub/sql/key_ring.h"
 #include "hdhub/sql/query_result.h"
@@ -133,8 +134,8 @@ Status StatusFromDuckDbError(int exception_type, std::string_view message);
 Status StatusFromDuckDbException(const std::exception& e);
 Status StatusFromDuckDbResult(duckdb::BaseQueryResult& result);
 
-// Quotes an identifier / a string literal for SQL text.
-std::string QuoteIdentifier(std::string_view name);
+// Quotes an identifier (common/sql_identifier.h) / a string literal for SQL text.
+using ::hdhub::QuoteIdentifier;
 std::string QuoteLiteral(std::string_view value);
 
 // SET statements after which no setting of a DuckDB instance shows the
