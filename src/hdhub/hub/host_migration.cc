@@ -150,6 +150,7 @@ class PacedReader : public storage::BlobReader {
  public:
   PacedReader(storage::BlobReader& base, Pacing& pacing) : base_(base), pacing_(pacing) {}
   uint64_t size() const override { return base_.size(); }
+  std::string content_md5() const override { return base_.content_md5(); }
   Status ReadAt(uint64_t offset, MutableByteSpan out) override {
     if (out.empty()) return base_.ReadAt(offset, out);
     for (size_t at = 0, step = Step(); at < out.size(); at += step) {

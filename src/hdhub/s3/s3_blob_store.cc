@@ -1,6 +1,7 @@
 #include "hdhub/s3/s3_blob_store.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <utility>
@@ -18,10 +19,22 @@ using storage::ObjectInfo;
 using storage::ValidateObjectName;
 using storage::WriteMode;
 
-// GetObjectRange's first reservation: at most this much whatever is asked.
-constexpr uint64_t kMaxReserve = 64 * 1024 * 1024;
 // StreamObjectRange's `size` when the caller does not know it: always ranged.
 constexpr uint64_t kSizeUnknown = UINT64_MAX;
+
+// The MD5 an ETag states, in lower-case hex: an ETag of 32 hex digits (with
+// or without its quotes) is the MD5 of a single-part upload; any other (a
+// multipart upload's "<hex>-<parts>", a host's own form) states none: "".
+std::string EtagMd5(std::string_view etag) {
+  if (etag.size() == 34 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, 32);
+  if (etag.size() != 32) return {};
+  std::string md5;
+  for (char c : etag) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return {};
+    md5 += char(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return md5;
+}
 
 bool ParseUint(std::string_view text, uint64_t& out) {
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -51,6 +64,9 @@ Status ApplyParameter(const std::string& name, const std::string& value, S3Optio
     options.client.endpoint = value;
   } else if (name == "region") {
     options.client.region = value;
+  } else if (name == "ca_file") {
+    if (!value.starts_with("/")) return InvalidArgumentError("s3 URI: ca_file must be an absolute path");
+    options.client.ca_file = value;
   } else if (name == "conditional_create") {
     if (value == "if-none-match")
       options.conditional_create = ConditionalCreate::kIfNoneMatch;
@@ -109,6 +125,8 @@ class S3Reader : public BlobReader {
     if (length == 0) return OkStatus();
     return store_->StreamObjectRange(name_, offset, length, size_, etag_, sink);
   }
+
+  std::string content_md5() const override { return EtagMd5(etag_); }
 
  private:
   S3BlobStore* const store_;
@@ -241,7 +259,10 @@ Status S3BlobStore::PutFrom(std::string_view name, BlobReader& source, const cry
   if (size > options_.copy_put_max) return BlobStore::PutFrom(name, source, sha256);
   if (size == 0 && crypto::Sha256({}) != sha256) return storage::CopyHashMismatch(name);
   CopyPipe pipe(source, sha256, std::string(name));
-  StreamedBody body{.size = size, .sha256 = sha256, .read = [&](MutableByteSpan out) { return pipe.Read(out); }};
+  StreamedBody body{
+      .size = size, .sha256 = sha256, .content_md5 = source.content_md5(), .read = [&](MutableByteSpan out) {
+        return pipe.Read(out);
+      }};
   const std::string key = Key(name);
   ASSIGN_OR_RETURN(HttpResponse response, client_->Send({.method = "PUT", .key = key, .streamed_body = &body}));
   if (response.status == 200) return OkStatus();
@@ -325,7 +346,7 @@ Status S3BlobStore::StreamObjectRange(std::string_view name, uint64_t offset, ui
 StatusOr<Bytes> S3BlobStore::GetObjectRange(std::string_view name, uint64_t offset, uint64_t length,
                                             const std::string& etag) {
   Bytes out;
-  out.reserve(size_t(std::min<uint64_t>(length, kMaxReserve)));
+  out.reserve(size_t(std::min<uint64_t>(length, kMaxBodyReserve)));
   RETURN_IF_ERROR(StreamObjectRange(name, offset, length, kSizeUnknown, etag, [&](ByteSpan piece) {
     out.insert(out.end(), piece.begin(), piece.end());
     return OkStatus();

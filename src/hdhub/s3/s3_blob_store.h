@@ -4,7 +4,7 @@
 //   s3://BUCKET[/PREFIX]?endpoint=http://127.0.0.1:7480[&region=us-east-1]
 //       [&conditional_create=if-none-match|single-writer][&part_size_mib=8]
 //       [&parallel_parts=4][&retries=6][&timeout_ms=0][&connect_timeout_ms=10000]
-//       [&idle_timeout_ms=30000][&copy_put_max_mib=256]
+//       [&idle_timeout_ms=30000][&copy_put_max_mib=256][&ca_file=/abs/ca.pem]
 //
 // Object `name` is stored under key PREFIX/name (or name). Credentials come
 // from the environment only, HDHUB_S3_ACCESS_KEY_ID and
@@ -19,10 +19,12 @@
 // - PutFrom (a copy of an object whose SHA-256 is on record; host
 //   migration): up to `copy_put_max` bytes, one PUT whose body is streamed
 //   from the source as it is sent (one GET when the source is on S3; see
-//   copy_pipe.h), with the recorded SHA-256 as its SigV4 payload
-//   hash, so the host checks it too before it stores anything; the bytes are
-//   hashed on the way and the last ones go out only if all of them match,
-//   else the PUT is aborted unfinished. Larger objects: the multipart writer
+//   copy_pipe.h); the bytes are hashed on the way and the last ones go out
+//   only if all of them match the record, else the PUT is aborted
+//   unfinished. The host checks the transfer too: the source's MD5 (its
+//   ETag) as Content-MD5 when it states one, else over http the recorded
+//   SHA-256 as the SigV4 payload hash; over https TLS does (StreamedBody).
+//   Larger objects: the multipart writer
 //   (a kill -9 inside costs one part rather than the object).
 // - kIfAbsent: `If-None-Match: *` on a single PUT (412 = AlreadyExists).
 //   radosgw 16 ignores that header on CompleteMultipartUpload and on

@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <atomic>
@@ -13,6 +14,7 @@
 #include "hdhub/crypto/hash.h"
 #include "hdhub/s3/s3_test_util.h"
 #include "hdhub/storage/blob_store_conformance.h"
+#include "hdhub/storage/blob_store_wrapper.h"
 
 namespace hdhub::s3 {
 namespace {
@@ -50,6 +52,16 @@ TEST(S3BlobStoreTest, ListFollowsContinuationTokens) {
   EXPECT_EQ(d.size(), 2u);
 }
 
+// A streamed body that sends `sent` from `at` on (reset `at` to send it again).
+StreamedBody BodyReading(const Bytes& sent, const crypto::Digest& declared, size_t& at) {
+  return StreamedBody{.size = sent.size(), .sha256 = declared, .read = [&sent, &at](MutableByteSpan out) {
+                        const size_t n = std::min(out.size(), sent.size() - at);
+                        std::copy_n(sent.begin() + std::ptrdiff_t(at), n, out.begin());
+                        at += n;
+                        return StatusOr<size_t>(n);
+                      }};
+}
+
 // The payload hash a streamed PUT declares is checked by the host itself:
 // bytes that do not hash to it are refused, and nothing is stored.
 TEST(S3BlobStoreTest, TheHostRefusesAStreamedBodyThatDoesNotHashToItsDeclaredDigest) {
@@ -58,12 +70,7 @@ TEST(S3BlobStoreTest, TheHostRefusesAStreamedBodyThatDoesNotHashToItsDeclaredDig
   Bytes declared = sent;
   declared[1000] ^= 1;
   size_t at = 0;
-  StreamedBody body{.size = sent.size(), .sha256 = crypto::Sha256(declared), .read = [&](MutableByteSpan out) {
-                      const size_t n = std::min(out.size(), sent.size() - at);
-                      std::copy_n(sent.begin() + std::ptrdiff_t(at), n, out.begin());
-                      at += n;
-                      return StatusOr<size_t>(n);
-                    }};
+  StreamedBody body = BodyReading(sent, crypto::Sha256(declared), at);
   const std::string key = store->Key("streamed");
   ASSERT_OK_AND_ASSIGN(HttpResponse response,
                        store->client().Send({.method = "PUT", .key = key, .streamed_body = &body}));
@@ -105,6 +112,96 @@ TEST(S3BlobStoreTest, PutFromStreamsOnePutUpToItsLimitAndUploadsPartsAbove) {
   EXPECT_EQ(multipart.load(), 1);
   ASSERT_OK_AND_ASSIGN(int uploads, store->CountMultipartUploadsForTest());
   EXPECT_EQ(uploads, 0);
+}
+
+std::string Md5Hex(ByteSpan data) {
+  unsigned char md5[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EXPECT_EQ(EVP_Digest(data.data(), data.size(), md5, &size, EVP_md5(), nullptr), 1);
+  return HexEncode(ByteSpan(md5, size));
+}
+
+// A source that states another MD5 than its bytes have.
+class WrongMd5Reader : public storage::BlobReaderWrapper {
+ public:
+  using BlobReaderWrapper::BlobReaderWrapper;
+  std::string content_md5() const override { return std::string(32, '0'); }
+};
+
+// A copy from a single-part object passes the MD5 its ETag states on as
+// Content-MD5 (the payload then unsigned): the new host checks it, so a
+// source whose MD5 does not match the bytes lands nothing.
+TEST(S3BlobStoreTest, CopyPassesTheSourceMd5OnForTheNewHostToCheck) {
+  std::atomic<int> with_md5{0};
+  ASSERT_OK_AND_ASSIGN(auto store, MakeRgwStore([&](S3Options& o) {
+                         o.client.fault_hook_for_test = [&](const HttpRequest& r) {
+                           if (r.streamed_body != nullptr && !r.streamed_body->content_md5.empty()) ++with_md5;
+                           return FaultAction{};
+                         };
+                       }));
+  const Bytes data = TestPattern(3 * 1024 * 1024 + 7, 44);
+  ASSERT_OK(store->Put("md5/from", data));
+  ASSERT_OK_AND_ASSIGN(auto reader, store->OpenReader("md5/from"));
+  EXPECT_EQ(reader->content_md5(), Md5Hex(data));
+  ASSERT_OK(store->PutFrom("md5/to", *reader, crypto::Sha256(data)));
+  EXPECT_EQ(store->Get("md5/to").value(), data);
+  EXPECT_EQ(with_md5.load(), 1);
+
+  ASSERT_OK_AND_ASSIGN(auto again, store->OpenReader("md5/from"));
+  WrongMd5Reader lying(std::move(again));
+  EXPECT_THAT(store->PutFrom("md5/refused", lying, crypto::Sha256(data)),
+              StatusIs(StatusCode::kUnavailable, HasSubstr("BadDigest")));
+  EXPECT_THAT(store->Stat("md5/refused"), StatusIs(StatusCode::kNotFound));
+}
+
+// A multipart upload's ETag ("<hex>-<parts>") states no MD5: such a copy
+// keeps the SHA-256 payload hash, which the host checks.
+TEST(S3BlobStoreTest, MultipartSourceStatesNoMd5AndItsCopyIsSigned) {
+  std::atomic<int> signed_copies{0};
+  ASSERT_OK_AND_ASSIGN(auto store, MakeRgwStore([&](S3Options& o) {
+                         o.client.fault_hook_for_test = [&](const HttpRequest& r) {
+                           if (r.streamed_body != nullptr && r.streamed_body->content_md5.empty()) ++signed_copies;
+                           return FaultAction{};
+                         };
+                       }));
+  const Bytes data = TestPattern(kMinPartSize + 1, 45);
+  ASSERT_OK(store->Put("md5/multipart", data));
+  ASSERT_OK_AND_ASSIGN(auto reader, store->OpenReader("md5/multipart"));
+  EXPECT_EQ(reader->content_md5(), "");
+  ASSERT_OK(store->PutFrom("md5/multipart-copy", *reader, crypto::Sha256(data)));
+  EXPECT_EQ(store->Get("md5/multipart-copy").value(), data);
+  EXPECT_EQ(signed_copies.load(), 1);
+}
+
+// Over https the host's certificate is verified (against ca_file), and a
+// streamed body goes unsigned: TLS vouches for the transfer and the copy for
+// the bytes, so the host no longer hashes them (it stores a body whose
+// declared digest is not its own), while a copy whose source bytes do not
+// match the record still lands nothing.
+TEST(S3BlobStoreTest, OverTlsTheCertificateIsVerifiedAndCopiesGoUnsigned) {
+  ASSERT_OK_AND_ASSIGN(RgwEnv env, LoadRgwEnv());
+  ASSERT_OK_AND_ASSIGN(auto untrusted, MakeRgwStore([&](S3Options& o) { o.client.endpoint = env.tls_endpoint; }));
+  EXPECT_THAT(untrusted->Put("x", AsBytes("x")),
+              StatusIs(StatusCode::kUnavailable, Not(HasSubstr(env.secret_access_key))));
+  ASSERT_OK_AND_ASSIGN(auto store, MakeRgwStore([&](S3Options& o) { RgwTls(env, o); }));
+  const Bytes data = TestPattern(kMinPartSize + 3, 46);  // a multipart source: its ETag states no MD5
+  ASSERT_OK(store->Put("tls/from", data));
+  ASSERT_OK_AND_ASSIGN(auto reader, store->OpenReader("tls/from"));
+  ASSERT_OK(store->PutFrom("tls/to", *reader, crypto::Sha256(data)));
+  EXPECT_EQ(store->Get("tls/to").value(), data);
+  Bytes other = data;
+  other[7] ^= 1;
+  EXPECT_THAT(store->PutFrom("tls/damaged", *reader, crypto::Sha256(other)), StatusIs(StatusCode::kDataLoss));
+  EXPECT_THAT(store->Stat("tls/damaged"), StatusIs(StatusCode::kNotFound));
+
+  const Bytes sent = TestPattern(1024 * 1024, 47);
+  size_t at = 0;
+  StreamedBody body = BodyReading(sent, crypto::Sha256(other), at);
+  ASSERT_OK_AND_ASSIGN(
+      HttpResponse response,
+      store->client().Send({.method = "PUT", .key = store->Key("tls/unsigned"), .streamed_body = &body}));
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(store->Get("tls/unsigned").value(), sent);
 }
 
 TEST(S3BlobStoreTest, MultipartObjectOfSeveralPartsRoundTrips) {
@@ -232,6 +329,10 @@ TEST(S3UriTest, ParsesBucketPrefixAndParameters) {
   EXPECT_EQ(o.client.request_timeout, std::chrono::milliseconds(5000));
   ASSERT_OK_AND_ASSIGN(S3Options bare, S3BlobStore::ParseUri("//bkt?endpoint=https://s3.example"));
   EXPECT_EQ(bare.prefix, "");
+  EXPECT_EQ(bare.client.ca_file, "");
+  ASSERT_OK_AND_ASSIGN(S3Options ca,
+                       S3BlobStore::ParseUri("//bkt?endpoint=https://s3.example&ca_file=/etc/hub/ca.pem"));
+  EXPECT_EQ(ca.client.ca_file, "/etc/hub/ca.pem");
 }
 
 TEST(S3UriTest, RefusesCredentialsAndBadParameters) {
@@ -243,6 +344,8 @@ TEST(S3UriTest, RefusesCredentialsAndBadParameters) {
               StatusIs(StatusCode::kInvalidArgument, AllOf(HasSubstr("secret"), Not(HasSubstr("abc")))));
   EXPECT_THAT(S3BlobStore::ParseUri("//B?endpoint=http://h"), StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(S3BlobStore::ParseUri("//bucket/A/../b?endpoint=http://h"), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(S3BlobStore::ParseUri("//bucket?endpoint=https://h&ca_file=ca.pem"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("absolute")));
   EXPECT_THAT(S3BlobStore::ParseUri("//bucket?endpoint=http://h&part_size_mib=x"),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("part_size_mib")));
   EXPECT_THAT(

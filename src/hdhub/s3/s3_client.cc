@@ -1,6 +1,7 @@
 #include "hdhub/s3/s3_client.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -15,8 +16,6 @@
 namespace hdhub::s3 {
 namespace {
 
-// The most a response's announced length reserves at once.
-constexpr uint64_t kMaxReserve = 64 * 1024 * 1024;
 // curl's receive and send buffers: large, so that an 8 MiB body takes a few
 // dozen system calls and callbacks rather than hundreds.
 constexpr long kReceiveBuffer = 512 * 1024;
@@ -91,7 +90,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
     uint64_t announced = 0;
     if (it != transfer->response.headers.end() &&
         std::from_chars(it->second.data(), it->second.data() + it->second.size(), announced).ec == std::errc()) {
-      body.reserve(size_t(std::min<uint64_t>(announced, kMaxReserve)));
+      body.reserve(size_t(std::min<uint64_t>(announced, kMaxBodyReserve)));
     }
   }
   body.insert(body.end(), data, data + size * count);
@@ -151,6 +150,9 @@ void ConfigureTransport(CURL* curl, const S3ClientOptions& options) {
   curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, kSendBuffer);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(options.idle_timeout.count() / 1000)));
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
 }
 
 // The method, and the body: as POSTFIELDS (curl sends it as is), or read
@@ -194,6 +196,15 @@ HttpResponse InjectedAnswer(const FaultAction& fault) {
   response.body =
       ToBytes("<Error><Code>" + std::string(fault.status == 503 ? "SlowDown" : "Injected") + "</Code></Error>");
   return response;
+}
+
+// The Content-MD5 header's value (base64, RFC 1864) for an MD5 in hex.
+StatusOr<std::string> ContentMd5Header(std::string_view hex) {
+  StatusOr<Bytes> md5 = HexDecode(hex);
+  if (!md5.ok() || md5->size() != 16) return InvalidArgumentError("s3: a body's MD5 is not 32 hex digits");
+  unsigned char text[25];  // 4 * ceil(16 / 3) + NUL
+  EVP_EncodeBlock(text, md5->data(), int(md5->size()));
+  return std::string(reinterpret_cast<const char*>(text), 24);
 }
 
 }  // namespace
@@ -272,8 +283,17 @@ StatusOr<HttpResponse> S3Client::Send(const HttpRequest& request) {
   if (curl == nullptr) return ResourceExhaustedError("s3: cannot create a curl handle");
   transfer.curl = curl;
   CurlList headers;
-  headers.Add("x-amz-content-sha256: " + HexEncode(request.streamed_body != nullptr ? request.streamed_body->sha256
-                                                                                    : crypto::Sha256(request.body)));
+  const StreamedBody* streamed = request.streamed_body;
+  if (streamed != nullptr && !streamed->content_md5.empty()) {
+    ASSIGN_OR_RETURN(std::string md5, ContentMd5Header(streamed->content_md5));
+    headers.Add("Content-MD5: " + md5);
+    headers.Add("x-amz-content-sha256: UNSIGNED-PAYLOAD");
+  } else if (streamed != nullptr && options_.endpoint.starts_with("https://")) {
+    headers.Add("x-amz-content-sha256: UNSIGNED-PAYLOAD");
+  } else {
+    headers.Add("x-amz-content-sha256: " + HexEncode(request.streamed_body != nullptr ? request.streamed_body->sha256
+                                                                                      : crypto::Sha256(request.body)));
+  }
   for (const std::string& header : request.headers) headers.Add(header);
   const std::string url = Url(request);
   const std::string sigv4 = "aws:amz:" + options_.region + ":s3";
@@ -319,7 +339,7 @@ Status S3Client::HttpError(const HttpResponse& response, std::string_view what, 
     case 416:
       return OutOfRangeError(message);
     case 400:
-      if (code == "XAmzContentSHA256Mismatch") {
+      if (code == "XAmzContentSHA256Mismatch" || code == "BadDigest") {
         return UnavailableError(message + " (the host received other bytes than were sent)");
       }
       return InvalidArgumentError(message);

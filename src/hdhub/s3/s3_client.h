@@ -1,7 +1,9 @@
 // S3Client: signed HTTP requests to one bucket of an S3 host, on libcurl with
 // CURLOPT_AWS_SIGV4. It fills the gaps of Debian 12's libcurl 7.88 SigV4
 // (infra.md section 1): it sends x-amz-content-sha256 itself (the hex SHA-256
-// of the body, which the host verifies), and builds path and query in
+// of the body, which the host verifies; for a streamed body, UNSIGNED-PAYLOAD
+// where its MD5 or TLS vouches for it: StreamedBody), and builds path and
+// query in
 // canonical form (sigv4.h). Path-style addressing: <endpoint>/<bucket>/<key>.
 //
 // Connections are reused: finished curl handles go back to a pool (a handle
@@ -36,14 +38,26 @@
 
 namespace hdhub::s3 {
 
+// The most an answer's announced length reserves in memory at once.
+inline constexpr uint64_t kMaxBodyReserve = 64 * 1024 * 1024;
+
 // A PUT's body read as it is sent: `size` bytes whose SHA-256 the sender
 // already knows (`sha256`, sent as the SigV4 payload hash, which the host
 // checks before it stores anything). `read` fills the front of the span it is
 // given with the next bytes and says how many (0 only at the end); an error
 // aborts the request before it is complete, and Send returns that error.
+//
+// The host need not hash the whole body again when something else vouches
+// for the transfer: when `content_md5` (32 hex digits) is set (a copy's
+// source host said it), the payload goes as UNSIGNED-PAYLOAD with a
+// Content-MD5 header the host checks (radosgw: 400 BadDigest); over https,
+// whose records TLS authenticates, it goes as UNSIGNED-PAYLOAD (the sender
+// vouches for the bytes: a copy sends its last ones only once all hash to
+// `sha256`). Otherwise `sha256` is the SigV4 payload hash the host checks.
 struct StreamedBody {
   uint64_t size = 0;
   crypto::Digest sha256{};
+  std::string content_md5;
   std::function<StatusOr<size_t>(MutableByteSpan out)> read;
 };
 
@@ -100,6 +114,10 @@ struct S3ClientOptions {
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds idle_timeout{30'000};  // low-speed limit: no byte for this long
   std::chrono::milliseconds request_timeout{0};    // whole request; 0 = none
+  // PEM certificates an https endpoint's certificate must chain to, instead
+  // of the system's (a host with a private CA); "" = the system's. The
+  // peer and its name are always verified.
+  std::string ca_file;
   FaultHookForTest fault_hook_for_test;
 };
 

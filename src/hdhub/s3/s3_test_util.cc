@@ -20,9 +20,15 @@ StatusOr<RgwEnv> LoadRgwEnv() {
     size_t eq = line.find('=');
     if (eq != std::string::npos) values[line.substr(0, eq)] = line.substr(eq + 1);
   }
-  RgwEnv env{values["HDHUB_S3_ENDPOINT"], values["HDHUB_S3_REGION"], values["HDHUB_S3_BUCKET"],
-             values["HDHUB_S3_ACCESS_KEY_ID"], values["HDHUB_S3_SECRET_ACCESS_KEY"]};
-  if (env.endpoint.empty() || env.bucket.empty() || env.access_key_id.empty() || env.secret_access_key.empty()) {
+  RgwEnv env{values["HDHUB_S3_ENDPOINT"],
+             values["HDHUB_S3_REGION"],
+             values["HDHUB_S3_BUCKET"],
+             values["HDHUB_S3_ACCESS_KEY_ID"],
+             values["HDHUB_S3_SECRET_ACCESS_KEY"],
+             values["HDHUB_S3_TLS_ENDPOINT"],
+             values["HDHUB_S3_CA_FILE"]};
+  if (env.endpoint.empty() || env.bucket.empty() || env.access_key_id.empty() || env.secret_access_key.empty() ||
+      env.tls_endpoint.empty() || env.ca_file.empty()) {
     return FailedPreconditionError(path + " lacks a value");
   }
   return env;
@@ -38,6 +44,11 @@ S3Options RgwOptions(const RgwEnv& env) {
   options.part_size = kMinPartSize;
   options.request_retry.sleep = [](std::chrono::milliseconds) {};
   return options;
+}
+
+void RgwTls(const RgwEnv& env, S3Options& options) {
+  options.client.endpoint = env.tls_endpoint;
+  options.client.ca_file = env.ca_file;
 }
 
 StatusOr<std::unique_ptr<S3BlobStore>> MakeRgwStore(const std::function<void(S3Options&)>& adjust) {

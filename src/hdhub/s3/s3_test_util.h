@@ -19,6 +19,8 @@ struct RgwEnv {
   std::string bucket;
   std::string access_key_id;
   std::string secret_access_key;
+  std::string tls_endpoint;  // https, the same radosgw
+  std::string ca_file;       // its certificate
 };
 
 // FailedPrecondition naming the env file and the fixture when it is missing.
@@ -28,7 +30,11 @@ StatusOr<RgwEnv> LoadRgwEnv();
 // and request retries that do not sleep.
 S3Options RgwOptions(const RgwEnv& env);
 
-// LoadRgwEnv + RgwOptions (+ `adjust`) + S3BlobStore::Create.
+// LoadRgwEnv + RgwOptions (+ `adjust`) + S3BlobStore::Create; the
+// endpoint is http (RgwTls in `adjust` switches it to https).
 StatusOr<std::unique_ptr<S3BlobStore>> MakeRgwStore(const std::function<void(S3Options&)>& adjust = nullptr);
+
+// Switches `options` to the radosgw's https endpoint, trusting its certificate.
+void RgwTls(const RgwEnv& env, S3Options& options);
 
 }  // namespace hdhub::s3

@@ -23,7 +23,7 @@ Status BadName(std::string_view name, std::string_view why) {
 }  // namespace
 
 Status BlobReader::ReadStream(uint64_t offset, uint64_t length, const Sink& sink) {
-  RETURN_IF_ERROR(CheckReadRange("(streamed)", offset, length, size()));
+  RETURN_IF_ERROR(CheckReadRange("", offset, length, size()));
   Bytes chunk;
   for (uint64_t at = offset; at < offset + length; at += chunk.size()) {
     chunk.resize(size_t(std::min<uint64_t>(kStreamChunk, offset + length - at)));
@@ -74,11 +74,12 @@ Status ValidateObjectName(std::string_view name) {
   return OkStatus();
 }
 
+// An empty `name` (a reader that does not know its own) says "the object".
 Status CheckReadRange(std::string_view name, uint64_t offset, uint64_t length, uint64_t size) {
   if (offset <= size && length <= size - offset) return OkStatus();
-  return OutOfRangeError("range [" + std::to_string(offset) + ", +" + std::to_string(length) +
-                         ") is past the end of object '" + std::string(name) + "' (" +
-                         std::to_string(size) + " bytes)");
+  const std::string object = name.empty() ? "the object" : "object '" + std::string(name) + "'";
+  return OutOfRangeError("range [" + std::to_string(offset) + ", +" + std::to_string(length) + ") is past the end of " +
+                         object + " (" + std::to_string(size) + " bytes)");
 }
 
 void BlobStoreRegistry::Register(std::string scheme, Factory factory) {

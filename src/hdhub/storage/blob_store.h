@@ -60,6 +60,12 @@ class BlobReader {
   using Sink = std::function<Status(ByteSpan piece)>;
   virtual Status ReadStream(uint64_t offset, uint64_t length, const Sink& sink);
   static constexpr uint64_t kStreamChunk = 8 * 1024 * 1024;
+
+  // The whole object's MD5 as its host reports it (32 lower-case hex digits:
+  // an S3 ETag of a single-part upload), or "" when the host does not say.
+  // A copy passes it on for the new host to check what it receives; hdhub
+  // itself never trusts it in place of a hash it computes.
+  virtual std::string content_md5() const { return {}; }
 };
 
 // A new object built by appends. Nothing is visible under the name until

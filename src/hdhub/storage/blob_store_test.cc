@@ -35,6 +35,8 @@ TEST(CheckReadRangeTest, AcceptsRangesWithinAndRejectsOverflow) {
   EXPECT_OK(CheckReadRange("n", 10, 0, 10));
   EXPECT_THAT(CheckReadRange("n", 11, 0, 10), StatusIs(StatusCode::kOutOfRange, HasSubstr("'n'")));
   EXPECT_THAT(CheckReadRange("n", 5, UINT64_MAX, 10), StatusIs(StatusCode::kOutOfRange));
+  // A reader that does not know its object's name says so plainly.
+  EXPECT_THAT(CheckReadRange("", 11, 0, 10), StatusIs(StatusCode::kOutOfRange, HasSubstr("end of the object (10")));
 }
 
 TEST(BlobStoreRegistryTest, OpensRegisteredSchemes) {

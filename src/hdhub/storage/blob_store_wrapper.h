@@ -61,6 +61,7 @@ class BlobReaderWrapper : public BlobReader {
 
   uint64_t size() const override { return base_->size(); }
   Status ReadAt(uint64_t offset, MutableByteSpan out) override { return base_->ReadAt(offset, out); }
+  std::string content_md5() const override { return base_->content_md5(); }
   // ReadStream is not forwarded: the default goes through this wrapper's
   // ReadAt, so a decorator that changes ReadAt alone also changes streams. A
   // decorator that keeps the wrapped reader's stream calls base().ReadStream.

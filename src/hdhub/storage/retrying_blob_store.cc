@@ -34,14 +34,15 @@ class RetryingReader : public BlobReaderWrapper {
   Status ReadStream(uint64_t offset, uint64_t length, const Sink& sink) override {
     uint64_t taken = 0;
     Status sink_error;
+    // Not retryable, whatever the sink's code: the stream stops there.
+    const Status refused = AbortedError("the sink refused the stream");
     Status status = retrier_->Run([&](int) {
       Status read = base().ReadStream(offset + taken, length - taken, [&](ByteSpan piece) {
         sink_error = sink(piece);
         if (sink_error.ok()) taken += piece.size();
-        // Not retryable, whatever the sink's code: the stream stops here.
-        return sink_error.ok() ? OkStatus() : AbortedError("the sink refused the stream");
+        return sink_error.ok() ? OkStatus() : refused;
       });
-      return sink_error.ok() ? read : AbortedError("the sink refused the stream");
+      return sink_error.ok() ? read : refused;
     });
     return sink_error.ok() ? status : sink_error;
   }
