@@ -11,6 +11,7 @@
 #include "hdhub/airlock/enum_names.h"
 #include "hdhub/airlock/lp_presolve.h"
 #include "hdhub/airlock/primary_checks.h"
+#include "hdhub/airlock/published_intervals.h"
 
 namespace hdhub::airlock {
 
@@ -18,15 +19,10 @@ namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 constexpr double kPercent = 100;
-// LP results are exact to about 1e-7 per row (Clp's primal tolerance); a
-// bound within this slack of a whole number is that number before rounding.
-constexpr double kRoundingSlack = 1e-6;
 // Magnitudes: the self-check's and the protection test's tolerances,
 // relative to the largest atom value.
 constexpr double kSelfCheckTolerance = 1e-6;
 constexpr double kProtectionTolerance = 1e-9;
-// Presolve: a row's remaining value within this of 0 (LP units) is 0.
-constexpr double kPresolveTolerance = 1e-9;
 
 constexpr NameTable<TargetKind, 5> kTargetKindNames = {{
     {TargetKind::kCell, "cell"},
@@ -238,22 +234,14 @@ class Auditor {
 
   // The LP bounds over the target's free atoms, plus its pinned part.
   Status Solve(AuditTarget& t) {
-    auto [free, pinned] = presolved_.Split(t.atoms);
-    LpBounds b;
-    if (!free.empty()) {
-      ASSIGN_OR_RETURN(b, lp_->Bounds(free));
-    }
-    b.min += pinned;
-    b.max += pinned;
+    ASSIGN_OR_RETURN(LpBounds b, GroupBounds(presolved_, *lp_, t.atoms));
     return Evaluate(b, t);
   }
 
   Status Evaluate(const LpBounds& b, AuditTarget& t) const {
     const double x = t.true_value;
     if (counts_) {
-      t.interval.lo = std::ceil(b.min - kRoundingSlack * std::max(1.0, std::fabs(b.min)));
-      t.interval.hi =
-          b.max_unbounded ? kInfinity : std::floor(b.max + kRoundingSlack * std::max(1.0, std::fabs(b.max)));
+      t.interval = RoundInward(b);
     } else {
       t.interval.lo = b.min * scale_;
       t.interval.hi = b.max_unbounded ? kInfinity : b.max * scale_;

@@ -61,10 +61,7 @@ StatusOr<TableModel> OneD(int64_t a, int64_t b, int64_t c) {
 // The τ-ARGUS manual's audit example (airlock research §5.3, case 1): the
 // 2x2 block X11..X22 suppressed, row III and every margin published.
 TEST(AirlockAttackerAuditTest, ReproducesTheTauArgusManualIntervals) {
-  const MeasureData data = testing::Counts(
-      {{{"I", "A"}, 5}, {{"I", "B"}, 2}, {{"II", "A"}, 1}, {{"II", "B"}, 2}, {{"III", "A"}, 3}, {{"III", "B"}, 2}});
-  ASSERT_OK_AND_ASSIGN(TableModel m, TableModel::Create({Flat("row", {"I", "II", "III"}), Flat("col", {"A", "B"})},
-                                                        {Full("t", {"row", "col"})}, {}, data));
+  ASSERT_OK_AND_ASSIGN(TableModel m, testing::TauArgusExample());
   const std::vector<std::string> block = {"{col=A, row=I}", "{col=B, row=I}", "{col=A, row=II}", "{col=B, row=II}"};
   ASSERT_OK_AND_ASSIGN(AuditReport r, AuditPattern(m, Make(m, block, {}), DisclosureRules{}));
   EXPECT_EQ(Of(r, block[0]), (Interval{3, 6}));

@@ -112,6 +112,17 @@ std::pair<std::vector<int32_t>, double> Presolved::Split(std::span<const int32_t
   return out;
 }
 
+StatusOr<LpBounds> GroupBounds(const Presolved& presolved, AttackerLp& lp, std::span<const int32_t> atoms) {
+  auto [free, pinned] = presolved.Split(atoms);
+  LpBounds b;
+  if (!free.empty()) {
+    ASSIGN_OR_RETURN(b, lp.Bounds(free));
+  }
+  b.min += pinned;
+  b.max += pinned;
+  return b;
+}
+
 StatusOr<Presolved> Presolve(int32_t num_atoms, const std::vector<LpRow>& rows, double tolerance) {
   for (const LpRow& row : rows) {
     for (int32_t a : row.atoms) {

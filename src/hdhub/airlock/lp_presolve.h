@@ -20,6 +20,9 @@
 
 namespace hdhub::airlock {
 
+// A row's remaining value within this of 0 (LP units) is 0.
+inline constexpr double kPresolveTolerance = 1e-9;
+
 struct Presolved {
   std::vector<int32_t> free_index;  // per atom: its column among the free atoms, or -1 when pinned
   std::vector<double> pinned;       // per atom: its value when pinned
@@ -36,5 +39,10 @@ struct Presolved {
 // zero): the published values cannot all be true, which is a fault, never a
 // pass.
 StatusOr<Presolved> Presolve(int32_t num_atoms, const std::vector<LpRow>& rows, double tolerance);
+
+// The least and greatest sum of a group of atoms: `lp` (loaded from
+// `presolved.problem`) over the group's free atoms, plus its pinned part.
+// The codes of AttackerLp::Bounds.
+StatusOr<LpBounds> GroupBounds(const Presolved& presolved, AttackerLp& lp, std::span<const int32_t> atoms);
 
 }  // namespace hdhub::airlock

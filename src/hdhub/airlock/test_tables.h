@@ -56,6 +56,15 @@ inline MeasureData Grid(const std::vector<std::vector<int64_t>>& grid) {
   return data;
 }
 
+// The τ-ARGUS manual's audit example (airlock research §5.3, case 1): rows
+// I, II, III by columns A, B, one table with its margins.
+inline StatusOr<TableModel> TauArgusExample() {
+  const MeasureData data = Counts(
+      {{{"I", "A"}, 5}, {{"I", "B"}, 2}, {{"II", "A"}, 1}, {{"II", "B"}, 2}, {{"III", "A"}, 3}, {{"III", "B"}, 2}});
+  return TableModel::Create({Flat("row", {"I", "II", "III"}), Flat("col", {"A", "B"})}, {Full("t", {"row", "col"})}, {},
+                            data);
+}
+
 inline const CellRecord* FindCell(const ProtectionResult& result, const std::string& table, const CellCodes& codes) {
   for (const CellRecord& c : result.cells) {
     if (c.table == table && c.codes == codes) return &c;

@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "hdhub/airlock/published_intervals.h"
 #include "hdhub/common/bytes.h"
 #include "hdhub/exports/certificate_json.h"
 
@@ -17,9 +18,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kHistoryDomain = "hdhub airlock history v1";
-// The inward rounding of airlock-suppression.md §7: a bound within this
-// relative slack of an integer is that integer (the solver's tolerance).
-constexpr double kRoundingSlack = 1e-6;
 
 json DimensionsJson(const std::vector<airlock::Dimension>& dimensions) {
   json out = json::array();
@@ -93,9 +91,6 @@ std::string CsvField(std::string_view field) {
   return out + "\"";
 }
 
-double RoundUp(double v) { return std::ceil(v - kRoundingSlack * std::max(1.0, std::fabs(v))); }
-double RoundDown(double v) { return std::floor(v + kRoundingSlack * std::max(1.0, std::fabs(v))); }
-
 std::string_view ReasonText(airlock::CellReason reason) {
   switch (reason) {
     case airlock::CellReason::kLedger:
@@ -133,9 +128,10 @@ StatusOr<Cell> CertificateCell(const Frame& frame, const airlock::TableSpec& spe
     return cell;
   }
   if (!record.interval) return InternalError(where + ": a suppressed cell has no interval");
-  const airlock::Interval& iv = *record.interval;
-  cell.lo = integers ? RoundUp(iv.lo) : iv.lo;
-  if (std::isfinite(iv.hi)) cell.hi = integers ? RoundDown(iv.hi) : iv.hi;
+  airlock::Interval iv = *record.interval;  // integer measures: rounded inward as the audit rounds counts
+  if (integers) iv = airlock::RoundInward({.min = iv.lo, .max = iv.hi, .max_unbounded = std::isinf(iv.hi)});
+  cell.lo = iv.lo;
+  if (std::isfinite(iv.hi)) cell.hi = iv.hi;
   return cell;
 }
 

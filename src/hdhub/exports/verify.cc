@@ -1,6 +1,6 @@
 // VerifyBundle: checks 1-4 and 7 of docs/formats/airlock-certificate.md §6
 // through the audit subsystem's own checkpoint, entry and proof code; 5 and
-// 6 are in verify_checks.cc.
+// 6 are in verify_checks.cc, 8 in verify_intervals.cc.
 #include "hdhub/exports/verify.h"
 
 #include <algorithm>
@@ -26,7 +26,8 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kReleaseAction = "airlock.release";
-constexpr const char* kCheckNames[] = {"", "form", "signature", "inclusion", "binding", "files", "rules", "history"};
+constexpr const char* kCheckNames[] = {"",      "form",  "signature", "inclusion", "binding",
+                                       "files", "rules", "history",   "intervals"};
 
 // A bundle that passed step 1: its parts, parsed.
 struct Parsed {
@@ -123,9 +124,10 @@ bool SameFrame(const Frame& a, const Frame& b) {
 
 // Step 7: each earlier bundle passes 1–4; releases 1..n are all there, and
 // the chain from H_0 through their bodies reaches history.before; a frame
-// has the same declaration in every bundle.
+// has the same declaration in every bundle. Fills `bodies` with the earlier
+// bodies, by release, when it holds.
 std::optional<Failure> CheckHistory(const Parsed& p, std::span<const std::string> earlier,
-                                    const audit::NoteVerifier& key) {
+                                    const audit::NoteVerifier& key, std::vector<CertificateBody>& bodies) {
   std::map<int64_t, Parsed> by_release;
   for (size_t i = 0; i < earlier.size(); ++i) {
     const std::string which = "earlier bundle " + std::to_string(i + 1);
@@ -159,6 +161,7 @@ std::optional<Failure> CheckHistory(const Parsed& p, std::span<const std::string
   if (static_cast<int64_t>(by_release.size()) != p.body.history.releases || HexEncode(h) != p.body.history.before) {
     return Fail(kCheckHistory, "the chain over the earlier bundles does not reach history.before");
   }
+  for (auto& [release, q] : by_release) bodies.push_back(std::move(q.body));
   return std::nullopt;
 }
 
@@ -175,7 +178,9 @@ std::optional<Failure> RunChecks(std::string_view bytes, const audit::NoteVerifi
   if (!earlier) return std::nullopt;
   report.history_checked = true;
   report.earlier_bundles = static_cast<int>(earlier->size());
-  return CheckHistory(p, *earlier, key);
+  std::vector<CertificateBody> bodies;
+  if (std::optional<Failure> f = CheckHistory(p, *earlier, key, bodies)) return f;
+  return CheckIntervals(p.body, bodies);
 }
 
 }  // namespace
@@ -205,7 +210,7 @@ json VerifyReport::ToJson() const {
          {"outputs_checked", outputs_checked},
          {"outputs_not_checked", outputs_not_checked},
          {"earlier_bundles", earlier_bundles},
-         {"checks_not_run", history_checked ? json::array({8}) : json::array({7, 8})}};
+         {"checks_not_run", history_checked ? json::array() : json::array({7, 8})}};
   if (!ok()) {
     j["failed_check"] = {{"number", failed_check}, {"name", check_name}, {"message", message},
                          {"output", output},       {"table", table},     {"cell", cell}};
@@ -215,7 +220,7 @@ json VerifyReport::ToJson() const {
 
 std::string VerifyReport::Summary() const {
   if (ok()) {
-    std::string s = "OK: checks 1-" + std::string(history_checked ? "7" : "6") + " hold";
+    std::string s = "OK: checks 1-" + std::string(history_checked ? "8" : "6") + " hold";
     for (size_t i = 0; i < outputs_not_checked.size(); ++i) {
       s += (i == 0 ? "; not checked (no file given): " : ", ") + outputs_not_checked[i];
     }

@@ -5,8 +5,9 @@
 //
 // Checks run in the specification's order and stop at the first that fails:
 //   1 form, 2 signature, 3 inclusion, 4 binding, 5 files, 6 internal rules,
-//   7 history (only when earlier bundles are given).
-// Step 8 (re-solving the intervals) is not implemented: the report says so.
+//   7 history and 8 intervals (only when earlier bundles are given: 8
+//   re-solves each suppressed cell's interval with the airlock's attacker LP
+//   over the published cells of this and the earlier releases).
 // A report names the check, the output, the table and the cell's codes;
 // never a value.
 //
@@ -30,8 +31,8 @@ struct VerifyFile {
 };
 
 struct VerifyReport {
-  int failed_check = 0;                          // 0 when every check held; else 1..7
-  std::string check_name;                        // form, signature, inclusion, binding, files, rules, history
+  int failed_check = 0;                          // 0 when every check held; else 1..8
+  std::string check_name;                        // form, signature, inclusion, binding, files, rules, …
   std::string message;                           // what does not hold, without any value
   std::string output;                            // the output concerned, if any
   std::string table;                             // the table concerned, if any
@@ -39,7 +40,7 @@ struct VerifyReport {
   std::string certificate_sha256;                // once the form holds
   std::vector<std::string> outputs_checked;      // outputs matched by a file
   std::vector<std::string> outputs_not_checked;  // outputs with no file given
-  bool history_checked = false;                  // step 7 ran
+  bool history_checked = false;                  // steps 7 and 8 ran
   int earlier_bundles = 0;                       // the earlier bundles it checked
 
   bool ok() const { return failed_check == 0; }
@@ -51,9 +52,9 @@ struct VerifyReport {
   std::string Summary() const;
 };
 
-// Runs checks 1–6 on `bundle`, and 7 when `earlier` is given: the project's
-// earlier bundles (all of them; an empty list fails 7 for a release that has
-// earlier ones). InvalidArgument when `verifier_key` is not a
+// Runs checks 1–6 on `bundle`, and 7 and 8 when `earlier` is given: the
+// project's earlier bundles (all of them; an empty list fails 7 for a release
+// that has earlier ones). InvalidArgument when `verifier_key` is not a
 // verifier key ("<name>+<8 hex>+<base64>"): unusable arguments, not a check
 // that failed.
 StatusOr<VerifyReport> VerifyBundle(std::string_view bundle, std::string_view verifier_key,

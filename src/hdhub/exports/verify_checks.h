@@ -1,5 +1,6 @@
-// Internal to hdhub_exports: the checks of verify.cc on the body alone and
-// the files (docs/formats/airlock-certificate.md §6 steps 5 and 6).
+// Internal to hdhub_exports: the checks of verify.cc on the body alone, the
+// files and the earlier bodies (docs/formats/airlock-certificate.md §6 steps
+// 5, 6 and 8).
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -21,6 +22,7 @@ inline constexpr int kCheckBinding = 4;
 inline constexpr int kCheckFiles = 5;
 inline constexpr int kCheckRules = 6;
 inline constexpr int kCheckHistory = 7;
+inline constexpr int kCheckIntervals = 8;
 
 // What does not hold: the check, a message without values, where.
 struct Failure {
@@ -41,5 +43,15 @@ std::optional<Failure> CheckFiles(const CertificateBody& body, std::span<const V
 // negative or (counts) inside [1, min_count - 1]; with zeros = suppress, no
 // suppressed cell is known to be 0.
 std::optional<Failure> CheckRules(const CertificateBody& body);
+
+// Step 8 (verify_intervals.cc), after 1-7 held: per frame and measure of
+// `body`'s table outputs, the atom space from the frame, the published cells
+// of `body` and of the `earlier` bodies (those of the same frame and
+// measure) as the attacker LP's rows, and each suppressed cell of `body`
+// re-solved with the airlock's LP (Clp): equal to its interval (count and
+// units exactly; sum within 1e-6 relative to the larger bound or the largest
+// published value). Fails naming the output, table and cell; fails the
+// frame when its published cells contradict each other or the solver fails.
+std::optional<Failure> CheckIntervals(const CertificateBody& body, std::span<const CertificateBody> earlier);
 
 }  // namespace hdhub::exports
