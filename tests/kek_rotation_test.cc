@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -47,7 +48,7 @@ TEST_F(KekRotationTest, ADestructionStoppedMidwayIsFinishedByTheNextCall) {
     auto stop = [](std::string_view step) {
       return step == "switch" ? UnavailableError("stopped for the test") : OkStatus();
     };
-    EXPECT_THAT(hub->RotateKek(BuiltinBackends(), passphrase_, "", stop), StatusIs(StatusCode::kUnavailable));
+    EXPECT_THAT(hub->RotateKek(BuiltinBackends(), passphrase_, "", {}, stop), StatusIs(StatusCode::kUnavailable));
   }
   ASSERT_TRUE(fs::exists(old_key));
   ASSERT_OK_AND_ASSIGN(Config config, ReadConfig(hub_dir()));
@@ -62,7 +63,7 @@ TEST_F(KekRotationTest, ADestructionStoppedMidwayIsFinishedByTheNextCall) {
   EXPECT_THAT(Open(), StatusIs(StatusCode::kFailedPrecondition));  // a rotation is under way
   {
     ASSERT_OK_AND_ASSIGN(auto hub, Open(/*exclusive=*/true));
-    ASSERT_OK_AND_ASSIGN(KekRotation done, hub->RotateKek(BuiltinBackends(), passphrase_, "", nullptr));
+    ASSERT_OK_AND_ASSIGN(KekRotation done, hub->RotateKek(BuiltinBackends(), passphrase_, "", {}, nullptr));
     EXPECT_TRUE(done.resumed);
     EXPECT_TRUE(done.old_destroyed);
   }
@@ -70,6 +71,41 @@ TEST_F(KekRotationTest, ADestructionStoppedMidwayIsFinishedByTheNextCall) {
   EXPECT_FALSE(fs::exists(hub_dir() / "state" / "kek-rotation"));
   ASSERT_OK_AND_ASSIGN(auto hub, Open());
   EXPECT_GT(testing_util::CountRows(*hub), 0);
+}
+
+// A component above the hub (the airlock) hands its wrapped keys to the
+// rotation as a step of its own, after the projects' and before the switch;
+// they unwrap under the new KEK alone afterwards.
+TEST_F(KekRotationTest, KeysOfAComponentAboveTheHubAreRewrappedInTheirOwnStep) {
+  const audit::Actor actor{"tester", "operator"};
+  ASSERT_OK_AND_ASSIGN(Bytes raw, crypto::RandomBytes(32));
+  const SecretBytes key(raw);
+  const std::string context = "exports/diab/diab-e1";
+  Bytes wrapped;
+  std::vector<std::string> steps;
+  {
+    ASSERT_OK_AND_ASSIGN(auto hub, Open(/*exclusive=*/true));
+    ASSERT_OK_AND_ASSIGN(wrapped, hub->KeysFor(actor)->WrapKey(key, context));
+    const Bytes before = wrapped;
+    KeyRewrapStep more{"exports", [&](const KeyRewrapFn& rewrap) -> StatusOr<size_t> {
+                         ASSIGN_OR_RETURN(wrapped, rewrap(context, wrapped));
+                         return size_t{1};
+                       }};
+    auto record = [&](std::string_view step) {
+      steps.emplace_back(step);
+      return OkStatus();
+    };
+    ASSERT_OK_AND_ASSIGN(KekRotation done, hub->RotateKek(BuiltinBackends(), passphrase_, "", {more}, record));
+    EXPECT_TRUE(done.old_destroyed);
+    EXPECT_NE(wrapped, before);
+  }
+  EXPECT_THAT(steps, ::testing::IsSupersetOf({"projects", "exports", "switch"}));
+  const auto at = [&](const std::string& name) { return std::find(steps.begin(), steps.end(), name) - steps.begin(); };
+  EXPECT_LT(at("projects"), at("exports"));
+  EXPECT_LT(at("exports"), at("switch"));
+  ASSERT_OK_AND_ASSIGN(auto hub, Open());
+  ASSERT_OK_AND_ASSIGN(SecretBytes back, hub->KeysFor(actor)->UnwrapKey(wrapped, context));
+  EXPECT_TRUE(back.Equals(key));
 }
 
 }  // namespace

@@ -189,6 +189,41 @@ TEST_F(ExportReleaseTest, AppendOnlyTablesRefuseUpdateAndDeleteByRawSql) {
   }
 }
 
+// A KEK rotation rewraps every request key not destroyed and every release
+// key, each under its own context, in one transaction; the triggers still
+// refuse any other change afterwards.
+TEST_F(ExportReleaseTest, AKekRotationRewrapsRequestAndReleaseKeysAndNothingElse) {
+  const std::string released = ApprovedRequest();
+  ASSERT_OK(store_->AppendRelease(Release(released, Start())).status());
+  const std::string destroyed = NewRequest();
+  ASSERT_OK(store_->DestroyRequestKey(destroyed));
+  const std::string draft = NewRequest();
+  // A failing rewrap changes nothing.
+  EXPECT_THAT(store_->RewrapKeys(
+                  [](std::string_view, ByteSpan) -> StatusOr<Bytes> { return UnavailableError("key store down"); }),
+              StatusIs(StatusCode::kUnavailable));
+  EXPECT_THAT(store_->GetRelease("diab", 1), IsOkAndHolds(::testing::Field(&ReleaseRecord::wrapped_dek, Bytes{9, 9})));
+
+  std::vector<std::string> contexts;
+  ASSERT_OK_AND_ASSIGN(size_t n, store_->RewrapKeys([&](std::string_view context, ByteSpan wrapped) {
+    contexts.emplace_back(context);
+    Bytes out(wrapped.begin(), wrapped.end());
+    out.push_back(7);
+    return StatusOr<Bytes>(out);
+  }));
+  EXPECT_EQ(n, 3u);
+  EXPECT_THAT(contexts, ::testing::UnorderedElementsAre("exports/diab/" + released, "exports/diab/" + draft,
+                                                        "exports/diab/release/1"));
+  EXPECT_THAT(store_->GetRelease("diab", 1),
+              IsOkAndHolds(::testing::Field(&ReleaseRecord::wrapped_dek, Bytes{9, 9, 7})));
+  EXPECT_THAT(store_->GetRequest(draft),
+              IsOkAndHolds(::testing::Field(&RequestRecord::wrapped_dek, Bytes{1, 2, 3, 7})));
+  EXPECT_THAT(store_->GetRequest(destroyed), IsOkAndHolds(::testing::Field(&RequestRecord::wrapped_dek, Bytes{})));
+  EXPECT_THAT(Sql("UPDATE release SET wrapped_dek = X'0102'"), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Sql("UPDATE export_request SET wrapped_dek = X'01' WHERE id = '" + draft + "'"),
+              StatusIs(StatusCode::kFailedPrecondition));
+}
+
 TEST_F(ExportReleaseTest, AFrameIsFrozenOnceATableOfItIsReleased) {
   ASSERT_OK(store_->AppendRelease(Release(ApprovedRequest(), Start())).status());
   EXPECT_THAT(store_->PutFrame(Frame("a10", R"({"unit":"stay"})")),

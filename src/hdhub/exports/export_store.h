@@ -133,6 +133,11 @@ struct HubRulesRecord {
   int64_t at_us = 0;  // of the proposal, or of the confirmation
 };
 
+// The wrapping contexts of the airlock's data keys (§3): a request's
+// (drafts, outputs, evidence) and a release's (the files that left).
+std::string RequestKeyContext(std::string_view project, std::string_view request);
+std::string ReleaseKeyContext(std::string_view project, int64_t seq);
+
 class ExportStore {
  public:
   // Opens (creating if absent) the database at `db_path` and brings the
@@ -170,6 +175,13 @@ class ExportStore {
   Status SetState(std::string_view id, RequestState from, RequestState to);
   // Destroys the request's wrapped data key (the project ended). Idempotent.
   Status DestroyRequestKey(std::string_view id);
+  // A KEK rotation (hub/kek_rotation.cc): every request key not destroyed
+  // and every release key replaced by what `rewrap` makes of it under its
+  // context, in one transaction (any error leaves every key as it was).
+  // The number of keys rewrapped. The key itself never changes, so the
+  // database allows this and nothing else of a release row.
+  using RewrapFn = std::function<StatusOr<Bytes>(std::string_view context, ByteSpan wrapped)>;
+  StatusOr<size_t> RewrapKeys(const RewrapFn& rewrap);
 
   // Appends the next revision (1 first, then one more each time), which
   // becomes the request's current one. FailedPrecondition for another number

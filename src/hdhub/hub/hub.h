@@ -174,6 +174,16 @@ struct FirstOperator {
   SecretBytes password;
 };
 
+// A component's wrapped keys under a KEK rotation: `run` replaces each by
+// what the rewrap function makes of it (the key unwrapped under the old or
+// the new KEK by its context, wrapped by the new one, checked), in one
+// transaction, and says how many; `name` is its step.
+using KeyRewrapFn = std::function<StatusOr<Bytes>(std::string_view context, ByteSpan wrapped)>;
+struct KeyRewrapStep {
+  std::string name;
+  std::function<StatusOr<size_t>(const KeyRewrapFn& rewrap)> run;
+};
+
 class Hub {
  public:
   // Creates a new hub directory with its first operator account and logs
@@ -230,9 +240,13 @@ class Hub {
   // name changes. The hub must be closed afterwards. FailedPrecondition when
   // not opened exclusively; InvalidArgument for a `to_uri` equal to the
   // current store, or missing for a store that is not a key file.
-  // `after_step_for_test` runs after each step ("key-ring", "audit-key",
-  // "catalog", "projects", "switch"); its error stops the rotation there.
+  // `more_keys`: the wrapped keys of components above the hub (the
+  // airlock's), each a step of its own after "projects", rewrapped the same
+  // way. `after_step_for_test` runs after each step ("key-ring",
+  // "audit-key", "catalog", "projects", each of `more_keys`, "switch"); its
+  // error stops the rotation there.
   StatusOr<KekRotation> RotateKek(const Backends& backends, const SecretBytes& unlock, const std::string& to_uri,
+                                  const std::vector<KeyRewrapStep>& more_keys = {},
                                   const std::function<Status(std::string_view step)>& after_step_for_test = nullptr);
   bool KekRotationUnderWay() const { return rotation_.has_value(); }
   // InvalidArgument when RotateKek would refuse `to_uri` as its target.

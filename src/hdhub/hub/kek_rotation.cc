@@ -180,6 +180,7 @@ Status Hub::DestroyOldKek(const keys::KeyStoreRegistry& stores, KekRotationJourn
 }
 
 StatusOr<KekRotation> Hub::RotateKek(const Backends& backends, const SecretBytes& unlock, const std::string& to_uri,
+                                     const std::vector<KeyRewrapStep>& more_keys,
                                      const std::function<Status(std::string_view step)>& after_step_for_test) {
   if (!exclusive_) {
     return FailedPreconditionError("rotating the KEK needs the hub to itself: open it exclusively");
@@ -263,6 +264,11 @@ StatusOr<KekRotation> Hub::RotateKek(const Backends& backends, const SecretBytes
     ASSIGN_OR_RETURN(size_t project_keys, projects_->RewrapKeys(rewrap));
     result.keys_rewrapped += project_keys;
     RETURN_IF_ERROR(step("projects"));
+    for (const KeyRewrapStep& more : more_keys) {
+      ASSIGN_OR_RETURN(size_t n, more.run(rewrap));
+      result.keys_rewrapped += n;
+      RETURN_IF_ERROR(step(more.name));
+    }
     // The state backup's root on the host (state_backup.h) holds the ring
     // and the signing key as just rewritten, under a root key the new KEK
     // wraps: the backup restores with the new KEK before the old one goes.

@@ -98,9 +98,18 @@ ALTER TABLE project ADD COLUMN client_networks_json TEXT NOT NULL
   DEFAULT '["127.0.0.0/8","::1/128"]' CHECK (json_valid(client_networks_json));
 )sql";
 
-constexpr std::array<catalog::Migration, 2> kMigrations = {{
+// The project's own airlock rules (docs/airlock-workflow.md §3): the
+// members it tightens over the hub's, a JSON object; `{}` for projects
+// recorded before it. The older thresholds_json stays, unread.
+constexpr std::string_view kAirlockRules = R"sql(
+ALTER TABLE project ADD COLUMN airlock_rules_json TEXT NOT NULL DEFAULT '{}'
+  CHECK (json_valid(airlock_rules_json) AND json_type(airlock_rules_json) = 'object');
+)sql";
+
+constexpr std::array<catalog::Migration, 3> kMigrations = {{
     {"projects, members, approvals, workspaces and their objects", kTables},
     {"client networks of each project", kClientNetworks},
+    {"airlock rules of each project", kAirlockRules},
 }};
 
 }  // namespace

@@ -71,6 +71,9 @@ struct ProjectSpec {
   // The client addresses its rows may go to (a session opened, a statement
   // run, from elsewhere is refused); at least one. Default: loopback only.
   std::vector<Network> client_networks = LoopbackNetworks();
+  // The project's airlock rules over the hub's (airlock::ProjectRulesFromJson):
+  // a JSON object, `{}` for the hub's as they are. Set at creation.
+  std::string airlock_rules_json = "{}";
 };
 
 struct ProjectRecord {

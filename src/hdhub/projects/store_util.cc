@@ -58,8 +58,8 @@ Status InsertProject(catalog::Database& db, const ProjectSpec& spec, ByteSpan wr
   ASSIGN_OR_RETURN(Statement s,
                    db.Prepare("INSERT INTO project (id, authorisation_ref, purpose, scope_json, scope_version, "
                               "thresholds_json, window_start_us, window_end_us, state, wrapped_pseudonym_key, "
-                              "created_by, created_at_us, client_networks_json) "
-                              "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, 'draft', ?8, ?9, ?10, ?11)"));
+                              "created_by, created_at_us, client_networks_json, airlock_rules_json) "
+                              "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, 'draft', ?8, ?9, ?10, ?11, ?12)"));
   RETURN_IF_ERROR(s.BindText(1, spec.id));
   RETURN_IF_ERROR(s.BindText(2, spec.authorisation_ref));
   RETURN_IF_ERROR(s.BindText(3, spec.purpose));
@@ -71,6 +71,7 @@ Status InsertProject(catalog::Database& db, const ProjectSpec& spec, ByteSpan wr
   RETURN_IF_ERROR(s.BindText(9, created_by));
   RETURN_IF_ERROR(s.BindInt64(10, ToMicros(now)));
   RETURN_IF_ERROR(s.BindText(11, NetworksJson(spec.client_networks)));
+  RETURN_IF_ERROR(s.BindText(12, spec.airlock_rules_json));
   return s.Run();
 }
 
@@ -122,7 +123,7 @@ StatusOr<ProjectRecord> LoadProject(catalog::Database& db, std::string_view id) 
   ASSIGN_OR_RETURN(Statement s, db.Prepare("SELECT authorisation_ref, purpose, scope_json, scope_version, "
                                            "thresholds_json, window_start_us, window_end_us, state, "
                                            "wrapped_pseudonym_key, created_by, created_at_us, ended_at_us, "
-                                           "client_networks_json "
+                                           "client_networks_json, airlock_rules_json "
                                            "FROM project WHERE id = ?1"));
   RETURN_IF_ERROR(s.BindText(1, id));
   ASSIGN_OR_RETURN(bool found, s.Step());
@@ -144,6 +145,7 @@ StatusOr<ProjectRecord> LoadProject(catalog::Database& db, std::string_view id) 
   p.created_at = FromMicros(s.ColumnInt64(10));
   if (!s.ColumnIsNull(11)) p.ended_at = FromMicros(s.ColumnInt64(11));
   ASSIGN_OR_RETURN(p.spec.client_networks, ParseNetworksJson(id, s.ColumnText(12)));
+  p.spec.airlock_rules_json = s.ColumnText(13);
   ASSIGN_OR_RETURN(p.spec.members, Strings(db, "SELECT user FROM project_member WHERE project = ?1 ORDER BY user", id));
   ASSIGN_OR_RETURN(p.approvers, Strings(db,
                                         "SELECT approver FROM project_approval WHERE project = ?1 AND "

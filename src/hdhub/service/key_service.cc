@@ -1,6 +1,7 @@
 // Key operations of consequence, under dual control: KEK rotation, a new
 // pair of custodians for the stage-2 key.
 #include "hdhub/audit/recorder.h"
+#include "hdhub/exports/export_store.h"
 #include "hdhub/service/service.h"
 
 namespace hdhub::service {
@@ -81,7 +82,13 @@ StatusOr<KekRotationOutcome> Service::RotateKek(const RequestContext& ctx, const
     event.details["requested_by"] = (*pending)->requested_by;
     outcome.requested_by = (*pending)->requested_by;
   }
-  StatusOr<hub::KekRotation> rotation = hub_->RotateKek(backends, unlock, to_uri, after_step_for_test);
+  // The airlock's request and release keys, kept above the hub.
+  const std::vector<hub::KeyRewrapStep> more_keys = {
+      {"exports", [this](const hub::KeyRewrapFn& rewrap) -> StatusOr<size_t> {
+         ASSIGN_OR_RETURN(exports::ExportStore * store, Exports());
+         return store->RewrapKeys(rewrap);
+       }}};
+  StatusOr<hub::KekRotation> rotation = hub_->RotateKek(backends, unlock, to_uri, more_keys, after_step_for_test);
   if (!rotation.ok()) return audit::Record(hub_->audit(), std::move(event), rotation.status());
   AddKek(event, "from", rotation->from);
   AddKek(event, "to", rotation->to);

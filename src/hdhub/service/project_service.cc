@@ -1,5 +1,6 @@
 // Service: research projects and their workspaces. The project store, the
 // workspace builder and the shredder ask the policy and log each decision.
+#include "hdhub/airlock/disclosure_rules.h"
 #include "hdhub/projects/scope_check.h"
 #include "hdhub/projects/shredder.h"
 #include "hdhub/service/service.h"
@@ -17,6 +18,12 @@ namespace {
 projects::ProjectStore::SpecCheck ChecksIn(hub::Hub& hub) {
   return [&hub](const projects::ProjectSpec& spec) -> Status {
     RETURN_IF_ERROR(projects::CheckScopeAgainstCatalog(spec.scope, hub.catalog()));
+    // Its airlock rules: members known and in range, none looser than the
+    // defaults (the hub's rules in force are applied over them at each
+    // computation, docs/airlock-workflow.md §8).
+    nlohmann::json rules = nlohmann::json::parse(spec.airlock_rules_json, nullptr, /*allow_exceptions=*/false);
+    Status valid = airlock::ProjectRulesFromJson(rules, airlock::DisclosureRules{}).status();
+    if (!valid.ok()) return InvalidArgumentError("airlock rules: " + std::string(valid.message()));
     for (const std::string& member : spec.members) {
       ASSIGN_OR_RETURN(bool researcher, hub.directory().HoldsActiveRole(member, Role::kResearcher));
       if (!researcher) {

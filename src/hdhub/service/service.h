@@ -38,6 +38,7 @@
 #include "hdhub/projects/session.h"
 #include "hdhub/projects/workspace_builder.h"
 #include "hdhub/service/context.h"
+#include "hdhub/service/export_service.h"
 #include "hdhub/sql/database.h"
 
 namespace hdhub::service {
@@ -396,6 +397,34 @@ class Service {
   // restored files.
   StatusOr<audit::VerifyReport> ConfirmRestore(const RequestContext& ctx, const hub::RestoreReport& restored);
 
+  // The airlock's export requests (export_service.cc;
+  // docs/airlock-workflow.md §4-§8), each asking the policy
+  // (kAirlockRequest, kAirlockRead, kAirlockEvidence, kAirlockReview,
+  // kAirlockDecide) and logging its decision; a transition (request_flow.h's
+  // Apply) persisted with its event in one transaction. A caller who may not
+  // read a request gets PermissionDenied "export request <id> is unknown or
+  // not yours", whether it exists or not. Create: the author, a member, in a
+  // session a QueryProject would get (projects::UnknownOrNotYoursError, the
+  // window, a workspace ready). Change and submit compute every output in the
+  // author's session (§6): InvalidArgument for a malformed declaration or a
+  // kind other than table ("not supported yet"), the queries' and Protect's
+  // errors (§9); Apply's codes for who and state.
+  StatusOr<ExportRequestView> CreateExportRequest(const RequestContext& ctx, const std::string& project,
+                                                  const std::string& title);
+  StatusOr<ExportRequestView> ChangeExportRequest(const RequestContext& ctx, const std::string& id,
+                                                  const ExportChange& change);
+  StatusOr<ExportRequestView> SubmitExportRequest(const RequestContext& ctx, const std::string& id);
+  Status WithdrawExportRequest(const RequestContext& ctx, const std::string& id);
+  // `evidence`: the outputs' verdicts too (checkers, airlock.evidence).
+  StatusOr<ExportRequestView> ShowExportRequest(const RequestContext& ctx, const std::string& id, bool evidence);
+  // The requests the caller may read (checkers and auditors: all; a
+  // researcher: her projects'), in creation order.
+  StatusOr<std::vector<ExportRequestSummary>> ListExportRequests(const RequestContext& ctx, const ExportFilter& filter);
+  StatusOr<ExportRequestView> ReviewExportRequest(const RequestContext& ctx, const std::string& id,
+                                                  const ExportReview& review);
+  StatusOr<ExportRequestView> DecideExportRequest(const RequestContext& ctx, const std::string& id,
+                                                  const ExportDecision& decision);
+
   // The folder of this process's scratch area (the hub's, under state/tmp,
   // mode 0700, removed when the hub closes and by the next open after a
   // crash), for a request's temporary files such as an HTTP upload; the
@@ -465,10 +494,16 @@ class Service {
   };
   StatusOr<OpenedSession> OpenProjectSession(const RequestContext& ctx, const std::string& project,
                                              const projects::SessionLimits& limits);
+  // The airlock's store on the hub's database, opened at first use.
+  StatusOr<exports::ExportStore*> Exports();
+  // export_service.cc's steps (ExportOps there does the rest).
+  friend class ExportOps;
 
   std::unique_ptr<hub::Hub> hub_;
   std::once_flag scram_mock_key_once_;
   std::unique_ptr<crypto::HmacSha256> scram_mock_key_;
+  std::mutex exports_mu_;
+  std::unique_ptr<exports::ExportStore> exports_;  // guarded by exports_mu_ until set
 };
 
 }  // namespace hdhub::service

@@ -1,0 +1,210 @@
+#include "hdhub/service/export_compute.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "hdhub/airlock/protection.h"
+#include "hdhub/exports/certificate.h"
+#include "hdhub/exports/frame_data.h"
+#include "hdhub/exports/table_output.h"
+
+namespace hdhub::service::internal {
+
+namespace {
+
+using exports::FrameDeclaration;
+
+// The CSV of an output the checks refused: none, so the digest of no bytes.
+constexpr std::string_view kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+// A frame's airlock dimensions, from its reference tables.
+StatusOr<std::vector<airlock::Dimension>> Dimensions(const ComputeInput& in, const FrameDeclaration& frame) {
+  exports::ReferenceRows refs;
+  for (const exports::FrameDimension& d : frame.dimensions) {
+    if (d.kind != exports::DimensionKind::kNomenclature) continue;
+    ASSIGN_OR_RETURN(std::string sql, exports::ReferenceQuery(d));
+    ASSIGN_OR_RETURN(sql::QueryResult result, in.run(sql));
+    std::vector<exports::ReferenceRow>& rows = refs[d.name];
+    for (const std::vector<sql::Cell>& row : result.rows) {
+      exports::ReferenceRow r{.code = row.at(0)};
+      if (row.size() > 1) r.parent = row.at(1);
+      rows.push_back(std::move(r));
+    }
+  }
+  return exports::BuildDimensions(frame, refs);
+}
+
+// The frame's rows gathered for the airlock (contributor ranks, never a pseudonym).
+StatusOr<exports::FrameDataBuilder> FrameData(const ComputeInput& in, const FrameDeclaration& frame,
+                                              const std::vector<airlock::Dimension>& dimensions) {
+  ASSIGN_OR_RETURN(exports::FrameDataBuilder builder, exports::FrameDataBuilder::Create(frame, dimensions));
+  ASSIGN_OR_RETURN(sql::QueryResult result, in.run(exports::FrameQuery(frame)));
+  const size_t n = frame.dimensions.size();
+  const std::string where = "frame " + frame.name + ": ";
+  for (const std::vector<sql::Cell>& row : result.rows) {
+    if (row.size() != n + 1 + (frame.amount ? 1 : 0)) return InternalError(where + "the query answered other columns");
+    uint64_t contributor = 0;
+    const std::optional<std::string>& rank = row[0];
+    if (!rank || std::from_chars(rank->data(), rank->data() + rank->size(), contributor).ec != std::errc()) {
+      return InternalError(where + "a contributor rank is not a number");
+    }
+    std::vector<std::optional<std::string>> values;
+    for (size_t i = 0; i < n; ++i) values.push_back(row[1 + i]);
+    std::optional<double> amount;
+    if (frame.amount && row[n + 1]) {
+      const std::string& text = *row[n + 1];
+      double parsed = 0;
+      if (std::from_chars(text.data(), text.data() + text.size(), parsed).ec != std::errc()) {
+        return InvalidArgumentError(where + "an amount is not a number");
+      }
+      amount = parsed;
+    }
+    RETURN_IF_ERROR(builder.Add(contributor, values, amount));
+  }
+  return builder;
+}
+
+nlohmann::json RefusalRules(const airlock::ProtectionResult& result) {
+  std::set<std::string> rules;
+  for (const airlock::Refusal& r : result.refusals) rules.insert(r.rule);
+  return nlohmann::json(rules);
+}
+
+// One output of a Protect run: its verdict, size and digest.
+StatusOr<ComputedOutput> Judge(const ComputeInput& in, const exports::TableOutput& table, const exports::Frame& frame,
+                               const airlock::ProtectionResult& result, bool cross_frame) {
+  ComputedOutput out;
+  out.record.name = table.declaration.name;
+  out.record.kind = exports::RequestOutputKind::kTable;
+  out.record.format = "csv";
+  out.flow.name = table.declaration.name;
+  out.repair_rounds = result.repair_rounds;
+  nlohmann::json verdict = {{"frame", table.declaration.frame},
+                            {"measure", table.declaration.measure},
+                            {"repair_rounds", result.repair_rounds}};
+  if (result.outcome == airlock::Outcome::kRefuse) {
+    // Protect judged the frame's tables together: fail closed for each.
+    out.flow.refused = true;
+    out.record.sha256 = std::string(kEmptySha256);
+    verdict["outcome"] = "refuse";
+    verdict["rules"] = RefusalRules(result);
+    out.record.verdict_json = verdict.dump();
+    return out;
+  }
+  ASSIGN_OR_RETURN(exports::Output built, exports::BuildTableOutput(table.declaration, frame, result));
+  const std::string csv = exports::RenderTableCsv(frame, built);
+  std::vector<std::string> rules;
+  for (const exports::Cell& cell : built.cells) {
+    if (!cell.published) ++out.suppressed_cells;
+    if (cell.published && cell.reason == "review") ++out.review_cells;
+  }
+  if (static_cast<int64_t>(built.cells.size()) > in.rules.max_rows) rules.push_back("max_rows");
+  if (static_cast<int64_t>(csv.size()) > in.rules.max_bytes) rules.push_back("max_bytes");
+  out.record.bytes = static_cast<int64_t>(csv.size());
+  out.record.sha256 = built.sha256;
+  out.flow.refused = !rules.empty();
+  out.flow.review_findings = out.review_cells > 0 || cross_frame;
+  verdict["outcome"] = out.flow.refused ? "refuse" : (out.flow.review_findings ? "review" : "pass");
+  verdict["rules"] = rules;
+  verdict["cells"] = built.cells.size();
+  verdict["suppressed_cells"] = out.suppressed_cells;
+  verdict["review_cells"] = out.review_cells;
+  verdict["cross_frame"] = cross_frame;
+  out.record.verdict_json = verdict.dump();
+  return out;
+}
+
+struct Parsed {
+  size_t index = 0;  // in the input's order
+  exports::TableOutput table;
+};
+
+// Protects the tables of `outputs`, all over `frame` and one measure.
+Status ProtectGroup(const ComputeInput& in, exports::ExportStore& store, const FrameDeclaration& frame,
+                    const std::vector<airlock::Dimension>& dimensions, const airlock::MeasureData& data,
+                    const std::vector<Parsed>& outputs, std::vector<std::optional<ComputedOutput>>& computed) {
+  const std::string measure(exports::ToString(outputs.front().table.measure));
+  airlock::ProtectionRequest request{
+      .dimensions = dimensions, .tables = {}, .data = data, .history = {}, .rules = in.rules};
+  for (const Parsed& p : outputs) {
+    request.tables.insert(request.tables.end(), p.table.tables.begin(), p.table.tables.end());
+  }
+  ASSIGN_OR_RETURN(request.history, store.Ledger(in.project, frame.name, measure));
+  ASSIGN_OR_RETURN(airlock::ProtectionResult result, airlock::Protect(request));
+  const exports::Frame cert_frame = exports::CertificateFrame(frame, dimensions);
+  bool cross_frame = false;
+  for (const std::string& f : in.released_frames) cross_frame = cross_frame || f != frame.name;
+  for (const Parsed& p : outputs) {
+    ASSIGN_OR_RETURN(computed[p.index], Judge(in, p.table, cert_frame, result, cross_frame));
+  }
+  return OkStatus();
+}
+
+// Every output over `frame`, computed.
+Status ComputeFrame(const ComputeInput& in, exports::ExportStore& store, const FrameDeclaration& frame,
+                    const std::vector<size_t>& indices, std::vector<std::optional<ComputedOutput>>& computed) {
+  ASSIGN_OR_RETURN(std::vector<airlock::Dimension> dimensions, Dimensions(in, frame));
+  std::map<exports::Measure, std::vector<Parsed>> by_measure;
+  for (size_t i : indices) {
+    ASSIGN_OR_RETURN(exports::TableOutput table, exports::ParseTableOutput(in.outputs[i].json, frame, dimensions));
+    const exports::Measure measure = table.measure;
+    by_measure[measure].push_back({.index = i, .table = std::move(table)});
+  }
+  ASSIGN_OR_RETURN(exports::FrameDataBuilder builder, FrameData(in, frame, dimensions));
+  for (const auto& [measure, outputs] : by_measure) {
+    ASSIGN_OR_RETURN(airlock::MeasureData data, builder.Finish(measure));
+    RETURN_IF_ERROR(ProtectGroup(in, store, frame, dimensions, data, outputs, computed));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<std::string> DeclaredOutputName(const std::string& json) {
+  nlohmann::json parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) return InvalidArgumentError("output declaration: not a JSON object");
+  const auto name = parsed.find("output");
+  if (name == parsed.end() || !name->is_string() || !exports::IsExportName(name->get<std::string>())) {
+    return InvalidArgumentError("output declaration: \"output\" must be a name of [a-z][a-z0-9_-]{0,63}");
+  }
+  const std::string output = name->get<std::string>();
+  const auto kind = parsed.find("kind");
+  if (kind != parsed.end()) {
+    if (!kind->is_string()) return InvalidArgumentError("output " + output + ": \"kind\" must be a string");
+    StatusOr<exports::RequestOutputKind> k = exports::ParseRequestOutputKind(kind->get<std::string>());
+    if (!k.ok()) return InvalidArgumentError("output " + output + ": unknown kind");
+    if (*k != exports::RequestOutputKind::kTable) {
+      return InvalidArgumentError("output " + output + ": kind " + std::string(exports::ToString(*k)) +
+                                  " is not supported yet (table outputs only)");
+    }
+  }
+  return output;
+}
+
+StatusOr<std::vector<ComputedOutput>> ComputeOutputs(const ComputeInput& in, exports::ExportStore& store) {
+  std::map<std::string, std::vector<size_t>> by_frame;
+  for (size_t i = 0; i < in.outputs.size(); ++i) {
+    nlohmann::json parsed = nlohmann::json::parse(in.outputs[i].json, nullptr, false);
+    const auto frame = parsed.is_object() ? parsed.find("frame") : parsed.end();
+    if (frame == parsed.end() || !frame->is_string() || !in.frames.contains(frame->get<std::string>())) {
+      return InvalidArgumentError("output " + in.outputs[i].name + ": \"frame\" must name a frame of the project");
+    }
+    by_frame[frame->get<std::string>()].push_back(i);
+  }
+  std::vector<std::optional<ComputedOutput>> computed(in.outputs.size());
+  for (const auto& [name, indices] : by_frame) {
+    RETURN_IF_ERROR(ComputeFrame(in, store, in.frames.at(name), indices, computed));
+  }
+  std::vector<ComputedOutput> out;
+  for (size_t i = 0; i < computed.size(); ++i) {
+    if (!computed[i]) return InternalError("output " + in.outputs[i].name + " was not computed");
+    computed[i]->record.declaration_json = in.outputs[i].json;
+    out.push_back(std::move(*computed[i]));
+  }
+  return out;
+}
+
+}  // namespace hdhub::service::internal

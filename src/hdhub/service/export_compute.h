@@ -1,0 +1,67 @@
+// Internal to export_service.cc: an export request's outputs computed from
+// the author's workspace (docs/airlock-workflow.md §6 "On change and
+// submit"). Per (frame, measure): the frame's reference rows and rows
+// (FrameQuery, ReferenceQuery) run through `run`, the data gathered
+// (FrameDataBuilder), every table of the outputs over it protected together
+// against the frame's ledger under `rules` (airlock::Protect), then each
+// output's verdict, CSV (RenderTableCsv), size and SHA-256.
+//
+// The computation holds health data (the rows, the true values); what it
+// returns holds published cells only (the CSV is not kept) and counts.
+// Errors name outputs, frames and dimensions, never a value.
+//
+// Thread-safety: a pure function over its arguments (`run` is called from
+// the caller's thread).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hdhub/airlock/disclosure_rules.h"
+#include "hdhub/common/status.h"
+#include "hdhub/exports/export_store.h"
+#include "hdhub/exports/frame.h"
+#include "hdhub/sql/query_result.h"
+
+namespace hdhub::service::internal {
+
+// An output's declaration as the author gave it.
+struct DeclaredOutput {
+  std::string name;
+  std::string json;
+};
+
+// An output computed for a revision.
+struct ComputedOutput {
+  exports::OutputRecord record;  // request, revision and logical_name left to the caller
+  exports::RequestOutput flow;
+  int64_t review_cells = 0;
+  int64_t suppressed_cells = 0;
+  int64_t repair_rounds = 0;
+};
+
+struct ComputeInput {
+  std::string project;
+  std::vector<DeclaredOutput> outputs;
+  std::map<std::string, exports::FrameDeclaration> frames;  // by name
+  // Frames of the project with a release already (§6 "Across frames").
+  std::vector<std::string> released_frames;
+  airlock::DisclosureRules rules;
+  // Runs one statement in the author's session.
+  std::function<StatusOr<sql::QueryResult>(const std::string& sql)> run;
+};
+
+// The name and kind of an output's declaration: InvalidArgument for
+// malformed JSON or a missing or malformed name; for a kind other than
+// table, InvalidArgument "... not supported yet" naming the kind.
+StatusOr<std::string> DeclaredOutputName(const std::string& json);
+
+// Every output of `input`, in its order. InvalidArgument for an output over
+// an unknown frame and the errors of the declarations' parsers, of the
+// queries and of Protect (docs §9).
+StatusOr<std::vector<ComputedOutput>> ComputeOutputs(const ComputeInput& input, exports::ExportStore& store);
+
+}  // namespace hdhub::service::internal

@@ -1,0 +1,93 @@
+// Internal to the service's airlock methods (export_service.cc): the steps
+// every one of them shares. Access to a request (the policy asked, the
+// refusal logged, "unknown or not yours" for one who may not read it), the
+// outputs computed in the author's session (export_compute.h), and a
+// transition persisted with its audit event in one ExportStore transaction.
+//
+// One ExportOps per call: it borrows the Service, the context and the store.
+// Errors and events name requests, projects, outputs and counts only.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hdhub/audit/event.h"
+#include "hdhub/directory/policy.h"
+#include "hdhub/exports/export_store.h"
+#include "hdhub/exports/frame.h"
+#include "hdhub/exports/request_flow.h"
+#include "hdhub/service/export_compute.h"
+#include "hdhub/service/service.h"
+
+namespace hdhub::service {
+
+// PermissionDenied "export request <id> is unknown or not yours".
+Status UnknownOrNotYoursRequest(std::string_view id);
+
+// A request loaded for one operation, its caller allowed.
+struct LoadedRequest {
+  exports::RequestRecord request;
+  exports::ExportRequestRecord flow;           // what Apply reads
+  std::vector<exports::OutputRecord> outputs;  // of the current revision
+  audit::Event event;                          // actor, role, action, objects, project set
+  exports::Actor actor;
+};
+
+// A revision to append with a transition: its manifest and outputs.
+struct NewRevision {
+  exports::RevisionRecord revision;
+  std::vector<exports::OutputRecord> outputs;
+  nlohmann::json details;  // §7's outputs, kinds, manifest_sha256 and verdict counts
+};
+
+class ExportOps {
+ public:
+  ExportOps(Service& service, const RequestContext& ctx, exports::ExportStore& store)
+      : svc_(service), ctx_(ctx), store_(store) {}
+
+  // Request `id` for `op` (its audit action names the event). A caller who
+  // may not read it (or an unknown id): UnknownOrNotYoursRequest, logged
+  // denied; one who may read it but not do `op`: the policy's refusal, logged.
+  StatusOr<LoadedRequest> Load(directory::Operation op, const std::string& id);
+
+  // Logs `event` with the outcome of `status`; returns `status` (or the log's error).
+  Status Refuse(audit::Event event, const Status& status);
+
+  // The outputs `declared` of the author's request in `project`, computed
+  // over the project's frames (`new_frame` replacing or adding one) in a
+  // session opened for the caller (its checks and refusals as QueryProject's).
+  StatusOr<std::vector<internal::ComputedOutput>> Compute(const std::string& project,
+                                                          const std::vector<internal::DeclaredOutput>& declared,
+                                                          const std::optional<exports::FrameDeclaration>& new_frame);
+
+  // Revision `number` of request `id` with `outputs`: a new salt, the
+  // manifest and its salted digest (§7) and the verdict counts.
+  static StatusOr<NewRevision> Revision(const std::string& id, const std::string& project, int64_t number,
+                                        const std::vector<internal::ComputedOutput>& outputs, int64_t now_us);
+
+  // Persists `step` (from `loaded`'s record) in one transaction: `before`
+  // when given (a frame), the revision when given, a new review or decision,
+  // the state; then its event (the transition's details, `revision`'s
+  // details, the action's free text), whose failure rolls it all back. A
+  // failure is logged (as the event, outcome failure) and returned.
+  Status Commit(const LoadedRequest& loaded, const exports::Step& step, const exports::Action* action,
+                const std::optional<NewRevision>& revision, const std::function<Status()>& before = nullptr);
+
+  // Apply(`action`) to `loaded` by its caller, then Commit with no new
+  // revision (withdraw, review, return, reject); Apply's refusal logged.
+  Status ApplyAndCommit(const LoadedRequest& loaded, const exports::Action& action);
+
+  // The view of request `id` (no wrapped key); with `evidence`, the outputs' verdicts.
+  StatusOr<ExportRequestView> View(const std::string& id, bool evidence);
+
+  int64_t NowUs() const;
+
+ private:
+  Service& svc_;
+  const RequestContext& ctx_;
+  exports::ExportStore& store_;
+};
+
+}  // namespace hdhub::service

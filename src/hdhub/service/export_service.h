@@ -1,0 +1,83 @@
+// The airlock's export requests as the service layer shows them
+// (docs/airlock-workflow.md §8): what a change asks for, what a reader sees,
+// what a list holds, a checker's review and a return or rejection. The
+// Service methods that take and give these are in service.h; their code is
+// in export_service.cc (access, transitions, events) and export_compute.cc
+// (the outputs computed from the author's workspace and protected).
+//
+// Thread-safety: values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hdhub/exports/export_store.h"
+#include "hdhub/exports/request_flow.h"
+
+namespace hdhub::service {
+
+// One change of a request (§4 "change"): each starts a new revision whose
+// outputs are all computed again.
+enum class ExportChangeKind {
+  kFrame,      // add or replace a frame: `json` is its declaration (exports/frame.h)
+  kOutput,     // add or replace an output: `json` is its declaration (exports/table_output.h)
+  kRemove,     // remove the output named `name`
+  kRecompute,  // the same outputs, computed again
+};
+
+struct ExportChange {
+  ExportChangeKind kind = ExportChangeKind::kRecompute;
+  std::string json;
+  std::string name;
+};
+
+// A request as a reader sees it: the record (its wrapped data key left
+// out), the project's frames, the outputs of the current revision with their
+// sizes, digests and verdicts, every review (comments included) and every
+// return or rejection.
+struct ExportRequestView {
+  exports::RequestRecord request;
+  std::vector<exports::FrameRecord> frames;
+  std::vector<exports::OutputRecord> outputs;
+  std::vector<exports::CheckerReview> reviews;
+  std::vector<exports::DecisionRecord> decisions;
+  // Asked with `evidence` (checkers, kAirlockEvidence): each output's
+  // verdict as the automatic checks gave it, by output name (the sealed
+  // evidence with true values is not written yet; see the workflow page).
+  std::optional<std::vector<std::string>> evidence;
+};
+
+// One line of ListExportRequests.
+struct ExportRequestSummary {
+  std::string id;
+  std::string project;
+  std::string author;
+  std::string title;
+  exports::RequestState state = exports::RequestState::kDraft;
+  int64_t revision = 0;
+  int64_t created_at_us = 0;
+};
+
+// Either member may be absent.
+struct ExportFilter {
+  std::optional<std::string> project;
+  std::optional<exports::RequestState> state;
+};
+
+// A checker's review of the revision she read (§8's `Review`).
+struct ExportReview {
+  int64_t revision = 0;
+  std::vector<exports::OutputReview> decisions;
+};
+
+// A return (`reject` false) or a rejection, of the revision read, with the
+// checker's reason (§8's `Decision`).
+struct ExportDecision {
+  bool reject = false;
+  int64_t revision = 0;
+  std::string reason;
+};
+
+}  // namespace hdhub::service

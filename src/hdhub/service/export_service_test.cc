@@ -1,0 +1,291 @@
+// The airlock's export requests through the service, on a real hub: a
+// project over 21 beneficiaries (10 of sex 1, 11 of sex 2), its author rita,
+// a member who is also a checker (mona), two checkers (carl, cleo) and a
+// researcher of no project (nina).
+#include <nlohmann/json.hpp>
+
+#include "hdhub/service/service_test_util.h"
+
+namespace hdhub::service {
+namespace {
+
+using directory::Role;
+using exports::OutputDecision;
+using exports::RequestState;
+using ::hdhub::testing::StatusIs;
+using ::testing::HasSubstr;
+
+constexpr std::string_view kFrame = R"({"frame": "people", "unit": "person", "person": "BEN_NIR_PSA",
+  "sql": "SELECT BEN_NIR_PSA, BEN_SEX_COD FROM IR_BEN_R",
+  "dimensions": [{"name": "sex", "column": "BEN_SEX_COD", "values": ["1", "2"]}]})";
+constexpr std::string_view kComment = "looks fine to me, zebra-quartz";
+
+// A table output of the frame: every sex, or one (`filter`).
+std::string Output(const std::string& name, const std::string& filter = "") {
+  nlohmann::json dimension = {{"dimension", "sex"}};
+  if (!filter.empty()) dimension["filter"] = filter;
+  return nlohmann::json{{"output", name},
+                        {"frame", "people"},
+                        {"measure", "count"},
+                        {"tables", {{{"id", "t"}, {"dimensions", {dimension}}}}}}
+      .dump();
+}
+
+std::string Person(int i) { return "NIRPERSON" + std::to_string(10000000 + i); }
+
+class ExportServiceTest : public ProjectServiceTest {
+ protected:
+  void SetUp() override {
+    ProjectServiceTest::SetUp();
+    AddAccount("mona", {Role::kResearcher, Role::kChecker});
+    AddAccount("carl", {Role::kChecker});
+    AddAccount("cleo", {Role::kChecker});
+    AddAccount("nina", {Role::kResearcher});
+    std::vector<std::string> rows;
+    for (int i = 0; i < 21; ++i) rows.push_back(Person(i) + (i < 10 ? ",1,1970" : ",2,1980"));
+    ASSERT_OK(IngestRows("IR_BEN_R", rows).status());
+    Build("p1", {"rita", "mona"});
+  }
+
+  void Build(const std::string& id, std::vector<std::string> members, const std::string& rules = "{}") {
+    projects::ProjectSpec spec = Spec(id, std::move(members));
+    spec.airlock_rules_json = rules;
+    ASSERT_OK(svc_->CreateProject(ctx("olga"), spec));
+    ASSERT_OK(svc_->ApproveProject(ctx("olga"), id).status());
+    ASSERT_OK(svc_->ApproveProject(ctx("oscar"), id).status());
+    ASSERT_OK(svc_->BuildWorkspace(ctx("olga"), id).status());
+  }
+
+  // rita's request in `project` over the frame with `outputs` (name, filter).
+  std::string Draft(const std::vector<std::pair<std::string, std::string>>& outputs = {{"by-sex", ""}},
+                    const std::string& project = "p1") {
+    StatusOr<ExportRequestView> v = svc_->CreateExportRequest(ctx("rita"), project, "Sex ratio");
+    EXPECT_OK(v.status());
+    const std::string id = v->request.id;
+    EXPECT_OK(
+        svc_->ChangeExportRequest(ctx("rita"), id, {.kind = ExportChangeKind::kFrame, .json = std::string(kFrame)})
+            .status());
+    for (const auto& [name, filter] : outputs) {
+      EXPECT_OK(
+          svc_->ChangeExportRequest(ctx("rita"), id, {.kind = ExportChangeKind::kOutput, .json = Output(name, filter)})
+              .status());
+    }
+    return id;
+  }
+  std::string Submitted() {
+    const std::string id = Draft();
+    EXPECT_OK(svc_->SubmitExportRequest(ctx("rita"), id).status());
+    return id;
+  }
+  ExportRequestView Show(const std::string& id, const std::string& who = "rita") {
+    StatusOr<ExportRequestView> v = svc_->ShowExportRequest(ctx(who), id, false);
+    EXPECT_OK(v.status());
+    return *v;
+  }
+  // `checker` approves every output of `revision` (0: the current one).
+  StatusOr<ExportRequestView> Approve(const std::string& checker, const std::string& id, int64_t revision = 0) {
+    const ExportRequestView v = Show(id);
+    ExportReview review{.revision = revision == 0 ? v.request.revision : revision, .decisions = {}};
+    for (const exports::OutputRecord& o : v.outputs) {
+      review.decisions.push_back({.output = o.name, .decision = OutputDecision::kApprove, .comment = ""});
+    }
+    return svc_->ReviewExportRequest(ctx(checker), id, review);
+  }
+  nlohmann::json Verdict(const ExportRequestView& v, const std::string& output) {
+    for (const exports::OutputRecord& o : v.outputs) {
+      if (o.name == output) return nlohmann::json::parse(o.verdict_json);
+    }
+    ADD_FAILURE() << "no output " << output;
+    return {};
+  }
+};
+
+TEST_F(ExportServiceTest, TenPeopleSuppressedElevenPublished) {
+  const std::string id = Draft({{"sex-1", "1"}, {"sex-2", "2"}, {"by-sex", ""}});
+  const ExportRequestView v = Show(id);
+  ASSERT_EQ(v.outputs.size(), 3u);
+  EXPECT_EQ(Verdict(v, "sex-1")["suppressed_cells"], 1);  // 10 people
+  EXPECT_EQ(Verdict(v, "sex-2")["suppressed_cells"], 0);  // 11 people
+  EXPECT_EQ(Verdict(v, "sex-2")["outcome"], "pass");
+  EXPECT_EQ(Verdict(v, "by-sex")["cells"], 2);
+  EXPECT_EQ(Verdict(v, "by-sex")["suppressed_cells"], 1);
+  for (const exports::OutputRecord& o : v.outputs) EXPECT_EQ(o.sha256.size(), 64u);
+  EXPECT_EQ(v.request.revision, 5);  // created, frame, three outputs
+  ASSERT_OK(svc_->SubmitExportRequest(ctx("rita"), id).status());
+  EXPECT_EQ(Show(id).request.state, RequestState::kSubmitted);
+}
+
+TEST_F(ExportServiceTest, ProjectRulesTightenTheHubs) {
+  Build("strict", {"rita"}, R"({"min_count": 12})");
+  const ExportRequestView v = Show(Draft({{"sex-2", "2"}}, "strict"));
+  EXPECT_EQ(Verdict(v, "sex-2")["suppressed_cells"], 1);  // 11 people, under 12
+  projects::ProjectSpec loose = Spec("loose", {"rita"});
+  loose.airlock_rules_json = R"({"min_count": 5})";
+  EXPECT_THAT(svc_->CreateProject(ctx("olga"), loose), StatusIs(StatusCode::kInvalidArgument, HasSubstr("min_count")));
+}
+
+TEST_F(ExportServiceTest, OtherKindsNotSupportedYet) {
+  const std::string id = Draft({});
+  nlohmann::json model = nlohmann::json::parse(Output("m"));
+  model["kind"] = "model";
+  EXPECT_THAT(svc_->ChangeExportRequest(ctx("rita"), id, {.kind = ExportChangeKind::kOutput, .json = model.dump()}),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("kind model is not supported yet")));
+}
+
+TEST_F(ExportServiceTest, AuthorCannotReview) {
+  const std::string id = Submitted();
+  EXPECT_THAT(Approve("rita", id), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_EQ(Show(id).request.state, RequestState::kSubmitted);
+}
+
+TEST_F(ExportServiceTest, MemberCheckerCannotReview) {
+  const std::string id = Submitted();
+  const uint64_t before = LogSize();
+  StatusOr<ExportRequestView> r = [&] {
+    const ExportRequestView v = Show(id);
+    ExportReview review{.revision = v.request.revision, .decisions = {}};
+    review.decisions.push_back({.output = "by-sex", .decision = OutputDecision::kApprove, .comment = ""});
+    return svc_->ReviewExportRequest(ctx("mona"), id, review);
+  }();
+  EXPECT_THAT(r, StatusIs(StatusCode::kPermissionDenied));
+  bool logged = false;
+  for (const audit::Entry& e : EntriesSince(before)) {
+    logged = logged || (e.event.action == "airlock.review" && e.event.actor == "mona" &&
+                        e.event.outcome == audit::Outcome::kDenied);
+  }
+  EXPECT_TRUE(logged);
+  EXPECT_TRUE(Show(id).reviews.empty());
+}
+
+TEST_F(ExportServiceTest, SameCheckerTwiceRefused) {
+  const std::string id = Submitted();
+  ASSERT_OK(Approve("carl", id).status());
+  EXPECT_THAT(Approve("carl", id), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_EQ(Show(id).request.state, RequestState::kPartiallyReviewed);
+}
+
+TEST_F(ExportServiceTest, OneApprovalIsPartial) {
+  const std::string id = Submitted();
+  ASSERT_OK_AND_ASSIGN(ExportRequestView v, Approve("carl", id));
+  EXPECT_EQ(v.request.state, RequestState::kPartiallyReviewed);
+  EXPECT_EQ(v.reviews.size(), 1u);
+}
+
+TEST_F(ExportServiceTest, TwoApprovalsApprove) {
+  const std::string id = Submitted();
+  ASSERT_OK(Approve("carl", id).status());
+  ASSERT_OK_AND_ASSIGN(ExportRequestView v, Approve("cleo", id));
+  EXPECT_EQ(v.request.state, RequestState::kApproved);
+}
+
+TEST_F(ExportServiceTest, ChangeAfterOneReviewNeedsTwoNew) {
+  const std::string id = Submitted();
+  ASSERT_OK(Approve("carl", id).status());
+  const int64_t reviewed = Show(id).request.revision;
+  ASSERT_OK_AND_ASSIGN(ExportRequestView v,
+                       svc_->ChangeExportRequest(ctx("rita"), id, {.kind = ExportChangeKind::kRecompute}));
+  EXPECT_EQ(v.request.revision, reviewed + 1);
+  EXPECT_EQ(v.request.state, RequestState::kSubmitted);
+  ASSERT_OK_AND_ASSIGN(v, Approve("cleo", id));
+  EXPECT_EQ(v.request.state, RequestState::kPartiallyReviewed);  // carl's earlier review does not count
+  ASSERT_OK_AND_ASSIGN(v, Approve("carl", id));
+  EXPECT_EQ(v.request.state, RequestState::kApproved);
+}
+
+TEST_F(ExportServiceTest, ReviewOfOlderRevisionRefused) {
+  const std::string id = Submitted();
+  const int64_t read = Show(id).request.revision;
+  ASSERT_OK(svc_->ChangeExportRequest(ctx("rita"), id, {.kind = ExportChangeKind::kRecompute}).status());
+  EXPECT_THAT(Approve("carl", id, read), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("changed since")));
+  EXPECT_TRUE(Show(id).reviews.empty());
+}
+
+TEST_F(ExportServiceTest, ReturnThenResubmit) {
+  const std::string id = Submitted();
+  const int64_t revision = Show(id).request.revision;
+  ASSERT_OK_AND_ASSIGN(
+      ExportRequestView v,
+      svc_->DecideExportRequest(ctx("carl"), id, {.reject = false, .revision = revision, .reason = "label the table"}));
+  EXPECT_EQ(v.request.state, RequestState::kReturned);
+  ASSERT_OK_AND_ASSIGN(v, svc_->SubmitExportRequest(ctx("rita"), id));
+  EXPECT_EQ(v.request.state, RequestState::kSubmitted);
+  EXPECT_EQ(v.request.revision, revision + 1);
+  EXPECT_EQ(v.outputs.size(), 1u);
+}
+
+TEST_F(ExportServiceTest, WithdrawIsFinal) {
+  const std::string id = Submitted();
+  ASSERT_OK(svc_->WithdrawExportRequest(ctx("rita"), id));
+  EXPECT_EQ(Show(id).request.state, RequestState::kWithdrawn);
+  EXPECT_THAT(svc_->SubmitExportRequest(ctx("rita"), id), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(svc_->ChangeExportRequest(ctx("rita"), id, {.kind = ExportChangeKind::kRecompute}),
+              StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(svc_->WithdrawExportRequest(ctx("rita"), id), StatusIs(StatusCode::kFailedPrecondition));
+  EXPECT_THAT(Approve("carl", id), StatusIs(StatusCode::kFailedPrecondition));
+}
+
+TEST_F(ExportServiceTest, UnknownOrNotYours) {
+  const std::string id = Draft();
+  const std::string unknown = "p1-e99";
+  EXPECT_THAT(svc_->ShowExportRequest(ctx("nina"), id, false),
+              StatusIs(StatusCode::kPermissionDenied, "export request " + id + " is unknown or not yours"));
+  EXPECT_THAT(svc_->ShowExportRequest(ctx("nina"), unknown, false),
+              StatusIs(StatusCode::kPermissionDenied, "export request " + unknown + " is unknown or not yours"));
+  EXPECT_THAT(svc_->SubmitExportRequest(ctx("nina"), id),
+              StatusIs(StatusCode::kPermissionDenied, "export request " + id + " is unknown or not yours"));
+  EXPECT_THAT(svc_->CreateExportRequest(ctx("nina"), "p1", "mine"), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_EQ(Show(id).request.state, RequestState::kDraft);
+}
+
+TEST_F(ExportServiceTest, ListShowsOnlyMine) {
+  Build("p2", {"nina"});
+  const std::string mine = Draft();
+  ASSERT_OK_AND_ASSIGN(ExportRequestView other, svc_->CreateExportRequest(ctx("nina"), "p2", "Other"));
+  auto ids = [&](const std::string& who) {
+    std::vector<std::string> out;
+    StatusOr<std::vector<ExportRequestSummary>> listed = svc_->ListExportRequests(ctx(who), {});
+    EXPECT_OK(listed.status());
+    if (!listed.ok()) return out;
+    for (const ExportRequestSummary& s : *listed) out.push_back(s.id);
+    return out;
+  };
+  EXPECT_THAT(ids("rita"), ::testing::ElementsAre(mine));
+  EXPECT_THAT(ids("nina"), ::testing::ElementsAre(other.request.id));
+  EXPECT_THAT(ids("carl"), ::testing::UnorderedElementsAre(mine, other.request.id));
+  EXPECT_THAT(svc_->ListExportRequests(ctx("olga"), {}), StatusIs(StatusCode::kPermissionDenied));
+}
+
+TEST_F(ExportServiceTest, NoCellValueInAnyEvent) {
+  const uint64_t before = LogSize();
+  const std::string id = Draft({{"sex-1", "1"}, {"sex-2", "2"}, {"by-sex", ""}});
+  ASSERT_OK(svc_->SubmitExportRequest(ctx("rita"), id).status());
+  const ExportRequestView v = Show(id);
+  ExportReview review{.revision = v.request.revision, .decisions = {}};
+  for (const exports::OutputRecord& o : v.outputs) {
+    review.decisions.push_back(
+        {.output = o.name, .decision = OutputDecision::kApprove, .comment = std::string(kComment)});
+  }
+  ASSERT_OK(svc_->ReviewExportRequest(ctx("carl"), id, review).status());
+  ASSERT_OK(svc_->ReviewExportRequest(ctx("cleo"), id, review).status());
+  ASSERT_OK(svc_->ShowExportRequest(ctx("carl"), id, true).status());
+  const std::vector<audit::Entry> entries = EntriesSince(before);
+  int airlock_events = 0;
+  for (const audit::Entry& e : entries) {
+    const std::string text = nlohmann::json{{"details", e.event.details}, {"objects", e.event.objects}}.dump();
+    EXPECT_THAT(text, ::testing::Not(HasSubstr("NIRPERSON"))) << e.event.action;
+    EXPECT_THAT(text, ::testing::Not(HasSubstr("zebra"))) << e.event.action;
+    if (e.event.action.rfind("airlock.", 0) != 0) continue;
+    ++airlock_events;
+    for (const auto& [key, value] : e.event.details.items()) {
+      // The cells' values (10, 11) and the codes of the data ("1", "2").
+      EXPECT_NE(value, 10) << e.event.action << " " << key;
+      EXPECT_NE(value, 11) << e.event.action << " " << key;
+      EXPECT_NE(value, "1") << e.event.action << " " << key;
+      EXPECT_NE(value, "2") << e.event.action << " " << key;
+    }
+  }
+  EXPECT_GE(airlock_events, 8);  // create, frame, 3 outputs, submit, 2 reviews, show
+}
+
+}  // namespace
+}  // namespace hdhub::service
