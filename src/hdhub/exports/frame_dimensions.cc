@@ -118,7 +118,9 @@ StatusOr<airlock::Dimension> NomenclatureDimension(const FrameDimension& dim, co
 }
 
 Status CheckReferenceKeys(const FrameDeclaration& frame, const ReferenceRows& refs) {
-  for (const auto& [name, rows] : refs) {
+  for (const auto& entry : refs) {
+    // A structured binding is not captured by a lambda before C++20's P1091 (clang 14).
+    const std::string& name = entry.first;
     auto it = std::find_if(frame.dimensions.begin(), frame.dimensions.end(),
                            [&](const FrameDimension& d) { return d.name == name; });
     if (it == frame.dimensions.end() || it->kind != DimensionKind::kNomenclature) {
