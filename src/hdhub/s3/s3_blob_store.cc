@@ -27,13 +27,8 @@ constexpr uint64_t kSizeUnknown = UINT64_MAX;
 // multipart upload's "<hex>-<parts>", a host's own form) states none: "".
 std::string EtagMd5(std::string_view etag) {
   if (etag.size() == 34 && etag.front() == '"' && etag.back() == '"') etag = etag.substr(1, 32);
-  if (etag.size() != 32) return {};
-  std::string md5;
-  for (char c : etag) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return {};
-    md5 += char(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return md5;
+  StatusOr<Bytes> md5 = etag.size() == 32 ? HexDecode(etag) : StatusOr<Bytes>(InvalidArgumentError("not an MD5"));
+  return md5.ok() ? HexEncode(*md5) : std::string();
 }
 
 bool ParseUint(std::string_view text, uint64_t& out) {
