@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "hdhub/airlock/protection.h"
+#include "hdhub/crypto/hash.h"
 #include "hdhub/exports/certificate.h"
 #include "hdhub/exports/frame_data.h"
 #include "hdhub/exports/table_output.h"
@@ -16,9 +17,6 @@ namespace hdhub::service::internal {
 namespace {
 
 using exports::FrameDeclaration;
-
-// The CSV of an output the checks refused: none, so the digest of no bytes.
-constexpr std::string_view kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 // A frame's airlock dimensions, from its reference tables.
 StatusOr<std::vector<airlock::Dimension>> Dimensions(const ComputeInput& in, const FrameDeclaration& frame) {
@@ -88,7 +86,7 @@ StatusOr<ComputedOutput> Judge(const ComputeInput& in, const exports::TableOutpu
   if (result.outcome == airlock::Outcome::kRefuse) {
     // Protect judged the frame's tables together: fail closed for each.
     out.flow.refused = true;
-    out.record.sha256 = std::string(kEmptySha256);
+    out.record.sha256 = HexEncode(crypto::Sha256({}));  // no CSV: the digest of no bytes
     verdict["outcome"] = "refuse";
     verdict["rules"] = RefusalRules(result);
     out.record.verdict_json = verdict.dump();
