@@ -185,6 +185,28 @@ def main():
     json_run("project show", ["pj"])
     json_run("project list", env={"HDHUB_TOKEN": tokens["rita"]})
     json_run("query", ["--project", "pj", "SELECT count(*) AS n FROM IR_BEN_R"], env={"HDHUB_TOKEN": tokens["rita"]})
+    # An export request of pj (docs/airlock-workflow.md §8), reviewed by a checker.
+    rita = {"HDHUB_TOKEN": tokens["rita"]}
+    json_run("user add", ["cleo", "--role", "checker"])
+    cleo = {"HDHUB_TOKEN": (json_run("token issue", ["cleo", "--ttl", "1d"]) or {}).get("token", "")}
+    with open(w("frame.json"), "w") as f:
+        f.write('{"frame": "people", "unit": "person", "person": "BEN_NIR_PSA", "sql": "SELECT BEN_NIR_PSA, '
+                'BEN_SEX_COD FROM IR_BEN_R", "dimensions": [{"name": "sex", "column": "BEN_SEX_COD", '
+                '"values": ["1", "2"]}]}')
+    with open(w("by-sex.json"), "w") as f:
+        f.write('{"output": "by-sex", "frame": "people", "measure": "count", '
+                '"tables": [{"id": "t", "dimensions": [{"dimension": "sex"}]}]}')
+    created = json_run("airlock request", ["pj", "--title", "Sex ratio"], env=rita) or {}
+    rid = created.get("id", "pj-e1")
+    json_run("airlock request", [rid, "--frame", w("frame.json")], env=rita)
+    json_run("airlock request", [rid, "--output", w("by-sex.json")], env=rita)
+    submitted = json_run("airlock request", [rid, "--submit"], env=rita) or {}
+    if submitted.get("state") != "submitted":
+        failures.append("airlock request --submit --json: want {\"state\": \"submitted\"}: %r" % submitted)
+    json_run("airlock list", ["--project", "pj"], env=rita)
+    json_run("airlock show", [rid, "--evidence"], env=cleo)
+    json_run("airlock review", [rid, "--revision", str(submitted.get("revision", 0)), "--decide", "by-sex=approve"],
+             env=cleo)
     json_run("project close", ["pj"])
     json_run("project sweep")
     json_run("check", ["--dry-run"])

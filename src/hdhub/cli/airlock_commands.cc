@@ -1,10 +1,11 @@
-// hdhub airlock …: the output airlock (issue 13). For now one command,
+// hdhub airlock …: the output airlock (issue 13). Here
 //   hdhub airlock verify BUNDLE FILE... --log-key KEY [--history DIR]
 // the offline verification of a release certificate
 // (docs/formats/airlock-certificate.md §6): no hub, no account, no hub key.
-// The workflow's commands (request, review, release, register, rules) come
-// with it (docs/airlock-workflow.md §8). Exit codes as in commands.h: a check
-// that does not hold is 1, unusable arguments 2.
+// The export requests (request, list, show, review) are in
+// airlock_request_commands.cc; release, register and rules come later
+// (docs/airlock-workflow.md §8). Exit codes as in commands.h: a check that
+// does not hold is 1, unusable arguments 2.
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -83,8 +84,8 @@ Status RunVerify(const GlobalOptions& opts, const VerifyArgs& a, int* exit_code)
 void AddAirlockCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* airlock = app.add_subcommand(
       "airlock",
-      "the output airlock: check a release certificate (verify); export requests, reviews and releases come with "
-      "the workflow (docs/airlock-workflow.md)");
+      "the output airlock: export requests (request, list, show), checkers' reviews (review), and the offline "
+      "check of a release certificate (verify); release, register and rules come later (docs/airlock-workflow.md)");
   airlock->require_subcommand(1);
   auto* verify = airlock->add_subcommand(
       "verify",
@@ -111,6 +112,7 @@ void AddAirlockCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code
     Status s = RunVerify(opts, *a, exit_code);
     if (!s.ok()) *exit_code = ReportError(opts, s);
   });
+  AddAirlockRequestCommands(*airlock, opts, exit_code);
 }
 
 }  // namespace hdhub::cli

@@ -102,7 +102,9 @@ void AddHostMigrationCommands(CLI::App& host, const GlobalOptions& opts, int* ex
 void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // serve
 void AddKeyCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // keys …
 void AddRestoreCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code);   // restore
-void AddAirlockCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // airlock verify
+void AddAirlockCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // airlock …
+// airlock request, list, show, review: added under `airlock` by AddAirlockCommands.
+void AddAirlockRequestCommands(CLI::App& airlock, const GlobalOptions& opts, int* exit_code);
 // An example at the end of every command's help (examples.cc).
 void AddExamples(CLI::App& app);
 

@@ -81,6 +81,14 @@ const std::map<std::string, std::string>& Examples() {
     {"audit consistency", "hdhub audit consistency --size1 100 --size2 250 > proof.txt"},
     {"airlock verify", "hdhub airlock verify p-2026-01-e7.hdhub-cert grid.csv readme.txt --log-key \"$(cat hub-log.vkey)\"\n"
                        "  hdhub --json airlock verify p-2026-01-e7.hdhub-cert grid.csv --log-key \"$KEY\" --history earlier/"},
+    {"airlock request", "HDHUB_TOKEN=$RITA hdhub airlock request diab --title 'Sex ratio'   # prints diab-e1\n"
+                        "  HDHUB_TOKEN=$RITA hdhub airlock request diab-e1 --frame people.json\n"
+                        "  HDHUB_TOKEN=$RITA hdhub airlock request diab-e1 --output by-sex.json\n"
+                        "  HDHUB_TOKEN=$RITA hdhub airlock request diab-e1 --submit"},
+    {"airlock list", "HDHUB_TOKEN=$CARL hdhub airlock list --state submitted"},
+    {"airlock show", "HDHUB_TOKEN=$CARL hdhub airlock show diab-e1 --evidence"},
+    {"airlock review", "HDHUB_TOKEN=$CARL hdhub airlock review diab-e1 --revision 3 --decide by-sex=approve\n"
+                       "  HDHUB_TOKEN=$CARL hdhub airlock review diab-e1 --revision 3 --return 'the age bands overlap'"},
     {"audit check-inclusion", "hdhub audit check-inclusion --index 42 --size 250 --leaf-hash $LEAF --root $ROOT --proof $PROOF"},
     {"audit check-consistency", "hdhub audit check-consistency --size1 100 --size2 250 --root1 $R1 --root2 $R2 --proof $PROOF"},
     {"audit show", "hdhub audit show --project diab --action query. --since 2026-12-01"},

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# An export request through the binary (docs/airlock-workflow.md §8): on a
+# synthetic population, rita (a member of p1) creates a request, adds a frame
+# and a table output, submits; two checkers approve the revision and the
+# request is approved. Refused: the author's own review (even as a checker),
+# any reading or change by rob (a researcher of no project, told "unknown or
+# not yours" as for an id that does not exist), unusable arguments (exit 2),
+# and every command through a server (no HTTP route yet).
+# Usage: airlock_cli_test.sh <hdhub binary> <shared/snds dir>
+set -uo pipefail
+source "$(dirname "$0")/cli_test_lib.sh"
+start_test_hub "$1" "airlock cli passphrase 2026"
+SNDS=$2
+err_lacks() { ! grep -q -- "$1" "$work/err"; }
+field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/out" 2>/dev/null; }
+
+run source-key init --key "$work/src.key"
+run synth --people 200 --seed 5 --years 2022 --out "$work/ext"
+run init --operator olga
+check "init" test "$(rc)" = 0
+intake_synthetic "$work/ext" IR_BEN_R
+for u in omar:operator stan:steward rita:researcher rob:researcher carl:checker cleo:checker; do
+  run user add "${u%%:*}" --role "${u##*:}"
+done
+OMAR=$(token_for omar); STAN=$(token_for stan); RITA=$(token_for rita); ROB=$(token_for rob)
+CARL=$(token_for carl); CLEO=$(token_for cleo)
+check "tokens issued" test -n "$RITA" -a -n "$ROB" -a -n "$CARL" -a -n "$CLEO"
+echo '{"tables": {"IR_BEN_R": ["*"]}}' >"$work/scope.json"
+open_project p1 "$work/scope.json" rita
+
+cat >"$work/frame.json" <<'EOF'
+{"frame": "people", "unit": "person", "person": "BEN_NIR_PSA",
+ "sql": "SELECT BEN_NIR_PSA, BEN_SEX_COD FROM IR_BEN_R",
+ "dimensions": [{"name": "sex", "column": "BEN_SEX_COD", "values": ["1", "2"]}]}
+EOF
+cat >"$work/by-sex.json" <<'EOF'
+{"output": "by-sex", "frame": "people", "measure": "count", "tables": [{"id": "t", "dimensions": [{"dimension": "sex"}]}]}
+EOF
+
+# The author: create, a frame, an output, submit.
+as "$RITA" airlock request p1 --title "Sex ratio"
+check "rita creates a request (exit 0)" test "$(rc)" = 0
+id=$(cat "$work/out")
+check "... and is told its id" test "$id" = p1-e1
+as "$RITA" airlock request "$id" --json --frame "$work/frame.json"
+check "rita adds the frame" test "$(field "['frames'][0]['name']")" = people
+check "... a draft" test "$(field "['state']")" = draft
+check "... at revision 2" test "$(field "['revision']")" = 2
+as "$RITA" airlock request "$id" --output "$work/by-sex.json"
+check "rita adds a table output (text)" out_has "output by-sex (table, csv"
+as "$RITA" airlock request "$id" --recompute --submit
+check "two changes at once are unusable (exit 2)" test "$(rc)" = 2
+check "... and she is told to give one" err_has "exactly one of"
+as "$RITA" airlock request "$id" --json --submit
+check "rita submits" test "$(field "['state']")" = submitted
+rev=$(field "['revision']")
+check "... the outputs computed, with a verdict" test "$(field "['outputs'][0]['verdict']['outcome']")" != ""
+as "$RITA" airlock list --json --project p1
+check "rita's list holds it" out_has "\"$id\""
+
+# Who may not.
+run user grant rita --role checker
+as "$RITA" airlock review "$id" --revision "$rev" --decide by-sex=approve
+check "the author's own review is refused (exit 3)" test "$(rc)" = 3
+check "... as a permission error" err_has PERMISSION_DENIED
+for cmd in "show $id" "request $id --recompute" "review $id --revision $rev --decide by-sex=approve"; do
+  # shellcheck disable=SC2086
+  as "$ROB" airlock $cmd
+  check "rob: airlock ${cmd%% *} is refused (exit 3)" test "$(rc)" = 3
+done
+as "$ROB" airlock show "$id"
+check "... rob is told it is unknown or not his" err_has "export request $id is unknown or not yours"
+as "$ROB" airlock show p1-e99
+check "... as for a request that does not exist" err_has "export request p1-e99 is unknown or not yours"
+as "$ROB" airlock list --json
+check "rob's list does not hold it" out_lacks "\"$id\""
+as "$ROB" airlock request p1 --title "Not mine"
+check "rob cannot create a request in p1" test "$(rc)" = 3
+as "$CARL" airlock list --state nonsense
+check "an unknown --state is unusable (exit 2)" test "$(rc)" = 2
+as "$CARL" --server https://127.0.0.1:9 airlock show "$id"
+check "through a server: not available over HTTP yet" err_has "not available over HTTP yet"
+
+# The checkers.
+as "$CARL" airlock review "$id" --revision "$rev" --decide by-sex=approve --json
+check "carl approves" test "$(field "['state']")" = partially_reviewed
+as "$CARL" airlock review "$id" --revision "$rev" --decide by-sex=changes --decide by-sex=approve
+check "one output decided twice is unusable (exit 2)" test "$(rc)" = 2
+as "$CLEO" airlock review "$id" --revision "$rev" --decide by-sex=approve --comment "by-sex=cells fine, quartz-77"
+check "cleo approves" test "$(rc)" = 0
+as "$CARL" airlock show "$id" --json
+check "show --json: approved" test "$(field "['state']")" = approved
+check "... two reviews" test "$(field "['reviews'].__len__()")" = 2
+check "... both of revision $rev" test "$(field "['reviews'][1]['revision']")" = "$rev"
+check "... cleo's comment kept" out_has "quartz-77"
+as "$CARL" airlock list --state approved
+check "list --state approved holds it (text)" out_has "$id"
+as "$ROB" airlock show "$id" --json
+check "rob still learns nothing" out_lacks "quartz-77"
+check "... nor from the error" err_lacks "quartz-77"
+finish
