@@ -11,15 +11,32 @@ namespace hdhub::audit {
 namespace {
 // The seq an entry claims, read without a full JSON parse (verification of a
 // million entries must stay fast); DecodeEntry-level checks are for `show`.
+// Only the entry's own member counts: one scan that skips strings and reads
+// the key "seq" at the top level, so a "seq" inside the details (the
+// airlock's release number) or in a text is never taken for it.
 StatusOr<uint64_t> ClaimedSeq(std::string_view entry) {
   constexpr std::string_view kKey = "\"seq\":";
-  const size_t at = entry.find(kKey);
-  if (at == std::string_view::npos) return DataLossError("entry has no seq");
-  const char* begin = entry.data() + at + kKey.size();
-  uint64_t seq = 0;
-  auto [ptr, ec] = std::from_chars(begin, entry.data() + entry.size(), seq);
-  if (ec != std::errc() || ptr == begin) return DataLossError("entry has a malformed seq");
-  return seq;
+  int depth = 0;
+  for (size_t i = 0; i < entry.size(); ++i) {
+    const char c = entry[i];
+    if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == '"') {
+      if (depth == 1 && entry.substr(i, kKey.size()) == kKey) {
+        const char* begin = entry.data() + i + kKey.size();
+        uint64_t seq = 0;
+        auto [ptr, ec] = std::from_chars(begin, entry.data() + entry.size(), seq);
+        if (ec != std::errc() || ptr == begin) return DataLossError("entry has a malformed seq");
+        return seq;
+      }
+      for (++i; i < entry.size() && entry[i] != '"'; ++i) {
+        if (entry[i] == '\\') ++i;  // an escaped character, a quote included
+      }
+    }
+  }
+  return DataLossError("entry has no seq");
 }
 }  // namespace
 
