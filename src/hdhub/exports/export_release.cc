@@ -187,6 +187,7 @@ Status ExportStore::InsertRelease(const NewRelease& r, const ReleaseRecord& row)
                             {row.project, row.seq, t.frame, t.measure, t.table.id, j.spec, j.cells})
                         .status());
   }
+  RETURN_IF_ERROR(InsertObjects(r, row));
   ASSIGN_OR_RETURN(int64_t changed,
                    Execute(*db_, "UPDATE export_request SET state = 'released' WHERE id = ?1 AND state = 'approved'",
                            {row.request}));

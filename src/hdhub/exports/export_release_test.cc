@@ -43,6 +43,15 @@ class ExportReleaseTest : public ExportStoreFixture {
                       .tables = {Table("t1/age")}};
   }
   std::string Start() { return HexEncode(HistoryStart("diab")); }
+  // An object as the service records it: only the host's facts, the store
+  // fills in project, request and seq.
+  static ExportObjectRecord Object(const std::string& name, ExportObjectKind kind = ExportObjectKind::kRelease) {
+    return ExportObjectRecord{.object_name = "obj-" + name,
+                              .logical_name = "projects/diab/releases/1/" + name,
+                              .kind = kind,
+                              .bytes = 77,
+                              .sha256 = std::string(64, 'f')};
+  }
 };
 
 TEST_F(ExportReleaseTest, AppendReleaseStoresTheReleaseAndLedgerGivesItBack) {
@@ -171,12 +180,14 @@ TEST_F(ExportReleaseTest, AppendOnlyTablesRefuseUpdateAndDeleteByRawSql) {
   ASSERT_OK(store_->AppendOutput(Output(id, 1, "t1")));
   ASSERT_OK(store_->AppendReview(id, Review("chloe", 1)));
   ASSERT_OK(store_->AppendDecision(id, {.actor = "chloe", .revision = 1, .text = "why", .at_us = 1}));
-  ASSERT_OK(store_->AppendRelease(Release(id, Start())).status());
+  NewRelease release = Release(id, Start());
+  release.objects = {Object("t1")};
+  ASSERT_OK(store_->AppendRelease(release).status());
   ASSERT_OK(store_->ProposeRules(R"({"min_count": 12})", "olga", 1).status());
   const std::vector<std::pair<std::string, std::string>> tables = {
       {"export_revision", "created_at_us"}, {"export_output", "bytes"}, {"export_review", "at_us"},
       {"export_decision", "at_us"},         {"release", "audit_index"}, {"release_table", "measure"},
-      {"airlock_hub_rules", "at_us"}};
+      {"airlock_hub_rules", "at_us"},       {"export_object", "bytes"}};
   for (const auto& [table, column] : tables) {
     const int64_t rows = Count(table);
     ASSERT_EQ(rows, 1) << table;
@@ -187,6 +198,93 @@ TEST_F(ExportReleaseTest, AppendOnlyTablesRefuseUpdateAndDeleteByRawSql) {
         << table;
     EXPECT_EQ(Count(table), rows) << table;
   }
+}
+
+// The objects a release sealed on the host are recorded with it; release
+// objects stay live, evidence only while its request's key exists.
+TEST_F(ExportReleaseTest, AReleaseRecordsItsObjectsAndEvidenceIsShreddedWithItsRequestKey) {
+  const std::string id = ApprovedRequest();
+  NewRelease r = Release(id, Start());
+  r.objects = {Object("t1"), Object("certificate.json"), Object("evidence.json", ExportObjectKind::kEvidence)};
+  r.objects[0].seq = 1;  // a caller's seq that agrees is fine
+  ASSERT_OK(store_->AppendRelease(r).status());
+  ASSERT_OK_AND_ASSIGN(std::vector<ExportObjectRecord> objects, store_->ListObjects());
+  ASSERT_EQ(objects.size(), 3u);
+  for (const ExportObjectRecord& o : objects) {
+    EXPECT_EQ(o.project, "diab") << o.object_name;
+    EXPECT_EQ(o.request, id) << o.object_name;
+    EXPECT_EQ(o.bytes, 77) << o.object_name;
+    EXPECT_EQ(o.sha256, std::string(64, 'f')) << o.object_name;
+    EXPECT_TRUE(o.live) << o.object_name;
+  }
+  EXPECT_EQ(objects[0].object_name, "obj-t1");
+  EXPECT_EQ(objects[0].logical_name, "projects/diab/releases/1/t1");
+  EXPECT_THAT(objects[1].seq, Optional(1));
+  EXPECT_EQ(objects[1].kind, ExportObjectKind::kRelease);
+  EXPECT_EQ(objects[2].kind, ExportObjectKind::kEvidence);
+  EXPECT_EQ(objects[2].seq, std::nullopt);
+
+  ASSERT_OK(store_->DestroyRequestKey(id));
+  ASSERT_OK_AND_ASSIGN(objects, store_->ListObjects());
+  ASSERT_EQ(objects.size(), 3u);
+  EXPECT_TRUE(objects[0].live);
+  EXPECT_TRUE(objects[1].live);
+  EXPECT_FALSE(objects[2].live);
+}
+
+TEST_F(ExportReleaseTest, AReleaseWithAnObjectRefusedRecordsNothing) {
+  const std::string id = ApprovedRequest();
+  auto refused = [&](const ExportObjectRecord& o, StatusCode code) {
+    NewRelease r = Release(id, Start());
+    r.objects = {Object("t1"), o};
+    EXPECT_THAT(store_->AppendRelease(r), StatusIs(code)) << o.object_name;
+  };
+  ExportObjectRecord bad = Object("t2");
+  bad.sha256 = std::string(64, 'F');
+  refused(bad, StatusCode::kInvalidArgument);
+  bad = Object("t2");
+  bad.object_name.clear();
+  refused(bad, StatusCode::kInvalidArgument);
+  bad = Object("t2");
+  bad.bytes = -1;
+  refused(bad, StatusCode::kInvalidArgument);
+  bad = Object("t2");
+  bad.request = "diab-e99";
+  refused(bad, StatusCode::kInvalidArgument);
+  bad = Object("evidence.json", ExportObjectKind::kEvidence);
+  bad.seq = 1;
+  refused(bad, StatusCode::kInvalidArgument);
+  bad = Object("t2");
+  bad.seq = 2;  // named for another release
+  refused(bad, StatusCode::kFailedPrecondition);
+  refused(Object("t1"), StatusCode::kAlreadyExists);  // the same object twice
+  // The log failing after the objects were accepted writes nothing either.
+  NewRelease r = Release(id, Start());
+  r.objects = {Object("t1")};
+  EXPECT_THAT(
+      store_->AppendRelease(r, [](const ReleaseRecord&) -> StatusOr<int64_t> { return UnavailableError("log down"); }),
+      StatusIs(StatusCode::kUnavailable));
+  EXPECT_EQ(Count("export_object") + Count("release"), 0);
+  EXPECT_THAT(store_->ListObjects(), IsOkAndHolds(::testing::IsEmpty()));
+  EXPECT_THAT(store_->GetRequest(id), IsOkAndHolds(::testing::Field(&RequestRecord::state, RequestState::kApproved)));
+}
+
+TEST_F(ExportReleaseTest, TheTablesRefuseAnObjectOfAnotherReleaseOrRequestByRawSql) {
+  const std::string id = ApprovedRequest();
+  ASSERT_OK(store_->AppendRelease(Release(id, Start())).status());
+  const std::string other = NewRequest();
+  auto insert = [&](const std::string& request, const std::string& seq, const std::string& kind) {
+    return Sql("INSERT INTO export_object VALUES ('o', 'l', 'diab', '" + request + "', " + seq + ", '" + kind +
+               "', 1, '" + std::string(64, 'a') + "')");
+  };
+  EXPECT_THAT(insert(other, "1", "release"), StatusIs(StatusCode::kFailedPrecondition, HasSubstr("release object")));
+  EXPECT_THAT(insert(id, "2", "release"), Not(IsOk()));
+  EXPECT_THAT(insert(id, "NULL", "release"), Not(IsOk()));
+  EXPECT_THAT(insert(id, "1", "evidence"), Not(IsOk()));
+  EXPECT_THAT(insert("obes-e1", "NULL", "evidence"), Not(IsOk()));
+  EXPECT_EQ(Count("export_object"), 0);
+  EXPECT_OK(insert(id, "1", "release"));
+  EXPECT_EQ(Count("export_object"), 1);
 }
 
 // A KEK rotation rewraps every request key not destroyed and every release

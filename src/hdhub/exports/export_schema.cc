@@ -267,8 +267,48 @@ CREATE TRIGGER airlock_hub_rules_no_delete BEFORE DELETE ON airlock_hub_rules
 BEGIN SELECT RAISE(ABORT, 'exports: airlock_hub_rules is append-only'); END;
 )sql";
 
-constexpr std::array<catalog::Migration, 1> kMigrations = {{
+// The sealed objects the airlock wrote to the host, so that the host check
+// and a host migration know them (hub/host_records.h): a release's files and
+// certificate (seq set, under the release's key) and a request's evidence
+// (seq NULL, under the request's key). Written with their release, in its
+// transaction; never changed nor deleted (a shredded request's evidence stays
+// recorded: it tells the host check that the object is a leftover).
+constexpr std::string_view kObjects = R"sql(
+CREATE TABLE export_object (
+  object_name TEXT PRIMARY KEY CHECK (length(object_name) BETWEEN 1 AND 1024),
+  logical_name TEXT NOT NULL CHECK (length(logical_name) BETWEEN 1 AND 1024),
+  project TEXT NOT NULL CHECK (length(project) BETWEEN 1 AND 64 AND project GLOB '[a-z]*'
+    AND project NOT GLOB '*[^a-z0-9-]*'),
+  request TEXT NOT NULL REFERENCES export_request (id),
+  seq INTEGER,
+  kind TEXT NOT NULL CHECK (kind IN ('release', 'evidence')),
+  bytes INTEGER NOT NULL CHECK (bytes >= 0),
+  sha256 TEXT NOT NULL CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+  CHECK ((kind = 'release') = (seq IS NOT NULL)),
+  FOREIGN KEY (project, seq) REFERENCES release (project, seq)
+) STRICT;
+CREATE INDEX export_object_by_request ON export_object (request);
+
+CREATE TRIGGER export_object_of_release BEFORE INSERT ON export_object
+WHEN NEW.kind = 'release' AND NOT EXISTS (SELECT 1 FROM release WHERE project = NEW.project AND seq = NEW.seq
+  AND request = NEW.request)
+BEGIN SELECT RAISE(ABORT, 'exports: a release object is of a release of its request, in its project'); END;
+
+CREATE TRIGGER export_object_of_request BEFORE INSERT ON export_object
+WHEN NEW.kind = 'evidence' AND NOT EXISTS (SELECT 1 FROM export_request WHERE id = NEW.request
+  AND project = NEW.project)
+BEGIN SELECT RAISE(ABORT, 'exports: an evidence object is of a request of its project'); END;
+
+CREATE TRIGGER export_object_no_update BEFORE UPDATE ON export_object
+BEGIN SELECT RAISE(ABORT, 'exports: export_object is append-only'); END;
+CREATE TRIGGER export_object_no_delete BEFORE DELETE ON export_object
+BEGIN SELECT RAISE(ABORT, 'exports: export_object is append-only'); END;
+)sql";
+
+// Append-only: a migration, once shipped, is never edited.
+constexpr std::array<catalog::Migration, 2> kMigrations = {{
     {"export frames, requests, revisions, outputs, reviews, decisions, releases and hub rules", kTables},
+    {"sealed objects of releases and evidence on the host", kObjects},
 }};
 
 }  // namespace

@@ -94,6 +94,30 @@ struct ReleaseTableRecord {
   std::vector<airlock::ReleasedCell> cells;
 };
 
+// export_object: a sealed object the airlock wrote to the host, recorded so
+// that the host check and a host migration know it (hub/host_records.h).
+enum class ExportObjectKind {
+  kRelease,   // a release's file or certificate, under the release's key
+  kEvidence,  // a request revision's evidence, under the request's key
+};
+
+struct ExportObjectRecord {
+  std::string object_name;  // on the host: SealedStore::ObjectNameFor(logical_name)
+  std::string logical_name;
+  // Filled by AppendRelease from the release (a caller's value, if any, must
+  // agree); seq is set for release objects only.
+  std::string project;
+  std::string request;
+  std::optional<int64_t> seq;
+  ExportObjectKind kind = ExportObjectKind::kRelease;
+  int64_t bytes = 0;   // of the ciphertext (SealedObjectInfo::ciphertext_size)
+  std::string sha256;  // 64 lower-case hex digits, of the ciphertext
+  // ListObjects: whether the object still holds readable data. Release
+  // objects always (release keys are kept); evidence while its request's key
+  // is not destroyed; after, a crypto-shredded leftover. Ignored when written.
+  bool live = true;
+};
+
 // What AppendRelease writes. The store numbers it (seq) and computes
 // certificate_sha256 = SHA-256(body) and history_after =
 // HistoryNext(history_before, body) (airlock-certificate.md §3).
@@ -107,6 +131,9 @@ struct NewRelease {
   Bytes wrapped_dek;        // the release's data key, wrapped
   int64_t audit_index = 0;  // used when AppendRelease gets no log callback
   std::vector<ReleaseTableRecord> tables;
+  // Every object the release sealed on the host (its files, its certificate,
+  // the request's evidence), recorded in the release's transaction.
+  std::vector<ExportObjectRecord> objects;
 };
 
 // release.
@@ -221,11 +248,19 @@ class ExportStore {
   // `released`. FailedPrecondition when the request is not approved at that
   // revision (or in another project) or a table's frame is unknown;
   // InvalidArgument for a malformed table. With `log`, audit_index is what
-  // it returns. Returns the stored row.
+  // it returns. Returns the stored row. Its objects are recorded with it:
+  // InvalidArgument for a malformed one (empty name, negative size, digest
+  // not hex) or one of another project or request, or evidence with a seq;
+  // FailedPrecondition for a release object named for another seq;
+  // AlreadyExists for an object name recorded before.
   StatusOr<ReleaseRecord> AppendRelease(const NewRelease& release, const LogRelease& log = nullptr);
   // NotFound for an unknown seq.
   StatusOr<ReleaseRecord> GetRelease(std::string_view project, int64_t seq);
   StatusOr<std::vector<ReleaseRecord>> ListReleases(std::string_view project);
+  // Every object the airlock recorded, of every project, in the order
+  // written, each with `live` as of now (ExportObjectRecord). DataLoss when a
+  // stored row does not parse.
+  StatusOr<std::vector<ExportObjectRecord>> ListObjects();
 
   // The hub's airlock rules under dual control: one operator proposes (a new
   // version, replacing any earlier proposal), a second, different one
@@ -254,6 +289,8 @@ class ExportStore {
   // WriteAtomically body, a method calling another).
   Status Write(const std::function<Status()>& fn);
   Status InsertRelease(const NewRelease& r, const ReleaseRecord& row);
+  // The release's objects (export_objects.cc); the caller holds the transaction.
+  Status InsertObjects(const NewRelease& r, const ReleaseRecord& row);
   // The first hub rules row after `where` (a WHERE/ORDER BY tail), if any.
   StatusOr<std::optional<HubRulesRecord>> OneRules(std::string_view where);
 

@@ -7,18 +7,21 @@
 //      discarded (their objects become leftovers, step 3); scratch folders of
 //      dead processes under state/tmp are removed;
 //   2. every object the hub records as live (committed dataset versions,
-//      ready workspaces) is verified on the host: present, of the recorded
+//      ready workspaces, the airlock's releases and the evidence of requests
+//      whose key exists) is verified on the host: present, of the recorded
 //      size and SHA-256. Each failure is one line naming the dataset and
-//      version (or the project and workspace), never a value;
+//      version (or the project and workspace, release or export request),
+//      never a value;
 //   3. objects that are the hub's own leftovers (recorded for a discarded or
-//      shredded version or workspace, or named as a killed ingest or build
-//      names them) are removed; objects nothing in this hub explains
+//      shredded version or workspace, or evidence of a request whose key was
+//      destroyed, or named as a killed ingest or build names them) are
+//      removed; objects nothing in this hub explains
 //      ("unknown": another hub's on a shared host, or records restored from an
 //      older copy) are counted, and removed only when asked.
 //
 // Nothing removed is counted as data. Every object kind the hub writes to
 // the host must be known here (live or leftover), or a check with
-// remove_unknown deletes it: add new kinds to host_check.cc.
+// remove_unknown deletes it: add new kinds to host_records.cc.
 //
 // Thread-safety: one check at a time per hub directory (the lock).
 #pragma once

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hdhub/crypto/hash.h"
+#include "hdhub/exports/export_store.h"
 #include "hdhub/ingest/csv_ingest.h"
 #include "hdhub/projects/table_profiles.h"
 #include "hdhub/projects/workspace_builder.h"
@@ -60,6 +61,26 @@ Status CollectWorkspaces(Hub& hub, HostRecords& records) {
   return OkStatus();
 }
 
+// The airlock's sealed objects, recorded with their release: its files and
+// certificate (live: release keys are kept) and the request's evidence
+// (a leftover once the request's key is destroyed).
+Status CollectExports(Hub& hub, HostRecords& records) {
+  ASSIGN_OR_RETURN(std::unique_ptr<exports::ExportStore> store,
+                   exports::ExportStore::Open(hub.database_path(), hub.state_cipher()));
+  ASSIGN_OR_RETURN(std::vector<exports::ExportObjectRecord> objects, store->ListObjects());
+  for (const exports::ExportObjectRecord& o : objects) {
+    if (!o.live) {
+      records.ours.insert(o.object_name);
+      continue;
+    }
+    const std::string label = o.kind == exports::ExportObjectKind::kRelease
+                                  ? "project " + o.project + " release " + std::to_string(o.seq.value_or(0))
+                                  : "project " + o.project + " export request " + o.request;
+    records.live[o.object_name] = {label, o.logical_name, static_cast<uint64_t>(o.bytes), o.sha256};
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 StatusOr<std::string> Sha256OfObject(storage::BlobStore& host, const std::string& name) {
@@ -91,6 +112,7 @@ StatusOr<HostRecords> CollectHostRecords(Hub& hub) {
   HostRecords records;
   RETURN_IF_ERROR(CollectDatasets(hub, records));
   RETURN_IF_ERROR(CollectWorkspaces(hub, records));
+  RETURN_IF_ERROR(CollectExports(hub, records));
   return records;
 }
 

@@ -1,7 +1,9 @@
 // What the hub's records say its host holds: every live object (committed
-// dataset versions, ready workspaces) with the size and SHA-256 of its
+// dataset versions, ready workspaces, the airlock's releases and the
+// evidence of requests whose key exists) with the size and SHA-256 of its
 // ciphertext as recorded when it was written, and the names of the hub's
-// own leftovers. Shared by the host check (host_check.h) and host migration
+// own leftovers (crypto-shredded versions, discarded workspaces, the
+// evidence of requests whose key was destroyed). Shared by the host check (host_check.h) and host migration
 // (host_migration.h), so that both know every kind of object the hub writes:
 // a new kind is added here. The published audit checkpoint is not in the
 // records (it changes with every signed checkpoint); callers add it.
@@ -23,7 +25,8 @@ namespace hdhub::hub {
 
 // A live object as the hub recorded it.
 struct RecordedObject {
-  std::string label;  // "dataset X version N", "project p workspace b"
+  std::string label;  // "dataset X version N", "project p workspace b", "project p release N",
+                      // "project p export request R"
   std::string logical_name;
   uint64_t size = 0;
   std::string sha256;  // lower-case hex, of the ciphertext
@@ -34,7 +37,7 @@ struct HostRecords {
   std::set<std::string> ours;                  // object names of leftovers
 };
 
-// Errors as the catalog's and the project store's reads.
+// Errors as the catalog's, the project store's and the export store's reads.
 StatusOr<HostRecords> CollectHostRecords(Hub& hub);
 
 // The lower-case hex SHA-256 of object `name` on `host`, read in chunks.
