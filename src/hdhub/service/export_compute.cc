@@ -71,6 +71,25 @@ nlohmann::json RefusalRules(const airlock::ProtectionResult& result) {
   return nlohmann::json(rules);
 }
 
+// The ledger's tables of one output: its tables as Protect ran them, each
+// cell's published value or none.
+std::vector<exports::ReleaseTableRecord> LedgerTables(const exports::TableOutput& table,
+                                                      const airlock::ProtectionResult& result) {
+  std::vector<exports::ReleaseTableRecord> out;
+  for (const airlock::TableSpec& spec : table.tables) {
+    exports::ReleaseTableRecord r{
+        .frame = table.declaration.frame, .measure = table.declaration.measure, .table = spec, .cells = {}};
+    for (const airlock::CellRecord& c : result.cells) {
+      if (c.table != spec.id) continue;
+      std::optional<double> value;
+      if (c.status == airlock::CellStatus::kPublished) value = c.value;
+      r.cells.push_back({.codes = c.codes, .value = value});
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 // One output of a Protect run: its verdict, size and digest.
 StatusOr<ComputedOutput> Judge(const ComputeInput& in, const exports::TableOutput& table, const exports::Frame& frame,
                                const airlock::ProtectionResult& result, bool cross_frame) {
@@ -103,6 +122,7 @@ StatusOr<ComputedOutput> Judge(const ComputeInput& in, const exports::TableOutpu
   if (static_cast<int64_t>(csv.size()) > in.rules.max_bytes) rules.push_back("max_bytes");
   out.record.bytes = static_cast<int64_t>(csv.size());
   out.record.sha256 = built.sha256;
+
   out.flow.refused = !rules.empty();
   out.flow.review_findings = out.review_cells > 0 || cross_frame;
   verdict["outcome"] = out.flow.refused ? "refuse" : (out.flow.review_findings ? "review" : "pass");
@@ -112,6 +132,12 @@ StatusOr<ComputedOutput> Judge(const ComputeInput& in, const exports::TableOutpu
   verdict["review_cells"] = out.review_cells;
   verdict["cross_frame"] = cross_frame;
   out.record.verdict_json = verdict.dump();
+  out.ledger = LedgerTables(table, result);
+  out.csv = csv;
+  out.certified = std::move(built);
+  out.frame = frame;
+  out.run = table.declaration.frame + "/" + table.declaration.measure;
+  out.evidence = result.ToJson();
   return out;
 }
 

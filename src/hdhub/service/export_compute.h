@@ -7,7 +7,9 @@
 // output's verdict, CSV (RenderTableCsv), size and SHA-256.
 //
 // The computation holds health data (the rows, the true values); what it
-// returns holds published cells only (the CSV is not kept) and counts.
+// returns holds published cells, counts, and for a release
+// (export_release.cc) the CSV, the certificate's output, the ledger's tables
+// and the Protect run's evidence (true values: sealed, never logged).
 // Errors name outputs, frames and dimensions, never a value.
 //
 // Thread-safety: a pure function over its arguments (`run` is called from
@@ -17,11 +19,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "hdhub/airlock/disclosure_rules.h"
 #include "hdhub/common/status.h"
+#include "hdhub/exports/certificate.h"
 #include "hdhub/exports/export_store.h"
 #include "hdhub/exports/frame.h"
 #include "hdhub/sql/query_result.h"
@@ -41,6 +45,16 @@ struct ComputedOutput {
   int64_t review_cells = 0;
   int64_t suppressed_cells = 0;
   int64_t repair_rounds = 0;
+  // What a release keeps of it (empty for a refused output): the CSV, the
+  // certificate's output and frame (certificate.h), the ledger's tables
+  // (ids "<output>/<id>"), the name of its Protect run ("<frame>/<measure>")
+  // and that run's ProtectionResult::ToJson().
+  std::string csv;
+  exports::Output certified;
+  exports::Frame frame;
+  std::vector<exports::ReleaseTableRecord> ledger;
+  std::string run;
+  nlohmann::json evidence;
 };
 
 struct ComputeInput {

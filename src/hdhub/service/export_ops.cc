@@ -117,13 +117,17 @@ StatusOr<std::vector<internal::ComputedOutput>> ExportOps::Compute(
     if (f.released_seq) in.released_frames.push_back(f.name);
   }
   if (new_frame) in.frames.insert_or_assign(new_frame->name, *new_frame);
-  // The project's rules over the hub's in force (else the defaults).
-  airlock::DisclosureRules hub;
-  ASSIGN_OR_RETURN(std::optional<exports::HubRulesRecord> hub_rules, store_.CurrentRules());
-  if (hub_rules) {
-    ASSIGN_OR_RETURN(hub, airlock::DisclosureRules::FromJson(nlohmann::json::parse(hub_rules->rules_json, nullptr,
-                                                                                   /*allow_exceptions=*/false)));
-  }
+  ASSIGN_OR_RETURN(in.rules, EffectiveRules(project));
+  projects::SessionLimits limits;
+  limits.max_rows = kMaxFrameRows;
+  ASSIGN_OR_RETURN(Service::OpenedSession opened, svc_.OpenProjectSession(ctx_, project, limits));
+  projects::ProjectSession& session = *opened.session;
+  in.run = [&session](const std::string& sql) { return session.Query(sql); };
+  return internal::ComputeOutputs(in, store_);
+}
+
+StatusOr<airlock::DisclosureRules> ExportOps::EffectiveRules(const std::string& project) {
+  ASSIGN_OR_RETURN(airlock::DisclosureRules hub, HubRulesInForce(store_));
   ASSIGN_OR_RETURN(projects::ProjectRecord record, svc_.hub_->projects().GetForHub(project));
   nlohmann::json rules = nlohmann::json::parse(record.spec.airlock_rules_json, nullptr, /*allow_exceptions=*/false);
   StatusOr<airlock::DisclosureRules> effective = airlock::ProjectRulesFromJson(rules, hub);
@@ -131,13 +135,14 @@ StatusOr<std::vector<internal::ComputedOutput>> ExportOps::Compute(
     return FailedPreconditionError("project " + project + ": its airlock rules do not hold over the hub's (" +
                                    std::string(effective.status().message()) + "); change the project's rules");
   }
-  in.rules = *effective;
-  projects::SessionLimits limits;
-  limits.max_rows = kMaxFrameRows;
-  ASSIGN_OR_RETURN(Service::OpenedSession opened, svc_.OpenProjectSession(ctx_, project, limits));
-  projects::ProjectSession& session = *opened.session;
-  in.run = [&session](const std::string& sql) { return session.Query(sql); };
-  return internal::ComputeOutputs(in, store_);
+  return *effective;
+}
+
+StatusOr<airlock::DisclosureRules> HubRulesInForce(exports::ExportStore& store) {
+  ASSIGN_OR_RETURN(std::optional<exports::HubRulesRecord> confirmed, store.CurrentRules());
+  if (!confirmed) return airlock::DisclosureRules{};
+  return airlock::DisclosureRules::FromJson(
+      nlohmann::json::parse(confirmed->rules_json, nullptr, /*allow_exceptions=*/false));
 }
 
 StatusOr<NewRevision> ExportOps::Revision(const std::string& id, const std::string& project, int64_t number,

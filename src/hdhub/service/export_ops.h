@@ -26,6 +26,10 @@ namespace hdhub::service {
 // PermissionDenied "export request <id> is unknown or not yours".
 Status UnknownOrNotYoursRequest(std::string_view id);
 
+// The hub's airlock rules in force: the last confirmed, else the defaults.
+// FromJson's errors when the stored JSON no longer parses.
+StatusOr<airlock::DisclosureRules> HubRulesInForce(exports::ExportStore& store);
+
 // A request loaded for one operation, its caller allowed.
 struct LoadedRequest {
   exports::RequestRecord request;
@@ -61,6 +65,10 @@ class ExportOps {
   StatusOr<std::vector<internal::ComputedOutput>> Compute(const std::string& project,
                                                           const std::vector<internal::DeclaredOutput>& declared,
                                                           const std::optional<exports::FrameDeclaration>& new_frame);
+
+  // The project's airlock rules over the hub's in force (else the
+  // defaults). FailedPrecondition when they no longer hold over the hub's.
+  StatusOr<airlock::DisclosureRules> EffectiveRules(const std::string& project);
 
   // Revision `number` of request `id` with `outputs`: a new salt, the
   // manifest and its salted digest (§7) and the verdict counts.

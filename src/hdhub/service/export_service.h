@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "hdhub/airlock/disclosure_rules.h"
+#include "hdhub/exports/bundle.h"
 #include "hdhub/exports/export_store.h"
 #include "hdhub/exports/request_flow.h"
 
@@ -78,6 +80,57 @@ struct ExportDecision {
   bool reject = false;
   int64_t revision = 0;
   std::string reason;
+};
+
+// The hub's airlock rules (§5 `kAirlockRules`, docs/airlock-workflow.md §3):
+// those in force (the confirmed ones, else the defaults), the confirmed
+// record if any, and a proposal waiting for a second operator if any.
+struct AirlockRulesView {
+  airlock::DisclosureRules in_force;
+  std::optional<exports::HubRulesRecord> confirmed;
+  std::optional<exports::HubRulesRecord> pending;
+};
+
+// One released file (§6 "Release" step 7): its name as the author gave the
+// output, format, size, SHA-256 (hex) and bytes.
+struct ReleasedFile {
+  std::string name;
+  std::string format;  // csv
+  int64_t bytes = 0;
+  std::string sha256;
+  std::string content;
+};
+
+// What a release or a download answers: the files and the certificate
+// bundle (`bundle.Serialize()` is the `<request>.hdhub-cert` file).
+struct ReleasedFiles {
+  std::string request;
+  std::string project;
+  int64_t seq = 0;
+  int64_t revision = 0;
+  std::string certificate_sha256;
+  std::vector<ReleasedFile> files;  // by name
+  exports::Bundle bundle;
+};
+
+// One output of a register entry: identifiers and size only.
+struct RegisterOutput {
+  std::string name;
+  std::string kind;
+  std::string format;
+  int64_t bytes = 0;
+};
+
+// One release in the transparency register (§6 "Register"): no cell, no
+// value, no checker.
+struct RegisterEntry {
+  std::string project;
+  std::string authorisation_ref;
+  int64_t seq = 0;
+  int64_t released_at_us = 0;
+  std::vector<RegisterOutput> outputs;
+  std::string certificate_sha256;
+  int64_t audit_index = 0;
 };
 
 }  // namespace hdhub::service

@@ -424,6 +424,37 @@ class Service {
                                                   const ExportReview& review);
   StatusOr<ExportRequestView> DecideExportRequest(const RequestContext& ctx, const std::string& id,
                                                   const ExportDecision& decision);
+  // The release (export_release.cc, §6 steps 1-7): the author of an
+  // approved request, in the project's window; every output computed again
+  // in her session and protected against the ledger now. Bytes other than
+  // the approved revision's (or a Protect error): the hub returns the request
+  // (data-changed, or history-changed when the ledger moved) and answers
+  // FailedPrecondition. Otherwise the files, the certificate body and the
+  // evidence sealed on the host, the release and its airlock.release event
+  // in one transaction (Aborted when another release of the project came
+  // first), the log flushed; answers the files and the bundle.
+  StatusOr<ReleasedFiles> ReleaseExportRequest(const RequestContext& ctx, const std::string& id);
+  // The files of a released request again, read from the host (each checked
+  // against the certificate) and a bundle made now: its author only (the
+  // airlock.release row), logged airlock.read (what: download).
+  // FailedPrecondition for a request not released.
+  StatusOr<ReleasedFiles> DownloadRelease(const RequestContext& ctx, const std::string& id);
+  // The transparency register (export_register.cc), every release or one
+  // project's, oldest first: any account of the five roles
+  // (kAirlockRegister), logged airlock.register.
+  StatusOr<std::vector<RegisterEntry>> Register(const RequestContext& ctx, const std::optional<std::string>& project);
+  // The hub's airlock rules (airlock_rules_service.cc). Show: any role of
+  // the register (the rules are public, as the register is). Propose: an
+  // operator records `rules_json` (InvalidArgument for rules
+  // DisclosureRules::FromJson refuses), replacing any earlier proposal.
+  // Confirm: a second, different operator gives the same JSON (compared
+  // canonically), which puts it in force (FailedPrecondition for nothing to
+  // confirm or other JSON; PermissionDenied for the proposer). Each logged
+  // airlock.rules (rules_sha256, approvals 1 or 2) in the store's
+  // transaction; refusals logged.
+  StatusOr<AirlockRulesView> ShowAirlockRules(const RequestContext& ctx);
+  StatusOr<AirlockRulesView> ProposeAirlockRules(const RequestContext& ctx, const std::string& rules_json);
+  StatusOr<AirlockRulesView> ConfirmAirlockRules(const RequestContext& ctx, const std::string& rules_json);
 
   // The folder of this process's scratch area (the hub's, under state/tmp,
   // mode 0700, removed when the hub closes and by the next open after a
@@ -498,6 +529,11 @@ class Service {
   StatusOr<exports::ExportStore*> Exports();
   // export_service.cc's steps (ExportOps there does the rest).
   friend class ExportOps;
+  // The certificate bundle of the airlock.release entry at `index` binding
+  // `body`, against the log's latest checkpoint (export_release.cc).
+  StatusOr<exports::Bundle> ReleaseBundle(std::string body, int64_t index);
+  // ProposeAirlockRules (`confirm` false) and ConfirmAirlockRules.
+  StatusOr<AirlockRulesView> ChangeAirlockRules(const RequestContext& ctx, const std::string& rules_json, bool confirm);
 
   std::unique_ptr<hub::Hub> hub_;
   std::once_flag scram_mock_key_once_;
