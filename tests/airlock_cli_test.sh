@@ -4,9 +4,11 @@
 # and a table output, submits; two checkers approve the revision and the
 # request is approved. Refused: the author's own review (even as a checker),
 # any reading or change by rob (a researcher of no project, told "unknown or
-# not yours" as for an id that does not exist), unusable arguments (exit 2),
-# and every command through a server (no HTTP route yet).
-# Usage: airlock_cli_test.sh <hdhub binary> <shared/snds dir>
+# not yours" as for an id that does not exist) and unusable arguments (exit 2).
+# With "remote", the same session's airlock commands go through `hdhub serve`
+# on 127.0.0.1 (HDHUB_SERVER, a token, no passphrase nor hub directory), and
+# what they print at the end is what the local commands print.
+# Usage: airlock_cli_test.sh <hdhub binary> <shared/snds dir> [remote]
 set -uo pipefail
 source "$(dirname "$0")/cli_test_lib.sh"
 start_test_hub "$1" "airlock cli passphrase 2026"
@@ -27,6 +29,28 @@ CARL=$(token_for carl); CLEO=$(token_for cleo)
 check "tokens issued" test -n "$RITA" -a -n "$ROB" -a -n "$CARL" -a -n "$CLEO"
 echo '{"tables": {"IR_BEN_R": ["*"]}}' >"$work/scope.json"
 open_project p1 "$work/scope.json" rita
+
+as_local() { local token=$1; shift; HDHUB_TOKEN=$token run "$@"; }
+if [[ ${3:-} == remote ]]; then
+  make_server_certificate
+  PGPORT=$(free_port); PORT=$(free_port)
+  printf '[serve]\nlisten = ["127.0.0.1:%s"]\nhttp_listen = ["127.0.0.1:%s"]\nshutdown_grace = 5\n[serve.tls]\n' \
+    "$PGPORT" "$PORT" >"$work/hdhub.toml"
+  printf 'certificate = "%s"\nkey = "%s"\n' "$work/server.crt" "$work/server.key" >>"$work/hdhub.toml"
+  "$HDHUB" --config "$work/hdhub.toml" serve 2>"$work/serve.log" &
+  SERVER=$!
+  trap 'kill $SERVER 2>/dev/null; rm -rf "$work"' EXIT
+  for _ in $(seq 1 100); do grep -q http.listening "$work/serve.log" && break; sleep 0.1; done
+  check "hdhub serve listens" grep -q http.listening "$work/serve.log"
+  mkdir "$work/elsewhere"
+  as() {  # as `as`, through the server: no passphrase, no hub directory, no password
+    local token=$1; shift
+    (cd "$work/elsewhere" && env -u HDHUB_PASSPHRASE -u HDHUB_HOME -u HDHUB_USER -u HDHUB_PASSWORD \
+      -u HDHUB_SOURCE_PASSPHRASE -u HDHUB_USER_PASSWORD HDHUB_SERVER="https://127.0.0.1:$PORT" \
+      HDHUB_CA_FILE="$work/ca.crt" HDHUB_TOKEN="$token" "$HDHUB" "$@" </dev/null >"$work/out" 2>"$work/err")
+    echo $? >"$work/rc"
+  }
+fi
 
 cat >"$work/frame.json" <<'EOF'
 {"frame": "people", "unit": "person", "person": "BEN_NIR_PSA",
@@ -78,8 +102,6 @@ as "$ROB" airlock request p1 --title "Not mine"
 check "rob cannot create a request in p1" test "$(rc)" = 3
 as "$CARL" airlock list --state nonsense
 check "an unknown --state is unusable (exit 2)" test "$(rc)" = 2
-as "$CARL" --server https://127.0.0.1:9 airlock show "$id"
-check "through a server: not available over HTTP yet" err_has "not available over HTTP yet"
 
 # The checkers.
 as "$CARL" airlock review "$id" --revision "$rev" --decide by-sex=approve --json
@@ -98,4 +120,20 @@ check "list --state approved holds it (text)" out_has "$id"
 as "$ROB" airlock show "$id" --json
 check "rob still learns nothing" out_lacks "quartz-77"
 check "... nor from the error" err_lacks "quartz-77"
+
+if [[ ${3:-} == remote ]]; then
+  for cmd in "show $id" "show $id --json" "list --project p1" "list --json --state approved"; do
+    # shellcheck disable=SC2086
+    as_local "$CARL" airlock $cmd
+    cp "$work/out" "$work/local.txt"
+    # shellcheck disable=SC2086
+    as "$CARL" airlock $cmd
+    check "through the server, airlock $cmd prints what it prints locally" cmp -s "$work/out" "$work/local.txt"
+    cmp -s "$work/out" "$work/local.txt" || diff "$work/local.txt" "$work/out" | head -10
+  done
+  check "the commands went through the server" test "$(grep -c '"http.request"' "$work/serve.log")" -ge 20
+  kill -TERM $SERVER
+  wait $SERVER
+  check "SIGTERM: the server exits 0" test $? = 0
+fi
 finish

@@ -207,6 +207,22 @@ def main():
     json_run("airlock show", [rid, "--evidence"], env=cleo)
     json_run("airlock review", [rid, "--revision", str(submitted.get("revision", 0)), "--decide", "by-sex=approve"],
              env=cleo)
+    json_run("user add", ["chloe", "--role", "checker"])
+    chloe = {"HDHUB_TOKEN": (json_run("token issue", ["chloe", "--ttl", "1d"]) or {}).get("token", "")}
+    json_run("airlock review", [rid, "--revision", str(submitted.get("revision", 0)), "--decide", "by-sex=approve"],
+             env=chloe)
+    released = json_run("airlock release", [rid, "--out", w("released")], env=rita) or {}
+    if released.get("release") != 1 or not os.path.exists(released.get("certificate", "")):
+        failures.append("airlock release --json: want {\"release\": 1, \"certificate\": a file}: %r" % released)
+    json_run("airlock download", [rid, "--out", w("downloaded")], env=rita)
+    json_run("airlock register", ["--project", "pj"], env=rita)
+    with open(w("rules.json"), "w") as f:
+        f.write('{"min_count": 12}')
+    json_run("airlock rules")
+    json_run("airlock rules", ["--propose", w("rules.json")])
+    confirmed = json_run("airlock rules", ["--confirm", w("rules.json")], env=omar) or {}
+    if (confirmed.get("in_force") or {}).get("min_count") != 12:
+        failures.append("airlock rules --confirm --json: want in_force.min_count 12: %r" % confirmed)
     json_run("project close", ["pj"])
     json_run("project sweep")
     json_run("check", ["--dry-run"])

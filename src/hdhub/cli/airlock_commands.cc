@@ -84,8 +84,9 @@ Status RunVerify(const GlobalOptions& opts, const VerifyArgs& a, int* exit_code)
 void AddAirlockCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* airlock = app.add_subcommand(
       "airlock",
-      "the output airlock: export requests (request, list, show), checkers' reviews (review), and the offline "
-      "check of a release certificate (verify); release, register and rules come later (docs/airlock-workflow.md)");
+      "the output airlock (docs/airlock-workflow.md): export requests (request, list, show), checkers' reviews "
+      "(review), the release and its files (release, download), the transparency register (register), the hub's "
+      "disclosure rules (rules) and the offline check of a release certificate (verify)");
   airlock->require_subcommand(1);
   auto* verify = airlock->add_subcommand(
       "verify",

@@ -1,11 +1,11 @@
 // hdhub airlock request | list | show | review: the export requests of the
 // output airlock (docs/airlock-workflow.md §8) over the service's
-// CreateExportRequest … DecideExportRequest. Local only for now: the HTTP
-// routes do not exist yet, so with a server set each command refuses
-// (UNIMPLEMENTED, exit 3) without contacting it. A command acts as
-// the account of its Session, in the role the policy picks (or --as). Exit
-// codes as in commands.h; errors come from the service, which names ids and
-// output names only (never a cell value, a comment or a pseudonym).
+// CreateExportRequest … DecideExportRequest, on the hub machine or, with a
+// server set, through its routes (airlock_requests.h): both print the same,
+// from the request's JSON (server/export_json.h). A command acts as the
+// account of its Session or token, in the role the policy picks (or --as).
+// Exit codes as in commands.h; errors come from the service, which names ids
+// and output names only (never a cell value, a comment or a pseudonym).
 #include <iostream>
 #include <map>
 #include <memory>
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "hdhub/cli/airlock_requests.h"
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
 #include "hdhub/common/file.h"
@@ -20,137 +21,64 @@
 namespace hdhub::cli {
 namespace {
 
-using service::ExportRequestView;
-using service::RequestContext;
-using service::Service;
+using nlohmann::json;
 
-// `local`, or with a server set the refusal (no route exists yet to ask,
-// so the server is not contacted).
-std::function<void()> LocalOnly(const GlobalOptions& opts, int* exit_code, const std::string& command,
-                                std::function<void()> local) {
-  return [&opts, exit_code, command, local]() {
-    if (opts.server.empty()) {
-      local();
-      return;
-    }
-    *exit_code = ReportError(opts, UnimplementedError("hdhub airlock " + command +
-                                                      " is not available over HTTP yet: run it on the hub machine "
-                                                      "(unset HDHUB_SERVER or drop --server)"));
-  };
-}
-
-std::string Time(int64_t us) { return FormatRfc3339(FromMicros(us)); }
-
-// A stored JSON text as JSON (a string when it does not parse).
-nlohmann::json Parsed(const std::string& text) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return j.is_discarded() ? nlohmann::json(text) : j;
-}
-
-nlohmann::json ViewJson(const ExportRequestView& v) {
-  const exports::RequestRecord& r = v.request;
-  nlohmann::json out = {{"id", r.id},
-                        {"project", r.project},
-                        {"author", r.author},
-                        {"title", r.title},
-                        {"state", std::string(exports::ToString(r.state))},
-                        {"revision", r.revision},
-                        {"created_at", Time(r.created_at_us)},
-                        {"frames", nlohmann::json::array()},
-                        {"outputs", nlohmann::json::array()},
-                        {"reviews", nlohmann::json::array()},
-                        {"decisions", nlohmann::json::array()}};
-  for (const exports::FrameRecord& f : v.frames) {
-    out["frames"].push_back({{"name", f.name},
-                             {"declaration", Parsed(f.spec_json)},
-                             {"sql_sha256", f.sql_sha256},
-                             {"created_by", f.created_by},
-                             {"created_at", Time(f.created_at_us)},
-                             {"released", f.released_seq.has_value()}});
-  }
-  for (const exports::OutputRecord& o : v.outputs) {
-    out["outputs"].push_back({{"name", o.name},
-                              {"revision", o.revision},
-                              {"kind", std::string(exports::ToString(o.kind))},
-                              {"format", o.format},
-                              {"declaration", Parsed(o.declaration_json)},
-                              {"bytes", o.bytes},
-                              {"sha256", o.sha256},
-                              {"verdict", Parsed(o.verdict_json)}});
-  }
-  for (const exports::CheckerReview& rv : v.reviews) {
-    nlohmann::json decisions = nlohmann::json::array();
-    for (const exports::OutputReview& d : rv.decisions) {
-      decisions.push_back(
-          {{"output", d.output}, {"decision", std::string(exports::ToString(d.decision))}, {"comment", d.comment}});
-    }
-    out["reviews"].push_back(
-        {{"checker", rv.checker}, {"revision", rv.revision}, {"at", Time(rv.at_us)}, {"decisions", decisions}});
-  }
-  for (const exports::DecisionRecord& d : v.decisions) {
-    out["decisions"].push_back({{"decision", d.reject ? "reject" : "return"},
-                                {"actor", d.actor},
-                                {"revision", d.revision},
-                                {"reason", std::string(exports::ToString(d.reason))},
-                                {"text", d.text},
-                                {"at", Time(d.at_us)}});
-  }
-  if (v.evidence) {
-    out["evidence"] = nlohmann::json::array();
-    for (const std::string& e : *v.evidence) out["evidence"].push_back(Parsed(e));
-  }
-  return out;
+// j[key] as a whole number's text ("?" when it is not one).
+std::string Int(const json& j, const char* key) {
+  const json v = j.is_object() ? j.value(key, json()) : json();
+  return v.is_number_integer() ? std::to_string(v.get<int64_t>()) : "?";
 }
 
 // For people: the request, its frames, outputs, reviews and decisions.
-void PrintViewText(const ExportRequestView& v) {
-  const exports::RequestRecord& r = v.request;
-  std::cout << "export request " << r.id << " of " << r.project << " by " << r.author << ": "
-            << exports::ToString(r.state) << ", revision " << r.revision << "\n  title: " << r.title << "\n";
-  for (const exports::FrameRecord& f : v.frames) std::cout << "  frame " << f.name << "\n";
-  for (const exports::OutputRecord& o : v.outputs) {
-    const nlohmann::json verdict = Parsed(o.verdict_json);
-    std::cout << "  output " << o.name << " (" << exports::ToString(o.kind) << ", " << o.format << ", " << o.bytes
-              << " bytes): " << (verdict.is_object() ? verdict.value("outcome", "?") : "?") << "\n";
+void PrintViewText(const json& v) {
+  std::cout << "export request " << JsonText(v, "id") << " of " << JsonText(v, "project") << " by "
+            << JsonText(v, "author") << ": " << JsonText(v, "state") << ", revision " << Int(v, "revision")
+            << "\n  title: " << JsonText(v, "title") << "\n";
+  for (const json& f : v.value("frames", json::array())) std::cout << "  frame " << JsonText(f, "name") << "\n";
+  for (const json& o : v.value("outputs", json::array())) {
+    const json verdict = o.value("verdict", json());
+    std::cout << "  output " << JsonText(o, "name") << " (" << JsonText(o, "kind") << ", " << JsonText(o, "format")
+              << ", " << Int(o, "bytes")
+              << " bytes): " << (verdict.contains("outcome") ? JsonText(verdict, "outcome") : "?") << "\n";
   }
-  for (const exports::CheckerReview& rv : v.reviews) {
-    std::cout << "  review by " << rv.checker << " of revision " << rv.revision << ":";
-    for (const exports::OutputReview& d : rv.decisions) {
-      std::cout << " " << d.output << " " << exports::ToString(d.decision);
-      if (!d.comment.empty()) std::cout << " (" << d.comment << ")";
+  for (const json& rv : v.value("reviews", json::array())) {
+    std::cout << "  review by " << JsonText(rv, "checker") << " of revision " << Int(rv, "revision") << ":";
+    for (const json& d : rv.value("decisions", json::array())) {
+      std::cout << " " << JsonText(d, "output") << " " << JsonText(d, "decision");
+      if (!JsonText(d, "comment").empty()) std::cout << " (" << JsonText(d, "comment") << ")";
     }
     std::cout << "\n";
   }
-  for (const exports::DecisionRecord& d : v.decisions) {
-    std::cout << "  " << (d.reject ? "rejected" : "returned") << " by " << d.actor << " at revision " << d.revision
-              << " (" << exports::ToString(d.reason) << ")" << (d.text.empty() ? "" : ": " + d.text) << "\n";
+  for (const json& d : v.value("decisions", json::array())) {
+    const std::string text = JsonText(d, "text");
+    std::cout << "  " << (JsonText(d, "decision") == "reject" ? "rejected" : "returned") << " by "
+              << JsonText(d, "actor") << " at revision " << Int(d, "revision") << " (" << JsonText(d, "reason") << ")"
+              << (text.empty() ? "" : ": " + text) << "\n";
   }
-  if (v.evidence) {
-    for (const std::string& e : *v.evidence) std::cout << "  evidence " << e << "\n";
+  for (const json& e : v.value("evidence", json::array())) {
+    std::cout << "  evidence " << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
   }
 }
 
-void PrintView(const GlobalOptions& opts, const ExportRequestView& v) {
+// The request `v` for people, or with --json as it is; Internal when `v` is
+// no request (a server's answer not understood).
+Status PrintView(const GlobalOptions& opts, const json& v) {
+  if (!v.is_object()) return InternalError("the answer holds no export request");
   if (opts.json) {
-    std::cout << ViewJson(v).dump() << "\n";
+    std::cout << v.dump() << "\n";
   } else {
     PrintViewText(v);
   }
+  return OkStatus();
 }
 
 // A command whose body gives the request, which it then prints.
 template <typename F>
-std::function<void()> ViewCommand(const GlobalOptions& opts, int* exit_code, const std::string& command,
-                                  std::shared_ptr<std::string> as, F body) {
-  return LocalOnly(opts, exit_code, command,
-                   OnSession(
-                       opts, exit_code,
-                       [&opts, body](Service& svc, const RequestContext& ctx) -> Status {
-                         ASSIGN_OR_RETURN(ExportRequestView v, body(svc, ctx));
-                         PrintView(opts, v);
-                         return OkStatus();
-                       },
-                       as));
+std::function<void()> ViewCommand(const GlobalOptions& opts, int* exit_code, std::shared_ptr<std::string> as, F body) {
+  return OnExportRequests(opts, exit_code, as, [&opts, body](ExportRequests& requests) -> Status {
+    ASSIGN_OR_RETURN(json v, body(requests));
+    return PrintView(opts, v);
+  });
 }
 
 struct RequestArgs {
@@ -167,42 +95,42 @@ StatusOr<service::ExportChange> ReadChange(service::ExportChangeKind kind, const
 }
 
 // Each --frame, then each --output, as one change (one revision) apiece.
-StatusOr<ExportRequestView> ApplyDeclarations(Service& svc, const RequestContext& ctx, const std::string& id,
-                                              const RequestArgs& a, ExportRequestView view) {
+StatusOr<json> ApplyDeclarations(ExportRequests& requests, const std::string& id, const RequestArgs& a, json view) {
   for (const std::string& f : a.frames) {
     ASSIGN_OR_RETURN(service::ExportChange change, ReadChange(service::ExportChangeKind::kFrame, f));
-    ASSIGN_OR_RETURN(view, svc.ChangeExportRequest(ctx, id, change));
+    ASSIGN_OR_RETURN(view, requests.Change(id, change));
   }
   for (const std::string& f : a.outputs) {
     ASSIGN_OR_RETURN(service::ExportChange change, ReadChange(service::ExportChangeKind::kOutput, f));
-    ASSIGN_OR_RETURN(view, svc.ChangeExportRequest(ctx, id, change));
+    ASSIGN_OR_RETURN(view, requests.Change(id, change));
   }
   return view;
 }
 
-Status RunCreate(const GlobalOptions& opts, Service& svc, const RequestContext& ctx, const RequestArgs& a) {
+Status RunCreate(const GlobalOptions& opts, ExportRequests& requests, const RequestArgs& a) {
   if (!a.remove.empty() || a.recompute || a.submit || a.withdraw) {
     return InvalidArgumentError(
         "--title creates a request: --remove, --recompute, --submit and --withdraw act on "
         "one that exists (hdhub airlock request ID …)");
   }
-  ASSIGN_OR_RETURN(ExportRequestView view, svc.CreateExportRequest(ctx, a.target, a.title));
-  const std::string id = view.request.id;
-  StatusOr<ExportRequestView> changed = ApplyDeclarations(svc, ctx, id, a, std::move(view));
+  ASSIGN_OR_RETURN(json view, requests.Create(a.target, a.title));
+  const std::string id = JsonText(view, "id");
+  if (id.empty()) return InternalError("the answer holds no export request");
+  StatusOr<json> changed = ApplyDeclarations(requests, id, a, std::move(view));
   if (!changed.ok()) {
     return Status(changed.status().code(), "export request " + id + " was created, as a draft, but a change failed: " +
                                                std::string(changed.status().message()));
   }
   view = std::move(changed).value();
   if (opts.json) {
-    PrintView(opts, view);
+    RETURN_IF_ERROR(PrintView(opts, view));
   } else {
     std::cout << id << "\n";
   }
   return OkStatus();
 }
 
-Status RunChange(const GlobalOptions& opts, Service& svc, const RequestContext& ctx, const RequestArgs& a) {
+Status RunChange(const GlobalOptions& opts, ExportRequests& requests, const RequestArgs& a) {
   const size_t actions = a.frames.size() + a.outputs.size() + (a.remove.empty() ? 0 : 1) + (a.recompute ? 1 : 0) +
                          (a.submit ? 1 : 0) + (a.withdraw ? 1 : 0);
   if (actions != 1) {
@@ -211,29 +139,26 @@ Status RunChange(const GlobalOptions& opts, Service& svc, const RequestContext& 
         " (or --title to create a request in project " + a.target + ")");
   }
   if (a.withdraw) {
-    RETURN_IF_ERROR(svc.WithdrawExportRequest(ctx, a.target));
+    RETURN_IF_ERROR(requests.Withdraw(a.target));
     if (opts.json) {
-      std::cout << nlohmann::json{{"id", a.target}, {"state", "withdrawn"}}.dump() << "\n";
+      std::cout << json{{"id", a.target}, {"state", "withdrawn"}}.dump() << "\n";
     } else {
       std::cout << "export request " << a.target << " withdrawn\n";
     }
     return OkStatus();
   }
-  StatusOr<ExportRequestView> view = [&]() -> StatusOr<ExportRequestView> {
-    if (a.submit) return svc.SubmitExportRequest(ctx, a.target);
+  StatusOr<json> view = [&]() -> StatusOr<json> {
+    if (a.submit) return requests.Submit(a.target);
     if (a.recompute) {
-      return svc.ChangeExportRequest(ctx, a.target,
-                                     {.kind = service::ExportChangeKind::kRecompute, .json = "", .name = ""});
+      return requests.Change(a.target, {.kind = service::ExportChangeKind::kRecompute, .json = "", .name = ""});
     }
     if (!a.remove.empty()) {
-      return svc.ChangeExportRequest(ctx, a.target,
-                                     {.kind = service::ExportChangeKind::kRemove, .json = "", .name = a.remove});
+      return requests.Change(a.target, {.kind = service::ExportChangeKind::kRemove, .json = "", .name = a.remove});
     }
-    return ApplyDeclarations(svc, ctx, a.target, a, ExportRequestView{});
+    return ApplyDeclarations(requests, a.target, a, json::object());
   }();
   RETURN_IF_ERROR(view.status());
-  PrintView(opts, *view);
-  return OkStatus();
+  return PrintView(opts, *view);
 }
 
 void AddRequest(CLI::App& airlock, const GlobalOptions& opts, int* exit_code, std::shared_ptr<std::string> as) {
@@ -253,14 +178,10 @@ void AddRequest(CLI::App& airlock, const GlobalOptions& opts, int* exit_code, st
   cmd->add_flag("--recompute", a->recompute, "compute the same outputs again (a new revision)");
   cmd->add_flag("--submit", a->submit, "submit the request to the checkers");
   cmd->add_flag("--withdraw", a->withdraw, "withdraw the request (final)");
-  cmd->callback(LocalOnly(opts, exit_code, "request",
-                          OnSession(
-                              opts, exit_code,
-                              [a, cmd, &opts](Service& svc, const RequestContext& ctx) -> Status {
-                                if (cmd->count("--title") > 0) return RunCreate(opts, svc, ctx, *a);
-                                return RunChange(opts, svc, ctx, *a);
-                              },
-                              as)));
+  cmd->callback(OnExportRequests(opts, exit_code, as, [a, cmd, &opts](ExportRequests& requests) -> Status {
+    if (cmd->count("--title") > 0) return RunCreate(opts, requests, *a);
+    return RunChange(opts, requests, *a);
+  }));
 }
 
 void AddListShow(CLI::App& airlock, const GlobalOptions& opts, int* exit_code, std::shared_ptr<std::string> as) {
@@ -271,38 +192,32 @@ void AddListShow(CLI::App& airlock, const GlobalOptions& opts, int* exit_code, s
   list->add_option("--state", *state,
                    "only those in this state (draft, submitted, partially_reviewed, reviewed, approved, released, "
                    "returned, rejected, withdrawn)");
-  list->callback(LocalOnly(
-      opts, exit_code, "list",
-      OnSession(
-          opts, exit_code,
-          [project, state, &opts](Service& svc, const RequestContext& ctx) -> Status {
-            service::ExportFilter filter;
-            if (!project->empty()) filter.project = *project;
-            if (!state->empty()) {
-              StatusOr<exports::RequestState> s = exports::ParseRequestState(*state);
-              if (!s.ok()) return InvalidArgumentError("--state: " + std::string(s.status().message()));
-              filter.state = *s;
-            }
-            ASSIGN_OR_RETURN(std::vector<service::ExportRequestSummary> all, svc.ListExportRequests(ctx, filter));
-            sql::QueryResult table;
-            table.column_names = {"id", "project", "author", "state", "revision", "created", "title"};
-            table.column_types.assign(table.column_names.size(), "VARCHAR");
-            for (const service::ExportRequestSummary& r : all) {
-              table.rows.push_back({r.id, r.project, r.author, std::string(exports::ToString(r.state)),
-                                    std::to_string(r.revision), Time(r.created_at_us), r.title});
-            }
-            PrintResult(table, opts.json);
-            return OkStatus();
-          },
-          as)));
+  list->callback(OnExportRequests(opts, exit_code, as, [project, state, &opts](ExportRequests& requests) -> Status {
+    service::ExportFilter filter;
+    if (!project->empty()) filter.project = *project;
+    if (!state->empty()) {
+      StatusOr<exports::RequestState> s = exports::ParseRequestState(*state);
+      if (!s.ok()) return InvalidArgumentError("--state: " + std::string(s.status().message()));
+      filter.state = *s;
+    }
+    ASSIGN_OR_RETURN(std::vector<json> all, requests.List(filter));
+    sql::QueryResult table;
+    table.column_names = {"id", "project", "author", "state", "revision", "created", "title"};
+    table.column_types.assign(table.column_names.size(), "VARCHAR");
+    for (const json& r : all) {
+      table.rows.push_back({JsonText(r, "id"), JsonText(r, "project"), JsonText(r, "author"), JsonText(r, "state"),
+                            Int(r, "revision"), JsonText(r, "created_at"), JsonText(r, "title")});
+    }
+    PrintResult(table, opts.json);
+    return OkStatus();
+  }));
   auto* show = airlock.add_subcommand("show", "one export request: its outputs, reviews and decisions");
   auto id = std::make_shared<std::string>();
   auto evidence = std::make_shared<bool>(false);
   show->add_option("id", *id, "the request id (<project>-e<n>)")->required();
   show->add_flag("--evidence", *evidence, "with each output's verdict of the automatic checks (checkers)");
-  show->callback(ViewCommand(opts, exit_code, "show", as, [id, evidence](Service& svc, const RequestContext& ctx) {
-    return svc.ShowExportRequest(ctx, *id, *evidence);
-  }));
+  show->callback(ViewCommand(opts, exit_code, as,
+                             [id, evidence](ExportRequests& requests) { return requests.Show(*id, *evidence); }));
 }
 
 struct ReviewArgs {
@@ -343,17 +258,17 @@ StatusOr<service::ExportReview> ParseReview(const ReviewArgs& a) {
   return review;
 }
 
-StatusOr<ExportRequestView> RunReview(Service& svc, const RequestContext& ctx, const ReviewArgs& a) {
+StatusOr<json> RunReview(ExportRequests& requests, const ReviewArgs& a) {
   const int given = (a.decide.empty() ? 0 : 1) + (a.return_reason.empty() ? 0 : 1) + (a.reject_reason.empty() ? 0 : 1);
   if (given != 1) return InvalidArgumentError("give --decide (one per output), or --return, or --reject");
   if (a.decide.empty() && !a.comment.empty()) return InvalidArgumentError("--comment goes with --decide");
   if (a.decide.empty()) {
     const bool reject = !a.reject_reason.empty();
-    return svc.DecideExportRequest(
-        ctx, a.id, {.reject = reject, .revision = a.revision, .reason = reject ? a.reject_reason : a.return_reason});
+    return requests.Decide(
+        a.id, {.reject = reject, .revision = a.revision, .reason = reject ? a.reject_reason : a.return_reason});
   }
   ASSIGN_OR_RETURN(service::ExportReview review, ParseReview(a));
-  return svc.ReviewExportRequest(ctx, a.id, review);
+  return requests.Review(a.id, review);
 }
 
 void AddReview(CLI::App& airlock, const GlobalOptions& opts, int* exit_code, std::shared_ptr<std::string> as) {
@@ -368,8 +283,7 @@ void AddReview(CLI::App& airlock, const GlobalOptions& opts, int* exit_code, std
   cmd->add_option("--comment", a->comment, "OUTPUT=TEXT, the comment on that output's decision");
   cmd->add_option("--return", a->return_reason, "return the request to its author, with this reason");
   cmd->add_option("--reject", a->reject_reason, "reject the request (final), with this reason");
-  cmd->callback(ViewCommand(opts, exit_code, "review", as,
-                            [a](Service& svc, const RequestContext& ctx) { return RunReview(svc, ctx, *a); }));
+  cmd->callback(ViewCommand(opts, exit_code, as, [a](ExportRequests& requests) { return RunReview(requests, *a); }));
 }
 
 }  // namespace
@@ -380,6 +294,8 @@ void AddAirlockRequestCommands(CLI::App& airlock, const GlobalOptions& opts, int
   AddRequest(airlock, opts, exit_code, as);
   AddListShow(airlock, opts, exit_code, as);
   AddReview(airlock, opts, exit_code, as);
+  AddAirlockRulesCommand(airlock, opts, exit_code, as);
+  AddAirlockReleaseCommands(airlock, opts, exit_code, as);
 }
 
 }  // namespace hdhub::cli

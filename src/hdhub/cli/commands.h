@@ -105,6 +105,12 @@ void AddRestoreCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code)
 void AddAirlockCommands(CLI::App& app, const GlobalOptions& opts, int* exit_code);  // airlock …
 // airlock request, list, show, review: added under `airlock` by AddAirlockCommands.
 void AddAirlockRequestCommands(CLI::App& airlock, const GlobalOptions& opts, int* exit_code);
+// airlock rules: added under `airlock` by AddAirlockRequestCommands (with its --as).
+void AddAirlockRulesCommand(CLI::App& airlock, const GlobalOptions& opts, int* exit_code,
+                            std::shared_ptr<std::string> as);
+// airlock release, download, register: likewise.
+void AddAirlockReleaseCommands(CLI::App& airlock, const GlobalOptions& opts, int* exit_code,
+                               std::shared_ptr<std::string> as);
 // An example at the end of every command's help (examples.cc).
 void AddExamples(CLI::App& app);
 

@@ -89,6 +89,13 @@ const std::map<std::string, std::string>& Examples() {
     {"airlock show", "HDHUB_TOKEN=$CARL hdhub airlock show diab-e1 --evidence"},
     {"airlock review", "HDHUB_TOKEN=$CARL hdhub airlock review diab-e1 --revision 3 --decide by-sex=approve\n"
                        "  HDHUB_TOKEN=$CARL hdhub airlock review diab-e1 --revision 3 --return 'the age bands overlap'"},
+    {"airlock release", "HDHUB_TOKEN=$RITA hdhub airlock release diab-e1 --out released/\n"
+                        "  # released/diab-e1.by-sex.csv and released/diab-e1.hdhub-cert"},
+    {"airlock download", "HDHUB_TOKEN=$RITA hdhub airlock download diab-e1 --out copy/"},
+    {"airlock register", "HDHUB_TOKEN=$ALMA hdhub airlock register --project diab\n"
+                         "  hdhub --json airlock register"},
+    {"airlock rules", "hdhub airlock rules   # in force, and any proposal\n"
+                      "  hdhub airlock rules --propose rules.json; HDHUB_TOKEN=$OLGA hdhub airlock rules --confirm rules.json"},
     {"audit check-inclusion", "hdhub audit check-inclusion --index 42 --size 250 --leaf-hash $LEAF --root $ROOT --proof $PROOF"},
     {"audit check-consistency", "hdhub audit check-consistency --size1 100 --size2 250 --root1 $R1 --root2 $R2 --proof $PROOF"},
     {"audit show", "hdhub audit show --project diab --action query. --since 2026-12-01"},

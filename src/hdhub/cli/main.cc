@@ -8,12 +8,11 @@
 #include <vector>
 
 #include "hdhub/cli/commands.h"
+#include "hdhub/common/version.h"
 
 namespace {
 
 using namespace hdhub::cli;
-
-constexpr char kVersion[] = "hdhub 0.9.0 (DuckDB 1.4.4)";
 
 // Levenshtein distance, for suggesting the command a typo meant.
 size_t EditDistance(const std::string& a, const std::string& b) {
@@ -56,7 +55,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // --hub and --json are accepted after the subcommand too.
   app.fallthrough();
-  app.set_version_flag("--version", kVersion);
+  app.set_version_flag("--version", "hdhub " + std::string(hdhub::kHdhubVersion) + " (DuckDB 1.4.4)");
   app.footer(
       "Every hub command needs the hub's passphrase (HDHUB_PASSPHRASE, or typed), which only opens the key\n"
       "store, and acts as an account: HDHUB_TOKEN, or HDHUB_USER with HDHUB_PASSWORD (or typed). With\n"

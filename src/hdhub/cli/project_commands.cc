@@ -12,6 +12,7 @@
 #include "hdhub/cli/remote.h"
 #include "hdhub/common/file.h"
 #include "hdhub/keys/passphrase.h"
+#include "hdhub/server/project_json.h"
 
 namespace hdhub::cli {
 namespace {
@@ -20,12 +21,6 @@ using projects::ProjectRecord;
 
 using service::RequestContext;
 using service::Service;
-
-std::vector<std::string> NetworkTexts(const std::vector<Network>& networks) {
-  std::vector<std::string> out;
-  for (const Network& n : networks) out.push_back(n.ToString());
-  return out;
-}
 
 // --client-network values, each "a.b.c.d/n", "v6/n" or a bare address.
 StatusOr<std::vector<Network>> ParseClientNetworks(const std::vector<std::string>& texts) {
@@ -38,27 +33,9 @@ StatusOr<std::vector<Network>> ParseClientNetworks(const std::vector<std::string
   return out;
 }
 
-nlohmann::json ProjectJson(const ProjectRecord& p, TimePoint now) {
-  return {{"id", p.spec.id},
-          {"authorisation", p.spec.authorisation_ref},
-          {"purpose", p.spec.purpose},
-          {"state", std::string(projects::ProjectStateName(p.state))},
-          {"phase", std::string(projects::PhaseName(p.PhaseAt(now)))},
-          {"scope", nlohmann::json::parse(p.spec.scope.ToJson())},
-          {"scope_version", p.scope_version},
-          {"approvers", p.approvers},
-          {"members", p.spec.members},
-          {"start", FormatRfc3339(p.spec.start)},
-          {"end", FormatRfc3339(p.spec.end)},
-          {"thresholds", nlohmann::json::parse(p.spec.thresholds.ToJson())},
-          {"client_networks", NetworkTexts(p.spec.client_networks)},
-          {"created_by", p.created_by},
-          {"keys_destroyed", p.wrapped_pseudonym_key.empty()}};
-}
-
 struct CreateArgs {
   projects::ProjectSpec spec;
-  std::string scope_file, start, end;
+  std::string scope_file, start, end, airlock_rules_file;
   std::vector<std::string> client_networks;
 };
 
@@ -89,6 +66,10 @@ void AddCreate(CLI::App& project, const GlobalOptions& opts, int* exit_code, std
   cmd->add_option("--member", a->spec.members, "an active researcher account, member of the project (repeat)")
       ->required();
   cmd->add_option("--client-network", a->client_networks, kClientNetworkHelp);
+  cmd->add_option("--airlock-rules", a->airlock_rules_file,
+                  "the project's disclosure rules, a JSON object of members stricter than the hub's "
+                  "(docs/airlock-workflow.md §3; default: the hub's)")
+      ->check(CLI::ExistingFile);
   cmd->callback(OnSession(
       opts, exit_code,
       [a, &opts](Service& svc, const RequestContext& ctx) -> Status {
@@ -99,6 +80,9 @@ void AddCreate(CLI::App& project, const GlobalOptions& opts, int* exit_code, std
         ASSIGN_OR_RETURN(a->spec.scope, projects::ProjectScope::Parse(text));
         ASSIGN_OR_RETURN(a->spec.start, ParseRfc3339(a->start));
         ASSIGN_OR_RETURN(a->spec.end, ParseRfc3339(a->end));
+        if (!a->airlock_rules_file.empty()) {
+          ASSIGN_OR_RETURN(a->spec.airlock_rules_json, ReadFile(a->airlock_rules_file));
+        }
         RETURN_IF_ERROR(svc.CreateProject(ctx, a->spec));
         PrintChanged(opts, a->spec.id, "draft",
                      "project " + a->spec.id + " created as a draft; two different operators must approve it");
@@ -196,13 +180,7 @@ void AddReadAndRun(CLI::App& project, const GlobalOptions& opts, int* exit_code,
           opts, exit_code,
           [id](Service& svc, const RequestContext& ctx) -> Status {
             ASSIGN_OR_RETURN(service::ProjectView view, svc.ShowProject(ctx, *id));
-            nlohmann::json out = ProjectJson(view.project, svc.clock().Now());
-            out["workspaces"] = nlohmann::json::array();
-            for (const auto& w : view.workspaces) {
-              out["workspaces"].push_back({{"build", w.build},
-                                           {"state", std::string(projects::WorkspaceStateName(w.state))},
-                                           {"provenance", nlohmann::json::parse(w.provenance_json, nullptr, false)}});
-            }
+            const nlohmann::json out = server::ProjectViewJson(view, svc.clock().Now());
             std::cout << out.dump(2) << "\n";
             return OkStatus();
           },

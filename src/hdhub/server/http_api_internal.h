@@ -76,6 +76,16 @@ StatusOr<HttpResponse> Approve(Api& a, const Call& c);
 StatusOr<HttpResponse> CloseProject(Api& a, const Call& c);
 StatusOr<HttpResponse> Build(Api& a, const Call& c);
 
+// http_api_airlock.cc
+StatusOr<HttpResponse> CreateExport(Api& a, const Call& c);
+StatusOr<HttpResponse> ListExports(Api& a, const Call& c);
+StatusOr<HttpResponse> ShowExport(Api& a, const Call& c);
+StatusOr<HttpResponse> ChangeExport(Api& a, const Call& c);
+StatusOr<HttpResponse> SubmitExport(Api& a, const Call& c);
+StatusOr<HttpResponse> WithdrawExport(Api& a, const Call& c);
+StatusOr<HttpResponse> ReviewExport(Api& a, const Call& c);
+StatusOr<HttpResponse> DecideExport(Api& a, const Call& c);
+
 // http_api_audit.cc
 StatusOr<HttpResponse> AuditEntries(Api& a, const Call& c);
 StatusOr<HttpResponse> AuditProof(Api& a, const Call& c);

@@ -2,6 +2,7 @@
 // and sweep projects, and build a project's workspace (its queries are in
 // http_api_queries.cc).
 #include "hdhub/server/http_api_internal.h"
+#include "hdhub/server/project_json.h"
 
 namespace hdhub::server::http_api_internal {
 
@@ -18,25 +19,6 @@ StatusOr<TimePoint> TimeField(const json& body, const char* name) {
   auto t = ParseRfc3339(text);
   if (!t.ok()) return InvalidArgumentError(std::string(name) + " must be an RFC 3339 time or YYYY-MM-DD");
   return *t;
-}
-
-// As `project show --json` (cli/project_commands.cc), and created_at.
-json ProjectJson(const projects::ProjectRecord& p, TimePoint now) {
-  return {{"id", p.spec.id},
-          {"authorisation", p.spec.authorisation_ref},
-          {"purpose", p.spec.purpose},
-          {"state", std::string(projects::ProjectStateName(p.state))},
-          {"phase", std::string(projects::PhaseName(p.PhaseAt(now)))},
-          {"scope", json::parse(p.spec.scope.ToJson(), nullptr, false)},
-          {"scope_version", p.scope_version},
-          {"approvers", p.approvers},
-          {"members", p.spec.members},
-          {"start", Time(p.spec.start)},
-          {"end", Time(p.spec.end)},
-          {"thresholds", json::parse(p.spec.thresholds.ToJson(), nullptr, false)},
-          {"created_by", p.created_by},
-          {"created_at", Time(p.created_at)},
-          {"keys_destroyed", p.wrapped_pseudonym_key.empty()}};
 }
 
 json Changed(const std::string& project, std::string_view state) {
@@ -67,23 +49,17 @@ StatusOr<HttpResponse> CreateProject(Api& a, const Call& c) {
     if (!it->is_object()) return InvalidArgumentError("thresholds must be a JSON object");
     ASSIGN_OR_RETURN(spec.thresholds, projects::Thresholds::FromJson(it->dump()));
   }
+  if (auto it = body.find("airlock_rules"); it != body.end()) {
+    if (!it->is_object()) return InvalidArgumentError("airlock_rules must be a JSON object");
+    spec.airlock_rules_json = it->dump();
+  }
   RETURN_IF_ERROR(a.service.CreateProject(*c.ctx, spec));
   return Json(Changed(spec.id, "draft"), 201);
 }
 
 StatusOr<HttpResponse> ShowProject(Api& a, const Call& c) {
   ASSIGN_OR_RETURN(auto view, a.service.ShowProject(*c.ctx, c.params.at("id")));
-  json out = ProjectJson(view.project, a.service.clock().Now());
-  json workspaces = json::array();
-  for (const auto& w : view.workspaces) {
-    workspaces.push_back({{"build", w.build},
-                          {"state", std::string(projects::WorkspaceStateName(w.state))},
-                          {"built_by", w.built_by},
-                          {"built_at", Time(w.built_at)},
-                          {"provenance", json::parse(w.provenance_json, nullptr, false)}});
-  }
-  out["workspaces"] = std::move(workspaces);
-  return Json(out);
+  return Json(ProjectViewJson(view, a.service.clock().Now()));
 }
 
 StatusOr<HttpResponse> ChangeProject(Api& a, const Call& c) {

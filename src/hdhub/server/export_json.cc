@@ -1,0 +1,193 @@
+// The airlock's export requests as JSON (export_json.h).
+#include "hdhub/server/export_json.h"
+
+#include <string>
+
+#include "hdhub/common/clock.h"
+
+namespace hdhub::server {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string Time(int64_t us) { return FormatRfc3339(FromMicros(us)); }
+
+// A stored JSON text as JSON (a string when it does not parse).
+json Parsed(const std::string& text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? json(text) : j;
+}
+
+json FrameJson(const exports::FrameRecord& f) {
+  return {{"name", f.name},
+          {"declaration", Parsed(f.spec_json)},
+          {"sql_sha256", f.sql_sha256},
+          {"created_by", f.created_by},
+          {"created_at", Time(f.created_at_us)},
+          {"released", f.released_seq.has_value()}};
+}
+
+json OutputJson(const exports::OutputRecord& o) {
+  return {{"name", o.name},
+          {"revision", o.revision},
+          {"kind", std::string(exports::ToString(o.kind))},
+          {"format", o.format},
+          {"declaration", Parsed(o.declaration_json)},
+          {"bytes", o.bytes},
+          {"sha256", o.sha256},
+          {"verdict", Parsed(o.verdict_json)}};
+}
+
+json OutputReviewsJson(const std::vector<exports::OutputReview>& reviews) {
+  json out = json::array();
+  for (const exports::OutputReview& d : reviews) {
+    out.push_back(
+        {{"output", d.output}, {"decision", std::string(exports::ToString(d.decision))}, {"comment", d.comment}});
+  }
+  return out;
+}
+
+json DecisionRecordJson(const exports::DecisionRecord& d) {
+  return {{"decision", d.reject ? "reject" : "return"},         {"actor", d.actor}, {"revision", d.revision},
+          {"reason", std::string(exports::ToString(d.reason))}, {"text", d.text},   {"at", Time(d.at_us)}};
+}
+
+StatusOr<int64_t> RevisionField(const json& body) {
+  auto it = body.find("revision");
+  if (it == body.end() || !it->is_number_integer()) return InvalidArgumentError("revision must be a whole number");
+  return it->get<int64_t>();
+}
+
+}  // namespace
+
+json ExportRequestJson(const service::ExportRequestView& v) {
+  const exports::RequestRecord& r = v.request;
+  json out = {{"id", r.id},
+              {"project", r.project},
+              {"author", r.author},
+              {"title", r.title},
+              {"state", std::string(exports::ToString(r.state))},
+              {"revision", r.revision},
+              {"created_at", Time(r.created_at_us)},
+              {"frames", json::array()},
+              {"outputs", json::array()},
+              {"reviews", json::array()},
+              {"decisions", json::array()}};
+  for (const exports::FrameRecord& f : v.frames) out["frames"].push_back(FrameJson(f));
+  for (const exports::OutputRecord& o : v.outputs) out["outputs"].push_back(OutputJson(o));
+  for (const exports::CheckerReview& rv : v.reviews) {
+    out["reviews"].push_back({{"checker", rv.checker},
+                              {"revision", rv.revision},
+                              {"at", Time(rv.at_us)},
+                              {"decisions", OutputReviewsJson(rv.decisions)}});
+  }
+  for (const exports::DecisionRecord& d : v.decisions) out["decisions"].push_back(DecisionRecordJson(d));
+  if (v.evidence) {
+    out["evidence"] = json::array();
+    for (const std::string& e : *v.evidence) out["evidence"].push_back(Parsed(e));
+  }
+  return out;
+}
+
+json ExportSummaryJson(const service::ExportRequestSummary& s) {
+  return {{"id", s.id},
+          {"project", s.project},
+          {"author", s.author},
+          {"state", std::string(exports::ToString(s.state))},
+          {"revision", s.revision},
+          {"created_at", Time(s.created_at_us)},
+          {"title", s.title}};
+}
+
+StatusOr<json> ExportChangeJson(const service::ExportChange& change) {
+  switch (change.kind) {
+    case service::ExportChangeKind::kFrame:
+    case service::ExportChangeKind::kOutput: {
+      const bool frame = change.kind == service::ExportChangeKind::kFrame;
+      json declaration = json::parse(change.json, nullptr, /*allow_exceptions=*/false);
+      if (declaration.is_discarded() || !declaration.is_object()) {
+        return InvalidArgumentError(std::string(frame ? "the frame" : "the output") +
+                                    " declaration must be a JSON object");
+      }
+      return json{{frame ? "frame" : "output", std::move(declaration)}};
+    }
+    case service::ExportChangeKind::kRemove:
+      return json{{"remove", change.name}};
+    case service::ExportChangeKind::kRecompute:
+      break;
+  }
+  return json{{"recompute", true}};
+}
+
+StatusOr<service::ExportChange> ExportChangeFromJson(const json& body) {
+  constexpr char kOne[] = R"(a change is one of {"frame": {...}}, {"output": {...}}, {"remove": NAME}, )"
+                          R"({"recompute": true})";
+  if (!body.is_object() || body.size() != 1) return InvalidArgumentError(kOne);
+  const std::string key = body.begin().key();
+  const json& value = body.begin().value();
+  if (key == "frame" || key == "output") {
+    if (!value.is_object()) return InvalidArgumentError(key + " must be a JSON object (the declaration)");
+    return service::ExportChange{
+        .kind = key == "frame" ? service::ExportChangeKind::kFrame : service::ExportChangeKind::kOutput,
+        .json = value.dump(),
+        .name = ""};
+  }
+  if (key == "remove") {
+    if (!value.is_string()) return InvalidArgumentError("remove must be the name of an output");
+    return service::ExportChange{
+        .kind = service::ExportChangeKind::kRemove, .json = "", .name = value.get<std::string>()};
+  }
+  if (key == "recompute" && value == true) {
+    return service::ExportChange{.kind = service::ExportChangeKind::kRecompute, .json = "", .name = ""};
+  }
+  return InvalidArgumentError(kOne);
+}
+
+json ExportReviewJson(const service::ExportReview& review) {
+  return {{"revision", review.revision}, {"decisions", OutputReviewsJson(review.decisions)}};
+}
+
+StatusOr<service::ExportReview> ExportReviewFromJson(const json& body) {
+  if (!body.is_object()) return InvalidArgumentError("the body must be a JSON object");
+  service::ExportReview review;
+  ASSIGN_OR_RETURN(review.revision, RevisionField(body));
+  auto list = body.find("decisions");
+  if (list == body.end() || !list->is_array()) return InvalidArgumentError("decisions must be a list");
+  for (size_t i = 0; i < list->size(); ++i) {
+    // Named by position: a name that is not an output's is not echoed.
+    const json& d = (*list)[i];
+    const std::string at = "decisions[" + std::to_string(i) + "]";
+    if (!d.is_object() || !d.contains("output") || !d["output"].is_string()) {
+      return InvalidArgumentError(at + " must name its output");
+    }
+    const json decision = d.value("decision", json());
+    StatusOr<exports::OutputDecision> parsed = InvalidArgumentError("no decision");
+    if (decision.is_string()) parsed = exports::ParseOutputDecision(decision.get<std::string>());
+    if (!parsed.ok()) return InvalidArgumentError(at + ": decision must be approve, changes or reject");
+    const json comment = d.value("comment", json(""));
+    if (!comment.is_string()) return InvalidArgumentError(at + ": comment must be a string");
+    review.decisions.push_back(
+        {.output = d["output"].get<std::string>(), .decision = *parsed, .comment = comment.get<std::string>()});
+  }
+  return review;
+}
+
+json ExportDecisionJson(const service::ExportDecision& d) {
+  return {{"decision", d.reject ? "reject" : "return"}, {"revision", d.revision}, {"reason", d.reason}};
+}
+
+StatusOr<service::ExportDecision> ExportDecisionFromJson(const json& body) {
+  if (!body.is_object()) return InvalidArgumentError("the body must be a JSON object");
+  service::ExportDecision out;
+  const json decision = body.value("decision", json());
+  if (decision != "return" && decision != "reject") return InvalidArgumentError("decision must be return or reject");
+  out.reject = decision == "reject";
+  ASSIGN_OR_RETURN(out.revision, RevisionField(body));
+  const json reason = body.value("reason", json());
+  if (!reason.is_string()) return InvalidArgumentError("reason must be a string");
+  out.reason = reason.get<std::string>();
+  return out;
+}
+
+}  // namespace hdhub::server

@@ -1,0 +1,291 @@
+// The airlock's routes (http_api_airlock.cc) over a real hub, without the
+// network (HttpApi::Handle): a project p1 over 21 beneficiaries, its author
+// rita, a member who is also a checker (mona), two checkers (carl, cleo) and
+// a researcher of no project (nina), each with an API token.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "hdhub/server/export_json.h"
+#include "hdhub/server/http_api.h"
+#include "hdhub/service/service_test_util.h"
+
+namespace hdhub::server {
+namespace {
+
+using directory::Role;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using json = nlohmann::json;
+
+const json kFrame = json::parse(R"({"frame": "people", "unit": "person", "person": "BEN_NIR_PSA",
+  "sql": "SELECT BEN_NIR_PSA, BEN_SEX_COD FROM IR_BEN_R",
+  "dimensions": [{"name": "sex", "column": "BEN_SEX_COD", "values": ["1", "2"]}]})");
+const json kOutput = json::parse(R"({"output": "by-sex", "frame": "people", "measure": "count",
+  "tables": [{"id": "t", "dimensions": [{"dimension": "sex"}]}]})");
+constexpr std::string_view kComment = "cells fine, quartz-77";
+
+class HttpApiAirlockTest : public service::ProjectServiceTest {
+ protected:
+  void SetUp() override {
+    ProjectServiceTest::SetUp();
+    AddAccount("mona", {Role::kResearcher, Role::kChecker});
+    AddAccount("carl", {Role::kChecker});
+    AddAccount("cleo", {Role::kChecker});
+    AddAccount("nina", {Role::kResearcher});
+    for (const char* name : {"rita", "mona", "carl", "cleo", "nina"}) {
+      auto issued = svc_->IssueToken(ctx("olga"), name, std::chrono::hours(1), "");
+      ASSERT_OK(issued.status());
+      tokens_[name] = std::string(issued->token.span().begin(), issued->token.span().end());
+    }
+    std::vector<std::string> rows;
+    for (int i = 0; i < 21; ++i)
+      rows.push_back("NIRPERSON" + std::to_string(10000000 + i) + (i < 10 ? ",1,1970" : ",2,1980"));
+    ASSERT_OK(IngestRows("IR_BEN_R", rows).status());
+    ASSERT_OK(svc_->CreateProject(ctx("olga"), Spec("p1", {"rita", "mona"})));
+    ASSERT_OK(svc_->ApproveProject(ctx("olga"), "p1").status());
+    ASSERT_OK(svc_->ApproveProject(ctx("oscar"), "p1").status());
+    ASSERT_OK(svc_->BuildWorkspace(ctx("olga"), "p1").status());
+    api_ = std::make_unique<HttpApi>(*svc_, std::string(BuiltinOpenApiJson()));
+  }
+
+  // `method` `target` as `who` ("": no token), with `body` unless null.
+  HttpResponse Call(const std::string& method, const std::string& target, const std::string& who,
+                    const json& body = nullptr) {
+    HttpRequest request{.method = method,
+                        .target = "/api/v1" + target,
+                        .client = "127.0.0.1",
+                        .request_id = "00000000000000" + std::to_string(10 + ++calls_ % 90)};
+    if (!who.empty()) request.authorization = "Bearer " + tokens_.at(who);
+    if (!body.is_null()) {
+      request.content_type = "application/json";
+      request.body = body.dump();
+    }
+    return api_->Handle(request);
+  }
+  static json Body(const HttpResponse& r) { return json::parse(r.body, nullptr, false); }
+
+  // rita's draft in p1 with the frame and the output, through the routes.
+  std::string Draft(const std::string& author = "rita") {
+    const HttpResponse created = Call("POST", "/projects/p1/export-requests", author, {{"title", "Sex ratio"}});
+    EXPECT_EQ(created.status, 201u) << created.body;
+    const std::string id = Body(created).value("id", "");
+    EXPECT_EQ(Call("PATCH", "/export-requests/" + id, author, {{"frame", kFrame}}).status, 200u);
+    EXPECT_EQ(Call("PATCH", "/export-requests/" + id, author, {{"output", kOutput}}).status, 200u);
+    return id;
+  }
+  std::string Submitted(const std::string& author = "rita") {
+    const std::string id = Draft(author);
+    EXPECT_EQ(Call("POST", "/export-requests/" + id + "/submit", author).status, 200u);
+    return id;
+  }
+  static json Approval(int64_t revision, std::string_view comment = "") {
+    const json decision = {{"output", "by-sex"}, {"decision", "approve"}, {"comment", std::string(comment)}};
+    return {{"revision", revision}, {"decisions", json::array({decision})}};
+  }
+  bool LoggedDenied(uint64_t since, const std::string& action, const std::string& actor) {
+    bool logged = false;
+    for (const audit::Entry& e : EntriesSince(since)) {
+      logged =
+          logged || (e.event.action == action && e.event.actor == actor && e.event.outcome == audit::Outcome::kDenied);
+    }
+    return logged;
+  }
+
+  std::map<std::string, std::string> tokens_;
+  std::unique_ptr<HttpApi> api_;
+  int calls_ = 0;
+};
+
+TEST_F(HttpApiAirlockTest, CreateFrameOutputSubmitAndTwoApprovals) {
+  HttpResponse r = Call("POST", "/projects/p1/export-requests", "rita", {{"title", "Sex ratio"}});
+  ASSERT_EQ(r.status, 201u) << r.body;
+  const std::string id = Body(r)["id"];
+  EXPECT_EQ(id, "p1-e1");
+  EXPECT_EQ(Body(r)["state"], "draft");
+  EXPECT_EQ(Body(r)["revision"], 1);
+  r = Call("PATCH", "/export-requests/" + id, "rita", {{"frame", kFrame}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["frames"][0]["name"], "people");
+  r = Call("PATCH", "/export-requests/" + id, "rita", {{"output", kOutput}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["outputs"][0]["name"], "by-sex");
+  EXPECT_EQ(Body(r)["outputs"][0]["verdict"]["frame"], "people") << r.body;
+  r = Call("POST", "/export-requests/" + id + "/submit", "rita");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["state"], "submitted");
+  const int64_t revision = Body(r)["revision"];
+  EXPECT_EQ(revision, 3);
+  r = Call("POST", "/export-requests/" + id + "/reviews", "carl", Approval(revision));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["state"], "partially_reviewed");
+  r = Call("POST", "/export-requests/" + id + "/reviews", "cleo", Approval(revision, kComment));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["state"], "approved");
+  // The answer is the CLI's --json of the same request.
+  ASSERT_OK_AND_ASSIGN(service::ExportRequestView view, svc_->ShowExportRequest(ctx("carl"), id, false));
+  EXPECT_EQ(Body(r), ExportRequestJson(view));
+  EXPECT_EQ(Body(r)["reviews"][1]["decisions"][0]["comment"], std::string(kComment));
+}
+
+TEST_F(HttpApiAirlockTest, ShowListAndEvidence) {
+  const std::string id = Submitted();
+  HttpResponse r = Call("GET", "/export-requests/" + id, "rita");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_FALSE(Body(r).contains("evidence"));
+  r = Call("GET", "/export-requests/" + id + "?evidence=true&as=checker", "carl");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["evidence"].size(), 1u);
+  EXPECT_EQ(Call("GET", "/export-requests/" + id + "?evidence=maybe", "carl").status, 400u);
+  // rita's evidence: the policy's refusal.
+  EXPECT_EQ(Call("GET", "/export-requests/" + id + "?evidence=true", "rita").status, 403u);
+
+  const std::string second = Draft();
+  r = Call("GET", "/export-requests?project=p1&limit=1", "carl");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  ASSERT_EQ(Body(r)["items"].size(), 1u);
+  EXPECT_EQ(Body(r)["items"][0]["id"], id);
+  EXPECT_EQ(Body(r)["items"][0]["state"], "submitted");
+  ASSERT_TRUE(Body(r)["next"].is_string());
+  r = Call("GET", "/export-requests?project=p1&limit=1&cursor=" + Body(r)["next"].get<std::string>(), "carl");
+  EXPECT_EQ(Body(r)["items"][0]["id"], second);
+  EXPECT_TRUE(Body(r)["next"].is_null());
+  r = Call("GET", "/export-requests?state=draft", "rita");
+  ASSERT_EQ(Body(r)["items"].size(), 1u);
+  EXPECT_EQ(Body(r)["items"][0]["id"], second);
+  EXPECT_EQ(Call("GET", "/export-requests?state=nonsense", "rita").status, 400u);
+  r = Call("GET", "/export-requests", "nina");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_TRUE(Body(r)["items"].empty());
+}
+
+TEST_F(HttpApiAirlockTest, ChangesRemoveRecomputeAndWithdraw) {
+  const std::string id = Draft();
+  HttpResponse r = Call("PATCH", "/export-requests/" + id, "rita", {{"recompute", true}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["revision"], 4);
+  r = Call("PATCH", "/export-requests/" + id, "rita", {{"remove", "by-sex"}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_TRUE(Body(r)["outputs"].empty());
+  for (const json& bad : {json::object(), json{{"recompute", false}}, json{{"frame", "text"}},
+                          json{{"remove", "by-sex"}, {"recompute", true}}}) {
+    EXPECT_EQ(Call("PATCH", "/export-requests/" + id, "rita", bad).status, 400u) << bad.dump();
+  }
+  r = Call("POST", "/export-requests/" + id + "/withdraw", "rita");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r), (json{{"id", id}, {"state", "withdrawn"}}));
+  EXPECT_EQ(Call("POST", "/export-requests/" + id + "/withdraw", "rita").status, 409u);
+}
+
+TEST_F(HttpApiAirlockTest, ReturnAndReject) {
+  const std::string id = Submitted();
+  EXPECT_EQ(
+      Call("POST", "/export-requests/" + id + "/decisions", "carl", {{"decision", "maybe"}, {"revision", 3}}).status,
+      400u);
+  HttpResponse r = Call("POST", "/export-requests/" + id + "/decisions", "carl",
+                        {{"decision", "return"}, {"revision", 3}, {"reason", "label the table"}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["state"], "returned");
+  EXPECT_EQ(Body(r)["decisions"][0]["text"], "label the table");
+  // Resubmitted, reviewed (carl rejecting the output), then rejected by carl.
+  r = Call("POST", "/export-requests/" + id + "/submit", "rita");
+  const int64_t revision = Body(r)["revision"];
+  json review = Approval(revision, "no");
+  review["decisions"][0]["decision"] = "reject";
+  ASSERT_EQ(Call("POST", "/export-requests/" + id + "/reviews", "carl", review).status, 200u);
+  r = Call("POST", "/export-requests/" + id + "/reviews", "cleo", Approval(revision));
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["state"], "reviewed");
+  r = Call("POST", "/export-requests/" + id + "/decisions", "carl",
+           {{"decision", "reject"}, {"revision", revision}, {"reason", "disclosive"}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["state"], "rejected");
+}
+
+TEST_F(HttpApiAirlockTest, NoTokenIs401) {
+  const std::string id = Draft();
+  for (const auto& [method, target] :
+       std::vector<std::pair<std::string, std::string>>{{"POST", "/projects/p1/export-requests"},
+                                                        {"GET", "/export-requests"},
+                                                        {"GET", "/export-requests/" + id},
+                                                        {"PATCH", "/export-requests/" + id},
+                                                        {"POST", "/export-requests/" + id + "/submit"},
+                                                        {"POST", "/export-requests/" + id + "/withdraw"},
+                                                        {"POST", "/export-requests/" + id + "/reviews"},
+                                                        {"POST", "/export-requests/" + id + "/decisions"}}) {
+    const HttpResponse r = Call(method, target, "", json{{"recompute", true}});
+    EXPECT_EQ(r.status, 401u) << method << " " << target;
+    EXPECT_EQ(r.content_type, "application/problem+json");
+  }
+}
+
+TEST_F(HttpApiAirlockTest, ANonMemberIsToldUnknownOrNotYours) {
+  const std::string id = Submitted();
+  const uint64_t before = LogSize();
+  const std::vector<std::pair<std::string, std::string>> routes = {{"GET", "/export-requests/" + id},
+                                                                   {"PATCH", "/export-requests/" + id},
+                                                                   {"POST", "/export-requests/" + id + "/submit"},
+                                                                   {"POST", "/export-requests/" + id + "/withdraw"}};
+  for (const std::string& target : {id, std::string("p1-e99")}) {
+    for (const auto& [method, route] : routes) {
+      const std::string path = route.substr(0, route.find(id)) + target + route.substr(route.find(id) + id.size());
+      const HttpResponse r = Call(method, path, "nina", json{{"recompute", true}});
+      EXPECT_EQ(r.status, 403u) << method << " " << path;
+      EXPECT_EQ(Body(r)["detail"], "export request " + target + " is unknown or not yours") << method << " " << path;
+    }
+  }
+  EXPECT_TRUE(LoggedDenied(before, "airlock.read", "nina"));
+  EXPECT_EQ(Call("POST", "/projects/p1/export-requests", "nina", {{"title", "Not mine"}}).status, 403u);
+  // A checker's review of another's request, by one who may not read it: the
+  // same answer, and the request is unchanged.
+  EXPECT_EQ(Call("POST", "/export-requests/p1-e99/reviews", "carl", Approval(3)).status, 403u);
+  ASSERT_OK_AND_ASSIGN(service::ExportRequestView view, svc_->ShowExportRequest(ctx("rita"), id, false));
+  EXPECT_EQ(view.request.state, exports::RequestState::kSubmitted);
+}
+
+TEST_F(HttpApiAirlockTest, TheAuthorAsCheckerIsRefusedAndLogged) {
+  const std::string id = Submitted("mona");
+  const uint64_t before = LogSize();
+  const HttpResponse r = Call("POST", "/export-requests/" + id + "/reviews?as=checker", "mona", Approval(3, kComment));
+  EXPECT_EQ(r.status, 403u) << r.body;
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  EXPECT_THAT(r.body, Not(HasSubstr(std::string(kComment))));
+  EXPECT_TRUE(LoggedDenied(before, "airlock.review", "mona"));
+  ASSERT_OK_AND_ASSIGN(service::ExportRequestView view, svc_->ShowExportRequest(ctx("mona"), id, false));
+  EXPECT_TRUE(view.reviews.empty());
+}
+
+TEST_F(HttpApiAirlockTest, MalformedReviewsAreBadRequestsNamingNoComment) {
+  const std::string id = Submitted();
+  json review = Approval(3, kComment);
+  review["decisions"][0]["decision"] = "perhaps";
+  for (const json& bad : {review, json{{"decisions", json::array()}}, json{{"revision", 3}}}) {
+    const HttpResponse r = Call("POST", "/export-requests/" + id + "/reviews", "carl", bad);
+    EXPECT_EQ(r.status, 400u) << bad.dump();
+    EXPECT_THAT(r.body, Not(HasSubstr(std::string(kComment))));
+  }
+}
+
+TEST(ExportJsonTest, BodiesRoundTrip) {
+  const service::ExportReview review{
+      .revision = 4, .decisions = {{.output = "a", .decision = exports::OutputDecision::kChanges, .comment = "c"}}};
+  ASSERT_OK_AND_ASSIGN(service::ExportReview back, ExportReviewFromJson(ExportReviewJson(review)));
+  EXPECT_EQ(back.revision, 4);
+  ASSERT_EQ(back.decisions.size(), 1u);
+  EXPECT_EQ(back.decisions[0].decision, exports::OutputDecision::kChanges);
+  EXPECT_EQ(back.decisions[0].comment, "c");
+  ASSERT_OK_AND_ASSIGN(service::ExportDecision d,
+                       ExportDecisionFromJson(ExportDecisionJson({.reject = true, .revision = 2, .reason = "r"})));
+  EXPECT_TRUE(d.reject);
+  EXPECT_EQ(d.reason, "r");
+  ASSERT_OK_AND_ASSIGN(
+      json change, ExportChangeJson({.kind = service::ExportChangeKind::kFrame, .json = kFrame.dump(), .name = ""}));
+  ASSERT_OK_AND_ASSIGN(service::ExportChange c, ExportChangeFromJson(change));
+  EXPECT_EQ(c.kind, service::ExportChangeKind::kFrame);
+  EXPECT_EQ(json::parse(c.json), kFrame);
+  EXPECT_FALSE(ExportChangeJson({.kind = service::ExportChangeKind::kOutput, .json = "[1]", .name = ""}).ok());
+}
+
+}  // namespace
+}  // namespace hdhub::server
