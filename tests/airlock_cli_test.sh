@@ -16,19 +16,7 @@ SNDS=$2
 err_lacks() { ! grep -q -- "$1" "$work/err"; }
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/out" 2>/dev/null; }
 
-run source-key init --key "$work/src.key"
-run synth --people 200 --seed 5 --years 2022 --out "$work/ext"
-run init --operator olga
-check "init" test "$(rc)" = 0
-intake_synthetic "$work/ext" IR_BEN_R
-for u in omar:operator stan:steward rita:researcher rob:researcher carl:checker cleo:checker; do
-  run user add "${u%%:*}" --role "${u##*:}"
-done
-OMAR=$(token_for omar); STAN=$(token_for stan); RITA=$(token_for rita); ROB=$(token_for rob)
-CARL=$(token_for carl); CLEO=$(token_for cleo)
-check "tokens issued" test -n "$RITA" -a -n "$ROB" -a -n "$CARL" -a -n "$CLEO"
-echo '{"tables": {"IR_BEN_R": ["*"]}}' >"$work/scope.json"
-open_project p1 "$work/scope.json" rita
+airlock_test_hub 200 5
 
 as_local() { local token=$1; shift; HDHUB_TOKEN=$token run "$@"; }
 if [[ ${3:-} == remote ]]; then

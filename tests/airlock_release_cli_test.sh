@@ -16,19 +16,7 @@ start_test_hub "$1" "airlock release passphrase 2026"
 SNDS=$2
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/out" 2>/dev/null; }
 
-run source-key init --key "$work/src.key"
-run synth --people 300 --seed 11 --years 2022 --out "$work/ext"
-run init --operator olga
-check "init" test "$(rc)" = 0
-intake_synthetic "$work/ext" IR_BEN_R
-for u in omar:operator stan:steward rita:researcher rob:researcher carl:checker cleo:checker alma:auditor; do
-  run user add "${u%%:*}" --role "${u##*:}"
-done
-OMAR=$(token_for omar); STAN=$(token_for stan); RITA=$(token_for rita); ROB=$(token_for rob)
-CARL=$(token_for carl); CLEO=$(token_for cleo); ALMA=$(token_for alma)
-check "tokens issued" test -n "$RITA" -a -n "$CARL" -a -n "$CLEO" -a -n "$ALMA"
-echo '{"tables": {"IR_BEN_R": ["*"]}}' >"$work/scope.json"
-open_project p1 "$work/scope.json" rita
+airlock_test_hub 300 11 alma:auditor
 
 cat >"$work/frame.json" <<'EOF'
 {"frame": "people", "unit": "person", "person": "BEN_NIR_PSA",

@@ -112,3 +112,26 @@ print("\n".join(n for n in names if n))' "$HDHUB_HOME/state/backup"
 host_data_files() {
   (cd "$HDHUB_HOME/host" && find . -type f | sort) | grep -v -F -x -f <(state_backup_names | sed 's|^|./|')
 }
+
+# The airlock's test hub: a synthetic population of $1 people (seed $2)
+# pseudonymized and ingested as IR_BEN_R; accounts omar (operator), stan
+# (steward), rita and rob (researchers), carl and cleo (checkers), and any
+# further NAME:ROLE given; a day's token of each in $OMAR, $STAN, … (the
+# name in capitals); project p1 over all of IR_BEN_R with rita its member.
+airlock_test_hub() {  # people, seed, [name:role]...
+  local people=$1 seed=$2 u name var; shift 2
+  run source-key init --key "$work/src.key"
+  run synth --people "$people" --seed "$seed" --years 2022 --out "$work/ext"
+  run init --operator olga
+  check "init" test "$(rc)" = 0
+  intake_synthetic "$work/ext" IR_BEN_R
+  for u in omar:operator stan:steward rita:researcher rob:researcher carl:checker cleo:checker "$@"; do
+    name=${u%%:*} var=${u%%:*}
+    var=${var^^}
+    run user add "$name" --role "${u##*:}"
+    declare -g "$var=$(token_for "$name")"
+    check "a token for $name" test -n "${!var}"
+  done
+  echo '{"tables": {"IR_BEN_R": ["*"]}}' >"$work/scope.json"
+  open_project p1 "$work/scope.json" rita
+}
