@@ -8,6 +8,7 @@
 #include <map>
 #include <utility>
 
+#include "hdhub/airlock/audit_witnesses.h"
 #include "hdhub/airlock/enum_names.h"
 #include "hdhub/airlock/lp_presolve.h"
 #include "hdhub/airlock/primary_checks.h"
@@ -23,6 +24,8 @@ constexpr double kPercent = 100;
 // relative to the largest atom value.
 constexpr double kSelfCheckTolerance = 1e-6;
 constexpr double kProtectionTolerance = 1e-9;
+// Witness points kept per LP (AuditScope::kViolations).
+constexpr size_t kWitnesses = 8;
 
 constexpr NameTable<TargetKind, 5> kTargetKindNames = {{
     {TargetKind::kCell, "cell"},
@@ -100,18 +103,21 @@ namespace {
 
 class Auditor {
  public:
-  Auditor(const TableModel& model, const Pattern& pattern, const DisclosureRules& rules)
-      : m_(model), p_(pattern), rules_(rules), counts_(model.kind() == MeasureKind::kCount) {}
+  Auditor(const TableModel& model, const Pattern& pattern, const DisclosureRules& rules, AuditScope scope)
+      : m_(model), p_(pattern), rules_(rules), counts_(model.kind() == MeasureKind::kCount), scope_(scope) {}
 
   StatusOr<AuditReport> Run(const AttackerLpFactory& factory) {
     ComputeScale();
     ASSIGN_OR_RETURN(presolved_, Presolve(m_.num_atoms(), PublishedRows(), kPresolveTolerance));
+    // The published rows are the true values' sums, so consistent: the dependent ones add nothing.
+    ASSIGN_OR_RETURN(presolved_.problem, WithoutDependentRows(presolved_.problem));
     ASSIGN_OR_RETURN(lp_, factory(WithSingletonRows(presolved_.problem)));
     CellTargets();
     AtomTargets();
     if (counts_) DifferenceTargets();
     UnionTargets();
-    for (AuditTarget& t : report_.targets) RETURN_IF_ERROR(Solve(t));
+    AuditWitnesses witnesses(kWitnesses);  // points of the LP without insider knowledge
+    for (AuditTarget& t : report_.targets) RETURN_IF_ERROR(Solve(t, witnesses));
     RETURN_IF_ERROR(InsiderTargets());
     report_.solver_name = lp_->SolverName();
     report_.solver_version = lp_->SolverVersion();
@@ -232,20 +238,40 @@ class Auditor {
     }
   }
 
-  // The LP bounds over the target's free atoms, plus its pinned part.
-  Status Solve(AuditTarget& t) {
+  // The LP bounds over the target's free atoms, plus its pinned part; the
+  // solutions become witnesses for `witnesses` (the LP's current constraints).
+  Status Solve(AuditTarget& t, AuditWitnesses& witnesses) {
+    if (scope_ == AuditScope::kViolations && CannotBeViolated(t, witnesses)) {
+      t.solved = false;
+      t.interval = {.lo = 0, .hi = kInfinity};
+      return OkStatus();
+    }
+    t.solved = true;
     ASSIGN_OR_RETURN(LpBounds b, GroupBounds(presolved_, *lp_, t.atoms));
+    if (scope_ == AuditScope::kViolations) {
+      witnesses.Add(std::move(b.min_point));
+      witnesses.Add(std::move(b.max_point));
+    }
     return Evaluate(b, t);
+  }
+
+  // Counts only: a witness w gives min <= w and max >= w, so lo <= 0 when w
+  // <= 0 and hi >= T when w >= T (the rounding is monotone); no slack is
+  // granted, so a witness within the solver's tolerance of a threshold does
+  // not count. Magnitudes are always solved.
+  bool CannotBeViolated(const AuditTarget& t, const AuditWitnesses& witnesses) const {
+    if (!t.requirement) return true;
+    if (!counts_) return false;
+    auto [free, pinned] = presolved_.Split(t.atoms);
+    const std::optional<AuditWitnesses::Range> r = witnesses.SumRange(free, pinned);
+    if (!r) return false;
+    if (t.requirement->rule == kRuleZero) return r->greatest >= 1;
+    return r->least <= 0 || r->greatest >= static_cast<double>(rules_.min_count);
   }
 
   Status Evaluate(const LpBounds& b, AuditTarget& t) const {
     const double x = t.true_value;
-    if (counts_) {
-      t.interval = RoundInward(b);
-    } else {
-      t.interval.lo = b.min * scale_;
-      t.interval.hi = b.max_unbounded ? kInfinity : b.max * scale_;
-    }
+    t.interval = counts_ ? RoundInward(b) : ScaledNonNegative(b, scale_);
     const double slack = counts_ ? 0 : kSelfCheckTolerance * scale_;
     if (!(t.interval.lo - slack <= x && x <= t.interval.hi + slack)) {
       return InternalError("attacker audit: self-check failed for " + std::string(TargetKindName(t.kind)) + " target " +
@@ -288,6 +314,7 @@ class Auditor {
       const Quantity& sq = Q(s);
       const std::vector<bool> near = Neighbourhood(sq);
       RETURN_IF_ERROR(lp_->SetRowBounds(row, value, value));
+      AuditWitnesses witnesses(kWitnesses);  // points meeting s's row: valid for this pass only
       for (size_t i = 0; i < plain; ++i) {
         const AuditTarget& base = report_.targets[i];
         if (!base.requirement || base.quantity == s ||
@@ -300,7 +327,7 @@ class Auditor {
         t.kind = TargetKind::kInsider;
         t.name = base.name + " given " + sq.key;
         t.insider = s;
-        RETURN_IF_ERROR(Solve(t));
+        RETURN_IF_ERROR(Solve(t, witnesses));
         report_.targets.push_back(std::move(t));
       }
       RETURN_IF_ERROR(lp_->SetRowBounds(row, -kInfinity, kInfinity));
@@ -312,6 +339,7 @@ class Auditor {
   const Pattern& p_;
   const DisclosureRules& rules_;
   const bool counts_;
+  const AuditScope scope_;
   double scale_ = 1;  // magnitudes: LP values are in units of the largest atom value
   struct Singleton {
     int32_t quantity;
@@ -347,9 +375,9 @@ Status CheckPattern(const TableModel& model, const Pattern& pattern) {
 }  // namespace
 
 StatusOr<AuditReport> AuditPattern(const TableModel& model, const Pattern& pattern, const DisclosureRules& rules,
-                                   const AttackerLpFactory& lp_factory) {
+                                   const AttackerLpFactory& lp_factory, AuditScope scope) {
   RETURN_IF_ERROR(CheckPattern(model, pattern));
-  return Auditor(model, pattern, rules).Run(lp_factory);
+  return Auditor(model, pattern, rules, scope).Run(lp_factory);
 }
 
 }  // namespace hdhub::airlock

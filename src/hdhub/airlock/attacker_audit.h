@@ -79,6 +79,7 @@ struct AuditTarget {
   std::optional<Requirement> requirement;
   Interval interval;
   bool violation = false;
+  bool solved = true;  // false: AuditScope::kViolations proved it safe without its LPs; interval unset
 };
 
 struct AuditReport {
@@ -97,12 +98,21 @@ struct Pattern {
   std::vector<bool> primary;
 };
 
+// kFull: every target's interval. kViolations: the same violations, in the
+// same order, but a target that cannot be violated is left unsolved
+// (solved = false, interval [0, +inf)): one without a requirement, or a
+// count target that a witness (audit_witnesses.h, an earlier LP solution)
+// shows has lo <= 0, or hi >= T (hi >= 1 for a zero primary). For the
+// repair rounds, whose intervals nobody publishes.
+enum class AuditScope { kFull, kViolations };
+
 // Audits `pattern`. InvalidArgument when the pattern's sizes do not match
 // the model or a primary is not suppressed; FailedPrecondition for a
 // magnitude with a negative contribution (the LP assumes non-negative
 // atoms: such outputs go to the checkers); Internal for a solver fault or a
 // self-check breach.
 StatusOr<AuditReport> AuditPattern(const TableModel& model, const Pattern& pattern, const DisclosureRules& rules,
-                                   const AttackerLpFactory& lp_factory = CreateClpAttackerLp);
+                                   const AttackerLpFactory& lp_factory = CreateClpAttackerLp,
+                                   AuditScope scope = AuditScope::kFull);
 
 }  // namespace hdhub::airlock

@@ -111,6 +111,11 @@ class ClpAttackerLp : public AttackerLp {
                          " is not proven optimal (" + StatusText(status, model_.secondaryStatus()) + ")");
   }
 
+  std::vector<double> Solution() const {
+    const double* x = model_.getColSolution();
+    return std::vector<double>(x, x + model_.numberColumns());
+  }
+
   StatusOr<LpBounds> BoundsOrThrow(std::span<const int32_t> target) {
     for (int32_t a : objective_) model_.setObjectiveCoefficient(a, 0.0);
     objective_.assign(target.begin(), target.end());
@@ -124,7 +129,9 @@ class ClpAttackerLp : public AttackerLp {
     if (model_.numberRows() == 0) return LpBounds{.min = 0, .max = 0, .max_unbounded = true};
     bool unbounded = false;
     ASSIGN_OR_RETURN(b.min, Solve(1.0, false, unbounded));
+    b.min_point = Solution();
     ASSIGN_OR_RETURN(b.max, Solve(-1.0, true, b.max_unbounded));
+    if (!b.max_unbounded) b.max_point = Solution();
     return b;
   }
 

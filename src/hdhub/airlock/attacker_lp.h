@@ -38,6 +38,11 @@ struct LpBounds {
   double min = 0;
   double max = 0;
   bool max_unbounded = false;  // max is then meaningless
+  // Optional: the solutions reaching min and max (one value per atom), each a
+  // point meeting every row; empty when the solver gives none (max_point
+  // when unbounded). The audit reuses them as witnesses (attacker_audit.h).
+  std::vector<double> min_point;
+  std::vector<double> max_point;
 };
 
 class AttackerLp {

@@ -4,6 +4,8 @@
 #include <deque>
 #include <string>
 
+#include "hdhub/airlock/sparse_span.h"
+
 namespace hdhub::airlock {
 
 namespace {
@@ -121,6 +123,19 @@ StatusOr<LpBounds> GroupBounds(const Presolved& presolved, AttackerLp& lp, std::
   b.min += pinned;
   b.max += pinned;
   return b;
+}
+
+StatusOr<LpProblem> WithoutDependentRows(const LpProblem& problem) {
+  LpProblem out{.num_atoms = problem.num_atoms};
+  EchelonBasis basis(problem.num_atoms);
+  for (const LpRow& row : problem.rows) {
+    if (row.lower != row.upper) return InvalidArgumentError("presolve: only equality rows can be reduced");
+    Reduced r = Reduce(Indicator(row.atoms), basis, nullptr);
+    if (r.vector.empty()) continue;  // implied by the rows kept
+    basis.AddReduced(std::move(r.vector));
+    out.rows.push_back(row);
+  }
+  return out;
 }
 
 StatusOr<Presolved> Presolve(int32_t num_atoms, const std::vector<LpRow>& rows, double tolerance) {

@@ -40,6 +40,18 @@ struct Presolved {
 // pass.
 StatusOr<Presolved> Presolve(int32_t num_atoms, const std::vector<LpRow>& rows, double tolerance);
 
+// `problem` without its rows in the span of earlier rows (exact
+// arithmetic, sparse_span.h), rows kept in order. Only for equality rows
+// known to be consistent, such as the audit's published values, which are
+// sums of the true atom values: a row in the span of others is then implied
+// by them, so the feasible set, hence every interval, is unchanged, while the
+// LP shrinks to at most one row per free atom (hierarchical tables hold many
+// times more relations than their rank). InvalidArgument for a row that is
+// not an equality. Not for the verifier's published values
+// (published_intervals.h): there a contradiction must stay visible to the
+// solver.
+StatusOr<LpProblem> WithoutDependentRows(const LpProblem& problem);
+
 // The least and greatest sum of a group of atoms: `lp` (loaded from
 // `presolved.problem`) over the group's free atoms, plus its pinned part.
 // The codes of AttackerLp::Bounds.

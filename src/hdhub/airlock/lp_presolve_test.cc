@@ -43,5 +43,23 @@ TEST(AirlockPresolveTest, ContradictoryValuesAreAnInternalError) {
   EXPECT_THAT(Presolve(2, {Row({0, 1}, 4), Row({2}, 1)}, 1e-9), StatusIs(StatusCode::kInvalidArgument));
 }
 
+TEST(AirlockPresolveTest, DependentRowsAreDroppedAndTheOthersKeptInOrder) {
+  // Two rows, their sum (the margin), and a row across them.
+  const LpProblem lp{.num_atoms = 4,
+                     .rows = {Row({0, 1}, 3), Row({2, 3}, 4), Row({0, 1, 2, 3}, 7), Row({0, 2}, 2), Row({1, 3}, 5)}};
+  ASSERT_OK_AND_ASSIGN(LpProblem reduced, WithoutDependentRows(lp));
+  EXPECT_EQ(reduced.num_atoms, 4);
+  ASSERT_EQ(reduced.rows.size(), 3u);
+  EXPECT_THAT(reduced.rows[0].atoms, ElementsAre(0, 1));
+  EXPECT_THAT(reduced.rows[1].atoms, ElementsAre(2, 3));
+  EXPECT_THAT(reduced.rows[2].atoms, ElementsAre(0, 2));
+  EXPECT_EQ(reduced.rows[2].lower, 2);
+}
+
+TEST(AirlockPresolveTest, OnlyEqualityRowsAreReduced) {
+  const LpProblem lp{.num_atoms = 2, .rows = {LpRow{{0, 1}, 1, 3}}};
+  EXPECT_THAT(WithoutDependentRows(lp), StatusIs(StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace hdhub::airlock

@@ -195,7 +195,7 @@ struct Round {
 
 StatusOr<Round> RunRound(const TableModel& model, const std::vector<Role>& roles, const std::set<int32_t>& extra,
                          const std::vector<int32_t>& order, const ProtectionRequest& request,
-                         const ProtectionOptions& options) {
+                         const ProtectionOptions& options, AuditScope scope) {
   Round round;
   EliminationInput in = MakeElimination(model, roles, extra);
   in.publish_order = order;
@@ -207,7 +207,7 @@ StatusOr<Round> RunRound(const TableModel& model, const std::vector<Role>& roles
   for (size_t q = 0; q < roles.size(); ++q) {
     round.pattern.primary.push_back(in.columns[q].role == ColumnRole::kPrimary);
   }
-  ASSIGN_OR_RETURN(round.audit, AuditPattern(model, round.pattern, request.rules, options.lp_factory));
+  ASSIGN_OR_RETURN(round.audit, AuditPattern(model, round.pattern, request.rules, options.lp_factory, scope));
   return round;
 }
 
@@ -289,7 +289,20 @@ StatusOr<ProtectionResult> Protect(const ProtectionRequest& request, const Prote
   const std::vector<int32_t> order = PublishOrder(model, roles);
   std::set<int32_t> extra;  // the repair's extra primaries, kept across rounds
   for (int round_no = 0;; ++round_no) {
-    ASSIGN_OR_RETURN(Round round, RunRound(model, roles, extra, order, request, options));
+    // A round is audited for its violations only (the same violations, fewer
+    // LPs) unless it may be the last, whose intervals go into the result.
+    ASSIGN_OR_RETURN(Round round, RunRound(model, roles, extra, order, request, options, AuditScope::kViolations));
+    const bool last = round.audit.Violations().empty() || !round.elimination.already_disclosed.empty() ||
+                      round_no == options.max_repair_rounds;
+    if (!last) {
+      std::set<int32_t> more = extra;
+      if (Repair(model, roles, round, round.audit.Violations(), more).empty()) {
+        extra = std::move(more);
+        continue;
+      }
+    }
+    ASSIGN_OR_RETURN(round.audit,
+                     AuditPattern(model, round.pattern, request.rules, options.lp_factory, AuditScope::kFull));
     const std::vector<const AuditTarget*> violations = round.audit.Violations();
     std::vector<Refusal> refusals;
     // The ledger alone disclosing a primary cannot be repaired here: refuse at once.

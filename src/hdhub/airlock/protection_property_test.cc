@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hdhub/airlock/protection.h"
+#include "hdhub/airlock/published_intervals.h"
 #include "hdhub/airlock/test_tables.h"
 #include "hdhub/common/status_matchers.h"
 
@@ -248,6 +249,89 @@ TEST(AirlockProtectPropertyTest, NoSuppressedSmallCellOfARandom3DTableIsPinned) 
   EXPECT_LE(tally.skipped * 5, tally.cases);
   EXPECT_LE(tally.refused * 10, tally.cases);
   EXPECT_GT(tally.checked_cells, 50);
+}
+
+// The audit's shortcuts against the plain LP, on random suppression patterns
+// (violations included): the audit drops dependent rows (lp_presolve.h) and,
+// in AuditScope::kViolations, skips targets a witness shows safe. Reference:
+// IntervalsFromPublished, which keeps every published row, solved per target
+// (an insider target with its singleton's value published too). Every
+// interval must be equal, and the violation-only scope must find the same
+// violations, its skipped targets being safe under the reference.
+struct ShortcutTally {
+  int targets = 0;
+  int skipped = 0;
+  int violations = 0;
+};
+
+Pattern RandomPattern(const TableModel& m, std::mt19937& rng) {
+  const size_t n = m.quantities().size();
+  Pattern p{.suppressed = std::vector<bool>(n, false), .primary = std::vector<bool>(n, false)};
+  std::bernoulli_distribution extra(0.3);
+  for (size_t q = 0; q < n; ++q) {
+    const double v = m.quantities()[q].value;
+    p.primary[q] = v >= 1 && v <= kMinCount - 1;
+    p.suppressed[q] = p.primary[q] || extra(rng);
+  }
+  return p;
+}
+
+Interval Reference(const TableModel& m, const Pattern& p, const AuditTarget& t) {
+  std::vector<PublishedGroup> published;
+  for (size_t q = 0; q < m.quantities().size(); ++q) {
+    if (!p.suppressed[q]) published.push_back({m.quantities()[q].atoms, m.quantities()[q].value});
+  }
+  if (t.insider >= 0) {
+    const Quantity& s = m.quantities()[static_cast<size_t>(t.insider)];
+    published.push_back({s.atoms, s.value});
+  }
+  const std::vector<std::vector<int32_t>> targets = {t.atoms};
+  StatusOr<std::vector<Interval>> iv = IntervalsFromPublished(m.num_atoms(), published, targets, MeasureKind::kCount);
+  EXPECT_TRUE(iv.ok()) << t.name;
+  return iv.ok() ? (*iv)[0] : Interval{};
+}
+
+void CheckShortcuts(const Shape& s, std::mt19937& rng, ShortcutTally& tally) {
+  std::vector<int64_t> truth;
+  const ProtectionRequest req = RandomRequest(s, rng, truth);
+  ASSERT_OK_AND_ASSIGN(TableModel m, TableModel::Create(req.dimensions, req.tables, {}, req.data));
+  const Pattern p = RandomPattern(m, rng);
+  ASSERT_OK_AND_ASSIGN(AuditReport full, AuditPattern(m, p, req.rules, CreateClpAttackerLp, AuditScope::kFull));
+  ASSERT_OK_AND_ASSIGN(AuditReport fast, AuditPattern(m, p, req.rules, CreateClpAttackerLp, AuditScope::kViolations));
+  ASSERT_EQ(full.targets.size(), fast.targets.size());
+  for (size_t i = 0; i < full.targets.size(); ++i) {
+    const AuditTarget& f = full.targets[i];
+    const AuditTarget& v = fast.targets[i];
+    ++tally.targets;
+    ASSERT_EQ(f.name, v.name);
+    ASSERT_TRUE(f.solved) << f.name;
+    EXPECT_EQ(f.violation, v.violation) << f.name;
+    tally.violations += f.violation ? 1 : 0;
+    const Interval ref = Reference(m, p, f);
+    EXPECT_EQ(f.interval, ref) << f.name;
+    if (v.solved) {
+      EXPECT_EQ(v.interval, ref) << f.name;
+      continue;
+    }
+    ++tally.skipped;
+    EXPECT_FALSE(v.violation) << f.name;
+    if (f.requirement) {  // safe under the reference too
+      EXPECT_FALSE(ref.lo >= 1 && ref.hi <= kMinCount - 1 && f.requirement->rule != kRuleZero) << f.name;
+    }
+  }
+}
+
+TEST(AirlockProtectPropertyTest, AuditShortcutsGiveThePlainLpsAnswersOnRandomPatterns) {
+  std::mt19937 rng(7);
+  ShortcutTally tally;
+  for (int i = 0; i < 30; ++i) {
+    const Shape s = i % 2 == 0 ? Shape{{"r", "c"}, {3 + i % 3, 4}} : Shape{{"a", "b", "c"}, {2, 3, 2 + i % 2}};
+    CheckShortcuts(s, rng, tally);
+    if (HasFatalFailure()) return;
+  }
+  EXPECT_GT(tally.violations, 10);  // violated targets were compared
+  EXPECT_GT(tally.skipped, 10);     // and the witnesses skipped some
+  EXPECT_GT(tally.targets, 500);
 }
 
 }  // namespace

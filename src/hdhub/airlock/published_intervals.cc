@@ -19,6 +19,10 @@ Interval RoundInward(const LpBounds& b) {
       .hi = b.max_unbounded ? kInfinity : std::floor(b.max + kRoundingSlack * std::max(1.0, std::fabs(b.max)))};
 }
 
+Interval ScaledNonNegative(const LpBounds& b, double scale) {
+  return Interval{.lo = std::max(0.0, b.min * scale), .hi = b.max_unbounded ? kInfinity : b.max * scale};
+}
+
 StatusOr<std::vector<Interval>> IntervalsFromPublished(int32_t num_atoms, std::span<const PublishedGroup> published,
                                                        std::span<const std::vector<int32_t>> targets, MeasureKind kind,
                                                        const AttackerLpFactory& lp_factory) {
@@ -42,7 +46,7 @@ StatusOr<std::vector<Interval>> IntervalsFromPublished(int32_t num_atoms, std::s
     if (kind == MeasureKind::kCount) {
       out.push_back(RoundInward(b));
     } else {
-      out.push_back({.lo = b.min * scale, .hi = b.max_unbounded ? kInfinity : b.max * scale});
+      out.push_back(ScaledNonNegative(b, scale));
     }
   }
   return out;

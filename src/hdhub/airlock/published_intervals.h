@@ -28,6 +28,11 @@ inline constexpr double kRoundingSlack = 1e-6;
 // hi +infinity when the maximum is unbounded.
 Interval RoundInward(const LpBounds& bounds);
 
+// Magnitudes: the bounds in the values' units (`scale` per LP unit), lo at
+// least 0 (atoms are >= 0; a solver's -1e-9 is noise, not a bound); hi
+// +infinity when the maximum is unbounded.
+Interval ScaledNonNegative(const LpBounds& bounds, double scale);
+
 // A published value: the atoms it sums (ascending) and its value.
 struct PublishedGroup {
   std::vector<int32_t> atoms;
