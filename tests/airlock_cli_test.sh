@@ -7,7 +7,10 @@
 # not yours" as for an id that does not exist) and unusable arguments (exit 2).
 # With "remote", the same session's airlock commands go through `hdhub serve`
 # on 127.0.0.1 (HDHUB_SERVER, a token, no passphrase nor hub directory), and
-# what they print at the end is what the local commands print.
+# what they print at the end is what the local commands print; then rita
+# releases and downloads through the server (the files byte for byte those
+# of the local download, the bundle verified), two operators change the
+# hub's rules, and register and rules print what they print locally.
 # Usage: airlock_cli_test.sh <hdhub binary> <shared/snds dir> [remote]
 set -uo pipefail
 source "$(dirname "$0")/cli_test_lib.sh"
@@ -110,15 +113,72 @@ check "rob still learns nothing" out_lacks "quartz-77"
 check "... nor from the error" err_lacks "quartz-77"
 
 if [[ ${3:-} == remote ]]; then
+  prints_as_locally() {  # airlock arguments: what carl sees through the server is what he sees locally
+    as_local "$CARL" airlock "$@"
+    cp "$work/out" "$work/local.txt"
+    as "$CARL" airlock "$@"
+    check "through the server, airlock $* prints what it prints locally" cmp -s "$work/out" "$work/local.txt"
+    cmp -s "$work/out" "$work/local.txt" || diff "$work/local.txt" "$work/out" | head -10
+  }
   for cmd in "show $id" "show $id --json" "list --project p1" "list --json --state approved"; do
     # shellcheck disable=SC2086
-    as_local "$CARL" airlock $cmd
-    cp "$work/out" "$work/local.txt"
-    # shellcheck disable=SC2086
-    as "$CARL" airlock $cmd
-    check "through the server, airlock $cmd prints what it prints locally" cmp -s "$work/out" "$work/local.txt"
-    cmp -s "$work/out" "$work/local.txt" || diff "$work/local.txt" "$work/out" | head -10
+    prints_as_locally $cmd
   done
+
+  # What leaves the airlock, through the server: refused to a checker; rita's
+  # release and downloads, the register and the rules print and write what
+  # the local commands print and write (a bundle made later differs only in
+  # its proof and checkpoint: the log grew), and the bundle verifies.
+  same_bundle() { cmp -s <(head -3 "$1") <(head -3 "$2"); }  # magic, body, entry
+  as "$CARL" airlock release "$id" --out "$work/dl"
+  check "through the server, carl cannot release it (exit 3)" test "$(rc)" = 3
+  check "... and nothing is written" test ! -e "$work/dl/$id.hdhub-cert"
+  as "$RITA" airlock release "$id" --out "$work/dl" --json
+  check "through the server, rita releases it" test "$(rc)" = 0
+  cp "$work/out" "$work/remote.txt"
+  mv "$work/dl" "$work/released"
+  as_local "$RITA" airlock download "$id" --out "$work/dl" --json
+  check "release --json through the server prints what download --json prints locally" \
+    cmp -s "$work/out" "$work/remote.txt"
+  check "... the same file, byte for byte" cmp -s "$work/released/$id.by-sex.csv" "$work/dl/$id.by-sex.csv"
+  check "... the same certificate" same_bundle "$work/released/$id.hdhub-cert" "$work/dl/$id.hdhub-cert"
+  LOGKEY=$("$HDHUB" audit log-key 2>/dev/null)
+  run airlock verify "$work/released/$id.hdhub-cert" "$work/released/$id.by-sex.csv" --log-key "$LOGKEY"
+  check "airlock verify: the release through the server holds (exit 0)" test "$(rc)" = 0
+  for json in "" --json; do
+    rm -rf "$work/dl"
+    as_local "$RITA" airlock download "$id" --out "$work/dl" $json
+    cp "$work/out" "$work/local.txt"
+    cp "$work/dl/$id.by-sex.csv" "$work/local.csv"
+    cp "$work/dl/$id.hdhub-cert" "$work/local.cert"
+    rm -rf "$work/dl"
+    as "$RITA" airlock download "$id" --out "$work/dl" $json
+    check "through the server, airlock download $json prints what it prints locally" cmp -s "$work/out" "$work/local.txt"
+    check "... and writes the same file" cmp -s "$work/dl/$id.by-sex.csv" "$work/local.csv"
+    check "... and the same certificate" same_bundle "$work/dl/$id.hdhub-cert" "$work/local.cert"
+    run airlock verify "$work/dl/$id.hdhub-cert" "$work/dl/$id.by-sex.csv" --log-key "$LOGKEY"
+    check "... which verifies (exit 0)" test "$(rc)" = 0
+  done
+  as "$ROB" airlock download "$id" --out "$work/rob"
+  check "through the server, rob cannot download it (exit 3)" test "$(rc)" = 3
+
+  OLGA=$(token_for olga)
+  echo '{"min_count": 12}' >"$work/rules.json"
+  as "$RITA" airlock rules --propose "$work/rules.json"
+  check "through the server, a researcher cannot propose rules (exit 3)" test "$(rc)" = 3
+  as "$OLGA" airlock rules --propose "$work/rules.json"
+  check "olga proposes through the server" out_has "waiting for a second operator"
+  as "$OLGA" airlock rules --confirm "$work/rules.json"
+  check "olga cannot confirm her own proposal (exit 3)" test "$(rc)" = 3
+  as "$OMAR" airlock rules --confirm "$work/rules.json" --json
+  check "omar confirms through the server: in force" test "$(field "['in_force']['min_count']")" = 12
+  for cmd in "register" "register --json" "register --project p1" "rules" "rules --json"; do
+    # shellcheck disable=SC2086
+    prints_as_locally $cmd
+  done
+  as "$CARL" airlock register --json
+  check "the register through the server holds the release" test "$(field "['entries'][0]['outputs'][0]['name']")" = by-sex
+
   check "the commands went through the server" test "$(grep -c '"http.request"' "$work/serve.log")" -ge 20
   kill -TERM $SERVER
   wait $SERVER

@@ -50,8 +50,9 @@ for who in CARL ROB ALMA; do
   check "${who,,} cannot release it (exit 3)" test "$(rc)" = 3
   check "... and nothing is written" test ! -e "$work/rel-$who/$id.hdhub-cert"
 done
-as "$RITA" --server https://127.0.0.1:9 airlock release "$id" --out "$work/rel"
-check "through a server: only on the hub machine (exit 2)" err_has "runs only on the hub machine"
+as "$RITA" --server https://127.0.0.1:9 airlock release "$id" --out "$work/rel-nowhere"
+check "through a server that does not answer: refused (exit 3)" test "$(rc)" = 3
+check "... and nothing is written" test ! -e "$work/rel-nowhere/$id.hdhub-cert"
 
 as "$RITA" airlock release "$id" --out "$work/rel" --json
 check "rita releases it" test "$(rc)" = 0

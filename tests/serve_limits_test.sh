@@ -7,7 +7,8 @@
 #     are held to them too; a bad CIDR is refused when the project is made;
 #   - a client's SET statement_timeout cancels a long statement (57014) and
 #     the session goes on;
-#   - the request rate per account/address (PG 53400, HTTP 429), the
+#   - the request rate per account/address (PG 53400, HTTP 429: an
+#     account over its rate while another from the same address is served), the
 #     connections per account (53300), and the lockout after failed logins:
 #     then even the right token is refused, as a wrong one is, and the
 #     lockout is audited (auth.lockout).
@@ -72,6 +73,7 @@ failed_login_window = 60
 lockout = 60
 requests_per_second = 1
 request_burst = 25
+request_burst_per_address = 60
 TOML
 "$HDHUB" --config "$work/hdhub.toml" serve 2>"$work/serve.log" &
 SERVER=$!
@@ -147,6 +149,13 @@ check "the request rate: the session goes on after a pause" out_has "after a pau
 [[ -s $work/err ]] && cat "$work/err" >&2
 
 code() { curl -sS --cacert "$work/ca.crt" "$@" -o "$work/body" -w '%{http_code}\n' 2>/dev/null; }
+# rita's account spent its bucket on the statements above (the address's is deeper).
+for _ in 1 2 3; do code -H "Authorization: Bearer $RITA" "https://127.0.0.1:$HTTP_PORT/api/v1/me"; done >"$work/codes"
+check "HTTP: the account's request rate gives 429" grep -q '^429$' "$work/codes"
+check "HTTP: the account's 429 says so" grep -q 'too many requests from this account' "$work/body"
+check "HTTP: another account from the same address is served" \
+  test "$(code -H "Authorization: Bearer $OMAR" "https://127.0.0.1:$HTTP_PORT/api/v1/me")" = 200
+check "HTTP: the account's refusal is logged" grep -q '"reason":"too_many_requests_for_account"' "$work/serve.log"
 for _ in $(seq 1 40); do code "https://127.0.0.1:$HTTP_PORT/api/v1/health"; done >"$work/codes"
 check "HTTP: the address's request rate gives 429" grep -q '^429$' "$work/codes"
 check "HTTP: 429 is problem+json" grep -q '"title":"Too Many Requests"' "$work/body"

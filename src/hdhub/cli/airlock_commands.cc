@@ -3,7 +3,8 @@
 // the offline verification of a release certificate
 // (docs/formats/airlock-certificate.md §6): no hub, no account, no hub key.
 // The export requests (request, list, show, review) are in
-// airlock_request_commands.cc; release, register and rules come later
+// airlock_request_commands.cc; release, download and register in
+// airlock_release_commands.cc, rules in airlock_rules_commands.cc
 // (docs/airlock-workflow.md §8). Exit codes as in commands.h: a check that
 // does not hold is 1, unusable arguments 2.
 #include <algorithm>

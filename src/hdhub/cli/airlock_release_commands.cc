@@ -1,12 +1,11 @@
 // hdhub airlock release | download | register: what leaves the airlock
-// (docs/airlock-workflow.md §6, §8) over Service::ReleaseExportRequest,
-// DownloadRelease and Register. release and download write each file as
-// DIR/<request>.<output>.<format> and the certificate bundle as
-// DIR/<request>.hdhub-cert (what `hdhub airlock verify` and its --history
-// read); a path already there is refused before anything is written, and
-// each file is written whole or not at all. On the hub machine only: no HTTP
-// route exists for them yet, so with a server set each is refused as every
-// command without a route is (OnlyOnTheHub, exit 2), the server not contacted.
+// (docs/airlock-workflow.md §6, §8) over ExportRequests' Release, Download
+// and Register (airlock_requests.h: the service on the hub machine, or the
+// routes of `hdhub serve` with a server set; both write and print the same).
+// release and download write each file as DIR/<request>.<output>.<format>
+// and the certificate bundle as DIR/<request>.hdhub-cert (what `hdhub
+// airlock verify` and its --history read); a path already there is refused
+// before anything is written, and each file is written whole or not at all.
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -14,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "hdhub/cli/airlock_requests.h"
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
 #include "hdhub/common/file.h"
@@ -22,8 +22,6 @@ namespace hdhub::cli {
 namespace {
 
 using service::ReleasedFiles;
-using service::RequestContext;
-using service::Service;
 
 struct Written {
   std::string bundle;
@@ -99,47 +97,54 @@ void AddReleaseOrDownload(CLI::App& airlock, const GlobalOptions& opts, int* exi
   auto a = std::make_shared<OutArgs>();
   cmd->add_option("id", a->id, "the request id (<project>-e<n>)")->required();
   cmd->add_option("--out", a->dir, "the directory to write to (created if absent)")->required();
-  cmd->callback(OnSession(
-      opts, exit_code,
-      [a, &opts, release](Service& svc, const RequestContext& ctx) -> Status {
-        // Before the hub is asked: the directory, and no earlier copy of
-        // this request's certificate there (its files carry the same prefix).
-        RETURN_IF_ERROR(MakeDirs(a->dir, 0700));
-        const std::string bundle = (std::filesystem::path(a->dir) / (a->id + ".hdhub-cert")).string();
-        std::error_code ec;
-        if (std::filesystem::exists(bundle, ec)) {
-          return AlreadyExistsError(bundle + " exists already: give another --out");
-        }
-        if (!release) {
-          ASSIGN_OR_RETURN(ReleasedFiles r, svc.DownloadRelease(ctx, a->id));
-          ASSIGN_OR_RETURN(Written w, WriteOut(a->dir, r));
-          PrintWritten(opts, r, w, "downloaded");
-          return OkStatus();
-        }
-        ASSIGN_OR_RETURN(ReleasedFiles r, svc.ReleaseExportRequest(ctx, a->id));
-        StatusOr<Written> w = WriteOut(a->dir, r);
-        if (!w.ok()) {
-          return Status(w.status().code(), "released, but not written: " + std::string(w.status().message()) +
-                                               "; get the files with hdhub airlock download " + a->id + " --out DIR");
-        }
-        PrintWritten(opts, r, *w, "released");
-        return OkStatus();
-      },
-      as));
+  cmd->callback(OnExportRequests(opts, exit_code, as, [a, &opts, release](ExportRequests& requests) -> Status {
+    // Before the hub is asked: the directory, and no earlier copy of this
+    // request's certificate there (its files carry the same prefix).
+    RETURN_IF_ERROR(MakeDirs(a->dir, 0700));
+    const std::string bundle = (std::filesystem::path(a->dir) / (a->id + ".hdhub-cert")).string();
+    std::error_code ec;
+    if (std::filesystem::exists(bundle, ec)) return AlreadyExistsError(bundle + " exists already: give another --out");
+    if (!release) {
+      ASSIGN_OR_RETURN(ReleasedFiles r, requests.Download(a->id));
+      ASSIGN_OR_RETURN(Written w, WriteOut(a->dir, r));
+      PrintWritten(opts, r, w, "downloaded");
+      return OkStatus();
+    }
+    ASSIGN_OR_RETURN(ReleasedFiles r, requests.Release(a->id));
+    StatusOr<Written> w = WriteOut(a->dir, r);
+    if (!w.ok()) {
+      return Status(w.status().code(), "released, but not written: " + std::string(w.status().message()) +
+                                           "; get the files with hdhub airlock download " + a->id + " --out DIR");
+    }
+    PrintWritten(opts, r, *w, "released");
+    return OkStatus();
+  }));
 }
 
-nlohmann::json EntryJson(const service::RegisterEntry& e) {
-  nlohmann::json outputs = nlohmann::json::array();
-  for (const service::RegisterOutput& o : e.outputs) {
-    outputs.push_back({{"name", o.name}, {"kind", o.kind}, {"format", o.format}, {"bytes", o.bytes}});
+// The text of a JSON number or string member of `j`.
+std::string Member(const nlohmann::json& j, const char* key) {
+  const nlohmann::json& v = j.at(key);
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+// The register (RegisterJson) as a table, one row per release.
+void PrintRegister(const nlohmann::json& reg) {
+  sql::QueryResult table;
+  table.column_names = {"project", "authorisation",      "release",    "released",
+                        "outputs", "certificate_sha256", "audit_index"};
+  table.column_types.assign(table.column_names.size(), "VARCHAR");
+  for (const nlohmann::json& e : reg.at("entries")) {
+    std::string outputs;
+    for (const nlohmann::json& o : e.at("outputs")) {
+      if (!outputs.empty()) outputs += ", ";
+      outputs += Member(o, "name") + " (" + Member(o, "kind") + ", " + Member(o, "format") + ", " + Member(o, "bytes") +
+                 " bytes)";
+    }
+    table.rows.push_back({Member(e, "project"), Member(e, "authorisation"), Member(e, "release"),
+                          Member(e, "released_at"), outputs, Member(e, "certificate_sha256"),
+                          Member(e, "audit_index")});
   }
-  return {{"project", e.project},
-          {"authorisation", e.authorisation_ref},
-          {"release", e.seq},
-          {"released_at", FormatRfc3339(FromMicros(e.released_at_us))},
-          {"outputs", outputs},
-          {"certificate_sha256", e.certificate_sha256},
-          {"audit_index", e.audit_index}};
+  PrintResult(table, false);
 }
 
 void AddRegister(CLI::App& airlock, const GlobalOptions& opts, int* exit_code, std::shared_ptr<std::string> as) {
@@ -148,36 +153,25 @@ void AddRegister(CLI::App& airlock, const GlobalOptions& opts, int* exit_code, s
                                      "certificate digest and audit entry (no cell, no value, no checker)");
   auto project = std::make_shared<std::string>();
   cmd->add_option("--project", *project, "only this project's releases");
-  cmd->callback(OnSession(
-      opts, exit_code,
-      [project, &opts](Service& svc, const RequestContext& ctx) -> Status {
-        std::optional<std::string> only;
-        if (!project->empty()) only = *project;
-        ASSIGN_OR_RETURN(std::vector<service::RegisterEntry> entries, svc.Register(ctx, only));
-        if (opts.json) {
-          nlohmann::json items = nlohmann::json::array();
-          for (const service::RegisterEntry& e : entries) items.push_back(EntryJson(e));
-          std::cout << nlohmann::json{{"entries", items}}.dump() << "\n";
-          return OkStatus();
-        }
-        sql::QueryResult table;
-        table.column_names = {"project", "authorisation",      "release",    "released",
-                              "outputs", "certificate_sha256", "audit_index"};
-        table.column_types.assign(table.column_names.size(), "VARCHAR");
-        for (const service::RegisterEntry& e : entries) {
-          std::string outputs;
-          for (const service::RegisterOutput& o : e.outputs) {
-            if (!outputs.empty()) outputs += ", ";
-            outputs += o.name + " (" + o.kind + ", " + o.format + ", " + std::to_string(o.bytes) + " bytes)";
-          }
-          table.rows.push_back({e.project, e.authorisation_ref, std::to_string(e.seq),
-                                FormatRfc3339(FromMicros(e.released_at_us)), outputs, e.certificate_sha256,
-                                std::to_string(e.audit_index)});
-        }
-        PrintResult(table, false);
-        return OkStatus();
-      },
-      as));
+  cmd->callback(OnExportRequests(opts, exit_code, as, [project, &opts](ExportRequests& requests) -> Status {
+    std::optional<std::string> only;
+    if (!project->empty()) only = *project;
+    ASSIGN_OR_RETURN(const nlohmann::json reg, requests.Register(only));
+    // A server's answer of another shape is refused, not half printed.
+    if (!reg.is_object() || !reg.contains("entries") || !reg["entries"].is_array()) {
+      return DataLossError("the register answered is not a register");
+    }
+    if (opts.json) {
+      std::cout << reg.dump() << "\n";
+      return OkStatus();
+    }
+    try {
+      PrintRegister(reg);
+    } catch (const nlohmann::json::exception&) {
+      return DataLossError("the register answered is not a register");
+    }
+    return OkStatus();
+  }));
 }
 
 }  // namespace

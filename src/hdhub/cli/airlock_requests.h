@@ -1,17 +1,21 @@
-// ExportRequests: what `hdhub airlock request|list|show|review` ask of the
-// airlock, answered in the JSON of server/export_json.h (the CLI's --json):
-// on the hub machine through the service (LocalExportRequests), or through
-// `hdhub serve`'s routes (RemoteExportRequests, docs/api/README.md). The
-// commands hold one and never know which, so both print the same.
+// ExportRequests: what `hdhub airlock request|list|show|review|release|
+// download|register|rules` ask of the airlock, answered in the JSON of
+// server/export_json.h (the CLI's --json), or for a release or download as
+// the service's ReleasedFiles: on the hub machine through the service
+// (LocalExportRequests), or through `hdhub serve`'s routes
+// (RemoteExportRequests, docs/api/README.md). The commands hold one and
+// never know which, so both print and write the same.
 //
 // Errors are the service's Status, or over HTTP the same Status rebuilt from
-// the problem's HTTP status and detail (remote.h). Not thread-safe: one per
-// command.
+// the problem's HTTP status and detail (remote.h); a server's release or
+// download answer whose files or bundle do not match what it states is
+// DataLoss. Not thread-safe: one per command.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +38,17 @@ class ExportRequests {
   virtual StatusOr<nlohmann::json> Decide(const std::string& id, const service::ExportDecision& decision) = 0;
   // The requests one may read, oldest first (ExportSummaryJson each).
   virtual StatusOr<std::vector<nlohmann::json>> List(const service::ExportFilter& filter) = 0;
+  // The release of an approved request, or the files of a released one
+  // again, each with its bundle.
+  virtual StatusOr<service::ReleasedFiles> Release(const std::string& id) = 0;
+  virtual StatusOr<service::ReleasedFiles> Download(const std::string& id) = 0;
+  // The transparency register, every release or one project's (RegisterJson).
+  virtual StatusOr<nlohmann::json> Register(const std::optional<std::string>& project) = 0;
+  // The hub's rules (AirlockRulesJson): shown, or after proposing or
+  // confirming `rules_json` (the text of a rules file).
+  virtual StatusOr<nlohmann::json> Rules() = 0;
+  virtual StatusOr<nlohmann::json> ProposeRules(const std::string& rules_json) = 0;
+  virtual StatusOr<nlohmann::json> ConfirmRules(const std::string& rules_json) = 0;
 };
 
 // Through the service, as the account of `ctx`; both must outlive it.
@@ -48,6 +63,12 @@ class LocalExportRequests final : public ExportRequests {
   StatusOr<nlohmann::json> Review(const std::string& id, const service::ExportReview& review) override;
   StatusOr<nlohmann::json> Decide(const std::string& id, const service::ExportDecision& decision) override;
   StatusOr<std::vector<nlohmann::json>> List(const service::ExportFilter& filter) override;
+  StatusOr<service::ReleasedFiles> Release(const std::string& id) override;
+  StatusOr<service::ReleasedFiles> Download(const std::string& id) override;
+  StatusOr<nlohmann::json> Register(const std::optional<std::string>& project) override;
+  StatusOr<nlohmann::json> Rules() override;
+  StatusOr<nlohmann::json> ProposeRules(const std::string& rules_json) override;
+  StatusOr<nlohmann::json> ConfirmRules(const std::string& rules_json) override;
 
  private:
   service::Service& svc_;
@@ -66,6 +87,12 @@ class RemoteExportRequests final : public ExportRequests {
   StatusOr<nlohmann::json> Review(const std::string& id, const service::ExportReview& review) override;
   StatusOr<nlohmann::json> Decide(const std::string& id, const service::ExportDecision& decision) override;
   StatusOr<std::vector<nlohmann::json>> List(const service::ExportFilter& filter) override;
+  StatusOr<service::ReleasedFiles> Release(const std::string& id) override;
+  StatusOr<service::ReleasedFiles> Download(const std::string& id) override;
+  StatusOr<nlohmann::json> Register(const std::optional<std::string>& project) override;
+  StatusOr<nlohmann::json> Rules() override;
+  StatusOr<nlohmann::json> ProposeRules(const std::string& rules_json) override;
+  StatusOr<nlohmann::json> ConfirmRules(const std::string& rules_json) override;
 
  private:
   RemoteClient& client_;

@@ -1,54 +1,44 @@
 // hdhub airlock rules [--propose RULES.json | --confirm RULES.json]: the
 // hub's disclosure rules under dual control (docs/airlock-workflow.md §5),
-// over Service::ShowAirlockRules, ProposeAirlockRules and
-// ConfirmAirlockRules. Without an option it shows the rules in force and any
-// proposal waiting for a second operator. On the hub machine only (no HTTP
-// route yet): with a server set it is refused (OnlyOnTheHub, exit 2).
+// over ExportRequests' Rules, ProposeRules and ConfirmRules
+// (airlock_requests.h: the service on the hub machine, or the routes of
+// `hdhub serve` with a server set; both print the same). Without an option
+// it shows the rules in force and any proposal waiting for a second
+// operator.
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
+#include "hdhub/cli/airlock_requests.h"
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
 
 namespace hdhub::cli {
 namespace {
 
-using service::AirlockRulesView;
-using service::RequestContext;
-using service::Service;
+using nlohmann::json;
 
-nlohmann::json RecordJson(const std::optional<exports::HubRulesRecord>& r) {
-  if (!r) return nullptr;
-  nlohmann::json out = {{"version", r->version},
-                        {"rules", nlohmann::json::parse(r->rules_json, nullptr, /*allow_exceptions=*/false)},
-                        {"proposed_by", r->proposed_by},
-                        {"at", FormatRfc3339(FromMicros(r->at_us))}};
-  out["confirmed_by"] = r->confirmed_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(r->confirmed_by);
-  return out;
-}
-
-void PrintRules(const GlobalOptions& opts, const AirlockRulesView& v) {
-  const nlohmann::json json = {
-      {"in_force", v.in_force.ToJson()}, {"confirmed", RecordJson(v.confirmed)}, {"pending", RecordJson(v.pending)}};
-  if (opts.json) {
-    std::cout << json.dump() << "\n";
-    return;
-  }
-  std::cout << "rules in force";
-  if (v.confirmed) {
-    std::cout << " (version " << v.confirmed->version << ", proposed by " << v.confirmed->proposed_by
-              << ", confirmed by " << v.confirmed->confirmed_by << ")";
+// The rules (AirlockRulesJson) as text. A JSON exception for another shape.
+std::string RulesText(const json& rules) {
+  std::ostringstream out;
+  const json& confirmed = rules.at("confirmed");
+  out << "rules in force";
+  if (!confirmed.is_null()) {
+    out << " (version " << confirmed.at("version") << ", proposed by " << confirmed.at("proposed_by").get<std::string>()
+        << ", confirmed by " << confirmed.at("confirmed_by").get<std::string>() << ")";
   } else {
-    std::cout << " (the defaults: no rules confirmed yet)";
+    out << " (the defaults: no rules confirmed yet)";
   }
-  std::cout << ":\n";
-  for (const auto& [member, value] : json["in_force"].items()) std::cout << "  " << member << " " << value << "\n";
-  if (v.pending) {
-    std::cout << "waiting for a second operator: version " << v.pending->version << ", proposed by "
-              << v.pending->proposed_by << ": " << json["pending"]["rules"].dump() << "\n";
+  out << ":\n";
+  for (const auto& [member, value] : rules.at("in_force").items()) out << "  " << member << " " << value << "\n";
+  const json& pending = rules.at("pending");
+  if (!pending.is_null()) {
+    out << "waiting for a second operator: version " << pending.at("version") << ", proposed by "
+        << pending.at("proposed_by").get<std::string>() << ": " << pending.at("rules").dump() << "\n";
   }
+  return out.str();
 }
 
 struct RulesArgs {
@@ -67,20 +57,27 @@ void AddAirlockRulesCommand(CLI::App& airlock, const GlobalOptions& opts, int* e
   auto* confirm = cmd->add_option("--confirm", a->confirm, "the same rules JSON file as the proposal");
   propose->check(CLI::ExistingFile)->excludes(confirm);
   confirm->check(CLI::ExistingFile);
-  cmd->callback(OnSession(
-      opts, exit_code,
-      [a, &opts](Service& svc, const RequestContext& ctx) -> Status {
-        StatusOr<AirlockRulesView> view = [&]() -> StatusOr<AirlockRulesView> {
-          if (a->propose.empty() && a->confirm.empty()) return svc.ShowAirlockRules(ctx);
-          const std::string& file = a->propose.empty() ? a->confirm : a->propose;
-          ASSIGN_OR_RETURN(std::string json, ReadFile(file));
-          return a->propose.empty() ? svc.ConfirmAirlockRules(ctx, json) : svc.ProposeAirlockRules(ctx, json);
-        }();
-        if (!view.ok()) return view.status();
-        PrintRules(opts, *view);
-        return OkStatus();
-      },
-      as));
+  cmd->callback(OnExportRequests(opts, exit_code, as, [a, &opts](ExportRequests& requests) -> Status {
+    StatusOr<json> rules = [&]() -> StatusOr<json> {
+      if (a->propose.empty() && a->confirm.empty()) return requests.Rules();
+      const std::string& file = a->propose.empty() ? a->confirm : a->propose;
+      ASSIGN_OR_RETURN(std::string text, ReadFile(file));
+      return a->propose.empty() ? requests.ConfirmRules(text) : requests.ProposeRules(text);
+    }();
+    if (!rules.ok()) return rules.status();
+    if (opts.json) {
+      std::cout << rules->dump() << "\n";
+      return OkStatus();
+    }
+    // Printed whole or not at all: a server's answer of another shape fails
+    // before the first line.
+    try {
+      std::cout << RulesText(*rules);
+    } catch (const json::exception&) {
+      return DataLossError("the rules answered are not the hub's rules");
+    }
+    return OkStatus();
+  }));
 }
 
 }  // namespace hdhub::cli

@@ -133,7 +133,9 @@ Status Reader::Limits(const toml::node& node, std::string_view key) {
                  }},
                 {"lockout", [&](auto& n, auto k) { return Set(Seconds(n, k), l.lockout); }},
                 {"requests_per_second", count(l.requests_per_second)},
-                {"request_burst", count(l.request_burst)}});
+                {"request_burst", count(l.request_burst)},
+                {"requests_per_second_per_address", count(l.requests_per_second_per_address)},
+                {"request_burst_per_address", count(l.request_burst_per_address)}});
 }
 
 Status Reader::Serve(const toml::table& serve) {

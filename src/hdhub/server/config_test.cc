@@ -78,7 +78,8 @@ TEST(ServeConfigTest, ReadsTheLimitsTable) {
   const std::string text = std::string(kTls) +
                            "[serve.limits]\nmax_connections_per_account = 3\nmax_connections_per_address = 0\n"
                            "max_failed_logins = 5\nfailed_login_window = 60\nlockout = 120\n"
-                           "requests_per_second = 7\nrequest_burst = 9\n";
+                           "requests_per_second = 7\nrequest_burst = 9\n"
+                           "requests_per_second_per_address = 70\nrequest_burst_per_address = 90\n";
   ASSERT_OK_AND_ASSIGN(ServeConfig c, ParseServeConfig(text, "hdhub.toml"));
   EXPECT_EQ(c.limits.max_connections_per_account, 3u);
   EXPECT_EQ(c.limits.max_connections_per_address, 0u);
@@ -87,6 +88,8 @@ TEST(ServeConfigTest, ReadsTheLimitsTable) {
   EXPECT_EQ(c.limits.lockout, std::chrono::seconds(120));
   EXPECT_EQ(c.limits.requests_per_second, 7);
   EXPECT_EQ(c.limits.request_burst, 9u);
+  EXPECT_EQ(c.limits.requests_per_second_per_address, 70);
+  EXPECT_EQ(c.limits.request_burst_per_address, 90u);
   EXPECT_THAT(ParseServeConfig(std::string(kTls) + "[serve.limits]\nlockuot = 1\n", "h.toml").status(),
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("h.toml:5: serve.limits.lockuot: unknown key")));
   EXPECT_THAT(ParseServeConfig(std::string(kTls) + "[serve.limits]\nfailed_login_window = 0\n", "h.toml").status(),

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "hdhub/audit/note.h"
+#include "hdhub/common/bytes.h"
 #include "hdhub/common/clock.h"
 
 namespace hdhub::server {
@@ -51,6 +53,29 @@ json OutputReviewsJson(const std::vector<exports::OutputReview>& reviews) {
 json DecisionRecordJson(const exports::DecisionRecord& d) {
   return {{"decision", d.reject ? "reject" : "return"},         {"actor", d.actor}, {"revision", d.revision},
           {"reason", std::string(exports::ToString(d.reason))}, {"text", d.text},   {"at", Time(d.at_us)}};
+}
+
+json RegisterEntryJson(const service::RegisterEntry& e) {
+  json outputs = json::array();
+  for (const service::RegisterOutput& o : e.outputs) {
+    outputs.push_back({{"name", o.name}, {"kind", o.kind}, {"format", o.format}, {"bytes", o.bytes}});
+  }
+  return {{"project", e.project},
+          {"authorisation", e.authorisation_ref},
+          {"release", e.seq},
+          {"released_at", Time(e.released_at_us)},
+          {"outputs", outputs},
+          {"certificate_sha256", e.certificate_sha256},
+          {"audit_index", e.audit_index}};
+}
+
+json RulesRecordJson(const std::optional<exports::HubRulesRecord>& r) {
+  if (!r) return nullptr;
+  return {{"version", r->version},
+          {"rules", json::parse(r->rules_json, nullptr, /*allow_exceptions=*/false)},
+          {"proposed_by", r->proposed_by},
+          {"confirmed_by", r->confirmed_by.empty() ? json(nullptr) : json(r->confirmed_by)},
+          {"at", Time(r->at_us)}};
 }
 
 StatusOr<int64_t> RevisionField(const json& body) {
@@ -188,6 +213,36 @@ StatusOr<service::ExportDecision> ExportDecisionFromJson(const json& body) {
   if (!reason.is_string()) return InvalidArgumentError("reason must be a string");
   out.reason = reason.get<std::string>();
   return out;
+}
+
+json ReleasedFilesJson(const service::ReleasedFiles& r) {
+  json files = json::array();
+  for (const service::ReleasedFile& f : r.files) {
+    files.push_back({{"name", f.name},
+                     {"format", f.format},
+                     {"bytes", f.bytes},
+                     {"sha256", f.sha256},
+                     {"content_base64", audit::Base64Encode(AsBytes(f.content))}});
+  }
+  return {{"request", r.request},
+          {"project", r.project},
+          {"release", r.seq},
+          {"revision", r.revision},
+          {"certificate_sha256", r.certificate_sha256},
+          {"files", std::move(files)},
+          {"bundle_base64", audit::Base64Encode(AsBytes(r.bundle.Serialize()))}};
+}
+
+json RegisterJson(const std::vector<service::RegisterEntry>& entries) {
+  json items = json::array();
+  for (const service::RegisterEntry& e : entries) items.push_back(RegisterEntryJson(e));
+  return {{"entries", std::move(items)}};
+}
+
+json AirlockRulesJson(const service::AirlockRulesView& v) {
+  return {{"in_force", v.in_force.ToJson()},
+          {"confirmed", RulesRecordJson(v.confirmed)},
+          {"pending", RulesRecordJson(v.pending)}};
 }
 
 }  // namespace hdhub::server

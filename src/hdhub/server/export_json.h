@@ -1,8 +1,10 @@
 // The airlock's export requests as JSON (docs/airlock-workflow.md §8): the
 // one shape the HTTP API answers (http_api_airlock.cc) and the CLI prints
 // with --json (cli/airlock_request_commands.cc), so that the CLI through a
-// server prints what it prints locally; and the bodies of the routes that
-// change a request, which the server reads and the CLI writes.
+// server prints what it prints locally; the bodies of the routes that
+// change a request, which the server reads and the CLI writes; and what
+// leaves the airlock: a release's files and bundle, the transparency
+// register and the hub's rules (the CLI's `airlock register|rules --json`).
 // docs/api/README.md lists these shapes.
 //
 // Thread-safety: pure functions.
@@ -44,5 +46,23 @@ StatusOr<service::ExportReview> ExportReviewFromJson(const nlohmann::json& body)
 nlohmann::json ExportDecisionJson(const service::ExportDecision& decision);
 // The inverse; InvalidArgument naming the member (never the reason).
 StatusOr<service::ExportDecision> ExportDecisionFromJson(const nlohmann::json& body);
+
+// A release or a download (§6): {"request", "project", "release" (its
+// seq), "revision", "certificate_sha256", "files": [{"name", "format",
+// "bytes", "sha256", "content_base64"}], "bundle_base64"} (the bundle's
+// bytes, the `<request>.hdhub-cert` file). Base64 keeps the bytes exact;
+// the client checks each file against its stated size and digest.
+nlohmann::json ReleasedFilesJson(const service::ReleasedFiles& released);
+
+// The register as `airlock register --json` prints it: {"entries":
+// [{"project", "authorisation", "release", "released_at", "outputs":
+// [{"name", "kind", "format", "bytes"}], "certificate_sha256",
+// "audit_index"}]}.
+nlohmann::json RegisterJson(const std::vector<service::RegisterEntry>& entries);
+
+// The hub's rules as `airlock rules --json` prints them: {"in_force",
+// "confirmed", "pending"}, each record {"version", "rules", "proposed_by",
+// "confirmed_by" (null while pending), "at"} or null.
+nlohmann::json AirlockRulesJson(const service::AirlockRulesView& view);
 
 }  // namespace hdhub::server

@@ -65,6 +65,12 @@ const std::vector<Route>& Table() {
       {"POST", "/api/v1/export-requests/{rid}/withdraw", true, WithdrawExport},
       {"POST", "/api/v1/export-requests/{rid}/reviews", true, ReviewExport},
       {"POST", "/api/v1/export-requests/{rid}/decisions", true, DecideExport},
+      {"POST", "/api/v1/export-requests/{rid}/release", true, ReleaseExport},
+      {"GET", "/api/v1/export-requests/{rid}/release", true, DownloadExport},
+      {"GET", "/api/v1/register", true, ShowRegister},
+      {"GET", "/api/v1/airlock-rules", true, ShowRules},
+      {"POST", "/api/v1/airlock-rules/proposal", true, ProposeRules},
+      {"POST", "/api/v1/airlock-rules/confirmation", true, ConfirmRules},
       {"GET", "/api/v1/audit/entries", true, AuditEntries},
       {"GET", "/api/v1/audit/entries/{n}/proof", true, AuditProof},
       {"GET", "/api/v1/audit/consistency", true, AuditConsistency},
@@ -163,6 +169,20 @@ Status ParseQuery(std::string_view text, std::map<std::string, std::string>& que
   }
   return OkStatus();
 }
+
+// An admitted request's share of its account's limits, given back at the end.
+class AdmissionHold {
+ public:
+  AdmissionHold(RequestAdmission& admission, std::string account)
+      : admission_(admission), account_(std::move(account)) {}
+  AdmissionHold(const AdmissionHold&) = delete;
+  AdmissionHold& operator=(const AdmissionHold&) = delete;
+  ~AdmissionHold() { admission_.Release(account_); }
+
+ private:
+  RequestAdmission& admission_;
+  std::string account_;
+};
 
 // The context of the request's bearer token, acting in ?as=<role> if given.
 StatusOr<service::RequestContext> AuthenticateBearer(service::Service& service, const Call& call) {
@@ -282,7 +302,7 @@ StatusOr<std::filesystem::path> HttpApi::NewUploadFile() {
   return std::filesystem::path(scratch) / ("upload-" + HexEncode(id));
 }
 
-HttpResponse HttpApi::Handle(const HttpRequest& request) {
+HttpResponse HttpApi::Handle(const HttpRequest& request, RequestAdmission* admission) {
   // Every audit event of this request carries its id.
   audit::RequestIdScope request_scope(request.request_id);
   const std::string_view target = request.target;
@@ -317,6 +337,20 @@ HttpResponse HttpApi::Handle(const HttpRequest& request) {
     if (!authenticated.ok()) return ProblemFor(authenticated.status(), request.request_id);
     ctx.emplace(std::move(*authenticated));
     call.ctx = &*ctx;
+  }
+  // The account's limits, once it is known; its share is given back when
+  // the handler returns, a streamed answer sent.
+  std::optional<AdmissionHold> hold;
+  if (admission != nullptr && ctx) {
+    const std::string& account = ctx->principal().user;
+    if (Status admitted = admission->Admit(account, request); !admitted.ok()) {
+      HttpResponse refused = ProblemFor(admitted, request.request_id);
+      if (refused.status == HttpStatusFor(StatusCode::kResourceExhausted)) {
+        refused.headers.emplace_back("Retry-After", "1");
+      }
+      return refused;
+    }
+    hold.emplace(*admission, account);
   }
   Api api{.service = service_, .limits = limits_, .session_limits = SessionLimitsOf(limits_)};
   StatusOr<HttpResponse> out = found->handler(api, call);

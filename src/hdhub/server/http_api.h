@@ -100,12 +100,27 @@ unsigned HttpStatusFor(StatusCode code);
 // A random request id: 16 hex digits.
 std::string NewRequestId();
 
+// What HttpApi asks once a request's bearer token is authenticated, before
+// its handler runs: the per-account limits of `hdhub serve`
+// (http_admission.h). Thread-safety: called from several threads at once.
+class RequestAdmission {
+ public:
+  virtual ~RequestAdmission() = default;
+  // OK: the handler runs, and Release(account) follows once it returned (a
+  // streamed answer included). Otherwise the request is answered with the
+  // status's problem, its handler not run; ResourceExhausted (429) carries
+  // Retry-After: 1.
+  virtual Status Admit(const std::string& account, const HttpRequest& request) = 0;
+  virtual void Release(const std::string& account) = 0;
+};
+
 class HttpApi {
  public:
   // `service` must outlive the API; `openapi_json` is served as is;
   // `limits` bound each query ([serve.query]).
   HttpApi(service::Service& service, std::string openapi_json, const QueryLimits& limits = {});
-  HttpResponse Handle(const HttpRequest& request);
+  // `admission` (none: no per-account limit) must outlive the call.
+  HttpResponse Handle(const HttpRequest& request, RequestAdmission* admission = nullptr);
 
   // A fresh file name in the hub's scratch area, for an upload's body.
   StatusOr<std::filesystem::path> NewUploadFile();

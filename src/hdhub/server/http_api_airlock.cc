@@ -1,9 +1,10 @@
 // The HTTP API's airlock routes (docs/airlock-workflow.md §8): export
 // requests created in a project, listed, shown, changed, submitted,
-// withdrawn, reviewed, returned and rejected. Each handler calls one service
-// method; who may do what, and "unknown or not yours", are the service's.
-// The bodies and answers are export_json.h's, the CLI's --json shapes.
-// Release, downloads and the register are not routed yet (the workflow page).
+// withdrawn, reviewed, returned and rejected; released and downloaded; the
+// transparency register; the hub's rules shown, proposed and confirmed.
+// Each handler calls one service method; who may do what, and "unknown or
+// not yours", are the service's. The bodies and answers are
+// export_json.h's, the CLI's --json shapes.
 #include "hdhub/server/export_json.h"
 #include "hdhub/server/http_api_internal.h"
 
@@ -37,6 +38,16 @@ StatusOr<HttpResponse> ChangeWithBody(Api& a, const Call& c, StatusOr<T> (*parse
   ASSIGN_OR_RETURN(T input, parse(body));
   ASSIGN_OR_RETURN(auto view, (a.service.*method)(*c.ctx, c.params.at("rid"), input));
   return ViewAnswer(view);
+}
+
+// The rules of the body (a JSON object, docs/airlock-workflow.md §5) given
+// to `method`; the rules as they are then.
+StatusOr<HttpResponse> ChangeRules(Api& a, const Call& c,
+                                   StatusOr<service::AirlockRulesView> (service::Service::*method)(
+                                       const service::RequestContext&, const std::string&)) {
+  ASSIGN_OR_RETURN(json body, Body(c));
+  ASSIGN_OR_RETURN(auto view, (a.service.*method)(*c.ctx, body.dump()));
+  return Json(AirlockRulesJson(view));
 }
 
 }  // namespace
@@ -87,6 +98,36 @@ StatusOr<HttpResponse> ReviewExport(Api& a, const Call& c) {
 
 StatusOr<HttpResponse> DecideExport(Api& a, const Call& c) {
   return ChangeWithBody(a, c, ExportDecisionFromJson, &service::Service::DecideExportRequest);
+}
+
+StatusOr<HttpResponse> ReleaseExport(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto released, a.service.ReleaseExportRequest(*c.ctx, c.params.at("rid")));
+  return Json(ReleasedFilesJson(released), 201);
+}
+
+StatusOr<HttpResponse> DownloadExport(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto released, a.service.DownloadRelease(*c.ctx, c.params.at("rid")));
+  return Json(ReleasedFilesJson(released));
+}
+
+StatusOr<HttpResponse> ShowRegister(Api& a, const Call& c) {
+  std::optional<std::string> project;
+  if (auto it = c.query.find("project"); it != c.query.end() && !it->second.empty()) project = it->second;
+  ASSIGN_OR_RETURN(auto entries, a.service.Register(*c.ctx, project));
+  return Json(RegisterJson(entries));
+}
+
+StatusOr<HttpResponse> ShowRules(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto view, a.service.ShowAirlockRules(*c.ctx));
+  return Json(AirlockRulesJson(view));
+}
+
+StatusOr<HttpResponse> ProposeRules(Api& a, const Call& c) {
+  return ChangeRules(a, c, &service::Service::ProposeAirlockRules);
+}
+
+StatusOr<HttpResponse> ConfirmRules(Api& a, const Call& c) {
+  return ChangeRules(a, c, &service::Service::ConfirmAirlockRules);
 }
 
 }  // namespace hdhub::server::http_api_internal

@@ -85,6 +85,12 @@ StatusOr<HttpResponse> SubmitExport(Api& a, const Call& c);
 StatusOr<HttpResponse> WithdrawExport(Api& a, const Call& c);
 StatusOr<HttpResponse> ReviewExport(Api& a, const Call& c);
 StatusOr<HttpResponse> DecideExport(Api& a, const Call& c);
+StatusOr<HttpResponse> ReleaseExport(Api& a, const Call& c);
+StatusOr<HttpResponse> DownloadExport(Api& a, const Call& c);
+StatusOr<HttpResponse> ShowRegister(Api& a, const Call& c);
+StatusOr<HttpResponse> ShowRules(Api& a, const Call& c);
+StatusOr<HttpResponse> ProposeRules(Api& a, const Call& c);
+StatusOr<HttpResponse> ConfirmRules(Api& a, const Call& c);
 
 // http_api_audit.cc
 StatusOr<HttpResponse> AuditEntries(Api& a, const Call& c);

@@ -1,9 +1,15 @@
 // The HTTP API's SQL routes, on the catalog and on a project's workspace,
-// and the streaming of their results as NDJSON or CSV in chunks.
+// and the streaming of their results as NDJSON or CSV in chunks. A project
+// query runs on the PG wire's engine, whose rows stream with bounded memory;
+// the catalog's statements are each read whole first (Service::QueryCatalog).
 #include <chrono>
 #include <cmath>
-#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 
+#include "duckdb.hpp"
+#include "hdhub/pgwire/engine.h"
 #include "hdhub/server/http_api_internal.h"
 
 namespace hdhub::server::http_api_internal {
@@ -83,42 +89,98 @@ class BodyWriter {
   bool begun_ = false;
 };
 
-// Each statement's result, streamed: NDJSON (a header line with the
-// statement's number and columns, then one array per row) or CSV (a header
-// line, then the rows), by Accept.
-using QueryRun = std::function<Status(const service::ResultSink&)>;
-StatusOr<HttpResponse> StreamResults(const Call& c, const QueryRun& run) {
-  const bool csv = c.request.accept.find("text/csv") != std::string::npos;
-  BodyWriter out(c.request, csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
-  std::string line;
-  auto sink = [&](const service::StatementResult& r) -> Status {
-    const auto& names = r.result.column_names;
-    line.clear();
-    if (csv) {
-      for (size_t i = 0; i < names.size(); ++i) line += (i ? "," : "") + CsvField(names[i]);
-      RETURN_IF_ERROR(out.Add(line + "\r\n"));
-      for (const auto& row : r.result.rows) {
-        line.clear();
-        for (size_t i = 0; i < row.size(); ++i) line += (i ? "," : "") + CsvField(row[i].value_or(""));
-        line += "\r\n";
-        RETURN_IF_ERROR(out.Add(line));
-      }
-      return OkStatus();
+// The statements' results as NDJSON (for each a header line with its
+// number and columns, then one array per row) or CSV (a header line, then
+// the rows), by Accept, into a BodyWriter.
+class ResultWriter {
+ public:
+  explicit ResultWriter(const HttpRequest& request)
+      : csv_(request.accept.find("text/csv") != std::string::npos),
+        out_(request, csv_ ? "text/csv; charset=utf-8" : "application/x-ndjson") {}
+
+  Status Header(size_t index, size_t count, const std::vector<std::string>& names,
+                const std::vector<std::string>& types) {
+    if (csv_) {
+      line_.clear();
+      for (size_t i = 0; i < names.size(); ++i) line_ += (i ? "," : "") + CsvField(names[i]);
+      return out_.Add(line_ + "\r\n");
     }
     json columns = json::array();
     for (size_t i = 0; i < names.size(); ++i) {
-      columns.push_back(
-          {{"name", names[i]}, {"type", i < r.result.column_types.size() ? r.result.column_types[i] : ""}});
+      columns.push_back({{"name", names[i]}, {"type", i < types.size() ? types[i] : ""}});
     }
-    RETURN_IF_ERROR(out.Add(Dump({{"statement", r.index + 1}, {"of", r.count}, {"columns", columns}}) + "\n"));
-    for (const auto& row : r.result.rows) {
-      json cells = json::array();
-      for (const sql::Cell& cell : row) cells.push_back(CellJson(cell));
-      RETURN_IF_ERROR(out.Add(Dump(cells) + "\n"));
+    return out_.Add(Dump({{"statement", index + 1}, {"of", count}, {"columns", columns}}) + "\n");
+  }
+
+  Status Row(const std::vector<sql::Cell>& row) {
+    line_.clear();
+    if (csv_) {
+      for (size_t i = 0; i < row.size(); ++i) line_ += (i ? "," : "") + CsvField(row[i].value_or(""));
+      line_ += "\r\n";
+      return out_.Add(line_);
     }
-    return OkStatus();
-  };
-  return out.Finish(run(sink), !csv);
+    json cells = json::array();
+    for (const sql::Cell& cell : row) cells.push_back(CellJson(cell));
+    return out_.Add(Dump(cells) + "\n");
+  }
+
+  StatusOr<HttpResponse> Finish(const Status& result) { return out_.Finish(result, !csv_); }
+
+ private:
+  bool csv_;
+  BodyWriter out_;
+  std::string line_;
+};
+
+// A cell of a DuckDB chunk as the CLI's --json reads it: its text, and a
+// value of the kinds CellJson gives as JSON (others go as their text).
+sql::Cell CellAt(duckdb::DataChunk& chunk, size_t column, size_t row) {
+  const duckdb::Value v = chunk.GetValue(column, row);
+  if (v.IsNull()) return sql::Cell();
+  std::string text = v.ToString();
+  switch (v.type().id()) {
+    case duckdb::LogicalTypeId::BOOLEAN:
+      return sql::Cell(v.GetValue<bool>(), std::move(text));
+    case duckdb::LogicalTypeId::TINYINT:
+    case duckdb::LogicalTypeId::SMALLINT:
+    case duckdb::LogicalTypeId::INTEGER:
+    case duckdb::LogicalTypeId::BIGINT:
+    case duckdb::LogicalTypeId::UTINYINT:
+    case duckdb::LogicalTypeId::USMALLINT:
+    case duckdb::LogicalTypeId::UINTEGER:
+      return sql::Cell(v.GetValue<int64_t>(), std::move(text));
+    case duckdb::LogicalTypeId::FLOAT:
+    case duckdb::LogicalTypeId::DOUBLE:
+      return sql::Cell(v.GetValue<double>(), std::move(text));
+    default:
+      return sql::Cell(sql::Rendered{text}, std::move(text));
+  }
+}
+
+// One statement of a project query on the PG wire's engine (Prepare, then
+// Execute): its rows are written as the engine hands them on. A result that
+// fits the engine's read-ahead has its query.run durable before the first
+// row; a larger one was announced (query.start) and streams, its query.run
+// written when the rows end (CANCELLED when they stop early: the client
+// went away and `rows` is dropped).
+Status StreamStatement(pgwire::Engine& engine, const std::string& statement, size_t index, size_t count,
+                       ResultWriter& out) {
+  ASSIGN_OR_RETURN(std::shared_ptr<pgwire::Prepared> prepared, engine.Prepare(statement));
+  ASSIGN_OR_RETURN(std::unique_ptr<pgwire::Rows> rows, engine.Execute(*prepared, {}));
+  const pgwire::Description& d = prepared->description();
+  std::vector<std::string> types;
+  for (const duckdb::LogicalType& type : d.types) types.push_back(type.ToString());
+  RETURN_IF_ERROR(out.Header(index, count, d.names, types));
+  std::vector<sql::Cell> cells;
+  while (true) {
+    ASSIGN_OR_RETURN(std::unique_ptr<duckdb::DataChunk> chunk, rows->Next());
+    if (!chunk) return OkStatus();
+    for (size_t row = 0; row < chunk->size(); ++row) {
+      cells.clear();
+      for (size_t column = 0; column < chunk->ColumnCount(); ++column) cells.push_back(CellAt(*chunk, column, row));
+      RETURN_IF_ERROR(out.Row(cells));
+    }
+  }
 }
 
 }  // namespace
@@ -128,16 +190,34 @@ StatusOr<HttpResponse> QueryCatalog(Api& a, const Call& c) {
   ASSIGN_OR_RETURN(std::string sql_text, StringField(body, "sql"));
   sql::QueryLimits limits{.max_rows = a.limits.max_rows,
                           .timeout = std::chrono::duration_cast<std::chrono::milliseconds>(a.limits.timeout)};
-  return StreamResults(
-      c, [&](const service::ResultSink& sink) { return a.service.QueryCatalog(*c.ctx, sql_text, limits, sink); });
+  ResultWriter out(c.request);
+  auto sink = [&](const service::StatementResult& r) -> Status {
+    RETURN_IF_ERROR(out.Header(r.index, r.count, r.result.column_names, r.result.column_types));
+    for (const auto& row : r.result.rows) RETURN_IF_ERROR(out.Row(row));
+    return OkStatus();
+  };
+  return out.Finish(a.service.QueryCatalog(*c.ctx, sql_text, limits, sink));
 }
 
+// On the PG wire's engine (Service::OpenPgEngine), so that the rows stream
+// and are audited as a PG client's are, within the same [serve.query].
 StatusOr<HttpResponse> QueryProject(Api& a, const Call& c) {
   ASSIGN_OR_RETURN(json body, Body(c));
   ASSIGN_OR_RETURN(std::string sql_text, StringField(body, "sql"));
-  return StreamResults(c, [&](const service::ResultSink& sink) {
-    return a.service.QueryProject(*c.ctx, c.params.at("id"), sql_text, a.session_limits, sink);
-  });
+  ASSIGN_OR_RETURN(std::unique_ptr<pgwire::Engine> engine,
+                   a.service.OpenPgEngine(*c.ctx, c.params.at("id"), a.session_limits));
+  ASSIGN_OR_RETURN(std::vector<std::string> statements, engine->Split(sql_text));
+  if (statements.empty()) return InvalidArgumentError("no SQL statement to run");
+  ResultWriter out(c.request);
+  const size_t n = statements.size();
+  Status result = OkStatus();
+  for (size_t i = 0; i < n && result.ok(); ++i) {
+    result = StreamStatement(*engine, statements[i], i, n, out);
+    if (!result.ok() && n > 1) {
+      result = result.WithContext("statement " + std::to_string(i + 1) + " of " + std::to_string(n));
+    }
+  }
+  return out.Finish(result);
 }
 
 }  // namespace hdhub::server::http_api_internal

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 
+#include "hdhub/server/http_admission.h"
 #include "hdhub/server/listener.h"
 #include "hdhub/server/tls.h"
 
@@ -44,6 +45,7 @@ class HttpServer::Impl {
         api_(api),
         log_(log),
         limiter_(limiter),
+        admission_(limiter != nullptr ? std::make_unique<AccountAdmission>(*limiter, log) : nullptr),
         tls_(asio::ssl::context::tls_server),
         pool_(config_.worker_threads) {}
 
@@ -58,7 +60,7 @@ class HttpServer::Impl {
   using Stream = beast::ssl_stream<beast::tcp_stream>;
   struct Conn {
     Stream stream;
-    bool busy = false;  // a request is being handled
+    bool busy = false;    // a request is being handled
     ConnectionSlot slot;  // its address's, while it lives
     Conn(tcp::socket socket, asio::ssl::context& tls) : stream(std::move(socket), tls) {}
   };
@@ -105,6 +107,7 @@ class HttpServer::Impl {
   HttpApi& api_;
   Logger& log_;
   Limiter* limiter_;
+  std::unique_ptr<AccountAdmission> admission_;  // the limiter's per-account limits, if any
   asio::io_context io_;
   asio::ssl::context tls_;
   asio::thread_pool pool_;
@@ -384,6 +387,11 @@ Status HttpServer::Impl::ConnectionStream::Write(std::string_view bytes) {
 HttpResponse HttpServer::Impl::Handle(HttpRequest& request) {
   if (limiter_ == nullptr) return api_.Handle(request);
   if (!limiter_->AllowRequest(LimitScope::kAddress, request.client)) {
+    log_.Log({.level = "warning",
+              .event = "http.refused",
+              .client = request.client,
+              .reason = "too_many_requests_from_address",
+              .request_id = request.request_id});
     HttpResponse answer = Problem(429, "too many requests from this address; retry in a moment", request.request_id);
     answer.headers.emplace_back("Retry-After", "1");
     return answer;
@@ -392,7 +400,7 @@ HttpResponse HttpServer::Impl::Handle(HttpRequest& request) {
   const bool bearer = !request.authorization.empty();
   const bool locked_out = bearer && limiter_->LockedOut("", request.client);
   if (locked_out) request.authorization = "Bearer locked-out";
-  HttpResponse answer = api_.Handle(request);
+  HttpResponse answer = api_.Handle(request, admission_.get());
   if (bearer && !locked_out && answer.status == 401) limiter_->RecordFailedLogin("", request.client);
   return answer;
 }

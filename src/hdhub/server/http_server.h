@@ -47,7 +47,9 @@ class HttpServer {
   // outlive the server. `limiter` (none: no per-address limit; it must
   // outlive the server) limits connections per client address, the request
   // rate per address (429 problem+json, Retry-After) and locks an address
-  // out after failed bearer tokens (answered as a wrong token, 401).
+  // out after failed bearer tokens (answered as a wrong token, 401); once a
+  // token is authenticated, its account's request rate and requests in
+  // progress too (AccountAdmission, http_admission.h).
   static StatusOr<std::unique_ptr<HttpServer>> Create(ServeConfig config, HttpApi& api, Logger& log,
                                                       Limiter* limiter = nullptr);
   ~HttpServer();

@@ -90,16 +90,31 @@ void Limiter::RecordLogin(const std::string& account) {
   if (it != failures_.end() && !it->second.locked_until) failures_.erase(it);
 }
 
+double Limiter::RateOf(LimitScope scope) const {
+  if (scope == LimitScope::kAddress && config_.requests_per_second_per_address) {
+    return *config_.requests_per_second_per_address;
+  }
+  return config_.requests_per_second;
+}
+
+double Limiter::DepthOf(LimitScope scope) const {
+  const uint32_t burst = scope == LimitScope::kAddress && config_.request_burst_per_address
+                             ? *config_.request_burst_per_address
+                             : config_.request_burst;
+  return std::max<double>(1, burst);
+}
+
 bool Limiter::AllowRequest(LimitScope scope, const std::string& key) {
-  if (config_.requests_per_second <= 0) return true;
-  const double depth = std::max<double>(1, config_.request_burst);
+  const double rate = RateOf(scope);
+  if (rate <= 0) return true;
+  const double depth = DepthOf(scope);
   const TimePoint now = clock_->Now();
   std::lock_guard lock(mu_);
   if (++calls_ % kPruneEvery == 0) PruneLocked(now);
   auto [it, fresh] = buckets_.try_emplace({scope, key}, Bucket{.tokens = depth, .last = now});
   Bucket& b = it->second;
   if (!fresh && now > b.last) {
-    b.tokens = std::min(depth, b.tokens + SecondsBetween(b.last, now) * config_.requests_per_second);
+    b.tokens = std::min(depth, b.tokens + SecondsBetween(b.last, now) * rate);
     b.last = now;
   }
   if (b.tokens < 1) return false;
@@ -114,11 +129,11 @@ void Limiter::PruneLocked(TimePoint now) {
     const bool recent = !f.times.empty() && now < f.times.back() + config_.failed_login_window;
     return !locked && !recent;
   });
-  if (config_.requests_per_second <= 0) return;
-  const double depth = std::max<double>(1, config_.request_burst);
   std::erase_if(buckets_, [&](const auto& entry) {
+    const LimitScope scope = entry.first.first;
+    const double rate = RateOf(scope);
     const Bucket& b = entry.second;
-    return b.tokens + SecondsBetween(b.last, now) * config_.requests_per_second >= depth;  // full again
+    return rate <= 0 || b.tokens + SecondsBetween(b.last, now) * rate >= DepthOf(scope);  // full again
   });
 }
 

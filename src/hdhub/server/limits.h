@@ -7,7 +7,9 @@
 //     a wrong password is, even with the right token; each lockout is
 //     reported once to `on_lockout` (the server audits it as auth.lockout);
 //   - requests (PG statements, HTTP requests): a token bucket per account
-//     and per address, `requests_per_second` refilled, `request_burst` deep.
+//     and per address, `requests_per_second` refilled, `request_burst` deep
+//     (an address's own rate and depth when set: several accounts may share
+//     one address, behind a NAT, each held to its account's rate).
 // A limit of 0 is no limit. Time comes from the Clock given (tests inject a
 // FakeClock). Keys are kept only while they matter (pruned as they age).
 //
@@ -38,6 +40,9 @@ struct LimitsConfig {
   std::chrono::seconds lockout{900};
   double requests_per_second = 100;  // per account and per address
   uint32_t request_burst = 500;      // what may be spent at once
+  // An address's bucket, when set; else the two above.
+  std::optional<double> requests_per_second_per_address;
+  std::optional<uint32_t> request_burst_per_address;
 };
 
 enum class LimitScope { kAccount, kAddress };
@@ -90,6 +95,9 @@ class Limiter {
   // Under mu_: counts a failure of `key`; the lockout it starts, if any.
   std::optional<Lockout> FailureOf(const Key& key, const std::string& address, TimePoint now);
   bool LockedLocked(const Key& key, TimePoint now);
+  // The refill rate and the depth of `scope`'s buckets.
+  double RateOf(LimitScope scope) const;
+  double DepthOf(LimitScope scope) const;
   // Under mu_: forgets failures and buckets that no longer matter.
   void PruneLocked(TimePoint now);
 

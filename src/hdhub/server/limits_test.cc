@@ -123,6 +123,20 @@ TEST_F(LimiterTest, TokenBucketAllowsTheBurstThenTheRate) {
   EXPECT_FALSE(limiter.AllowRequest(LimitScope::kAccount, "rita"));
 }
 
+TEST_F(LimiterTest, AnAddressHasItsOwnRateAndDepthWhenSet) {
+  Limiter limiter = Make({.requests_per_second = 10,
+                          .request_burst = 2,
+                          .requests_per_second_per_address = 100,
+                          .request_burst_per_address = 5});
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(limiter.AllowRequest(LimitScope::kAddress, "10.0.0.1")) << i;
+  EXPECT_FALSE(limiter.AllowRequest(LimitScope::kAddress, "10.0.0.1"));
+  for (int i = 0; i < 2; ++i) EXPECT_TRUE(limiter.AllowRequest(LimitScope::kAccount, "rita")) << i;
+  EXPECT_FALSE(limiter.AllowRequest(LimitScope::kAccount, "rita"));
+  clock_.Advance(milliseconds(10));  // the address's rate: one token; the account's: a tenth
+  EXPECT_TRUE(limiter.AllowRequest(LimitScope::kAddress, "10.0.0.1"));
+  EXPECT_FALSE(limiter.AllowRequest(LimitScope::kAccount, "rita"));
+}
+
 TEST_F(LimiterTest, PruningKeepsLockoutsAndEmptyBuckets) {
   Limiter limiter =
       Make({.max_failed_logins = 1, .lockout = seconds(600), .requests_per_second = 1, .request_burst = 1});
