@@ -90,7 +90,10 @@ StatusOr<std::unique_ptr<Database>> Database::Open(const std::string& path, int 
   return db;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
 
 Status Database::Error(int code, std::string_view what) const {
   return SqliteStatus(code, std::string(what) + " (" + path_ + ")", sqlite3_errmsg(db_));
@@ -107,13 +110,35 @@ Status Database::Exec(std::string_view sql) {
 }
 
 StatusOr<Statement> Database::Prepare(std::string_view sql) {
+  {
+    std::lock_guard lock(idle_mu_);
+    for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+      if (it->first != sql) continue;
+      Statement reused(this, it->second, std::move(it->first));
+      idle_.erase(it);
+      return reused;
+    }
+  }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return Error(rc, "cannot prepare \"" + std::string(sql) + "\"");
   }
-  return Statement(stmt, std::string(sql));
+  return Statement(this, stmt, std::string(sql));
+}
+
+void Database::GiveBack(std::string sql, sqlite3_stmt* stmt) {
+  // Both leave the statement as a fresh one; their codes repeat the last
+  // step's, which its Statement already reported.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  std::lock_guard lock(idle_mu_);
+  if (idle_.size() < kIdleStatements) {
+    idle_.emplace_back(std::move(sql), stmt);
+  } else {
+    sqlite3_finalize(stmt);
+  }
 }
 
 int64_t Database::Changes() const { return sqlite3_changes64(db_); }
@@ -163,18 +188,24 @@ Status Database::LoadImage(ByteSpan image) {
 // ---------------------------------------------------------------- Statement
 
 Statement::Statement(Statement&& other) noexcept
-    : stmt_(std::exchange(other.stmt_, nullptr)), sql_(std::move(other.sql_)) {}
+    : owner_(other.owner_), stmt_(std::exchange(other.stmt_, nullptr)), sql_(std::move(other.sql_)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    Release();
+    owner_ = other.owner_;
     stmt_ = std::exchange(other.stmt_, nullptr);
     sql_ = std::move(other.sql_);
   }
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { Release(); }
+
+void Statement::Release() {
+  if (stmt_ == nullptr) return;
+  owner_->GiveBack(std::move(sql_), std::exchange(stmt_, nullptr));
+}
 
 Status Statement::Check(int code, std::string_view what) const {
   if (code == SQLITE_OK || code == SQLITE_ROW || code == SQLITE_DONE) return OkStatus();

@@ -5,6 +5,11 @@
 //   Database     owns one sqlite3 connection, opened in WAL mode with
 //                synchronous=FULL, foreign keys on and a busy timeout.
 //   Statement    owns one prepared statement; bind by 1-based index, Step().
+//                When it goes, its compiled form goes back to its Database
+//                (reset, bindings cleared), and the next Prepare of the same
+//                text takes it instead of compiling again: the few statements
+//                a store runs for every request are compiled once per
+//                connection (at most kIdleStatements are kept).
 //   Transaction  BEGIN IMMEDIATE (write) or BEGIN DEFERRED (read) in the
 //                constructor, ROLLBACK in the destructor unless Commit() ran.
 //   ApplyMigrations  brings one component's tables to the newest schema, with
@@ -28,9 +33,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hdhub/catalog/sqlite_cipher.h"
@@ -49,6 +56,8 @@ class Database {
  public:
   // How long a writer waits for another writer's lock before Unavailable.
   static constexpr int kDefaultBusyTimeoutMs = 5000;
+  // Compiled statements kept for reuse, at most.
+  static constexpr size_t kIdleStatements = 64;
 
   // Opens (creating if absent) the database at `path` and applies the
   // connection settings above. NotFound when the directory does not exist,
@@ -96,10 +105,16 @@ class Database {
       : cipher_(std::move(cipher)), db_(db), path_(std::move(path)) {}
 
  private:
+  friend class Statement;
   Status Error(int code, std::string_view what) const;
+  // A Statement's compiled form, back from it: kept (reset, bindings
+  // cleared) for the next Prepare of `sql`, or finalized when enough are kept.
+  void GiveBack(std::string sql, sqlite3_stmt* stmt);
   std::shared_ptr<const SqliteCipher> cipher_;  // outlives db_ (closed in ~Database)
   sqlite3* db_;
   std::string path_;
+  std::mutex idle_mu_;
+  std::vector<std::pair<std::string, sqlite3_stmt*>> idle_;  // guarded by idle_mu_
 };
 
 class Statement {
@@ -130,10 +145,12 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(sqlite3_stmt* stmt, std::string sql) : stmt_(stmt), sql_(std::move(sql)) {}
+  Statement(Database* owner, sqlite3_stmt* stmt, std::string sql) : owner_(owner), stmt_(stmt), sql_(std::move(sql)) {}
   Status Check(int code, std::string_view what) const;
+  void Release();  // gives stmt_ back to owner_
+  Database* owner_;
   sqlite3_stmt* stmt_;
-  std::string sql_;  // for error messages (never holds bound values)
+  std::string sql_;  // for error messages and reuse (never holds bound values)
 };
 
 class Transaction {

@@ -38,6 +38,58 @@ TEST(SqliteTest, OpenUsesWalAndForeignKeys) {
   EXPECT_EQ(fk.ColumnInt64(0), 1);
 }
 
+// A statement's compiled form is reused by the next Prepare of the same
+// text: it starts afresh (from the first row, no earlier binding), a change
+// of schema in between is seen, and two live statements of one text are two.
+TEST(SqliteTest, AReusedStatementStartsAfresh) {
+  TempDir dir;
+  ASSERT_OK_AND_ASSIGN(auto db, Database::Open(dir.Sub("x.db")));
+  ASSERT_OK(db->Exec("CREATE TABLE t (i INTEGER, s TEXT); INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, NULL)"));
+  const std::string select = "SELECT i, s FROM t WHERE i >= ?1 ORDER BY i";
+  {
+    ASSERT_OK_AND_ASSIGN(Statement first, db->Prepare(select));
+    ASSERT_OK(first.BindInt64(1, 2));
+    ASSERT_OK_AND_ASSIGN(bool row, first.Step());
+    ASSERT_TRUE(row);
+    EXPECT_EQ(first.ColumnInt64(0), 2);  // left in the middle of its rows
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(Statement again, db->Prepare(select));
+    ASSERT_OK_AND_ASSIGN(bool row, again.Step());  // ?1 unbound: NULL, no row
+    EXPECT_FALSE(row);
+    ASSERT_OK(again.Reset());
+    ASSERT_OK(again.BindInt64(1, 1));
+    ASSERT_OK_AND_ASSIGN(row, again.Step());
+    ASSERT_TRUE(row);
+    EXPECT_EQ(again.ColumnInt64(0), 1);
+    // A second live statement of the same text is its own.
+    ASSERT_OK_AND_ASSIGN(Statement other, db->Prepare(select));
+    ASSERT_OK(other.BindInt64(1, 3));
+    ASSERT_OK_AND_ASSIGN(row, other.Step());
+    ASSERT_TRUE(row);
+    EXPECT_EQ(other.ColumnInt64(0), 3);
+    ASSERT_OK_AND_ASSIGN(row, again.Step());
+    ASSERT_TRUE(row);
+    EXPECT_EQ(again.ColumnInt64(0), 2);
+  }
+  // A kept statement does not hold the table: it can go, and come back changed.
+  ASSERT_OK(
+      db->Exec("DROP TABLE t; CREATE TABLE t (i INTEGER, s TEXT, extra TEXT); INSERT INTO t VALUES (5, 'e', 'x')"));
+  ASSERT_OK_AND_ASSIGN(Statement after, db->Prepare(select));
+  ASSERT_OK(after.BindInt64(1, 0));
+  ASSERT_OK_AND_ASSIGN(bool row, after.Step());
+  ASSERT_TRUE(row);
+  EXPECT_EQ(after.ColumnInt64(0), 5);
+  EXPECT_EQ(after.ColumnText(1), "e");
+  // Many texts: more than are kept, each still right.
+  for (int i = 0; i < 2 * static_cast<int>(Database::kIdleStatements); ++i) {
+    ASSERT_OK_AND_ASSIGN(Statement each, db->Prepare("SELECT " + std::to_string(i)));
+    ASSERT_OK_AND_ASSIGN(row, each.Step());
+    ASSERT_TRUE(row);
+    EXPECT_EQ(each.ColumnInt64(0), i);
+  }
+}
+
 TEST(SqliteTest, OpenFailsWhenDirectoryMissing) {
   TempDir dir;
   EXPECT_THAT(Database::Open(dir.Sub("missing/x.db")), StatusIs(StatusCode::kNotFound));

@@ -111,5 +111,39 @@ TEST_F(OptOutTest, TheViewsAreTheOnlyWayToTheRows) {
             (std::set<std::string>{"ER_PHA_F", "IR_BEN_R", "hdhub_columns"}));
 }
 
+// The guard remembers recent verdicts (sql_guard.h): a statement repeated,
+// between others, after many others (forgotten) or differing by one
+// character gets the same verdict as the first time, each refusal audited.
+TEST_F(OptOutTest, ARepeatedStatementGetsTheSameVerdictEveryTime) {
+  CreateApproved("p1", R"({"tables": {"IR_BEN_R": ["*"]}})");
+  ASSERT_OK_AND_ASSIGN(BuildResult built, Builder().Build(ops1_, Role::kOperator, "p1"));
+  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1"));
+  const std::string object = "'hdhub://" + WorkspacePrefix("p1", built.build) + "IR_BEN_R.parquet'";
+  const std::string refused = "SELECT count(*) FROM " + object;
+  const std::string allowed = "SELECT count(*) FROM IR_BEN_R";
+  auto expect_refused = [&](const std::string& sql) {
+    const uint64_t before = log_.Size();
+    EXPECT_THAT(s->Query(sql), StatusIs(StatusCode::kPermissionDenied)) << sql;
+    EXPECT_EQ(log_.Size(), before + 1) << sql;
+    EXPECT_EQ(Last().event.outcome, audit::Outcome::kDenied) << sql;
+  };
+  for (int round = 0; round < 3; ++round) {
+    expect_refused(refused);
+    EXPECT_EQ(Scalar(*s, allowed), "990");
+    EXPECT_THAT(s->Query("SELECT * FROM query_table('IR_BEN_R')"), StatusIs(StatusCode::kPermissionDenied));
+  }
+  // More distinct statements than the guard remembers, then the first again.
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(Scalar(*s, "SELECT " + std::to_string(i)), std::to_string(i));
+  expect_refused(refused);
+  EXPECT_EQ(Scalar(*s, allowed), "990");
+  // One character apart: each checked on its own.
+  expect_refused("SELECT count(*) FROM " + object + " ");
+  EXPECT_EQ(Scalar(*s, allowed + " "), "990");
+  // Text too long to be remembered is checked every time.
+  const std::string padded = refused + std::string(5000, ' ');
+  expect_refused(padded);
+  expect_refused(padded);
+}
+
 }  // namespace
 }  // namespace hdhub::projects

@@ -62,6 +62,25 @@ StatusOr<std::unique_ptr<SqlGuard>> SqlGuard::Create(storage::SealedStore* seale
 }
 
 Status SqlGuard::Check(std::string_view sql) {
+  for (auto it = remembered_.begin(); it != remembered_.end(); ++it) {
+    if (it->sql != sql) continue;
+    Verdict found = std::move(*it);
+    remembered_.erase(it);
+    remembered_.push_front(std::move(found));
+    return remembered_.front().status;
+  }
+  Status verdict = Parse(sql);
+  // Only the statement's own verdicts are kept, never the instance's failure.
+  const bool own =
+      verdict.ok() || verdict.code() == StatusCode::kPermissionDenied || verdict.code() == StatusCode::kInvalidArgument;
+  if (own && sql.size() <= kLongestRemembered) {
+    if (remembered_.size() == kRemembered) remembered_.pop_back();
+    remembered_.push_front({std::string(sql), verdict});
+  }
+  return verdict;
+}
+
+Status SqlGuard::Parse(std::string_view sql) {
   ASSIGN_OR_RETURN(sql::QueryResult r, parser_->Query("SELECT json_serialize_sql(" + sql::QuoteLiteral(sql) + ")"));
   nlohmann::json tree = nlohmann::json::parse(r.rows.at(0).at(0).value_or("{}"), nullptr, false);
   if (tree.is_discarded() || !tree.is_object()) return InternalError("the SQL guard could not read the parse tree");

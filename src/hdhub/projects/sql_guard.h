@@ -12,10 +12,17 @@
 // instance that holds no key and reads nothing), walked whole, so a name in
 // a subquery, a CTE or a lateral join is seen like one at the top.
 //
+// A check depends on the statement's text alone (the instance holds
+// nothing), so the verdicts of the last kRemembered statements are kept and
+// a repeated statement (a client's SELECT 1, the same dashboard query, a
+// statement prepared and then run) is not parsed again.
+//
 // Ownership: owns its instance. Thread-safety: one Check at a time.
 #pragma once
 
+#include <deque>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "hdhub/common/status.h"
@@ -33,8 +40,20 @@ class SqlGuard {
   Status Check(std::string_view sql);
 
  private:
+  // Statements remembered, and the longest text remembered (a longer one is
+  // checked every time: the memory stays bounded).
+  static constexpr size_t kRemembered = 32;
+  static constexpr size_t kLongestRemembered = 4096;
+  struct Verdict {
+    std::string sql;
+    Status status;
+  };
+
   explicit SqlGuard(std::unique_ptr<sql::Database> parser) : parser_(std::move(parser)) {}
+  Status Parse(std::string_view sql);
+
   std::unique_ptr<sql::Database> parser_;
+  std::deque<Verdict> remembered_;  // the most recently checked first
 };
 
 }  // namespace hdhub::projects
