@@ -326,6 +326,7 @@ StatusOr<bool> ProtocolSession::SendRows(Portal& portal, uint64_t limit, Backend
     if (!portal.chunk || portal.next_row >= portal.chunk->size()) {
       ASSIGN_OR_RETURN(portal.chunk, portal.rows->Next());
       portal.next_row = 0;
+      portal.text.clear();
       if (!portal.chunk) {
         portal.done = true;
         return true;
@@ -338,15 +339,21 @@ StatusOr<bool> ProtocolSession::SendRows(Portal& portal, uint64_t limit, Backend
     const size_t row = portal.next_row++;
     ++sent;
     if (sink.kind == RowSink::kDiscard) continue;
+    const size_t columns = portal.chunk->ColumnCount();
+    auto format = [&](size_t c) { return portal.formats.empty() ? 0 : portal.formats[c]; };
+    if (portal.text.empty()) {
+      portal.text.resize(columns);
+      for (size_t c = 0; c < columns; ++c) {
+        if (format(c) != 1) portal.text[c] = PgTextColumn(*portal.chunk, c);
+      }
+    }
     values.clear();
-    for (size_t c = 0; c < portal.chunk->ColumnCount(); ++c) {
-      const duckdb::Value v = portal.chunk->GetValue(c, row);
-      const int16_t format = portal.formats.empty() ? 0 : portal.formats[c];
-      if (format == 1) {
-        ASSIGN_OR_RETURN(std::optional<std::string> binary, PgBinary(v));
+    for (size_t c = 0; c < columns; ++c) {
+      if (format(c) == 1) {
+        ASSIGN_OR_RETURN(std::optional<std::string> binary, PgBinary(portal.chunk->GetValue(c, row)));
         values.push_back(std::move(binary));
       } else {
-        values.push_back(PgText(v));
+        values.push_back(std::move(portal.text[c][row]));  // each row is sent once
       }
     }
     if (sink.kind == RowSink::kCopy) {

@@ -120,6 +120,9 @@ class ProtocolSession {
     std::unique_ptr<Rows> rows;           // once started
     std::unique_ptr<duckdb::DataChunk> chunk;
     size_t next_row = 0;  // in `chunk`
+    // The text of `chunk`'s text-format columns (PgTextColumn), made when
+    // its first row is sent; empty until then.
+    std::vector<std::vector<std::optional<std::string>>> text;
     bool done = false;
     bool cursor = false;  // an SQL cursor (DECLARE)
     bool hold = false;    // WITH HOLD: outlives its transaction

@@ -265,6 +265,10 @@ TEST(CopyLineTest, TextAndCsvEscapeAsPostgres) {
   EXPECT_EQ(CopyLine(row, {}), "a\\tb\t\\N\tback\\\\slash\\nnew\tq\"uote,\n");
   EXPECT_EQ(CopyLine(row, {.csv = true, .delimiter = ','}), "a\tb,,\"back\\slash\nnew\",\"q\"\"uote,\"\n");
   EXPECT_EQ(CopyLine({std::string("x|y")}, {.delimiter = '|'}), "x\\|y\n");
+  // Each control character PostgreSQL escapes (8 to 13), and others as they are.
+  EXPECT_EQ(CopyLine({std::string("\b\t\n\v\f\r"), std::string("\x01\x07\x0e\x1b\x7f \xc3\xa9")}, {}),
+            "\\b\\t\\n\\v\\f\\r\t\x01\x07\x0e\x1b\x7f \xc3\xa9\n");
+  EXPECT_EQ(CopyLine({std::string("plain value 12.5")}, {}), "plain value 12.5\n");
 }
 
 TEST_F(SessionTest, ErrorsNeverRepeatTheStatementsValues) {

@@ -237,6 +237,61 @@ std::optional<std::string> PgText(const Value& value) {
   }
 }
 
+namespace {
+
+// Calls out[i] = text(data, k) for each valid row i of `vector` (k: the
+// row's index in the vector's data, through its selection).
+template <typename T, typename F>
+void EachValid(duckdb::Vector& vector, size_t n, std::vector<std::optional<std::string>>& out, F text) {
+  duckdb::UnifiedVectorFormat format;
+  vector.ToUnifiedFormat(n, format);
+  const T* data = duckdb::UnifiedVectorFormat::GetData<T>(format);
+  for (size_t i = 0; i < n; ++i) {
+    const duckdb::idx_t k = format.sel->get_index(i);
+    if (format.validity.RowIsValid(k)) out[i] = text(data[k]);
+  }
+}
+
+std::string FromStringT(const duckdb::string_t& s) { return std::string(s.GetData(), s.GetSize()); }
+
+}  // namespace
+
+std::vector<std::optional<std::string>> PgTextColumn(duckdb::DataChunk& chunk, size_t column) {
+  const size_t n = chunk.size();
+  duckdb::Vector& source = chunk.data[column];
+  std::vector<std::optional<std::string>> out(n);
+  if (n == 0) return out;
+  switch (source.GetType().id()) {
+    case LogicalTypeId::BOOLEAN:
+      EachValid<bool>(source, n, out, [](bool b) { return std::string(b ? "t" : "f"); });
+      return out;
+    case LogicalTypeId::FLOAT:
+      EachValid<float>(source, n, out, [](float v) { return ShortestFloat(v, 6); });
+      return out;
+    case LogicalTypeId::DOUBLE:
+      EachValid<double>(source, n, out, [](double v) { return ShortestFloat(v, 15); });
+      return out;
+    case LogicalTypeId::VARCHAR:
+      EachValid<duckdb::string_t>(source, n, out, FromStringT);
+      return out;
+    case LogicalTypeId::BLOB:
+    case LogicalTypeId::INTERVAL:
+    case LogicalTypeId::LIST:
+      break;
+    default:
+      try {
+        duckdb::Vector text(LogicalType::VARCHAR, n);
+        duckdb::VectorOperations::DefaultCast(source, text, n);
+        EachValid<duckdb::string_t>(text, n, out, FromStringT);
+        return out;
+      } catch (const std::exception&) {
+        break;  // value by value below, as PgText would
+      }
+  }
+  for (size_t i = 0; i < n; ++i) out[i] = PgText(source.GetValue(i));
+  return out;
+}
+
 }  // namespace hdhub::pgwire
 
 namespace hdhub::pgwire {

@@ -23,10 +23,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hdhub/common/status.h"
 
 namespace duckdb {
+class DataChunk;
 class LogicalType;
 class Value;
 }  // namespace duckdb
@@ -43,6 +45,12 @@ PgType PgTypeOf(const duckdb::LogicalType& type);
 
 // The value in PostgreSQL's text format; nullopt for NULL.
 std::optional<std::string> PgText(const duckdb::Value& value);
+// PgText of each value of column `column` of `chunk`, in row order, made for
+// the whole column at once (a result's rows go out by the million): where
+// PgText is DuckDB's own text, by DuckDB's vectorised cast to VARCHAR (the
+// cast Value::ToString runs for one value); booleans and floats read
+// directly; bytea, intervals and lists value by value.
+std::vector<std::optional<std::string>> PgTextColumn(duckdb::DataChunk& chunk, size_t column);
 
 // The value in PostgreSQL's binary format (the wire's "format 1"): bool,
 // int2/4/8, float4/8, text, bytea, date, time, timestamp(tz), interval and
