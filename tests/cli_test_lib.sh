@@ -93,6 +93,24 @@ make_server_certificate() {
   openssl x509 -req -in "$work/server.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
     -extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
 }
+# `hdhub serve` on two free ports of 127.0.0.1 ($PGPORT: the PG wire, $PORT:
+# HTTP), TLS with a self-signed certificate for 127.0.0.1 ($work/cert.pem),
+# the lines given added to [serve]; its PID in $SERVER, killed at exit.
+start_test_serve() {  # [serve] lines...
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+  PGPORT=$(free_port) PORT=$(free_port)
+  {
+    printf '[serve]\nlisten = ["127.0.0.1:%s"]\nhttp_listen = ["127.0.0.1:%s"]\nshutdown_grace = 5\n' "$PGPORT" "$PORT"
+    printf '%s\n' "$@"
+    printf '[serve.tls]\ncertificate = "%s"\nkey = "%s"\n' "$work/cert.pem" "$work/key.pem"
+  } >"$work/hdhub.toml"
+  "$HDHUB" --config "$work/hdhub.toml" serve 2>"$work/serve.log" &
+  SERVER=$!
+  trap 'kill $SERVER 2>/dev/null; rm -rf "$work"' EXIT
+  for _ in $(seq 1 100); do grep -q http.listening "$work/serve.log" && break; sleep 0.1; done
+  check "hdhub serve listens for HTTP" grep -q http.listening "$work/serve.log"
+}
 # The host's names of the objects of the hub's state backup
 # (docs/formats/state-backup.md), which change with every audit checkpoint,
 # from the hub's state/backup: one per line, relative to the host's root.

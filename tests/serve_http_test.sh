@@ -15,25 +15,7 @@ run user add carl --role auditor
 run user add rita --role researcher
 OLGA=$(token_for olga); CARL=$(token_for carl); RITA=$(token_for rita)
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
-  -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-PGPORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
-PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
-cat >"$work/hdhub.toml" <<TOML
-[serve]
-listen = ["127.0.0.1:$PGPORT"]
-http_listen = ["127.0.0.1:$PORT"]
-http_max_upload_bytes = 65536
-shutdown_grace = 5
-[serve.tls]
-certificate = "$work/cert.pem"
-key = "$work/key.pem"
-TOML
-"$HDHUB" --config "$work/hdhub.toml" serve 2>"$work/serve.log" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do grep -q http.listening "$work/serve.log" && break; sleep 0.1; done
-check "hdhub serve listens for HTTP" grep -q http.listening "$work/serve.log"
+start_test_serve "http_max_upload_bytes = 65536"
 
 api() {  # token, method, path, curl arguments...: the body in $work/body, headers in $work/head
   local token=$1 method=$2 path=$3

@@ -56,6 +56,7 @@ const std::vector<PolicyRule>& Table() {
       {Operation::kAirlockRelease,   "airlock.release",  {},               {kRe}, 0, "the author, once approved; each later download too"},
       {Operation::kAirlockRules,     "airlock.rules",    {kOp},            {},    kDualControl, "the hub's rules: one operator proposes, a second confirms the same JSON"},
       {Operation::kAirlockRegister,  "airlock.register", {kOp, kSt, kRe, kCh, kAu}, {}, 0, "the transparency register"},
+      {Operation::kPublicRegister,   "register.public",  {},               {},    kPublic, "anyone, no account: approved projects and their releases, identifiers only"},
   };
   return table;
 }
@@ -82,6 +83,12 @@ Status Decide(Operation op, Role role, const PolicyFacts& facts) {
   }
   if (rule.Has(kSelf) && facts.self) return OkStatus();
   return PermissionDeniedError(what);
+}
+
+Status AuthorizePublic(Operation op) {
+  const PolicyRule& rule = RuleFor(op);
+  if (rule.Has(kPublic)) return OkStatus();
+  return PermissionDeniedError("an account is required to " + std::string(rule.action));
 }
 
 StatusOr<Role> Authorize(const Principal& who, Operation op, const PolicyFacts& facts, std::optional<Role> requested) {

@@ -72,12 +72,16 @@ enum class Operation {
   kAirlockRelease,
   kAirlockRules,
   kAirlockRegister,
+  // The public transparency register (issue 11): projects approved and their
+  // releases, read by anyone without an account (the one kPublic row).
+  kPublicRegister,
 };
 
 enum PolicyFlag : unsigned {
   kSelf = 1,           // the targeted user may do it to themselves, in any role they hold
   kRefuseMembers = 2,  // a member of the project may not, whatever the role
   kDualControl = 4,    // a second, distinct account must confirm
+  kPublic = 8,         // anyone, without an account (AuthorizePublic)
 };
 
 struct PolicyRule {
@@ -111,5 +115,9 @@ Status Decide(Operation op, Role role, const PolicyFacts& facts);
 // naming the operation when none does.
 StatusOr<Role> Authorize(const Principal& who, Operation op, const PolicyFacts& facts,
                          std::optional<Role> requested = std::nullopt);
+
+// Whether a visitor without an account may do `op`: OK for a kPublic row,
+// PermissionDenied naming the operation for every other one.
+Status AuthorizePublic(Operation op);
 
 }  // namespace hdhub::directory

@@ -26,7 +26,7 @@ TEST(PolicyTest, TableHasOneRowPerOperationInOrder) {
     EXPECT_EQ(static_cast<size_t>(rule.op), i++) << rule.action;
     EXPECT_TRUE(actions.insert(rule.action).second) << "two rows log " << rule.action;
   }
-  EXPECT_EQ(i, static_cast<size_t>(Operation::kAirlockRegister) + 1);
+  EXPECT_EQ(i, static_cast<size_t>(Operation::kPublicRegister) + 1);
 }
 
 TEST(PolicyTest, ResearcherMayNotReachTheCatalogOrTheDirectory) {
@@ -90,6 +90,21 @@ TEST(PolicyTest, AirlockChecksAreForCheckersWhoAreNotMembers) {
   EXPECT_TRUE(RuleFor(Operation::kAirlockRules).Has(kDualControl));
 }
 
+// A visitor without an account reads the public register and nothing else;
+// an account's roles never reach the public row's operation either.
+TEST(PolicyTest, AVisitorWithoutAccountMayOnlyReadThePublicRegister) {
+  EXPECT_OK(AuthorizePublic(Operation::kPublicRegister));
+  for (const PolicyRule& rule : PolicyTable()) {
+    if (rule.op == Operation::kPublicRegister) continue;
+    EXPECT_FALSE(rule.Has(kPublic)) << rule.action;
+    EXPECT_THAT(AuthorizePublic(rule.op), StatusIs(StatusCode::kPermissionDenied, HasSubstr("account is required")))
+        << rule.action;
+  }
+  const Principal anyone = Who({Role::kOperator, Role::kSteward, Role::kResearcher, Role::kChecker, Role::kAuditor});
+  EXPECT_THAT(Authorize(anyone, Operation::kPublicRegister, {.member = true, .self = true}),
+              StatusIs(StatusCode::kPermissionDenied));
+}
+
 // docs/policy.md shows the table to people: each row's roles and flags there are the code's.
 TEST(PolicyTest, DocsPageListsEveryRuleWithItsRoles) {
   const char* root = std::getenv("HDHUB_SOURCE_DIR");
@@ -106,7 +121,7 @@ TEST(PolicyTest, DocsPageListsEveryRuleWithItsRoles) {
     for (Role r : rule.member_roles) members += (members.empty() ? "" : ", ") + std::string(RoleName(r));
     std::string flags;
     const std::pair<unsigned, std::string_view> kFlagNames[] = {
-        {kSelf, "self"}, {kRefuseMembers, "no members"}, {kDualControl, "dual control"}};
+        {kSelf, "self"}, {kRefuseMembers, "no members"}, {kDualControl, "dual control"}, {kPublic, "public"}};
     for (const auto& [flag, name] : kFlagNames) {
       if (rule.Has(flag)) flags += (flags.empty() ? "" : ", ") + std::string(name);
     }

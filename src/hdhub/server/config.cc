@@ -185,6 +185,7 @@ Status Reader::Serve(const toml::table& serve) {
         [&](auto& n, auto k) { return Set(Integer(n, k, 1024, int64_t(1) << 40), c.http_max_upload_bytes); }},
        {"http_header_timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), c.http_header_timeout); }},
        {"http_idle_timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), c.http_idle_timeout); }},
+       {"portal_dir", [&](auto& n, auto k) { return Set(String(n, k), c.portal_dir); }},
        {"audit_checkpoint_ms", [&](auto& n, auto k) -> Status {
           ASSIGN_OR_RETURN(int64_t ms, Integer(n, k, 0, 60'000));
           c.audit_checkpoint_interval = std::chrono::milliseconds(ms);

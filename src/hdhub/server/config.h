@@ -64,6 +64,9 @@ struct ServeConfig {
   uint64_t http_max_upload_bytes = 4ull << 30;   // an ingest upload (multipart, spooled to disk; 413 beyond)
   std::chrono::seconds http_header_timeout{10};  // to read a request's header and body
   std::chrono::seconds http_idle_timeout{60};    // a keep-alive connection between requests
+  // The web portal's built files (portal/dist), served on http_listen for
+  // every path outside /api/ (static_files.h); empty: no portal (404).
+  std::string portal_dir;
   // How long an audit entry may wait for a signed checkpoint (hub::OpenOptions);
   // 0: one per statement.
   std::chrono::milliseconds audit_checkpoint_interval{1000};

@@ -64,6 +64,17 @@ TEST(ServeConfigTest, ReadsTheHttpApiKeys) {
               StatusIs(StatusCode::kInvalidArgument, HasSubstr("http_listen")));
 }
 
+TEST(ServeConfigTest, ReadsThePortalDirectory) {
+  ASSERT_OK_AND_ASSIGN(ServeConfig none, ParseServeConfig(kTls, "hdhub.toml"));
+  EXPECT_TRUE(none.portal_dir.empty());
+  ASSERT_OK_AND_ASSIGN(
+      ServeConfig c,
+      ParseServeConfig("[serve]\nportal_dir = \"/srv/hdhub/portal\"\n" + std::string(kTls), "hdhub.toml"));
+  EXPECT_EQ(c.portal_dir, "/srv/hdhub/portal");
+  EXPECT_THAT(ParseServeConfig("[serve]\nportal_dir = 3\n" + std::string(kTls), "hdhub.toml").status(),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("serve.portal_dir")));
+}
+
 TEST(ServeConfigTest, ReadsTheAuditCheckpointInterval) {
   ASSERT_OK_AND_ASSIGN(ServeConfig defaults, ParseServeConfig(kTls, "hdhub.toml"));
   EXPECT_EQ(defaults.audit_checkpoint_interval, std::chrono::milliseconds(1000));

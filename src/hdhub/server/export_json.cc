@@ -239,6 +239,19 @@ json RegisterJson(const std::vector<service::RegisterEntry>& entries) {
   return {{"entries", std::move(items)}};
 }
 
+json PublicProjectJson(const service::PublicProject& p) {
+  json releases = json::array();
+  for (const service::RegisterEntry& e : p.releases) releases.push_back(RegisterEntryJson(e));
+  return {{"project", p.project},
+          {"authorisation", p.authorisation_ref},
+          {"purpose", p.purpose},
+          {"scope", json::parse(p.scope.ToJson())},
+          {"start", FormatRfc3339(p.start)},
+          {"end", FormatRfc3339(p.end)},
+          {"state", std::string(projects::ProjectStateName(p.state))},
+          {"releases", std::move(releases)}};
+}
+
 json AirlockRulesJson(const service::AirlockRulesView& v) {
   return {{"in_force", v.in_force.ToJson()},
           {"confirmed", RulesRecordJson(v.confirmed)},

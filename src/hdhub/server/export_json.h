@@ -60,6 +60,12 @@ nlohmann::json ReleasedFilesJson(const service::ReleasedFiles& released);
 // "audit_index"}]}.
 nlohmann::json RegisterJson(const std::vector<service::RegisterEntry>& entries);
 
+// One project of the public register (GET /api/v1/public/register):
+// {"project", "authorisation", "purpose", "scope" (as `project show`),
+// "start", "end", "state" (approved, closed, expired), "releases": [each as
+// an entry of RegisterJson]}. No account name.
+nlohmann::json PublicProjectJson(const service::PublicProject& project);
+
 // The hub's rules as `airlock rules --json` prints them: {"in_force",
 // "confirmed", "pending"}, each record {"version", "rules", "proposed_by",
 // "confirmed_by" (null while pending), "at"} or null.

@@ -68,6 +68,7 @@ const std::vector<Route>& Table() {
       {"POST", "/api/v1/export-requests/{rid}/release", true, ReleaseExport},
       {"GET", "/api/v1/export-requests/{rid}/release", true, DownloadExport},
       {"GET", "/api/v1/register", true, ShowRegister},
+      {"GET", "/api/v1/public/register", false, ShowPublicRegister},
       {"GET", "/api/v1/airlock-rules", true, ShowRules},
       {"POST", "/api/v1/airlock-rules/proposal", true, ProposeRules},
       {"POST", "/api/v1/airlock-rules/confirmation", true, ConfirmRules},
@@ -106,26 +107,6 @@ using http_api_internal::kIngestRoute;
 using http_api_internal::Route;
 using http_api_internal::Table;
 
-// Percent-decoding of a path segment or query value; nullopt when malformed.
-std::optional<std::string> Decode(std::string_view in, bool plus_is_space) {
-  std::string out;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '%') {
-      if (i + 2 >= in.size()) return std::nullopt;
-      int v = 0;
-      auto [p, ec] = std::from_chars(in.data() + i + 1, in.data() + i + 3, v, 16);
-      if (ec != std::errc() || p != in.data() + i + 3) return std::nullopt;
-      out.push_back(char(v));
-      i += 2;
-    } else if (in[i] == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(in[i]);
-    }
-  }
-  return out;
-}
-
 std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   size_t start = 0;
@@ -146,7 +127,7 @@ bool Match(std::string_view pattern, std::string_view path, std::map<std::string
   std::map<std::string, std::string> out;
   for (size_t i = 0; i < want.size(); ++i) {
     if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
-      auto value = Decode(got[i], false);
+      auto value = PercentDecode(got[i], false);
       if (!value || value->empty()) return false;
       out.emplace(std::string(want[i].substr(1, want[i].size() - 2)), *value);
     } else if (want[i] != got[i]) {
@@ -162,8 +143,8 @@ Status ParseQuery(std::string_view text, std::map<std::string, std::string>& que
   for (std::string_view pair : Split(text, '&')) {
     if (pair.empty()) continue;
     const size_t eq = pair.find('=');
-    auto key = Decode(pair.substr(0, eq), true);
-    auto value = Decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    auto key = PercentDecode(pair.substr(0, eq), true);
+    auto value = PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
     if (!key || !value) return InvalidArgumentError("malformed query string");
     query.insert_or_assign(*key, *value);
   }
@@ -207,6 +188,25 @@ StatusOr<service::RequestContext> AuthenticateBearer(service::Service& service, 
 }
 
 }  // namespace
+
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%') {
+      if (i + 2 >= in.size()) return std::nullopt;
+      int v = 0;
+      auto [p, ec] = std::from_chars(in.data() + i + 1, in.data() + i + 3, v, 16);
+      if (ec != std::errc() || p != in.data() + i + 3) return std::nullopt;
+      out.push_back(char(v));
+      i += 2;
+    } else if (in[i] == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return out;
+}
 
 std::vector<RouteInfo> ApiRoutes() {
   std::vector<RouteInfo> out;

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -83,6 +84,11 @@ std::vector<RouteInfo> ApiRoutes();
 // Whether `method` `target` is a route whose body is an upload (multipart,
 // spooled to a file, limited by http_max_upload_bytes).
 bool IsUploadRoute(std::string_view method, std::string_view target);
+
+// Percent-decoding of a path segment or a query value (`plus_is_space`: a
+// '+' is a space, as in a query); nullopt when a '%' is not followed by two
+// hex digits.
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
 
 // The problem+json answer for `status` (not OK) to request `request_id`.
 HttpResponse ProblemFor(const Status& status, std::string_view request_id);

@@ -117,6 +117,14 @@ StatusOr<HttpResponse> ShowRegister(Api& a, const Call& c) {
   return Json(RegisterJson(entries));
 }
 
+StatusOr<HttpResponse> ShowPublicRegister(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto projects, a.service.PublicRegister({.client_address = c.request.client}));
+  std::vector<json> items;
+  for (const service::PublicProject& p : projects) items.push_back(PublicProjectJson(p));
+  ASSIGN_OR_RETURN(json page, Page(c, std::move(items)));
+  return Json(page);
+}
+
 StatusOr<HttpResponse> ShowRules(Api& a, const Call& c) {
   ASSIGN_OR_RETURN(auto view, a.service.ShowAirlockRules(*c.ctx));
   return Json(AirlockRulesJson(view));

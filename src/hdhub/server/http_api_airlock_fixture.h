@@ -83,6 +83,14 @@ class HttpApiAirlockTest : public service::ProjectServiceTest {
     EXPECT_EQ(Call("POST", "/export-requests/" + id + "/submit", author).status, 200u);
     return id;
   }
+  // rita's request, submitted and approved by carl and cleo.
+  std::string Approved() {
+    const std::string id = Submitted();
+    for (const char* checker : {"carl", "cleo"}) {
+      EXPECT_EQ(Call("POST", "/export-requests/" + id + "/reviews", checker, Approval(3)).status, 200u);
+    }
+    return id;
+  }
   static json Approval(int64_t revision, std::string_view comment = "") {
     const json decision = {{"output", "by-sex"}, {"decision", "approve"}, {"comment", std::string(comment)}};
     return {{"revision", revision}, {"decisions", json::array({decision})}};

@@ -25,14 +25,6 @@ const json kRules = {{"min_count", 15}};
 
 class HttpApiReleaseTest : public HttpApiAirlockTest {
  protected:
-  // rita's request, submitted and approved by carl and cleo.
-  std::string Approved() {
-    const std::string id = Submitted();
-    for (const char* checker : {"carl", "cleo"}) {
-      EXPECT_EQ(Call("POST", "/export-requests/" + id + "/reviews", checker, Approval(3)).status, 200u);
-    }
-    return id;
-  }
   static std::string Decoded(const json& base64) {
     StatusOr<Bytes> bytes = audit::Base64Decode(base64.get<std::string>());
     EXPECT_OK(bytes.status());

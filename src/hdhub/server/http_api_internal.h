@@ -88,6 +88,7 @@ StatusOr<HttpResponse> DecideExport(Api& a, const Call& c);
 StatusOr<HttpResponse> ReleaseExport(Api& a, const Call& c);
 StatusOr<HttpResponse> DownloadExport(Api& a, const Call& c);
 StatusOr<HttpResponse> ShowRegister(Api& a, const Call& c);
+StatusOr<HttpResponse> ShowPublicRegister(Api& a, const Call& c);
 StatusOr<HttpResponse> ShowRules(Api& a, const Call& c);
 StatusOr<HttpResponse> ProposeRules(Api& a, const Call& c);
 StatusOr<HttpResponse> ConfirmRules(Api& a, const Call& c);

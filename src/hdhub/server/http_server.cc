@@ -14,6 +14,7 @@
 
 #include "hdhub/server/http_admission.h"
 #include "hdhub/server/listener.h"
+#include "hdhub/server/static_files.h"
 #include "hdhub/server/tls.h"
 
 namespace hdhub::server {
@@ -108,6 +109,7 @@ class HttpServer::Impl {
   Logger& log_;
   Limiter* limiter_;
   std::unique_ptr<AccountAdmission> admission_;  // the limiter's per-account limits, if any
+  std::unique_ptr<StaticFiles> portal_;          // [serve] portal_dir, if set
   asio::io_context io_;
   asio::ssl::context tls_;
   asio::thread_pool pool_;
@@ -119,6 +121,9 @@ class HttpServer::Impl {
 
 Status HttpServer::Impl::Init() {
   RETURN_IF_ERROR(ConfigureTls(tls_.native_handle(), config_.tls));
+  if (!config_.portal_dir.empty()) {
+    ASSIGN_OR_RETURN(portal_, StaticFiles::Create(config_.portal_dir));
+  }
   for (const ListenAddress& listen : config_.http_listen) {
     ASSIGN_OR_RETURN(auto acceptor, Listen(io_, listen));
     acceptors_.push_back(std::move(acceptor));
@@ -318,6 +323,7 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
     res.body() = std::move(answer.body);
     res.keep_alive(keep_alive && !stopping_);
     res.prepare_payload();
+    if (request.method == "HEAD") res.body().clear();  // its Content-Length stays the GET's
     tcp_stream.expires_after(config_.http_header_timeout);
     co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
     log_.Log({.level = answer.status >= 500 ? "error" : "info",
@@ -385,7 +391,9 @@ Status HttpServer::Impl::ConnectionStream::Write(std::string_view bytes) {
 }
 
 HttpResponse HttpServer::Impl::Handle(HttpRequest& request) {
-  if (limiter_ == nullptr) return api_.Handle(request);
+  if (limiter_ == nullptr) {
+    return portal_ && StaticFiles::IsPortalTarget(request.target) ? portal_->Serve(request) : api_.Handle(request);
+  }
   if (!limiter_->AllowRequest(LimitScope::kAddress, request.client)) {
     log_.Log({.level = "warning",
               .event = "http.refused",
@@ -396,6 +404,7 @@ HttpResponse HttpServer::Impl::Handle(HttpRequest& request) {
     answer.headers.emplace_back("Retry-After", "1");
     return answer;
   }
+  if (portal_ && StaticFiles::IsPortalTarget(request.target)) return portal_->Serve(request);
   // A locked-out address is answered, and audited, as a wrong token is.
   const bool bearer = !request.authorization.empty();
   const bool locked_out = bearer && limiter_->LockedOut("", request.client);

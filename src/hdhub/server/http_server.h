@@ -16,6 +16,8 @@
 //     the answer with its X-Request-Id; a streamed answer (query results) is
 //     written with chunked transfer encoding as the worker produces it, the
 //     worker waiting for each chunk to be written (bounded memory).
+//   - with [serve] portal_dir, answers every path outside /api/ with the
+//     portal's files instead (static_files.h), after the per-address rate.
 // Stop(): stop accepting, close idle connections, let requests being
 // handled finish and answer (then close); Run() returns when all are closed.
 //

@@ -17,6 +17,7 @@
 #include "hdhub/exports/bundle.h"
 #include "hdhub/exports/export_store.h"
 #include "hdhub/exports/request_flow.h"
+#include "hdhub/projects/project_store.h"
 
 namespace hdhub::service {
 
@@ -131,6 +132,25 @@ struct RegisterEntry {
   std::vector<RegisterOutput> outputs;
   std::string certificate_sha256;
   int64_t audit_index = 0;
+};
+
+// Who reads the public register (issue 11): a visitor without an account.
+// It proves nothing and grants nothing but the policy's kPublic rows.
+struct PublicContext {
+  std::string client_address;  // the peer's IP address, logged
+};
+
+// One project in the public register: what was authorised and what left.
+// No member, approver or author, no threshold, no value.
+struct PublicProject {
+  std::string project;
+  std::string authorisation_ref;
+  std::string purpose;
+  projects::ProjectScope scope;  // the data used, as approved
+  TimePoint start;
+  TimePoint end;
+  projects::ProjectState state = projects::ProjectState::kApproved;  // never kDraft
+  std::vector<RegisterEntry> releases;                               // oldest first
 };
 
 }  // namespace hdhub::service

@@ -443,6 +443,13 @@ class Service {
   // project's, oldest first: any account of the five roles
   // (kAirlockRegister), logged airlock.register.
   StatusOr<std::vector<RegisterEntry>> Register(const RequestContext& ctx, const std::optional<std::string>& project);
+  // The public transparency register (issue 11): every project that is
+  // approved, closed or expired (drafts are left out), by id, each with its
+  // releases as Register gives them. Anyone, without an account
+  // (kPublicRegister, directory::AuthorizePublic); logged register.public
+  // by the actor "anonymous" in the role "public", details.source the
+  // client's address, details.projects and details.releases the counts.
+  StatusOr<std::vector<PublicProject>> PublicRegister(const PublicContext& ctx);
   // The hub's airlock rules (airlock_rules_service.cc). Show: any role of
   // the register (the rules are public, as the register is). Propose: an
   // operator records `rules_json` (InvalidArgument for rules
