@@ -28,4 +28,5 @@ cleanup
 trap - EXIT
 pid_file=$DIR/run/portal.pid
 [[ ! -f $pid_file ]] || { echo "oidc_lemonldap_test: the portal's PID file is still there" >&2; exit 1; }
+[[ ! -e $DIR/run/state ]] || { echo "oidc_lemonldap_test: the portal's state directory is still there" >&2; exit 1; }
 echo "oidc_lemonldap_test: OK"
