@@ -94,12 +94,12 @@ make_server_certificate() {
     -extfile "$work/san.ext" -out "$work/server.crt" 2>/dev/null
 }
 # `hdhub serve` on two free ports of 127.0.0.1 ($PGPORT: the PG wire, $PORT:
-# HTTP), TLS with a self-signed certificate for 127.0.0.1 ($work/cert.pem),
+# HTTP; $SERVE_HTTP_PORT when set), TLS with a self-signed certificate for 127.0.0.1 ($work/cert.pem),
 # the lines given added to [serve]; its PID in $SERVER, killed at exit.
 start_test_serve() {  # [serve] lines...
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-  PGPORT=$(free_port) PORT=$(free_port)
+  PGPORT=$(free_port) PORT=${SERVE_HTTP_PORT:-$(free_port)}
   {
     printf '[serve]\nlisten = ["127.0.0.1:%s"]\nhttp_listen = ["127.0.0.1:%s"]\nshutdown_grace = 5\n' "$PGPORT" "$PORT"
     printf '%s\n' "$@"
@@ -110,6 +110,32 @@ start_test_serve() {  # [serve] lines...
   trap 'kill $SERVER 2>/dev/null; rm -rf "$work"' EXIT
   for _ in $(seq 1 100); do grep -q http.listening "$work/serve.log" && break; sleep 0.1; done
   check "hdhub serve listens for HTTP" grep -q http.listening "$work/serve.log"
+}
+# A real LemonLDAP::NG (scripts/lemonldap-start, source tree $SOURCE) whose
+# relying party is the `hdhub serve` start_test_serve will start on $PORT
+# (chosen now); $ISSUER, $CLIENT_ID, the client secret in $work/oidc-secret
+# (mode 0600); both stopped by PID at exit. Then `start_test_serve
+# "${OIDC_SERVE_LINES[@]}" [more lines]` configures [serve.oidc] for it
+# (add `[serve.oidc.roles]` lines after any further [serve.oidc] keys).
+start_test_lemonldap() {
+  PORT=$(free_port)
+  SERVE_HTTP_PORT=$PORT  # start_test_serve's
+  LLDIR=$work/lemonldap
+  cleanup() {
+    [[ -n ${SERVER:-} ]] && kill "$SERVER" 2>/dev/null
+    "$SOURCE/scripts/lemonldap-stop" "$LLDIR" >/dev/null 2>&1 || true
+    rm -rf "$work"
+  }
+  trap cleanup EXIT
+  "$SOURCE/scripts/lemonldap-start" "$LLDIR" "$(free_port)" "https://127.0.0.1:$PORT/auth/callback" \
+    "https://127.0.0.1:$PORT/" >/dev/null 2>"$work/ll.err"
+  check "LemonLDAP::NG started" test -f "$LLDIR/client.env"
+  ISSUER=$(sed -n 's/^HDHUB_OIDC_ISSUER=//p' "$LLDIR/client.env")
+  CLIENT_ID=$(sed -n 's/^HDHUB_OIDC_CLIENT_ID=//p' "$LLDIR/client.env")
+  (umask 077 && sed -n 's/^HDHUB_OIDC_CLIENT_SECRET=//p' "$LLDIR/client.env" >"$work/oidc-secret")
+  OIDC_SERVE_LINES=("[serve.oidc]" "issuer = \"$ISSUER\"" "client_id = \"$CLIENT_ID\""
+    "client_secret_file = \"$work/oidc-secret\"" "redirect_uri = \"https://127.0.0.1:$PORT/auth/callback\""
+    "post_logout_redirect_uri = \"https://127.0.0.1:$PORT/\"" "allow_loopback_http = true")
 }
 # The host's names of the objects of the hub's state backup
 # (docs/formats/state-backup.md), which change with every audit checkpoint,

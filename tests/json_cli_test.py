@@ -155,6 +155,10 @@ def main():
     json_run("user enable", ["tess"])
     json_run("user grant", ["tess", "--role", "checker"])
     json_run("user revoke", ["tess", "--role", "checker"])
+    issuer = ["--issuer", "https://auth.example.org/"]
+    json_run("user link-oidc", ["tess"] + issuer + ["--subject", "tess-at-idp"])
+    json_run("user list-oidc", ["tess"])
+    json_run("user unlink-oidc", ["tess"] + issuer)
     tokens = {}
     for user in ("omar", "stan", "rita", "carl", "tess"):
         doc = json_run("token issue", [user, "--ttl", "1d"])

@@ -50,6 +50,9 @@ const std::map<std::string, std::string>& Examples() {
     {"user grant", "hdhub user grant rita --role checker\n"
                    "  hdhub user grant otto --role operator   # then a second operator runs the same"},
     {"user revoke", "hdhub user revoke rita --role checker"},
+    {"user link-oidc", "hdhub user link-oidc rita --issuer https://auth.example.org/ --subject 5f1c2a   # docs/serve.md"},
+    {"user unlink-oidc", "hdhub user unlink-oidc rita --issuer https://auth.example.org/"},
+    {"user list-oidc", "hdhub --json user list-oidc rita"},
     {"token issue", "RITA=$(hdhub token issue rita --ttl 30d --label laptop)"},
     {"token list", "hdhub token list rita"},
     {"token revoke", "hdhub token revoke 0123456789abcdef"},

@@ -10,6 +10,7 @@
 #include "hdhub/server/http_server.h"
 #include "hdhub/server/pg_server.h"
 #include "hdhub/server/service_backend.h"
+#include "hdhub/server/sso.h"
 
 namespace hdhub::cli {
 namespace {
@@ -52,6 +53,12 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
                .reason = recorded.ok() ? server::LimitScopeName(l.scope) : std::string_view("not_audited")});
     });
     server::HttpApi http_api(*svc, std::string(server::BuiltinOpenApiJson()), config.query);
+    // [serve.oidc]: single sign-on for the portal (server/sso.h).
+    std::unique_ptr<server::Sso> sso;
+    if (config.oidc.enabled) {
+      ASSIGN_OR_RETURN(sso, server::Sso::Create(*svc, clock, config.oidc, log));
+      http_api.SetSessions(sso.get());
+    }
     std::unique_ptr<server::HttpServer> http;
     if (!config.http_listen.empty()) {
       ASSIGN_OR_RETURN(http, server::HttpServer::Create(config, http_api, log, &limiter));

@@ -144,12 +144,58 @@ void AddUserChange(CLI::App& user, const GlobalOptions& opts, int* exit_code, co
       }));
 }
 
+// `hdhub user link-oidc NAME --issuer URL --subject SUB` and `unlink-oidc
+// NAME --issuer URL`: single sign-on identities (docs/serve.md).
+void AddUserOidc(CLI::App& user, const GlobalOptions& opts, int* exit_code) {
+  struct Args {
+    std::string name, issuer, subject;
+  };
+  auto link = std::make_shared<Args>();
+  auto* cmd = user.add_subcommand(
+      "link-oidc", "let an identity of an OpenID provider sign in to this account (single sign-on of hdhub serve)");
+  cmd->add_option("name", link->name, "user name")->required();
+  cmd->add_option("--issuer", link->issuer, "the provider's issuer URL, as in [serve.oidc] issuer")->required();
+  cmd->add_option("--subject", link->subject, "the person's subject (sub claim) at the provider")->required();
+  cmd->callback(OnSession(opts, exit_code, [&opts, link](Service& svc, const RequestContext& ctx) -> Status {
+    RETURN_IF_ERROR(svc.LinkOidc(ctx, link->name, link->issuer, link->subject));
+    PrintDone(opts, "linked: " + link->name + " signs in through " + link->issuer,
+              {{"user", link->name}, {"issuer", link->issuer}, {"done", "link-oidc"}});
+    return OkStatus();
+  }));
+  auto unlink = std::make_shared<Args>();
+  cmd = user.add_subcommand("unlink-oidc", "remove the account's identity of an OpenID provider");
+  cmd->add_option("name", unlink->name, "user name")->required();
+  cmd->add_option("--issuer", unlink->issuer, "the provider's issuer URL")->required();
+  cmd->callback(OnSession(opts, exit_code, [&opts, unlink](Service& svc, const RequestContext& ctx) -> Status {
+    RETURN_IF_ERROR(svc.UnlinkOidc(ctx, unlink->name, unlink->issuer));
+    PrintDone(opts, "unlinked: " + unlink->name + " no longer signs in through " + unlink->issuer,
+              {{"user", unlink->name}, {"issuer", unlink->issuer}, {"done", "unlink-oidc"}});
+    return OkStatus();
+  }));
+  cmd = user.add_subcommand("list-oidc", "identities of OpenID providers linked to accounts");
+  auto only = std::make_shared<std::string>();
+  cmd->add_option("name", *only, "only this user's");
+  cmd->callback(OnSession(opts, exit_code, [&opts, only](Service& svc, const RequestContext& ctx) -> Status {
+    ASSIGN_OR_RETURN(std::vector<directory::OidcLink> links,
+                     svc.ListOidcLinks(ctx, only->empty() ? std::nullopt : std::optional(*only)));
+    sql::QueryResult table;
+    table.column_names = {"user", "issuer", "subject", "linked", "linked_by"};
+    table.column_types = std::vector<std::string>(table.column_names.size(), "VARCHAR");
+    for (const directory::OidcLink& l : links) {
+      table.rows.push_back({l.user, l.issuer, l.subject, FormatRfc3339(l.linked_at), l.linked_by});
+    }
+    PrintResult(table, opts.json);
+    return OkStatus();
+  }));
+}
+
 void AddUser(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
   auto* user = app.add_subcommand("user", "the hub's users, their roles and passwords");
   user->require_subcommand(1);
   AddUserAdd(*user, opts, exit_code);
   AddUserList(*user, opts, exit_code);
   AddUserPasswd(*user, opts, exit_code);
+  AddUserOidc(*user, opts, exit_code);
   auto done = [](std::string verb, Status s) -> StatusOr<std::string> {
     if (!s.ok()) return s;
     return verb;

@@ -106,6 +106,19 @@ struct IssuedToken {
   TimePoint expires_at;
 };
 
+// An identity of an OpenID provider linked to an account (single sign-on).
+// The subject is the provider's identifier of a person: shown to operators,
+// never logged.
+struct OidcLink {
+  std::string issuer;
+  std::string subject;
+  std::string user;
+  TimePoint linked_at;
+  std::string linked_by;
+};
+inline constexpr size_t kMaxOidcIssuerSize = 512;
+inline constexpr size_t kMaxOidcSubjectSize = 255;  // OIDC Core §2: at most 255 ASCII characters
+
 // What a SCRAM-SHA-256 login (pgwire/scram.h) checks a user's proof
 // against: the user's one salt, and the keys of each of its tokens that
 // would authenticate now, all made under that salt, with the tokens' ids in
@@ -181,6 +194,30 @@ class Directory {
   // operators and auditors. NotFound for an unknown user.
   StatusOr<std::vector<TokenRecord>> ListTokens(const audit::Actor& actor,
                                                 const std::optional<std::string>& user = std::nullopt);
+
+  // Single sign-on (oidc_links.cc; docs/formats/directory.md, oidc_identity).
+  // Links the identity (`issuer`, `subject`) to `user` (event
+  // user.oidc_link, objects.user, details.issuer; never the subject).
+  // InvalidArgument for an issuer that is not an http(s) URL or a subject
+  // that is empty, too long or not printable ASCII; AlreadyExists when the
+  // identity is linked (to any account) or `user` already has an identity of
+  // that issuer; FailedPrecondition when `user` is disabled.
+  Status LinkOidc(const audit::Actor& actor, std::string_view user, std::string_view issuer, std::string_view subject);
+  // Removes `user`'s link to `issuer` (event user.oidc_unlink). NotFound
+  // when there is none.
+  Status UnlinkOidc(const audit::Actor& actor, std::string_view user, std::string_view issuer);
+  // Every link, of `user` or of everyone, by user then issuer (event
+  // user.list with details.oidc: operators and auditors).
+  StatusOr<std::vector<OidcLink>> ListOidcLinks(const audit::Actor& actor,
+                                                const std::optional<std::string>& user = std::nullopt);
+  // The account the identity is linked to, with its roles, and whether it
+  // is active; nullopt when the identity is linked to none. Not logged: the
+  // caller (Service::AuthenticateOidc) logs the login.
+  struct OidcAccountMatch {
+    Principal principal;
+    bool active = false;
+  };
+  StatusOr<std::optional<OidcAccountMatch>> OidcAccount(std::string_view issuer, std::string_view subject);
 
   // The principal for `user` and `password` (event auth.password).
   // Unauthenticated, with one message for every reason (unknown user,

@@ -134,11 +134,32 @@ CREATE TRIGGER api_token_scram_no_delete BEFORE DELETE ON api_token_scram
 BEGIN SELECT RAISE(ABORT, 'directory: a token''s SCRAM keys are never deleted, the token is revoked'); END;
 )sql";
 
-constexpr std::array<catalog::Migration, 4> kMigrations = {{
+// Single sign-on (OpenID Connect): an identity of a provider, (issuer,
+// subject), links to exactly one account, and an account has at most one
+// identity per provider. Accounts stay hdhub's: a link grants nothing by
+// itself (server/sso.h maps the provider's groups to the account's roles).
+// Links are deleted when unlinked (the audit log keeps the history).
+constexpr std::string_view kOidcIdentities = R"sql(
+CREATE TABLE oidc_identity (
+  issuer TEXT NOT NULL CHECK (length(issuer) BETWEEN 1 AND 512),
+  subject TEXT NOT NULL CHECK (length(subject) BETWEEN 1 AND 255),
+  user_name TEXT NOT NULL REFERENCES user_account (name),
+  linked_at_us INTEGER NOT NULL,
+  linked_by TEXT NOT NULL REFERENCES user_account (name),
+  PRIMARY KEY (issuer, subject),
+  UNIQUE (user_name, issuer)
+) STRICT;
+
+CREATE TRIGGER oidc_identity_no_update BEFORE UPDATE ON oidc_identity
+BEGIN SELECT RAISE(ABORT, 'directory: an OIDC link is made or removed, never changed'); END;
+)sql";
+
+constexpr std::array<catalog::Migration, 5> kMigrations = {{
     {"users, roles and API tokens", kTables},
     {"active_operator view and invariant triggers", kTriggers},
     {"pending role grants (dual control)", kPendingGrants},
     {"SCRAM-SHA-256 salt per user and keys per token (PG wire)", kScramVerifiers},
+    {"OpenID Connect identities linked to accounts", kOidcIdentities},
 }};
 
 }  // namespace

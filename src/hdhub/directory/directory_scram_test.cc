@@ -205,7 +205,8 @@ TEST_F(DirectoryScramTest, TokensIssuedBeforeTheMigrationHaveNoKeys) {
   clock_.Set(TimePoint(std::chrono::hours(1)));
   ASSERT_OK_AND_ASSIGN(auto dir, Directory::Open(old_path, &clock_, &log_, DirectoryOptions::InsecureLowCostForTest()));
   ASSERT_OK_AND_ASSIGN(auto db, catalog::Database::Open(old_path));
-  EXPECT_THAT(catalog::SchemaVersion(db.get(), kDirectoryComponent), ::hdhub::testing::IsOkAndHolds(4));
+  EXPECT_THAT(catalog::SchemaVersion(db.get(), kDirectoryComponent),
+              ::hdhub::testing::IsOkAndHolds(static_cast<int64_t>(DirectoryMigrations().size())));
   ASSERT_OK_AND_ASSIGN(Principal rob, dir->AuthenticateToken(FormatToken(old_token)));
   EXPECT_EQ(rob.user, "rob");
   ASSERT_OK_AND_ASSIGN(TokenVerifiers before, dir->ScramVerifiersOf("rob"));

@@ -15,6 +15,7 @@ using ::hdhub::testing::IsOkAndHolds;
 using ::hdhub::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST_F(DirectoryTest, OpenFailsWhenDirectoryMissing) {
   EXPECT_THAT(Directory::Open(tmp_.Sub("nope/catalog.db"), &clock_, &log_), StatusIs(StatusCode::kNotFound));
@@ -57,7 +58,7 @@ TEST_F(DirectoryTest, SharesTheHubDatabaseWithTheCatalog) {
   ASSERT_OK(catalog->CreateDataset("ER_PRS_F"));
   ASSERT_OK_AND_ASSIGN(auto db, catalog::Database::Open(path_));
   ASSERT_OK_AND_ASSIGN(int64_t version, catalog::SchemaVersion(db.get(), kDirectoryComponent));
-  EXPECT_EQ(version, 4);
+  EXPECT_EQ(version, static_cast<int64_t>(DirectoryMigrations().size()));
   EXPECT_EQ(UserNamed("olga").name, "olga");
 }
 
@@ -310,6 +311,34 @@ TEST_F(DirectoryTest, SchemaRefusesWhatTheApiRefuses) {
               StatusIs(StatusCode::kFailedPrecondition, HasSubstr("last active operator")));
   EXPECT_THAT(db->Exec("INSERT INTO api_token VALUES ('0123456789abcdef', 'rita', zeroblob(32), '', 0, "
                        "31536000000001, NULL)"),
+              StatusIs(StatusCode::kFailedPrecondition));
+}
+
+// Single sign-on links (docs/formats/directory.md, oidc_identity): one
+// account per identity, one identity per account and issuer, never updated,
+// the subject never logged.
+TEST_F(DirectoryTest, OidcIdentityLinksToOneAccount) {
+  constexpr char kIssuer[] = "https://auth.example.org/";
+  ASSERT_OK(dir_->LinkOidc(olga_, "rita", kIssuer, "subject-of-rita"));
+  ASSERT_OK_AND_ASSIGN(auto match, dir_->OidcAccount(kIssuer, "subject-of-rita"));
+  ASSERT_TRUE(match);
+  EXPECT_EQ(match->principal.user, "rita");
+  EXPECT_TRUE(match->active);
+  ASSERT_OK_AND_ASSIGN(auto none, dir_->OidcAccount("https://other.example.org/", "subject-of-rita"));
+  EXPECT_FALSE(none);
+  EXPECT_THAT(dir_->LinkOidc(rita_, "rita", kIssuer, "x"), StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(AuditText(), Not(HasSubstr("subject-of-rita")));
+  ASSERT_OK_AND_ASSIGN(auto db, catalog::Database::Open(path_));
+  EXPECT_THAT(db->Exec("INSERT INTO oidc_identity VALUES ('https://auth.example.org/', 'subject-of-rita', 'audrey', "
+                       "0, 'olga')"),
+              StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_THAT(db->Exec("UPDATE oidc_identity SET user_name = 'audrey'"),
+              StatusIs(StatusCode::kFailedPrecondition, HasSubstr("never changed")));
+  ASSERT_OK(dir_->DisableUser(olga_, "rita"));
+  ASSERT_OK_AND_ASSIGN(match, dir_->OidcAccount(kIssuer, "subject-of-rita"));
+  ASSERT_TRUE(match);
+  EXPECT_FALSE(match->active);
+  EXPECT_THAT(dir_->LinkOidc(olga_, "rita", "https://other.example.org/", "s"),
               StatusIs(StatusCode::kFailedPrecondition));
 }
 

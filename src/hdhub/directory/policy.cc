@@ -57,6 +57,9 @@ const std::vector<PolicyRule>& Table() {
       {Operation::kAirlockRules,     "airlock.rules",    {kOp},            {},    kDualControl, "the hub's rules: one operator proposes, a second confirms the same JSON"},
       {Operation::kAirlockRegister,  "airlock.register", {kOp, kSt, kRe, kCh, kAu}, {}, 0, "the transparency register"},
       {Operation::kPublicRegister,   "register.public",  {},               {},    kPublic, "anyone, no account: approved projects and their releases, identifiers only"},
+      {Operation::kPublicRegisterProof, "register.proof", {},              {},    kPublic, "anyone, no account: a register entry, its inclusion proof, the signed checkpoint and the log key"},
+      {Operation::kOidcLink,         "user.oidc_link",   {kOp},            {},    0, "an identity of an OpenID provider links to one account"},
+      {Operation::kOidcUnlink,       "user.oidc_unlink", {kOp},            {},    0, "the identity no longer signs in to the account"},
   };
   return table;
 }

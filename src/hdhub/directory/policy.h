@@ -73,8 +73,14 @@ enum class Operation {
   kAirlockRules,
   kAirlockRegister,
   // The public transparency register (issue 11): projects approved and their
-  // releases, read by anyone without an account (the one kPublic row).
+  // releases, read by anyone without an account, and a register entry's
+  // proof (docs/formats/audit-log.md §9): the kPublic rows.
   kPublicRegister,
+  kPublicRegisterProof,
+  // Single sign-on (issue 11): an OpenID Connect identity linked to an
+  // account, or unlinked.
+  kOidcLink,
+  kOidcUnlink,
 };
 
 enum PolicyFlag : unsigned {

@@ -26,7 +26,7 @@ TEST(PolicyTest, TableHasOneRowPerOperationInOrder) {
     EXPECT_EQ(static_cast<size_t>(rule.op), i++) << rule.action;
     EXPECT_TRUE(actions.insert(rule.action).second) << "two rows log " << rule.action;
   }
-  EXPECT_EQ(i, static_cast<size_t>(Operation::kPublicRegister) + 1);
+  EXPECT_EQ(i, static_cast<size_t>(Operation::kOidcUnlink) + 1);
 }
 
 TEST(PolicyTest, ResearcherMayNotReachTheCatalogOrTheDirectory) {
@@ -94,14 +94,17 @@ TEST(PolicyTest, AirlockChecksAreForCheckersWhoAreNotMembers) {
 // an account's roles never reach the public row's operation either.
 TEST(PolicyTest, AVisitorWithoutAccountMayOnlyReadThePublicRegister) {
   EXPECT_OK(AuthorizePublic(Operation::kPublicRegister));
+  EXPECT_OK(AuthorizePublic(Operation::kPublicRegisterProof));
   for (const PolicyRule& rule : PolicyTable()) {
-    if (rule.op == Operation::kPublicRegister) continue;
+    if (rule.op == Operation::kPublicRegister || rule.op == Operation::kPublicRegisterProof) continue;
     EXPECT_FALSE(rule.Has(kPublic)) << rule.action;
     EXPECT_THAT(AuthorizePublic(rule.op), StatusIs(StatusCode::kPermissionDenied, HasSubstr("account is required")))
         << rule.action;
   }
   const Principal anyone = Who({Role::kOperator, Role::kSteward, Role::kResearcher, Role::kChecker, Role::kAuditor});
   EXPECT_THAT(Authorize(anyone, Operation::kPublicRegister, {.member = true, .self = true}),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(Authorize(anyone, Operation::kPublicRegisterProof, {.member = true, .self = true}),
               StatusIs(StatusCode::kPermissionDenied));
 }
 

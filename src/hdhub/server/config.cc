@@ -7,6 +7,7 @@
 #include <map>
 
 #include "hdhub/common/file.h"
+#include "hdhub/directory/role.h"
 
 namespace hdhub::server {
 namespace {
@@ -78,6 +79,9 @@ class Reader {
   Status Tls(const toml::node& node, std::string_view key);
   Status Query(const toml::node& node, std::string_view key);
   Status Limits(const toml::node& node, std::string_view key);
+  Status Oidc(const toml::node& node, std::string_view key);
+  // [serve.oidc.roles] / [serve.oidc.acr]: role names only.
+  Status RoleTable(const toml::node& node, std::string_view key, bool groups);
 
  private:
   std::string path_;
@@ -138,6 +142,66 @@ Status Reader::Limits(const toml::node& node, std::string_view key) {
                 {"request_burst_per_address", count(l.request_burst_per_address)}});
 }
 
+Status Reader::RoleTable(const toml::node& node, std::string_view key, bool groups) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) return Error(node, key, "expected a table");
+  OidcServeConfig& o = config_.oidc;
+  for (auto&& [k, value] : *table) {
+    const std::string role(k.str());
+    const std::string where = std::string(key) + "." + role;
+    if (!directory::ParseRole(role).ok()) {
+      return Error(value, where, "not a role (operator, steward, researcher, checker or auditor)");
+    }
+    if (groups) {
+      ASSIGN_OR_RETURN(o.role_groups[role], Strings(value, where));
+    } else {
+      ASSIGN_OR_RETURN(o.role_acr[role], String(value, where));
+    }
+  }
+  return OkStatus();
+}
+
+Status Reader::Oidc(const toml::node& node, std::string_view key) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) return Error(node, key, "expected a table");
+  OidcServeConfig& o = config_.oidc;
+  o.enabled = true;
+  auto timeout = [&](std::chrono::seconds& out) -> Setter {
+    return [this, &out](const toml::node& n, std::string_view k) -> Status {
+      RETURN_IF_ERROR(Set(Seconds(n, k), out));
+      if (out.count() == 0) return Error(n, k, "expected at least 1 second");
+      return OkStatus();
+    };
+  };
+  RETURN_IF_ERROR(Table(
+      *table, "oidc.",
+      {{"issuer", [&](auto& n, auto k) { return Set(String(n, k), o.issuer); }},
+       {"client_id", [&](auto& n, auto k) { return Set(String(n, k), o.client_id); }},
+       {"client_secret_file", [&](auto& n, auto k) { return Set(String(n, k), o.client_secret_file); }},
+       {"redirect_uri", [&](auto& n, auto k) { return Set(String(n, k), o.redirect_uri); }},
+       {"post_logout_redirect_uri", [&](auto& n, auto k) { return Set(String(n, k), o.post_logout_redirect_uri); }},
+       {"ca_file", [&](auto& n, auto k) { return Set(String(n, k), o.ca_file); }},
+       {"allow_loopback_http",
+        [&](auto& n, auto k) -> Status {
+          if (!n.is_boolean()) return Error(n, k, "expected true or false");
+          o.allow_loopback_http = *n.template value<bool>();
+          return OkStatus();
+        }},
+       {"roles", [&](auto& n, auto k) { return RoleTable(n, k, true); }},
+       {"acr", [&](auto& n, auto k) { return RoleTable(n, k, false); }},
+       {"idle_timeout", timeout(o.idle_timeout)},
+       {"absolute_timeout", timeout(o.absolute_timeout)},
+       {"reauth_window", timeout(o.reauth_window)}}));
+  if (o.issuer.empty() || o.client_id.empty() || o.redirect_uri.empty()) {
+    return Error(node, key, "set issuer, client_id and redirect_uri");
+  }
+  if (!o.redirect_uri.starts_with("https://") || !o.redirect_uri.ends_with("/auth/callback")) {
+    return Error(node, key, "redirect_uri must be https://HOST:PORT/auth/callback");
+  }
+  if (o.idle_timeout > o.absolute_timeout) return Error(node, key, "idle_timeout exceeds absolute_timeout");
+  return OkStatus();
+}
+
 Status Reader::Serve(const toml::table& serve) {
   ServeConfig& c = config_;
   // "host:port" strings into `out`; at least one when `required`.
@@ -171,6 +235,7 @@ Status Reader::Serve(const toml::table& serve) {
        {"tls", [&](auto& n, auto k) { return Tls(n, k); }},
        {"query", [&](auto& n, auto k) { return Query(n, k); }},
        {"limits", [&](auto& n, auto k) { return Limits(n, k); }},
+       {"oidc", [&](auto& n, auto k) { return Oidc(n, k); }},
        {"max_connections", [&](auto& n, auto k) { return Set(Integer(n, k, 1, kMaxConnections), c.max_connections); }},
        {"worker_threads", [&](auto& n, auto k) { return Set(Integer(n, k, 1, kMaxWorkerThreads), c.worker_threads); }},
        {"auth_timeout", [&](auto& n, auto k) { return Set(Seconds(n, k), c.auth_timeout); }},

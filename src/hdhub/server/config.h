@@ -10,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,11 +40,35 @@ struct TlsConfig {
 
 // Passed through to the backend: what one statement may use.
 struct QueryLimits {
-  int threads = 0;                  // DuckDB threads per session; 0: DuckDB's default
-  std::string memory;               // DuckDB memory_limit ("4GB"); empty: DuckDB's default
-  uint64_t max_rows = 100000;       // rows one statement may return; 0: no limit
+  int threads = 0;                           // DuckDB threads per session; 0: DuckDB's default
+  std::string memory;                        // DuckDB memory_limit ("4GB"); empty: DuckDB's default
+  uint64_t max_rows = 100000;                // rows one statement may return; 0: no limit
   uint64_t max_bytes = uint64_t{256} << 20;  // bytes of its cells (sql/query_stream.h); 0: no limit
   std::chrono::seconds timeout{0};           // statement timeout; 0: the session's (5 minutes)
+};
+
+// [serve.oidc]: single sign-on by OpenID Connect for the portal and the
+// HTTP API (sso.h, docs/serve.md "Single sign-on"). Absent: no /auth routes.
+struct OidcServeConfig {
+  bool enabled = false;
+  std::string issuer;     // the provider's, byte for byte
+  std::string client_id;  // hdhub's at the provider
+  // The client secret: this file (mode 0600 or stricter, like the TLS key),
+  // else the environment variable HDHUB_OIDC_CLIENT_SECRET. Read at start.
+  std::string client_secret_file;
+  std::string redirect_uri;              // https://HOST:PORT/auth/callback, registered at the provider
+  std::string post_logout_redirect_uri;  // optional
+  std::string ca_file;                   // the provider's CA ("" for the system's)
+  // http:// to a provider on loopback (tests only).
+  bool allow_loopback_http = false;
+  // role name -> the provider's groups that grant it; a role absent is never
+  // granted through single sign-on.
+  std::map<std::string, std::vector<std::string>> role_groups;
+  // role name -> the acr the ID token must satisfy for it.
+  std::map<std::string, std::string> role_acr;
+  std::chrono::seconds idle_timeout{30 * 60};
+  std::chrono::seconds absolute_timeout{12 * 3600};
+  std::chrono::seconds reauth_window{5 * 60};  // operator actions need a login at most this old
 };
 
 struct ServeConfig {
@@ -70,6 +95,7 @@ struct ServeConfig {
   // How long an audit entry may wait for a signed checkpoint (hub::OpenOptions);
   // 0: one per statement.
   std::chrono::milliseconds audit_checkpoint_interval{1000};
+  OidcServeConfig oidc;  // [serve.oidc]
 };
 
 // Parses "host:port" / "[v6]:port"; InvalidArgument otherwise.

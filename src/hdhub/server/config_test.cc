@@ -159,5 +159,36 @@ TEST(ServeConfigTest, ListenAddressesAndNetworks) {
   EXPECT_FALSE(all_v4.Contains(ParseIpAddress("2001:db8::1").value()));
 }
 
+TEST(ServeConfigTest, ReadsSingleSignOnWithDefaultTimeouts) {
+  const std::string text = std::string("[serve]\n") + kTls +
+                           "[serve.oidc]\nissuer = \"https://auth.example.org/\"\nclient_id = \"hdhub\"\n"
+                           "redirect_uri = \"https://hub.example.org:8443/auth/callback\"\nreauth_window = 60\n"
+                           "[serve.oidc.roles]\noperator = [\"admins\"]\nresearcher = [\"staff\", \"guests\"]\n"
+                           "[serve.oidc.acr]\noperator = \"loa-3\"\n";
+  ASSERT_OK_AND_ASSIGN(ServeConfig c, ParseServeConfig(text, "hdhub.toml"));
+  EXPECT_TRUE(c.oidc.enabled);
+  EXPECT_EQ(c.oidc.issuer, "https://auth.example.org/");
+  EXPECT_EQ(c.oidc.role_groups.at("researcher"), (std::vector<std::string>{"staff", "guests"}));
+  EXPECT_EQ(c.oidc.role_acr.at("operator"), "loa-3");
+  EXPECT_EQ(c.oidc.idle_timeout, std::chrono::minutes(30));
+  EXPECT_EQ(c.oidc.absolute_timeout, std::chrono::hours(12));
+  EXPECT_EQ(c.oidc.reauth_window, std::chrono::seconds(60));
+  ASSERT_OK_AND_ASSIGN(ServeConfig none, ParseServeConfig(std::string("[serve]\n") + kTls, "hdhub.toml"));
+  EXPECT_FALSE(none.oidc.enabled);
+}
+
+TEST(ServeConfigTest, RefusesSingleSignOnMistakes) {
+  const std::string base =
+      std::string("[serve]\n") + kTls + "[serve.oidc]\nissuer = \"https://a/\"\nclient_id = \"h\"\n";
+  EXPECT_THAT(ParseServeConfig(base + "redirect_uri = \"http://h/auth/callback\"\n", "t.toml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("redirect_uri")));
+  const std::string ok = base + "redirect_uri = \"https://h/auth/callback\"\n";
+  EXPECT_THAT(ParseServeConfig(ok + "[serve.oidc.roles]\nadmin = [\"x\"]\n", "t.toml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("serve.oidc.roles.admin")));
+  EXPECT_THAT(ParseServeConfig(ok + "client_secret = \"s\"\n", "t.toml"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("unknown key")));
+  EXPECT_THAT(ParseServeConfig(ok + "idle_timeout = 0\n", "t.toml"), StatusIs(StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace hdhub::server

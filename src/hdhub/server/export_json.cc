@@ -55,18 +55,13 @@ json DecisionRecordJson(const exports::DecisionRecord& d) {
           {"reason", std::string(exports::ToString(d.reason))}, {"text", d.text},   {"at", Time(d.at_us)}};
 }
 
+// The line's public fields (those its register entry covers), its event and
+// its register entry (null for a release made before they were recorded).
 json RegisterEntryJson(const service::RegisterEntry& e) {
-  json outputs = json::array();
-  for (const service::RegisterOutput& o : e.outputs) {
-    outputs.push_back({{"name", o.name}, {"kind", o.kind}, {"format", o.format}, {"bytes", o.bytes}});
-  }
-  return {{"project", e.project},
-          {"authorisation", e.authorisation_ref},
-          {"release", e.seq},
-          {"released_at", Time(e.released_at_us)},
-          {"outputs", outputs},
-          {"certificate_sha256", e.certificate_sha256},
-          {"audit_index", e.audit_index}};
+  json out = service::RegisterFields(e);
+  out["audit_index"] = e.audit_index;
+  out["register_entry"] = e.register_entry ? json(*e.register_entry) : json(nullptr);
+  return out;
 }
 
 json RulesRecordJson(const std::optional<exports::HubRulesRecord>& r) {
@@ -242,14 +237,11 @@ json RegisterJson(const std::vector<service::RegisterEntry>& entries) {
 json PublicProjectJson(const service::PublicProject& p) {
   json releases = json::array();
   for (const service::RegisterEntry& e : p.releases) releases.push_back(RegisterEntryJson(e));
-  return {{"project", p.project},
-          {"authorisation", p.authorisation_ref},
-          {"purpose", p.purpose},
-          {"scope", json::parse(p.scope.ToJson())},
-          {"start", FormatRfc3339(p.start)},
-          {"end", FormatRfc3339(p.end)},
-          {"state", std::string(projects::ProjectStateName(p.state))},
-          {"releases", std::move(releases)}};
+  json out = service::RegisterFields(p);
+  out["state"] = std::string(projects::ProjectStateName(p.state));
+  out["releases"] = std::move(releases);
+  out["register_entry"] = p.register_entry ? json(*p.register_entry) : json(nullptr);
+  return out;
 }
 
 json AirlockRulesJson(const service::AirlockRulesView& v) {

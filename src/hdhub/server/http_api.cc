@@ -42,6 +42,7 @@ const std::vector<Route>& Table() {
        }},
       {"GET", "/api/v1/openapi.json", false, nullptr},  // served by HttpApi::Handle
       {"GET", "/api/v1/me", true, Me},
+      {"GET", "/api/v1/session", false, nullptr},  // served by HttpApi::Handle (single sign-on)
       {"GET", "/api/v1/catalog", true, ListCatalog},
       {"POST", "/api/v1/catalog/queries", true, QueryCatalog},
       {"GET", "/api/v1/catalog/{dataset}", true, ShowDataset},
@@ -69,6 +70,7 @@ const std::vector<Route>& Table() {
       {"GET", "/api/v1/export-requests/{rid}/release", true, DownloadExport},
       {"GET", "/api/v1/register", true, ShowRegister},
       {"GET", "/api/v1/public/register", false, ShowPublicRegister},
+      {"GET", "/api/v1/public/register/proofs/{n}", false, ShowRegisterProof},
       {"GET", "/api/v1/airlock-rules", true, ShowRules},
       {"POST", "/api/v1/airlock-rules/proposal", true, ProposeRules},
       {"POST", "/api/v1/airlock-rules/confirmation", true, ConfirmRules},
@@ -165,6 +167,14 @@ class AdmissionHold {
   std::string account_;
 };
 
+// ?as=<role>: the role to act in, as the CLI's --as.
+StatusOr<std::optional<directory::Role>> RequestedRole(const Call& call) {
+  auto it = call.query.find("as");
+  if (it == call.query.end()) return std::optional<directory::Role>();
+  ASSIGN_OR_RETURN(directory::Role role, directory::ParseRole(it->second));
+  return std::optional<directory::Role>(role);
+}
+
 // The context of the request's bearer token, acting in ?as=<role> if given.
 StatusOr<service::RequestContext> AuthenticateBearer(service::Service& service, const Call& call) {
   const HttpRequest& request = call.request;
@@ -175,13 +185,7 @@ StatusOr<service::RequestContext> AuthenticateBearer(service::Service& service, 
   if (auth.size() <= kBearer.size() || scheme != kBearer) {
     return UnauthenticatedError("no bearer token");
   }
-  // ?as=<role>: the role to act in, as the CLI's --as.
-  std::optional<directory::Role> as;
-  if (auto it = call.query.find("as"); it != call.query.end()) {
-    auto role = directory::ParseRole(it->second);
-    if (!role.ok()) return role.status();
-    as = *role;
-  }
+  ASSIGN_OR_RETURN(std::optional<directory::Role> as, RequestedRole(call));
   return service.Authenticate(
       {.token = SecretBytes(AsBytes(auth.substr(kBearer.size()))), .request_id = request.request_id}, request.client,
       as);
@@ -206,6 +210,12 @@ std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space
     }
   }
   return out;
+}
+
+StatusOr<std::map<std::string, std::string>> ParseQueryString(std::string_view text) {
+  std::map<std::string, std::string> query;
+  RETURN_IF_ERROR(ParseQuery(text, query));
+  return query;
 }
 
 std::vector<RouteInfo> ApiRoutes() {
@@ -278,7 +288,7 @@ HttpResponse Problem(unsigned http_status, std::string_view detail, std::string_
 HttpResponse ProblemFor(const Status& status, std::string_view request_id) {
   const HttpStatus http = HttpStatusOf(status.code());
   if (http.status == 401) {  // one answer for all
-    return MakeProblem(http.status, http.title, "a valid bearer token is required", request_id);
+    return MakeProblem(http.status, http.title, "a valid bearer token or session is required", request_id);
   }
   if (http.status >= 500) {
     return MakeProblem(http.status, http.title,
@@ -308,6 +318,11 @@ HttpResponse HttpApi::Handle(const HttpRequest& request, RequestAdmission* admis
   const std::string_view target = request.target;
   const size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
+  // Single sign-on's browser routes (sso.h), outside the API.
+  if (path == "/auth" || path.starts_with("/auth/")) {
+    if (sessions_ == nullptr) return ProblemFor(NotFoundError("no such resource"), request.request_id);
+    return sessions_->HandleAuth(request);
+  }
   Call call{.request = request};
   if (q != std::string_view::npos) {
     if (Status parsed = ParseQuery(target.substr(q + 1), call.query); !parsed.ok()) {
@@ -331,8 +346,21 @@ HttpResponse HttpApi::Handle(const HttpRequest& request, RequestAdmission* admis
     return ProblemFor(NotFoundError("no such resource"), request.request_id);
   }
   if (found->pattern == "/api/v1/openapi.json") return HttpResponse{.body = openapi_json_};
+  if (found->pattern == "/api/v1/session") {
+    if (sessions_ == nullptr) return ProblemFor(NotFoundError("single sign-on is not configured"), request.request_id);
+    return sessions_->ShowSession(request);
+  }
   std::optional<service::RequestContext> ctx;
-  if (found->authenticated) {
+  if (found->authenticated && request.authorization.empty() && sessions_ != nullptr &&
+      sessions_->HasSessionCookie(request)) {
+    // A browser's session cookie, when no Authorization header is given.
+    StatusOr<std::optional<directory::Role>> as = RequestedRole(call);
+    if (!as.ok()) return ProblemFor(as.status(), request.request_id);
+    HttpResponse refusal;
+    ctx = sessions_->Authenticate(request, *as, refusal);
+    if (!ctx) return refusal;
+    call.ctx = &*ctx;
+  } else if (found->authenticated) {
     auto authenticated = AuthenticateBearer(service_, call);
     if (!authenticated.ok()) return ProblemFor(authenticated.status(), request.request_id);
     ctx.emplace(std::move(*authenticated));

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,11 @@ struct HttpRequest {
   std::string authorization;  // the Authorization header, if any
   std::string accept;         // the Accept header, if any
   std::string content_type;   // the Content-Type header, if any
+  // Browser sessions (single sign-on, sso.h): the Cookie, Origin and
+  // X-CSRF-Token headers, if any.
+  std::string cookie;
+  std::string origin;
+  std::string csrf_token;
   std::string body;
   // An upload route's body (IsUploadRoute), spooled to this file in the
   // hub's scratch area by the transport, which removes it afterwards.
@@ -90,6 +96,10 @@ bool IsUploadRoute(std::string_view method, std::string_view target);
 // hex digits.
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
 
+// The pairs of a query string ("a=1&b=x%20y"), percent-decoded (a '+' is a
+// space); InvalidArgument when malformed.
+StatusOr<std::map<std::string, std::string>> ParseQueryString(std::string_view text);
+
 // The problem+json answer for `status` (not OK) to request `request_id`.
 HttpResponse ProblemFor(const Status& status, std::string_view request_id);
 // A problem+json answer with an explicit HTTP status (405, 413, 431 from the
@@ -120,6 +130,26 @@ class RequestAdmission {
   virtual void Release(const std::string& account) = 0;
 };
 
+// Browser sessions (single sign-on, sso.h), which HttpApi consults when
+// given one (SetSessions). Thread-safety: called from several threads at once.
+class SessionAuthority {
+ public:
+  virtual ~SessionAuthority() = default;
+  // The answer to a request under /auth/ (login, callback, logout).
+  virtual HttpResponse HandleAuth(const HttpRequest& request) = 0;
+  // GET /api/v1/session: the session's user, roles and CSRF token, or 401.
+  virtual HttpResponse ShowSession(const HttpRequest& request) = 0;
+  // Whether `request` carries a session cookie.
+  virtual bool HasSessionCookie(const HttpRequest& request) const = 0;
+  // The context of a request authenticated by its session cookie (no
+  // Authorization header), acting in `as` when given. On a refusal,
+  // `refusal` is set to the answer to give (401, 401 with "reauth": true,
+  // or 403 for a failed CSRF check).
+  virtual std::optional<service::RequestContext> Authenticate(const HttpRequest& request,
+                                                              std::optional<directory::Role> as,
+                                                              HttpResponse& refusal) = 0;
+};
+
 class HttpApi {
  public:
   // `service` must outlive the API; `openapi_json` is served as is;
@@ -131,8 +161,13 @@ class HttpApi {
   // A fresh file name in the hub's scratch area, for an upload's body.
   StatusOr<std::filesystem::path> NewUploadFile();
 
+  // Browser sessions (none: only bearer tokens; /auth/ is 404). `sessions`
+  // must outlive the API; set before the first request.
+  void SetSessions(SessionAuthority* sessions) { sessions_ = sessions; }
+
  private:
   service::Service& service_;
+  SessionAuthority* sessions_ = nullptr;
   std::string openapi_json_;
   QueryLimits limits_;
 };

@@ -89,6 +89,7 @@ StatusOr<HttpResponse> ReleaseExport(Api& a, const Call& c);
 StatusOr<HttpResponse> DownloadExport(Api& a, const Call& c);
 StatusOr<HttpResponse> ShowRegister(Api& a, const Call& c);
 StatusOr<HttpResponse> ShowPublicRegister(Api& a, const Call& c);
+StatusOr<HttpResponse> ShowRegisterProof(Api& a, const Call& c);
 StatusOr<HttpResponse> ShowRules(Api& a, const Call& c);
 StatusOr<HttpResponse> ProposeRules(Api& a, const Call& c);
 StatusOr<HttpResponse> ConfirmRules(Api& a, const Call& c);

@@ -225,6 +225,9 @@ asio::awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Conn> conn, uint64
       request.authorization = std::string(h[http::field::authorization]);
       request.accept = std::string(h[http::field::accept]);
       request.content_type = std::string(h[http::field::content_type]);
+      request.cookie = std::string(h[http::field::cookie]);
+      request.origin = std::string(h[http::field::origin]);
+      request.csrf_token = std::string(h["X-CSRF-Token"]);
       // A declared body over the limit is refused before it is sent (a
       // client waiting for 100 Continue sends none).
       const uint64_t limit =

@@ -23,13 +23,6 @@ std::string StringMember(const Json& j, const char* key) {
 }
 
 // A random 256-bit value as base64url text (43 characters), in SecretBytes.
-StatusOr<SecretBytes> RandomToken() {
-  ASSIGN_OR_RETURN(SecretBytes raw, crypto::RandomSecret(kRandomBytes));
-  std::string text = Base64UrlEncode(raw.span());
-  SecretBytes out(AsBytes(text));
-  SecureWipe(text.data(), text.size());
-  return out;
-}
 
 std::string_view Text(const SecretBytes& secret) { return AsStringView(secret.span()); }
 
@@ -149,7 +142,15 @@ size_t OidcClient::jwks_size() const {
   return jwks_.size();
 }
 
-StatusOr<OidcLogin> OidcClient::BeginLogin(std::string_view return_to) const {
+StatusOr<SecretBytes> RandomToken() {
+  ASSIGN_OR_RETURN(SecretBytes raw, crypto::RandomSecret(kRandomBytes));
+  std::string text = Base64UrlEncode(raw.span());
+  SecretBytes out(AsBytes(text));
+  SecureWipe(text.data(), text.size());
+  return out;
+}
+
+StatusOr<OidcLogin> OidcClient::BeginLogin(std::string_view return_to, bool reauthenticate) const {
   RETURN_IF_ERROR(CheckReturnTo(return_to));
   OidcLogin login;
   ASSIGN_OR_RETURN(login.record.state, RandomToken());
@@ -166,6 +167,7 @@ StatusOr<OidcLogin> OidcClient::BeginLogin(std::string_view return_to) const {
   url += "&redirect_uri=" + FormEncode(config_.redirect_uri) + "&scope=" + FormEncode(scope);
   url += "&state=" + std::string(Text(login.record.state)) + "&nonce=" + std::string(Text(login.record.nonce));
   url += "&code_challenge=" + PkceS256Challenge(login.record.code_verifier) + "&code_challenge_method=S256";
+  if (reauthenticate) url += "&prompt=login&max_age=0";
   return login;
 }
 
@@ -228,6 +230,12 @@ StatusOr<OidcClaims> OidcClient::ValidateIdTokenOfLogin(std::string_view id_toke
 
 StatusOr<OidcClaims> OidcClient::Complete(const OidcLoginRecord& record, std::string_view code, std::string_view state,
                                           std::optional<std::string_view> iss) {
+  ASSIGN_OR_RETURN(OidcCompletion done, CompleteLogin(record, code, state, iss));
+  return std::move(done.claims);
+}
+
+StatusOr<OidcCompletion> OidcClient::CompleteLogin(const OidcLoginRecord& record, std::string_view code,
+                                                   std::string_view state, std::optional<std::string_view> iss) {
   if (!ConstantTimeEquals(AsBytes(state), record.state.span()) || record.state.empty()) {
     return UnauthenticatedError("login refused: state does not match the login's");
   }
@@ -238,8 +246,10 @@ StatusOr<OidcClaims> OidcClient::Complete(const OidcLoginRecord& record, std::st
   if (code.empty()) return UnauthenticatedError("login refused: the provider sent no authorization code");
   ASSIGN_OR_RETURN(std::string id_token, RedeemCode(record, code));
   StatusOr<OidcClaims> claims = ValidateIdTokenOfLogin(id_token, record);
+  SecretBytes kept(AsBytes(id_token));
   SecureWipe(id_token.data(), id_token.size());
-  return claims;
+  if (!claims.ok()) return claims.status();
+  return OidcCompletion{.claims = std::move(*claims), .id_token = std::move(kept)};
 }
 
 }  // namespace hdhub::server

@@ -72,6 +72,14 @@ struct OidcLogin {
   OidcLoginRecord record;
 };
 
+// What a completed login yields: the validated claims, and the ID token
+// itself, kept only to name the session at the provider's logout
+// (id_token_hint).
+struct OidcCompletion {
+  OidcClaims claims;
+  SecretBytes id_token;
+};
+
 class OidcClient {
  public:
   // Fetches `{issuer}/.well-known/openid-configuration` and the JWKS.
@@ -89,8 +97,9 @@ class OidcClient {
   // A new login: fresh state, nonce and PKCE verifier, and the URL to send
   // the browser to. InvalidArgument when `return_to` is not a path on our
   // origin ("/" then no "/" or "\": no scheme, no authority, no control
-  // character).
-  StatusOr<OidcLogin> BeginLogin(std::string_view return_to) const;
+  // character). `reauthenticate`: the provider must ask for the user's
+  // credentials again (prompt=login, max_age=0), before operator actions.
+  StatusOr<OidcLogin> BeginLogin(std::string_view return_to, bool reauthenticate = false) const;
 
   // Finishes `record`'s login with the callback's `code`, `state` and `iss`
   // (nullopt when the provider sent none). Unauthenticated when the state
@@ -101,6 +110,9 @@ class OidcClient {
   // Unavailable when the provider cannot be reached.
   StatusOr<OidcClaims> Complete(const OidcLoginRecord& record, std::string_view code, std::string_view state,
                                 std::optional<std::string_view> iss);
+  // The same, also returning the ID token (for the provider's logout).
+  StatusOr<OidcCompletion> CompleteLogin(const OidcLoginRecord& record, std::string_view code, std::string_view state,
+                                         std::optional<std::string_view> iss);
 
   const OidcProviderMetadata& provider() const { return metadata_; }
   // The number of keys in the cached JWKS.
@@ -129,6 +141,10 @@ class OidcClient {
   Jwks jwks_;                                   // guarded by mu_
   std::optional<TimePoint> last_jwks_refetch_;  // guarded by mu_
 };
+
+// 256 random bits as base64url text (43 characters), for states, nonces,
+// PKCE verifiers, session ids and CSRF tokens.
+StatusOr<SecretBytes> RandomToken();
 
 // RFC 7636 §4.2: BASE64URL(SHA256(ASCII(code_verifier))).
 std::string PkceS256Challenge(const SecretBytes& code_verifier);

@@ -97,7 +97,8 @@ StatusOr<std::unique_ptr<StaticFiles>> StaticFiles::Create(const fs::path& root)
 
 bool StaticFiles::IsPortalTarget(std::string_view target) {
   const std::string_view path = target.substr(0, target.find_first_of("?#"));
-  return path != "/api" && !path.starts_with("/api/");
+  // /api/ is the HTTP API's, /auth/ single sign-on's (sso.h).
+  return path != "/api" && !path.starts_with("/api/") && path != "/auth" && !path.starts_with("/auth/");
 }
 
 StatusOr<fs::path> StaticFiles::Resolve(std::string_view path) const {

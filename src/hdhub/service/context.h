@@ -1,10 +1,11 @@
 // RequestContext: who makes one request, and about it. Every service
 // operation takes one; nothing shared holds per-request state.
 //
-// Only Service::Authenticate and Service::AuthenticatePgwire make a context
-// (from a token, a password, or a PG wire SCRAM login checked by the
-// directory), so holding one means the account was authenticated for this
-// request. Thread-safety: a value.
+// Only Service::Authenticate, Service::AuthenticatePgwire and the single
+// sign-on ones (Service::AuthenticateOidc, AuthenticateOidcSession) make a
+// context (from a token, a password, a PG wire SCRAM login checked by the
+// directory, or an OpenID Connect identity linked to the account), so
+// holding one means the account was authenticated for this request. Thread-safety: a value.
 #pragma once
 
 #include <optional>
@@ -17,7 +18,9 @@ namespace hdhub::service {
 
 class Service;
 
-enum class AuthMethod { kToken, kPassword };
+// kOidc: single sign-on; the principal's roles are then those of the
+// account that the provider's groups (and acr) grant, not all it holds.
+enum class AuthMethod { kToken, kPassword, kOidc };
 
 class RequestContext {
  public:

@@ -15,6 +15,7 @@
 
 #include "hdhub/audit/event.h"
 #include "hdhub/directory/policy.h"
+#include "hdhub/exports/certificate.h"
 #include "hdhub/exports/export_store.h"
 #include "hdhub/exports/frame.h"
 #include "hdhub/exports/request_flow.h"
@@ -29,6 +30,12 @@ Status UnknownOrNotYoursRequest(std::string_view id);
 // The hub's airlock rules in force: the last confirmed, else the defaults.
 // FromJson's errors when the stored JSON no longer parses.
 StatusOr<airlock::DisclosureRules> HubRulesInForce(exports::ExportStore& store);
+
+// A release's line in the register, from its stored row and certificate body
+// (register_index.cc); register_entry left empty.
+RegisterEntry ReleaseLine(const exports::ReleaseRecord& r, const exports::CertificateBody& body);
+// A project's line in the public register (no releases, no register entry).
+PublicProject ProjectLine(const projects::ProjectRecord& record);
 
 // A request loaded for one operation, its caller allowed.
 struct LoadedRequest {

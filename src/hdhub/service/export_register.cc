@@ -4,6 +4,7 @@
 // roles (kAirlockRegister). PublicRegister: anyone without an account
 // (kPublicRegister), every project approved once with its releases.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "hdhub/audit/recorder.h"
@@ -15,22 +16,17 @@ namespace {
 
 using directory::Operation;
 
-// The register entries of `project`'s releases, in the store's order.
-StatusOr<std::vector<RegisterEntry>> ReleasesOf(exports::ExportStore& store, const projects::ProjectRecord& project) {
+// The register lines of `project`'s releases, in the store's order, each
+// with its register entry when the hub recorded one.
+using ReleaseEntries = std::map<std::pair<std::string, int64_t>, int64_t>;
+StatusOr<std::vector<RegisterEntry>> ReleasesOf(exports::ExportStore& store, const projects::ProjectRecord& project,
+                                                const ReleaseEntries& entries) {
   ASSIGN_OR_RETURN(std::vector<exports::ReleaseRecord> releases, store.ListReleases(project.spec.id));
   std::vector<RegisterEntry> out;
   for (const exports::ReleaseRecord& r : releases) {
     ASSIGN_OR_RETURN(exports::CertificateBody body, exports::ParseBody(r.body));
-    RegisterEntry e{.project = project.spec.id,
-                    .authorisation_ref = project.spec.authorisation_ref,
-                    .seq = r.seq,
-                    .released_at_us = r.released_at_us,
-                    .outputs = {},
-                    .certificate_sha256 = r.certificate_sha256,
-                    .audit_index = r.audit_index};
-    for (const exports::Output& o : body.outputs) {
-      e.outputs.push_back({.name = o.name, .kind = o.kind, .format = o.format, .bytes = o.bytes});
-    }
+    RegisterEntry e = ReleaseLine(r, body);
+    if (auto it = entries.find({r.project, r.seq}); it != entries.end()) e.register_entry = it->second;
     out.push_back(std::move(e));
   }
   return out;
@@ -63,9 +59,10 @@ StatusOr<std::vector<RegisterEntry>> Service::Register(const RequestContext& ctx
                      store->ListRequests(project, exports::RequestState::kReleased));
     std::set<std::string> projects;
     for (const exports::RequestRecord& r : released) projects.insert(r.project);
+    ASSIGN_OR_RETURN(RegisterEntries recorded, CurrentRegisterEntries());
     for (const std::string& p : projects) {
       ASSIGN_OR_RETURN(projects::ProjectRecord record, hub_->projects().GetForHub(p));
-      ASSIGN_OR_RETURN(std::vector<RegisterEntry> entries, ReleasesOf(*store, record));
+      ASSIGN_OR_RETURN(std::vector<RegisterEntry> entries, ReleasesOf(*store, record, recorded.releases));
       out.insert(out.end(), entries.begin(), entries.end());
     }
     return OkStatus();
@@ -89,17 +86,12 @@ StatusOr<std::vector<PublicProject>> Service::PublicRegister(const PublicContext
   Status listed = [&]() -> Status {
     ASSIGN_OR_RETURN(exports::ExportStore * store, Exports());
     ASSIGN_OR_RETURN(std::vector<projects::ProjectRecord> records, hub_->projects().ListForHub());
+    ASSIGN_OR_RETURN(RegisterEntries recorded, CurrentRegisterEntries());
     for (const projects::ProjectRecord& record : records) {
       if (record.state == projects::ProjectState::kDraft) continue;
-      PublicProject p{.project = record.spec.id,
-                      .authorisation_ref = record.spec.authorisation_ref,
-                      .purpose = record.spec.purpose,
-                      .scope = record.spec.scope,
-                      .start = record.spec.start,
-                      .end = record.spec.end,
-                      .state = record.state,
-                      .releases = {}};
-      ASSIGN_OR_RETURN(p.releases, ReleasesOf(*store, record));
+      PublicProject p = ProjectLine(record);
+      if (auto it = recorded.approvals.find(p.project); it != recorded.approvals.end()) p.register_entry = it->second;
+      ASSIGN_OR_RETURN(p.releases, ReleasesOf(*store, record, recorded.releases));
       OldestFirst(p.releases);
       releases += p.releases.size();
       out.push_back(std::move(p));

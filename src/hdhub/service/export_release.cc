@@ -275,7 +275,11 @@ StatusOr<ReleasedFiles> Service::ReleaseExportRequest(const RequestContext& ctx,
       store->AppendRelease(row, [&](const exports::ReleaseRecord& r) -> StatusOr<int64_t> {
         if (r.seq != seq) return AbortedError("another release of project " + project + " came first");
         event.details["history_after"] = r.history_after;
-        ASSIGN_OR_RETURN(uint64_t appended, hub_->audit().Append(event));
+        // The release's line in the register and its register entry
+        // (audit-log.md §9), in the same transaction as its event.
+        const audit::Event line = RegisterEvent(project, seq, RegisterFields(ReleaseLine(r, release->body)));
+        const audit::Event both[] = {event, line};
+        ASSIGN_OR_RETURN(uint64_t appended, hub_->audit().AppendBatch(both));
         index = static_cast<int64_t>(appended);
         return index;
       });

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -132,6 +133,9 @@ struct RegisterEntry {
   std::vector<RegisterOutput> outputs;
   std::string certificate_sha256;
   int64_t audit_index = 0;
+  // The release's register entry (docs/formats/audit-log.md §9): none for a
+  // release made before hubs recorded them.
+  std::optional<int64_t> register_entry;
 };
 
 // Who reads the public register (issue 11): a visitor without an account.
@@ -151,6 +155,30 @@ struct PublicProject {
   TimePoint end;
   projects::ProjectState state = projects::ProjectState::kApproved;  // never kDraft
   std::vector<RegisterEntry> releases;                               // oldest first
+  // The register entry of its latest approval (audit-log.md §9): none for a
+  // project approved before hubs recorded them.
+  std::optional<int64_t> register_entry;
+};
+
+// A register line's public fields as the register shows them, which its
+// register entry's text_sha256 covers: the SHA-256 of their canonical JSON
+// (audit-log.md §9). A project's: project, authorisation, purpose, scope,
+// start, end. A release's: project, authorisation, release, released_at,
+// outputs, certificate_sha256.
+nlohmann::json RegisterFields(const PublicProject& project);
+nlohmann::json RegisterFields(const RegisterEntry& release);
+
+// A register entry with what proves it (audit-log.md §9): the entry's bytes
+// as stored, its inclusion proof in the tree of the latest signed
+// checkpoint's size, that checkpoint as stored and the verifier key of the
+// hub's log.
+struct RegisterProof {
+  uint64_t index = 0;
+  std::string entry;
+  uint64_t size = 0;
+  std::vector<audit::Hash> proof;
+  std::string checkpoint;
+  std::string log_key;
 };
 
 }  // namespace hdhub::service

@@ -3,6 +3,7 @@
 #include "hdhub/airlock/disclosure_rules.h"
 #include "hdhub/projects/scope_check.h"
 #include "hdhub/projects/shredder.h"
+#include "hdhub/service/export_ops.h"
 #include "hdhub/service/service.h"
 
 namespace hdhub::service {
@@ -43,7 +44,14 @@ Status Service::CreateProject(const RequestContext& ctx, const projects::Project
 }
 
 StatusOr<projects::ProjectState> Service::ApproveProject(const RequestContext& ctx, const std::string& id) {
-  return hub_->projects().Approve(ctx.principal(), id);
+  ASSIGN_OR_RETURN(projects::ProjectState state, hub_->projects().Approve(ctx.principal(), id));
+  if (state != projects::ProjectState::kApproved) return state;
+  // Its line in the public register comes into being: the hub records its
+  // register entry (audit-log.md §9), covered by a checkpoint at once.
+  ASSIGN_OR_RETURN(projects::ProjectRecord record, hub_->projects().GetForHub(id));
+  RETURN_IF_ERROR(hub_->audit().Append(RegisterEvent(id, std::nullopt, RegisterFields(ProjectLine(record)))).status());
+  RETURN_IF_ERROR(hub_->audit().Flush());
+  return state;
 }
 
 Status Service::ChangeProject(const RequestContext& ctx, const std::string& id, const projects::ProjectScope& scope,

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -62,6 +63,31 @@ struct PgLogin {
   pgwire::ScramCredentials scram;
   std::vector<std::string> token_ids;  // parallel to scram.keys; empty for a mock
 };
+
+// Single sign-on: what a validated ID token (server/oidc.h) says of who
+// logs in, and how the provider's groups and acr map to hdhub roles
+// ([serve.oidc], docs/serve.md). Claim values stay in memory: no audit
+// entry holds one.
+struct OidcIdentity {
+  std::string issuer;
+  std::string subject;
+  std::vector<std::string> groups;
+  std::string acr;  // "" when the ID token has none
+};
+struct OidcRoleMapping {
+  // A role is granted through single sign-on when the account holds it and
+  // the identity is in one of its groups; a role absent here never is.
+  std::map<directory::Role, std::vector<std::string>> groups;
+  // A role listed here also needs the ID token's acr to satisfy this value
+  // (OidcAcrSatisfies).
+  std::map<directory::Role, std::string> acr;
+};
+// Whether `acr` satisfies `required`: equal, or both "loa-<n>" (LemonLDAP::NG's
+// levels) with `acr`'s level at least `required`'s.
+bool OidcAcrSatisfies(std::string_view acr, std::string_view required);
+// The roles of `held` (kAllRoles order) that `identity` may act in under `mapping`.
+std::vector<directory::Role> OidcGrantedRoles(const std::vector<directory::Role>& held, const OidcIdentity& identity,
+                                              const OidcRoleMapping& mapping);
 
 // The key store purpose of the key under which mock SCRAM salts are derived.
 using hub::kScramMockPurpose;
@@ -162,6 +188,41 @@ class Service {
   // reason (logged by the directory), when they prove no account.
   StatusOr<RequestContext> Authenticate(const Credentials& credentials, std::string client_address,
                                         std::optional<directory::Role> as = std::nullopt);
+
+  // Single sign-on (oidc_service.cc). A login: the account linked to the
+  // identity (Directory::LinkOidc), active, acting only in the roles
+  // OidcGrantedRoles gives. Logged auth.login (details.method "oidc",
+  // details.source, details.roles; the account as actor, "unknown" for an
+  // unlinked identity, reason on a refusal; never a claim value).
+  // Unauthenticated, with one message whatever the reason (unlinked,
+  // disabled, no role granted).
+  StatusOr<RequestContext> AuthenticateOidc(const OidcIdentity& identity, const OidcRoleMapping& mapping,
+                                            std::string client_address, std::string request_id = "");
+  // Each request of a session that AuthenticateOidc opened with `roles`:
+  // the identity is still linked to `user`, the account active, and the
+  // context's roles are `roles` it still holds (none: refused). Refusals are
+  // logged (auth.session, details.method "oidc", reason); a success is not
+  // (the operation it authorises is). Unauthenticated, one message.
+  StatusOr<RequestContext> AuthenticateOidcSession(const OidcIdentity& identity, const std::string& user,
+                                                   const std::vector<directory::Role>& roles,
+                                                   std::string client_address, std::optional<directory::Role> as,
+                                                   std::string request_id);
+  // A single sign-on login that failed before any account was known (the
+  // provider refused, the state or the ID token did not check out): event
+  // auth.login, actor "unknown", outcome denied, details.method "oidc",
+  // details.reason `reason` (an identifier such as "invalid_state"),
+  // details.source. The log's error when it cannot be logged, else OK.
+  Status RecordOidcFailure(std::string_view client_address, std::string_view reason);
+  // A single sign-on session ended by its user (event auth.logout,
+  // details.method "oidc"). The log's error when it cannot be logged.
+  Status RecordLogout(const RequestContext& ctx);
+  // Operators: links and unlinks identities (Directory::LinkOidc,
+  // UnlinkOidc, ListOidcLinks; policy user.oidc_link, user.oidc_unlink).
+  Status LinkOidc(const RequestContext& ctx, const std::string& user, const std::string& issuer,
+                  const std::string& subject);
+  Status UnlinkOidc(const RequestContext& ctx, const std::string& user, const std::string& issuer);
+  StatusOr<std::vector<directory::OidcLink>> ListOidcLinks(const RequestContext& ctx,
+                                                           const std::optional<std::string>& user);
 
   // PG wire logins: user = the account, password = one of its API tokens,
   // by SCRAM-SHA-256 (pgwire/scram.h), in two steps around the exchange.
@@ -450,6 +511,12 @@ class Service {
   // by the actor "anonymous" in the role "public", details.source the
   // client's address, details.projects and details.releases the counts.
   StatusOr<std::vector<PublicProject>> PublicRegister(const PublicContext& ctx);
+  // A register entry (register_index.cc, docs/formats/audit-log.md §9) with
+  // its proof to the latest signed checkpoint: anyone, without an account
+  // (kPublicRegisterProof); logged register.proof like PublicRegister, with
+  // details.index. NotFound, the same for each, when `index` is not a
+  // register entry, does not exist or is not yet covered by a checkpoint.
+  StatusOr<RegisterProof> PublicRegisterProof(const PublicContext& ctx, uint64_t index);
   // The hub's airlock rules (airlock_rules_service.cc). Show: any role of
   // the register (the rules are public, as the register is). Propose: an
   // operator records `rules_json` (InvalidArgument for rules
@@ -547,6 +614,21 @@ class Service {
   std::unique_ptr<crypto::HmacSha256> scram_mock_key_;
   std::mutex exports_mu_;
   std::unique_ptr<exports::ExportStore> exports_;  // guarded by exports_mu_ until set
+
+  // The register entries in the log (register_index.cc): the latest of each
+  // project's approval and of each release, read incrementally.
+  struct RegisterEntries {
+    uint64_t scanned = 0;  // entries read so far
+    std::map<std::string, int64_t> approvals;
+    std::map<std::pair<std::string, int64_t>, int64_t> releases;  // (project, seq)
+  };
+  // The index caught up with the log; Internal/DataLoss when an entry does not read.
+  StatusOr<RegisterEntries> CurrentRegisterEntries();
+  // The register entry of a line whose public fields are `fields`
+  // (RegisterFields), by the hub, for the caller to append with its own.
+  audit::Event RegisterEvent(const std::string& project, std::optional<int64_t> release, const nlohmann::json& fields);
+  std::mutex register_mu_;
+  RegisterEntries register_entries_;  // guarded by register_mu_
 };
 
 }  // namespace hdhub::service
