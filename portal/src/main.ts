@@ -6,24 +6,42 @@ import "./style.css";
 import { kPublicRegisterPath } from "./api";
 import { append, clear, h } from "./dom";
 import { initialLang, rememberLang, translate, type Key, type Lang } from "./i18n";
+import { renderConsole } from "./pages/console";
 import { renderHome } from "./pages/home";
+import { renderOperatorProjects, renderOperatorUsers } from "./pages/operator";
+import { renderConnect } from "./pages/connect";
+import { renderProject } from "./pages/project";
 import { renderRegister } from "./pages/register";
+import { renderMyProjects } from "./pages/researcher";
+import { activeRole, kRoleEvent, loadSession, renderSessionControls, type Role } from "./session";
 
 export interface PageContext {
   lang: Lang;
   t: (key: Key, vars?: Record<string, string | number>) => string;
   link: (path: string, text: string, attrs?: Record<string, string>) => HTMLAnchorElement;
+  // The route's parameters (":id" in its path), already decoded.
+  params: Record<string, string>;
+  // Sets the document's title (a page that learns its subject once loaded).
+  setTitle: (title: string) => void;
 }
 
 interface Route {
-  path: string;
+  path: string;  // segments, ":name" for a parameter
   title: Key;
   render: (main: HTMLElement, ctx: PageContext) => void;
+  nav?: Role[];  // in the navigation for these roles (the public pages: always)
+  public?: boolean;
 }
 
 const kRoutes: Route[] = [
-  { path: "/", title: "nav.home", render: renderHome },
-  { path: "/register", title: "nav.register", render: renderRegister },
+  { path: "/", title: "nav.home", render: renderHome, public: true },
+  { path: "/register", title: "nav.register", render: renderRegister, public: true },
+  { path: "/projects", title: "nav.myProjects", render: renderMyProjects, nav: ["researcher"] },
+  { path: "/projects/:id", title: "project.title", render: renderProject },
+  { path: "/projects/:id/console", title: "console.title", render: renderConsole },
+  { path: "/projects/:id/connect", title: "connect.title", render: renderConnect },
+  { path: "/operator/projects", title: "nav.opProjects", render: renderOperatorProjects, nav: ["operator", "steward"] },
+  { path: "/operator/users", title: "nav.opUsers", render: renderOperatorUsers, nav: ["operator"] },
 ];
 
 let lang: Lang = initialLang();
@@ -47,19 +65,61 @@ function link(path: string, text: string, attrs: Record<string, string> = {}): H
   return a;
 }
 
-function currentRoute(): Route | undefined {
-  const path = window.location.pathname.replace(/\/+$/, "") || "/";
-  return kRoutes.find((r) => r.path === path);
+// The route of `pathname` and its parameters, or undefined.
+function matchRoute(pathname: string): { route: Route; params: Record<string, string> } | undefined {
+  const segments = (pathname.replace(/\/+$/, "") || "/").split("/");
+  for (const route of kRoutes) {
+    const pattern = route.path.split("/");
+    if (pattern.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const ok = pattern.every((p, i) => {
+      if (!p.startsWith(":")) return p === segments[i];
+      try {
+        params[p.slice(1)] = decodeURIComponent(segments[i]);
+      } catch {
+        return false;
+      }
+      return segments[i] !== "";
+    });
+    if (ok) return { route, params };
+  }
+  return undefined;
+}
+
+// Where the role switch leads: the first page of each role.
+const kRoleHome: Partial<Record<Role, string>> = {
+  researcher: "/projects", operator: "/operator/projects", steward: "/operator/projects",
+};
+
+// Redraws the header's account area and navigation (the role changed).
+let refreshSession: () => void = () => {};
+
+// The navigation's entries: the public pages, then (once the session is
+// known) the pages of the role this tab acts in.
+function navItems(list: HTMLElement, ctx: PageContext, route: Route | undefined, role: Role | null): void {
+  clear(list);
+  for (const r of kRoutes) {
+    if (!r.public && !(role && r.nav?.includes(role))) continue;
+    const current = route?.path === r.path || (r.path === "/projects" && route?.path.startsWith("/projects/"));
+    append(list, h("li", {}, link(r.path, ctx.t(r.title), current ? { "aria-current": "page" } : {})));
+  }
 }
 
 function renderHeader(ctx: PageContext, route: Route | undefined): HTMLElement {
   const nav = h("nav", { "class": "nav", "aria-label": ctx.t("nav.label") });
   const list = h("ul", {});
-  for (const r of kRoutes) {
-    const current = route?.path === r.path;
-    append(list, h("li", {}, link(r.path, ctx.t(r.title), current ? { "aria-current": "page" } : {})));
-  }
+  navItems(list, ctx, route, null);
   append(nav, list);
+  const account = h("div", { "class": "session-slot" });
+  refreshSession = (): void => {
+    loadSession()
+      .then((session) => {
+        renderSessionControls(account, ctx, session, (role) => navigate(kRoleHome[role] ?? "/"));
+        if (session) navItems(list, ctx, route, activeRole(session));
+      })
+      .catch(() => renderSessionControls(account, ctx, null, () => {}));
+  };
+  refreshSession();
   const other: Lang = lang === "fr" ? "en" : "fr";
   const switcher = h("button", {
     "type": "button",
@@ -83,7 +143,7 @@ function renderHeader(ctx: PageContext, route: Route | undefined): HTMLElement {
       "div",
       { "class": "container header-row" },
       link("/", "", { "class": "brand", "title": ctx.t("brand.home") }),
-      switcher,
+      h("div", { "class": "header-tools" }, account, switcher),
     ),
     h("div", { "class": "nav-row" }, h("div", { "class": "container" }, nav)),
   );
@@ -115,8 +175,15 @@ function render(): void {
   const app = document.getElementById("app");
   if (!app) return;
   document.documentElement.lang = lang;
-  const ctx: PageContext = { lang, t: (key, vars) => translate(lang, key, vars), link };
-  const route = currentRoute();
+  const matched = matchRoute(window.location.pathname);
+  const route = matched?.route;
+  const ctx: PageContext = {
+    lang,
+    t: (key, vars) => translate(lang, key, vars),
+    link,
+    params: matched?.params ?? {},
+    setTitle: (title) => { document.title = `${title} — hdhub`; },
+  };
   const skip = document.querySelector(".skip-link");
   if (skip) skip.textContent = ctx.t("skip");
   clear(app);
@@ -135,6 +202,7 @@ function render(): void {
   document.title = `${ctx.t(route ? route.title : "notfound.title")} — hdhub`;
 }
 
+window.addEventListener(kRoleEvent, () => refreshSession());
 window.addEventListener("popstate", () => {
   const fromUrl = new URLSearchParams(window.location.search).get("lang");
   if (fromUrl === "en" || fromUrl === "fr") lang = fromUrl;

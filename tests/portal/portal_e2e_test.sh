@@ -5,7 +5,10 @@
 # anonymous visitor in Debian's headless Chromium (register_e2e.mjs): the
 # register shows the project and its release and not the draft, French
 # labels after the switch, no serious or critical axe-core violation, the
-# CSP header; screenshots in <build dir>/portal-screenshots. The portal must
+# CSP header; then the signed-in pages (signed_in_e2e.mjs): the researcher
+# rita's project p1 (dictionary, SQL console, connection) and the operators
+# olga and omar approving the draft p2; screenshots in
+# <build dir>/portal-screenshots. The portal must
 # be built (portal/dist) and tests/portal's packages installed: both are
 # scripts/bootstrap's; the test fails, never skips, without them.
 # Usage: portal_e2e_test.sh <hdhub binary> <shared/snds dir> <source dir> <build dir>
@@ -16,7 +19,7 @@ SNDS=$2 SOURCE=$3 BUILD=$4
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/out" 2>/dev/null; }
 
 for needed in "$SOURCE/portal/dist/index.html" "$SOURCE/tests/portal/node_modules/playwright-core" \
-  "$SOURCE/tests/portal/node_modules/axe-core" /usr/bin/chromium; do
+  "$SOURCE/tests/portal/node_modules/axe-core" "$SOURCE/portal/node_modules/.bin/esbuild" /usr/bin/chromium; do
   if [[ ! -e $needed ]]; then
     echo "FAILED: $needed is missing: run scripts/bootstrap"
     exit 1
@@ -52,19 +55,45 @@ as "$CLEO" airlock review "$id" --revision "$rev" --decide by-sex=approve
 as "$RITA" airlock release "$id" --out "$work/rel"
 check "rita's request is released" test "$(rc)" = 0
 
-start_test_serve "portal_dir = \"$SOURCE/portal/dist\""
+# Single sign-on through a real LemonLDAP::NG: its demo users dwho
+# (timelords) linked to rita, rtyler and msmith (earthlings) to the
+# operators olga and omar; timelords may act as researchers, earthlings as
+# operators.
+start_test_lemonldap
+for link in rita:dwho olga:rtyler omar:msmith; do
+  run user link-oidc "${link%%:*}" --issuer "$ISSUER" --subject "${link##*:}"
+  check "the identity ${link##*:} linked to ${link%%:*}" test "$(rc)" = 0
+done
+
+start_test_serve "portal_dir = \"$SOURCE/portal/dist\"" "${OIDC_SERVE_LINES[@]}" "reauth_window = 8" \
+  "[serve.oidc.roles]" 'researcher = ["timelords"]' 'operator = ["earthlings"]'
+trap cleanup EXIT  # start_test_serve set its own
 
 curl -sS --cacert "$work/cert.pem" -o "$work/body" -D "$work/head" "https://127.0.0.1:$PORT/api/v1/public/register"
 check "the public register answers without a token" grep -q '^HTTP/1.1 200' "$work/head"
 check "... the released project" grep -q '"CNIL-DR-2026-p1"' "$work/body"
 check "... the approved one without a release" grep -q '"CNIL-DR-2026-0417"' "$work/body"
 check "... not the draft" bash -c "! grep -q DRAFT '$work/body'"
+entry=$(python3 -c "import json,sys; print([r for p in json.load(open(sys.argv[1]))['items'] for r in p['releases']][0]['register_entry'])" "$work/body")
+curl -sS --cacert "$work/cert.pem" -o "$work/proof" -D "$work/head" "https://127.0.0.1:$PORT/api/v1/public/register/proofs/$entry"
+check "a release's register entry and its proof, without a token" grep -q '^HTTP/1.1 200' "$work/head"
+check "... the entry is the hub's register.publish" grep -q 'register.publish' "$work/proof"
+curl -sS --cacert "$work/cert.pem" -o /dev/null -D "$work/head" "https://127.0.0.1:$PORT/api/v1/public/register/proofs/0"
+check "any other entry is not found" grep -q '^HTTP/1.1 404' "$work/head"
 curl -sS --cacert "$work/cert.pem" -o /dev/null -D "$work/head" "https://127.0.0.1:$PORT/"
 check "the portal's index carries the CSP" grep -qi "^content-security-policy: default-src 'self'" "$work/head"
 curl -sS --cacert "$work/cert.pem" -I "https://127.0.0.1:$PORT/register" >"$work/head"
 check "HEAD of a page: 200, the GET's length, no body" grep -qi '^content-length: [1-9]' "$work/head"
 curl -sS --cacert "$work/cert.pem" -o "$work/body" -D "$work/head" --path-as-is "https://127.0.0.1:$PORT/../../../etc/passwd"
 check "no file outside the portal" bash -c "! grep -q 'root:' '$work/body'"
+
+# The in-browser verifier against the known answers, under Node's WebCrypto.
+"$SOURCE/portal/node_modules/.bin/esbuild" "$SOURCE/portal/src/verify.ts" --format=esm --log-level=warning \
+  --outfile="$work/verify.mjs"
+node "$SOURCE/tests/portal/verify_unit.mjs" "$work/verify.mjs" "$SOURCE" >"$work/unit.out" 2>&1
+unit_rc=$?
+cat "$work/unit.out"
+check "verify.ts: known answers and each tampered step" test "$unit_rc" = 0
 
 SHOTS="$BUILD/portal-screenshots"
 rm -rf "$SHOTS"
@@ -77,6 +106,20 @@ check "the visit in Chromium passes" test "$e2e_rc" = 0
 check "a screenshot of each page" test -s "$SHOTS/register-en.png" -a -s "$SHOTS/register-fr.png" -a -s "$SHOTS/home-en.png"
 run --json audit show --action register.public
 check "each read of the register is audited as the anonymous visitor" out_has '"actor":"anonymous"'
+run --json audit show --action register.proof
+check "each proof read is audited as the anonymous visitor" out_has '"actor":"anonymous"'
+
+# The signed-in pages (signed_in_e2e.mjs), signed in through the provider:
+# rita's project p1, then olga and omar approving the draft p2.
+BASE_URL="https://127.0.0.1:$PORT" SCREENSHOTS="$SHOTS" PROJECT=p1 EXPECT_TABLE=IR_BEN_R DRAFT=p2 \
+  RESEARCHER=dwho OPERATORS=rtyler,msmith REAUTH_WINDOW=8 NODE_PATH="$SOURCE/tests/portal/node_modules" \
+  node "$SOURCE/tests/portal/signed_in_e2e.mjs" >"$work/signed-in.out" 2>&1
+signed_in_rc=$?
+cat "$work/signed-in.out"
+check "the signed-in pages in Chromium pass" test "$signed_in_rc" = 0
+check "a screenshot of each signed-in page" test -s "$SHOTS/researcher-console-en.png" -a -s "$SHOTS/operator-projects-en.png"
+run --json audit show --action project.approve
+check "the approvals in the browser are audited" out_has '"project":"p2"'
 
 kill "$SERVER"
 wait "$SERVER" 2>/dev/null

@@ -3,74 +3,89 @@
 // register with the project set up by portal_e2e_test.sh, its search, the
 // switch to French, the empty and error states; axe-core on every page (no
 // serious or critical violation), the CSP header present and no CSP
-// violation reported by the browser; a screenshot of each page.
+// violation reported by the browser; a screenshot of each page. Each line's
+// Verify button (verifyLines): verified, and refused when tampered with.
 //
 // Environment: BASE_URL (https://127.0.0.1:PORT), SCREENSHOTS (a
 // directory), EXPECT_REF and EXPECT_PURPOSE (of the released project),
 // DRAFT_REF (of a draft, which must not show). Prints "N passed, N failed".
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { chromium } from "playwright-core";
+import { accessible, check, screenshots, withChromium } from "./e2e_lib.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const { BASE_URL, SCREENSHOTS, EXPECT_REF, EXPECT_PURPOSE, DRAFT_REF } = process.env;
 for (const [name, value] of Object.entries({ BASE_URL, SCREENSHOTS, EXPECT_REF, EXPECT_PURPOSE, DRAFT_REF })) {
   if (!value) throw new Error(`${name} is not set`);
 }
-mkdirSync(SCREENSHOTS, { recursive: true });
+const shot = screenshots(SCREENSHOTS);
 
-let passed = 0;
-let failed = 0;
-function check(what, ok, detail = "") {
-  if (ok) {
-    ++passed;
-  } else {
-    ++failed;
-    console.log(`FAILED: ${what}${detail ? `\n  ${detail}` : ""}`);
-  }
-}
+// The register's Verify buttons (docs/formats/audit-log.md §9): a release and
+// an approval verified in the page with WebCrypto; then the proof, the
+// checkpoint's signature and the line itself tampered in transit, each
+// refused at its step.
+async function verifyLines(page) {
+  const panel = page.locator(".verify-panel").first();
+  check("the verification panel is a polite live region", (await panel.getAttribute("aria-live")) === "polite");
+  const result = page.locator(".verify-result");
+  const verify = async (button, verdict) => {
+    await page.getByRole("button", { name: button }).click();
+    await page.locator(`.verify-result[data-verdict="${verdict}"]`).waitFor({ timeout: 15000 });
+    return { step: await result.getAttribute("data-failed-step"), text: await result.textContent() };
+  };
+  const release = /^Verify release 1 of project p1 /;
+  const approval = new RegExp(`^Verify the authorisation ${EXPECT_REF} of project p1 `);
+  let r = await verify(release, "verified");
+  check("a release line is verified in the browser", r.step === null, r.text);
+  check("... each of the four steps passed", (await page.locator(".verify-steps .step-passed").count()) === 4, r.text);
+  check("... the panel names the log key, its fingerprint and the checkpoint",
+    /hdhub\/[0-9a-f]{16}, key id [0-9a-f]{8}/.test(r.text) && /([0-9a-f]{4} ){15}[0-9a-f]{4}/.test(r.text) &&
+    /\d+ entries/.test(r.text), r.text);
+  check("... and no account name", !/\b(rita|carl|cleo|olga|omar|stan)\b/.test(r.text), r.text);
+  await accessible(page, "register (verified)");
+  await page.locator(".verify-row.open").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SCREENSHOTS}/register-verified.png` });
+  r = await verify(approval, "verified");
+  check("an approval line is verified in the browser", r.text.includes("authorisation of project p1"), r.text);
 
-// axe-core evaluated through the DevTools protocol (page.evaluate), which
-// the page's CSP does not govern: the page itself keeps its strict policy.
-async function accessible(page, name) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ["violations"] });
-    return r.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(" ")),
-    }));
+  const tamper = async (what, change, step) => {
+    await page.route("**/api/v1/public/register/proofs/*", async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      change(body);
+      await route.fulfill({ response, body: JSON.stringify(body) });
+    });
+    const got = await verify(release, "refused");
+    check(`${what}: refused at the ${step} step`, got.step === step, JSON.stringify(got));
+    await page.unroute("**/api/v1/public/register/proofs/*");
+  };
+  const flipHex = (h) => (h[5] === "0" ? `${h.slice(0, 5)}1` : `${h.slice(0, 5)}0`) + h.slice(6);
+  await tamper("one hex digit of a proof hash flipped", (b) => { b.proof[0] = flipHex(b.proof[0]); }, "inclusion");
+  await tamper("the checkpoint's signature altered", (b) => {
+    b.checkpoint = b.checkpoint.replace(/ (\S+)\n$/, (m, sig) => {
+      const bytes = Buffer.from(sig, "base64");
+      bytes[20] ^= 0x01;
+      return ` ${bytes.toString("base64")}\n`;
+    });
+  }, "signature");
+  await accessible(page, "register (refused)");
+  await page.locator(".verify-row.open").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SCREENSHOTS}/register-refused.png` });
+
+  // The line itself changed in transit: its purpose no longer hashes to the entry's.
+  await page.route("**/api/v1/public/register*", async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    for (const p of body.items) p.purpose = `${p.purpose} (and more)`;
+    await route.fulfill({ response, body: JSON.stringify(body) });
   });
-  const serious = result.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(`axe: no serious or critical violation on ${name}`, serious.length === 0, JSON.stringify(serious));
-  const minor = result.filter((v) => !serious.includes(v));
-  if (minor.length) console.log(`axe (${name}, moderate or minor): ${JSON.stringify(minor)}`);
+  await page.reload();
+  await page.locator("table.register").waitFor();
+  r = await verify(approval, "refused");
+  check("an altered purpose: refused at the content step", r.step === "content", r.text);
+  await page.unroute("**/api/v1/public/register*");
+  await page.reload();
+  await page.locator("table.register").waitFor();
 }
 
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
-const profile = mkdtempSync(path.join(tmpdir(), "hdhub-portal-chromium-"));
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    `--disk-cache-dir=${path.join(profile, "cache")}`,
-  ],
-});
-try {
+await withChromium(async (browser) => {
   const context = await browser.newContext({
     ignoreHTTPSErrors: true,
     locale: "en-GB",
@@ -120,8 +135,10 @@ try {
   check("a search that matches nothing says so", await page.getByText(/No project matches/).isVisible());
   await search.fill(EXPECT_REF);
   check("a search by reference keeps its project",
-    (await page.locator("table.register tbody tr:visible").count()) === 1);
+    (await page.locator("table.register tbody tr.project-row:visible").count()) === 1);
   await search.fill("");
+
+  await verifyLines(page);
 
   // French: the switch, the lang attribute, the labels; kept in the tab.
   await page.getByRole("button", { name: "Français" }).click();
@@ -154,8 +171,9 @@ try {
   await page.route("**/api/v1/public/register*", (route) =>
     route.fulfill({ status: 200, contentType: "application/json", body: '{"items":[],"next":null}' }));
   await page.goto(`${BASE_URL}/register?lang=en`);
-  await page.getByRole("heading", { name: "No project yet" }).waitFor();
-  check("the empty state is a message", true);
+  const empty = page.getByRole("heading", { name: "No project yet" });
+  await empty.waitFor();
+  check("the empty state is a message", await empty.isVisible());
   await accessible(page, "register (empty)");
   await shot(page, "register-empty");
   await page.unroute("**/api/v1/public/register*");
@@ -171,17 +189,11 @@ try {
   // An unknown page.
   await page.unroute("**/api/v1/public/register*");
   await page.goto(`${BASE_URL}/no-such-page?lang=en`);
-  await page.getByRole("heading", { name: "Page not found" }).waitFor();
-  check("an unknown page says so", true);
+  const notFound = page.getByRole("heading", { name: "Page not found" });
+  await notFound.waitFor();
+  check("an unknown page says so", await notFound.isVisible());
 
   check("the browser reported no CSP violation or script error", cspViolations.length === 0,
     cspViolations.join("\n  "));
   await context.close();
-} catch (e) {
-  check("the visit ran to its end", false, String(e?.stack ?? e));
-} finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+});

@@ -2,10 +2,13 @@
 // authorised project with its authorisation reference, purpose, data used,
 // window and state, and what was released (date, outputs, certificate,
 // audit entry), filtered by a search box. Read from
-// GET /api/v1/public/register, without an account.
+// GET /api/v1/public/register, without an account. Each line with a register
+// entry has a Verify button (register_verify.ts).
 import { fetchPublicRegister, kPublicRegisterPath, type PublicProject, type Release, type Scope } from "../api";
 import { append, clear, h } from "../dom";
 import type { PageContext } from "../main";
+import type { RegisterLine } from "../verify";
+import { projectLine, releaseLine, verifyInto } from "./register_verify";
 
 const kShortSha = 12;
 
@@ -52,7 +55,23 @@ function scopeLines(ctx: PageContext, scope: Scope): string[] {
   return lines;
 }
 
-function releaseItem(ctx: PageContext, release: Release): HTMLElement {
+// Where a row's verification is shown: the row below it, an aria-live region.
+interface VerifyTarget {
+  panel: HTMLElement;
+}
+
+// The Verify button of a line, or why it cannot be verified.
+function verifyControl(
+  ctx: PageContext, target: VerifyTarget, line: RegisterLine, entry: number | null, label: string,
+): HTMLElement {
+  if (entry === null) return h("span", { "class": "unverifiable" }, ctx.t("verify.unavailable"));
+  const button = h("button", { "type": "button", "class": "button button-secondary button-small verify-button", "aria-label": label },
+    ctx.t("verify.button"));
+  button.addEventListener("click", () => void verifyInto(ctx, target.panel, line, entry, button));
+  return button;
+}
+
+function releaseItem(ctx: PageContext, release: Release, target: VerifyTarget): HTMLElement {
   const outputs = h("ul", { "class": "outputs" });
   for (const o of release.outputs) {
     append(
@@ -74,22 +93,31 @@ function releaseItem(ctx: PageContext, release: Release): HTMLElement {
       h("code", { "class": "sha", "title": ctx.t("register.certificate.full", { sha }) }, `${sha.slice(0, kShortSha)}…`),
       " · ",
       h("span", { "class": "audit" }, ctx.t("register.audit", { n: release.audit_index }))),
+    h("p", { "class": "verify-control" },
+      verifyControl(ctx, target, releaseLine(release), release.register_entry ?? null,
+        ctx.t("verify.button.release", { n: release.release, id: release.project }))),
   );
 }
 
-function projectRow(ctx: PageContext, p: PublicProject): HTMLTableRowElement {
+// A project's row and the row below it where its verifications show.
+function projectRows(ctx: PageContext, p: PublicProject): HTMLTableRowElement[] {
+  const panel = h("div", { "class": "verify-panel", "role": "status", "aria-live": "polite" });
+  const target: VerifyTarget = { panel };
   const data = h("ul", { "class": "scope" });
   for (const line of scopeLines(ctx, p.scope)) append(data, h("li", {}, line));
   const releases = p.releases.length
-    ? h("ul", { "class": "releases" }, ...p.releases.map((r) => releaseItem(ctx, r)))
+    ? h("ul", { "class": "releases" }, ...p.releases.map((r) => releaseItem(ctx, r, target)))
     : h("p", { "class": "muted" }, ctx.t("register.noRelease"));
   const stateKey = `state.${p.state}` as const;
-  return h(
+  const row = h(
     "tr",
-    {},
+    { "class": "project-row" },
     h("th", { "scope": "row", "data-label": ctx.t("register.col.authorisation") },
       h("span", { "class": "ref" }, p.authorisation),
-      h("span", { "class": "project-id" }, ctx.t("register.project", { id: p.project }))),
+      h("span", { "class": "project-id" }, ctx.t("register.project", { id: p.project })),
+      h("span", { "class": "verify-control" },
+        verifyControl(ctx, target, projectLine(p), p.register_entry ?? null,
+          ctx.t("verify.button.project", { ref: p.authorisation, id: p.project })))),
     h("td", { "data-label": ctx.t("register.col.purpose") }, h("p", { "class": "purpose" }, p.purpose)),
     h("td", { "data-label": ctx.t("register.col.data") }, data),
     h("td", { "data-label": ctx.t("register.col.window") },
@@ -98,6 +126,7 @@ function projectRow(ctx: PageContext, p: PublicProject): HTMLTableRowElement {
       h("span", { "class": `badge badge-${p.state}` }, ctx.t(stateKey))),
     h("td", { "data-label": ctx.t("register.col.releases") }, releases),
   );
+  return [row, h("tr", { "class": "verify-row" }, h("td", { "colspan": "6" }, panel))];
 }
 
 // The text a search looks in: identifiers, purpose, tables and columns.
@@ -125,14 +154,14 @@ function renderTable(ctx: PageContext, region: HTMLElement, projects: PublicProj
   const count = h("p", { "id": "register-count", "class": "count", "aria-live": "polite" });
   const body = h("tbody", {});
   const noMatch = h("p", { "class": "notice notice-info", "hidden": "" });
-  const rows = projects.map((p) => ({ text: searchText(p), row: projectRow(ctx, p) }));
-  for (const r of rows) append(body, r.row);
+  const rows = projects.map((p) => ({ text: searchText(p), rows: projectRows(ctx, p) }));
+  for (const r of rows) append(body, ...r.rows);
   const filter = (): void => {
     const q = input.value.trim().toLocaleLowerCase();
     let shown = 0;
     for (const r of rows) {
       const match = q === "" || r.text.includes(q);
-      r.row.hidden = !match;
+      for (const row of r.rows) row.hidden = !match;
       if (match) ++shown;
     }
     count.textContent = ctx.t("register.count", { shown, total: rows.length });
