@@ -96,6 +96,7 @@ export interface SessionInfo {
   csrf_token: string;
   auth_time: string;
   expires_at: string;
+  pg_port?: number;  // the PG wire's port on this host, when the server tells it
 }
 
 export interface ProjectWorkspace {

@@ -66,7 +66,7 @@ for link in rita:dwho olga:rtyler omar:msmith; do
 done
 
 start_test_serve "portal_dir = \"$SOURCE/portal/dist\"" "${OIDC_SERVE_LINES[@]}" "reauth_window = 8" \
-  "[serve.oidc.roles]" 'researcher = ["timelords"]' 'operator = ["earthlings"]'
+  "[serve.oidc.roles]" 'researcher = ["timelords"]' 'operator = ["earthlings"]' "[serve.query]" "timeout = 20"
 trap cleanup EXIT  # start_test_serve set its own
 
 curl -sS --cacert "$work/cert.pem" -o "$work/body" -D "$work/head" "https://127.0.0.1:$PORT/api/v1/public/register"
@@ -111,7 +111,7 @@ check "each proof read is audited as the anonymous visitor" out_has '"actor":"an
 
 # The signed-in pages (signed_in_e2e.mjs), signed in through the provider:
 # rita's project p1, then olga and omar approving the draft p2.
-BASE_URL="https://127.0.0.1:$PORT" SCREENSHOTS="$SHOTS" PROJECT=p1 EXPECT_TABLE=IR_BEN_R DRAFT=p2 \
+BASE_URL="https://127.0.0.1:$PORT" PGPORT="$PGPORT" SCREENSHOTS="$SHOTS" PROJECT=p1 EXPECT_TABLE=IR_BEN_R DRAFT=p2 \
   RESEARCHER=dwho OPERATORS=rtyler,msmith REAUTH_WINDOW=8 NODE_PATH="$SOURCE/tests/portal/node_modules" \
   node "$SOURCE/tests/portal/signed_in_e2e.mjs" >"$work/signed-in.out" 2>&1
 signed_in_rc=$?

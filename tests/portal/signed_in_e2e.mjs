@@ -14,13 +14,16 @@
 // researcher, its workspace built), EXPECT_TABLE (a table of it), DRAFT (a
 // draft project neither operator is a member of), RESEARCHER (the
 // provider's login of the researcher's account) and OPERATORS
-// ("login1,login2", of two operators); REAUTH_WINDOW (optional, the
+// ("login1,login2", of two operators), PGPORT (the server's PG wire port,
+// which the connection snippets must name); REAUTH_WINDOW (optional, the
 // server's reauth_window in seconds: the first operator then waits it out
 // and must sign in again to approve). Prints "N passed, N failed".
 import { accessible, check, screenshots, withChromium } from "./e2e_lib.mjs";
 
 const env = process.env;
-for (const name of ["BASE_URL", "SCREENSHOTS", "PROJECT", "EXPECT_TABLE", "DRAFT", "RESEARCHER", "OPERATORS"]) {
+for (const name of [
+  "BASE_URL", "SCREENSHOTS", "PROJECT", "EXPECT_TABLE", "DRAFT", "RESEARCHER", "OPERATORS", "PGPORT",
+]) {
   if (!env[name]) throw new Error(`${name} is not set`);
 }
 const operators = env.OPERATORS.split(",").filter(Boolean);
@@ -158,9 +161,11 @@ await withChromium(async (b) => {
   check("an error is shown as the server words it", /no_such_table/i.test(await page.getByRole("alert").textContent()));
   await shot(page, "researcher-console-error");
 
-  await editor.fill("SELECT count(*) FROM range(3000000000)");
+  // Long enough on any machine (the server's statement timeout, 20 s in
+  // portal_e2e_test.sh, ends it: the server does not stop a statement whose
+  // client went away); Cancel is clicked as soon as it is enabled.
+  await editor.fill("SELECT count(*) FROM range(30000000000) t(i) WHERE hash(i) % 7 = 0");
   await page.getByRole("button", { name: "Run" }).click();
-  await page.waitForTimeout(800);
   await page.getByRole("button", { name: "Cancel" }).click();
   await page.getByRole("status").filter({ hasText: /Cancelled/ }).waitFor({ timeout: 10000 });
   check("Cancel stops waiting for the query", await page.getByRole("button", { name: "Run" }).isEnabled());
@@ -171,6 +176,7 @@ await withChromium(async (b) => {
   const code = (await page.locator("pre.code").allTextContents()).join("\n");
   check("three snippets: psql, Python, R", (await page.locator("pre.code").count()) === 3);
   check("... for the project's database", code.includes(`dbname=${PROJECT}`) && code.includes(`dbname="${PROJECT}"`));
+  check("... on the server's PG port", code.includes(`port=${env.PGPORT}`), env.PGPORT);
   await accessible(page, "connect");
   await shot(page, "researcher-connect-en");
 

@@ -2,8 +2,9 @@
 // psql, Python (psycopg) and R (DBI + RPostgres), over the hub's
 // PostgreSQL-protocol listener (docs/serve.md): user = the account,
 // database = the project, password = an API token, TLS verified against
-// the hub's CA. No API gives the PG listener's address: the host is the
-// portal's own, the port the default 5432, and the page says so.
+// the hub's CA. The host is the one the browser reached; the port is the
+// session's pg_port (GET /api/v1/session), else the default 5432, and the
+// page says which.
 import type { Project, SessionInfo } from "../api";
 import { append, h } from "../dom";
 import type { PageContext } from "../main";
@@ -48,7 +49,7 @@ export function snippets(c: Connection): { id: string; title: string; code: stri
 function render(ctx: PageContext, region: HTMLElement, p: Project, session: SessionInfo): void {
   const c: Connection = {
     host: window.location.hostname,
-    port: kDefaultPort,
+    port: session.pg_port ?? kDefaultPort,
     dbname: p.id,
     user: session.user,
     table: Object.keys(p.scope.tables ?? {})[0] ?? "hdhub_columns",
@@ -64,7 +65,7 @@ function render(ctx: PageContext, region: HTMLElement, p: Project, session: Sess
     h("p", {}, ctx.t("connect.lead")),
     params,
     h("div", { "class": "notice notice-info" },
-      h("p", {}, ctx.t("connect.note.port", { port: c.port })),
+      h("p", {}, ctx.t(session.pg_port ? "connect.note.address" : "connect.note.port", { port: c.port })),
       h("p", {}, ctx.t("connect.note.token")),
       h("p", {}, ctx.t("connect.note.networks"))));
   for (const s of snippets(c)) {

@@ -57,6 +57,7 @@ void AddServeCommand(CLI::App& app, const GlobalOptions& opts, int* exit_code) {
     std::unique_ptr<server::Sso> sso;
     if (config.oidc.enabled) {
       ASSIGN_OR_RETURN(sso, server::Sso::Create(*svc, clock, config.oidc, log));
+      if (!config.listen.empty()) sso->SetPgPort(config.listen.front().port);
       http_api.SetSessions(sso.get());
     }
     std::unique_ptr<server::HttpServer> http;

@@ -316,11 +316,13 @@ HttpResponse Sso::ShowSession(const HttpRequest& request) {
   if (!ctx) return HasSessionCookie(request) ? refusal : ProblemFor(UnauthenticatedError(""), request.request_id);
   StatusOr<SessionInfo> info = store_.Find(AsBytes(CookieValue(request.cookie, kSessionCookie).value_or("")));
   if (!info.ok()) return ProblemFor(info.status(), request.request_id);
-  return JsonAnswer({{"user", ctx->principal().user},
-                     {"roles", directory::RoleNames(ctx->principal().roles)},
-                     {"csrf_token", AsStringView(info->csrf_token.span())},
-                     {"auth_time", FormatRfc3339(info->auth_time)},
-                     {"expires_at", FormatRfc3339(info->expires_at)}});
+  json body = {{"user", ctx->principal().user},
+               {"roles", directory::RoleNames(ctx->principal().roles)},
+               {"csrf_token", AsStringView(info->csrf_token.span())},
+               {"auth_time", FormatRfc3339(info->auth_time)},
+               {"expires_at", FormatRfc3339(info->expires_at)}};
+  if (pg_port_ != 0) body["pg_port"] = pg_port_;
+  return JsonAnswer(body);
 }
 
 std::string Sso::EndSessionUrl(const SecretBytes& id_token) {

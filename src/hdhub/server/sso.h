@@ -13,7 +13,7 @@
 //        SameSite=Lax), 303 to return_to (a path of ours only).
 //   POST /auth/logout    (CSRF) the session ended and logged; JSON
 //        {"redirect": the provider's end_session URL or "/"}.
-//   GET  /api/v1/session {"user","roles","csrf_token","auth_time","expires_at"} or 401.
+//   GET  /api/v1/session {"user","roles","csrf_token","auth_time","expires_at"[,"pg_port"]} or 401.
 // Every /api/v1 route takes the session cookie when there is no
 // Authorization header (Authenticate): the account re-checked on each
 // request (Service::AuthenticateOidcSession); a method other than GET/HEAD
@@ -87,6 +87,10 @@ class Sso final : public SessionAuthority {
   StatusOr<SecretBytes> OpenSession(const OidcClaims& claims, SecretBytes id_token, TimePoint auth_time,
                                     const HttpRequest& request);
   SessionStore& sessions() { return store_; }
+  // The PG wire's port ([serve] listen), told to the portal in GET
+  // /api/v1/session for its connection snippets (the host is the one the
+  // browser reached); 0: not told. Set before serving.
+  void SetPgPort(uint16_t port) { pg_port_ = port; }
 
   struct Passkey {
    private:
@@ -116,6 +120,7 @@ class Sso final : public SessionAuthority {
   SessionStore store_;
   std::mutex client_mu_;
   std::unique_ptr<OidcClient> client_;  // guarded by client_mu_ until set
+  uint16_t pg_port_ = 0;
 };
 
 }  // namespace hdhub::server

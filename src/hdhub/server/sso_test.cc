@@ -190,6 +190,9 @@ TEST_F(SsoTest, LinkedAccountsSessionReachesTheApiInItsMappedRoles) {
   EXPECT_EQ(session["user"], "oscar");
   EXPECT_EQ(session["roles"], json::array({"researcher"})) << "operator is not mapped from staff";
   EXPECT_EQ(session["csrf_token"].get<std::string>().size(), 43u);
+  EXPECT_FALSE(session.contains("pg_port")) << "no PG port told unless set";
+  sso_->SetPgPort(5433);
+  EXPECT_EQ(json::parse(Send("GET", "/api/v1/session", cookie).body)["pg_port"], 5433);
   EXPECT_EQ(Send("GET", "/api/v1/me", cookie).status, 200u);
   EXPECT_EQ(Send("GET", "/api/v1/users", cookie).status, 403u) << "a researcher may not list users";
   EXPECT_THAT(Session("sub-unknown", {"admins"}), StatusIs(StatusCode::kUnauthenticated));
