@@ -229,6 +229,8 @@ class Hub {
   // The latest signed checkpoint (a signed note), and the log's verifier key.
   StatusOr<std::string> AuditCheckpoint() const;
   StatusOr<std::string> AuditVerifierKey() const;
+  // The witnesses of hub.json (paths absolute), as checked at open.
+  const std::vector<WitnessConfig>& AuditWitnesses() const { return witnesses_; }
   // KEK rotation (kek_rotation.cc, docs/formats/kek-rotation.md), in a hub
   // opened exclusively: a new KEK (`to_uri`; empty: a new key file
   // state/hub-<n>.key sealed by `unlock` with the current file's Argon2id

@@ -80,6 +80,7 @@ const std::vector<Route>& Table() {
       {"GET", "/api/v1/audit/verify", true, AuditVerify},
       {"GET", "/api/v1/audit/checkpoint", true, AuditCheckpoint},
       {"GET", "/api/v1/audit/log-key", true, AuditLogKey},
+      {"GET", "/api/v1/audit/witnesses", true, AuditWitnesses},
       {"POST", "/api/v1/host/check", true, CheckHost},
       {"GET", "/api/v1/hosts", true, ListHosts},
       {"GET", "/api/v1/hosts/{name}", true, ShowHost},

@@ -1,5 +1,6 @@
 // The HTTP API's audit routes: the log's entries, inclusion and consistency
-// proofs, verification, the checkpoint and the log's verifier key.
+// proofs, verification, the checkpoint, the log's verifier key and the
+// witnesses' cosigned checkpoints.
 #include "hdhub/audit/merkle.h"
 #include "hdhub/server/http_api_internal.h"
 
@@ -85,6 +86,22 @@ StatusOr<HttpResponse> AuditCheckpoint(Api& a, const Call& c) {
 StatusOr<HttpResponse> AuditLogKey(Api& a, const Call& c) {
   ASSIGN_OR_RETURN(std::string key, a.service.AuditVerifierKey(*c.ctx));
   return Json({{"log_key", key}});
+}
+
+// Each witness: its key and the checkpoint it cosigned, or why it is missing.
+StatusOr<HttpResponse> AuditWitnesses(Api& a, const Call& c) {
+  ASSIGN_OR_RETURN(auto views, a.service.AuditWitnesses(*c.ctx));
+  json items = json::array();
+  for (const service::WitnessView& w : views) {
+    json item = {{"key", w.key}};
+    if (w.error.empty()) {
+      item["checkpoint"] = w.checkpoint;
+    } else {
+      item["error"] = w.error;
+    }
+    items.push_back(std::move(item));
+  }
+  return Json({{"witnesses", items}});
 }
 
 }  // namespace hdhub::server::http_api_internal

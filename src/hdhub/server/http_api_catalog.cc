@@ -45,6 +45,12 @@ json VersionJson(const catalog::VersionRecord& v) {
   out["committed_at"] = v.committed_at ? json(Time(*v.committed_at)) : json(nullptr);
   json schema = json::parse(v.schema_json, nullptr, false);
   out["schema"] = schema.is_discarded() ? json(nullptr) : schema;
+  // What the ingest found (ingest/report.h: counts, field names, never a value).
+  json report = json::parse(v.report_json, nullptr, false);
+  out["report"] = report.is_discarded() ? json(nullptr) : report;
+  if (v.withdrawal) {
+    out["withdrawn"] = {{"at", Time(v.withdrawal->at)}, {"by", v.withdrawal->by}, {"reason", v.withdrawal->reason}};
+  }
   return out;
 }
 
@@ -104,6 +110,9 @@ StatusOr<HttpResponse> ShowDataset(Api& a, const Call& c) {
   ASSIGN_OR_RETURN(auto shown, a.service.ShowVersion(*c.ctx, c.params.at("dataset"), version));
   json out = VersionJson(shown.version);
   out["objects"] = shown.objects.size();
+  uint64_t bytes = 0;
+  for (const catalog::ObjectRecord& o : shown.objects) bytes += o.ciphertext_size;
+  out["bytes"] = bytes;
   return Json(out);
 }
 

@@ -101,6 +101,7 @@ StatusOr<HttpResponse> AuditConsistency(Api& a, const Call& c);
 StatusOr<HttpResponse> AuditVerify(Api& a, const Call& c);
 StatusOr<HttpResponse> AuditCheckpoint(Api& a, const Call& c);
 StatusOr<HttpResponse> AuditLogKey(Api& a, const Call& c);
+StatusOr<HttpResponse> AuditWitnesses(Api& a, const Call& c);
 
 // http_api_hosts.cc
 StatusOr<HttpResponse> CheckHost(Api& a, const Call& c);

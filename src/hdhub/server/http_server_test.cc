@@ -99,6 +99,39 @@ TEST_F(HttpServerTest, TheCatalogIsListedPageByPage) {
   ExpectProblem(Call("GET", "/api/v1/catalog/NOPE", tokens_["olga"]), 404);
 }
 
+TEST_F(HttpServerTest, ADatasetVersionCarriesItsIngestReportForStaffOnly) {
+  IngestBeneficiaries();
+  ASSERT_OK_AND_ASSIGN(ingest::IngestResult second, IngestRows("IR_BEN_R", {"ABCDEFGHIJKLMNOP3,1,1990"}));
+  ASSERT_OK(svc_->WithdrawVersion(ctx("olga"), "IR_BEN_R", second.version, "ingested by mistake").status());
+  StartServer();
+  const Reply one = Call("GET", "/api/v1/catalog/IR_BEN_R?version=1", tokens_["olga"]);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.Json()["report"]["rows_read"], 2);
+  EXPECT_EQ(one.Json()["report"]["rows_stored"], 2);
+  EXPECT_EQ(one.Json()["report"]["rows_rejected"], 0);
+  EXPECT_EQ(one.Json()["report"]["on_invalid"], "fail");
+  EXPECT_GT(one.Json()["bytes"].get<uint64_t>(), 0u);
+  EXPECT_FALSE(one.Json().contains("withdrawn"));
+  // The listing has every version's report; the withdrawn one says by whom and why.
+  const Reply list = Call("GET", "/api/v1/catalog", tokens_["carl"]);
+  ASSERT_EQ(list.status, 200) << list.body;
+  const json listed = list.Json();
+  bool seen_withdrawn = false;
+  for (const json& v : listed["items"]) {
+    EXPECT_TRUE(v["report"].is_object()) << v.dump();
+    if (!v.contains("withdrawn")) continue;
+    seen_withdrawn = true;
+    EXPECT_EQ(v["version"].get<int64_t>(), second.version);
+    EXPECT_EQ(v["withdrawn"]["by"], "olga");
+    EXPECT_EQ(v["withdrawn"]["reason"], "ingested by mistake");
+  }
+  EXPECT_TRUE(seen_withdrawn) << list.body;
+  // A researcher reads no report, nor does a caller without a token.
+  ExpectProblem(Call("GET", "/api/v1/catalog/IR_BEN_R?version=1", tokens_["rita"]), 403);
+  ExpectProblem(Call("GET", "/api/v1/catalog", tokens_["rita"]), 403);
+  ExpectProblem(Call("GET", "/api/v1/catalog/IR_BEN_R", ""), 401);
+}
+
 TEST_F(HttpServerTest, AProjectQueryStreamsNdjsonOrCsv) {
   BuiltProject();
   StartServer();

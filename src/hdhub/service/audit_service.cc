@@ -1,6 +1,8 @@
 // Service: reads of the audit log (entries, proofs, checkpoints, the full
-// verification), for auditors and operators, each logged as audit.read.
+// verification, the witnesses' cosigned checkpoints), for auditors and
+// operators, each logged as audit.read.
 #include "hdhub/audit/recorder.h"
+#include "hdhub/common/file.h"
 #include "hdhub/service/service.h"
 
 namespace hdhub::service {
@@ -107,6 +109,26 @@ StatusOr<Service::CheckpointRecovery> Service::RecoverCheckpoint(const RequestCo
 
 StatusOr<std::string> Service::AuditVerifierKey(const RequestContext& ctx) {
   return AuditRead<std::string>(ctx, "log-key", [this](audit::Event&) { return hub_->AuditVerifierKey(); });
+}
+
+StatusOr<std::vector<WitnessView>> Service::AuditWitnesses(const RequestContext& ctx) {
+  using Views = std::vector<WitnessView>;
+  return AuditRead<Views>(ctx, "witnesses", [this](audit::Event& event) -> StatusOr<Views> {
+    Views views;
+    for (const hub::WitnessConfig& w : hub_->AuditWitnesses()) {
+      WitnessView view{.key = w.key};
+      StatusOr<std::string> text = ReadFile(w.checkpoint);
+      if (text.ok()) {
+        view.checkpoint = std::move(*text);
+      } else {
+        view.error =
+            "the cosigned checkpoint " + w.checkpoint + " cannot be read: " + std::string(text.status().message());
+      }
+      views.push_back(std::move(view));
+    }
+    event.details["witnesses"] = views.size();
+    return views;
+  });
 }
 
 }  // namespace hdhub::service

@@ -132,6 +132,13 @@ struct ConsistencyProof {
   audit::Hash root1{}, root2{};
   std::vector<audit::Hash> proof;
 };
+// A witness of hub.json and the latest checkpoint it cosigned, as its file
+// holds it (unchecked: the reader verifies it), or why it could not be read.
+struct WitnessView {
+  std::string key;         // the witness's verifier key
+  std::string checkpoint;  // the cosigned checkpoint's text; empty when `error` is set
+  std::string error;
+};
 // A host of the registry with the decision of the policy in force on it,
 // on the day of the request (hosts/sovereignty_policy.h).
 struct HostView {
@@ -370,6 +377,9 @@ class Service {
   // The latest signed checkpoint, and the verifier key that checks it.
   StatusOr<std::string> AuditCheckpoint(const RequestContext& ctx);
   StatusOr<std::string> AuditVerifierKey(const RequestContext& ctx);
+  // Each witness of hub.json with its cosigned checkpoint, in hub.json's
+  // order; a file that cannot be read gives that witness an error, not the call.
+  StatusOr<std::vector<WitnessView>> AuditWitnesses(const RequestContext& ctx);
   // Operators, two of them (event audit.recover_checkpoint): republishes the
   // host's audit checkpoint after the host lost it, in a hub opened with
   // hub::OpenOptions::recover_host_checkpoint. The first operator's call is
