@@ -2,6 +2,9 @@
 // per language, the same keys in both (the type checker holds them to it).
 // The language comes from ?lang= in the URL, else the one chosen in this
 // tab (sessionStorage, never localStorage), else the browser's.
+import { enChecker, frChecker } from "./i18n_checker";
+import { enAuditor, frAuditor } from "./i18n_auditor";
+import { enOperator, frOperator } from "./i18n_operator";
 import { enSignedIn, frSignedIn } from "./i18n_signed_in";
 
 const en = {
@@ -104,6 +107,9 @@ const en = {
   "notfound.link": "Back to the home page",
   // The signed-in pages' strings (i18n_signed_in.ts).
   ...enSignedIn,
+  ...enAuditor,
+  ...enChecker,
+  ...enOperator,
 };
 
 type Key = keyof typeof en;
@@ -207,6 +213,9 @@ const fr: Record<Key, string> = {
   "notfound.text": "Cette page n’existe pas.",
   "notfound.link": "Retour à l’accueil",
   ...frSignedIn,
+  ...frAuditor,
+  ...frChecker,
+  ...frOperator,
 };
 
 export type Lang = "en" | "fr";

@@ -6,9 +6,17 @@ import "./style.css";
 import { kPublicRegisterPath } from "./api";
 import { append, clear, h } from "./dom";
 import { initialLang, rememberLang, translate, type Key, type Lang } from "./i18n";
+import { renderAuditLog } from "./pages/auditor";
+import { renderAuditCheckpoints } from "./pages/auditor_checkpoints";
 import { renderConsole } from "./pages/console";
 import { renderHome } from "./pages/home";
+import { renderCheckerQueue } from "./pages/checker";
+import { renderCheckerRequest } from "./pages/checker_request";
+import { renderMyExports } from "./pages/exports";
 import { renderOperatorProjects, renderOperatorUsers } from "./pages/operator";
+import { renderBuilds } from "./pages/operator_builds";
+import { renderDataset, renderDatasets } from "./pages/operator_datasets";
+import { renderHosts } from "./pages/operator_hosts";
 import { renderConnect } from "./pages/connect";
 import { renderProject } from "./pages/project";
 import { renderRegister } from "./pages/register";
@@ -42,6 +50,15 @@ const kRoutes: Route[] = [
   { path: "/projects/:id/connect", title: "connect.title", render: renderConnect },
   { path: "/operator/projects", title: "nav.opProjects", render: renderOperatorProjects, nav: ["operator", "steward"] },
   { path: "/operator/users", title: "nav.opUsers", render: renderOperatorUsers, nav: ["operator"] },
+  { path: "/operator/datasets", title: "nav.opDatasets", render: renderDatasets, nav: ["operator", "steward"] },
+  { path: "/operator/datasets/:name", title: "nav.opDatasets", render: renderDataset },
+  { path: "/operator/builds", title: "nav.opBuilds", render: renderBuilds, nav: ["operator", "steward"] },
+  { path: "/operator/hosts", title: "nav.opHosts", render: renderHosts, nav: ["operator"] },
+  { path: "/exports", title: "nav.myExports", render: renderMyExports, nav: ["researcher"] },
+  { path: "/checker", title: "nav.checkerQueue", render: renderCheckerQueue, nav: ["checker"] },
+  { path: "/checker/requests/:rid", title: "nav.checkerQueue", render: renderCheckerRequest },
+  { path: "/audit", title: "nav.auditLog", render: renderAuditLog, nav: ["auditor"] },
+  { path: "/audit/checkpoints", title: "nav.auditCheckpoints", render: renderAuditCheckpoints, nav: ["auditor"] },
 ];
 
 let lang: Lang = initialLang();
@@ -89,6 +106,7 @@ function matchRoute(pathname: string): { route: Route; params: Record<string, st
 // Where the role switch leads: the first page of each role.
 const kRoleHome: Partial<Record<Role, string>> = {
   researcher: "/projects", operator: "/operator/projects", steward: "/operator/projects",
+  checker: "/checker", auditor: "/audit",
 };
 
 // Redraws the header's account area and navigation (the role changed).

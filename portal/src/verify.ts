@@ -6,7 +6,8 @@
 // signed checkpoint gives, and the checkpoint is signed by the log's key
 // (Ed25519, C2SP signed note). Pure: inputs in, a verdict out, naming the
 // first step that failed; no DOM, no fetch. The auditor's pages reuse the
-// Merkle, note and key functions.
+// Merkle, note and key functions and the consistency proof's check
+// (RFC 9162 §2.1.4.2) here; their verdicts are in verify_audit.ts.
 
 // content: the line's fields hash to the entry's text_sha256; entry: the
 // entry is the hub's register entry of this line; inclusion: the entry's
@@ -15,11 +16,12 @@
 export type StepId = "content" | "entry" | "inclusion" | "signature";
 export const kSteps: readonly StepId[] = ["content", "entry", "inclusion", "signature"];
 
-export interface StepResult {
-  step: StepId;
+export interface Check<S extends string> {
+  step: S;
   status: "passed" | "failed" | "skipped";
   detail: string;  // what was compared, in English, for the curious and for tests
 }
+export type StepResult = Check<StepId>;
 
 // GET /api/v1/public/register/proofs/{n}.
 export interface RegisterProof {
@@ -55,9 +57,9 @@ export interface Verdict {
   facts: Partial<VerifiedFacts>;
 }
 
-class StepFailure extends Error {}
+export class StepFailure extends Error {}
 
-function fail(detail: string): never {
+export function fail(detail: string): never {
   throw new StepFailure(detail);
 }
 
@@ -92,7 +94,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
@@ -167,6 +169,53 @@ export async function rootFromInclusionProof(
   }
   if (sn !== 0n) fail("the proof is shorter than the tree is deep");
   return r;
+}
+
+// Checks that the tree of `size1` leaves with root `root1` is a prefix of
+// the tree of `size2` leaves with root `root2`, by the consistency proof
+// `proof` (RFC 9162 §2.1.4.2); fails (StepFailure) naming what does not hold.
+// Equal sizes, or an empty first tree, take an empty proof, as the hub's.
+export async function verifyConsistencyProof(
+  size1: number, size2: number, root1: Uint8Array, root2: Uint8Array, proof: Uint8Array[],
+): Promise<void> {
+  if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size1 > size2) {
+    fail(`the older tree (${size1} entries) is not a prefix size of the newer (${size2})`);
+  }
+  if (size1 === size2 || size1 === 0) {
+    if (proof.length !== 0) fail("the consistency proof must be empty for these sizes");
+    if (size1 === size2 && !equalBytes(root1, root2)) fail("the two roots differ for the same size");
+    return;
+  }
+  if (proof.length === 0) fail("the consistency proof is empty");
+  // When size1 is a power of two, the old root is a node of the new tree.
+  const first = BigInt(size1);
+  const path = (first & (first - 1n)) === 0n ? [root1, ...proof] : proof;
+  let fn = BigInt(size1 - 1);
+  let sn = BigInt(size2 - 1);
+  while (fn % 2n === 1n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  let fr = path[0];
+  let sr = path[0];
+  for (const c of path.slice(1)) {
+    if (sn === 0n) fail("the consistency proof has too many hashes");
+    if (fn % 2n === 1n || fn === sn) {
+      fr = await nodeHash(c, fr);
+      sr = await nodeHash(c, sr);
+      while (fn % 2n === 0n && fn !== 0n) {
+        fn >>= 1n;
+        sn >>= 1n;
+      }
+    } else {
+      sr = await nodeHash(sr, c);
+    }
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  if (sn !== 0n) fail("the consistency proof has too few hashes");
+  if (!equalBytes(fr, root1)) fail(`the proof leads to ${hex(fr)}, not to the older checkpoint's root`);
+  if (!equalBytes(sr, root2)) fail(`the proof leads to ${hex(sr)}, not to the newer checkpoint's root`);
 }
 
 // ---- Signed note, checkpoint, verifier key (audit-log.md §4) ---------------
@@ -321,9 +370,17 @@ export async function verifyRegisterLine(line: RegisterLine, proof: RegisterProo
       return `Ed25519 signature by ${key.name} (key id ${key.keyId})`;
     },
   };
-  const steps: StepResult[] = [];
-  let failed: StepId | null = null;
-  for (const step of kSteps) {
+  return { ...(await runSteps(kSteps, run)), facts };
+}
+
+// Runs the checks of `order` in turn, stopping at the first that fails (the
+// later ones are "skipped"); a check fails by throwing, with fail() saying why.
+export async function runSteps<S extends string>(
+  order: readonly S[], run: Record<S, () => Promise<string>>,
+): Promise<{ ok: boolean; failed: S | null; steps: Check<S>[] }> {
+  const steps: Check<S>[] = [];
+  let failed: S | null = null;
+  for (const step of order) {
     if (failed !== null) {
       steps.push({ step, status: "skipped", detail: "" });
       continue;
@@ -336,5 +393,5 @@ export async function verifyRegisterLine(line: RegisterLine, proof: RegisterProo
       steps.push({ step, status: "failed", detail });
     }
   }
-  return { ok: failed === null, failed, steps, facts };
+  return { ok: failed === null, failed, steps };
 }

@@ -26,7 +26,7 @@ for needed in "$SOURCE/portal/dist/index.html" "$SOURCE/tests/portal/node_module
   fi
 done
 
-airlock_test_hub 300 11
+airlock_test_hub 300 11 aude:auditor
 as "$STAN" project create --id p2 --authorisation "CNIL-DR-2026-DRAFT" --purpose "A draft nobody approved" \
   --scope "$work/scope.json" --start "$(day '-1 day')" --end "$(day '+30 days')" --member rob
 check "a draft project p2" test "$(rc)" = 0
@@ -65,8 +65,35 @@ for link in rita:dwho olga:rtyler omar:msmith; do
   check "the identity ${link##*:} linked to ${link%%:*}" test "$(rc)" = 0
 done
 
+# --- setup before the server starts: auditor section (witness) ---
+# A witness (its own key and state) cosigns the log's checkpoint as it
+# stands; hub.json names it, so that serve checks it at start and GET
+# /api/v1/audit/witnesses gives it to the auditor's page.
+WITNESS=witness.test/w1
+run --json audit keygen --state "$work/witness" --name "$WITNESS"
+check "a witness key" test "$(rc)" = 0
+cp "$work/out" "$work/witness-key.json"
+run audit checkpoint
+cp "$work/out" "$work/to-witness.txt"
+run audit log-key
+log_key=$(cat "$work/out")
+run audit witness --state "$work/witness" --log-key "$log_key" --checkpoint "$work/to-witness.txt" \
+  --out "$work/witnessed.checkpoint"
+check "the witness cosigns the hub's checkpoint" test "$(rc)" = 0
+python3 - "$HDHUB_HOME/hub.json" "$work/witness-key.json" "$work/witnessed.checkpoint" <<'PY'
+import json, sys
+path, key, checkpoint = sys.argv[1:]
+config = json.load(open(path))
+config.setdefault("witnesses", []).append({"key": json.load(open(key))["verifier_key"], "checkpoint": checkpoint})
+with open(path, "w") as f:
+    json.dump(config, f, indent=2)
+PY
+run audit verify
+check "the hub opens with its witness in hub.json" test "$(rc)" = 0
+# --- end of setup before the server starts ---
+
 start_test_serve "portal_dir = \"$SOURCE/portal/dist\"" "${OIDC_SERVE_LINES[@]}" "reauth_window = 8" \
-  "[serve.oidc.roles]" 'researcher = ["timelords"]' 'operator = ["earthlings"]' "[serve.query]" "timeout = 20"
+  "[serve.oidc.roles]" 'researcher = ["timelords"]' 'operator = ["earthlings"]' 'checker = ["earthlings"]' 'auditor = ["timelords"]' "[serve.query]" "timeout = 20"
 trap cleanup EXIT  # start_test_serve set its own
 
 curl -sS --cacert "$work/cert.pem" -o "$work/body" -D "$work/head" "https://127.0.0.1:$PORT/api/v1/public/register"
@@ -120,6 +147,133 @@ check "the signed-in pages in Chromium pass" test "$signed_in_rc" = 0
 check "a screenshot of each signed-in page" test -s "$SHOTS/researcher-console-en.png" -a -s "$SHOTS/operator-projects-en.png"
 run --json audit show --action project.approve
 check "the approvals in the browser are audited" out_has '"project":"p2"'
+
+# --- operator pages section (operator_pages_e2e.mjs): olga (rtyler) ---
+# The pages' pure logic (operator_logic.ts) under Node, then olga (rtyler)
+# in the browser: the datasets and IR_BEN_R's ingest report, the hosts (a
+# second one declared here) and the decisions on them, the builds, p2's
+# workspace built (approved above, not built); rita (dwho) refused each page.
+"$SOURCE/portal/node_modules/.bin/esbuild" "$SOURCE/portal/src/operator_logic.ts" --format=esm --log-level=warning \
+  --outfile="$work/operator_logic.mjs"
+node "$SOURCE/tests/portal/operator_unit.mjs" "$work/operator_logic.mjs" >"$work/operator-unit.out" 2>&1
+operator_unit_rc=$?
+cat "$work/operator-unit.out"
+check "operator_logic.ts: catalog, ingesters, qualifications, addresses, builds" test "$operator_unit_rc" = 0
+run host add outscale --uri s3://oos.eu-west-2.outscale.com/hub --jurisdiction FR --operator "3DS Outscale" \
+  --owner-jurisdiction FR --qualification "HDS,HDS-0042,$(day '-1 year'),$(day '+1 year'),https://esante.gouv.fr/hds" \
+  --qualification "SecNumCloud,SNC-2023-01,$(day '-3 years'),$(day '-1 day'),https://cyber.gouv.fr/snc"
+check "a second host, one qualification in force and one expired" test "$(rc)" = 0
+BASE_URL="https://127.0.0.1:$PORT" SCREENSHOTS="$SHOTS" OPERATOR=rtyler RESEARCHER=dwho DATASET=IR_BEN_R \
+  INGESTED_BY=olga BUILT=p1 TO_BUILD=p2 SECOND_HOST=outscale REAUTH_WINDOW=8 NODE_PATH="$SOURCE/tests/portal/node_modules" \
+  node "$SOURCE/tests/portal/operator_pages_e2e.mjs" >"$work/operator-pages.out" 2>&1
+operator_pages_rc=$?
+cat "$work/operator-pages.out"
+check "the operator's catalog, host and build pages in Chromium pass" test "$operator_pages_rc" = 0
+check "a screenshot of each operator page" test -s "$SHOTS/operator-datasets-en.png" \
+  -a -s "$SHOTS/operator-datasets-fr.png" -a -s "$SHOTS/operator-hosts-en.png" -a -s "$SHOTS/operator-builds-en.png"
+run --json audit show --action workspace.build --project p2
+check "the build in the browser is audited, as olga" out_has '"actor":"olga"'
+check "... a success" out_has '"outcome":"success"'
+# --- end of operator pages section ---
+
+# --- checker section (checker_e2e.mjs): rtyler and msmith relinked to carl and cleo ---
+# The airlock pages' rules (export_model.ts) under Node; then rita submits
+# a second request on p1 (the frame released above, its total added);
+# carl (rtyler) and cleo (msmith) review it in the browser.
+"$SOURCE/portal/node_modules/.bin/esbuild" "$SOURCE/portal/src/pages/export_model.ts" --format=esm \
+  --log-level=warning --outfile="$work/export_model.mjs"
+node "$SOURCE/tests/portal/checker_unit.mjs" "$work/export_model.mjs" >"$work/checker-unit.out" 2>&1
+checker_unit_rc=$?
+cat "$work/checker-unit.out"
+check "export_model.ts: reviews, comments, the queue" test "$checker_unit_rc" = 0
+echo '{"output": "by-sex-total", "frame": "people", "measure": "count", "tables": [{"id": "all", "dimensions": []}, {"id": "t", "dimensions": [{"dimension": "sex"}]}]}' \
+  >"$work/by-sex-total.json"
+as "$RITA" airlock request p1 --title "Beneficiaries by sex, with total" --json --output "$work/by-sex-total.json"
+xid=$(field "['id']")
+as "$RITA" airlock request "$xid" --json --submit
+check "rita's second request is submitted" test "$(field "['state']")" = submitted
+for link in olga:rtyler omar:msmith; do
+  run user unlink-oidc "${link%%:*}" --issuer "$ISSUER"
+  check "the identity ${link##*:} unlinked from ${link%%:*}" test "$(rc)" = 0
+done
+for link in carl:rtyler cleo:msmith; do
+  run user link-oidc "${link%%:*}" --issuer "$ISSUER" --subject "${link##*:}"
+  check "the identity ${link##*:} linked to ${link%%:*}" test "$(rc)" = 0
+done
+BASE_URL="https://127.0.0.1:$PORT" SCREENSHOTS="$SHOTS" REQUEST="$xid" TITLE="Beneficiaries by sex, with total" \
+  OUTPUT=by-sex-total CHECKERS=rtyler,msmith RESEARCHER=dwho RELEASED="Sex ratio" \
+  NODE_PATH="$SOURCE/tests/portal/node_modules" node "$SOURCE/tests/portal/checker_e2e.mjs" >"$work/checker.out" 2>&1
+checker_rc=$?
+cat "$work/checker.out"
+check "the checker's pages in Chromium pass" test "$checker_rc" = 0
+check "a screenshot of the queue and the request" \
+  test -s "$SHOTS/checker-queue-en.png" -a -s "$SHOTS/checker-queue-fr.png" -a -s "$SHOTS/checker-request-en.png"
+as "$RITA" airlock show "$xid" --json
+check "the request reviewed in the browser is approved" test "$(field "['state']")" = approved
+reviewers=$(python3 -c "import json,sys; print(','.join(sorted(r['checker'] for r in json.load(open(sys.argv[1]))['reviews'])))" "$work/out")
+check "... by carl and cleo" test "$reviewers" = carl,cleo
+run --json audit show --action airlock.review
+outcomes=$(python3 - "$work/out" "$xid" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+try:
+    items = json.loads(text)
+except ValueError:
+    items = [json.loads(line) for line in text.splitlines() if line.strip()]
+if isinstance(items, dict):
+    items = next((v for v in items.values() if isinstance(v, list)), [])
+events = [json.dumps(e, separators=(",", ":")) for e in items]
+events = [e for e in events if '"' + sys.argv[2] + '"' in e]
+print(sum('"outcome":"success"' in e for e in events), sum('"outcome":"denied"' in e for e in events))
+PY
+)
+check "both reviews are audited, carl's second one as denied" test "$outcomes" = "2 1"
+# --- end of checker section ---
+
+# --- auditor section (auditor_e2e.mjs): dwho relinked to aude ---
+# The auditor's checks (verify_audit.ts) against the hub's own answers,
+# written by the CLI, and their tampered variants, under Node; then aude
+# (dwho) in the browser: the log filtered, an entry verified and its
+# tampered proof refused, the witness, consistency, the whole log.
+A="$work/auditor-answers"
+mkdir -p "$A"
+cp "$work/witness-key.json" "$A/witness-key.json"
+run --json audit checkpoint
+cp "$work/out" "$A/checkpoint.json"
+size=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['checkpoint'].split(chr(10))[1])" "$A/checkpoint.json")
+witnessed=$(sed -n 2p "$work/witnessed.checkpoint")
+run --json audit log-key
+cp "$work/out" "$A/log-key.json"
+run --json audit show
+cp "$work/out" "$A/entries.json"
+run --json audit prove --index 3 --size "$size"
+cp "$work/out" "$A/proof.json"
+run --json audit consistency --size1 "$witnessed" --size2 "$size"
+cp "$work/out" "$A/consistency.json"
+python3 -c "import json,sys; print(json.dumps({'checkpoint': open(sys.argv[1]).read()}))" "$work/witnessed.checkpoint" \
+  >"$A/witnessed.json"
+"$SOURCE/portal/node_modules/.bin/esbuild" "$SOURCE/portal/src/verify_audit.ts" --bundle --format=esm \
+  --log-level=warning --outfile="$work/verify_audit.mjs"
+node "$SOURCE/tests/portal/auditor_unit.mjs" "$work/verify_audit.mjs" "$work/verify.mjs" "$SOURCE" "$A" \
+  >"$work/auditor-unit.out" 2>&1
+auditor_unit_rc=$?
+cat "$work/auditor-unit.out"
+check "verify_audit.ts: the hub's proofs and checkpoints hold, each tampered one is refused" test "$auditor_unit_rc" = 0
+run user unlink-oidc rita --issuer "$ISSUER"
+check "the identity dwho unlinked from rita" test "$(rc)" = 0
+run user link-oidc aude --issuer "$ISSUER" --subject dwho
+check "the identity dwho linked to aude" test "$(rc)" = 0
+BASE_URL="https://127.0.0.1:$PORT" SCREENSHOTS="$SHOTS" AUDITOR=dwho WITNESS="$WITNESS" \
+  WITNESSED="$work/witnessed.checkpoint" ACTION=project.approve PROJECT=p2 \
+  NODE_PATH="$SOURCE/tests/portal/node_modules" node "$SOURCE/tests/portal/auditor_e2e.mjs" >"$work/auditor.out" 2>&1
+auditor_rc=$?
+cat "$work/auditor.out"
+check "the auditor's pages in Chromium pass" test "$auditor_rc" = 0
+check "a screenshot of each auditor page" test -s "$SHOTS/auditor-log-en.png" -a -s "$SHOTS/auditor-log-fr.png" \
+  -a -s "$SHOTS/auditor-checkpoints-en.png" -a -s "$SHOTS/auditor-tampered-en.png"
+run --json audit show --action audit.read --actor aude
+check "the auditor's reads in the browser are audited, the witnesses' too" out_has '"what":"witnesses"'
+# --- end of auditor section ---
 
 kill "$SERVER"
 wait "$SERVER" 2>/dev/null

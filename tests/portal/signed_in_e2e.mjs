@@ -6,10 +6,7 @@
 // one after the other; signing out. axe-core on every page (no serious or
 // critical violation), no CSP violation; screenshots.
 //
-// Signing in goes through the real provider: /auth/login sends the
-// browser to LemonLDAP::NG (scripts/lemonldap-start; demo users whose
-// password is their login), whose form is filled, and the callback brings
-// it back with hdhub's session cookie.
+// Signing in goes through the real provider (sso_lib.mjs).
 // Environment: BASE_URL, SCREENSHOTS, PROJECT (an active project of the
 // researcher, its workspace built), EXPECT_TABLE (a table of it), DRAFT (a
 // draft project neither operator is a member of), RESEARCHER (the
@@ -19,6 +16,7 @@
 // server's reauth_window in seconds: the first operator then waits it out
 // and must sign in again to approve). Prints "N passed, N failed".
 import { accessible, check, screenshots, withChromium } from "./e2e_lib.mjs";
+import { atProvider, person as newPerson, signInAt as signInAtBase } from "./sso_lib.mjs";
 
 const env = process.env;
 for (const name of [
@@ -34,54 +32,10 @@ const shot = screenshots(SCREENSHOTS);
 const problems = [];
 let browser;
 
-// A browser context of its own for each person (cookies apart).
-async function person() {
-  const context = await browser.newContext({
-    ignoreHTTPSErrors: true, locale: "en-GB", viewport: { width: 1280, height: 860 },
-  });
-  const page = await context.newPage();
-  // Ours only: the provider's pages have their own scripts and errors.
-  const ours = () => page.url().startsWith(BASE_URL);
-  page.on("console", (m) => { if (ours() && /Content Security Policy/i.test(m.text())) problems.push(m.text()); });
-  page.on("pageerror", (e) => { if (ours()) problems.push(`page error: ${e.message}`); });
-  return { context, page };
-}
-
-// Waits for the provider's page (the portal sent the browser there).
-async function atProvider(page) {
-  await page.waitForURL((u) => u.hostname === "auth.localhost", { timeout: 15000 }).catch(async () => {
-    throw new Error(`not sent to the provider: at ${page.url()}: ${(await page.textContent("body"))?.slice(0, 300)}`);
-  });
-}
-
-// Fills the provider's form as `login` (password = login) and sends it. A
-// new authentication asked by reauth=1 first shows LemonLDAP::NG's
-// "Upgrade session" page, whose button leads to the form.
-async function providerForm(page, login) {
-  for (let step = 0; step < 3; ++step) {
-    const submit = page.locator("button[type=submit], input[type=submit]").first();
-    await submit.waitFor({ timeout: 15000 });
-    const password = page.locator("input[name=password]");
-    if (await password.isVisible()) {
-      if (await page.locator("input[name=user]").isVisible()) await page.locator("input[name=user]").fill(login);
-      await password.fill(login);
-      await submit.click();
-      return;
-    }
-    await Promise.all([page.waitForNavigation({ timeout: 15000 }), submit.click()]);
-  }
-  throw new Error(`no password field at the provider: ${page.url()}`);
-}
-
-// Opens `target` as a visitor: the portal sends the browser to the
-// provider, whose form is filled as `login`, and it comes back to `target`.
-async function signInAt(page, target, login) {
-  const path = target.split("?")[0];
-  await page.goto(`${BASE_URL}${target}`);
-  await atProvider(page);
-  await providerForm(page, login);
-  await page.waitForURL((u) => u.origin === BASE_URL && u.pathname === path, { timeout: 15000 });
-}
+// A browser context of its own for each person; signing in at the
+// provider (sso_lib.mjs).
+const person = () => newPerson(browser, BASE_URL, problems);
+const signInAt = (page, target, login) => signInAtBase(page, BASE_URL, target, login);
 
 await withChromium(async (b) => {
   browser = b;

@@ -23,7 +23,7 @@ function formatDate(ctx: PageContext, iso: string): string {
   }).format(date);
 }
 
-function formatBytes(ctx: PageContext, bytes: number): string {
+export function formatBytes(ctx: PageContext, bytes: number): string {
   const units = ctx.lang === "fr" ? ["o", "ko", "Mo", "Go"] : ["B", "kB", "MB", "GB"];
   let value = bytes;
   let unit = 0;
