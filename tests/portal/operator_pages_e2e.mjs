@@ -16,7 +16,7 @@
 // without one), SECOND_HOST (a host declared with a qualification in force
 // and one expired); REAUTH_WINDOW (optional, seconds). Prints "N passed, N failed".
 import { accessible, check, screenshots, withChromium } from "./e2e_lib.mjs";
-import { atProvider, person, signInAt } from "./sso_lib.mjs";
+import { atProvider, person, providerForm, signInAt } from "./sso_lib.mjs";
 
 const env = process.env;
 for (const name of [
@@ -113,12 +113,12 @@ await withChromium(async (browser) => {
     const asked = new URL(login || "http://x/");
     check("a build after the reauth window asks to sign in again",
       asked.searchParams.get("reauth") === "1" && asked.searchParams.get("return_to") === "/operator/builds?lang=en", login);
-    // LemonLDAP::NG's upgrade step ended on its own error page ("Go to
-    // portal") after this visit in this setup: a fresh login stands for the
-    // new one, and the build follows within the window.
-    await context.close();
-    ({ context, page } = await person(browser, BASE_URL, problems));
-    await signInAt(page, BASE_URL, "/operator/builds?lang=en", OPERATOR);
+    // At the provider: its "renew session" page, the form, and back.
+    await providerForm(page, OPERATOR);
+    await page.waitForURL((u) => u.origin === BASE_URL && u.pathname === "/operator/builds", { timeout: 15000 })
+      .catch(async () => {
+        throw new Error(`not back from the provider: at ${page.url()}: ${(await page.textContent("body"))?.slice(0, 300)}`);
+      });
     await rowOf(page, TO_BUILD).waitFor({ timeout: 15000 });
     check("... signed in again, nothing was built", (await rowOf(page, TO_BUILD).textContent()).includes("No build yet"));
   }

@@ -16,7 +16,7 @@
 // server's reauth_window in seconds: the first operator then waits it out
 // and must sign in again to approve). Prints "N passed, N failed".
 import { accessible, check, screenshots, withChromium } from "./e2e_lib.mjs";
-import { atProvider, person as newPerson, signInAt as signInAtBase } from "./sso_lib.mjs";
+import { atProvider, person as newPerson, providerForm, signInAt as signInAtBase } from "./sso_lib.mjs";
 
 const env = process.env;
 for (const name of [
@@ -185,14 +185,17 @@ await withChromium(async (b) => {
       check("an operator action after the reauth window asks to sign in again, then come back",
         asked.searchParams.get("reauth") === "1" && asked.searchParams.get("return_to") === "/operator/projects?lang=en",
         login);
-      // LemonLDAP::NG's "Upgrade session" step fails in this setup (see
-      // the report of issue 11): a fresh login stands for the new one.
-      await op.context.close();
-      op = await person();
-      await signInAt(op.page, "/operator/projects?lang=en", operator);
+      // At the provider: its "renew session" page, then the form, then
+      // back on the page the action was refused on, signed in anew.
+      await providerForm(op.page, operator);
+      await op.page.waitForURL((u) => u.origin === BASE_URL && u.pathname === "/operator/projects", { timeout: 15000 })
+        .catch(async () => {
+          throw new Error(`not back from the provider: at ${op.page.url()}: ${(await op.page.textContent("body"))?.slice(0, 300)}`);
+        });
       row = op.page.locator("table.data-table tbody tr").filter({ hasText: DRAFT });
       await row.waitFor({ timeout: 15000 });
-      check("... and the refused approval was not recorded", (await row.textContent()).includes("2 more approval"));
+      check("... back from the provider, signed in again, the refused approval not recorded",
+        (await row.textContent()).includes("2 more approval"));
     }
     await row.getByRole("button", { name: "Approve" }).click();
     await row.getByRole("button", { name: "Confirm the approval" }).click();
