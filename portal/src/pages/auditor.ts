@@ -8,7 +8,7 @@ import type { Key } from "../i18n";
 import type { PageContext } from "../main";
 import { apiJson, requireSession, roleLabel, type Role } from "../session";
 import { checkpointSize, verifyAuditEntry } from "../verify_audit";
-import { errorNotice } from "./common";
+import { errorNotice, formatTime } from "./common";
 import {
   auditPage, checking, fetchCheckpoint, fetchLogKey, fetchProof, kAuditorRoles, renderVerdict,
 } from "./auditor_view";
@@ -53,14 +53,6 @@ function rfc3339(local: string): string {
   if (local === "") return "";
   const date = new Date(local);
   return Number.isNaN(date.getTime()) ? "" : date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-function when(ctx: PageContext, iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(ctx.lang === "fr" ? "fr-FR" : "en-GB", {
-    dateStyle: "medium", timeStyle: "medium",
-  }).format(date);
 }
 
 function outcomeBadge(ctx: PageContext, outcome: string): HTMLElement {
@@ -119,7 +111,7 @@ function entriesTable(ctx: PageContext, role: Role, entries: AuditEntry[]): HTML
     append(body,
       h("tr", { "data-seq": String(e.seq) },
         h("th", { "scope": "row", "class": "num", "data-label": ctx.t("au.col.seq") }, String(e.seq)),
-        h("td", { "data-label": ctx.t("au.col.time") }, h("time", { datetime: e.time }, when(ctx, e.time))),
+        h("td", { "data-label": ctx.t("au.col.time") }, h("time", { datetime: e.time }, formatTime(ctx, e.time, true))),
         h("td", { "data-label": ctx.t("au.col.actor") }, h("strong", {}, e.actor), h("span", { "class": "muted small audit-role" }, actor)),
         h("td", { "data-label": ctx.t("au.col.action") }, h("code", {}, e.action)),
         h("td", { "data-label": ctx.t("au.col.project") }, e.project ?? "—"),

@@ -15,11 +15,12 @@ export function formatDay(ctx: PageContext, iso: string): string {
   }).format(date);
 }
 
-export function formatTime(ctx: PageContext, iso: string): string {
+// A date and time in the page's language; `seconds` for the audit log.
+export function formatTime(ctx: PageContext, iso: string, seconds = false): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(ctx.lang === "fr" ? "fr-FR" : "en-GB", {
-    dateStyle: "medium", timeStyle: "short",
+    dateStyle: "medium", timeStyle: seconds ? "medium" : "short",
   }).format(date);
 }
 

@@ -43,11 +43,13 @@ json VersionJson(const catalog::VersionRecord& v) {
               {"reference", ingest::IsReferenceVersion(v)}};
   out["rows"] = v.row_count ? json(*v.row_count) : json(nullptr);
   out["committed_at"] = v.committed_at ? json(Time(*v.committed_at)) : json(nullptr);
-  json schema = json::parse(v.schema_json, nullptr, false);
-  out["schema"] = schema.is_discarded() ? json(nullptr) : schema;
+  const auto stored = [](const std::string& text) {  // a stored JSON column, null if unreadable
+    json parsed = json::parse(text, nullptr, false);
+    return parsed.is_discarded() ? json(nullptr) : parsed;
+  };
+  out["schema"] = stored(v.schema_json);
   // What the ingest found (ingest/report.h: counts, field names, never a value).
-  json report = json::parse(v.report_json, nullptr, false);
-  out["report"] = report.is_discarded() ? json(nullptr) : report;
+  out["report"] = stored(v.report_json);
   if (v.withdrawal) {
     out["withdrawn"] = {{"at", Time(v.withdrawal->at)}, {"by", v.withdrawal->by}, {"reason", v.withdrawal->reason}};
   }
