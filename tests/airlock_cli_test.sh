@@ -106,6 +106,19 @@ check "show --json: approved" test "$(field "['state']")" = approved
 check "... two reviews" test "$(field "['reviews'].__len__()")" = 2
 check "... both of revision $rev" test "$(field "['reviews'][1]['revision']")" = "$rev"
 check "... cleo's comment kept" out_has "quartz-77"
+as "$CARL" airlock show "$id" --evidence
+check "show --evidence: the file as it would leave" out_has "file by-sex.csv ("
+check "... its CSV, header first" out_has "    table,sex,value"
+as "$CARL" airlock show "$id" --evidence --json
+check "... the file's bytes are the output's" test "$(python3 -c '
+import base64, hashlib, json, sys
+v = json.load(open(sys.argv[1]))
+print(hashlib.sha256(base64.b64decode(v["files"][0]["content_base64"])).hexdigest() == v["outputs"][0]["sha256"])
+' "$work/out")" = True
+check "... and the checks' runs" test "$(field "['checks']['runs'].__contains__('people/count')")" = True
+as "$ROB" airlock show "$id" --evidence
+check "rob reads no file (exit 3)" test "$(rc)" = 3
+check "... nor any of its lines" out_lacks "table,sex,value"
 as "$CARL" airlock list --state approved
 check "list --state approved holds it (text)" out_has "$id"
 as "$ROB" airlock show "$id" --json

@@ -1,6 +1,7 @@
 // The airlock pages' rules (portal/src/pages/export_model.ts) under Node:
 // which reviews count, who may review, when a comment is required, the
-// review's body, the queue. Usage: node checker_unit.mjs <export_model.mjs built by esbuild>
+// review's body, the queue; the files' CSV (RFC 4180) and which cells are
+// withheld from an output's file. Usage: node checker_unit.mjs <export_model.mjs built by esbuild>
 import { strict as assert } from "node:assert";
 
 const m = await import(process.argv[2]);
@@ -60,5 +61,51 @@ const queue = m.reviewQueue([
 ], "carl");
 eq(queue.map((l) => [l.request.id, l.reviews, l.mine]), [["p1-e2", 1, true], ["p1-e3", 0, false]],
   "the queue: awaiting review, not carl's own, oldest first, his review marked");
+
+// The CSV of a file as it would leave (RFC 4180).
+eq(m.parseCsv("table,sex,value\nt,1,\nt,2,11\n"), [["table", "sex", "value"], ["t", "1", ""], ["t", "2", "11"]],
+  "the hub's CSV: a final LF starts no record, a withheld value is an empty field");
+eq(m.parseCsv("a,b\r\n1,2"), [["a", "b"], ["1", "2"]], "CRLF, and no final line break");
+eq(m.parseCsv('name,note\n"Dupont, Jean","dit ""bonjour""\nà tous"\n'),
+  [["name", "note"], ["Dupont, Jean", 'dit "bonjour"\nà tous']], "quoted commas, \"\" for a quote, a line break inside quotes");
+eq(m.parseCsv('a,"",\n'), [["a", "", ""]], "an empty quoted field and an empty last field");
+eq(m.parseCsv(""), [], "an empty file has no record");
+eq(m.parseCsv("\n"), [[""]], "an empty line is one empty field");
+const csvError = (text) => {
+  try {
+    m.parseCsv(text);
+    return null;
+  } catch (e) {
+    return [e instanceof m.CsvError, e.line];
+  }
+};
+eq(csvError('a\n"b,c\n'), [true, 2], "an unclosed quote: its line");
+eq(csvError('a\nb"c\n'), [true, 2], "a quote inside an unquoted field");
+eq(csvError('"a"b\n'), [true, 1], "text after a closing quote");
+
+// Which cells an output's file withholds: its own (table "<output>/…"),
+// never another output's whose name it begins, only those not published.
+const cell = (table, status, value, over = {}) => ({
+  table, codes: ["1"], key: "{sex=1}", status, reason: status === "published" ? "safe" : "primary",
+  rule: status === "published" ? "" : "min_count", value, interval: null, ...over,
+});
+const evidence = { checks: { salt: "00", runs: {
+  "people/count": { outcome: "pass", repair_rounds: 0, cells: [
+    cell("by-sex/t", "published", 163), cell("by-sex/t", "suppressed", 2, { codes: ["2"] }),
+    cell("by-sex-total/all", "suppressed", 7, { codes: [] })] },
+  "deaths/count": { outcome: "pass", repair_rounds: 0, cells: [
+    cell("by-sex/d", "suppressed", 161, { reason: "secondary", rule: "" }), cell("other/t", "suppressed", 1)] },
+} } };
+eq(m.withheldCells(evidence, "by-sex").map((c) => [c.tableId, c.codes, c.value, c.reason]),
+  [["t", ["2"], 2, "primary"], ["d", ["1"], 161, "secondary"]],
+  "by-sex's withheld cells across runs, not by-sex-total's nor the published one");
+eq(m.withheldCells(evidence, "by-sex-total").map((c) => [c.tableId, c.value]), [["all", 7]], "by-sex-total's own");
+eq(m.withheldCells(evidence, "missing"), [], "an output without cells withholds none");
+eq(m.withheldCells({}, "by-sex"), [], "an answer without checks (an older request) withholds none");
+
+// A review's answer keeps the evidence read before, for the same revision only.
+const read = { ...request(), files: [{ name: "a" }], checks: evidence.checks, evidence: [{}] };
+eq(m.keepEvidence(read, request({ state: "partially_reviewed" })).files, [{ name: "a" }], "same revision: kept");
+eq(m.keepEvidence(read, request({ revision: 3 })).files, undefined, "a new revision: dropped");
 
 console.log(`export_model.ts: ${checks} checks passed`);

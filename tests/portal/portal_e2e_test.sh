@@ -17,6 +17,15 @@ source "$(dirname "$0")/../cli_test_lib.sh"
 start_test_hub "$1" "portal e2e passphrase 2026"
 SNDS=$2 SOURCE=$3 BUILD=$4
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$1)" "$work/out" 2>/dev/null; }
+# rita's request on p1 titled $1, declaring the frame in file $2 (none if
+# empty) and the output in file $3, submitted: its id in $rid.
+submit_request() {
+  local frame=()
+  [[ -n $2 ]] && frame=(--frame "$2")
+  as "$RITA" airlock request p1 --title "$1" --json "${frame[@]}" --output "$3"
+  rid=$(field "['id']")
+  as "$RITA" airlock request "$rid" --json --submit
+}
 
 for needed in "$SOURCE/portal/dist/index.html" "$SOURCE/tests/portal/node_modules/playwright-core" \
   "$SOURCE/tests/portal/node_modules/axe-core" "$SOURCE/portal/node_modules/.bin/esbuild" /usr/bin/chromium; do
@@ -46,10 +55,8 @@ cat >"$work/frame.json" <<'JSON'
 JSON
 echo '{"output": "by-sex", "frame": "people", "measure": "count", "tables": [{"id": "t", "dimensions": [{"dimension": "sex"}]}]}' \
   >"$work/by-sex.json"
-as "$RITA" airlock request p1 --title "Sex ratio" --json --frame "$work/frame.json" --output "$work/by-sex.json"
-id=$(field "['id']")
-as "$RITA" airlock request "$id" --json --submit
-rev=$(field "['revision']")
+submit_request "Sex ratio" "$work/frame.json" "$work/by-sex.json"
+id=$rid rev=$(field "['revision']")
 as "$CARL" airlock review "$id" --revision "$rev" --decide by-sex=approve
 as "$CLEO" airlock review "$id" --revision "$rev" --decide by-sex=approve
 as "$RITA" airlock release "$id" --out "$work/rel"
@@ -178,20 +185,42 @@ check "... a success" out_has '"outcome":"success"'
 
 # --- checker section (checker_e2e.mjs): rtyler and msmith relinked to carl and cleo ---
 # The airlock pages' rules (export_model.ts) under Node; then rita submits
-# a second request on p1 (the frame released above, its total added);
-# carl (rtyler) and cleo (msmith) review it in the browser.
+# a second request on p1 (the frame released above, its total added) and
+# a third with withheld cells; carl (rtyler) and cleo (msmith) read both
+# with their evidence and review the second in the browser.
 "$SOURCE/portal/node_modules/.bin/esbuild" "$SOURCE/portal/src/pages/export_model.ts" --format=esm \
   --log-level=warning --outfile="$work/export_model.mjs"
 node "$SOURCE/tests/portal/checker_unit.mjs" "$work/export_model.mjs" >"$work/checker-unit.out" 2>&1
 checker_unit_rc=$?
 cat "$work/checker-unit.out"
-check "export_model.ts: reviews, comments, the queue" test "$checker_unit_rc" = 0
+check "export_model.ts: reviews, comments, the queue, the CSV, withheld cells" test "$checker_unit_rc" = 0
 echo '{"output": "by-sex-total", "frame": "people", "measure": "count", "tables": [{"id": "all", "dimensions": []}, {"id": "t", "dimensions": [{"dimension": "sex"}]}]}' \
   >"$work/by-sex-total.json"
-as "$RITA" airlock request p1 --title "Beneficiaries by sex, with total" --json --output "$work/by-sex-total.json"
-xid=$(field "['id']")
-as "$RITA" airlock request "$xid" --json --submit
+submit_request "Beneficiaries by sex, with total" "" "$work/by-sex-total.json"
+xid=$rid
 check "rita's second request is submitted" test "$(field "['state']")" = submitted
+# A third, over a new frame, whose cells of the dead are withheld (two
+# deaths, both men: one cell under the minimum, its complement too); the
+# checkers' page shows its file and the true values, compared with the
+# CLI's evidence of both requests.
+cat >"$work/deaths.json" <<'JSON'
+{"frame": "deaths", "unit": "person", "person": "BEN_NIR_PSA",
+ "sql": "SELECT BEN_NIR_PSA, BEN_SEX_COD, CASE WHEN coalesce(CAST(BEN_DCD_DTE AS VARCHAR), '') = '' THEN 'no' ELSE 'yes' END AS died FROM IR_BEN_R",
+ "dimensions": [{"name": "sex", "column": "BEN_SEX_COD", "values": ["1", "2"]},
+                {"name": "died", "column": "died", "values": ["no", "yes"]}]}
+JSON
+echo '{"output": "deaths-by-sex", "frame": "deaths", "measure": "count", "tables": [{"id": "sex", "dimensions": [{"dimension": "sex"}]}, {"id": "sex-died", "dimensions": [{"dimension": "sex"}, {"dimension": "died"}]}]}' \
+  >"$work/deaths-by-sex.json"
+submit_request "Deaths by sex" "$work/deaths.json" "$work/deaths-by-sex.json"
+did=$rid
+check "rita's request with withheld cells is submitted" test "$(field "['state']")" = submitted
+for r in "$xid" "$did"; do
+  as "$CARL" airlock show "$r" --evidence --json
+  check "the evidence of $r, for a checker" test "$(rc)" = 0
+  cp "$work/out" "$work/evidence-$r.json"
+done
+check "... some cells of $did withheld" python3 -c "import json,sys; d=json.load(open(sys.argv[1]))
+assert any(c['status'] == 'suppressed' for r in d['checks']['runs'].values() for c in r['cells'])" "$work/evidence-$did.json"
 for link in olga:rtyler omar:msmith; do
   run user unlink-oidc "${link%%:*}" --issuer "$ISSUER"
   check "the identity ${link##*:} unlinked from ${link%%:*}" test "$(rc)" = 0
@@ -201,13 +230,15 @@ for link in carl:rtyler cleo:msmith; do
   check "the identity ${link##*:} linked to ${link%%:*}" test "$(rc)" = 0
 done
 BASE_URL="https://127.0.0.1:$PORT" SCREENSHOTS="$SHOTS" REQUEST="$xid" TITLE="Beneficiaries by sex, with total" \
-  OUTPUT=by-sex-total CHECKERS=rtyler,msmith RESEARCHER=dwho RELEASED="Sex ratio" \
+  OUTPUT=by-sex-total CHECKERS=rtyler,msmith RESEARCHER=dwho RELEASED="Sex ratio" EVIDENCE="$work/evidence-$xid.json" \
+  WITHHELD_REQUEST="$did" WITHHELD_EVIDENCE="$work/evidence-$did.json" \
   NODE_PATH="$SOURCE/tests/portal/node_modules" node "$SOURCE/tests/portal/checker_e2e.mjs" >"$work/checker.out" 2>&1
 checker_rc=$?
 cat "$work/checker.out"
 check "the checker's pages in Chromium pass" test "$checker_rc" = 0
 check "a screenshot of the queue and the request" \
-  test -s "$SHOTS/checker-queue-en.png" -a -s "$SHOTS/checker-queue-fr.png" -a -s "$SHOTS/checker-request-en.png"
+  test -s "$SHOTS/checker-queue-en.png" -a -s "$SHOTS/checker-queue-fr.png" -a -s "$SHOTS/checker-request-en.png" \
+  -a -s "$SHOTS/checker-withheld-en.png" -a -s "$SHOTS/checker-withheld-fr.png"
 as "$RITA" airlock show "$xid" --json
 check "the request reviewed in the browser is approved" test "$(field "['state']")" = approved
 reviewers=$(python3 -c "import json,sys; print(','.join(sorted(r['checker'] for r in json.load(open(sys.argv[1]))['reviews'])))" "$work/out")

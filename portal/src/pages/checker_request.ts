@@ -4,15 +4,18 @@
 // decisions, and the review form: per output approve, changes or reject
 // with a comment (required where the API requires one), sent with the
 // revision read (POST …/reviews); and returning or rejecting the whole
-// request with a reason (POST …/decisions). State changes carry the CSRF
-// token and a 401 "reauth" sends to sign in again (session.ts).
+// request with a reason (POST …/decisions). The request is read with its
+// evidence (?evidence=true): under each output, its file as it would leave
+// and the true values of the cells withheld from it. State changes carry
+// the CSRF token and a 401 "reauth" sends to sign in again (session.ts).
 import { append, clear, h } from "../dom";
 import type { PageContext } from "../main";
 import { apiJson, requireSession } from "../session";
 import { errorNotice, formatTime } from "./common";
+import { asItWouldLeave } from "./export_file_view";
 import {
-  cannotReview, commentRequired, currentReviews, kReviewsNeeded, needsReasons, reviewBody,
-  type ExportOutput, type ExportRequest, type OutputDecision,
+  cannotReview, commentRequired, currentReviews, keepEvidence, kReviewsNeeded, needsReasons, reviewBody,
+  type ExportOutput, type ExportRequest, type OutputDecision, type RequestEvidence,
 } from "./export_model";
 import { history, outputChecks, stateBadge } from "./export_view";
 
@@ -23,13 +26,13 @@ interface Choice {
   comment: string;
 }
 
-function outputSection(ctx: PageContext, o: ExportOutput, index: number, reviewable: boolean,
+function outputSection(ctx: PageContext, r: RequestEvidence, o: ExportOutput, index: number, reviewable: boolean,
   chosen: Record<string, Choice>): HTMLElement {
   const headingId = `xr-output-${index}`;
   const section = h("section", { "class": "xr-output", "aria-labelledby": headingId },
     h("h3", { "id": headingId }, h("code", {}, o.name),
       needsReasons(o) ? h("span", { "class": "badge badge-expired" }, ctx.t("xr.needsReasons")) : null),
-    outputChecks(ctx, o));
+    outputChecks(ctx, o), asItWouldLeave(ctx, r, o));
   if (!reviewable) return section;
   const choice: Choice = { comment: "" };
   chosen[o.name] = choice;
@@ -97,7 +100,7 @@ function decisionForm(ctx: PageContext, r: ExportRequest, done: (next: ExportReq
     h("p", {}, send), result);
 }
 
-function renderRequest(ctx: PageContext, head: HTMLElement, region: HTMLElement, r: ExportRequest, user: string,
+function renderRequest(ctx: PageContext, head: HTMLElement, region: HTMLElement, r: RequestEvidence, user: string,
   reload: () => void, notice?: HTMLElement): void {
   ctx.setTitle(`${r.title || r.id} · ${ctx.t("nav.checkerQueue")}`);
   clear(head);
@@ -120,7 +123,7 @@ function renderRequest(ctx: PageContext, head: HTMLElement, region: HTMLElement,
   append(region, h("h2", {}, ctx.t("xr.outputs.title", { n: r.outputs.length })),
     h("p", { "class": "muted" }, ctx.t("xr.outputs.lead")));
   if (r.outputs.length === 0) append(region, h("p", { "class": "notice notice-info" }, ctx.t("xr.outputs.empty")));
-  r.outputs.forEach((o, i) => append(region, outputSection(ctx, o, i, cannot === null, chosen)));
+  r.outputs.forEach((o, i) => append(region, outputSection(ctx, r, o, i, cannot === null, chosen)));
   if (cannot === null && r.outputs.length > 0) {
     const send = h("button", { "type": "button", "class": "button" }, ctx.t("xr.send"));
     const result = h("div", { "role": "status", "class": "xr-result" });
@@ -135,7 +138,7 @@ function renderRequest(ctx: PageContext, head: HTMLElement, region: HTMLElement,
       send.disabled = true;
       apiJson<ExportRequest>(`/api/v1/export-requests/${encodeURIComponent(r.id)}/reviews`,
         { method: "POST", role: "checker", body: built.body })
-        .then((next) => renderRequest(ctx, head, region, next, user, reload,
+        .then((next) => renderRequest(ctx, head, region, keepEvidence(r, next), user, reload,
           h("div", { "class": "notice xr-sent", "role": "status" }, h("p", {}, ctx.t("xr.sent")))))
         .catch((e: unknown) => {
           send.disabled = false;
@@ -146,7 +149,8 @@ function renderRequest(ctx: PageContext, head: HTMLElement, region: HTMLElement,
       h("p", { "class": "muted small" }, ctx.t("xr.send.text", { n: r.revision })), send, result));
   }
   if (r.author !== user && ["submitted", "partially_reviewed", "reviewed"].includes(r.state)) {
-    append(region, decisionForm(ctx, r, (next) => renderRequest(ctx, head, region, next, user, reload)));
+    append(region, decisionForm(ctx, r,
+      (next) => renderRequest(ctx, head, region, keepEvidence(r, next), user, reload)));
   }
   append(region, history(ctx, r));
 }
@@ -162,7 +166,7 @@ export function renderCheckerRequest(main: HTMLElement, ctx: PageContext): void 
     append(main, h("section", { "class": "hero hero-compact" }, head), region);
     const load = (): void => {
       region.setAttribute("aria-busy", "true");
-      apiJson<ExportRequest>(`/api/v1/export-requests/${encodeURIComponent(id)}`, { role: "checker" })
+      apiJson<RequestEvidence>(`/api/v1/export-requests/${encodeURIComponent(id)}?evidence=true`, { role: "checker" })
         .then((r) => renderRequest(ctx, head, region, r, session.user, load))
         .catch((e: unknown) => {
           clear(region);

@@ -90,14 +90,52 @@ export interface ExportSummary {
   title: string;
 }
 
+// A file as it leaves (or would leave) the hub.
+export interface ExportFile {
+  name: string;
+  format: string;
+  bytes: number;
+  sha256: string;
+  content_base64: string;
+}
+
 export interface ReleasedFiles {
   request: string;
   project: string;
   release: number;
   revision: number;
   certificate_sha256: string;
-  files: { name: string; format: string; bytes: number; sha256: string; content_base64: string }[];
+  files: ExportFile[];
   bundle_base64: string;
+}
+
+// One cell of a Protect run with its true value (checkers only): `table`
+// is "<output>/<table id>".
+export interface CheckCell {
+  table: string;
+  codes: string[];
+  key: string;
+  status: string;
+  reason: string;
+  rule: string;
+  value: number;
+  interval: [number, number] | null;
+}
+
+export interface CheckRun {
+  outcome: string;
+  repair_rounds: number;
+  cells: CheckCell[];
+}
+
+// GET …/export-requests/{rid}?evidence=true (policy airlock.evidence,
+// checkers only): the request, each output's verdict, the files as they
+// would leave and the checks' runs keyed "<frame>/<measure>". A request
+// made before this answer existed lacks `files` and `checks`.
+export interface RequestEvidence extends ExportRequest {
+  evidence?: (Verdict | null)[];
+  files?: ExportFile[];
+  checks?: { salt: string; runs: Record<string, CheckRun> };
 }
 
 export const kReviewsNeeded = 2;  // two distinct checkers per revision (§4)
@@ -180,4 +218,77 @@ export function reviewQueue(requests: ExportRequest[], user: string): QueueLine[
     .filter((r) => kAwaitingReview.includes(r.state) && r.author !== user)
     .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))
     .map((r) => ({ request: r, reviews: currentReviews(r).length, mine: reviewedBy(r, user) }));
+}
+
+// After a review or decision answered with the bare request: the evidence
+// read before, while it is still the same revision.
+export function keepEvidence(before: RequestEvidence, next: ExportRequest): RequestEvidence {
+  if (next.id !== before.id || next.revision !== before.revision) return next;
+  return { ...next, evidence: before.evidence, files: before.files, checks: before.checks };
+}
+
+// The cells of `output` withheld from its file (status other than
+// "published"), in the runs' order, each with its table's id.
+export function withheldCells(evidence: Pick<RequestEvidence, "checks">, output: string):
+  (CheckCell & { tableId: string })[] {
+  const prefix = `${output}/`;
+  const out: (CheckCell & { tableId: string })[] = [];
+  for (const run of Object.values(evidence.checks?.runs ?? {})) {
+    for (const c of run.cells ?? []) {
+      if (c.table.startsWith(prefix) && c.status !== "published") {
+        out.push({ ...c, tableId: c.table.slice(prefix.length) });
+      }
+    }
+  }
+  return out;
+}
+
+export class CsvError extends Error {
+  constructor(readonly line: number, what: string) {
+    super(`CSV line ${line}: ${what}`);
+  }
+}
+
+// RFC 4180 records: fields separated by commas, records by LF or CRLF, a
+// quoted field may hold commas, line breaks and "" for a quote. A final
+// line break ends the last record (it starts no empty one). Throws a
+// CsvError naming the line of a stray or unterminated quote.
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;  // inside a quoted field
+  let wasQuoted = false;  // the current field was quoted (only a separator may follow)
+  let line = 1;
+  let quoteLine = 1;
+  const endField = (): void => { row.push(field); field = ""; wasQuoted = false; };
+  for (let i = 0; i < text.length; ++i) {
+    const c = text[i];
+    if (quoted) {
+      if (c === "\"" && text[i + 1] === "\"") { field += "\""; ++i; }
+      else if (c === "\"") { quoted = false; wasQuoted = true; }
+      else { if (c === "\n") ++line; field += c; }
+      continue;
+    }
+    if (c === ",") { endField(); continue; }
+    if (c === "\n" || (c === "\r" && text[i + 1] === "\n")) {
+      if (c === "\r") ++i;
+      endField();
+      rows.push(row);
+      row = [];
+      ++line;
+      continue;
+    }
+    if (wasQuoted) throw new CsvError(line, "text after a closing quote");
+    if (c === "\"") {
+      if (field !== "") throw new CsvError(line, "a quote inside an unquoted field");
+      quoted = true;
+      quoteLine = line;
+      continue;
+    }
+    field += c;
+  }
+  if (quoted) throw new CsvError(quoteLine, "a quoted field is not closed");
+  if (field !== "" || wasQuoted || row.length > 0) { endField(); rows.push(row); }
+  return rows;
 }

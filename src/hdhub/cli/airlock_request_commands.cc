@@ -10,9 +10,11 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "hdhub/audit/note.h"
 #include "hdhub/cli/airlock_requests.h"
 #include "hdhub/cli/commands.h"
 #include "hdhub/cli/output.h"
@@ -27,6 +29,40 @@ using nlohmann::json;
 std::string Int(const json& j, const char* key) {
   const json v = j.is_object() ? j.value(key, json()) : json();
   return v.is_number_integer() ? std::to_string(v.get<int64_t>()) : "?";
+}
+
+// For a checker (show --evidence): each output's file as it would leave,
+// then every cell the checks did not publish, with its true value.
+void PrintDraftsText(const json& v) {
+  for (const json& f : v.value("files", json::array())) {
+    if (!f.is_object()) continue;
+    std::cout << "  file " << JsonText(f, "name") << "." << JsonText(f, "format") << " (" << Int(f, "bytes")
+              << " bytes, sha256 " << JsonText(f, "sha256") << "):\n";
+    StatusOr<Bytes> content = audit::Base64Decode(JsonText(f, "content_base64"));
+    if (!content.ok()) {
+      std::cout << "    (not readable: " << content.status().message() << ")\n";
+      continue;
+    }
+    std::istringstream lines(std::string(content->begin(), content->end()));
+    for (std::string line; std::getline(lines, line);) std::cout << "    " << line << "\n";
+  }
+  const json checks = v.value("checks", json());
+  const json runs = checks.is_object() ? checks.value("runs", json::object()) : json::object();
+  if (!runs.is_object()) return;
+  for (const auto& [run, result] : runs.items()) {
+    if (!result.is_object()) continue;
+    for (const json& c : result.value("cells", json::array())) {
+      if (!c.is_object()) continue;
+      if (JsonText(c, "status") == "published") continue;
+      std::string codes;
+      for (const json& code : c.value("codes", json::array())) {
+        codes += (codes.empty() ? "" : ",") + (code.is_string() ? code.get<std::string>() : code.dump());
+      }
+      std::cout << "  " << run << " cell " << JsonText(c, "table") << " [" << codes << "]: " << JsonText(c, "status")
+                << " (" << JsonText(c, "reason") << (JsonText(c, "rule").empty() ? "" : ", " + JsonText(c, "rule"))
+                << "), true value " << c.value("value", json()).dump() << "\n";
+    }
+  }
 }
 
 // For people: the request, its frames, outputs, reviews and decisions.
@@ -58,6 +94,7 @@ void PrintViewText(const json& v) {
   for (const json& e : v.value("evidence", json::array())) {
     std::cout << "  evidence " << (e.is_string() ? e.get<std::string>() : e.dump()) << "\n";
   }
+  PrintDraftsText(v);
 }
 
 // The request `v` for people, or with --json as it is; Internal when `v` is
@@ -215,7 +252,9 @@ void AddListShow(CLI::App& airlock, const GlobalOptions& opts, int* exit_code, s
   auto id = std::make_shared<std::string>();
   auto evidence = std::make_shared<bool>(false);
   show->add_option("id", *id, "the request id (<project>-e<n>)")->required();
-  show->add_flag("--evidence", *evidence, "with each output's verdict of the automatic checks (checkers)");
+  show->add_flag("--evidence", *evidence,
+                 "with each output's verdict, its file as it would leave and the withheld cells' true values "
+                 "(checkers)");
   show->callback(ViewCommand(opts, exit_code, as,
                              [id, evidence](ExportRequests& requests) { return requests.Show(*id, *evidence); }));
 }

@@ -37,8 +37,8 @@ StatusOr<ExportObjectRecord> ReadObject(const Statement& s) {
   return o;
 }
 
-// `o` as release `row` records it: project, request and seq filled in.
-StatusOr<ExportObjectRecord> ForRelease(const ExportObjectRecord& o, const ReleaseRecord& row) {
+// `o`'s fields a caller gives: InvalidArgument naming the malformed one.
+Status CheckObject(const ExportObjectRecord& o) {
   if (o.object_name.empty() || o.object_name.size() > kMaxObjectName) {
     return InvalidArgumentError("export_object.object_name must be 1-1024 characters");
   }
@@ -46,7 +46,12 @@ StatusOr<ExportObjectRecord> ForRelease(const ExportObjectRecord& o, const Relea
     return InvalidArgumentError("export_object.logical_name must be 1-1024 characters");
   }
   if (o.bytes < 0) return InvalidArgumentError("export_object.bytes must not be negative");
-  RETURN_IF_ERROR(CheckSha256("export_object.sha256", o.sha256));
+  return CheckSha256("export_object.sha256", o.sha256);
+}
+
+// `o` as release `row` records it: project, request and seq filled in.
+StatusOr<ExportObjectRecord> ForRelease(const ExportObjectRecord& o, const ReleaseRecord& row) {
+  RETURN_IF_ERROR(CheckObject(o));
   if ((!o.project.empty() && o.project != row.project) || (!o.request.empty() && o.request != row.request)) {
     return InvalidArgumentError("export_object: an object of release " + std::to_string(row.seq) +
                                 " is of another project or request");
@@ -66,30 +71,64 @@ StatusOr<ExportObjectRecord> ForRelease(const ExportObjectRecord& o, const Relea
   return out;
 }
 
+Status Insert(catalog::Database& db, const ExportObjectRecord& o) {
+  const SqlArg seq = o.seq ? SqlArg(*o.seq) : SqlArg(std::monostate{});
+  return Execute(db,
+                 "INSERT INTO export_object (object_name, logical_name, project, request, seq, kind, "
+                 "bytes, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                 {o.object_name, o.logical_name, o.project, o.request, seq, KindText(o.kind), o.bytes, o.sha256})
+      .status();
+}
+
+constexpr std::string_view kSelectObjects =
+    "SELECT o.object_name, o.logical_name, o.project, o.request, o.seq, o.kind, o.bytes, o.sha256, "
+    "length(r.wrapped_dek) FROM export_object AS o JOIN export_request AS r ON r.id = o.request ";
+
 }  // namespace
 
 Status ExportStore::InsertObjects(const NewRelease& r, const ReleaseRecord& row) {
   for (const ExportObjectRecord& given : r.objects) {
     ASSIGN_OR_RETURN(ExportObjectRecord o, ForRelease(given, row));
-    const SqlArg seq = o.seq ? SqlArg(*o.seq) : SqlArg(std::monostate{});
-    RETURN_IF_ERROR(
-        Execute(*db_,
-                "INSERT INTO export_object (object_name, logical_name, project, request, seq, kind, "
-                "bytes, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                {o.object_name, o.logical_name, o.project, o.request, seq, KindText(o.kind), o.bytes, o.sha256})
-            .status());
+    RETURN_IF_ERROR(Insert(*db_, o));
   }
   return OkStatus();
 }
 
+Status ExportStore::AppendRevisionObjects(std::string_view request, int64_t revision,
+                                          const std::vector<ExportObjectRecord>& objects) {
+  return Write([&]() -> Status {
+    ASSIGN_OR_RETURN(RequestRecord r, GetRequest(request));
+    if (r.revision != revision) {
+      return FailedPreconditionError("export_object: objects of revision " + std::to_string(revision) + " of request " +
+                                     r.id + ", whose current revision is " + std::to_string(r.revision));
+    }
+    for (ExportObjectRecord o : objects) {
+      RETURN_IF_ERROR(CheckObject(o));
+      if (o.kind != ExportObjectKind::kEvidence || o.seq) {
+        return InvalidArgumentError("export_object: a revision's objects are evidence, of no release");
+      }
+      if ((!o.project.empty() && o.project != r.project) || (!o.request.empty() && o.request != r.id)) {
+        return InvalidArgumentError("export_object: an object of request " + r.id +
+                                    " is of another project or request");
+      }
+      o.project = r.project;
+      o.request = r.id;
+      RETURN_IF_ERROR(Insert(*db_, o));
+    }
+    return OkStatus();
+  });
+}
+
 StatusOr<std::vector<ExportObjectRecord>> ExportStore::ListObjects() {
   return Locked([&] {
-    return SelectAll<ExportObjectRecord>(
-        *db_,
-        "SELECT o.object_name, o.logical_name, o.project, o.request, o.seq, o.kind, o.bytes, o.sha256, "
-        "length(r.wrapped_dek) FROM export_object AS o JOIN export_request AS r ON r.id = o.request "
-        "ORDER BY o.rowid",
-        {}, ReadObject);
+    return SelectAll<ExportObjectRecord>(*db_, std::string(kSelectObjects) + "ORDER BY o.rowid", {}, ReadObject);
+  });
+}
+
+StatusOr<std::vector<ExportObjectRecord>> ExportStore::ListRequestObjects(std::string_view request) {
+  return Locked([&] {
+    return SelectAll<ExportObjectRecord>(*db_, std::string(kSelectObjects) + "WHERE o.request = ?1 ORDER BY o.rowid",
+                                         {request}, ReadObject);
   });
 }
 

@@ -98,7 +98,7 @@ struct ReleaseTableRecord {
 // that the host check and a host migration know it (hub/host_records.h).
 enum class ExportObjectKind {
   kRelease,   // a release's file or certificate, under the release's key
-  kEvidence,  // a request revision's evidence, under the request's key
+  kEvidence,  // a request revision's files and evidence, under the request's key
 };
 
 struct ExportObjectRecord {
@@ -261,6 +261,17 @@ class ExportStore {
   // written, each with `live` as of now (ExportObjectRecord). DataLoss when a
   // stored row does not parse.
   StatusOr<std::vector<ExportObjectRecord>> ListObjects();
+  // Request `request`'s objects only (its revisions' drafts and evidence,
+  // its releases' files), in the order written.
+  StatusOr<std::vector<ExportObjectRecord>> ListRequestObjects(std::string_view request);
+  // Records the sealed objects of revision `revision` of `request` (its
+  // outputs' files and the checks' evidence, §3), kind evidence, project and
+  // request filled in. FailedPrecondition when `revision` is not the
+  // request's current one; InvalidArgument for a malformed object, a release
+  // object or one of another request; AlreadyExists for a name recorded
+  // before. Joins the caller's transaction.
+  Status AppendRevisionObjects(std::string_view request, int64_t revision,
+                               const std::vector<ExportObjectRecord>& objects);
 
   // The hub's airlock rules under dual control: one operator proposes (a new
   // version, replacing any earlier proposal), a second, different one

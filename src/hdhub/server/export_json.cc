@@ -79,6 +79,18 @@ StatusOr<int64_t> RevisionField(const json& body) {
   return it->get<int64_t>();
 }
 
+json FilesJson(const std::vector<service::ReleasedFile>& files) {
+  json out = json::array();
+  for (const service::ReleasedFile& f : files) {
+    out.push_back({{"name", f.name},
+                   {"format", f.format},
+                   {"bytes", f.bytes},
+                   {"sha256", f.sha256},
+                   {"content_base64", audit::Base64Encode(AsBytes(f.content))}});
+  }
+  return out;
+}
+
 }  // namespace
 
 json ExportRequestJson(const service::ExportRequestView& v) {
@@ -107,6 +119,8 @@ json ExportRequestJson(const service::ExportRequestView& v) {
     out["evidence"] = json::array();
     for (const std::string& e : *v.evidence) out["evidence"].push_back(Parsed(e));
   }
+  if (v.files) out["files"] = FilesJson(*v.files);
+  if (v.checks) out["checks"] = Parsed(*v.checks);
   return out;
 }
 
@@ -211,20 +225,12 @@ StatusOr<service::ExportDecision> ExportDecisionFromJson(const json& body) {
 }
 
 json ReleasedFilesJson(const service::ReleasedFiles& r) {
-  json files = json::array();
-  for (const service::ReleasedFile& f : r.files) {
-    files.push_back({{"name", f.name},
-                     {"format", f.format},
-                     {"bytes", f.bytes},
-                     {"sha256", f.sha256},
-                     {"content_base64", audit::Base64Encode(AsBytes(f.content))}});
-  }
   return {{"request", r.request},
           {"project", r.project},
           {"release", r.seq},
           {"revision", r.revision},
           {"certificate_sha256", r.certificate_sha256},
-          {"files", std::move(files)},
+          {"files", FilesJson(r.files)},
           {"bundle_base64", audit::Base64Encode(AsBytes(r.bundle.Serialize()))}};
 }
 

@@ -50,9 +50,18 @@ TEST_F(HttpApiAirlockTest, ShowListAndEvidence) {
   HttpResponse r = Call("GET", "/export-requests/" + id, "rita");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_FALSE(Body(r).contains("evidence"));
+  EXPECT_FALSE(Body(r).contains("files"));
+  EXPECT_FALSE(Body(r).contains("checks"));
   r = Call("GET", "/export-requests/" + id + "?evidence=true&as=checker", "carl");
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(Body(r)["evidence"].size(), 1u);
+  // The file as it would leave, and the checks with true values.
+  ASSERT_EQ(Body(r)["files"].size(), 1u);
+  EXPECT_EQ(Body(r)["files"][0]["sha256"], Body(r)["outputs"][0]["sha256"]);
+  EXPECT_EQ(Body(r)["files"][0]["content_base64"], "dGFibGUsc2V4LHZhbHVlCnQsMSwKdCwyLDExCg==");  // the CSV
+  EXPECT_TRUE(Body(r)["checks"]["runs"].contains("people/count")) << r.body;
+  ASSERT_OK_AND_ASSIGN(service::ExportRequestView read, svc_->ShowExportRequest(ctx("carl"), id, true));
+  EXPECT_EQ(Body(r), ExportRequestJson(read));
   EXPECT_EQ(Call("GET", "/export-requests/" + id + "?evidence=maybe", "carl").status, 400u);
   // rita's evidence: the policy's refusal.
   EXPECT_EQ(Call("GET", "/export-requests/" + id + "?evidence=true", "rita").status, 403u);

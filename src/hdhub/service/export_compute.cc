@@ -99,6 +99,8 @@ StatusOr<ComputedOutput> Judge(const ComputeInput& in, const exports::TableOutpu
   out.record.format = "csv";
   out.flow.name = table.declaration.name;
   out.repair_rounds = result.repair_rounds;
+  out.run = table.declaration.frame + "/" + table.declaration.measure;
+  out.evidence = result.ToJson();
   nlohmann::json verdict = {{"frame", table.declaration.frame},
                             {"measure", table.declaration.measure},
                             {"repair_rounds", result.repair_rounds}};
@@ -136,8 +138,6 @@ StatusOr<ComputedOutput> Judge(const ComputeInput& in, const exports::TableOutpu
   out.csv = csv;
   out.certified = std::move(built);
   out.frame = frame;
-  out.run = table.declaration.frame + "/" + table.declaration.measure;
-  out.evidence = result.ToJson();
   return out;
 }
 

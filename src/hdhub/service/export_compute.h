@@ -45,10 +45,11 @@ struct ComputedOutput {
   int64_t review_cells = 0;
   int64_t suppressed_cells = 0;
   int64_t repair_rounds = 0;
-  // What a release keeps of it (empty for a refused output): the CSV, the
+  // What a revision seals and a release keeps of it: the CSV, the
   // certificate's output and frame (certificate.h), the ledger's tables
-  // (ids "<output>/<id>"), the name of its Protect run ("<frame>/<measure>")
-  // and that run's ProtectionResult::ToJson().
+  // (ids "<output>/<id>"), all empty for a refused output; the name of its
+  // Protect run ("<frame>/<measure>") and that run's
+  // ProtectionResult::ToJson(), for a refused output too.
   std::string csv;
   exports::Output certified;
   exports::Frame frame;

@@ -7,6 +7,7 @@
 #include "hdhub/audit/recorder.h"
 #include "hdhub/crypto/hash.h"
 #include "hdhub/crypto/random.h"
+#include "hdhub/keys/key_store.h"
 
 namespace hdhub::service {
 
@@ -185,6 +186,41 @@ StatusOr<NewRevision> ExportOps::Revision(const std::string& id, const std::stri
   return r;
 }
 
+std::string RevisionChecksObject(const std::string& project, const std::string& id, int64_t revision) {
+  return "projects/" + project + "/exports/" + id + "/r" + std::to_string(revision) + "/checks.json";
+}
+
+StatusOr<FileLock> ExportOps::SealRevision(const LoadedRequest& l, NewRevision& rev,
+                                           const std::vector<internal::ComputedOutput>& computed) {
+  const std::string& project = l.request.project;
+  const audit::Actor actor{.id = l.event.actor, .role = l.event.role};
+  RETURN_IF_ERROR(svc_.CheckCurrentPlacement(actor, "airlock.request"));
+  ASSIGN_OR_RETURN(FileLock writing, svc_.hub_->HoldHostWrites());
+  std::unique_ptr<keys::KeyStore> keys = svc_.hub_->KeysFor(actor);
+  ASSIGN_OR_RETURN(SecretBytes key,
+                   keys->UnwrapKey(l.request.wrapped_dek, exports::RequestKeyContext(project, l.request.id)));
+  auto seal = [&](const std::string& name, std::string_view bytes) -> Status {
+    ASSIGN_OR_RETURN(storage::SealedObjectInfo info, svc_.hub_->sealed().Put(name, key, AsBytes(bytes)));
+    rev.objects.push_back({.object_name = info.object_name,
+                           .logical_name = info.logical_name,
+                           .kind = exports::ExportObjectKind::kEvidence,
+                           .bytes = static_cast<int64_t>(info.ciphertext_size),
+                           .sha256 = HexEncode(info.ciphertext_sha256)});
+    return OkStatus();
+  };
+  nlohmann::json runs = nlohmann::json::object();
+  for (size_t i = 0; i < computed.size(); ++i) {
+    const internal::ComputedOutput& c = computed[i];
+    if (!c.run.empty()) runs[c.run] = c.evidence;
+    if (!c.flow.refused) RETURN_IF_ERROR(seal(rev.outputs.at(i).logical_name, c.csv));
+  }
+  if (computed.empty()) return writing;
+  ASSIGN_OR_RETURN(Bytes salt, crypto::RandomBytes(kSaltBytes));
+  const std::string checks = nlohmann::json{{"salt", HexEncode(salt)}, {"runs", runs}}.dump();
+  RETURN_IF_ERROR(seal(RevisionChecksObject(project, l.request.id, rev.revision.revision), checks));
+  return writing;
+}
+
 Status ExportOps::Commit(const LoadedRequest& l, const exports::Step& step, const exports::Action* action,
                          const std::optional<NewRevision>& revision, const std::function<Status()>& before) {
   audit::Event event = l.event;
@@ -199,6 +235,9 @@ Status ExportOps::Commit(const LoadedRequest& l, const exports::Step& step, cons
     if (revision) {
       RETURN_IF_ERROR(store_.AppendRevision(revision->revision));
       for (const exports::OutputRecord& o : revision->outputs) RETURN_IF_ERROR(store_.AppendOutput(o));
+      if (!revision->objects.empty()) {
+        RETURN_IF_ERROR(store_.AppendRevisionObjects(l.request.id, revision->revision.revision, revision->objects));
+      }
     }
     if (to.reviews.size() > l.flow.reviews.size()) RETURN_IF_ERROR(store_.AppendReview(to.id, to.reviews.back()));
     if (to.decisions.size() > l.flow.decisions.size()) {
@@ -220,15 +259,48 @@ Status ExportOps::ApplyAndCommit(const LoadedRequest& l, const exports::Action& 
 StatusOr<ExportRequestView> ExportOps::View(const std::string& id, bool evidence) {
   ExportRequestView v;
   ASSIGN_OR_RETURN(v.request, store_.GetRequest(id));
+  const Bytes wrapped = std::move(v.request.wrapped_dek);
   v.request.wrapped_dek.clear();
   ASSIGN_OR_RETURN(v.frames, store_.ListFrames(v.request.project));
   ASSIGN_OR_RETURN(v.outputs, store_.ListOutputs(id, v.request.revision));
   ASSIGN_OR_RETURN(v.reviews, store_.ListReviews(id));
   ASSIGN_OR_RETURN(v.decisions, store_.ListDecisions(id));
-  if (evidence) {
-    v.evidence.emplace();
-    for (const exports::OutputRecord& o : v.outputs) v.evidence->push_back(o.verdict_json);
+  if (!evidence) return v;
+  v.evidence.emplace();
+  for (const exports::OutputRecord& o : v.outputs) v.evidence->push_back(o.verdict_json);
+  // The revision's sealed files and checks, when it has them (a revision
+  // from before they were sealed, or a request whose key the project's end
+  // destroyed, has its verdicts only).
+  ASSIGN_OR_RETURN(std::vector<exports::ExportObjectRecord> objects, store_.ListRequestObjects(id));
+  std::set<std::string> recorded;
+  for (const exports::ExportObjectRecord& o : objects) recorded.insert(o.logical_name);
+  const std::string checks = RevisionChecksObject(v.request.project, id, v.request.revision);
+  if (wrapped.empty() || !recorded.contains(checks)) return v;
+  const audit::Actor actor = svc_.ActingActor(ctx_, Operation::kAirlockEvidence);
+  std::unique_ptr<keys::KeyStore> keys = svc_.hub_->KeysFor(actor);
+  ASSIGN_OR_RETURN(SecretBytes key, keys->UnwrapKey(wrapped, exports::RequestKeyContext(v.request.project, id)));
+  auto read = [&](const std::string& name) -> StatusOr<Bytes> {
+    StatusOr<Bytes> bytes = svc_.hub_->sealed().Get(name, key);
+    if (bytes.ok() || !IsNotFound(bytes.status())) return bytes;
+    return DataLossError("export request " + id + ": a sealed object of revision " +
+                         std::to_string(v.request.revision) + " is missing on the host");
+  };
+  v.files.emplace();
+  for (const exports::OutputRecord& o : v.outputs) {
+    if (!recorded.contains(o.logical_name)) continue;  // refused: no file
+    ASSIGN_OR_RETURN(Bytes bytes, read(o.logical_name));
+    if (HexEncode(crypto::Sha256(bytes)) != o.sha256) {
+      return DataLossError("export request " + id + ": the sealed file of output " + o.name +
+                           " is not the one its revision records");
+    }
+    v.files->push_back({.name = o.name,
+                        .format = o.format,
+                        .bytes = static_cast<int64_t>(bytes.size()),
+                        .sha256 = o.sha256,
+                        .content = std::string(bytes.begin(), bytes.end())});
   }
+  ASSIGN_OR_RETURN(Bytes bytes, read(checks));
+  v.checks = std::string(bytes.begin(), bytes.end());
   return v;
 }
 

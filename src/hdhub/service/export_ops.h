@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hdhub/audit/event.h"
+#include "hdhub/common/file_lock.h"
 #include "hdhub/directory/policy.h"
 #include "hdhub/exports/certificate.h"
 #include "hdhub/exports/export_store.h"
@@ -51,7 +52,13 @@ struct NewRevision {
   exports::RevisionRecord revision;
   std::vector<exports::OutputRecord> outputs;
   nlohmann::json details;  // §7's outputs, kinds, manifest_sha256 and verdict counts
+  // Its files and checks sealed on the host (SealRevision), recorded with it.
+  std::vector<exports::ExportObjectRecord> objects;
 };
+
+// The logical name of a revision's checks (§3): every Protect run's
+// evidence, for the checkers.
+std::string RevisionChecksObject(const std::string& project, const std::string& id, int64_t revision);
 
 class ExportOps {
  public:
@@ -82,6 +89,15 @@ class ExportOps {
   static StatusOr<NewRevision> Revision(const std::string& id, const std::string& project, int64_t number,
                                         const std::vector<internal::ComputedOutput>& outputs, int64_t now_us);
 
+  // Seals `rev`'s outputs (each file at its logical_name) and the checks of
+  // `computed` (RevisionChecksObject: salt, then each Protect run's
+  // evidence) on the host under the request's key, and lists them in
+  // `rev.objects` for Commit. The placement is checked as for a build; the
+  // returned lock keeps a migration from switching hosts until the caller
+  // has committed. Refused outputs have no file.
+  StatusOr<FileLock> SealRevision(const LoadedRequest& loaded, NewRevision& rev,
+                                  const std::vector<internal::ComputedOutput>& computed);
+
   // Persists `step` (from `loaded`'s record) in one transaction: `before`
   // when given (a frame), the revision when given, a new review or decision,
   // the state; then its event (the transition's details, `revision`'s
@@ -94,7 +110,10 @@ class ExportOps {
   // revision (withdraw, review, return, reject); Apply's refusal logged.
   Status ApplyAndCommit(const LoadedRequest& loaded, const exports::Action& action);
 
-  // The view of request `id` (no wrapped key); with `evidence`, the outputs' verdicts.
+  // The view of request `id` (no wrapped key); with `evidence`, the outputs'
+  // verdicts and, for a revision sealed at change (SealRevision), its files
+  // and checks read back from the host: DataLoss when one recorded is
+  // missing, fails its seal or is not the file its output's SHA-256 names.
   StatusOr<ExportRequestView> View(const std::string& id, bool evidence);
 
   int64_t NowUs() const;

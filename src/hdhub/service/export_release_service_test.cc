@@ -113,7 +113,12 @@ TEST_F(ExportReleaseServiceTest, ReleaseVerifiesChainsAndIsInTheRegister) {
 
 TEST_F(ExportReleaseServiceTest, DownloadGivesTheSameBytesToTheAuthorOnly) {
   const std::string id = Approved({{"by-sex", ""}});
+  ASSERT_OK_AND_ASSIGN(ExportRequestView read, svc_->ShowExportRequest(ctx("carl"), id, true));
   ASSERT_OK_AND_ASSIGN(ReleasedFiles released, svc_->ReleaseExportRequest(ctx("rita"), id));
+  // What leaves is byte for byte what the checkers read.
+  ASSERT_EQ(read.files->size(), 1u);
+  EXPECT_EQ(read.files->at(0).content, released.files[0].content);
+  EXPECT_EQ(read.files->at(0).sha256, released.files[0].sha256);
   const uint64_t before = LogSize();
   ASSERT_OK_AND_ASSIGN(ReleasedFiles again, svc_->DownloadRelease(ctx("rita"), id));
   ASSERT_EQ(again.files.size(), 1u);

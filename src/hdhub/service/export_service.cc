@@ -144,6 +144,10 @@ StatusOr<ExportRequestView> Service::ChangeExportRequest(const RequestContext& c
   if (!step.ok()) return ops.Refuse(l.event, step.status());
   ASSIGN_OR_RETURN(NewRevision rev,
                    ExportOps::Revision(id, l.request.project, step->record.revision, *computed, now_us));
+  // The checkers will read the files and checks of this revision as sealed
+  // now; the lock is held until the revision that records them is committed.
+  StatusOr<FileLock> sealing = ops.SealRevision(l, rev, *computed);
+  if (!sealing.ok()) return ops.Refuse(l.event, sealing.status());
   std::function<Status()> put_frame;
   if (frame) {
     put_frame = [&] {
@@ -176,8 +180,12 @@ StatusOr<ExportRequestView> Service::SubmitExportRequest(const RequestContext& c
   StatusOr<exports::Step> step = exports::Apply(now, action, l.actor, now_us);
   if (!step.ok()) return ops.Refuse(l.event, step.status());
   std::optional<NewRevision> rev;
+  std::optional<FileLock> sealing;
   if (step->record.revision != l.flow.revision) {
     ASSIGN_OR_RETURN(rev, ExportOps::Revision(id, l.request.project, step->record.revision, *computed, now_us));
+    StatusOr<FileLock> sealed = ops.SealRevision(l, *rev, *computed);
+    if (!sealed.ok()) return ops.Refuse(l.event, sealed.status());
+    sealing.emplace(std::move(*sealed));
   } else {
     for (size_t i = 0; i < computed->size(); ++i) {
       if ((*computed)[i].record.sha256 != l.outputs[i].sha256) {

@@ -41,6 +41,17 @@ struct ExportChange {
 // out), the project's frames, the outputs of the current revision with their
 // sizes, digests and verdicts, every review (comments included) and every
 // return or rejection.
+// One released file (§6 "Release" step 7), or one a checker reads before:
+// its name as the author gave the output, format, size, SHA-256 (hex) and
+// bytes.
+struct ReleasedFile {
+  std::string name;
+  std::string format;  // csv
+  int64_t bytes = 0;
+  std::string sha256;
+  std::string content;
+};
+
 struct ExportRequestView {
   exports::RequestRecord request;
   std::vector<exports::FrameRecord> frames;
@@ -48,9 +59,14 @@ struct ExportRequestView {
   std::vector<exports::CheckerReview> reviews;
   std::vector<exports::DecisionRecord> decisions;
   // Asked with `evidence` (checkers, kAirlockEvidence): each output's
-  // verdict as the automatic checks gave it, by output name (the sealed
-  // evidence with true values is not written yet; see the workflow page).
+  // verdict as the automatic checks gave it, in the outputs' order; and,
+  // when the revision's objects were sealed at change (every revision since
+  // they are), each output's file as it would leave (none for a refused
+  // output) and the checks with true values (`{"salt", "runs": {"<frame>/
+  // <measure>": ProtectionResult::ToJson()}}`).
   std::optional<std::vector<std::string>> evidence;
+  std::optional<std::vector<ReleasedFile>> files;
+  std::optional<std::string> checks;
 };
 
 // One line of ListExportRequests.
@@ -91,16 +107,6 @@ struct AirlockRulesView {
   airlock::DisclosureRules in_force;
   std::optional<exports::HubRulesRecord> confirmed;
   std::optional<exports::HubRulesRecord> pending;
-};
-
-// One released file (§6 "Release" step 7): its name as the author gave the
-// output, format, size, SHA-256 (hex) and bytes.
-struct ReleasedFile {
-  std::string name;
-  std::string format;  // csv
-  int64_t bytes = 0;
-  std::string sha256;
-  std::string content;
 };
 
 // What a release or a download answers: the files and the certificate

@@ -2,8 +2,11 @@
 // project over 21 beneficiaries (10 of sex 1, 11 of sex 2), its author rita,
 // a member who is also a checker (mona), two checkers (carl, cleo) and a
 // researcher of no project (nina).
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "hdhub/hub/host_records.h"
 #include "hdhub/service/export_service_fixture.h"
 
 namespace hdhub::service {
@@ -200,6 +203,95 @@ TEST_F(ExportServiceTest, NoCellValueInAnyEvent) {
     }
   }
   EXPECT_GE(airlock_events, 8);  // create, frame, 3 outputs, submit, 2 reviews, show
+}
+
+// The checkers read what would leave and why: each output's file sealed at
+// the change, byte for byte the file the release gives, and the cells the
+// checks withheld with their true values; nobody else does.
+TEST_F(ExportServiceTest, CheckersReadTheSealedFilesAndTrueValues) {
+  const std::string id = Draft({{"sex-1", "1"}, {"by-sex", ""}});
+  ASSERT_OK(svc_->SubmitExportRequest(ctx("rita"), id).status());
+  ASSERT_OK_AND_ASSIGN(ExportRequestView v, svc_->ShowExportRequest(ctx("carl"), id, true));
+  ASSERT_TRUE(v.files.has_value());
+  ASSERT_EQ(v.files->size(), 2u);
+  const ReleasedFile by_sex = v.files->at(0);
+  EXPECT_EQ(by_sex.name, "by-sex");
+  EXPECT_EQ(by_sex.content, "table,sex,value\nt,1,\nt,2,11\n");
+  for (size_t i = 0; i < v.outputs.size(); ++i) {
+    EXPECT_EQ(v.files->at(i).name, v.outputs[i].name);
+    EXPECT_EQ(v.files->at(i).sha256, v.outputs[i].sha256);
+    EXPECT_EQ(v.files->at(i).bytes, v.outputs[i].bytes);
+  }
+  ASSERT_TRUE(v.checks.has_value());
+  const nlohmann::json checks = nlohmann::json::parse(*v.checks);
+  EXPECT_EQ(checks["salt"].get<std::string>().size(), 64u);
+  int withheld = 0;
+  for (const nlohmann::json& c : checks["runs"]["people/count"]["cells"]) {
+    if (c["status"] == "published") continue;
+    ++withheld;
+    EXPECT_EQ(c["codes"], nlohmann::json({"1"}));
+    EXPECT_EQ(c["value"], 10);  // the true value, for the checker only
+  }
+  EXPECT_EQ(withheld, 2);  // sex 1 in by-sex and in sex-1
+  // The author, a researcher and an operator read no file.
+  for (const char* who : {"rita", "nina", "olga"}) {
+    EXPECT_THAT(svc_->ShowExportRequest(ctx(who), id, true), StatusIs(StatusCode::kPermissionDenied)) << who;
+  }
+  EXPECT_FALSE(Show(id).files.has_value());
+  // A change seals the new revision's files; the older revision's stay recorded.
+  ASSERT_OK(svc_->ChangeExportRequest(ctx("rita"), id, {.kind = ExportChangeKind::kRemove, .json = "", .name = "sex-1"})
+                .status());
+  ASSERT_OK_AND_ASSIGN(v, svc_->ShowExportRequest(ctx("cleo"), id, true));
+  ASSERT_EQ(v.files->size(), 1u);
+  EXPECT_EQ(v.files->at(0).content, by_sex.content);
+  hub::Hub& hub = svc_->HubForTest();
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<exports::ExportStore> store,
+                       exports::ExportStore::Open(hub.database_path(), hub.state_cipher()));
+  ASSERT_OK_AND_ASSIGN(std::vector<exports::ExportObjectRecord> objects, store->ListRequestObjects(id));
+  // r3: sex-1 and checks (r2, the frame alone, sealed nothing), r4: both
+  // and checks, r5: by-sex and checks.
+  EXPECT_EQ(objects.size(), 2u + 3u + 2u);
+  // Each is the host check's and a migration's to verify and carry.
+  ASSERT_OK_AND_ASSIGN(hub::HostRecords records, hub::CollectHostRecords(hub));
+  for (const exports::ExportObjectRecord& o : objects) {
+    EXPECT_EQ(o.kind, exports::ExportObjectKind::kEvidence);
+    EXPECT_TRUE(o.live);
+    ASSERT_TRUE(records.live.contains(o.object_name)) << o.logical_name;
+    EXPECT_THAT(hub::VerifyRecordedObject(hub.host(), o.object_name, records.live.at(o.object_name)),
+                ::hdhub::testing::IsOkAndHolds(""));
+  }
+}
+
+// A file the host altered, or dropped, is never shown as the request's.
+TEST_F(ExportServiceTest, DraftAlteredOrDroppedOnTheHostIsDataLoss) {
+  const std::string id = Draft({{"by-sex", ""}});
+  ASSERT_OK_AND_ASSIGN(ExportRequestView v, svc_->ShowExportRequest(ctx("carl"), id, true));
+  ASSERT_EQ(v.files->size(), 1u);
+  const std::string object = svc_->HubForTest().sealed().ObjectNameFor(v.outputs.at(0).logical_name);
+  std::filesystem::path on_host;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(hub_dir_)) {
+    const std::string path = entry.path().generic_string();
+    if (path.size() > object.size() && path.ends_with("/" + object)) on_host = entry.path();
+  }
+  ASSERT_FALSE(on_host.empty());
+  std::string bytes;
+  {
+    std::ifstream in(on_host, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  std::string altered = bytes;
+  altered[altered.size() - 20] ^= 1;
+  auto write = [&](const std::string& content) {
+    std::ofstream out(on_host, std::ios::binary | std::ios::trunc);
+    out << content;
+  };
+  write(altered);
+  EXPECT_THAT(svc_->ShowExportRequest(ctx("carl"), id, true), StatusIs(StatusCode::kDataLoss));
+  std::filesystem::remove(on_host);
+  EXPECT_THAT(svc_->ShowExportRequest(ctx("carl"), id, true),
+              StatusIs(StatusCode::kDataLoss, HasSubstr("missing on the host")));
+  write(bytes);
+  EXPECT_OK(svc_->ShowExportRequest(ctx("carl"), id, true).status());
 }
 
 }  // namespace

@@ -486,7 +486,11 @@ class Service {
                                                   const ExportChange& change);
   StatusOr<ExportRequestView> SubmitExportRequest(const RequestContext& ctx, const std::string& id);
   Status WithdrawExportRequest(const RequestContext& ctx, const std::string& id);
-  // `evidence`: the outputs' verdicts too (checkers, airlock.evidence).
+  // A change (or a submit from returned) seals its revision's files and
+  // checks on the host first (the placement's and the host's errors).
+  // `evidence` (checkers, airlock.evidence): the outputs' verdicts, files
+  // and the checks with true values too (ExportRequestView); DataLoss when
+  // the host lost or altered one.
   StatusOr<ExportRequestView> ShowExportRequest(const RequestContext& ctx, const std::string& id, bool evidence);
   // The requests the caller may read (checkers and auditors: all; a
   // researcher: her projects'), in creation order.
