@@ -117,7 +117,7 @@ check "omar confirms: in force" test "$(field "['in_force']['min_count']")" = 12
 as "$RITA" airlock rules
 check "anyone reads the rules in force" out_has "confirmed by omar"
 
-# A project's own rules, stricter than the defaults, at its creation.
+# A project's own rules, stricter than the defaults, at its creation ...
 create_p2() {  # rules file
   as "$STAN" project create --id p2 --authorisation CNIL-DR-2026-p2 --purpose "Test p2" --scope "$work/scope.json" \
     --start "$(day '-1 day')" --end "$(day '+30 days')" --member rita --airlock-rules "$1"
@@ -131,4 +131,13 @@ create_p2 "$work/strict.json"
 check "stricter project rules are recorded" test "$(rc)" = 0
 as "$STAN" project show p2 --json
 check "... and shown with the project" test "$(field "['airlock_rules']['min_count']")" = 20
+# ... and changed as its scope is: back to draft, two operators approve again.
+as "$STAN" project change p2 --scope "$work/scope.json" --member rita --airlock-rules "$work/loose.json"
+check "a change to looser project rules is refused (exit 2)" test "$(rc)" = 2
+echo '{"min_count": 25, "zeros": "suppress"}' >"$work/stricter.json"
+as "$STAN" project change p2 --scope "$work/scope.json" --member rita --airlock-rules "$work/stricter.json"
+check "project change replaces its rules" test "$(rc)" = 0
+as "$STAN" project show p2 --json
+check "... shown with the project" test "$(field "['airlock_rules']['min_count']")" = 25
+check "... which is a draft again" test "$(field "['state']")" = draft
 finish

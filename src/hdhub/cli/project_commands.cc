@@ -133,6 +133,9 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
   cmd->add_option("--member", change->spec.members, "an active researcher account, member of the project (repeat)")
       ->required();
   cmd->add_option("--client-network", change->client_networks, "replaces the client networks, CIDR (repeat)");
+  cmd->add_option("--airlock-rules", change->airlock_rules_file,
+                  "replaces the project's airlock rules (JSON file; none looser than the defaults)")
+      ->check(CLI::ExistingFile);
   cmd->callback(OnSession(
       opts, exit_code,
       [change, &opts](Service& svc, const RequestContext& ctx) -> Status {
@@ -142,7 +145,11 @@ void AddApproveChangeClose(CLI::App& project, const GlobalOptions& opts, int* ex
         if (!change->client_networks.empty()) {
           ASSIGN_OR_RETURN(networks, ParseClientNetworks(change->client_networks));
         }
-        RETURN_IF_ERROR(svc.ChangeProject(ctx, change->spec.id, scope, change->spec.members, networks));
+        std::optional<std::string> rules;
+        if (!change->airlock_rules_file.empty()) {
+          ASSIGN_OR_RETURN(rules, ReadFile(change->airlock_rules_file));
+        }
+        RETURN_IF_ERROR(svc.ChangeProject(ctx, change->spec.id, scope, change->spec.members, networks, rules));
         PrintChanged(opts, change->spec.id, "draft",
                      "project " + change->spec.id + " changed; back to draft until two operators approve it");
         return OkStatus();

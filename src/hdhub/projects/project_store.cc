@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hdhub/audit/recorder.h"
+#include "hdhub/crypto/hash.h"
 #include "hdhub/directory/directory.h"
 #include "hdhub/keys/key_store_wrapper.h"
 #include "hdhub/projects/project_schema.h"
@@ -232,7 +233,8 @@ StatusOr<ProjectState> ProjectStore::Approve(const Principal& who, std::string_v
 
 Status ProjectStore::Change(const Principal& who, Role as, std::string_view id, const ProjectScope& scope,
                             const std::vector<std::string>& members, const SpecCheck& check,
-                            const std::optional<std::vector<Network>>& client_networks) {
+                            const std::optional<std::vector<Network>>& client_networks,
+                            const std::optional<std::string>& airlock_rules_json) {
   audit::Event e{.action = "project.change", .project = std::string(id)};
   return Audited(who, as, directory::Operation::kProjectChange, e, [&](audit::Event& event) -> Status {
     ASSIGN_OR_RETURN(ProjectRecord p, internal::LoadProject(*db_, id));
@@ -246,14 +248,17 @@ Status ProjectStore::Change(const Principal& who, Role as, std::string_view id, 
     p.spec.scope = scope;
     p.spec.members = members;
     if (client_networks) p.spec.client_networks = *client_networks;
+    if (airlock_rules_json) p.spec.airlock_rules_json = *airlock_rules_json;
     RETURN_IF_ERROR(Validate(p.spec));
     if (check) RETURN_IF_ERROR(check(p.spec));
-    RETURN_IF_ERROR(internal::UpdateScope(*db_, id, scope, p.spec.client_networks, p.scope_version + 1));
+    RETURN_IF_ERROR(
+        internal::UpdateScope(*db_, id, scope, p.spec.client_networks, p.spec.airlock_rules_json, p.scope_version + 1));
     RETURN_IF_ERROR(internal::ReplaceMembers(*db_, id, members));
     event.details["scope_version"] = p.scope_version + 1;
     event.details["scope_sha256"] = scope.Digest();
     event.details["members"] = members.size();
     event.details["client_networks"] = p.spec.client_networks.size();
+    event.details["airlock_rules_sha256"] = HexEncode(crypto::Sha256(AsBytes(p.spec.airlock_rules_json)));
     return OkStatus();
   });
 }

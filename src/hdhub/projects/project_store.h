@@ -149,13 +149,15 @@ class ProjectStore {
   // Event project.approve. FailedPrecondition when not a draft or when this
   // operator already approved this scope version. Returns the new state.
   StatusOr<ProjectState> Approve(const directory::Principal& who, std::string_view id);
-  // A new scope and member list, and client networks when given (else they
-  // stay): scope version + 1, back to draft until two new approvals (event
-  // project.change), checked as Create checks them. FailedPrecondition once
+  // A new scope and member list, and client networks and airlock rules
+  // (a JSON object) when given (else they stay): scope version + 1, back to
+  // draft until two new approvals (event project.change, with the rules'
+  // SHA-256), checked as Create checks them. FailedPrecondition once
   // closed/expired or past the end of its window.
   Status Change(const directory::Principal& who, directory::Role as, std::string_view id, const ProjectScope& scope,
                 const std::vector<std::string>& members, const SpecCheck& check = nullptr,
-                const std::optional<std::vector<Network>>& client_networks = std::nullopt);
+                const std::optional<std::vector<Network>>& client_networks = std::nullopt,
+                const std::optional<std::string>& airlock_rules_json = std::nullopt);
   // Event project.close. FailedPrecondition when already closed or expired.
   Status Close(const directory::Principal& who, std::string_view id);
 

@@ -109,13 +109,14 @@ Status SetState(catalog::Database& db, std::string_view id, ProjectState state, 
 }
 
 Status UpdateScope(catalog::Database& db, std::string_view id, const ProjectScope& scope,
-                   const std::vector<Network>& client_networks, int64_t version) {
+                   const std::vector<Network>& client_networks, std::string_view airlock_rules_json, int64_t version) {
   ASSIGN_OR_RETURN(Statement s, db.Prepare("UPDATE project SET scope_json = ?2, scope_version = ?3, state = 'draft', "
-                                           "client_networks_json = ?4 WHERE id = ?1"));
+                                           "client_networks_json = ?4, airlock_rules_json = ?5 WHERE id = ?1"));
   RETURN_IF_ERROR(s.BindText(1, id));
   RETURN_IF_ERROR(s.BindText(2, scope.ToJson()));
   RETURN_IF_ERROR(s.BindInt64(3, version));
   RETURN_IF_ERROR(s.BindText(4, NetworksJson(client_networks)));
+  RETURN_IF_ERROR(s.BindText(5, airlock_rules_json));
   return s.Run();
 }
 

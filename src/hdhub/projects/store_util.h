@@ -18,8 +18,9 @@ Status ReplaceMembers(catalog::Database& db, std::string_view id, const std::vec
 Status InsertApproval(catalog::Database& db, std::string_view id, int64_t scope_version, std::string_view approver,
                       TimePoint now);
 Status SetState(catalog::Database& db, std::string_view id, ProjectState state, std::optional<TimePoint> ended_at);
+// A change: scope, client networks and airlock rules, back to draft.
 Status UpdateScope(catalog::Database& db, std::string_view id, const ProjectScope& scope,
-                   const std::vector<Network>& client_networks, int64_t version);
+                   const std::vector<Network>& client_networks, std::string_view airlock_rules_json, int64_t version);
 // NotFound for an unknown project; DataLoss when a stored field does not parse.
 StatusOr<ProjectRecord> LoadProject(catalog::Database& db, std::string_view id);
 StatusOr<std::vector<std::string>> ProjectIds(catalog::Database& db);

@@ -212,5 +212,27 @@ TEST(ExportJsonTest, BodiesRoundTrip) {
   EXPECT_FALSE(ExportChangeJson({.kind = service::ExportChangeKind::kOutput, .json = "[1]", .name = ""}).ok());
 }
 
+// A project's airlock rules change with PATCH /projects/{id}, as its scope
+// does: checked as at creation, back to draft.
+TEST_F(HttpApiAirlockTest, ProjectRulesChangeThroughPatch) {
+  nlohmann::json body = {{"scope", nlohmann::json::parse(R"({"tables":{"IR_BEN_R":["BEN_SEX_COD"]}})")},
+                         {"members", {"rita", "mona"}},
+                         {"airlock_rules", {{"min_count", 5}}}};
+  HttpResponse r = Call("PATCH", "/projects/p1", "olga", body);
+  EXPECT_EQ(r.status, 400u) << r.body;
+  EXPECT_THAT(r.body, HasSubstr("min_count"));
+  body["airlock_rules"] = "strict";
+  EXPECT_EQ(Call("PATCH", "/projects/p1", "olga", body).status, 400u);
+  body["airlock_rules"] = {{"min_count", 12}};
+  EXPECT_EQ(Call("PATCH", "/projects/p1", "rita", body).status, 403u);
+  r = Call("GET", "/projects/p1", "olga");
+  EXPECT_EQ(Body(r)["state"], "approved") << r.body;
+  r = Call("PATCH", "/projects/p1", "olga", body);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["state"], "draft");
+  r = Call("GET", "/projects/p1", "olga");
+  EXPECT_EQ(Body(r)["airlock_rules"]["min_count"], 12) << r.body;
+}
+
 }  // namespace
 }  // namespace hdhub::server

@@ -21,6 +21,14 @@ StatusOr<TimePoint> TimeField(const json& body, const char* name) {
   return *t;
 }
 
+// The optional member "airlock_rules": a JSON object, as text.
+StatusOr<std::optional<std::string>> AirlockRulesField(const json& body) {
+  auto it = body.find("airlock_rules");
+  if (it == body.end()) return std::optional<std::string>();
+  if (!it->is_object()) return InvalidArgumentError("airlock_rules must be a JSON object");
+  return std::optional<std::string>(it->dump());
+}
+
 json Changed(const std::string& project, std::string_view state) {
   return {{"project", project}, {"state", std::string(state)}};
 }
@@ -49,10 +57,8 @@ StatusOr<HttpResponse> CreateProject(Api& a, const Call& c) {
     if (!it->is_object()) return InvalidArgumentError("thresholds must be a JSON object");
     ASSIGN_OR_RETURN(spec.thresholds, projects::Thresholds::FromJson(it->dump()));
   }
-  if (auto it = body.find("airlock_rules"); it != body.end()) {
-    if (!it->is_object()) return InvalidArgumentError("airlock_rules must be a JSON object");
-    spec.airlock_rules_json = it->dump();
-  }
+  ASSIGN_OR_RETURN(std::optional<std::string> rules, AirlockRulesField(body));
+  if (rules) spec.airlock_rules_json = std::move(*rules);
   RETURN_IF_ERROR(a.service.CreateProject(*c.ctx, spec));
   return Json(Changed(spec.id, "draft"), 201);
 }
@@ -66,7 +72,8 @@ StatusOr<HttpResponse> ChangeProject(Api& a, const Call& c) {
   ASSIGN_OR_RETURN(json body, Body(c));
   ASSIGN_OR_RETURN(projects::ProjectScope scope, ScopeField(body));
   ASSIGN_OR_RETURN(std::vector<std::string> members, StringList(body, "members"));
-  RETURN_IF_ERROR(a.service.ChangeProject(*c.ctx, c.params.at("id"), scope, members));
+  ASSIGN_OR_RETURN(std::optional<std::string> rules, AirlockRulesField(body));
+  RETURN_IF_ERROR(a.service.ChangeProject(*c.ctx, c.params.at("id"), scope, members, std::nullopt, rules));
   return Json(Changed(c.params.at("id"), "draft"));
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "hdhub/crypto/hash.h"
 #include "hdhub/hub/host_records.h"
 #include "hdhub/service/export_service_fixture.h"
 
@@ -40,6 +41,44 @@ TEST_F(ExportServiceTest, ProjectRulesTightenTheHubs) {
   projects::ProjectSpec loose = Spec("loose", {"rita"});
   loose.airlock_rules_json = R"({"min_count": 5})";
   EXPECT_THAT(svc_->CreateProject(ctx("olga"), loose), StatusIs(StatusCode::kInvalidArgument, HasSubstr("min_count")));
+}
+
+// A project's rules change as its scope does: back to draft, two operators
+// approve again, and the next computation applies them.
+TEST_F(ExportServiceTest, ProjectChangeTightensItsRules) {
+  const std::string id = Draft({{"sex-2", "2"}});
+  EXPECT_EQ(Verdict(Show(id), "sex-2")["suppressed_cells"], 0);  // 11 people
+  const projects::ProjectSpec spec = Spec("p1", {"rita", "mona"});
+  // Looser than the defaults: refused, nothing changed.
+  EXPECT_THAT(svc_->ChangeProject(ctx("olga"), "p1", spec.scope, spec.members, std::nullopt, R"({"min_count": 5})"),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("min_count")));
+  ASSERT_OK_AND_ASSIGN(ProjectView unchanged, svc_->ShowProject(ctx("olga"), "p1"));
+  EXPECT_EQ(unchanged.project.state, projects::ProjectState::kApproved);
+  EXPECT_EQ(unchanged.project.spec.airlock_rules_json, "{}");
+
+  const uint64_t before = LogSize();
+  ASSERT_OK(svc_->ChangeProject(ctx("olga"), "p1", spec.scope, spec.members, std::nullopt, R"({"min_count": 12})"));
+  ASSERT_OK_AND_ASSIGN(ProjectView changed, svc_->ShowProject(ctx("olga"), "p1"));
+  EXPECT_EQ(changed.project.state, projects::ProjectState::kDraft);
+  EXPECT_EQ(changed.project.spec.airlock_rules_json, R"({"min_count": 12})");
+  bool logged = false;
+  for (const audit::Entry& e : EntriesSince(before)) {
+    if (e.event.action != "project.change") continue;
+    logged = true;
+    EXPECT_EQ(e.event.details["airlock_rules_sha256"],
+              HexEncode(crypto::Sha256(AsBytes(std::string_view(R"({"min_count": 12})")))));
+  }
+  EXPECT_TRUE(logged);
+  // Until approved again, nothing computes.
+  EXPECT_FALSE(svc_->ChangeExportRequest(ctx("rita"), id, {.kind = ExportChangeKind::kRecompute}).ok());
+  ASSERT_OK(svc_->ApproveProject(ctx("olga"), "p1").status());
+  ASSERT_OK(svc_->ApproveProject(ctx("oscar"), "p1").status());
+  ASSERT_OK(svc_->BuildWorkspace(ctx("olga"), "p1").status());
+  ASSERT_OK(svc_->ChangeExportRequest(ctx("rita"), id, {.kind = ExportChangeKind::kRecompute}).status());
+  EXPECT_EQ(Verdict(Show(id), "sex-2")["suppressed_cells"], 1);  // 11 people, under 12 now
+  // A researcher changes no project's rules.
+  EXPECT_THAT(svc_->ChangeProject(ctx("rita"), "p1", spec.scope, spec.members, std::nullopt, R"({"min_count": 20})"),
+              StatusIs(StatusCode::kPermissionDenied));
 }
 
 TEST_F(ExportServiceTest, OtherKindsNotSupportedYet) {

@@ -56,9 +56,10 @@ StatusOr<projects::ProjectState> Service::ApproveProject(const RequestContext& c
 
 Status Service::ChangeProject(const RequestContext& ctx, const std::string& id, const projects::ProjectScope& scope,
                               const std::vector<std::string>& members,
-                              const std::optional<std::vector<Network>>& client_networks) {
+                              const std::optional<std::vector<Network>>& client_networks,
+                              const std::optional<std::string>& airlock_rules_json) {
   return hub_->projects().Change(ctx.principal(), ActingRole(ctx, Operation::kProjectChange), id, scope, members,
-                                 ChecksIn(*hub_), client_networks);
+                                 ChecksIn(*hub_), client_networks, airlock_rules_json);
 }
 
 Status Service::CloseProject(const RequestContext& ctx, const std::string& id) {

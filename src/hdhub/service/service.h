@@ -351,10 +351,13 @@ class Service {
   // Projects.
   Status CreateProject(const RequestContext& ctx, const projects::ProjectSpec& spec);
   StatusOr<projects::ProjectState> ApproveProject(const RequestContext& ctx, const std::string& id);
-  // `client_networks`: the new list, or nullopt to keep the project's.
+  // `client_networks`: the new list, or nullopt to keep the project's;
+  // `airlock_rules_json`: the project's new airlock rules (a JSON object,
+  // checked as at creation), or nullopt to keep them.
   Status ChangeProject(const RequestContext& ctx, const std::string& id, const projects::ProjectScope& scope,
                        const std::vector<std::string>& members,
-                       const std::optional<std::vector<Network>>& client_networks = std::nullopt);
+                       const std::optional<std::vector<Network>>& client_networks = std::nullopt,
+                       const std::optional<std::string>& airlock_rules_json = std::nullopt);
   Status CloseProject(const RequestContext& ctx, const std::string& id);
   StatusOr<ProjectView> ShowProject(const RequestContext& ctx, const std::string& id);
   StatusOr<std::vector<projects::ProjectRecord>> ListProjects(const RequestContext& ctx);
