@@ -49,16 +49,24 @@ Status CheckObject(const ExportObjectRecord& o) {
   return CheckSha256("export_object.sha256", o.sha256);
 }
 
-// `o` as release `row` records it: project, request and seq filled in.
-StatusOr<ExportObjectRecord> ForRelease(const ExportObjectRecord& o, const ReleaseRecord& row) {
+// `o` checked (CheckObject) and recorded as `project`'s and `request`'s;
+// InvalidArgument when it names another project or request (`owner` says
+// whose it was given as).
+StatusOr<ExportObjectRecord> OwnedBy(const ExportObjectRecord& o, const std::string& project,
+                                     const std::string& request, const std::string& owner) {
   RETURN_IF_ERROR(CheckObject(o));
-  if ((!o.project.empty() && o.project != row.project) || (!o.request.empty() && o.request != row.request)) {
-    return InvalidArgumentError("export_object: an object of release " + std::to_string(row.seq) +
-                                " is of another project or request");
+  if ((!o.project.empty() && o.project != project) || (!o.request.empty() && o.request != request)) {
+    return InvalidArgumentError("export_object: an object of " + owner + " is of another project or request");
   }
   ExportObjectRecord out = o;
-  out.project = row.project;
-  out.request = row.request;
+  out.project = project;
+  out.request = request;
+  return out;
+}
+
+// `o` as release `row` records it: project, request and seq filled in.
+StatusOr<ExportObjectRecord> ForRelease(const ExportObjectRecord& o, const ReleaseRecord& row) {
+  ASSIGN_OR_RETURN(ExportObjectRecord out, OwnedBy(o, row.project, row.request, "release " + std::to_string(row.seq)));
   if (o.kind == ExportObjectKind::kEvidence) {
     if (o.seq) return InvalidArgumentError("export_object.seq is for release objects only");
     return out;
@@ -102,17 +110,11 @@ Status ExportStore::AppendRevisionObjects(std::string_view request, int64_t revi
       return FailedPreconditionError("export_object: objects of revision " + std::to_string(revision) + " of request " +
                                      r.id + ", whose current revision is " + std::to_string(r.revision));
     }
-    for (ExportObjectRecord o : objects) {
-      RETURN_IF_ERROR(CheckObject(o));
+    for (const ExportObjectRecord& given : objects) {
+      ASSIGN_OR_RETURN(ExportObjectRecord o, OwnedBy(given, r.project, r.id, "request " + r.id));
       if (o.kind != ExportObjectKind::kEvidence || o.seq) {
         return InvalidArgumentError("export_object: a revision's objects are evidence, of no release");
       }
-      if ((!o.project.empty() && o.project != r.project) || (!o.request.empty() && o.request != r.id)) {
-        return InvalidArgumentError("export_object: an object of request " + r.id +
-                                    " is of another project or request");
-      }
-      o.project = r.project;
-      o.request = r.id;
       RETURN_IF_ERROR(Insert(*db_, o));
     }
     return OkStatus();
