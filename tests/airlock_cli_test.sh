@@ -125,6 +125,26 @@ as "$ROB" airlock show "$id" --json
 check "rob still learns nothing" out_lacks "quartz-77"
 check "... nor from the error" err_lacks "quartz-77"
 
+# A custom file uploaded with its declaration (through the server too, in base64).
+printf '\x89PNG\r\n\x1a\n-a-chart-\x00\xff' >"$work/chart.png"
+echo '{"output": "chart", "kind": "custom", "format": "png", "explanation": "a chart of public figures"}' \
+  >"$work/chart.json"
+as "$RITA" airlock request p1 --title "Chart" --json --output "$work/chart.json" --file "$work/chart.png"
+check "rita uploads a custom PNG" test "$(rc)" = 0
+idc=$(field "['id']")
+check "... its output's digest is the file's" \
+  test "$(field "['outputs'][0]['sha256']")" = "$(sha256sum "$work/chart.png" | cut -d' ' -f1)"
+as "$RITA" airlock request "$idc" --output "$work/by-sex.json" --file "$work/chart.png"
+check "a table with a file is unusable (exit 2)" test "$(rc)" = 2
+as "$CARL" airlock show "$idc" --evidence --json
+check "... a checker reads the PNG byte for byte" test "$(python3 -c '
+import base64, json, sys
+v = json.load(open(sys.argv[1]))
+print(base64.b64decode(v["files"][0]["content_base64"]) == open(sys.argv[2], "rb").read())
+' "$work/out" "$work/chart.png")" = True
+as "$CARL" airlock show "$idc" --evidence
+check "... and show --evidence names it without printing its bytes" out_has "(png: read it with --json"
+
 if [[ ${3:-} == remote ]]; then
   prints_as_locally() {  # airlock arguments: what carl sees through the server is what he sees locally
     as_local "$CARL" airlock "$@"

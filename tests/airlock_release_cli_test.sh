@@ -83,6 +83,51 @@ check "the second request is release 2" test "$(field "['release']")" = 2
 run airlock verify "$work/rel/$id2.hdhub-cert" "$work/rel/$id2.women.csv" --log-key "$LOGKEY" --history "$work/rel"
 check "airlock verify --history: the chain holds (exit 0)" test "$(rc)" = 0
 
+# File outputs: a model's coefficients and a custom note, uploaded with --file.
+printf 'term,estimate\nintercept,0.5\nsex2,0.25\n' >"$work/fit.csv"
+cat >"$work/fit.json" <<'EOF'
+{"output": "fit", "kind": "model", "frame": "people", "format": "csv",
+ "columns": [{"name": "term", "kind": "dimension"}, {"name": "estimate", "kind": "measure"}]}
+EOF
+printf 'Method: a logistic model of sex, no value from the data.\n' >"$work/notes.txt"
+echo '{"output": "notes", "kind": "custom", "format": "txt"}' >"$work/notes.json"
+as "$RITA" airlock request p1 --title "Model" --json --output "$work/fit.json" --file "$work/fit.csv"
+id3=$(field "['id']")
+check "a model with its coefficients file" test "$(field "['outputs'][0]['verdict']['outcome']")" = pass
+check "... 2 parameters over the frame's people" test "$(field "['outputs'][0]['verdict']['parameters']")" = 2
+as "$RITA" airlock request "$id3" --output "$work/notes.json"
+check "a custom output without its file is refused (exit 2)" test "$(rc)" = 2
+check "... saying so" err_has "without its file"
+as "$RITA" airlock request "$id3" --output "$work/notes.json" --output "$work/fit.json" --file "$work/notes.txt"
+check "--file with two outputs is refused (exit 2)" test "$(rc)" = 2
+as "$RITA" airlock request "$id3" --output "$work/notes.json" --file "$work/fit.csv" --json
+check "a custom note is added" test "$(field "['outputs'][1]['verdict']['outcome']")" = review
+as "$RITA" airlock request "$id3" --submit
+check "a custom output without the author's explanation is not submitted (exit 3)" test "$(rc)" = 3
+echo '{"output": "notes", "kind": "custom", "format": "txt", "explanation": "the method, for the paper"}' \
+  >"$work/notes.json"
+as "$RITA" airlock request "$id3" --output "$work/notes.json" --file "$work/notes.txt"
+as "$RITA" airlock request "$id3" --submit --json
+check "with its explanation it is submitted" test "$(field "['state']")" = submitted
+rev3=$(field "['revision']")
+as "$CARL" airlock review "$id3" --revision "$rev3" --decide fit=approve --decide notes=approve
+check "a custom file is not approved without a reason (exit 2)" test "$(rc)" = 2
+for who in CARL CLEO; do
+  as "${!who}" airlock review "$id3" --revision "$rev3" --decide fit=approve --decide notes=approve \
+    --comment "notes=words only, no number"
+done
+as "$RITA" airlock release "$id3" --out "$work/rel3" --json
+check "the model and the note are released" test "$(rc)" = 0
+check "... the coefficients as uploaded" cmp -s "$work/fit.csv" "$work/rel3/$id3.fit.csv"
+check "... the note as uploaded" cmp -s "$work/notes.txt" "$work/rel3/$id3.notes.txt"
+run airlock verify "$work/rel3/$id3.hdhub-cert" "$work/rel3/$id3.fit.csv" "$work/rel3/$id3.notes.txt" \
+  --log-key "$LOGKEY" --json
+check "airlock verify: the file outputs hold (exit 0)" test "$(rc)" = 0
+check "... both checked" test "$(field "['outputs_checked'].__len__()")" = 2
+echo "Method: a logistic model of sex, 11 women." >"$work/forged.txt"
+run airlock verify "$work/rel3/$id3.hdhub-cert" "$work/forged.txt" --log-key "$LOGKEY"
+check "airlock verify: another note fails (exit 1)" test "$(rc)" = 1
+
 # The host check knows what the releases sealed: nothing unknown, nothing
 # removed, and the files still download afterwards.
 run check --remove-unknown --json
@@ -97,7 +142,7 @@ as "$ROB" airlock download "$id" --out "$work/rob"
 check "rob cannot download it (exit 3)" test "$(rc)" = 3
 
 as "$ALMA" airlock register --json
-check "the register lists two releases" test "$(field "['entries'].__len__()")" = 2
+check "the register lists three releases" test "$(field "['entries'].__len__()")" = 3
 check "... with p1's authorisation" out_has "\"authorisation\""
 check "... the outputs by name" out_has "\"women\""
 check "... no checker" out_lacks "carl"

@@ -31,8 +31,9 @@ std::string Int(const json& j, const char* key) {
   return v.is_number_integer() ? std::to_string(v.get<int64_t>()) : "?";
 }
 
-// For a checker (show --evidence): each output's file as it would leave,
-// then every cell the checks did not publish, with its true value.
+// For a checker (show --evidence): each output's file as it would leave
+// (a text file's lines; a binary one named only), then every cell the
+// checks did not publish, with its true value.
 void PrintDraftsText(const json& v) {
   for (const json& f : v.value("files", json::array())) {
     if (!f.is_object()) continue;
@@ -41,6 +42,12 @@ void PrintDraftsText(const json& v) {
     StatusOr<Bytes> content = audit::Base64Decode(JsonText(f, "content_base64"));
     if (!content.ok()) {
       std::cout << "    (not readable: " << content.status().message() << ")\n";
+      continue;
+    }
+    const std::string format = JsonText(f, "format");
+    if (format != "csv" && format != "txt") {
+      // A binary file (png, pdf, parquet): `show --evidence --json` carries its bytes.
+      std::cout << "    (" << format << ": read it with --json, content_base64)\n";
       continue;
     }
     std::istringstream lines(std::string(content->begin(), content->end()));
@@ -122,6 +129,7 @@ struct RequestArgs {
   std::string target;  // a project (with --title) or a request id
   std::string title;
   std::vector<std::string> frames, outputs;
+  std::string file;  // the file of the one --output (model, figure, custom)
   std::string remove;
   bool recompute = false, submit = false, withdraw = false;
 };
@@ -131,14 +139,22 @@ StatusOr<service::ExportChange> ReadChange(service::ExportChangeKind kind, const
   return service::ExportChange{.kind = kind, .json = std::move(json), .name = ""};
 }
 
-// Each --frame, then each --output, as one change (one revision) apiece.
+// Each --frame, then each --output (with --file, its file), as one change
+// (one revision) apiece.
 StatusOr<json> ApplyDeclarations(ExportRequests& requests, const std::string& id, const RequestArgs& a, json view) {
+  if (!a.file.empty() && a.outputs.size() != 1) {
+    return InvalidArgumentError("--file is the file of one output: give it with exactly one --output");
+  }
   for (const std::string& f : a.frames) {
     ASSIGN_OR_RETURN(service::ExportChange change, ReadChange(service::ExportChangeKind::kFrame, f));
     ASSIGN_OR_RETURN(view, requests.Change(id, change));
   }
   for (const std::string& f : a.outputs) {
     ASSIGN_OR_RETURN(service::ExportChange change, ReadChange(service::ExportChangeKind::kOutput, f));
+    if (!a.file.empty()) {
+      ASSIGN_OR_RETURN(std::string content, ReadFile(a.file));
+      change.content = std::move(content);
+    }
     ASSIGN_OR_RETURN(view, requests.Change(id, change));
   }
   return view;
@@ -208,8 +224,11 @@ void AddRequest(CLI::App& airlock, const GlobalOptions& opts, int* exit_code, st
   cmd->add_option("--title", a->title, "create a request in the project, with this title (1-200 characters)");
   cmd->add_option("--frame", a->frames, "a frame declaration (JSON file): add or replace the frame of its name")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--output", a->outputs,
-                  "an output declaration (JSON file, kind table): add or replace the output of its name")
+  cmd->add_option("--output", a->outputs, "an output declaration (JSON file): add or replace the output of its name")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--file", a->file,
+                  "the file of a model, figure or custom --output (its coefficients CSV, PNG, or any file); "
+                  "without it, a replaced file output keeps its file")
       ->check(CLI::ExistingFile);
   cmd->add_option("--remove", a->remove, "remove the output of this name");
   cmd->add_flag("--recompute", a->recompute, "compute the same outputs again (a new revision)");

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "hdhub/common/status.h"
+#include "hdhub/common/utf8.h"  // ValidUtf8Prefix, used with the reader
 
 namespace hdhub::ingest {
 
@@ -58,11 +59,6 @@ struct CsvSource {
   // name, the message says the header line seems to be missing.
   Status CheckHeader(const std::vector<std::string>& expected, std::string_view what) const;
 };
-
-// The number of bytes at the start of `data` that form complete, valid UTF-8
-// sequences (structure only: lead and continuation bytes, enough to refuse
-// Latin-1); stops at the first invalid byte or at a sequence cut by the end.
-size_t ValidUtf8Prefix(const uint8_t* data, size_t size);
 
 // The diagnosis of a DuckDB CSV error without the quoted line: "<path>, line
 // N: malformed CSV: <reason>" (InvalidArgument).

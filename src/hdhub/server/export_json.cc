@@ -144,7 +144,9 @@ StatusOr<json> ExportChangeJson(const service::ExportChange& change) {
         return InvalidArgumentError(std::string(frame ? "the frame" : "the output") +
                                     " declaration must be a JSON object");
       }
-      return json{{frame ? "frame" : "output", std::move(declaration)}};
+      json out{{frame ? "frame" : "output", std::move(declaration)}};
+      if (change.content) out["content_base64"] = audit::Base64Encode(AsBytes(*change.content));
+      return out;
     }
     case service::ExportChangeKind::kRemove:
       return json{{"remove", change.name}};
@@ -155,9 +157,22 @@ StatusOr<json> ExportChangeJson(const service::ExportChange& change) {
 }
 
 StatusOr<service::ExportChange> ExportChangeFromJson(const json& body) {
-  constexpr char kOne[] = R"(a change is one of {"frame": {...}}, {"output": {...}}, {"remove": NAME}, )"
-                          R"({"recompute": true})";
-  if (!body.is_object() || body.size() != 1) return InvalidArgumentError(kOne);
+  constexpr char kOne[] = R"(a change is one of {"frame": {...}}, {"output": {...}[, "content_base64": FILE]}, )"
+                          R"({"remove": NAME}, {"recompute": true})";
+  if (!body.is_object()) return InvalidArgumentError(kOne);
+  if (body.size() == 2 && body.contains("output") && body.contains("content_base64")) {
+    const json& declaration = body.at("output");
+    const json& content = body.at("content_base64");
+    if (!declaration.is_object()) return InvalidArgumentError("output must be a JSON object (the declaration)");
+    if (!content.is_string()) return InvalidArgumentError("content_base64 must be the file in base64");
+    StatusOr<Bytes> bytes = audit::Base64Decode(content.get<std::string>());
+    if (!bytes.ok()) return InvalidArgumentError("content_base64 is not base64");
+    return service::ExportChange{.kind = service::ExportChangeKind::kOutput,
+                                 .json = declaration.dump(),
+                                 .name = "",
+                                 .content = std::string(bytes->begin(), bytes->end())};
+  }
+  if (body.size() != 1) return InvalidArgumentError(kOne);
   const std::string key = body.begin().key();
   const json& value = body.begin().value();
   if (key == "frame" || key == "output") {
@@ -165,7 +180,8 @@ StatusOr<service::ExportChange> ExportChangeFromJson(const json& body) {
     return service::ExportChange{
         .kind = key == "frame" ? service::ExportChangeKind::kFrame : service::ExportChangeKind::kOutput,
         .json = value.dump(),
-        .name = ""};
+        .name = "",
+        .content = std::nullopt};
   }
   if (key == "remove") {
     if (!value.is_string()) return InvalidArgumentError("remove must be the name of an output");

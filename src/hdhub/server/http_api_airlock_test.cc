@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hdhub/audit/note.h"
+#include "hdhub/crypto/hash.h"
 #include "hdhub/server/export_json.h"
 #include "hdhub/server/http_api_airlock_fixture.h"
 
@@ -101,6 +103,40 @@ TEST_F(HttpApiAirlockTest, ChangesRemoveRecomputeAndWithdraw) {
   ASSERT_EQ(r.status, 200u) << r.body;
   EXPECT_EQ(Body(r), (json{{"id", id}, {"state", "withdrawn"}}));
   EXPECT_EQ(Call("POST", "/export-requests/" + id + "/withdraw", "rita").status, 409u);
+}
+
+TEST_F(HttpApiAirlockTest, FileOutputUploadedInBase64AndReadBackByCheckers) {
+  const std::string id = Draft();
+  const std::string notes = "the method, in words\n";
+  const json custom = {{"output", "notes"}, {"kind", "custom"}, {"format", "txt"}, {"explanation", "method"}};
+  HttpResponse r = Call("PATCH", "/export-requests/" + id, "rita",
+                        {{"output", custom}, {"content_base64", audit::Base64Encode(AsBytes(notes))}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  ASSERT_EQ(Body(r)["outputs"].size(), 2u);
+  EXPECT_EQ(Body(r)["outputs"][1]["kind"], "custom");
+  EXPECT_EQ(Body(r)["outputs"][1]["sha256"], HexEncode(crypto::Sha256(AsBytes(notes))));
+  // The declaration alone keeps the file.
+  r = Call("PATCH", "/export-requests/" + id, "rita", {{"output", custom}});
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(Body(r)["outputs"][1]["sha256"], HexEncode(crypto::Sha256(AsBytes(notes))));
+  r = Call("GET", "/export-requests/" + id + "?evidence=true&as=checker", "carl");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  ASSERT_EQ(Body(r)["files"].size(), 2u);
+  EXPECT_EQ(Body(r)["files"][1]["content_base64"], audit::Base64Encode(AsBytes(notes)));
+  // Not base64, a file with a frame or a table, a file that is not its format: 400, nothing changed.
+  const int64_t revision = Body(r)["revision"];
+  for (const json& bad :
+       {json{{"output", custom}, {"content_base64", "%%%"}}, json{{"output", custom}, {"content_base64", 7}},
+        json{{"frame", kFrame}, {"content_base64", "YQ=="}}, json{{"output", kOutput}, {"content_base64", "YQ=="}},
+        json{{"output", custom}, {"content_base64", audit::Base64Encode(AsBytes(std::string("\xff", 1)))}}}) {
+    r = Call("PATCH", "/export-requests/" + id, "rita", bad);
+    EXPECT_EQ(r.status, 400u) << bad.dump();
+    EXPECT_EQ(r.content_type, "application/problem+json") << bad.dump();
+  }
+  EXPECT_EQ(Body(Call("GET", "/export-requests/" + id, "rita"))["revision"], revision);
+  // Not the author: refused.
+  r = Call("PATCH", "/export-requests/" + id, "mona", {{"output", custom}, {"content_base64", "YQ=="}});
+  EXPECT_EQ(r.status, 403u) << r.body;
 }
 
 TEST_F(HttpApiAirlockTest, ReturnAndReject) {

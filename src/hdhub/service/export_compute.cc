@@ -1,14 +1,17 @@
 #include "hdhub/service/export_compute.h"
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <utility>
 
+#include "hdhub/airlock/primary_checks.h"
 #include "hdhub/airlock/protection.h"
 #include "hdhub/crypto/hash.h"
 #include "hdhub/exports/certificate.h"
+#include "hdhub/exports/file_output.h"
 #include "hdhub/exports/frame_data.h"
 #include "hdhub/exports/table_output.h"
 
@@ -120,8 +123,9 @@ StatusOr<ComputedOutput> Judge(const ComputeInput& in, const exports::TableOutpu
     if (!cell.published) ++out.suppressed_cells;
     if (cell.published && cell.reason == "review") ++out.review_cells;
   }
-  if (static_cast<int64_t>(built.cells.size()) > in.rules.max_rows) rules.push_back("max_rows");
-  if (static_cast<int64_t>(csv.size()) > in.rules.max_bytes) rules.push_back("max_bytes");
+  const airlock::FileShape shape{.rows = static_cast<int64_t>(built.cells.size()),
+                                 .bytes = static_cast<int64_t>(csv.size())};
+  for (const airlock::Verdict& f : airlock::FileFindings(shape, in.rules)) rules.push_back(f.rule);
   out.record.bytes = static_cast<int64_t>(csv.size());
   out.record.sha256 = built.sha256;
 
@@ -135,7 +139,7 @@ StatusOr<ComputedOutput> Judge(const ComputeInput& in, const exports::TableOutpu
   verdict["cross_frame"] = cross_frame;
   out.record.verdict_json = verdict.dump();
   out.ledger = LedgerTables(table, result);
-  out.csv = csv;
+  out.content = csv;
   out.certified = std::move(built);
   out.frame = frame;
   return out;
@@ -187,30 +191,141 @@ Status ComputeFrame(const ComputeInput& in, exports::ExportStore& store, const F
 
 }  // namespace
 
-StatusOr<std::string> DeclaredOutputName(const std::string& json) {
+StatusOr<OutputIdentity> DeclaredOutputIdentity(const std::string& json) {
   nlohmann::json parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_object()) return InvalidArgumentError("output declaration: not a JSON object");
   const auto name = parsed.find("output");
   if (name == parsed.end() || !name->is_string() || !exports::IsExportName(name->get<std::string>())) {
     return InvalidArgumentError("output declaration: \"output\" must be a name of [a-z][a-z0-9_-]{0,63}");
   }
-  const std::string output = name->get<std::string>();
+  OutputIdentity id{.name = name->get<std::string>()};
   const auto kind = parsed.find("kind");
   if (kind != parsed.end()) {
-    if (!kind->is_string()) return InvalidArgumentError("output " + output + ": \"kind\" must be a string");
+    if (!kind->is_string()) return InvalidArgumentError("output " + id.name + ": \"kind\" must be a string");
     StatusOr<exports::RequestOutputKind> k = exports::ParseRequestOutputKind(kind->get<std::string>());
-    if (!k.ok()) return InvalidArgumentError("output " + output + ": unknown kind");
-    if (*k != exports::RequestOutputKind::kTable) {
-      return InvalidArgumentError("output " + output + ": kind " + std::string(exports::ToString(*k)) +
-                                  " is not supported yet (table outputs only)");
-    }
+    if (!k.ok()) return InvalidArgumentError("output " + id.name + ": unknown kind (table, model, figure or custom)");
+    id.kind = *k;
   }
-  return output;
+  return id;
 }
+
+namespace {
+
+// The verdict and record of a file output whose checks gave `v`.
+ComputedOutput JudgeFile(const exports::FileOutputDeclaration& d, const std::string& content,
+                         const exports::FileVerdict& v, nlohmann::json verdict) {
+  ComputedOutput out;
+  out.record.name = d.name;
+  out.record.kind = d.kind;
+  out.record.format = d.format;
+  out.record.bytes = v.bytes;
+  out.record.sha256 = HexEncode(crypto::Sha256(AsBytes(content)));
+  out.flow = {.name = d.name,
+              .kind = d.kind,
+              .refused = v.refused(),
+              .review_findings = false,
+              .explanation_given = d.explanation.find_first_not_of(" \t\r\n") != std::string::npos};
+  out.content = content;
+  out.upload = true;
+  // The checks cannot clear a figure or a custom file: both checkers give a reason.
+  const bool needs_reasons =
+      d.kind == exports::RequestOutputKind::kFigure || d.kind == exports::RequestOutputKind::kCustom;
+  verdict["outcome"] = v.refused() ? "refuse" : (needs_reasons ? "review" : "pass");
+  verdict["rules"] = v.rules;
+  verdict["rows"] = v.rows;
+  verdict["bytes"] = v.bytes;
+  if (!v.columns.empty()) verdict["columns"] = v.columns;
+  out.record.verdict_json = verdict.dump();
+  out.certified.sha256 = out.record.sha256;
+  out.certified.bytes = v.bytes;
+  out.certified.figure_of = d.figure_of;
+  return out;
+}
+
+// The units of a model's frame (its N): the frame's rows.
+StatusOr<int64_t> Observations(const ComputeInput& in, const FrameDeclaration& frame) {
+  ASSIGN_OR_RETURN(sql::QueryResult r,
+                   in.run("SELECT count(*) FROM (\n" + exports::FrameQuery(frame) + "\n) AS model_frame"));
+  int64_t n = -1;
+  if (r.rows.size() == 1 && r.rows[0].size() == 1 && r.rows[0][0]) {
+    const std::string& text = *r.rows[0][0];
+    if (std::from_chars(text.data(), text.data() + text.size(), n).ec != std::errc()) n = -1;
+  }
+  if (n < 0) return InternalError("frame " + frame.name + ": the count of its rows is not a number");
+  return n;
+}
+
+StatusOr<ComputedOutput> ComputeFile(const ComputeInput& in, const DeclaredOutput& declared,
+                                     const std::vector<std::optional<ComputedOutput>>& computed) {
+  ASSIGN_OR_RETURN(exports::FileOutputDeclaration d, exports::ParseFileOutput(declared.json));
+  if (!declared.content) {
+    return InvalidArgumentError("output " + d.name + " is a " + std::string(exports::ToString(d.kind)) +
+                                " output without its file: upload the file with its declaration");
+  }
+  nlohmann::json verdict = nlohmann::json::object();
+  int64_t observations = 0;
+  const FrameDeclaration* frame = nullptr;
+  if (d.kind == exports::RequestOutputKind::kModel) {
+    const auto it = in.frames.find(d.frame);
+    if (it == in.frames.end()) {
+      return InvalidArgumentError("output " + d.name + ": \"frame\" must name a frame of the project");
+    }
+    frame = &it->second;
+    ASSIGN_OR_RETURN(observations, Observations(in, *frame));
+  }
+  ASSIGN_OR_RETURN(exports::FileVerdict v, exports::CheckFileOutput(d, *declared.content, in.rules, observations));
+  if (d.kind == exports::RequestOutputKind::kFigure) {
+    // The figure draws a table of the request: the table's checks are its own.
+    const ComputedOutput* table = nullptr;
+    for (size_t i = 0; i < in.outputs.size(); ++i) {
+      if (in.outputs[i].name == d.figure_of && computed[i] &&
+          computed[i]->record.kind == exports::RequestOutputKind::kTable) {
+        table = &*computed[i];
+      }
+    }
+    if (!table) {
+      return InvalidArgumentError("output " + d.name + ": \"figure_of\" must name a table output of the request");
+    }
+    const nlohmann::json drawn = nlohmann::json::parse(table->record.verdict_json, nullptr, false);
+    if (table->flow.refused) {
+      for (const auto& rule : drawn.value("rules", nlohmann::json::array())) {
+        if (rule.is_string() && std::find(v.rules.begin(), v.rules.end(), rule) == v.rules.end()) {
+          v.rules.push_back(rule.get<std::string>());
+        }
+      }
+      if (v.rules.empty()) v.rules.emplace_back(airlock::kRuleInvalidInput);  // refused without a rule: fail closed
+    }
+    verdict["figure_of"] = d.figure_of;
+  }
+  if (frame) {
+    verdict["frame"] = d.frame;
+    verdict["observations"] = observations;
+    verdict["parameters"] = v.rows;
+  }
+  ComputedOutput out = JudgeFile(d, *declared.content, v, std::move(verdict));
+  if (frame) {
+    ASSIGN_OR_RETURN(std::vector<airlock::Dimension> dimensions, Dimensions(in, *frame));
+    out.frame = exports::CertificateFrame(*frame, dimensions);
+    out.certified.frame = d.frame;
+    out.certified.measure = std::string(frame->unit == "person" ? exports::kMeasureCount : exports::kMeasureUnits);
+    out.certified.parameters = v.rows;
+  }
+  return out;
+}
+
+}  // namespace
 
 StatusOr<std::vector<ComputedOutput>> ComputeOutputs(const ComputeInput& in, exports::ExportStore& store) {
   std::map<std::string, std::vector<size_t>> by_frame;
+  std::vector<size_t> files;
   for (size_t i = 0; i < in.outputs.size(); ++i) {
+    ASSIGN_OR_RETURN(OutputIdentity id, DeclaredOutputIdentity(in.outputs[i].json));
+    if (exports::IsFileKind(id.kind)) {
+      files.push_back(i);
+      continue;
+    }
+    if (in.outputs[i].content)
+      return InvalidArgumentError("output " + id.name + " is a table: hdhub computes its file");
     nlohmann::json parsed = nlohmann::json::parse(in.outputs[i].json, nullptr, false);
     const auto frame = parsed.is_object() ? parsed.find("frame") : parsed.end();
     if (frame == parsed.end() || !frame->is_string() || !in.frames.contains(frame->get<std::string>())) {
@@ -221,6 +336,10 @@ StatusOr<std::vector<ComputedOutput>> ComputeOutputs(const ComputeInput& in, exp
   std::vector<std::optional<ComputedOutput>> computed(in.outputs.size());
   for (const auto& [name, indices] : by_frame) {
     RETURN_IF_ERROR(ComputeFrame(in, store, in.frames.at(name), indices, computed));
+  }
+  // After the tables: a figure is judged with the table it draws.
+  for (size_t i : files) {
+    ASSIGN_OR_RETURN(computed[i], ComputeFile(in, in.outputs[i], computed));
   }
   std::vector<ComputedOutput> out;
   for (size_t i = 0; i < computed.size(); ++i) {

@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,10 +33,13 @@
 
 namespace hdhub::service::internal {
 
-// An output's declaration as the author gave it.
+// An output's declaration as the author gave it, and for a model, figure or
+// custom output its file (uploaded with this change, or carried from the
+// revision before).
 struct DeclaredOutput {
   std::string name;
   std::string json;
+  std::optional<std::string> content;
 };
 
 // An output computed for a revision.
@@ -45,12 +49,15 @@ struct ComputedOutput {
   int64_t review_cells = 0;
   int64_t suppressed_cells = 0;
   int64_t repair_rounds = 0;
-  // What a revision seals and a release keeps of it: the CSV, the
-  // certificate's output and frame (certificate.h), the ledger's tables
-  // (ids "<output>/<id>"), all empty for a refused output; the name of its
-  // Protect run ("<frame>/<measure>") and that run's
-  // ProtectionResult::ToJson(), for a refused output too.
-  std::string csv;
+  // What a revision seals and a release keeps of it: the file (a table's
+  // CSV, or the author's upload), the certificate's output and frame
+  // (certificate.h), the ledger's tables (ids "<output>/<id>"), all empty
+  // for a refused table; the name of its Protect run ("<frame>/<measure>")
+  // and that run's ProtectionResult::ToJson(), for a refused table too
+  // (empty for a file output). An upload is kept even when refused, so that
+  // a later change carries it.
+  std::string content;
+  bool upload = false;
   exports::Output certified;
   exports::Frame frame;
   std::vector<exports::ReleaseTableRecord> ledger;
@@ -70,13 +77,20 @@ struct ComputeInput {
 };
 
 // The name and kind of an output's declaration: InvalidArgument for
-// malformed JSON or a missing or malformed name; for a kind other than
-// table, InvalidArgument "... not supported yet" naming the kind.
-StatusOr<std::string> DeclaredOutputName(const std::string& json);
+// malformed JSON, a missing or malformed name, or an unknown kind (absent:
+// table).
+struct OutputIdentity {
+  std::string name;
+  exports::RequestOutputKind kind = exports::RequestOutputKind::kTable;
+};
+StatusOr<OutputIdentity> DeclaredOutputIdentity(const std::string& json);
 
-// Every output of `input`, in its order. InvalidArgument for an output over
-// an unknown frame and the errors of the declarations' parsers, of the
-// queries and of Protect (docs §9).
+// Every output of `input`, in its order: tables protected per frame and
+// measure; a model's file checked against its frame's rows (the
+// observations); a figure judged with the table it draws; a custom file
+// checked alone (exports/file_output.h). InvalidArgument for an output over
+// an unknown frame, a file output without its file, and the errors of the
+// declarations' parsers, of the queries and of Protect (docs §9).
 StatusOr<std::vector<ComputedOutput>> ComputeOutputs(const ComputeInput& input, exports::ExportStore& store);
 
 }  // namespace hdhub::service::internal

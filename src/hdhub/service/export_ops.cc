@@ -7,6 +7,7 @@
 #include "hdhub/audit/recorder.h"
 #include "hdhub/crypto/hash.h"
 #include "hdhub/crypto/random.h"
+#include "hdhub/exports/file_output.h"
 #include "hdhub/keys/key_store.h"
 
 namespace hdhub::service {
@@ -32,11 +33,23 @@ bool IsRequestId(std::string_view id) {
 exports::RequestOutput FlowOutput(const exports::OutputRecord& o) {
   nlohmann::json verdict = nlohmann::json::parse(o.verdict_json, nullptr, false);
   const std::string outcome = verdict.is_object() ? verdict.value("outcome", "refuse") : "refuse";
-  return exports::RequestOutput{.name = o.name,
-                                .kind = o.kind,
-                                .refused = outcome == "refuse",  // unreadable: refused (fail closed)
-                                .review_findings = outcome == "review",
-                                .explanation_given = false};
+  // A custom output's explanation is in its declaration (exports/file_output.h).
+  nlohmann::json declaration = nlohmann::json::parse(o.declaration_json, nullptr, false);
+  const nlohmann::json explanation =
+      declaration.is_object() ? declaration.value("explanation", nlohmann::json()) : nullptr;
+  return exports::RequestOutput{
+      .name = o.name,
+      .kind = o.kind,
+      .refused = outcome == "refuse",  // unreadable: refused (fail closed)
+      .review_findings = outcome == "review",
+      .explanation_given =
+          explanation.is_string() && explanation.get<std::string>().find_first_not_of(" \t\r\n") != std::string::npos};
+}
+
+// DataLoss naming request `id` and what of revision `revision` is missing.
+Status MissingObject(const std::string& id, int64_t revision) {
+  return DataLossError("export request " + id + ": a sealed object of revision " + std::to_string(revision) +
+                       " is missing on the host");
 }
 
 }  // namespace
@@ -127,6 +140,35 @@ StatusOr<std::vector<internal::ComputedOutput>> ExportOps::Compute(
   return internal::ComputeOutputs(in, store_);
 }
 
+StatusOr<std::vector<internal::DeclaredOutput>> ExportOps::Declared(const LoadedRequest& l) {
+  std::vector<internal::DeclaredOutput> out;
+  std::optional<SecretBytes> key;
+  for (const exports::OutputRecord& o : l.outputs) {
+    out.push_back({.name = o.name, .json = o.declaration_json, .content = std::nullopt});
+    if (!exports::IsFileKind(o.kind)) continue;
+    if (!key) {
+      std::unique_ptr<keys::KeyStore> keys = svc_.hub_->KeysFor({.id = l.event.actor, .role = l.event.role});
+      ASSIGN_OR_RETURN(
+          key, keys->UnwrapKey(l.request.wrapped_dek, exports::RequestKeyContext(l.request.project, l.request.id)));
+    }
+    ASSIGN_OR_RETURN(Bytes bytes, ReadOutputFile(*key, l.request, o));
+    out.back().content = std::string(bytes.begin(), bytes.end());
+  }
+  return out;
+}
+
+StatusOr<Bytes> ExportOps::ReadOutputFile(const SecretBytes& key, const exports::RequestRecord& r,
+                                          const exports::OutputRecord& o) {
+  StatusOr<Bytes> bytes = svc_.hub_->sealed().Get(o.logical_name, key);
+  if (!bytes.ok() && IsNotFound(bytes.status())) return MissingObject(r.id, r.revision);
+  RETURN_IF_ERROR(bytes.status());
+  if (HexEncode(crypto::Sha256(*bytes)) != o.sha256) {
+    return DataLossError("export request " + r.id + ": the sealed file of output " + o.name +
+                         " is not the one its revision records");
+  }
+  return bytes;
+}
+
 StatusOr<airlock::DisclosureRules> ExportOps::EffectiveRules(const std::string& project) {
   ASSIGN_OR_RETURN(airlock::DisclosureRules hub, HubRulesInForce(store_));
   ASSIGN_OR_RETURN(projects::ProjectRecord record, svc_.hub_->projects().GetForHub(project));
@@ -212,7 +254,7 @@ StatusOr<FileLock> ExportOps::SealRevision(const LoadedRequest& l, NewRevision& 
   for (size_t i = 0; i < computed.size(); ++i) {
     const internal::ComputedOutput& c = computed[i];
     if (!c.run.empty()) runs[c.run] = c.evidence;
-    if (!c.flow.refused) RETURN_IF_ERROR(seal(rev.outputs.at(i).logical_name, c.csv));
+    if (!c.flow.refused || c.upload) RETURN_IF_ERROR(seal(rev.outputs.at(i).logical_name, c.content));
   }
   if (computed.empty()) return writing;
   ASSIGN_OR_RETURN(Bytes salt, crypto::RandomBytes(kSaltBytes));
@@ -282,17 +324,12 @@ StatusOr<ExportRequestView> ExportOps::View(const std::string& id, bool evidence
   auto read = [&](const std::string& name) -> StatusOr<Bytes> {
     StatusOr<Bytes> bytes = svc_.hub_->sealed().Get(name, key);
     if (bytes.ok() || !IsNotFound(bytes.status())) return bytes;
-    return DataLossError("export request " + id + ": a sealed object of revision " +
-                         std::to_string(v.request.revision) + " is missing on the host");
+    return MissingObject(id, v.request.revision);
   };
   v.files.emplace();
   for (const exports::OutputRecord& o : v.outputs) {
     if (!recorded.contains(o.logical_name)) continue;  // refused: no file
-    ASSIGN_OR_RETURN(Bytes bytes, read(o.logical_name));
-    if (HexEncode(crypto::Sha256(bytes)) != o.sha256) {
-      return DataLossError("export request " + id + ": the sealed file of output " + o.name +
-                           " is not the one its revision records");
-    }
+    ASSIGN_OR_RETURN(Bytes bytes, ReadOutputFile(key, v.request, o));
     v.files->push_back({.name = o.name,
                         .format = o.format,
                         .bytes = static_cast<int64_t>(bytes.size()),

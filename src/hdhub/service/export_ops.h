@@ -80,6 +80,12 @@ class ExportOps {
                                                           const std::vector<internal::DeclaredOutput>& declared,
                                                           const std::optional<exports::FrameDeclaration>& new_frame);
 
+  // The current revision's outputs of `loaded` as declared, each file
+  // output with its file read back from the host (the revision sealed it):
+  // DataLoss when it is missing, fails its seal or is not the SHA-256 its
+  // output records.
+  StatusOr<std::vector<internal::DeclaredOutput>> Declared(const LoadedRequest& loaded);
+
   // The project's airlock rules over the hub's in force (else the
   // defaults). FailedPrecondition when they no longer hold over the hub's.
   StatusOr<airlock::DisclosureRules> EffectiveRules(const std::string& project);
@@ -94,7 +100,8 @@ class ExportOps {
   // evidence) on the host under the request's key, and lists them in
   // `rev.objects` for Commit. The placement is checked as for a build; the
   // returned lock keeps a migration from switching hosts until the caller
-  // has committed. Refused outputs have no file.
+  // has committed. Refused tables have no file; an upload is sealed even
+  // when refused, so that a later change carries it.
   StatusOr<FileLock> SealRevision(const LoadedRequest& loaded, NewRevision& rev,
                                   const std::vector<internal::ComputedOutput>& computed);
 
@@ -119,6 +126,11 @@ class ExportOps {
   int64_t NowUs() const;
 
  private:
+  // Output `o`'s sealed file of request `r` (its current revision) under `key`:
+  // DataLoss when missing, failing its seal or not the file `o` records.
+  StatusOr<Bytes> ReadOutputFile(const SecretBytes& key, const exports::RequestRecord& r,
+                                 const exports::OutputRecord& o);
+
   Service& svc_;
   const RequestContext& ctx_;
   exports::ExportStore& store_;

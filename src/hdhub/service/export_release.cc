@@ -50,7 +50,8 @@ std::vector<const exports::CheckerReview*> SortedReviews(const exports::ExportRe
 }
 
 // The certificate's output of `c`: its verdict, and for one the checkers
-// cleared (review cells, cross_frame) the digests of their comments.
+// cleared (review cells, cross_frame, a figure or custom file) the digests of
+// their comments.
 exports::Output CertifiedOutput(const ComputedOutput& c, const std::vector<const exports::CheckerReview*>& reviews) {
   exports::Output o = c.certified;
   o.name = c.record.name;
@@ -64,6 +65,8 @@ exports::Output CertifiedOutput(const ComputedOutput& c, const std::vector<const
     for (const exports::Cell& cell : o.cells) {
       if (o.verdict_rule.empty() && cell.published && cell.reason == "review") o.verdict_rule = cell.rule;
     }
+  }
+  if (exports::ApprovalNeedsComment(c.flow)) {
     o.reasons.emplace();
     for (const exports::CheckerReview* r : reviews) {
       for (const exports::OutputReview& d : r->decisions) {
@@ -106,11 +109,13 @@ StatusOr<Release> BuildRelease(const LoadedRequest& l, const std::vector<Compute
   ASSIGN_OR_RETURN(Bytes salt, crypto::RandomBytes(kSaltBytes));
   nlohmann::json runs = nlohmann::json::object();
   for (const ComputedOutput& c : outputs) {
-    b.frames[c.certified.frame] = c.frame;
-    used.insert(c.certified.frame);
+    if (!c.certified.frame.empty()) {  // tables and models
+      b.frames[c.certified.frame] = c.frame;
+      used.insert(c.certified.frame);
+    }
     b.outputs.push_back(CertifiedOutput(c, reviews));
     r.tables.insert(r.tables.end(), c.ledger.begin(), c.ledger.end());
-    runs[c.run] = c.evidence;
+    if (!c.run.empty()) runs[c.run] = c.evidence;
   }
   for (const exports::FrameRecord& f : frames) {
     const bool other_used = std::any_of(used.begin(), used.end(), [&](const std::string& u) { return u != f.name; });
@@ -177,9 +182,10 @@ StatusOr<ReleasedFiles> Service::ReleaseExportRequest(const RequestContext& ctx,
   for (const Status& s : {before.status(), earlier.status(), revisions.status()}) {
     if (!s.ok()) return ops.Refuse(l.event, s);
   }
-  std::vector<internal::DeclaredOutput> declared;
-  for (const exports::OutputRecord& o : l.outputs) declared.push_back({.name = o.name, .json = o.declaration_json});
-  StatusOr<std::vector<ComputedOutput>> computed = ops.Compute(project, declared, std::nullopt);
+  // File outputs: the approved revision's files, as sealed (their SHA-256 checked).
+  StatusOr<std::vector<internal::DeclaredOutput>> declared = ops.Declared(l);
+  if (!declared.ok()) return ops.Refuse(l.event, declared.status());
+  StatusOr<std::vector<ComputedOutput>> computed = ops.Compute(project, *declared, std::nullopt);
   if (!computed.ok()) return ops.Refuse(l.event, computed.status());
   const int64_t approved_at = revisions->empty() ? 0 : revisions->back().created_at_us;
   const bool ledger_moved = std::any_of(earlier->begin(), earlier->end(), [&](const exports::ReleaseRecord& r) {
@@ -248,7 +254,7 @@ StatusOr<ReleasedFiles> Service::ReleaseExportRequest(const RequestContext& ctx,
     };
     for (const ComputedOutput& c : *computed) {
       RETURN_IF_ERROR(
-          seal(ReleaseObject(project, seq, c.record.name), dek, c.csv, exports::ExportObjectKind::kRelease));
+          seal(ReleaseObject(project, seq, c.record.name), dek, c.content, exports::ExportObjectKind::kRelease));
     }
     RETURN_IF_ERROR(
         seal(ReleaseObject(project, seq, kCertificateObject), dek, line, exports::ExportObjectKind::kRelease));
@@ -299,7 +305,7 @@ StatusOr<ReleasedFiles> Service::ReleaseExportRequest(const RequestContext& ctx,
                          .format = c.record.format,
                          .bytes = c.record.bytes,
                          .sha256 = c.record.sha256,
-                         .content = c.csv});
+                         .content = c.content});
   }
   ASSIGN_OR_RETURN(out.bundle, ReleaseBundle(line, index));
   return out;

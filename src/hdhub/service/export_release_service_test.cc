@@ -41,16 +41,6 @@ class ExportReleaseServiceTest : public ExportServiceTest {
     EXPECT_OK(Approve("cleo", id).status());
     return id;
   }
-  exports::VerifyReport Verify(const ReleasedFiles& r, std::optional<std::vector<std::string>> earlier = std::nullopt) {
-    std::vector<exports::VerifyFile> files;
-    for (const ReleasedFile& f : r.files) files.push_back({.name = f.name, .bytes = f.content});
-    const std::string key = svc_->HubForTest().AuditVerifierKey().value();
-    std::optional<std::span<const std::string>> history;
-    if (earlier) history = std::span<const std::string>(*earlier);
-    StatusOr<exports::VerifyReport> report = exports::VerifyBundle(r.bundle.Serialize(), key, files, history);
-    EXPECT_OK(report.status());
-    return report.ok() ? *report : exports::VerifyReport{.failed_check = -1};
-  }
   // The entries of `action` from `from` on.
   std::vector<audit::Entry> Events(uint64_t from, const std::string& action) {
     std::vector<audit::Entry> out;

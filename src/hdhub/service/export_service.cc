@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "hdhub/audit/recorder.h"
+#include "hdhub/exports/file_output.h"
 #include "hdhub/keys/key_store.h"
 #include "hdhub/service/export_ops.h"
 
@@ -27,31 +28,38 @@ StatusOr<std::string> NextRequestId(exports::ExportStore& store, const std::stri
   return project + "-e" + std::to_string(last + 1);
 }
 
-std::vector<DeclaredOutput> Declared(const std::vector<exports::OutputRecord>& outputs) {
-  std::vector<DeclaredOutput> out;
-  for (const exports::OutputRecord& o : outputs) out.push_back({.name = o.name, .json = o.declaration_json});
-  return out;
-}
-
 std::vector<exports::RequestOutput> FlowOutputs(const std::vector<ComputedOutput>& computed) {
   std::vector<exports::RequestOutput> out;
   for (const ComputedOutput& c : computed) out.push_back(c.flow);
   return out;
 }
 
-// The outputs of the next revision after `change` (a frame leaves them as they are).
+// The outputs of the next revision after `change` (a frame leaves them as
+// they are). A file output replaced without a file keeps the one it had; a
+// file over the rules' byte limit is refused before it is kept anywhere.
 StatusOr<std::vector<DeclaredOutput>> ChangedDeclarations(std::vector<DeclaredOutput> outputs,
-                                                          const ExportChange& change) {
+                                                          const ExportChange& change, int64_t max_bytes) {
   auto named = [&outputs](const std::string& name) {
     return std::find_if(outputs.begin(), outputs.end(), [&](const DeclaredOutput& o) { return o.name == name; });
   };
+  if (change.kind != ExportChangeKind::kOutput && change.content) {
+    return InvalidArgumentError("a file goes with an output's declaration only");
+  }
   if (change.kind == ExportChangeKind::kOutput) {
-    ASSIGN_OR_RETURN(std::string name, internal::DeclaredOutputName(change.json));
-    auto it = named(name);
+    ASSIGN_OR_RETURN(internal::OutputIdentity id, internal::DeclaredOutputIdentity(change.json));
+    if (!exports::IsFileKind(id.kind) && change.content) {
+      return InvalidArgumentError("output " + id.name + " is a table: hdhub computes its file, none is uploaded");
+    }
+    if (change.content && static_cast<int64_t>(change.content->size()) > max_bytes) {
+      return InvalidArgumentError("output " + id.name + ": the file is " + std::to_string(change.content->size()) +
+                                  " bytes, over the limit of " + std::to_string(max_bytes));
+    }
+    auto it = named(id.name);
     if (it == outputs.end()) {
-      outputs.push_back({.name = name, .json = change.json});
+      outputs.push_back({.name = id.name, .json = change.json, .content = change.content});
     } else {
       it->json = change.json;
+      if (change.content || !exports::IsFileKind(id.kind)) it->content = change.content;
     }
   } else if (change.kind == ExportChangeKind::kRemove) {
     auto it = exports::IsExportName(change.name) ? named(change.name) : outputs.end();
@@ -135,7 +143,11 @@ StatusOr<ExportRequestView> Service::ChangeExportRequest(const RequestContext& c
     if (!parsed.ok()) return ops.Refuse(l.event, parsed.status());
     frame = std::move(*parsed);
   }
-  StatusOr<std::vector<DeclaredOutput>> declared = ChangedDeclarations(Declared(l.outputs), change);
+  StatusOr<std::vector<DeclaredOutput>> declared = [&]() -> StatusOr<std::vector<DeclaredOutput>> {
+    ASSIGN_OR_RETURN(airlock::DisclosureRules rules, ops.EffectiveRules(l.request.project));
+    ASSIGN_OR_RETURN(std::vector<DeclaredOutput> current, ops.Declared(l));
+    return ChangedDeclarations(std::move(current), change, rules.max_bytes);
+  }();
   if (!declared.ok()) return ops.Refuse(l.event, declared.status());
   StatusOr<std::vector<ComputedOutput>> computed = ops.Compute(l.request.project, *declared, frame);
   if (!computed.ok()) return ops.Refuse(l.event, computed.status());
@@ -173,7 +185,9 @@ StatusOr<ExportRequestView> Service::SubmitExportRequest(const RequestContext& c
   StatusOr<exports::Step> probe = exports::Apply(l.flow, action, l.actor, now_us);
   if (!probe.ok()) return ops.Refuse(l.event, probe.status());
   // §6: submit computes again; the checkers read what the data give now.
-  StatusOr<std::vector<ComputedOutput>> computed = ops.Compute(l.request.project, Declared(l.outputs), std::nullopt);
+  StatusOr<std::vector<DeclaredOutput>> declared = ops.Declared(l);
+  if (!declared.ok()) return ops.Refuse(l.event, declared.status());
+  StatusOr<std::vector<ComputedOutput>> computed = ops.Compute(l.request.project, *declared, std::nullopt);
   if (!computed.ok()) return ops.Refuse(l.event, computed.status());
   exports::ExportRequestRecord now = l.flow;
   now.outputs = FlowOutputs(*computed);

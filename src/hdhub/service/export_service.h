@@ -26,7 +26,8 @@ namespace hdhub::service {
 // outputs are all computed again.
 enum class ExportChangeKind {
   kFrame,      // add or replace a frame: `json` is its declaration (exports/frame.h)
-  kOutput,     // add or replace an output: `json` is its declaration (exports/table_output.h)
+  kOutput,     // add or replace an output: `json` is its declaration (exports/table_output.h,
+               // exports/file_output.h), `content` the file of a model, figure or custom output
   kRemove,     // remove the output named `name`
   kRecompute,  // the same outputs, computed again
 };
@@ -35,6 +36,10 @@ struct ExportChange {
   ExportChangeKind kind = ExportChangeKind::kRecompute;
   std::string json;
   std::string name;
+  // kOutput of a model, figure or custom output: the author's file. Absent
+  // when replacing such an output's declaration only (its file is carried
+  // from the current revision); never with a table output.
+  std::optional<std::string> content;
 };
 
 // A request as a reader sees it: the record (its wrapped data key left
@@ -46,7 +51,7 @@ struct ExportChange {
 // bytes.
 struct ReleasedFile {
   std::string name;
-  std::string format;  // csv
+  std::string format;  // csv for a table; csv, parquet, png, pdf or txt for a file output
   int64_t bytes = 0;
   std::string sha256;
   std::string content;

@@ -5,10 +5,13 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "hdhub/exports/verify.h"
 #include "hdhub/service/service_test_util.h"
 
 namespace hdhub::service {
@@ -80,14 +83,26 @@ class ExportServiceTest : public ProjectServiceTest {
     EXPECT_OK(v.status());
     return *v;
   }
-  // `checker` approves every output of `revision` (0: the current one).
-  StatusOr<ExportRequestView> Approve(const std::string& checker, const std::string& id, int64_t revision = 0) {
+  // `checker` approves every output of `revision` (0: the current one), each with `comment`.
+  StatusOr<ExportRequestView> Approve(const std::string& checker, const std::string& id, int64_t revision = 0,
+                                      const std::string& comment = "") {
     const ExportRequestView v = Show(id);
     ExportReview review{.revision = revision == 0 ? v.request.revision : revision, .decisions = {}};
     for (const exports::OutputRecord& o : v.outputs) {
-      review.decisions.push_back({.output = o.name, .decision = exports::OutputDecision::kApprove, .comment = ""});
+      review.decisions.push_back({.output = o.name, .decision = exports::OutputDecision::kApprove, .comment = comment});
     }
     return svc_->ReviewExportRequest(ctx(checker), id, review);
+  }
+  // What `hdhub airlock verify` says of release `r` (its files, its bundle).
+  exports::VerifyReport Verify(const ReleasedFiles& r, std::optional<std::vector<std::string>> earlier = std::nullopt) {
+    std::vector<exports::VerifyFile> files;
+    for (const ReleasedFile& f : r.files) files.push_back({.name = f.name, .bytes = f.content});
+    const std::string key = svc_->HubForTest().AuditVerifierKey().value();
+    std::optional<std::span<const std::string>> history;
+    if (earlier) history = std::span<const std::string>(*earlier);
+    StatusOr<exports::VerifyReport> report = exports::VerifyBundle(r.bundle.Serialize(), key, files, history);
+    EXPECT_OK(report.status());
+    return report.ok() ? *report : exports::VerifyReport{.failed_check = -1};
   }
   nlohmann::json Verdict(const ExportRequestView& v, const std::string& output) {
     for (const exports::OutputRecord& o : v.outputs) {

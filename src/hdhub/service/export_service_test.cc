@@ -81,14 +81,6 @@ TEST_F(ExportServiceTest, ProjectChangeTightensItsRules) {
               StatusIs(StatusCode::kPermissionDenied));
 }
 
-TEST_F(ExportServiceTest, OtherKindsNotSupportedYet) {
-  const std::string id = Draft({});
-  nlohmann::json model = nlohmann::json::parse(Output("m"));
-  model["kind"] = "model";
-  EXPECT_THAT(svc_->ChangeExportRequest(ctx("rita"), id, {.kind = ExportChangeKind::kOutput, .json = model.dump()}),
-              StatusIs(StatusCode::kInvalidArgument, HasSubstr("kind model is not supported yet")));
-}
-
 TEST_F(ExportServiceTest, AuthorCannotReview) {
   const std::string id = Submitted();
   EXPECT_THAT(Approve("rita", id), StatusIs(StatusCode::kPermissionDenied));
