@@ -1,7 +1,8 @@
 // The airlock pages' rules (portal/src/pages/export_model.ts) under Node:
 // which reviews count, who may review, when a comment is required, the
-// review's body, the queue; the files' CSV (RFC 4180) and which cells are
-// withheld from an output's file. Usage: node checker_unit.mjs <export_model.mjs built by esbuild>
+// review's body, the queue; the files' CSV (RFC 4180), which cells are
+// withheld from an output's file, and how a file output is shown (preview,
+// name, media type, a text's lines, a model's degrees of freedom). Usage: node checker_unit.mjs <export_model.mjs built by esbuild>
 import { strict as assert } from "node:assert";
 
 const m = await import(process.argv[2]);
@@ -41,6 +42,10 @@ eq(m.commentRequired(table("a"), "reject"), true, "rejecting needs one");
 eq(m.commentRequired(table("a", { review_cells: 1 }), "approve"), true, "a cell left for review needs a reason");
 eq(m.commentRequired(table("a", { cross_frame: true }), "approve"), true, "a finding across frames needs a reason");
 eq(m.commentRequired({ ...table("a"), kind: "custom" }, "approve"), true, "a custom output needs a reason");
+eq(m.commentRequired({ ...table("a"), kind: "figure", verdict: { outcome: "review", rules: [] } }, "approve"), true,
+  "a figure needs a reason");
+eq(m.commentRequired({ ...table("a"), kind: "model", verdict: { outcome: "pass", rules: [] } }, "approve"), false,
+  "a passed model needs none");
 eq(m.commentRequired({ ...table("a"), verdict: "not json" }, "approve"), false, "an unparsed verdict: the table's rule");
 
 // The review's body, or what is missing.
@@ -107,5 +112,28 @@ eq(m.withheldCells({}, "by-sex"), [], "an answer without checks (an older reques
 const read = { ...request(), files: [{ name: "a" }], checks: evidence.checks, evidence: [{}] };
 eq(m.keepEvidence(read, request({ state: "partially_reviewed" })).files, [{ name: "a" }], "same revision: kept");
 eq(m.keepEvidence(read, request({ revision: 3 })).files, undefined, "a new revision: dropped");
+
+// A file output as the checker's page shows it.
+eq(["csv", "txt", "png", "pdf", "parquet", "exe"].map(m.previewOf), ["table", "text", "image", "download", "download", "download"],
+  "csv a table, txt a text, png an image, the rest a download");
+eq(m.fileName("p1-e4", "notes", "pdf"), "p1-e4.notes.pdf", "a download is named <request>.<output>.<format>");
+eq([m.mediaType("png"), m.mediaType("pdf"), m.mediaType("txt"), m.mediaType("zip")],
+  ["image/png", "application/pdf", "text/plain;charset=utf-8", "application/octet-stream"], "media types, unknown as bytes");
+const utf8 = (text) => new TextEncoder().encode(text);
+eq(m.textLines(utf8("Méthode\r\nsans chiffre\n"), 10), { lines: ["Méthode", "sans chiffre"], total: 2 },
+  "UTF-8 lines, CRLF or LF, a final break starts no line");
+eq(m.textLines(utf8("a\nb\nc"), 2), { lines: ["a", "b"], total: 3 }, "the first lines of a longer text, and its count");
+eq(m.textLines(utf8("a\n\n"), 5), { lines: ["a", ""], total: 2 }, "an empty line before the final break is kept");
+eq(m.textLines(new Uint8Array(), 5), { lines: [], total: 0 }, "an empty file has no line");
+let notUtf8 = null;
+try {
+  m.textLines(new Uint8Array([0x61, 0xe9, 0x0a]), 5);
+} catch (e) {
+  notUtf8 = e instanceof TypeError;
+}
+eq(notUtf8, true, "Latin-1 bytes are refused, not guessed");
+eq(m.modelFacts({ observations: 21, parameters: 11 }), { observations: 21, parameters: 11, residual: 10 },
+  "a model's residual degrees of freedom: N - P");
+eq(m.modelFacts({ parameters: 11 }), null, "no N, no degrees of freedom");
 
 console.log(`export_model.ts: ${checks} checks passed`);

@@ -214,7 +214,40 @@ echo '{"output": "deaths-by-sex", "frame": "deaths", "measure": "count", "tables
 submit_request "Deaths by sex" "$work/deaths.json" "$work/deaths-by-sex.json"
 did=$rid
 check "rita's request with withheld cells is submitted" test "$(field "['state']")" = submitted
-for r in "$xid" "$did"; do
+# A fourth, with file outputs uploaded through the CLI (--output with its
+# --file): a table, a figure of it (a tiny PNG made here), a custom text
+# and a custom PDF, each with the author's explanation; the checkers' page
+# shows them as they would leave, compared with the CLI's evidence.
+echo '{"output": "counts", "frame": "people", "measure": "count", "tables": [{"id": "t", "dimensions": [{"dimension": "sex"}]}]}' \
+  >"$work/counts.json"
+as "$RITA" airlock request p1 --title "Counts by sex, drawn and explained" --json --output "$work/counts.json"
+fid=$(field "['id']")
+python3 - "$work/fig.png" <<'PY'
+import struct, sys, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+size = 96
+rows = b"".join(b"\0" + bytes(v for x in range(size) for v in ((0, 0, 145) if (x // 24 + y // 24) % 2 else (238, 238, 238)))
+                for y in range(size))
+png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)) +
+       chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+open(sys.argv[1], "wb").write(png)
+PY
+echo '{"output": "fig", "kind": "figure", "format": "png", "figure_of": "counts"}' >"$work/fig.json"
+printf 'Méthode : effectifs par sexe, puis leur rapport.\nNo number from the data is written here.\n\tEnd of the note.\n' \
+  >"$work/notes.txt"
+echo '{"output": "notes", "kind": "custom", "format": "txt", "explanation": "The method in words, without any figure from the data."}' \
+  >"$work/notes.json"
+printf '%%PDF-1.4\n%% a custom file without a preview\n%%%%EOF\n' >"$work/appendix.pdf"
+echo '{"output": "appendix", "kind": "custom", "format": "pdf", "explanation": "The protocol, as approved."}' \
+  >"$work/appendix.json"
+for f in fig.png notes.txt appendix.pdf; do
+  as "$RITA" airlock request "$fid" --json --output "$work/${f%.*}.json" --file "$work/$f"
+  check "rita uploads $f with its declaration" test "$(rc)" = 0
+done
+as "$RITA" airlock request "$fid" --json --submit
+check "rita's request with file outputs is submitted" test "$(field "['state']")" = submitted
+for r in "$xid" "$did" "$fid"; do
   as "$CARL" airlock show "$r" --evidence --json
   check "the evidence of $r, for a checker" test "$(rc)" = 0
   cp "$work/out" "$work/evidence-$r.json"
@@ -236,6 +269,12 @@ BASE_URL="https://127.0.0.1:$PORT" SCREENSHOTS="$SHOTS" REQUEST="$xid" TITLE="Be
 checker_rc=$?
 cat "$work/checker.out"
 check "the checker's pages in Chromium pass" test "$checker_rc" = 0
+BASE_URL="https://127.0.0.1:$PORT" SCREENSHOTS="$SHOTS" REQUEST="$fid" CHECKER=rtyler EVIDENCE="$work/evidence-$fid.json" \
+  NODE_PATH="$SOURCE/tests/portal/node_modules" node "$SOURCE/tests/portal/checker_files_e2e.mjs" >"$work/checker-files.out" 2>&1
+checker_files_rc=$?
+cat "$work/checker-files.out"
+check "the checker's page shows the file outputs as they would leave" test "$checker_files_rc" = 0
+check "a screenshot of the file outputs" test -s "$SHOTS/checker-files-en.png" -a -s "$SHOTS/checker-files-fr.png"
 check "a screenshot of the queue and the request" \
   test -s "$SHOTS/checker-queue-en.png" -a -s "$SHOTS/checker-queue-fr.png" -a -s "$SHOTS/checker-request-en.png" \
   -a -s "$SHOTS/checker-withheld-en.png" -a -s "$SHOTS/checker-withheld-fr.png"

@@ -1,14 +1,21 @@
 // An output's file as it would leave the hub, for its checkers (issue 13):
-// the CSV as a table (a withheld cell marked, never blank), the file's size
-// and SHA-256, then the cells withheld from it with their true values,
-// which only checkers see (GET …?evidence=true, policy airlock.evidence).
+// a CSV as a table (a table output's withheld cell marked, never blank), a
+// text as text, a PNG as an image, a PDF or Parquet file as a link to
+// download it; the file's size and SHA-256; then, for a table output, the
+// cells withheld from it with their true values, which only checkers see
+// (GET …?evidence=true, policy airlock.evidence), and for a file output
+// (model, figure, custom) what its checks and its author say of it.
 import { append, h } from "../dom";
 import type { Key } from "../i18n";
 import type { PageContext } from "../main";
 import { fromBase64 } from "../verify";
-import { parseCsv, withheldCells, type ExportFile, type ExportOutput, type RequestEvidence } from "./export_model";
+import {
+  declarationOf, fileName, mediaType, modelFacts, parseCsv, previewOf, textLines, verdictOf, withheldCells,
+  type ExportFile, type ExportOutput, type RequestEvidence,
+} from "./export_model";
+import { fileLink } from "./export_view";
 
-const kMaxRows = 1000;  // a longer file shows its first rows and says so
+const kMaxRows = 1000;  // a longer file shows its first rows (a text its first lines) and says so
 
 function fileTable(ctx: PageContext, o: ExportOutput, file: ExportFile): HTMLElement {
   let rows: string[][];
@@ -70,8 +77,93 @@ function withheldTable(ctx: PageContext, r: RequestEvidence, o: ExportOutput): H
         h("td", {}, c.interval ? `${num(c.interval[0])} – ${num(c.interval[1])}` : "—"))))));
 }
 
-// The file of output `o` as it would leave and the cells withheld from it,
-// or null when the answer carries no files (a request made before them).
+function unreadable(ctx: PageContext, o: ExportOutput, e: unknown): HTMLElement {
+  return h("p", { "class": "notice notice-error" },
+    ctx.t("xr.file.unreadable", { output: o.name, why: e instanceof Error ? e.message : String(e) }));
+}
+
+// A text file's first lines, as UTF-8 (anything else is refused, not guessed).
+function fileText(ctx: PageContext, o: ExportOutput, file: ExportFile): HTMLElement {
+  let text: { lines: string[]; total: number };
+  try {
+    text = textLines(fromBase64(file.content_base64), kMaxRows);
+  } catch (e) {
+    return e instanceof TypeError ? h("p", { "class": "notice notice-error" }, ctx.t("xr.file.notUtf8", { output: o.name }))
+      : unreadable(ctx, o, e);
+  }
+  return h("figure", { "class": "xr-file-figure" },
+    h("figcaption", { "class": "xr-caption" }, ctx.t("xr.file.caption", { output: o.name })),
+    h("pre", { "class": "xr-file-text", "tabindex": "0" }, text.lines.join("\n")),
+    text.total > kMaxRows ? h("p", { "class": "muted small" }, ctx.t("xr.file.firstLines", { n: kMaxRows, of: text.total }))
+      : null);
+}
+
+// A PNG as an image from a data: URL (the CSP allows data: images, not blob:).
+function fileImage(ctx: PageContext, o: ExportOutput, file: ExportFile): HTMLElement {
+  try {
+    fromBase64(file.content_base64);
+  } catch (e) {
+    return unreadable(ctx, o, e);
+  }
+  const figureOf = verdictOf(o).figure_of ?? declarationOf(o).figure_of;
+  const alt = o.kind === "figure" && figureOf ? ctx.t("xr.file.figureAlt", { output: o.name, table: figureOf })
+    : ctx.t("xr.file.imageAlt", { output: o.name });
+  return h("figure", { "class": "xr-file-figure" },
+    h("figcaption", { "class": "xr-caption" }, ctx.t("xr.file.caption", { output: o.name })),
+    h("img", { "class": "xr-file-image", "src": `data:image/png;base64,${file.content_base64}`, "alt": alt }));
+}
+
+// No preview: the file to download, named as its release would name it.
+function fileDownload(ctx: PageContext, r: RequestEvidence, o: ExportOutput, file: ExportFile): HTMLElement {
+  const name = fileName(r.id, o.name, file.format);
+  let link: HTMLAnchorElement;
+  try {
+    link = fileLink(name, mediaType(file.format), file.content_base64,
+      ctx.t("xr.file.download", { name, bytes: file.bytes.toLocaleString(ctx.lang), format: file.format }));
+  } catch (e) {
+    return unreadable(ctx, o, e);
+  }
+  return h("p", { "class": "xr-file-download" }, ctx.t("xr.file.noPreview", { format: file.format }), " ", link);
+}
+
+// What the checks and the author say of a file output: a model's N, P and
+// N − P, the table a figure draws, a custom file's explanation, the
+// columns refused.
+function fileFacts(ctx: PageContext, o: ExportOutput): HTMLElement | null {
+  const v = verdictOf(o);
+  const facts = h("dl", { "class": "xr-facts xr-file-about" });
+  const fact = (key: Key, ...value: (Node | string)[]): void => {
+    append(facts, h("div", {}, h("dt", {}, ctx.t(key)), h("dd", {}, ...value)));
+  };
+  const model = o.kind === "model" ? modelFacts(v) : null;
+  if (model) {
+    fact("xr.model.observations", model.observations.toLocaleString(ctx.lang));
+    fact("xr.model.parameters", model.parameters.toLocaleString(ctx.lang));
+    fact("xr.model.residual", model.residual.toLocaleString(ctx.lang));
+  }
+  const figureOf = v.figure_of ?? declarationOf(o).figure_of;
+  if (o.kind === "figure" && figureOf) fact("xr.figure.of", h("code", {}, figureOf));
+  if (v.columns && v.columns.length) fact("xr.file.refusedColumns", ...v.columns.map((c) => h("code", { "class": "xr-rule" }, c)));
+  if (o.kind === "custom") {
+    const explanation = declarationOf(o).explanation?.trim() ?? "";
+    fact("xr.custom.explanation", explanation ? h("span", { "class": "xr-explanation" }, explanation)
+      : h("span", { "class": "muted" }, ctx.t("xr.custom.noExplanation")));
+  }
+  return facts.childElementCount ? facts : null;
+}
+
+function fileView(ctx: PageContext, r: RequestEvidence, o: ExportOutput, file: ExportFile): HTMLElement {
+  switch (previewOf(file.format)) {
+    case "table": return fileTable(ctx, o, file);
+    case "text": return fileText(ctx, o, file);
+    case "image": return fileImage(ctx, o, file);
+    default: return fileDownload(ctx, r, o, file);
+  }
+}
+
+// The file of output `o` as it would leave and, for a table output, the
+// cells withheld from it, or null when the answer carries no files (a
+// request made before them).
 export function asItWouldLeave(ctx: PageContext, r: RequestEvidence, o: ExportOutput): HTMLElement | null {
   if (r.files === undefined) return null;
   const file = r.files.find((f) => f.name === o.name);
@@ -81,11 +173,17 @@ export function asItWouldLeave(ctx: PageContext, r: RequestEvidence, o: ExportOu
     append(section, h("p", { "class": "notice notice-info" }, ctx.t("xr.file.none")));
     return section;
   }
+  const table = o.kind === "table";
   append(section,
-    file.format === "csv" ? fileTable(ctx, o, file) : null,
+    table ? (file.format === "csv" ? fileTable(ctx, o, file) : null) : fileView(ctx, r, o, file),
     h("p", { "class": "muted small xr-file-facts" },
       ctx.t("xr.file.facts", { bytes: file.bytes.toLocaleString(ctx.lang), format: file.format }), " ",
-      h("code", { "class": "xr-sha" }, file.sha256)),
+      h("code", { "class": "xr-sha" }, file.sha256)));
+  if (!table) {
+    append(section, fileFacts(ctx, o));
+    return section;
+  }
+  append(section,
     h("h4", {}, ctx.t("xr.withheld.title")),
     h("p", { "class": "muted small" }, ctx.t("xr.withheld.lead")),
     withheldTable(ctx, r, o));

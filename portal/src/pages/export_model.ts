@@ -22,6 +22,14 @@ export interface Verdict {
   review_cells?: number;
   cross_frame?: boolean;
   repair_rounds?: number;
+  // A file output's (model, figure, custom): its rows (a text's lines), its
+  // bytes, the refused columns, a model's N and P, the table a figure draws.
+  rows?: number;
+  bytes?: number;
+  columns?: string[];
+  observations?: number;
+  parameters?: number;
+  figure_of?: string;
 }
 
 export interface TableDimension {
@@ -37,6 +45,8 @@ export interface OutputDeclaration {
   measure?: string;
   tables?: { id: string; dimensions?: TableDimension[] }[];
   explanation?: string;
+  format?: string;
+  figure_of?: string;
 }
 
 export interface ExportOutput {
@@ -291,4 +301,48 @@ export function parseCsv(text: string): string[][] {
   if (quoted) throw new CsvError(quoteLine, "a quoted field is not closed");
   if (field !== "" || wasQuoted || row.length > 0) { endField(); rows.push(row); }
   return rows;
+}
+
+// How the checker's page shows a file as it would leave: a table (CSV), a
+// text (txt), an image (png), or only a link to download it (pdf, parquet
+// and anything else: the browser does not preview them).
+export type FilePreview = "table" | "text" | "image" | "download";
+
+export function previewOf(format: string): FilePreview {
+  switch (format) {
+    case "csv": return "table";
+    case "txt": return "text";
+    case "png": return "image";
+    default: return "download";
+  }
+}
+
+// The name a downloaded file gets, as the researcher's release names it.
+export function fileName(request: string, output: string, format: string): string {
+  return `${request}.${output}.${format}`;
+}
+
+export function mediaType(format: string): string {
+  const known: Record<string, string> = {
+    csv: "text/csv", txt: "text/plain;charset=utf-8", png: "image/png", pdf: "application/pdf",
+    parquet: "application/vnd.apache.parquet",
+  };
+  return known[format] ?? "application/octet-stream";
+}
+
+// The first `max` lines of a UTF-8 text and how many it has (a final line
+// break ends the last line, it starts no empty one; CRLF counts as one
+// break). Throws a TypeError when the bytes are not UTF-8.
+export function textLines(bytes: Uint8Array, max: number): { lines: string[]; total: number } {
+  const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  const all = text.split(/\r?\n/);
+  if (all.length > 0 && all[all.length - 1] === "") all.pop();
+  return { lines: all.slice(0, max), total: all.length };
+}
+
+// A model's N (its frame's units), P (its coefficients) and residual
+// degrees of freedom N - P, or null when the verdict lacks either number.
+export function modelFacts(v: Verdict): { observations: number; parameters: number; residual: number } | null {
+  if (typeof v.observations !== "number" || typeof v.parameters !== "number") return null;
+  return { observations: v.observations, parameters: v.parameters, residual: v.observations - v.parameters };
 }

@@ -48,6 +48,20 @@ export function decisionLabel(ctx: PageContext, d: OutputDecision | string): str
   }
 }
 
+function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const out = new Uint8Array(new ArrayBuffer(text.length));
+  for (let i = 0; i < text.length; ++i) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+// A link saving a file (base64) as `name`, handed to the browser as a blob,
+// never kept in storage. Throws when `base64` is not base64.
+export function fileLink(name: string, type: string, base64: string, label: string): HTMLAnchorElement {
+  const url = URL.createObjectURL(new Blob([bytesOf(base64)], { type }));
+  return h("a", { "href": url, "download": name, "class": "xr-file" }, label);
+}
+
 function numberCell(ctx: PageContext, n: number | undefined): string {
   return n === undefined ? "—" : n.toLocaleString(ctx.lang);
 }
@@ -68,6 +82,8 @@ export function outputChecks(ctx: PageContext, o: ExportOutput): HTMLElement {
     : ctx.t("xr.rules.none"));
   if (v.cross_frame) fact("xr.col.crossFrame", ctx.t("xr.crossFrame.yes"));
   if ((v.repair_rounds ?? 0) > 0) fact("xr.col.repair", numberCell(ctx, v.repair_rounds));
+  // A file output (model, figure, custom) has no cells: its file says the rest.
+  if (o.kind !== "table") return h("div", { "class": "xr-checks" }, facts);
 
   const cells = v.cells ?? 0;
   const suppressed = v.suppressed_cells ?? 0;

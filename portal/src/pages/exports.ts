@@ -8,20 +8,8 @@ import { append, clear, h } from "../dom";
 import type { PageContext } from "../main";
 import { apiAll, apiJson, requireSession } from "../session";
 import { errorNotice } from "./common";
-import { listPage, requestsTable, summaryCells } from "./export_view";
-import type { ExportSummary, ReleasedFiles } from "./export_model";
-
-function bytesOf(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const out = new Uint8Array(new ArrayBuffer(text.length));
-  for (let i = 0; i < text.length; ++i) out[i] = text.charCodeAt(i);
-  return out;
-}
-
-function fileLink(name: string, type: string, base64: string, label: string): HTMLAnchorElement {
-  const url = URL.createObjectURL(new Blob([bytesOf(base64)], { type }));
-  return h("a", { "href": url, "download": name, "class": "xr-file" }, label);
-}
+import { fileLink, listPage, requestsTable, summaryCells } from "./export_view";
+import { fileName, mediaType, type ExportSummary, type ReleasedFiles } from "./export_model";
 
 function downloads(ctx: PageContext, s: ExportSummary): HTMLElement {
   const cell = h("div", { "class": "xr-downloads" });
@@ -33,8 +21,8 @@ function downloads(ctx: PageContext, s: ExportSummary): HTMLElement {
         clear(cell);
         const list = h("ul", { "class": "outputs" });
         for (const f of r.files) {
-          const name = `${r.request}.${f.name}.${f.format}`;
-          append(list, h("li", {}, fileLink(name, f.format === "csv" ? "text/csv" : "application/octet-stream",
+          const name = fileName(r.request, f.name, f.format);
+          append(list, h("li", {}, fileLink(name, mediaType(f.format),
             f.content_base64, name), h("span", { "class": "muted small" }, ` ${ctx.t("xr.files.bytes", { n: f.bytes })}`)));
         }
         append(list, h("li", {}, fileLink(`${r.request}.hdhub-cert`, "application/octet-stream", r.bundle_base64,
