@@ -6,6 +6,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <thread>
 #include <utility>
 
 #include "hdhub/airlock/audit_witnesses.h"
@@ -24,8 +25,14 @@ constexpr double kPercent = 100;
 // relative to the largest atom value.
 constexpr double kSelfCheckTolerance = 1e-6;
 constexpr double kProtectionTolerance = 1e-9;
-// Witness points kept per LP (AuditScope::kViolations).
+// Witness points kept per LP: of the LP without
+// insider knowledge, and of each singleton's pass (the former's moved onto
+// its row, up to 8 + 28, then its own solutions).
 constexpr size_t kWitnesses = 8;
+constexpr size_t kInsiderWitnesses = 40;
+// Threads of the insider pass: fixed, so that the same input gives the same
+// report on every machine.
+constexpr size_t kWorkers = 2;
 
 constexpr NameTable<TargetKind, 5> kTargetKindNames = {{
     {TargetKind::kCell, "cell"},
@@ -111,14 +118,15 @@ class Auditor {
     ASSIGN_OR_RETURN(presolved_, Presolve(m_.num_atoms(), PublishedRows(), kPresolveTolerance));
     // The published rows are the true values' sums, so consistent: the dependent ones add nothing.
     ASSIGN_OR_RETURN(presolved_.problem, WithoutDependentRows(presolved_.problem));
-    ASSIGN_OR_RETURN(lp_, factory(WithSingletonRows(presolved_.problem)));
+    lp_problem_ = WithSingletonRows(presolved_.problem);
+    ASSIGN_OR_RETURN(lp_, factory(lp_problem_));
     CellTargets();
     AtomTargets();
     if (counts_) DifferenceTargets();
     UnionTargets();
     AuditWitnesses witnesses(kWitnesses);  // points of the LP without insider knowledge
-    for (AuditTarget& t : report_.targets) RETURN_IF_ERROR(Solve(t, witnesses));
-    RETURN_IF_ERROR(InsiderTargets());
+    for (AuditTarget& t : report_.targets) RETURN_IF_ERROR(Solve(*lp_, t, witnesses));
+    RETURN_IF_ERROR(InsiderTargets(witnesses, factory));
     report_.solver_name = lp_->SolverName();
     report_.solver_version = lp_->SolverVersion();
     return std::move(report_);
@@ -240,18 +248,19 @@ class Auditor {
 
   // The LP bounds over the target's free atoms, plus its pinned part; the
   // solutions become witnesses for `witnesses` (the LP's current constraints).
-  Status Solve(AuditTarget& t, AuditWitnesses& witnesses) {
-    if (scope_ == AuditScope::kViolations && CannotBeViolated(t, witnesses)) {
+  Status Solve(AttackerLp& lp, AuditTarget& t, AuditWitnesses& witnesses) const {
+    // A suppressed cell's interval is published (the certificate) in the full
+    // scope; any other target only needs its verdict.
+    const bool interval_needed = scope_ == AuditScope::kFull && t.kind == TargetKind::kCell;
+    if (!interval_needed && CannotBeViolated(t, witnesses)) {
       t.solved = false;
       t.interval = {.lo = 0, .hi = kInfinity};
       return OkStatus();
     }
     t.solved = true;
-    ASSIGN_OR_RETURN(LpBounds b, GroupBounds(presolved_, *lp_, t.atoms));
-    if (scope_ == AuditScope::kViolations) {
-      witnesses.Add(std::move(b.min_point));
-      witnesses.Add(std::move(b.max_point));
-    }
+    ASSIGN_OR_RETURN(LpBounds b, GroupBounds(presolved_, lp, t.atoms));
+    witnesses.Add(std::move(b.min_point));
+    witnesses.Add(std::move(b.max_point));
     return Evaluate(b, t);
   }
 
@@ -308,29 +317,59 @@ class Auditor {
     return out;
   }
 
-  Status InsiderTargets() {
-    const size_t plain = report_.targets.size();
-    for (const auto& [s, row, value] : singletons_) {
-      const Quantity& sq = Q(s);
-      const std::vector<bool> near = Neighbourhood(sq);
-      RETURN_IF_ERROR(lp_->SetRowBounds(row, value, value));
-      AuditWitnesses witnesses(kWitnesses);  // points meeting s's row: valid for this pass only
-      for (size_t i = 0; i < plain; ++i) {
-        const AuditTarget& base = report_.targets[i];
-        if (!base.requirement || base.quantity == s ||
-            (base.kind != TargetKind::kCell && base.kind != TargetKind::kUnion) ||
-            std::none_of(base.atoms.begin(), base.atoms.end(),
-                         [&](int32_t a) { return near[static_cast<size_t>(a)]; })) {
-          continue;
-        }
-        AuditTarget t = base;
-        t.kind = TargetKind::kInsider;
-        t.name = base.name + " given " + sq.key;
-        t.insider = s;
-        RETURN_IF_ERROR(Solve(t, witnesses));
-        report_.targets.push_back(std::move(t));
+  // The insider targets of singleton `i` (singletons_), solved on `lp` with
+  // its row fixed, then freed; `plain`: points of the LP without insider
+  // knowledge, moved onto its row as witnesses of its pass.
+  Status InsiderPass(AttackerLp& lp, size_t i, const AuditWitnesses& plain, std::vector<AuditTarget>& out) const {
+    const auto& [s, row, value] = singletons_[i];
+    const Quantity& sq = Q(s);
+    const std::vector<bool> near = Neighbourhood(sq);
+    RETURN_IF_ERROR(lp.SetRowBounds(row, value, value));
+    // Points meeting s's row: valid for this pass only.
+    AuditWitnesses witnesses(kInsiderWitnesses);
+    witnesses.AddMeeting(plain, presolved_.Split(sq.atoms).first, value);
+    for (const AuditTarget& base : report_.targets) {
+      if (!base.requirement || base.quantity == s ||
+          (base.kind != TargetKind::kCell && base.kind != TargetKind::kUnion) ||
+          std::none_of(base.atoms.begin(), base.atoms.end(), [&](int32_t a) { return near[static_cast<size_t>(a)]; })) {
+        continue;
       }
-      RETURN_IF_ERROR(lp_->SetRowBounds(row, -kInfinity, kInfinity));
+      AuditTarget t = base;
+      t.kind = TargetKind::kInsider;
+      t.name = base.name + " given " + sq.key;
+      t.insider = s;
+      RETURN_IF_ERROR(Solve(lp, t, witnesses));
+      out.push_back(std::move(t));
+    }
+    return lp.SetRowBounds(row, -kInfinity, kInfinity);
+  }
+
+  // Every singleton's pass, on kWorkers threads, each with its own LP: worker
+  // w takes singletons w, w + kWorkers, ..., so that each LP solves the same
+  // sequence on every run (the same witnesses, the same targets solved); the
+  // targets are appended in singleton order.
+  Status InsiderTargets(const AuditWitnesses& plain, const AttackerLpFactory& factory) {
+    const size_t workers = std::min(kWorkers, singletons_.size());
+    if (workers == 0) return OkStatus();
+    std::vector<std::unique_ptr<AttackerLp>> lps(workers);
+    for (size_t w = 1; w < workers; ++w) {
+      ASSIGN_OR_RETURN(lps[w], factory(lp_problem_));
+    }
+    std::vector<std::vector<AuditTarget>> found(singletons_.size());
+    std::vector<Status> status(workers);
+    auto work = [&](size_t w) {
+      AttackerLp& lp = w == 0 ? *lp_ : *lps[w];
+      for (size_t i = w; i < singletons_.size() && status[w].ok(); i += workers) {
+        status[w] = InsiderPass(lp, i, plain, found[i]);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
+    work(0);
+    for (std::thread& t : threads) t.join();
+    for (const Status& s : status) RETURN_IF_ERROR(s);
+    for (std::vector<AuditTarget>& targets : found) {
+      for (AuditTarget& t : targets) report_.targets.push_back(std::move(t));
     }
     return OkStatus();
   }
@@ -347,6 +386,7 @@ class Auditor {
     double value;  // its free part's value (LP units)
   };
   Presolved presolved_;
+  LpProblem lp_problem_;  // the LP of lp_, for the insider workers' own
   std::unique_ptr<AttackerLp> lp_;
   std::vector<int32_t> published_;
   std::vector<Singleton> singletons_;

@@ -28,7 +28,8 @@
 // Internal error, not a pass), and a solver that proves neither optimality
 // nor unboundedness is an error.
 //
-// Thread-safety: a pure function (one LP per call).
+// Thread-safety: a pure function. The insider pass runs on two threads,
+// each with its own LP from the factory (which must allow that).
 #pragma once
 
 #include <cstdint>
@@ -79,7 +80,7 @@ struct AuditTarget {
   std::optional<Requirement> requirement;
   Interval interval;
   bool violation = false;
-  bool solved = true;  // false: AuditScope::kViolations proved it safe without its LPs; interval unset
+  bool solved = true;  // false: a witness proved it safe without its LPs (AuditScope); interval unset
 };
 
 struct AuditReport {
@@ -98,12 +99,15 @@ struct Pattern {
   std::vector<bool> primary;
 };
 
-// kFull: every target's interval. kViolations: the same violations, in the
-// same order, but a target that cannot be violated is left unsolved
-// (solved = false, interval [0, +inf)): one without a requirement, or a
-// count target that a witness (audit_witnesses.h, an earlier LP solution)
-// shows has lo <= 0, or hi >= T (hi >= 1 for a zero primary). For the
-// repair rounds, whose intervals nobody publishes.
+// Both scopes find the same violations, in the same order. A target that
+// cannot be violated is left unsolved (solved = false, interval [0, +inf)):
+// one without a requirement, or a count target that a witness
+// (audit_witnesses.h: an earlier LP solution, or for an insider target a
+// point of the plain LP moved onto the singleton's row) shows has lo <= 0,
+// or hi >= T (hi >= 1 for a zero primary). kFull: every suppressed cell's
+// interval is solved all the same (the certificate publishes it); for the
+// final pattern. kViolations: cells may be left unsolved too; for the repair
+// rounds, whose intervals nobody publishes.
 enum class AuditScope { kFull, kViolations };
 
 // Audits `pattern`. InvalidArgument when the pattern's sizes do not match

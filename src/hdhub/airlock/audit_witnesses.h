@@ -26,6 +26,11 @@ class AuditWitnesses {
 
   // Adds a solution (one value per LP column); an empty one is ignored.
   void Add(std::vector<double> point);
+  // Adds points of the LP of `from` with one more row, sum of `row`'s columns
+  // = `value`: each point of `from` meeting it (within 1e-9, relative), and
+  // for each pair on either side of it the point of their segment meeting it
+  // (the LP's region is convex, so that point meets every row of it too).
+  void AddMeeting(const AuditWitnesses& from, std::span<const int32_t> row, double value);
   void Clear() { points_.clear(); }
 
   struct Range {

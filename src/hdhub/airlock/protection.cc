@@ -354,7 +354,8 @@ nlohmann::json ProtectionResult::ToJson() const {
                             {"value", t.true_value},
                             {"rule", t.requirement ? t.requirement->rule : ""},
                             {"protection", t.requirement ? t.requirement->protection : 0.0},
-                            {"interval", IntervalJson(t.interval)},
+                            // null: not solved, a witness showed it wide enough (attacker_audit.h)
+                            {"interval", t.solved ? IntervalJson(t.interval) : nlohmann::json(nullptr)},
                             {"violation", t.violation}});
   }
   for (const Refusal& r : refusals) {
