@@ -242,17 +242,22 @@ ComputedOutput JudgeFile(const exports::FileOutputDeclaration& d, const std::str
   return out;
 }
 
-// The units of a model's frame (its N): the frame's rows.
+// The units of a model's frame (its N): the frame's rows; for a frame of
+// people, InvalidArgument when a person appears twice (as FrameDataBuilder
+// checks for a table), so that N counts people.
 StatusOr<int64_t> Observations(const ComputeInput& in, const FrameDeclaration& frame) {
-  ASSIGN_OR_RETURN(sql::QueryResult r,
-                   in.run("SELECT count(*) FROM (\n" + exports::FrameQuery(frame) + "\n) AS model_frame"));
-  int64_t n = -1;
-  if (r.rows.size() == 1 && r.rows[0].size() == 1 && r.rows[0][0]) {
-    const std::string& text = *r.rows[0][0];
-    if (std::from_chars(text.data(), text.data() + text.size(), n).ec != std::errc()) n = -1;
+  ASSIGN_OR_RETURN(sql::QueryResult r, in.run("SELECT count(*), count(DISTINCT contributor) FROM (\n" +
+                                               exports::FrameQuery(frame) + "\n) AS model_frame"));
+  int64_t n[2] = {-1, -1};
+  for (size_t i = 0; i < 2 && r.rows.size() == 1 && r.rows[0].size() == 2; ++i) {
+    const std::optional<std::string>& text = r.rows[0][i];
+    if (!text || std::from_chars(text->data(), text->data() + text->size(), n[i]).ec != std::errc()) n[i] = -1;
   }
-  if (n < 0) return InternalError("frame " + frame.name + ": the count of its rows is not a number");
-  return n;
+  if (n[0] < 0 || n[1] < 0) return InternalError("frame " + frame.name + ": the count of its rows is not a number");
+  if (frame.unit == "person" && n[0] != n[1]) {
+    return InvalidArgumentError("a person appears twice in frame " + frame.name + ", whose unit is person");
+  }
+  return n[0];
 }
 
 StatusOr<ComputedOutput> ComputeFile(const ComputeInput& in, const DeclaredOutput& declared,

@@ -76,6 +76,22 @@ TEST_F(ExportFileServiceTest, ModelNeedsTenResidualDegreesOfFreedom) {
   EXPECT_THAT(svc_->SubmitExportRequest(ctx("rita"), id), StatusIs(StatusCode::kFailedPrecondition));
 }
 
+// N counts people: a frame of people whose query repeats one is refused, as it is for a table.
+TEST_F(ExportFileServiceTest, ModelOverAFrameRepeatingAPersonIsRefused) {
+  StatusOr<ExportRequestView> v = svc_->CreateExportRequest(ctx("rita"), "p1", "Twice");
+  ASSERT_OK(v.status());
+  const std::string id = v->request.id;
+  nlohmann::json frame = nlohmann::json::parse(kFrame);
+  frame["frame"] = "twice";
+  frame["sql"] = "SELECT BEN_NIR_PSA, BEN_SEX_COD FROM IR_BEN_R UNION ALL SELECT BEN_NIR_PSA, BEN_SEX_COD FROM IR_BEN_R";
+  ASSERT_OK(svc_->ChangeExportRequest(ctx("rita"), id, {.kind = ExportChangeKind::kFrame, .json = frame.dump()})
+                .status());
+  nlohmann::json model = nlohmann::json::parse(Model("fit"));
+  model["frame"] = "twice";
+  EXPECT_THAT(Put(id, model.dump(), Coefficients(11)),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("a person appears twice in frame twice")));
+}
+
 TEST_F(ExportFileServiceTest, PersonLevelColumnsAndWrongFilesAreRefused) {
   const std::string id = Draft({});
   ASSERT_OK_AND_ASSIGN(ExportRequestView v, Put(id, Model("fit", "identifier"), Coefficients(3)));

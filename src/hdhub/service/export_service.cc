@@ -144,9 +144,13 @@ StatusOr<ExportRequestView> Service::ChangeExportRequest(const RequestContext& c
     frame = std::move(*parsed);
   }
   StatusOr<std::vector<DeclaredOutput>> declared = [&]() -> StatusOr<std::vector<DeclaredOutput>> {
-    ASSIGN_OR_RETURN(airlock::DisclosureRules rules, ops.EffectiveRules(l.request.project));
+    int64_t max_bytes = 0;  // an upload's limit: the rules are read only for one
+    if (change.content) {
+      ASSIGN_OR_RETURN(airlock::DisclosureRules rules, ops.EffectiveRules(l.request.project));
+      max_bytes = rules.max_bytes;
+    }
     ASSIGN_OR_RETURN(std::vector<DeclaredOutput> current, ops.Declared(l));
-    return ChangedDeclarations(std::move(current), change, rules.max_bytes);
+    return ChangedDeclarations(std::move(current), change, max_bytes);
   }();
   if (!declared.ok()) return ops.Refuse(l.event, declared.status());
   StatusOr<std::vector<ComputedOutput>> computed = ops.Compute(l.request.project, *declared, frame);
