@@ -130,6 +130,12 @@ void AddRule(FileVerdict& v, std::string_view rule) {
 
 bool IsFileKind(RequestOutputKind kind) { return kind != RequestOutputKind::kTable; }
 
+bool ExplanationGiven(std::string_view declaration_json) {
+  const json j = json::parse(declaration_json, nullptr, /*allow_exceptions=*/false);
+  const json explanation = j.is_object() ? j.value("explanation", json()) : json();
+  return explanation.is_string() && explanation.get<std::string>().find_first_not_of(" \t\r\n") != std::string::npos;
+}
+
 StatusOr<FileOutputDeclaration> ParseFileOutput(std::string_view json_text) {
   ASSIGN_OR_RETURN(json j, ParseDeclarationJson(json_text, "output"));
   ASSIGN_OR_RETURN(Fields top, Fields::Of(j, "output"));

@@ -72,6 +72,11 @@ StatusOr<FileOutputDeclaration> ParseFileOutput(std::string_view json_text);
 // True when `kind` is uploaded rather than computed (model, figure, custom).
 bool IsFileKind(RequestOutputKind kind);
 
+// True when an output's declaration (JSON text) holds an explanation that
+// is not blanks only: what submit requires of a custom output. False for
+// text that is not a JSON object.
+bool ExplanationGiven(std::string_view declaration_json);
+
 // What the checks found in one file.
 struct FileVerdict {
   int64_t rows = 0;  // csv: data records; txt: lines; binary formats: 0

@@ -212,8 +212,9 @@ StatusOr<OutputIdentity> DeclaredOutputIdentity(const std::string& json) {
 namespace {
 
 // The verdict and record of a file output whose checks gave `v`.
-ComputedOutput JudgeFile(const exports::FileOutputDeclaration& d, const std::string& content,
+ComputedOutput JudgeFile(const exports::FileOutputDeclaration& d, const DeclaredOutput& declared,
                          const exports::FileVerdict& v, nlohmann::json verdict) {
+  const std::string& content = *declared.content;
   ComputedOutput out;
   out.record.name = d.name;
   out.record.kind = d.kind;
@@ -224,7 +225,7 @@ ComputedOutput JudgeFile(const exports::FileOutputDeclaration& d, const std::str
               .kind = d.kind,
               .refused = v.refused(),
               .review_findings = false,
-              .explanation_given = d.explanation.find_first_not_of(" \t\r\n") != std::string::npos};
+              .explanation_given = exports::ExplanationGiven(declared.json)};
   out.content = content;
   out.upload = true;
   // The checks cannot clear a figure or a custom file: both checkers give a reason.
@@ -307,7 +308,7 @@ StatusOr<ComputedOutput> ComputeFile(const ComputeInput& in, const DeclaredOutpu
     verdict["observations"] = observations;
     verdict["parameters"] = v.rows;
   }
-  ComputedOutput out = JudgeFile(d, *declared.content, v, std::move(verdict));
+  ComputedOutput out = JudgeFile(d, declared, v, std::move(verdict));
   if (frame) {
     ASSIGN_OR_RETURN(std::vector<airlock::Dimension> dimensions, Dimensions(in, *frame));
     out.frame = exports::CertificateFrame(*frame, dimensions);

@@ -33,17 +33,11 @@ bool IsRequestId(std::string_view id) {
 exports::RequestOutput FlowOutput(const exports::OutputRecord& o) {
   nlohmann::json verdict = nlohmann::json::parse(o.verdict_json, nullptr, false);
   const std::string outcome = verdict.is_object() ? verdict.value("outcome", "refuse") : "refuse";
-  // A custom output's explanation is in its declaration (exports/file_output.h).
-  nlohmann::json declaration = nlohmann::json::parse(o.declaration_json, nullptr, false);
-  const nlohmann::json explanation =
-      declaration.is_object() ? declaration.value("explanation", nlohmann::json()) : nullptr;
-  return exports::RequestOutput{
-      .name = o.name,
-      .kind = o.kind,
-      .refused = outcome == "refuse",  // unreadable: refused (fail closed)
-      .review_findings = outcome == "review",
-      .explanation_given =
-          explanation.is_string() && explanation.get<std::string>().find_first_not_of(" \t\r\n") != std::string::npos};
+  return exports::RequestOutput{.name = o.name,
+                                .kind = o.kind,
+                                .refused = outcome == "refuse",  // unreadable: refused (fail closed)
+                                .review_findings = outcome == "review",
+                                .explanation_given = exports::ExplanationGiven(o.declaration_json)};
 }
 
 // DataLoss naming request `id` and what of revision `revision` is missing.
