@@ -80,12 +80,14 @@ for r in SRC DST; do
 done
 # rclone 1.60 fails on AWS_CA_BUNDLE ("unsupported transport"): --ca-cert instead.
 rclone() { env -u AWS_CA_BUNDLE rclone ${CA_FILE:+--ca-cert "$CA_FILE"} "$@"; }
-start=$(now)
-rclone sync --checksum --transfers "$PARALLEL" src:mig-src/hub dst:mig-rclone/hub 2>"$W/rclone.log" ||
-  { cat "$W/rclone.log" >&2; die "rclone sync"; }
-rclone_s=$(since "$start")
-rclone purge dst:mig-rclone/hub 2>/dev/null || true
-rgw_gc
+# timed FILE COMMAND...: runs it, writes "wall user sys" (seconds, the
+# command and its children) to FILE.
+timed() {
+  local out=$1 TIMEFORMAT='%R %U %S'
+  shift
+  { time "$@" 2>>"$W/timed.err"; } 2>"$out.t" || { cat "$W/timed.err" >&2; return 1; }
+  tail -1 "$out.t" >"$out" && rm -f "$out.t"
+}
 
 # Raw bandwidth of each side.
 printf 'user = "%s:%s"\n' "$HDHUB_S3_ACCESS_KEY_ID" "$HDHUB_S3_SECRET_ACCESS_KEY" >"$W/curl-auth"
@@ -107,20 +109,49 @@ rm -f "$W/object"
 rclone purge dst:mig-raw 2>/dev/null || true
 rgw_gc
 
-# hdhub: the whole command (plan not included), switch and audit entry included.
-start=$(now)
-hd --json host migrate --to dst --parallel "$PARALLEL" >"$W/report.json" 2>"$W/migrate.err" ||
-  { cat "$W/migrate.err" >&2; die "hdhub host migrate"; }
-hdhub_s=$(since "$start")
-copied=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_copied"])' "$W/report.json")
-[[ $copied == "$bytes" ]] || die "hdhub copied $copied bytes, the fixture wrote $bytes"
+# ROUNDS rounds, each one rclone sync and one hdhub migration of the same
+# objects, in alternating order (odd rounds rclone first, even rounds hdhub
+# first), so that neither side always meets the host fresh or after the
+# other's garbage collection; the medians are compared. The hub moves back
+# and forth between mig-src and mig-dst; rclone copies from wherever the
+# hub is to mig-rclone, emptied after each round.
+ROUNDS=${MIGRATE_BENCH_ROUNDS:-3}
+hub_on=src
+run_rclone() {
+  timed "$W/rclone.$1" rclone sync --checksum --transfers "$PARALLEL" "src:mig-$hub_on/hub" dst:mig-rclone/hub ||
+    die "rclone sync"
+  rclone purge dst:mig-rclone/hub 2>/dev/null || true
+  rgw_gc
+}
+# hdhub: the whole command (plan not included), switch and audit entry
+# included; then the purge of the host it left (not timed).
+run_hdhub() {
+  local to=dst
+  [[ $hub_on == dst ]] && to=src
+  timed "$W/hdhub.$1" hd --json host migrate --to "$to" --parallel "$PARALLEL" >"$W/report.$1.json" ||
+    die "hdhub host migrate --to $to"
+  local copied
+  copied=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_copied"])' "$W/report.$1.json")
+  [[ $copied == "$bytes" ]] || die "hdhub copied $copied bytes, the fixture wrote $bytes"
+  hd host purge >/dev/null 2>"$W/purge.err" || { cat "$W/purge.err" >&2; die "hdhub host purge"; }
+  rgw_gc
+  hub_on=$to
+}
+for ((i = 1; i <= ROUNDS; i++)); do
+  if ((i % 2)); then run_rclone "$i" && run_hdhub "$i"; else run_hdhub "$i" && run_rclone "$i"; fi
+  note "round $i: rclone $(cut -d' ' -f1 "$W/rclone.$i") s, hdhub $(cut -d' ' -f1 "$W/hdhub.$i") s"
+done
+# col SIDE N -> the median over the rounds of column N of SIDE's timings
+col() { for ((i = 1; i <= ROUNDS; i++)); do cut -d' ' -f"$2" "$W/$1.$i"; done | median; }
+rclone_s=$(col rclone 1) hdhub_s=$(col hdhub 1)
+rclone_cpu=$(awk -v u="$(col rclone 2)" -v s="$(col rclone 3)" 'BEGIN { printf "%.1f", u + s }')
+hdhub_cpu=$(awk -v u="$(col hdhub 2)" -v s="$(col hdhub 3)" 'BEGIN { printf "%.1f", u + s }')
 # The report's own time: from the plan to the switch, without the process's
 # start (opening the hub: the key file's Argon2id, the audit log's checks).
-inside_s=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["seconds"])' "$W/report.json")
-# The same objects once more, each copy read back as well: from dst to dst2
-# (after the purge of the first host, which a second migration needs; not timed).
-hd host purge >/dev/null 2>"$W/purge.err" || { cat "$W/purge.err" >&2; die "hdhub host purge"; }
-rgw_gc
+inside_s=$(for ((i = 1; i <= ROUNDS; i++)); do
+  python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["seconds"])' "$W/report.$i.json"
+done | median)
+# The same objects once more, each copy read back as well, to a third bucket.
 start=$(now)
 hd --json host migrate --to dst2 --parallel "$PARALLEL" --read-back >"$W/report2.json" 2>"$W/migrate2.err" ||
   { cat "$W/migrate2.err" >&2; die "hdhub host migrate --read-back"; }
@@ -130,13 +161,14 @@ rm -f "$W/curl-auth"
 mbps() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.1f", (s > 0 ? b / s / 1e6 : 0) }'; }
 slower_s=$(awk -v r="$read_s" -v w="$write_s" 'BEGIN { print (r > w ? r : w) }')
 echo
-echo "== host migration: $objects objects of $OBJECT_MIB MiB ($(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 2^30 }') GiB), one radosgw (${HDHUB_RGW_STORE:-memstore}), $PARALLEL at a time"
-printf "%-44s %10s %10s\n" "side" "seconds" "MB/s"
-printf "%-44s %10s %10s\n" "hdhub host migrate (hashed, $(echo "$ENDPOINT" | cut -d: -f1))" "$hdhub_s" "$(mbps "$hdhub_s")"
+echo "== host migration: $objects objects of $OBJECT_MIB MiB ($(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 2^30 }') GiB), one radosgw (${HDHUB_RGW_STORE:-memstore}), $PARALLEL at a time, median of $ROUNDS alternating rounds"
+printf "%-44s %10s %10s %10s\n" "side" "seconds" "MB/s" "CPU s"
+printf "%-44s %10s %10s %10s\n" "hdhub host migrate (hashed, $(echo "$ENDPOINT" | cut -d: -f1))" "$hdhub_s" "$(mbps "$hdhub_s")" "$hdhub_cpu"
 printf "%-44s %10s %10s\n" "  of which copy, verify and switch" "$inside_s" "$(mbps "$inside_s")"
-printf "%-44s %10s %10s\n" "hdhub host migrate --read-back" "$readback_s" "$(mbps "$readback_s")"
-printf "%-44s %10s %10s\n" "rclone sync --checksum" "$rclone_s" "$(mbps "$rclone_s")"
+printf "%-44s %10s %10s %10s\n" "rclone sync --checksum" "$rclone_s" "$(mbps "$rclone_s")" "$rclone_cpu"
+printf "%-44s %10s %10s\n" "hdhub host migrate --read-back (once)" "$readback_s" "$(mbps "$readback_s")"
 printf "%-44s %10s %10s\n" "raw read (GET, $PARALLEL streams)" "$read_s" "$(mbps "$read_s")"
 printf "%-44s %10s %10s\n" "raw write (PUT, $PARALLEL streams)" "$write_s" "$(mbps "$write_s")"
+echo "rounds (rclone / hdhub seconds): $(for ((i = 1; i <= ROUNDS; i++)); do printf '%s/%s ' "$(cut -d' ' -f1 "$W/rclone.$i")" "$(cut -d' ' -f1 "$W/hdhub.$i")"; done)"
 echo "hdhub/rclone throughput: $(ratio "$rclone_s" "$hdhub_s")   (goal >= 1: $(awk -v a="$rclone_s" -v b="$hdhub_s" 'BEGIN { print (a >= b ? "met" : "NOT MET") }'))"
 echo "hdhub/raw (slower side) throughput: $(ratio "$slower_s" "$hdhub_s")"
