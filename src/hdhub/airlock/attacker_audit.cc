@@ -6,6 +6,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -114,12 +115,7 @@ class Auditor {
       : m_(model), p_(pattern), rules_(rules), counts_(model.kind() == MeasureKind::kCount), scope_(scope) {}
 
   StatusOr<AuditReport> Run(const AttackerLpFactory& factory) {
-    ComputeScale();
-    ASSIGN_OR_RETURN(presolved_, Presolve(m_.num_atoms(), PublishedRows(), kPresolveTolerance));
-    // The published rows are the true values' sums, so consistent: the dependent ones add nothing.
-    ASSIGN_OR_RETURN(presolved_.problem, WithoutDependentRows(presolved_.problem));
-    lp_problem_ = WithSingletonRows(presolved_.problem);
-    ASSIGN_OR_RETURN(lp_, factory(lp_problem_));
+    RETURN_IF_ERROR(Load(factory));
     CellTargets();
     AtomTargets();
     if (counts_) DifferenceTargets();
@@ -132,8 +128,42 @@ class Auditor {
     return std::move(report_);
   }
 
+  // Solves the cells `report` (of this pattern) left unsolved.
+  Status Complete(AuditReport& report, const AttackerLpFactory& factory) {
+    size_t cells = 0;
+    for (const AuditTarget& t : report.targets) {
+      if (t.kind != TargetKind::kCell) continue;
+      ++cells;
+      if (t.quantity < 0 || std::cmp_greater_equal(t.quantity, m_.quantities().size()) ||
+          !p_.suppressed[static_cast<size_t>(t.quantity)] || Q(t.quantity).atoms != t.atoms) {
+        return InvalidArgumentError("attacker audit: the report to complete is not an audit of this pattern");
+      }
+    }
+    if (cells != static_cast<size_t>(std::count(p_.suppressed.begin(), p_.suppressed.end(), true))) {
+      return InvalidArgumentError("attacker audit: the report to complete is not an audit of this pattern");
+    }
+    RETURN_IF_ERROR(Load(factory));
+    AuditWitnesses witnesses(kWitnesses);
+    for (AuditTarget& t : report.targets) {
+      if (t.kind == TargetKind::kCell && !t.solved) RETURN_IF_ERROR(Solve(*lp_, t, witnesses));
+    }
+    return OkStatus();
+  }
+
  private:
   const Quantity& Q(int32_t q) const { return m_.quantities()[static_cast<size_t>(q)]; }
+
+  // The attacker's LP of the pattern: the published rows, presolved, and a
+  // free row per singleton primary.
+  Status Load(const AttackerLpFactory& factory) {
+    ComputeScale();
+    ASSIGN_OR_RETURN(presolved_, Presolve(m_.num_atoms(), PublishedRows(), kPresolveTolerance));
+    // The published rows are the true values' sums, so consistent: the dependent ones add nothing.
+    ASSIGN_OR_RETURN(presolved_.problem, WithoutDependentRows(presolved_.problem));
+    lp_problem_ = WithSingletonRows(presolved_.problem);
+    ASSIGN_OR_RETURN(lp_, factory(lp_problem_));
+    return OkStatus();
+  }
 
   void ComputeScale() {
     if (counts_) return;
@@ -258,10 +288,37 @@ class Auditor {
       return OkStatus();
     }
     t.solved = true;
-    ASSIGN_OR_RETURN(LpBounds b, GroupBounds(presolved_, lp, t.atoms));
+    const std::optional<double> enough = interval_needed ? std::nullopt : MaxThatClears(t);
+    ASSIGN_OR_RETURN(LpBounds b, GroupBounds(presolved_, lp, t.atoms, enough));
     witnesses.Add(std::move(b.min_point));
     witnesses.Add(std::move(b.max_point));
+    if (b.min_skipped) return ClearedByMax(b, t);
     return Evaluate(b, t);
+  }
+
+  // Counts: the greatest sum from which a sensitive target cannot be
+  // violated (hi >= T; hi >= 1 for a zero primary), so that its minimum
+  // need not be solved (AttackerLp::BoundsUnlessMaxReaches). Magnitudes
+  // need both sides.
+  std::optional<double> MaxThatClears(const AuditTarget& t) const {
+    if (!counts_ || !t.requirement) return std::nullopt;
+    return t.requirement->rule == kRuleZero ? 1.0 : static_cast<double>(rules_.min_count);
+  }
+
+  // A count target whose maximum reached MaxThatClears: not violated, and
+  // reported as a witness-cleared one (its minimum is unsolved); the
+  // self-check on the side solved.
+  Status ClearedByMax(const LpBounds& b, AuditTarget& t) const {
+    if (!(t.true_value <= RoundInward(b).hi)) return SelfCheckError(t);
+    t.solved = false;
+    t.interval = {.lo = 0, .hi = kInfinity};
+    t.violation = false;
+    return OkStatus();
+  }
+
+  static Status SelfCheckError(const AuditTarget& t) {
+    return InternalError("attacker audit: self-check failed for " + std::string(TargetKindName(t.kind)) + " target " +
+                         t.name + ": the solver's interval does not contain the true value");
   }
 
   // Counts only: a witness w gives min <= w and max >= w, so lo <= 0 when w
@@ -282,10 +339,7 @@ class Auditor {
     const double x = t.true_value;
     t.interval = counts_ ? RoundInward(b) : ScaledNonNegative(b, scale_);
     const double slack = counts_ ? 0 : kSelfCheckTolerance * scale_;
-    if (!(t.interval.lo - slack <= x && x <= t.interval.hi + slack)) {
-      return InternalError("attacker audit: self-check failed for " + std::string(TargetKindName(t.kind)) + " target " +
-                           t.name + ": the solver's interval does not contain the true value");
-    }
+    if (!(t.interval.lo - slack <= x && x <= t.interval.hi + slack)) return SelfCheckError(t);
     t.violation = t.requirement.has_value() && Violated(*t.requirement, x, t.interval);
     return OkStatus();
   }
@@ -418,6 +472,12 @@ StatusOr<AuditReport> AuditPattern(const TableModel& model, const Pattern& patte
                                    const AttackerLpFactory& lp_factory, AuditScope scope) {
   RETURN_IF_ERROR(CheckPattern(model, pattern));
   return Auditor(model, pattern, rules, scope).Run(lp_factory);
+}
+
+Status CompleteCellIntervals(const TableModel& model, const Pattern& pattern, const DisclosureRules& rules,
+                             AuditReport& report, const AttackerLpFactory& lp_factory) {
+  RETURN_IF_ERROR(CheckPattern(model, pattern));
+  return Auditor(model, pattern, rules, AuditScope::kFull).Complete(report, lp_factory);
 }
 
 }  // namespace hdhub::airlock

@@ -104,7 +104,8 @@ struct Pattern {
 // one without a requirement, or a count target that a witness
 // (audit_witnesses.h: an earlier LP solution, or for an insider target a
 // point of the plain LP moved onto the singleton's row) shows has lo <= 0,
-// or hi >= T (hi >= 1 for a zero primary). kFull: every suppressed cell's
+// or hi >= T (hi >= 1 for a zero primary), or whose maximum, solved first,
+// reaches T (1 for a zero primary; its minimum then left unsolved). kFull: every suppressed cell's
 // interval is solved all the same (the certificate publishes it); for the
 // final pattern. kViolations: cells may be left unsolved too; for the repair
 // rounds, whose intervals nobody publishes.
@@ -118,5 +119,16 @@ enum class AuditScope { kFull, kViolations };
 StatusOr<AuditReport> AuditPattern(const TableModel& model, const Pattern& pattern, const DisclosureRules& rules,
                                    const AttackerLpFactory& lp_factory = CreateClpAttackerLp,
                                    AuditScope scope = AuditScope::kFull);
+
+// Completes `report`, a kViolations audit of `pattern`, into a full one:
+// solves every suppressed cell's interval it left unsolved, on the same
+// pattern, so that a repair loop's last round need not be audited twice.
+// The verdicts stay (a cell left unsolved was proven not violated); the
+// self-check applies to each interval solved. Other targets a witness
+// cleared stay unsolved (interval null in the evidence), as in kFull.
+// InvalidArgument when the report's cell targets are not the pattern's
+// suppressed quantities; the errors of AuditPattern otherwise.
+Status CompleteCellIntervals(const TableModel& model, const Pattern& pattern, const DisclosureRules& rules,
+                             AuditReport& report, const AttackerLpFactory& lp_factory = CreateClpAttackerLp);
 
 }  // namespace hdhub::airlock

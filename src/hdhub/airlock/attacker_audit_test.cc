@@ -201,6 +201,30 @@ TEST(AirlockAttackerAuditTest, RejectsAPatternThatDoesNotFitTheModel) {
   EXPECT_THAT(AuditPattern(m, p, DisclosureRules{}), StatusIs(StatusCode::kInvalidArgument));
 }
 
+TEST(AirlockAttackerAuditTest, CompletingAViolationsReportSolvesItsCellsOnly) {
+  ASSERT_OK_AND_ASSIGN(TableModel m, testing::TauArgusExample());
+  const std::vector<std::string> block = {"{col=A, row=I}", "{col=B, row=I}", "{col=A, row=II}", "{col=B, row=II}"};
+  const Pattern p = Make(m, block, {});
+  ASSERT_OK_AND_ASSIGN(AuditReport r,
+                       AuditPattern(m, p, DisclosureRules{}, CreateClpAttackerLp, AuditScope::kViolations));
+  ASSERT_OK(CompleteCellIntervals(m, p, DisclosureRules{}, r));
+  EXPECT_EQ(Of(r, block[0]), (Interval{3, 6}));
+  EXPECT_EQ(Of(r, block[1]), (Interval{1, 4}));
+  EXPECT_EQ(Of(r, block[2]), (Interval{0, 3}));
+  EXPECT_EQ(Of(r, block[3]), (Interval{0, 3}));
+  for (const AuditTarget& t : r.targets) {
+    if (t.kind == TargetKind::kCell) {
+      EXPECT_TRUE(t.solved) << t.name;
+    }
+  }
+  // A report of another pattern is refused, and left as it was.
+  const Pattern other = Make(m, {block[0], block[1]}, {});
+  const AuditReport before = r;
+  EXPECT_THAT(CompleteCellIntervals(m, other, DisclosureRules{}, r),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("not an audit of this pattern")));
+  EXPECT_EQ(r.targets.size(), before.targets.size());
+}
+
 TEST(AirlockAttackerAuditTest, NegativeContributionsGoToTheCheckers) {
   MeasureData data{.kind = MeasureKind::kMagnitude, .contributions = {{{"a"}, 1, -5.0}, {{"b"}, 2, 7.0}}};
   ASSERT_OK_AND_ASSIGN(TableModel m, TableModel::Create({Flat("x", {"a", "b"})}, {Full("t", {"x"})}, {}, data));

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <optional>
 #include <utility>
 
 namespace hdhub::airlock {
@@ -49,14 +50,10 @@ class ClpAttackerLp : public AttackerLp {
     return OkStatus();
   }
 
-  StatusOr<LpBounds> Bounds(std::span<const int32_t> target) override {
-    try {
-      return BoundsOrThrow(target);
-    } catch (const CoinError& e) {
-      return InternalError("attacker LP: Clp failed: " + e.message());
-    } catch (const std::exception& e) {
-      return InternalError(std::string("attacker LP: the solver failed: ") + e.what());
-    }
+  StatusOr<LpBounds> Bounds(std::span<const int32_t> target) override { return Guarded(target, std::nullopt); }
+
+  StatusOr<LpBounds> BoundsUnlessMaxReaches(std::span<const int32_t> target, double enough) override {
+    return Guarded(target, enough);
   }
 
   Status SetRowBounds(int32_t row, double lower, double upper) override {
@@ -116,7 +113,17 @@ class ClpAttackerLp : public AttackerLp {
     return std::vector<double>(x, x + model_.numberColumns());
   }
 
-  StatusOr<LpBounds> BoundsOrThrow(std::span<const int32_t> target) {
+  StatusOr<LpBounds> Guarded(std::span<const int32_t> target, std::optional<double> enough) {
+    try {
+      return BoundsOrThrow(target, enough);
+    } catch (const CoinError& e) {
+      return InternalError("attacker LP: Clp failed: " + e.message());
+    } catch (const std::exception& e) {
+      return InternalError(std::string("attacker LP: the solver failed: ") + e.what());
+    }
+  }
+
+  StatusOr<LpBounds> BoundsOrThrow(std::span<const int32_t> target, std::optional<double> enough) {
     for (int32_t a : objective_) model_.setObjectiveCoefficient(a, 0.0);
     objective_.assign(target.begin(), target.end());
     for (int32_t a : objective_) {
@@ -128,6 +135,17 @@ class ClpAttackerLp : public AttackerLp {
     // target is anything from 0 up.
     if (model_.numberRows() == 0) return LpBounds{.min = 0, .max = 0, .max_unbounded = true};
     bool unbounded = false;
+    if (enough) {
+      ASSIGN_OR_RETURN(b.max, Solve(-1.0, true, b.max_unbounded));
+      if (!b.max_unbounded) b.max_point = Solution();
+      if (b.max_unbounded || b.max >= *enough) {
+        b.min_skipped = true;
+        return b;
+      }
+      ASSIGN_OR_RETURN(b.min, Solve(1.0, false, unbounded));
+      b.min_point = Solution();
+      return b;
+    }
     ASSIGN_OR_RETURN(b.min, Solve(1.0, false, unbounded));
     b.min_point = Solution();
     ASSIGN_OR_RETURN(b.max, Solve(-1.0, true, b.max_unbounded));

@@ -38,6 +38,7 @@ struct LpBounds {
   double min = 0;
   double max = 0;
   bool max_unbounded = false;  // max is then meaningless
+  bool min_skipped = false;    // BoundsUnlessMaxReaches did not solve the min: min is meaningless
   // Optional: the solutions reaching min and max (one value per atom), each a
   // point meeting every row; empty when the solver gives none (max_point
   // when unbounded). The audit reuses them as witnesses (attacker_audit.h).
@@ -54,6 +55,14 @@ class AttackerLp {
   // unboundedness (infeasible, stopped, numerical trouble, an exception):
   // a solver fault is an error, never a result.
   virtual StatusOr<LpBounds> Bounds(std::span<const int32_t> target) = 0;
+  // The same, except that the greatest sum is solved first and, when it
+  // reaches `enough` (or is unbounded), the least is not solved (min_skipped):
+  // the audit's short cut for a target that only its maximum can clear. By
+  // default, Bounds.
+  virtual StatusOr<LpBounds> BoundsUnlessMaxReaches(std::span<const int32_t> target, double enough) {
+    (void)enough;
+    return Bounds(target);
+  }
   // Changes the bounds of row `row` (the insider pass fixes a singleton's
   // value this way, then frees it). InvalidArgument for a row out of range.
   virtual Status SetRowBounds(int32_t row, double lower, double upper) = 0;

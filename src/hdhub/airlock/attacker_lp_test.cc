@@ -32,6 +32,26 @@ TEST(AirlockAttackerLpTest, BoundsATargetOverNonNegativeAtoms) {
   EXPECT_NEAR(x02.max, 14, 1e-9);
 }
 
+TEST(AirlockAttackerLpTest, SkipsTheMinimumOnlyWhenTheMaximumReachesEnough) {
+  ASSERT_OK_AND_ASSIGN(auto lp, CreateClpAttackerLp(Chain()));
+  ASSERT_OK_AND_ASSIGN(LpBounds reached, lp->BoundsUnlessMaxReaches(std::vector<int32_t>{0}, 10));
+  EXPECT_TRUE(reached.min_skipped);
+  EXPECT_NEAR(reached.max, 10, 1e-9);
+  EXPECT_TRUE(reached.min_point.empty());
+  EXPECT_EQ(reached.max_point.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(LpBounds below, lp->BoundsUnlessMaxReaches(std::vector<int32_t>{0}, 10.5));
+  EXPECT_FALSE(below.min_skipped);
+  EXPECT_NEAR(below.min, 6, 1e-9);
+  EXPECT_NEAR(below.max, 10, 1e-9);
+  // Unbounded reaches anything.
+  LpProblem open = Chain();
+  open.num_atoms = 4;
+  ASSERT_OK_AND_ASSIGN(auto lp4, CreateClpAttackerLp(open));
+  ASSERT_OK_AND_ASSIGN(LpBounds unbounded, lp4->BoundsUnlessMaxReaches(std::vector<int32_t>{1, 3}, 1e12));
+  EXPECT_TRUE(unbounded.max_unbounded);
+  EXPECT_TRUE(unbounded.min_skipped);
+}
+
 TEST(AirlockAttackerLpTest, ReportsAnUnboundedMaximum) {
   LpProblem open = Chain();
   open.num_atoms = 4;  // atom 3 is in no row

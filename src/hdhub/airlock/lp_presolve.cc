@@ -114,11 +114,12 @@ std::pair<std::vector<int32_t>, double> Presolved::Split(std::span<const int32_t
   return out;
 }
 
-StatusOr<LpBounds> GroupBounds(const Presolved& presolved, AttackerLp& lp, std::span<const int32_t> atoms) {
+StatusOr<LpBounds> GroupBounds(const Presolved& presolved, AttackerLp& lp, std::span<const int32_t> atoms,
+                               std::optional<double> max_enough) {
   auto [free, pinned] = presolved.Split(atoms);
   LpBounds b;
   if (!free.empty()) {
-    ASSIGN_OR_RETURN(b, lp.Bounds(free));
+    ASSIGN_OR_RETURN(b, max_enough ? lp.BoundsUnlessMaxReaches(free, *max_enough - pinned) : lp.Bounds(free));
   }
   b.min += pinned;
   b.max += pinned;

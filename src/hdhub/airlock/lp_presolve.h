@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -54,7 +55,9 @@ StatusOr<LpProblem> WithoutDependentRows(const LpProblem& problem);
 
 // The least and greatest sum of a group of atoms: `lp` (loaded from
 // `presolved.problem`) over the group's free atoms, plus its pinned part.
-// The codes of AttackerLp::Bounds.
-StatusOr<LpBounds> GroupBounds(const Presolved& presolved, AttackerLp& lp, std::span<const int32_t> atoms);
+// The codes of AttackerLp::Bounds. With `max_enough`, the short cut of
+// AttackerLp::BoundsUnlessMaxReaches for the group's whole sum.
+StatusOr<LpBounds> GroupBounds(const Presolved& presolved, AttackerLp& lp, std::span<const int32_t> atoms,
+                               std::optional<double> max_enough = std::nullopt);
 
 }  // namespace hdhub::airlock

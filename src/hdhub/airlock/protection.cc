@@ -289,20 +289,10 @@ StatusOr<ProtectionResult> Protect(const ProtectionRequest& request, const Prote
   const std::vector<int32_t> order = PublishOrder(model, roles);
   std::set<int32_t> extra;  // the repair's extra primaries, kept across rounds
   for (int round_no = 0;; ++round_no) {
-    // A round is audited for its violations only (the same violations, fewer
-    // LPs) unless it may be the last, whose intervals go into the result.
+    // Each round is audited for its violations only (the same violations,
+    // fewer LPs); the last one's report is then completed with the suppressed
+    // cells' intervals, which go into the result.
     ASSIGN_OR_RETURN(Round round, RunRound(model, roles, extra, order, request, options, AuditScope::kViolations));
-    const bool last = round.audit.Violations().empty() || !round.elimination.already_disclosed.empty() ||
-                      round_no == options.max_repair_rounds;
-    if (!last) {
-      std::set<int32_t> more = extra;
-      if (Repair(model, roles, round, round.audit.Violations(), more).empty()) {
-        extra = std::move(more);
-        continue;
-      }
-    }
-    ASSIGN_OR_RETURN(round.audit,
-                     AuditPattern(model, round.pattern, request.rules, options.lp_factory, AuditScope::kFull));
     const std::vector<const AuditTarget*> violations = round.audit.Violations();
     std::vector<Refusal> refusals;
     // The ledger alone disclosing a primary cannot be repaired here: refuse at once.
@@ -312,16 +302,20 @@ StatusOr<ProtectionResult> Protect(const ProtectionRequest& request, const Prote
         refusals.push_back(MakeRefusal(*t, "still so after " + std::to_string(round_no) + " repair rounds"));
       }
     } else if (!done) {
-      refusals = Repair(model, roles, round, violations, extra);
+      std::set<int32_t> more = extra;
+      refusals = Repair(model, roles, round, violations, more);
+      if (refusals.empty()) {
+        extra = std::move(more);
+        continue;
+      }
     }
-    if (done || !refusals.empty()) {
-      ProtectionResult out{.repair_rounds = round_no};
-      FillRecords(model, roles, extra, round, out);
-      RefuseDisclosedByHistory(model, round, out);
-      out.refusals.insert(out.refusals.end(), refusals.begin(), refusals.end());
-      out.outcome = out.refusals.empty() ? Outcome::kPass : Outcome::kRefuse;
-      return out;
-    }
+    RETURN_IF_ERROR(CompleteCellIntervals(model, round.pattern, request.rules, round.audit, options.lp_factory));
+    ProtectionResult out{.repair_rounds = round_no};
+    FillRecords(model, roles, extra, round, out);
+    RefuseDisclosedByHistory(model, round, out);
+    out.refusals.insert(out.refusals.end(), refusals.begin(), refusals.end());
+    out.outcome = out.refusals.empty() ? Outcome::kPass : Outcome::kRefuse;
+    return out;
   }
 }
 
