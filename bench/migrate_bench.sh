@@ -143,9 +143,13 @@ for ((i = 1; i <= ROUNDS; i++)); do
 done
 # col SIDE N -> the median over the rounds of column N of SIDE's timings
 col() { for ((i = 1; i <= ROUNDS; i++)); do cut -d' ' -f"$2" "$W/$1.$i"; done | median; }
+# cpu SIDE -> the median over the rounds of SIDE's user + sys seconds
+cpu() {
+  for ((i = 1; i <= ROUNDS; i++)); do awk '{ print $2 + $3 }' "$W/$1.$i"; done | median |
+    awk '{ printf "%.1f", $1 }'
+}
 rclone_s=$(col rclone 1) hdhub_s=$(col hdhub 1)
-rclone_cpu=$(awk -v u="$(col rclone 2)" -v s="$(col rclone 3)" 'BEGIN { printf "%.1f", u + s }')
-hdhub_cpu=$(awk -v u="$(col hdhub 2)" -v s="$(col hdhub 3)" 'BEGIN { printf "%.1f", u + s }')
+rclone_cpu=$(cpu rclone) hdhub_cpu=$(cpu hdhub)
 # The report's own time: from the plan to the switch, without the process's
 # start (opening the hub: the key file's Argon2id, the audit log's checks).
 inside_s=$(for ((i = 1; i <= ROUNDS; i++)); do

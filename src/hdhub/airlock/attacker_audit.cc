@@ -26,13 +26,14 @@ constexpr double kPercent = 100;
 // relative to the largest atom value.
 constexpr double kSelfCheckTolerance = 1e-6;
 constexpr double kProtectionTolerance = 1e-9;
-// Witness points kept per LP: of the LP without
-// insider knowledge, and of each singleton's pass (the former's moved onto
-// its row, up to 8 + 28, then its own solutions).
+// Witness points kept per LP: of the LP without insider knowledge (per
+// worker; the workers' together for the insider passes), and of each
+// singleton's pass (the former's moved onto its row, then its own
+// solutions).
 constexpr size_t kWitnesses = 8;
 constexpr size_t kInsiderWitnesses = 40;
-// Threads of the insider pass: fixed, so that the same input gives the same
-// report on every machine.
+// Threads of the audit (OnWorkers): fixed, so that the same input gives the
+// same report on every machine.
 constexpr size_t kWorkers = 2;
 
 constexpr NameTable<TargetKind, 5> kTargetKindNames = {{
@@ -120,9 +121,15 @@ class Auditor {
     AtomTargets();
     if (counts_) DifferenceTargets();
     UnionTargets();
-    AuditWitnesses witnesses(kWitnesses);  // points of the LP without insider knowledge
-    for (AuditTarget& t : report_.targets) RETURN_IF_ERROR(Solve(*lp_, t, witnesses));
-    RETURN_IF_ERROR(InsiderTargets(witnesses, factory));
+    // The targets without insider knowledge (OnWorkers), each worker with its
+    // own witnesses; the insider passes start from all of them.
+    std::vector<AuditWitnesses> found(kWorkers, AuditWitnesses(kWitnesses));
+    RETURN_IF_ERROR(OnWorkers(factory, report_.targets.size(), [&](AttackerLp& lp, size_t w, size_t i) {
+      return Solve(lp, report_.targets[i], found[w]);
+    }));
+    AuditWitnesses plain(kWitnesses * kWorkers);
+    for (const AuditWitnesses& f : found) plain.AddAll(f);
+    RETURN_IF_ERROR(InsiderTargets(plain, factory));
     report_.solver_name = lp_->SolverName();
     report_.solver_version = lp_->SolverVersion();
     return std::move(report_);
@@ -130,24 +137,29 @@ class Auditor {
 
   // Solves the cells `report` (of this pattern) left unsolved.
   Status Complete(AuditReport& report, const AttackerLpFactory& factory) {
-    size_t cells = 0;
+    // Its cells must be the pattern's suppressed quantities, each once.
+    std::vector<bool> seen(p_.suppressed.size(), false);
+    bool matches = true;
     for (const AuditTarget& t : report.targets) {
       if (t.kind != TargetKind::kCell) continue;
-      ++cells;
-      if (t.quantity < 0 || std::cmp_greater_equal(t.quantity, m_.quantities().size()) ||
-          !p_.suppressed[static_cast<size_t>(t.quantity)] || Q(t.quantity).atoms != t.atoms) {
-        return InvalidArgumentError("attacker audit: the report to complete is not an audit of this pattern");
-      }
+      const size_t q = static_cast<size_t>(t.quantity);
+      matches = matches && t.quantity >= 0 && q < seen.size() && p_.suppressed[q] && !seen[q] &&
+                Q(t.quantity).atoms == t.atoms;
+      if (matches) seen[q] = true;
     }
-    if (cells != static_cast<size_t>(std::count(p_.suppressed.begin(), p_.suppressed.end(), true))) {
+    if (!matches || seen != p_.suppressed) {
       return InvalidArgumentError("attacker audit: the report to complete is not an audit of this pattern");
     }
     RETURN_IF_ERROR(Load(factory));
-    AuditWitnesses witnesses(kWitnesses);
+    std::vector<AuditTarget*> todo;
     for (AuditTarget& t : report.targets) {
-      if (t.kind == TargetKind::kCell && !t.solved) RETURN_IF_ERROR(Solve(*lp_, t, witnesses));
+      if (t.kind == TargetKind::kCell && !t.solved) todo.push_back(&t);
     }
-    return OkStatus();
+    // Solve only adds to the witnesses here: a cell's interval is always solved.
+    return OnWorkers(factory, todo.size(), [&](AttackerLp& lp, size_t, size_t i) {
+      AuditWitnesses unused(0);
+      return Solve(lp, *todo[i], unused);
+    });
   }
 
  private:
@@ -398,30 +410,37 @@ class Auditor {
     return lp.SetRowBounds(row, -kInfinity, kInfinity);
   }
 
-  // Every singleton's pass, on kWorkers threads, each with its own LP: worker
-  // w takes singletons w, w + kWorkers, ..., so that each LP solves the same
-  // sequence on every run (the same witnesses, the same targets solved); the
-  // targets are appended in singleton order.
-  Status InsiderTargets(const AuditWitnesses& plain, const AttackerLpFactory& factory) {
-    const size_t workers = std::min(kWorkers, singletons_.size());
+  // Runs task(lp, w, i) for every i < n on up to kWorkers threads, each
+  // with its own LP (lp_ and copies of lp_problem_): worker w takes w, w +
+  // workers, ..., in order, so that each LP solves the same sequence on
+  // every run (the same witnesses, the same targets solved).
+  Status OnWorkers(const AttackerLpFactory& factory, size_t n,
+                   const std::function<Status(AttackerLp&, size_t, size_t)>& task) {
+    const size_t workers = std::min(kWorkers, n);
     if (workers == 0) return OkStatus();
-    std::vector<std::unique_ptr<AttackerLp>> lps(workers);
-    for (size_t w = 1; w < workers; ++w) {
-      ASSIGN_OR_RETURN(lps[w], factory(lp_problem_));
+    while (lps_.size() + 1 < workers) {
+      ASSIGN_OR_RETURN(std::unique_ptr<AttackerLp> lp, factory(lp_problem_));
+      lps_.push_back(std::move(lp));
     }
-    std::vector<std::vector<AuditTarget>> found(singletons_.size());
     std::vector<Status> status(workers);
     auto work = [&](size_t w) {
-      AttackerLp& lp = w == 0 ? *lp_ : *lps[w];
-      for (size_t i = w; i < singletons_.size() && status[w].ok(); i += workers) {
-        status[w] = InsiderPass(lp, i, plain, found[i]);
-      }
+      AttackerLp& lp = w == 0 ? *lp_ : *lps_[w - 1];
+      for (size_t i = w; i < n && status[w].ok(); i += workers) status[w] = task(lp, w, i);
     };
     std::vector<std::thread> threads;
     for (size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
     work(0);
     for (std::thread& t : threads) t.join();
     for (const Status& s : status) RETURN_IF_ERROR(s);
+    return OkStatus();
+  }
+
+  // Every singleton's pass (OnWorkers); the targets are appended in
+  // singleton order.
+  Status InsiderTargets(const AuditWitnesses& plain, const AttackerLpFactory& factory) {
+    std::vector<std::vector<AuditTarget>> found(singletons_.size());
+    RETURN_IF_ERROR(OnWorkers(factory, singletons_.size(),
+                              [&](AttackerLp& lp, size_t, size_t i) { return InsiderPass(lp, i, plain, found[i]); }));
     for (std::vector<AuditTarget>& targets : found) {
       for (AuditTarget& t : targets) report_.targets.push_back(std::move(t));
     }
@@ -440,8 +459,9 @@ class Auditor {
     double value;  // its free part's value (LP units)
   };
   Presolved presolved_;
-  LpProblem lp_problem_;  // the LP of lp_, for the insider workers' own
+  LpProblem lp_problem_;  // the LP of lp_, for OnWorkers' other LPs
   std::unique_ptr<AttackerLp> lp_;
+  std::vector<std::unique_ptr<AttackerLp>> lps_;  // OnWorkers' other LPs
   std::vector<int32_t> published_;
   std::vector<Singleton> singletons_;
   std::map<std::vector<int32_t>, int64_t> known_;  // atom sets published (-1) or targeted

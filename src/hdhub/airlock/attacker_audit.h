@@ -126,8 +126,10 @@ StatusOr<AuditReport> AuditPattern(const TableModel& model, const Pattern& patte
 // The verdicts stay (a cell left unsolved was proven not violated); the
 // self-check applies to each interval solved. Other targets a witness
 // cleared stay unsolved (interval null in the evidence), as in kFull.
-// InvalidArgument when the report's cell targets are not the pattern's
-// suppressed quantities; the errors of AuditPattern otherwise.
+// The cells are solved on two threads, each with its own LP (the same
+// intervals on every run). InvalidArgument when the report's cell targets
+// are not the pattern's suppressed quantities; the errors of AuditPattern
+// otherwise.
 Status CompleteCellIntervals(const TableModel& model, const Pattern& pattern, const DisclosureRules& rules,
                              AuditReport& report, const AttackerLpFactory& lp_factory = CreateClpAttackerLp);
 

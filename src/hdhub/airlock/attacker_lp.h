@@ -59,8 +59,7 @@ class AttackerLp {
   // reaches `enough` (or is unbounded), the least is not solved (min_skipped):
   // the audit's short cut for a target that only its maximum can clear. By
   // default, Bounds.
-  virtual StatusOr<LpBounds> BoundsUnlessMaxReaches(std::span<const int32_t> target, double enough) {
-    (void)enough;
+  virtual StatusOr<LpBounds> BoundsUnlessMaxReaches(std::span<const int32_t> target, double /*enough*/) {
     return Bounds(target);
   }
   // Changes the bounds of row `row` (the insider pass fixes a singleton's

@@ -12,6 +12,10 @@ void AuditWitnesses::Add(std::vector<double> point) {
   points_.push_back(std::move(point));
 }
 
+void AuditWitnesses::AddAll(const AuditWitnesses& other) {
+  for (const std::vector<double>& p : other.points_) Add(p);
+}
+
 void AuditWitnesses::AddMeeting(const AuditWitnesses& from, std::span<const int32_t> row, double value) {
   constexpr double kTolerance = 1e-9;
   const double tolerance = kTolerance * std::max(1.0, std::abs(value));

@@ -31,6 +31,8 @@ class AuditWitnesses {
   // for each pair on either side of it the point of their segment meeting it
   // (the LP's region is convex, so that point meets every row of it too).
   void AddMeeting(const AuditWitnesses& from, std::span<const int32_t> row, double value);
+  // Adds every point of `other` (an LP with the same constraints), oldest first.
+  void AddAll(const AuditWitnesses& other);
   void Clear() { points_.clear(); }
 
   struct Range {

@@ -21,6 +21,27 @@ TEST(AuditWitnessesTest, SumRangeOverTheLastPoints) {
   EXPECT_EQ(r->greatest, 14);
 }
 
+TEST(AuditWitnessesTest, AddAllKeepsTheOtherPointsWithinCapacity) {
+  AuditWitnesses a(2);
+  a.Add({1, 0});
+  a.Add({5, 0});
+  AuditWitnesses b(2);
+  b.Add({3, 0});
+  AuditWitnesses both(3);
+  both.AddAll(a);
+  both.AddAll(b);
+  const std::vector<int32_t> first = {0};
+  std::optional<AuditWitnesses::Range> r = both.SumRange(first, 0);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->least, 1);
+  EXPECT_EQ(r->greatest, 5);
+  both.AddAll(b);  // over capacity: (1, 0) leaves
+  r = both.SumRange(first, 0);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->least, 3);
+  EXPECT_EQ(r->greatest, 5);
+}
+
 TEST(AuditWitnessesTest, MeetingPointsLieOnTheRowBetweenPairsOnEitherSide) {
   AuditWitnesses plain(8);
   plain.Add({0, 4, 1});  // row sum (x0) 0: below 1
