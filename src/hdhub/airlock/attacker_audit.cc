@@ -143,8 +143,8 @@ class Auditor {
     for (const AuditTarget& t : report.targets) {
       if (t.kind != TargetKind::kCell) continue;
       const size_t q = static_cast<size_t>(t.quantity);
-      matches = matches && t.quantity >= 0 && q < seen.size() && p_.suppressed[q] && !seen[q] &&
-                Q(t.quantity).atoms == t.atoms;
+      // A cell on a published quantity is caught by seen != p_.suppressed below.
+      matches = matches && t.quantity >= 0 && q < seen.size() && !seen[q] && Q(t.quantity).atoms == t.atoms;
       if (matches) seen[q] = true;
     }
     if (!matches || seen != p_.suppressed) {
@@ -155,11 +155,11 @@ class Auditor {
     for (AuditTarget& t : report.targets) {
       if (t.kind == TargetKind::kCell && !t.solved) todo.push_back(&t);
     }
-    // Solve only adds to the witnesses here: a cell's interval is always solved.
-    return OnWorkers(factory, todo.size(), [&](AttackerLp& lp, size_t, size_t i) {
-      AuditWitnesses unused(0);
-      return Solve(lp, *todo[i], unused);
-    });
+    // Solve only adds to the witnesses here (a cell's interval is always
+    // solved), and nothing reads them afterwards.
+    std::vector<AuditWitnesses> found(kWorkers, AuditWitnesses(0));
+    return OnWorkers(factory, todo.size(),
+                     [&](AttackerLp& lp, size_t w, size_t i) { return Solve(lp, *todo[i], found[w]); });
   }
 
  private:
@@ -459,9 +459,9 @@ class Auditor {
     double value;  // its free part's value (LP units)
   };
   Presolved presolved_;
-  LpProblem lp_problem_;  // the LP of lp_, for OnWorkers' other LPs
+  LpProblem lp_problem_;  // the loaded problem: lp_ and every other worker's LP are made from it
   std::unique_ptr<AttackerLp> lp_;
-  std::vector<std::unique_ptr<AttackerLp>> lps_;  // OnWorkers' other LPs
+  std::vector<std::unique_ptr<AttackerLp>> lps_;  // the LPs of OnWorkers' workers 1, 2, ...; worker 0 uses lp_
   std::vector<int32_t> published_;
   std::vector<Singleton> singletons_;
   std::map<std::vector<int32_t>, int64_t> known_;  // atom sets published (-1) or targeted
