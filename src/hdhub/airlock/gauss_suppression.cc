@@ -281,7 +281,7 @@ StatusOr<EliminationResult> SuppressByElimination(const EliminationInput& input)
   result.suppressed.assign(input.columns.size(), false);
   for (size_t c = 0; c < input.columns.size(); ++c) {
     const EliminationColumn& col = input.columns[c];
-    if (col.role == ColumnRole::kPrimary) result.suppressed[c] = true;
+    if (col.role == ColumnRole::kPrimary || col.role == ColumnRole::kKept) result.suppressed[c] = true;
     if (col.role != ColumnRole::kForced) continue;
     for (GuardedSpan& span : spans) span.AddKnown(Published(col));
   }

@@ -43,6 +43,7 @@ enum class ColumnRole {
   kForced,     // published whatever happens (published in an earlier release)
   kPrimary,    // suppressed whatever happens, and protected
   kCandidate,  // published unless that would disclose a primary
+  kKept,       // suppressed whatever happens, not protected (an earlier repair round's secondary)
 };
 
 struct EliminationColumn {

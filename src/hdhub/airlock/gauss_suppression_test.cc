@@ -51,6 +51,18 @@ TEST(AirlockGaussSuppressionTest, OnePrimaryInATableWithMarginsGetsARectangleOfS
   EXPECT_THAT(r.already_disclosed, IsEmpty());
 }
 
+TEST(AirlockGaussSuppressionTest, AKeptColumnIsSuppressedButNotProtected) {
+  // total = a + b. Kept a is suppressed, yet nothing is suppressed to hide it:
+  // the total and b are both published (a primary a would take one with it).
+  std::vector<EliminationColumn> cols = {Col({0, 1}), Col({0}, ColumnRole::kKept), Col({1})};
+  ASSERT_OK_AND_ASSIGN(EliminationResult kept, SuppressByElimination(Input(2, cols)));
+  EXPECT_THAT(kept.suppressed, ElementsAre(false, true, false));
+  EXPECT_THAT(kept.secondaries, IsEmpty());
+  cols[1].role = ColumnRole::kPrimary;
+  ASSERT_OK_AND_ASSIGN(EliminationResult primary, SuppressByElimination(Input(2, cols)));
+  EXPECT_THAT(primary.secondaries, ElementsAre(2));
+}
+
 TEST(AirlockGaussSuppressionTest, NothingIsSuppressedWithoutPrimaries) {
   ASSERT_OK_AND_ASSIGN(EliminationResult r, SuppressByElimination(Input(9, Table3x3())));
   EXPECT_EQ(std::count(r.suppressed.begin(), r.suppressed.end(), true), 0);

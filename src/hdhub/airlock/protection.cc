@@ -81,12 +81,25 @@ std::vector<int32_t> PublishOrder(const TableModel& model, const std::vector<Rol
   return order;
 }
 
-EliminationInput MakeElimination(const TableModel& model, const std::vector<Role>& roles,
-                                 const std::set<int32_t>& extra) {
+// What the repair carries from one round to the next.
+struct Repairs {
+  std::set<int32_t> extra;  // extra primaries, protected like the others
+  // Every earlier round's secondaries, kept suppressed: the pattern only
+  // grows, so every interval only widens and a violation repaired stays so.
+  std::set<int32_t> kept;
+};
+
+ColumnRole RoleIn(const Repairs& repairs, const std::vector<Role>& roles, int32_t q) {
+  if (repairs.extra.contains(q)) return ColumnRole::kPrimary;
+  if (repairs.kept.contains(q)) return ColumnRole::kKept;
+  return roles[static_cast<size_t>(q)].column;
+}
+
+EliminationInput MakeElimination(const TableModel& model, const std::vector<Role>& roles, const Repairs& repairs) {
   EliminationInput in{.num_atoms = model.num_atoms()};
   for (size_t q = 0; q < roles.size(); ++q) {
     const Quantity& qq = model.quantities()[q];
-    ColumnRole role = extra.contains(static_cast<int32_t>(q)) ? ColumnRole::kPrimary : roles[q].column;
+    const ColumnRole role = RoleIn(repairs, roles, static_cast<int32_t>(q));
     in.columns.push_back(
         {.atoms = qq.atoms, .role = role, .zero = qq.value == 0, .singleton = model.Group(qq.atoms).contributors == 1});
   }
@@ -193,15 +206,14 @@ struct Round {
   AuditReport audit;
 };
 
-StatusOr<Round> RunRound(const TableModel& model, const std::vector<Role>& roles, const std::set<int32_t>& extra,
+StatusOr<Round> RunRound(const TableModel& model, const std::vector<Role>& roles, const Repairs& repairs,
                          const std::vector<int32_t>& order, const ProtectionRequest& request,
                          const ProtectionOptions& options, AuditScope scope) {
   Round round;
-  EliminationInput in = MakeElimination(model, roles, extra);
-  in.publish_order = order;
-  in.publish_order.erase(
-      std::remove_if(in.publish_order.begin(), in.publish_order.end(), [&](int32_t q) { return extra.contains(q); }),
-      in.publish_order.end());
+  EliminationInput in = MakeElimination(model, roles, repairs);
+  for (int32_t q : order) {
+    if (in.columns[static_cast<size_t>(q)].role == ColumnRole::kCandidate) in.publish_order.push_back(q);
+  }
   ASSIGN_OR_RETURN(round.elimination, SuppressByElimination(in));
   round.pattern.suppressed = round.elimination.suppressed;
   for (size_t q = 0; q < roles.size(); ++q) {
@@ -287,12 +299,12 @@ StatusOr<ProtectionResult> Protect(const ProtectionRequest& request, const Prote
                    TableModel::Create(request.dimensions, request.tables, request.history, request.data));
   ASSIGN_OR_RETURN(std::vector<Role> roles, Roles(model, request.rules));
   const std::vector<int32_t> order = PublishOrder(model, roles);
-  std::set<int32_t> extra;  // the repair's extra primaries, kept across rounds
+  Repairs repairs;
   for (int round_no = 0;; ++round_no) {
     // Each round is audited for its violations only (the same violations,
     // fewer LPs); the last one's report is then completed with the suppressed
     // cells' intervals, which go into the result.
-    ASSIGN_OR_RETURN(Round round, RunRound(model, roles, extra, order, request, options, AuditScope::kViolations));
+    ASSIGN_OR_RETURN(Round round, RunRound(model, roles, repairs, order, request, options, AuditScope::kViolations));
     const std::vector<const AuditTarget*> violations = round.audit.Violations();
     std::vector<Refusal> refusals;
     // The ledger alone disclosing a primary cannot be repaired here: refuse at once.
@@ -302,16 +314,17 @@ StatusOr<ProtectionResult> Protect(const ProtectionRequest& request, const Prote
         refusals.push_back(MakeRefusal(*t, "still so after " + std::to_string(round_no) + " repair rounds"));
       }
     } else if (!done) {
-      std::set<int32_t> more = extra;
+      std::set<int32_t> more = repairs.extra;
       refusals = Repair(model, roles, round, violations, more);
       if (refusals.empty()) {
-        extra = std::move(more);
+        repairs.extra = std::move(more);
+        repairs.kept.insert(round.elimination.secondaries.begin(), round.elimination.secondaries.end());
         continue;
       }
     }
     RETURN_IF_ERROR(CompleteCellIntervals(model, round.pattern, request.rules, round.audit, options.lp_factory));
     ProtectionResult out{.repair_rounds = round_no};
-    FillRecords(model, roles, extra, round, out);
+    FillRecords(model, roles, repairs.extra, round, out);
     RefuseDisclosedByHistory(model, round, out);
     out.refusals.insert(out.refusals.end(), refusals.begin(), refusals.end());
     out.outcome = out.refusals.empty() ? Outcome::kPass : Outcome::kRefuse;

@@ -58,7 +58,9 @@ struct Constraint {
 };
 
 // Enumerates every non-negative integer assignment of the unknown atoms that
-// meets every constraint, tracking each target's min and max.
+// meets every constraint, tracking each target's min and max. An unknown in
+// no constraint is free: it is enumerated at 0 only (its targets' minimum)
+// and makes its targets unbounded above.
 class BruteForce {
  public:
   BruteForce(std::vector<Constraint> cs, int unknowns, std::vector<std::vector<int>> targets)
@@ -76,6 +78,10 @@ class BruteForce {
   bool Run() { return Visit(0); }
   int64_t lo(size_t t) const { return lo_[t]; }
   int64_t hi(size_t t) const { return hi_[t]; }
+  bool unbounded(size_t t) const {
+    return std::any_of(targets_[t].begin(), targets_[t].end(),
+                       [&](int u) { return of_[static_cast<size_t>(u)].empty(); });
+  }
 
  private:
   bool Visit(size_t i) {
@@ -84,7 +90,10 @@ class BruteForce {
       Record();
       return true;
     }
-    if (of_[i].empty()) return false;  // in no published cell: unbounded, nothing to enumerate
+    if (of_[i].empty()) {  // free
+      value_[i] = 0;
+      return Visit(i + 1);
+    }
     int64_t hi = std::numeric_limits<int64_t>::max();
     for (size_t c : of_[i]) hi = std::min(hi, cs_[c].rest - partial_[c]);
     if (hi < 0) return true;
@@ -168,7 +177,10 @@ void CheckOne(const Shape& s, std::mt19937& rng, bool integral_lp, Tally& tally)
   const ProtectionRequest req = RandomRequest(s, rng, truth);
   ASSERT_OK_AND_ASSIGN(ProtectionResult r, Protect(req));
   ++tally.cases;
-  if (r.outcome != Outcome::kPass) return;      // a refusal publishes nothing
+  if (r.outcome != Outcome::kPass) {  // a refusal publishes nothing
+    ++tally.refused;
+    return;
+  }
   std::vector<int> position(truth.size(), -1);  // atom -> unknown position, -1 when pinned
   int unknowns = 0;
   for (const CellRecord& c : r.cells) {
@@ -206,7 +218,7 @@ void CheckOne(const Shape& s, std::mt19937& rng, bool integral_lp, Tally& tally)
   for (size_t t = 0; t < targets.size(); ++t) {
     const CellRecord& c = *target_cells[t];
     const int64_t lo = bf.lo(t) + pinned_part[t];
-    const int64_t hi = bf.hi(t) + pinned_part[t];
+    const int64_t hi = bf.unbounded(t) ? std::numeric_limits<int64_t>::max() : bf.hi(t) + pinned_part[t];
     ++tally.checked_cells;
     ASSERT_LE(lo, c.value) << c.key;
     ASSERT_GE(hi, c.value) << c.key;
