@@ -43,10 +43,11 @@
 // Open() reads the whole log: a torn last record is truncated away and
 // reported in recovery(); a damaged record elsewhere, or a log shorter than
 // (or forked from) its own published checkpoint, is DataLoss and the log does
-// not open. A catch-up checks the same for what is new (the records after
-// those already read, the checkpoint if it changed) and also refuses a segment
-// cut below what was read or a segment list that changed: then DataLoss, and
-// this object refuses further appends. Records already read are not re-read:
+// not open. A catch-up refuses a segment cut below what was read, a segment
+// list that changed or a last segment replaced, and checks what is new as
+// Open does (the records after those already read, the checkpoint if it
+// changed; when no record was appended, there is nothing new to check):
+// then DataLoss, and this object refuses further appends. Records already read are not re-read:
 // `hdhub audit verify` and Open do that.
 //
 // The whole Merkle tree (64 bytes per entry) and one offset per entry are

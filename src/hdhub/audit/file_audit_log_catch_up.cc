@@ -55,6 +55,9 @@ Status FileAuditLog::Refresh() const {
 Status FileAuditLog::CatchUp(bool repair) const {
   ASSIGN_OR_RETURN(std::vector<SegmentInfo> listed, ListSegments(dir_));
   RETURN_IF_ERROR(CheckKnownSegments(listed));
+  // The segments read, the last one still the size read: nothing was
+  // appended (no record to read, no torn tail, no checkpoint beyond ours).
+  if (!segments_.empty() && listed.size() == segments_.size() && !OthersAppended()) return OkStatus();
   Found found;
   found.tail_bytes = tail_bytes_;
   RETURN_IF_ERROR(ScanNew(listed, found));

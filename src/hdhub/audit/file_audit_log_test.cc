@@ -307,6 +307,27 @@ TEST_F(FileAuditLogTest, MissingMiddleSegmentIsDataLoss) {
   EXPECT_THAT(OpenLog(options), StatusIs(StatusCode::kDataLoss, HasSubstr("missing")));
 }
 
+TEST_F(FileAuditLogTest, ASegmentRemovedWhileTheLogIsOpenFailsTheNextAppend) {
+  FileAuditLogOptions options;
+  options.max_segment_bytes = 1;  // every batch starts a new segment
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog(options));
+  for (int i = 0; i < 4; ++i) ASSERT_OK(log->Append(NumberedEvent(i)).status());
+  std::filesystem::remove(dir_.Sub("audit") + "/" + SegmentFileName(1));
+  EXPECT_THAT(log->Append(NumberedEvent(4)), StatusIs(StatusCode::kDataLoss, HasSubstr("is gone")));
+}
+
+TEST_F(FileAuditLogTest, TheLastSegmentReplacedWhileTheLogIsOpenFailsTheNextAppend) {
+  FileAuditLogOptions options;
+  options.max_segment_bytes = 1;
+  ASSERT_OK_AND_ASSIGN(auto log, OpenLog(options));
+  for (int i = 0; i < 4; ++i) ASSERT_OK(log->Append(NumberedEvent(i)).status());
+  // The same bytes in another file, of the same size: appends would go to the old one.
+  const std::string last = dir_.Sub("audit") + "/" + SegmentFileName(3);
+  std::filesystem::copy_file(last, last + ".copy");
+  std::filesystem::rename(last + ".copy", last);
+  EXPECT_THAT(log->Append(NumberedEvent(4)), StatusIs(StatusCode::kDataLoss, HasSubstr("was replaced")));
+}
+
 TEST_F(FileAuditLogTest, CorruptedRecordInTheMiddleIsDataLoss) {
   { auto log = OpenLog().value(); for (int i = 0; i < 3; ++i) ASSERT_OK(log->Append(NumberedEvent(i)).status()); }
   std::fstream f(SegmentPath(), std::ios::in | std::ios::out | std::ios::binary);

@@ -66,6 +66,11 @@ class Engine {
   // when the text does not parse (nothing runs). Empty for an empty text.
   virtual StatusOr<std::vector<std::string>> Split(std::string_view sql) = 0;
   virtual StatusOr<std::shared_ptr<Prepared>> Prepare(std::string_view sql) = 0;
+  // As Prepare, for a statement whose Execute follows at once, with no
+  // message from the client in between (a simple Query's statement): an
+  // engine may let that one Execute run what it prepared without checking
+  // and planning it again. Prepare by default.
+  virtual StatusOr<std::shared_ptr<Prepared>> PrepareToRun(std::string_view sql) { return Prepare(sql); }
   // Starts `prepared` with `parameters` (as many as it has).
   virtual StatusOr<std::unique_ptr<Rows>> Execute(Prepared& prepared, std::vector<duckdb::Value> parameters) = 0;
   // The tables the session may query, with their columns (for the

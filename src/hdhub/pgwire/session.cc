@@ -191,7 +191,7 @@ void ProtocolSession::SimpleQuery(const std::string& sql, BackendWriter& w) {
 Status ProtocolSession::RunSimple(const Classified& c, BackendWriter& w) {
   RETURN_IF_ERROR(Admit(c));
   if (c.kind != StatementKind::kEngine && c.kind != StatementKind::kCatalog) return RunSession(c, true, {}, w);
-  ASSIGN_OR_RETURN(Statement statement, PrepareStatement(c));
+  ASSIGN_OR_RETURN(Statement statement, PrepareStatement(c, /*to_run=*/true));
   Portal portal{.statement = std::move(statement)};
   const Description& d = portal.statement.prepared->description();
   if (d.returns_rows) w.RowDescription(FieldsOf(d, {}));

@@ -141,7 +141,8 @@ class ProtocolSession {
   void Error(const Status& status, BackendWriter& w);
 
   // session_statements.cc
-  StatusOr<Statement> PrepareStatement(const Classified& c);
+  // `to_run`: its portal starts at once (Engine::PrepareToRun).
+  StatusOr<Statement> PrepareStatement(const Classified& c, bool to_run = false);
   // Starts the portal's statement; a catalog statement is first shown to the
   // session's engine (Engine::ReadCatalog), which may refuse it.
   Status StartPortal(Portal& portal);

@@ -97,7 +97,7 @@ StatusOr<Engine*> ProtocolSession::CatalogFor() {
   return &catalog_->engine();
 }
 
-StatusOr<ProtocolSession::Statement> ProtocolSession::PrepareStatement(const Classified& c) {
+StatusOr<ProtocolSession::Statement> ProtocolSession::PrepareStatement(const Classified& c, bool to_run) {
   Statement s{.classified = c};
   if (c.kind == StatementKind::kRefused) return UnimplementedError(c.refusal);
   if (c.kind != StatementKind::kEngine && c.kind != StatementKind::kCatalog) return s;
@@ -106,7 +106,7 @@ StatusOr<ProtocolSession::Statement> ProtocolSession::PrepareStatement(const Cla
   } else {
     s.engine = &engine_;
   }
-  ASSIGN_OR_RETURN(s.prepared, s.engine->Prepare(c.sql));
+  ASSIGN_OR_RETURN(s.prepared, to_run ? s.engine->PrepareToRun(c.sql) : s.engine->Prepare(c.sql));
   const std::string& tag = s.prepared->description().tag;
   if (tag == "SET" || tag == "TRANSACTION") {
     return UnimplementedError("this statement is not supported: the session's settings are PostgreSQL's");

@@ -149,6 +149,7 @@ Status ProjectSession::Recheck() {
 }
 
 StatusOr<std::vector<std::string>> ProjectSession::Statements(std::string_view sql) {
+  just_prepared_ = nullptr;
   return sql::LoggedStatements(*deps_.log, actor_, *db_, sql, project_);
 }
 
@@ -157,19 +158,32 @@ StatusOr<std::unique_ptr<sql::QueryStream>> ProjectSession::Stream(std::string_v
 StatusOr<std::unique_ptr<sql::QueryStream>> ProjectSession::Stream(std::string_view sql,
                                                                    const std::vector<duckdb::Value>& parameters) {
   RETURN_IF_ERROR(CheckStatement(sql));
-  return sql::StartLoggedQuery(
-      *deps_.log, actor_, *db_, sql, parameters, project_,
-      sql::QueryLimits{.max_rows = limits_.max_rows, .max_bytes = limits_.max_bytes, .timeout = limits_.timeout});
+  return sql::StartLoggedQuery(*deps_.log, actor_, *db_, sql, parameters, project_, PerQueryLimits());
+}
+
+sql::QueryLimits ProjectSession::PerQueryLimits() const {
+  return {.max_rows = limits_.max_rows, .max_bytes = limits_.max_bytes, .timeout = limits_.timeout};
 }
 
 StatusOr<std::unique_ptr<duckdb::PreparedStatement>> ProjectSession::Prepare(std::string_view sql) {
   RETURN_IF_ERROR(CheckStatement(sql));
   StatusOr<std::unique_ptr<duckdb::PreparedStatement>> prepared = db_->Prepare(sql);
   if (!prepared.ok()) return RefuseStatement(sql, prepared.status());
+  just_prepared_ = prepared->get();
+  just_prepared_sql_ = std::string(sql);
   return prepared;
 }
 
+StatusOr<std::unique_ptr<sql::QueryStream>> ProjectSession::StreamPrepared(std::string_view sql,
+                                                                           duckdb::PreparedStatement& prepared) {
+  const bool checked = just_prepared_ == &prepared && just_prepared_sql_ == sql;
+  just_prepared_ = nullptr;
+  if (!checked) return Stream(sql);
+  return sql::StartLoggedQuery(*deps_.log, actor_, *db_, sql, prepared, {}, project_, PerQueryLimits());
+}
+
 Status ProjectSession::CheckStatement(std::string_view sql) {
+  just_prepared_ = nullptr;
   RETURN_IF_ERROR(Recheck());
   if (Status refreshed = RefreshOptOuts(); !refreshed.ok()) return RefuseStatement(sql, refreshed);
   if (Status allowed = guard_->Check(sql); !allowed.ok()) return RefuseStatement(sql, allowed);
@@ -177,6 +191,7 @@ Status ProjectSession::CheckStatement(std::string_view sql) {
 }
 
 Status ProjectSession::RecordCatalogRead(std::string_view sql) {
+  just_prepared_ = nullptr;
   RETURN_IF_ERROR(Recheck());
   audit::Event e{.actor = actor_.id,
                  .role = actor_.role,

@@ -3,6 +3,7 @@
 // caller's credentials; each refusal stops the statement and is audited.
 #include "hdhub/projects/session.h"
 
+#include "duckdb.hpp"
 #include "hdhub/projects/workspace_fixture.h"
 
 namespace hdhub::projects {
@@ -18,6 +19,13 @@ class SessionTest : public WorkspaceFixture {
     CreateApproved("p1", R"({"tables": {"IR_BEN_R": ["*"]}})");
     ASSERT_OK(Builder().Build(ops1_, directory::Role::kOperator, "p1").status());
   }
+  // A credential check answering credentials_, counting its calls in checks_.
+  ProjectSession::CredentialCheck CountedCredentials() {
+    return [this] {
+      ++checks_;
+      return credentials_;
+    };
+  }
   // The statement is refused with `code`, audited as a denied access.
   void ExpectRefusedAndAudited(ProjectSession& s, StatusCode code) {
     const uint64_t before = log_.Size();
@@ -29,6 +37,9 @@ class SessionTest : public WorkspaceFixture {
     EXPECT_EQ(Last().event.details["when"], "statement");
     EXPECT_EQ(Last().event.project, "p1");
   }
+
+  Status credentials_ = OkStatus();
+  int checks_ = 0;
 };
 
 TEST_F(SessionTest, ASessionHeldOpenAcrossTheEndDateRefusesTheNextStatement) {
@@ -78,19 +89,55 @@ TEST_F(SessionTest, ANetworkTakenOffTheProjectRefusesTheNextStatement) {
 }
 
 TEST_F(SessionTest, ACredentialThatNoLongerHoldsRefusesTheNextStatement) {
-  Status credentials = OkStatus();
-  int checks = 0;
-  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1", [&] {
-                         ++checks;
-                         return credentials;
-                       }));
+  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1", CountedCredentials()));
   EXPECT_EQ(Scalar(*s, "SELECT count(*) FROM IR_BEN_R"), "990");
   EXPECT_EQ(Scalar(*s, "SELECT 1"), "1");
-  EXPECT_EQ(checks, 2);  // once per statement
-  credentials = UnauthenticatedError("token t1 was revoked");
+  EXPECT_EQ(checks_, 2);  // once per statement
+  credentials_ = UnauthenticatedError("token t1 was revoked");
   ExpectRefusedAndAudited(*s, StatusCode::kUnauthenticated);
-  credentials = OkStatus();
+  credentials_ = OkStatus();
   EXPECT_EQ(Scalar(*s, "SELECT 2"), "2");
+}
+
+TEST_F(SessionTest, AStatementRunAtOnceAfterItsPrepareIsCheckedOnceAndAnyOtherIsCheckedAgain) {
+  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1", CountedCredentials()));
+  const std::string count = "SELECT count(*) FROM IR_BEN_R";
+  ASSERT_OK_AND_ASSIGN(auto prepared, s->Prepare(count));
+  const uint64_t before = log_.Size();
+  {
+    ASSERT_OK_AND_ASSIGN(auto stream, s->StreamPrepared(count, *prepared));
+    ASSERT_OK_AND_ASSIGN(sql::QueryResult result, sql::Collect(*stream));
+    ASSERT_EQ(result.rows.size(), 1u);
+    EXPECT_EQ(result.rows[0].at(0), "990");
+  }
+  EXPECT_EQ(checks_, 1);  // Prepare's
+  ASSERT_EQ(log_.Size(), before + 1);
+  EXPECT_EQ(Last().event.action, "query.run");
+  EXPECT_EQ(Last().event.details["rows"], 1);
+
+  const Status revoked = UnauthenticatedError("token t1 was revoked");
+  // Run a second time: checked again.
+  credentials_ = revoked;
+  EXPECT_THAT(s->StreamPrepared(count, *prepared), StatusIs(StatusCode::kUnauthenticated));
+  // Not the last statement prepared: checked again.
+  credentials_ = OkStatus();
+  ASSERT_OK_AND_ASSIGN(auto first, s->Prepare(count));
+  ASSERT_OK(s->Prepare("SELECT 1").status());
+  credentials_ = revoked;
+  EXPECT_THAT(s->StreamPrepared(count, *first), StatusIs(StatusCode::kUnauthenticated));
+  // Another call to the session in between: checked again.
+  credentials_ = OkStatus();
+  ASSERT_OK_AND_ASSIGN(auto again, s->Prepare(count));
+  ASSERT_OK(s->Statements("SELECT 2").status());
+  credentials_ = revoked;
+  EXPECT_THAT(s->StreamPrepared(count, *again), StatusIs(StatusCode::kUnauthenticated));
+  // Under another text: that text, checked.
+  credentials_ = OkStatus();
+  ASSERT_OK_AND_ASSIGN(auto third, s->Prepare(count));
+  credentials_ = revoked;
+  EXPECT_THAT(s->StreamPrepared("SELECT 2", *third), StatusIs(StatusCode::kUnauthenticated));
+  EXPECT_EQ(Last().event.action, "project.access");
+  EXPECT_EQ(Last().event.outcome, audit::Outcome::kDenied);
 }
 
 TEST_F(SessionTest, AStreamUsesTheSessionLimitsAndIsLoggedWhenItEnds) {

@@ -28,6 +28,9 @@ class LimitedEngine final : public pgwire::Engine {
 
   StatusOr<std::vector<std::string>> Split(std::string_view sql) override { return engine_->Split(sql); }
   StatusOr<std::shared_ptr<pgwire::Prepared>> Prepare(std::string_view sql) override { return engine_->Prepare(sql); }
+  StatusOr<std::shared_ptr<pgwire::Prepared>> PrepareToRun(std::string_view sql) override {
+    return engine_->PrepareToRun(sql);
+  }
   StatusOr<std::unique_ptr<pgwire::Rows>> Execute(pgwire::Prepared& prepared,
                                                   std::vector<duckdb::Value> parameters) override {
     if (!Allowed()) return ResourceExhaustedError(kTooManyRequests);

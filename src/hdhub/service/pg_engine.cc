@@ -12,17 +12,25 @@ namespace hdhub::service {
 namespace {
 
 // A statement a client prepared: its text, checked and described by the
-// session; it runs (and is checked again) at each Execute.
+// session; it runs (and is checked again) at each Execute. One prepared to
+// run at once (PrepareToRun) keeps what the session prepared for its first
+// Execute, which runs it as it is (ProjectSession::StreamPrepared).
 class SessionPrepared final : public pgwire::Prepared {
  public:
-  SessionPrepared(std::string sql, pgwire::Description description)
-      : sql_(std::move(sql)), description_(std::move(description)) {}
+  SessionPrepared(std::string sql, std::unique_ptr<duckdb::PreparedStatement> prepared, bool to_run)
+      : sql_(std::move(sql)), description_(pgwire::DescriptionOf(*prepared)) {
+    if (to_run) to_run_ = std::move(prepared);
+  }
   const pgwire::Description& description() const override { return description_; }
   const std::string& sql() const { return sql_; }
+  // What was prepared to run at once, once (null afterwards, or for a
+  // statement a client prepared).
+  std::unique_ptr<duckdb::PreparedStatement> TakeToRun() { return std::move(to_run_); }
 
  private:
   std::string sql_;
   pgwire::Description description_;
+  std::unique_ptr<duckdb::PreparedStatement> to_run_;
 };
 
 class ProjectEngine;
@@ -36,8 +44,9 @@ class ProjectEngine;
 // reads what is left of it into memory before the next statement starts.
 class SessionRows final : public pgwire::Rows {
  public:
+  // `prepared`, when the stream runs it, is kept until the stream ends.
   SessionRows(ProjectEngine& engine, std::deque<std::unique_ptr<duckdb::DataChunk>> chunks,
-              std::unique_ptr<sql::QueryStream> stream);
+              std::unique_ptr<sql::QueryStream> stream, std::unique_ptr<duckdb::PreparedStatement> prepared);
   ~SessionRows() override;
   StatusOr<std::unique_ptr<duckdb::DataChunk>> Next() override;
   // Reads the rest of the stream into memory and lets go of the connection.
@@ -50,7 +59,8 @@ class SessionRows final : public pgwire::Rows {
 
   ProjectEngine* engine_;
   std::deque<std::unique_ptr<duckdb::DataChunk>> chunks_;
-  std::unique_ptr<sql::QueryStream> stream_;  // the rest, while it streams
+  std::unique_ptr<duckdb::PreparedStatement> prepared_;  // what stream_ runs, if prepared: outlives it
+  std::unique_ptr<sql::QueryStream> stream_;             // the rest, while it streams
   Status end_;                                // how a materialized stream ended
 };
 
@@ -68,18 +78,18 @@ class ProjectEngine final : public pgwire::Engine {
     return session_->Statements(sql);
   }
 
-  StatusOr<std::shared_ptr<pgwire::Prepared>> Prepare(std::string_view sql) override {
-    LetGo();
-    ASSIGN_OR_RETURN(std::unique_ptr<duckdb::PreparedStatement> prepared, session_->Prepare(sql));
-    return std::shared_ptr<pgwire::Prepared>(
-        std::make_shared<SessionPrepared>(std::string(sql), pgwire::DescriptionOf(*prepared)));
-  }
+  StatusOr<std::shared_ptr<pgwire::Prepared>> Prepare(std::string_view sql) override { return Prepare(sql, false); }
+  StatusOr<std::shared_ptr<pgwire::Prepared>> PrepareToRun(std::string_view sql) override { return Prepare(sql, true); }
 
   StatusOr<std::unique_ptr<pgwire::Rows>> Execute(pgwire::Prepared& prepared,
                                                   std::vector<duckdb::Value> parameters) override {
     LetGo();
-    const std::string& sql = static_cast<SessionPrepared&>(prepared).sql();
-    ASSIGN_OR_RETURN(std::unique_ptr<sql::QueryStream> stream, session_->Stream(sql, parameters));
+    auto& statement = static_cast<SessionPrepared&>(prepared);
+    // Declared before the stream, which it must outlive.
+    std::unique_ptr<duckdb::PreparedStatement> to_run = statement.TakeToRun();
+    ASSIGN_OR_RETURN(std::unique_ptr<sql::QueryStream> stream, to_run && parameters.empty()
+                                                                   ? session_->StreamPrepared(statement.sql(), *to_run)
+                                                                   : session_->Stream(statement.sql(), parameters));
     SetRunning(stream.get());
     std::deque<std::unique_ptr<duckdb::DataChunk>> chunks;
     while (stream->bytes() < kBufferedBytes) {
@@ -87,7 +97,7 @@ class ProjectEngine final : public pgwire::Engine {
       if (!chunk.ok() || !*chunk) {
         SetRunning(nullptr);
         RETURN_IF_ERROR(chunk.status());
-        return std::unique_ptr<pgwire::Rows>(std::make_unique<SessionRows>(*this, std::move(chunks), nullptr));
+        return std::unique_ptr<pgwire::Rows>(std::make_unique<SessionRows>(*this, std::move(chunks), nullptr, nullptr));
       }
       chunks.push_back(std::move(**chunk).Release());
     }
@@ -95,7 +105,7 @@ class ProjectEngine final : public pgwire::Engine {
       SetRunning(nullptr);
       return announced;
     }
-    auto rows = std::make_unique<SessionRows>(*this, std::move(chunks), std::move(stream));
+    auto rows = std::make_unique<SessionRows>(*this, std::move(chunks), std::move(stream), std::move(to_run));
     streaming_ = rows.get();
     return std::unique_ptr<pgwire::Rows>(std::move(rows));
   }
@@ -124,6 +134,13 @@ class ProjectEngine final : public pgwire::Engine {
 
   // Rows read before the first is handed on; a larger result streams.
   static constexpr uint64_t kBufferedBytes = 8 << 20;
+
+  StatusOr<std::shared_ptr<pgwire::Prepared>> Prepare(std::string_view sql, bool to_run) {
+    LetGo();
+    ASSIGN_OR_RETURN(std::unique_ptr<duckdb::PreparedStatement> prepared, session_->Prepare(sql));
+    return std::shared_ptr<pgwire::Prepared>(
+        std::make_shared<SessionPrepared>(std::string(sql), std::move(prepared), to_run));
+  }
 
   // Marks `stream` as the one Cancel() stops.
   void SetRunning(sql::QueryStream* stream) {
@@ -173,8 +190,11 @@ class ProjectEngine final : public pgwire::Engine {
 };
 
 SessionRows::SessionRows(ProjectEngine& engine, std::deque<std::unique_ptr<duckdb::DataChunk>> chunks,
-                         std::unique_ptr<sql::QueryStream> stream)
-    : engine_(stream ? &engine : nullptr), chunks_(std::move(chunks)), stream_(std::move(stream)) {}
+                         std::unique_ptr<sql::QueryStream> stream, std::unique_ptr<duckdb::PreparedStatement> prepared)
+    : engine_(stream ? &engine : nullptr),
+      chunks_(std::move(chunks)),
+      prepared_(std::move(prepared)),
+      stream_(std::move(stream)) {}
 
 SessionRows::~SessionRows() { Detach(); }
 
@@ -220,6 +240,7 @@ void SessionRows::Detach() {
     engine_ = nullptr;
   }
   stream_.reset();  // ends it (Cancelled when not read to its end), which logs query.run
+  prepared_.reset();
 }
 
 }  // namespace

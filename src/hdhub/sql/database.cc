@@ -166,14 +166,17 @@ Database::~Database() {
 
 duckdb::DatabaseInstance& Database::instance() { return *db_->instance; }
 
+Status Database::CheckType(duckdb::StatementType type) const {
+  if (!locked_ || !RefusedWhenLocked(type)) return OkStatus();
+  return PermissionDeniedError(duckdb::StatementTypeToString(type) +
+                               " is not available here: this instance only reads its own workspace");
+}
+
 Status Database::CheckStatements(std::string_view sql) {
   if (!locked_) return OkStatus();
   try {
     for (const auto& statement : connection_->ExtractStatements(std::string(sql))) {
-      if (RefusedWhenLocked(statement->type)) {
-        return PermissionDeniedError(duckdb::StatementTypeToString(statement->type) +
-                                     " is not available here: this instance only reads its own workspace");
-      }
+      RETURN_IF_ERROR(CheckType(statement->type));
     }
   } catch (const std::exception& e) {
     return StatusFromDuckDbException(e);
@@ -267,13 +270,18 @@ StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql, co
   return Stream(sql, {}, limits);
 }
 
-StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Database::Prepare(std::string_view sql) {
+Status Database::Idle() const {
   if (streaming_) {
     return FailedPreconditionError("a query stream is still open on this database; read it to its end or close it");
   }
-  RETURN_IF_ERROR(CheckStatements(sql));
+  return OkStatus();
+}
+
+StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Database::Prepare(std::string_view sql) {
+  RETURN_IF_ERROR(Idle());
   try {
     auto statements = connection_->ExtractStatements(std::string(sql));
+    for (const auto& statement : statements) RETURN_IF_ERROR(CheckType(statement->type));  // as CheckStatements
     if (statements.size() != 1) return InvalidArgumentError("only one statement can be prepared at a time");
     duckdb::unique_ptr<duckdb::PreparedStatement> prepared = connection_->Prepare(std::move(statements[0]));
     if (prepared->HasError())
@@ -287,13 +295,27 @@ StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Database::Prepare(std::stri
 StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql,
                                                         const std::vector<duckdb::Value>& parameters,
                                                         const QueryLimits& limits) {
-  if (streaming_) {
-    return FailedPreconditionError("a query stream is still open on this database; read it to its end or close it");
-  }
+  RETURN_IF_ERROR(Idle());
   RETURN_IF_ERROR(CheckStatements(sql));
+  return StartStream([&](std::function<void()> release) {
+    return QueryStream::Start(*connection_, sql, parameters, limits, std::move(release));
+  });
+}
+
+StatusOr<std::unique_ptr<QueryStream>> Database::Stream(duckdb::PreparedStatement& prepared,
+                                                        const std::vector<duckdb::Value>& parameters,
+                                                        const QueryLimits& limits) {
+  RETURN_IF_ERROR(CheckType(prepared.GetStatementType()));
+  return StartStream([&](std::function<void()> release) {
+    return QueryStream::Start(*connection_, prepared, parameters, limits, std::move(release));
+  });
+}
+
+StatusOr<std::unique_ptr<QueryStream>> Database::StartStream(const Starter& start) {
+  RETURN_IF_ERROR(Idle());
   streaming_ = true;
   if (progress_) watcher_ = std::make_unique<ProgressWatcher>(*connection_->context, progress_, progress_phase_);
-  StatusOr<std::unique_ptr<QueryStream>> stream = QueryStream::Start(*connection_, sql, parameters, limits, [this] {
+  StatusOr<std::unique_ptr<QueryStream>> stream = start([this] {
     streaming_ = false;
     watcher_.reset();
   });

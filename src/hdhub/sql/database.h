@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +39,7 @@ class Connection;
 class DatabaseInstance;
 class PreparedStatement;
 class Value;
+enum class StatementType : uint8_t;
 }  // namespace duckdb
 
 namespace hdhub::sql {
@@ -83,6 +85,11 @@ class Database {
   // One statement prepared, never run: its result columns and the types of
   // its parameters (as DuckDB infers them). Errors as Stream's.
   StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Prepare(std::string_view sql);
+  // Starts a statement Prepare returned (it must outlive the stream) with
+  // `parameters`, as Stream, without parsing or planning it again.
+  StatusOr<std::unique_ptr<QueryStream>> Stream(duckdb::PreparedStatement& prepared,
+                                                const std::vector<duckdb::Value>& parameters,
+                                                const QueryLimits& limits);
   // As Stream, collecting the whole result (bounded by `limits`).
   StatusOr<QueryResult> Query(std::string_view sql, const QueryLimits& limits = {});
   Status Execute(std::string_view sql);
@@ -116,6 +123,13 @@ class Database {
   Database() = default;
   // PermissionDenied for a statement a locked instance refuses by type.
   Status CheckStatements(std::string_view sql);
+  Status CheckType(duckdb::StatementType type) const;
+  // FailedPrecondition while a QueryStream holds the connection.
+  Status Idle() const;
+  // Starts a stream with `start` (QueryStream::Start) once no other holds
+  // the connection.
+  using Starter = std::function<StatusOr<std::unique_ptr<QueryStream>>(std::function<void()> release)>;
+  StatusOr<std::unique_ptr<QueryStream>> StartStream(const Starter& start);
 
   ProgressFn progress_;
   std::string progress_phase_;

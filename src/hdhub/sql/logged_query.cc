@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <functional>
 
 #include "duckdb.hpp"
 #include "hdhub/audit/recorder.h"
@@ -47,6 +48,34 @@ audit::Event QueryEvent(const audit::Actor& actor, const std::string& sql, const
   return e;
 }
 
+// Starts the stream with `begin` and logs it as StartLoggedQuery says.
+StatusOr<std::unique_ptr<QueryStream>> StartLogged(
+    audit::AuditLog& log, const audit::Actor& actor, Database& db, std::string_view sql,
+    const std::optional<std::string>& project, const std::function<StatusOr<std::unique_ptr<QueryStream>>()>& begin) {
+  // Named before it runs (parsed only); a text that does not parse fails
+  // below and is logged without them.
+  StatusOr<std::vector<std::string>> read = db.TablesRead(sql);
+  std::optional<std::vector<std::string>> tables;
+  if (read.ok()) tables = std::move(*read);
+  QueryStream::EndHook record = [&log, actor, text = std::string(sql), project, tables,
+                                 start = std::chrono::steady_clock::now()](const StreamSummary& end) {
+    return log.Append(QueryEvent(actor, text, project, end, start, tables)).status();
+  };
+  StatusOr<std::unique_ptr<QueryStream>> stream = begin();
+  if (!stream.ok()) {
+    RETURN_IF_ERROR(record(StreamSummary{.status = stream.status()}));
+    return stream;
+  }
+  (*stream)->SetEndHook(std::move(record));
+  (*stream)->SetAnnounceHook([&log, actor, text = std::string(sql), project, tables]() {
+    audit::Event e{
+        .actor = actor.id, .role = actor.role, .action = "query.start", .project = project, .free_text = text};
+    if (tables) e.details[project ? "tables" : "datasets"] = TablesDetail(*tables);
+    return log.Append(std::move(e)).status();
+  });
+  return stream;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
@@ -60,28 +89,15 @@ StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, co
                                                         const std::vector<duckdb::Value>& parameters,
                                                         const std::optional<std::string>& project,
                                                         const QueryLimits& limits) {
-  // Named before it runs (parsed only); a text that does not parse fails
-  // below and is logged without them.
-  StatusOr<std::vector<std::string>> read = db.TablesRead(sql);
-  std::optional<std::vector<std::string>> tables;
-  if (read.ok()) tables = std::move(*read);
-  QueryStream::EndHook record = [&log, actor, text = std::string(sql), project, tables,
-                                 start = std::chrono::steady_clock::now()](const StreamSummary& end) {
-    return log.Append(QueryEvent(actor, text, project, end, start, tables)).status();
-  };
-  StatusOr<std::unique_ptr<QueryStream>> stream = db.Stream(sql, parameters, limits);
-  if (!stream.ok()) {
-    RETURN_IF_ERROR(record(StreamSummary{.status = stream.status()}));
-    return stream;
-  }
-  (*stream)->SetEndHook(std::move(record));
-  (*stream)->SetAnnounceHook([&log, actor, text = std::string(sql), project, tables]() {
-    audit::Event e{
-        .actor = actor.id, .role = actor.role, .action = "query.start", .project = project, .free_text = text};
-    if (tables) e.details[project ? "tables" : "datasets"] = TablesDetail(*tables);
-    return log.Append(std::move(e)).status();
-  });
-  return stream;
+  return StartLogged(log, actor, db, sql, project, [&] { return db.Stream(sql, parameters, limits); });
+}
+
+StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
+                                                        std::string_view sql, duckdb::PreparedStatement& prepared,
+                                                        const std::vector<duckdb::Value>& parameters,
+                                                        const std::optional<std::string>& project,
+                                                        const QueryLimits& limits) {
+  return StartLogged(log, actor, db, sql, project, [&] { return db.Stream(prepared, parameters, limits); });
 }
 
 StatusOr<std::vector<std::string>> LoggedStatements(audit::AuditLog& log, const audit::Actor& actor, Database& db,

@@ -204,7 +204,18 @@ StatusOr<std::unique_ptr<QueryStream>> QueryStream::Start(duckdb::Connection& co
                                                           const std::vector<duckdb::Value>& parameters,
                                                           const QueryLimits& limits, std::function<void()> release) {
   std::unique_ptr<QueryStream> stream(new QueryStream(connection, limits, std::move(release)));
-  if (Status begun = stream->Begin(sql, parameters); !begun.ok()) return stream->Finish(begun);
+  QueryStream& s = *stream;
+  if (Status begun = s.Begin([&] { return s.Send(sql, parameters); }); !begun.ok()) return s.Finish(begun);
+  return stream;
+}
+
+StatusOr<std::unique_ptr<QueryStream>> QueryStream::Start(duckdb::Connection& connection,
+                                                          duckdb::PreparedStatement& prepared,
+                                                          const std::vector<duckdb::Value>& parameters,
+                                                          const QueryLimits& limits, std::function<void()> release) {
+  std::unique_ptr<QueryStream> stream(new QueryStream(connection, limits, std::move(release)));
+  QueryStream& s = *stream;
+  if (Status begun = s.Begin([&] { return s.Send(prepared, parameters); }); !begun.ok()) return s.Finish(begun);
   return stream;
 }
 
@@ -213,14 +224,14 @@ QueryStream::QueryStream(duckdb::Connection& connection, const QueryLimits& limi
 
 QueryStream::~QueryStream() { Finish(CancelledError("the query stream was closed before its end")).IgnoreError(); }
 
-Status QueryStream::Begin(std::string_view sql, const std::vector<duckdb::Value>& parameters) {
+Status QueryStream::Begin(const std::function<Status()>& send) {
   if (limits_.timeout.count() > 0) {
     watchdog_ = std::make_unique<Watchdog>(limits_.timeout, [this] {
       Stop(DeadlineExceededError("the query was cancelled after " + DurationText(limits_.timeout) +
                                  "; narrow it (filters, fewer joins) or aggregate earlier"));
     });
   }
-  Status sent = Send(sql, parameters);
+  Status sent = send();
   if (std::optional<Status> stopped = StopReason()) return *stopped;
   return sent;
 }
@@ -243,6 +254,16 @@ Status QueryStream::Send(std::string_view sql, const std::vector<duckdb::Value>&
       if (done->HasError()) return StatusFromDuckDbResult(*done);
     }
     pending_.reset(connection_.PendingQuery(std::move(statements.back()), true).release());
+    return Planned();
+  } catch (const std::exception& e) {
+    return StatusFromDuckDbException(e);
+  }
+}
+
+Status QueryStream::Send(duckdb::PreparedStatement& prepared, const std::vector<duckdb::Value>& parameters) {
+  try {
+    duckdb::vector<duckdb::Value> values(parameters.begin(), parameters.end());
+    pending_.reset(prepared.PendingQuery(values, true).release());
     return Planned();
   } catch (const std::exception& e) {
     return StatusFromDuckDbException(e);

@@ -41,6 +41,7 @@ namespace duckdb {
 class Connection;
 class DataChunk;
 class Value;
+class PreparedStatement;
 class PendingQueryResult;
 class QueryResult;
 }  // namespace duckdb
@@ -139,10 +140,17 @@ class QueryStream {
   static StatusOr<std::unique_ptr<QueryStream>> Start(duckdb::Connection& connection, std::string_view sql,
                                                       const std::vector<duckdb::Value>& parameters,
                                                       const QueryLimits& limits, std::function<void()> release);
+  // Starts `prepared` (made on `connection`, which it borrows until the
+  // stream ends) with `parameters`, as Start.
+  static StatusOr<std::unique_ptr<QueryStream>> Start(duckdb::Connection& connection,
+                                                      duckdb::PreparedStatement& prepared,
+                                                      const std::vector<duckdb::Value>& parameters,
+                                                      const QueryLimits& limits, std::function<void()> release);
   QueryStream(duckdb::Connection& connection, const QueryLimits& limits, std::function<void()> release);
-  // Starts the watchdog, then Send().
-  Status Begin(std::string_view sql, const std::vector<duckdb::Value>& parameters);
+  // Starts the watchdog, then `send` (which plans the statement that streams).
+  Status Begin(const std::function<Status()>& send);
   Status Send(std::string_view sql, const std::vector<duckdb::Value>& parameters);
+  Status Send(duckdb::PreparedStatement& prepared, const std::vector<duckdb::Value>& parameters);
   // The last statement planned: its error, or its columns.
   Status Planned();
   // Records why Cancel() or the watchdog stopped the stream and interrupts
