@@ -146,7 +146,15 @@ json Counts(const ProtectionResult& r) {
     secondary += c.reason == CellReason::kSecondary ? 1 : 0;
     repair += c.reason == CellReason::kRepair ? 1 : 0;
   }
+  // What a refused pattern still discloses: the violated targets by kind and rule.
+  json violations = json::object();
+  for (const AuditTarget& t : r.targets) {
+    if (!t.violation) continue;
+    const std::string key = std::string(TargetKindName(t.kind)) + "/" + (t.requirement ? t.requirement->rule : "");
+    violations[key] = violations.value(key, 0) + 1;
+  }
   return {{"cells", r.cells.size()},
+          {"violations_by", violations},
           {"primary", primary},
           {"secondary", secondary},
           {"repair", repair},
