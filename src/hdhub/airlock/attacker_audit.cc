@@ -218,7 +218,7 @@ class Auditor {
     report_.targets.push_back(std::move(t));
   }
 
-  AuditTarget Make(TargetKind kind, std::string name, std::vector<int32_t> atoms, bool zero_primary = false) {
+  AuditTarget Make(TargetKind kind, std::string name, std::vector<int32_t> atoms, bool zero_primary = false) const {
     const GroupData g = m_.Group(atoms);
     return AuditTarget{.kind = kind,
                        .name = std::move(name),
@@ -400,9 +400,13 @@ class Auditor {
           std::none_of(base.atoms.begin(), base.atoms.end(), [&](int32_t a) { return near[static_cast<size_t>(a)]; })) {
         continue;
       }
-      AuditTarget t = base;
-      t.kind = TargetKind::kInsider;
-      t.name = base.name + " given " + sq.key;
+      // The people of base the insider does not know: those outside s.
+      std::vector<int32_t> others;
+      std::set_difference(base.atoms.begin(), base.atoms.end(), sq.atoms.begin(), sq.atoms.end(),
+                          std::back_inserter(others));
+      if (others.empty()) continue;
+      AuditTarget t = Make(TargetKind::kInsider, base.name + " given " + sq.key, std::move(others));
+      if (!t.requirement) continue;  // none, or T or more: nothing small to learn about them
       t.insider = s;
       RETURN_IF_ERROR(Solve(lp, t, witnesses));
       out.push_back(std::move(t));

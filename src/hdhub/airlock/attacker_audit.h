@@ -15,7 +15,9 @@
 //   insider     for each singleton primary s (one contributor), every
 //               sensitive cell or union target meeting one of the tightest
 //               published relations holding s (in 2-D: its row and column),
-//               re-solved with s's value known. Chains through further
+//               re-solved with s's value known, over its atoms outside s
+//               (the people the insider does not know), when that group is
+//               itself sensitive. Chains through further
 //               relations are covered for exact disclosure by the
 //               elimination (gauss_suppression.h), not by this pass.
 // Counts: bounds are rounded inward (ceil lo, floor hi); a target with true
@@ -73,8 +75,8 @@ std::optional<Requirement> RequirementFor(const GroupData& group, MeasureKind ki
 struct AuditTarget {
   TargetKind kind = TargetKind::kCell;
   std::string name;  // "{age=0-4, sex=F}", "{...} minus {...}", "{...} given {...}"
-  std::vector<int32_t> atoms;
-  int32_t quantity = -1;  // kCell: the quantity
+  std::vector<int32_t> atoms;  // kInsider: the named target's atoms outside the singleton's
+  int32_t quantity = -1;       // kCell: the quantity
   int32_t insider = -1;   // kInsider: the singleton quantity taken as known
   double true_value = 0;  // certificate content, never for logs
   std::optional<Requirement> requirement;

@@ -129,6 +129,39 @@ TEST(AirlockAttackerAuditTest, TheInsiderOfASingletonIsAudited) {
   EXPECT_TRUE(insider->violation);
 }
 
+// A 2 x 2 count grid (rows r1, r2; columns c1, c2) with its margins.
+StatusOr<TableModel> TwoByTwo(const std::vector<std::vector<int64_t>>& grid) {
+  return TableModel::Create({Flat("row", {"r1", "r2"}), Flat("col", {"c1", "c2"})}, {Full("t", {"row", "col"})}, {},
+                            testing::Grid(grid));
+}
+
+TEST(AirlockAttackerAuditTest, TheInsiderIsAuditedOnThePeopleOutsideTheSingleton) {
+  // r1 = (1, 0): the singleton (r1, c1) and its row total hold the same one
+  // person, the published zero (r1, c2) says so. Knowing either, its insider
+  // learns that the other holds only himself: nobody else, no small group.
+  const std::vector<std::string> rows = {"{col=c1, row=r1}", "{col=Total, row=r1}", "{col=c1, row=r2}",
+                                         "{col=Total, row=r2}"};
+  ASSERT_OK_AND_ASSIGN(TableModel alone, TwoByTwo({{1, 0}, {20, 20}}));
+  ASSERT_OK_AND_ASSIGN(AuditReport r, AuditPattern(alone, Make(alone, rows, {rows[0], rows[1]}), DisclosureRules{}));
+  EXPECT_EQ(Of(r, rows[0]), (Interval{0, 21}));
+  EXPECT_TRUE(r.Violations().empty());
+  EXPECT_EQ(Find(r, TargetKind::kInsider, rows[1] + " given " + rows[0]), nullptr);
+  EXPECT_EQ(Find(r, TargetKind::kInsider, rows[0] + " given " + rows[1]), nullptr);
+  // r1 = (1, 3): the row total's target given (r1, c1) is the 3 others.
+  ASSERT_OK_AND_ASSIGN(TableModel three, TwoByTwo({{1, 3}, {20, 20}}));
+  const std::vector<std::string> both = {"{col=c1, row=r1}", "{col=c2, row=r1}", "{col=Total, row=r1}",
+                                         "{col=c1, row=r2}", "{col=c2, row=r2}", "{col=Total, row=r2}"};
+  ASSERT_OK_AND_ASSIGN(AuditReport r3,
+                       AuditPattern(three, Make(three, both, {both[0], both[1], both[2]}), DisclosureRules{}));
+  const AuditTarget* others = Find(r3, TargetKind::kInsider, both[2] + " given " + both[0]);
+  ASSERT_NE(others, nullptr);
+  EXPECT_EQ(others->atoms, three.quantities()[static_cast<size_t>(QuantityByKey(three, both[1]))].atoms);
+  EXPECT_EQ(others->true_value, 3);
+  ASSERT_TRUE(others->requirement.has_value());
+  EXPECT_EQ(others->requirement->rule, kRuleMinCount);
+  EXPECT_FALSE(others->violation);  // (r1, c2) + (r2, c2) = 23: anything from 0 to 23
+}
+
 TEST(AirlockAttackerAuditTest, AnAtomOrADifferenceOfPublishedCellsIsATarget) {
   // "old" published (100), then "all" (101): the newcomer is pinned at 1.
   Dimension cohort{.name = "cohort", .codes = {{"all", ""}, {"old", "all"}, {"new", "all"}}};
