@@ -85,9 +85,10 @@ class ProjectEngine final : public pgwire::Engine {
                                                   std::vector<duckdb::Value> parameters) override {
     LetGo();
     auto& statement = static_cast<SessionPrepared&>(prepared);
-    // Declared before the stream, which it must outlive.
-    std::unique_ptr<duckdb::PreparedStatement> to_run = statement.TakeToRun();
-    ASSIGN_OR_RETURN(std::unique_ptr<sql::QueryStream> stream, to_run && parameters.empty()
+    // Declared before the stream, which it must outlive. Kept only for a
+    // run without parameters (PrepareToRun's).
+    std::unique_ptr<duckdb::PreparedStatement> to_run = parameters.empty() ? statement.TakeToRun() : nullptr;
+    ASSIGN_OR_RETURN(std::unique_ptr<sql::QueryStream> stream, to_run
                                                                    ? session_->StreamPrepared(statement.sql(), *to_run)
                                                                    : session_->Stream(statement.sql(), parameters));
     SetRunning(stream.get());

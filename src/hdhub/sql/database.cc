@@ -295,7 +295,6 @@ StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Database::Prepare(std::stri
 StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql,
                                                         const std::vector<duckdb::Value>& parameters,
                                                         const QueryLimits& limits) {
-  RETURN_IF_ERROR(Idle());
   RETURN_IF_ERROR(CheckStatements(sql));
   return StartStream([&](std::function<void()> release) {
     return QueryStream::Start(*connection_, sql, parameters, limits, std::move(release));

@@ -203,19 +203,21 @@ Value Chunk::Get(size_t column, size_t row) const {
 StatusOr<std::unique_ptr<QueryStream>> QueryStream::Start(duckdb::Connection& connection, std::string_view sql,
                                                           const std::vector<duckdb::Value>& parameters,
                                                           const QueryLimits& limits, std::function<void()> release) {
-  std::unique_ptr<QueryStream> stream(new QueryStream(connection, limits, std::move(release)));
-  QueryStream& s = *stream;
-  if (Status begun = s.Begin([&] { return s.Send(sql, parameters); }); !begun.ok()) return s.Finish(begun);
-  return stream;
+  return Launch(connection, limits, std::move(release), [&](QueryStream& s) { return s.Send(sql, parameters); });
 }
 
 StatusOr<std::unique_ptr<QueryStream>> QueryStream::Start(duckdb::Connection& connection,
                                                           duckdb::PreparedStatement& prepared,
                                                           const std::vector<duckdb::Value>& parameters,
                                                           const QueryLimits& limits, std::function<void()> release) {
+  return Launch(connection, limits, std::move(release), [&](QueryStream& s) { return s.Send(prepared, parameters); });
+}
+
+StatusOr<std::unique_ptr<QueryStream>> QueryStream::Launch(duckdb::Connection& connection, const QueryLimits& limits,
+                                                           std::function<void()> release,
+                                                           const std::function<Status(QueryStream&)>& send) {
   std::unique_ptr<QueryStream> stream(new QueryStream(connection, limits, std::move(release)));
-  QueryStream& s = *stream;
-  if (Status begun = s.Begin([&] { return s.Send(prepared, parameters); }); !begun.ok()) return s.Finish(begun);
+  if (Status begun = stream->Begin(send); !begun.ok()) return stream->Finish(begun);
   return stream;
 }
 
@@ -224,14 +226,14 @@ QueryStream::QueryStream(duckdb::Connection& connection, const QueryLimits& limi
 
 QueryStream::~QueryStream() { Finish(CancelledError("the query stream was closed before its end")).IgnoreError(); }
 
-Status QueryStream::Begin(const std::function<Status()>& send) {
+Status QueryStream::Begin(const std::function<Status(QueryStream&)>& send) {
   if (limits_.timeout.count() > 0) {
     watchdog_ = std::make_unique<Watchdog>(limits_.timeout, [this] {
       Stop(DeadlineExceededError("the query was cancelled after " + DurationText(limits_.timeout) +
                                  "; narrow it (filters, fewer joins) or aggregate earlier"));
     });
   }
-  Status sent = send();
+  Status sent = send(*this);
   if (std::optional<Status> stopped = StopReason()) return *stopped;
   return sent;
 }
