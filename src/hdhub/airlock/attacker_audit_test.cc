@@ -162,6 +162,36 @@ TEST(AirlockAttackerAuditTest, TheInsiderIsAuditedOnThePeopleOutsideTheSingleton
   EXPECT_FALSE(others->violation);  // (r1, c2) + (r2, c2) = 23: anything from 0 to 23
 }
 
+TEST(AirlockAttackerAuditTest, AnInsiderWhoProvesASmallGroupOfOthersIsAViolationEvenWhenTheCellReachesT) {
+  // Minimum count 5; a 3 x 4 table found by a random search (the property
+  // test's generator) where no target is violated without insider knowledge.
+  // Column b2 holds 4 people: the singleton (a1, b2), 0 in (a2, b2), 3 in
+  // (a3, b2). Knowing (a1, b2), its insider proves 3 or 4 others in b2: a
+  // small group. b2 whole, [4, 5] given (a1, b2), reaches T only with him.
+  const DisclosureRules rules{.min_count = 5};
+  const std::vector<std::vector<int64_t>> grid = {{11, 1, 11, 0}, {10, 0, 5, 1}, {7, 3, 8, 0}};
+  MeasureData data{.kind = MeasureKind::kCount};
+  for (size_t a = 0; a < grid.size(); ++a) {
+    for (size_t b = 0; b < grid[a].size(); ++b) {
+      data.counts.push_back({{"a" + std::to_string(a + 1), "b" + std::to_string(b + 1)}, grid[a][b]});
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(TableModel m,
+                       TableModel::Create({Flat("a", {"a1", "a2", "a3"}), Flat("b", {"b1", "b2", "b3", "b4"})},
+                                          {Full("t", {"a", "b"})}, {}, data));
+  const std::vector<std::string> primaries = {"{a=Total, b=b2}", "{a=Total, b=b4}", "{a=a1, b=b2}", "{a=a2, b=b4}",
+                                              "{a=a3, b=b2}"};
+  std::vector<std::string> suppressed = {"{a=Total, b=b1}", "{a=a1, b=Total}", "{a=a2, b=b2}", "{a=a3, b=Total}"};
+  suppressed.insert(suppressed.end(), primaries.begin(), primaries.end());
+  ASSERT_OK_AND_ASSIGN(AuditReport r, AuditPattern(m, Make(m, suppressed, primaries), rules));
+  for (const AuditTarget* v : r.Violations()) EXPECT_EQ(v->kind, TargetKind::kInsider) << v->name;
+  const AuditTarget* others = Find(r, TargetKind::kInsider, "{a=Total, b=b2} given {a=a1, b=b2}");
+  ASSERT_NE(others, nullptr);
+  EXPECT_EQ(others->true_value, 3);
+  EXPECT_EQ(others->interval, (Interval{3, 4}));
+  EXPECT_TRUE(others->violation);
+}
+
 TEST(AirlockAttackerAuditTest, AnAtomOrADifferenceOfPublishedCellsIsATarget) {
   // "old" published (100), then "all" (101): the newcomer is pinned at 1.
   Dimension cohort{.name = "cohort", .codes = {{"all", ""}, {"old", "all"}, {"new", "all"}}};
