@@ -133,8 +133,11 @@ class GuardedSpan {
         const Guard& a = guards_[c.guard];
         for (size_t j = i + 1; j < members.size(); ++j) {
           const Change& d = *members[j];
-          if (c.reduced.vector == d.reduced.vector &&
-              PairDiscloses(a, c.reduced.sign, guards_[d.guard], d.reduced.sign)) {
+          const Guard& b = guards_[d.guard];
+          // Parallel before, parallel after (the same reduction): what the
+          // pair gives away was known before this publication.
+          if (a.hash == b.hash && a.vector == b.vector) continue;
+          if (c.reduced.vector == d.reduced.vector && PairDiscloses(a, c.reduced.sign, b, d.reduced.sign)) {
             return false;
           }
         }

@@ -143,6 +143,20 @@ TEST(AirlockGaussSuppressionTest, ASingletonsInsiderCannotDeriveAnotherPrimary) 
   EXPECT_THAT(r.secondaries, ElementsAre(3));
 }
 
+TEST(AirlockGaussSuppressionTest, APairTheKnownZerosAlreadyTieDoesNotBlockPublication) {
+  // Atoms 0, 1, 2 with values 0, 1, 4 (atom 0 an empty cell). Singletons
+  // s = atoms 0 + 1 and t = atom 1 are the same person: the known zero ties
+  // them before anything is published, and no suppression can undo that. The
+  // total and atoms 1 + 2 change neither; atom 2 would give t = total - 0 - 2.
+  std::vector<EliminationColumn> cols = {Col({0, 1}, ColumnRole::kPrimary), Col({0, 1, 2}),
+                                         Col({1}, ColumnRole::kPrimary), Col({1, 2}), Col({2})};
+  cols[0].singleton = cols[2].singleton = true;
+  EliminationInput in = Input(3, cols);
+  in.zero_atoms = {true, false, false};
+  ASSERT_OK_AND_ASSIGN(EliminationResult r, SuppressByElimination(in));
+  EXPECT_THAT(r.secondaries, ElementsAre(4));  // was 1 and 3: the total and 1 + 2 only touched the tie
+}
+
 TEST(AirlockGaussSuppressionTest, DecisionsDoNotDependOnHowAtomsAreNumbered) {
   auto cols = Table3x3();
   cols[kCell0].role = ColumnRole::kPrimary;
