@@ -108,6 +108,12 @@ StatusOr<AtomSpace> AtomSpace::Create(const std::vector<Dimension>& dimensions) 
   return space;
 }
 
+std::vector<int32_t> AtomSpace::Extents() const {
+  std::vector<int32_t> extents;
+  for (const Dim& d : dims_) extents.push_back(static_cast<int32_t>(d.leaves.size()));
+  return extents;
+}
+
 int AtomSpace::DimensionIndex(std::string_view name) const {
   for (size_t d = 0; d < dims_.size(); ++d) {
     if (dims_[d].name == name) return static_cast<int>(d);

@@ -49,6 +49,9 @@ class AtomSpace {
   static StatusOr<AtomSpace> Create(const std::vector<Dimension>& dimensions);
 
   int32_t num_atoms() const { return num_atoms_; }
+  // The number of leaves per dimension, in the sorted order: atom = the
+  // row-major index of one leaf per dimension.
+  std::vector<int32_t> Extents() const;
   int num_dimensions() const { return static_cast<int>(dims_.size()); }
 
   // The position of dimension `name` in the sorted order, or -1.

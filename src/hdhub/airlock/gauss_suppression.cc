@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -179,9 +180,77 @@ class GuardedSpan {
   uint64_t epoch_ = 0;
 };
 
+// The sum of a set of atoms as a vector of the elimination's coordinates
+// (gauss_suppression.h, "Scale"): the atoms' indicator without extents; else
+// in prefix sums, where atom x at grid point i is the alternating sum of P
+// over the corners i - e, e in {0, 1}^d (P below 0 on an axis is 0).
+class Coordinates {
+ public:
+  explicit Coordinates(const EliminationInput& in)
+      : extents_(in.extents.begin(), in.extents.end()), strides_(in.extents.size(), 1) {
+    for (size_t k = extents_.size(); k-- > 1;) strides_[k - 1] = strides_[k] * extents_[k];
+    if (!extents_.empty()) {
+      sum_.assign(static_cast<size_t>(in.num_atoms), 0);
+      marked_.assign(static_cast<size_t>(in.num_atoms), false);
+    }
+  }
+
+  SparseVector Sum(std::span<const int32_t> atoms) {
+    if (extents_.empty()) return Indicator(atoms);
+    for (int32_t atom : atoms) AddCorners(atom);
+    std::sort(touched_.begin(), touched_.end());
+    SparseVector v;
+    for (int32_t i : touched_) {
+      if (sum_[static_cast<size_t>(i)] != 0) v.push_back({i, sum_[static_cast<size_t>(i)]});
+      sum_[static_cast<size_t>(i)] = 0;
+      marked_[static_cast<size_t>(i)] = false;
+    }
+    touched_.clear();
+    return v;
+  }
+
+  SparseVector Unit(int32_t atom) { return Sum(std::span<const int32_t>(&atom, 1)); }
+
+ private:
+  void AddCorners(int32_t atom) {
+    corners_.assign(1, {atom, 1});
+    for (size_t k = 0; k < extents_.size(); ++k) {
+      if ((atom / strides_[k]) % extents_[k] == 0) continue;  // P below the grid: 0
+      const size_t n = corners_.size();
+      for (size_t c = 0; c < n; ++c) {
+        corners_.push_back({corners_[c].first - static_cast<int32_t>(strides_[k]), -corners_[c].second});
+      }
+    }
+    for (const auto& [i, sign] : corners_) {
+      sum_[static_cast<size_t>(i)] += sign;
+      if (!marked_[static_cast<size_t>(i)]) {
+        marked_[static_cast<size_t>(i)] = true;
+        touched_.push_back(i);
+      }
+    }
+  }
+
+  std::vector<int64_t> extents_;
+  std::vector<int64_t> strides_;
+  std::vector<int64_t> sum_;  // scratch: the vector being summed, by coordinate
+  std::vector<bool> marked_;  // scratch: coordinates in touched_
+  std::vector<int32_t> touched_;
+  std::vector<std::pair<int32_t, int64_t>> corners_;
+};
+
 Status Validate(const EliminationInput& in) {
   if (in.num_atoms < 0 || (!in.zero_atoms.empty() && std::cmp_not_equal(in.zero_atoms.size(), in.num_atoms))) {
     return InvalidArgumentError("secondary suppression: zero_atoms must have one entry per atom");
+  }
+  if (!in.extents.empty()) {
+    int64_t product = 1;
+    for (int32_t e : in.extents) {
+      product = e < 1 || product * e > in.num_atoms ? -1 : product * e;  // <= num_atoms: no overflow
+      if (product < 0) break;
+    }
+    if (product != in.num_atoms) {
+      return InvalidArgumentError("secondary suppression: the extents' product must be the number of atoms");
+    }
   }
   std::vector<int> seen(in.columns.size(), 0);
   for (size_t c = 0; c < in.columns.size(); ++c) {
@@ -211,10 +280,10 @@ Status Validate(const EliminationInput& in) {
 
 // What the attacker learns from a published column: its sum, or for a zero
 // (non-negative atoms summing to 0) every one of its atoms.
-std::vector<SparseVector> Published(const EliminationColumn& column) {
-  if (!column.zero) return {Indicator(column.atoms)};
+std::vector<SparseVector> Published(const EliminationColumn& column, Coordinates& coordinates) {
+  if (!column.zero) return {coordinates.Sum(column.atoms)};
   std::vector<SparseVector> units;
-  for (int32_t atom : column.atoms) units.push_back({{atom, 1}});
+  for (int32_t atom : column.atoms) units.push_back(coordinates.Unit(atom));
   return units;
 }
 
@@ -223,10 +292,11 @@ bool IsZeroAtom(const EliminationInput& in, int32_t atom) {
 }
 
 // Unit vectors of the zero atoms, but for those marked in `skip`.
-std::vector<SparseVector> ZeroUnits(const EliminationInput& in, const std::vector<bool>& skip) {
+std::vector<SparseVector> ZeroUnits(const EliminationInput& in, const std::vector<bool>& skip,
+                                    Coordinates& coordinates) {
   std::vector<SparseVector> units;
   for (int32_t a = 0; a < in.num_atoms; ++a) {
-    if (IsZeroAtom(in, a) && !skip[static_cast<size_t>(a)]) units.push_back({{a, 1}});
+    if (IsZeroAtom(in, a) && !skip[static_cast<size_t>(a)]) units.push_back(coordinates.Unit(a));
   }
   return units;
 }
@@ -236,14 +306,15 @@ std::vector<SparseVector> ZeroUnits(const EliminationInput& in, const std::vecto
 // both 0), so the main span, which guards the non-zero primaries, knows every
 // zero atom. A second span guards the zero primaries: it knows every zero
 // atom outside them, so only non-zero suppressed cells can protect a zero.
-std::vector<GuardedSpan> MakeSpans(const EliminationInput& in) {
+std::vector<GuardedSpan> MakeSpans(const EliminationInput& in, Coordinates& coordinates) {
   std::vector<Guard> main_guards;
   std::vector<Guard> zero_guards;
   std::vector<bool> in_zero_primary(static_cast<size_t>(in.num_atoms), false);
   for (size_t c = 0; c < in.columns.size(); ++c) {
     const EliminationColumn& col = in.columns[c];
     if (col.role != ColumnRole::kPrimary) continue;
-    Guard g{.column = static_cast<int32_t>(c), .vector = Indicator(col.atoms)};
+    Guard g{.column = static_cast<int32_t>(c), .vector = coordinates.Sum(col.atoms)};
+    g.sign = Normalize(g.vector);  // as every reduced vector: parallel guards compare equal
     if (col.zero) {
       g.rule = PairRule::kOppositeZero;
       for (int32_t a : col.atoms) in_zero_primary[static_cast<size_t>(a)] = true;
@@ -255,16 +326,16 @@ std::vector<GuardedSpan> MakeSpans(const EliminationInput& in) {
   }
   std::vector<GuardedSpan> spans;
   spans.emplace_back(in.num_atoms, std::move(main_guards));
-  spans.back().AddKnown(ZeroUnits(in, std::vector<bool>(static_cast<size_t>(in.num_atoms), false)));
+  spans.back().AddKnown(ZeroUnits(in, std::vector<bool>(static_cast<size_t>(in.num_atoms), false), coordinates));
   if (zero_guards.empty()) return spans;
   spans.emplace_back(in.num_atoms, std::move(zero_guards));
-  spans.back().AddKnown(ZeroUnits(in, in_zero_primary));
+  spans.back().AddKnown(ZeroUnits(in, in_zero_primary, coordinates));
   return spans;
 }
 
 // Publishes `column` if every span stays safe; returns whether it did.
-bool TryPublish(std::vector<GuardedSpan>& spans, const EliminationColumn& column) {
-  const std::vector<SparseVector> vectors = Published(column);
+bool TryPublish(std::vector<GuardedSpan>& spans, const EliminationColumn& column, Coordinates& coordinates) {
+  const std::vector<SparseVector> vectors = Published(column, coordinates);
   std::vector<GuardedSpan::Proposal> proposals;
   for (GuardedSpan& span : spans) {
     GuardedSpan::Proposal p = span.Propose(vectors);
@@ -279,19 +350,20 @@ bool TryPublish(std::vector<GuardedSpan>& spans, const EliminationColumn& column
 
 StatusOr<EliminationResult> SuppressByElimination(const EliminationInput& input) {
   RETURN_IF_ERROR(Validate(input));
-  std::vector<GuardedSpan> spans = MakeSpans(input);
+  Coordinates coordinates(input);
+  std::vector<GuardedSpan> spans = MakeSpans(input, coordinates);
   EliminationResult result;
   result.suppressed.assign(input.columns.size(), false);
   for (size_t c = 0; c < input.columns.size(); ++c) {
     const EliminationColumn& col = input.columns[c];
     if (col.role == ColumnRole::kPrimary || col.role == ColumnRole::kKept) result.suppressed[c] = true;
     if (col.role != ColumnRole::kForced) continue;
-    for (GuardedSpan& span : spans) span.AddKnown(Published(col));
+    for (GuardedSpan& span : spans) span.AddKnown(Published(col, coordinates));
   }
   for (const GuardedSpan& span : spans) span.AppendDisclosed(result.already_disclosed);
   std::sort(result.already_disclosed.begin(), result.already_disclosed.end());
   for (int32_t c : input.publish_order) {
-    if (TryPublish(spans, input.columns[static_cast<size_t>(c)])) continue;
+    if (TryPublish(spans, input.columns[static_cast<size_t>(c)], coordinates)) continue;
     result.suppressed[static_cast<size_t>(c)] = true;
     result.secondaries.push_back(c);
   }

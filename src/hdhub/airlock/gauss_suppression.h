@@ -29,6 +29,16 @@
 // Deterministic: the decisions depend only on spans and the given order, not
 // on how atoms are numbered or pivots chosen.
 //
+// Scale: with `extents` (the atom grid, row-major), every cell's sum is
+// written in the grid's prefix-sum coordinates (P at a point: the sum of the
+// atoms at or below it on every axis) before the elimination, an invertible
+// integer change of coordinates that leaves every span, hence every
+// decision, as it is. A box of atoms (a margin, a complement of margins in
+// a hierarchy whose leaves are contiguous) then has at most 2^d entries
+// instead of its volume; eliminations combine boxes into regions whose size
+// is their corners, not their atoms, which keeps the fill-in of 5-D tables
+// with every margin small.
+//
 // Thread-safety: a pure function.
 #pragma once
 
@@ -55,6 +65,9 @@ struct EliminationColumn {
 
 struct EliminationInput {
   int32_t num_atoms = 0;
+  // The atom grid's extent per dimension, atom = row-major index (AtomSpace),
+  // their product num_atoms; empty: the elimination works on atoms as given.
+  std::vector<int32_t> extents;
   std::vector<EliminationColumn> columns;
   // Every candidate column exactly once, the one most worth publishing first.
   std::vector<int32_t> publish_order;
@@ -69,8 +82,8 @@ struct EliminationResult {
 };
 
 // The suppression pattern. InvalidArgument for an atom out of range, an empty
-// or unsorted column, or a publish_order that is not a permutation of the
-// candidates.
+// or unsorted column, extents whose product is not num_atoms, or a
+// publish_order that is not a permutation of the candidates.
 // A primary the forced columns already disclose cannot be protected here: it
 // is listed in already_disclosed and ignored by the later decisions.
 StatusOr<EliminationResult> SuppressByElimination(const EliminationInput& input);

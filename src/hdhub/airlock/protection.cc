@@ -96,7 +96,7 @@ ColumnRole RoleIn(const Repairs& repairs, const std::vector<Role>& roles, int32_
 }
 
 EliminationInput MakeElimination(const TableModel& model, const std::vector<Role>& roles, const Repairs& repairs) {
-  EliminationInput in{.num_atoms = model.num_atoms()};
+  EliminationInput in{.num_atoms = model.num_atoms(), .extents = model.space().Extents()};
   for (size_t q = 0; q < roles.size(); ++q) {
     const Quantity& qq = model.quantities()[q];
     const ColumnRole role = RoleIn(repairs, roles, static_cast<int32_t>(q));
