@@ -268,21 +268,23 @@ class Auditor {
   }
 
   void UnionTargets() {
-    std::vector<int32_t> primaries;
+    // Per published quantity, the primaries inside it, ascending.
+    std::vector<std::vector<int32_t>> inside(m_.quantities().size());
     for (size_t q = 0; q < m_.quantities().size(); ++q) {
-      if (p_.primary[q]) primaries.push_back(static_cast<int32_t>(q));
+      if (!p_.primary[q]) continue;
+      for (int32_t c : m_.Holders(static_cast<int32_t>(q))) {
+        if (!p_.suppressed[static_cast<size_t>(c)]) inside[static_cast<size_t>(c)].push_back(static_cast<int32_t>(q));
+      }
     }
     for (int32_t c : published_) {
+      const std::vector<int32_t>& primaries = inside[static_cast<size_t>(c)];
+      if (primaries.size() < 2) continue;
       std::vector<int32_t> atoms;
-      int inside = 0;
       for (int32_t q : primaries) {
-        if (!Inside(Q(c), Q(q))) continue;
-        ++inside;
         std::vector<int32_t> merged;
         std::set_union(atoms.begin(), atoms.end(), Q(q).atoms.begin(), Q(q).atoms.end(), std::back_inserter(merged));
         atoms = std::move(merged);
       }
-      if (inside < 2) continue;
       AuditTarget t = Make(TargetKind::kUnion, "primaries inside " + Q(c).key, std::move(atoms));
       if (t.requirement) Add(std::move(t));
     }
@@ -367,20 +369,47 @@ class Auditor {
   // The atoms of the tightest published relations holding `q`: the
   // published quantities containing it with no smaller published one
   // between (in a 2-D table, its row and its column).
-  std::vector<bool> Neighbourhood(const Quantity& q) const {
+  // Ascending, each once.
+  std::vector<int32_t> Neighbourhood(int32_t q) const {
     std::vector<int32_t> holders;
-    for (int32_t c : published_) {
-      if (Inside(Q(c), q)) holders.push_back(c);
+    for (int32_t c : m_.Holders(q)) {
+      if (!p_.suppressed[static_cast<size_t>(c)]) holders.push_back(c);
     }
-    std::vector<bool> out(static_cast<size_t>(m_.num_atoms()), false);
+    std::vector<int32_t> out;
     for (int32_t c : holders) {
       const bool minimal = std::none_of(holders.begin(), holders.end(), [&](int32_t d) {
         return d != c && Inside(Q(c), Q(d)) && Q(d).atoms.size() < Q(c).atoms.size();
       });
-      if (!minimal) continue;
-      for (int32_t a : Q(c).atoms) out[static_cast<size_t>(a)] = true;
+      if (minimal) out.insert(out.end(), Q(c).atoms.begin(), Q(c).atoms.end());
     }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
+  }
+
+  // The targets an insider pass starts from (sensitive cells and unions),
+  // by atom: target_at_[a] lists, ascending, those holding atom a.
+  void IndexInsiderBases() {
+    target_at_.assign(static_cast<size_t>(m_.num_atoms()), {});
+    for (size_t i = 0; i < report_.targets.size(); ++i) {
+      const AuditTarget& t = report_.targets[i];
+      if (!t.requirement || (t.kind != TargetKind::kCell && t.kind != TargetKind::kUnion)) continue;
+      for (int32_t a : t.atoms) target_at_[static_cast<size_t>(a)].push_back(i);
+    }
+  }
+
+  // The bases of singleton s's pass: the targets meeting its neighbourhood
+  // but s itself, in report order.
+  std::vector<size_t> InsiderBases(int32_t s) const {
+    std::vector<size_t> bases;
+    for (int32_t a : Neighbourhood(s)) {
+      const auto& at = target_at_[static_cast<size_t>(a)];
+      bases.insert(bases.end(), at.begin(), at.end());
+    }
+    std::sort(bases.begin(), bases.end());
+    bases.erase(std::unique(bases.begin(), bases.end()), bases.end());
+    std::erase_if(bases, [&](size_t i) { return report_.targets[i].quantity == s; });
+    return bases;
   }
 
   // The insider targets of singleton `i` (singletons_), solved on `lp` with
@@ -389,17 +418,12 @@ class Auditor {
   Status InsiderPass(AttackerLp& lp, size_t i, const AuditWitnesses& plain, std::vector<AuditTarget>& out) const {
     const auto& [s, row, value] = singletons_[i];
     const Quantity& sq = Q(s);
-    const std::vector<bool> near = Neighbourhood(sq);
     RETURN_IF_ERROR(lp.SetRowBounds(row, value, value));
     // Points meeting s's row: valid for this pass only.
     AuditWitnesses witnesses(kInsiderWitnesses);
     witnesses.AddMeeting(plain, presolved_.Split(sq.atoms).first, value);
-    for (const AuditTarget& base : report_.targets) {
-      if (!base.requirement || base.quantity == s ||
-          (base.kind != TargetKind::kCell && base.kind != TargetKind::kUnion) ||
-          std::none_of(base.atoms.begin(), base.atoms.end(), [&](int32_t a) { return near[static_cast<size_t>(a)]; })) {
-        continue;
-      }
+    for (size_t b : InsiderBases(s)) {
+      const AuditTarget& base = report_.targets[b];
       // The people of base the insider does not know: those outside s.
       std::vector<int32_t> others;
       std::set_difference(base.atoms.begin(), base.atoms.end(), sq.atoms.begin(), sq.atoms.end(),
@@ -442,6 +466,7 @@ class Auditor {
   // Every singleton's pass (OnWorkers); the targets are appended in
   // singleton order.
   Status InsiderTargets(const AuditWitnesses& plain, const AttackerLpFactory& factory) {
+    IndexInsiderBases();
     std::vector<std::vector<AuditTarget>> found(singletons_.size());
     RETURN_IF_ERROR(OnWorkers(factory, singletons_.size(),
                               [&](AttackerLp& lp, size_t, size_t i) { return InsiderPass(lp, i, plain, found[i]); }));
@@ -469,6 +494,7 @@ class Auditor {
   std::vector<int32_t> published_;
   std::vector<Singleton> singletons_;
   std::map<std::vector<int32_t>, int64_t> known_;  // atom sets published (-1) or targeted
+  std::vector<std::vector<size_t>> target_at_;     // IndexInsiderBases
   AuditReport report_;
 };
 

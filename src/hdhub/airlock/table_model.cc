@@ -176,15 +176,15 @@ StatusOr<TableModel> TableModel::Create(const std::vector<Dimension>& dimensions
   std::vector<std::pair<std::string, std::vector<int32_t>>> by_key;
   for (auto& [sets, key] : keys) by_key.emplace_back(key, sets);
   std::sort(by_key.begin(), by_key.end());
-  std::map<std::vector<int32_t>, int32_t> index;
   for (auto& [key, sets] : by_key) {
     Quantity q{.key = key, .sets = sets, .atoms = m.space_.Atoms(sets)};
     for (int32_t a : q.atoms) q.value += m.atom_values_[static_cast<size_t>(a)];
-    index[sets] = static_cast<int32_t>(m.quantities_.size());
+    m.by_sets_[sets] = static_cast<int32_t>(m.quantities_.size());
     m.quantities_.push_back(std::move(q));
   }
+  m.IndexSupersets();
   for (size_t c = 0; c < cells.size(); ++c) {
-    m.cells_[c].quantity = index.at(cells[c].first);
+    m.cells_[c].quantity = m.by_sets_.at(cells[c].first);
     if (m.tables_[static_cast<size_t>(m.cells_[c].table)].release_id.empty()) {
       m.quantities_[static_cast<size_t>(m.cells_[c].quantity)].in_request = true;
     }
@@ -198,6 +198,38 @@ bool TableModel::Contains(const Quantity& outer, const Quantity& inner) const {
     if (!space_.SetContains(d, outer.sets[static_cast<size_t>(d)], inner.sets[static_cast<size_t>(d)])) return false;
   }
   return true;
+}
+
+void TableModel::IndexSupersets() {
+  supersets_.assign(static_cast<size_t>(space_.num_dimensions()), {});
+  for (int d = 0; d < space_.num_dimensions(); ++d) {
+    auto& holders = supersets_[static_cast<size_t>(d)];
+    for (const Quantity& q : quantities_) holders.try_emplace(q.sets[static_cast<size_t>(d)]);
+    for (auto& [inner, outers] : holders) {
+      for (const auto& [outer, unused] : holders) {
+        if (space_.SetContains(d, outer, inner)) outers.push_back(outer);
+      }
+    }
+  }
+}
+
+std::vector<int32_t> TableModel::Holders(int32_t inner) const {
+  const Quantity& q = quantities_[static_cast<size_t>(inner)];
+  const size_t n = q.sets.size();
+  std::vector<const std::vector<int32_t>*> choices;
+  for (size_t d = 0; d < n; ++d) choices.push_back(&supersets_[d].at(q.sets[d]));
+  std::vector<int32_t> out;
+  std::vector<size_t> pos(n, 0);
+  std::vector<int32_t> sets(n);
+  for (;;) {  // every combination of one superset per dimension
+    for (size_t d = 0; d < n; ++d) sets[d] = (*choices[d])[pos[d]];
+    if (auto it = by_sets_.find(sets); it != by_sets_.end()) out.push_back(it->second);
+    size_t d = 0;
+    while (d < n && ++pos[d] == choices[d]->size()) pos[d++] = 0;
+    if (d == n) break;
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 double TableModel::AtomValue(int32_t atom) const { return atom_values_[static_cast<size_t>(atom)]; }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -126,6 +127,10 @@ class TableModel {
 
   // Whether every atom of `inner` is in `outer`, from their leaf sets.
   bool Contains(const Quantity& outer, const Quantity& inner) const;
+  // The quantities that contain quantity `inner` (it included), ascending:
+  // those whose leaf set holds inner's in every dimension, found from the
+  // per-dimension supersets, not by testing every quantity.
+  std::vector<int32_t> Holders(int32_t inner) const;
 
   double AtomValue(int32_t atom) const;
   bool AnyNegativeContribution() const { return any_negative_; }
@@ -142,6 +147,7 @@ class TableModel {
   Status AddTable(const TableSpec& spec, const std::string& release_id,
                   std::vector<std::pair<std::vector<int32_t>, CellCodes>>& cells);
   Status ApplyLedger(const ReleaseHistory& history);
+  void IndexSupersets();
 
   AtomSpace space_;
   MeasureKind kind_ = MeasureKind::kCount;
@@ -150,6 +156,9 @@ class TableModel {
   std::vector<double> atom_values_;
   bool any_negative_ = false;
   std::vector<Quantity> quantities_;
+  std::map<std::vector<int32_t>, int32_t> by_sets_;  // a quantity's leaf sets -> the quantity
+  std::vector<std::map<int32_t, std::vector<int32_t>>>
+      supersets_;  // per dimension: a set used -> the sets used holding it
   std::vector<ModelTable> tables_;
   std::vector<ModelCell> cells_;
 };
