@@ -295,6 +295,7 @@ StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Database::Prepare(std::stri
 StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql,
                                                         const std::vector<duckdb::Value>& parameters,
                                                         const QueryLimits& limits) {
+  RETURN_IF_ERROR(Idle());
   RETURN_IF_ERROR(CheckStatements(sql));
   return StartStream([&](std::function<void()> release) {
     return QueryStream::Start(*connection_, sql, parameters, limits, std::move(release));
@@ -304,6 +305,7 @@ StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql,
 StatusOr<std::unique_ptr<QueryStream>> Database::Stream(duckdb::PreparedStatement& prepared,
                                                         const std::vector<duckdb::Value>& parameters,
                                                         const QueryLimits& limits) {
+  RETURN_IF_ERROR(Idle());
   RETURN_IF_ERROR(CheckType(prepared.GetStatementType()));
   return StartStream([&](std::function<void()> release) {
     return QueryStream::Start(*connection_, prepared, parameters, limits, std::move(release));
@@ -311,7 +313,6 @@ StatusOr<std::unique_ptr<QueryStream>> Database::Stream(duckdb::PreparedStatemen
 }
 
 StatusOr<std::unique_ptr<QueryStream>> Database::StartStream(const Starter& start) {
-  RETURN_IF_ERROR(Idle());
   streaming_ = true;
   if (progress_) watcher_ = std::make_unique<ProgressWatcher>(*connection_->context, progress_, progress_phase_);
   StatusOr<std::unique_ptr<QueryStream>> stream = start([this] {

@@ -126,8 +126,8 @@ class Database {
   Status CheckType(duckdb::StatementType type) const;
   // FailedPrecondition while a QueryStream holds the connection.
   Status Idle() const;
-  // Starts a stream with `start` (QueryStream::Start) once no other holds
-  // the connection.
+  // Starts a stream with `start` (QueryStream::Start); the caller has
+  // checked Idle().
   using Starter = std::function<StatusOr<std::unique_ptr<QueryStream>>(std::function<void()> release)>;
   StatusOr<std::unique_ptr<QueryStream>> StartStream(const Starter& start);
 

@@ -217,7 +217,16 @@ StatusOr<std::unique_ptr<QueryStream>> QueryStream::Launch(duckdb::Connection& c
                                                            std::function<void()> release,
                                                            const std::function<Status(QueryStream&)>& send) {
   std::unique_ptr<QueryStream> stream(new QueryStream(connection, limits, std::move(release)));
-  if (Status begun = stream->Begin(send); !begun.ok()) return stream->Finish(begun);
+  if (limits.timeout.count() > 0) {
+    QueryStream* s = stream.get();
+    stream->watchdog_ = std::make_unique<Watchdog>(limits.timeout, [s, timeout = limits.timeout] {
+      s->Stop(DeadlineExceededError("the query was cancelled after " + DurationText(timeout) +
+                                    "; narrow it (filters, fewer joins) or aggregate earlier"));
+    });
+  }
+  Status begun = send(*stream);
+  if (std::optional<Status> stopped = stream->StopReason()) begun = *stopped;
+  if (!begun.ok()) return stream->Finish(begun);
   return stream;
 }
 
@@ -225,18 +234,6 @@ QueryStream::QueryStream(duckdb::Connection& connection, const QueryLimits& limi
     : connection_(connection), limits_(limits), release_(std::move(release)) {}
 
 QueryStream::~QueryStream() { Finish(CancelledError("the query stream was closed before its end")).IgnoreError(); }
-
-Status QueryStream::Begin(const std::function<Status(QueryStream&)>& send) {
-  if (limits_.timeout.count() > 0) {
-    watchdog_ = std::make_unique<Watchdog>(limits_.timeout, [this] {
-      Stop(DeadlineExceededError("the query was cancelled after " + DurationText(limits_.timeout) +
-                                 "; narrow it (filters, fewer joins) or aggregate earlier"));
-    });
-  }
-  Status sent = send(*this);
-  if (std::optional<Status> stopped = StopReason()) return *stopped;
-  return sent;
-}
 
 Status QueryStream::Send(std::string_view sql, const std::vector<duckdb::Value>& parameters) {
   try {

@@ -147,12 +147,11 @@ class QueryStream {
                                                       const std::vector<duckdb::Value>& parameters,
                                                       const QueryLimits& limits, std::function<void()> release);
   QueryStream(duckdb::Connection& connection, const QueryLimits& limits, std::function<void()> release);
-  // A new stream that Begins with `send`; a failed start is Finished.
+  // A new stream: starts the watchdog, then `send` (which plans the
+  // statement that streams); a failed start is Finished.
   static StatusOr<std::unique_ptr<QueryStream>> Launch(duckdb::Connection& connection, const QueryLimits& limits,
                                                        std::function<void()> release,
                                                        const std::function<Status(QueryStream&)>& send);
-  // Starts the watchdog, then `send` (which plans the statement that streams).
-  Status Begin(const std::function<Status(QueryStream&)>& send);
   Status Send(std::string_view sql, const std::vector<duckdb::Value>& parameters);
   Status Send(duckdb::PreparedStatement& prepared, const std::vector<duckdb::Value>& parameters);
   // The last statement planned: its error, or its columns.
