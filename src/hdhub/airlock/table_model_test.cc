@@ -74,6 +74,31 @@ TEST(AirlockTableModelTest, AMarginAndTheSameCellOfASubtableAreOneQuantity) {
   EXPECT_EQ(appearances, 2);
 }
 
+TEST(AirlockTableModelTest, TheHoldersOfAQuantityAreExactlyThoseContainingIt) {
+  // A hierarchy crossed with a flat dimension, a table by region only: every
+  // quantity's holders, against a test of every pair.
+  const std::vector<Dimension> dims = {Geo(), Flat("sex", {"F", "M"})};
+  const MeasureData data = testing::Counts({{{"d1", "F"}, 3}, {{"d3", "M"}, 4}});
+  TableSpec by_region{.id = "by_region", .dimensions = {{.dimension = "geo", .codes = {"R1", "R2"}}}};
+  ASSERT_OK_AND_ASSIGN(TableModel m, TableModel::Create(dims, {Full("cross", {"geo", "sex"}), by_region}, {}, data));
+  int nested = 0;
+  for (size_t q = 0; q < m.quantities().size(); ++q) {
+    std::vector<int32_t> expected;
+    for (size_t c = 0; c < m.quantities().size(); ++c) {
+      if (m.Contains(m.quantities()[c], m.quantities()[q])) expected.push_back(static_cast<int32_t>(c));
+    }
+    EXPECT_EQ(m.Holders(static_cast<int32_t>(q)), expected) << m.quantities()[q].key;
+    nested += static_cast<int>(expected.size()) - 1;
+  }
+  EXPECT_GT(nested, 20);  // 5 x 3 cells, most inside several others
+  const int32_t d1_f = QuantityByKey(m, "{geo=d1, sex=F}");
+  ASSERT_GE(d1_f, 0);
+  std::vector<std::string> keys;
+  for (int32_t h : m.Holders(d1_f)) keys.push_back(m.quantities()[static_cast<size_t>(h)].key);
+  EXPECT_THAT(keys, ::testing::UnorderedElementsAre("{geo=d1, sex=F}", "{geo=d1, sex=Total}", "{geo=R1, sex=F}",
+                                                    "{geo=R1, sex=Total}", "{geo=FR, sex=F}", "{geo=FR, sex=Total}"));
+}
+
 TEST(AirlockTableModelTest, TheLedgerMarksEarlierCellsAndMustMatchTheData) {
   const std::vector<Dimension> dims = {Flat("age", {"a1", "a2"})};
   const MeasureData data = testing::Counts({{{"a1"}, 3}, {{"a2"}, 40}});
