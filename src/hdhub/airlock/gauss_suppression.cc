@@ -163,8 +163,14 @@ class GuardedSpan {
     Guard& guard = guards_[g];
     auto& old_group = groups_[guard.hash];
     old_group.erase(std::remove(old_group.begin(), old_group.end(), g), old_group.end());
+    // The atoms new to the guard (both vectors ascending: one merge, not a
+    // search per entry; the vectors grow long as guards fill in).
+    auto old_entry = guard.vector.cbegin();
     for (const SparseEntry& e : reduced.vector) {
-      if (!Contains(guard.vector, e.index)) at_atom_[static_cast<size_t>(e.index)].push_back(g);
+      while (old_entry != guard.vector.cend() && old_entry->index < e.index) ++old_entry;
+      if (old_entry == guard.vector.cend() || old_entry->index != e.index) {
+        at_atom_[static_cast<size_t>(e.index)].push_back(g);
+      }
     }
     guard.vector = std::move(reduced.vector);
     guard.sign = reduced.sign;
