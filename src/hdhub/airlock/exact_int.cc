@@ -1,8 +1,5 @@
 #include "hdhub/airlock/exact_int.h"
 
-#include <limits>
-#include <numeric>
-
 namespace hdhub::airlock {
 
 void ExactInt::SetBig(const Big& v) { big_ = std::make_unique<Big>(v); }

@@ -45,5 +45,58 @@ TEST(AirlockExactIntTest, EqualValuesHashEqually) {
   EXPECT_FALSE(big.IsUnit());
 }
 
+TEST(AirlockExactIntTest, AResultOfExactlyTheSmallestInt64IsHeldBig) {
+  // Neither the product nor the difference overflows int64 here, but the value
+  // cannot be negated in an int64: it must be held big, equal to the same value
+  // built another way, and come back small when negated past 2^63.
+  const ExactInt min(std::numeric_limits<int64_t>::min());
+  const ExactInt product = ExactInt(-(int64_t{1} << 62)) * 2;
+  EXPECT_EQ(product, min);
+  EXPECT_EQ(ExactInt(-kMax) - 1, min);
+  EXPECT_EQ(product.Hash(), min.Hash());
+  EXPECT_EQ(product - (-1), ExactInt(-kMax));  // back to small, equal to the small value
+  EXPECT_FALSE(product == ExactInt(-kMax));
+  EXPECT_EQ(-(-product), min);
+}
+
+TEST(AirlockExactIntTest, SmallValuesComputeWithoutLeavingInt64) {
+  EXPECT_EQ(ExactInt(6) * -7, ExactInt(-42));
+  EXPECT_EQ(ExactInt(-5) - 8, ExactInt(-13));
+  EXPECT_EQ(-ExactInt(kMax), ExactInt(-kMax));
+  ExactInt quotient(-42);
+  quotient /= -7;
+  EXPECT_EQ(quotient, ExactInt(6));
+  EXPECT_EQ(Gcd(ExactInt(0), ExactInt(0)), ExactInt(0));
+  EXPECT_EQ(ExactInt(-3).sign(), -1);
+  EXPECT_EQ(ExactInt(0).sign(), 0);
+  EXPECT_EQ(ExactInt(kMax) * 1, ExactInt(kMax));  // the largest small value stays small
+  EXPECT_EQ(ExactInt(kMax).Hash(), static_cast<uint64_t>(kMax));
+}
+
+TEST(AirlockExactIntTest, CopiesAreIndependentAtAnySize) {
+  const ExactInt big = ExactInt(kMax) * 5;
+  ExactInt target = big;  // big over small
+  EXPECT_EQ(target, big);
+  target = ExactInt(7);  // small over big: the big part is dropped
+  EXPECT_EQ(target, ExactInt(7));
+  EXPECT_FALSE(target == big);
+  EXPECT_EQ(target.sign(), 1);
+  EXPECT_FALSE(target.IsUnit());
+  const ExactInt small_source(-1);
+  target = big;
+  target = small_source;  // copy-assignment from a small lvalue
+  EXPECT_TRUE(target.IsUnit());
+  EXPECT_EQ(target.Hash(), ExactInt(-1).Hash());
+
+  ExactInt self = big;
+  const ExactInt& alias = self;
+  self = alias;  // self-assignment keeps the value
+  EXPECT_EQ(self, big);
+  ExactInt copy(self);
+  copy /= 5;  // the copy owns its value: dividing it leaves the source alone
+  EXPECT_EQ(copy, ExactInt(kMax));
+  EXPECT_EQ(self, big);
+}
+
 }  // namespace
 }  // namespace hdhub::airlock
