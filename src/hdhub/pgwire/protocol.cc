@@ -349,17 +349,26 @@ void BackendWriter::RowDescription(const std::vector<FieldDescription>& fields) 
   End();
 }
 void BackendWriter::DataRow(const std::vector<std::optional<std::string>>& values) {
-  Begin('D');
-  Int16(int16_t(values.size()));
+  // Every row of a result comes here: the message is sized first and written
+  // in place, one resize per row.
+  size_t length = 4 + 2;  // the length itself and the column count
+  for (const auto& v : values) length += 4 + (v ? v->size() : 0);
+  const size_t at = out_.size();
+  out_.resize(at + 1 + length);
+  uint8_t* p = out_.data() + at;
+  *p++ = uint8_t('D');
+  PutBigEndian32(uint32_t(length), p);
+  p += 4;
+  *p++ = uint8_t(values.size() >> 8);
+  *p++ = uint8_t(values.size());
   for (const auto& v : values) {
-    if (!v) {
-      Int32(uint32_t(-1));
-      continue;
+    PutBigEndian32(v ? uint32_t(v->size()) : uint32_t(-1), p);
+    p += 4;
+    if (v && !v->empty()) {
+      std::memcpy(p, v->data(), v->size());
+      p += v->size();
     }
-    Int32(uint32_t(v->size()));
-    out_.insert(out_.end(), v->begin(), v->end());
   }
-  End();
 }
 void BackendWriter::CommandComplete(std::string_view tag) {
   Begin('C');

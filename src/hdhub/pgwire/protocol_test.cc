@@ -233,6 +233,14 @@ TEST(BackendTest, WritesTheBytesPostgresWrites) {
             "00000002"
             "3432"
             "ffffffff");
+  w.DataRow({std::string(), std::string("x")});  // after what is already there; an empty value is not NULL
+  EXPECT_EQ(HexEncode(out).substr(34),
+            "44"
+            "0000000f"
+            "0002"
+            "00000000"
+            "00000001"
+            "78");
   out.clear();
   w.ErrorResponse({.severity = "FATAL", .sqlstate = "28P01", .message = "password authentication failed for user"});
   std::string hex = HexEncode(out);

@@ -65,34 +65,57 @@ std::string ShortestFloat(F v, int precision) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
   if (v == 0) return std::signbit(v) ? "-0" : "0";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  std::string sci(buf, res.ptr);
-  const size_t e = sci.find('e');
-  std::string mantissa = sci.substr(0, e);
-  const int exponent = std::stoi(sci.substr(e + 1));
-  const bool negative = mantissa[0] == '-';
-  if (negative) mantissa.erase(0, 1);
-  std::string digits;
-  for (char c : mantissa) {
-    if (c != '.') digits += c;
+  // Every column of a result's floats goes through here: no heap temporary,
+  // only the returned string (short enough for its inline buffer).
+  char sci[48];  // [-]d[.ddd]e(+|-)XX[X]: at most 17 digits for a double
+  const char* const sci_end = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific).ptr;
+  const char* p = sci;
+  const bool negative = *p == '-';
+  if (negative) ++p;
+  char digits[24];
+  int n = 0;
+  for (; *p != 'e'; ++p) {
+    if (*p != '.') digits[n++] = *p;
   }
-  std::string out = negative ? "-" : "";
+  ++p;  // the exponent's sign: from_chars reads '-' but not '+'
+  if (*p == '+') ++p;
+  int exponent = 0;
+  std::from_chars(p, sci_end, exponent);
+
+  char out[64];  // sign, "0.", up to 3 or 14 zeros, the digits, or d.ddde-XXX
+  int o = 0;
+  auto put = [&](char c) { out[o++] = c; };
+  auto put_digits = [&](int from, int to) {
+    for (int i = from; i < to; ++i) put(digits[i]);
+  };
+  if (negative) put('-');
   if (exponent >= -4 && exponent < precision) {
     if (exponent < 0) {
-      out += "0." + std::string(size_t(-exponent - 1), '0') + digits;
-    } else if (size_t(exponent + 1) >= digits.size()) {
-      out += digits + std::string(size_t(exponent + 1) - digits.size(), '0');
+      put('0');
+      put('.');
+      for (int i = 0; i < -exponent - 1; ++i) put('0');
+      put_digits(0, n);
+    } else if (exponent + 1 >= n) {
+      put_digits(0, n);
+      for (int i = n; i < exponent + 1; ++i) put('0');
     } else {
-      out += digits.substr(0, size_t(exponent + 1)) + "." + digits.substr(size_t(exponent + 1));
+      put_digits(0, exponent + 1);
+      put('.');
+      put_digits(exponent + 1, n);
     }
-    return out;
+    return std::string(out, size_t(o));
   }
-  out += digits.substr(0, 1);
-  if (digits.size() > 1) out += "." + digits.substr(1);
-  char exp[16];
-  std::snprintf(exp, sizeof exp, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
-  return out + exp;
+  put(digits[0]);
+  if (n > 1) {
+    put('.');
+    put_digits(1, n);
+  }
+  put('e');
+  put(exponent < 0 ? '-' : '+');
+  const int magnitude = std::abs(exponent);
+  if (magnitude < 10) put('0');  // at least two exponent digits, as printf's %02d
+  o = int(std::to_chars(out + o, out + sizeof out, magnitude).ptr - out);
+  return std::string(out, size_t(o));
 }
 
 // IntervalStyle postgres (PostgreSQL's EncodeInterval): "1 year 2 mons 3
