@@ -121,21 +121,29 @@ asio::awaitable<void> Connection::Write(const Bytes& bytes) {
 
 Status Connection::FlushFromPool(Bytes& bytes) {
   // Runs on a pool thread inside Serve's RunOnPool, while the coroutine
-  // waits: the stream is idle, and the write runs on its own (one-thread)
-  // executor. A client that stops reading holds this worker until shutdown
-  // or the idle deadline cancels the socket.
-  std::promise<boost::system::error_code> written;
-  std::future<boost::system::error_code> done = written.get_future();
-  auto complete = [&written](boost::system::error_code ec, size_t) { written.set_value(ec); };
-  asio::post(stream_.get_executor(), [&] {
+  // waits: the stream is idle but for this write, which runs on its own
+  // (one-thread) executor. A client that stops reading holds this worker
+  // until shutdown or the idle deadline cancels the socket.
+  RETURN_IF_ERROR(WaitForFlush());
+  in_flight_.swap(bytes);  // `bytes` takes the drained buffer (and its capacity)
+  auto written = std::make_shared<std::promise<boost::system::error_code>>();
+  in_flight_written_ = written->get_future();
+  asio::post(stream_.get_executor(), [this, written] {
+    auto complete = [written](boost::system::error_code ec, size_t) { written->set_value(ec); };
     if (tls_) {
-      asio::async_write(stream_, asio::buffer(bytes), complete);
+      asio::async_write(stream_, asio::buffer(in_flight_), complete);
     } else {
-      asio::async_write(stream_.next_layer(), asio::buffer(bytes), complete);
+      asio::async_write(stream_.next_layer(), asio::buffer(in_flight_), complete);
     }
   });
-  const boost::system::error_code ec = done.get();
-  bytes.clear();
+  return OkStatus();
+}
+
+Status Connection::WaitForFlush() {
+  if (!in_flight_written_) return OkStatus();
+  const boost::system::error_code ec = in_flight_written_->get();
+  in_flight_written_.reset();
+  in_flight_.clear();
   if (ec) return UnavailableError("the client stopped reading the rows");
   return OkStatus();
 }
@@ -400,18 +408,25 @@ asio::awaitable<void> Connection::Serve() {
     bool failed = false;
     auto statement_timer = std::make_shared<StatementTimer>(stream_.get_executor());
     ArmStatementTimeout(statement_timer, message->first);
+    bool client_gone = false;
     co_await RunOnPool(server_.pool, [&] {
       try {
         session_->Handle(message->first, message->second, out);
       } catch (const std::exception&) {  // a bug: the session ends, the server goes on
         failed = true;
       }
+      // The rows still being written go before the answer's end.
+      client_gone = !WaitForFlush().ok();
     });
     statement_timer->done = true;
     statement_timer->timer.cancel();
     if (failed) {
       Log("session.failed", "internal_error", "error");
       co_await Fatal("XX000", "internal error; the session ends");
+      break;
+    }
+    if (client_gone) {  // the last rows' write failed: nothing more can reach the client
+      Log("connection.write_failed", "client_gone", "warning");
       break;
     }
     if (cancelled_for_shutdown_) break;  // its answer is the cancel's error: 57P01 says more

@@ -9,6 +9,7 @@
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <chrono>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -86,8 +87,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<std::optional<std::pair<char, Bytes>>> ReadMessage();
   asio::awaitable<void> Read(uint8_t* data, size_t size);
   asio::awaitable<void> Write(const Bytes& bytes);
-  // Writes `bytes` to the client from a pool thread (the session's flusher).
+  // The session's flusher, on a pool thread: hands `bytes` to the stream's
+  // executor to write and returns with `bytes` empty, so that the session
+  // renders the next rows while these are encrypted and sent; waits first for
+  // the write it started before (at most one in flight, two buffers).
   Status FlushFromPool(Bytes& bytes);
+  // Waits for the write FlushFromPool started, if any: called after each
+  // message, before anything else is written to the client.
+  Status WaitForFlush();
   // Sends FATAL `sqlstate` `message` (the connection then closes).
   asio::awaitable<void> Fatal(std::string_view sqlstate, std::string message);
 
@@ -120,6 +127,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unique_ptr<pgwire::ProtocolSession> session_;
   std::optional<BackendKey> key_;  // while registered
   std::vector<ConnectionSlot> slots_;  // released when the connection ends
+  Bytes in_flight_;                    // the rows FlushFromPool is writing (pool thread, then the stream's executor)
+  std::optional<std::future<boost::system::error_code>> in_flight_written_;
 };
 
 }  // namespace hdhub::server

@@ -14,6 +14,7 @@ Usage: pg_client.py MODE PORT [ARGS...]
   oversized PORT CAFILE USER PASSWORD  after auth, a Query longer than the limit -> "<C>"
   cancel PORT CAFILE PASSWORD        psycopg2: cancel a long query -> "<pgcode> <answer of SELECT 1 after>"
   long-query PORT CAFILE PASSWORD    a long query (raw, so that nothing hides the server's last words) -> its error
+  leave-mid-result PORT CAFILE PASSWORD  a query of a large result; after its first row, reset the connection -> "left"
 """
 import base64
 import hashlib
@@ -184,6 +185,15 @@ def main():
         assert scram(sock, "rita", args[1]) is None
         sock.sendall(message(b"Q", (LONG_QUERY + "\0").encode()))
         print(read_error(sock))
+    elif mode == "leave-mid-result":
+        sock = tls_connect(port, args[0])
+        assert scram(sock, "rita", args[1]) is None
+        sock.sendall(message(b"Q", b"SELECT i, repeat('x', 200) FROM range(50000000) t(i)\0"))
+        while read_message(sock)[0] != b"D":
+            pass
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+        sock.close()
+        print("left")
     else:
         sys.exit("unknown mode " + mode)
 
