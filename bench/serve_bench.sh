@@ -134,6 +134,12 @@ serve_bench() {
   done
   SERVE_PEAK_MB=$(awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVE_PID/status")
   serve_stop
+  # The floor under the trivial script: DuckDB alone per statement, and one
+  # durable append on the hub's disk (bench/statement_floor.cc).
+  declare -gA floor
+  local key value
+  while IFS='=' read -r key value; do floor[$key]=$value; done \
+    < <("$BENCH_BIN/hdhub_statement_floor_bench" --dir "$W")
 }
 
 serve_report() {
@@ -174,4 +180,9 @@ serve_report() {
   done
   echo "  goal: hdhub >= 0.5 x PostgreSQL's rate on the trivial script, ahead (> 1) on the analytical one"
   echo "  the server's peak RSS over the whole serve run: ${SERVE_PEAK_MB} MB"
+  echo "  the floor under the trivial script, without TLS, wire, policy or audit log (hdhub_statement_floor_bench):"
+  echo "    DuckDB SELECT 1 prepared and run ${floor[duckdb_prepare_execute_us]} us (run prepared ${floor[duckdb_execute_prepared_us]} us)," \
+    "one durable append ${floor[durable_append_us]} us:"
+  echo "    at most ${floor[one_client_ceiling_tps]} tps for 1 client, ${floor[two_cores_duckdb_only_ceiling_tps]} tps" \
+    "on 2 cores busy with DuckDB alone"
 }
