@@ -77,10 +77,12 @@ class ProtocolSession {
   void Handle(char type, ByteSpan body, Bytes& out);
 
   // While rows are sent (DataRow, CopyData), whenever the answers in `out`
-  // pass kFlushBytes, Handle gives them to the flusher, which writes them to
-  // the client and clears `out` (on the thread running Handle), so a large
-  // result never sits whole in memory. A flusher's error (the client went
-  // away) ends the statement with it. Without a flusher, `out` holds all.
+  // pass kFlushBytes, Handle gives them to the flusher, which sends them to
+  // the client (or starts to) and leaves `out` empty, also when it fails (on
+  // the thread running Handle), so a large result never sits whole in
+  // memory. A flusher's error (the client went away; it may be the error of
+  // an earlier buffer's write) ends the statement with it. Without a
+  // flusher, `out` holds all.
   static constexpr size_t kFlushBytes = 256 << 10;
   using Flusher = std::function<Status(Bytes& out)>;
   void SetFlusher(Flusher flusher) { flusher_ = std::move(flusher); }

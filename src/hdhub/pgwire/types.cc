@@ -66,7 +66,7 @@ std::string ShortestFloat(F v, int precision) {
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
   if (v == 0) return std::signbit(v) ? "-0" : "0";
   // Every column of a result's floats goes through here: no heap temporary,
-  // only the returned string (short enough for its inline buffer).
+  // only the returned string (inline up to 15 characters).
   char sci[48];  // [-]d[.ddd]e(+|-)XX[X]: at most 17 digits for a double
   const char* const sci_end = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific).ptr;
   const char* p = sci;

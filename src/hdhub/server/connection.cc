@@ -90,6 +90,10 @@ void Connection::Stop() {
 void Connection::CancelForShutdown() {
   cancelled_for_shutdown_ = true;
   if (session_ != nullptr) session_->Cancel();
+  // A client that stopped reading holds a flush's write, and the pool thread
+  // waiting for it, until the socket's operations are cancelled.
+  boost::system::error_code ignored;
+  stream_.next_layer().cancel(ignored);
 }
 
 void Connection::Interrupt(End why) {
@@ -121,10 +125,13 @@ asio::awaitable<void> Connection::Write(const Bytes& bytes) {
 
 Status Connection::FlushFromPool(Bytes& bytes) {
   // Runs on a pool thread inside Serve's RunOnPool, while the coroutine
-  // waits: the stream is idle but for this write, which runs on its own
-  // (one-thread) executor. A client that stops reading holds this worker
-  // until shutdown or the idle deadline cancels the socket.
-  RETURN_IF_ERROR(WaitForFlush());
+  // waits: the stream is idle but for this write, which runs on the I/O
+  // thread. A client that stops reading holds this worker until shutdown
+  // cancels the socket (CancelForShutdown).
+  if (Status previous = WaitForFlush(); !previous.ok()) {
+    bytes.clear();  // never sent: the session's answer ends here
+    return previous;
+  }
   in_flight_.swap(bytes);  // `bytes` takes the drained buffer (and its capacity)
   auto written = std::make_shared<std::promise<boost::system::error_code>>();
   in_flight_written_ = written->get_future();
@@ -140,11 +147,15 @@ Status Connection::FlushFromPool(Bytes& bytes) {
 }
 
 Status Connection::WaitForFlush() {
-  if (!in_flight_written_) return OkStatus();
-  const boost::system::error_code ec = in_flight_written_->get();
-  in_flight_written_.reset();
-  in_flight_.clear();
-  if (ec) return UnavailableError("the client stopped reading the rows");
+  if (in_flight_written_) {
+    const boost::system::error_code ec = in_flight_written_->get();
+    in_flight_written_.reset();
+    in_flight_.clear();
+    if (ec) write_failed_ = true;
+  }
+  // Once a write failed, the bytes on the wire end mid-message: nothing more
+  // may follow them.
+  if (write_failed_) return UnavailableError("the client stopped reading the rows");
   return OkStatus();
 }
 
@@ -412,27 +423,31 @@ asio::awaitable<void> Connection::Serve() {
     co_await RunOnPool(server_.pool, [&] {
       try {
         session_->Handle(message->first, message->second, out);
-      } catch (const std::exception&) {  // a bug: the session ends, the server goes on
+      } catch (...) {  // a bug: the session ends, the server goes on
         failed = true;
       }
-      // The rows still being written go before the answer's end.
+      // The rows still being written go before the answer's end, and the
+      // write must end before the buffer or this connection may go; an idle
+      // session keeps no row buffer.
       client_gone = !WaitForFlush().ok();
+      Bytes().swap(in_flight_);
     });
     statement_timer->done = true;
     statement_timer->timer.cancel();
+    if (client_gone) {  // a write failed: nothing more can reach the client
+      Log("connection.write_failed", "client_gone", "warning");
+      break;
+    }
     if (failed) {
       Log("session.failed", "internal_error", "error");
       co_await Fatal("XX000", "internal error; the session ends");
-      break;
-    }
-    if (client_gone) {  // the last rows' write failed: nothing more can reach the client
-      Log("connection.write_failed", "client_gone", "warning");
       break;
     }
     if (cancelled_for_shutdown_) break;  // its answer is the cancel's error: 57P01 says more
     co_await Write(out);
     if (session_->closed()) break;
   }
+  if (write_failed_) co_return;  // the wire ends mid-message: nothing may follow
   if (end_ == End::kShutdown) co_await Fatal("57P01", kShutdownMessage);
   if (end_ == End::kDeadline) co_await Fatal("57P05", kIdleMessage);
 }

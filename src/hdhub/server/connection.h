@@ -93,7 +93,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // the write it started before (at most one in flight, two buffers).
   Status FlushFromPool(Bytes& bytes);
   // Waits for the write FlushFromPool started, if any: called after each
-  // message, before anything else is written to the client.
+  // message, before anything else is written to the client. Unavailable
+  // once any flush failed (then nothing more may be written).
   Status WaitForFlush();
   // Sends FATAL `sqlstate` `message` (the connection then closes).
   asio::awaitable<void> Fatal(std::string_view sqlstate, std::string message);
@@ -129,6 +130,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<ConnectionSlot> slots_;  // released when the connection ends
   Bytes in_flight_;                    // the rows FlushFromPool is writing (pool thread, then the stream's executor)
   std::optional<std::future<boost::system::error_code>> in_flight_written_;
+  bool write_failed_ = false;  // a flush's write failed (pool thread)
 };
 
 }  // namespace hdhub::server

@@ -203,6 +203,24 @@ TEST_F(PgServerTest, AClientLeavingMidResultEndsItsSessionAndTheServerGoesOn) {
   EXPECT_EQ(Psql("sslmode=require", kToken, "SELECT 40 + 2 AS answer"), "42\n");
 }
 
+TEST_F(PgServerTest, StopEndsASessionWhoseClientStoppedReadingMidResult) {
+  // The client reads one row of a large result, then nothing for 15 s: the
+  // server's write of the rows cannot finish, and Stop must not wait for it.
+  StartServer();
+  std::string answer;
+  std::thread client([&] { answer = Client("stop-reading", Ca() + " " + kToken); });
+  ASSERT_TRUE(log_.WaitFor("auth.ok"));
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // the socket's buffers fill
+  const auto stop = std::chrono::steady_clock::now();
+  server_->Stop();
+  thread_.join();
+  const auto stopped_after = std::chrono::steady_clock::now() - stop;
+  client.join();
+  // Within the grace (1 s) and the cancel, not when the client reads again.
+  EXPECT_LT(stopped_after, std::chrono::seconds(10)) << log_.All();
+  EXPECT_EQ(answer, "closed\n");
+}
+
 TEST_F(PgServerTest, PsqlVerifiesTheCertificateAndBindsTheChannel) {
   StartServer();
   EXPECT_EQ(Psql("sslmode=verify-full sslrootcert=" + Ca() + " channel_binding=require", kToken,

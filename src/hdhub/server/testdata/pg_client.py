@@ -15,6 +15,7 @@ Usage: pg_client.py MODE PORT [ARGS...]
   cancel PORT CAFILE PASSWORD        psycopg2: cancel a long query -> "<pgcode> <answer of SELECT 1 after>"
   long-query PORT CAFILE PASSWORD    a long query (raw, so that nothing hides the server's last words) -> its error
   leave-mid-result PORT CAFILE PASSWORD  a query of a large result; after its first row, reset the connection -> "left"
+  stop-reading PORT CAFILE PASSWORD  a query of a large result; after its first row, read nothing for 15 s -> "closed" or "more"
 """
 import base64
 import hashlib
@@ -25,6 +26,7 @@ import ssl
 import struct
 import sys
 import threading
+import time
 
 SSL_REQUEST = struct.pack("!II", 8, 80877103)
 GSSENC_REQUEST = struct.pack("!II", 8, 80877104)
@@ -194,6 +196,19 @@ def main():
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
         sock.close()
         print("left")
+    elif mode == "stop-reading":
+        sock = tls_connect(port, args[0])
+        assert scram(sock, "rita", args[1]) is None
+        sock.sendall(message(b"Q", b"SELECT i, repeat('x', 200) FROM range(50000000) t(i)\0"))
+        while read_message(sock)[0] != b"D":
+            pass
+        time.sleep(15)
+        try:
+            while sock.recv(1 << 20):
+                pass
+            print("closed")
+        except (OSError, ssl.SSLError):
+            print("closed")
     else:
         sys.exit("unknown mode " + mode)
 
