@@ -137,9 +137,9 @@ serve_bench() {
   # The floor under the trivial script: DuckDB alone per statement, and one
   # durable append on the hub's disk (bench/statement_floor.cc).
   declare -gA floor
-  local key value
-  while IFS='=' read -r key value; do floor[$key]=$value; done \
-    < <("$BENCH_BIN/hdhub_statement_floor_bench" --dir "$W")
+  local key value floor_out
+  floor_out=$("$BENCH_BIN/hdhub_statement_floor_bench" --dir "$W") || die "hdhub_statement_floor_bench failed"
+  while IFS='=' read -r key value; do floor[$key]=$value; done <<<"$floor_out"
 }
 
 serve_report() {
