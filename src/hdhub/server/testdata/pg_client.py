@@ -121,6 +121,16 @@ def scram(sock, user, password):
             return None
 
 
+def first_row_of_large_result(port, cafile, password):
+    """Logs in as rita, asks for a result of about 10 GB and reads up to its first row."""
+    sock = tls_connect(port, cafile)
+    assert scram(sock, "rita", password) is None
+    sock.sendall(message(b"Q", b"SELECT i, repeat('x', 200) FROM range(50000000) t(i)\0"))
+    while read_message(sock)[0] != b"D":
+        pass
+    return sock
+
+
 def psycopg2_connection(port, cafile, password):
     import psycopg2
     conn = psycopg2.connect(host="localhost", hostaddr="127.0.0.1", port=port, user="rita", dbname="diab",
@@ -188,20 +198,12 @@ def main():
         sock.sendall(message(b"Q", (LONG_QUERY + "\0").encode()))
         print(read_error(sock))
     elif mode == "leave-mid-result":
-        sock = tls_connect(port, args[0])
-        assert scram(sock, "rita", args[1]) is None
-        sock.sendall(message(b"Q", b"SELECT i, repeat('x', 200) FROM range(50000000) t(i)\0"))
-        while read_message(sock)[0] != b"D":
-            pass
+        sock = first_row_of_large_result(port, args[0], args[1])
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
         sock.close()
         print("left")
     elif mode == "stop-reading":
-        sock = tls_connect(port, args[0])
-        assert scram(sock, "rita", args[1]) is None
-        sock.sendall(message(b"Q", b"SELECT i, repeat('x', 200) FROM range(50000000) t(i)\0"))
-        while read_message(sock)[0] != b"D":
-            pass
+        sock = first_row_of_large_result(port, args[0], args[1])
         time.sleep(15)
         try:
             while sock.recv(1 << 20):
