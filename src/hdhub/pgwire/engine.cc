@@ -39,14 +39,29 @@ Status FromDuckDb(const duckdb::ErrorData& error) {
 
 }  // namespace
 
-Description DescriptionOf(duckdb::PreparedStatement& statement) {
+namespace {
+
+Description ColumnsOf(duckdb::StatementType type, const duckdb::StatementProperties& properties,
+                      const duckdb::vector<std::string>& names, const duckdb::vector<duckdb::LogicalType>& types) {
   Description d;
-  d.tag = TagOf(statement.GetStatementType());
-  d.returns_rows = statement.GetStatementProperties().return_type == duckdb::StatementReturnType::QUERY_RESULT;
+  d.tag = TagOf(type);
+  d.returns_rows = properties.return_type == duckdb::StatementReturnType::QUERY_RESULT;
   if (d.returns_rows) {
-    d.names = statement.GetNames();
-    d.types = statement.GetTypes();
+    d.names.assign(names.begin(), names.end());
+    d.types.assign(types.begin(), types.end());
   }
+  return d;
+}
+
+}  // namespace
+
+Description DescriptionOf(const duckdb::BaseQueryResult& planned) {
+  return ColumnsOf(planned.statement_type, planned.properties, planned.names, planned.types);
+}
+
+Description DescriptionOf(duckdb::PreparedStatement& statement) {
+  Description d = ColumnsOf(statement.GetStatementType(), statement.GetStatementProperties(), statement.GetNames(),
+                            statement.GetTypes());
   const auto expected = statement.GetExpectedParameterTypes();
   d.parameters.resize(statement.named_param_map.size(), duckdb::LogicalType::VARCHAR);
   for (const auto& [name, index] : statement.named_param_map) {

@@ -32,6 +32,9 @@ struct Description {
 // What DuckDB says of a prepared statement: its columns, the types of its
 // parameters (VARCHAR where it cannot tell) and its CommandComplete verb.
 Description DescriptionOf(duckdb::PreparedStatement& statement);
+// What DuckDB says of a statement it planned to run (a pending query): its
+// columns and verb; no parameters.
+Description DescriptionOf(const duckdb::BaseQueryResult& planned);
 
 class Prepared {
  public:
@@ -68,8 +71,9 @@ class Engine {
   virtual StatusOr<std::shared_ptr<Prepared>> Prepare(std::string_view sql) = 0;
   // As Prepare, for a statement whose Execute follows at once, with no
   // message from the client in between (a simple Query's statement): an
-  // engine may let that one Execute run what it prepared without checking
-  // and planning it again. Prepare by default.
+  // engine may start it here, checked and planned once, for that one Execute
+  // to take. The caller executes or drops what it returns before any other
+  // call to the engine, and before the engine goes. Prepare by default.
   virtual StatusOr<std::shared_ptr<Prepared>> PrepareToRun(std::string_view sql) { return Prepare(sql); }
   // Starts `prepared` with `parameters` (as many as it has).
   virtual StatusOr<std::unique_ptr<Rows>> Execute(Prepared& prepared, std::vector<duckdb::Value> parameters) = 0;

@@ -315,7 +315,7 @@ Status ProtocolSession::CopyOut(const Classified& c, BackendWriter& w) {
   if (query.kind != StatementKind::kEngine && query.kind != StatementKind::kCatalog) {
     return InvalidArgumentError("syntax error: COPY needs a query or a table");
   }
-  ASSIGN_OR_RETURN(Statement statement, PrepareStatement(query));
+  ASSIGN_OR_RETURN(Statement statement, PrepareStatement(query, /*to_run=*/true));
   const Description& d = statement.prepared->description();
   if (!d.returns_rows) return InvalidArgumentError("syntax error: COPY needs a query that returns rows");
   Portal portal{.statement = std::move(statement)};

@@ -149,7 +149,6 @@ Status ProjectSession::Recheck() {
 }
 
 StatusOr<std::vector<std::string>> ProjectSession::Statements(std::string_view sql) {
-  just_prepared_ = nullptr;
   return sql::LoggedStatements(*deps_.log, actor_, *db_, sql, project_);
 }
 
@@ -169,21 +168,10 @@ StatusOr<std::unique_ptr<duckdb::PreparedStatement>> ProjectSession::Prepare(std
   RETURN_IF_ERROR(CheckStatement(sql));
   StatusOr<std::unique_ptr<duckdb::PreparedStatement>> prepared = db_->Prepare(sql);
   if (!prepared.ok()) return RefuseStatement(sql, prepared.status());
-  just_prepared_ = prepared->get();
-  just_prepared_sql_ = std::string(sql);
   return prepared;
 }
 
-StatusOr<std::unique_ptr<sql::QueryStream>> ProjectSession::StreamPrepared(std::string_view sql,
-                                                                           duckdb::PreparedStatement& prepared) {
-  const bool checked = just_prepared_ == &prepared && just_prepared_sql_ == sql;
-  just_prepared_ = nullptr;
-  if (!checked) return Stream(sql);
-  return sql::StartLoggedQuery(*deps_.log, actor_, *db_, sql, prepared, {}, project_, PerQueryLimits());
-}
-
 Status ProjectSession::CheckStatement(std::string_view sql) {
-  just_prepared_ = nullptr;
   RETURN_IF_ERROR(Recheck());
   if (Status refreshed = RefreshOptOuts(); !refreshed.ok()) return RefuseStatement(sql, refreshed);
   if (Status allowed = guard_->Check(sql); !allowed.ok()) return RefuseStatement(sql, allowed);
@@ -191,7 +179,6 @@ Status ProjectSession::CheckStatement(std::string_view sql) {
 }
 
 Status ProjectSession::RecordCatalogRead(std::string_view sql) {
-  just_prepared_ = nullptr;
   RETURN_IF_ERROR(Recheck());
   audit::Event e{.actor = actor_.id,
                  .role = actor_.role,

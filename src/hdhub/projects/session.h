@@ -116,12 +116,6 @@ class ProjectSession {
   // Stream (a refusal is audited as query.run); running it goes through
   // Stream, which checks again.
   StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Prepare(std::string_view sql);
-  // The statement the last Prepare(sql) returned, run at once, with nothing
-  // from the client in between (a simple query's statement): the checks
-  // Prepare made stand and it is not planned again. `prepared` must outlive
-  // the stream. Anything else (another statement, or a call to this session
-  // since that Prepare) is checked and planned again, as Stream(sql).
-  StatusOr<std::unique_ptr<sql::QueryStream>> StreamPrepared(std::string_view sql, duckdb::PreparedStatement& prepared);
   // A statement of the PG wire's catalog layer (pgwire/catalog.h: the
   // workspace's table and column names and types, never a row), which runs
   // outside this session's instance: the per-statement checks (a refusal
@@ -175,10 +169,6 @@ class ProjectSession {
   nlohmann::json seen_opt_outs_;   // the register at the last refresh
   std::unique_ptr<SqlGuard> guard_;
   std::unique_ptr<sql::Database> db_;
-  // What the last Prepare returned, until any other call: StreamPrepared
-  // runs it without checking it again. Compared, never dereferenced.
-  const duckdb::PreparedStatement* just_prepared_ = nullptr;
-  std::string just_prepared_sql_;
 };
 
 }  // namespace hdhub::projects

@@ -99,47 +99,6 @@ TEST_F(SessionTest, ACredentialThatNoLongerHoldsRefusesTheNextStatement) {
   EXPECT_EQ(Scalar(*s, "SELECT 2"), "2");
 }
 
-TEST_F(SessionTest, AStatementRunAtOnceAfterItsPrepareIsCheckedOnceAndAnyOtherIsCheckedAgain) {
-  ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1", CountedCredentials()));
-  const std::string count = "SELECT count(*) FROM IR_BEN_R";
-  ASSERT_OK_AND_ASSIGN(auto prepared, s->Prepare(count));
-  const uint64_t before = log_.Size();
-  {
-    ASSERT_OK_AND_ASSIGN(auto stream, s->StreamPrepared(count, *prepared));
-    ASSERT_OK_AND_ASSIGN(sql::QueryResult result, sql::Collect(*stream));
-    ASSERT_EQ(result.rows.size(), 1u);
-    EXPECT_EQ(result.rows[0].at(0), "990");
-  }
-  EXPECT_EQ(checks_, 1);  // Prepare's
-  ASSERT_EQ(log_.Size(), before + 1);
-  EXPECT_EQ(Last().event.action, "query.run");
-  EXPECT_EQ(Last().event.details["rows"], 1);
-
-  const Status revoked = UnauthenticatedError("token t1 was revoked");
-  // Run a second time: checked again.
-  credentials_ = revoked;
-  EXPECT_THAT(s->StreamPrepared(count, *prepared), StatusIs(StatusCode::kUnauthenticated));
-  // Not the last statement prepared: checked again.
-  credentials_ = OkStatus();
-  ASSERT_OK_AND_ASSIGN(auto first, s->Prepare(count));
-  ASSERT_OK(s->Prepare("SELECT 1").status());
-  credentials_ = revoked;
-  EXPECT_THAT(s->StreamPrepared(count, *first), StatusIs(StatusCode::kUnauthenticated));
-  // Another call to the session in between: checked again.
-  credentials_ = OkStatus();
-  ASSERT_OK_AND_ASSIGN(auto again, s->Prepare(count));
-  ASSERT_OK(s->Statements("SELECT 2").status());
-  credentials_ = revoked;
-  EXPECT_THAT(s->StreamPrepared(count, *again), StatusIs(StatusCode::kUnauthenticated));
-  // Under another text: that text, checked.
-  credentials_ = OkStatus();
-  ASSERT_OK_AND_ASSIGN(auto third, s->Prepare(count));
-  credentials_ = revoked;
-  EXPECT_THAT(s->StreamPrepared("SELECT 2", *third), StatusIs(StatusCode::kUnauthenticated));
-  EXPECT_EQ(Last().event.action, "project.access");
-  EXPECT_EQ(Last().event.outcome, audit::Outcome::kDenied);
-}
-
 TEST_F(SessionTest, AStreamUsesTheSessionLimitsAndIsLoggedWhenItEnds) {
   ASSERT_OK_AND_ASSIGN(auto s, Session(rita_, "p1"));  // max_rows = 100000
   ASSERT_OK_AND_ASSIGN(auto stream, s->Stream("SELECT * FROM range(200000)"));

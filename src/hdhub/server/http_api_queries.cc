@@ -157,15 +157,15 @@ sql::Cell CellAt(duckdb::DataChunk& chunk, size_t column, size_t row) {
   }
 }
 
-// One statement of a project query on the PG wire's engine (Prepare, then
-// Execute): its rows are written as the engine hands them on. A result that
+// One statement of a project query on the PG wire's engine (PrepareToRun,
+// then Execute): its rows are written as the engine hands them on. A result that
 // fits the engine's read-ahead has its query.run durable before the first
 // row; a larger one was announced (query.start) and streams, its query.run
 // written when the rows end (CANCELLED when they stop early: the client
 // went away and `rows` is dropped).
 Status StreamStatement(pgwire::Engine& engine, const std::string& statement, size_t index, size_t count,
                        ResultWriter& out) {
-  ASSIGN_OR_RETURN(std::shared_ptr<pgwire::Prepared> prepared, engine.Prepare(statement));
+  ASSIGN_OR_RETURN(std::shared_ptr<pgwire::Prepared> prepared, engine.PrepareToRun(statement));
   ASSIGN_OR_RETURN(std::unique_ptr<pgwire::Rows> rows, engine.Execute(*prepared, {}));
   const pgwire::Description& d = prepared->description();
   std::vector<std::string> types;

@@ -5,6 +5,10 @@
 
 #include <vector>
 
+#include "duckdb.hpp"
+#include "hdhub/common/status_matchers.h"
+#include "hdhub/server/limited_engine.h"
+
 namespace hdhub::server {
 namespace {
 
@@ -121,6 +125,29 @@ TEST_F(LimiterTest, TokenBucketAllowsTheBurstThenTheRate) {
   clock_.Advance(seconds(60));  // refilled to the burst, no more
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.AllowRequest(LimitScope::kAccount, "rita")) << i;
   EXPECT_FALSE(limiter.AllowRequest(LimitScope::kAccount, "rita"));
+}
+
+// A statement is charged once: a simple Query's at PrepareToRun (where the
+// engine may start it), its first Execute free; one a client prepared at
+// each Execute, its Prepare free.
+TEST_F(LimiterTest, AStatementPreparedToRunIsChargedOnceAndBeforeItStarts) {
+  Limiter limiter = Make({.requests_per_second = 10, .request_burst = 2});
+  duckdb::DuckDB db(nullptr);
+  duckdb::Connection connection(db);
+  LimitedEngine engine(std::make_unique<pgwire::DuckDbEngine>(connection), &limiter, "rita", "10.0.0.1");
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> p, engine.PrepareToRun("SELECT 1 AS one"));
+    EXPECT_EQ(p->description().names, std::vector<std::string>{"one"});
+    EXPECT_OK(engine.Execute(*p, {}).status()) << i;
+  }
+  EXPECT_THAT(engine.PrepareToRun("SELECT 1"), testing::StatusIs(StatusCode::kResourceExhausted));
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> described, engine.Prepare("SELECT 1"));
+  EXPECT_THAT(engine.Execute(*described, {}), testing::StatusIs(StatusCode::kResourceExhausted));
+
+  clock_.Advance(milliseconds(100));  // one token
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> p, engine.PrepareToRun("SELECT 1"));
+  EXPECT_OK(engine.Execute(*p, {}).status());
+  EXPECT_THAT(engine.Execute(*p, {}), testing::StatusIs(StatusCode::kResourceExhausted)) << "a second run is charged";
 }
 
 TEST_F(LimiterTest, AnAddressHasItsOwnRateAndDepthWhenSet) {

@@ -13,24 +13,27 @@ namespace {
 
 // A statement a client prepared: its text, checked and described by the
 // session; it runs (and is checked again) at each Execute. One prepared to
-// run at once (PrepareToRun) keeps what the session prepared for its first
-// Execute, which runs it as it is (ProjectSession::StreamPrepared).
+// run at once (PrepareToRun, a simple Query's statement) is already started:
+// checked once and planned once, described by what DuckDB planned; its
+// Execute takes that stream. (A DuckDB prepared statement would not do: one
+// that reads the workspace's Parquet objects is bound again at each run, so
+// a simple Query would be planned twice.) Dropped unexecuted, the stream
+// ends as cancelled and is logged so; it borrows the session's connection,
+// so it never outlives the statement that prepared it.
 class SessionPrepared final : public pgwire::Prepared {
  public:
-  SessionPrepared(std::string sql, std::unique_ptr<duckdb::PreparedStatement> prepared, bool to_run)
-      : sql_(std::move(sql)), description_(pgwire::DescriptionOf(*prepared)) {
-    if (to_run) to_run_ = std::move(prepared);
-  }
+  SessionPrepared(std::string sql, pgwire::Description description, std::unique_ptr<sql::QueryStream> started)
+      : sql_(std::move(sql)), description_(std::move(description)), started_(std::move(started)) {}
   const pgwire::Description& description() const override { return description_; }
   const std::string& sql() const { return sql_; }
-  // What was prepared to run at once, once (null afterwards, or for a
+  // The stream PrepareToRun started, once (null afterwards, or for a
   // statement a client prepared).
-  std::unique_ptr<duckdb::PreparedStatement> TakeToRun() { return std::move(to_run_); }
+  std::unique_ptr<sql::QueryStream> TakeStarted() { return std::move(started_); }
 
  private:
   std::string sql_;
   pgwire::Description description_;
-  std::unique_ptr<duckdb::PreparedStatement> to_run_;
+  std::unique_ptr<sql::QueryStream> started_;
 };
 
 class ProjectEngine;
@@ -44,9 +47,8 @@ class ProjectEngine;
 // reads what is left of it into memory before the next statement starts.
 class SessionRows final : public pgwire::Rows {
  public:
-  // `prepared`, when the stream runs it, is kept until the stream ends.
   SessionRows(ProjectEngine& engine, std::deque<std::unique_ptr<duckdb::DataChunk>> chunks,
-              std::unique_ptr<sql::QueryStream> stream, std::unique_ptr<duckdb::PreparedStatement> prepared);
+              std::unique_ptr<sql::QueryStream> stream);
   ~SessionRows() override;
   StatusOr<std::unique_ptr<duckdb::DataChunk>> Next() override;
   // Reads the rest of the stream into memory and lets go of the connection.
@@ -59,8 +61,7 @@ class SessionRows final : public pgwire::Rows {
 
   ProjectEngine* engine_;
   std::deque<std::unique_ptr<duckdb::DataChunk>> chunks_;
-  std::unique_ptr<duckdb::PreparedStatement> prepared_;  // what stream_ runs, if prepared: outlives it
-  std::unique_ptr<sql::QueryStream> stream_;             // the rest, while it streams
+  std::unique_ptr<sql::QueryStream> stream_;  // the rest, while it streams
   Status end_;                                // how a materialized stream ended
 };
 
@@ -78,19 +79,33 @@ class ProjectEngine final : public pgwire::Engine {
     return session_->Statements(sql);
   }
 
-  StatusOr<std::shared_ptr<pgwire::Prepared>> Prepare(std::string_view sql) override { return Prepare(sql, false); }
-  StatusOr<std::shared_ptr<pgwire::Prepared>> PrepareToRun(std::string_view sql) override { return Prepare(sql, true); }
+  StatusOr<std::shared_ptr<pgwire::Prepared>> Prepare(std::string_view sql) override {
+    LetGo();
+    ASSIGN_OR_RETURN(std::unique_ptr<duckdb::PreparedStatement> prepared, session_->Prepare(sql));
+    return std::shared_ptr<pgwire::Prepared>(
+        std::make_shared<SessionPrepared>(std::string(sql), pgwire::DescriptionOf(*prepared), nullptr));
+  }
+
+  StatusOr<std::shared_ptr<pgwire::Prepared>> PrepareToRun(std::string_view sql) override {
+    LetGo();
+    ASSIGN_OR_RETURN(std::unique_ptr<sql::QueryStream> stream, session_->Stream(sql));
+    const duckdb::BaseQueryResult* planned = stream->planned();
+    if (planned == nullptr) return InvalidArgumentError("there is no statement to run in this text");
+    return std::shared_ptr<pgwire::Prepared>(
+        std::make_shared<SessionPrepared>(std::string(sql), pgwire::DescriptionOf(*planned), std::move(stream)));
+  }
 
   StatusOr<std::unique_ptr<pgwire::Rows>> Execute(pgwire::Prepared& prepared,
                                                   std::vector<duckdb::Value> parameters) override {
-    LetGo();
     auto& statement = static_cast<SessionPrepared&>(prepared);
-    // Declared before the stream, which it must outlive. Kept only for a
-    // run without parameters (PrepareToRun's).
-    std::unique_ptr<duckdb::PreparedStatement> to_run = parameters.empty() ? statement.TakeToRun() : nullptr;
-    ASSIGN_OR_RETURN(std::unique_ptr<sql::QueryStream> stream, to_run
-                                                                   ? session_->StreamPrepared(statement.sql(), *to_run)
-                                                                   : session_->Stream(statement.sql(), parameters));
+    // PrepareToRun's stream holds the connection: nothing to let go of. It
+    // runs without parameters only; with some, it ends (cancelled) first.
+    std::unique_ptr<sql::QueryStream> stream = statement.TakeStarted();
+    if (stream && !parameters.empty()) stream.reset();
+    if (!stream) {
+      LetGo();
+      ASSIGN_OR_RETURN(stream, session_->Stream(statement.sql(), parameters));
+    }
     SetRunning(stream.get());
     std::deque<std::unique_ptr<duckdb::DataChunk>> chunks;
     while (stream->bytes() < kBufferedBytes) {
@@ -98,7 +113,7 @@ class ProjectEngine final : public pgwire::Engine {
       if (!chunk.ok() || !*chunk) {
         SetRunning(nullptr);
         RETURN_IF_ERROR(chunk.status());
-        return std::unique_ptr<pgwire::Rows>(std::make_unique<SessionRows>(*this, std::move(chunks), nullptr, nullptr));
+        return std::unique_ptr<pgwire::Rows>(std::make_unique<SessionRows>(*this, std::move(chunks), nullptr));
       }
       chunks.push_back(std::move(**chunk).Release());
     }
@@ -106,7 +121,7 @@ class ProjectEngine final : public pgwire::Engine {
       SetRunning(nullptr);
       return announced;
     }
-    auto rows = std::make_unique<SessionRows>(*this, std::move(chunks), std::move(stream), std::move(to_run));
+    auto rows = std::make_unique<SessionRows>(*this, std::move(chunks), std::move(stream));
     streaming_ = rows.get();
     return std::unique_ptr<pgwire::Rows>(std::move(rows));
   }
@@ -135,13 +150,6 @@ class ProjectEngine final : public pgwire::Engine {
 
   // Rows read before the first is handed on; a larger result streams.
   static constexpr uint64_t kBufferedBytes = 8 << 20;
-
-  StatusOr<std::shared_ptr<pgwire::Prepared>> Prepare(std::string_view sql, bool to_run) {
-    LetGo();
-    ASSIGN_OR_RETURN(std::unique_ptr<duckdb::PreparedStatement> prepared, session_->Prepare(sql));
-    return std::shared_ptr<pgwire::Prepared>(
-        std::make_shared<SessionPrepared>(std::string(sql), std::move(prepared), to_run));
-  }
 
   // Marks `stream` as the one Cancel() stops.
   void SetRunning(sql::QueryStream* stream) {
@@ -191,11 +199,8 @@ class ProjectEngine final : public pgwire::Engine {
 };
 
 SessionRows::SessionRows(ProjectEngine& engine, std::deque<std::unique_ptr<duckdb::DataChunk>> chunks,
-                         std::unique_ptr<sql::QueryStream> stream, std::unique_ptr<duckdb::PreparedStatement> prepared)
-    : engine_(stream ? &engine : nullptr),
-      chunks_(std::move(chunks)),
-      prepared_(std::move(prepared)),
-      stream_(std::move(stream)) {}
+                         std::unique_ptr<sql::QueryStream> stream)
+    : engine_(stream ? &engine : nullptr), chunks_(std::move(chunks)), stream_(std::move(stream)) {}
 
 SessionRows::~SessionRows() { Detach(); }
 
@@ -241,7 +246,6 @@ void SessionRows::Detach() {
     engine_ = nullptr;
   }
   stream_.reset();  // ends it (Cancelled when not read to its end), which logs query.run
-  prepared_.reset();
 }
 
 }  // namespace

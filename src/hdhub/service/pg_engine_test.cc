@@ -171,6 +171,45 @@ TEST_F(PgEngineTest, ASmallResultIsLoggedOnceBeforeItIsHandedOn) {
   EXPECT_THAT(Read(*rows), ElementsAre("3"));
 }
 
+// A simple Query's statement (PrepareToRun) is checked, started and described
+// at once, as Prepare describes it, and its Execute runs that start: one
+// query.run. Dropped without an Execute, it ends as cancelled, logged, and
+// the session's next statement runs. A refused one is refused there, audited.
+TEST_F(PgEngineTest, AStatementPreparedToRunStartsAtOnceAndIsDescribedAsPrepareDescribesIt) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Engine> engine, svc_->OpenPgEngine(ctx("rita"), "p1", {}));
+  const std::string sql = "SELECT BEN_SEX_COD, count(*) AS n FROM IR_BEN_R GROUP BY ALL ORDER BY 1";
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> described, engine->Prepare(sql));
+  uint64_t before = LogSize();
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> p, engine->PrepareToRun(sql));
+  const pgwire::Description& d = p->description();
+  EXPECT_EQ(d.names, described->description().names);
+  EXPECT_EQ(d.types, described->description().types);
+  EXPECT_TRUE(d.returns_rows);
+  EXPECT_EQ(d.tag, "SELECT");
+  EXPECT_TRUE(d.parameters.empty());
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Rows> rows, engine->Execute(*p, {}));
+  EXPECT_THAT(Read(*rows), ElementsAre("1|1", "2|2"));
+  EXPECT_EQ(EntriesSince(before).size(), 1u);
+  EXPECT_EQ(QueryEvents(before, audit::Outcome::kSuccess), 1u);
+
+  before = LogSize();
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> dropped, engine->PrepareToRun(sql));
+  dropped.reset();
+  size_t cancelled = 0;
+  for (const audit::Entry& e : EntriesSince(before)) {
+    cancelled += e.event.action == "query.run" && e.event.details.value("code", "") == "CANCELLED";
+  }
+  EXPECT_EQ(cancelled, 1u);
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<pgwire::Prepared> next, engine->PrepareToRun("SELECT count(*) FROM IR_BEN_R"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<pgwire::Rows> counted, engine->Execute(*next, {}));
+  EXPECT_THAT(Read(*counted), ElementsAre("3"));
+
+  before = LogSize();
+  EXPECT_THAT(engine->PrepareToRun("SELECT * FROM read_parquet('hdhub://anything.parquet')"),
+              testing::StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_EQ(QueryEvents(before, audit::Outcome::kDenied), 1u);
+}
+
 // A portal left suspended while another statement runs keeps its rows: the
 // engine reads the rest into memory first (one connection, one stream); a
 // portal the client drops ends its statement, logged as cancelled.

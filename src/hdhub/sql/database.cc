@@ -302,16 +302,6 @@ StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql,
   });
 }
 
-StatusOr<std::unique_ptr<QueryStream>> Database::Stream(duckdb::PreparedStatement& prepared,
-                                                        const std::vector<duckdb::Value>& parameters,
-                                                        const QueryLimits& limits) {
-  RETURN_IF_ERROR(Idle());
-  RETURN_IF_ERROR(CheckType(prepared.GetStatementType()));
-  return StartStream([&](std::function<void()> release) {
-    return QueryStream::Start(*connection_, prepared, parameters, limits, std::move(release));
-  });
-}
-
 StatusOr<std::unique_ptr<QueryStream>> Database::StartStream(const Starter& start) {
   streaming_ = true;
   if (progress_) watcher_ = std::make_unique<ProgressWatcher>(*connection_->context, progress_, progress_phase_);

@@ -85,11 +85,6 @@ class Database {
   // One statement prepared, never run: its result columns and the types of
   // its parameters (as DuckDB infers them). Errors as Stream's.
   StatusOr<std::unique_ptr<duckdb::PreparedStatement>> Prepare(std::string_view sql);
-  // Starts a statement Prepare returned (it must outlive the stream) with
-  // `parameters`, as Stream, without parsing or planning it again.
-  StatusOr<std::unique_ptr<QueryStream>> Stream(duckdb::PreparedStatement& prepared,
-                                                const std::vector<duckdb::Value>& parameters,
-                                                const QueryLimits& limits);
   // As Stream, collecting the whole result (bounded by `limits`).
   StatusOr<QueryResult> Query(std::string_view sql, const QueryLimits& limits = {});
   Status Execute(std::string_view sql);

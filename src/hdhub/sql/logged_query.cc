@@ -92,14 +92,6 @@ StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, co
   return StartLogged(log, actor, db, sql, project, [&] { return db.Stream(sql, parameters, limits); });
 }
 
-StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
-                                                        std::string_view sql, duckdb::PreparedStatement& prepared,
-                                                        const std::vector<duckdb::Value>& parameters,
-                                                        const std::optional<std::string>& project,
-                                                        const QueryLimits& limits) {
-  return StartLogged(log, actor, db, sql, project, [&] { return db.Stream(prepared, parameters, limits); });
-}
-
 StatusOr<std::vector<std::string>> LoggedStatements(audit::AuditLog& log, const audit::Actor& actor, Database& db,
                                                     std::string_view sql, const std::optional<std::string>& project) {
   StatusOr<std::vector<std::string>> statements = db.Statements(sql);

@@ -39,14 +39,6 @@ StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, co
                                                         const std::vector<duckdb::Value>& parameters,
                                                         const std::optional<std::string>& project,
                                                         const QueryLimits& limits);
-// `prepared`, which Database::Prepare made of `sql` (one statement), started
-// with its parameters without being planned again; logged as the above. It
-// must outlive the stream.
-StatusOr<std::unique_ptr<QueryStream>> StartLoggedQuery(audit::AuditLog& log, const audit::Actor& actor, Database& db,
-                                                        std::string_view sql, duckdb::PreparedStatement& prepared,
-                                                        const std::vector<duckdb::Value>& parameters,
-                                                        const std::optional<std::string>& project,
-                                                        const QueryLimits& limits);
 
 // The statements of `sql` (Database::Statements), to be run one at a time
 // with StartLoggedQuery. A refusal (a text that does not parse, a statement

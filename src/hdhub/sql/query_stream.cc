@@ -203,19 +203,6 @@ Value Chunk::Get(size_t column, size_t row) const {
 StatusOr<std::unique_ptr<QueryStream>> QueryStream::Start(duckdb::Connection& connection, std::string_view sql,
                                                           const std::vector<duckdb::Value>& parameters,
                                                           const QueryLimits& limits, std::function<void()> release) {
-  return Launch(connection, limits, std::move(release), [&](QueryStream& s) { return s.Send(sql, parameters); });
-}
-
-StatusOr<std::unique_ptr<QueryStream>> QueryStream::Start(duckdb::Connection& connection,
-                                                          duckdb::PreparedStatement& prepared,
-                                                          const std::vector<duckdb::Value>& parameters,
-                                                          const QueryLimits& limits, std::function<void()> release) {
-  return Launch(connection, limits, std::move(release), [&](QueryStream& s) { return s.Send(prepared, parameters); });
-}
-
-StatusOr<std::unique_ptr<QueryStream>> QueryStream::Launch(duckdb::Connection& connection, const QueryLimits& limits,
-                                                           std::function<void()> release,
-                                                           const std::function<Status(QueryStream&)>& send) {
   std::unique_ptr<QueryStream> stream(new QueryStream(connection, limits, std::move(release)));
   if (limits.timeout.count() > 0) {
     QueryStream* s = stream.get();
@@ -224,7 +211,7 @@ StatusOr<std::unique_ptr<QueryStream>> QueryStream::Launch(duckdb::Connection& c
                                     "; narrow it (filters, fewer joins) or aggregate earlier"));
     });
   }
-  Status begun = send(*stream);
+  Status begun = stream->Send(sql, parameters);
   if (std::optional<Status> stopped = stream->StopReason()) begun = *stopped;
   if (!begun.ok()) return stream->Finish(begun);
   return stream;
@@ -259,22 +246,14 @@ Status QueryStream::Send(std::string_view sql, const std::vector<duckdb::Value>&
   }
 }
 
-Status QueryStream::Send(duckdb::PreparedStatement& prepared, const std::vector<duckdb::Value>& parameters) {
-  try {
-    duckdb::vector<duckdb::Value> values(parameters.begin(), parameters.end());
-    pending_.reset(prepared.PendingQuery(values, true).release());
-    return Planned();
-  } catch (const std::exception& e) {
-    return StatusFromDuckDbException(e);
-  }
-}
-
 Status QueryStream::Planned() {
   if (pending_->HasError()) return StatusFromDuckDbResult(*pending_);
   names_.assign(pending_->names.begin(), pending_->names.end());
   for (const duckdb::LogicalType& type : pending_->types) types_.push_back(ColumnTypeOf(type));
   return OkStatus();
 }
+
+const duckdb::BaseQueryResult* QueryStream::planned() const { return result_ ? nullptr : pending_.get(); }
 
 void QueryStream::Stop(Status why) {
   std::lock_guard lock(mu_);

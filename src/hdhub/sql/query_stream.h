@@ -41,7 +41,7 @@ namespace duckdb {
 class Connection;
 class DataChunk;
 class Value;
-class PreparedStatement;
+class BaseQueryResult;
 class PendingQueryResult;
 class QueryResult;
 }  // namespace duckdb
@@ -104,6 +104,11 @@ class QueryStream {
 
   const std::vector<std::string>& column_names() const { return names_; }
   const std::vector<ColumnType>& column_types() const { return types_; }
+  // What DuckDB planned for the statement that streams, until its first
+  // Next() runs it (null before a statement is planned, or for a text with
+  // none): its columns' DuckDB types and its statement type, for a front end
+  // that describes a result in DuckDB's terms (the PG wire).
+  const duckdb::BaseQueryResult* planned() const;
 
   // The next chunk, or std::nullopt once every row was delivered. A cell
   // counts its width for fixed-size types, its length for text, and the
@@ -140,20 +145,8 @@ class QueryStream {
   static StatusOr<std::unique_ptr<QueryStream>> Start(duckdb::Connection& connection, std::string_view sql,
                                                       const std::vector<duckdb::Value>& parameters,
                                                       const QueryLimits& limits, std::function<void()> release);
-  // Starts `prepared` (made on `connection`, which it borrows until the
-  // stream ends) with `parameters`, as Start.
-  static StatusOr<std::unique_ptr<QueryStream>> Start(duckdb::Connection& connection,
-                                                      duckdb::PreparedStatement& prepared,
-                                                      const std::vector<duckdb::Value>& parameters,
-                                                      const QueryLimits& limits, std::function<void()> release);
   QueryStream(duckdb::Connection& connection, const QueryLimits& limits, std::function<void()> release);
-  // A new stream: starts the watchdog, then `send` (which plans the
-  // statement that streams); a failed start is Finished.
-  static StatusOr<std::unique_ptr<QueryStream>> Launch(duckdb::Connection& connection, const QueryLimits& limits,
-                                                       std::function<void()> release,
-                                                       const std::function<Status(QueryStream&)>& send);
   Status Send(std::string_view sql, const std::vector<duckdb::Value>& parameters);
-  Status Send(duckdb::PreparedStatement& prepared, const std::vector<duckdb::Value>& parameters);
   // The last statement planned: its error, or its columns.
   Status Planned();
   // Records why Cancel() or the watchdog stopped the stream and interrupts
