@@ -296,9 +296,11 @@ StatusOr<std::unique_ptr<QueryStream>> Database::Stream(std::string_view sql,
                                                         const std::vector<duckdb::Value>& parameters,
                                                         const QueryLimits& limits) {
   RETURN_IF_ERROR(Idle());
-  RETURN_IF_ERROR(CheckStatements(sql));
+  // No parse here: the stream checks the type of each statement it parsed.
   return StartStream([&](std::function<void()> release) {
-    return QueryStream::Start(*connection_, sql, parameters, limits, std::move(release));
+    return QueryStream::Start(
+        *connection_, sql, parameters, limits, [this](duckdb::StatementType type) { return CheckType(type); },
+        std::move(release));
   });
 }
 

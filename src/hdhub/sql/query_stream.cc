@@ -202,7 +202,8 @@ Value Chunk::Get(size_t column, size_t row) const {
 
 StatusOr<std::unique_ptr<QueryStream>> QueryStream::Start(duckdb::Connection& connection, std::string_view sql,
                                                           const std::vector<duckdb::Value>& parameters,
-                                                          const QueryLimits& limits, std::function<void()> release) {
+                                                          const QueryLimits& limits, const TypeCheck& check,
+                                                          std::function<void()> release) {
   std::unique_ptr<QueryStream> stream(new QueryStream(connection, limits, std::move(release)));
   if (limits.timeout.count() > 0) {
     QueryStream* s = stream.get();
@@ -211,8 +212,10 @@ StatusOr<std::unique_ptr<QueryStream>> QueryStream::Start(duckdb::Connection& co
                                     "; narrow it (filters, fewer joins) or aggregate earlier"));
     });
   }
-  Status begun = stream->Send(sql, parameters);
-  if (std::optional<Status> stopped = stream->StopReason()) begun = *stopped;
+  Status begun = stream->Send(sql, parameters, check);
+  // A refusal of the text stands even when the timeout fired meanwhile.
+  std::optional<Status> stopped = stream->StopReason();
+  if (stopped && begun.code() != StatusCode::kPermissionDenied) begun = *stopped;
   if (!begun.ok()) return stream->Finish(begun);
   return stream;
 }
@@ -222,10 +225,11 @@ QueryStream::QueryStream(duckdb::Connection& connection, const QueryLimits& limi
 
 QueryStream::~QueryStream() { Finish(CancelledError("the query stream was closed before its end")).IgnoreError(); }
 
-Status QueryStream::Send(std::string_view sql, const std::vector<duckdb::Value>& parameters) {
+Status QueryStream::Send(std::string_view sql, const std::vector<duckdb::Value>& parameters, const TypeCheck& check) {
   try {
     duckdb::vector<duckdb::unique_ptr<duckdb::SQLStatement>> statements =
         connection_.ExtractStatements(std::string(sql));
+    for (const auto& statement : statements) RETURN_IF_ERROR(check(statement->type));
     if (statements.empty()) return OkStatus();  // nothing to run: an empty stream
     if (!parameters.empty()) {
       if (statements.size() != 1) return InvalidArgumentError("a statement with parameters must be alone in its text");

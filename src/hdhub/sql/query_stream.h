@@ -44,6 +44,7 @@ class Value;
 class BaseQueryResult;
 class PendingQueryResult;
 class QueryResult;
+enum class StatementType : uint8_t;
 }  // namespace duckdb
 
 namespace hdhub::sql {
@@ -138,15 +139,19 @@ class QueryStream {
  private:
   friend class Database;
   class Watchdog;
-  // Starts `sql` on `connection`: runs the statements before the last one
-  // and plans the last one, whose result streams; `release` is called once
-  // the stream no longer needs the connection.
+  // The Database's refusal of a statement by its type (OK when allowed).
+  using TypeCheck = std::function<Status(duckdb::StatementType)>;
+  // Starts `sql` on `connection`: parses it once, applies `check` to every
+  // statement (one refused: none runs), runs the statements before the last
+  // one and plans the last one, whose result streams; `release` is called
+  // once the stream no longer needs the connection.
   // With `parameters` ($1, $2, …), `sql` must be one statement.
   static StatusOr<std::unique_ptr<QueryStream>> Start(duckdb::Connection& connection, std::string_view sql,
                                                       const std::vector<duckdb::Value>& parameters,
-                                                      const QueryLimits& limits, std::function<void()> release);
+                                                      const QueryLimits& limits, const TypeCheck& check,
+                                                      std::function<void()> release);
   QueryStream(duckdb::Connection& connection, const QueryLimits& limits, std::function<void()> release);
-  Status Send(std::string_view sql, const std::vector<duckdb::Value>& parameters);
+  Status Send(std::string_view sql, const std::vector<duckdb::Value>& parameters, const TypeCheck& check);
   // The last statement planned: its error, or its columns.
   Status Planned();
   // Records why Cancel() or the watchdog stopped the stream and interrupts

@@ -160,6 +160,26 @@ TEST_F(SandboxTest, ABatchHoldingARefusedStatementIsRefusedWhole) {
   }
 }
 
+// A text run as one stream is parsed once and every statement's type checked
+// before any runs: a refused statement anywhere refuses the whole text, and
+// the statements before it have not run (here: no temp table left behind).
+TEST_F(SandboxTest, AStreamHoldingARefusedStatementRunsNoneOfIt) {
+  ASSERT_OK(db_->Query("CREATE TEMP TABLE kept AS SELECT 42 AS v; SELECT 1").status());
+  ASSERT_OK_AND_ASSIGN(QueryResult kept, db_->Query("SELECT v FROM kept"));
+  EXPECT_EQ(kept.rows.at(0).at(0), "42");
+  for (std::string refused : {"ATTACH ':memory:' AS other", "SET threads = 64", "LOAD httpfs"}) {
+    EXPECT_THAT(db_->Query("CREATE TEMP TABLE never AS SELECT 42 AS v; " + refused + "; SELECT 1"),
+                StatusIs(StatusCode::kPermissionDenied))
+        << refused;
+    EXPECT_THAT(db_->Query("SELECT v FROM never"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("never")))
+        << refused;
+  }
+  EXPECT_THAT(db_->Stream("CREATE TEMP TABLE never AS SELECT 42 AS v; SET threads = 64"),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(db_->Query("SELECT v FROM never"), StatusIs(StatusCode::kInvalidArgument, HasSubstr("never")));
+  EXPECT_OK(db_->Query("SELECT 1").status());  // the instance is still usable
+}
+
 TEST_F(SandboxTest, BigQueriesSpillEncryptedInsteadOfFailing) {
   // 128 MB of memory for a sort of ~ 400 MB: DuckDB must spill to hdtmp://.
   ASSERT_OK_AND_ASSIGN(
